@@ -1,0 +1,30 @@
+/*
+ * compat.h: portability shims.  Platform #ifdefs live here and in the
+ * compat/*.c files only; configure decides which HAVE_* are set.
+ */
+#ifndef COMPAT_H
+#define COMPAT_H
+
+#include <stddef.h>
+
+#ifndef __dead
+#define __dead		__attribute__((__noreturn__))
+#endif
+#ifndef __unused
+#define __unused	__attribute__((__unused__))
+#endif
+
+#include "queue.h"
+
+#ifndef HAVE_STRLCPY
+size_t	 strlcpy(char *, const char *, size_t);
+#endif
+#ifndef HAVE_STRLCAT
+size_t	 strlcat(char *, const char *, size_t);
+#endif
+
+#ifndef nitems
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#endif /* COMPAT_H */

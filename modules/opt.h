@@ -1,0 +1,68 @@
+/*
+ * opt.h: Go-style command-line flags, Go durations and the node's
+ * "key: value" configuration file.  Pure code: no sockets, no event loop;
+ * opt_conf_load() is the only function that touches a file.
+ */
+#ifndef OPT_H
+#define OPT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum opt_type {
+	OPT_STRING,	/* ptr: const char ** (points into argv) */
+	OPT_BOOL,	/* ptr: int *; "-x", "-x=true", "-x=false" */
+	OPT_INT,	/* ptr: int *; range min..max */
+	OPT_DURATION	/* ptr: int64_t *, milliseconds; "90s", "1m0s", "2h", "0" */
+};
+
+struct opt {
+	const char	*name;		/* without dashes: "controlAddr" */
+	enum opt_type	 type;
+	void		*ptr;
+	const char	*help;		/* one line */
+	const char	*defhelp;	/* default shown by usage, or NULL */
+	long long	 min, max;	/* OPT_INT */
+	int		 set;		/* out: seen on the command line */
+};
+
+/*
+ * Parse flags from argv[*ind] on: "-name value", "-name=value", "--name",
+ * "--name=value".  Bool flags take no separate value.  Stops at the first
+ * argument that is not a flag, or after "--".  Returns 0, OPT_HELP for
+ * -h/-help/--help, or -1 with *cause set (allocated) naming the flag:
+ * "flag provided but not defined: -foo", "invalid value \"x\" for flag
+ * -pool-size: ...", "flag needs an argument: -log".
+ */
+#define OPT_HELP	1
+int	 opt_parse(struct opt *, int, char **, int *, char **);
+/* Print the flags like Go's flag.PrintDefaults, sorted as given. */
+void	 opt_usage(FILE *, const struct opt *);
+struct opt *opt_find(struct opt *, const char *);
+
+/* Go duration: "300ms", "1.5h", "2h45m", "90s", "0"; ms out, >= 0 only. */
+int	 opt_duration_parse(const char *, int64_t *, char **);
+int	 opt_int_parse(const char *, long long, long long, long long *,
+	    char **);
+int	 opt_bool_parse(const char *, int *);
+
+/*
+ * Config file: one "key: value" per line; blank lines and lines starting
+ * with '#' are skipped, as is " #..." after an unquoted value.  Values may
+ * be "double quoted" (escapes \" \\ \n \t) or 'single quoted' (literal).
+ * Keys are [A-Za-z0-9_-]+.  The callback gets each pair; it returns 0 or -1
+ * with *cause, which opt_conf_* prefix with "file:line: ".
+ */
+typedef int opt_conf_cb(const char *key, const char *value, void *,
+	    char **cause);
+int	 opt_conf_parse(const char *buf, size_t len, const char *name,
+	    opt_conf_cb *, void *, char **cause);
+int	 opt_conf_load(const char *path, opt_conf_cb *, void *, char **cause);
+
+/*
+ * Split a list value: "a, b c" or "[a, b]" into at most max words of at
+ * most wordlen-1 bytes each.  Returns the count or -1 with *cause.
+ */
+int	 opt_list_split(const char *, char (*)[64], int max, char **cause);
+
+#endif /* OPT_H */

@@ -1,0 +1,237 @@
+/*
+ * tentacle.h: shared structs and prototypes, grouped by the .c file that
+ * owns them.  Pure codecs (frame, socks, http, opt) have their own headers
+ * so tests and fuzzers can include them alone.
+ */
+#ifndef TENTACLE_H
+#define TENTACLE_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "compat.h"
+
+struct bufferevent;
+struct event_base;
+struct evdns_base;
+
+#define TENTACLE_NAME		"tentacle"
+
+/* Default listen and connect addresses (the seed's). */
+#define DEFAULT_CONTROL_ADDR	":4442"
+#define DEFAULT_DATA_ADDR	":4443"
+#define DEFAULT_SOCKS_ADDR	":8888"
+#define DEFAULT_HTTP_ADDR	":8887"
+
+/* Timeouts, milliseconds (doc/protocol.md "Limits"). */
+#define HANDSHAKE_MS		10000
+#define HEARTBEAT_MS		5000
+#define HEARTBEAT_MISSES	3
+#define DIAL_MS			15000
+#define CONNECT_MS		10000
+#define MAX_DIALS_PER_NODE	256
+
+/* Bytes queued toward one side before the other side's reads pause. */
+#define RELAY_HIGHWATER		(64 * 1024)
+
+/*
+ * Dial result codes: the wire values of RESULT/BIND (doc/protocol.md).
+ * 1..8 equal the SOCKS5 REP codes where one exists.
+ */
+enum dial_result {
+	DIAL_OK = 0,
+	DIAL_FAIL = 1,
+	DIAL_NOTALLOWED = 2,
+	DIAL_NETUNREACH = 3,
+	DIAL_HOSTUNREACH = 4,
+	DIAL_REFUSED = 5,
+	DIAL_TIMEOUT = 6,
+	DIAL_DNS = 7,
+	DIAL_BADADDR = 8,
+	DIAL_NONODE = 9,
+	DIAL_NODELOST = 10,
+	DIAL_RESULT_MAX = 10
+};
+
+/* Target of a proxied connection, as SOCKS5 and DIAL carry it. */
+#define TARGET_IPV4	1
+#define TARGET_DOMAIN	3
+#define TARGET_IPV6	4
+struct target {
+	uint8_t		 atyp;		/* TARGET_* */
+	uint16_t	 port;		/* host order, 1..65535 */
+	uint8_t		 addr[16];	/* IPv4 (4) or IPv6 (16) */
+	char		 host[256];	/* TARGET_DOMAIN, NUL-terminated */
+};
+
+/* log.c */
+#define LOG_LEVEL_DEBUG		0
+#define LOG_LEVEL_INFO		1
+#define LOG_LEVEL_WARNING	2
+#define LOG_LEVEL_ERROR		3
+/* dest: "stdout", "stderr", "none", "syslog" or a file path. */
+int		 log_init(const char *dest, int level, const char *ident,
+		    char **cause);
+int		 log_level_parse(const char *, int *);
+void		 log_reopen(void);
+void		 log_debug(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+void		 log_info(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+void		 log_warn(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+void		 log_warnx(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+void		 log_error(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+__dead void	 fatal(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+__dead void	 fatalx(const char *, ...)
+		    __attribute__((__format__ (printf, 1, 2)));
+int		 log_enabled(int level);
+/* Escape untrusted bytes for a log line; returns out (always terminated). */
+char		*log_escape(char *out, size_t outlen, const void *in,
+		    size_t inlen);
+
+/* xmalloc.c: startup allocations; fatal on failure. */
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xreallocarray(void *, size_t, size_t);
+char		*xstrdup(const char *);
+int		 xasprintf(char **, const char *, ...)
+		    __attribute__((__format__ (printf, 2, 3)));
+
+/* core.c: event base, signals, listeners, addresses, clocks. */
+extern struct event_base	*core_base;
+extern struct evdns_base	*core_dns;
+
+typedef void core_accept_cb(int, struct sockaddr *, socklen_t, void *);
+struct core_listener;
+
+void		 core_init(void);
+int		 core_loop(void);
+void		 core_exit(void);
+void		 core_signal(int, void (*)(int, void *), void *);
+/* Monotonic microseconds. */
+uint64_t	 core_now_us(void);
+/*
+ * Parse "host:port", ":port", "[v6]:port" or "port" for listening:
+ * numeric hosts or "localhost" only; an empty host means every address.
+ */
+int		 core_addr_parse(const char *, struct sockaddr_storage *,
+		    socklen_t *, char **);
+/* Listen on addr; accepts pause on EMFILE/ENFILE and resume after 1 s. */
+struct core_listener *core_listen(const char *, core_accept_cb *, void *,
+		    char **);
+void		 core_listener_close(struct core_listener *);
+/* Bound address as "ip:port" (after port 0). */
+const char	*core_listener_name(struct core_listener *);
+uint16_t	 core_listener_port(struct core_listener *);
+/* "ip:port" of a socket address, into buf. */
+const char	*core_sa_str(const struct sockaddr *, char *, size_t);
+int		 core_sa_is_loopback(const struct sockaddr *);
+int		 core_set_nonblock(int);
+/* Pretty target for logs: "host:port", "[v6]:port", host escaped. */
+const char	*target_str(const struct target *, char *, size_t);
+#define TARGET_STRLEN	(4 * 255 + 16)
+
+/* relay.c: splice two bufferevents until both directions are done. */
+struct relay_stat {
+	uint64_t	 up;		/* user → exit (target) */
+	uint64_t	 down;		/* exit → user */
+};
+struct relay;
+/* Called once, from relay_close(), before r is freed. */
+typedef void relay_close_cb(struct relay *, void *);
+/*
+ * Take ownership of both bufferevents (they must have been created with
+ * BEV_OPT_CLOSE_ON_FREE) and relay between them.  Bytes already buffered in
+ * either input are forwarded.  stat (may be NULL) is updated as bytes move;
+ * the caller detaches it with relay_set_stat(r, NULL) before it goes away.
+ */
+struct relay	*relay_new(struct bufferevent *user, struct bufferevent *exit,
+		    const char *tag, relay_close_cb *, void *);
+void		 relay_set_stat(struct relay *, struct relay_stat *);
+void		 relay_set_idle(struct relay *, int ms);	/* 0 = none */
+uint64_t	 relay_bytes_up(struct relay *);
+uint64_t	 relay_bytes_down(struct relay *);
+const char	*relay_tag(struct relay *);
+/* Frees r (and both bufferevents); logs one line with the reason. */
+void		 relay_close(struct relay *, const char *reason);
+/* Number of live relays in this process. */
+u_int		 relay_count(void);
+
+/* server.c: the hub. */
+struct server_conf {
+	const char	*control_addr;
+	const char	*data_addr;
+	const char	*socks_addr;	/* "" or "none" disables */
+	const char	*http_addr;	/* "" or "none" disables */
+	int		 open_proxy;	/* accept non-loopback proxy users */
+	int		 via;		/* HTTP: add a Via header */
+	int		 handshake_ms;
+	int		 dial_ms;
+	int		 heartbeat_ms;
+	int		 idle_ms;	/* relay idle timeout, 0 = off */
+	int		 http_idle_ms;	/* keep-alive idle between requests */
+	int64_t		 redial_interval_ms;	/* accepted, used by issue 4 */
+	const char	*tls_crt;	/* accepted, used by issue 3 */
+	const char	*tls_key;
+};
+extern struct server_conf	 server_conf;
+
+struct dial;
+struct dial_done {
+	int		 result;	/* DIAL_* */
+	struct bufferevent *link;	/* DIAL_OK: the data link, now yours */
+	uint32_t	 req;
+	uint32_t	 node_id;	/* 0 when no node was chosen */
+	const char	*node_name;	/* valid during the callback only */
+};
+/* Called exactly once, unless server_dial_cancel() came first. */
+typedef void server_dial_cb(const struct dial_done *, void *);
+/*
+ * Ask an exit node to connect to t.  Returns NULL only when no dial could
+ * be started, with *result set (DIAL_NONODE, DIAL_FAIL); the callback is
+ * not called then.
+ */
+struct dial	*server_dial(const struct target *, const char *who,
+		    server_dial_cb *, void *, int *result);
+void		 server_dial_cancel(struct dial *);
+/*
+ * Relay user ↔ d->link, with the bytes counted on the node; takes both
+ * bufferevents.  tag names the request in logs.
+ */
+struct relay	*server_relay(const struct dial_done *,
+		    struct bufferevent *user, const char *tag);
+/* Count bytes moved outside a relay (HTTP absolute-form) on a node. */
+void		 server_node_bytes(uint32_t node_id, size_t up, size_t down);
+/* Proxy users: is this peer allowed to use the proxy ports? */
+int		 server_proxy_allowed(const struct sockaddr *);
+int		 server_main(int, char **);
+
+/* front_socks.c: SOCKS5 front (I/O; parsing is socks.c). */
+void		 sfront_accept(int, struct sockaddr *, socklen_t, void *);
+
+/* front_http.c: HTTP proxy front (I/O; parsing is http.c). */
+void		 hfront_accept(int, struct sockaddr *, socklen_t, void *);
+
+/* client.c: the exit node (`start`), and the client-style command line. */
+int		 client_main(int, char **);
+
+/* info.c */
+int		 info_main(int, char **);
+
+/* version.c */
+const char	*version_string(void);	/* "tentacle 0.1.0 (abc1234)" */
+int		 version_main(int, char **);
+
+/* tentacle.c */
+void		 usage_commands(void);
+
+#endif /* TENTACLE_H */
