@@ -1,6 +1,6 @@
 /*
  * compat.h: portability shims.  Platform #ifdefs live here and in the
- * compat/*.c files only; configure decides which HAVE_* are set.
+ * compat/ .c files only; configure decides which HAVE_* are set.
  */
 #ifndef COMPAT_H
 #define COMPAT_H

@@ -1,0 +1,791 @@
+/*
+ * frame.c: encode and decode control-link frames (doc/protocol.md).
+ * Owns the wire format and its size limits; never touches sockets.
+ */
+#include <string.h>
+
+#include "frame.h"
+
+/* A bounded reader: any over-read sets err and yields zeros. */
+struct frd {
+	const uint8_t	*p;
+	size_t		 len;
+	size_t		 off;
+	int		 err;
+};
+
+/* A bounded writer over FRAME_MAX bytes. */
+struct fwr {
+	uint8_t		*p;
+	size_t		 off;
+	int		 err;
+};
+
+static const char *frame_names[] = {
+	[FRAME_HELLO] = "HELLO",
+	[FRAME_WELCOME] = "WELCOME",
+	[FRAME_PING] = "PING",
+	[FRAME_PONG] = "PONG",
+	[FRAME_DIAL] = "DIAL",
+	[FRAME_RESULT] = "RESULT",
+	[FRAME_BIND] = "BIND",
+	[FRAME_BYE] = "BYE",
+	[FRAME_POOL] = "POOL",
+	[FRAME_INFO_REQ] = "INFO_REQ",
+	[FRAME_INFO_NODE] = "INFO_NODE",
+	[FRAME_INFO_END] = "INFO_END",
+};
+
+const char *
+frame_type_name(uint8_t type)
+{
+	if (type < nitems(frame_names) && frame_names[type] != NULL)
+		return (frame_names[type]);
+	return ("unknown");
+}
+
+int
+frame_name_valid(const char *s, size_t max)
+{
+	size_t	 i, len = strlen(s);
+
+	if (len == 0 || len > max)
+		return (0);
+	for (i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-'))
+			return (0);
+	}
+	return (1);
+}
+
+/* see frame.h */
+int
+frame_parse(const uint8_t *buf, size_t len, struct frame *f,
+    const char **cause)
+{
+	uint16_t	 plen;
+
+	if (len < FRAME_HEADER)
+		return (0);
+	if (buf[0] >= nitems(frame_names) || frame_names[buf[0]] == NULL) {
+		*cause = "unknown frame type";
+		return (-1);
+	}
+	if (buf[1] != 0) {
+		*cause = "reserved frame flags set";
+		return (-1);
+	}
+	plen = (uint16_t)buf[2] << 8 | buf[3];
+	if (plen > FRAME_PAYLOAD_MAX) {
+		*cause = "frame too large";
+		return (-1);
+	}
+	if (len < (size_t)FRAME_HEADER + plen)
+		return (0);
+	f->type = buf[0];
+	f->len = plen;
+	f->payload = buf + FRAME_HEADER;
+	return (FRAME_HEADER + plen);
+}
+
+static void
+frd_init(struct frd *r, const struct frame *f)
+{
+	r->p = f->payload;
+	r->len = f->len;
+	r->off = 0;
+	r->err = 0;
+}
+
+static const uint8_t *
+frd_take(struct frd *r, size_t n)
+{
+	const uint8_t	*p;
+
+	if (r->err || r->len - r->off < n) {
+		r->err = 1;
+		return (NULL);
+	}
+	p = r->p + r->off;
+	r->off += n;
+	return (p);
+}
+
+static uint8_t
+frd_u8(struct frd *r)
+{
+	const uint8_t	*p = frd_take(r, 1);
+
+	return (p == NULL ? 0 : p[0]);
+}
+
+static uint16_t
+frd_u16(struct frd *r)
+{
+	const uint8_t	*p = frd_take(r, 2);
+
+	return (p == NULL ? 0 : (uint16_t)(p[0] << 8 | p[1]));
+}
+
+static uint32_t
+frd_u32(struct frd *r)
+{
+	const uint8_t	*p = frd_take(r, 4);
+
+	if (p == NULL)
+		return (0);
+	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3]);
+}
+
+static uint64_t
+frd_u64(struct frd *r)
+{
+	uint64_t	 hi = frd_u32(r);
+
+	return (hi << 32 | frd_u32(r));
+}
+
+static void
+frd_bytes(struct frd *r, void *out, size_t n)
+{
+	const uint8_t	*p = frd_take(r, n);
+
+	if (p != NULL)
+		memcpy(out, p, n);
+	else
+		memset(out, 0, n);
+}
+
+/* A string of at most max bytes, no NUL, into out[max + 1]. */
+static void
+frd_str(struct frd *r, char *out, size_t max)
+{
+	uint8_t		 n = frd_u8(r);
+	const uint8_t	*p;
+
+	out[0] = '\0';
+	if (r->err)
+		return;
+	if (n > max) {
+		r->err = 1;
+		return;
+	}
+	if ((p = frd_take(r, n)) == NULL)
+		return;
+	if (memchr(p, '\0', n) != NULL) {
+		r->err = 1;
+		return;
+	}
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* Fail unless every byte was read. */
+static int
+frd_end(struct frd *r, const char **cause, const char *what)
+{
+	if (r->err) {
+		*cause = what;
+		return (-1);
+	}
+	if (r->off != r->len) {
+		*cause = "trailing bytes in frame";
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+frame_check_type(const struct frame *f, uint8_t type, const char **cause)
+{
+	if (f->type != type) {
+		*cause = "unexpected frame type";
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+fwr_init(struct fwr *w, uint8_t *out, uint8_t type)
+{
+	w->p = out;
+	w->off = FRAME_HEADER;
+	w->err = 0;
+	out[0] = type;
+	out[1] = 0;
+}
+
+static void
+fwr_bytes(struct fwr *w, const void *p, size_t n)
+{
+	if (w->err || FRAME_MAX - w->off < n) {
+		w->err = 1;
+		return;
+	}
+	memcpy(w->p + w->off, p, n);
+	w->off += n;
+}
+
+static void
+fwr_u8(struct fwr *w, uint8_t v)
+{
+	fwr_bytes(w, &v, 1);
+}
+
+static void
+fwr_u16(struct fwr *w, uint16_t v)
+{
+	uint8_t	 b[2] = { v >> 8, v & 0xff };
+
+	fwr_bytes(w, b, 2);
+}
+
+static void
+fwr_u32(struct fwr *w, uint32_t v)
+{
+	uint8_t	 b[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff,
+	    v & 0xff };
+
+	fwr_bytes(w, b, 4);
+}
+
+static void
+fwr_u64(struct fwr *w, uint64_t v)
+{
+	fwr_u32(w, v >> 32);
+	fwr_u32(w, v & 0xffffffff);
+}
+
+static void
+fwr_str(struct fwr *w, const char *s, size_t max)
+{
+	size_t	 n = strlen(s);
+
+	if (n > max || n > 255) {
+		w->err = 1;
+		return;
+	}
+	fwr_u8(w, n);
+	fwr_bytes(w, s, n);
+}
+
+/* HELLO attribute: key, len, value. */
+static void
+fwr_attr(struct fwr *w, uint8_t key, const void *v, size_t n)
+{
+	if (n > 255) {
+		w->err = 1;
+		return;
+	}
+	fwr_u8(w, key);
+	fwr_u8(w, n);
+	fwr_bytes(w, v, n);
+}
+
+static size_t
+fwr_end(struct fwr *w)
+{
+	size_t	 plen = w->off - FRAME_HEADER;
+
+	if (w->err || plen > FRAME_PAYLOAD_MAX)
+		return (0);
+	w->p[2] = plen >> 8;
+	w->p[3] = plen & 0xff;
+	return (w->off);
+}
+
+#define HELLO_NAME	1
+#define HELLO_POOL	2
+#define HELLO_OS	3
+#define HELLO_ARCH	4
+#define HELLO_BUILD	5
+#define HELLO_NODEID	6
+
+/* Copy a printable attribute value of at most max bytes. */
+static int
+hello_attr_str(char *out, size_t max, const uint8_t *v, size_t n)
+{
+	size_t	 i;
+
+	if (n > max)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (v[i] < 0x20 || v[i] >= 0x7f)
+			return (-1);
+	}
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return (0);
+}
+
+/* see frame.h */
+int
+frame_hello_parse(const struct frame *f, struct frame_hello *h,
+    const char **cause)
+{
+	struct frd	 r;
+	uint8_t		 magic[4], key, n;
+	const uint8_t	*v;
+	int		 seen_name = 0;
+
+	if (frame_check_type(f, FRAME_HELLO, cause) == -1)
+		return (-1);
+	memset(h, 0, sizeof *h);
+	frd_init(&r, f);
+	frd_bytes(&r, magic, sizeof magic);
+	if (r.err || memcmp(magic, FRAME_MAGIC, 4) != 0) {
+		*cause = "bad magic";
+		return (-1);
+	}
+	h->version = frd_u8(&r);
+	h->role = frd_u8(&r);
+	if (r.err) {
+		*cause = "short HELLO";
+		return (-1);
+	}
+	if (h->version != FRAME_VERSION) {
+		/* The caller answers BYE(version); nothing more to read. */
+		*cause = "unsupported protocol version";
+		return (-1);
+	}
+	if (h->role != FRAME_ROLE_NODE && h->role != FRAME_ROLE_ADMIN) {
+		*cause = "unknown role";
+		return (-1);
+	}
+	while (r.off < r.len) {
+		key = frd_u8(&r);
+		n = frd_u8(&r);
+		if ((v = frd_take(&r, n)) == NULL) {
+			*cause = "truncated HELLO attribute";
+			return (-1);
+		}
+		switch (key) {
+		case HELLO_NAME:
+			if (seen_name++ ||
+			    hello_attr_str(h->name, FRAME_NAME_MAX, v, n) ||
+			    !frame_name_valid(h->name, FRAME_NAME_MAX)) {
+				*cause = "bad node name";
+				return (-1);
+			}
+			break;
+		case HELLO_POOL:
+			if (h->npools == FRAME_POOLS_MAX ||
+			    hello_attr_str(h->pools[h->npools], FRAME_POOL_MAX,
+			    v, n) ||
+			    !frame_name_valid(h->pools[h->npools],
+			    FRAME_POOL_MAX)) {
+				*cause = "bad pool name or too many pools";
+				return (-1);
+			}
+			h->npools++;
+			break;
+		case HELLO_OS:
+			if (hello_attr_str(h->os, FRAME_SHORT_MAX, v, n)) {
+				*cause = "bad os attribute";
+				return (-1);
+			}
+			break;
+		case HELLO_ARCH:
+			if (hello_attr_str(h->arch, FRAME_SHORT_MAX, v, n)) {
+				*cause = "bad arch attribute";
+				return (-1);
+			}
+			break;
+		case HELLO_BUILD:
+			if (hello_attr_str(h->build, FRAME_BUILD_MAX, v, n)) {
+				*cause = "bad build attribute";
+				return (-1);
+			}
+			break;
+		case HELLO_NODEID:
+			if (n != 4) {
+				*cause = "bad node_id attribute";
+				return (-1);
+			}
+			h->node_id = (uint32_t)v[0] << 24 |
+			    (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+			break;
+		default:
+			/* Newer peers may send more; skip it. */
+			break;
+		}
+	}
+	if (h->role == FRAME_ROLE_NODE && !seen_name) {
+		*cause = "HELLO without a node name";
+		return (-1);
+	}
+	return (0);
+}
+
+size_t
+frame_hello_encode(uint8_t *out, const struct frame_hello *h)
+{
+	struct fwr	 w;
+	uint8_t		 id[4];
+	int		 i;
+
+	fwr_init(&w, out, FRAME_HELLO);
+	fwr_bytes(&w, FRAME_MAGIC, 4);
+	fwr_u8(&w, h->version);
+	fwr_u8(&w, h->role);
+	if (h->name[0] != '\0')
+		fwr_attr(&w, HELLO_NAME, h->name, strlen(h->name));
+	if (h->npools < 0 || h->npools > FRAME_POOLS_MAX)
+		return (0);
+	for (i = 0; i < h->npools; i++)
+		fwr_attr(&w, HELLO_POOL, h->pools[i], strlen(h->pools[i]));
+	if (h->os[0] != '\0')
+		fwr_attr(&w, HELLO_OS, h->os, strlen(h->os));
+	if (h->arch[0] != '\0')
+		fwr_attr(&w, HELLO_ARCH, h->arch, strlen(h->arch));
+	if (h->build[0] != '\0')
+		fwr_attr(&w, HELLO_BUILD, h->build, strlen(h->build));
+	if (h->node_id != 0) {
+		id[0] = h->node_id >> 24;
+		id[1] = h->node_id >> 16;
+		id[2] = h->node_id >> 8;
+		id[3] = h->node_id;
+		fwr_attr(&w, HELLO_NODEID, id, 4);
+	}
+	return (fwr_end(&w));
+}
+
+int
+frame_welcome_parse(const struct frame *f, struct frame_welcome *wl,
+    const char **cause)
+{
+	struct frd	 r;
+
+	if (frame_check_type(f, FRAME_WELCOME, cause) == -1)
+		return (-1);
+	frd_init(&r, f);
+	wl->version = frd_u8(&r);
+	wl->node_id = frd_u32(&r);
+	wl->heartbeat_ms = frd_u32(&r);
+	wl->dial_ms = frd_u32(&r);
+	wl->data_port = frd_u16(&r);
+	wl->max_dials = frd_u16(&r);
+	frd_bytes(&r, wl->cookie, sizeof wl->cookie);
+	frd_str(&r, wl->data_host, sizeof wl->data_host - 1);
+	if (frd_end(&r, cause, "malformed WELCOME") == -1)
+		return (-1);
+	if (wl->heartbeat_ms < 50 || wl->heartbeat_ms > 3600000 ||
+	    wl->dial_ms == 0 || wl->data_port == 0) {
+		*cause = "WELCOME values out of range";
+		return (-1);
+	}
+	return (0);
+}
+
+size_t
+frame_welcome_encode(uint8_t *out, const struct frame_welcome *wl)
+{
+	struct fwr	 w;
+
+	fwr_init(&w, out, FRAME_WELCOME);
+	fwr_u8(&w, wl->version);
+	fwr_u32(&w, wl->node_id);
+	fwr_u32(&w, wl->heartbeat_ms);
+	fwr_u32(&w, wl->dial_ms);
+	fwr_u16(&w, wl->data_port);
+	fwr_u16(&w, wl->max_dials);
+	fwr_bytes(&w, wl->cookie, sizeof wl->cookie);
+	fwr_str(&w, wl->data_host, 255);
+	return (fwr_end(&w));
+}
+
+int
+frame_stamp_parse(const struct frame *f, uint64_t *stamp, const char **cause)
+{
+	struct frd	 r;
+
+	if (f->type != FRAME_PING && f->type != FRAME_PONG) {
+		*cause = "unexpected frame type";
+		return (-1);
+	}
+	frd_init(&r, f);
+	*stamp = frd_u64(&r);
+	return (frd_end(&r, cause, "malformed PING/PONG"));
+}
+
+size_t
+frame_stamp_encode(uint8_t *out, uint8_t type, uint64_t stamp)
+{
+	struct fwr	 w;
+
+	fwr_init(&w, out, type);
+	fwr_u64(&w, stamp);
+	return (fwr_end(&w));
+}
+
+int
+frame_dial_parse(const struct frame *f, struct frame_dial *d,
+    const char **cause)
+{
+	struct frd	 r;
+	struct target	*t = &d->target;
+
+	if (frame_check_type(f, FRAME_DIAL, cause) == -1)
+		return (-1);
+	memset(d, 0, sizeof *d);
+	frd_init(&r, f);
+	d->req = frd_u32(&r);
+	t->port = frd_u16(&r);
+	t->atyp = frd_u8(&r);
+	switch (t->atyp) {
+	case TARGET_IPV4:
+		frd_bytes(&r, t->addr, 4);
+		break;
+	case TARGET_IPV6:
+		frd_bytes(&r, t->addr, 16);
+		break;
+	case TARGET_DOMAIN:
+		frd_str(&r, t->host, sizeof t->host - 1);
+		if (!r.err && t->host[0] == '\0') {
+			*cause = "empty host name in DIAL";
+			return (-1);
+		}
+		break;
+	default:
+		if (r.err)
+			break;
+		*cause = "bad address type in DIAL";
+		return (-1);
+	}
+	if (frd_end(&r, cause, "malformed DIAL") == -1)
+		return (-1);
+	if (d->req == 0 || t->port == 0) {
+		*cause = "DIAL with request id or port 0";
+		return (-1);
+	}
+	return (0);
+}
+
+size_t
+frame_dial_encode(uint8_t *out, const struct frame_dial *d)
+{
+	struct fwr		 w;
+	const struct target	*t = &d->target;
+
+	fwr_init(&w, out, FRAME_DIAL);
+	fwr_u32(&w, d->req);
+	fwr_u16(&w, t->port);
+	fwr_u8(&w, t->atyp);
+	switch (t->atyp) {
+	case TARGET_IPV4:
+		fwr_bytes(&w, t->addr, 4);
+		break;
+	case TARGET_IPV6:
+		fwr_bytes(&w, t->addr, 16);
+		break;
+	case TARGET_DOMAIN:
+		fwr_str(&w, t->host, 255);
+		break;
+	default:
+		return (0);
+	}
+	return (fwr_end(&w));
+}
+
+int
+frame_result_parse(const struct frame *f, struct frame_result *res,
+    const char **cause)
+{
+	struct frd	 r;
+
+	if (frame_check_type(f, FRAME_RESULT, cause) == -1)
+		return (-1);
+	frd_init(&r, f);
+	res->req = frd_u32(&r);
+	res->result = frd_u8(&r);
+	if (frd_end(&r, cause, "malformed RESULT") == -1)
+		return (-1);
+	if (res->result == DIAL_OK || res->result > DIAL_RESULT_MAX) {
+		*cause = "bad result code in RESULT";
+		return (-1);
+	}
+	return (0);
+}
+
+size_t
+frame_result_encode(uint8_t *out, const struct frame_result *res)
+{
+	struct fwr	 w;
+
+	fwr_init(&w, out, FRAME_RESULT);
+	fwr_u32(&w, res->req);
+	fwr_u8(&w, res->result);
+	return (fwr_end(&w));
+}
+
+int
+frame_bind_parse(const struct frame *f, struct frame_bind *b,
+    const char **cause)
+{
+	struct frd	 r;
+
+	if (frame_check_type(f, FRAME_BIND, cause) == -1)
+		return (-1);
+	frd_init(&r, f);
+	b->node_id = frd_u32(&r);
+	frd_bytes(&r, b->cookie, sizeof b->cookie);
+	b->req = frd_u32(&r);
+	b->result = frd_u8(&r);
+	if (frd_end(&r, cause, "malformed BIND") == -1)
+		return (-1);
+	if (b->result > DIAL_RESULT_MAX) {
+		*cause = "bad result code in BIND";
+		return (-1);
+	}
+	return (0);
+}
+
+size_t
+frame_bind_encode(uint8_t *out, const struct frame_bind *b)
+{
+	struct fwr	 w;
+
+	fwr_init(&w, out, FRAME_BIND);
+	fwr_u32(&w, b->node_id);
+	fwr_bytes(&w, b->cookie, sizeof b->cookie);
+	fwr_u32(&w, b->req);
+	fwr_u8(&w, b->result);
+	return (fwr_end(&w));
+}
+
+int
+frame_bye_parse(const struct frame *f, struct frame_bye *b,
+    const char **cause)
+{
+	struct frd	 r;
+
+	if (frame_check_type(f, FRAME_BYE, cause) == -1)
+		return (-1);
+	frd_init(&r, f);
+	b->reason = frd_u8(&r);
+	frd_str(&r, b->text, sizeof b->text - 1);
+	return (frd_end(&r, cause, "malformed BYE"));
+}
+
+size_t
+frame_bye_encode(uint8_t *out, uint8_t reason, const char *text)
+{
+	struct fwr	 w;
+	char		 buf[256];
+
+	/* Truncate long reasons rather than fail: it is only text. */
+	strlcpy(buf, text, sizeof buf);
+	fwr_init(&w, out, FRAME_BYE);
+	fwr_u8(&w, reason);
+	fwr_str(&w, buf, 255);
+	return (fwr_end(&w));
+}
+
+int
+frame_info_node_parse(const struct frame *f, struct frame_info_node *n,
+    const char **cause)
+{
+	struct frd	 r;
+	int		 i;
+
+	if (frame_check_type(f, FRAME_INFO_NODE, cause) == -1)
+		return (-1);
+	memset(n, 0, sizeof *n);
+	frd_init(&r, f);
+	n->id = frd_u32(&r);
+	frd_str(&r, n->name, FRAME_NAME_MAX);
+	n->npools = frd_u8(&r);
+	if (n->npools > FRAME_POOLS_MAX) {
+		*cause = "too many pools in INFO_NODE";
+		return (-1);
+	}
+	for (i = 0; i < n->npools; i++)
+		frd_str(&r, n->pools[i], FRAME_POOL_MAX);
+	frd_str(&r, n->remote, sizeof n->remote - 1);
+	frd_str(&r, n->os, FRAME_SHORT_MAX);
+	frd_str(&r, n->arch, FRAME_SHORT_MAX);
+	frd_str(&r, n->build, FRAME_BUILD_MAX);
+	n->since = frd_u64(&r);
+	n->relays = frd_u32(&r);
+	n->dials_ok = frd_u32(&r);
+	n->dials_failed = frd_u32(&r);
+	n->bytes_up = frd_u64(&r);
+	n->bytes_down = frd_u64(&r);
+	n->rtt_us = frd_u32(&r);
+	return (frd_end(&r, cause, "malformed INFO_NODE"));
+}
+
+size_t
+frame_info_node_encode(uint8_t *out, const struct frame_info_node *n)
+{
+	struct fwr	 w;
+	int		 i;
+
+	fwr_init(&w, out, FRAME_INFO_NODE);
+	fwr_u32(&w, n->id);
+	fwr_str(&w, n->name, FRAME_NAME_MAX);
+	if (n->npools < 0 || n->npools > FRAME_POOLS_MAX)
+		return (0);
+	fwr_u8(&w, n->npools);
+	for (i = 0; i < n->npools; i++)
+		fwr_str(&w, n->pools[i], FRAME_POOL_MAX);
+	fwr_str(&w, n->remote, sizeof n->remote - 1);
+	fwr_str(&w, n->os, FRAME_SHORT_MAX);
+	fwr_str(&w, n->arch, FRAME_SHORT_MAX);
+	fwr_str(&w, n->build, FRAME_BUILD_MAX);
+	fwr_u64(&w, n->since);
+	fwr_u32(&w, n->relays);
+	fwr_u32(&w, n->dials_ok);
+	fwr_u32(&w, n->dials_failed);
+	fwr_u64(&w, n->bytes_up);
+	fwr_u64(&w, n->bytes_down);
+	fwr_u32(&w, n->rtt_us);
+	return (fwr_end(&w));
+}
+
+int
+frame_info_end_parse(const struct frame *f, uint32_t *count,
+    const char **cause)
+{
+	struct frd	 r;
+
+	if (frame_check_type(f, FRAME_INFO_END, cause) == -1)
+		return (-1);
+	frd_init(&r, f);
+	*count = frd_u32(&r);
+	return (frd_end(&r, cause, "malformed INFO_END"));
+}
+
+size_t
+frame_info_end_encode(uint8_t *out, uint32_t count)
+{
+	struct fwr	 w;
+
+	fwr_init(&w, out, FRAME_INFO_END);
+	fwr_u32(&w, count);
+	return (fwr_end(&w));
+}
+
+int
+frame_empty_parse(const struct frame *f, const char **cause)
+{
+	if (f->len != 0) {
+		*cause = "trailing bytes in frame";
+		return (-1);
+	}
+	return (0);
+}
+
+size_t
+frame_empty_encode(uint8_t *out, uint8_t type)
+{
+	struct fwr	 w;
+
+	fwr_init(&w, out, type);
+	return (fwr_end(&w));
+}

@@ -1,0 +1,169 @@
+/*
+ * frame.h: control-link frames (doc/protocol.md).  Pure codec: byte
+ * buffers in, structs out and back; no sockets, no event loop.
+ */
+#ifndef FRAME_H
+#define FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tentacle.h"
+
+#define FRAME_HEADER		4
+#define FRAME_PAYLOAD_MAX	4096
+#define FRAME_MAX		(FRAME_HEADER + FRAME_PAYLOAD_MAX)
+#define FRAME_VERSION		1
+#define FRAME_MAGIC		"TNTC"
+#define FRAME_COOKIE_LEN	16
+
+#define FRAME_HELLO		0x01
+#define FRAME_WELCOME		0x02
+#define FRAME_PING		0x03
+#define FRAME_PONG		0x04
+#define FRAME_DIAL		0x05
+#define FRAME_RESULT		0x06
+#define FRAME_BIND		0x07
+#define FRAME_BYE		0x08
+#define FRAME_POOL		0x09
+#define FRAME_INFO_REQ		0x10
+#define FRAME_INFO_NODE		0x11
+#define FRAME_INFO_END		0x12
+
+#define FRAME_ROLE_NODE		1
+#define FRAME_ROLE_ADMIN	2
+
+#define FRAME_BYE_SHUTDOWN	0
+#define FRAME_BYE_PROTOCOL	1
+#define FRAME_BYE_VERSION	2
+#define FRAME_BYE_TIMEOUT	3
+#define FRAME_BYE_NOTALLOWED	4
+#define FRAME_BYE_OVERLOADED	5
+#define FRAME_BYE_REPLACED	6
+
+#define FRAME_NAME_MAX		63	/* node names */
+#define FRAME_POOL_MAX		31	/* pool names */
+#define FRAME_POOLS_MAX		16
+#define FRAME_SHORT_MAX		31	/* os, arch */
+#define FRAME_BUILD_MAX		63
+
+/* One frame as it sits in a buffer; payload points into that buffer. */
+struct frame {
+	uint8_t		 type;
+	uint16_t	 len;
+	const uint8_t	*payload;
+};
+
+struct frame_hello {
+	uint8_t		 version;
+	uint8_t		 role;
+	char		 name[FRAME_NAME_MAX + 1];
+	char		 pools[FRAME_POOLS_MAX][FRAME_POOL_MAX + 1];
+	int		 npools;
+	char		 os[FRAME_SHORT_MAX + 1];
+	char		 arch[FRAME_SHORT_MAX + 1];
+	char		 build[FRAME_BUILD_MAX + 1];
+	uint32_t	 node_id;	/* reconnect hint, 0 = none */
+};
+
+struct frame_welcome {
+	uint8_t		 version;
+	uint32_t	 node_id;
+	uint32_t	 heartbeat_ms;
+	uint32_t	 dial_ms;
+	uint16_t	 data_port;
+	uint16_t	 max_dials;
+	uint8_t		 cookie[FRAME_COOKIE_LEN];
+	char		 data_host[256];
+};
+
+struct frame_dial {
+	uint32_t	 req;
+	struct target	 target;
+};
+
+struct frame_result {
+	uint32_t	 req;
+	uint8_t		 result;
+};
+
+struct frame_bind {
+	uint32_t	 node_id;
+	uint8_t		 cookie[FRAME_COOKIE_LEN];
+	uint32_t	 req;
+	uint8_t		 result;
+};
+
+struct frame_bye {
+	uint8_t		 reason;
+	char		 text[256];
+};
+
+struct frame_info_node {
+	uint32_t	 id;
+	char		 name[FRAME_NAME_MAX + 1];
+	char		 pools[FRAME_POOLS_MAX][FRAME_POOL_MAX + 1];
+	int		 npools;
+	char		 remote[64];
+	char		 os[FRAME_SHORT_MAX + 1];
+	char		 arch[FRAME_SHORT_MAX + 1];
+	char		 build[FRAME_BUILD_MAX + 1];
+	uint64_t	 since;
+	uint32_t	 relays;
+	uint32_t	 dials_ok;
+	uint32_t	 dials_failed;
+	uint64_t	 bytes_up;
+	uint64_t	 bytes_down;
+	uint32_t	 rtt_us;
+};
+
+/*
+ * Find one frame at the start of buf.  Returns the whole frame's length
+ * (header + payload) when it is all there, 0 when more bytes are needed,
+ * -1 on a bad header (unknown type, flags, length over the limit) with
+ * *cause set to a static string.  Never reads past len.
+ */
+int	 frame_parse(const uint8_t *, size_t, struct frame *, const char **);
+
+/*
+ * Typed decoders: 0 or -1 with *cause (static).  They check the frame's
+ * type, every field's bounds, and that no bytes are left over.
+ */
+int	 frame_hello_parse(const struct frame *, struct frame_hello *,
+	    const char **);
+int	 frame_welcome_parse(const struct frame *, struct frame_welcome *,
+	    const char **);
+int	 frame_stamp_parse(const struct frame *, uint64_t *, const char **);
+int	 frame_dial_parse(const struct frame *, struct frame_dial *,
+	    const char **);
+int	 frame_result_parse(const struct frame *, struct frame_result *,
+	    const char **);
+int	 frame_bind_parse(const struct frame *, struct frame_bind *,
+	    const char **);
+int	 frame_bye_parse(const struct frame *, struct frame_bye *,
+	    const char **);
+int	 frame_info_node_parse(const struct frame *, struct frame_info_node *,
+	    const char **);
+int	 frame_info_end_parse(const struct frame *, uint32_t *, const char **);
+int	 frame_empty_parse(const struct frame *, const char **);
+
+/*
+ * Encoders write one whole frame into out (FRAME_MAX bytes) and return its
+ * length, or 0 when a field is out of bounds (a bug in the caller).
+ */
+size_t	 frame_hello_encode(uint8_t *, const struct frame_hello *);
+size_t	 frame_welcome_encode(uint8_t *, const struct frame_welcome *);
+size_t	 frame_stamp_encode(uint8_t *, uint8_t type, uint64_t);
+size_t	 frame_dial_encode(uint8_t *, const struct frame_dial *);
+size_t	 frame_result_encode(uint8_t *, const struct frame_result *);
+size_t	 frame_bind_encode(uint8_t *, const struct frame_bind *);
+size_t	 frame_bye_encode(uint8_t *, uint8_t reason, const char *text);
+size_t	 frame_info_node_encode(uint8_t *, const struct frame_info_node *);
+size_t	 frame_info_end_encode(uint8_t *, uint32_t);
+size_t	 frame_empty_encode(uint8_t *, uint8_t type);
+
+const char *frame_type_name(uint8_t);
+/* Node and pool names: [A-Za-z0-9._-], 1..max bytes. */
+int	 frame_name_valid(const char *, size_t max);
+
+#endif /* FRAME_H */
