@@ -1,0 +1,244 @@
+/*
+ * socks.c: SOCKS5 (RFC 1928) and username/password (RFC 1929) messages on
+ * byte buffers.  Owns the message formats, their limits and the mapping of
+ * dial results to REP codes; never touches sockets (front_socks.c does).
+ *
+ * Choices where the RFCs leave room, or where a client can be wrong:
+ *
+ * - Greeting VER != 5: -1, SOCKS_REP_CLOSE (not a SOCKS5 client; SOCKS4
+ *   has no reply we could send in its own terms here, so just close).
+ * - Greeting NMETHODS 0: -1, SOCKS_REP_FAIL, meaning "send the method
+ *   reply NO ACCEPTABLE METHODS (0xff), then close".  Every greeting error
+ *   other than SOCKS_REP_CLOSE means that.
+ * - Userpass VER != 1: -1, SOCKS_REP_CLOSE.  ULEN 0 or a NUL byte in the
+ *   name or password: -1, SOCKS_REP_FAIL (send status failure, close): a
+ *   NUL would cut the C string and let two different names compare equal.
+ *   PLEN 0 is accepted (curl sends it for "user:").
+ * - Request VER != 5: -1, SOCKS_REP_CLOSE.
+ * - Request RSV != 0: accepted.  The byte carries nothing and the RFC
+ *   gives no reply for it; refusing would only break sloppy clients.
+ * - ATYP other than 1, 3, 4: -1, SOCKS_REP_ATYPUNSUPP, decided as soon as
+ *   the ATYP byte is in, whatever the command.
+ * - Domain length 0, or a NUL byte in the name: -1, SOCKS_REP_HOSTUNREACH
+ *   (no host by that name can be reached; the name never goes to a node).
+ * - Port 0 with CONNECT: -1, SOCKS_REP_FAIL (nothing listens there).
+ *   BIND and UDP ASSOCIATE legitimately send 0.0.0.0:0, so for any other
+ *   command the request is consumed and the caller answers CMDUNSUPP.
+ * - Only VER, ATYP and the domain length are judged before the whole
+ *   request is in; the result never depends on where the input was split
+ *   (an error found early is the same error found late).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <string.h>
+
+#include "socks.h"
+
+/* see socks.h */
+int
+socks_parse_greeting(const uint8_t *buf, size_t len, uint32_t *methods,
+    uint8_t *rep)
+{
+	size_t		 n, i;
+	uint32_t	 mask = 0;
+
+	if (len < 1)
+		return (0);
+	if (buf[0] != SOCKS_VERSION) {
+		*rep = SOCKS_REP_CLOSE;
+		return (-1);
+	}
+	if (len < 2)
+		return (0);
+	n = buf[1];
+	if (n == 0) {
+		*rep = SOCKS_REP_FAIL;
+		return (-1);
+	}
+	if (len < 2 + n)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (buf[2 + i] < 32)
+			mask |= (uint32_t)1 << buf[2 + i];
+	}
+	*methods = mask;
+	return ((int)(2 + n));
+}
+
+/* see socks.h */
+int
+socks_parse_userpass(const uint8_t *buf, size_t len, char user[256],
+    char pass[256], uint8_t *rep)
+{
+	size_t	 ulen, plen;
+
+	if (len < 1)
+		return (0);
+	if (buf[0] != SOCKS_AUTH_VERSION) {
+		*rep = SOCKS_REP_CLOSE;
+		return (-1);
+	}
+	if (len < 2)
+		return (0);
+	ulen = buf[1];
+	if (ulen == 0) {
+		*rep = SOCKS_REP_FAIL;
+		return (-1);
+	}
+	if (len < 2 + ulen + 1)
+		return (0);
+	plen = buf[2 + ulen];
+	if (len < 3 + ulen + plen)
+		return (0);
+	if (memchr(buf + 2, '\0', ulen) != NULL ||
+	    memchr(buf + 3 + ulen, '\0', plen) != NULL) {
+		*rep = SOCKS_REP_FAIL;
+		return (-1);
+	}
+	memcpy(user, buf + 2, ulen);
+	user[ulen] = '\0';
+	memcpy(pass, buf + 3 + ulen, plen);
+	pass[plen] = '\0';
+	return ((int)(3 + ulen + plen));
+}
+
+/* see socks.h */
+int
+socks_parse_request(const uint8_t *buf, size_t len, uint8_t *cmd,
+    struct target *t, uint8_t *rep)
+{
+	size_t		 alen, need, off;
+	uint16_t	 port;
+
+	if (len < 1)
+		return (0);
+	if (buf[0] != SOCKS_VERSION) {
+		*rep = SOCKS_REP_CLOSE;
+		return (-1);
+	}
+	if (len < 4)
+		return (0);
+	/* buf[2] is RSV: accepted whatever it holds (see above). */
+	switch (buf[3]) {
+	case TARGET_IPV4:
+		alen = 4;
+		off = 4;
+		break;
+	case TARGET_IPV6:
+		alen = 16;
+		off = 4;
+		break;
+	case TARGET_DOMAIN:
+		if (len < 5)
+			return (0);
+		alen = buf[4];
+		off = 5;
+		if (alen == 0) {
+			*rep = SOCKS_REP_HOSTUNREACH;
+			return (-1);
+		}
+		break;
+	default:
+		*rep = SOCKS_REP_ATYPUNSUPP;
+		return (-1);
+	}
+	need = off + alen + 2;
+	if (len < need)
+		return (0);
+	if (buf[3] == TARGET_DOMAIN && memchr(buf + off, '\0', alen) != NULL) {
+		*rep = SOCKS_REP_HOSTUNREACH;
+		return (-1);
+	}
+	port = (uint16_t)((buf[off + alen] << 8) | buf[off + alen + 1]);
+	if (port == 0 && buf[1] == SOCKS_CMD_CONNECT) {
+		*rep = SOCKS_REP_FAIL;
+		return (-1);
+	}
+
+	memset(t, 0, sizeof *t);
+	t->atyp = buf[3];
+	t->port = port;
+	if (buf[3] == TARGET_DOMAIN) {
+		memcpy(t->host, buf + off, alen);
+		t->host[alen] = '\0';
+	} else
+		memcpy(t->addr, buf + off, alen);
+	*cmd = buf[1];
+	return ((int)need);
+}
+
+/* see socks.h */
+size_t
+socks_method_reply(uint8_t *out, uint8_t method)
+{
+	out[0] = SOCKS_VERSION;
+	out[1] = method;
+	return (2);
+}
+
+/* see socks.h */
+size_t
+socks_auth_reply(uint8_t *out, int ok)
+{
+	out[0] = SOCKS_AUTH_VERSION;
+	out[1] = ok ? 0x00 : 0x01;
+	return (2);
+}
+
+/* see socks.h */
+size_t
+socks_reply(uint8_t *out, uint8_t rep, const struct sockaddr *bound)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+
+	out[0] = SOCKS_VERSION;
+	out[1] = rep;
+	out[2] = 0;
+	if (bound != NULL && bound->sa_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)bound;
+		out[3] = TARGET_IPV6;
+		memcpy(out + 4, &sin6->sin6_addr, 16);
+		memcpy(out + 20, &sin6->sin6_port, 2);	/* network order */
+		return (22);
+	}
+	out[3] = TARGET_IPV4;
+	if (bound != NULL && bound->sa_family == AF_INET) {
+		sin = (const struct sockaddr_in *)bound;
+		memcpy(out + 4, &sin->sin_addr, 4);
+		memcpy(out + 8, &sin->sin_port, 2);
+	} else
+		memset(out + 4, 0, 6);
+	return (10);
+}
+
+/* see socks.h; the table in doc/protocol.md "Result codes". */
+uint8_t
+socks_rep_from_dial(int result)
+{
+	switch (result) {
+	case DIAL_OK:
+		return (SOCKS_REP_OK);
+	case DIAL_NOTALLOWED:
+		return (SOCKS_REP_NOTALLOWED);
+	case DIAL_NETUNREACH:
+		return (SOCKS_REP_NETUNREACH);
+	case DIAL_HOSTUNREACH:
+	case DIAL_DNS:
+		return (SOCKS_REP_HOSTUNREACH);
+	case DIAL_REFUSED:
+		return (SOCKS_REP_REFUSED);
+	case DIAL_TIMEOUT:
+		return (SOCKS_REP_TTLEXPIRED);
+	case DIAL_BADADDR:
+		return (SOCKS_REP_ATYPUNSUPP);
+	case DIAL_FAIL:
+	case DIAL_NONODE:
+	case DIAL_NODELOST:
+	default:
+		return (SOCKS_REP_FAIL);
+	}
+}
