@@ -1,0 +1,648 @@
+# test-lib.sh: TAP harness for tentacle's integration tests, shaped like
+# git/git:t/test-lib.sh.  POSIX sh.  A test script does:
+#
+#	test_description='what this script covers'
+#	. "$(dirname "$0")/test-lib.sh"
+#	test_expect_success 'title' '
+#		start_hub && start_node n1 && ...
+#	'
+#	test_done
+#
+# Options: -v (show command output), -i (stop at the first failure),
+# -d (keep the trash directory).  Environment: TENTACLE (binary under test,
+# default ../tentacle), TENTACLE_HELPERS (built t/helper programs, default
+# ./helper), both relative to this directory when not absolute.
+#
+# Helpers: start_hub, start_node, start_origin, stop_daemon, wait_for_log,
+# wait_for_count, wait_until, tcurl, test_expect_code, test_atexit,
+# test_set_prereq/test_have_prereq, info_json_count.
+
+TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
+TEST_NAME=$(basename "$0" .sh)
+
+verbose=
+immediate=
+debug=
+while test $# -gt 0; do
+	case $1 in
+	-v|--verbose) verbose=t ;;
+	-i|--immediate) immediate=t ;;
+	-d|--debug) debug=t ;;
+	-vi|-iv) verbose=t; immediate=t ;;
+	-h|--help)
+		echo "usage: $0 [-v] [-i] [-d]"
+		exit 0 ;;
+	*) echo "Bail out! $0: unknown option $1"; exit 1 ;;
+	esac
+	shift
+done
+
+abspath_ () {
+	case $1 in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s\n' "$TEST_DIRECTORY/$1" ;;
+	esac
+}
+
+TENTACLE=$(abspath_ "${TENTACLE:-../tentacle}")
+TENTACLE_HELPERS=$(abspath_ "${TENTACLE_HELPERS:-helper}")
+TENTACLE_SRC=${TENTACLE_SRC:-$(cd "$TEST_DIRECTORY/.." && pwd)}
+export TENTACLE TENTACLE_HELPERS TENTACLE_SRC
+
+if ! test -x "$TENTACLE"; then
+	echo "Bail out! tentacle binary not found: $TENTACLE (run make)"
+	exit 1
+fi
+for h_ in origin socksc tcpc; do
+	if ! test -x "$TENTACLE_HELPERS/$h_"; then
+		echo "Bail out! helper not found: $TENTACLE_HELPERS/$h_ (run make)"
+		exit 1
+	fi
+done
+ORIGIN=$TENTACLE_HELPERS/origin
+SOCKSC=$TENTACLE_HELPERS/socksc
+TCPC=$TENTACLE_HELPERS/tcpc
+
+# A clean environment: no proxies, no curlrc, C locale, quiet sanitizers
+# that still report.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
+	no_proxy NO_PROXY socks_proxy SOCKS_PROXY CURL_HOME
+LC_ALL=C
+LANG=C
+export LC_ALL LANG
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+export UBSAN_OPTIONS
+
+TRASH_DIRECTORY=$TEST_DIRECTORY/trash.$TEST_NAME.$$
+rm -rf "$TRASH_DIRECTORY"
+if ! mkdir "$TRASH_DIRECTORY"; then
+	echo "Bail out! cannot create $TRASH_DIRECTORY"
+	exit 1
+fi
+HOME=$TRASH_DIRECTORY
+export HOME
+cd "$TRASH_DIRECTORY" || exit 1
+
+test_count=0
+test_failure=0
+test_fixed=0
+test_broken=0
+test_skipped=0
+test_atexit_cmds=
+test_daemons=
+test_done_called=
+HUB_COUNT=0
+ORIGIN_COUNT=0
+
+say () {
+	printf '%s\n' "$*"
+}
+
+say_verbose () {
+	if test "$verbose" = t; then
+		printf '%s\n' "$*" | sed 's/^/# /'
+	fi
+}
+
+error () {
+	say "Bail out! $*"
+	exit 1
+}
+
+# ---------------------------------------------------------------- prereqs
+
+test_prereqs_=" "
+
+test_set_prereq () {
+	test_prereqs_="$test_prereqs_$1 "
+}
+
+# test_have_prereq A,B: all of them; sets test_missing_prereq.
+test_have_prereq () {
+	test_missing_prereq=
+	thp_save_IFS=$IFS
+	IFS=,
+	for thp_p in $1; do
+		case $test_prereqs_ in
+		*" $thp_p "*) ;;
+		*) test_missing_prereq="$test_missing_prereq${test_missing_prereq:+,}$thp_p" ;;
+		esac
+	done
+	IFS=$thp_save_IFS
+	test -z "$test_missing_prereq"
+}
+
+if command -v curl >/dev/null 2>&1; then
+	test_set_prereq CURL
+fi
+# IPv6 loopback: ::1 configured (Linux) and bindable (the origin tries).
+if test -r /proc/net/if_inet6 &&
+   grep '^00000000000000000000000000000001 ' /proc/net/if_inet6 >/dev/null
+then
+	test_set_prereq IPV6
+fi
+if test "$(id -u)" != 0; then
+	test_set_prereq NOT_ROOT
+fi
+
+# ---------------------------------------------------------------- running
+
+test_eval_ () {
+	if test "$verbose" = t; then
+		eval "$1" </dev/null
+	else
+		eval "$1" </dev/null >"$TRASH_DIRECTORY/.test-out" 2>&1
+	fi
+}
+
+test_report_failure_ () {
+	if test "$verbose" != t && test -s "$TRASH_DIRECTORY/.test-out"; then
+		say "# output:"
+		tail -n 60 "$TRASH_DIRECTORY/.test-out" | sed 's/^/# /'
+	fi
+}
+
+test_ok_ () {
+	say "ok $test_count - $1"
+}
+
+test_failure_ () {
+	test_failure=$((test_failure + 1))
+	say "not ok $test_count - $1"
+	printf '%s\n' "$2" | sed 's/^/#	/'
+	test_report_failure_
+	if test "$immediate" = t; then
+		test_done
+	fi
+}
+
+test_start_ () {
+	test_count=$((test_count + 1))
+	: >"$TRASH_DIRECTORY/.test-out"
+}
+
+# test_expect_success [PREREQ,...] 'title' 'commands'
+test_expect_success () {
+	tes_prereq=
+	if test $# = 3; then
+		tes_prereq=$1
+		shift
+	fi
+	test $# = 2 ||
+	error "bug in the test script: test_expect_success needs 2 or 3 arguments"
+	test_start_
+	if test -n "$tes_prereq" && ! test_have_prereq "$tes_prereq"; then
+		test_skipped=$((test_skipped + 1))
+		say "ok $test_count # skip $1 (missing $test_missing_prereq)"
+		return 0
+	fi
+	say_verbose "expecting success: $2"
+	if test_eval_ "$2"; then
+		test_ok_ "$1"
+	else
+		test_failure_ "$1" "$2"
+	fi
+	cd "$TRASH_DIRECTORY" || error "cannot go back to $TRASH_DIRECTORY"
+	return 0
+}
+
+# test_expect_failure [PREREQ,...] 'title' 'commands': a known breakage.
+test_expect_failure () {
+	tef_prereq=
+	if test $# = 3; then
+		tef_prereq=$1
+		shift
+	fi
+	test $# = 2 ||
+	error "bug in the test script: test_expect_failure needs 2 or 3 arguments"
+	test_start_
+	if test -n "$tef_prereq" && ! test_have_prereq "$tef_prereq"; then
+		test_skipped=$((test_skipped + 1))
+		say "ok $test_count # skip $1 (missing $test_missing_prereq)"
+		return 0
+	fi
+	say_verbose "checking known breakage: $2"
+	if test_eval_ "$2"; then
+		test_fixed=$((test_fixed + 1))
+		say "ok $test_count - $1 # TODO known breakage vanished"
+	else
+		test_broken=$((test_broken + 1))
+		say "not ok $test_count - $1 # TODO known breakage"
+	fi
+	cd "$TRASH_DIRECTORY" || error "cannot go back to $TRASH_DIRECTORY"
+	return 0
+}
+
+# test_skip 'title' 'reason': count a test as skipped.
+test_skip () {
+	test_start_
+	test_skipped=$((test_skipped + 1))
+	say "ok $test_count # skip $1 ($2)"
+}
+
+# test_skip_all 'reason': skip the whole script.
+test_skip_all () {
+	say "1..0 # SKIP $1"
+	test_done_called=t
+	exit 0
+}
+
+# test_expect_code CODE command...: the command must exit with CODE.
+test_expect_code () {
+	tec_want=$1
+	shift
+	"$@"
+	tec_got=$?
+	if test "$tec_got" = "$tec_want"; then
+		return 0
+	fi
+	echo "test_expect_code: command exited $tec_got, wanted $tec_want: $*" >&2
+	return 1
+}
+
+# test_must_fail command...: fails with an ordinary error (not a signal).
+test_must_fail () {
+	"$@"
+	tmf_got=$?
+	if test $tmf_got = 0; then
+		echo "test_must_fail: command succeeded: $*" >&2
+		return 1
+	elif test $tmf_got -gt 128; then
+		echo "test_must_fail: command died of signal $((tmf_got - 128)): $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_atexit 'commands': run at exit, success or not, last added first.
+test_atexit () {
+	test_atexit_cmds="$1
+$test_atexit_cmds"
+}
+
+# ---------------------------------------------------------------- waiting
+
+# Poll steps are 20 ms; every wait has a deadline.
+test_tick_ () {
+	sleep 0.02 2>/dev/null || sleep 1
+}
+
+# wait_for_log FILE PATTERN [TIMEOUT]: a grep (basic) regexp appears.
+wait_for_log () {
+	wait_for_count "$1" "$2" 1 "${3:-10}"
+}
+
+# wait_for_count FILE PATTERN N [TIMEOUT]: at least N matching lines.
+wait_for_count () {
+	wfc_n=$(( ${4:-10} * 50 ))
+	while test $wfc_n -gt 0; do
+		if test -f "$1"; then
+			wfc_c=$(grep -c -e "$2" "$1" 2>/dev/null)
+			if test "${wfc_c:-0}" -ge "$3"; then
+				return 0
+			fi
+		fi
+		test_tick_
+		wfc_n=$((wfc_n - 1))
+	done
+	echo "timed out after ${4:-10}s waiting for $3 x '$2' in $1" >&2
+	if test -f "$1"; then
+		tail -n 20 "$1" | sed 's/^/| /' >&2
+	fi
+	return 1
+}
+
+# wait_until TIMEOUT command...: poll until the command succeeds.
+wait_until () {
+	wu_n=$(( $1 * 50 ))
+	shift
+	while test $wu_n -gt 0; do
+		if "$@" >/dev/null 2>&1; then
+			return 0
+		fi
+		test_tick_
+		wu_n=$((wu_n - 1))
+	done
+	echo "timed out waiting for: $*" >&2
+	return 1
+}
+
+# wait_for_ready_ FILE PATTERN PID NAME: as wait_for_log, but give up as
+# soon as the daemon died.
+wait_for_ready_ () {
+	wfr_n=500
+	while test $wfr_n -gt 0; do
+		if test -f "$1" && grep -e "$2" "$1" >/dev/null 2>&1; then
+			return 0
+		fi
+		if ! daemon_alive "$3"; then
+			echo "$4 (pid $3) exited before '$2'" >&2
+			daemon_dump_ "$4" >&2
+			return 1
+		fi
+		test_tick_
+		wfr_n=$((wfr_n - 1))
+	done
+	echo "timed out after 10s waiting for '$2' in $1" >&2
+	daemon_dump_ "$4" >&2
+	return 1
+}
+
+# ---------------------------------------------------------------- daemons
+
+# daemon_alive PID: running (not a zombie, not gone).
+daemon_alive () {
+	if test -r "/proc/$1/stat"; then
+		da_state=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)
+		case $da_state in
+		''|Z|X|x) return 1 ;;
+		*) return 0 ;;
+		esac
+	fi
+	if test -d /proc/self; then
+		return 1
+	fi
+	kill -0 "$1" 2>/dev/null
+}
+
+# register_daemon_ PID NAME: NAME.out, NAME.err, NAME.log in the trash.
+register_daemon_ () {
+	test_daemons="$test_daemons $1:$2"
+}
+
+unregister_daemon_ () {
+	ud_new=
+	for ud_d in $test_daemons; do
+		case $ud_d in
+		"$1":*) ;;
+		*) ud_new="$ud_new $ud_d" ;;
+		esac
+	done
+	test_daemons=$ud_new
+}
+
+daemon_name_ () {
+	for dn_d in $test_daemons; do
+		case $dn_d in
+		"$1":*) echo "${dn_d#*:}"; return 0 ;;
+		esac
+	done
+	echo "pid$1"
+}
+
+daemon_dump_ () {
+	for dd_f in "$TRASH_DIRECTORY/$1.err" "$TRASH_DIRECTORY/$1.out" \
+	    "$TRASH_DIRECTORY/$1.log"; do
+		if test -s "$dd_f"; then
+			echo "--- $dd_f (last lines)"
+			tail -n 15 "$dd_f" | sed 's/^/| /'
+		fi
+	done
+}
+
+SANITIZER_PATTERN='ERROR: AddressSanitizer\|runtime error:\|LeakSanitizer\|ERROR: UndefinedBehaviorSanitizer\|ThreadSanitizer'
+
+# check_sanitizer NAME: no sanitizer report in the daemon's output files.
+check_sanitizer () {
+	cs_bad=0
+	for cs_f in "$TRASH_DIRECTORY/$1.err" "$TRASH_DIRECTORY/$1.out" \
+	    "$TRASH_DIRECTORY/$1.log"; do
+		if test -f "$cs_f" && grep -e "$SANITIZER_PATTERN" "$cs_f" >/dev/null
+		then
+			echo "sanitizer report in $cs_f:" >&2
+			grep -A 12 -e "$SANITIZER_PATTERN" "$cs_f" | head -n 40 |
+				sed 's/^/| /' >&2
+			cs_bad=1
+		fi
+	done
+	test $cs_bad = 0
+}
+
+# stop_daemon PID [SIGNAL]: stop it (TERM by default; a stopped process is
+# continued so it sees the signal), reap it within 10 s (then KILL), and
+# fail when its output holds a sanitizer report.
+stop_daemon () {
+	sd_pid=$1
+	sd_sig=${2:-TERM}
+	sd_name=$(daemon_name_ "$sd_pid")
+	kill -s "$sd_sig" "$sd_pid" 2>/dev/null
+	kill -s CONT "$sd_pid" 2>/dev/null
+	sd_n=500
+	while daemon_alive "$sd_pid" && test $sd_n -gt 0; do
+		test_tick_
+		sd_n=$((sd_n - 1))
+	done
+	if daemon_alive "$sd_pid"; then
+		echo "$sd_name (pid $sd_pid) ignored SIG$sd_sig for 10s; killing" >&2
+		kill -s KILL "$sd_pid" 2>/dev/null
+	fi
+	wait "$sd_pid" 2>/dev/null
+	sd_status=$?
+	unregister_daemon_ "$sd_pid"
+	say_verbose "$sd_name (pid $sd_pid) exited with status $sd_status"
+	check_sanitizer "$sd_name"
+}
+
+# kill_daemon PID [SIGNAL]: send a signal (KILL by default) and reap.
+kill_daemon () {
+	kill -s "${2:-KILL}" "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	unregister_daemon_ "$1"
+	return 0
+}
+
+# hub_port_ NAME LINE: port of NAME=host:port in a "hub ready" line.
+hub_port_ () {
+	printf '%s\n' "$2" | sed -n "s/.* $1=[^ ]*:\\([0-9][0-9]*\\).*/\\1/p"
+}
+
+# start_hub [FLAGS...]: a hub on 127.0.0.1 port 0 for every front not in
+# FLAGS.  Sets HUB_PID HUB_LOG HUB_NAME CONTROL_PORT DATA_PORT SOCKS_PORT
+# HTTP_PORT (empty for a front given as "none").
+start_hub () {
+	HUB_COUNT=$((HUB_COUNT + 1))
+	HUB_NAME=hub$HUB_COUNT
+	HUB_LOG=$TRASH_DIRECTORY/$HUB_NAME.log
+	sh_def=
+	for sh_f in controlAddr tunnelAddr socketAddr httpAddr; do
+		case " $* " in
+		*" -$sh_f "*|*" -$sh_f="*|*" --$sh_f "*|*" --$sh_f="*) ;;
+		*) sh_def="$sh_def -$sh_f 127.0.0.1:0" ;;
+		esac
+	done
+	say_verbose "starting $HUB_NAME: $TENTACLE server$sh_def -log $HUB_LOG -log-level DEBUG $*"
+	"$TENTACLE" server $sh_def -log "$HUB_LOG" -log-level DEBUG "$@" \
+		>"$TRASH_DIRECTORY/$HUB_NAME.out" \
+		2>"$TRASH_DIRECTORY/$HUB_NAME.err" </dev/null &
+	HUB_PID=$!
+	register_daemon_ $HUB_PID $HUB_NAME
+	wait_for_ready_ "$HUB_LOG" 'hub ready: ' $HUB_PID $HUB_NAME || return 1
+	sh_line=$(grep -e 'hub ready: ' "$HUB_LOG" | tail -n 1)
+	CONTROL_PORT=$(hub_port_ control "$sh_line")
+	DATA_PORT=$(hub_port_ data "$sh_line")
+	SOCKS_PORT=$(hub_port_ socks "$sh_line")
+	HTTP_PORT=$(hub_port_ http "$sh_line")
+	export HUB_PID HUB_LOG CONTROL_PORT DATA_PORT SOCKS_PORT HTTP_PORT
+	say_verbose "$HUB_NAME: pid $HUB_PID control $CONTROL_PORT data $DATA_PORT socks $SOCKS_PORT http $HTTP_PORT"
+	if test -z "$CONTROL_PORT" || test -z "$DATA_PORT"; then
+		echo "cannot parse the ready line: $sh_line" >&2
+		return 1
+	fi
+	return 0
+}
+
+# start_node NAME [FLAGS...] [POOL...]: an exit node of the last hub,
+# allowed to reach 127.0.0.0/8 (NODE_ALLOW overrides; empty: no -allow).
+# Sets NODE_PID NODE_LOG, and NODE_PID_<NAME> for names that are valid
+# shell variable names.
+start_node () {
+	sn_name=$1
+	shift
+	NODE_LOG=$TRASH_DIRECTORY/node.$sn_name.log
+	sn_allow=${NODE_ALLOW-127.0.0.0/8}
+	say_verbose "starting node $sn_name: $TENTACLE start -server ${NODE_SERVER:-127.0.0.1:$CONTROL_PORT} -name $sn_name ${sn_allow:+-allow $sn_allow} $*"
+	if test -n "$sn_allow"; then
+		"$TENTACLE" start -server "${NODE_SERVER:-127.0.0.1:$CONTROL_PORT}" \
+			-name "$sn_name" -allow "$sn_allow" \
+			-log "$NODE_LOG" -log-level DEBUG "$@" \
+			>"$TRASH_DIRECTORY/node.$sn_name.out" \
+			2>"$TRASH_DIRECTORY/node.$sn_name.err" </dev/null &
+	else
+		"$TENTACLE" start -server "${NODE_SERVER:-127.0.0.1:$CONTROL_PORT}" \
+			-name "$sn_name" \
+			-log "$NODE_LOG" -log-level DEBUG "$@" \
+			>"$TRASH_DIRECTORY/node.$sn_name.out" \
+			2>"$TRASH_DIRECTORY/node.$sn_name.err" </dev/null &
+	fi
+	NODE_PID=$!
+	register_daemon_ $NODE_PID node.$sn_name
+	case $sn_name in
+	*[!A-Za-z0-9_]*) ;;
+	*) eval "NODE_PID_$sn_name=\$NODE_PID" ;;
+	esac
+	export NODE_PID NODE_LOG
+	wait_for_ready_ "$NODE_LOG" "node ready: node [0-9]* ($sn_name) connected" \
+		$NODE_PID node.$sn_name
+}
+
+# start_origin [ARGS...]: the helper origin (-6 for [::1], -echo for raw
+# echo).  Sets ORIGIN_PID ORIGIN_PORT ORIGIN_ADDR ORIGIN_NAME.
+start_origin () {
+	ORIGIN_COUNT=$((ORIGIN_COUNT + 1))
+	ORIGIN_NAME=origin$ORIGIN_COUNT
+	"$ORIGIN" "$@" >"$TRASH_DIRECTORY/$ORIGIN_NAME.out" \
+		2>"$TRASH_DIRECTORY/$ORIGIN_NAME.err" </dev/null &
+	ORIGIN_PID=$!
+	register_daemon_ $ORIGIN_PID $ORIGIN_NAME
+	wait_for_ready_ "$TRASH_DIRECTORY/$ORIGIN_NAME.out" 'origin ready: ' \
+		$ORIGIN_PID $ORIGIN_NAME || return 1
+	ORIGIN_ADDR=$(sed -n 's/^origin ready: //p' "$TRASH_DIRECTORY/$ORIGIN_NAME.out")
+	ORIGIN_PORT=${ORIGIN_ADDR##*:}
+	export ORIGIN_PID ORIGIN_PORT ORIGIN_ADDR
+}
+
+# ---------------------------------------------------------------- clients
+
+# tcurl ARGS...: curl without curlrc, quiet but showing errors, bounded.
+tcurl () {
+	curl -q -sS --max-time "${CURL_MAX_TIME:-20}" "$@"
+}
+
+# info_json NAME...: the hub's node list as JSON, into info.json.
+info_json () {
+	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" -json >info.json
+}
+
+# info_json_count: number of nodes in `tentacle info -json`.
+info_json_count () {
+	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" -json >info.count.json 2>&1 &&
+	grep -o '"id"[ 	]*:' info.count.json | wc -l | tr -d ' '
+}
+
+# info_has_nodes N: the hub lists exactly N nodes.
+info_has_nodes () {
+	ihn_c=$(info_json_count) && test "$ihn_c" = "$1"
+}
+
+# ---------------------------------------------------------------- exit
+
+test_cleanup_ () {
+	# Daemons first (a stopped one is continued so it can die).
+	for tc_d in $test_daemons; do
+		kill -s TERM "${tc_d%%:*}" 2>/dev/null
+		kill -s CONT "${tc_d%%:*}" 2>/dev/null
+	done
+	for tc_d in $test_daemons; do
+		tc_n=250
+		while daemon_alive "${tc_d%%:*}" && test $tc_n -gt 0; do
+			test_tick_
+			tc_n=$((tc_n - 1))
+		done
+		kill -s KILL "${tc_d%%:*}" 2>/dev/null
+		wait "${tc_d%%:*}" 2>/dev/null
+	done
+	test_daemons=
+	if test -n "$test_atexit_cmds"; then
+		(cd "$TRASH_DIRECTORY" 2>/dev/null; eval "$test_atexit_cmds") \
+			>/dev/null 2>&1
+		test_atexit_cmds=
+	fi
+}
+
+test_exit_trap_ () {
+	te_code=$?
+	test_cleanup_
+	if test -z "$test_done_called"; then
+		say "# $TEST_NAME: exited early (status $te_code); trash kept: $TRASH_DIRECTORY"
+		test "$te_code" = 0 && te_code=1
+	fi
+	exit $te_code
+}
+
+trap 'test_exit_trap_' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# test_done: stop what is left, check every daemon's output for sanitizer
+# reports (one more test), print the plan, remove the trash on success.
+test_done () {
+	test_done_called=t
+	test_daemons_all_=$(cd "$TRASH_DIRECTORY" && ls *.err *.log 2>/dev/null)
+	test_cleanup_
+	test_start_
+	td_bad=
+	for td_f in $test_daemons_all_; do
+		if grep -e "$SANITIZER_PATTERN" "$TRASH_DIRECTORY/$td_f" >/dev/null 2>&1
+		then
+			td_bad="$td_bad $td_f"
+		fi
+	done
+	if test -z "$td_bad"; then
+		test_ok_ "no sanitizer reports from daemons"
+	else
+		test_failure=$((test_failure + 1))
+		say "not ok $test_count - no sanitizer reports from daemons"
+		for td_f in $td_bad; do
+			say "# $td_f:"
+			grep -A 12 -e "$SANITIZER_PATTERN" "$TRASH_DIRECTORY/$td_f" |
+				head -n 40 | sed 's/^/# /'
+		done
+	fi
+	say "1..$test_count"
+	if test $test_fixed -gt 0; then
+		say "# $test_fixed known breakage(s) vanished"
+	fi
+	if test $test_broken -gt 0; then
+		say "# still have $test_broken known breakage(s)"
+	fi
+	cd "$TEST_DIRECTORY" || exit 1
+	if test $test_failure = 0; then
+		if test "$debug" != t; then
+			rm -rf "$TRASH_DIRECTORY"
+		fi
+		exit 0
+	fi
+	say "# failed $test_failure among $test_count test(s); trash kept: $TRASH_DIRECTORY"
+	exit 1
+}
