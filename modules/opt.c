@@ -1,0 +1,748 @@
+/*
+ * opt.c: Go "flag"-compatible command-line parsing, Go durations, integer
+ * and boolean values, list values and the node's "key: value" file.
+ * Owns the syntax and the error wording; the meaning of each flag or key
+ * belongs to the command that declares it.  No sockets, no event loop.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "compat.h"
+#include "opt.h"
+
+#define OPT_CONF_LINE_MAX	4096
+#define OPT_CONF_FILE_MAX	(64 * 1024)
+#define OPT_QUOTE_MAX		128	/* bytes of user text quoted in errors */
+
+static void	 opt_error(char **, const char *, ...)
+		    __attribute__((__format__ (printf, 2, 3)));
+static const char *opt_quote(char *, size_t, const char *, size_t);
+static int	 opt_set(struct opt *, const char *, char **);
+static int	 opt_conf_line(const char *, size_t, const char *, u_int,
+		    opt_conf_cb *, void *, char **);
+
+/*
+ * Set *cause to an allocated message.  Out of memory leaves it NULL; the
+ * callers print "(null)"-free fallbacks, so that is survivable.
+ */
+static void
+opt_error(char **cause, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	if (cause == NULL)
+		return;
+	*cause = NULL;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	*cause = s;
+}
+
+/*
+ * Go's %q, roughly: "text" with \" \\ and non-printable bytes escaped, cut
+ * at OPT_QUOTE_MAX input bytes (marked with "...").  Returns out.
+ */
+static const char *
+opt_quote(char *out, size_t outlen, const char *in, size_t inlen)
+{
+	size_t		 o = 0, i;
+	u_char		 c;
+	char		 tmp[8];
+	const char	*add;
+
+	if (outlen < 3) {
+		if (outlen > 0)
+			out[0] = '\0';
+		return (out);
+	}
+	out[o++] = '"';
+	for (i = 0; i < inlen && i < OPT_QUOTE_MAX; i++) {
+		c = (u_char)in[i];
+		if (c == '"')
+			add = "\\\"";
+		else if (c == '\\')
+			add = "\\\\";
+		else if (c == '\n')
+			add = "\\n";
+		else if (c == '\t')
+			add = "\\t";
+		else if (c < 0x20 || c == 0x7f) {
+			snprintf(tmp, sizeof tmp, "\\x%02x", c);
+			add = tmp;
+		} else {
+			tmp[0] = (char)c;
+			tmp[1] = '\0';
+			add = tmp;
+		}
+		if (o + strlen(add) + 5 > outlen)
+			break;
+		memcpy(out + o, add, strlen(add));
+		o += strlen(add);
+	}
+	if (i < inlen && o + 5 <= outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return (out);
+}
+
+/* see opt.h */
+struct opt *
+opt_find(struct opt *opts, const char *name)
+{
+	for (; opts->name != NULL; opts++) {
+		if (strcmp(opts->name, name) == 0)
+			return (opts);
+	}
+	return (NULL);
+}
+
+/* see opt.h; strconv.ParseBool's spellings. */
+int
+opt_bool_parse(const char *s, int *out)
+{
+	static const char *const yes[] = { "1", "t", "T", "true", "TRUE",
+	    "True" };
+	static const char *const no[] = { "0", "f", "F", "false", "FALSE",
+	    "False" };
+	size_t	 i;
+
+	for (i = 0; i < nitems(yes); i++) {
+		if (strcmp(s, yes[i]) == 0) {
+			*out = 1;
+			return (0);
+		}
+		if (strcmp(s, no[i]) == 0) {
+			*out = 0;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/*
+ * see opt.h.  Base 0 like Go (0x1f, 017); no leading blanks, no trailing
+ * junk.  Causes are Go's "parse error" and "value out of range" (with the
+ * range, which Go does not print).
+ */
+int
+opt_int_parse(const char *s, long long min, long long max, long long *out,
+    char **cause)
+{
+	char		*end;
+	long long	 v;
+
+	if (*s == '\0' || isspace((u_char)*s)) {
+		opt_error(cause, "parse error");
+		return (-1);
+	}
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (*end != '\0') {
+		opt_error(cause, "parse error");
+		return (-1);
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		opt_error(cause, "value out of range %lld..%lld", min, max);
+		return (-1);
+	}
+	*out = v;
+	return (0);
+}
+
+/*
+ * see opt.h.  The algorithm of Go's time.ParseDuration, in nanoseconds and
+ * unsigned 64-bit arithmetic, with its error wording; then negative values
+ * are refused and the result is cut down to milliseconds.
+ */
+int
+opt_duration_parse(const char *orig, int64_t *out, char **cause)
+{
+	static const struct {
+		const char	*name;
+		uint64_t	 ns;
+	} units[] = {
+		{ "ns", 1ULL },
+		{ "us", 1000ULL },
+		{ "\xc2\xb5s", 1000ULL },	/* U+00B5 micro sign */
+		{ "\xce\xbcs", 1000ULL },	/* U+03BC Greek mu */
+		{ "ms", 1000000ULL },
+		{ "s", 1000000000ULL },
+		{ "m", 60ULL * 1000000000ULL },
+		{ "h", 3600ULL * 1000000000ULL },
+	};
+	const uint64_t	 lim = 1ULL << 63;
+	const char	*s = orig;
+	char		 q[2 * OPT_QUOTE_MAX + 8], qu[2 * OPT_QUOTE_MAX + 8];
+	uint64_t	 d = 0, v, f, y, scale, unit;
+	size_t		 ul, i;
+	int		 neg = 0, pre, post, overflow;
+	double		 add;
+
+	opt_quote(q, sizeof q, orig, strlen(orig));
+	if (*s == '-' || *s == '+') {
+		neg = (*s == '-');
+		s++;
+	}
+	if (strcmp(s, "0") == 0) {
+		*out = 0;
+		return (0);
+	}
+	if (*s == '\0')
+		goto invalid;
+	while (*s != '\0') {
+		if (*s != '.' && !(*s >= '0' && *s <= '9'))
+			goto invalid;
+		/* Integer part. */
+		v = 0;
+		pre = 0;
+		for (; *s >= '0' && *s <= '9'; s++) {
+			pre = 1;
+			if (v > (lim - 1) / 10)
+				goto invalid;
+			v = v * 10 + (uint64_t)(*s - '0');
+			if (v > lim)
+				goto invalid;
+		}
+		/* Fraction: digits past what fits are ignored, as in Go. */
+		f = 0;
+		scale = 1;
+		post = 0;
+		if (*s == '.') {
+			s++;
+			overflow = 0;
+			for (; *s >= '0' && *s <= '9'; s++) {
+				post = 1;
+				if (overflow)
+					continue;
+				if (f > (lim - 1) / 10) {
+					overflow = 1;
+					continue;
+				}
+				y = f * 10 + (uint64_t)(*s - '0');
+				if (y > lim) {
+					overflow = 1;
+					continue;
+				}
+				f = y;
+				scale *= 10;
+			}
+		}
+		if (!pre && !post)
+			goto invalid;
+		/* Unit: everything up to the next digit or '.'. */
+		for (ul = 0; s[ul] != '\0' && s[ul] != '.' &&
+		    !(s[ul] >= '0' && s[ul] <= '9'); ul++)
+			;
+		if (ul == 0) {
+			opt_error(cause, "time: missing unit in duration %s",
+			    q);
+			return (-1);
+		}
+		unit = 0;
+		for (i = 0; i < nitems(units); i++) {
+			if (strlen(units[i].name) == ul &&
+			    memcmp(units[i].name, s, ul) == 0) {
+				unit = units[i].ns;
+				break;
+			}
+		}
+		if (unit == 0) {
+			opt_error(cause, "time: unknown unit %s in duration %s",
+			    opt_quote(qu, sizeof qu, s, ul), q);
+			return (-1);
+		}
+		s += ul;
+		if (v > lim / unit)
+			goto invalid;
+		v *= unit;
+		if (f > 0) {
+			add = (double)f * ((double)unit / (double)scale);
+			v += (uint64_t)add;
+			if (v > lim)
+				goto invalid;
+		}
+		d += v;
+		if (d > lim)
+			goto invalid;
+	}
+	if (d > lim - 1)
+		goto invalid;
+	if (neg && d != 0) {
+		opt_error(cause, "time: invalid duration %s: must not be "
+		    "negative", q);
+		return (-1);
+	}
+	*out = (int64_t)(d / 1000000ULL);
+	return (0);
+
+invalid:
+	opt_error(cause, "time: invalid duration %s", q);
+	return (-1);
+}
+
+/* Store value into o; *cause gets the reason only (no flag name). */
+static int
+opt_set(struct opt *o, const char *value, char **cause)
+{
+	long long	 ll, lo, hi;
+	int64_t		 ms;
+
+	switch (o->type) {
+	case OPT_STRING:
+		*(const char **)o->ptr = value;
+		break;
+	case OPT_BOOL:
+		if (opt_bool_parse(value, (int *)o->ptr) != 0) {
+			opt_error(cause, "parse error");
+			return (-1);
+		}
+		break;
+	case OPT_INT:
+		lo = o->min;
+		hi = o->max;
+		if (lo == 0 && hi == 0) {	/* no range given: any int */
+			lo = INT_MIN;
+			hi = INT_MAX;
+		}
+		if (lo < INT_MIN)
+			lo = INT_MIN;
+		if (hi > INT_MAX)
+			hi = INT_MAX;
+		if (opt_int_parse(value, lo, hi, &ll, cause) != 0)
+			return (-1);
+		*(int *)o->ptr = (int)ll;
+		break;
+	case OPT_DURATION:
+		if (opt_duration_parse(value, &ms, cause) != 0)
+			return (-1);
+		*(int64_t *)o->ptr = ms;
+		break;
+	}
+	o->set = 1;
+	return (0);
+}
+
+/* see opt.h; flag.FlagSet.parseOne, one argument at a time. */
+int
+opt_parse(struct opt *opts, int argc, char **argv, int *ind, char **cause)
+{
+	struct opt	*o;
+	char		 name[256], q[2 * OPT_QUOTE_MAX + 8];
+	const char	*s, *eq, *value;
+	char		*why;
+	size_t		 nlen;
+
+	if (cause != NULL)
+		*cause = NULL;
+	while (*ind < argc) {
+		s = argv[*ind];
+		if (s[0] != '-' || s[1] == '\0')
+			return (0);	/* first non-flag; "-" is one */
+		s++;
+		if (s[0] == '-') {
+			if (s[1] == '\0') {
+				(*ind)++;	/* "--" ends the flags */
+				return (0);
+			}
+			s++;
+		}
+		if (s[0] == '-' || s[0] == '=') {
+			opt_error(cause, "bad flag syntax: %s", argv[*ind]);
+			return (-1);
+		}
+		eq = strchr(s, '=');
+		nlen = eq != NULL ? (size_t)(eq - s) : strlen(s);
+		if (nlen >= sizeof name) {
+			opt_error(cause, "flag provided but not defined: -%.*s",
+			    (int)(sizeof name - 1), s);
+			return (-1);
+		}
+		memcpy(name, s, nlen);
+		name[nlen] = '\0';
+		(*ind)++;
+
+		if ((o = opt_find(opts, name)) == NULL) {
+			if (strcmp(name, "h") == 0 ||
+			    strcmp(name, "help") == 0)
+				return (OPT_HELP);
+			opt_error(cause, "flag provided but not defined: -%s",
+			    name);
+			return (-1);
+		}
+		if (o->type == OPT_BOOL) {
+			if (eq == NULL) {
+				*(int *)o->ptr = 1;
+				o->set = 1;
+				continue;
+			}
+			if (opt_set(o, eq + 1, &why) != 0) {
+				free(why);
+				opt_error(cause, "invalid boolean value %s for "
+				    "-%s: parse error", opt_quote(q, sizeof q,
+				    eq + 1, strlen(eq + 1)), name);
+				return (-1);
+			}
+			continue;
+		}
+		if (eq != NULL)
+			value = eq + 1;
+		else if (*ind < argc)
+			value = argv[(*ind)++];
+		else {
+			opt_error(cause, "flag needs an argument: -%s", name);
+			return (-1);
+		}
+		if (opt_set(o, value, &why) != 0) {
+			opt_error(cause, "invalid value %s for flag -%s: %s",
+			    opt_quote(q, sizeof q, value, strlen(value)), name,
+			    why != NULL ? why : "parse error");
+			free(why);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * see opt.h.  Like flag.PrintDefaults: "  -name type" then "    \t" and the
+ * help; a `word` in the help names the type, as flag.UnquoteUsage does.
+ */
+void
+opt_usage(FILE *fp, const struct opt *o)
+{
+	const char	*type, *bq1, *bq2, *p;
+	int		 tlen, width;
+
+	for (; o->name != NULL; o++) {
+		switch (o->type) {
+		case OPT_STRING:
+			type = "string";
+			break;
+		case OPT_INT:
+			type = "int";
+			break;
+		case OPT_DURATION:
+			type = "duration";
+			break;
+		default:
+			type = "";
+			break;
+		}
+		tlen = (int)strlen(type);
+		bq1 = bq2 = NULL;
+		if ((bq1 = strchr(o->help, '`')) != NULL &&
+		    (bq2 = strchr(bq1 + 1, '`')) != NULL) {
+			type = bq1 + 1;
+			tlen = (int)(bq2 - bq1 - 1);
+		} else
+			bq1 = NULL;
+
+		width = fprintf(fp, "  -%s", o->name);
+		if (tlen > 0)
+			width += fprintf(fp, " %.*s", tlen, type);
+		if (width <= 4)
+			fputc('\t', fp);
+		else
+			fputs("\n    \t", fp);
+		for (p = o->help; *p != '\0'; p++) {
+			if (bq1 != NULL && (p == bq1 || p == bq2))
+				continue;
+			if (*p == '\n')
+				fputs("\n    \t", fp);
+			else
+				fputc(*p, fp);
+		}
+		if (o->defhelp != NULL && *o->defhelp != '\0') {
+			if (o->type == OPT_STRING)
+				fprintf(fp, " (default \"%s\")", o->defhelp);
+			else
+				fprintf(fp, " (default %s)", o->defhelp);
+		}
+		fputc('\n', fp);
+	}
+}
+
+/*
+ * One line of a config file (no newline), number lineno.  Returns 0 or -1
+ * with *cause set to the full "name:line: ..." message.
+ */
+static int
+opt_conf_line(const char *line, size_t len, const char *name, u_int lineno,
+    opt_conf_cb *cb, void *arg, char **cause)
+{
+	char		 key[OPT_CONF_LINE_MAX + 1], val[OPT_CONF_LINE_MAX + 1];
+	char		 q[2 * OPT_QUOTE_MAX + 8];
+	char		*why = NULL;
+	size_t		 i = 0, klen, vlen = 0;
+	u_char		 c, quote;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i == len || line[i] == '#')
+		return (0);
+
+	/* Key. */
+	for (klen = 0; i < len; i++, klen++) {
+		c = (u_char)line[i];
+		if (!isalnum(c) && c != '_' && c != '-')
+			break;
+		key[klen] = (char)c;
+	}
+	key[klen] = '\0';
+	if (i < len && line[i] != ':' && line[i] != ' ' && line[i] != '\t') {
+		opt_error(cause, "%s:%u: invalid character %s in key", name,
+		    lineno, opt_quote(q, sizeof q, line + i, 1));
+		return (-1);
+	}
+	if (klen == 0) {
+		opt_error(cause, "%s:%u: missing key before ':'", name, lineno);
+		return (-1);
+	}
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i == len || line[i] != ':') {
+		opt_error(cause, "%s:%u: missing ':' after key %s", name,
+		    lineno, opt_quote(q, sizeof q, key, klen));
+		return (-1);
+	}
+	i++;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+
+	/* Value. */
+	if (i < len && (line[i] == '"' || line[i] == '\'')) {
+		quote = (u_char)line[i++];
+		for (;;) {
+			if (i == len) {
+				opt_error(cause, "%s:%u: unterminated quoted "
+				    "value for key %s", name, lineno,
+				    opt_quote(q, sizeof q, key, klen));
+				return (-1);
+			}
+			c = (u_char)line[i++];
+			if (c == quote)
+				break;
+			if (c == '\\' && quote == '"') {
+				if (i == len)
+					continue;	/* reported above */
+				c = (u_char)line[i++];
+				switch (c) {
+				case '"':
+				case '\\':
+					break;
+				case 'n':
+					c = '\n';
+					break;
+				case 't':
+					c = '\t';
+					break;
+				default:
+					opt_error(cause, "%s:%u: unknown escape "
+					    "\\%c in quoted value", name,
+					    lineno, isprint(c) ? c : '?');
+					return (-1);
+				}
+			}
+			val[vlen++] = (char)c;
+		}
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i < len && line[i] != '#') {
+			opt_error(cause, "%s:%u: unexpected %s after quoted "
+			    "value", name, lineno, opt_quote(q, sizeof q,
+			    line + i, len - i));
+			return (-1);
+		}
+	} else {
+		/* Unquoted: up to " #" (or a '#' right after ": "). */
+		for (; i < len; i++) {
+			if (line[i] == '#' && (line[i - 1] == ' ' ||
+			    line[i - 1] == '\t'))
+				break;
+			val[vlen++] = line[i];
+		}
+		while (vlen > 0 && (val[vlen - 1] == ' ' ||
+		    val[vlen - 1] == '\t'))
+			vlen--;
+	}
+	val[vlen] = '\0';
+
+	if (cb(key, val, arg, &why) != 0) {
+		opt_error(cause, "%s:%u: %s", name, lineno,
+		    why != NULL ? why : "invalid value");
+		free(why);
+		return (-1);
+	}
+	return (0);
+}
+
+/* see opt.h */
+int
+opt_conf_parse(const char *buf, size_t len, const char *name,
+    opt_conf_cb *cb, void *arg, char **cause)
+{
+	const char	*line, *nl;
+	size_t		 off = 0, llen, next;
+	u_int		 lineno = 0;
+
+	if (cause != NULL)
+		*cause = NULL;
+	if (len > OPT_CONF_FILE_MAX) {
+		opt_error(cause, "%s: file larger than %d bytes", name,
+		    OPT_CONF_FILE_MAX);
+		return (-1);
+	}
+	/* A UTF-8 byte order mark is not part of the first key. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		off = 3;
+	while (off < len) {
+		lineno++;
+		line = buf + off;
+		nl = memchr(line, '\n', len - off);
+		llen = nl != NULL ? (size_t)(nl - line) : len - off;
+		next = off + llen + (nl != NULL ? 1 : 0);
+		if (llen > 0 && line[llen - 1] == '\r')
+			llen--;
+		if (memchr(line, '\0', llen) != NULL) {
+			opt_error(cause, "%s:%u: NUL byte in line", name,
+			    lineno);
+			return (-1);
+		}
+		if (llen > OPT_CONF_LINE_MAX) {
+			opt_error(cause, "%s:%u: line longer than %d bytes",
+			    name, lineno, OPT_CONF_LINE_MAX);
+			return (-1);
+		}
+		if (opt_conf_line(line, llen, name, lineno, cb, arg,
+		    cause) != 0)
+			return (-1);
+		off = next;
+	}
+	return (0);
+}
+
+/* see opt.h; messages name the file as given, $HOME shown as "~". */
+int
+opt_conf_load(const char *path, opt_conf_cb *cb, void *arg, char **cause)
+{
+	char		 name[PATH_MAX];
+	char		*buf;
+	const char	*home;
+	size_t		 hlen, got = 0;
+	ssize_t		 n;
+	int		 fd, rv, saved;
+
+	if (cause != NULL)
+		*cause = NULL;
+	home = getenv("HOME");
+	hlen = home != NULL ? strlen(home) : 0;
+	if (hlen > 1 && strncmp(path, home, hlen) == 0 && path[hlen] == '/')
+		snprintf(name, sizeof name, "~%s", path + hlen);
+	else
+		strlcpy(name, path, sizeof name);
+
+	if ((fd = open(path, O_RDONLY)) == -1) {
+		opt_error(cause, "%s: %s", name, strerror(errno));
+		return (-1);
+	}
+	/* One byte more than allowed, to tell "too large" from "exact". */
+	if ((buf = malloc(OPT_CONF_FILE_MAX + 1)) == NULL) {
+		opt_error(cause, "%s: %s", name, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	while (got < OPT_CONF_FILE_MAX + 1) {
+		n = read(fd, buf + got, OPT_CONF_FILE_MAX + 1 - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			saved = errno;
+			opt_error(cause, "%s: %s", name, strerror(saved));
+			free(buf);
+			close(fd);
+			return (-1);
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	rv = opt_conf_parse(buf, got, name, cb, arg, cause);
+	free(buf);
+	return (rv);
+}
+
+/* see opt.h */
+int
+opt_list_split(const char *s, char (*words)[64], int max, char **cause)
+{
+	const char	*end, *w;
+	char		 q[2 * OPT_QUOTE_MAX + 8];
+	size_t		 wlen;
+	int		 n = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (s < end && *s == '[') {
+		if (end[-1] != ']' || end - s < 2) {
+			opt_error(cause, "missing ']' at the end of list %s",
+			    opt_quote(q, sizeof q, s, (size_t)(end - s)));
+			return (-1);
+		}
+		s++;
+		end--;
+	}
+	while (s < end) {
+		if (*s == ' ' || *s == '\t' || *s == ',') {
+			s++;
+			continue;
+		}
+		for (w = s; s < end && *s != ' ' && *s != '\t' && *s != ',';
+		    s++) {
+			if (*s == '[' || *s == ']' || *s == '\0') {
+				opt_error(cause, "unexpected %s in list",
+				    opt_quote(q, sizeof q, s, 1));
+				return (-1);
+			}
+		}
+		wlen = (size_t)(s - w);
+		if (wlen > 63) {
+			opt_error(cause, "list item too long (max 63 bytes): "
+			    "%s", opt_quote(q, sizeof q, w, wlen));
+			return (-1);
+		}
+		if (n >= max) {
+			opt_error(cause, "too many list items (max %d)", max);
+			return (-1);
+		}
+		memcpy(words[n], w, wlen);
+		words[n][wlen] = '\0';
+		n++;
+	}
+	return (n);
+}

@@ -1,0 +1,617 @@
+/*
+ * t/unit/opt.c: unit tests for modules/opt.c: Go flag syntax and error
+ * text, Go durations, ints, bools, usage output, the config file and
+ * list values.
+ */
+#include <sys/types.h>
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "compat.h"
+#include "opt.h"
+#include "tap.h"
+
+static const char	*f_addr, *f_log;
+static int		 f_verbose, f_pool;
+static int64_t		 f_redial;
+
+static struct opt opts[] = {
+	{ "controlAddr", OPT_STRING, &f_addr, "Control address", ":4442",
+	    0, 0, 0 },
+	{ "log", OPT_STRING, &f_log, "Write log messages to this `file`",
+	    "stdout", 0, 0, 0 },
+	{ "v", OPT_BOOL, &f_verbose, "Verbose", NULL, 0, 0, 0 },
+	{ "pool-size", OPT_INT, &f_pool, "Pool size, 0 for no pool", NULL,
+	    0, 1000, 0 },
+	{ "redial-interval", OPT_DURATION, &f_redial, "Redial interval",
+	    "1m0s", 0, 0, 0 },
+	{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
+};
+
+static void
+reset(void)
+{
+	struct opt	*o;
+
+	f_addr = f_log = NULL;
+	f_verbose = 0;
+	f_pool = -1;
+	f_redial = -1;
+	for (o = opts; o->name != NULL; o++)
+		o->set = 0;
+}
+
+/*
+ * Parse a space-separated command line (argv[0] first).  Returns opt_parse's
+ * value; *ind gets the index where parsing stopped, *cause the message.
+ */
+static char	 argbuf[1024];
+static char	*argv_[32];
+
+static int
+parse(const char *line, int *ind, char **cause)
+{
+	int	 argc = 0;
+	char	*p;
+
+	reset();
+	strlcpy(argbuf, line, sizeof argbuf);
+	for (p = strtok(argbuf, " "); p != NULL; p = strtok(NULL, " "))
+		argv_[argc++] = p;
+	argv_[argc] = NULL;
+	*ind = 1;
+	*cause = NULL;
+	return (opt_parse(opts, argc, argv_, ind, cause));
+}
+
+static void
+test_flag_forms(void)
+{
+	char	*cause;
+	int	 ind;
+
+	check_int(parse("t -controlAddr :1 start", &ind, &cause), ==, 0);
+	check_str(f_addr, ":1");
+	check_int(ind, ==, 3);
+	check_int(opt_find(opts, "controlAddr")->set, ==, 1);
+	check_int(opt_find(opts, "log")->set, ==, 0);
+
+	check_int(parse("t -controlAddr=:2", &ind, &cause), ==, 0);
+	check_str(f_addr, ":2");
+	check_int(ind, ==, 2);
+
+	check_int(parse("t --controlAddr :3 --log=none x y", &ind, &cause),
+	    ==, 0);
+	check_str(f_addr, ":3");
+	check_str(f_log, "none");
+	check_int(ind, ==, 4);
+
+	check_int(parse("t --controlAddr=a=b", &ind, &cause), ==, 0);
+	check_str(f_addr, "a=b");
+
+	check_int(parse("t -log= start", &ind, &cause), ==, 0);
+	check_str(f_log, "");
+	check_int(ind, ==, 2);
+
+	/* The value may look like a flag. */
+	check_int(parse("t -log -v", &ind, &cause), ==, 0);
+	check_str(f_log, "-v");
+	check_int(f_verbose, ==, 0);
+}
+
+static void
+test_flag_bool(void)
+{
+	char		*cause;
+	int		 ind;
+	const char	*yes[] = { "1", "t", "T", "true", "TRUE", "True" };
+	const char	*no[] = { "0", "f", "F", "false", "FALSE", "False" };
+	char		 line[64];
+	size_t		 i;
+
+	/* A bool never takes the next argument. */
+	check_int(parse("t -v false", &ind, &cause), ==, 0);
+	check_int(f_verbose, ==, 1);
+	check_int(ind, ==, 2);
+	check_int(parse("t --v start", &ind, &cause), ==, 0);
+	check_int(f_verbose, ==, 1);
+	for (i = 0; i < nitems(yes); i++) {
+		snprintf(line, sizeof line, "t -v=%s", yes[i]);
+		check_int(parse(line, &ind, &cause), ==, 0);
+		check_int(f_verbose, ==, 1);
+		snprintf(line, sizeof line, "t -v=%s", no[i]);
+		check_int(parse(line, &ind, &cause), ==, 0);
+		check_int(f_verbose, ==, 0);
+		check_int(opt_find(opts, "v")->set, ==, 1);
+	}
+	check_int(parse("t -v=yes", &ind, &cause), ==, -1);
+	check_str(cause, "invalid boolean value \"yes\" for -v: parse error");
+	free(cause);
+}
+
+static void
+test_flag_stop(void)
+{
+	char	*cause;
+	int	 ind;
+
+	check_int(parse("t -- -v", &ind, &cause), ==, 0);
+	check_int(ind, ==, 2);
+	check_int(f_verbose, ==, 0);
+
+	check_int(parse("t -v - -log x", &ind, &cause), ==, 0);
+	check_int(ind, ==, 2);			/* lone "-" is an argument */
+	check(f_log == NULL);
+
+	check_int(parse("t start -v", &ind, &cause), ==, 0);
+	check_int(ind, ==, 1);
+	check_int(f_verbose, ==, 0);
+
+	check_int(parse("t", &ind, &cause), ==, 0);
+	check_int(ind, ==, 1);
+}
+
+static void
+test_flag_help(void)
+{
+	char	*cause;
+	int	 ind;
+
+	check_int(parse("t -h", &ind, &cause), ==, OPT_HELP);
+	check_int(parse("t -help", &ind, &cause), ==, OPT_HELP);
+	check_int(parse("t --help", &ind, &cause), ==, OPT_HELP);
+	check_int(parse("t -v --h", &ind, &cause), ==, OPT_HELP);
+	check(cause == NULL);
+}
+
+static void
+check_error_text(const char *line, const char *want)
+{
+	char	*cause;
+	int	 ind;
+
+	check_int(parse(line, &ind, &cause), ==, -1);
+	check_str(cause, want);
+	free(cause);
+}
+
+static void
+test_flag_errors(void)
+{
+	check_error_text("t -foo", "flag provided but not defined: -foo");
+	check_error_text("t --foo=1", "flag provided but not defined: -foo");
+	check_error_text("t -log", "flag needs an argument: -log");
+	check_error_text("t -v --pool-size", "flag needs an argument: "
+	    "-pool-size");
+	check_error_text("t -pool-size x", "invalid value \"x\" for flag "
+	    "-pool-size: parse error");
+	check_error_text("t -pool-size=5000", "invalid value \"5000\" for "
+	    "flag -pool-size: value out of range 0..1000");
+	check_error_text("t -pool-size -1", "invalid value \"-1\" for flag "
+	    "-pool-size: value out of range 0..1000");
+	check_error_text("t -pool-size 99999999999999999999", "invalid value "
+	    "\"99999999999999999999\" for flag -pool-size: value out of "
+	    "range 0..1000");
+	check_error_text("t -redial-interval 1x", "invalid value \"1x\" for "
+	    "flag -redial-interval: time: unknown unit \"x\" in duration "
+	    "\"1x\"");
+	check_error_text("t -redial-interval=10", "invalid value \"10\" for "
+	    "flag -redial-interval: time: missing unit in duration \"10\"");
+	check_error_text("t ---v", "bad flag syntax: ---v");
+	check_error_text("t -=x", "bad flag syntax: -=x");
+}
+
+static void
+test_flag_values(void)
+{
+	char	*cause;
+	int	 ind;
+
+	check_int(parse("t -pool-size 0x10 -redial-interval 90s", &ind,
+	    &cause), ==, 0);
+	check_int(f_pool, ==, 16);
+	check_int(f_redial, ==, 90000);
+	check_int(parse("t -pool-size=+7", &ind, &cause), ==, 0);
+	check_int(f_pool, ==, 7);
+	check_int(parse("t -pool-size=1000", &ind, &cause), ==, 0);
+	check_int(f_pool, ==, 1000);
+}
+
+static void
+test_int_parse(void)
+{
+	long long	 v;
+	char		*cause;
+
+	check_int(opt_int_parse("42", 0, 100, &v, &cause), ==, 0);
+	check_int(v, ==, 42);
+	check_int(opt_int_parse("-9223372036854775808", LLONG_MIN, LLONG_MAX,
+	    &v, &cause), ==, 0);
+	check(v == LLONG_MIN);
+	check_int(opt_int_parse("", 0, 100, &v, &cause), ==, -1);
+	check_str(cause, "parse error");
+	free(cause);
+	check_int(opt_int_parse(" 4", 0, 100, &v, &cause), ==, -1);
+	free(cause);
+	check_int(opt_int_parse("4 ", 0, 100, &v, &cause), ==, -1);
+	free(cause);
+	check_int(opt_int_parse("9223372036854775808", LLONG_MIN, LLONG_MAX,
+	    &v, &cause), ==, -1);
+	check_str(cause, "value out of range -9223372036854775808.."
+	    "9223372036854775807");
+	free(cause);
+}
+
+struct dur {
+	const char	*in;
+	int64_t		 ms;		/* -1: error */
+	const char	*err;		/* NULL: don't compare */
+};
+
+static void
+test_durations(void)
+{
+	static const struct dur d[] = {
+		{ "90s", 90000, NULL },
+		{ "1m0s", 60000, NULL },
+		{ "2h", 7200000, NULL },
+		{ "1.5h", 5400000, NULL },
+		{ "300ms", 300, NULL },
+		{ "1h2m3s", 3723000, NULL },
+		{ "1h2m3.5s", 3723500, NULL },
+		{ "0", 0, NULL },
+		{ "-0", 0, NULL },
+		{ "+5s", 5000, NULL },
+		{ "0s", 0, NULL },
+		{ ".5s", 500, NULL },
+		{ "5.s", 5000, NULL },
+		{ "1500us", 1, NULL },
+		{ "1999\xc2\xb5s", 1, NULL },
+		{ "2000\xce\xbcs", 2, NULL },
+		{ "999999ns", 0, NULL },
+		{ "1000000ns", 1, NULL },
+		{ "2562047h", 9223369200000LL, NULL },
+		{ "9223372036854775807ns", 9223372036854LL, NULL },
+		{ "", -1, "time: invalid duration \"\"" },
+		{ "-1s", -1, "time: invalid duration \"-1s\": must not be "
+		    "negative" },
+		{ "1x", -1, "time: unknown unit \"x\" in duration \"1x\"" },
+		{ "1", -1, "time: missing unit in duration \"1\"" },
+		{ "s", -1, "time: invalid duration \"s\"" },
+		{ ".s", -1, "time: invalid duration \".s\"" },
+		{ "1s ", -1, "time: unknown unit \"s \" in duration \"1s \"" },
+		{ " 1s", -1, "time: invalid duration \" 1s\"" },
+		{ "-", -1, "time: invalid duration \"-\"" },
+		{ "9999999999h", -1, "time: invalid duration \"9999999999h\"" },
+		{ "2562048h", -1, "time: invalid duration \"2562048h\"" },
+		{ "9223372036854775808ns", -1, NULL },
+		{ "99999999999999999999s", -1, NULL },
+		{ "2562047h2562047h", -1, NULL },
+		{ "1h\n", -1, "time: unknown unit \"h\\n\" in duration "
+		    "\"1h\\n\"" },
+	};
+	size_t		 i;
+	int64_t		 ms;
+	char		*cause;
+	int		 r;
+
+	for (i = 0; i < nitems(d); i++) {
+		ms = -7;
+		cause = NULL;
+		r = opt_duration_parse(d[i].in, &ms, &cause);
+		if (d[i].ms >= 0) {
+			if (r != 0 || ms != d[i].ms)
+				printf("# duration \"%s\"\n", d[i].in);
+			check_int(r, ==, 0);
+			check_int(ms, ==, d[i].ms);
+		} else {
+			if (r != -1)
+				printf("# duration \"%s\"\n", d[i].in);
+			check_int(r, ==, -1);
+			check_int(ms, ==, -7);
+			check(cause != NULL);
+			if (d[i].err != NULL)
+				check_str(cause, d[i].err);
+		}
+		free(cause);
+	}
+}
+
+static void
+test_usage(void)
+{
+	const char	*want =
+	    "  -controlAddr string\n"
+	    "    \tControl address (default \":4442\")\n"
+	    "  -log file\n"
+	    "    \tWrite log messages to this file (default \"stdout\")\n"
+	    "  -v\tVerbose\n"
+	    "  -pool-size int\n"
+	    "    \tPool size, 0 for no pool\n"
+	    "  -redial-interval duration\n"
+	    "    \tRedial interval (default 1m0s)\n";
+	char		 buf[1024];
+	FILE		*fp;
+	size_t		 n;
+
+	fp = tmpfile();
+	check(fp != NULL);
+	if (fp == NULL)
+		return;
+	opt_usage(fp, opts);
+	rewind(fp);
+	n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	check_str(buf, want);
+}
+
+/* Config callback: record "key=value;" pairs; key "bad" fails. */
+static char	 got[8192];
+
+static int
+conf_cb(const char *key, const char *value, void *arg, char **cause)
+{
+	(void)arg;
+	if (strcmp(key, "bad") == 0) {
+		*cause = strdup("bad is not a key");
+		return (-1);
+	}
+	strlcat(got, key, sizeof got);
+	strlcat(got, "=", sizeof got);
+	strlcat(got, value, sizeof got);
+	strlcat(got, ";", sizeof got);
+	return (0);
+}
+
+static int
+conf(const char *text, char **cause)
+{
+	got[0] = '\0';
+	*cause = NULL;
+	return (opt_conf_parse(text, strlen(text), "~/.tentacler", conf_cb,
+	    NULL, cause));
+}
+
+static void
+test_conf_valid(void)
+{
+	char	*cause;
+
+	check_int(conf(
+	    "# tentacler config\n"
+	    "\n"
+	    "server_addr: hub.example.org:4442\n"
+	    "  auth_token:   abc#def   # a comment\n"
+	    "pool_size: 4\r\n"
+	    "dial_info: \"a \\\"b\\\" \\\\ c\\td\\n\"  # quoted\n"
+	    "name: 'lit \\n \"x\"'\n"
+	    "empty:\n"
+	    "empty2: \"\"\n"
+	    "hash: #only a comment\n"
+	    "server_addr : later:1\n"
+	    "\t# indented comment\n"
+	    "last: no newline", &cause), ==, 0);
+	check_str(got,
+	    "server_addr=hub.example.org:4442;"
+	    "auth_token=abc#def;"
+	    "pool_size=4;"
+	    "dial_info=a \"b\" \\ c\td\n;"
+	    "name=lit \\n \"x\";"
+	    "empty=;"
+	    "empty2=;"
+	    "hash=;"
+	    "server_addr=later:1;"
+	    "last=no newline;");
+	check(cause == NULL);
+
+	check_int(conf("", &cause), ==, 0);
+	check_str(got, "");
+	check_int(conf("\xef\xbb\xbfk: v\n", &cause), ==, 0);
+	check_str(got, "k=v;");
+}
+
+static void
+conf_error(const char *text, const char *want)
+{
+	char	*cause;
+
+	check_int(conf(text, &cause), ==, -1);
+	check_str(cause, want);
+	free(cause);
+}
+
+static void
+test_conf_errors(void)
+{
+	char	*big, *cause;
+	size_t	 n;
+
+	conf_error("# c\n\nserver_addr hub:4442\n",
+	    "~/.tentacler:3: missing ':' after key \"server_addr\"");
+	conf_error("server_addr\n",
+	    "~/.tentacler:1: missing ':' after key \"server_addr\"");
+	conf_error("a: 1\nserv@r: x\n",
+	    "~/.tentacler:2: invalid character \"@\" in key");
+	conf_error(": x\n", "~/.tentacler:1: missing key before ':'");
+	conf_error("k: \"abc\n",
+	    "~/.tentacler:1: unterminated quoted value for key \"k\"");
+	conf_error("k: 'abc\n",
+	    "~/.tentacler:1: unterminated quoted value for key \"k\"");
+	conf_error("k: \"abc\\\"\n",
+	    "~/.tentacler:1: unterminated quoted value for key \"k\"");
+	conf_error("k: \"a\\qb\"\n",
+	    "~/.tentacler:1: unknown escape \\q in quoted value");
+	conf_error("\n\nk: \"abc\" def\n",
+	    "~/.tentacler:3: unexpected \"def\" after quoted value");
+	conf_error("k: 'a'b\n",
+	    "~/.tentacler:1: unexpected \"b\" after quoted value");
+	conf_error("a: 1\nbad: 2\n", "~/.tentacler:2: bad is not a key");
+	check_str(got, "a=1;");
+
+	check_int(conf("k: a\0b\n", &cause), ==, 0);	/* strlen stops */
+	free(cause);
+	got[0] = '\0';
+	check_int(opt_conf_parse("a: 1\nk: a\0b\n", 11, "f", conf_cb, NULL,
+	    &cause), ==, -1);
+	check_str(cause, "f:2: NUL byte in line");
+	free(cause);
+
+	big = malloc(70 * 1024);
+	memset(big, 'x', 70 * 1024);
+	memcpy(big, "k: ", 3);
+	big[4099] = '\n';			/* line 1: 4099 bytes */
+	check_int(opt_conf_parse(big, 4100, "f", conf_cb, NULL, &cause),
+	    ==, -1);
+	check_str(cause, "f:1: line longer than 4096 bytes");
+	free(cause);
+	big[4096] = '\n';			/* exactly 4096: fine */
+	got[0] = '\0';
+	check_int(opt_conf_parse(big, 4097, "f", conf_cb, NULL, &cause),
+	    ==, 0);
+	check_int(strlen(got), ==, 4096 - 3 + 3);
+	for (n = 0; n < 70 * 1024; n += 64)
+		big[n] = '\n';
+	check_int(opt_conf_parse(big, 64 * 1024 + 1, "f", conf_cb, NULL,
+	    &cause), ==, -1);
+	check_str(cause, "f: file larger than 65536 bytes");
+	free(cause);
+	free(big);
+}
+
+static void
+test_conf_load(void)
+{
+	char	 path[] = "/tmp/opt-unit-XXXXXX";
+	char	*cause = NULL;
+	FILE	*fp;
+	int	 fd;
+
+	fd = mkstemp(path);
+	check(fd != -1);
+	if (fd == -1)
+		return;
+	fp = fdopen(fd, "w");
+	fputs("server_addr: h:1\npool_size 3\n", fp);
+	fclose(fp);
+	got[0] = '\0';
+	check_int(opt_conf_load(path, conf_cb, NULL, &cause), ==, -1);
+	check(cause != NULL && strncmp(cause, path, strlen(path)) == 0);
+	check(cause != NULL && strcmp(cause + strlen(path), ":2: missing "
+	    "':' after key \"pool_size\"") == 0);
+	check_str(got, "server_addr=h:1;");
+	free(cause);
+	unlink(path);
+
+	check_int(opt_conf_load(path, conf_cb, NULL, &cause), ==, -1);
+	check(cause != NULL && strstr(cause, "No such file") != NULL);
+	free(cause);
+}
+
+static void
+test_conf_home(void)
+{
+	char	 path[512];
+	char	*cause = NULL, *home;
+	FILE	*fp;
+
+	home = getenv("HOME");
+	if (home == NULL || strlen(home) < 2 || access(home, W_OK) != 0) {
+		printf("# skipped: no writable $HOME\n");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/.opt-unit-%ld", home, (long)getpid());
+	fp = fopen(path, "w");
+	check(fp != NULL);
+	if (fp == NULL)
+		return;
+	fputs("k 1\n", fp);
+	fclose(fp);
+	check_int(opt_conf_load(path, conf_cb, NULL, &cause), ==, -1);
+	check(cause != NULL && strncmp(cause, "~/.opt-unit-", 12) == 0);
+	free(cause);
+	unlink(path);
+}
+
+static void
+list(const char *in, int max, int wantn, const char *want)
+{
+	char	 w[8][64], joined[600];
+	char	*cause = NULL;
+	int	 n, i;
+
+	n = opt_list_split(in, w, max, &cause);
+	check_int(n, ==, wantn);
+	if (n < 0) {
+		check_str(cause, want);
+		free(cause);
+		return;
+	}
+	joined[0] = '\0';
+	for (i = 0; i < n; i++) {
+		strlcat(joined, w[i], sizeof joined);
+		strlcat(joined, "|", sizeof joined);
+	}
+	check_str(joined, want);
+}
+
+static void
+test_list(void)
+{
+	list("a, b", 8, 2, "a|b|");
+	list("a b", 8, 2, "a|b|");
+	list("[a, b]", 8, 2, "a|b|");
+	list("  [ilife,codertool ]  ", 8, 2, "ilife|codertool|");
+	list("", 8, 0, "");
+	list("[]", 8, 0, "");
+	list(" , ", 8, 0, "");
+	list("a,b,c", 2, -1, "too many list items (max 2)");
+	list("[a, b", 8, -1, "missing ']' at the end of list \"[a, b\"");
+	list("[", 8, -1, "missing ']' at the end of list \"[\"");
+	list("a]", 8, -1, "unexpected \"]\" in list");
+	list("a [b]", 8, -1, "unexpected \"[\" in list");
+}
+
+static void
+test_list_long(void)
+{
+	char	 w[2][64], in[100];
+	char	*cause = NULL;
+
+	memset(in, 'x', 63);
+	in[63] = '\0';
+	check_int(opt_list_split(in, w, 2, &cause), ==, 1);
+	check_int(strlen(w[0]), ==, 63);
+	in[63] = 'x';
+	in[64] = '\0';
+	check_int(opt_list_split(in, w, 2, &cause), ==, -1);
+	check(cause != NULL && strncmp(cause, "list item too long", 18) == 0);
+	free(cause);
+}
+
+int
+main(void)
+{
+	TEST(test_flag_forms(), "flags: -n v, -n=v, --n v, --n=v");
+	TEST(test_flag_bool(), "flags: bools never take the next argument");
+	TEST(test_flag_stop(), "flags: --, lone -, first non-flag");
+	TEST(test_flag_help(), "flags: -h, -help, --help");
+	TEST(test_flag_errors(), "flags: Go's error wording");
+	TEST(test_flag_values(), "flags: int and duration values");
+	TEST(test_int_parse(), "opt_int_parse: range and syntax");
+	TEST(test_durations(), "durations: Go syntax, errors, overflow");
+	TEST(test_usage(), "usage: like flag.PrintDefaults");
+	TEST(test_conf_valid(), "config: comments, quotes, escapes, dups");
+	TEST(test_conf_errors(), "config: errors with line numbers, limits");
+	TEST(test_conf_load(), "config: load from a file");
+	TEST(test_conf_home(), "config: $HOME shown as ~");
+	TEST(test_list(), "lists: separators, brackets, errors");
+	TEST(test_list_long(), "lists: 63-byte words, longer is an error");
+	return (test_done());
+}
