@@ -114,6 +114,8 @@ typedef void core_accept_cb(int, struct sockaddr *, socklen_t, void *);
 struct core_listener;
 
 void		 core_init(void);
+/* The node's resolver (evdns, reads /etc/resolv.conf and /etc/hosts). */
+void		 core_dns_init(void);
 int		 core_loop(void);
 void		 core_exit(void);
 void		 core_signal(int, void (*)(int, void *), void *);
@@ -136,6 +138,8 @@ uint16_t	 core_listener_port(struct core_listener *);
 const char	*core_sa_str(const struct sockaddr *, char *, size_t);
 int		 core_sa_is_loopback(const struct sockaddr *);
 int		 core_set_nonblock(int);
+/* Stop reading; free bev once its output is written (5 s at most). */
+void		 core_bev_close_flush(struct bufferevent *);
 /* Pretty target for logs: "host:port", "[v6]:port", host escaped. */
 const char	*target_str(const struct target *, char *, size_t);
 #define TARGET_STRLEN	(4 * 255 + 16)
@@ -204,8 +208,9 @@ struct dial	*server_dial(const struct target *, const char *who,
 		    server_dial_cb *, void *, int *result);
 void		 server_dial_cancel(struct dial *);
 /*
- * Relay user ↔ d->link, with the bytes counted on the node; takes both
- * bufferevents.  tag names the request in logs.
+ * Relay user <-> d->link, with the bytes counted on the node; takes both
+ * bufferevents (on failure, out of memory, both are freed and NULL is
+ * returned).  tag names the request in logs.
  */
 struct relay	*server_relay(const struct dial_done *,
 		    struct bufferevent *user, const char *tag);

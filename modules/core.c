@@ -1,0 +1,446 @@
+/*
+ * core.c: the event base, signals, listeners and address helpers shared by
+ * the hub and the node.  Owns the process's single event_base and evdns
+ * base; knows nothing of frames or proxies.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include <event2/event.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "tentacle.h"
+
+struct event_base	*core_base;
+struct evdns_base	*core_dns;
+
+struct core_listener {
+	struct evconnlistener	*cl_lev;
+	struct event		*cl_retry;	/* resume after fd exhaustion */
+	core_accept_cb		*cl_cb;
+	void			*cl_arg;
+	char			 cl_name[64];
+	uint16_t		 cl_port;
+	int			 cl_paused;
+};
+
+#define CORE_SIGNALS	8
+static struct core_sig {
+	struct event	*ev;
+	void		(*cb)(int, void *);
+	void		*arg;
+	int		 sig;
+} core_sigs[CORE_SIGNALS];
+
+static void	core_accept_cb_(struct evconnlistener *, evutil_socket_t,
+		    struct sockaddr *, int, void *);
+static void	core_accept_error_cb(struct evconnlistener *, void *);
+static void	core_retry_cb(evutil_socket_t, short, void *);
+static void	core_signal_cb(evutil_socket_t, short, void *);
+
+void
+core_init(void)
+{
+	struct event_config	*cfg;
+
+	signal(SIGPIPE, SIG_IGN);
+	if ((cfg = event_config_new()) == NULL)
+		fatalx("event_config_new failed");
+	/* We never use the base from more than one thread. */
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+	if ((core_base = event_base_new_with_config(cfg)) == NULL)
+		fatalx("cannot create the event base");
+	event_config_free(cfg);
+}
+
+/* The node's resolver; the hub never resolves targets. */
+void
+core_dns_init(void)
+{
+	if (core_dns != NULL)
+		return;
+	core_dns = evdns_base_new(core_base,
+	    EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+	if (core_dns == NULL) {
+		log_warnx("dns: cannot read /etc/resolv.conf; "
+		    "using 127.0.0.1 as the name server");
+		core_dns = evdns_base_new(core_base,
+		    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+		if (core_dns == NULL)
+			fatalx("cannot create the DNS resolver");
+		evdns_base_nameserver_ip_add(core_dns, "127.0.0.1");
+		evdns_base_load_hosts(core_dns, NULL);
+	}
+	evdns_base_set_option(core_dns, "timeout:", "3");
+	evdns_base_set_option(core_dns, "attempts:", "2");
+}
+
+int
+core_loop(void)
+{
+	return (event_base_dispatch(core_base));
+}
+
+void
+core_exit(void)
+{
+	event_base_loopbreak(core_base);
+}
+
+static void
+core_signal_cb(evutil_socket_t sig, short what __unused, void *arg)
+{
+	struct core_sig	*cs = arg;
+
+	cs->cb((int)sig, cs->arg);
+}
+
+void
+core_signal(int sig, void (*cb)(int, void *), void *arg)
+{
+	u_int	 i;
+
+	for (i = 0; i < CORE_SIGNALS; i++) {
+		if (core_sigs[i].ev == NULL || core_sigs[i].sig == sig)
+			break;
+	}
+	if (i == CORE_SIGNALS)
+		fatalx("core_signal: too many signals");
+	if (core_sigs[i].ev != NULL)
+		event_free(core_sigs[i].ev);
+	core_sigs[i].sig = sig;
+	core_sigs[i].cb = cb;
+	core_sigs[i].arg = arg;
+	core_sigs[i].ev = evsignal_new(core_base, sig, core_signal_cb,
+	    &core_sigs[i]);
+	if (core_sigs[i].ev == NULL || evsignal_add(core_sigs[i].ev, NULL))
+		fatalx("cannot install the handler for signal %d", sig);
+}
+
+uint64_t
+core_now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+/* see tentacle.h */
+int
+core_addr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *sslen,
+    char **cause)
+{
+	char		 buf[300];
+	const char	*colon;
+	char		*end;
+	long		 port;
+	int		 len;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if ((colon = strrchr(s, ':')) == NULL)
+		colon = s - 1;	/* "4442" alone: a port */
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || port < 0 ||
+	    port > 65535) {
+		xasprintf(cause, "address \"%s\": expected HOST:PORT with a "
+		    "port from 0 to 65535", s);
+		return (-1);
+	}
+	if (colon < s || colon == s) {
+		/* Every address: IPv6 wildcard, dual stack where possible. */
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_any;
+		sin6->sin6_port = htons(port);
+		*sslen = sizeof *sin6;
+		return (0);
+	}
+	if ((size_t)(colon - s) >= sizeof buf - 8) {
+		xasprintf(cause, "address \"%s\": host too long", s);
+		return (-1);
+	}
+	snprintf(buf, sizeof buf, "%.*s", (int)(colon - s), s);
+	if (strcmp(buf, "localhost") == 0)
+		strlcpy(buf, "127.0.0.1", sizeof buf);
+	if (buf[0] == '[' ) {
+		if (buf[strlen(buf) - 1] != ']')
+			goto bad;
+		memmove(buf, buf + 1, strlen(buf));
+		buf[strlen(buf) - 1] = '\0';
+		if (inet_pton(AF_INET6, buf, &sin6->sin6_addr) != 1)
+			goto bad;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		*sslen = sizeof *sin6;
+		return (0);
+	}
+	if (inet_pton(AF_INET, buf, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		*sslen = sizeof *sin;
+		return (0);
+	}
+bad:
+	len = (int)(colon - s);
+	xasprintf(cause, "address \"%s\": \"%.*s\" is not a numeric IPv4 "
+	    "address, [IPv6] address or localhost", s, len, s);
+	return (-1);
+}
+
+const char *
+core_sa_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char	 host[INET6_ADDRSTRLEN];
+
+	switch (sa->sa_family) {
+	case AF_INET: {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
+		snprintf(buf, len, "%s:%u", host, ntohs(sin->sin_port));
+		break;
+	}
+	case AF_INET6: {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], host,
+			    sizeof host);
+			snprintf(buf, len, "%s:%u", host,
+			    ntohs(sin6->sin6_port));
+		} else {
+			inet_ntop(AF_INET6, &sin6->sin6_addr, host,
+			    sizeof host);
+			snprintf(buf, len, "[%s]:%u", host,
+			    ntohs(sin6->sin6_port));
+		}
+		break;
+	}
+	default:
+		snprintf(buf, len, "(family %d)", sa->sa_family);
+		break;
+	}
+	return (buf);
+}
+
+int
+core_sa_is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		return ((ntohl(sin->sin_addr.s_addr) >> 24) == 127);
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+		const uint8_t *a = sin6->sin6_addr.s6_addr;
+
+		if (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
+			return (1);
+		return (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
+		    a[12] == 127);
+	}
+	return (0);
+}
+
+int
+core_set_nonblock(int fd)
+{
+	int	 flags;
+
+	if ((flags = fcntl(fd, F_GETFL)) == -1)
+		return (-1);
+	return (fcntl(fd, F_SETFL, flags | O_NONBLOCK));
+}
+
+const char *
+target_str(const struct target *t, char *buf, size_t len)
+{
+	char	 host[4 * 255 + 1], a[INET6_ADDRSTRLEN];
+
+	switch (t->atyp) {
+	case TARGET_IPV4:
+		inet_ntop(AF_INET, t->addr, a, sizeof a);
+		snprintf(buf, len, "%s:%u", a, t->port);
+		break;
+	case TARGET_IPV6:
+		inet_ntop(AF_INET6, t->addr, a, sizeof a);
+		snprintf(buf, len, "[%s]:%u", a, t->port);
+		break;
+	case TARGET_DOMAIN:
+		log_escape(host, sizeof host, t->host, strnlen(t->host,
+		    sizeof t->host));
+		snprintf(buf, len, "%s:%u", host, t->port);
+		break;
+	default:
+		snprintf(buf, len, "(address type %u)", t->atyp);
+		break;
+	}
+	return (buf);
+}
+
+static void
+core_accept_cb_(struct evconnlistener *lev __unused, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct core_listener	*cl = arg;
+
+	cl->cl_cb(fd, sa, (socklen_t)salen, cl->cl_arg);
+}
+
+/*
+ * Out of descriptors or memory: stop accepting for a second instead of
+ * spinning on a listener that is always readable (tmux server.c).
+ */
+static void
+core_accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct core_listener	*cl = arg;
+	struct timeval		 tv = { 1, 0 };
+	int			 error = EVUTIL_SOCKET_ERROR();
+
+	if (error == EINTR || error == EAGAIN || error == ECONNABORTED)
+		return;
+	if (!cl->cl_paused) {
+		log_warnx("listener %s: accept: %s; pausing accepts for 1s "
+		    "(raise the open files limit, ulimit -n, if this "
+		    "repeats)", cl->cl_name, strerror(error));
+	}
+	cl->cl_paused = 1;
+	evconnlistener_disable(lev);
+	evtimer_add(cl->cl_retry, &tv);
+}
+
+static void
+core_retry_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
+{
+	struct core_listener	*cl = arg;
+
+	evconnlistener_enable(cl->cl_lev);
+	cl->cl_paused = 0;
+}
+
+struct core_listener *
+core_listen(const char *addr, core_accept_cb *cb, void *arg, char **cause)
+{
+	struct core_listener	*cl;
+	struct sockaddr_storage	 ss, bound;
+	socklen_t		 sslen, blen = sizeof bound;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	int			 wildcard, port;
+
+	if (core_addr_parse(addr, &ss, &sslen, cause) == -1)
+		return (NULL);
+	wildcard = ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
+	cl = xcalloc(1, sizeof *cl);
+	cl->cl_cb = cb;
+	cl->cl_arg = arg;
+	cl->cl_lev = evconnlistener_new_bind(core_base, core_accept_cb_, cl,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    1024, (struct sockaddr *)&ss, sslen);
+	if (cl->cl_lev == NULL && wildcard) {
+		/* No IPv6 on this host: every IPv4 address then. */
+		port = ntohs(sin6->sin6_port);
+		memset(&ss, 0, sizeof ss);
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sslen = sizeof *sin;
+		cl->cl_lev = evconnlistener_new_bind(core_base,
+		    core_accept_cb_, cl, LEV_OPT_CLOSE_ON_FREE |
+		    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 1024,
+		    (struct sockaddr *)&ss, sslen);
+	}
+	if (cl->cl_lev == NULL) {
+		xasprintf(cause, "listen %s: %s", addr, strerror(errno));
+		free(cl);
+		return (NULL);
+	}
+	evconnlistener_set_error_cb(cl->cl_lev, core_accept_error_cb);
+	cl->cl_retry = evtimer_new(core_base, core_retry_cb, cl);
+	if (cl->cl_retry == NULL)
+		fatalx("evtimer_new failed");
+	if (getsockname(evconnlistener_get_fd(cl->cl_lev),
+	    (struct sockaddr *)&bound, &blen) == -1)
+		fatal("getsockname");
+	core_sa_str((struct sockaddr *)&bound, cl->cl_name,
+	    sizeof cl->cl_name);
+	cl->cl_port = ntohs(bound.ss_family == AF_INET ?
+	    ((struct sockaddr_in *)&bound)->sin_port :
+	    ((struct sockaddr_in6 *)&bound)->sin6_port);
+	return (cl);
+}
+
+void
+core_listener_close(struct core_listener *cl)
+{
+	if (cl == NULL)
+		return;
+	evconnlistener_free(cl->cl_lev);
+	event_free(cl->cl_retry);
+	free(cl);
+}
+
+const char *
+core_listener_name(struct core_listener *cl)
+{
+	return (cl->cl_name);
+}
+
+uint16_t
+core_listener_port(struct core_listener *cl)
+{
+	return (cl->cl_port);
+}
+
+static void
+core_flush_write_cb(struct bufferevent *bev, void *arg __unused)
+{
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		bufferevent_free(bev);
+}
+
+static void
+core_flush_event_cb(struct bufferevent *bev, short what __unused,
+    void *arg __unused)
+{
+	bufferevent_free(bev);
+}
+
+/* see tentacle.h: frees bev once its output is written, or after 5 s. */
+void
+core_bev_close_flush(struct bufferevent *bev)
+{
+	struct timeval	 tv = { 5, 0 };
+
+	bufferevent_disable(bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+		bufferevent_free(bev);
+		return;
+	}
+	bufferevent_setcb(bev, NULL, core_flush_write_cb, core_flush_event_cb,
+	    NULL);
+	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+	bufferevent_set_timeouts(bev, NULL, &tv);
+	bufferevent_enable(bev, EV_WRITE);
+}

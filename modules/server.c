@@ -1,0 +1,1205 @@
+/*
+ * server.c: the hub.  Owns the control and data listeners, the registry of
+ * connected exit nodes, the pending dials and the relays' accounting; the
+ * proxy fronts (front_socks.c, front_http.c) call server_dial() and
+ * server_relay() and never see a node.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "tentacle.h"
+#include "frame.h"
+#include "opt.h"
+
+#define NODE_HASH	256
+#define DIAL_HASH	1024
+
+struct dial;
+struct srelay;
+
+struct node {
+	TAILQ_ENTRY(node)	 n_entry;
+	LIST_ENTRY(node)	 n_hash;
+	uint32_t		 n_id;
+	struct frame_hello	 n_hello;
+	char			 n_remote[64];
+	struct bufferevent	*n_bev;		/* control link */
+	struct event		*n_heartbeat;
+	uint64_t		 n_rx_us;	/* last frame received */
+	uint32_t		 n_rtt_us;
+	uint8_t			 n_cookie[FRAME_COOKIE_LEN];
+	time_t			 n_since;
+	struct relay_stat	 n_bytes;
+	uint32_t		 n_dials_ok;
+	uint32_t		 n_dials_failed;
+	u_int			 n_ndials;
+	u_int			 n_nrelays;
+	TAILQ_HEAD(, dial)	 n_dials;
+	TAILQ_HEAD(, srelay)	 n_relays;
+};
+TAILQ_HEAD(nodes, node);
+
+struct dial {
+	LIST_ENTRY(dial)	 d_hash;
+	TAILQ_ENTRY(dial)	 d_entry;	/* on its node */
+	uint32_t		 d_req;
+	struct node		*d_node;
+	struct target		 d_target;
+	struct event		*d_timer;
+	server_dial_cb		*d_cb;
+	void			*d_arg;
+	uint64_t		 d_start_us;
+	char			 d_who[64];
+};
+
+/* A relay's membership in its node's list; the node may go first. */
+struct srelay {
+	TAILQ_ENTRY(srelay)	 sr_entry;
+	struct relay		*sr_relay;
+	struct node		*sr_node;
+};
+
+/* A control connection before HELLO, or an admin (info) session. */
+struct ctl {
+	struct bufferevent	*c_bev;
+	char			 c_peer[64];
+	int			 c_loopback;
+	int			 c_admin;
+};
+
+/* A data link before BIND. */
+struct dlink {
+	struct bufferevent	*l_bev;
+	char			 l_peer[64];
+};
+
+struct server_conf server_conf = {
+	.control_addr = DEFAULT_CONTROL_ADDR,
+	.data_addr = DEFAULT_DATA_ADDR,
+	.socks_addr = DEFAULT_SOCKS_ADDR,
+	.http_addr = DEFAULT_HTTP_ADDR,
+	.handshake_ms = HANDSHAKE_MS,
+	.dial_ms = DIAL_MS,
+	.heartbeat_ms = HEARTBEAT_MS,
+	.idle_ms = 0,
+	.http_idle_ms = 60000,
+	.redial_interval_ms = 60000,
+};
+
+static struct nodes		 server_nodes = TAILQ_HEAD_INITIALIZER(server_nodes);
+static LIST_HEAD(, node)	 server_node_hash[NODE_HASH];
+static LIST_HEAD(, dial)	 server_dial_hash[DIAL_HASH];
+static u_int			 server_nnodes;
+static uint32_t			 server_next_id = 1;
+static uint32_t			 server_next_req = 1;
+static uint32_t			 server_rr;
+static uint16_t			 server_data_port;
+static char			 server_data_host[64];
+static struct core_listener	*server_listeners[4];
+static int			 server_stopping;
+
+static void	server_control_accept(int, struct sockaddr *, socklen_t,
+		    void *);
+static void	server_data_accept(int, struct sockaddr *, socklen_t, void *);
+static void	server_ctl_read_cb(struct bufferevent *, void *);
+static void	server_ctl_event_cb(struct bufferevent *, short, void *);
+static void	server_node_read_cb(struct bufferevent *, void *);
+static void	server_node_event_cb(struct bufferevent *, short, void *);
+static void	server_heartbeat_cb(evutil_socket_t, short, void *);
+static void	server_dlink_read_cb(struct bufferevent *, void *);
+static void	server_dlink_event_cb(struct bufferevent *, short, void *);
+static void	server_dial_timeout_cb(evutil_socket_t, short, void *);
+static void	server_node_close(struct node *, uint8_t, const char *);
+static void	server_dial_finish(struct dial *, int, struct bufferevent *);
+static struct node *server_node_find(uint32_t);
+static struct dial *server_dial_find(uint32_t);
+
+/* Send one encoded frame; len 0 means an encoder refused (a bug). */
+static void
+server_send(struct bufferevent *bev, const uint8_t *buf, size_t len)
+{
+	if (len == 0) {
+		log_warnx("internal: frame encoding failed");
+		return;
+	}
+	bufferevent_write(bev, buf, len);
+}
+
+static void
+server_bye(struct bufferevent *bev, uint8_t reason, const char *text)
+{
+	uint8_t	 buf[FRAME_MAX];
+
+	server_send(bev, buf, frame_bye_encode(buf, reason, text));
+}
+
+static struct timeval *
+ms_tv(struct timeval *tv, int ms)
+{
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+	return (tv);
+}
+
+int
+server_proxy_allowed(const struct sockaddr *sa)
+{
+	return (server_conf.open_proxy || core_sa_is_loopback(sa));
+}
+
+/*
+ * Control port: every connection starts as a struct ctl until its HELLO
+ * says whether it is a node or an admin session.
+ */
+static void
+server_control_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
+    void *arg __unused)
+{
+	struct ctl	*c;
+	struct timeval	 tv;
+
+	if ((c = calloc(1, sizeof *c)) == NULL) {
+		log_warnx("control: out of memory, dropping a connection");
+		close(fd);
+		return;
+	}
+	core_sa_str(sa, c->c_peer, sizeof c->c_peer);
+	c->c_loopback = core_sa_is_loopback(sa);
+	c->c_bev = bufferevent_socket_new(core_base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->c_bev == NULL) {
+		log_warnx("control %s: out of memory", c->c_peer);
+		close(fd);
+		free(c);
+		return;
+	}
+	bufferevent_setcb(c->c_bev, server_ctl_read_cb, NULL,
+	    server_ctl_event_cb, c);
+	bufferevent_setwatermark(c->c_bev, EV_READ, 0, FRAME_MAX);
+	bufferevent_set_timeouts(c->c_bev,
+	    ms_tv(&tv, server_conf.handshake_ms), NULL);
+	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
+	log_debug("control %s: connected", c->c_peer);
+}
+
+static void
+server_ctl_close(struct ctl *c, const char *why)
+{
+	if (why != NULL)
+		log_info("control %s: closed: %s", c->c_peer, why);
+	core_bev_close_flush(c->c_bev);
+	free(c);
+}
+
+static void
+server_ctl_event_cb(struct bufferevent *bev __unused, short what, void *arg)
+{
+	struct ctl	*c = arg;
+
+	if (what & BEV_EVENT_TIMEOUT) {
+		log_warnx("control %s: no HELLO within %d ms; closing",
+		    c->c_peer, server_conf.handshake_ms);
+		server_bye(c->c_bev, FRAME_BYE_TIMEOUT, "handshake timeout");
+		server_ctl_close(c, NULL);
+		return;
+	}
+	log_debug("control %s: gone before HELLO", c->c_peer);
+	bufferevent_free(c->c_bev);
+	free(c);
+}
+
+static void
+server_welcome(struct bufferevent *bev, uint32_t id, const uint8_t *cookie)
+{
+	struct frame_welcome	 wl;
+	uint8_t			 buf[FRAME_MAX];
+
+	memset(&wl, 0, sizeof wl);
+	wl.version = FRAME_VERSION;
+	wl.node_id = id;
+	wl.heartbeat_ms = server_conf.heartbeat_ms;
+	wl.dial_ms = server_conf.dial_ms;
+	wl.data_port = server_data_port;
+	wl.max_dials = MAX_DIALS_PER_NODE;
+	if (cookie != NULL)
+		memcpy(wl.cookie, cookie, sizeof wl.cookie);
+	strlcpy(wl.data_host, server_data_host, sizeof wl.data_host);
+	server_send(bev, buf, frame_welcome_encode(buf, &wl));
+}
+
+/* Admin session: answer INFO_REQ with the inventory. */
+static void
+server_info(struct ctl *c)
+{
+	struct node		*n;
+	struct frame_info_node	 in;
+	uint8_t			 buf[FRAME_MAX];
+	uint32_t		 count = 0;
+	int			 i;
+
+	TAILQ_FOREACH(n, &server_nodes, n_entry) {
+		memset(&in, 0, sizeof in);
+		in.id = n->n_id;
+		strlcpy(in.name, n->n_hello.name, sizeof in.name);
+		in.npools = n->n_hello.npools;
+		for (i = 0; i < in.npools; i++)
+			strlcpy(in.pools[i], n->n_hello.pools[i],
+			    sizeof in.pools[i]);
+		strlcpy(in.remote, n->n_remote, sizeof in.remote);
+		strlcpy(in.os, n->n_hello.os, sizeof in.os);
+		strlcpy(in.arch, n->n_hello.arch, sizeof in.arch);
+		strlcpy(in.build, n->n_hello.build, sizeof in.build);
+		in.since = n->n_since;
+		in.relays = n->n_nrelays;
+		in.dials_ok = n->n_dials_ok;
+		in.dials_failed = n->n_dials_failed;
+		in.bytes_up = n->n_bytes.up;
+		in.bytes_down = n->n_bytes.down;
+		in.rtt_us = n->n_rtt_us;
+		server_send(c->c_bev, buf, frame_info_node_encode(buf, &in));
+		count++;
+	}
+	server_send(c->c_bev, buf, frame_info_end_encode(buf, count));
+	log_debug("control %s: info: %u nodes", c->c_peer, count);
+}
+
+/* A node's HELLO was accepted: turn the ctl into a registered node. */
+static void
+server_node_new(struct ctl *c, const struct frame_hello *h)
+{
+	struct node	*n, *old;
+	struct timeval	 tv;
+	uint32_t	 id = 0;
+	char		 pools[FRAME_POOLS_MAX * (FRAME_POOL_MAX + 1) + 1];
+	int		 i;
+
+	if ((n = calloc(1, sizeof *n)) == NULL) {
+		server_bye(c->c_bev, FRAME_BYE_OVERLOADED, "out of memory");
+		server_ctl_close(c, "out of memory");
+		return;
+	}
+	/*
+	 * A reconnecting node names its old id: if that session still looks
+	 * alive (its heartbeats have not timed out yet) it is the same node
+	 * on a new connection, so the old one goes.
+	 */
+	if (h->node_id != 0 && h->node_id < server_next_id) {
+		old = server_node_find(h->node_id);
+		if (old != NULL && strcmp(old->n_hello.name, h->name) == 0) {
+			server_bye(old->n_bev, FRAME_BYE_REPLACED,
+			    "replaced by a new connection of the same node");
+			server_node_close(old, 0, "replaced by a new "
+			    "connection from the same node");
+			old = NULL;
+		}
+		if (old == NULL)
+			id = h->node_id;
+	}
+	if (id == 0)
+		id = server_next_id++;
+	n->n_id = id;
+	n->n_hello = *h;
+	if (n->n_hello.npools == 0) {
+		strlcpy(n->n_hello.pools[0], "default",
+		    sizeof n->n_hello.pools[0]);
+		n->n_hello.npools = 1;
+	}
+	strlcpy(n->n_remote, c->c_peer, sizeof n->n_remote);
+	n->n_bev = c->c_bev;
+	n->n_since = time(NULL);
+	n->n_rx_us = core_now_us();
+	TAILQ_INIT(&n->n_dials);
+	TAILQ_INIT(&n->n_relays);
+	evutil_secure_rng_get_bytes(n->n_cookie, sizeof n->n_cookie);
+	n->n_heartbeat = evtimer_new(core_base, server_heartbeat_cb, n);
+	if (n->n_heartbeat == NULL) {
+		free(n);
+		server_bye(c->c_bev, FRAME_BYE_OVERLOADED, "out of memory");
+		server_ctl_close(c, "out of memory");
+		return;
+	}
+	free(c);
+
+	TAILQ_INSERT_TAIL(&server_nodes, n, n_entry);
+	LIST_INSERT_HEAD(&server_node_hash[n->n_id % NODE_HASH], n, n_hash);
+	server_nnodes++;
+	bufferevent_setcb(n->n_bev, server_node_read_cb, NULL,
+	    server_node_event_cb, n);
+	bufferevent_set_timeouts(n->n_bev, NULL, NULL);
+	evtimer_add(n->n_heartbeat, ms_tv(&tv, server_conf.heartbeat_ms));
+	server_welcome(n->n_bev, n->n_id, n->n_cookie);
+
+	pools[0] = '\0';
+	for (i = 0; i < n->n_hello.npools; i++) {
+		if (i > 0)
+			strlcat(pools, ",", sizeof pools);
+		strlcat(pools, n->n_hello.pools[i], sizeof pools);
+	}
+	log_info("node %u (%s) joined from %s: pools %s, %s/%s, %s; "
+	    "%u nodes online", n->n_id, n->n_hello.name, n->n_remote, pools,
+	    n->n_hello.os[0] ? n->n_hello.os : "?",
+	    n->n_hello.arch[0] ? n->n_hello.arch : "?",
+	    n->n_hello.build[0] ? n->n_hello.build : "unknown build",
+	    server_nnodes);
+}
+
+/*
+ * Read frames on a control connection that has not said HELLO yet (or an
+ * admin session).  At most one HELLO, then INFO_REQ for admins.
+ */
+static void
+server_ctl_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl		*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct frame		 f;
+	struct frame_hello	 h;
+	const char		*cause = NULL;
+	size_t			 avail;
+	int			 n;
+
+	for (;;) {
+		avail = evbuffer_get_length(in);
+		if (avail > FRAME_MAX)
+			avail = FRAME_MAX;
+		n = frame_parse(evbuffer_pullup(in, avail), avail, &f, &cause);
+		if (n == 0)
+			return;
+		if (n == -1)
+			goto bad;
+		if (!c->c_admin) {
+			if (f.type != FRAME_HELLO) {
+				cause = "expected HELLO";
+				goto bad;
+			}
+			if (frame_hello_parse(&f, &h, &cause) == -1) {
+				if (strcmp(cause, "bad magic") == 0) {
+					server_ctl_close(c, "not a tentacle "
+					    "peer (bad magic)");
+					return;
+				}
+				if (strcmp(cause, "unsupported protocol "
+				    "version") == 0) {
+					log_warnx("control %s: peer speaks "
+					    "protocol version %u, this hub "
+					    "speaks %u; upgrade the older "
+					    "side", c->c_peer, h.version,
+					    FRAME_VERSION);
+					server_bye(bev, FRAME_BYE_VERSION,
+					    "unsupported protocol version");
+					server_ctl_close(c, NULL);
+					return;
+				}
+				goto bad;
+			}
+			evbuffer_drain(in, n);
+			if (h.role == FRAME_ROLE_NODE) {
+				server_node_new(c, &h);
+				return;
+			}
+			if (!c->c_loopback) {
+				log_warnx("control %s: info request refused: "
+				    "the hub answers info to loopback "
+				    "clients only", c->c_peer);
+				server_bye(bev, FRAME_BYE_NOTALLOWED,
+				    "info is served to loopback clients only");
+				server_ctl_close(c, NULL);
+				return;
+			}
+			c->c_admin = 1;
+			server_welcome(bev, 0, NULL);
+			continue;
+		}
+		if (f.type != FRAME_INFO_REQ ||
+		    frame_empty_parse(&f, &cause) == -1) {
+			if (cause == NULL)
+				cause = "expected INFO_REQ";
+			goto bad;
+		}
+		evbuffer_drain(in, n);
+		server_info(c);
+		server_ctl_close(c, NULL);
+		return;
+	}
+bad:
+	log_warnx("control %s: protocol error: %s; closing", c->c_peer,
+	    cause);
+	server_bye(bev, FRAME_BYE_PROTOCOL, cause);
+	server_ctl_close(c, NULL);
+}
+
+static struct node *
+server_node_find(uint32_t id)
+{
+	struct node	*n;
+
+	LIST_FOREACH(n, &server_node_hash[id % NODE_HASH], n_hash) {
+		if (n->n_id == id)
+			return (n);
+	}
+	return (NULL);
+}
+
+static struct dial *
+server_dial_find(uint32_t req)
+{
+	struct dial	*d;
+
+	LIST_FOREACH(d, &server_dial_hash[req % DIAL_HASH], d_hash) {
+		if (d->d_req == req)
+			return (d);
+	}
+	return (NULL);
+}
+
+/* One decoded frame from a node; -1 means the node was closed. */
+static int
+server_node_dispatch(struct node *n, const struct frame *f)
+{
+	struct frame_result	 res;
+	struct frame_bye	 bye;
+	struct dial		*d;
+	const char		*cause;
+	uint64_t		 stamp, now;
+	uint8_t			 buf[FRAME_MAX];
+	char			 text[1100], why[1200];
+
+	switch (f->type) {
+	case FRAME_PING:
+		if (frame_stamp_parse(f, &stamp, &cause) == -1)
+			break;
+		server_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PONG,
+		    stamp));
+		return (0);
+	case FRAME_PONG:
+		if (frame_stamp_parse(f, &stamp, &cause) == -1)
+			break;
+		now = core_now_us();
+		if (stamp <= now && now - stamp < UINT32_MAX)
+			n->n_rtt_us = now - stamp;
+		return (0);
+	case FRAME_RESULT:
+		if (frame_result_parse(f, &res, &cause) == -1)
+			break;
+		d = server_dial_find(res.req);
+		if (d == NULL || d->d_node != n) {
+			log_info("node %u: result for request %u, which is "
+			    "unknown or already answered (late result); "
+			    "ignored", n->n_id, res.req);
+			return (0);
+		}
+		server_dial_finish(d, res.result, NULL);
+		return (0);
+	case FRAME_BYE:
+		if (frame_bye_parse(f, &bye, &cause) == -1)
+			break;
+		log_escape(text, sizeof text, bye.text, strlen(bye.text));
+		snprintf(why, sizeof why, "node said goodbye (%u: %s)",
+		    bye.reason, text);
+		server_node_close(n, 0, why);
+		return (-1);
+	default:
+		cause = "unexpected frame type from a node";
+		break;
+	}
+	snprintf(why, sizeof why, "protocol error: %s (%s frame)", cause,
+	    frame_type_name(f->type));
+	server_node_close(n, FRAME_BYE_PROTOCOL, why);
+	return (-1);
+}
+
+static void
+server_node_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct node	*node = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	struct frame	 f;
+	const char	*cause;
+	size_t		 avail;
+	int		 n;
+	char		 why[128];
+
+	node->n_rx_us = core_now_us();
+	for (;;) {
+		avail = evbuffer_get_length(in);
+		if (avail > FRAME_MAX)
+			avail = FRAME_MAX;
+		n = frame_parse(evbuffer_pullup(in, avail), avail, &f, &cause);
+		if (n == 0)
+			return;
+		if (n == -1) {
+			snprintf(why, sizeof why, "protocol error: %s", cause);
+			server_node_close(node, FRAME_BYE_PROTOCOL, why);
+			return;
+		}
+		if (server_node_dispatch(node, &f) == -1)
+			return;
+		evbuffer_drain(in, n);
+	}
+}
+
+static void
+server_node_event_cb(struct bufferevent *bev __unused, short what, void *arg)
+{
+	struct node	*n = arg;
+	char		 why[128];
+
+	if (what & BEV_EVENT_EOF)
+		strlcpy(why, "control link closed by the node", sizeof why);
+	else
+		snprintf(why, sizeof why, "control link error: %s",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	server_node_close(n, 0, why);
+}
+
+static void
+server_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg)
+{
+	struct node	*n = arg;
+	struct timeval	 tv;
+	uint8_t		 buf[FRAME_MAX];
+	uint64_t	 now = core_now_us(), silent;
+	char		 why[128];
+
+	silent = now - n->n_rx_us;
+	if (silent >= (uint64_t)server_conf.heartbeat_ms * 1000 *
+	    HEARTBEAT_MISSES) {
+		snprintf(why, sizeof why, "heartbeat timeout: nothing heard "
+		    "for %llu ms", (unsigned long long)(silent / 1000));
+		server_node_close(n, FRAME_BYE_TIMEOUT, why);
+		return;
+	}
+	server_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PING, now));
+	evtimer_add(n->n_heartbeat, ms_tv(&tv, server_conf.heartbeat_ms));
+}
+
+/*
+ * Frees n: unlinks it, fails its pending dials (DIAL_NODELOST) and
+ * detaches its relays, which run on (their data links are independent).
+ * reason != 0 sends BYE first.
+ */
+static void
+server_node_close(struct node *n, uint8_t reason, const char *why)
+{
+	struct dial	*d, *dtmp;
+	struct srelay	*sr, *srtmp;
+
+	TAILQ_REMOVE(&server_nodes, n, n_entry);
+	LIST_REMOVE(n, n_hash);
+	server_nnodes--;
+	log_info("node %u (%s) left: %s; %u relays continue, %u nodes online",
+	    n->n_id, n->n_hello.name, why, n->n_nrelays, server_nnodes);
+	TAILQ_FOREACH_SAFE(d, &n->n_dials, d_entry, dtmp)
+		server_dial_finish(d, DIAL_NODELOST, NULL);
+	TAILQ_FOREACH_SAFE(sr, &n->n_relays, sr_entry, srtmp) {
+		TAILQ_REMOVE(&n->n_relays, sr, sr_entry);
+		relay_set_stat(sr->sr_relay, NULL);
+		sr->sr_node = NULL;
+	}
+	event_free(n->n_heartbeat);
+	if (reason != 0) {
+		server_bye(n->n_bev, reason, why);
+		core_bev_close_flush(n->n_bev);
+	} else
+		bufferevent_free(n->n_bev);
+	free(n);
+}
+
+/*
+ * Choose a node: fewest dials and relays in flight, ties broken in turn
+ * so equal nodes share the load.  Pools and routing come with the fleet
+ * control issue.
+ */
+static struct node *
+server_node_pick(void)
+{
+	struct node	*n, *best = NULL;
+	u_int		 load, bestload = 0, i = 0, start;
+
+	if (server_nnodes == 0)
+		return (NULL);
+	start = server_rr++ % server_nnodes;
+	TAILQ_FOREACH(n, &server_nodes, n_entry) {
+		if (n->n_ndials >= MAX_DIALS_PER_NODE) {
+			i++;
+			continue;
+		}
+		load = n->n_ndials + n->n_nrelays;
+		/* Rotate the tie-break point with each pick. */
+		if (best == NULL || load < bestload ||
+		    (load == bestload && i == start)) {
+			best = n;
+			bestload = load;
+		}
+		i++;
+	}
+	return (best);
+}
+
+/* see tentacle.h */
+struct dial *
+server_dial(const struct target *t, const char *who, server_dial_cb *cb,
+    void *arg, int *result)
+{
+	struct node		*n;
+	struct dial		*d;
+	struct frame_dial	 fd;
+	struct timeval		 tv;
+	uint8_t			 buf[FRAME_MAX];
+	char			 ts[TARGET_STRLEN];
+	size_t			 len;
+
+	if ((n = server_node_pick()) == NULL) {
+		*result = server_nnodes == 0 ? DIAL_NONODE : DIAL_FAIL;
+		log_info("dial %s for %s: %s", target_str(t, ts, sizeof ts),
+		    who, server_nnodes == 0 ? "no exit node online" :
+		    "every exit node has too many dials in flight");
+		return (NULL);
+	}
+	if ((d = calloc(1, sizeof *d)) == NULL ||
+	    (d->d_timer = evtimer_new(core_base, server_dial_timeout_cb,
+	    d)) == NULL) {
+		free(d);
+		log_warnx("dial for %s: out of memory", who);
+		*result = DIAL_FAIL;
+		return (NULL);
+	}
+	do {
+		d->d_req = server_next_req++;
+	} while (d->d_req == 0 || server_dial_find(d->d_req) != NULL);
+	d->d_node = n;
+	d->d_target = *t;
+	d->d_cb = cb;
+	d->d_arg = arg;
+	d->d_start_us = core_now_us();
+	strlcpy(d->d_who, who, sizeof d->d_who);
+
+	memset(&fd, 0, sizeof fd);
+	fd.req = d->d_req;
+	fd.target = *t;
+	if ((len = frame_dial_encode(buf, &fd)) == 0) {
+		event_free(d->d_timer);
+		free(d);
+		*result = DIAL_BADADDR;
+		return (NULL);
+	}
+	LIST_INSERT_HEAD(&server_dial_hash[d->d_req % DIAL_HASH], d, d_hash);
+	TAILQ_INSERT_TAIL(&n->n_dials, d, d_entry);
+	n->n_ndials++;
+	bufferevent_write(n->n_bev, buf, len);
+	evtimer_add(d->d_timer, ms_tv(&tv, server_conf.dial_ms));
+	log_debug("dial %u: %s for %s via node %u (%s)", d->d_req,
+	    target_str(t, ts, sizeof ts), who, n->n_id, n->n_hello.name);
+	return (d);
+}
+
+static void
+server_dial_free(struct dial *d)
+{
+	LIST_REMOVE(d, d_hash);
+	if (d->d_node != NULL) {
+		TAILQ_REMOVE(&d->d_node->n_dials, d, d_entry);
+		d->d_node->n_ndials--;
+	}
+	event_free(d->d_timer);
+	free(d);
+}
+
+void
+server_dial_cancel(struct dial *d)
+{
+	log_debug("dial %u: cancelled by %s", d->d_req, d->d_who);
+	server_dial_free(d);
+}
+
+static const char *
+server_result_str(int result)
+{
+	static const char *names[] = {
+		"connected", "general failure", "not allowed by the node",
+		"network unreachable", "host unreachable",
+		"connection refused", "timed out", "name did not resolve",
+		"unsupported address", "no exit node online",
+		"exit node went away"
+	};
+
+	if (result < 0 || (size_t)result >= nitems(names))
+		return ("unknown result");
+	return (names[result]);
+}
+
+/* Answer the front and free d; link (DIAL_OK) passes to the callback. */
+static void
+server_dial_finish(struct dial *d, int result, struct bufferevent *link)
+{
+	struct dial_done	 dd;
+	struct node		*n = d->d_node;
+	char			 ts[TARGET_STRLEN];
+	uint64_t		 us = core_now_us() - d->d_start_us;
+
+	memset(&dd, 0, sizeof dd);
+	dd.result = result;
+	dd.link = link;
+	dd.req = d->d_req;
+	dd.node_id = n != NULL ? n->n_id : 0;
+	dd.node_name = n != NULL ? n->n_hello.name : "";
+	if (n != NULL) {
+		if (result == DIAL_OK)
+			n->n_dials_ok++;
+		else
+			n->n_dials_failed++;
+	}
+	if (result == DIAL_OK)
+		log_debug("dial %u: %s connected via node %u in %llu us",
+		    d->d_req, target_str(&d->d_target, ts, sizeof ts),
+		    dd.node_id, (unsigned long long)us);
+	else
+		log_info("dial %u: %s for %s via node %u failed: %s",
+		    d->d_req, target_str(&d->d_target, ts, sizeof ts),
+		    d->d_who, dd.node_id, server_result_str(result));
+	d->d_cb(&dd, d->d_arg);
+	server_dial_free(d);
+}
+
+static void
+server_dial_timeout_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg)
+{
+	struct dial	*d = arg;
+
+	server_dial_finish(d, DIAL_TIMEOUT, NULL);
+}
+
+static void
+server_relay_closed(struct relay *r __unused, void *arg)
+{
+	struct srelay	*sr = arg;
+
+	if (sr->sr_node != NULL) {
+		TAILQ_REMOVE(&sr->sr_node->n_relays, sr, sr_entry);
+		sr->sr_node->n_nrelays--;
+	}
+	free(sr);
+}
+
+/* see tentacle.h */
+struct relay *
+server_relay(const struct dial_done *dd, struct bufferevent *user,
+    const char *tag)
+{
+	struct srelay	*sr;
+	struct node	*n;
+
+	if ((sr = calloc(1, sizeof *sr)) == NULL)
+		goto fail;
+	sr->sr_relay = relay_new(user, dd->link, tag, server_relay_closed, sr);
+	if (sr->sr_relay == NULL) {
+		free(sr);
+		goto fail;
+	}
+	if ((n = server_node_find(dd->node_id)) != NULL) {
+		sr->sr_node = n;
+		TAILQ_INSERT_TAIL(&n->n_relays, sr, sr_entry);
+		n->n_nrelays++;
+		relay_set_stat(sr->sr_relay, &n->n_bytes);
+	}
+	if (server_conf.idle_ms > 0)
+		relay_set_idle(sr->sr_relay, server_conf.idle_ms);
+	return (sr->sr_relay);
+fail:
+	log_warnx("relay %s: out of memory; closing", tag);
+	bufferevent_free(user);
+	bufferevent_free(dd->link);
+	return (NULL);
+}
+
+void
+server_node_bytes(uint32_t id, size_t up, size_t down)
+{
+	struct node	*n;
+
+	if ((n = server_node_find(id)) != NULL) {
+		n->n_bytes.up += up;
+		n->n_bytes.down += down;
+	}
+}
+
+/* Compare cookies in constant time: a cookie is a link's credential. */
+static int
+server_cookie_cmp(const uint8_t *a, const uint8_t *b)
+{
+	uint8_t	 diff = 0;
+	size_t	 i;
+
+	for (i = 0; i < FRAME_COOKIE_LEN; i++)
+		diff |= a[i] ^ b[i];
+	return (diff != 0);
+}
+
+/*
+ * Data port: a link must BIND to a pending dial of the node session whose
+ * id and cookie it presents, within the handshake timeout.
+ */
+static void
+server_data_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
+    void *arg __unused)
+{
+	struct dlink	*l;
+	struct timeval	 tv;
+
+	if ((l = calloc(1, sizeof *l)) == NULL) {
+		log_warnx("data: out of memory, dropping a link");
+		close(fd);
+		return;
+	}
+	core_sa_str(sa, l->l_peer, sizeof l->l_peer);
+	l->l_bev = bufferevent_socket_new(core_base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (l->l_bev == NULL) {
+		log_warnx("data %s: out of memory", l->l_peer);
+		close(fd);
+		free(l);
+		return;
+	}
+	bufferevent_setcb(l->l_bev, server_dlink_read_cb, NULL,
+	    server_dlink_event_cb, l);
+	bufferevent_set_timeouts(l->l_bev,
+	    ms_tv(&tv, server_conf.handshake_ms), NULL);
+	bufferevent_enable(l->l_bev, EV_READ);
+}
+
+static void
+server_dlink_close(struct dlink *l, const char *why)
+{
+	log_warnx("data %s: %s; closing", l->l_peer, why);
+	bufferevent_free(l->l_bev);
+	free(l);
+}
+
+static void
+server_dlink_event_cb(struct bufferevent *bev __unused, short what, void *arg)
+{
+	struct dlink	*l = arg;
+
+	if (what & BEV_EVENT_TIMEOUT)
+		server_dlink_close(l, "no BIND within the handshake timeout");
+	else
+		server_dlink_close(l, "closed before BIND");
+}
+
+static void
+server_dlink_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct dlink		*l = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct frame		 f;
+	struct frame_bind	 b;
+	struct node		*n;
+	struct dial		*d;
+	const char		*cause;
+	size_t			 avail;
+	int			 len;
+	char			 why[160];
+
+	avail = evbuffer_get_length(in);
+	if (avail > FRAME_MAX)
+		avail = FRAME_MAX;
+	len = frame_parse(evbuffer_pullup(in, avail), avail, &f, &cause);
+	if (len == 0)
+		return;
+	if (len == -1) {
+		snprintf(why, sizeof why, "protocol error: %s", cause);
+		server_dlink_close(l, why);
+		return;
+	}
+	if (f.type == FRAME_POOL) {
+		server_dlink_close(l, "pooled data links are not supported "
+		    "by this hub yet (set pool_size 0 on the node)");
+		return;
+	}
+	if (f.type != FRAME_BIND) {
+		server_dlink_close(l, "protocol error: expected BIND");
+		return;
+	}
+	if (frame_bind_parse(&f, &b, &cause) == -1) {
+		snprintf(why, sizeof why, "protocol error: %s", cause);
+		server_dlink_close(l, why);
+		return;
+	}
+	evbuffer_drain(in, len);
+	n = server_node_find(b.node_id);
+	if (n == NULL || server_cookie_cmp(n->n_cookie, b.cookie) != 0) {
+		snprintf(why, sizeof why, "BIND for request %u names node %u, "
+		    "which is not connected or whose session cookie does not "
+		    "match", b.req, b.node_id);
+		server_dlink_close(l, why);
+		return;
+	}
+	d = server_dial_find(b.req);
+	if (d == NULL || d->d_node != n) {
+		snprintf(why, sizeof why, "node %u bound request %u, which is "
+		    "unknown or already answered (late result)", n->n_id,
+		    b.req);
+		server_dlink_close(l, why);
+		return;
+	}
+	if (b.result != DIAL_OK) {
+		bufferevent_free(l->l_bev);
+		free(l);
+		server_dial_finish(d, b.result, NULL);
+		return;
+	}
+	bufferevent_set_timeouts(bev, NULL, NULL);
+	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
+	free(l);
+	server_dial_finish(d, DIAL_OK, bev);
+}
+
+
+static void
+server_shutdown_cb(int sig, void *arg __unused)
+{
+	struct node	*n, *ntmp;
+	struct timeval	 tv = { 0, 200000 };
+	u_int		 i;
+
+	if (server_stopping++) {
+		log_info("hub: second signal %d, exiting now", sig);
+		exit(0);
+	}
+	log_info("hub: signal %d, shutting down: %u nodes, %u relays", sig,
+	    server_nnodes, relay_count());
+	for (i = 0; i < nitems(server_listeners); i++) {
+		core_listener_close(server_listeners[i]);
+		server_listeners[i] = NULL;
+	}
+	TAILQ_FOREACH_SAFE(n, &server_nodes, n_entry, ntmp)
+		server_node_close(n, FRAME_BYE_SHUTDOWN, "hub shutting down");
+	event_base_loopexit(core_base, &tv);
+}
+
+static void
+server_hup_cb(int sig __unused, void *arg __unused)
+{
+	log_reopen();
+	log_info("hub: SIGHUP: log reopened");
+}
+
+static void
+server_usage(FILE *fp, struct opt *opts)
+{
+	fprintf(fp, "usage: tentacle server [flags]   (also: tentacled "
+	    "[flags])\n\nRun the hub: exit nodes connect to the control and "
+	    "data ports, proxy\nusers to the SOCKS5 and HTTP ports.\n\n"
+	    "Flags:\n");
+	opt_usage(fp, opts);
+}
+
+static int
+server_ms(const char *flag, int64_t v, int *out)
+{
+	if (v > INT32_MAX) {
+		fprintf(stderr, "tentacle server: -%s: duration too long\n",
+		    flag);
+		return (-1);
+	}
+	*out = (int)v;
+	return (0);
+}
+
+int
+server_main(int argc, char **argv)
+{
+	const char	*logdest = "stdout", *loglevel = "INFO";
+	int64_t		 handshake = HANDSHAKE_MS, dial = DIAL_MS;
+	int64_t		 heartbeat = HEARTBEAT_MS, idle = 0, httpidle = 60000;
+	int64_t		 redial = 60000;
+	int		 level, ind = 1, rc, loopback_only = 0;
+	char		*cause = NULL;
+	const char	*names[4];
+	struct sockaddr_storage ss;
+	socklen_t	 sslen;
+	struct opt	 opts[] = {
+		{ "controlAddr", OPT_STRING, &server_conf.control_addr,
+		    "Public address listening for tentacle client",
+		    "\":4442\"", 0, 0, 0 },
+		{ "tunnelAddr", OPT_STRING, &server_conf.data_addr,
+		    "Public address listening for tentacle request "
+		    "(data links)", "\":4443\"", 0, 0, 0 },
+		{ "socketAddr", OPT_STRING, &server_conf.socks_addr,
+		    "Public address listening for socks5 proxy (none: off)",
+		    "\":8888\"", 0, 0, 0 },
+		{ "httpAddr", OPT_STRING, &server_conf.http_addr,
+		    "Public address listening for http proxy (none: off)",
+		    "\":8887\"", 0, 0, 0 },
+		{ "log", OPT_STRING, &logdest, "Write log messages to this "
+		    "file. 'stdout', 'none' and 'syslog' have special "
+		    "meanings", "\"stdout\"", 0, 0, 0 },
+		{ "log-level", OPT_STRING, &loglevel, "The level of messages "
+		    "to log. One of: DEBUG, INFO, WARNING, ERROR",
+		    "\"INFO\"", 0, 0, 0 },
+		{ "redial-interval", OPT_DURATION, &redial, "Redial interval "
+		    "for each tentacler (takes effect with the fleet "
+		    "control release)", "1m0s", 0, 0, 0 },
+		{ "tlsCrt", OPT_STRING, &server_conf.tls_crt,
+		    "Path to a TLS certificate file", NULL, 0, 0, 0 },
+		{ "tlsKey", OPT_STRING, &server_conf.tls_key,
+		    "Path to a TLS key file", NULL, 0, 0, 0 },
+		{ "open-proxy", OPT_BOOL, &server_conf.open_proxy,
+		    "Serve proxy users from any address, not only loopback",
+		    NULL, 0, 0, 0 },
+		{ "via", OPT_BOOL, &server_conf.via, "HTTP proxy: add a Via "
+		    "header (RFC 9110 7.6.3)", NULL, 0, 0, 0 },
+		{ "handshake-timeout", OPT_DURATION, &handshake, "Time a new "
+		    "connection has to finish its handshake", "10s", 0, 0,
+		    0 },
+		{ "dial-timeout", OPT_DURATION, &dial, "Time an exit node has "
+		    "to connect to a target", "15s", 0, 0, 0 },
+		{ "heartbeat", OPT_DURATION, &heartbeat, "Heartbeat interval; "
+		    "a node silent for 3 intervals is dropped", "5s", 0, 0,
+		    0 },
+		{ "idle-timeout", OPT_DURATION, &idle, "Close relays idle this "
+		    "long (0: never)", "0s", 0, 0, 0 },
+		{ "http-idle-timeout", OPT_DURATION, &httpidle, "Close idle "
+		    "HTTP keep-alive client connections after this",
+		    "1m0s", 0, 0, 0 },
+		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
+	};
+
+	rc = opt_parse(opts, argc, argv, &ind, &cause);
+	if (rc == OPT_HELP) {
+		server_usage(stdout, opts);
+		return (0);
+	}
+	if (rc == -1) {
+		fprintf(stderr, "tentacle server: %s\n", cause);
+		server_usage(stderr, opts);
+		return (2);
+	}
+	if (ind < argc) {
+		fprintf(stderr, "tentacle server: unexpected argument \"%s\"\n",
+		    argv[ind]);
+		server_usage(stderr, opts);
+		return (2);
+	}
+	if (log_level_parse(loglevel, &level) == -1) {
+		fprintf(stderr, "tentacle server: -log-level: \"%s\" is not one "
+		    "of DEBUG, INFO, WARNING, ERROR\n", loglevel);
+		return (2);
+	}
+	if (server_ms("handshake-timeout", handshake,
+	    &server_conf.handshake_ms) == -1 ||
+	    server_ms("dial-timeout", dial, &server_conf.dial_ms) == -1 ||
+	    server_ms("heartbeat", heartbeat, &server_conf.heartbeat_ms) == -1 ||
+	    server_ms("idle-timeout", idle, &server_conf.idle_ms) == -1 ||
+	    server_ms("http-idle-timeout", httpidle,
+	    &server_conf.http_idle_ms) == -1)
+		return (2);
+	if (server_conf.handshake_ms < 1 || server_conf.dial_ms < 1 ||
+	    server_conf.heartbeat_ms < 50) {
+		fprintf(stderr, "tentacle server: -handshake-timeout and "
+		    "-dial-timeout must be above 0, -heartbeat at least "
+		    "50ms\n");
+		return (2);
+	}
+	server_conf.redial_interval_ms = redial;
+	if (server_conf.tls_crt != NULL || server_conf.tls_key != NULL) {
+		fprintf(stderr, "tentacle server: -tlsCrt/-tlsKey: TLS links "
+		    "are not in this release yet; links to nodes are "
+		    "plaintext.  Run without these flags on a trusted "
+		    "network.\n");
+		return (2);
+	}
+	if (log_init(logdest, level, "tentacled", &cause) == -1) {
+		fprintf(stderr, "tentacle server: %s\n", cause);
+		return (1);
+	}
+
+	core_init();
+	server_listeners[0] = core_listen(server_conf.control_addr,
+	    server_control_accept, NULL, &cause);
+	if (server_listeners[0] == NULL)
+		goto fail;
+	server_listeners[1] = core_listen(server_conf.data_addr,
+	    server_data_accept, NULL, &cause);
+	if (server_listeners[1] == NULL)
+		goto fail;
+	server_data_port = core_listener_port(server_listeners[1]);
+	if (core_addr_parse(server_conf.data_addr, &ss, &sslen, &cause) == 0 &&
+	    !(ss.ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(
+	    &((struct sockaddr_in6 *)&ss)->sin6_addr)) &&
+	    !(ss.ss_family == AF_INET &&
+	    ((struct sockaddr_in *)&ss)->sin_addr.s_addr == INADDR_ANY)) {
+		/* A specific data address: tell nodes to use it. */
+		char *colon, buf[64];
+
+		strlcpy(buf, core_listener_name(server_listeners[1]),
+		    sizeof buf);
+		if ((colon = strrchr(buf, ':')) != NULL)
+			*colon = '\0';
+		if (buf[0] == '[') {
+			memmove(buf, buf + 1, strlen(buf));
+			buf[strlen(buf) - 1] = '\0';
+		}
+		strlcpy(server_data_host, buf, sizeof server_data_host);
+	}
+	free(cause);
+	cause = NULL;
+	if (strcmp(server_conf.socks_addr, "none") != 0 &&
+	    server_conf.socks_addr[0] != '\0') {
+		server_listeners[2] = core_listen(server_conf.socks_addr,
+		    sfront_accept, NULL, &cause);
+		if (server_listeners[2] == NULL)
+			goto fail;
+	}
+	if (strcmp(server_conf.http_addr, "none") != 0 &&
+	    server_conf.http_addr[0] != '\0') {
+		server_listeners[3] = core_listen(server_conf.http_addr,
+		    hfront_accept, NULL, &cause);
+		if (server_listeners[3] == NULL)
+			goto fail;
+	}
+	core_signal(SIGINT, server_shutdown_cb, NULL);
+	core_signal(SIGTERM, server_shutdown_cb, NULL);
+	core_signal(SIGHUP, server_hup_cb, NULL);
+
+	for (rc = 0; rc < 4; rc++) {
+		names[rc] = server_listeners[rc] != NULL ?
+		    core_listener_name(server_listeners[rc]) : "off";
+		if (rc >= 2 && server_listeners[rc] != NULL &&
+		    strncmp(names[rc], "127.", 4) != 0 &&
+		    strncmp(names[rc], "[::1]", 5) != 0)
+			loopback_only = !server_conf.open_proxy;
+	}
+	if (loopback_only)
+		log_info("proxy ports listen on every address but serve "
+		    "loopback clients only; start with -open-proxy to serve "
+		    "other addresses (there is no proxy authentication yet)");
+	else if (server_conf.open_proxy)
+		log_warnx("-open-proxy: anyone who can reach the proxy ports "
+		    "can use the exit nodes");
+	log_info("%s: hub starting (links to nodes are plaintext)",
+	    version_string());
+	log_info("hub ready: control=%s data=%s socks=%s http=%s", names[0],
+	    names[1], names[2], names[3]);
+	core_loop();
+	log_info("hub: stopped");
+	return (0);
+fail:
+	fprintf(stderr, "tentacle server: %s\n", cause);
+	log_error("%s", cause);
+	return (1);
+}
