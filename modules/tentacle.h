@@ -229,8 +229,9 @@ void		 hfront_accept(int, struct sockaddr *, socklen_t, void *);
 /* client.c: the exit node (`start`), and the client-style command line. */
 int		 client_main(int, char **);
 
-/* info.c */
-int		 info_main(int, char **);
+/* info.c: `tentacle info`; server is HOST:PORT or NULL (the default).
+ * argv[0] is "info"; flags -server, -json follow. */
+int		 info_run(const char *server, int, char **);
 
 /* version.c */
 const char	*version_string(void);	/* "tentacle 0.1.0 (abc1234)" */

@@ -1,0 +1,1107 @@
+/*
+ * client.c: the exit node (`tentacle start`, `tentacler start`) and the
+ * client-style command line (`tentacler [flags] info|start|version|help`).
+ * Owns the control link to the hub, reconnect back-off, and the dials:
+ * resolve with the node's own resolver, check the destination policy,
+ * connect, open a data link and hand both to a relay.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "tentacle.h"
+#include "acl.h"
+#include "frame.h"
+#include "opt.h"
+
+#define CLIENT_ALLOW_MAX	64
+#define CLIENT_ADDRS_MAX	8
+#define BACKOFF_MIN_MS		1000
+#define BACKOFF_MAX_MS		30000
+#define SHUTDOWN_GRACE_MS	10000
+
+struct client_conf {
+	const char		*config;
+	const char		*server;	/* HOST:PORT */
+	const char		*token;
+	const char		*name;
+	const char		*log;
+	const char		*log_level;
+	const char		*allow;		/* flag: comma list */
+	int			 pool_size;
+	char			*file_server;	/* from the config file */
+	char			*file_token;
+	char			*file_name;
+	char			*file_log;
+	char			*file_log_level;
+	char			*file_dial_info;
+	int			 file_pool_size;
+	int			 file_pool_size_set;
+	char			 pools[FRAME_POOLS_MAX][64];
+	int			 npools;
+	struct acl_entry	 allowlist[CLIENT_ALLOW_MAX];
+	size_t			 nallow;
+};
+
+struct ndial {
+	TAILQ_ENTRY(ndial)	 nd_entry;
+	uint32_t		 nd_req;
+	struct target		 nd_target;
+	struct sockaddr_storage	 nd_addrs[CLIENT_ADDRS_MAX];
+	int			 nd_naddrs;
+	int			 nd_next;
+	struct evdns_getaddrinfo_request *nd_dns;
+	int			 nd_dns_pending;
+	int			 nd_zombie;	/* freed by the DNS callback */
+	struct bufferevent	*nd_target_bev;
+	struct bufferevent	*nd_link;
+	struct event		*nd_timer;
+	int			 nd_err;	/* best DIAL_* so far */
+	const char		*nd_why;	/* policy refusal */
+	uint64_t		 nd_start_us;
+};
+TAILQ_HEAD(ndials, ndial);
+
+static struct client_conf	 cc;
+static char			 client_host[256];
+static char			 client_port[8];
+static struct bufferevent	*client_bev;
+static struct event		*client_retry_ev;
+static struct event		*client_hb_ev;
+static struct event		*client_stop_ev;
+static struct sockaddr_storage	 client_hub_sa;	/* control peer */
+static socklen_t		 client_hub_salen;
+static struct sockaddr_storage	 client_data_sa;
+static socklen_t		 client_data_salen;
+static struct frame_welcome	 client_wl;
+static int			 client_welcomed;
+static uint32_t			 client_node_id;
+static uint64_t			 client_rx_us;
+static uint32_t			 client_rtt_us;
+static int			 client_backoff_ms = BACKOFF_MIN_MS;
+static int			 client_stopping;
+static u_int			 client_ndials;
+static struct ndials		 client_dials = TAILQ_HEAD_INITIALIZER(client_dials);
+static struct frame_hello	 client_hello;
+
+static void	client_connect(void);
+static void	client_lost(const char *);
+static void	client_dial_free(struct ndial *);
+static void	client_dial_try(struct ndial *);
+
+static struct timeval *
+ms_tv(struct timeval *tv, int ms)
+{
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+	return (tv);
+}
+
+static void
+client_send(const uint8_t *buf, size_t len)
+{
+	if (client_bev == NULL || len == 0)
+		return;
+	bufferevent_write(client_bev, buf, len);
+}
+
+/* Map a connect errno to a result code (STYLE.md, microsocks). */
+static int
+client_errno_result(int error)
+{
+	switch (error) {
+	case ECONNREFUSED:
+		return (DIAL_REFUSED);
+	case ENETUNREACH:
+	case ENETDOWN:
+		return (DIAL_NETUNREACH);
+	case EHOSTUNREACH:
+	case EHOSTDOWN:
+		return (DIAL_HOSTUNREACH);
+	case ETIMEDOUT:
+		return (DIAL_TIMEOUT);
+	default:
+		return (DIAL_FAIL);
+	}
+}
+
+/*
+ * Finish a dial that failed: tell the hub (if the control link is up)
+ * and free.
+ */
+static void
+client_dial_fail(struct ndial *nd, int result)
+{
+	struct frame_result	 res;
+	uint8_t			 buf[FRAME_MAX];
+	char			 ts[TARGET_STRLEN];
+
+	log_info("dial %u: %s failed: %s%s%s", nd->nd_req,
+	    target_str(&nd->nd_target, ts, sizeof ts),
+	    result == DIAL_NOTALLOWED ? "destination not allowed" :
+	    result == DIAL_DNS ? "name did not resolve" :
+	    result == DIAL_TIMEOUT ? "timed out" :
+	    result == DIAL_REFUSED ? "connection refused" :
+	    result == DIAL_NETUNREACH ? "network unreachable" :
+	    result == DIAL_HOSTUNREACH ? "host unreachable" : "failed",
+	    nd->nd_why != NULL ? ": " : "",
+	    nd->nd_why != NULL ? nd->nd_why : "");
+	if (client_welcomed) {
+		res.req = nd->nd_req;
+		res.result = result;
+		client_send(buf, frame_result_encode(buf, &res));
+	}
+	client_dial_free(nd);
+}
+
+static void
+client_dial_free(struct ndial *nd)
+{
+	if (nd->nd_zombie)
+		return;
+	TAILQ_REMOVE(&client_dials, nd, nd_entry);
+	client_ndials--;
+	if (nd->nd_timer != NULL)
+		event_free(nd->nd_timer);
+	nd->nd_timer = NULL;
+	if (nd->nd_target_bev != NULL)
+		bufferevent_free(nd->nd_target_bev);
+	if (nd->nd_link != NULL)
+		bufferevent_free(nd->nd_link);
+	if (nd->nd_dns_pending) {
+		/* The callback runs later with EVUTIL_EAI_CANCEL and frees. */
+		nd->nd_zombie = 1;
+		evdns_getaddrinfo_cancel(nd->nd_dns);
+		return;
+	}
+	free(nd);
+}
+
+static void
+client_dial_timeout_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg)
+{
+	struct ndial	*nd = arg;
+
+	client_dial_fail(nd, DIAL_TIMEOUT);
+}
+
+static void
+client_link_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct ndial		*nd = arg;
+	struct frame_bind	 b;
+	struct relay		*r;
+	uint8_t			 buf[FRAME_MAX];
+	char			 tag[64], ts[TARGET_STRLEN];
+
+	if (!(what & BEV_EVENT_CONNECTED)) {
+		log_warnx("dial %u: cannot open a data link to the hub: %s",
+		    nd->nd_req, evutil_socket_error_to_string(
+		    EVUTIL_SOCKET_ERROR()));
+		client_dial_fail(nd, DIAL_FAIL);
+		return;
+	}
+	memset(&b, 0, sizeof b);
+	b.node_id = client_node_id;
+	memcpy(b.cookie, client_wl.cookie, sizeof b.cookie);
+	b.req = nd->nd_req;
+	b.result = DIAL_OK;
+	bufferevent_write(bev, buf, frame_bind_encode(buf, &b));
+	snprintf(tag, sizeof tag, "%u", nd->nd_req);
+	log_debug("dial %u: %s connected in %llu us; relaying", nd->nd_req,
+	    target_str(&nd->nd_target, ts, sizeof ts),
+	    (unsigned long long)(core_now_us() - nd->nd_start_us));
+	r = relay_new(nd->nd_link, nd->nd_target_bev, tag, NULL, NULL);
+	if (r == NULL) {
+		log_warnx("dial %u: out of memory", nd->nd_req);
+		client_dial_fail(nd, DIAL_FAIL);
+		return;
+	}
+	nd->nd_link = nd->nd_target_bev = NULL;
+	client_dial_free(nd);
+}
+
+/* The target answered: open the data link to the hub. */
+static void
+client_dial_connected(struct ndial *nd)
+{
+	struct timeval	 tv;
+
+	bufferevent_setcb(nd->nd_target_bev, NULL, NULL, NULL, NULL);
+	bufferevent_disable(nd->nd_target_bev, EV_READ);
+	nd->nd_link = bufferevent_socket_new(core_base, -1,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (nd->nd_link == NULL) {
+		client_dial_fail(nd, DIAL_FAIL);
+		return;
+	}
+	bufferevent_setcb(nd->nd_link, NULL, NULL, client_link_event_cb, nd);
+	bufferevent_set_timeouts(nd->nd_link, NULL, ms_tv(&tv, CONNECT_MS));
+	if (bufferevent_socket_connect(nd->nd_link,
+	    (struct sockaddr *)&client_data_sa, client_data_salen) == -1) {
+		log_warnx("dial %u: cannot open a data link to the hub",
+		    nd->nd_req);
+		client_dial_fail(nd, DIAL_FAIL);
+	}
+}
+
+static void
+client_target_event_cb(struct bufferevent *bev __unused, short what,
+    void *arg)
+{
+	struct ndial	*nd = arg;
+	int		 error = EVUTIL_SOCKET_ERROR();
+
+	if (what & BEV_EVENT_CONNECTED) {
+		bufferevent_set_timeouts(nd->nd_target_bev, NULL, NULL);
+		client_dial_connected(nd);
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT)
+		nd->nd_err = DIAL_TIMEOUT;
+	else
+		nd->nd_err = client_errno_result(error);
+	nd->nd_why = NULL;
+	bufferevent_free(nd->nd_target_bev);
+	nd->nd_target_bev = NULL;
+	client_dial_try(nd);
+}
+
+/*
+ * Connect to the next allowed address.  The policy runs on the address
+ * actually connected, so a name cannot rebind past it.
+ */
+static void
+client_dial_try(struct ndial *nd)
+{
+	struct sockaddr	*sa;
+	socklen_t	 salen;
+	const char	*why;
+	char		 as[64];
+
+	while (nd->nd_next < nd->nd_naddrs) {
+		sa = (struct sockaddr *)&nd->nd_addrs[nd->nd_next++];
+		salen = sa->sa_family == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+		if (!acl_allowed(cc.allowlist, cc.nallow, sa, &why)) {
+			log_info("dial %u: refusing %s: %s (add it to the "
+			    "node's allow list to permit it)", nd->nd_req,
+			    core_sa_str(sa, as, sizeof as), why);
+			if (nd->nd_err == DIAL_FAIL || nd->nd_err == DIAL_DNS)
+				nd->nd_err = DIAL_NOTALLOWED;
+			nd->nd_why = why;
+			continue;
+		}
+		nd->nd_target_bev = bufferevent_socket_new(core_base, -1,
+		    BEV_OPT_CLOSE_ON_FREE);
+		if (nd->nd_target_bev == NULL) {
+			client_dial_fail(nd, DIAL_FAIL);
+			return;
+		}
+		bufferevent_setcb(nd->nd_target_bev, NULL, NULL,
+		    client_target_event_cb, nd);
+		if (bufferevent_socket_connect(nd->nd_target_bev, sa,
+		    salen) == 0)
+			return;
+		nd->nd_err = client_errno_result(EVUTIL_SOCKET_ERROR());
+		bufferevent_free(nd->nd_target_bev);
+		nd->nd_target_bev = NULL;
+	}
+	client_dial_fail(nd, nd->nd_err);
+}
+
+static void
+client_dns_cb(int result, struct evutil_addrinfo *res, void *arg)
+{
+	struct ndial		*nd = arg;
+	struct evutil_addrinfo	*ai;
+
+	nd->nd_dns_pending = 0;
+	nd->nd_dns = NULL;
+	if (nd->nd_zombie) {
+		if (res != NULL)
+			evutil_freeaddrinfo(res);
+		free(nd);
+		return;
+	}
+	if (result != 0) {
+		nd->nd_err = result == EVUTIL_EAI_NONAME ||
+		    result == EVUTIL_EAI_NODATA ? DIAL_DNS :
+		    result == EVUTIL_EAI_AGAIN ? DIAL_DNS : DIAL_FAIL;
+		nd->nd_why = evutil_gai_strerror(result);
+		client_dial_fail(nd, nd->nd_err);
+		return;
+	}
+	for (ai = res; ai != NULL && nd->nd_naddrs < CLIENT_ADDRS_MAX;
+	    ai = ai->ai_next) {
+		if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+		    ai->ai_addrlen > sizeof nd->nd_addrs[0])
+			continue;
+		memcpy(&nd->nd_addrs[nd->nd_naddrs++], ai->ai_addr,
+		    ai->ai_addrlen);
+	}
+	if (res != NULL)
+		evutil_freeaddrinfo(res);
+	nd->nd_err = DIAL_DNS;
+	client_dial_try(nd);
+}
+
+static void
+client_dial_start(const struct frame_dial *fd)
+{
+	struct ndial		*nd;
+	struct evutil_addrinfo	 hints;
+	struct timeval		 tv;
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+	struct frame_result	 res;
+	uint8_t			 buf[FRAME_MAX];
+	char			 port[8];
+	int			 budget;
+
+	if (client_ndials >= client_wl.max_dials ||
+	    (nd = calloc(1, sizeof *nd)) == NULL) {
+		log_warnx("dial %u: refused: %u dials in flight already",
+		    fd->req, client_ndials);
+		res.req = fd->req;
+		res.result = DIAL_FAIL;
+		client_send(buf, frame_result_encode(buf, &res));
+		return;
+	}
+	nd->nd_req = fd->req;
+	nd->nd_target = fd->target;
+	nd->nd_err = DIAL_FAIL;
+	nd->nd_start_us = core_now_us();
+	TAILQ_INSERT_TAIL(&client_dials, nd, nd_entry);
+	client_ndials++;
+
+	/* Answer before the hub gives up, so it hears why. */
+	budget = client_wl.dial_ms * 3 / 4;
+	if (budget > CONNECT_MS)
+		budget = CONNECT_MS;
+	if (budget < 100)
+		budget = 100;
+	if ((nd->nd_timer = evtimer_new(core_base, client_dial_timeout_cb,
+	    nd)) == NULL) {
+		client_dial_fail(nd, DIAL_FAIL);
+		return;
+	}
+	evtimer_add(nd->nd_timer, ms_tv(&tv, budget));
+
+	switch (fd->target.atyp) {
+	case TARGET_IPV4:
+		sin = (struct sockaddr_in *)&nd->nd_addrs[0];
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, fd->target.addr, 4);
+		sin->sin_port = htons(fd->target.port);
+		nd->nd_naddrs = 1;
+		client_dial_try(nd);
+		return;
+	case TARGET_IPV6:
+		sin6 = (struct sockaddr_in6 *)&nd->nd_addrs[0];
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, fd->target.addr, 16);
+		sin6->sin6_port = htons(fd->target.port);
+		nd->nd_naddrs = 1;
+		client_dial_try(nd);
+		return;
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
+	snprintf(port, sizeof port, "%u", fd->target.port);
+	nd->nd_dns_pending = 1;
+	nd->nd_dns = evdns_getaddrinfo(core_dns, fd->target.host, port,
+	    &hints, client_dns_cb, nd);
+	/* The callback may already have run (hosts file, literal). */
+	if (nd->nd_dns == NULL && nd->nd_dns_pending)
+		client_dial_fail(nd, DIAL_FAIL);
+}
+
+/* Abort every pending dial: the hub session that asked is gone. */
+static void
+client_dials_abort(void)
+{
+	struct ndial	*nd, *tmp;
+
+	TAILQ_FOREACH_SAFE(nd, &client_dials, nd_entry, tmp) {
+		log_info("dial %u: abandoned: the control link was lost",
+		    nd->nd_req);
+		client_dial_free(nd);
+	}
+}
+
+static int
+client_welcome(const struct frame *f)
+{
+	struct timeval		 tv;
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+	const char		*cause;
+	char			*err = NULL;
+
+	if (frame_welcome_parse(f, &client_wl, &cause) == -1) {
+		client_lost(cause);
+		return (-1);
+	}
+	if (client_wl.data_host[0] != '\0') {
+		char	 addr[300];
+
+		snprintf(addr, sizeof addr, strchr(client_wl.data_host, ':') ?
+		    "[%s]:%u" : "%s:%u", client_wl.data_host,
+		    client_wl.data_port);
+		if (core_addr_parse(addr, &client_data_sa, &client_data_salen,
+		    &err) == -1) {
+			log_warnx("hub sent a data host that is not an "
+			    "address: %s", err);
+			free(err);
+			client_lost("bad WELCOME");
+			return (-1);
+		}
+	} else {
+		memcpy(&client_data_sa, &client_hub_sa, sizeof client_data_sa);
+		client_data_salen = client_hub_salen;
+	}
+	if (client_data_sa.ss_family == AF_INET) {
+		sin = (struct sockaddr_in *)&client_data_sa;
+		sin->sin_port = htons(client_wl.data_port);
+	} else {
+		sin6 = (struct sockaddr_in6 *)&client_data_sa;
+		sin6->sin6_port = htons(client_wl.data_port);
+	}
+	client_node_id = client_wl.node_id;
+	client_hello.node_id = client_node_id;
+	client_welcomed = 1;
+	client_backoff_ms = BACKOFF_MIN_MS;
+	bufferevent_set_timeouts(client_bev, NULL, NULL);
+	evtimer_add(client_hb_ev, ms_tv(&tv, client_wl.heartbeat_ms));
+	log_info("node ready: node %u (%s) connected to %s:%s",
+	    client_node_id, client_hello.name, client_host, client_port);
+	return (0);
+}
+
+static void
+client_read_cb(struct bufferevent *bev, void *arg __unused)
+{
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct frame		 f;
+	struct frame_dial	 fd;
+	struct frame_bye	 bye;
+	const char		*cause;
+	uint64_t		 stamp, now;
+	uint8_t			 buf[FRAME_MAX];
+	size_t			 avail;
+	int			 n;
+	char			 text[1100], why[1200];
+
+	client_rx_us = core_now_us();
+	for (;;) {
+		avail = evbuffer_get_length(in);
+		if (avail > FRAME_MAX)
+			avail = FRAME_MAX;
+		n = frame_parse(evbuffer_pullup(in, avail), avail, &f, &cause);
+		if (n == 0)
+			return;
+		if (n == -1)
+			goto bad;
+		if (f.type == FRAME_BYE) {
+			if (frame_bye_parse(&f, &bye, &cause) == -1)
+				goto bad;
+			log_escape(text, sizeof text, bye.text,
+			    strlen(bye.text));
+			snprintf(why, sizeof why, "the hub said goodbye "
+			    "(%u: %s)", bye.reason, text);
+			client_lost(why);
+			return;
+		}
+		if (!client_welcomed) {
+			if (f.type != FRAME_WELCOME) {
+				cause = "expected WELCOME";
+				goto bad;
+			}
+			if (client_welcome(&f) == -1)
+				return;
+			evbuffer_drain(in, n);
+			continue;
+		}
+		switch (f.type) {
+		case FRAME_PING:
+			if (frame_stamp_parse(&f, &stamp, &cause) == -1)
+				goto bad;
+			client_send(buf, frame_stamp_encode(buf, FRAME_PONG,
+			    stamp));
+			break;
+		case FRAME_PONG:
+			if (frame_stamp_parse(&f, &stamp, &cause) == -1)
+				goto bad;
+			now = core_now_us();
+			if (stamp <= now && now - stamp < UINT32_MAX)
+				client_rtt_us = now - stamp;
+			break;
+		case FRAME_DIAL:
+			if (frame_dial_parse(&f, &fd, &cause) == -1)
+				goto bad;
+			evbuffer_drain(in, n);
+			client_dial_start(&fd);
+			if (client_bev != bev)
+				return;	/* lost while dialling */
+			continue;
+		default:
+			cause = "unexpected frame from the hub";
+			goto bad;
+		}
+		evbuffer_drain(in, n);
+	}
+bad:
+	snprintf(why, sizeof why, "protocol error: %s", cause);
+	client_lost(why);
+}
+
+static void
+client_event_cb(struct bufferevent *bev, short what, void *arg __unused)
+{
+	char		 why[512];
+	const char	*dnserr;
+	int		 error = EVUTIL_SOCKET_ERROR();
+	int		 dnsrc;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		uint8_t		 buf[FRAME_MAX];
+		struct timeval	 tv;
+
+		client_hub_salen = sizeof client_hub_sa;
+		if (getpeername(bufferevent_getfd(bev),
+		    (struct sockaddr *)&client_hub_sa,
+		    &client_hub_salen) == -1) {
+			client_lost("getpeername failed");
+			return;
+		}
+		bufferevent_set_timeouts(bev, ms_tv(&tv, HANDSHAKE_MS), NULL);
+		client_send(buf, frame_hello_encode(buf, &client_hello));
+		log_debug("connected to hub %s:%s; sent HELLO", client_host,
+		    client_port);
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT)
+		snprintf(why, sizeof why, client_welcomed ?
+		    "timed out" : "no answer within %d ms", HANDSHAKE_MS);
+	else if (what & BEV_EVENT_EOF)
+		strlcpy(why, "the hub closed the connection", sizeof why);
+	else if ((dnsrc = bufferevent_socket_get_dns_error(bev)) != 0) {
+		dnserr = evutil_gai_strerror(dnsrc);
+		snprintf(why, sizeof why, "cannot resolve %s: %s",
+		    client_host, dnserr);
+	} else
+		strlcpy(why, evutil_socket_error_to_string(error), sizeof why);
+	client_lost(why);
+}
+
+static void
+client_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	struct timeval	 tv;
+	uint8_t		 buf[FRAME_MAX];
+	uint64_t	 now = core_now_us();
+	char		 why[128];
+
+	if (now - client_rx_us >= (uint64_t)client_wl.heartbeat_ms * 1000 *
+	    HEARTBEAT_MISSES) {
+		snprintf(why, sizeof why, "heartbeat timeout: nothing heard "
+		    "from the hub for %llu ms",
+		    (unsigned long long)((now - client_rx_us) / 1000));
+		client_lost(why);
+		return;
+	}
+	client_send(buf, frame_stamp_encode(buf, FRAME_PING, now));
+	evtimer_add(client_hb_ev, ms_tv(&tv, client_wl.heartbeat_ms));
+}
+
+/* The control link is gone: drop it and schedule a reconnect. */
+static void
+client_lost(const char *why)
+{
+	struct timeval	 tv;
+	uint32_t	 rnd;
+	int		 wait;
+
+	if (client_bev != NULL) {
+		bufferevent_free(client_bev);
+		client_bev = NULL;
+	}
+	evtimer_del(client_hb_ev);
+	client_dials_abort();
+	if (client_stopping)
+		return;
+	/* 50..100 % of the back-off, so a fleet does not reconnect at once. */
+	evutil_secure_rng_get_bytes(&rnd, sizeof rnd);
+	wait = client_backoff_ms / 2 + (int)(rnd % (client_backoff_ms / 2 + 1));
+	if (client_welcomed)
+		log_warnx("lost the hub %s:%s: %s; %u relays continue; "
+		    "reconnecting in %d ms", client_host, client_port, why,
+		    relay_count(), wait);
+	else
+		log_warnx("cannot connect to the hub %s:%s: %s; retrying in "
+		    "%d ms (check -server / server_addr and that the hub "
+		    "runs)", client_host, client_port, why, wait);
+	client_welcomed = 0;
+	client_backoff_ms *= 2;
+	if (client_backoff_ms > BACKOFF_MAX_MS)
+		client_backoff_ms = BACKOFF_MAX_MS;
+	evtimer_add(client_retry_ev, ms_tv(&tv, wait));
+}
+
+static void
+client_retry_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	client_connect();
+}
+
+static void
+client_connect(void)
+{
+	struct timeval	 tv;
+	long		 port = strtol(client_port, NULL, 10);
+
+	client_bev = bufferevent_socket_new(core_base, -1,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (client_bev == NULL) {
+		client_lost("out of memory");
+		return;
+	}
+	bufferevent_setcb(client_bev, client_read_cb, NULL, client_event_cb,
+	    NULL);
+	bufferevent_setwatermark(client_bev, EV_READ, 0, FRAME_MAX);
+	bufferevent_set_timeouts(client_bev, ms_tv(&tv, CONNECT_MS),
+	    ms_tv(&tv, CONNECT_MS));
+	bufferevent_enable(client_bev, EV_READ | EV_WRITE);
+	if (bufferevent_socket_connect_hostname(client_bev, core_dns,
+	    AF_UNSPEC, client_host, (int)port) == -1)
+		client_lost("cannot start connecting");
+}
+
+static void
+client_stop_check_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg)
+{
+	struct timeval	 tv = { 0, 100000 };
+	uint64_t	*deadline = arg;
+
+	if (relay_count() == 0 || core_now_us() >= *deadline) {
+		if (relay_count() > 0)
+			log_info("node: %u relays still open after %d ms; "
+			    "closing them", relay_count(), SHUTDOWN_GRACE_MS);
+		event_base_loopexit(core_base, NULL);
+		return;
+	}
+	evtimer_add(client_stop_ev, &tv);
+}
+
+static void
+client_shutdown_cb(int sig, void *arg __unused)
+{
+	static uint64_t	 deadline;
+	struct timeval	 tv = { 0, 0 };
+	uint8_t		 buf[FRAME_MAX];
+
+	if (client_stopping++) {
+		log_info("node: second signal %d, exiting now", sig);
+		exit(0);
+	}
+	log_info("node: signal %d, shutting down; waiting up to %d ms for "
+	    "%u relays", sig, SHUTDOWN_GRACE_MS, relay_count());
+	evtimer_del(client_retry_ev);
+	if (client_bev != NULL) {
+		client_send(buf, frame_bye_encode(buf, FRAME_BYE_SHUTDOWN,
+		    "node shutting down"));
+		core_bev_close_flush(client_bev);
+		client_bev = NULL;
+		evtimer_del(client_hb_ev);
+		client_dials_abort();
+	}
+	deadline = core_now_us() + SHUTDOWN_GRACE_MS * 1000ULL;
+	client_stop_ev = evtimer_new(core_base, client_stop_check_cb,
+	    &deadline);
+	if (client_stop_ev == NULL)
+		exit(0);
+	evtimer_add(client_stop_ev, &tv);
+}
+
+static void
+client_hup_cb(int sig __unused, void *arg __unused)
+{
+	log_reopen();
+}
+
+/* Config file keys (doc/tentacle.1 FILES). */
+static int
+client_conf_cb(const char *key, const char *value, void *arg __unused,
+    char **cause)
+{
+	long long	 v;
+	char		 list[CLIENT_ALLOW_MAX][64];
+	int		 i, n;
+
+	if (strcmp(key, "server_addr") == 0) {
+		free(cc.file_server);
+		cc.file_server = xstrdup(value);
+	} else if (strcmp(key, "auth_token") == 0) {
+		free(cc.file_token);
+		cc.file_token = xstrdup(value);
+	} else if (strcmp(key, "name") == 0) {
+		free(cc.file_name);
+		cc.file_name = xstrdup(value);
+	} else if (strcmp(key, "log") == 0) {
+		free(cc.file_log);
+		cc.file_log = xstrdup(value);
+	} else if (strcmp(key, "log_level") == 0) {
+		free(cc.file_log_level);
+		cc.file_log_level = xstrdup(value);
+	} else if (strcmp(key, "dial_info") == 0) {
+		free(cc.file_dial_info);
+		cc.file_dial_info = xstrdup(value);
+	} else if (strcmp(key, "pool_size") == 0) {
+		if (opt_int_parse(value, 0, 1024, &v, cause) == -1)
+			return (-1);
+		cc.file_pool_size = (int)v;
+		cc.file_pool_size_set = 1;
+	} else if (strcmp(key, "pools") == 0) {
+		if ((n = opt_list_split(value, list, FRAME_POOLS_MAX,
+		    cause)) == -1)
+			return (-1);
+		for (i = 0; i < n; i++) {
+			if (!frame_name_valid(list[i], FRAME_POOL_MAX)) {
+				xasprintf(cause, "pool name \"%s\": use 1-31 "
+				    "of A-Z a-z 0-9 . _ -", list[i]);
+				return (-1);
+			}
+			strlcpy(cc.pools[i], list[i], sizeof cc.pools[i]);
+		}
+		cc.npools = n;
+	} else if (strcmp(key, "allow") == 0) {
+		if ((n = opt_list_split(value, list, CLIENT_ALLOW_MAX,
+		    cause)) == -1)
+			return (-1);
+		for (i = 0; i < n && cc.nallow < CLIENT_ALLOW_MAX; i++) {
+			if (acl_entry_parse(list[i],
+			    &cc.allowlist[cc.nallow++], cause) == -1)
+				return (-1);
+		}
+	} else {
+		xasprintf(cause, "unknown key \"%s\" (known: server_addr, "
+		    "auth_token, name, pools, pool_size, allow, dial_info, "
+		    "log, log_level)", key);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+client_usage(FILE *fp, struct opt *opts)
+{
+	fprintf(fp,
+	    "usage: tentacle [flags] start [POOL...]   run an exit node\n"
+	    "       tentacle [flags] info [-json]      list the hub's exit "
+	    "nodes\n"
+	    "       tentacle version | help\n"
+	    "(tentacler is the same as tentacle with these commands)\n\n"
+	    "Flags:\n");
+	opt_usage(fp, opts);
+	fprintf(fp, "\nExamples:\n"
+	    "\ttentacle start -server hub.example.net:4442 ilife codertool\n"
+	    "\ttentacler -log=stdout -config=tentacler.yml start\n"
+	    "\ttentacle version\n");
+}
+
+/* A node name from the host name, reduced to the allowed characters. */
+static void
+client_default_name(char *out, size_t len)
+{
+	char	 host[256];
+	size_t	 i, o = 0;
+
+	if (gethostname(host, sizeof host) == -1)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	for (i = 0; host[i] != '\0' && o + 1 < len && o < FRAME_NAME_MAX;
+	    i++) {
+		char c = host[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-')
+			out[o++] = c;
+	}
+	out[o] = '\0';
+	if (o == 0)
+		strlcpy(out, "node", len);
+}
+
+/* Split "host:port" or "[v6]:port" into client_host/client_port. */
+static int
+client_server_split(const char *s, char **cause)
+{
+	const char	*colon = strrchr(s, ':');
+	long long	 port;
+	size_t		 hl;
+
+	if (colon == NULL || colon == s)
+		goto bad;
+	if (opt_int_parse(colon + 1, 1, 65535, &port, cause) == -1) {
+		free(*cause);
+		goto bad;
+	}
+	hl = colon - s;
+	if (s[0] == '[' && colon[-1] == ']') {
+		s++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof client_host)
+		goto bad;
+	memcpy(client_host, s, hl);
+	client_host[hl] = '\0';
+	snprintf(client_port, sizeof client_port, "%lld", port);
+	return (0);
+bad:
+	xasprintf(cause, "hub address \"%s\": expected HOST:PORT, e.g. "
+	    "hub.example.net:4442", s);
+	return (-1);
+}
+
+static int
+client_start(int argc, char **argv)
+{
+	struct utsname	 u;
+	int		 i, level;
+	char		*cause = NULL;
+	const char	*server, *name, *logdest, *loglevel;
+
+	/* Pools: the arguments after "start", else the config's. */
+	if (argc > 0) {
+		if (argc > FRAME_POOLS_MAX) {
+			fprintf(stderr, "tentacle start: at most %d pools\n",
+			    FRAME_POOLS_MAX);
+			return (2);
+		}
+		cc.npools = 0;
+		for (i = 0; i < argc; i++) {
+			if (!frame_name_valid(argv[i], FRAME_POOL_MAX)) {
+				fprintf(stderr, "tentacle start: pool name "
+				    "\"%s\": use 1-31 of A-Z a-z 0-9 . _ -\n",
+				    argv[i]);
+				return (2);
+			}
+			strlcpy(cc.pools[cc.npools++], argv[i],
+			    sizeof cc.pools[0]);
+		}
+	}
+	server = cc.server != NULL ? cc.server : cc.file_server;
+	if (server == NULL) {
+		fprintf(stderr, "tentacle start: no hub address: give -server "
+		    "HOST:PORT or server_addr in %s\n", cc.config != NULL ?
+		    cc.config : "$HOME/.tentacler");
+		return (2);
+	}
+	if (client_server_split(server, &cause) == -1) {
+		fprintf(stderr, "tentacle start: %s\n", cause);
+		return (2);
+	}
+	name = cc.name != NULL ? cc.name : cc.file_name;
+	memset(&client_hello, 0, sizeof client_hello);
+	if (name != NULL) {
+		if (!frame_name_valid(name, FRAME_NAME_MAX)) {
+			fprintf(stderr, "tentacle start: node name \"%s\": use "
+			    "1-63 of A-Z a-z 0-9 . _ -\n", name);
+			return (2);
+		}
+		strlcpy(client_hello.name, name, sizeof client_hello.name);
+	} else
+		client_default_name(client_hello.name,
+		    sizeof client_hello.name);
+	client_hello.version = FRAME_VERSION;
+	client_hello.role = FRAME_ROLE_NODE;
+	for (i = 0; i < cc.npools; i++)
+		strlcpy(client_hello.pools[i], cc.pools[i],
+		    sizeof client_hello.pools[i]);
+	client_hello.npools = cc.npools;
+	if (uname(&u) == 0) {
+		for (i = 0; u.sysname[i] != '\0'; i++)
+			u.sysname[i] = (u.sysname[i] >= 'A' &&
+			    u.sysname[i] <= 'Z') ? u.sysname[i] + 32 :
+			    u.sysname[i];
+		strlcpy(client_hello.os, u.sysname, sizeof client_hello.os);
+		strlcpy(client_hello.arch, u.machine,
+		    sizeof client_hello.arch);
+	}
+	strlcpy(client_hello.build, version_string(),
+	    sizeof client_hello.build);
+
+	logdest = cc.log != NULL ? cc.log : cc.file_log != NULL ?
+	    cc.file_log : "stdout";
+	loglevel = cc.log_level != NULL ? cc.log_level :
+	    cc.file_log_level != NULL ? cc.file_log_level : "INFO";
+	if (log_level_parse(loglevel, &level) == -1) {
+		fprintf(stderr, "tentacle start: log level \"%s\" is not one "
+		    "of DEBUG, INFO, WARNING, ERROR\n", loglevel);
+		return (2);
+	}
+	if (log_init(logdest, level, "tentacler", &cause) == -1) {
+		fprintf(stderr, "tentacle start: %s\n", cause);
+		return (1);
+	}
+
+	core_init();
+	core_dns_init();
+	client_retry_ev = evtimer_new(core_base, client_retry_cb, NULL);
+	client_hb_ev = evtimer_new(core_base, client_heartbeat_cb, NULL);
+	if (client_retry_ev == NULL || client_hb_ev == NULL)
+		fatalx("cannot create timers");
+	core_signal(SIGINT, client_shutdown_cb, NULL);
+	core_signal(SIGTERM, client_shutdown_cb, NULL);
+	core_signal(SIGHUP, client_hup_cb, NULL);
+
+	log_info("%s: node %s starting for hub %s:%s (links are plaintext)",
+	    version_string(), client_hello.name, client_host, client_port);
+	if (cc.token != NULL || cc.file_token != NULL)
+		log_info("auth_token is set; this release does not "
+		    "authenticate nodes yet, so it is not sent");
+	if (cc.pool_size > 0 || cc.file_pool_size > 0)
+		log_info("pool_size: pooled data links come with a later "
+		    "release; using one data link per request");
+	if (cc.file_dial_info != NULL)
+		log_info("dial_info is set; redial comes with a later "
+		    "release");
+	if (cc.nallow > 0)
+		log_info("destination policy: %zu allow entries override the "
+		    "default denials", cc.nallow);
+	client_connect();
+	core_loop();
+	log_info("node: stopped");
+	return (0);
+}
+
+int
+client_main(int argc, char **argv)
+{
+	const char	*cmd;
+	char		*cause = NULL, path[1024];
+	char		 list[CLIENT_ALLOW_MAX][64];
+	const char	*home;
+	int		 ind = 1, rc, i, n, explicit;
+	struct opt	 opts[] = {
+		{ "config", OPT_STRING, &cc.config, "Path to tentacle "
+		    "configuration file.", "$HOME/.tentacler", 0, 0, 0 },
+		{ "server", OPT_STRING, &cc.server, "Hub control address "
+		    "HOST:PORT (overrides server_addr)", NULL, 0, 0, 0 },
+		{ "token", OPT_STRING, &cc.token, "Node authentication token "
+		    "(overrides auth_token)", NULL, 0, 0, 0 },
+		{ "name", OPT_STRING, &cc.name, "Node name (default: the host "
+		    "name)", NULL, 0, 0, 0 },
+		{ "allow", OPT_STRING, &cc.allow, "Destinations to allow "
+		    "despite the default policy: CIDR[,CIDR...] or :PORT",
+		    NULL, 0, 0, 0 },
+		{ "log", OPT_STRING, &cc.log, "Write log messages to this "
+		    "file. 'stdout', 'none' and 'syslog' have special "
+		    "meanings", "\"stdout\"", 0, 0, 0 },
+		{ "log-level", OPT_STRING, &cc.log_level, "The level of "
+		    "messages to log. One of: DEBUG, INFO, WARNING, ERROR",
+		    "\"INFO\"", 0, 0, 0 },
+		{ "pool-size", OPT_INT, &cc.pool_size, "Pool size for "
+		    "connections to tentacle service, 0 for no pool", "0", 0,
+		    1024, 0 },
+		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
+	};
+
+	rc = opt_parse(opts, argc, argv, &ind, &cause);
+	if (rc == OPT_HELP) {
+		client_usage(stdout, opts);
+		return (0);
+	}
+	if (rc == -1)
+		goto usage;
+	if (ind >= argc) {
+		client_usage(stderr, opts);
+		return (2);
+	}
+	cmd = argv[ind++];
+	if (strcmp(cmd, "help") == 0) {
+		client_usage(stdout, opts);
+		return (0);
+	}
+	if (strcmp(cmd, "version") == 0)
+		return (version_main(argc - ind + 1, argv + ind - 1));
+	if (strcmp(cmd, "start") == 0) {
+		/* Flags may also follow: "start -server X pool". */
+		rc = opt_parse(opts, argc, argv, &ind, &cause);
+		if (rc == OPT_HELP) {
+			client_usage(stdout, opts);
+			return (0);
+		}
+		if (rc == -1)
+			goto usage;
+	} else if (strcmp(cmd, "info") != 0) {
+		fprintf(stderr, "tentacle: unknown command \"%s\"\n", cmd);
+		client_usage(stderr, opts);
+		return (2);
+	}
+
+	/* Config file: -config must exist; the default may be absent. */
+	explicit = cc.config != NULL;
+	if (!explicit) {
+		if ((home = getenv("HOME")) != NULL) {
+			snprintf(path, sizeof path, "%s/.tentacler", home);
+			if (access(path, F_OK) == 0)
+				cc.config = xstrdup(path);
+		}
+	}
+	if (cc.config != NULL &&
+	    opt_conf_load(cc.config, client_conf_cb, NULL, &cause) == -1) {
+		fprintf(stderr, "tentacle: %s\n", cause);
+		return (1);
+	}
+	if (cc.allow != NULL) {
+		if ((n = opt_list_split(cc.allow, list, CLIENT_ALLOW_MAX,
+		    &cause)) == -1)
+			goto usage;
+		cc.nallow = 0;
+		for (i = 0; i < n; i++) {
+			if (acl_entry_parse(list[i], &cc.allowlist[cc.nallow++],
+			    &cause) == -1) {
+				fprintf(stderr, "tentacle: -allow: %s\n",
+				    cause);
+				return (2);
+			}
+		}
+	}
+	if (strcmp(cmd, "info") == 0) {
+		const char *server = cc.server != NULL ? cc.server :
+		    cc.file_server;
+
+		return (info_run(server, argc - ind + 1, argv + ind - 1));
+	}
+	return (client_start(argc - ind, argv + ind));
+usage:
+	fprintf(stderr, "tentacle: %s\n", cause);
+	client_usage(stderr, opts);
+	return (2);
+}

@@ -1,0 +1,370 @@
+/*
+ * info.c: `tentacle info`: ask the hub for its exit nodes over the control
+ * port (an admin HELLO, doc/protocol.md) and print a table or JSON.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "tentacle.h"
+#include "frame.h"
+#include "opt.h"
+
+#define INFO_MAX_NODES	100000
+
+static struct frame_info_node	*info_nodes;
+static size_t			 info_n, info_cap;
+static int			 info_state;	/* 0 hello, 1 nodes, 2 done */
+static char			*info_error;
+static char			 info_host[256], info_port[8];
+
+static void
+info_fail(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (info_error == NULL) {
+		va_start(ap, fmt);
+		if (vasprintf(&info_error, fmt, ap) == -1)
+			info_error = NULL;
+		va_end(ap);
+	}
+	event_base_loopbreak(core_base);
+}
+
+static void
+info_read_cb(struct bufferevent *bev, void *arg __unused)
+{
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct frame		 f;
+	struct frame_welcome	 wl;
+	struct frame_bye	 bye;
+	const char		*cause;
+	uint8_t			 buf[FRAME_MAX];
+	uint32_t		 count;
+	size_t			 avail;
+	int			 n;
+	char			 text[1100];
+
+	for (;;) {
+		avail = evbuffer_get_length(in);
+		if (avail > FRAME_MAX)
+			avail = FRAME_MAX;
+		n = frame_parse(evbuffer_pullup(in, avail), avail, &f, &cause);
+		if (n == 0)
+			return;
+		if (n == -1)
+			goto bad;
+		if (f.type == FRAME_BYE) {
+			if (frame_bye_parse(&f, &bye, &cause) == -1)
+				goto bad;
+			log_escape(text, sizeof text, bye.text,
+			    strlen(bye.text));
+			info_fail("the hub refused: %s", text);
+			return;
+		}
+		switch (info_state) {
+		case 0:
+			if (frame_welcome_parse(&f, &wl, &cause) == -1)
+				goto bad;
+			bufferevent_write(bev, buf, frame_empty_encode(buf,
+			    FRAME_INFO_REQ));
+			info_state = 1;
+			break;
+		case 1:
+			if (f.type == FRAME_INFO_END) {
+				if (frame_info_end_parse(&f, &count,
+				    &cause) == -1)
+					goto bad;
+				if (count != info_n) {
+					cause = "node count does not match";
+					goto bad;
+				}
+				info_state = 2;
+				event_base_loopbreak(core_base);
+				return;
+			}
+			if (info_n == INFO_MAX_NODES) {
+				cause = "too many nodes";
+				goto bad;
+			}
+			if (info_n == info_cap) {
+				info_cap = info_cap ? info_cap * 2 : 16;
+				info_nodes = xreallocarray(info_nodes,
+				    info_cap, sizeof *info_nodes);
+			}
+			if (frame_info_node_parse(&f, &info_nodes[info_n],
+			    &cause) == -1)
+				goto bad;
+			info_n++;
+			break;
+		default:
+			return;
+		}
+		evbuffer_drain(in, n);
+	}
+bad:
+	info_fail("protocol error from the hub: %s", cause);
+}
+
+static void
+info_event_cb(struct bufferevent *bev, short what, void *arg __unused)
+{
+	struct frame_hello	 h;
+	uint8_t			 buf[FRAME_MAX];
+	int			 dnsrc;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		memset(&h, 0, sizeof h);
+		h.version = FRAME_VERSION;
+		h.role = FRAME_ROLE_ADMIN;
+		strlcpy(h.build, version_string(), sizeof h.build);
+		bufferevent_write(bev, buf, frame_hello_encode(buf, &h));
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT)
+		info_fail("%s:%s: no answer within 10 s", info_host,
+		    info_port);
+	else if (what & BEV_EVENT_EOF)
+		info_fail("%s:%s: the hub closed the connection", info_host,
+		    info_port);
+	else if ((dnsrc = bufferevent_socket_get_dns_error(bev)) != 0)
+		info_fail("cannot resolve %s: %s", info_host,
+		    evutil_gai_strerror(dnsrc));
+	else
+		info_fail("%s:%s: %s (is the hub running? give -server "
+		    "HOST:PORT)", info_host, info_port,
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+static const char *
+info_bytes(uint64_t v, char *buf, size_t len)
+{
+	const char	*units = "BKMGTP";
+	double		 d = v;
+
+	while (d >= 1024 && units[1] != '\0') {
+		d /= 1024;
+		units++;
+	}
+	if (*units == 'B')
+		snprintf(buf, len, "%lluB", (unsigned long long)v);
+	else
+		snprintf(buf, len, d < 10 ? "%.1f%c" : "%.0f%c", d, *units);
+	return (buf);
+}
+
+static const char *
+info_age(uint64_t since, char *buf, size_t len)
+{
+	time_t		 now = time(NULL);
+	uint64_t	 s = (uint64_t)now > since ? now - since : 0;
+
+	if (s < 120)
+		snprintf(buf, len, "%llus", (unsigned long long)s);
+	else if (s < 7200)
+		snprintf(buf, len, "%llum", (unsigned long long)(s / 60));
+	else if (s < 172800)
+		snprintf(buf, len, "%lluh", (unsigned long long)(s / 3600));
+	else
+		snprintf(buf, len, "%llud", (unsigned long long)(s / 86400));
+	return (buf);
+}
+
+static void
+info_pools(const struct frame_info_node *n, char *buf, size_t len)
+{
+	int	 i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n->npools; i++) {
+		if (i > 0)
+			strlcat(buf, ",", len);
+		strlcat(buf, n->pools[i], len);
+	}
+}
+
+static void
+info_table(void)
+{
+	const struct frame_info_node	*n;
+	char		 pools[600], up[32], down[32], age[32], osarch[64];
+	char		 rtt[32];
+	uint64_t	 tup = 0, tdown = 0;
+	u_int		 relays = 0;
+	size_t		 i;
+
+	printf("%-5s %-16s %-14s %-21s %-12s %6s %5s %7s %7s %7s\n",
+	    "ID", "NAME", "POOLS", "ADDRESS", "OS/ARCH", "UP", "RELAY",
+	    "SENT", "RECV", "RTT");
+	for (i = 0; i < info_n; i++) {
+		n = &info_nodes[i];
+		info_pools(n, pools, sizeof pools);
+		snprintf(osarch, sizeof osarch, "%s/%s", n->os, n->arch);
+		if (n->rtt_us == 0)
+			strlcpy(rtt, "-", sizeof rtt);
+		else if (n->rtt_us < 10000)
+			snprintf(rtt, sizeof rtt, "%.1fms", n->rtt_us / 1e3);
+		else
+			snprintf(rtt, sizeof rtt, "%ums", n->rtt_us / 1000);
+		printf("%-5u %-16.16s %-14.14s %-21.21s %-12.12s %6s %5u "
+		    "%7s %7s %7s\n", n->id, n->name, pools, n->remote, osarch,
+		    info_age(n->since, age, sizeof age), n->relays,
+		    info_bytes(n->bytes_up, up, sizeof up),
+		    info_bytes(n->bytes_down, down, sizeof down), rtt);
+		tup += n->bytes_up;
+		tdown += n->bytes_down;
+		relays += n->relays;
+	}
+	printf("%zu node%s online, %u relay%s, %s sent, %s received\n",
+	    info_n, info_n == 1 ? "" : "s", relays, relays == 1 ? "" : "s",
+	    info_bytes(tup, up, sizeof up), info_bytes(tdown, down,
+	    sizeof down));
+}
+
+static void
+info_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void
+info_json(void)
+{
+	const struct frame_info_node	*n;
+	size_t				 i;
+	int				 p;
+
+	printf("{\"nodes\":[");
+	for (i = 0; i < info_n; i++) {
+		n = &info_nodes[i];
+		printf("%s\n{\"id\":%u,\"name\":", i ? "," : "", n->id);
+		info_json_str(n->name);
+		printf(",\"pools\":[");
+		for (p = 0; p < n->npools; p++) {
+			if (p > 0)
+				putchar(',');
+			info_json_str(n->pools[p]);
+		}
+		printf("],\"remote\":");
+		info_json_str(n->remote);
+		printf(",\"os\":");
+		info_json_str(n->os);
+		printf(",\"arch\":");
+		info_json_str(n->arch);
+		printf(",\"version\":");
+		info_json_str(n->build);
+		printf(",\"since\":%llu,\"relays\":%u,\"dials_ok\":%u,"
+		    "\"dials_failed\":%u,\"bytes_up\":%llu,\"bytes_down\":%llu,"
+		    "\"rtt_us\":%u}", (unsigned long long)n->since, n->relays,
+		    n->dials_ok, n->dials_failed,
+		    (unsigned long long)n->bytes_up,
+		    (unsigned long long)n->bytes_down, n->rtt_us);
+	}
+	printf("\n]}\n");
+}
+
+/* see tentacle.h */
+int
+info_run(const char *server, int argc, char **argv)
+{
+	struct bufferevent	*bev;
+	struct timeval		 tv = { 10, 0 };
+	const char		*colon, *flag_server = NULL;
+	int			 json = 0, ind = 1, rc;
+	long long		 port;
+	char			*cause = NULL;
+	size_t			 hl;
+	struct opt		 opts[] = {
+		{ "server", OPT_STRING, &flag_server, "Hub control address "
+		    "HOST:PORT", "\"127.0.0.1:4442\"", 0, 0, 0 },
+		{ "json", OPT_BOOL, &json, "Print JSON", NULL, 0, 0, 0 },
+		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
+	};
+
+	rc = opt_parse(opts, argc, argv, &ind, &cause);
+	if (rc == OPT_HELP) {
+		printf("usage: tentacle info [-server HOST:PORT] [-json]\n\n"
+		    "List the hub's exit nodes.  The hub answers loopback "
+		    "clients only.\n\nFlags:\n");
+		opt_usage(stdout, opts);
+		return (0);
+	}
+	if (rc == -1 || ind < argc) {
+		fprintf(stderr, "tentacle info: %s\nusage: tentacle info "
+		    "[-server HOST:PORT] [-json]\n", rc == -1 ? cause :
+		    "unexpected argument");
+		return (2);
+	}
+	if (flag_server != NULL)
+		server = flag_server;
+	if (server == NULL)
+		server = "127.0.0.1:4442";
+	colon = strrchr(server, ':');
+	if (colon == NULL || colon == server ||
+	    opt_int_parse(colon + 1, 1, 65535, &port, &cause) == -1) {
+		fprintf(stderr, "tentacle info: hub address \"%s\": expected "
+		    "HOST:PORT\n", server);
+		return (2);
+	}
+	hl = colon - server;
+	if (server[0] == '[' && colon[-1] == ']') {
+		server++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof info_host) {
+		fprintf(stderr, "tentacle info: bad hub address\n");
+		return (2);
+	}
+	memcpy(info_host, server, hl);
+	info_host[hl] = '\0';
+	snprintf(info_port, sizeof info_port, "%lld", port);
+
+	log_init("stderr", LOG_LEVEL_WARNING, "tentacle", &cause);
+	core_init();
+	core_dns_init();
+	if ((bev = bufferevent_socket_new(core_base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		fatalx("out of memory");
+	bufferevent_setcb(bev, info_read_cb, NULL, info_event_cb, NULL);
+	bufferevent_set_timeouts(bev, &tv, &tv);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	if (bufferevent_socket_connect_hostname(bev, core_dns, AF_UNSPEC,
+	    info_host, (int)port) == -1)
+		info_fail("cannot connect to %s", server);
+	else
+		core_loop();
+	bufferevent_free(bev);
+	if (info_state != 2) {
+		fprintf(stderr, "tentacle info: %s\n", info_error != NULL ?
+		    info_error : "no answer");
+		return (1);
+	}
+	if (json)
+		info_json();
+	else
+		info_table();
+	free(info_nodes);
+	return (0);
+}
