@@ -1,0 +1,696 @@
+/*
+ * front_http.c: the hub's HTTP proxy front (doc/http-proxy.md).  Owns one
+ * client connection from accept to close: reads request heads, dials the
+ * target through an exit node, answers CONNECT and hands the tunnel to a
+ * relay, or forwards absolute-form requests one at a time over a fresh data
+ * link, keep-alive between them.  Parsing and rewriting are http.c.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "tentacle.h"
+#include "http.h"
+
+/* No progress in either direction for this long ends a request. */
+#define HFRONT_XFER_MS		300000
+/* A last reply that the client does not read is dropped after this. */
+#define HFRONT_CLOSE_MS		5000
+/* Extra wait past the dial timeout, in case no answer ever comes. */
+#define HFRONT_DIAL_SLACK_MS	5000
+
+#define HC_HEAD		0	/* reading a request head */
+#define HC_DIAL		1	/* waiting for the exit node */
+#define HC_XFER		2	/* request out, response back */
+#define HC_CLOSING	3	/* last bytes to the client, then free */
+
+struct hconn {
+	struct bufferevent	*cbev;		/* client, ours */
+	struct bufferevent	*lbev;		/* data link, ours in HC_XFER */
+	struct dial		*dial;		/* pending in HC_DIAL */
+	struct event		*timer;
+	int			 state;		/* HC_* */
+	u_int			 nreq;		/* requests finished */
+	size_t			 scan;		/* head bytes searched for end */
+	char			 who[64];	/* client ip:port */
+	char			 dest[TARGET_STRLEN];
+	struct http_msg		 req;
+	struct http_msg		 resp;
+	struct http_body	 reqb;
+	struct http_body	 respb;
+	char			*rw;		/* upstream head until dialled */
+	size_t			 rwlen;
+	uint32_t		 node_id;
+	uint64_t		 up;
+	uint64_t		 down;
+	int			 status;	/* final status sent */
+	int			 keepalive;	/* client conn stays open */
+	int			 resp_head;	/* final response head sent */
+	int			 ceof;		/* client shut its write side */
+	int			 leof;		/* link closed */
+	int			 dialing;
+};
+
+static void	 hconn_free(struct hconn *);
+static void	 hconn_timer_set(struct hconn *, int);
+static int	 hconn_closing(struct hconn *);
+static int	 hconn_error(struct hconn *, int, const char *, ...)
+		    __attribute__((__format__ (printf, 3, 4)));
+static int	 hconn_head(struct hconn *);
+static int	 hconn_req_pump(struct hconn *);
+static int	 hconn_resp_pump(struct hconn *);
+static int	 hconn_finish(struct hconn *);
+static void	 hconn_log(struct hconn *);
+static void	 hconn_dial_cb(const struct dial_done *, void *);
+static void	 hconn_timer_cb(evutil_socket_t, short, void *);
+static void	 hconn_client_read_cb(struct bufferevent *, void *);
+static void	 hconn_client_write_cb(struct bufferevent *, void *);
+static void	 hconn_client_event_cb(struct bufferevent *, short, void *);
+static void	 hconn_link_read_cb(struct bufferevent *, void *);
+static void	 hconn_link_write_cb(struct bufferevent *, void *);
+static void	 hconn_link_event_cb(struct bufferevent *, short, void *);
+
+/* see tentacle.h */
+void
+hfront_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
+{
+	struct hconn	*hc;
+	char		 reply[HTTP_REPLY_MAX];
+	size_t		 n;
+
+	(void)salen;
+	(void)arg;
+	if ((hc = calloc(1, sizeof *hc)) == NULL) {
+		log_warnx("http: out of memory");
+		close(fd);
+		return;
+	}
+	core_sa_str(sa, hc->who, sizeof hc->who);
+	hc->cbev = bufferevent_socket_new(core_base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	hc->timer = evtimer_new(core_base, hconn_timer_cb, hc);
+	if (hc->cbev == NULL || hc->timer == NULL) {
+		log_warnx("http: %s: out of memory", hc->who);
+		if (hc->cbev == NULL)
+			close(fd);
+		hconn_free(hc);
+		return;
+	}
+	bufferevent_setcb(hc->cbev, hconn_client_read_cb,
+	    hconn_client_write_cb, hconn_client_event_cb, hc);
+	/* Pipelined bytes beyond this stop the reads until we catch up. */
+	bufferevent_setwatermark(hc->cbev, EV_READ, 0, RELAY_HIGHWATER);
+	bufferevent_setwatermark(hc->cbev, EV_WRITE, RELAY_HIGHWATER / 2, 0);
+
+	if (!server_proxy_allowed(sa)) {
+		log_warnx("http: %s: proxy use refused: only loopback clients "
+		    "are allowed (start the hub with -open-proxy to allow "
+		    "others)", hc->who);
+		n = http_reply(reply, sizeof reply, 403, "tentacle: this proxy "
+		    "only serves loopback clients\n");
+		bufferevent_write(hc->cbev, reply, n);
+		hconn_closing(hc);
+		return;
+	}
+	hc->state = HC_HEAD;
+	hconn_timer_set(hc, server_conf.handshake_ms);
+	bufferevent_enable(hc->cbev, EV_READ | EV_WRITE);
+}
+
+/* Frees hc, its bufferevents and a pending dial. */
+static void
+hconn_free(struct hconn *hc)
+{
+	if (hc->dial != NULL)
+		server_dial_cancel(hc->dial);
+	if (hc->lbev != NULL)
+		bufferevent_free(hc->lbev);
+	if (hc->cbev != NULL)
+		bufferevent_free(hc->cbev);
+	if (hc->timer != NULL)
+		event_free(hc->timer);
+	free(hc->rw);
+	free(hc);
+}
+
+static void
+hconn_timer_set(struct hconn *hc, int ms)
+{
+	struct timeval	 tv;
+
+	if (ms <= 0) {
+		evtimer_del(hc->timer);
+		return;
+	}
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(hc->timer, &tv);
+}
+
+/*
+ * Stop everything but the client's output; free hc once that is written.
+ * May free hc at once: the caller returns -1 and touches nothing.
+ */
+static int
+hconn_closing(struct hconn *hc)
+{
+	if (hc->dial != NULL) {
+		server_dial_cancel(hc->dial);
+		hc->dial = NULL;
+	}
+	if (hc->lbev != NULL) {
+		bufferevent_free(hc->lbev);
+		hc->lbev = NULL;
+	}
+	hc->state = HC_CLOSING;
+	if (hc->cbev == NULL ||
+	    evbuffer_get_length(bufferevent_get_output(hc->cbev)) == 0) {
+		hconn_free(hc);
+		return (-1);
+	}
+	bufferevent_disable(hc->cbev, EV_READ);
+	bufferevent_enable(hc->cbev, EV_WRITE);
+	bufferevent_setwatermark(hc->cbev, EV_WRITE, 0, 0);
+	hconn_timer_set(hc, HFRONT_CLOSE_MS);
+	return (-1);
+}
+
+/*
+ * Answer status with a one-line body and close; if a response is already
+ * under way, just close.  Always returns -1 (hc may be gone).
+ */
+static int
+hconn_error(struct hconn *hc, int status, const char *fmt, ...)
+{
+	char		 body[HTTP_REPLY_MAX / 2], reply[HTTP_REPLY_MAX];
+	va_list		 ap;
+	size_t		 n;
+
+	if (hc->resp_head) {
+		hconn_free(hc);
+		return (-1);
+	}
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof body, fmt, ap);
+	va_end(ap);
+	hc->status = status;
+	n = http_reply(reply, sizeof reply, status, body);
+	evbuffer_add(bufferevent_get_output(hc->cbev), reply, n);
+	hc->keepalive = 0;
+	return (hconn_closing(hc));
+}
+
+static void
+hconn_log(struct hconn *hc)
+{
+	char	 method[4 * HTTP_METHOD_MAX + 1];
+
+	log_escape(method, sizeof method, hc->req.method_str,
+	    strlen(hc->req.method_str));
+	log_info("http: %s %s %s -> %d, %llu bytes up, %llu down, node %u",
+	    hc->who, method, hc->dest, hc->status,
+	    (unsigned long long)hc->up, (unsigned long long)hc->down,
+	    hc->node_id);
+}
+
+/* Does buf hold a whole head (an empty line after a line)? */
+static int
+hconn_head_ready(struct hconn *hc, const uint8_t *buf, size_t len)
+{
+	size_t	 i;
+
+	for (i = hc->scan > 2 ? hc->scan - 2 : 0; i + 1 < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (buf[i + 1] == '\n' ||
+		    (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n'))
+			return (1);
+	}
+	hc->scan = len;
+	return (0);
+}
+
+/* Parse the next request head, if one is complete, and start its dial. */
+static int
+hconn_head(struct hconn *hc)
+{
+	struct evbuffer	*in = bufferevent_get_input(hc->cbev);
+	struct target	 t;
+	const uint8_t	*buf;
+	size_t		 len, plen;
+	ssize_t		 r, n;
+	int		 result;
+	char		 why[128];
+
+	if ((len = evbuffer_get_length(in)) == 0)
+		return (0);
+	if (hc->scan == 0 && hc->nreq > 0)
+		hconn_timer_set(hc, server_conf.handshake_ms);
+	plen = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX;
+	if ((buf = evbuffer_pullup(in, plen)) == NULL)
+		return (hconn_error(hc, 500, "tentacle: out of memory\n"));
+	if (plen < HTTP_HEAD_MAX && !hconn_head_ready(hc, buf, plen))
+		return (0);
+	r = http_request_parse(&hc->req, buf, plen);
+	if (r == 0) {
+		if (hc->scan < plen)
+			hc->scan = plen;
+		return (0);
+	}
+	if (r == -1) {
+		log_escape(why, sizeof why, hc->req.why, strlen(hc->req.why));
+		log_warnx("http: %s: bad request (%d): %s", hc->who,
+		    hc->req.error, why);
+		return (hconn_error(hc, hc->req.error, "tentacle: %s\n",
+		    hc->req.why));
+	}
+	http_target(&hc->req, &t);
+	target_str(&t, hc->dest, sizeof hc->dest);
+	hc->keepalive = http_keepalive(&hc->req);
+	if (hc->req.method != HTTP_M_CONNECT) {
+		if ((hc->rw = malloc(HTTP_REWRITE_MAX)) == NULL)
+			return (hconn_error(hc, 500,
+			    "tentacle: out of memory\n"));
+		n = http_request_rewrite(&hc->req, buf,
+		    server_conf.via ? HTTP_RW_VIA : 0, hc->rw,
+		    HTTP_REWRITE_MAX);
+		if (n == -1) {
+			log_warnx("http: %s: request head too large after "
+			    "rewriting", hc->who);
+			return (hconn_error(hc, 431,
+			    "tentacle: request head too large\n"));
+		}
+		hc->rwlen = n;
+	}
+	evbuffer_drain(in, r);
+	hc->scan = 0;
+
+	hc->state = HC_DIAL;
+	hc->dialing = 1;
+	hc->dial = NULL;
+	hconn_timer_set(hc, server_conf.dial_ms + HFRONT_DIAL_SLACK_MS);
+	hc->dial = server_dial(&t, hc->who, hconn_dial_cb, hc, &result);
+	if (!hc->dialing)
+		hc->dial = NULL;	/* the callback already ran */
+	else if (hc->dial == NULL) {
+		hc->status = http_status_from_dial(result);
+		hconn_log(hc);
+		return (hconn_error(hc, hc->status, "tentacle: %s\n",
+		    http_dial_str(result)));
+	}
+	return (-1);	/* nothing more to do until the dial answers */
+}
+
+static void
+hconn_dial_cb(const struct dial_done *d, void *arg)
+{
+	struct hconn	*hc = arg;
+	struct relay	*r;
+	char		 tag[80 + TARGET_STRLEN];
+	static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+
+	hc->dial = NULL;
+	hc->dialing = 0;
+	hc->node_id = d->node_id;
+	if (d->result != DIAL_OK) {
+		hc->status = http_status_from_dial(d->result);
+		hconn_log(hc);
+		if (d->result == DIAL_NONODE)
+			hconn_error(hc, hc->status, "tentacle: no exit node "
+			    "online\n");
+		else
+			hconn_error(hc, hc->status, "tentacle: exit node could "
+			    "not connect to %s: %s\n", hc->dest,
+			    http_dial_str(d->result));
+		return;
+	}
+
+	if (hc->req.method == HTTP_M_CONNECT) {
+		hc->status = 200;
+		hconn_log(hc);
+		evbuffer_add(bufferevent_get_output(hc->cbev), ok,
+		    sizeof ok - 1);
+		snprintf(tag, sizeof tag, "http %s -> %s", hc->who, hc->dest);
+		bufferevent_setwatermark(hc->cbev, EV_READ, 0, 0);
+		bufferevent_setwatermark(hc->cbev, EV_WRITE, 0, 0);
+		r = server_relay(d, hc->cbev, tag);
+		(void)r;	/* NULL: it freed both and logged why */
+		hc->cbev = NULL;
+		hconn_free(hc);
+		return;
+	}
+
+	hc->lbev = d->link;
+	bufferevent_setcb(hc->lbev, hconn_link_read_cb, hconn_link_write_cb,
+	    hconn_link_event_cb, hc);
+	bufferevent_setwatermark(hc->lbev, EV_READ, 0, RELAY_HIGHWATER);
+	bufferevent_setwatermark(hc->lbev, EV_WRITE, RELAY_HIGHWATER / 2, 0);
+	bufferevent_enable(hc->lbev, EV_READ | EV_WRITE);
+	evbuffer_add(bufferevent_get_output(hc->lbev), hc->rw, hc->rwlen);
+	hc->up = hc->rwlen;
+	server_node_bytes(hc->node_id, hc->rwlen, 0);
+	free(hc->rw);
+	hc->rw = NULL;
+
+	{
+		uint64_t	 len;
+		int		 kind = http_request_body(&hc->req, &len);
+
+		http_body_init(&hc->reqb, kind, len);
+	}
+	hc->state = HC_XFER;
+	hconn_timer_set(hc, server_conf.idle_ms > 0 ? server_conf.idle_ms :
+	    HFRONT_XFER_MS);
+	if (hconn_req_pump(hc) == -1)
+		return;
+	hconn_resp_pump(hc);
+}
+
+/* Move request body bytes from the client to the link. */
+static int
+hconn_req_pump(struct hconn *hc)
+{
+	struct evbuffer	*in = bufferevent_get_input(hc->cbev);
+	struct evbuffer	*out = bufferevent_get_output(hc->lbev);
+	struct evbuffer_iovec v;
+	ssize_t		 n;
+
+	while (!hc->reqb.done && evbuffer_get_length(in) > 0) {
+		if (evbuffer_get_length(out) >= RELAY_HIGHWATER) {
+			bufferevent_disable(hc->cbev, EV_READ);
+			return (0);
+		}
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+			break;
+		n = http_body_advance(&hc->reqb, v.iov_base, v.iov_len);
+		if (n == -1) {
+			log_warnx("http: %s: bad chunked request body to %s",
+			    hc->who, hc->dest);
+			hc->status = 400;
+			hconn_log(hc);
+			return (hconn_error(hc, 400, "tentacle: bad chunked "
+			    "request body\n"));
+		}
+		if (n == 0)
+			break;
+		evbuffer_remove_buffer(in, out, n);
+		hc->up += n;
+		server_node_bytes(hc->node_id, n, 0);
+		hconn_timer_set(hc, server_conf.idle_ms > 0 ?
+		    server_conf.idle_ms : HFRONT_XFER_MS);
+	}
+	return (0);
+}
+
+/* Read the response head(s) and move body bytes from the link. */
+static int
+hconn_resp_pump(struct hconn *hc)
+{
+	struct evbuffer	*in = bufferevent_get_input(hc->lbev);
+	struct evbuffer	*out = bufferevent_get_output(hc->cbev);
+	struct evbuffer_iovec v;
+	const uint8_t	*buf;
+	char		*rw, why[128];
+	size_t		 len;
+	ssize_t		 r, n;
+	uint64_t	 blen;
+	int		 kind, flags;
+
+	while (!hc->resp_head) {
+		len = evbuffer_get_length(in);
+		if (len == 0)
+			break;
+		if (len > HTTP_HEAD_MAX)
+			len = HTTP_HEAD_MAX;
+		if ((buf = evbuffer_pullup(in, len)) == NULL)
+			return (hconn_error(hc, 500, "tentacle: out of "
+			    "memory\n"));
+		r = http_response_parse(&hc->resp, buf, len);
+		if (r == 0)
+			break;
+		if (r == -1 || hc->resp.status == 101) {
+			if (r == -1)
+				log_escape(why, sizeof why, hc->resp.why,
+				    strlen(hc->resp.why));
+			else
+				strlcpy(why, "101 without an upgrade", sizeof why);
+			log_warnx("http: %s: bad response from %s: %s",
+			    hc->who, hc->dest, why);
+			hc->status = 502;
+			hconn_log(hc);
+			return (hconn_error(hc, 502, "tentacle: bad response "
+			    "from %s: %s\n", hc->dest, why));
+		}
+		if (hc->resp.status >= 200) {
+			kind = http_response_body(&hc->resp, hc->req.method,
+			    &blen);
+			http_body_init(&hc->respb, kind, blen);
+			if (kind == HTTP_BODY_CLOSE || hc->ceof)
+				hc->keepalive = 0;
+		}
+		flags = server_conf.via ? HTTP_RW_VIA : 0;
+		if (hc->keepalive)
+			flags |= HTTP_RW_KEEPALIVE;
+		if ((rw = malloc(HTTP_REWRITE_MAX)) == NULL)
+			return (hconn_error(hc, 500, "tentacle: out of "
+			    "memory\n"));
+		n = http_response_rewrite(&hc->resp, buf, hc->req.minor,
+		    flags, rw, HTTP_REWRITE_MAX);
+		if (n == -1) {
+			free(rw);
+			hc->status = 502;
+			hconn_log(hc);
+			return (hconn_error(hc, 502, "tentacle: response "
+			    "head too large\n"));
+		}
+		evbuffer_add(out, rw, n);
+		free(rw);
+		evbuffer_drain(in, r);
+		hc->down += r;
+		server_node_bytes(hc->node_id, 0, r);
+		if (hc->resp.status >= 200) {
+			hc->status = hc->resp.status;
+			hc->resp_head = 1;
+		}
+	}
+
+	while (hc->resp_head && !hc->respb.done &&
+	    evbuffer_get_length(in) > 0) {
+		if (evbuffer_get_length(out) >= RELAY_HIGHWATER) {
+			bufferevent_disable(hc->lbev, EV_READ);
+			return (0);
+		}
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+			break;
+		n = http_body_advance(&hc->respb, v.iov_base, v.iov_len);
+		if (n == -1) {
+			log_warnx("http: %s: bad chunked response body from "
+			    "%s", hc->who, hc->dest);
+			hconn_log(hc);
+			hc->keepalive = 0;
+			return (hconn_closing(hc));
+		}
+		if (n == 0)
+			break;
+		evbuffer_remove_buffer(in, out, n);
+		hc->down += n;
+		server_node_bytes(hc->node_id, 0, n);
+		hconn_timer_set(hc, server_conf.idle_ms > 0 ?
+		    server_conf.idle_ms : HFRONT_XFER_MS);
+	}
+	if (hc->resp_head && hc->respb.done)
+		return (hconn_finish(hc));
+	if (hc->leof && evbuffer_get_length(in) == 0) {
+		if (!hc->resp_head) {
+			log_warnx("http: %s: %s closed before a response",
+			    hc->who, hc->dest);
+			hc->status = 502;
+			hconn_log(hc);
+			return (hconn_error(hc, 502, "tentacle: %s closed the "
+			    "connection without a response\n", hc->dest));
+		}
+		if (hc->respb.kind == HTTP_BODY_CLOSE) {
+			hc->respb.done = 1;
+			return (hconn_finish(hc));
+		}
+		log_warnx("http: %s: %s closed in the middle of the response",
+		    hc->who, hc->dest);
+		hconn_log(hc);
+		hc->keepalive = 0;
+		return (hconn_closing(hc));
+	}
+	return (0);
+}
+
+/* The response is complete: log, drop the link, next request or close. */
+static int
+hconn_finish(struct hconn *hc)
+{
+	hconn_log(hc);
+	bufferevent_free(hc->lbev);
+	hc->lbev = NULL;
+	hc->nreq++;
+	if (!hc->keepalive || !hc->reqb.done || hc->ceof)
+		return (hconn_closing(hc));
+
+	hc->state = HC_HEAD;
+	hc->scan = 0;
+	hc->resp_head = 0;
+	hc->leof = 0;
+	hc->up = hc->down = 0;
+	hc->status = 0;
+	hc->node_id = 0;
+	hconn_timer_set(hc, server_conf.http_idle_ms > 0 ?
+	    server_conf.http_idle_ms : server_conf.handshake_ms);
+	bufferevent_enable(hc->cbev, EV_READ);
+	return (hconn_head(hc));
+}
+
+static void
+hconn_timer_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct hconn	*hc = arg;
+
+	(void)fd;
+	(void)events;
+	switch (hc->state) {
+	case HC_HEAD:
+		if (hc->nreq > 0 && evbuffer_get_length(
+		    bufferevent_get_input(hc->cbev)) == 0) {
+			hconn_free(hc);	/* keep-alive idle: just close */
+			return;
+		}
+		log_warnx("http: %s: no complete request head in time",
+		    hc->who);
+		hconn_error(hc, 408, "tentacle: request head timeout\n");
+		return;
+	case HC_DIAL:
+		hc->status = 504;
+		hconn_log(hc);
+		hconn_error(hc, 504, "tentacle: no answer from the exit node "
+		    "for %s\n", hc->dest);
+		return;
+	case HC_XFER:
+		log_warnx("http: %s: %s idle, closing", hc->who, hc->dest);
+		if (!hc->resp_head)
+			hc->status = 504;
+		hconn_log(hc);
+		hconn_error(hc, 504, "tentacle: %s did not answer in time\n",
+		    hc->dest);
+		return;
+	default:
+		hconn_free(hc);
+		return;
+	}
+}
+
+static void
+hconn_client_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct hconn	*hc = arg;
+
+	(void)bev;
+	switch (hc->state) {
+	case HC_HEAD:
+		hconn_head(hc);
+		break;
+	case HC_XFER:
+		hconn_req_pump(hc);
+		break;
+	default:
+		/* HC_DIAL: leave bytes for later, the watermark bounds them. */
+		break;
+	}
+}
+
+static void
+hconn_client_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct hconn	*hc = arg;
+
+	switch (hc->state) {
+	case HC_CLOSING:
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			hconn_free(hc);
+		break;
+	case HC_XFER:
+		if (hc->lbev != NULL && !hc->leof) {
+			bufferevent_enable(hc->lbev, EV_READ);
+			hconn_resp_pump(hc);
+		}
+		break;
+	}
+}
+
+static void
+hconn_client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct hconn	*hc = arg;
+
+	(void)bev;
+	if (hc->state == HC_XFER && (what & BEV_EVENT_EOF) &&
+	    !(what & BEV_EVENT_ERROR) && hc->reqb.done) {
+		/* Half-close: the client still wants the response. */
+		hc->ceof = 1;
+		hc->keepalive = 0;
+		return;
+	}
+	if (hc->state == HC_XFER || hc->state == HC_DIAL) {
+		log_info("http: %s: client went away (%s %s)", hc->who,
+		    hc->req.method_str, hc->dest);
+	}
+	hconn_free(hc);
+}
+
+static void
+hconn_link_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct hconn	*hc = arg;
+
+	(void)bev;
+	if (hc->state == HC_XFER)
+		hconn_resp_pump(hc);
+}
+
+static void
+hconn_link_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct hconn	*hc = arg;
+
+	(void)bev;
+	if (hc->state != HC_XFER || hc->reqb.done || hc->ceof)
+		return;
+	bufferevent_enable(hc->cbev, EV_READ);
+	hconn_req_pump(hc);
+}
+
+static void
+hconn_link_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct hconn	*hc = arg;
+
+	(void)bev;
+	if (hc->state != HC_XFER)
+		return;
+	hc->leof = 1;
+	if (what & BEV_EVENT_ERROR) {
+		/* A reset cannot end a close-delimited body cleanly. */
+		if (hc->resp_head && hc->respb.kind == HTTP_BODY_CLOSE) {
+			hconn_log(hc);
+			hc->keepalive = 0;
+			hconn_closing(hc);
+			return;
+		}
+	}
+	hconn_resp_pump(hc);
+}
