@@ -559,6 +559,16 @@ info_json_count () {
 	grep -o '"id"[ 	]*:' info.count.json | wc -l | tr -d ' '
 }
 
+# info_flat_now: `tentacle info -json` without blanks and newlines.
+info_flat_now () {
+	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" -json | tr -d " \n	"
+}
+
+# info_rtt_seen: some node has a measured round trip time.
+info_rtt_seen () {
+	info_flat_now | grep '"rtt_us":[1-9]'
+}
+
 # info_has_nodes N: the hub lists exactly N nodes.
 info_has_nodes () {
 	ihn_c=$(info_json_count) && test "$ihn_c" = "$1"
