@@ -195,10 +195,10 @@ opt_duration_parse(const char *orig, int64_t *out, char **cause)
 	const uint64_t	 lim = 1ULL << 63;
 	const char	*s = orig;
 	char		 q[2 * OPT_QUOTE_MAX + 8], qu[2 * OPT_QUOTE_MAX + 8];
-	uint64_t	 d = 0, v, f, y, scale, unit;
+	uint64_t	 d = 0, v, f, y, unit;
 	size_t		 ul, i;
 	int		 neg = 0, pre, post, overflow;
-	double		 add;
+	double		 scale, add;
 
 	opt_quote(q, sizeof q, orig, strlen(orig));
 	if (*s == '-' || *s == '+') {
@@ -225,9 +225,12 @@ opt_duration_parse(const char *orig, int64_t *out, char **cause)
 			if (v > lim)
 				goto invalid;
 		}
-		/* Fraction: digits past what fits are ignored, as in Go. */
+		/*
+		 * Fraction: digits past what fits are ignored, as in Go; the
+		 * scale is a double there too (".000...1" outgrows 64 bits).
+		 */
 		f = 0;
-		scale = 1;
+		scale = 1.0;
 		post = 0;
 		if (*s == '.') {
 			s++;
@@ -278,7 +281,9 @@ opt_duration_parse(const char *orig, int64_t *out, char **cause)
 			goto invalid;
 		v *= unit;
 		if (f > 0) {
-			add = (double)f * ((double)unit / (double)scale);
+			add = (double)f * ((double)unit / scale);
+			if (add >= (double)lim)		/* f < scale: never */
+				goto invalid;
 			v += (uint64_t)add;
 			if (v > lim)
 				goto invalid;

@@ -271,6 +271,10 @@ test_durations(void)
 		{ "0s", 0, NULL },
 		{ ".5s", 500, NULL },
 		{ "5.s", 5000, NULL },
+		{ "1.0000000000000000000000000000000000000001h", 3600000,
+		    NULL },
+		/* Go rounds this to 1s too (float64 scale). */
+		{ "0.99999999999999999999999999999s", 1000, NULL },
 		{ "1500us", 1, NULL },
 		{ "1999\xc2\xb5s", 1, NULL },
 		{ "2000\xce\xbcs", 2, NULL },
