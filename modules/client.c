@@ -372,6 +372,7 @@ client_dial_start(const struct frame_dial *fd)
 	struct sockaddr_in	*sin;
 	struct sockaddr_in6	*sin6;
 	struct frame_result	 res;
+	struct evdns_getaddrinfo_request *req;
 	uint8_t			 buf[FRAME_MAX];
 	char			 port[8];
 	int			 budget;
@@ -430,11 +431,14 @@ client_dial_start(const struct frame_dial *fd)
 	hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
 	snprintf(port, sizeof port, "%u", fd->target.port);
 	nd->nd_dns_pending = 1;
-	nd->nd_dns = evdns_getaddrinfo(core_dns, fd->target.host, port,
-	    &hints, client_dns_cb, nd);
-	/* The callback may already have run (hosts file, literal). */
-	if (nd->nd_dns == NULL && nd->nd_dns_pending)
-		client_dial_fail(nd, DIAL_FAIL);
+	req = evdns_getaddrinfo(core_dns, fd->target.host, port, &hints,
+	    client_dns_cb, nd);
+	/*
+	 * NULL: the callback has run already (hosts file, numeric name or an
+	 * immediate error) and nd may be gone; touch nothing.
+	 */
+	if (req != NULL)
+		nd->nd_dns = req;
 }
 
 /* Abort every pending dial: the hub session that asked is gone. */
