@@ -28,6 +28,8 @@
 #define HFRONT_CLOSE_MS		5000
 /* Extra wait past the dial timeout, in case no answer ever comes. */
 #define HFRONT_DIAL_SLACK_MS	5000
+/* Input read and dropped after a last reply before we give up on it. */
+#define HFRONT_DISCARD_MAX	(1024 * 1024)
 
 #define HC_HEAD		0	/* reading a request head */
 #define HC_DIAL		1	/* waiting for the exit node */
@@ -59,11 +61,14 @@ struct hconn {
 	int			 ceof;		/* client shut its write side */
 	int			 leof;		/* link closed */
 	int			 dialing;
+	int			 wshut;		/* our write side is shut */
+	size_t			 discarded;	/* input dropped while closing */
 };
 
 static void	 hconn_free(struct hconn *);
 static void	 hconn_timer_set(struct hconn *, int);
 static int	 hconn_closing(struct hconn *);
+static void	 hconn_drained(struct hconn *);
 static int	 hconn_error(struct hconn *, int, const char *, ...)
 		    __attribute__((__format__ (printf, 3, 4)));
 static int	 hconn_head(struct hconn *);
@@ -158,8 +163,10 @@ hconn_timer_set(struct hconn *hc, int ms)
 }
 
 /*
- * Stop everything but the client's output; free hc once that is written.
- * May free hc at once: the caller returns -1 and touches nothing.
+ * Stop everything but the client's output; free hc once that is written
+ * and the client has closed (lingering close: closing with unread input
+ * would reset the connection and lose the reply).  May free hc at once:
+ * the caller returns -1 and touches nothing.
  */
 static int
 hconn_closing(struct hconn *hc)
@@ -173,16 +180,36 @@ hconn_closing(struct hconn *hc)
 		hc->lbev = NULL;
 	}
 	hc->state = HC_CLOSING;
-	if (hc->cbev == NULL ||
-	    evbuffer_get_length(bufferevent_get_output(hc->cbev)) == 0) {
+	if (hc->cbev == NULL) {
 		hconn_free(hc);
 		return (-1);
 	}
-	bufferevent_disable(hc->cbev, EV_READ);
-	bufferevent_enable(hc->cbev, EV_WRITE);
+	/* The rest of a response may take a while to a slow reader. */
+	hconn_timer_set(hc, HFRONT_XFER_MS);
 	bufferevent_setwatermark(hc->cbev, EV_WRITE, 0, 0);
-	hconn_timer_set(hc, HFRONT_CLOSE_MS);
+	bufferevent_setwatermark(hc->cbev, EV_READ, 0, 0);
+	bufferevent_enable(hc->cbev, EV_WRITE);
+	if (!hc->ceof)
+		bufferevent_enable(hc->cbev, EV_READ);
+	evbuffer_drain(bufferevent_get_input(hc->cbev), (size_t)-1);
+	if (evbuffer_get_length(bufferevent_get_output(hc->cbev)) == 0)
+		hconn_drained(hc);
 	return (-1);
+}
+
+/* The last reply is written: shut our side, wait for the client's EOF. */
+static void
+hconn_drained(struct hconn *hc)
+{
+	if (hc->ceof) {
+		hconn_free(hc);
+		return;
+	}
+	if (!hc->wshut) {
+		hc->wshut = 1;
+		shutdown(bufferevent_getfd(hc->cbev), SHUT_WR);
+		hconn_timer_set(hc, HFRONT_CLOSE_MS);
+	}
 }
 
 /*
@@ -337,7 +364,8 @@ hconn_dial_cb(const struct dial_done *d, void *arg)
 
 	if (hc->req.method == HTTP_M_CONNECT) {
 		hc->status = 200;
-		hconn_log(hc);
+		log_info("http: %s CONNECT %s -> 200, tunnel via node %u",
+		    hc->who, hc->dest, hc->node_id);
 		evbuffer_add(bufferevent_get_output(hc->cbev), ok,
 		    sizeof ok - 1);
 		snprintf(tag, sizeof tag, "http %s -> %s", hc->who, hc->dest);
@@ -408,6 +436,12 @@ hconn_req_pump(struct hconn *hc)
 		server_node_bytes(hc->node_id, n, 0);
 		hconn_timer_set(hc, server_conf.idle_ms > 0 ?
 		    server_conf.idle_ms : HFRONT_XFER_MS);
+	}
+	if (hc->ceof && !hc->reqb.done && evbuffer_get_length(in) == 0) {
+		log_info("http: %s: client went away in the request body "
+		    "(%s %s)", hc->who, hc->req.method_str, hc->dest);
+		hconn_free(hc);
+		return (-1);
 	}
 	return (0);
 }
@@ -607,6 +641,12 @@ hconn_client_read_cb(struct bufferevent *bev, void *arg)
 	case HC_XFER:
 		hconn_req_pump(hc);
 		break;
+	case HC_CLOSING:
+		hc->discarded += evbuffer_get_length(bufferevent_get_input(bev));
+		evbuffer_drain(bufferevent_get_input(bev), (size_t)-1);
+		if (hc->discarded > HFRONT_DISCARD_MAX)
+			hconn_free(hc);
+		break;
 	default:
 		/* HC_DIAL: leave bytes for later, the watermark bounds them. */
 		break;
@@ -621,7 +661,7 @@ hconn_client_write_cb(struct bufferevent *bev, void *arg)
 	switch (hc->state) {
 	case HC_CLOSING:
 		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-			hconn_free(hc);
+			hconn_drained(hc);
 		break;
 	case HC_XFER:
 		if (hc->lbev != NULL && !hc->leof) {
@@ -638,16 +678,28 @@ hconn_client_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct hconn	*hc = arg;
 
 	(void)bev;
-	if (hc->state == HC_XFER && (what & BEV_EVENT_EOF) &&
-	    !(what & BEV_EVENT_ERROR) && hc->reqb.done) {
-		/* Half-close: the client still wants the response. */
+	if (hc->state == HC_CLOSING && (what & BEV_EVENT_EOF) &&
+	    !(what & BEV_EVENT_ERROR) && !hc->wshut) {
+		hc->ceof = 1;	/* still reading our reply */
+		return;
+	}
+	if ((hc->state == HC_XFER || hc->state == HC_DIAL) &&
+	    (what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
+		/*
+		 * Half-close: the client still wants the response.  A body
+		 * cut short by it ends the request in hconn_req_pump().
+		 */
 		hc->ceof = 1;
 		hc->keepalive = 0;
+		if (hc->state == HC_XFER)
+			hconn_req_pump(hc);
 		return;
 	}
 	if (hc->state == HC_XFER || hc->state == HC_DIAL) {
-		log_info("http: %s: client went away (%s %s)", hc->who,
-		    hc->req.method_str, hc->dest);
+		log_info("http: %s %s %s -> %d, %llu bytes up, %llu down, "
+		    "node %u: client went away", hc->who, hc->req.method_str,
+		    hc->dest, hc->status, (unsigned long long)hc->up,
+		    (unsigned long long)hc->down, hc->node_id);
 	}
 	hconn_free(hc);
 }
