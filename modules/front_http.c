@@ -485,6 +485,13 @@ hconn_resp_pump(struct hconn *hc)
 			return (hconn_error(hc, 502, "tentacle: bad response "
 			    "from %s: %s\n", hc->dest, why));
 		}
+		if (hc->resp.status < 200 && hc->req.minor == 0) {
+			/* HTTP/1.0 clients do not expect 1xx (RFC 9110 15.2). */
+			evbuffer_drain(in, r);
+			hc->down += r;
+			server_node_bytes(hc->node_id, 0, r);
+			continue;
+		}
 		if (hc->resp.status >= 200) {
 			kind = http_response_body(&hc->resp, hc->req.method,
 			    &blen);
