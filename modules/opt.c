@@ -480,7 +480,8 @@ opt_usage(FILE *fp, const struct opt *o)
 				fputc(*p, fp);
 		}
 		if (o->defhelp != NULL && *o->defhelp != '\0') {
-			if (o->type == OPT_STRING)
+			/* Strings quoted like Go's %q, unless already. */
+			if (o->type == OPT_STRING && o->defhelp[0] != '"')
 				fprintf(fp, " (default \"%s\")", o->defhelp);
 			else
 				fprintf(fp, " (default %s)", o->defhelp);

@@ -25,7 +25,7 @@ static struct opt opts[] = {
 	{ "controlAddr", OPT_STRING, &f_addr, "Control address", ":4442",
 	    0, 0, 0 },
 	{ "log", OPT_STRING, &f_log, "Write log messages to this `file`",
-	    "stdout", 0, 0, 0 },
+	    "\"stdout\"", 0, 0, 0 },
 	{ "v", OPT_BOOL, &f_verbose, "Verbose", NULL, 0, 0, 0 },
 	{ "pool-size", OPT_INT, &f_pool, "Pool size, 0 for no pool", NULL,
 	    0, 1000, 0 },
