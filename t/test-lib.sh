@@ -569,6 +569,13 @@ info_rtt_seen () {
 	info_flat_now | grep '"rtt_us":[1-9]'
 }
 
+# info_no_relays: every node reports 0 active relays.
+info_no_relays () {
+	info_flat_now >info.relays.json &&
+	grep '"relays":' info.relays.json >/dev/null &&
+	! grep '"relays":[1-9]' info.relays.json >/dev/null
+}
+
 # info_has_nodes N: the hub lists exactly N nodes.
 info_has_nodes () {
 	ihn_c=$(info_json_count) && test "$ihn_c" = "$1"
