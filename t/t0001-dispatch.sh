@@ -175,12 +175,25 @@ test_expect_success 'a missing -config file is an error naming it' '
 
 test_expect_success 'pools as arguments: start NAME...' '
 	start_node pooled alpha beta &&
+	POOLED_PID=$NODE_PID &&
 	"$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT >info.out &&
 	grep "pooled" info.out | grep alpha | grep beta
 '
 
+test_expect_success '-token and -pool-size are accepted' '
+	start_node tok -token s3cret -pool-size 0 &&
+	stop_daemon $NODE_PID
+'
+
+test_expect_success '-allow takes IPv4 and IPv6 addresses and ranges' '
+	for a in 127.0.0.1 10.0.0.0/8 ::1 ::1/128 fd00::/8 ::/0; do
+		NODE_ALLOW=$a start_node allow &&
+		stop_daemon $NODE_PID || { echo "-allow $a failed"; return 1; }
+	done
+'
+
 test_expect_success 'SIGTERM stops hub and node cleanly' '
-	stop_daemon $NODE_PID &&
+	stop_daemon $POOLED_PID &&
 	stop_daemon $HUB_PID
 '
 

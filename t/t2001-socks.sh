@@ -138,6 +138,12 @@ test_expect_success 'half-close with an empty request: the target sees EOF' '
 	test ! -s echoed
 '
 
+test_expect_success 'an idle tunnel stays open by default' '
+	printf "\005\001\000\005\001\000\001\177\000\000\001\\$(printf %03o $((ECHO_PORT / 256)))\\$(printf %03o $((ECHO_PORT % 256)))" >req &&
+	test_expect_code 2 "$TCPC" -T 2 $SOCKS_PORT <req >resp &&
+	od -An -tx1 resp | tr -d " \n" | grep "^05000500"
+'
+
 test_expect_success 'the node and hub logs name the request' '
 	grep "127\.0\.0\.1:$ORIGIN_PORT" "$HUB_LOG" &&
 	grep "127\.0\.0\.1:$ORIGIN_PORT" "$NODE_LOG"

@@ -33,9 +33,16 @@ frame () {
 	printf "\\$(printf %03o $1)\\$(printf %03o $2)\\$(printf %03o $(($3 / 256)))\\$(printf %03o $(($3 % 256)))"
 }
 
-test_expect_success 'setup: hub (handshake timeout 1s), node, origin' '
+# socks_connect PORT: greeting + CONNECT 127.0.0.1:PORT, for printf.
+socks_connect () {
+	printf "\005\001\000\005\001\000\001\177\000\000\001\\$(printf %03o $(($1 / 256)))\\$(printf %03o $(($1 % 256)))"
+}
+
+test_expect_success 'setup: hub (handshake and idle timeouts 1s), node, origin' '
+	start_origin -echo &&
+	ECHO_PORT=$ORIGIN_PORT &&
 	start_origin &&
-	start_hub -handshake-timeout 1s &&
+	start_hub -handshake-timeout 1s -idle-timeout 1s &&
 	start_node n1 &&
 	hub_serves &&
 	"$ORIGIN" -gen 65536 >garbage
@@ -189,6 +196,21 @@ test_expect_success 'HTTP: Content-Length and Transfer-Encoding together: 400' '
 	printf "POST http://127.0.0.1:$ORIGIN_PORT/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" >req &&
 	closed_within 3000 $HTTP_PORT <req &&
 	head -n 1 resp | grep "^HTTP/1\.[01] 400 "
+'
+
+test_expect_success 'an idle SOCKS tunnel is closed by -idle-timeout 1s' '
+	socks_connect $ECHO_PORT >req &&
+	od -An -tx1 req &&
+	closed_within 4000 $SOCKS_PORT <req &&
+	od -An -tx1 resp | tr -d " \n" | grep "^05000500" &&
+	test "$cw_took" -ge 800
+'
+
+test_expect_success 'an idle CONNECT tunnel is closed by -idle-timeout 1s' '
+	printf "CONNECT 127.0.0.1:$ECHO_PORT HTTP/1.1\r\nHost: x\r\n\r\n" >req &&
+	closed_within 4000 $HTTP_PORT <req &&
+	head -n 1 resp | grep "^HTTP/1\.[01] 200" &&
+	test "$cw_took" -ge 800
 '
 
 test_expect_success 'the node stayed connected through all of it' '

@@ -327,13 +327,16 @@ wait_until () {
 	return 1
 }
 
-# wait_for_ready_ FILE PATTERN PID NAME: as wait_for_log, but give up as
-# soon as the daemon died.
+# wait_for_ready_ FILE PATTERN PID NAME [COUNT]: as wait_for_count, but
+# give up as soon as the daemon died.
 wait_for_ready_ () {
 	wfr_n=500
 	while test $wfr_n -gt 0; do
-		if test -f "$1" && grep -e "$2" "$1" >/dev/null 2>&1; then
-			return 0
+		if test -f "$1"; then
+			wfr_c=$(grep -c -e "$2" "$1" 2>/dev/null)
+			if test "${wfr_c:-0}" -ge "${5:-1}"; then
+				return 0
+			fi
 		fi
 		if ! daemon_alive "$3"; then
 			echo "$4 (pid $3) exited before '$2'" >&2
@@ -500,6 +503,12 @@ start_node () {
 	shift
 	NODE_LOG=$TRASH_DIRECTORY/node.$sn_name.log
 	sn_allow=${NODE_ALLOW-127.0.0.0/8}
+	sn_pat="node ready: node [0-9]* ($sn_name) connected"
+	# A name used before appends to the same log: wait for a new line.
+	sn_seen=0
+	if test -f "$NODE_LOG"; then
+		sn_seen=$(grep -c -e "$sn_pat" "$NODE_LOG" 2>/dev/null)
+	fi
 	say_verbose "starting node $sn_name: $TENTACLE start -server ${NODE_SERVER:-127.0.0.1:$CONTROL_PORT} -name $sn_name ${sn_allow:+-allow $sn_allow} $*"
 	if test -n "$sn_allow"; then
 		"$TENTACLE" start -server "${NODE_SERVER:-127.0.0.1:$CONTROL_PORT}" \
@@ -521,8 +530,8 @@ start_node () {
 	*) eval "NODE_PID_$sn_name=\$NODE_PID" ;;
 	esac
 	export NODE_PID NODE_LOG
-	wait_for_ready_ "$NODE_LOG" "node ready: node [0-9]* ($sn_name) connected" \
-		$NODE_PID node.$sn_name
+	wait_for_ready_ "$NODE_LOG" "$sn_pat" $NODE_PID node.$sn_name \
+		$((${sn_seen:-0} + 1))
 }
 
 # start_origin [ARGS...]: the helper origin (-6 for [::1], -echo for raw
