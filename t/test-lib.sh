@@ -435,15 +435,28 @@ stop_daemon () {
 		test_tick_
 		sd_n=$((sd_n - 1))
 	done
+	sd_ok=0
 	if daemon_alive "$sd_pid"; then
 		echo "$sd_name (pid $sd_pid) ignored SIG$sd_sig for 10s; killing" >&2
 		kill -s KILL "$sd_pid" 2>/dev/null
+		sd_ok=1
 	fi
 	wait "$sd_pid" 2>/dev/null
 	sd_status=$?
 	unregister_daemon_ "$sd_pid"
 	say_verbose "$sd_name (pid $sd_pid) exited with status $sd_status"
-	check_sanitizer "$sd_name"
+	# Death by a signal other than ours is a crash (or a sanitizer abort).
+	if test $sd_status -gt 128; then
+		sd_got=$(kill -l $((sd_status - 128)) 2>/dev/null)
+		case $sd_got in
+		"$sd_sig"|SIG"$sd_sig") ;;
+		*)
+			echo "$sd_name (pid $sd_pid) died of signal $((sd_status - 128)) ($sd_got)" >&2
+			daemon_dump_ "$sd_name" >&2
+			sd_ok=1 ;;
+		esac
+	fi
+	check_sanitizer "$sd_name" && test $sd_ok = 0
 }
 
 # kill_daemon PID [SIGNAL]: send a signal (KILL by default) and reap.
