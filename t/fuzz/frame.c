@@ -1,0 +1,375 @@
+/*
+ * t/fuzz/frame.c: libFuzzer target for modules/frame.c.  The input is a
+ * control-link byte stream: frame_parse takes frames off its front until
+ * it needs more or fails.  Every complete frame goes to every typed
+ * decoder (each checks the type itself); whatever decodes is encoded again
+ * and must parse back to the same struct and, for every frame type but
+ * HELLO (whose attributes may come in any order), to the same bytes.  Any
+ * disagreement abort()s so the fuzzer keeps the input.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+
+/* Decode out[0..n) as one whole frame or die. */
+static void
+fuzz_reparse(const uint8_t *out, size_t n, struct frame *g)
+{
+	const char	*cause = NULL;
+
+	if (n < FRAME_HEADER || n > FRAME_MAX)
+		abort();
+	if (frame_parse(out, n, g, &cause) != (int)n)
+		abort();
+	if (frame_parse(out, n - 1, g, &cause) != 0)
+		abort();
+	if (frame_parse(out, n, g, &cause) != (int)n)
+		abort();
+}
+
+/* Fixed-layout frames re-encode to the very bytes they came from. */
+static void
+fuzz_same(const struct frame *f, const uint8_t *out, size_t n)
+{
+	if (n != (size_t)FRAME_HEADER + f->len || out[0] != f->type ||
+	    out[1] != 0 || memcmp(out + FRAME_HEADER, f->payload, f->len) != 0)
+		abort();
+}
+
+/*
+ * Field by field: a repeated attribute may leave stale bytes behind the
+ * NUL of a string (a later empty "os" after a long one), which is fine.
+ */
+static int
+fuzz_hello_equal(const struct frame_hello *a, const struct frame_hello *b)
+{
+	int	 i;
+
+	if (a->version != b->version || a->role != b->role ||
+	    a->npools != b->npools || a->node_id != b->node_id ||
+	    strcmp(a->name, b->name) != 0 || strcmp(a->os, b->os) != 0 ||
+	    strcmp(a->arch, b->arch) != 0 || strcmp(a->build, b->build) != 0)
+		return (0);
+	for (i = 0; i < a->npools; i++) {
+		if (strcmp(a->pools[i], b->pools[i]) != 0)
+			return (0);
+	}
+	return (1);
+}
+
+static void
+fuzz_hello(const struct frame *f, uint8_t *out)
+{
+	struct frame_hello	 h, h2;
+	struct frame		 g;
+	const char		*cause = NULL;
+	size_t			 n;
+	int			 i;
+
+	memset(&h, 0, sizeof h);
+	if (frame_hello_parse(f, &h, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if (h.version != FRAME_VERSION ||
+	    (h.role != FRAME_ROLE_NODE && h.role != FRAME_ROLE_ADMIN))
+		abort();
+	if (h.role == FRAME_ROLE_NODE &&
+	    !frame_name_valid(h.name, FRAME_NAME_MAX))
+		abort();
+	if (h.npools < 0 || h.npools > FRAME_POOLS_MAX)
+		abort();
+	for (i = 0; i < h.npools; i++) {
+		if (!frame_name_valid(h.pools[i], FRAME_POOL_MAX))
+			abort();
+	}
+	if ((n = frame_hello_encode(out, &h)) == 0)
+		abort();
+	fuzz_reparse(out, n, &g);
+	memset(&h2, 0x55, sizeof h2);
+	if (frame_hello_parse(&g, &h2, &cause) != 0 ||
+	    !fuzz_hello_equal(&h, &h2))
+		abort();
+}
+
+static void
+fuzz_welcome(const struct frame *f, uint8_t *out)
+{
+	struct frame_welcome	 w, w2;
+	struct frame		 g;
+	const char		*cause = NULL;
+	size_t			 n;
+
+	memset(&w, 0, sizeof w);
+	if (frame_welcome_parse(f, &w, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if (w.data_port == 0 || w.dial_ms == 0 || w.heartbeat_ms < 50 ||
+	    strlen(w.data_host) > 255)
+		abort();
+	if ((n = frame_welcome_encode(out, &w)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	memset(&w2, 0, sizeof w2);
+	if (frame_welcome_parse(&g, &w2, &cause) != 0 ||
+	    memcmp(&w, &w2, sizeof w) != 0)
+		abort();
+}
+
+static void
+fuzz_stamp(const struct frame *f, uint8_t *out)
+{
+	struct frame	 g;
+	const char	*cause = NULL;
+	uint64_t	 s, s2;
+	size_t		 n;
+
+	if (frame_stamp_parse(f, &s, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if (f->type != FRAME_PING && f->type != FRAME_PONG)
+		abort();
+	if ((n = frame_stamp_encode(out, f->type, s)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	if (frame_stamp_parse(&g, &s2, &cause) != 0 || s != s2)
+		abort();
+}
+
+static void
+fuzz_dial(const struct frame *f, uint8_t *out)
+{
+	struct frame_dial	 d, d2;
+	struct frame		 g;
+	const char		*cause = NULL;
+	size_t			 n;
+
+	if (frame_dial_parse(f, &d, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if (d.req == 0 || d.target.port == 0)
+		abort();
+	switch (d.target.atyp) {
+	case TARGET_IPV4:
+	case TARGET_IPV6:
+		break;
+	case TARGET_DOMAIN:
+		if (d.target.host[0] == '\0')
+			abort();
+		break;
+	default:
+		abort();
+	}
+	if ((n = frame_dial_encode(out, &d)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	memset(&d2, 0x55, sizeof d2);
+	if (frame_dial_parse(&g, &d2, &cause) != 0 ||
+	    memcmp(&d, &d2, sizeof d) != 0)
+		abort();
+}
+
+static void
+fuzz_result(const struct frame *f, uint8_t *out)
+{
+	struct frame_result	 r, r2;
+	struct frame		 g;
+	const char		*cause = NULL;
+	size_t			 n;
+
+	if (frame_result_parse(f, &r, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if (r.result == DIAL_OK || r.result > DIAL_RESULT_MAX)
+		abort();
+	if ((n = frame_result_encode(out, &r)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	if (frame_result_parse(&g, &r2, &cause) != 0 || r.req != r2.req ||
+	    r.result != r2.result)
+		abort();
+}
+
+static void
+fuzz_bind(const struct frame *f, uint8_t *out)
+{
+	struct frame_bind	 b, b2;
+	struct frame		 g;
+	const char		*cause = NULL;
+	size_t			 n;
+
+	if (frame_bind_parse(f, &b, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if (b.result > DIAL_RESULT_MAX)
+		abort();
+	if ((n = frame_bind_encode(out, &b)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	if (frame_bind_parse(&g, &b2, &cause) != 0 ||
+	    b.node_id != b2.node_id || b.req != b2.req ||
+	    b.result != b2.result ||
+	    memcmp(b.cookie, b2.cookie, sizeof b.cookie) != 0)
+		abort();
+}
+
+static void
+fuzz_bye(const struct frame *f, uint8_t *out)
+{
+	struct frame_bye	 b, b2;
+	struct frame		 g;
+	const char		*cause = NULL;
+	size_t			 n;
+
+	if (frame_bye_parse(f, &b, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if ((n = frame_bye_encode(out, b.reason, b.text)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	if (frame_bye_parse(&g, &b2, &cause) != 0 || b.reason != b2.reason ||
+	    strcmp(b.text, b2.text) != 0)
+		abort();
+}
+
+static void
+fuzz_info_node(const struct frame *f, uint8_t *out)
+{
+	struct frame_info_node	 i, i2;
+	struct frame		 g;
+	const char		*cause = NULL;
+	size_t			 n;
+
+	if (frame_info_node_parse(f, &i, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if (i.npools < 0 || i.npools > FRAME_POOLS_MAX)
+		abort();
+	if ((n = frame_info_node_encode(out, &i)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	memset(&i2, 0x55, sizeof i2);
+	if (frame_info_node_parse(&g, &i2, &cause) != 0 ||
+	    memcmp(&i, &i2, sizeof i) != 0)
+		abort();
+}
+
+static void
+fuzz_info_end(const struct frame *f, uint8_t *out)
+{
+	struct frame	 g;
+	const char	*cause = NULL;
+	uint32_t	 c, c2;
+	size_t		 n;
+
+	if (frame_info_end_parse(f, &c, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if ((n = frame_info_end_encode(out, c)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	if (frame_info_end_parse(&g, &c2, &cause) != 0 || c != c2)
+		abort();
+}
+
+static void
+fuzz_empty(const struct frame *f, uint8_t *out)
+{
+	struct frame	 g;
+	const char	*cause = NULL;
+	size_t		 n;
+
+	if (frame_empty_parse(f, &cause) == -1) {
+		if (cause == NULL || f->len == 0)
+			abort();
+		return;
+	}
+	if (f->len != 0)
+		abort();
+	if ((n = frame_empty_encode(out, f->type)) != FRAME_HEADER)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	if (frame_empty_parse(&g, &cause) != 0 || g.type != f->type)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t	 out[FRAME_MAX];
+	struct frame	 f, g;
+	const char	*cause;
+	size_t		 off = 0;
+	int		 r;
+
+	while (off < size) {
+		cause = NULL;
+		r = frame_parse(data + off, size - off, &f, &cause);
+		if (r == 0) {
+			if (cause != NULL)
+				abort();
+			break;
+		}
+		if (r == -1) {
+			/* A bad header is bad on its 4 bytes alone. */
+			if (cause == NULL || size - off < FRAME_HEADER ||
+			    frame_parse(data + off, FRAME_HEADER, &g,
+			    &cause) != -1)
+				abort();
+			break;
+		}
+		if (r < FRAME_HEADER || (size_t)r > size - off ||
+		    f.len > FRAME_PAYLOAD_MAX || r != FRAME_HEADER + f.len ||
+		    f.payload != data + off + FRAME_HEADER ||
+		    f.type != data[off])
+			abort();
+		/* One byte short of it is "need more", never an error. */
+		cause = NULL;
+		if (frame_parse(data + off, (size_t)r - 1, &g, &cause) != 0 ||
+		    cause != NULL)
+			abort();
+		if (strcmp(frame_type_name(f.type), "unknown") == 0)
+			abort();
+
+		fuzz_hello(&f, out);
+		fuzz_welcome(&f, out);
+		fuzz_stamp(&f, out);
+		fuzz_dial(&f, out);
+		fuzz_result(&f, out);
+		fuzz_bind(&f, out);
+		fuzz_bye(&f, out);
+		fuzz_info_node(&f, out);
+		fuzz_info_end(&f, out);
+		fuzz_empty(&f, out);
+		off += (size_t)r;
+	}
+	return (0);
+}

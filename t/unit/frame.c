@@ -1,0 +1,1564 @@
+/*
+ * t/unit/frame.c: unit tests for modules/frame.c, the control-link frame
+ * codec.  Every frame type round-trips through encode, frame_parse and its
+ * typed decoder; the wire bytes are checked against doc/protocol.md;
+ * frame_parse sees every truncation, byte-at-a-time and pipelined input,
+ * bad headers and the size limit; the typed decoders see short, long and
+ * out-of-range payloads.  Buffers handed to the codec are exactly as long
+ * as the bytes in them, so the ASan build catches any read past len.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+#include "tap.h"
+
+/* A payload in a heap block of exactly its size, wrapped in a frame. */
+struct pf {
+	struct frame	 f;
+	uint8_t		*buf;
+};
+
+static void
+pf_make(struct pf *p, uint8_t type, const void *payload, size_t len)
+{
+	p->buf = malloc(len ? len : 1);
+	if (len != 0)
+		memcpy(p->buf, payload, len);
+	p->f.type = type;
+	p->f.len = (uint16_t)len;
+	p->f.payload = p->buf;
+}
+
+static void
+pf_free(struct pf *p)
+{
+	free(p->buf);
+	p->buf = NULL;
+}
+
+/*
+ * Check a whole encoded frame: every proper prefix needs more (0), the
+ * whole returns len; then parse it from an exact-size copy the caller
+ * frees with pf_free.
+ */
+static void
+frame_whole(const uint8_t *msg, size_t len, struct pf *p)
+{
+	const char	*cause;
+	uint8_t		*copy;
+	size_t		 i;
+	int		 bad = 0;
+
+	for (i = 0; i < len; i++) {
+		copy = malloc(i ? i : 1);
+		memcpy(copy, msg, i);
+		cause = NULL;
+		if (frame_parse(copy, i, &p->f, &cause) != 0 || cause != NULL)
+			bad++;
+		free(copy);
+	}
+	check_int(bad, ==, 0);
+	p->buf = malloc(len);
+	memcpy(p->buf, msg, len);
+	memset(&p->f, 0, sizeof p->f);
+	check_int(frame_parse(p->buf, len, &p->f, &cause), ==, (int)len);
+	check_int(p->f.type, ==, msg[0]);
+	check_int(p->f.len, ==, len - FRAME_HEADER);
+	check(p->f.payload == p->buf + FRAME_HEADER);
+}
+
+/* A typed decoder must refuse every proper prefix of a fixed payload. */
+typedef int decode_fn(const struct frame *, const char **);
+
+static void
+refuse_prefixes(decode_fn *fn, uint8_t type, const uint8_t *payload,
+    size_t len)
+{
+	struct pf	 p;
+	const char	*cause;
+	size_t		 i;
+	int		 bad = 0;
+
+	for (i = 0; i < len; i++) {
+		pf_make(&p, type, payload, i);
+		cause = NULL;
+		if (fn(&p.f, &cause) != -1 || cause == NULL)
+			bad++;
+		pf_free(&p);
+	}
+	check_int(bad, ==, 0);
+}
+
+/* Same payload plus one byte: "trailing bytes in frame". */
+static void
+refuse_trailing(decode_fn *fn, uint8_t type, const uint8_t *payload,
+    size_t len)
+{
+	struct pf	 p;
+	uint8_t		 buf[FRAME_PAYLOAD_MAX];
+	const char	*cause = NULL;
+
+	if (len != 0)
+		memcpy(buf, payload, len);
+	buf[len] = 0;
+	pf_make(&p, type, buf, len + 1);
+	check_int(fn(&p.f, &cause), ==, -1);
+	check_str(cause, "trailing bytes in frame");
+	pf_free(&p);
+}
+
+/* Decoder adaptors: parse into a scratch struct. */
+static int
+dec_hello(const struct frame *f, const char **cause)
+{
+	struct frame_hello	 h;
+
+	return (frame_hello_parse(f, &h, cause));
+}
+
+static int
+dec_welcome(const struct frame *f, const char **cause)
+{
+	struct frame_welcome	 w;
+
+	return (frame_welcome_parse(f, &w, cause));
+}
+
+static int
+dec_stamp(const struct frame *f, const char **cause)
+{
+	uint64_t	 s;
+
+	return (frame_stamp_parse(f, &s, cause));
+}
+
+static int
+dec_dial(const struct frame *f, const char **cause)
+{
+	struct frame_dial	 d;
+
+	return (frame_dial_parse(f, &d, cause));
+}
+
+static int
+dec_result(const struct frame *f, const char **cause)
+{
+	struct frame_result	 r;
+
+	return (frame_result_parse(f, &r, cause));
+}
+
+static int
+dec_bind(const struct frame *f, const char **cause)
+{
+	struct frame_bind	 b;
+
+	return (frame_bind_parse(f, &b, cause));
+}
+
+static int
+dec_bye(const struct frame *f, const char **cause)
+{
+	struct frame_bye	 b;
+
+	return (frame_bye_parse(f, &b, cause));
+}
+
+static int
+dec_info_node(const struct frame *f, const char **cause)
+{
+	struct frame_info_node	 n;
+
+	return (frame_info_node_parse(f, &n, cause));
+}
+
+static int
+dec_info_end(const struct frame *f, const char **cause)
+{
+	uint32_t	 c;
+
+	return (frame_info_end_parse(f, &c, cause));
+}
+
+static int
+dec_empty(const struct frame *f, const char **cause)
+{
+	return (frame_empty_parse(f, cause));
+}
+
+/* Run one decoder on one payload; returns its result, *cause set. */
+static int
+decode(decode_fn *fn, uint8_t type, const void *payload, size_t len,
+    const char **cause)
+{
+	struct pf	 p;
+	int		 r;
+
+	*cause = NULL;
+	pf_make(&p, type, payload, len);
+	r = fn(&p.f, cause);
+	pf_free(&p);
+	return (r);
+}
+
+/*
+ * Round trips.
+ */
+
+static void
+test_hello_roundtrip(void)
+{
+	static const uint8_t	 wire[] = { FRAME_HELLO, 0, 0, 50,
+	    'T', 'N', 'T', 'C', 1, 1,
+	    1, 5, 'n', 'o', 'd', 'e', '1',
+	    2, 3, 'e', 'u', '1',
+	    2, 7, 'd', 'e', 'f', 'a', 'u', 'l', 't',
+	    3, 5, 'l', 'i', 'n', 'u', 'x',
+	    4, 3, 'a', 'r', 'm',
+	    5, 3, 't', ' ', '1',
+	    6, 4, 0x01, 0x02, 0x03, 0x04 };
+	struct frame_hello	 h, g;
+	uint8_t			 out[FRAME_MAX];
+	struct pf		 p;
+	const char		*cause = NULL;
+	size_t			 n;
+
+	memset(&h, 0, sizeof h);
+	h.version = FRAME_VERSION;
+	h.role = FRAME_ROLE_NODE;
+	strlcpy(h.name, "node1", sizeof h.name);
+	strlcpy(h.pools[0], "eu1", sizeof h.pools[0]);
+	strlcpy(h.pools[1], "default", sizeof h.pools[1]);
+	h.npools = 2;
+	strlcpy(h.os, "linux", sizeof h.os);
+	strlcpy(h.arch, "arm", sizeof h.arch);
+	strlcpy(h.build, "t 1", sizeof h.build);
+	h.node_id = 0x01020304;
+	n = frame_hello_encode(out, &h);
+	check_int(n, ==, sizeof wire);
+	check_mem(out, wire, sizeof wire);
+
+	frame_whole(out, n, &p);
+	memset(&g, 0xaa, sizeof g);
+	check_int(frame_hello_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.version, ==, FRAME_VERSION);
+	check_int(g.role, ==, FRAME_ROLE_NODE);
+	check_str(g.name, "node1");
+	check_int(g.npools, ==, 2);
+	check_str(g.pools[0], "eu1");
+	check_str(g.pools[1], "default");
+	check_str(g.os, "linux");
+	check_str(g.arch, "arm");
+	check_str(g.build, "t 1");
+	check_int(g.node_id, ==, 0x01020304);
+	pf_free(&p);
+}
+
+static void
+test_hello_admin(void)
+{
+	static const uint8_t	 wire[] = { FRAME_HELLO, 0, 0, 6,
+	    'T', 'N', 'T', 'C', 1, 2 };
+	struct frame_hello	 h, g;
+	uint8_t			 out[FRAME_MAX];
+	struct pf		 p;
+	const char		*cause = NULL;
+
+	memset(&h, 0, sizeof h);
+	h.version = FRAME_VERSION;
+	h.role = FRAME_ROLE_ADMIN;
+	check_int(frame_hello_encode(out, &h), ==, sizeof wire);
+	check_mem(out, wire, sizeof wire);
+	frame_whole(out, sizeof wire, &p);
+	check_int(frame_hello_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.role, ==, FRAME_ROLE_ADMIN);
+	check_str(g.name, "");
+	check_int(g.npools, ==, 0);
+	check_str(g.os, "");
+	check_int(g.node_id, ==, 0);
+	pf_free(&p);
+}
+
+/* Longest legal HELLO: 63-byte name, 16 pools of 31, full os/arch/build. */
+static void
+test_hello_max(void)
+{
+	struct frame_hello	 h, g;
+	uint8_t			 out[FRAME_MAX];
+	struct pf		 p;
+	const char		*cause = NULL;
+	size_t			 n;
+	int			 i;
+
+	memset(&h, 0, sizeof h);
+	h.version = FRAME_VERSION;
+	h.role = FRAME_ROLE_NODE;
+	memset(h.name, 'N', FRAME_NAME_MAX);
+	for (i = 0; i < FRAME_POOLS_MAX; i++) {
+		memset(h.pools[i], 'a' + i, FRAME_POOL_MAX);
+		h.pools[i][0] = '0' + i % 10;
+	}
+	h.npools = FRAME_POOLS_MAX;
+	memset(h.os, 'o', FRAME_SHORT_MAX);
+	memset(h.arch, '_', FRAME_SHORT_MAX);
+	memset(h.build, '~', FRAME_BUILD_MAX);
+	h.node_id = 0xffffffff;
+	n = frame_hello_encode(out, &h);
+	check_int(n, ==, FRAME_HEADER + 6 + 65 + 16 * 33 + 33 + 33 + 65 + 6);
+	frame_whole(out, n, &p);
+	check_int(frame_hello_parse(&p.f, &g, &cause), ==, 0);
+	check_mem(&g, &h, sizeof g);
+	pf_free(&p);
+
+	/* A pool count out of range: the encoder refuses (a caller bug). */
+	h.npools = FRAME_POOLS_MAX + 1;
+	check_int(frame_hello_encode(out, &h), ==, 0);
+	h.npools = -1;
+	check_int(frame_hello_encode(out, &h), ==, 0);
+}
+
+static void
+test_welcome_roundtrip(void)
+{
+	static const uint8_t	 wire[] = { FRAME_WELCOME, 0, 0, 43,
+	    1, 0, 0, 0, 7, 0, 0, 0x13, 0x88, 0, 0, 0x3a, 0x98, 0x11, 0x5b,
+	    0x01, 0x00,
+	    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+	    9, 'h', 'u', 'b', '.', 'l', 'o', 'c', 'a', 'l' };
+	struct frame_welcome	 w, g;
+	uint8_t			 out[FRAME_MAX];
+	struct pf		 p;
+	const char		*cause = NULL;
+	int			 i;
+
+	memset(&w, 0, sizeof w);
+	w.version = FRAME_VERSION;
+	w.node_id = 7;
+	w.heartbeat_ms = 5000;
+	w.dial_ms = 15000;
+	w.data_port = 4443;
+	w.max_dials = 256;
+	for (i = 0; i < FRAME_COOKIE_LEN; i++)
+		w.cookie[i] = i;
+	strlcpy(w.data_host, "hub.local", sizeof w.data_host);
+	check_int(frame_welcome_encode(out, &w), ==, sizeof wire);
+	check_mem(out, wire, sizeof wire);
+	frame_whole(out, sizeof wire, &p);
+	memset(&g, 0, sizeof g);
+	check_int(frame_welcome_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.version, ==, 1);
+	check_int(g.node_id, ==, 7);
+	check_int(g.heartbeat_ms, ==, 5000);
+	check_int(g.dial_ms, ==, 15000);
+	check_int(g.data_port, ==, 4443);
+	check_int(g.max_dials, ==, 256);
+	check_mem(g.cookie, w.cookie, FRAME_COOKIE_LEN);
+	check_str(g.data_host, "hub.local");
+	pf_free(&p);
+
+	/* Extreme legal values, a 255-byte data_host. */
+	w.node_id = 0xffffffff;
+	w.heartbeat_ms = 3600000;
+	w.dial_ms = 0xffffffff;
+	w.data_port = 65535;
+	w.max_dials = 65535;
+	memset(w.data_host, 'h', 255);
+	w.data_host[255] = '\0';
+	check_int(frame_welcome_encode(out, &w), ==, FRAME_HEADER + 33 + 1 +
+	    255);
+	frame_whole(out, FRAME_HEADER + 33 + 1 + 255, &p);
+	memset(&g, 0, sizeof g);
+	check_int(frame_welcome_parse(&p.f, &g, &cause), ==, 0);
+	check_mem(&g, &w, sizeof g);
+	pf_free(&p);
+
+	/* Empty data_host: "the host the node used". */
+	w.data_host[0] = '\0';
+	w.heartbeat_ms = 50;
+	check_int(frame_welcome_encode(out, &w), ==, FRAME_HEADER + 34);
+	frame_whole(out, FRAME_HEADER + 34, &p);
+	check_int(frame_welcome_parse(&p.f, &g, &cause), ==, 0);
+	check_str(g.data_host, "");
+	check_int(g.heartbeat_ms, ==, 50);
+	pf_free(&p);
+}
+
+static void
+test_stamp_roundtrip(void)
+{
+	static const uint8_t	 ping[] = { FRAME_PING, 0, 0, 8,
+	    0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
+	uint8_t			 out[FRAME_MAX];
+	struct pf		 p;
+	const char		*cause = NULL;
+	uint64_t		 s = 0;
+
+	check_int(frame_stamp_encode(out, FRAME_PING, 0x0123456789abcdefULL),
+	    ==, sizeof ping);
+	check_mem(out, ping, sizeof ping);
+	frame_whole(out, sizeof ping, &p);
+	check_int(frame_stamp_parse(&p.f, &s, &cause), ==, 0);
+	check(s == 0x0123456789abcdefULL);
+	pf_free(&p);
+
+	check_int(frame_stamp_encode(out, FRAME_PONG, UINT64_MAX), ==, 12);
+	check_int(out[0], ==, FRAME_PONG);
+	frame_whole(out, 12, &p);
+	check_int(frame_stamp_parse(&p.f, &s, &cause), ==, 0);
+	check(s == UINT64_MAX);
+	pf_free(&p);
+
+	check_int(frame_stamp_encode(out, FRAME_PONG, 0), ==, 12);
+	frame_whole(out, 12, &p);
+	s = 1;
+	check_int(frame_stamp_parse(&p.f, &s, &cause), ==, 0);
+	check(s == 0);
+	pf_free(&p);
+}
+
+static void
+dial_roundtrip(const struct frame_dial *d, const uint8_t *wire, size_t len)
+{
+	struct frame_dial	 g;
+	uint8_t			 out[FRAME_MAX];
+	struct pf		 p;
+	const char		*cause = NULL;
+	size_t			 n;
+
+	n = frame_dial_encode(out, d);
+	check_int(n, ==, len);
+	check_mem(out, wire, len);
+	frame_whole(out, n, &p);
+	memset(&g, 0x55, sizeof g);
+	check_int(frame_dial_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.req, ==, d->req);
+	check_int(g.target.atyp, ==, d->target.atyp);
+	check_int(g.target.port, ==, d->target.port);
+	check_mem(g.target.addr, d->target.addr, sizeof g.target.addr);
+	check_str(g.target.host, d->target.host);
+	pf_free(&p);
+}
+
+static void
+test_dial_roundtrip(void)
+{
+	static const uint8_t	 w4[] = { FRAME_DIAL, 0, 0, 11,
+	    0, 0, 0, 1, 0x01, 0xbb, 1, 93, 184, 216, 34 };
+	static const uint8_t	 w6[] = { FRAME_DIAL, 0, 0, 23,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 4,
+	    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+	static const uint8_t	 wd[] = { FRAME_DIAL, 0, 0, 19,
+	    0, 0, 0x30, 0x39, 0, 80, 3, 11,
+	    'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'o', 'r', 'g' };
+	uint8_t			 wbig[FRAME_HEADER + 8 + 255];
+	struct frame_dial	 d;
+
+	memset(&d, 0, sizeof d);
+	d.req = 1;
+	d.target.atyp = TARGET_IPV4;
+	d.target.port = 443;
+	memcpy(d.target.addr, "\x5d\xb8\xd8\x22", 4);
+	dial_roundtrip(&d, w4, sizeof w4);
+
+	memset(&d, 0, sizeof d);
+	d.req = 0xffffffff;
+	d.target.atyp = TARGET_IPV6;
+	d.target.port = 65535;
+	memcpy(d.target.addr, w6 + 11, 16);
+	dial_roundtrip(&d, w6, sizeof w6);
+
+	memset(&d, 0, sizeof d);
+	d.req = 12345;
+	d.target.atyp = TARGET_DOMAIN;
+	d.target.port = 80;
+	strlcpy(d.target.host, "example.org", sizeof d.target.host);
+	dial_roundtrip(&d, wd, sizeof wd);
+
+	/* A 255-byte name, the longest a string holds. */
+	memset(d.target.host, 'a', 255);
+	d.target.host[255] = '\0';
+	memcpy(wbig, "\x05\x00\x01\x07\x00\x00\x30\x39\x00\x50\x03\xff", 12);
+	memset(wbig + 12, 'a', 255);
+	dial_roundtrip(&d, wbig, sizeof wbig);
+}
+
+static void
+test_result_bind_roundtrip(void)
+{
+	static const uint8_t	 wr[] = { FRAME_RESULT, 0, 0, 5,
+	    0xde, 0xad, 0xbe, 0xef, DIAL_DNS };
+	static const uint8_t	 wb[] = { FRAME_BIND, 0, 0, 25,
+	    0, 0, 0, 9,
+	    16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1,
+	    0, 0, 1, 0, 0 };
+	struct frame_result	 r, rg;
+	struct frame_bind	 b, bg;
+	uint8_t			 out[FRAME_MAX];
+	struct pf		 p;
+	const char		*cause = NULL;
+	int			 i;
+
+	r.req = 0xdeadbeef;
+	r.result = DIAL_DNS;
+	check_int(frame_result_encode(out, &r), ==, sizeof wr);
+	check_mem(out, wr, sizeof wr);
+	frame_whole(out, sizeof wr, &p);
+	check_int(frame_result_parse(&p.f, &rg, &cause), ==, 0);
+	check_int(rg.req, ==, 0xdeadbeef);
+	check_int(rg.result, ==, DIAL_DNS);
+	pf_free(&p);
+
+	/* Every legal result code, 1..DIAL_RESULT_MAX. */
+	for (i = 1; i <= DIAL_RESULT_MAX; i++) {
+		r.result = i;
+		check_int(frame_result_encode(out, &r), ==, 9);
+		frame_whole(out, 9, &p);
+		check_int(frame_result_parse(&p.f, &rg, &cause), ==, 0);
+		check_int(rg.result, ==, i);
+		pf_free(&p);
+	}
+
+	b.node_id = 9;
+	for (i = 0; i < FRAME_COOKIE_LEN; i++)
+		b.cookie[i] = 16 - i;
+	b.req = 256;
+	b.result = DIAL_OK;
+	check_int(frame_bind_encode(out, &b), ==, sizeof wb);
+	check_mem(out, wb, sizeof wb);
+	frame_whole(out, sizeof wb, &p);
+	memset(&bg, 0x55, sizeof bg);
+	check_int(frame_bind_parse(&p.f, &bg, &cause), ==, 0);
+	check_int(bg.node_id, ==, 9);
+	check_mem(bg.cookie, b.cookie, FRAME_COOKIE_LEN);
+	check_int(bg.req, ==, 256);
+	check_int(bg.result, ==, 0);
+	pf_free(&p);
+
+	/* A BIND with a non-zero result decodes (treated as RESULT). */
+	b.result = DIAL_RESULT_MAX;
+	check_int(frame_bind_encode(out, &b), ==, sizeof wb);
+	frame_whole(out, sizeof wb, &p);
+	check_int(frame_bind_parse(&p.f, &bg, &cause), ==, 0);
+	check_int(bg.result, ==, DIAL_RESULT_MAX);
+	pf_free(&p);
+}
+
+static void
+test_bye_roundtrip(void)
+{
+	static const uint8_t	 wire[] = { FRAME_BYE, 0, 0, 6,
+	    FRAME_BYE_VERSION, 4, 'o', 'l', 'd', '!' };
+	struct frame_bye	 g;
+	uint8_t			 out[FRAME_MAX];
+	char			 text[300];
+	struct pf		 p;
+	const char		*cause = NULL;
+
+	check_int(frame_bye_encode(out, FRAME_BYE_VERSION, "old!"), ==,
+	    sizeof wire);
+	check_mem(out, wire, sizeof wire);
+	frame_whole(out, sizeof wire, &p);
+	check_int(frame_bye_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.reason, ==, FRAME_BYE_VERSION);
+	check_str(g.text, "old!");
+	pf_free(&p);
+
+	/* Empty text. */
+	check_int(frame_bye_encode(out, FRAME_BYE_SHUTDOWN, ""), ==, 6);
+	frame_whole(out, 6, &p);
+	check_int(frame_bye_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.reason, ==, 0);
+	check_str(g.text, "");
+	pf_free(&p);
+
+	/* 299 bytes of text: sent as its first 255. */
+	memset(text, 'x', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	text[254] = 'E';
+	check_int(frame_bye_encode(out, FRAME_BYE_REPLACED, text), ==,
+	    FRAME_HEADER + 2 + 255);
+	check_int(out[5], ==, 255);
+	frame_whole(out, FRAME_HEADER + 2 + 255, &p);
+	check_int(frame_bye_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.reason, ==, FRAME_BYE_REPLACED);
+	check_int(strlen(g.text), ==, 255);
+	check_mem(g.text, text, 255);
+	check_int(g.text[254], ==, 'E');
+	pf_free(&p);
+
+	/* Exactly 255 and 256 bytes. */
+	text[255] = '\0';
+	check_int(frame_bye_encode(out, 0, text), ==, FRAME_HEADER + 2 + 255);
+	text[255] = 'y';
+	text[256] = '\0';
+	check_int(frame_bye_encode(out, 0, text), ==, FRAME_HEADER + 2 + 255);
+	check_int(out[FRAME_HEADER + 2 + 254], ==, 'E');
+}
+
+static void
+test_info_node_roundtrip(void)
+{
+	struct frame_info_node	 n, g;
+	uint8_t			 out[FRAME_MAX];
+	struct pf		 p;
+	const char		*cause = NULL;
+	size_t			 len, want;
+	int			 i;
+
+	/* Small, with hand-made wire bytes. */
+	static const uint8_t	 wire[] = { FRAME_INFO_NODE, 0, 0, 68,
+	    0, 0, 0, 3, 1, 'n', 1, 1, 'p', 11, '1', '.', '2', '.', '3', '.',
+	    '4', ':', '5', '6', '7', 2, 'o', 's', 1, 'a', 1, 'b',
+	    0, 0, 0, 0, 0x65, 0x00, 0x00, 0x00,
+	    0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3,
+	    0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 5,
+	    0, 0, 0, 6 };
+
+	memset(&n, 0, sizeof n);
+	n.id = 3;
+	strlcpy(n.name, "n", sizeof n.name);
+	strlcpy(n.pools[0], "p", sizeof n.pools[0]);
+	n.npools = 1;
+	strlcpy(n.remote, "1.2.3.4:567", sizeof n.remote);
+	strlcpy(n.os, "os", sizeof n.os);
+	strlcpy(n.arch, "a", sizeof n.arch);
+	strlcpy(n.build, "b", sizeof n.build);
+	n.since = 0x65000000;
+	n.relays = 1;
+	n.dials_ok = 2;
+	n.dials_failed = 3;
+	n.bytes_up = 4;
+	n.bytes_down = 0x100000005ULL;
+	n.rtt_us = 6;
+	check_int(frame_info_node_encode(out, &n), ==, sizeof wire);
+	check_mem(out, wire, sizeof wire);
+	frame_whole(out, sizeof wire, &p);
+	memset(&g, 0x55, sizeof g);
+	check_int(frame_info_node_parse(&p.f, &g, &cause), ==, 0);
+	check_mem(&g, &n, sizeof g);
+	pf_free(&p);
+
+	/* 16 pools and every string at its limit; it fits in FRAME_MAX. */
+	memset(&n, 0, sizeof n);
+	n.id = 0xffffffff;
+	memset(n.name, 'N', FRAME_NAME_MAX);
+	for (i = 0; i < FRAME_POOLS_MAX; i++)
+		memset(n.pools[i], 'A' + i, FRAME_POOL_MAX);
+	n.npools = FRAME_POOLS_MAX;
+	memset(n.remote, 'r', sizeof n.remote - 1);
+	memset(n.os, 'o', FRAME_SHORT_MAX);
+	memset(n.arch, 'a', FRAME_SHORT_MAX);
+	memset(n.build, 'b', FRAME_BUILD_MAX);
+	n.since = UINT64_MAX;
+	n.relays = n.dials_ok = n.dials_failed = n.rtt_us = 0xffffffff;
+	n.bytes_up = n.bytes_down = UINT64_MAX;
+	want = FRAME_HEADER + 4 + 64 + 1 + 16 * 32 + 64 + 32 + 32 + 64 + 8 +
+	    12 + 16 + 4;
+	len = frame_info_node_encode(out, &n);
+	check_int(len, ==, want);
+	check_int(len, <=, FRAME_MAX);
+	frame_whole(out, len, &p);
+	memset(&g, 0x55, sizeof g);
+	check_int(frame_info_node_parse(&p.f, &g, &cause), ==, 0);
+	check_mem(&g, &n, sizeof g);
+	check_int(g.npools, ==, 16);
+	check_int(strlen(g.pools[15]), ==, FRAME_POOL_MAX);
+	check_int(strlen(g.remote), ==, 63);
+	pf_free(&p);
+
+	/* Over a limit: the encoder refuses. */
+	n.npools = FRAME_POOLS_MAX + 1;
+	check_int(frame_info_node_encode(out, &n), ==, 0);
+	n.npools = -1;
+	check_int(frame_info_node_encode(out, &n), ==, 0);
+}
+
+static void
+test_info_end_empty_roundtrip(void)
+{
+	static const uint8_t	 wend[] = { FRAME_INFO_END, 0, 0, 4,
+	    0, 0, 1, 2 };
+	static const uint8_t	 wreq[] = { FRAME_INFO_REQ, 0, 0, 0 };
+	uint8_t			 out[FRAME_MAX];
+	struct pf		 p;
+	const char		*cause = NULL;
+	uint32_t		 c = 0;
+
+	check_int(frame_info_end_encode(out, 258), ==, sizeof wend);
+	check_mem(out, wend, sizeof wend);
+	frame_whole(out, sizeof wend, &p);
+	check_int(frame_info_end_parse(&p.f, &c, &cause), ==, 0);
+	check_int(c, ==, 258);
+	pf_free(&p);
+
+	check_int(frame_info_end_encode(out, 0), ==, 8);
+	frame_whole(out, 8, &p);
+	c = 1;
+	check_int(frame_info_end_parse(&p.f, &c, &cause), ==, 0);
+	check_int(c, ==, 0);
+	pf_free(&p);
+
+	check_int(frame_empty_encode(out, FRAME_INFO_REQ), ==, sizeof wreq);
+	check_mem(out, wreq, sizeof wreq);
+	frame_whole(out, sizeof wreq, &p);
+	check_int(frame_empty_parse(&p.f, &cause), ==, 0);
+	pf_free(&p);
+}
+
+/*
+ * frame_parse: headers, limits, streams.
+ */
+
+/* Header only: the verdict comes before any payload. */
+static int
+parse_header(uint8_t type, uint8_t flags, uint16_t len, const char **cause)
+{
+	uint8_t		*h = malloc(FRAME_HEADER);
+	struct frame	 f;
+	int		 r;
+
+	h[0] = type;
+	h[1] = flags;
+	h[2] = len >> 8;
+	h[3] = len & 0xff;
+	*cause = NULL;
+	r = frame_parse(h, FRAME_HEADER, &f, cause);
+	free(h);
+	return (r);
+}
+
+static void
+test_parse_bad_header(void)
+{
+	static const uint8_t	 unknown[] = { 0x00, 0x0a, 0x0b, 0x0f, 0x13,
+	    0x20, 0x7f, 0x80, 0xff };
+	const char		*cause;
+	size_t			 i;
+	int			 t, known = 0;
+
+	for (i = 0; i < sizeof unknown; i++) {
+		check_int(parse_header(unknown[i], 0, 0, &cause), ==, -1);
+		check_str(cause, "unknown frame type");
+	}
+	/* Exactly the twelve types of doc/protocol.md are known. */
+	for (t = 0; t < 256; t++) {
+		if (parse_header(t, 0, 0, &cause) == FRAME_HEADER)
+			known++;
+	}
+	check_int(known, ==, 12);
+
+	check_int(parse_header(FRAME_PING, 1, 8, &cause), ==, -1);
+	check_str(cause, "reserved frame flags set");
+	check_int(parse_header(FRAME_HELLO, 0x80, 0, &cause), ==, -1);
+	check_str(cause, "reserved frame flags set");
+
+	/* Too large: refused on the header alone. */
+	check_int(parse_header(FRAME_BYE, 0, FRAME_PAYLOAD_MAX + 1, &cause),
+	    ==, -1);
+	check_str(cause, "frame too large");
+	check_int(parse_header(FRAME_INFO_NODE, 0, 0xffff, &cause), ==, -1);
+	check_str(cause, "frame too large");
+	/* Exactly the limit: wait for it. */
+	check_int(parse_header(FRAME_BYE, 0, FRAME_PAYLOAD_MAX, &cause), ==,
+	    0);
+	check(cause == NULL);
+
+	/* Fewer than 4 bytes of a bad header: still just "need more". */
+	{
+		uint8_t		 b[3] = { 0xff, 0xff, 0xff };
+		struct frame	 f;
+
+		cause = NULL;
+		for (i = 0; i < 3; i++)
+			check_int(frame_parse(b, i, &f, &cause), ==, 0);
+		check(cause == NULL);
+	}
+}
+
+static void
+test_parse_max(void)
+{
+	uint8_t		*buf;
+	struct frame	 f;
+	const char	*cause = NULL;
+	struct pf	 p;
+
+	buf = calloc(1, FRAME_MAX);
+	buf[0] = FRAME_BYE;
+	buf[2] = FRAME_PAYLOAD_MAX >> 8;
+	buf[3] = FRAME_PAYLOAD_MAX & 0xff;
+	check_int(frame_parse(buf, FRAME_MAX - 1, &f, &cause), ==, 0);
+	check_int(frame_parse(buf, FRAME_MAX, &f, &cause), ==, FRAME_MAX);
+	check_int(f.len, ==, FRAME_PAYLOAD_MAX);
+	check_int(f.type, ==, FRAME_BYE);
+	check(f.payload == buf + FRAME_HEADER);
+	/* BYE with a 0-length string and 4094 bytes left over. */
+	check_int(frame_bye_parse(&f, &(struct frame_bye){ 0 }, &cause), ==,
+	    -1);
+	check_str(cause, "trailing bytes in frame");
+	free(buf);
+
+	/* The whole 4100-byte frame, all of its 4100 prefixes. */
+	buf = calloc(1, FRAME_MAX);
+	buf[0] = FRAME_INFO_REQ;
+	buf[2] = 0x10;
+	frame_whole(buf, FRAME_MAX, &p);
+	check_int(frame_empty_parse(&p.f, &cause), ==, -1);
+	pf_free(&p);
+	free(buf);
+}
+
+/* Frames of several types back to back, plus half of one more. */
+static size_t
+build_stream(uint8_t *buf, size_t *ends, int *n)
+{
+	struct frame_dial	 d;
+	struct frame_result	 r = { 42, DIAL_REFUSED };
+	struct frame_hello	 h;
+	size_t			 off = 0;
+	int			 i = 0;
+
+	memset(&h, 0, sizeof h);
+	h.version = FRAME_VERSION;
+	h.role = FRAME_ROLE_NODE;
+	strlcpy(h.name, "pipe", sizeof h.name);
+	off += frame_hello_encode(buf + off, &h);
+	ends[i++] = off;
+	off += frame_stamp_encode(buf + off, FRAME_PING, 77);
+	ends[i++] = off;
+	off += frame_empty_encode(buf + off, FRAME_INFO_REQ);
+	ends[i++] = off;
+	memset(&d, 0, sizeof d);
+	d.req = 42;
+	d.target.atyp = TARGET_DOMAIN;
+	d.target.port = 8080;
+	strlcpy(d.target.host, "pipelined.example", sizeof d.target.host);
+	off += frame_dial_encode(buf + off, &d);
+	ends[i++] = off;
+	off += frame_result_encode(buf + off, &r);
+	ends[i++] = off;
+	off += frame_bye_encode(buf + off, FRAME_BYE_SHUTDOWN, "bye");
+	ends[i++] = off;
+	off += frame_info_end_encode(buf + off, 3);
+	ends[i++] = off;
+	*n = i;
+	/* Half a PONG: must stay unconsumed. */
+	frame_stamp_encode(buf + off, FRAME_PONG, 1);
+	return (off + 6);
+}
+
+static const uint8_t stream_types[] = { FRAME_HELLO, FRAME_PING,
+    FRAME_INFO_REQ, FRAME_DIAL, FRAME_RESULT, FRAME_BYE, FRAME_INFO_END };
+
+static void
+test_parse_pipelined(void)
+{
+	uint8_t			 tmp[1024], *buf;
+	size_t			 ends[8], len, off = 0;
+	struct frame		 f;
+	struct frame_dial	 d;
+	const char		*cause = NULL;
+	int			 n, i = 0, r;
+
+	len = build_stream(tmp, ends, &n);
+	check_int(n, ==, 7);
+	buf = malloc(len);
+	memcpy(buf, tmp, len);
+	while ((r = frame_parse(buf + off, len - off, &f, &cause)) > 0) {
+		check(i < n);
+		if (i >= n)
+			break;
+		check_int(f.type, ==, stream_types[i]);
+		off += (size_t)r;
+		check_int(off, ==, ends[i]);
+		if (f.type == FRAME_DIAL) {
+			check_int(frame_dial_parse(&f, &d, &cause), ==, 0);
+			check_str(d.target.host, "pipelined.example");
+		}
+		i++;
+	}
+	check_int(r, ==, 0);
+	check_int(i, ==, 7);
+	check_int(off, ==, ends[6]);
+	check_int(len - off, ==, 6);
+	free(buf);
+}
+
+/* The same stream arriving one byte at a time, as a reader sees it. */
+static void
+test_parse_bytewise(void)
+{
+	uint8_t		 tmp[1024], *buf;
+	size_t		 ends[8], len, have, off = 0;
+	struct frame	 f;
+	const char	*cause = NULL;
+	int		 n, i = 0, r, early = 0;
+
+	len = build_stream(tmp, ends, &n);
+	for (have = 1; have <= len; have++) {
+		/* A fresh exact-size buffer each time: no stale reads. */
+		buf = malloc(have - off ? have - off : 1);
+		memcpy(buf, tmp + off, have - off);
+		r = frame_parse(buf, have - off, &f, &cause);
+		check(r >= 0);
+		if (r > 0) {
+			check(i < n);
+			if (i >= n || off + (size_t)r != ends[i] ||
+			    have != ends[i] || f.type != stream_types[i])
+				early++;
+			off += (size_t)r;
+			i++;
+		}
+		free(buf);
+	}
+	check_int(early, ==, 0);
+	check_int(i, ==, 7);
+	check_int(off, ==, ends[6]);
+}
+
+/*
+ * Typed decoders: malformed payloads.
+ */
+
+/* Fixed-layout payloads, each valid as is. */
+static const uint8_t p_welcome[] = { 1, 0, 0, 0, 1, 0, 0, 0x13, 0x88,
+    0, 0, 0x3a, 0x98, 0x11, 0x5b, 0, 8,
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+    3, 'h', 'u', 'b' };
+static const uint8_t p_stamp[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+static const uint8_t p_dial4[] = { 0, 0, 0, 1, 0, 80, 1, 8, 8, 8, 8 };
+static const uint8_t p_dial6[] = { 0, 0, 0, 1, 0, 80, 4,
+    0x26, 0x06, 0x28, 0, 0x02, 0x20, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1 };
+static const uint8_t p_diald[] = { 0, 0, 0, 1, 0, 80, 3, 3, 'a', '.', 'b' };
+static const uint8_t p_result[] = { 0, 0, 0, 1, DIAL_TIMEOUT };
+static const uint8_t p_bind[] = { 0, 0, 0, 1,
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0, 0, 0, 2, 0 };
+static const uint8_t p_bye[] = { 1, 3, 'b', 'a', 'd' };
+static const uint8_t p_info_node[] = { 0, 0, 0, 1, 1, 'n', 2, 1, 'a', 1,
+    'b', 3, '1', ':', '2', 1, 'o', 1, 'a', 0,
+    0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,
+    0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1 };
+static const uint8_t p_info_end[] = { 0, 0, 0, 9 };
+
+static void
+test_decoders_short_trailing(void)
+{
+	const char	*cause;
+
+	/* The fixtures themselves are valid. */
+	check_int(decode(dec_welcome, FRAME_WELCOME, p_welcome,
+	    sizeof p_welcome, &cause), ==, 0);
+	check_int(decode(dec_stamp, FRAME_PING, p_stamp, sizeof p_stamp,
+	    &cause), ==, 0);
+	check_int(decode(dec_dial, FRAME_DIAL, p_dial4, sizeof p_dial4,
+	    &cause), ==, 0);
+	check_int(decode(dec_dial, FRAME_DIAL, p_dial6, sizeof p_dial6,
+	    &cause), ==, 0);
+	check_int(decode(dec_dial, FRAME_DIAL, p_diald, sizeof p_diald,
+	    &cause), ==, 0);
+	check_int(decode(dec_result, FRAME_RESULT, p_result, sizeof p_result,
+	    &cause), ==, 0);
+	check_int(decode(dec_bind, FRAME_BIND, p_bind, sizeof p_bind,
+	    &cause), ==, 0);
+	check_int(decode(dec_bye, FRAME_BYE, p_bye, sizeof p_bye, &cause),
+	    ==, 0);
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, p_info_node,
+	    sizeof p_info_node, &cause), ==, 0);
+	check_int(decode(dec_info_end, FRAME_INFO_END, p_info_end,
+	    sizeof p_info_end, &cause), ==, 0);
+
+	refuse_prefixes(dec_welcome, FRAME_WELCOME, p_welcome,
+	    sizeof p_welcome);
+	refuse_prefixes(dec_stamp, FRAME_PONG, p_stamp, sizeof p_stamp);
+	refuse_prefixes(dec_dial, FRAME_DIAL, p_dial4, sizeof p_dial4);
+	refuse_prefixes(dec_dial, FRAME_DIAL, p_dial6, sizeof p_dial6);
+	refuse_prefixes(dec_dial, FRAME_DIAL, p_diald, sizeof p_diald);
+	refuse_prefixes(dec_result, FRAME_RESULT, p_result, sizeof p_result);
+	refuse_prefixes(dec_bind, FRAME_BIND, p_bind, sizeof p_bind);
+	refuse_prefixes(dec_bye, FRAME_BYE, p_bye, sizeof p_bye);
+	refuse_prefixes(dec_info_node, FRAME_INFO_NODE, p_info_node,
+	    sizeof p_info_node);
+	refuse_prefixes(dec_info_end, FRAME_INFO_END, p_info_end,
+	    sizeof p_info_end);
+
+	refuse_trailing(dec_welcome, FRAME_WELCOME, p_welcome,
+	    sizeof p_welcome);
+	refuse_trailing(dec_stamp, FRAME_PING, p_stamp, sizeof p_stamp);
+	refuse_trailing(dec_dial, FRAME_DIAL, p_dial4, sizeof p_dial4);
+	refuse_trailing(dec_dial, FRAME_DIAL, p_dial6, sizeof p_dial6);
+	refuse_trailing(dec_dial, FRAME_DIAL, p_diald, sizeof p_diald);
+	refuse_trailing(dec_result, FRAME_RESULT, p_result, sizeof p_result);
+	refuse_trailing(dec_bind, FRAME_BIND, p_bind, sizeof p_bind);
+	refuse_trailing(dec_bye, FRAME_BYE, p_bye, sizeof p_bye);
+	refuse_trailing(dec_info_node, FRAME_INFO_NODE, p_info_node,
+	    sizeof p_info_node);
+	refuse_trailing(dec_info_end, FRAME_INFO_END, p_info_end,
+	    sizeof p_info_end);
+	refuse_trailing(dec_empty, FRAME_INFO_REQ, NULL, 0);
+
+	/* A string whose length byte runs past the payload. */
+	check_int(decode(dec_bye, FRAME_BYE, "\x01\x05" "abcd", 6, &cause),
+	    ==, -1);
+	check_str(cause, "malformed BYE");
+}
+
+static void
+test_decoders_wrong_type(void)
+{
+	const char	*cause;
+
+	check_int(decode(dec_welcome, FRAME_HELLO, p_welcome,
+	    sizeof p_welcome, &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+	check_int(decode(dec_stamp, FRAME_DIAL, p_stamp, sizeof p_stamp,
+	    &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+	check_int(decode(dec_dial, FRAME_RESULT, p_dial4, sizeof p_dial4,
+	    &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+	check_int(decode(dec_result, FRAME_BIND, p_result, sizeof p_result,
+	    &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+	check_int(decode(dec_bind, FRAME_POOL, p_bind, sizeof p_bind,
+	    &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+	check_int(decode(dec_bye, FRAME_PING, p_bye, sizeof p_bye, &cause),
+	    ==, -1);
+	check_str(cause, "unexpected frame type");
+	check_int(decode(dec_info_node, FRAME_INFO_END, p_info_node,
+	    sizeof p_info_node, &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+	check_int(decode(dec_info_end, FRAME_INFO_NODE, p_info_end,
+	    sizeof p_info_end, &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+	check_int(decode(dec_hello, FRAME_WELCOME, "TNTC\x01\x02", 6,
+	    &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+}
+
+/* Parse a HELLO payload: "TNTC" version role, then attrs. */
+static int
+hello(const void *payload, size_t len, struct frame_hello *h,
+    const char **cause)
+{
+	struct pf	 p;
+	int		 r;
+
+	*cause = NULL;
+	pf_make(&p, FRAME_HELLO, payload, len);
+	r = frame_hello_parse(&p.f, h, cause);
+	pf_free(&p);
+	return (r);
+}
+
+#define HNODE	"TNTC\x01\x01"
+#define HADMIN	"TNTC\x01\x02"
+#define HNAME	"\x01\x02n1"
+
+static void
+test_hello_errors(void)
+{
+	struct frame_hello	 h;
+	const char		*cause;
+	size_t			 i;
+
+	/* Bad magic: the hub closes without a word. */
+	check_int(hello("TNTX\x01\x02", 6, &h, &cause), ==, -1);
+	check_str(cause, "bad magic");
+	check_int(hello("tntc\x01\x02", 6, &h, &cause), ==, -1);
+	check_str(cause, "bad magic");
+	for (i = 0; i < 4; i++) {
+		check_int(hello("TNTC", i, &h, &cause), ==, -1);
+		check_str(cause, "bad magic");
+	}
+	check_int(hello("TNTC", 4, &h, &cause), ==, -1);
+	check_str(cause, "short HELLO");
+	check_int(hello("TNTC\x01", 5, &h, &cause), ==, -1);
+	check_str(cause, "short HELLO");
+
+	/* Version: the hub answers BYE(version) on this exact cause. */
+	check_int(hello("TNTC\x02\x01" HNAME, 10, &h, &cause), ==, -1);
+	check_str(cause, "unsupported protocol version");
+	check_int(h.version, ==, 2);
+	check_int(hello("TNTC\x00\x02", 6, &h, &cause), ==, -1);
+	check_str(cause, "unsupported protocol version");
+	check_int(hello("TNTC\xff\x02", 6, &h, &cause), ==, -1);
+	check_str(cause, "unsupported protocol version");
+
+	/* Role. */
+	check_int(hello("TNTC\x01\x00" HNAME, 10, &h, &cause), ==, -1);
+	check_str(cause, "unknown role");
+	check_int(hello("TNTC\x01\x03" HNAME, 10, &h, &cause), ==, -1);
+	check_str(cause, "unknown role");
+
+	/* A node must name itself; an admin need not. */
+	check_int(hello(HNODE, 6, &h, &cause), ==, -1);
+	check_str(cause, "HELLO without a node name");
+	check_int(hello(HNODE "\x02\x01p", 9, &h, &cause), ==, -1);
+	check_str(cause, "HELLO without a node name");
+	check_int(hello(HADMIN, 6, &h, &cause), ==, 0);
+	check_int(hello(HNODE HNAME, 10, &h, &cause), ==, 0);
+	check_str(h.name, "n1");
+	check_int(h.npools, ==, 0);
+
+	/* Attribute framing. */
+	check_int(hello(HNODE HNAME "\x03", 11, &h, &cause), ==, -1);
+	check_str(cause, "truncated HELLO attribute");
+	check_int(hello(HNODE HNAME "\x03\x05" "lin", 15, &h, &cause), ==,
+	    -1);
+	check_str(cause, "truncated HELLO attribute");
+	check_int(hello(HNODE "\x01\x03n1", 10, &h, &cause), ==, -1);
+	check_str(cause, "truncated HELLO attribute");
+}
+
+static void
+test_hello_names(void)
+{
+	static const char	*bad[] = { "a b", "a/b", "a:b", "n\x7f",
+	    "caf\xc3\xa9", "a\tb", "@", "a+b", "" };
+	uint8_t			 buf[8 + 300];
+	struct frame_hello	 h;
+	const char		*cause;
+	size_t			 i, n;
+
+	memcpy(buf, HNODE, 6);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		n = strlen(bad[i]);
+		buf[6] = 1;
+		buf[7] = n;
+		memcpy(buf + 8, bad[i], n);
+		check_int(hello(buf, 8 + n, &h, &cause), ==, -1);
+		check_str(cause, "bad node name");
+	}
+	/* NUL inside a name. */
+	check_int(hello(HNODE "\x01\x03" "a\0b", 11, &h, &cause), ==, -1);
+	check_str(cause, "bad node name");
+
+	/* 63 bytes is the limit, every legal character class. */
+	buf[6] = 1;
+	buf[7] = 63;
+	memset(buf + 8, 'z', 63);
+	memcpy(buf + 8, "AZaz09._-", 9);
+	check_int(hello(buf, 8 + 63, &h, &cause), ==, 0);
+	check_int(strlen(h.name), ==, 63);
+	check_mem(h.name, "AZaz09._-", 9);
+	buf[7] = 64;
+	buf[8 + 63] = 'z';
+	check_int(hello(buf, 8 + 64, &h, &cause), ==, -1);
+	check_str(cause, "bad node name");
+
+	/* Twice named. */
+	check_int(hello(HNODE HNAME HNAME, 14, &h, &cause), ==, -1);
+	check_str(cause, "bad node name");
+}
+
+static void
+test_hello_pools(void)
+{
+	uint8_t			 buf[1024];
+	struct frame_hello	 h;
+	const char		*cause;
+	size_t			 off;
+	int			 i;
+
+	memcpy(buf, HNODE HNAME, 10);
+	off = 10;
+	for (i = 0; i < 17; i++) {
+		buf[off++] = 2;
+		buf[off++] = 31;
+		memset(buf + off, 'a' + i, 31);
+		off += 31;
+		if (i == 15) {
+			/* 16 pools: fine. */
+			check_int(hello(buf, off, &h, &cause), ==, 0);
+			check_int(h.npools, ==, 16);
+			check_int(h.pools[15][30], ==, 'a' + 15);
+			check_int(strlen(h.pools[15]), ==, 31);
+		}
+	}
+	check_int(hello(buf, off, &h, &cause), ==, -1);
+	check_str(cause, "bad pool name or too many pools");
+
+	/* Pool name limits and charset. */
+	check_int(hello(HNODE HNAME "\x02\x00", 12, &h, &cause), ==, -1);
+	check_str(cause, "bad pool name or too many pools");
+	check_int(hello(HNODE HNAME "\x02\x02" "a b", 14, &h, &cause), ==,
+	    -1);
+	check_int(hello(HNODE HNAME "\x02\x03" "a b", 15, &h, &cause), ==,
+	    -1);
+	check_str(cause, "bad pool name or too many pools");
+	memcpy(buf, HNODE HNAME "\x02\x20", 12);
+	memset(buf + 12, 'p', 32);
+	check_int(hello(buf, 12 + 32, &h, &cause), ==, -1);
+	check_str(cause, "bad pool name or too many pools");
+}
+
+static void
+test_hello_attrs(void)
+{
+	uint8_t			 buf[512];
+	struct frame_hello	 h;
+	const char		*cause;
+
+	/* Unknown keys (0, 7, 255) are skipped, even long ones. */
+	memcpy(buf, HNODE "\x07\x03" "xyz" "\x00\x00" HNAME "\xff\xff", 19);
+	memset(buf + 19, 0xee, 255);
+	memcpy(buf + 274, "\x03\x05" "linux", 7);
+	check_int(hello(buf, 281, &h, &cause), ==, 0);
+	check_str(h.name, "n1");
+	check_str(h.os, "linux");
+	check_int(h.npools, ==, 0);
+
+	/* node_id: exactly 4 bytes. */
+	check_int(hello(HNODE HNAME "\x06\x04\x00\x00\x01\x00", 16, &h,
+	    &cause), ==, 0);
+	check_int(h.node_id, ==, 256);
+	check_int(hello(HNODE HNAME "\x06\x03\x00\x00\x01", 15, &h, &cause),
+	    ==, -1);
+	check_str(cause, "bad node_id attribute");
+	check_int(hello(HNODE HNAME "\x06\x05\x00\x00\x00\x01\x00", 17, &h,
+	    &cause), ==, -1);
+	check_str(cause, "bad node_id attribute");
+	check_int(hello(HNODE HNAME "\x06\x00", 12, &h, &cause), ==, -1);
+	check_str(cause, "bad node_id attribute");
+
+	/* os/arch: 31 printable bytes; build: 63. */
+	memcpy(buf, HNODE HNAME "\x03\x1f", 12);
+	memset(buf + 12, 'o', 31);
+	check_int(hello(buf, 12 + 31, &h, &cause), ==, 0);
+	check_int(strlen(h.os), ==, 31);
+	buf[11] = 32;
+	buf[12 + 31] = 'o';
+	check_int(hello(buf, 12 + 32, &h, &cause), ==, -1);
+	check_str(cause, "bad os attribute");
+	buf[10] = 4;
+	check_int(hello(buf, 12 + 32, &h, &cause), ==, -1);
+	check_str(cause, "bad arch attribute");
+	buf[10] = 5;
+	buf[11] = 63;
+	memset(buf + 12, 'b', 64);
+	check_int(hello(buf, 12 + 63, &h, &cause), ==, 0);
+	check_int(strlen(h.build), ==, 63);
+	buf[11] = 64;
+	check_int(hello(buf, 12 + 64, &h, &cause), ==, -1);
+	check_str(cause, "bad build attribute");
+	check_int(hello(HNODE HNAME "\x03\x02" "a\n", 14, &h, &cause), ==,
+	    -1);
+	check_str(cause, "bad os attribute");
+	check_int(hello(HNODE HNAME "\x04\x02" "a\0", 14, &h, &cause), ==,
+	    -1);
+	check_str(cause, "bad arch attribute");
+	check_int(hello(HNODE HNAME "\x05\x02" "a\x80", 14, &h, &cause), ==,
+	    -1);
+	check_str(cause, "bad build attribute");
+	check_int(hello(HNODE HNAME "\x05\x0b" "tentacle 1!", 23, &h,
+	    &cause), ==, 0);
+	check_str(h.build, "tentacle 1!");
+}
+
+static void
+test_welcome_errors(void)
+{
+	uint8_t		 buf[sizeof p_welcome];
+	const char	*cause;
+
+	memcpy(buf, p_welcome, sizeof buf);
+	buf[8] = 49;				/* heartbeat 49 ms */
+	buf[7] = 0;
+	check_int(decode(dec_welcome, FRAME_WELCOME, buf, sizeof buf,
+	    &cause), ==, -1);
+	check_str(cause, "WELCOME values out of range");
+	buf[8] = 50;
+	check_int(decode(dec_welcome, FRAME_WELCOME, buf, sizeof buf,
+	    &cause), ==, 0);
+	memcpy(buf + 5, "\x00\x36\xee\x81", 4);	/* 3600001 */
+	check_int(decode(dec_welcome, FRAME_WELCOME, buf, sizeof buf,
+	    &cause), ==, -1);
+	check_str(cause, "WELCOME values out of range");
+	memcpy(buf + 5, "\x00\x36\xee\x80", 4);	/* 3600000 */
+	check_int(decode(dec_welcome, FRAME_WELCOME, buf, sizeof buf,
+	    &cause), ==, 0);
+	memcpy(buf + 9, "\x00\x00\x00\x00", 4);	/* dial_ms 0 */
+	check_int(decode(dec_welcome, FRAME_WELCOME, buf, sizeof buf,
+	    &cause), ==, -1);
+	check_str(cause, "WELCOME values out of range");
+	memcpy(buf, p_welcome, sizeof buf);
+	memcpy(buf + 13, "\x00\x00", 2);	/* data_port 0 */
+	check_int(decode(dec_welcome, FRAME_WELCOME, buf, sizeof buf,
+	    &cause), ==, -1);
+	check_str(cause, "WELCOME values out of range");
+	/* data_host with a NUL. */
+	memcpy(buf, p_welcome, sizeof buf);
+	buf[sizeof buf - 2] = '\0';
+	check_int(decode(dec_welcome, FRAME_WELCOME, buf, sizeof buf,
+	    &cause), ==, -1);
+	check_str(cause, "malformed WELCOME");
+}
+
+static void
+test_dial_errors(void)
+{
+	struct frame_dial	 d;
+	struct pf		 p;
+	uint8_t			 big[FRAME_MAX];
+	const char		*cause;
+
+	/* Bad atyp 2 (and 0, 5, 0xff), with or without address bytes. */
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x02\1\2\3\4",
+	    11, &cause), ==, -1);
+	check_str(cause, "bad address type in DIAL");
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x02", 7,
+	    &cause), ==, -1);
+	check_str(cause, "bad address type in DIAL");
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x00\1\2\3\4",
+	    11, &cause), ==, -1);
+	check_str(cause, "bad address type in DIAL");
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x05\1\2\3\4",
+	    11, &cause), ==, -1);
+	check_str(cause, "bad address type in DIAL");
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\xff", 7,
+	    &cause), ==, -1);
+	check_str(cause, "bad address type in DIAL");
+
+	/* Domain: empty, NUL inside, 255 bytes fine. */
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x03\x00", 8,
+	    &cause), ==, -1);
+	check_str(cause, "empty host name in DIAL");
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x03\x03"
+	    "a\0b", 11, &cause), ==, -1);
+	check_str(cause, "malformed DIAL");
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x03\x01\0", 9,
+	    &cause), ==, -1);
+	check_str(cause, "malformed DIAL");
+	memcpy(big, "\0\0\0\1\0\x50\x03\xff", 8);
+	memset(big + 8, 'd', 255);
+	pf_make(&p, FRAME_DIAL, big, 8 + 255);
+	check_int(frame_dial_parse(&p.f, &d, &cause), ==, 0);
+	check_int(strlen(d.target.host), ==, 255);
+	pf_free(&p);
+
+	/* An IPv4 DIAL carrying 16 address bytes; IPv6 carrying 4. */
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x01"
+	    "0123456789abcdef", 23, &cause), ==, -1);
+	check_str(cause, "trailing bytes in frame");
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x04\1\2\3\4",
+	    11, &cause), ==, -1);
+	check_str(cause, "malformed DIAL");
+
+	/* req 0, port 0, in every address type. */
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\0\0\x50\x01\1\2\3\4",
+	    11, &cause), ==, -1);
+	check_str(cause, "DIAL with request id or port 0");
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\0\x01\1\2\3\4",
+	    11, &cause), ==, -1);
+	check_str(cause, "DIAL with request id or port 0");
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\0\0\x50\x03\x01h",
+	    9, &cause), ==, -1);
+	check_str(cause, "DIAL with request id or port 0");
+	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\0\x03\x01h",
+	    9, &cause), ==, -1);
+	check_str(cause, "DIAL with request id or port 0");
+	memcpy(big, p_dial6, sizeof p_dial6);
+	big[4] = big[5] = 0;
+	check_int(decode(dec_dial, FRAME_DIAL, big, sizeof p_dial6, &cause),
+	    ==, -1);
+	check_str(cause, "DIAL with request id or port 0");
+
+	/* The encoder refuses what the decoder would. */
+	memset(&d, 0, sizeof d);
+	d.req = 1;
+	d.target.port = 1;
+	d.target.atyp = 2;
+	check_int(frame_dial_encode(big, &d), ==, 0);
+}
+
+static void
+test_result_bind_errors(void)
+{
+	uint8_t		 buf[sizeof p_bind];
+	const char	*cause;
+
+	check_int(decode(dec_result, FRAME_RESULT, "\0\0\0\1\0", 5, &cause),
+	    ==, -1);
+	check_str(cause, "bad result code in RESULT");
+	check_int(decode(dec_result, FRAME_RESULT, "\0\0\0\1\x0b", 5,
+	    &cause), ==, -1);
+	check_str(cause, "bad result code in RESULT");
+	check_int(decode(dec_result, FRAME_RESULT, "\0\0\0\1\xff", 5,
+	    &cause), ==, -1);
+	check_str(cause, "bad result code in RESULT");
+	check_int(decode(dec_result, FRAME_RESULT, "\0\0\0\1\x0a", 5,
+	    &cause), ==, 0);
+
+	memcpy(buf, p_bind, sizeof buf);
+	buf[sizeof buf - 1] = 11;
+	check_int(decode(dec_bind, FRAME_BIND, buf, sizeof buf, &cause), ==,
+	    -1);
+	check_str(cause, "bad result code in BIND");
+	buf[sizeof buf - 1] = 0xff;
+	check_int(decode(dec_bind, FRAME_BIND, buf, sizeof buf, &cause), ==,
+	    -1);
+	check_str(cause, "bad result code in BIND");
+	buf[sizeof buf - 1] = 10;
+	check_int(decode(dec_bind, FRAME_BIND, buf, sizeof buf, &cause), ==,
+	    0);
+}
+
+static void
+test_info_node_errors(void)
+{
+	uint8_t		 buf[FRAME_PAYLOAD_MAX];
+	const char	*cause;
+	size_t		 off;
+	int		 i;
+
+	/* npools 17, with 17 pool strings behind it. */
+	memcpy(buf, "\0\0\0\1\1n\x11", 7);
+	off = 7;
+	for (i = 0; i < 17; i++) {
+		buf[off++] = 1;
+		buf[off++] = 'p';
+	}
+	memcpy(buf + off, p_info_node + 11, sizeof p_info_node - 11);
+	off += sizeof p_info_node - 11;
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf, off, &cause),
+	    ==, -1);
+	check_str(cause, "too many pools in INFO_NODE");
+	/* ... and the same with 16 is fine. */
+	buf[6] = 16;
+	memmove(buf + 7 + 32, buf + 7 + 34, off - 7 - 34);
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf, off - 2,
+	    &cause), ==, 0);
+
+	/* name of 64, pool of 32, os of 32: over their limits. */
+	memcpy(buf, "\0\0\0\1\x40", 5);
+	memset(buf + 5, 'n', 64);
+	memcpy(buf + 69, p_info_node + 6, sizeof p_info_node - 6);
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    69 + sizeof p_info_node - 6, &cause), ==, -1);
+	check_str(cause, "malformed INFO_NODE");
+	memcpy(buf, "\0\0\0\1\1n\1\x20", 8);
+	memset(buf + 8, 'p', 32);
+	memcpy(buf + 40, p_info_node + 11, sizeof p_info_node - 11);
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    40 + sizeof p_info_node - 11, &cause), ==, -1);
+	check_str(cause, "malformed INFO_NODE");
+	memcpy(buf, p_info_node, 15);
+	buf[15] = 32;
+	memset(buf + 16, 'o', 32);
+	memcpy(buf + 48, p_info_node + 17, sizeof p_info_node - 17);
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    48 + sizeof p_info_node - 17, &cause), ==, -1);
+	check_str(cause, "malformed INFO_NODE");
+	/* The splice itself is sound: with 31 bytes of os it decodes. */
+	buf[15] = 31;
+	memmove(buf + 47, buf + 48, sizeof p_info_node - 17);
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    47 + sizeof p_info_node - 17, &cause), ==, 0);
+}
+
+static void
+test_stamp_empty_errors(void)
+{
+	const char	*cause;
+
+	check_int(decode(dec_stamp, FRAME_PING, p_stamp, 7, &cause), ==, -1);
+	check_str(cause, "malformed PING/PONG");
+	check_int(decode(dec_empty, FRAME_INFO_REQ, "x", 1, &cause), ==, -1);
+	check_str(cause, "trailing bytes in frame");
+	check_int(decode(dec_info_end, FRAME_INFO_END, "\0\0\0", 3, &cause),
+	    ==, -1);
+	check_str(cause, "malformed INFO_END");
+}
+
+static void
+test_names(void)
+{
+	char	 s[80];
+
+	check_int(frame_name_valid("", FRAME_NAME_MAX), ==, 0);
+	check_int(frame_name_valid("a", FRAME_NAME_MAX), ==, 1);
+	check_int(frame_name_valid("A.b_c-9", FRAME_NAME_MAX), ==, 1);
+	check_int(frame_name_valid(".", 1), ==, 1);
+	check_int(frame_name_valid("-", 1), ==, 1);
+	check_int(frame_name_valid("_", 1), ==, 1);
+	check_int(frame_name_valid("ab", 1), ==, 0);
+	check_int(frame_name_valid("a b", 10), ==, 0);
+	check_int(frame_name_valid("a/b", 10), ==, 0);
+	check_int(frame_name_valid("a:b", 10), ==, 0);
+	check_int(frame_name_valid("a@b", 10), ==, 0);
+	check_int(frame_name_valid("a\x7f", 10), ==, 0);
+	check_int(frame_name_valid("\xc3\xa9", 10), ==, 0);
+	check_int(frame_name_valid("a\n", 10), ==, 0);
+	/* The characters just outside each legal range. */
+	check_int(frame_name_valid("`", 10), ==, 0);
+	check_int(frame_name_valid("{", 10), ==, 0);
+	check_int(frame_name_valid("@", 10), ==, 0);
+	check_int(frame_name_valid("[", 10), ==, 0);
+	check_int(frame_name_valid("/", 10), ==, 0);
+	check_int(frame_name_valid(":", 10), ==, 0);
+	check_int(frame_name_valid(",", 10), ==, 0);
+	check_int(frame_name_valid("^", 10), ==, 0);
+	check_int(frame_name_valid("azAZ09", 10), ==, 1);
+
+	memset(s, 'x', sizeof s);
+	s[FRAME_NAME_MAX] = '\0';
+	check_int(frame_name_valid(s, FRAME_NAME_MAX), ==, 1);
+	s[FRAME_NAME_MAX] = 'x';
+	s[FRAME_NAME_MAX + 1] = '\0';
+	check_int(frame_name_valid(s, FRAME_NAME_MAX), ==, 0);
+	s[FRAME_POOL_MAX] = '\0';
+	check_int(frame_name_valid(s, FRAME_POOL_MAX), ==, 1);
+	s[FRAME_POOL_MAX] = 'x';
+	s[FRAME_POOL_MAX + 1] = '\0';
+	check_int(frame_name_valid(s, FRAME_POOL_MAX), ==, 0);
+}
+
+static void
+test_type_names(void)
+{
+	check_str(frame_type_name(FRAME_HELLO), "HELLO");
+	check_str(frame_type_name(FRAME_POOL), "POOL");
+	check_str(frame_type_name(FRAME_INFO_END), "INFO_END");
+	check_str(frame_type_name(0), "unknown");
+	check_str(frame_type_name(0x0a), "unknown");
+	check_str(frame_type_name(0x13), "unknown");
+	check_str(frame_type_name(0xff), "unknown");
+}
+
+int
+main(void)
+{
+	TEST(test_hello_roundtrip(), "HELLO node: wire bytes and round trip");
+	TEST(test_hello_admin(), "HELLO admin: no attributes");
+	TEST(test_hello_max(), "HELLO at every limit round-trips");
+	TEST(test_welcome_roundtrip(), "WELCOME: wire bytes and round trip");
+	TEST(test_stamp_roundtrip(), "PING/PONG: wire bytes and round trip");
+	TEST(test_dial_roundtrip(), "DIAL IPv4/IPv6/domain round trip");
+	TEST(test_result_bind_roundtrip(), "RESULT and BIND round trip");
+	TEST(test_bye_roundtrip(), "BYE round trip, text cut to 255");
+	TEST(test_info_node_roundtrip(),
+	    "INFO_NODE: 16 pools, max strings, fits FRAME_MAX");
+	TEST(test_info_end_empty_roundtrip(), "INFO_END and INFO_REQ");
+	TEST(test_parse_bad_header(),
+	    "frame_parse: unknown type, flags, 4097 on the header alone");
+	TEST(test_parse_max(), "frame_parse: 4096-byte payload accepted");
+	TEST(test_parse_pipelined(), "frame_parse: pipelined frames add up");
+	TEST(test_parse_bytewise(), "frame_parse: byte at a time");
+	TEST(test_decoders_short_trailing(),
+	    "typed decoders refuse short and trailing payloads");
+	TEST(test_decoders_wrong_type(), "typed decoders check the type");
+	TEST(test_hello_errors(), "HELLO: magic, version, role, framing");
+	TEST(test_hello_names(), "HELLO: node name charset and length");
+	TEST(test_hello_pools(), "HELLO: 16 pools fine, 17 refused");
+	TEST(test_hello_attrs(), "HELLO: unknown skipped, node_id, os/arch");
+	TEST(test_welcome_errors(), "WELCOME: values out of range");
+	TEST(test_dial_errors(), "DIAL: atyp, empty/NUL domain, req/port 0");
+	TEST(test_result_bind_errors(), "RESULT 0/11 and BIND 11 refused");
+	TEST(test_info_node_errors(), "INFO_NODE: 17 pools, long strings");
+	TEST(test_stamp_empty_errors(), "PING, INFO_REQ, INFO_END errors");
+	TEST(test_names(), "frame_name_valid edge cases");
+	TEST(test_type_names(), "frame_type_name");
+	return (test_done());
+}
