@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,10 +57,11 @@ acl_entry_parse(const char *s, struct acl_entry *e, char **cause)
 	int		 max;
 
 	memset(e, 0, sizeof *e);
-	if (s[0] == ':') {
+	if (s[0] == ':' && s[1] != ':') {
 		errno = 0;
 		v = strtol(s + 1, &end, 10);
-		if (s[1] == '\0' || *end != '\0' || errno || v < 1 ||
+		if (!isdigit((unsigned char)s[1]) || *end != '\0' || errno ||
+		    v < 1 ||
 		    v > 65535)
 			goto bad;
 		e->port = v;
@@ -81,7 +83,8 @@ acl_entry_parse(const char *s, struct acl_entry *e, char **cause)
 	if (slash != NULL) {
 		errno = 0;
 		v = strtol(slash, &end, 10);
-		if (*slash == '\0' || *end != '\0' || errno || v < 0 ||
+		if (!isdigit((unsigned char)*slash) || *end != '\0' || errno ||
+		    v < 0 ||
 		    v > max)
 			goto bad;
 		e->bits = v;

@@ -343,14 +343,14 @@ frame_hello_parse(const struct frame *f, struct frame_hello *h,
 		return (-1);
 	}
 	h->version = frd_u8(&r);
+	if (!r.err && h->version != FRAME_VERSION) {
+		/* The caller answers BYE(version); nothing more to read. */
+		*cause = "unsupported protocol version";
+		return (-1);
+	}
 	h->role = frd_u8(&r);
 	if (r.err) {
 		*cause = "short HELLO";
-		return (-1);
-	}
-	if (h->version != FRAME_VERSION) {
-		/* The caller answers BYE(version); nothing more to read. */
-		*cause = "unsupported protocol version";
 		return (-1);
 	}
 	if (h->role != FRAME_ROLE_NODE && h->role != FRAME_ROLE_ADMIN) {
@@ -474,6 +474,10 @@ frame_welcome_parse(const struct frame *f, struct frame_welcome *wl,
 	frd_str(&r, wl->data_host, sizeof wl->data_host - 1);
 	if (frd_end(&r, cause, "malformed WELCOME") == -1)
 		return (-1);
+	if (wl->version != FRAME_VERSION) {
+		*cause = "unsupported protocol version in WELCOME";
+		return (-1);
+	}
 	if (wl->heartbeat_ms < 50 || wl->heartbeat_ms > 3600000 ||
 	    wl->dial_ms == 0 || wl->data_port == 0) {
 		*cause = "WELCOME values out of range";
