@@ -23,6 +23,7 @@ static const struct command {
 	{ "start", "tentacler", client_main,
 	    "run an exit node: start [POOL...]" },
 	{ "info", NULL, client_main, "list the hub's exit nodes" },
+	{ "passwd", NULL, passwd_main, "write a users-file line (like htpasswd)" },
 	{ "version", NULL, version_main, "print version and build details" },
 	{ "help", NULL, help_main, "print this help" },
 };

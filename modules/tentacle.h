@@ -226,6 +226,27 @@ void		 sfront_accept(int, struct sockaddr *, socklen_t, void *);
 /* front_http.c: HTTP proxy front (I/O; parsing is http.c). */
 void		 hfront_accept(int, struct sockaddr *, socklen_t, void *);
 
+/*
+ * auth.c: proxy users (auth.h has the login calls and limits).  Policy for
+ * a proxy client: AUTH_OPEN serves it without credentials (in -allow; or
+ * no users file and loopback or -open-proxy), AUTH_NEED asks for them (a
+ * users file is loaded), AUTH_DENY refuses it.
+ */
+#define AUTH_DENY	0
+#define AUTH_OPEN	1
+#define AUTH_NEED	2
+/* Load the users file, replacing the table; on error the old one stays. */
+int		 auth_users_load(const char *path, char **cause);
+/* Re-read the last loaded file (SIGHUP); 0 when none was loaded. */
+int		 auth_reload(char **cause);
+size_t		 auth_users_count(void);
+/* "10.0.0.0/8, 192.168.1.7, fd00::/8": replaces the allow list. */
+int		 auth_allow_parse(const char *list, char **cause);
+int		 auth_client_policy(const struct sockaddr *);
+
+/* passwd.c: `tentacle passwd [-iter N] [-file F] USER`. */
+int		 passwd_main(int, char **);
+
 /* client.c: the exit node (`start`), and the client-style command line. */
 int		 client_main(int, char **);
 

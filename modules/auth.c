@@ -1,0 +1,934 @@
+/*
+ * auth.c: proxy users (doc/users.md).  Owns the users table (loaded from
+ * -users FILE, replaced whole on reload), the -allow list, the policy for
+ * a proxy client's address, password checks (PBKDF2-HMAC-SHA256 on
+ * BearSSL's HMAC), the cache of recent successful logins and the limiter
+ * of failed logins per client address.  No sockets, no event loop, no
+ * logging: the fronts log what it returns.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bearssl.h>
+#include <event2/util.h>
+
+#include "tentacle.h"
+#include "auth.h"
+
+/* One line of the users file. */
+struct auth_entry {
+	char		 name[AUTH_NAME_MAX + 1];
+	uint8_t		 saltlen;
+	uint8_t		 salt[AUTH_SALT_MAX];
+	uint8_t		 hash[AUTH_HASH_LEN];
+	uint32_t	 iter;
+	u_int		 line;		/* for duplicate errors */
+};
+
+/* A client network that needs no credentials (-allow). */
+struct auth_net {
+	int		 family;
+	uint8_t		 addr[16];
+	u_int		 bits;
+};
+
+/* A (user, password) pair that verified, keyed by a salted SHA-256. */
+struct auth_cached {
+	uint8_t		 key[32];
+	uint64_t	 expires;	/* ms; 0: free slot */
+};
+
+/* Failed logins from one address (an IPv6 /64) in the current window. */
+struct auth_limit {
+	uint8_t		 addr[16];
+	uint8_t		 family;	/* 0: free slot */
+	uint8_t		 logged;	/* the block was reported once */
+	uint16_t	 fails;
+	uint64_t	 start;		/* ms, window start */
+};
+
+#define AUTH_LIMIT_WAYS	4
+
+static struct auth_entry	*auth_users;
+static size_t			 auth_nusers;
+static int			 auth_loaded;
+static char			*auth_path;
+static struct auth_net		 auth_allow[AUTH_ALLOW_MAX];
+static size_t			 auth_nallow;
+static struct auth_cached	 auth_cache[AUTH_CACHE_SLOTS];
+static struct auth_limit	 auth_limits[AUTH_LIMIT_SLOTS];
+static uint8_t			 auth_secret[32];
+static int			 auth_secret_ok;
+static struct auth_stats	 auth_st;
+static uint64_t			(*auth_clock)(void);
+
+static uint64_t	 auth_now(void);
+static void	 auth_secret_init(void);
+static int	 auth_ct_equal(const uint8_t *, const uint8_t *, size_t);
+static int	 auth_name_ok(const char *, size_t);
+static int	 auth_entry_cmp(const void *, const void *);
+static struct auth_entry *auth_find(const char *);
+static void	 auth_cache_key(uint8_t *, const char *, const char *);
+static int	 auth_cache_find(const uint8_t *);
+static void	 auth_cache_add(const uint8_t *);
+static void	 auth_cache_clear(void);
+static int	 auth_sa_key(const struct sockaddr *, int *, uint8_t *);
+static struct auth_limit *auth_limit_get(const struct sockaddr *, int);
+
+static const char auth_b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static uint64_t
+auth_now(void)
+{
+	struct timespec	 ts;
+
+	if (auth_clock != NULL)
+		return (auth_clock());
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
+/* see auth.h */
+void
+auth_clock_set(uint64_t (*fn)(void))
+{
+	auth_clock = fn;
+}
+
+/* The per-process secret that salts cache keys and limiter buckets. */
+static void
+auth_secret_init(void)
+{
+	if (auth_secret_ok)
+		return;
+	evutil_secure_rng_get_bytes(auth_secret, sizeof auth_secret);
+	auth_secret_ok = 1;
+}
+
+/* Equal in time that depends on len only. */
+static int
+auth_ct_equal(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	size_t	 i;
+	uint8_t	 d = 0;
+
+	for (i = 0; i < len; i++)
+		d |= a[i] ^ b[i];
+	return (d == 0);
+}
+
+/* see auth.h */
+void
+auth_pbkdf2_sha256(const void *pass, size_t passlen, const void *salt,
+    size_t saltlen, uint32_t iter, uint8_t *out, size_t outlen)
+{
+	br_hmac_key_context	 kc;
+	br_hmac_context		 hc;
+	uint8_t			 u[32], t[32], ctr[4];
+	uint32_t		 block, i;
+	size_t			 j, n;
+
+	auth_st.pbkdf2++;
+	br_hmac_key_init(&kc, &br_sha256_vtable, pass, passlen);
+	for (block = 1; outlen > 0; block++) {
+		ctr[0] = block >> 24;
+		ctr[1] = block >> 16;
+		ctr[2] = block >> 8;
+		ctr[3] = block;
+		br_hmac_init(&hc, &kc, 0);
+		br_hmac_update(&hc, salt, saltlen);
+		br_hmac_update(&hc, ctr, sizeof ctr);
+		br_hmac_out(&hc, u);
+		memcpy(t, u, sizeof t);
+		for (i = 1; i < iter; i++) {
+			br_hmac_init(&hc, &kc, 0);
+			br_hmac_update(&hc, u, sizeof u);
+			br_hmac_out(&hc, u);
+			for (j = 0; j < sizeof t; j++)
+				t[j] ^= u[j];
+		}
+		n = outlen < sizeof t ? outlen : sizeof t;
+		memcpy(out, t, n);
+		out += n;
+		outlen -= n;
+	}
+	explicit_bzero(&kc, sizeof kc);
+	explicit_bzero(&hc, sizeof hc);
+	explicit_bzero(u, sizeof u);
+	explicit_bzero(t, sizeof t);
+}
+
+/* see auth.h */
+size_t
+auth_b64_encode(char *out, size_t outlen, const void *in, size_t inlen)
+{
+	const uint8_t	*p = in;
+	size_t		 i, o = 0;
+	uint32_t	 v;
+
+	if (outlen < (inlen + 2) / 3 * 4 + 1)
+		return (0);
+	for (i = 0; i + 2 < inlen; i += 3) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		out[o++] = auth_b64[v >> 18];
+		out[o++] = auth_b64[(v >> 12) & 63];
+		out[o++] = auth_b64[(v >> 6) & 63];
+		out[o++] = auth_b64[v & 63];
+	}
+	if (inlen - i == 1) {
+		v = (uint32_t)p[i] << 16;
+		out[o++] = auth_b64[v >> 18];
+		out[o++] = auth_b64[(v >> 12) & 63];
+		out[o++] = '=';
+		out[o++] = '=';
+	} else if (inlen - i == 2) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+		out[o++] = auth_b64[v >> 18];
+		out[o++] = auth_b64[(v >> 12) & 63];
+		out[o++] = auth_b64[(v >> 6) & 63];
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	return (o);
+}
+
+/* see auth.h */
+ssize_t
+auth_b64_decode(uint8_t *out, size_t outlen, const char *in, size_t inlen)
+{
+	const char	*c;
+	size_t		 i, o = 0, pad = 0;
+	uint32_t	 acc = 0;
+	u_int		 bits = 0;
+
+	if (inlen > 0 && in[inlen - 1] == '=') {
+		if (inlen % 4 != 0)
+			return (-1);
+		pad = (inlen >= 2 && in[inlen - 2] == '=') ? 2 : 1;
+		inlen -= pad;
+	}
+	if (inlen % 4 == 1 || (pad != 0 && 4 - inlen % 4 != pad))
+		return (-1);
+	for (i = 0; i < inlen; i++) {
+		if (in[i] == '\0' || (c = strchr(auth_b64, in[i])) == NULL)
+			return (-1);
+		acc = (acc << 6) | (uint32_t)(c - auth_b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == outlen)
+				return (-1);
+			out[o++] = (uint8_t)(acc >> bits);
+			acc &= (1U << bits) - 1;
+		}
+	}
+	if (acc != 0)
+		return (-1);	/* non-zero pad bits: not canonical */
+	return ((ssize_t)o);
+}
+
+/* [A-Za-z0-9._]{1,AUTH_NAME_MAX} */
+static int
+auth_name_ok(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > AUTH_NAME_MAX)
+		return (0);
+	for (i = 0; i < len; i++) {
+		if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '_')
+			continue;
+		return (0);
+	}
+	return (1);
+}
+
+/* see auth.h */
+int
+auth_user_parse(const char *username, struct auth_user *out,
+    const char **why)
+{
+	const char	*dash;
+	size_t		 len, i, nlen;
+
+	len = strlen(username);
+	if (len == 0) {
+		*why = "empty user name";
+		return (-1);
+	}
+	if (len > AUTH_USERNAME_MAX) {
+		*why = "user name too long";
+		return (-1);
+	}
+	for (i = 0; i < len; i++) {
+		if (username[i] != '-' && !auth_name_ok(username + i, 1)) {
+			*why = "bad character in user name";
+			return (-1);
+		}
+	}
+	dash = strchr(username, '-');
+	nlen = dash != NULL ? (size_t)(dash - username) : len;
+	if (nlen == 0) {
+		*why = "user name starts with '-'";
+		return (-1);
+	}
+	if (nlen > AUTH_NAME_MAX) {
+		*why = "user name too long";
+		return (-1);
+	}
+	memcpy(out->name, username, nlen);
+	out->name[nlen] = '\0';
+	strlcpy(out->params, dash != NULL ? dash + 1 : "", sizeof out->params);
+	out->verified = 0;
+	return (0);
+}
+
+static int
+auth_entry_cmp(const void *a, const void *b)
+{
+	const struct auth_entry	*ea = a, *eb = b;
+
+	return (strcmp(ea->name, eb->name));
+}
+
+static struct auth_entry *
+auth_find(const char *name)
+{
+	struct auth_entry	 key;
+
+	if (auth_nusers == 0)
+		return (NULL);
+	strlcpy(key.name, name, sizeof key.name);
+	return (bsearch(&key, auth_users, auth_nusers, sizeof *auth_users,
+	    auth_entry_cmp));
+}
+
+/* Parse one line (NUL-terminated, trimmed) into e: NULL or why not. */
+static const char *
+auth_line_parse(char *line, struct auth_entry *e)
+{
+	char		*f[6], *p, *end;
+	unsigned long	 iter;
+	ssize_t		 n;
+	int		 nf = 0;
+
+	for (p = line; nf < 6; nf++) {
+		f[nf] = p;
+		if ((p = strchr(p, ':')) == NULL) {
+			nf++;
+			break;
+		}
+		*p++ = '\0';
+	}
+	if (nf != 5)
+		return ("expected NAME:" AUTH_SCHEME ":ITER:SALT:HASH");
+	if (!auth_name_ok(f[0], strlen(f[0])))
+		return ("bad user name (want 1 to 64 of A-Z a-z 0-9 . _)");
+	strlcpy(e->name, f[0], sizeof e->name);
+	if (strcmp(f[1], AUTH_SCHEME) != 0)
+		return ("unknown hash scheme (want " AUTH_SCHEME ")");
+	if (f[2][0] < '0' || f[2][0] > '9' || strlen(f[2]) > 9)
+		return ("bad iteration count");
+	errno = 0;
+	iter = strtoul(f[2], &end, 10);
+	if (*end != '\0' || errno != 0 || iter < 1 || iter > AUTH_ITER_MAX)
+		return ("bad iteration count (1 to 10000000)");
+	e->iter = (uint32_t)iter;
+	n = auth_b64_decode(e->salt, sizeof e->salt, f[3], strlen(f[3]));
+	if (n < AUTH_SALT_MIN)
+		return ("bad salt (base64 of 8 to 64 bytes)");
+	e->saltlen = (uint8_t)n;
+	n = auth_b64_decode(e->hash, sizeof e->hash, f[4], strlen(f[4]));
+	if (n != AUTH_HASH_LEN)
+		return ("bad hash (base64 of 32 bytes)");
+	return (NULL);
+}
+
+/* see auth.h */
+int
+auth_users_parse(const char *buf, size_t len, const char *name,
+    char **cause)
+{
+	struct auth_entry	*tab = NULL, *ntab;
+	size_t			 n = 0, cap = 0, off = 0, ll, i;
+	u_int			 lineno = 0;
+	const char		*nl, *why;
+	char			 line[AUTH_LINE_MAX + 2], *s, *e;
+
+	while (off < len) {
+		lineno++;
+		nl = memchr(buf + off, '\n', len - off);
+		ll = (nl != NULL ? (size_t)(nl - buf) : len) - off;
+		if (memchr(buf + off, '\0', ll) != NULL) {
+			why = "NUL byte in line";
+			goto bad;
+		}
+		for (i = off; i < off + ll && (buf[i] == ' ' ||
+		    buf[i] == '\t' || buf[i] == '\r'); i++)
+			;
+		if (i == off + ll || buf[i] == '#') {
+			off += ll + (nl != NULL);
+			continue;	/* blank or a comment, however long */
+		}
+		if (ll > AUTH_LINE_MAX) {
+			why = "line too long";
+			goto bad;
+		}
+		memcpy(line, buf + off, ll);
+		line[ll] = '\0';
+		off += ll + (nl != NULL);
+		for (s = line; *s == ' ' || *s == '\t'; s++)
+			;
+		e = s + strlen(s);
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t' ||
+		    e[-1] == '\r'))
+			*--e = '\0';
+		if (*s == '\0' || *s == '#')
+			continue;
+		if (n == AUTH_USERS_MAX) {
+			why = "too many users";
+			goto bad;
+		}
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			if ((ntab = reallocarray(tab, cap, sizeof *tab)) ==
+			    NULL) {
+				why = "out of memory";
+				goto bad;
+			}
+			tab = ntab;
+		}
+		memset(&tab[n], 0, sizeof tab[n]);
+		tab[n].line = lineno;
+		if ((why = auth_line_parse(s, &tab[n])) != NULL)
+			goto bad;
+		n++;
+	}
+	if (n > 1)
+		qsort(tab, n, sizeof *tab, auth_entry_cmp);
+	for (i = 1; i < n; i++) {
+		if (strcmp(tab[i - 1].name, tab[i].name) == 0) {
+			u_int a = tab[i - 1].line, b = tab[i].line;
+
+			xasprintf(cause, "%s:%u: user \"%s\" is already on "
+			    "line %u", name, a > b ? a : b, tab[i].name,
+			    a > b ? b : a);
+			explicit_bzero(tab, n * sizeof *tab);
+			free(tab);
+			return (-1);
+		}
+	}
+	if (auth_users != NULL) {
+		explicit_bzero(auth_users, auth_nusers * sizeof *auth_users);
+		free(auth_users);
+	}
+	auth_users = tab;
+	auth_nusers = n;
+	auth_loaded = 1;
+	auth_cache_clear();
+	return (0);
+bad:
+	xasprintf(cause, "%s:%u: %s", name, lineno, why);
+	if (tab != NULL) {
+		explicit_bzero(tab, cap * sizeof *tab);
+		free(tab);
+	}
+	return (-1);
+}
+
+/* see tentacle.h */
+int
+auth_users_load(const char *path, char **cause)
+{
+	struct stat	 st;
+	char		*buf, *copy;
+	ssize_t		 r;
+	size_t		 got = 0;
+	int		 fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &st) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > AUTH_FILE_MAX) {
+		xasprintf(cause, "%s: not a regular file of at most %d bytes",
+		    path, AUTH_FILE_MAX);
+		close(fd);
+		return (-1);
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		xasprintf(cause, "%s: out of memory", path);
+		close(fd);
+		return (-1);
+	}
+	/* Read until EOF: the file may have grown since fstat(). */
+	for (;;) {
+		r = read(fd, buf + got, (size_t)st.st_size + 1 - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+			break;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+		if (got > (size_t)st.st_size) {
+			xasprintf(cause, "%s: changed while being read", path);
+			r = -1;
+			break;
+		}
+	}
+	close(fd);
+	if (r == -1) {
+		free(buf);
+		return (-1);
+	}
+	rc = auth_users_parse(buf, got, path, cause);
+	explicit_bzero(buf, got);
+	free(buf);
+	if (rc == 0 && path != auth_path) {
+		copy = xstrdup(path);
+		free(auth_path);
+		auth_path = copy;
+	}
+	return (rc);
+}
+
+/* see tentacle.h */
+int
+auth_reload(char **cause)
+{
+	if (auth_path == NULL)
+		return (0);
+	return (auth_users_load(auth_path, cause));
+}
+
+/* see tentacle.h */
+size_t
+auth_users_count(void)
+{
+	return (auth_nusers);
+}
+
+/* see tentacle.h */
+int
+auth_allow_parse(const char *list, char **cause)
+{
+	struct auth_net	 nets[AUTH_ALLOW_MAX];
+	size_t		 n = 0, len, i;
+	const char	*p = list, *slash;
+	char		 word[INET6_ADDRSTRLEN + 8], addr[INET6_ADDRSTRLEN];
+	char		*end;
+	unsigned long	 bits;
+	u_int		 maxbits;
+
+	for (;;) {
+		p += strspn(p, ", \t");
+		if (*p == '\0')
+			break;
+		len = strcspn(p, ", \t");
+		if (len >= sizeof word) {
+			xasprintf(cause, "\"%.*s...\": not an address or "
+			    "ADDR/BITS", 20, p);
+			return (-1);
+		}
+		memcpy(word, p, len);
+		word[len] = '\0';
+		p += len;
+		if (n == AUTH_ALLOW_MAX) {
+			xasprintf(cause, "more than %d networks",
+			    AUTH_ALLOW_MAX);
+			return (-1);
+		}
+		if ((slash = strchr(word, '/')) != NULL)
+			len = (size_t)(slash - word);
+		if (len >= sizeof addr)
+			goto bad;
+		memcpy(addr, word, len);
+		addr[len] = '\0';
+		memset(&nets[n], 0, sizeof nets[n]);
+		if (inet_pton(AF_INET, addr, nets[n].addr) == 1) {
+			nets[n].family = AF_INET;
+			maxbits = 32;
+		} else if (inet_pton(AF_INET6, addr, nets[n].addr) == 1) {
+			nets[n].family = AF_INET6;
+			maxbits = 128;
+		} else
+			goto bad;
+		bits = maxbits;
+		if (slash != NULL) {
+			errno = 0;
+			if (slash[1] < '0' || slash[1] > '9')
+				goto bad;
+			bits = strtoul(slash + 1, &end, 10);
+			if (*end != '\0' || errno != 0 || bits > maxbits)
+				goto bad;
+		}
+		nets[n].bits = (u_int)bits;
+		/* Host bits past the prefix are ignored (192.168.1.7/24). */
+		for (i = bits; i < maxbits; i++)
+			nets[n].addr[i / 8] &= ~(0x80 >> (i % 8));
+		n++;
+	}
+	memcpy(auth_allow, nets, n * sizeof *nets);
+	auth_nallow = n;
+	return (0);
+bad:
+	xasprintf(cause, "\"%s\": not an address or ADDR/BITS", word);
+	return (-1);
+}
+
+/*
+ * The address of sa as the limiter and the allow list see it: IPv4 (also
+ * from an IPv4-mapped IPv6 address) or IPv6.  Returns 0 or -1 (not IP).
+ */
+static int
+auth_sa_key(const struct sockaddr *sa, int *family, uint8_t *addr)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+
+	memset(addr, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		sin = (const void *)sa;
+		memcpy(addr, &sin->sin_addr, 4);
+		*family = AF_INET;
+		return (0);
+	}
+	if (sa->sa_family == AF_INET6) {
+		sin6 = (const void *)sa;
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			memcpy(addr, sin6->sin6_addr.s6_addr + 12, 4);
+			*family = AF_INET;
+		} else {
+			memcpy(addr, sin6->sin6_addr.s6_addr, 16);
+			*family = AF_INET6;
+		}
+		return (0);
+	}
+	return (-1);
+}
+
+static int
+auth_allowed(const struct sockaddr *sa)
+{
+	uint8_t		 a[16];
+	size_t		 i;
+	u_int		 full, rest;
+	int		 family;
+
+	if (auth_sa_key(sa, &family, a) == -1)
+		return (0);
+	for (i = 0; i < auth_nallow; i++) {
+		if (auth_allow[i].family != family)
+			continue;
+		full = auth_allow[i].bits / 8;
+		rest = auth_allow[i].bits % 8;
+		if (memcmp(a, auth_allow[i].addr, full) != 0)
+			continue;
+		if (rest != 0 && ((a[full] ^ auth_allow[i].addr[full]) &
+		    (0xff00 >> rest)) != 0)
+			continue;
+		return (1);
+	}
+	return (0);
+}
+
+/* see tentacle.h */
+int
+auth_client_policy(const struct sockaddr *sa)
+{
+	static const uint8_t	 lo6[16] = { [15] = 1 };
+	uint8_t			 a[16];
+	int			 family;
+
+	if (auth_allowed(sa))
+		return (AUTH_OPEN);
+	if (auth_loaded)
+		return (AUTH_NEED);
+	if (server_conf.open_proxy)
+		return (AUTH_OPEN);
+	if (auth_sa_key(sa, &family, a) == 0 && ((family == AF_INET &&
+	    a[0] == 127) || (family == AF_INET6 && memcmp(a, lo6, 16) == 0)))
+		return (AUTH_OPEN);
+	return (AUTH_DENY);
+}
+
+/* SHA-256(secret, name, NUL, password). */
+static void
+auth_cache_key(uint8_t *key, const char *name, const char *pass)
+{
+	br_sha256_context	 sc;
+
+	auth_secret_init();
+	br_sha256_init(&sc);
+	br_sha256_update(&sc, auth_secret, sizeof auth_secret);
+	br_sha256_update(&sc, name, strlen(name) + 1);
+	br_sha256_update(&sc, pass, strlen(pass));
+	br_sha256_out(&sc, key);
+	explicit_bzero(&sc, sizeof sc);
+}
+
+/* Look at every slot, so the time does not say which one matched. */
+static int
+auth_cache_find(const uint8_t *key)
+{
+	uint64_t	 now = auth_now();
+	size_t		 i;
+	int		 hit = 0;
+
+	for (i = 0; i < AUTH_CACHE_SLOTS; i++) {
+		if (auth_cache[i].expires != 0 && auth_cache[i].expires <= now)
+			auth_cache[i].expires = 0;
+		hit |= auth_ct_equal(auth_cache[i].key, key, 32) &
+		    (auth_cache[i].expires != 0);
+	}
+	return (hit);
+}
+
+/* Take a free slot, else the one that expires first. */
+static void
+auth_cache_add(const uint8_t *key)
+{
+	size_t	 i, best = 0;
+
+	for (i = 0; i < AUTH_CACHE_SLOTS; i++) {
+		if (auth_cache[i].expires < auth_cache[best].expires)
+			best = i;
+		if (auth_cache[i].expires == 0)
+			break;
+	}
+	memcpy(auth_cache[best].key, key, 32);
+	auth_cache[best].expires = auth_now() + AUTH_CACHE_MS;
+}
+
+static void
+auth_cache_clear(void)
+{
+	explicit_bzero(auth_cache, sizeof auth_cache);
+}
+
+/* see auth.h */
+int
+auth_check(const char *username, const char *password,
+    struct auth_user *out, const char **why)
+{
+	static const uint8_t	 dummy_salt[AUTH_SALT_LEN];
+	struct auth_user	 u;
+	struct auth_entry	*e;
+	uint8_t			 key[32], h[AUTH_HASH_LEN];
+	int			 ok;
+
+	if (auth_user_parse(username, &u, why) == -1) {
+		*why = "bad user name";
+		return (-1);
+	}
+	if (strlen(password) > AUTH_PASSWORD_MAX) {
+		*why = "password too long";
+		return (-1);
+	}
+	e = auth_find(u.name);
+	auth_cache_key(key, u.name, password);
+	if (e != NULL && auth_cache_find(key)) {
+		auth_st.cache_hits++;
+		ok = 1;
+	} else if (e == NULL) {
+		/* As costly as a real check: the time says nothing. */
+		auth_pbkdf2_sha256(password, strlen(password), dummy_salt,
+		    sizeof dummy_salt, AUTH_ITER_DEFAULT, h, sizeof h);
+		ok = 0;
+	} else {
+		auth_pbkdf2_sha256(password, strlen(password), e->salt,
+		    e->saltlen, e->iter, h, sizeof h);
+		ok = auth_ct_equal(h, e->hash, sizeof h);
+		if (ok)
+			auth_cache_add(key);
+	}
+	explicit_bzero(h, sizeof h);
+	explicit_bzero(key, sizeof key);
+	if (!ok) {
+		*why = e == NULL ? "unknown user" : "wrong password";
+		return (-1);
+	}
+	u.verified = 1;
+	if (out != NULL)
+		*out = u;
+	*why = NULL;
+	return (0);
+}
+
+/*
+ * The limiter's slot for sa: found, or (when add) a free or the stalest
+ * slot of its bucket, reset.  IPv6 clients count per /64.
+ */
+static struct auth_limit *
+auth_limit_get(const struct sockaddr *sa, int add)
+{
+	br_sha256_context	 sc;
+	struct auth_limit	*b, *victim;
+	uint8_t			 a[16], h[32];
+	uint64_t		 now = auth_now();
+	size_t			 i, alen;
+	int			 family;
+
+	if (auth_sa_key(sa, &family, a) == -1)
+		return (NULL);
+	alen = family == AF_INET ? 4 : 8;
+	memset(a + alen, 0, 16 - alen);
+	auth_secret_init();
+	br_sha256_init(&sc);
+	br_sha256_update(&sc, auth_secret, sizeof auth_secret);
+	br_sha256_update(&sc, a, 16);
+	br_sha256_out(&sc, h);
+	b = &auth_limits[(((size_t)h[0] << 8 | h[1]) %
+	    (AUTH_LIMIT_SLOTS / AUTH_LIMIT_WAYS)) * AUTH_LIMIT_WAYS];
+	victim = &b[0];
+	for (i = 0; i < AUTH_LIMIT_WAYS; i++) {
+		if (b[i].family != 0 && now - b[i].start >= AUTH_FAIL_WINDOW_MS)
+			b[i].family = 0;	/* window over: forget */
+		if (b[i].family == family && memcmp(b[i].addr, a, 16) == 0)
+			return (&b[i]);
+		if (b[i].family == 0)
+			victim = &b[i];
+		else if (victim->family != 0 && b[i].start < victim->start)
+			victim = &b[i];
+	}
+	if (!add)
+		return (NULL);
+	memset(victim, 0, sizeof *victim);
+	victim->family = (uint8_t)family;
+	memcpy(victim->addr, a, 16);
+	victim->start = now;
+	return (victim);
+}
+
+/* see auth.h */
+int
+auth_limit_blocked(const struct sockaddr *sa)
+{
+	struct auth_limit	*l;
+
+	if ((l = auth_limit_get(sa, 0)) == NULL)
+		return (0);
+	return (l->fails >= AUTH_FAIL_MAX);
+}
+
+/* see auth.h */
+void
+auth_limit_fail(const struct sockaddr *sa)
+{
+	struct auth_limit	*l;
+
+	if ((l = auth_limit_get(sa, 1)) != NULL && l->fails < UINT16_MAX)
+		l->fails++;
+}
+
+/* see auth.h */
+int
+auth_login(const struct sockaddr *sa, const char *username,
+    const char *password, struct auth_user *out, const char **why)
+{
+	struct auth_limit	*l;
+
+	if ((l = auth_limit_get(sa, 0)) != NULL &&
+	    l->fails >= AUTH_FAIL_MAX) {
+		auth_st.limited++;
+		*why = "too many failed logins from this address; refused "
+		    "without checking until the minute is over";
+		if (l->logged)
+			return (-2);
+		l->logged = 1;
+		return (-1);
+	}
+	if (auth_check(username, password, out, why) == 0)
+		return (0);
+	auth_limit_fail(sa);
+	return (-1);
+}
+
+/* see auth.h */
+int
+auth_line_make(char *out, size_t outlen, const char *name, const char *pass,
+    uint32_t iter, char **cause)
+{
+	uint8_t	 salt[AUTH_SALT_LEN], h[AUTH_HASH_LEN];
+	char	 s64[AUTH_SALT_LEN * 2], h64[AUTH_HASH_LEN * 2];
+	int	 n;
+
+	if (!auth_name_ok(name, strlen(name))) {
+		xasprintf(cause, "bad user name \"%.*s\": want 1 to %d of "
+		    "A-Z a-z 0-9 . _ ('-' starts routing parameters)",
+		    AUTH_NAME_MAX, name, AUTH_NAME_MAX);
+		return (-1);
+	}
+	if (iter < 1 || iter > AUTH_ITER_MAX) {
+		xasprintf(cause, "iteration count %u: want 1 to %d", iter,
+		    AUTH_ITER_MAX);
+		return (-1);
+	}
+	if (*pass == '\0' || strlen(pass) > AUTH_PASSWORD_MAX) {
+		xasprintf(cause, "the password must have 1 to %d bytes",
+		    AUTH_PASSWORD_MAX);
+		return (-1);
+	}
+	evutil_secure_rng_get_bytes(salt, sizeof salt);
+	auth_pbkdf2_sha256(pass, strlen(pass), salt, sizeof salt, iter, h,
+	    sizeof h);
+	auth_b64_encode(s64, sizeof s64, salt, sizeof salt);
+	auth_b64_encode(h64, sizeof h64, h, sizeof h);
+	explicit_bzero(h, sizeof h);
+	n = snprintf(out, outlen, "%s:%s:%u:%s:%s", name, AUTH_SCHEME, iter,
+	    s64, h64);
+	if (n < 0 || (size_t)n >= outlen) {
+		xasprintf(cause, "no room for the line");
+		return (-1);
+	}
+	return (0);
+}
+
+/* see auth.h */
+void
+auth_stats(struct auth_stats *st)
+{
+	*st = auth_st;
+}
+
+/* see auth.h */
+void
+auth_reset(void)
+{
+	if (auth_users != NULL) {
+		explicit_bzero(auth_users, auth_nusers * sizeof *auth_users);
+		free(auth_users);
+	}
+	auth_users = NULL;
+	auth_nusers = 0;
+	auth_loaded = 0;
+	free(auth_path);
+	auth_path = NULL;
+	auth_nallow = 0;
+	auth_cache_clear();
+	memset(auth_limits, 0, sizeof auth_limits);
+	memset(&auth_st, 0, sizeof auth_st);
+}

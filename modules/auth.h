@@ -1,0 +1,126 @@
+/*
+ * auth.h: proxy users (doc/users.md).  The users file and its PBKDF2 hashes,
+ * the client-address policy (-allow, loopback, -open-proxy), login checks
+ * with a cache of recent successes, and a per-address limiter of failed
+ * logins.  No sockets and no event loop: the fronts hand it what the client
+ * sent.  The calls server.c needs (load, reload, allow list, policy) are in
+ * tentacle.h; this header has the rest.
+ */
+#ifndef AUTH_H
+#define AUTH_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tentacle.h"
+
+#define AUTH_NAME_MAX		64	/* base user name, [A-Za-z0-9._]+ */
+#define AUTH_USERNAME_MAX	255	/* name plus "-params" as sent */
+#define AUTH_PASSWORD_MAX	255
+#define AUTH_HASH_LEN		32	/* PBKDF2 output kept in the file */
+#define AUTH_SALT_LEN		16	/* salt `tentacle passwd` makes */
+#define AUTH_SALT_MIN		8	/* salts accepted in the file */
+#define AUTH_SALT_MAX		64
+/* ~5 ms per verification on a 2020s x86 core (doc/users.md). */
+#define AUTH_ITER_DEFAULT	10000
+#define AUTH_ITER_MAX		10000000
+#define AUTH_USERS_MAX		65536
+#define AUTH_FILE_MAX		(16 * 1024 * 1024)
+#define AUTH_ALLOW_MAX		256	/* -allow entries */
+#define AUTH_SCHEME		"pbkdf2-sha256"
+/* Longest users-file line: name, scheme, iterations, base64 salt, hash. */
+#define AUTH_LINE_MAX		(AUTH_NAME_MAX + 16 + 12 + 4 * \
+				    (AUTH_SALT_MAX / 3 + 1) + 48 + 8)
+
+/* Failed logins: AUTH_FAIL_MAX per address within the window, then no more. */
+#define AUTH_FAIL_MAX		10
+#define AUTH_FAIL_WINDOW_MS	60000
+#define AUTH_LIMIT_SLOTS	4096	/* addresses tracked (4-way buckets) */
+/* Successful (user, password) pairs remembered, and for how long. */
+#define AUTH_CACHE_SLOTS	256
+#define AUTH_CACHE_MS		300000
+
+/* A proxy user as the fronts keep it for the connection. */
+struct auth_user {
+	char		 name[AUTH_NAME_MAX + 1];	/* base name */
+	/* After the first '-', verbatim ("pool-x-session-y"); "" if none. */
+	char		 params[AUTH_USERNAME_MAX + 1];
+	int		 verified;	/* password checked (not open mode) */
+};
+
+/* Where a login stands, for the tests. */
+struct auth_stats {
+	uint64_t	 pbkdf2;	/* password hashes computed */
+	uint64_t	 cache_hits;
+	uint64_t	 limited;	/* attempts refused by the limiter */
+};
+
+/* RFC 8018 PBKDF2 with HMAC-SHA256; any outlen. */
+void		 auth_pbkdf2_sha256(const void *pass, size_t passlen,
+		    const void *salt, size_t saltlen, uint32_t iter,
+		    uint8_t *out, size_t outlen);
+/*
+ * Base64 (RFC 4648, standard alphabet, '=' padding).  Encode returns the
+ * length written (NUL-terminated), 0 when out is too small.  Decode takes
+ * padded or unpadded input, no whitespace; returns the byte count or -1 on
+ * a bad character, bad length, non-zero pad bits or no room.
+ */
+size_t		 auth_b64_encode(char *out, size_t outlen, const void *,
+		    size_t);
+ssize_t		 auth_b64_decode(uint8_t *out, size_t outlen, const char *,
+		    size_t);
+
+/*
+ * Split "alice-pool-x-session-y" at the first '-' into out->name and
+ * out->params and check them: name [A-Za-z0-9._]{1,64}, the whole
+ * [A-Za-z0-9._-]{1,255}.  Returns 0, or -1 with *why (static text).
+ */
+int		 auth_user_parse(const char *username, struct auth_user *out,
+		    const char **why);
+/*
+ * Replace the users table with the lines in buf (name is the file name
+ * used in errors: "NAME:LINE: why").  On error the old table stays and
+ * *cause is set (allocated).  Clears the login cache.
+ */
+int		 auth_users_parse(const char *buf, size_t len, const char *name,
+		    char **cause);
+/*
+ * A users-file line for name and pass (no newline) with a fresh random
+ * salt, into out (AUTH_LINE_MAX).  Returns 0, or -1 with *cause for a bad
+ * name or iteration count.
+ */
+int		 auth_line_make(char *out, size_t outlen, const char *name,
+		    const char *pass, uint32_t iter, char **cause);
+
+/*
+ * Check username (base name and routing parameters) and password against
+ * the users table, in time that does not depend on whether the user
+ * exists.  Returns 0 with *out filled (out may be NULL), or -1 with *why:
+ * "bad user name", "unknown user" or "wrong password" (for the log only:
+ * the peer must get the same answer for all).
+ */
+int		 auth_check(const char *username, const char *password,
+		    struct auth_user *out, const char **why);
+/*
+ * auth_check() for a client at sa, through the failed-login limiter.
+ * Returns 0 (logged in), -1 (failed: log *why), or -2 (refused by the
+ * limiter without checking; *why says so; already logged once in this
+ * window: do not log again).
+ */
+int		 auth_login(const struct sockaddr *sa, const char *username,
+		    const char *password, struct auth_user *out,
+		    const char **why);
+/* The limiter alone: is sa blocked; count one failure for sa. */
+int		 auth_limit_blocked(const struct sockaddr *sa);
+void		 auth_limit_fail(const struct sockaddr *sa);
+
+void		 auth_stats(struct auth_stats *);
+/* Tests: a clock in milliseconds (NULL: the monotonic clock). */
+void		 auth_clock_set(uint64_t (*)(void));
+/* Forget users, allow list, cache and limiter; free everything. */
+void		 auth_reset(void);
+
+#endif /* AUTH_H */

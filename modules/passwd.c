@@ -1,0 +1,319 @@
+/*
+ * passwd.c: `tentacle passwd [-iter N] [-file F] USER`: read a password
+ * (twice from a terminal, without echo; one line from a pipe) and print
+ * its users-file line, or put it into F in place of USER's old line.  The
+ * line format and the hashing are auth.c's.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "tentacle.h"
+#include "auth.h"
+#include "opt.h"
+
+#define PASSWD_FILE_MAX		AUTH_FILE_MAX
+
+static struct termios	 passwd_tio;
+static volatile sig_atomic_t passwd_tio_saved;
+
+static void	 passwd_usage(FILE *, struct opt *);
+static void	 passwd_restore_cb(int);
+static int	 passwd_read_tty(const char *, char *, size_t);
+static int	 passwd_read_pipe(char *, size_t);
+static int	 passwd_file_update(const char *, const char *, const char *);
+
+static void
+passwd_usage(FILE *fp, struct opt *opts)
+{
+	fprintf(fp, "usage: tentacle passwd [-iter N] [-file F] USER\n\n"
+	    "Read USER's password (twice, without echo, from a terminal; one "
+	    "line from\nstandard input otherwise) and print a users-file line "
+	    "for the hub's -users\nflag, or put it into F (replacing USER's "
+	    "line; written atomically, mode 0600).\n\nFlags:\n");
+	opt_usage(fp, opts);
+}
+
+/* Put the terminal back (echo on) if a signal ends us while it is off. */
+static void
+passwd_restore_cb(int sig)
+{
+	if (passwd_tio_saved)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &passwd_tio);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Prompt on stderr, read one line from the terminal without echo. */
+static int
+passwd_read_tty(const char *prompt, char *buf, size_t len)
+{
+	struct termios	 tio;
+	size_t		 n = 0;
+	ssize_t		 r;
+	char		 c;
+	int		 rc = 0;
+
+	if (tcgetattr(STDIN_FILENO, &passwd_tio) == -1) {
+		fprintf(stderr, "tentacle passwd: terminal: %s\n",
+		    strerror(errno));
+		return (-1);
+	}
+	tio = passwd_tio;
+	tio.c_lflag &= ~(ECHO | ECHONL);
+	tio.c_lflag |= ICANON;
+	passwd_tio_saved = 1;
+	signal(SIGINT, passwd_restore_cb);
+	signal(SIGTERM, passwd_restore_cb);
+	signal(SIGHUP, passwd_restore_cb);
+	signal(SIGQUIT, passwd_restore_cb);
+	fputs(prompt, stderr);
+	fflush(stderr);
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &tio) == -1) {
+		fprintf(stderr, "\ntentacle passwd: terminal: %s\n",
+		    strerror(errno));
+		passwd_tio_saved = 0;
+		return (-1);
+	}
+	for (;;) {
+		r = read(STDIN_FILENO, &c, 1);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0 || c == '\n')
+			break;
+		if (n + 1 < len)
+			buf[n] = c;
+		n++;
+	}
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &passwd_tio);
+	passwd_tio_saved = 0;
+	fputc('\n', stderr);
+	if (r == -1) {
+		fprintf(stderr, "tentacle passwd: terminal: %s\n",
+		    strerror(errno));
+		rc = -1;
+	} else if (n + 1 > len) {
+		fprintf(stderr, "tentacle passwd: password longer than %zu "
+		    "bytes\n", len - 1);
+		rc = -1;
+	}
+	buf[n < len ? n : len - 1] = '\0';
+	c = 0;
+	return (rc);
+}
+
+/* One line from a pipe or file; the newline (and a CR) is not part of it. */
+static int
+passwd_read_pipe(char *buf, size_t len)
+{
+	size_t	 n;
+
+	if (fgets(buf, (int)len, stdin) == NULL) {
+		fprintf(stderr, "tentacle passwd: no password on standard "
+		    "input\n");
+		return (-1);
+	}
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	else if (!feof(stdin)) {
+		fprintf(stderr, "tentacle passwd: password longer than %zu "
+		    "bytes\n", len - 2);
+		return (-1);
+	}
+	if (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = '\0';
+	if (strlen(buf) != n) {
+		fprintf(stderr, "tentacle passwd: NUL byte in the password\n");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Replace name's line in path with line (or append it), through a
+ * temporary file in the same directory renamed over path, mode 0600.
+ */
+static int
+passwd_file_update(const char *path, const char *name, const char *line)
+{
+	struct stat	 st;
+	FILE		*in, *out;
+	char		*buf = NULL, *tmp = NULL, *p, *nl;
+	size_t		 len = 0, nlen = strlen(name), ll;
+	int		 fd, found = 0;
+
+	if ((in = fopen(path, "r")) != NULL) {
+		if (fstat(fileno(in), &st) == -1 || !S_ISREG(st.st_mode) ||
+		    st.st_size > PASSWD_FILE_MAX) {
+			fprintf(stderr, "tentacle passwd: %s: not a regular "
+			    "file of at most %d bytes\n", path,
+			    PASSWD_FILE_MAX);
+			fclose(in);
+			return (-1);
+		}
+		buf = xmalloc((size_t)st.st_size + 1);
+		len = fread(buf, 1, (size_t)st.st_size, in);
+		if (ferror(in)) {
+			fprintf(stderr, "tentacle passwd: %s: %s\n", path,
+			    strerror(errno));
+			fclose(in);
+			free(buf);
+			return (-1);
+		}
+		fclose(in);
+		buf[len] = '\0';
+	} else if (errno != ENOENT) {
+		fprintf(stderr, "tentacle passwd: %s: %s\n", path,
+		    strerror(errno));
+		return (-1);
+	}
+
+	xasprintf(&tmp, "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
+		    strerror(errno));
+		free(tmp);
+		free(buf);
+		return (-1);
+	}
+	fchmod(fd, 0600);
+	if ((out = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
+		    strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	for (p = buf; p != NULL && p < buf + len; p = nl) {
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(buf + len - p);
+		if (nl != NULL)
+			nl++;
+		if (ll > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == ':') {
+			if (!found)
+				fprintf(out, "%s\n", line);
+			found = 1;
+			continue;
+		}
+		fwrite(p, 1, ll, out);
+		fputc('\n', out);
+	}
+	if (!found)
+		fprintf(out, "%s\n", line);
+	if (fflush(out) != 0 || fsync(fileno(out)) == -1) {
+		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
+		    strerror(errno));
+		fclose(out);
+		goto fail;
+	}
+	if (fclose(out) != 0) {
+		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
+		    strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, path) == -1) {
+		fprintf(stderr, "tentacle passwd: %s: %s\n", path,
+		    strerror(errno));
+		goto fail;
+	}
+	fprintf(stderr, "tentacle passwd: %s user %s in %s (send the hub "
+	    "SIGHUP to reload it)\n", found ? "replaced" : "added", name, path);
+	if (buf != NULL)
+		explicit_bzero(buf, len);
+	free(buf);
+	free(tmp);
+	return (0);
+fail:
+	unlink(tmp);
+	free(tmp);
+	if (buf != NULL)
+		explicit_bzero(buf, len);
+	free(buf);
+	return (-1);
+}
+
+/* see tentacle.h */
+int
+passwd_main(int argc, char **argv)
+{
+	const char	*file = NULL;
+	char		 pass[AUTH_PASSWORD_MAX + 2], again[sizeof pass];
+	char		 line[AUTH_LINE_MAX + 1], *cause = NULL;
+	int		 iter = AUTH_ITER_DEFAULT, ind = 1, rc;
+	struct opt	 opts[] = {
+		{ "iter", OPT_INT, &iter, "PBKDF2-HMAC-SHA256 iterations "
+		    "(each login that is not cached costs this many)",
+		    "10000", 1, AUTH_ITER_MAX, 0 },
+		{ "file", OPT_STRING, &file, "Users file to update instead "
+		    "of printing the line", NULL, 0, 0, 0 },
+		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
+	};
+
+	rc = opt_parse(opts, argc, argv, &ind, &cause);
+	if (rc == OPT_HELP) {
+		passwd_usage(stdout, opts);
+		return (0);
+	}
+	if (rc == -1) {
+		fprintf(stderr, "tentacle passwd: %s\n", cause);
+		passwd_usage(stderr, opts);
+		return (2);
+	}
+	if (ind != argc - 1) {
+		fprintf(stderr, "tentacle passwd: %s\n", ind >= argc ?
+		    "which user?" : "one user at a time");
+		passwd_usage(stderr, opts);
+		return (2);
+	}
+	/* Check the name before asking for a password. */
+	if (auth_line_make(line, sizeof line, argv[ind], "x", 1,
+	    &cause) == -1) {
+		fprintf(stderr, "tentacle passwd: %s\n", cause);
+		return (2);
+	}
+
+	if (isatty(STDIN_FILENO)) {
+		if (passwd_read_tty("Password: ", pass, sizeof pass) == -1)
+			return (1);
+		if (passwd_read_tty("Retype password: ", again,
+		    sizeof again) == -1) {
+			explicit_bzero(pass, sizeof pass);
+			return (1);
+		}
+		rc = strcmp(pass, again);
+		explicit_bzero(again, sizeof again);
+		if (rc != 0) {
+			explicit_bzero(pass, sizeof pass);
+			fprintf(stderr, "tentacle passwd: the passwords do not "
+			    "match\n");
+			return (1);
+		}
+	} else if (passwd_read_pipe(pass, sizeof pass) == -1)
+		return (1);
+
+	rc = auth_line_make(line, sizeof line, argv[ind], pass,
+	    (uint32_t)iter, &cause);
+	explicit_bzero(pass, sizeof pass);
+	if (rc == -1) {
+		fprintf(stderr, "tentacle passwd: %s\n", cause);
+		return (1);
+	}
+	if (file == NULL) {
+		printf("%s\n", line);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "tentacle passwd: stdout: %s\n",
+			    strerror(errno));
+			return (1);
+		}
+		return (0);
+	}
+	return (passwd_file_update(file, argv[ind], line) == -1 ? 1 : 0);
+}
