@@ -29,6 +29,7 @@
 #include "acl.h"
 #include "frame.h"
 #include "opt.h"
+#include "token.h"
 
 #define CLIENT_ALLOW_MAX	64
 #define CLIENT_ADDRS_MAX	8
@@ -99,6 +100,7 @@ static int			 client_stopping;
 static u_int			 client_ndials;
 static struct ndials		 client_dials = TAILQ_HEAD_INITIALIZER(client_dials);
 static struct frame_hello	 client_hello;
+static const char		*client_token;
 
 static void	client_connect(void);
 static void	client_lost(const char *);
@@ -220,7 +222,8 @@ client_link_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	memset(&b, 0, sizeof b);
 	b.node_id = client_node_id;
-	memcpy(b.cookie, client_wl.cookie, sizeof b.cookie);
+	token_bind_proof(client_wl.cookie, sizeof client_wl.cookie,
+	    nd->nd_req, b.proof);
 	b.req = nd->nd_req;
 	b.result = DIAL_OK;
 	bufferevent_write(bev, buf, frame_bind_encode(buf, &b));
@@ -533,9 +536,30 @@ client_read_cb(struct bufferevent *bev, void *arg __unused)
 			log_escape(text, sizeof text, bye.text,
 			    strlen(bye.text));
 			snprintf(why, sizeof why, "the hub said goodbye "
-			    "(%u: %s)", bye.reason, text);
+			    "(%u: %s)%s", bye.reason, text,
+			    bye.reason == FRAME_BYE_AUTH ? "; check that "
+			    "auth_token (-token) is a line of the hub's "
+			    "tokens file" : "");
 			client_lost(why);
 			return;
+		}
+		if (!client_welcomed && f.type == FRAME_CHALLENGE) {
+			uint8_t nonce[FRAME_NONCE_LEN], mac[FRAME_MAC_LEN];
+
+			if (frame_blob_parse(&f, FRAME_CHALLENGE, nonce,
+			    sizeof nonce, &cause) == -1)
+				goto bad;
+			if (client_token == NULL) {
+				client_lost("the hub requires node "
+				    "authentication: set auth_token in the "
+				    "config file or give -token");
+				return;
+			}
+			token_mac(client_token, nonce, client_hello.name, mac);
+			client_send(buf, frame_blob_encode(buf, FRAME_AUTH,
+			    mac, sizeof mac));
+			evbuffer_drain(in, n);
+			continue;
 		}
 		if (!client_welcomed) {
 			if (f.type != FRAME_WELCOME) {
@@ -959,6 +983,18 @@ client_start(int argc, char **argv)
 	}
 	strlcpy(client_hello.build, version_string(),
 	    sizeof client_hello.build);
+	client_token = cc.token != NULL ? cc.token : cc.file_token;
+	if (client_token != NULL) {
+		if (!token_valid(client_token)) {
+			fprintf(stderr, "tentacle start: auth_token: a token "
+			    "is 16-128 characters of A-Z a-z 0-9 . _ ~ + / = "
+			    "- (the hub operator makes one with 'tentacle "
+			    "token')\n");
+			return (2);
+		}
+		token_kid(client_token, client_hello.kid);
+		client_hello.has_kid = 1;
+	}
 
 	logdest = cc.log != NULL ? cc.log : cc.file_log != NULL ?
 	    cc.file_log : "stdout";
@@ -986,9 +1022,6 @@ client_start(int argc, char **argv)
 
 	log_info("%s: node %s starting for hub %s:%s (links are plaintext)",
 	    version_string(), client_hello.name, client_host, client_port);
-	if (cc.token != NULL || cc.file_token != NULL)
-		log_info("auth_token is set; this release does not "
-		    "authenticate nodes yet, so it is not sent");
 	if (cc.pool_size > 0 || cc.file_pool_size > 0)
 		log_info("pool_size: pooled data links come with a later "
 		    "release; using one data link per request");

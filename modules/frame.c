@@ -31,6 +31,8 @@ static const char *frame_names[] = {
 	[FRAME_BIND] = "BIND",
 	[FRAME_BYE] = "BYE",
 	[FRAME_POOL] = "POOL",
+	[FRAME_CHALLENGE] = "CHALLENGE",
+	[FRAME_AUTH] = "AUTH",
 	[FRAME_INFO_REQ] = "INFO_REQ",
 	[FRAME_INFO_NODE] = "INFO_NODE",
 	[FRAME_INFO_END] = "INFO_END",
@@ -305,6 +307,7 @@ fwr_end(struct fwr *w)
 #define HELLO_ARCH	4
 #define HELLO_BUILD	5
 #define HELLO_NODEID	6
+#define HELLO_KID	7
 
 /* Copy a printable attribute value of at most max bytes. */
 static int
@@ -410,6 +413,14 @@ frame_hello_parse(const struct frame *f, struct frame_hello *h,
 			h->node_id = (uint32_t)v[0] << 24 |
 			    (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
 			break;
+		case HELLO_KID:
+			if (n != FRAME_KID_LEN || h->has_kid) {
+				*cause = "bad token id attribute";
+				return (-1);
+			}
+			memcpy(h->kid, v, FRAME_KID_LEN);
+			h->has_kid = 1;
+			break;
 		default:
 			/* Newer peers may send more; skip it. */
 			break;
@@ -452,6 +463,8 @@ frame_hello_encode(uint8_t *out, const struct frame_hello *h)
 		id[3] = h->node_id;
 		fwr_attr(&w, HELLO_NODEID, id, 4);
 	}
+	if (h->has_kid)
+		fwr_attr(&w, HELLO_KID, h->kid, FRAME_KID_LEN);
 	return (fwr_end(&w));
 }
 
@@ -637,7 +650,7 @@ frame_bind_parse(const struct frame *f, struct frame_bind *b,
 		return (-1);
 	frd_init(&r, f);
 	b->node_id = frd_u32(&r);
-	frd_bytes(&r, b->cookie, sizeof b->cookie);
+	frd_bytes(&r, b->proof, sizeof b->proof);
 	b->req = frd_u32(&r);
 	b->result = frd_u8(&r);
 	if (frd_end(&r, cause, "malformed BIND") == -1)
@@ -656,7 +669,7 @@ frame_bind_encode(uint8_t *out, const struct frame_bind *b)
 
 	fwr_init(&w, out, FRAME_BIND);
 	fwr_u32(&w, b->node_id);
-	fwr_bytes(&w, b->cookie, sizeof b->cookie);
+	fwr_bytes(&w, b->proof, sizeof b->proof);
 	fwr_u32(&w, b->req);
 	fwr_u8(&w, b->result);
 	return (fwr_end(&w));
@@ -791,5 +804,30 @@ frame_empty_encode(uint8_t *out, uint8_t type)
 	struct fwr	 w;
 
 	fwr_init(&w, out, type);
+	return (fwr_end(&w));
+}
+
+int
+frame_blob_parse(const struct frame *f, uint8_t type, uint8_t *out,
+    size_t len, const char **cause)
+{
+	if (frame_check_type(f, type, cause) == -1)
+		return (-1);
+	if (f->len != len) {
+		*cause = "bad CHALLENGE/AUTH length";
+		return (-1);
+	}
+	memcpy(out, f->payload, len);
+	return (0);
+}
+
+size_t
+frame_blob_encode(uint8_t *out, uint8_t type, const uint8_t *blob,
+    size_t len)
+{
+	struct fwr	 w;
+
+	fwr_init(&w, out, type);
+	fwr_bytes(&w, blob, len);
 	return (fwr_end(&w));
 }

@@ -26,6 +26,8 @@
 #define FRAME_BIND		0x07
 #define FRAME_BYE		0x08
 #define FRAME_POOL		0x09
+#define FRAME_CHALLENGE		0x0a
+#define FRAME_AUTH		0x0b
 #define FRAME_INFO_REQ		0x10
 #define FRAME_INFO_NODE		0x11
 #define FRAME_INFO_END		0x12
@@ -40,6 +42,12 @@
 #define FRAME_BYE_NOTALLOWED	4
 #define FRAME_BYE_OVERLOADED	5
 #define FRAME_BYE_REPLACED	6
+#define FRAME_BYE_AUTH		7
+
+#define FRAME_KID_LEN		8	/* token key id (token.h) */
+#define FRAME_NONCE_LEN		32
+#define FRAME_MAC_LEN		32
+#define FRAME_PROOF_LEN		16
 
 #define FRAME_NAME_MAX		63	/* node names */
 #define FRAME_POOL_MAX		31	/* pool names */
@@ -64,6 +72,8 @@ struct frame_hello {
 	char		 arch[FRAME_SHORT_MAX + 1];
 	char		 build[FRAME_BUILD_MAX + 1];
 	uint32_t	 node_id;	/* reconnect hint, 0 = none */
+	uint8_t		 kid[FRAME_KID_LEN];	/* token key id */
+	int		 has_kid;
 };
 
 struct frame_welcome {
@@ -89,7 +99,7 @@ struct frame_result {
 
 struct frame_bind {
 	uint32_t	 node_id;
-	uint8_t		 cookie[FRAME_COOKIE_LEN];
+	uint8_t		 proof[FRAME_PROOF_LEN];	/* token_bind_proof() */
 	uint32_t	 req;
 	uint8_t		 result;
 };
@@ -146,6 +156,9 @@ int	 frame_info_node_parse(const struct frame *, struct frame_info_node *,
 	    const char **);
 int	 frame_info_end_parse(const struct frame *, uint32_t *, const char **);
 int	 frame_empty_parse(const struct frame *, const char **);
+/* CHALLENGE (nonce) and AUTH (mac): exactly len bytes of payload. */
+int	 frame_blob_parse(const struct frame *, uint8_t type, uint8_t *,
+	    size_t, const char **);
 
 /*
  * Encoders write one whole frame into out (FRAME_MAX bytes) and return its
@@ -161,6 +174,7 @@ size_t	 frame_bye_encode(uint8_t *, uint8_t reason, const char *text);
 size_t	 frame_info_node_encode(uint8_t *, const struct frame_info_node *);
 size_t	 frame_info_end_encode(uint8_t *, uint32_t);
 size_t	 frame_empty_encode(uint8_t *, uint8_t type);
+size_t	 frame_blob_encode(uint8_t *, uint8_t type, const uint8_t *, size_t);
 
 const char *frame_type_name(uint8_t);
 /* Node and pool names: [A-Za-z0-9._-], 1..max bytes. */

@@ -24,9 +24,13 @@
 #include "tentacle.h"
 #include "frame.h"
 #include "opt.h"
+#include "token.h"
 
 #define NODE_HASH	256
 #define DIAL_HASH	1024
+#define AUTHFAIL_SLOTS	256
+#define AUTHFAIL_MAX	5		/* failures ... */
+#define AUTHFAIL_WINDOW	60000000ULL	/* ... per minute, per address */
 
 struct dial;
 struct srelay;
@@ -73,13 +77,26 @@ struct srelay {
 	struct node		*sr_node;
 };
 
-/* A control connection before HELLO, or an admin (info) session. */
+/* A control connection before WELCOME, or an admin (info) session. */
 struct ctl {
 	struct bufferevent	*c_bev;
 	char			 c_peer[64];
+	char			 c_ip[64];	/* without the port */
 	int			 c_loopback;
-	int			 c_admin;
+	int			 c_state;
+#define CTL_HELLO	0	/* waiting for HELLO */
+#define CTL_AUTH	1	/* CHALLENGE sent, waiting for AUTH */
+#define CTL_ADMIN	2	/* admin session, waiting for INFO_REQ */
+	struct frame_hello	 c_hello;
+	uint8_t			 c_nonce[FRAME_NONCE_LEN];
 };
+
+/* Recent authentication failures, by client address. */
+static struct authfail {
+	char		 ip[64];
+	u_int		 count;
+	uint64_t	 first_us;
+} server_authfail[AUTHFAIL_SLOTS];
 
 /* A data link before BIND. */
 struct dlink {
@@ -111,6 +128,8 @@ static uint16_t			 server_data_port;
 static char			 server_data_host[64];
 static struct core_listener	*server_listeners[4];
 static int			 server_stopping;
+static struct token_set		 server_tokens;
+static const char		*server_tokens_path;
 
 static void	server_control_accept(int, struct sockaddr *, socklen_t,
 		    void *);
@@ -178,6 +197,9 @@ server_control_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 		return;
 	}
 	core_sa_str(sa, c->c_peer, sizeof c->c_peer);
+	strlcpy(c->c_ip, c->c_peer, sizeof c->c_ip);
+	if (strrchr(c->c_ip, ':') != NULL)
+		*strrchr(c->c_ip, ':') = '\0';
 	c->c_loopback = core_sa_is_loopback(sa);
 	c->c_bev = bufferevent_socket_new(core_base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->c_bev == NULL) {
@@ -356,9 +378,131 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	    server_nnodes);
 }
 
+static struct authfail *
+server_authfail_slot(const char *ip)
+{
+	u_int		 h = 5381;
+	const char	*p;
+
+	for (p = ip; *p != '\0'; p++)
+		h = h * 33 + (u_char)*p;
+	return (&server_authfail[h % AUTHFAIL_SLOTS]);
+}
+
+/* Is this address locked out for failing too often? */
+static int
+server_authfail_limited(const char *ip)
+{
+	struct authfail	*af = server_authfail_slot(ip);
+
+	if (strcmp(af->ip, ip) != 0 ||
+	    core_now_us() - af->first_us > AUTHFAIL_WINDOW)
+		return (0);
+	return (af->count >= AUTHFAIL_MAX);
+}
+
+static void
+server_authfail_note(const char *ip)
+{
+	struct authfail	*af = server_authfail_slot(ip);
+	uint64_t	 now = core_now_us();
+
+	if (strcmp(af->ip, ip) != 0 || now - af->first_us > AUTHFAIL_WINDOW) {
+		strlcpy(af->ip, ip, sizeof af->ip);
+		af->count = 0;
+		af->first_us = now;
+	}
+	af->count++;
+}
+
+static void
+server_auth_fail(struct ctl *c, const char *why)
+{
+	char	 name[4 * FRAME_NAME_MAX + 1];
+
+	server_authfail_note(c->c_ip);
+	log_escape(name, sizeof name, c->c_hello.name,
+	    strlen(c->c_hello.name));
+	log_warnx("control %s: node \"%s\" refused: %s", c->c_peer, name,
+	    why);
+	server_bye(c->c_bev, FRAME_BYE_AUTH, "authentication failed: check "
+	    "that the node's auth_token is in the hub's tokens file");
+	server_ctl_close(c, NULL);
+}
+
 /*
- * Read frames on a control connection that has not said HELLO yet (or an
- * admin session).  At most one HELLO, then INFO_REQ for admins.
+ * A node said HELLO.  Without a tokens file the hub accepts loopback nodes
+ * only; with one, every node answers a CHALLENGE.
+ */
+static void
+server_ctl_hello(struct ctl *c)
+{
+	uint8_t	 buf[FRAME_MAX];
+
+	if (server_tokens_path == NULL) {
+		if (c->c_loopback) {
+			server_node_new(c, &c->c_hello);
+			return;
+		}
+		server_authfail_note(c->c_ip);
+		log_warnx("control %s: node refused: this hub has no tokens "
+		    "file, so it accepts nodes from loopback only (start it "
+		    "with -tokens FILE)", c->c_peer);
+		server_bye(c->c_bev, FRAME_BYE_AUTH, "this hub accepts nodes "
+		    "from loopback only: it has no tokens file");
+		server_ctl_close(c, NULL);
+		return;
+	}
+	if (server_authfail_limited(c->c_ip)) {
+		log_warnx("control %s: refused: %d failed authentications "
+		    "from this address in the last minute", c->c_peer,
+		    AUTHFAIL_MAX);
+		server_bye(c->c_bev, FRAME_BYE_AUTH, "too many failed "
+		    "authentications; wait a minute");
+		server_ctl_close(c, NULL);
+		return;
+	}
+	evutil_secure_rng_get_bytes(c->c_nonce, sizeof c->c_nonce);
+	server_send(c->c_bev, buf, frame_blob_encode(buf, FRAME_CHALLENGE,
+	    c->c_nonce, sizeof c->c_nonce));
+	c->c_state = CTL_AUTH;
+}
+
+/* AUTH: HMAC(token, nonce, name) from the token the HELLO named. */
+static void
+server_ctl_auth(struct ctl *c, const uint8_t *mac)
+{
+	const struct token	*t;
+	uint8_t			 want[TOKEN_MAC_LEN];
+	const char		*why;
+
+	if (!c->c_hello.has_kid) {
+		server_auth_fail(c, "it has no token (set auth_token or -token "
+		    "on the node)");
+		return;
+	}
+	if ((t = token_find(&server_tokens, c->c_hello.kid)) == NULL) {
+		server_auth_fail(c, "its token is not in the tokens file");
+		return;
+	}
+	token_mac(t->t_secret, c->c_nonce, c->c_hello.name, want);
+	if (!token_equal(want, mac, TOKEN_MAC_LEN)) {
+		server_auth_fail(c, "wrong proof of its token");
+		return;
+	}
+	if (token_permits(t, c->c_hello.name, c->c_hello.pools,
+	    c->c_hello.npools, &why) == -1) {
+		server_auth_fail(c, why);
+		return;
+	}
+	log_debug("control %s: node %s authenticated (tokens file line %d)",
+	    c->c_peer, c->c_hello.name, t->t_line);
+	server_node_new(c, &c->c_hello);
+}
+
+/*
+ * Read frames on a control connection that has not been welcomed yet (or
+ * an admin session): HELLO, then AUTH for nodes or INFO_REQ for admins.
  */
 static void
 server_ctl_read_cb(struct bufferevent *bev, void *arg)
@@ -366,7 +510,7 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 	struct ctl		*c = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	struct frame		 f;
-	struct frame_hello	 h;
+	uint8_t			 mac[FRAME_MAC_LEN];
 	const char		*cause = NULL;
 	size_t			 avail;
 	int			 n;
@@ -380,12 +524,13 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 			return;
 		if (n == -1)
 			goto bad;
-		if (!c->c_admin) {
+		switch (c->c_state) {
+		case CTL_HELLO:
 			if (f.type != FRAME_HELLO) {
 				cause = "expected HELLO";
 				goto bad;
 			}
-			if (frame_hello_parse(&f, &h, &cause) == -1) {
+			if (frame_hello_parse(&f, &c->c_hello, &cause) == -1) {
 				if (strcmp(cause, "bad magic") == 0) {
 					server_ctl_close(c, "not a tentacle "
 					    "peer (bad magic)");
@@ -396,8 +541,8 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 					log_warnx("control %s: peer speaks "
 					    "protocol version %u, this hub "
 					    "speaks %u; upgrade the older "
-					    "side", c->c_peer, h.version,
-					    FRAME_VERSION);
+					    "side", c->c_peer,
+					    c->c_hello.version, FRAME_VERSION);
 					server_bye(bev, FRAME_BYE_VERSION,
 					    "unsupported protocol version");
 					server_ctl_close(c, NULL);
@@ -406,9 +551,11 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 				goto bad;
 			}
 			evbuffer_drain(in, n);
-			if (h.role == FRAME_ROLE_NODE) {
-				server_node_new(c, &h);
-				return;
+			if (c->c_hello.role == FRAME_ROLE_NODE) {
+				server_ctl_hello(c);
+				if (c->c_state != CTL_AUTH)
+					return;	/* c is gone */
+				continue;
 			}
 			if (!c->c_loopback) {
 				log_warnx("control %s: info request refused: "
@@ -419,20 +566,28 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 				server_ctl_close(c, NULL);
 				return;
 			}
-			c->c_admin = 1;
+			c->c_state = CTL_ADMIN;
 			server_welcome(bev, 0, NULL);
 			continue;
+		case CTL_AUTH:
+			if (frame_blob_parse(&f, FRAME_AUTH, mac, sizeof mac,
+			    &cause) == -1)
+				goto bad;
+			evbuffer_drain(in, n);
+			server_ctl_auth(c, mac);
+			return;		/* c is gone either way */
+		default:
+			if (f.type != FRAME_INFO_REQ ||
+			    frame_empty_parse(&f, &cause) == -1) {
+				if (cause == NULL)
+					cause = "expected INFO_REQ";
+				goto bad;
+			}
+			evbuffer_drain(in, n);
+			server_info(c);
+			server_ctl_close(c, NULL);
+			return;
 		}
-		if (f.type != FRAME_INFO_REQ ||
-		    frame_empty_parse(&f, &cause) == -1) {
-			if (cause == NULL)
-				cause = "expected INFO_REQ";
-			goto bad;
-		}
-		evbuffer_drain(in, n);
-		server_info(c);
-		server_ctl_close(c, NULL);
-		return;
 	}
 bad:
 	log_warnx("control %s: protocol error: %s; closing", c->c_peer,
@@ -838,18 +993,6 @@ server_node_bytes(uint32_t id, size_t up, size_t down)
 	}
 }
 
-/* Compare cookies in constant time: a cookie is a link's credential. */
-static int
-server_cookie_cmp(const uint8_t *a, const uint8_t *b)
-{
-	uint8_t	 diff = 0;
-	size_t	 i;
-
-	for (i = 0; i < FRAME_COOKIE_LEN; i++)
-		diff |= a[i] ^ b[i];
-	return (diff != 0);
-}
-
 /*
  * Data port: a link must BIND to a pending dial of the node session whose
  * id and cookie it presents, within the handshake timeout.
@@ -910,6 +1053,7 @@ server_dlink_read_cb(struct bufferevent *bev, void *arg)
 	struct node		*n;
 	struct dial		*d;
 	const char		*cause;
+	uint8_t			 proof[TOKEN_PROOF_LEN];
 	size_t			 avail;
 	int			 len;
 	char			 why[160];
@@ -941,9 +1085,11 @@ server_dlink_read_cb(struct bufferevent *bev, void *arg)
 	}
 	evbuffer_drain(in, len);
 	n = server_node_find(b.node_id);
-	if (n == NULL || server_cookie_cmp(n->n_cookie, b.cookie) != 0) {
+	if (n != NULL)
+		token_bind_proof(n->n_cookie, sizeof n->n_cookie, b.req, proof);
+	if (n == NULL || !token_equal(proof, b.proof, sizeof proof)) {
 		snprintf(why, sizeof why, "BIND for request %u names node %u, "
-		    "which is not connected or whose session cookie does not "
+		    "which is not connected or whose session proof does not "
 		    "match", b.req, b.node_id);
 		server_dlink_close(l, why);
 		return;
@@ -994,7 +1140,22 @@ server_shutdown_cb(int sig, void *arg __unused)
 static void
 server_hup_cb(int sig __unused, void *arg __unused)
 {
+	struct token_set	 ts;
+	char			*cause = NULL;
+
 	log_reopen();
+	if (server_tokens_path != NULL) {
+		if (token_set_load(server_tokens_path, &ts, &cause) == -1) {
+			log_warnx("SIGHUP: keeping the old tokens: %s", cause);
+			free(cause);
+		} else {
+			token_set_free(&server_tokens);
+			server_tokens = ts;
+			log_info("SIGHUP: %zu node tokens loaded from %s; "
+			    "connected nodes stay", ts.ts_n,
+			    server_tokens_path);
+		}
+	}
 	log_info("hub: SIGHUP: log reopened");
 }
 
@@ -1058,6 +1219,9 @@ server_main(int argc, char **argv)
 		    "Path to a TLS certificate file", NULL, 0, 0, 0 },
 		{ "tlsKey", OPT_STRING, &server_conf.tls_key,
 		    "Path to a TLS key file", NULL, 0, 0, 0 },
+		{ "tokens", OPT_STRING, &server_tokens_path, "File of node "
+		    "tokens, one per line (without it: loopback nodes only)",
+		    NULL, 0, 0, 0 },
 		{ "open-proxy", OPT_BOOL, &server_conf.open_proxy,
 		    "Serve proxy users from any address, not only loopback",
 		    NULL, 0, 0, 0 },
@@ -1127,6 +1291,11 @@ server_main(int argc, char **argv)
 		fprintf(stderr, "tentacle server: %s\n", cause);
 		return (1);
 	}
+	if (server_tokens_path != NULL && token_set_load(server_tokens_path,
+	    &server_tokens, &cause) == -1) {
+		fprintf(stderr, "tentacle server: -tokens: %s\n", cause);
+		return (1);
+	}
 
 	core_init();
 	server_listeners[0] = core_listen(server_conf.control_addr,
@@ -1193,6 +1362,12 @@ server_main(int argc, char **argv)
 		    "can use the exit nodes");
 	log_info("%s: hub starting (links to nodes are plaintext)",
 	    version_string());
+	if (server_tokens_path != NULL)
+		log_info("nodes authenticate with %zu tokens from %s",
+		    server_tokens.ts_n, server_tokens_path);
+	else
+		log_info("no -tokens file: nodes are accepted from loopback "
+		    "only");
 	log_info("hub ready: control=%s data=%s socks=%s http=%s", names[0],
 	    names[1], names[2], names[3]);
 	core_loop();

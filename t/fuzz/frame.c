@@ -227,7 +227,7 @@ fuzz_bind(const struct frame *f, uint8_t *out)
 	if (frame_bind_parse(&g, &b2, &cause) != 0 ||
 	    b.node_id != b2.node_id || b.req != b2.req ||
 	    b.result != b2.result ||
-	    memcmp(b.cookie, b2.cookie, sizeof b.cookie) != 0)
+	    memcmp(b.proof, b2.proof, sizeof b.proof) != 0)
 		abort();
 }
 

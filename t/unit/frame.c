@@ -520,8 +520,8 @@ test_result_bind_roundtrip(void)
 	}
 
 	b.node_id = 9;
-	for (i = 0; i < FRAME_COOKIE_LEN; i++)
-		b.cookie[i] = 16 - i;
+	for (i = 0; i < FRAME_PROOF_LEN; i++)
+		b.proof[i] = 16 - i;
 	b.req = 256;
 	b.result = DIAL_OK;
 	check_int(frame_bind_encode(out, &b), ==, sizeof wb);
@@ -530,7 +530,7 @@ test_result_bind_roundtrip(void)
 	memset(&bg, 0x55, sizeof bg);
 	check_int(frame_bind_parse(&p.f, &bg, &cause), ==, 0);
 	check_int(bg.node_id, ==, 9);
-	check_mem(bg.cookie, b.cookie, FRAME_COOKIE_LEN);
+	check_mem(bg.proof, b.proof, FRAME_PROOF_LEN);
 	check_int(bg.req, ==, 256);
 	check_int(bg.result, ==, 0);
 	pf_free(&p);
@@ -731,7 +731,7 @@ parse_header(uint8_t type, uint8_t flags, uint16_t len, const char **cause)
 static void
 test_parse_bad_header(void)
 {
-	static const uint8_t	 unknown[] = { 0x00, 0x0a, 0x0b, 0x0f, 0x13,
+	static const uint8_t	 unknown[] = { 0x00, 0x0c, 0x0d, 0x0f, 0x13,
 	    0x20, 0x7f, 0x80, 0xff };
 	const char		*cause;
 	size_t			 i;
@@ -741,12 +741,12 @@ test_parse_bad_header(void)
 		check_int(parse_header(unknown[i], 0, 0, &cause), ==, -1);
 		check_str(cause, "unknown frame type");
 	}
-	/* Exactly the twelve types of doc/protocol.md are known. */
+	/* Exactly the fourteen types of doc/protocol.md are known. */
 	for (t = 0; t < 256; t++) {
 		if (parse_header(t, 0, 0, &cause) == FRAME_HEADER)
 			known++;
 	}
-	check_int(known, ==, 12);
+	check_int(known, ==, 14);
 
 	check_int(parse_header(FRAME_PING, 1, 8, &cause), ==, -1);
 	check_str(cause, "reserved frame flags set");
@@ -1201,8 +1201,8 @@ test_hello_attrs(void)
 	struct frame_hello	 h;
 	const char		*cause;
 
-	/* Unknown keys (0, 7, 255) are skipped, even long ones. */
-	memcpy(buf, HNODE "\x07\x03" "xyz" "\x00\x00" HNAME "\xff\xff", 19);
+	/* Unknown keys (0, 8, 255) are skipped, even long ones. */
+	memcpy(buf, HNODE "\x08\x03" "xyz" "\x00\x00" HNAME "\xff\xff", 19);
 	memset(buf + 19, 0xee, 255);
 	memcpy(buf + 274, "\x03\x05" "linux", 7);
 	check_int(hello(buf, 281, &h, &cause), ==, 0);
@@ -1522,9 +1522,54 @@ test_type_names(void)
 	check_str(frame_type_name(FRAME_POOL), "POOL");
 	check_str(frame_type_name(FRAME_INFO_END), "INFO_END");
 	check_str(frame_type_name(0), "unknown");
-	check_str(frame_type_name(0x0a), "unknown");
+	check_str(frame_type_name(0x0a), "CHALLENGE");
+	check_str(frame_type_name(0x0b), "AUTH");
+	check_str(frame_type_name(0x0c), "unknown");
 	check_str(frame_type_name(0x13), "unknown");
 	check_str(frame_type_name(0xff), "unknown");
+}
+
+static void
+test_challenge_auth(void)
+{
+	uint8_t			 out[FRAME_MAX], nonce[FRAME_NONCE_LEN];
+	uint8_t			 got[FRAME_NONCE_LEN];
+	struct frame		 f;
+	struct frame_hello	 h, hg;
+	const char		*cause = NULL;
+	size_t			 n, i;
+
+	for (i = 0; i < sizeof nonce; i++)
+		nonce[i] = i * 7;
+	n = frame_blob_encode(out, FRAME_CHALLENGE, nonce, sizeof nonce);
+	check_int(n, ==, FRAME_HEADER + FRAME_NONCE_LEN);
+	check_int(frame_parse(out, n, &f, &cause), ==, (int)n);
+	check_int(frame_blob_parse(&f, FRAME_CHALLENGE, got, sizeof got,
+	    &cause), ==, 0);
+	check_mem(got, nonce, sizeof nonce);
+	/* Wrong type, and a length that is not exactly the blob's. */
+	check_int(frame_blob_parse(&f, FRAME_AUTH, got, sizeof got, &cause),
+	    ==, -1);
+	check_int(frame_blob_parse(&f, FRAME_CHALLENGE, got, sizeof got - 1,
+	    &cause), ==, -1);
+
+	/* HELLO carries the token key id once, 8 bytes exactly. */
+	memset(&h, 0, sizeof h);
+	h.version = FRAME_VERSION;
+	h.role = FRAME_ROLE_NODE;
+	strlcpy(h.name, "n1", sizeof h.name);
+	memcpy(h.kid, "ABCDEFGH", FRAME_KID_LEN);
+	h.has_kid = 1;
+	n = frame_hello_encode(out, &h);
+	check_int(frame_parse(out, n, &f, &cause), ==, (int)n);
+	check_int(frame_hello_parse(&f, &hg, &cause), ==, 0);
+	check_int(hg.has_kid, ==, 1);
+	check_mem(hg.kid, "ABCDEFGH", FRAME_KID_LEN);
+	/* A second kid attribute is an error. */
+	memcpy(out + n, "\x07" "\x08" "ABCDEFGH", 10);
+	out[3] += 10;
+	check_int(frame_parse(out, n + 10, &f, &cause), ==, (int)n + 10);
+	check_int(frame_hello_parse(&f, &hg, &cause), ==, -1);
 }
 
 int
@@ -1560,5 +1605,6 @@ main(void)
 	TEST(test_stamp_empty_errors(), "PING, INFO_REQ, INFO_END errors");
 	TEST(test_names(), "frame_name_valid edge cases");
 	TEST(test_type_names(), "frame_type_name");
+	TEST(test_challenge_auth(), "CHALLENGE/AUTH blobs, HELLO token id");
 	return (test_done());
 }
