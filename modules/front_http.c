@@ -4,6 +4,9 @@
  * target through an exit node, answers CONNECT and hands the tunnel to a
  * relay, or forwards absolute-form requests one at a time over a fresh data
  * link, keep-alive between them.  Parsing and rewriting are http.c.
+ * Proxy users (auth.c): under AUTH_NEED every request on the connection
+ * carries Proxy-Authorization: Basic, or gets 407; the login cache makes
+ * that cheap for keep-alive.  The field is hop-by-hop: never forwarded.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -20,6 +24,7 @@
 #include <event2/event.h>
 
 #include "tentacle.h"
+#include "auth.h"
 #include "http.h"
 
 /* No progress in either direction for this long ends a request. */
@@ -45,6 +50,9 @@ struct hconn {
 	u_int			 nreq;		/* requests finished */
 	size_t			 scan;		/* head bytes searched for end */
 	char			 who[64];	/* client ip:port */
+	struct sockaddr_storage	 sa;		/* the client, for the limiter */
+	int			 policy;	/* AUTH_OPEN, AUTH_NEED */
+	struct auth_user	 user;		/* this request's; "" if none */
 	char			 dest[TARGET_STRLEN];
 	struct http_msg		 req;
 	struct http_msg		 resp;
@@ -71,6 +79,8 @@ static int	 hconn_closing(struct hconn *);
 static void	 hconn_drained(struct hconn *);
 static int	 hconn_error(struct hconn *, int, const char *, ...)
 		    __attribute__((__format__ (printf, 3, 4)));
+static int	 hconn_407(struct hconn *);
+static int	 hconn_auth(struct hconn *, const uint8_t *);
 static int	 hconn_head(struct hconn *);
 static int	 hconn_req_pump(struct hconn *);
 static int	 hconn_resp_pump(struct hconn *);
@@ -93,7 +103,6 @@ hfront_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 	char		 reply[HTTP_REPLY_MAX];
 	size_t		 n;
 
-	(void)salen;
 	(void)arg;
 	if ((hc = calloc(1, sizeof *hc)) == NULL) {
 		log_warnx("http: out of memory");
@@ -101,6 +110,9 @@ hfront_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 		return;
 	}
 	core_sa_str(sa, hc->who, sizeof hc->who);
+	if (salen > sizeof hc->sa)
+		salen = sizeof hc->sa;
+	memcpy(&hc->sa, sa, salen);
 	hc->cbev = bufferevent_socket_new(core_base, fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	hc->timer = evtimer_new(core_base, hconn_timer_cb, hc);
@@ -117,12 +129,13 @@ hfront_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 	bufferevent_setwatermark(hc->cbev, EV_READ, 0, RELAY_HIGHWATER);
 	bufferevent_setwatermark(hc->cbev, EV_WRITE, RELAY_HIGHWATER / 2, 0);
 
-	if (!server_proxy_allowed(sa)) {
-		log_warnx("http: %s: proxy use refused: only loopback clients "
-		    "are allowed (start the hub with -open-proxy to allow "
-		    "others)", hc->who);
+	if ((hc->policy = auth_client_policy(sa)) == AUTH_DENY) {
+		log_warnx("http: %s: proxy use refused: not a loopback client "
+		    "and not in -allow; give the hub -users FILE (proxy "
+		    "credentials), -allow CIDR or -open-proxy to serve it",
+		    hc->who);
 		n = http_reply(reply, sizeof reply, 403, "tentacle: this proxy "
-		    "only serves loopback clients\n");
+		    "does not serve your address\n");
 		bufferevent_write(hc->cbev, reply, n);
 		hconn_closing(hc);
 		return;
@@ -244,8 +257,9 @@ hconn_log(struct hconn *hc)
 
 	log_escape(method, sizeof method, hc->req.method_str,
 	    strlen(hc->req.method_str));
-	log_info("http: %s %s %s -> %d, %llu bytes up, %llu down, node %u",
-	    hc->who, method, hc->dest, hc->status,
+	log_info("http: %s%s%s %s %s -> %d, %llu bytes up, %llu down, node %u",
+	    hc->who, hc->user.name[0] != '\0' ? " user " : "", hc->user.name,
+	    method, hc->dest, hc->status,
 	    (unsigned long long)hc->up, (unsigned long long)hc->down,
 	    hc->node_id);
 }
@@ -265,6 +279,135 @@ hconn_head_ready(struct hconn *hc, const uint8_t *buf, size_t len)
 	}
 	hc->scan = len;
 	return (0);
+}
+
+/* 407 with the Basic challenge; closes (the client retries anew). */
+static int
+hconn_407(struct hconn *hc)
+{
+	static const char	 body[] = "tentacle: proxy authentication "
+	    "required\n";
+	char			 reply[HTTP_REPLY_MAX];
+	int			 n;
+
+	hc->status = 407;
+	hc->keepalive = 0;
+	n = snprintf(reply, sizeof reply, "HTTP/1.1 407 Proxy "
+	    "Authentication Required\r\n"
+	    "Proxy-Authenticate: Basic realm=\"tentacle\"\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Connection: close\r\n"
+	    "\r\n%s", sizeof body - 1, body);
+	if (n > 0 && (size_t)n < sizeof reply)
+		evbuffer_add(bufferevent_get_output(hc->cbev), reply, n);
+	return (hconn_closing(hc));
+}
+
+/*
+ * This request's Proxy-Authorization (buf is the parsed head).  Under
+ * AUTH_NEED it must hold good Basic credentials, else 407 (400 when it is
+ * malformed); under AUTH_OPEN it is optional and only its user name (the
+ * routing parameters) counts.  Returns 0 to go on, -1 when hc answered
+ * and is closing (or gone).
+ */
+static int
+hconn_auth(struct hconn *hc, const uint8_t *buf)
+{
+	static const char	 name[] = "proxy-authorization";
+	const struct http_field	*f, *found = NULL;
+	const char		*v, *why, *colon;
+	char			 cred[2 * AUTH_USERNAME_MAX + 3];
+	char			 esc[4 * AUTH_USERNAME_MAX + 1];
+	char			 user[AUTH_USERNAME_MAX + 1];
+	char			 pass[AUTH_PASSWORD_MAX + 1];
+	size_t			 vlen, i;
+	ssize_t			 n;
+	int			 rc;
+
+	memset(&hc->user, 0, sizeof hc->user);
+	for (i = 0; i < hc->req.nfields; i++) {
+		f = &hc->req.fields[i];
+		if (f->namelen != sizeof name - 1 || strncasecmp(
+		    (const char *)buf + f->name, name, sizeof name - 1) != 0)
+			continue;
+		if (found != NULL) {
+			log_warnx("http: %s: more than one Proxy-Authorization "
+			    "field", hc->who);
+			hc->status = 400;
+			hconn_log(hc);
+			return (hconn_error(hc, 400, "tentacle: more than one "
+			    "Proxy-Authorization field\n"));
+		}
+		found = f;
+	}
+	if (found == NULL) {
+		if (hc->policy == AUTH_OPEN)
+			return (0);
+		hc->status = 407;
+		hconn_log(hc);
+		return (hconn_407(hc));
+	}
+	v = (const char *)buf + found->value;
+	vlen = found->valuelen;
+	if (vlen < 6 || strncasecmp(v, "basic", 5) != 0 ||
+	    (v[5] != ' ' && v[5] != '\t')) {
+		if (hc->policy == AUTH_OPEN)
+			return (0);	/* not ours to judge */
+		log_warnx("http: %s: Proxy-Authorization is not Basic",
+		    hc->who);
+		hc->status = 407;
+		hconn_log(hc);
+		return (hconn_407(hc));
+	}
+	for (v += 6, vlen -= 6; vlen > 0 && (*v == ' ' || *v == '\t');
+	    v++, vlen--)
+		;
+	n = auth_b64_decode((uint8_t *)cred, sizeof cred - 1, v, vlen);
+	if (n < 0 || memchr(cred, '\0', (size_t)n) != NULL ||
+	    (colon = memchr(cred, ':', (size_t)n)) == NULL ||
+	    (size_t)(colon - cred) > AUTH_USERNAME_MAX ||
+	    (size_t)(cred + n - colon - 1) > AUTH_PASSWORD_MAX) {
+		explicit_bzero(cred, sizeof cred);
+		log_warnx("http: %s: malformed Proxy-Authorization (want "
+		    "Basic base64(user:password), at most 255 bytes each)",
+		    hc->who);
+		hc->status = 400;
+		hconn_log(hc);
+		return (hconn_error(hc, 400, "tentacle: malformed "
+		    "Proxy-Authorization\n"));
+	}
+	memcpy(user, cred, (size_t)(colon - cred));
+	user[colon - cred] = '\0';
+	memcpy(pass, colon + 1, (size_t)(cred + n - colon - 1));
+	pass[cred + n - colon - 1] = '\0';
+	explicit_bzero(cred, sizeof cred);
+
+	if (hc->policy == AUTH_OPEN) {
+		explicit_bzero(pass, sizeof pass);
+		if (auth_user_parse(user, &hc->user, &why) == 0)
+			return (0);
+		log_warnx("http: %s: user name \"%s\" refused: %s", hc->who,
+		    log_escape(esc, sizeof esc, user, strlen(user)), why);
+		memset(&hc->user, 0, sizeof hc->user);
+		hc->status = 400;
+		hconn_log(hc);
+		return (hconn_error(hc, 400, "tentacle: bad user name: %s\n",
+		    why));
+	}
+	rc = auth_login((struct sockaddr *)&hc->sa, user, pass, &hc->user,
+	    &why);
+	explicit_bzero(pass, sizeof pass);
+	if (rc == 0)
+		return (0);
+	memset(&hc->user, 0, sizeof hc->user);
+	if (rc == -1)
+		log_warnx("http: %s: login failed for user \"%s\": %s",
+		    hc->who, log_escape(esc, sizeof esc, user, strlen(user)),
+		    why);
+	hc->status = 407;
+	hconn_log(hc);
+	return (hconn_407(hc));
 }
 
 /* Parse the next request head, if one is complete, and start its dial. */
@@ -303,6 +446,8 @@ hconn_head(struct hconn *hc)
 	}
 	http_target(&hc->req, &t);
 	target_str(&t, hc->dest, sizeof hc->dest);
+	if (hconn_auth(hc, buf) == -1)
+		return (-1);
 	hc->keepalive = http_keepalive(&hc->req);
 	if (hc->req.method != HTTP_M_CONNECT) {
 		if ((hc->rw = malloc(HTTP_REWRITE_MAX)) == NULL)
@@ -343,7 +488,7 @@ hconn_dial_cb(const struct dial_done *d, void *arg)
 {
 	struct hconn	*hc = arg;
 	struct relay	*r;
-	char		 tag[80 + TARGET_STRLEN];
+	char		 tag[160 + TARGET_STRLEN];
 	static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
 
 	hc->dial = NULL;
@@ -368,7 +513,9 @@ hconn_dial_cb(const struct dial_done *d, void *arg)
 		    hc->who, hc->dest, hc->node_id);
 		evbuffer_add(bufferevent_get_output(hc->cbev), ok,
 		    sizeof ok - 1);
-		snprintf(tag, sizeof tag, "http %s -> %s", hc->who, hc->dest);
+		snprintf(tag, sizeof tag, "http %s%s%s -> %s", hc->who,
+		    hc->user.name[0] != '\0' ? " user " : "", hc->user.name,
+		    hc->dest);
 		bufferevent_setwatermark(hc->cbev, EV_READ, 0, 0);
 		bufferevent_setwatermark(hc->cbev, EV_WRITE, 0, 0);
 		r = server_relay(d, hc->cbev, tag);

@@ -12,6 +12,11 @@
  *
  * Every error answers in SOCKS terms where the protocol has an answer and
  * closes once that answer is written (core_bev_close_flush()).
+ *
+ * Proxy users (auth.c): when the hub needs credentials from this client
+ * (AUTH_NEED) only USERPASS is acceptable and RFC 1929 checks them; when it
+ * does not (AUTH_OPEN), USERPASS is still preferred when offered, with any
+ * password, so the user name's routing parameters reach the hub.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -26,6 +31,7 @@
 #include <event2/event.h>
 
 #include "tentacle.h"
+#include "auth.h"
 #include "socks.h"
 
 /*
@@ -51,7 +57,10 @@ struct sfront {
 	struct event		*sf_timer;	/* handshake deadline */
 	struct dial		*sf_dial;	/* while DIALING */
 	enum sfront_state	 sf_state;
+	int			 sf_policy;	/* AUTH_OPEN, AUTH_NEED */
 	struct target		 sf_target;
+	struct sockaddr_storage	 sf_sa;		/* the client, for the limiter */
+	struct auth_user	 sf_user;	/* name[0] == '\0': none given */
 	char			 sf_peer[64];	/* "ip:port" */
 };
 
@@ -59,8 +68,9 @@ static void	 sfront_close(struct sfront *);
 static void	 sfront_close_flush(struct sfront *);
 static void	 sfront_fail(struct sfront *, uint8_t);
 static void	 sfront_bad(struct sfront *, const char *);
-static int	 sfront_method(uint32_t);
-static int	 sfront_auth_check(const char *, const char *);
+static int	 sfront_method(struct sfront *, uint32_t);
+static int	 sfront_auth_check(struct sfront *, const char *,
+		    const char *);
 static int	 sfront_greeting(struct sfront *);
 static int	 sfront_auth(struct sfront *);
 static int	 sfront_request(struct sfront *);
@@ -72,7 +82,7 @@ static void	 sfront_timeout_cb(evutil_socket_t, short, void *);
 
 /* see tentacle.h */
 void
-sfront_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
+sfront_accept(int fd, struct sockaddr *sa, socklen_t salen,
     void *arg __unused)
 {
 	struct sfront	*sf;
@@ -86,6 +96,9 @@ sfront_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 		return;
 	}
 	strlcpy(sf->sf_peer, peer, sizeof sf->sf_peer);
+	if (salen > sizeof sf->sf_sa)
+		salen = sizeof sf->sf_sa;
+	memcpy(&sf->sf_sa, sa, salen);
 	sf->sf_bev = bufferevent_socket_new(core_base, fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (sf->sf_bev == NULL) {
@@ -101,11 +114,13 @@ sfront_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 		free(sf);
 		return;
 	}
-	if (server_proxy_allowed(sa))
+	sf->sf_policy = auth_client_policy(sa);
+	if (sf->sf_policy != AUTH_DENY)
 		sf->sf_state = SFRONT_GREETING;
 	else {
-		log_warnx("socks: refused %s: not a loopback client; start the "
-		    "hub with -open-proxy to serve other addresses", peer);
+		log_warnx("socks: refused %s: not a loopback client and not in "
+		    "-allow; give the hub -users FILE (proxy credentials), "
+		    "-allow CIDR or -open-proxy to serve it", peer);
 		sf->sf_state = SFRONT_REFUSED;
 	}
 	/* One deadline for greeting, authentication and request together. */
@@ -173,30 +188,53 @@ sfront_bad(struct sfront *sf, const char *what)
 }
 
 /*
- * Pick a method from the client's offer.
- *
- * TODO(Security issue: proxy users): the proxy ports have no
- * authentication yet, so anyone who can reach them (loopback, or every
- * address with -open-proxy) may use the exits.  When proxy credentials
- * exist, select SOCKS_METHOD_USERPASS here (and refuse NOAUTH when they
- * are required); the AUTH state and sfront_auth_check() are the place.
+ * Pick a method from the client's offer: USERPASS when credentials are
+ * needed; otherwise USERPASS when offered (the user name may carry routing
+ * parameters), else NOAUTH.
  */
 static int
-sfront_method(uint32_t methods)
+sfront_method(struct sfront *sf, uint32_t methods)
 {
-	if (methods & (1U << SOCKS_METHOD_NOAUTH))
+	if (methods & (1U << SOCKS_METHOD_USERPASS))
+		return (SOCKS_METHOD_USERPASS);
+	if (sf->sf_policy == AUTH_OPEN &&
+	    (methods & (1U << SOCKS_METHOD_NOAUTH)))
 		return (SOCKS_METHOD_NOAUTH);
 	return (SOCKS_METHOD_NONE);
 }
 
 /*
- * RFC 1929 credentials check.  No credentials are configured yet, so it
- * denies everything; it is unreachable until sfront_method() selects
- * USERPASS (TODO above).  Compare in constant time when it becomes real.
+ * RFC 1929 credentials: checked against the users file (through the
+ * failed-login limiter) when the client must authenticate; in open mode
+ * only the user name's form is checked.  Logs failures; 1 = accepted.
  */
 static int
-sfront_auth_check(const char *user __unused, const char *pass __unused)
+sfront_auth_check(struct sfront *sf, const char *user, const char *pass)
 {
+	const char	*why;
+	char		 esc[4 * 255 + 1];
+	int		 rc;
+
+	if (sf->sf_policy == AUTH_OPEN) {
+		if (auth_user_parse(user, &sf->sf_user, &why) == 0)
+			return (1);
+		log_warnx("socks: %s: user name \"%s\" refused: %s",
+		    sf->sf_peer, log_escape(esc, sizeof esc, user,
+		    strlen(user)), why);
+		return (0);
+	}
+	rc = auth_login((struct sockaddr *)&sf->sf_sa, user, pass,
+	    &sf->sf_user, &why);
+	if (rc == 0) {
+		log_debug("socks: %s: user %s logged in", sf->sf_peer,
+		    sf->sf_user.name);
+		return (1);
+	}
+	if (rc == -1)
+		log_warnx("socks: %s: login failed for user \"%s\": %s",
+		    sf->sf_peer, log_escape(esc, sizeof esc, user,
+		    strlen(user)), why);
+	memset(&sf->sf_user, 0, sizeof sf->sf_user);
 	return (0);
 }
 
@@ -234,7 +272,7 @@ sfront_greeting(struct sfront *sf)
 		return (-1);
 	}
 	evbuffer_drain(in, (size_t)n);
-	method = sfront_method(methods);
+	method = sfront_method(sf, methods);
 	bufferevent_write(sf->sf_bev, out, socks_method_reply(out,
 	    (uint8_t)method));
 	switch (method) {
@@ -245,8 +283,15 @@ sfront_greeting(struct sfront *sf)
 		sf->sf_state = SFRONT_AUTH;
 		return (1);
 	default:
-		log_warnx("socks: %s: no acceptable authentication method "
-		    "offered (methods 0x%08x)", sf->sf_peer, methods);
+		if (sf->sf_policy == AUTH_NEED)
+			log_warnx("socks: %s: the client offered no "
+			    "username/password method (methods 0x%08x); this "
+			    "hub needs proxy credentials", sf->sf_peer,
+			    methods);
+		else
+			log_warnx("socks: %s: no acceptable authentication "
+			    "method offered (methods 0x%08x)", sf->sf_peer,
+			    methods);
 		sfront_close_flush(sf);
 		return (-1);
 	}
@@ -275,11 +320,11 @@ sfront_auth(struct sfront *sf)
 		sfront_close_flush(sf);
 		return (-1);
 	}
+	ok = sfront_auth_check(sf, user, pass);
+	explicit_bzero(pass, sizeof pass);
 	evbuffer_drain(in, (size_t)n);
-	ok = sfront_auth_check(user, pass);
 	bufferevent_write(sf->sf_bev, out, socks_auth_reply(out, ok));
 	if (!ok) {
-		log_warnx("socks: %s: authentication failed", sf->sf_peer);
 		sfront_close_flush(sf);
 		return (-1);
 	}
@@ -358,7 +403,7 @@ sfront_dial_cb(const struct dial_done *dd, void *arg)
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof ss;
 	uint8_t			 out[SOCKS_REPLY_MAX];
-	char			 tag[80 + TARGET_STRLEN], ts[TARGET_STRLEN];
+	char			 tag[160 + TARGET_STRLEN], ts[TARGET_STRLEN];
 	size_t			 len;
 
 	sf->sf_dial = NULL;		/* server.c frees it after we return */
@@ -373,7 +418,8 @@ sfront_dial_cb(const struct dial_done *dd, void *arg)
 	else
 		len = socks_reply(out, SOCKS_REP_OK, (struct sockaddr *)&ss);
 	bufferevent_write(bev, out, len);
-	snprintf(tag, sizeof tag, "socks %s dial %u %s", sf->sf_peer,
+	snprintf(tag, sizeof tag, "socks %s%s%s dial %u %s", sf->sf_peer,
+	    sf->sf_user.name[0] != '\0' ? " user " : "", sf->sf_user.name,
 	    dd->req, target_str(&sf->sf_target, ts, sizeof ts));
 
 	/* Hand over bev with any pipelined payload still in its input. */
