@@ -50,7 +50,7 @@ struct hconn {
 	u_int			 nreq;		/* requests finished */
 	size_t			 scan;		/* head bytes searched for end */
 	char			 who[64];	/* client ip:port */
-	struct sockaddr_storage	 sa;		/* the client, for the limiter */
+	struct sockaddr_storage	 sa;		/* the client (limiter) */
 	int			 policy;	/* AUTH_OPEN, AUTH_NEED */
 	struct auth_user	 user;		/* this request's; "" if none */
 	char			 dest[TARGET_STRLEN];

@@ -59,8 +59,8 @@ struct sfront {
 	enum sfront_state	 sf_state;
 	int			 sf_policy;	/* AUTH_OPEN, AUTH_NEED */
 	struct target		 sf_target;
-	struct sockaddr_storage	 sf_sa;		/* the client, for the limiter */
-	struct auth_user	 sf_user;	/* name[0] == '\0': none given */
+	struct sockaddr_storage	 sf_sa;		/* the client (limiter) */
+	struct auth_user	 sf_user;	/* name "": none given */
 	char			 sf_peer[64];	/* "ip:port" */
 };
 

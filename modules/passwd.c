@@ -197,7 +197,8 @@ passwd_file_update(const char *path, const char *name, const char *line)
 		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(buf + len - p);
 		if (nl != NULL)
 			nl++;
-		if (ll > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == ':') {
+		if (ll > nlen && strncmp(p, name, nlen) == 0 &&
+		    p[nlen] == ':') {
 			if (!found)
 				fprintf(out, "%s\n", line);
 			found = 1;
