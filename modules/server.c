@@ -22,6 +22,7 @@
 #include <event2/util.h>
 
 #include "tentacle.h"
+#include "auth.h"
 #include "frame.h"
 #include "opt.h"
 #include "token.h"
@@ -130,6 +131,7 @@ static struct core_listener	*server_listeners[4];
 static int			 server_stopping;
 static struct token_set		 server_tokens;
 static const char		*server_tokens_path;
+static const char		*server_users_path;
 
 static void	server_control_accept(int, struct sockaddr *, socklen_t,
 		    void *);
@@ -172,12 +174,6 @@ ms_tv(struct timeval *tv, int ms)
 	tv->tv_sec = ms / 1000;
 	tv->tv_usec = (ms % 1000) * 1000;
 	return (tv);
-}
-
-int
-server_proxy_allowed(const struct sockaddr *sa)
-{
-	return (server_conf.open_proxy || core_sa_is_loopback(sa));
 }
 
 /*
@@ -432,9 +428,10 @@ server_auth_fail(struct ctl *c, const char *why)
 
 /*
  * A node said HELLO.  Without a tokens file the hub accepts loopback nodes
- * only; with one, every node answers a CHALLENGE.
+ * only; with one, every node answers a CHALLENGE.  Returns 1 when c waits
+ * for AUTH, 0 when c is gone (welcomed as a node, or refused and freed).
  */
-static void
+static int
 server_ctl_hello(struct ctl *c)
 {
 	uint8_t	 buf[FRAME_MAX];
@@ -442,7 +439,7 @@ server_ctl_hello(struct ctl *c)
 	if (server_tokens_path == NULL) {
 		if (c->c_loopback) {
 			server_node_new(c, &c->c_hello);
-			return;
+			return (0);
 		}
 		server_authfail_note(c->c_ip);
 		log_warnx("control %s: node refused: this hub has no tokens "
@@ -451,7 +448,7 @@ server_ctl_hello(struct ctl *c)
 		server_bye(c->c_bev, FRAME_BYE_AUTH, "this hub accepts nodes "
 		    "from loopback only: it has no tokens file");
 		server_ctl_close(c, NULL);
-		return;
+		return (0);
 	}
 	if (server_authfail_limited(c->c_ip)) {
 		log_warnx("control %s: refused: %d failed authentications "
@@ -460,12 +457,13 @@ server_ctl_hello(struct ctl *c)
 		server_bye(c->c_bev, FRAME_BYE_AUTH, "too many failed "
 		    "authentications; wait a minute");
 		server_ctl_close(c, NULL);
-		return;
+		return (0);
 	}
 	evutil_secure_rng_get_bytes(c->c_nonce, sizeof c->c_nonce);
 	server_send(c->c_bev, buf, frame_blob_encode(buf, FRAME_CHALLENGE,
 	    c->c_nonce, sizeof c->c_nonce));
 	c->c_state = CTL_AUTH;
+	return (1);
 }
 
 /* AUTH: HMAC(token, nonce, name) from the token the HELLO named. */
@@ -552,8 +550,7 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 			}
 			evbuffer_drain(in, n);
 			if (c->c_hello.role == FRAME_ROLE_NODE) {
-				server_ctl_hello(c);
-				if (c->c_state != CTL_AUTH)
+				if (server_ctl_hello(c) == 0)
 					return;	/* c is gone */
 				continue;
 			}
@@ -1144,6 +1141,14 @@ server_hup_cb(int sig __unused, void *arg __unused)
 	char			*cause = NULL;
 
 	log_reopen();
+	if (auth_reload(&cause) == -1) {
+		log_warnx("SIGHUP: keeping the old %zu proxy users: %s",
+		    auth_users_count(), cause);
+		free(cause);
+		cause = NULL;
+	} else if (server_users_path != NULL)
+		log_info("SIGHUP: %zu proxy users from %s", auth_users_count(),
+		    server_users_path);
 	if (server_tokens_path != NULL) {
 		if (token_set_load(server_tokens_path, &ts, &cause) == -1) {
 			log_warnx("SIGHUP: keeping the old tokens: %s", cause);
@@ -1185,6 +1190,7 @@ int
 server_main(int argc, char **argv)
 {
 	const char	*logdest = "stdout", *loglevel = "INFO";
+	const char	*allow = NULL;
 	int64_t		 handshake = HANDSHAKE_MS, dial = DIAL_MS;
 	int64_t		 heartbeat = HEARTBEAT_MS, idle = 0, httpidle = 60000;
 	int64_t		 redial = 60000;
@@ -1222,9 +1228,14 @@ server_main(int argc, char **argv)
 		{ "tokens", OPT_STRING, &server_tokens_path, "File of node "
 		    "tokens, one per line (without it: loopback nodes only)",
 		    NULL, 0, 0, 0 },
+		{ "users", OPT_STRING, &server_users_path, "Proxy users file "
+		    "(lines from 'tentacle passwd'); every proxy client must "
+		    "log in, loopback too, unless in -allow", NULL, 0, 0, 0 },
+		{ "allow", OPT_STRING, &allow, "Client networks served "
+		    "without credentials: CIDR,...", NULL, 0, 0, 0 },
 		{ "open-proxy", OPT_BOOL, &server_conf.open_proxy,
-		    "Serve proxy users from any address, not only loopback",
-		    NULL, 0, 0, 0 },
+		    "Without -users: serve proxy users from any address, not "
+		    "only loopback", NULL, 0, 0, 0 },
 		{ "via", OPT_BOOL, &server_conf.via, "HTTP proxy: add a Via "
 		    "header (RFC 9110 7.6.3)", NULL, 0, 0, 0 },
 		{ "handshake-timeout", OPT_DURATION, &handshake, "Time a new "
@@ -1291,6 +1302,15 @@ server_main(int argc, char **argv)
 		fprintf(stderr, "tentacle server: %s\n", cause);
 		return (1);
 	}
+	if (allow != NULL && auth_allow_parse(allow, &cause) == -1) {
+		fprintf(stderr, "tentacle server: -allow: %s\n", cause);
+		return (2);
+	}
+	if (server_users_path != NULL &&
+	    auth_users_load(server_users_path, &cause) == -1) {
+		fprintf(stderr, "tentacle server: -users: %s\n", cause);
+		return (1);
+	}
 	if (server_tokens_path != NULL && token_set_load(server_tokens_path,
 	    &server_tokens, &cause) == -1) {
 		fprintf(stderr, "tentacle server: -tokens: %s\n", cause);
@@ -1353,10 +1373,15 @@ server_main(int argc, char **argv)
 		    strncmp(names[rc], "[::1]", 5) != 0)
 			loopback_only = !server_conf.open_proxy;
 	}
-	if (loopback_only)
+	if (server_users_path != NULL)
+		log_info("proxy users: %zu from %s; every proxy client logs "
+		    "in%s", auth_users_count(), server_users_path,
+		    allow != NULL ? " unless its address is in -allow" : "");
+	else if (loopback_only)
 		log_info("proxy ports listen on every address but serve "
-		    "loopback clients only; start with -open-proxy to serve "
-		    "other addresses (there is no proxy authentication yet)");
+		    "loopback clients only%s; give -users FILE (or -allow, "
+		    "or -open-proxy) to serve others", allow != NULL ?
+		    " and -allow networks" : "");
 	else if (server_conf.open_proxy)
 		log_warnx("-open-proxy: anyone who can reach the proxy ports "
 		    "can use the exit nodes");

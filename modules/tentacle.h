@@ -216,8 +216,6 @@ struct relay	*server_relay(const struct dial_done *,
 		    struct bufferevent *user, const char *tag);
 /* Count bytes moved outside a relay (HTTP absolute-form) on a node. */
 void		 server_node_bytes(uint32_t node_id, size_t up, size_t down);
-/* Proxy users: is this peer allowed to use the proxy ports? */
-int		 server_proxy_allowed(const struct sockaddr *);
 int		 server_main(int, char **);
 
 /* front_socks.c: SOCKS5 front (I/O; parsing is socks.c). */
