@@ -1,0 +1,1443 @@
+/*
+ * tls.c: BearSSL engine glue: configuration (hub key and chain, node trust:
+ * pinned key, CA file, known_hosts), the per-link engine and its pump
+ * under a libevent filter bufferevent, half-close, error sentences.
+ * Owns the engines and the socket bufferevents under them; knows nothing
+ * of frames or relays.  Design: doc/tls.md.  Certificate making: x509gen.c.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include <bearssl.h>
+
+#include "tentacle.h"
+#include "tls.h"
+
+/* Ciphertext queued toward the socket before plaintext stops moving in. */
+#define TLS_SOCK_HIWAT	(32 * 1024)
+#define TLS_SOCK_LOWAT	(16 * 1024)
+/* How long a freed link may take to send its last records. */
+#define TLS_LINGER_S	5
+#define TLS_CHAIN_MAX	8
+#define TLS_ERR_MAX	1024
+
+enum tls_trust {
+	TLS_TRUST_NONE,		/* hub */
+	TLS_TRUST_PIN,
+	TLS_TRUST_CA,
+	TLS_TRUST_TOFU
+};
+
+struct tls_conf {
+	int			 tc_server;
+	size_t			 tc_bufsize;
+	int			 tc_bidi;
+	uint16_t		 tc_suites[6];
+	size_t			 tc_nsuites;
+
+	/* Hub. */
+	br_x509_certificate	 tc_chain[TLS_CHAIN_MAX];
+	size_t			 tc_nchain;
+	int			 tc_keytype;
+	br_rsa_private_key	 tc_rsa;
+	br_ec_private_key	 tc_ec;
+	unsigned char		*tc_keydata;
+	size_t			 tc_keylen;
+	char			 tc_fp[TLS_FP_LEN];
+
+	/* Node. */
+	enum tls_trust		 tc_trust;
+	char			 tc_pin[TLS_FP_LEN];
+	br_x509_trust_anchor	*tc_tas;
+	size_t			 tc_ntas;
+	char			*tc_known_hosts;
+};
+
+struct tls;
+
+/* Pinned key and trust on first use: decode the EE certificate, decide. */
+struct tls_x509 {
+	const br_x509_class	*vtable;
+	struct tls		*t;
+	br_x509_decoder_context	 dec;
+	int			 ncert;
+};
+
+struct tls {
+	union {
+		br_ssl_client_context	 c;
+		br_ssl_server_context	 s;
+	} u;
+	br_ssl_engine_context	*eng;
+	union {
+		br_x509_minimal_context	 ca;
+		struct tls_x509		 pin;
+	} *x509;
+	struct tls_conf		*conf;
+	struct bufferevent	*bev;		/* the user's (filter) */
+	struct bufferevent	*sock;		/* the TCP socket */
+	bufferevent_data_cb	 f_readcb;	/* the filter's own socket */
+	bufferevent_data_cb	 f_writecb;	/*   callbacks, chained */
+	void			*f_arg;
+	unsigned char		*iobuf;
+
+	int			 server;
+	int			 done;		/* handshake complete */
+	int			 failed;	/* error reported */
+	int			 eof;		/* EOF reported */
+	int			 shut_req;	/* tls_shutdown_write() called */
+	int			 shut;		/* SHUT_WR done */
+	int			 tofu_store;	/* store fingerprint when done */
+	int			 first;		/* first byte from the peer */
+
+	/* Record boundaries of what the peer sent (TCP EOF mid-record). */
+	unsigned char		 rhdr[5];
+	size_t			 rhdr_n;
+	size_t			 rleft;
+
+	char			 peer[256];	/* "host:port" (clients) */
+	char			 host[256];	/* host part of peer */
+	char			 fp[TLS_FP_LEN]; /* the peer's key, clients */
+	char			 err[TLS_ERR_MAX];
+};
+
+static void	 tls_sock_read_cb(struct bufferevent *, void *);
+static void	 tls_sock_write_cb(struct bufferevent *, void *);
+static void	 tls_sock_event_cb(struct bufferevent *, short, void *);
+static void	 tls_linger_write_cb(struct bufferevent *, void *);
+static void	 tls_linger_event_cb(struct bufferevent *, short, void *);
+static enum bufferevent_filter_result tls_filter_in(struct evbuffer *,
+		    struct evbuffer *, ev_ssize_t, enum bufferevent_flush_mode,
+		    void *);
+static enum bufferevent_filter_result tls_filter_out(struct evbuffer *,
+		    struct evbuffer *, ev_ssize_t, enum bufferevent_flush_mode,
+		    void *);
+static void	 tls_ctx_free(void *);
+static int	 tls_pump(struct tls *, size_t *, size_t *, int);
+static void	 tls_fail(struct tls *, const char *, ...)
+		    __attribute__((__format__ (printf, 2, 3)));
+static void	 tls_engine_error(struct tls *, int);
+static void	 tls_after(struct tls *);
+static void	 tls_shut_try(struct tls *);
+static struct tls *tls_get(struct bufferevent *);
+static int	 tls_alive(struct tls *);
+static int	 tls_known_lookup(struct tls *, char *, size_t, int *);
+static void	 tls_known_store(struct tls *);
+
+static const br_x509_class tls_x509_vtable;
+
+/*
+ * Configuration.
+ */
+
+struct tls_buf {
+	unsigned char	*p;
+	size_t		 len, cap;
+	int		 oom;
+};
+
+static void
+tls_buf_append(void *ctx, const void *data, size_t n)
+{
+	struct tls_buf	*b = ctx;
+	unsigned char	*np;
+	size_t		 cap;
+
+	if (b->oom)
+		return;
+	if (n > b->cap - b->len) {
+		cap = b->cap ? b->cap : 1024;
+		while (cap - b->len < n && cap < (1 << 20))
+			cap *= 2;
+		if (cap - b->len < n || (np = realloc(b->p, cap)) == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+}
+
+/*
+ * Every PEM object of path whose banner contains want: each is given to
+ * fn(arg, der, len).  Returns the number of objects, -1 with *cause.
+ */
+static int
+tls_pem_each(const char *path, const char *want,
+    int (*fn)(void *, const unsigned char *, size_t, char **), void *arg,
+    char **cause)
+{
+	br_pem_decoder_context	 pc;
+	struct tls_buf		 b;
+	unsigned char		*pem;
+	size_t			 len, off = 0;
+	int			 inobj = 0, n = 0, rc = -1;
+
+	if (tls_file_read(path, &pem, &len, cause) == -1)
+		return (-1);
+	memset(&b, 0, sizeof b);
+	br_pem_decoder_init(&pc);
+	while (off < len) {
+		off += br_pem_decoder_push(&pc, pem + off, len - off);
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			inobj = strstr(br_pem_decoder_name(&pc), want) != NULL;
+			b.len = 0;
+			br_pem_decoder_setdest(&pc, inobj ? tls_buf_append :
+			    NULL, &b);
+			break;
+		case BR_PEM_END_OBJ:
+			if (!inobj)
+				break;
+			if (b.oom) {
+				xasprintf(cause, "%s: out of memory", path);
+				goto out;
+			}
+			if (fn(arg, b.p, b.len, cause) == -1)
+				goto out;
+			n++;
+			inobj = 0;
+			break;
+		case BR_PEM_ERROR:
+			xasprintf(cause, "%s: bad PEM data", path);
+			goto out;
+		}
+	}
+	rc = n;
+out:
+	if (b.p != NULL) {
+		explicit_bzero(b.p, b.cap);
+		free(b.p);
+	}
+	explicit_bzero(pem, len);
+	free(pem);
+	return (rc);
+}
+
+static int
+tls_chain_add(void *arg, const unsigned char *der, size_t len, char **cause)
+{
+	struct tls_conf	*tc = arg;
+
+	if (tc->tc_nchain == TLS_CHAIN_MAX) {
+		xasprintf(cause, "more than %d certificates in the chain",
+		    TLS_CHAIN_MAX);
+		return (-1);
+	}
+	tc->tc_chain[tc->tc_nchain].data = xmalloc(len);
+	memcpy(tc->tc_chain[tc->tc_nchain].data, der, len);
+	tc->tc_chain[tc->tc_nchain].data_len = len;
+	tc->tc_nchain++;
+	return (0);
+}
+
+/* Copy a decoded private key into tc (the decoder's buffers go away). */
+static int
+tls_key_add(void *arg, const unsigned char *der, size_t len, char **cause)
+{
+	struct tls_conf		*tc = arg;
+	br_skey_decoder_context	*kc;
+	const br_rsa_private_key *rk;
+	const br_ec_private_key	*ek;
+	unsigned char		*p;
+	int			 rc = 0;
+
+	if (tc->tc_keytype != 0)
+		return (0);		/* the first key wins */
+	kc = xmalloc(sizeof *kc);
+	br_skey_decoder_init(kc);
+	br_skey_decoder_push(kc, der, len);
+	if ((rk = br_skey_decoder_get_rsa(kc)) != NULL) {
+		tc->tc_keylen = rk->plen + rk->qlen + rk->dplen + rk->dqlen +
+		    rk->iqlen;
+		p = tc->tc_keydata = xmalloc(tc->tc_keylen);
+		tc->tc_rsa = *rk;
+#define TLS_KCOPY(f, l) do {						\
+	memcpy(p, rk->f, rk->l);					\
+	tc->tc_rsa.f = p;						\
+	p += rk->l;							\
+} while (0)
+		TLS_KCOPY(p, plen);
+		TLS_KCOPY(q, qlen);
+		TLS_KCOPY(dp, dplen);
+		TLS_KCOPY(dq, dqlen);
+		TLS_KCOPY(iq, iqlen);
+#undef TLS_KCOPY
+		tc->tc_keytype = BR_KEYTYPE_RSA;
+	} else if ((ek = br_skey_decoder_get_ec(kc)) != NULL) {
+		tc->tc_keylen = ek->xlen;
+		tc->tc_keydata = xmalloc(ek->xlen);
+		memcpy(tc->tc_keydata, ek->x, ek->xlen);
+		tc->tc_ec = *ek;
+		tc->tc_ec.x = tc->tc_keydata;
+		tc->tc_keytype = BR_KEYTYPE_EC;
+	} else {
+		xasprintf(cause, "not an RSA or EC private key (BearSSL "
+		    "error %d)", br_skey_decoder_last_error(kc));
+		rc = -1;
+	}
+	explicit_bzero(kc, sizeof *kc);
+	free(kc);
+	return (rc);
+}
+
+static struct tls_conf *
+tls_conf_new(int server)
+{
+	struct tls_conf	*tc;
+	br_prng_seeder	 seeder;
+
+	/* Engines seed themselves from it; check once, at startup. */
+	if ((seeder = br_prng_seeder_system(NULL)) == NULL)
+		return (NULL);
+	tc = xcalloc(1, sizeof *tc);
+	tc->tc_server = server;
+	tc->tc_bufsize = BR_SSL_BUFSIZE_BIDI;
+	tc->tc_bidi = 1;
+	/* AES-GCM first where the CPU has AES-NI, else ChaCha20. */
+	if (br_aes_x86ni_ctr_get_vtable() != NULL) {
+		tc->tc_suites[0] = BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+		tc->tc_suites[1] = BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+		tc->tc_suites[2] =
+		    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
+		tc->tc_suites[3] =
+		    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256;
+	} else {
+		tc->tc_suites[0] =
+		    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
+		tc->tc_suites[1] =
+		    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256;
+		tc->tc_suites[2] = BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+		tc->tc_suites[3] = BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+	}
+	tc->tc_suites[4] = BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384;
+	tc->tc_suites[5] = BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384;
+	tc->tc_nsuites = 6;
+	return (tc);
+}
+
+/* see tls.h */
+struct tls_conf *
+tls_server_conf(const char *crt, const char *key, char **cause)
+{
+	struct tls_conf		*tc;
+	br_x509_decoder_context	*dc;
+	const br_x509_pkey	*pk;
+	unsigned char		 buf[BR_EC_KBUF_PUB_MAX_SIZE + 1024];
+	size_t			 n;
+	int			 match = 1;
+	char			*why = NULL;
+
+	if ((tc = tls_conf_new(1)) == NULL) {
+		xasprintf(cause, "no system random source");
+		return (NULL);
+	}
+	if (tls_pem_each(crt, "CERTIFICATE", tls_chain_add, tc, &why) < 1) {
+		if (why == NULL)
+			xasprintf(&why, "%s: no PEM certificate", crt);
+		goto fail;
+	}
+	if (tls_pem_each(key, "PRIVATE KEY", tls_key_add, tc, &why) == -1)
+		goto fail;
+	if (tc->tc_keytype == 0) {
+		xasprintf(&why, "%s: no PEM private key", key);
+		goto fail;
+	}
+	dc = xmalloc(sizeof *dc);
+	br_x509_decoder_init(dc, NULL, NULL);
+	br_x509_decoder_push(dc, tc->tc_chain[0].data,
+	    tc->tc_chain[0].data_len);
+	if ((pk = br_x509_decoder_get_pkey(dc)) == NULL ||
+	    tls_pkey_fingerprint(pk, tc->tc_fp) == -1) {
+		xasprintf(&why, "%s: cannot decode the certificate (BearSSL "
+		    "error %d)", crt, br_x509_decoder_last_error(dc));
+		free(dc);
+		goto fail;
+	}
+	/* The key must be the certificate's, or every handshake fails. */
+	if (pk->key_type != tc->tc_keytype)
+		match = 0;
+	else if (pk->key_type == BR_KEYTYPE_EC) {
+		br_ec_public_key	 pub;
+
+		n = br_ec_compute_pub(br_ec_get_default(), &pub, buf,
+		    &tc->tc_ec);
+		match = n != 0 && pub.curve == pk->key.ec.curve &&
+		    pub.qlen == pk->key.ec.qlen &&
+		    memcmp(pub.q, pk->key.ec.q, pub.qlen) == 0;
+	} else {
+		br_rsa_compute_modulus	 mod;
+		const unsigned char	*m = pk->key.rsa.n;
+		size_t			 mlen = pk->key.rsa.nlen;
+
+		mod = br_rsa_compute_modulus_get_default();
+		n = mod(NULL, &tc->tc_rsa);
+		while (mlen > 0 && *m == 0) {
+			m++;
+			mlen--;
+		}
+		match = n != 0 && n <= sizeof buf && mod(buf, &tc->tc_rsa) ==
+		    n && n == mlen && memcmp(buf, m, n) == 0;
+	}
+	free(dc);
+	if (!match) {
+		xasprintf(&why, "%s is not the key of the certificate in %s",
+		    key, crt);
+		goto fail;
+	}
+	return (tc);
+fail:
+	*cause = why;
+	tls_conf_free(tc);
+	return (NULL);
+}
+
+struct tls_ta_load {
+	struct tls_conf	*tc;
+	const char	*path;
+};
+
+static int
+tls_ta_add(void *arg, const unsigned char *der, size_t len, char **cause)
+{
+	struct tls_ta_load	*l = arg;
+	struct tls_conf		*tc = l->tc;
+	br_x509_decoder_context	*dc;
+	br_x509_trust_anchor	*ta;
+	const br_x509_pkey	*pk;
+	struct tls_buf		 dn;
+
+	memset(&dn, 0, sizeof dn);
+	dc = xmalloc(sizeof *dc);
+	br_x509_decoder_init(dc, tls_buf_append, &dn);
+	br_x509_decoder_push(dc, der, len);
+	if ((pk = br_x509_decoder_get_pkey(dc)) == NULL || dn.oom) {
+		xasprintf(cause, "%s: certificate %zu: cannot decode it "
+		    "(BearSSL error %d)", l->path, tc->tc_ntas + 1,
+		    br_x509_decoder_last_error(dc));
+		free(dn.p);
+		free(dc);
+		return (-1);
+	}
+	tc->tc_tas = xreallocarray(tc->tc_tas, tc->tc_ntas + 1,
+	    sizeof *tc->tc_tas);
+	ta = &tc->tc_tas[tc->tc_ntas++];
+	memset(ta, 0, sizeof *ta);
+	ta->dn.data = dn.p;
+	ta->dn.len = dn.len;
+	/* A CA signs the chain; anything else is trusted directly. */
+	ta->flags = br_x509_decoder_isCA(dc) ? BR_X509_TA_CA : 0;
+	ta->pkey.key_type = pk->key_type;
+	if (pk->key_type == BR_KEYTYPE_RSA) {
+		ta->pkey.key.rsa.n = xmalloc(pk->key.rsa.nlen);
+		memcpy(ta->pkey.key.rsa.n, pk->key.rsa.n, pk->key.rsa.nlen);
+		ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
+		ta->pkey.key.rsa.e = xmalloc(pk->key.rsa.elen);
+		memcpy(ta->pkey.key.rsa.e, pk->key.rsa.e, pk->key.rsa.elen);
+		ta->pkey.key.rsa.elen = pk->key.rsa.elen;
+	} else {
+		ta->pkey.key.ec.curve = pk->key.ec.curve;
+		ta->pkey.key.ec.q = xmalloc(pk->key.ec.qlen);
+		memcpy(ta->pkey.key.ec.q, pk->key.ec.q, pk->key.ec.qlen);
+		ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+	}
+	free(dc);
+	return (0);
+}
+
+/* see tls.h */
+int
+tls_fingerprint_parse(const char *s, char *out)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 n = 0;
+	const char		*p;
+
+	if (strncasecmp(s, "sha256:", 7) != 0)
+		return (-1);
+	memcpy(out, "sha256:", 7);
+	for (p = s + 7; *p != '\0'; p++) {
+		if (*p == ':')
+			continue;
+		if (!isxdigit((u_char)*p) || n == 64)
+			return (-1);
+		out[7 + n++] = hex[strchr(hex, tolower((u_char)*p)) - hex];
+	}
+	if (n != 64)
+		return (-1);
+	out[TLS_FP_LEN - 1] = '\0';
+	return (0);
+}
+
+/* see tls.h */
+struct tls_conf *
+tls_client_conf(const char *fingerprint, const char *ca_file,
+    const char *known_hosts, char **cause)
+{
+	struct tls_conf		*tc;
+	struct tls_ta_load	 l;
+	char			*why = NULL;
+
+	if ((tc = tls_conf_new(0)) == NULL) {
+		xasprintf(cause, "no system random source");
+		return (NULL);
+	}
+	if (fingerprint != NULL && *fingerprint != '\0') {
+		if (tls_fingerprint_parse(fingerprint, tc->tc_pin) == -1) {
+			xasprintf(&why, "bad fingerprint \"%.80s\": want "
+			    "sha256: and 64 hex digits, as the hub prints it",
+			    fingerprint);
+			goto fail;
+		}
+		tc->tc_trust = TLS_TRUST_PIN;
+	} else if (ca_file != NULL && *ca_file != '\0') {
+		l.tc = tc;
+		l.path = ca_file;
+		if (tls_pem_each(ca_file, "CERTIFICATE", tls_ta_add, &l,
+		    &why) < 1) {
+			if (why == NULL)
+				xasprintf(&why, "%s: no PEM certificate",
+				    ca_file);
+			goto fail;
+		}
+		tc->tc_trust = TLS_TRUST_CA;
+	} else if (known_hosts != NULL && *known_hosts != '\0') {
+		tc->tc_known_hosts = xstrdup(known_hosts);
+		tc->tc_trust = TLS_TRUST_TOFU;
+	} else {
+		xasprintf(&why, "no way to verify the hub: give a fingerprint, "
+		    "a CA file or a known_hosts file");
+		goto fail;
+	}
+	return (tc);
+fail:
+	*cause = why;
+	tls_conf_free(tc);
+	return (NULL);
+}
+
+/* see tls.h */
+int
+tls_conf_set_bufsize(struct tls_conf *tc, size_t size, int bidi)
+{
+	if (size < 1024 || size > BR_SSL_BUFSIZE_BIDI ||
+	    (tc->tc_server && size < (bidi ? BR_SSL_BUFSIZE_BIDI :
+	    BR_SSL_BUFSIZE_MONO))) {
+		errno = EINVAL;
+		return (-1);
+	}
+	tc->tc_bufsize = size;
+	tc->tc_bidi = bidi;
+	return (0);
+}
+
+/* see tls.h */
+const char *
+tls_conf_fingerprint(struct tls_conf *tc)
+{
+	return (tc->tc_fp);
+}
+
+/* see tls.h: the links using tc must be gone. */
+void
+tls_conf_free(struct tls_conf *tc)
+{
+	size_t	 i;
+
+	if (tc == NULL)
+		return;
+	for (i = 0; i < tc->tc_nchain; i++)
+		free(tc->tc_chain[i].data);
+	if (tc->tc_keydata != NULL) {
+		explicit_bzero(tc->tc_keydata, tc->tc_keylen);
+		free(tc->tc_keydata);
+	}
+	for (i = 0; i < tc->tc_ntas; i++) {
+		free(tc->tc_tas[i].dn.data);
+		if (tc->tc_tas[i].pkey.key_type == BR_KEYTYPE_RSA) {
+			free(tc->tc_tas[i].pkey.key.rsa.n);
+			free(tc->tc_tas[i].pkey.key.rsa.e);
+		} else
+			free(tc->tc_tas[i].pkey.key.ec.q);
+	}
+	free(tc->tc_tas);
+	free(tc->tc_known_hosts);
+	explicit_bzero(tc, sizeof *tc);
+	free(tc);
+}
+
+/*
+ * The pinned-key / known_hosts X.509 engine.  Only the first (EE)
+ * certificate matters: its key is the hub's identity, like an SSH host
+ * key; names, dates and issuers are not looked at.
+ */
+
+static void
+tls_x509_start_chain(const br_x509_class **ctx, const char *name __unused)
+{
+	struct tls_x509	*x = (struct tls_x509 *)ctx;
+
+	x->ncert = 0;
+}
+
+static void
+tls_x509_start_cert(const br_x509_class **ctx, uint32_t len __unused)
+{
+	struct tls_x509	*x = (struct tls_x509 *)ctx;
+
+	if (x->ncert == 0)
+		br_x509_decoder_init(&x->dec, NULL, NULL);
+}
+
+static void
+tls_x509_append(const br_x509_class **ctx, const unsigned char *buf,
+    size_t len)
+{
+	struct tls_x509	*x = (struct tls_x509 *)ctx;
+
+	if (x->ncert == 0)
+		br_x509_decoder_push(&x->dec, buf, len);
+}
+
+static void
+tls_x509_end_cert(const br_x509_class **ctx)
+{
+	struct tls_x509	*x = (struct tls_x509 *)ctx;
+
+	x->ncert++;
+}
+
+static unsigned
+tls_x509_end_chain(const br_x509_class **ctx)
+{
+	struct tls_x509		*x = (struct tls_x509 *)ctx;
+	struct tls		*t = x->t;
+	struct tls_conf		*tc = t->conf;
+	const br_x509_pkey	*pk;
+	char			 old[TLS_FP_LEN];
+	int			 line, rc;
+
+	if (x->ncert == 0)
+		return (BR_ERR_X509_EMPTY_CHAIN);
+	if ((pk = br_x509_decoder_get_pkey(&x->dec)) == NULL)
+		return (br_x509_decoder_last_error(&x->dec));
+	if (tls_pkey_fingerprint(pk, t->fp) == -1) {
+		snprintf(t->err, sizeof t->err, "the hub's key is of a type "
+		    "or curve this node does not know");
+		return (BR_ERR_X509_UNSUPPORTED);
+	}
+	if (tc->tc_trust == TLS_TRUST_PIN) {
+		if (strcmp(t->fp, tc->tc_pin) == 0)
+			return (0);
+		snprintf(t->err, sizeof t->err, "hub certificate fingerprint "
+		    "%s does not match the pinned %s (check fingerprint: / "
+		    "-fingerprint against what the hub prints at start)",
+		    t->fp, tc->tc_pin);
+		return (BR_ERR_X509_NOT_TRUSTED);
+	}
+	rc = tls_known_lookup(t, old, sizeof old, &line);
+	if (rc == -1)
+		return (BR_ERR_X509_NOT_TRUSTED);	/* t->err is set */
+	if (rc == 0) {
+		t->tofu_store = 1;	/* once the handshake proves the key */
+		return (0);
+	}
+	if (strcmp(old, t->fp) == 0)
+		return (0);
+	snprintf(t->err, sizeof t->err, "hub %.255s changed its key: it now "
+	    "has %s, but %.200s line %d says %.80s; if the hub's key was "
+	    "replaced on purpose, delete that line (or pin the new key with "
+	    "-fingerprint), otherwise someone may be intercepting the link",
+	    t->peer, t->fp, tc->tc_known_hosts, line, old);
+	return (BR_ERR_X509_NOT_TRUSTED);
+}
+
+static const br_x509_pkey *
+tls_x509_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
+{
+	struct tls_x509	*x = (struct tls_x509 *)(void *)ctx;
+
+	if (usages != NULL)
+		*usages = BR_KEYTYPE_KEYX | BR_KEYTYPE_SIGN;
+	return (br_x509_decoder_get_pkey(&x->dec));
+}
+
+static const br_x509_class tls_x509_vtable = {
+	sizeof (struct tls_x509),
+	tls_x509_start_chain,
+	tls_x509_start_cert,
+	tls_x509_append,
+	tls_x509_end_cert,
+	tls_x509_end_chain,
+	tls_x509_get_pkey
+};
+
+/*
+ * known_hosts: "host:port sha256:hex" per line, '#' comments.  Returns 1
+ * and the stored fingerprint (and its line) if peer is there, 0 if not,
+ * -1 with t->err if the file cannot be read.
+ */
+static int
+tls_known_lookup(struct tls *t, char *fp, size_t fplen, int *line)
+{
+	const char	*path = t->conf->tc_known_hosts;
+	FILE		*f;
+	char		 buf[1024], *name, *val, *save;
+	int		 n = 0, found = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return (0);
+		snprintf(t->err, sizeof t->err, "cannot read %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	while (fgets(buf, sizeof buf, f) != NULL) {
+		n++;
+		if ((name = strtok_r(buf, " \t\r\n", &save)) == NULL ||
+		    *name == '#')
+			continue;
+		if ((val = strtok_r(NULL, " \t\r\n", &save)) == NULL)
+			continue;
+		if (strcmp(name, t->peer) != 0)
+			continue;
+		if (tls_fingerprint_parse(val, fp) == -1)
+			strlcpy(fp, val, fplen);	/* garbage: mismatch */
+		*line = n;
+		found = 1;
+		break;
+	}
+	fclose(f);
+	return (found);
+}
+
+static void
+tls_known_store(struct tls *t)
+{
+	const char	*path = t->conf->tc_known_hosts;
+	char		 old[TLS_FP_LEN];
+	int		 fd, line;
+	char		 buf[600];
+	size_t		 n;
+
+	/* Another link of the same hub may have stored it meanwhile. */
+	if (tls_known_lookup(t, old, sizeof old, &line) != 0)
+		return;
+	n = snprintf(buf, sizeof buf, "%s %s\n", t->peer, t->fp);
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0600)) == -1 ||
+	    write(fd, buf, n) != (ssize_t)n) {
+		log_warn("cannot store hub %s key %s in %s", t->peer, t->fp,
+		    path);
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	close(fd);
+	log_info("hub %s: first connection, trusting its key %s and storing "
+	    "it in %s (later changes will be refused)", t->peer, t->fp, path);
+}
+
+/*
+ * Links.
+ */
+
+/* see tls.h */
+struct bufferevent *
+tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
+    const char *peer_name, char **cause)
+{
+	struct tls		*t;
+	br_ssl_engine_context	*eng;
+	const char		*colon;
+	size_t			 hl;
+	int			 ok;
+
+	if ((t = calloc(1, sizeof *t)) == NULL ||
+	    (t->iobuf = malloc(tc->tc_bufsize)) == NULL)
+		goto oom;
+	t->conf = tc;
+	t->sock = sock;
+	t->server = server;
+	t->first = -1;
+	if (peer_name != NULL) {
+		strlcpy(t->peer, peer_name, sizeof t->peer);
+		/* "host:port", "[v6]:port" or just "host". */
+		hl = strlen(t->peer);
+		if (t->peer[0] == '[' && (colon = strchr(t->peer, ']')) !=
+		    NULL)
+			snprintf(t->host, sizeof t->host, "%.*s",
+			    (int)(colon - t->peer - 1), t->peer + 1);
+		else if ((colon = strrchr(t->peer, ':')) != NULL &&
+		    strchr(t->peer, ':') == colon)
+			snprintf(t->host, sizeof t->host, "%.*s",
+			    (int)(colon - t->peer), t->peer);
+		else
+			strlcpy(t->host, t->peer, sizeof t->host);
+		(void)hl;
+	}
+
+	if (server) {
+		if (!tc->tc_server) {
+			xasprintf(cause, "tls_wrap: not a hub configuration");
+			goto fail;
+		}
+		br_ssl_server_zero(&t->u.s);
+		eng = t->eng = &t->u.s.eng;
+		if (tc->tc_keytype == BR_KEYTYPE_EC)
+			br_ssl_server_set_single_ec(&t->u.s, tc->tc_chain,
+			    tc->tc_nchain, &tc->tc_ec, BR_KEYTYPE_SIGN,
+			    BR_KEYTYPE_EC, br_ec_get_default(),
+			    br_ecdsa_sign_asn1_get_default());
+		else
+			br_ssl_server_set_single_rsa(&t->u.s, tc->tc_chain,
+			    tc->tc_nchain, &tc->tc_rsa, BR_KEYTYPE_SIGN,
+			    br_rsa_private_get_default(),
+			    br_rsa_pkcs1_sign_get_default());
+		br_ssl_engine_add_flags(eng, BR_OPT_ENFORCE_SERVER_PREFERENCES);
+	} else {
+		if (tc->tc_server) {
+			xasprintf(cause, "tls_wrap: not a node configuration");
+			goto fail;
+		}
+		br_ssl_client_zero(&t->u.c);
+		eng = t->eng = &t->u.c.eng;
+		if ((t->x509 = calloc(1, sizeof *t->x509)) == NULL)
+			goto oom;
+		if (tc->tc_trust == TLS_TRUST_CA) {
+			br_x509_minimal_context	*ca = &t->x509->ca;
+			time_t			 now = time(NULL);
+
+			br_x509_minimal_init(ca, &br_sha256_vtable,
+			    tc->tc_tas, tc->tc_ntas);
+			br_x509_minimal_set_hash(ca, br_sha1_ID,
+			    &br_sha1_vtable);
+			br_x509_minimal_set_hash(ca, br_sha256_ID,
+			    &br_sha256_vtable);
+			br_x509_minimal_set_hash(ca, br_sha384_ID,
+			    &br_sha384_vtable);
+			br_x509_minimal_set_hash(ca, br_sha512_ID,
+			    &br_sha512_vtable);
+			br_x509_minimal_set_rsa(ca,
+			    br_rsa_pkcs1_vrfy_get_default());
+			br_x509_minimal_set_ecdsa(ca, br_ec_get_default(),
+			    br_ecdsa_vrfy_asn1_get_default());
+			/* Days from 0000-01-01 to 1970-01-01: 719528. */
+			br_x509_minimal_set_time(ca,
+			    (uint32_t)(now / 86400) + 719528,
+			    (uint32_t)(now % 86400));
+			br_ssl_engine_set_x509(eng, &ca->vtable);
+		} else {
+			t->x509->pin.vtable = &tls_x509_vtable;
+			t->x509->pin.t = t;
+			br_ssl_engine_set_x509(eng, &t->x509->pin.vtable);
+		}
+		br_ssl_engine_set_default_rsavrfy(eng);
+		br_ssl_engine_set_default_ecdsa(eng);
+	}
+	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_suites(eng, tc->tc_suites, tc->tc_nsuites);
+	br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
+	br_ssl_engine_set_hash(eng, br_sha384_ID, &br_sha384_vtable);
+	br_ssl_engine_set_prf_sha256(eng, br_tls12_sha256_prf);
+	br_ssl_engine_set_prf_sha384(eng, br_tls12_sha384_prf);
+	br_ssl_engine_set_default_aes_gcm(eng);
+	br_ssl_engine_set_default_chapol(eng);
+	br_ssl_engine_set_default_ec(eng);
+	br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
+	br_ssl_engine_set_buffer(eng, t->iobuf, tc->tc_bufsize, tc->tc_bidi);
+	if (server)
+		ok = br_ssl_server_reset(&t->u.s);
+	else
+		ok = br_ssl_client_reset(&t->u.c, t->host[0] != '\0' ?
+		    t->host : NULL, 0);
+	if (!ok) {
+		tls_engine_error(t, br_ssl_engine_last_error(eng));
+		xasprintf(cause, "%s", t->err);
+		goto fail;
+	}
+
+	/* Deferred callbacks: the user's never run inside its own
+	 * bufferevent_write() or inside the pump. */
+	t->bev = bufferevent_filter_new(sock, tls_filter_in, tls_filter_out,
+	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS, tls_ctx_free, t);
+	if (t->bev == NULL)
+		goto oom;
+	/* Chain the filter's own socket callbacks behind ours. */
+	bufferevent_getcb(sock, &t->f_readcb, &t->f_writecb, NULL, &t->f_arg);
+	bufferevent_setcb(sock, tls_sock_read_cb, tls_sock_write_cb,
+	    tls_sock_event_cb, t);
+	bufferevent_setwatermark(sock, EV_READ, 0, 0);
+	bufferevent_setwatermark(sock, EV_WRITE, TLS_SOCK_LOWAT,
+	    TLS_SOCK_HIWAT);
+	bufferevent_set_timeouts(sock, NULL, NULL);
+	/* The client's hello goes out now. */
+	tls_pump(t, NULL, NULL, 0);
+	return (t->bev);
+
+oom:
+	xasprintf(cause, "out of memory");
+fail:
+	if (t != NULL) {
+		free(t->x509);
+		free(t->iobuf);
+		free(t);
+	}
+	bufferevent_free(sock);
+	return (NULL);
+}
+
+/*
+ * Move bytes by the engine's flags until nothing moves: records to the
+ * socket, socket bytes to the engine, plaintext to the reader, the
+ * writer's plaintext to the engine (then flush: one record per burst).
+ * Everything the engine decrypts goes to the reader's input at once
+ * (at most one record past its high watermark), so nothing waits inside
+ * the engine for an EV_READ that might never come.  The writer's
+ * plaintext is taken only when send is set, from the output filter, so
+ * that libevent runs the write callback when it is all taken.  Returns
+ * -1 once the engine failed (reported); *in_n, *out_n count plaintext.
+ */
+static int
+tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
+{
+	br_ssl_engine_context	*eng = t->eng;
+	struct evbuffer		*sin = bufferevent_get_input(t->sock);
+	struct evbuffer		*sout = bufferevent_get_output(t->sock);
+	struct evbuffer		*pin = bufferevent_get_input(t->bev);
+	struct evbuffer		*pout = bufferevent_get_output(t->bev);
+	unsigned char		*buf;
+	size_t			 len, n, k, in = 0, out = 0;
+	unsigned		 st;
+	int			 unflushed = 0, err;
+
+	if (t->failed)
+		return (-1);
+	for (;;) {
+		st = br_ssl_engine_current_state(eng);
+		if (st == BR_SSL_CLOSED)
+			break;
+		if (st & BR_SSL_SENDREC) {
+			buf = br_ssl_engine_sendrec_buf(eng, &len);
+			if (evbuffer_add(sout, buf, len) == -1) {
+				tls_fail(t, "out of memory");
+				return (-1);
+			}
+			br_ssl_engine_sendrec_ack(eng, len);
+			continue;
+		}
+		if (st & BR_SSL_RECVAPP) {
+			buf = br_ssl_engine_recvapp_buf(eng, &len);
+			if (evbuffer_add(pin, buf, len) == -1) {
+				tls_fail(t, "out of memory");
+				return (-1);
+			}
+			br_ssl_engine_recvapp_ack(eng, len);
+			in += len;
+			continue;
+		}
+		if (send && (st & BR_SSL_SENDAPP) && !t->shut_req &&
+		    evbuffer_get_length(pout) > 0 &&
+		    evbuffer_get_length(sout) < TLS_SOCK_HIWAT) {
+			buf = br_ssl_engine_sendapp_buf(eng, &len);
+			n = evbuffer_remove(pout, buf, len);
+			br_ssl_engine_sendapp_ack(eng, n);
+			out += n;
+			unflushed = 1;
+			continue;
+		}
+		if ((st & BR_SSL_RECVREC) && evbuffer_get_length(sin) > 0) {
+			buf = br_ssl_engine_recvrec_buf(eng, &len);
+			n = evbuffer_remove(sin, buf, len);
+			if (t->first == -1 && n > 0)
+				t->first = buf[0];
+			/* Track record boundaries for a clean TCP EOF. */
+			for (k = 0; k < n; ) {
+				if (t->rleft > 0) {
+					len = n - k < t->rleft ? n - k :
+					    t->rleft;
+					t->rleft -= len;
+					k += len;
+					continue;
+				}
+				t->rhdr[t->rhdr_n++] = buf[k++];
+				if (t->rhdr_n == 5) {
+					t->rleft = (t->rhdr[3] << 8) |
+					    t->rhdr[4];
+					t->rhdr_n = 0;
+				}
+			}
+			br_ssl_engine_recvrec_ack(eng, n);
+			continue;
+		}
+		if (unflushed) {
+			br_ssl_engine_flush(eng, 0);
+			unflushed = 0;
+			continue;
+		}
+		break;
+	}
+	if (in_n != NULL)
+		*in_n = in;
+	if (out_n != NULL)
+		*out_n = out;
+
+	if (st == BR_SSL_CLOSED) {
+		/* The engine never closes by itself but on an error or a
+		 * close_notify from the peer (a non-Tentacle peer, or a hub
+		 * that closes everything): an EOF then. */
+		if ((err = br_ssl_engine_last_error(eng)) != BR_ERR_OK) {
+			tls_engine_error(t, err);
+			tls_fail(t, NULL);
+			return (-1);
+		}
+		if (!t->eof) {
+			t->eof = 1;
+			bufferevent_trigger_event(t->bev, BEV_EVENT_EOF |
+			    BEV_EVENT_READING, BEV_TRIG_DEFER_CALLBACKS);
+		}
+		return (0);
+	}
+	if (!t->done && (st & (BR_SSL_SENDAPP | BR_SSL_RECVAPP))) {
+		t->done = 1;
+		if (t->tofu_store)
+			tls_known_store(t);
+		t->tofu_store = 0;
+		/* The x509 context is needed no more. */
+		br_ssl_engine_set_x509(eng, NULL);
+		free(t->x509);
+		t->x509 = NULL;
+	}
+	return (0);
+}
+
+/*
+ * Mark t failed, keep the first reason (fmt NULL: t->err is set), stop
+ * reading and tell the user with BEV_EVENT_ERROR (errno EPROTO), from
+ * the loop: the user may free the link in its event callback.
+ */
+static void
+tls_fail(struct tls *t, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (t->failed)
+		return;
+	t->failed = 1;
+	if (fmt != NULL && t->err[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(t->err, sizeof t->err, fmt, ap);
+		va_end(ap);
+	}
+	if (t->err[0] == '\0')
+		strlcpy(t->err, "TLS failure", sizeof t->err);
+	bufferevent_disable(t->sock, EV_READ);
+	evbuffer_drain(bufferevent_get_input(t->sock),
+	    evbuffer_get_length(bufferevent_get_input(t->sock)));
+	errno = EPROTO;
+	bufferevent_trigger_event(t->bev, BEV_EVENT_ERROR | BEV_EVENT_READING,
+	    BEV_TRIG_DEFER_CALLBACKS);
+}
+
+static const char *
+tls_alert_name(int a)
+{
+	switch (a) {
+	case 0:		return ("close_notify");
+	case 10:	return ("unexpected_message");
+	case 20:	return ("bad_record_mac");
+	case 22:	return ("record_overflow");
+	case 40:	return ("handshake_failure");
+	case 42:	return ("bad_certificate");
+	case 43:	return ("unsupported_certificate");
+	case 44:	return ("certificate_revoked");
+	case 45:	return ("certificate_expired");
+	case 46:	return ("certificate_unknown");
+	case 47:	return ("illegal_parameter");
+	case 48:	return ("unknown_ca");
+	case 50:	return ("decode_error");
+	case 51:	return ("decrypt_error");
+	case 70:	return ("protocol_version");
+	case 71:	return ("insufficient_security");
+	case 80:	return ("internal_error");
+	case 90:	return ("user_canceled");
+	case 100:	return ("no_renegotiation");
+	case 110:	return ("unsupported_extension");
+	case 112:	return ("unrecognized_name");
+	}
+	return ("unknown alert");
+}
+
+/* BearSSL error code to a sentence in t->err (unless one is there). */
+static void
+tls_engine_error(struct tls *t, int err)
+{
+	const char	*s = NULL, *who = t->server ? "node" : "hub";
+
+	if (t->err[0] != '\0')
+		return;
+	/* A peer that does not speak TLS: its first byte is no record. */
+	if (!t->done && t->first != -1 && t->first != 0x16 &&
+	    t->first != 0x15) {
+		snprintf(t->err, sizeof t->err, "the %s does not speak TLS "
+		    "(a plaintext link? both sides need -insecure for that)",
+		    who);
+		return;
+	}
+	if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT) {
+		snprintf(t->err, sizeof t->err, "the %s refused the TLS "
+		    "session (alert %d: %s)%s", who,
+		    err - BR_ERR_RECV_FATAL_ALERT,
+		    tls_alert_name(err - BR_ERR_RECV_FATAL_ALERT),
+		    t->server ? "; the node's log says why" : "");
+		return;
+	}
+	if (err >= BR_ERR_SEND_FATAL_ALERT) {
+		snprintf(t->err, sizeof t->err, "TLS session aborted (sent "
+		    "alert %d: %s)", err - BR_ERR_SEND_FATAL_ALERT,
+		    tls_alert_name(err - BR_ERR_SEND_FATAL_ALERT));
+		return;
+	}
+	switch (err) {
+	case BR_ERR_X509_NOT_TRUSTED:
+		s = "unknown CA: the hub's certificate chain does not lead to "
+		    "a certificate in the CA file";
+		break;
+	case BR_ERR_X509_BAD_SERVER_NAME:
+		snprintf(t->err, sizeof t->err, "the hub's certificate is not "
+		    "for the name \"%s\" (check server_addr against the "
+		    "certificate's names)", t->host);
+		return;
+	case BR_ERR_X509_EXPIRED:
+		s = "the hub's certificate is expired or not yet valid (check "
+		    "the clocks)";
+		break;
+	case BR_ERR_X509_BAD_SIGNATURE:
+		s = "a signature in the hub's certificate chain is wrong";
+		break;
+	case BR_ERR_X509_NOT_CA:
+		s = "the hub's chain uses a certificate that is not a CA";
+		break;
+	case BR_ERR_X509_WEAK_PUBLIC_KEY:
+		s = "the hub's certificate key is too weak";
+		break;
+	case BR_ERR_X509_EMPTY_CHAIN:
+		s = "the hub sent no certificate";
+		break;
+	case BR_ERR_X509_UNSUPPORTED:
+	case BR_ERR_X509_WRONG_KEY_TYPE:
+		s = "the hub's certificate uses an unsupported algorithm";
+		break;
+	case BR_ERR_BAD_MAC:
+		s = "bad record MAC: data corrupted or tampered with in "
+		    "transit";
+		break;
+	case BR_ERR_UNSUPPORTED_VERSION:
+	case BR_ERR_BAD_VERSION:
+		s = "the peer does not speak TLS 1.2";
+		break;
+	case BR_ERR_BAD_CIPHER_SUITE:
+		s = "no cipher suite in common (ECDHE with AES-GCM or "
+		    "ChaCha20-Poly1305 is required)";
+		break;
+	case BR_ERR_NO_RANDOM:
+		s = "no random source";
+		break;
+	case BR_ERR_TOO_LARGE:
+		s = "record too large for this link's TLS buffer";
+		break;
+	case BR_ERR_BAD_SIGNATURE:
+		s = "the hub's handshake signature is wrong (the key does not "
+		    "match its certificate)";
+		break;
+	case BR_ERR_IO:
+		s = "I/O error";
+		break;
+	}
+	if (s != NULL)
+		strlcpy(t->err, s, sizeof t->err);
+	else if (err >= BR_ERR_X509_OK && err < BR_ERR_RECV_FATAL_ALERT)
+		snprintf(t->err, sizeof t->err, "the hub's certificate is "
+		    "malformed or unsupported (BearSSL X.509 error %d)", err);
+	else
+		snprintf(t->err, sizeof t->err, "TLS protocol error (BearSSL "
+		    "error %d)", err);
+}
+
+/* Input filter: ciphertext in, plaintext out.  See tls_pump(). */
+static enum bufferevent_filter_result
+tls_filter_in(struct evbuffer *src __unused, struct evbuffer *dst __unused,
+    ev_ssize_t lim __unused, enum bufferevent_flush_mode mode __unused,
+    void *arg)
+{
+	struct tls	*t = arg;
+	size_t		 in = 0;
+
+	if (tls_pump(t, &in, NULL, 0) == -1)
+		return (BEV_ERROR);
+	return (in > 0 ? BEV_OK : BEV_NEED_MORE);
+}
+
+/* Output filter: plaintext in, records to the socket. */
+static enum bufferevent_filter_result
+tls_filter_out(struct evbuffer *src __unused, struct evbuffer *dst __unused,
+    ev_ssize_t lim __unused, enum bufferevent_flush_mode mode __unused,
+    void *arg)
+{
+	struct tls	*t = arg;
+	size_t		 out = 0;
+
+	if (tls_pump(t, NULL, &out, 1) == -1)
+		return (BEV_ERROR);
+	return (out > 0 ? BEV_OK : BEV_NEED_MORE);
+}
+
+/* Is t's user bufferevent still there?  (Freeing it unhooks the socket.) */
+static int
+tls_alive(struct tls *t)
+{
+	bufferevent_data_cb	 rcb;
+
+	bufferevent_getcb(t->sock, &rcb, NULL, NULL, NULL);
+	return (rcb == tls_sock_read_cb);
+}
+
+/*
+ * After the filter ran on a socket event: plaintext written before the
+ * handshake completed goes out now; a pending half-close may be due.
+ */
+static void
+tls_after(struct tls *t)
+{
+	if (t->failed)
+		return;
+	if (t->done && evbuffer_get_length(bufferevent_get_output(t->bev)) > 0 &&
+	    (br_ssl_engine_current_state(t->eng) & BR_SSL_SENDAPP)) {
+		bufferevent_flush(t->bev, EV_WRITE, BEV_NORMAL);
+		if (!tls_alive(t))
+			return;
+	}
+	tls_shut_try(t);
+}
+
+static void
+tls_sock_read_cb(struct bufferevent *sock, void *arg)
+{
+	struct tls	*t = arg;
+
+	t->f_readcb(sock, t->f_arg);	/* pump, then the user's read cb */
+	if (tls_alive(t))
+		tls_after(t);
+}
+
+static void
+tls_sock_write_cb(struct bufferevent *sock, void *arg)
+{
+	struct tls	*t = arg;
+
+	t->f_writecb(sock, t->f_arg);	/* more plaintext, user's write cb */
+	if (tls_alive(t))
+		tls_after(t);
+}
+
+static void
+tls_sock_event_cb(struct bufferevent *sock __unused, short what, void *arg)
+{
+	struct tls	*t = arg;
+	int		 error = EVUTIL_SOCKET_ERROR();
+
+	if (t->failed)
+		return;
+	if (what & BEV_EVENT_EOF) {
+		/* Everything read was given to the engine already. */
+		tls_pump(t, NULL, NULL, 0);
+		if (t->failed || t->eof)
+			return;
+		if (!t->done)
+			tls_fail(t, "the %s closed the connection during the "
+			    "TLS handshake%s", t->server ? "node" : "hub",
+			    t->server ? "" : " (wrong port, or the hub "
+			    "refused this node: see its log)");
+		else if (t->rhdr_n > 0 || t->rleft > 0)
+			tls_fail(t, "connection cut in the middle of a TLS "
+			    "record (truncated)");
+		else {
+			t->eof = 1;
+			bufferevent_trigger_event(t->bev, what,
+			    BEV_TRIG_DEFER_CALLBACKS);
+		}
+		return;
+	}
+	if (what & BEV_EVENT_ERROR) {
+		t->failed = 1;
+		snprintf(t->err, sizeof t->err, "%s",
+		    evutil_socket_error_to_string(error));
+		EVUTIL_SET_SOCKET_ERROR(error);
+	}
+	bufferevent_trigger_event(t->bev, what, BEV_TRIG_DEFER_CALLBACKS);
+}
+
+/* see tls.h */
+void
+tls_shutdown_write(struct bufferevent *bev)
+{
+	struct tls	*t;
+
+	if ((t = tls_get(bev)) == NULL) {
+		shutdown(bufferevent_getfd(bev), SHUT_WR);
+		return;
+	}
+	if (t->shut_req)
+		return;
+	t->shut_req = 1;
+	/* Be told when the socket's output is empty, not half empty. */
+	bufferevent_setwatermark(t->sock, EV_WRITE, 0, TLS_SOCK_HIWAT);
+	tls_shut_try(t);
+}
+
+/* SHUT_WR once all plaintext is encrypted and the socket took it all. */
+static void
+tls_shut_try(struct tls *t)
+{
+	if (!t->shut_req || t->shut || !t->done || t->failed)
+		return;
+	if (evbuffer_get_length(bufferevent_get_output(t->bev)) > 0 ||
+	    evbuffer_get_length(bufferevent_get_output(t->sock)) > 0)
+		return;
+	t->shut = 1;
+	shutdown(bufferevent_getfd(t->sock), SHUT_WR);
+}
+
+/*
+ * The filter is being freed (from the loop, after bufferevent_free()):
+ * records already made may still be in the socket's output; let them go
+ * out, for TLS_LINGER_S at most, then close.  The engine goes now.
+ */
+static void
+tls_ctx_free(void *arg)
+{
+	struct tls	*t = arg;
+	struct timeval	 tv = { TLS_LINGER_S, 0 };
+
+	if (evbuffer_get_length(bufferevent_get_output(t->sock)) > 0 &&
+	    !t->shut) {
+		bufferevent_incref(t->sock);
+		bufferevent_setcb(t->sock, NULL, tls_linger_write_cb,
+		    tls_linger_event_cb, NULL);
+		bufferevent_setwatermark(t->sock, EV_WRITE, 0, 0);
+		bufferevent_set_timeouts(t->sock, NULL, &tv);
+		bufferevent_disable(t->sock, EV_READ);
+		bufferevent_enable(t->sock, EV_WRITE);
+	}
+	explicit_bzero(t->eng, sizeof t->u);
+	free(t->x509);
+	free(t->iobuf);
+	free(t);
+}
+
+static void
+tls_linger_write_cb(struct bufferevent *sock, void *arg __unused)
+{
+	bufferevent_free(sock);
+}
+
+static void
+tls_linger_event_cb(struct bufferevent *sock, short what __unused,
+    void *arg __unused)
+{
+	bufferevent_free(sock);
+}
+
+/* The tls behind a wrapped bufferevent, or NULL. */
+static struct tls *
+tls_get(struct bufferevent *bev)
+{
+	struct bufferevent	*sock;
+	bufferevent_data_cb	 rcb;
+	void			*arg;
+
+	if (bev == NULL || (sock = bufferevent_get_underlying(bev)) == NULL)
+		return (NULL);
+	bufferevent_getcb(sock, &rcb, NULL, NULL, &arg);
+	if (rcb != tls_sock_read_cb)
+		return (NULL);
+	return (arg);
+}
+
+/* see tls.h */
+int
+tls_is_wrapped(struct bufferevent *bev)
+{
+	return (tls_get(bev) != NULL);
+}
+
+/* see tls.h */
+int
+tls_handshake_done(struct bufferevent *bev)
+{
+	struct tls	*t = tls_get(bev);
+
+	return (t != NULL && t->done);
+}
+
+/* see tls.h */
+const char *
+tls_error(struct bufferevent *bev)
+{
+	struct tls	*t = tls_get(bev);
+
+	if (t == NULL || t->err[0] == '\0')
+		return (NULL);
+	return (t->err);
+}
+
+/* see tls.h */
+const char *
+tls_cipher(struct bufferevent *bev)
+{
+	struct tls		*t = tls_get(bev);
+	br_ssl_session_parameters sp;
+
+	if (t == NULL || !t->done)
+		return (NULL);
+	br_ssl_engine_get_session_parameters(t->eng, &sp);
+	switch (sp.cipher_suite) {
+	case BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
+		return ("ECDHE-ECDSA-AES128-GCM-SHA256");
+	case BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
+		return ("ECDHE-RSA-AES128-GCM-SHA256");
+	case BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
+		return ("ECDHE-ECDSA-AES256-GCM-SHA384");
+	case BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
+		return ("ECDHE-RSA-AES256-GCM-SHA384");
+	case BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
+		return ("ECDHE-ECDSA-CHACHA20-POLY1305");
+	case BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
+		return ("ECDHE-RSA-CHACHA20-POLY1305");
+	}
+	return ("unknown");
+}
+
+/* see tls.h */
+evutil_socket_t
+tls_getfd(struct bufferevent *bev)
+{
+	struct tls	*t = tls_get(bev);
+
+	return (bufferevent_getfd(t != NULL ? t->sock : bev));
+}
