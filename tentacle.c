@@ -23,7 +23,9 @@ static const struct command {
 	{ "start", "tentacler", client_main,
 	    "run an exit node: start [POOL...]" },
 	{ "info", NULL, client_main, "list the hub's exit nodes" },
-	{ "passwd", NULL, passwd_main, "write a users-file line (like htpasswd)" },
+	{ "passwd", NULL, passwd_main,
+	    "write a proxy users-file line (like htpasswd)" },
+	{ "token", NULL, token_main, "print a new random node token" },
 	{ "version", NULL, version_main, "print version and build details" },
 	{ "help", NULL, help_main, "print this help" },
 };

@@ -252,6 +252,9 @@ int		 client_main(int, char **);
  * argv[0] is "info"; flags -server, -json follow. */
 int		 info_run(const char *server, int, char **);
 
+/* token.c */
+int		 token_main(int, char **);
+
 /* version.c */
 const char	*version_string(void);	/* "tentacle 0.1.0 (abc1234)" */
 int		 version_main(int, char **);

@@ -315,3 +315,26 @@ token_set_load(const char *path, struct token_set *out, char **cause)
 	free(buf);
 	return (rc);
 }
+
+/* `tentacle token`: print a new random node token. */
+int
+token_main(int argc, char **argv)
+{
+	char	 tok[64];
+
+	if (argc > 1) {
+		if (strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "-help") != 0
+		    && strcmp(argv[1], "--help") != 0) {
+			fprintf(stderr, "usage: tentacle token\n");
+			return (2);
+		}
+		printf("usage: tentacle token\n\nPrint a new random node token "
+		    "(256 bits, base64url).  Put it in the hub's\n-tokens file "
+		    "(optionally followed by name=PATTERN pools=a,b) and in "
+		    "the\nnode's auth_token.\n");
+		return (0);
+	}
+	token_generate(tok);
+	printf("%s\n", tok);
+	return (0);
+}
