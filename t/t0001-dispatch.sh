@@ -181,7 +181,7 @@ test_expect_success 'pools as arguments: start NAME...' '
 '
 
 test_expect_success '-token and -pool-size are accepted' '
-	start_node tok -token s3cret -pool-size 0 &&
+	start_node tok -token s3cret-token-0123456789 -pool-size 0 &&
 	stop_daemon $NODE_PID
 '
 
