@@ -115,6 +115,8 @@ struct server_conf server_conf = {
 	.heartbeat_ms = HEARTBEAT_MS,
 	.idle_ms = 0,
 	.http_idle_ms = 60000,
+	.max_relays_per_node = 16384,
+	.max_pending_dials = 4096,
 	.redial_interval_ms = 60000,
 };
 
@@ -122,6 +124,8 @@ static struct nodes		 server_nodes = TAILQ_HEAD_INITIALIZER(server_nodes);
 static LIST_HEAD(, node)	 server_node_hash[NODE_HASH];
 static LIST_HEAD(, dial)	 server_dial_hash[DIAL_HASH];
 static u_int			 server_nnodes;
+static u_int			 server_ndials;		/* pending, hub-wide */
+static uint64_t			 server_full_logged_us;
 static uint32_t			 server_next_id = 1;
 static uint32_t			 server_next_req = 1;
 static uint32_t			 server_rr;
@@ -786,7 +790,10 @@ server_node_pick(void)
 		return (NULL);
 	start = server_rr++ % server_nnodes;
 	TAILQ_FOREACH(n, &server_nodes, n_entry) {
-		if (n->n_ndials >= MAX_DIALS_PER_NODE) {
+		if (n->n_ndials >= MAX_DIALS_PER_NODE ||
+		    (server_conf.max_relays_per_node > 0 &&
+		    n->n_ndials + n->n_nrelays >=
+		    (u_int)server_conf.max_relays_per_node)) {
 			i++;
 			continue;
 		}
@@ -815,11 +822,24 @@ server_dial(const struct target *t, const char *who, server_dial_cb *cb,
 	char			 ts[TARGET_STRLEN];
 	size_t			 len;
 
+	if (server_conf.max_pending_dials > 0 &&
+	    server_ndials >= (u_int)server_conf.max_pending_dials) {
+		*result = DIAL_FAIL;
+		/* One line a second at most: this is what a flood looks like. */
+		if (core_now_us() - server_full_logged_us > 1000000) {
+			server_full_logged_us = core_now_us();
+			log_warnx("dial %s for %s: refused: %u dials pending "
+			    "hub-wide (-max-pending-dials)", target_str(t, ts,
+			    sizeof ts), who, server_ndials);
+		}
+		return (NULL);
+	}
 	if ((n = server_node_pick()) == NULL) {
 		*result = server_nnodes == 0 ? DIAL_NONODE : DIAL_FAIL;
 		log_info("dial %s for %s: %s", target_str(t, ts, sizeof ts),
 		    who, server_nnodes == 0 ? "no exit node online" :
-		    "every exit node has too many dials in flight");
+		    "every exit node is at its limit of relays and dials "
+		    "(-max-relays-per-node)");
 		return (NULL);
 	}
 	if ((d = calloc(1, sizeof *d)) == NULL ||
@@ -852,6 +872,7 @@ server_dial(const struct target *t, const char *who, server_dial_cb *cb,
 	LIST_INSERT_HEAD(&server_dial_hash[d->d_req % DIAL_HASH], d, d_hash);
 	TAILQ_INSERT_TAIL(&n->n_dials, d, d_entry);
 	n->n_ndials++;
+	server_ndials++;
 	bufferevent_write(n->n_bev, buf, len);
 	evtimer_add(d->d_timer, ms_tv(&tv, server_conf.dial_ms));
 	log_debug("dial %u: %s for %s via node %u (%s)", d->d_req,
@@ -863,6 +884,7 @@ static void
 server_dial_free(struct dial *d)
 {
 	LIST_REMOVE(d, d_hash);
+	server_ndials--;
 	if (d->d_node != NULL) {
 		TAILQ_REMOVE(&d->d_node->n_dials, d, d_entry);
 		d->d_node->n_ndials--;
@@ -1251,6 +1273,13 @@ server_main(int argc, char **argv)
 		{ "http-idle-timeout", OPT_DURATION, &httpidle, "Close idle "
 		    "HTTP keep-alive client connections after this",
 		    "1m0s", 0, 0, 0 },
+		{ "max-relays-per-node", OPT_INT,
+		    &server_conf.max_relays_per_node, "Relays and dials one "
+		    "node carries at once; a node at the limit is skipped "
+		    "(0: no limit)", "16384", 0, 10000000, 0 },
+		{ "max-pending-dials", OPT_INT, &server_conf.max_pending_dials,
+		    "Dials waiting for a node's answer, hub-wide (0: no "
+		    "limit)", "4096", 0, 10000000, 0 },
 		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 	};
 

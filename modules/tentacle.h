@@ -183,6 +183,8 @@ struct server_conf {
 	int		 heartbeat_ms;
 	int		 idle_ms;	/* relay idle timeout, 0 = off */
 	int		 http_idle_ms;	/* keep-alive idle between requests */
+	int		 max_relays_per_node;	/* relays + dials; 0 = no limit */
+	int		 max_pending_dials;	/* hub-wide; 0 = no limit */
 	int64_t		 redial_interval_ms;	/* accepted, used by issue 4 */
 	const char	*tls_crt;	/* accepted, used by issue 3 */
 	const char	*tls_key;
