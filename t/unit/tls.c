@@ -56,6 +56,7 @@ struct side {
 	int			 shut_after;	/* tls_shutdown_write at end */
 	int			 free_after;	/* free once all is encrypted */
 	int			 freed;
+	int			 fast;		/* no pattern, no checksum */
 };
 
 /*
@@ -152,6 +153,11 @@ side_read_cb(struct bufferevent *bev, void *arg)
 	unsigned char	 buf[16384];
 	size_t		 n;
 
+	if (s->fast) {
+		s->got += evbuffer_get_length(in);
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
 	while ((n = evbuffer_remove(in, buf, sizeof buf)) > 0 &&
 	    n != (size_t)-1) {
 		fnv(&s->sum, buf, n);
@@ -176,13 +182,14 @@ side_fill(struct side *s)
 		n = s->to_send - s->sent;
 		if (n > sizeof buf)
 			n = sizeof buf;
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n && !s->fast; i++) {
 			s->rng ^= s->rng << 13;
 			s->rng ^= s->rng >> 17;
 			s->rng ^= s->rng << 5;
 			buf[i] = s->rng;
 		}
-		fnv(&s->sent_sum, buf, n);
+		if (!s->fast)
+			fnv(&s->sent_sum, buf, n);
 		s->sent += n;	/* before: the write may call us back */
 		bufferevent_write(s->bev, buf, n);
 	}
@@ -373,14 +380,6 @@ got_both(void *arg)
 }
 
 static int
-failed_both(void *arg)
-{
-	struct two	*w = arg;
-
-	return ((w->a->error || w->a->eof) && (w->b->error || w->b->eof));
-}
-
-static int
 failed_one(void *arg)
 {
 	struct side	*s = arg;
@@ -541,7 +540,6 @@ static void
 test_pin_wrong(void)
 {
 	struct side	 node, hub;
-	struct two	 w = { &node, &hub, 0, 0 };
 	struct tls_conf	*nc;
 	char		*cause = NULL;
 
@@ -568,7 +566,6 @@ static void
 test_tofu(void)
 {
 	struct side	 node, hub;
-	struct two	 w = { &node, &hub, 0, 0 };
 	struct tls_conf	*nc;
 	char		*cause = NULL, *data = NULL, want[256];
 	struct stat	 st;
@@ -637,7 +634,6 @@ static void
 test_ca(void)
 {
 	struct side	 node, hub;
-	struct two	 w = { &node, &hub, 0, 0 };
 	struct tls_conf	*nc, *nc_b;
 	char		*cause = NULL, ca[300];
 
@@ -873,6 +869,7 @@ test_speed(struct tls_conf *nc)
 	w.na = 5;
 	w.nb = 5 + n;
 	t0 = now_ms();
+	node.fast = hub.fast = 1;
 	node.to_send = n;
 	side_fill(&node);
 	check(run_until(got_both, &w, 30000));
