@@ -215,3 +215,60 @@ acl_allowed(const struct acl_entry *allow, size_t nallow,
 		return (0);
 	return (1);
 }
+
+/* The address bytes of sa, IPv4-mapped IPv6 reduced to IPv4. */
+static int
+acl_sa_bytes(const struct sockaddr *sa, const uint8_t **a)
+{
+	if (sa->sa_family == AF_INET) {
+		*a = (const uint8_t *)&((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr;
+		return (AF_INET);
+	}
+	if (sa->sa_family == AF_INET6) {
+		*a = ((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_addr.s6_addr;
+		if (memcmp(*a, acl_mapped, 12) == 0) {
+			*a += 12;
+			return (AF_INET);
+		}
+		return (AF_INET6);
+	}
+	return (0);
+}
+
+int
+acl_is_local(const struct sockaddr_storage *local, size_t n,
+    const struct sockaddr *sa)
+{
+	const uint8_t	*a, *b;
+	int		 fa, fb;
+	size_t		 i;
+
+	if ((fa = acl_sa_bytes(sa, &a)) == 0)
+		return (0);
+	for (i = 0; i < n; i++) {
+		fb = acl_sa_bytes((const struct sockaddr *)&local[i], &b);
+		if (fa == fb && memcmp(a, b, fa == AF_INET ? 4 : 16) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+int
+acl_listed(const struct acl_entry *allow, size_t nallow,
+    const struct sockaddr *sa)
+{
+	const uint8_t	*a;
+	int		 fa;
+	size_t		 i;
+
+	if ((fa = acl_sa_bytes(sa, &a)) == 0)
+		return (0);
+	for (i = 0; i < nallow; i++) {
+		if (allow[i].family == fa &&
+		    acl_prefix_match(a, allow[i].addr, allow[i].bits))
+			return (1);
+	}
+	return (0);
+}

@@ -32,4 +32,13 @@ int	 acl_entry_parse(const char *, struct acl_entry *, char **);
 int	 acl_allowed(const struct acl_entry *, size_t, const struct sockaddr *,
 	    const char **why);
 
+/*
+ * Is sa one of the node's own addresses (local[0..n), ports ignored)?  A
+ * node refuses those too unless an allow entry names them.
+ */
+int	 acl_is_local(const struct sockaddr_storage *, size_t,
+	    const struct sockaddr *);
+/* Does an allow entry (address or range) cover sa's address? */
+int	 acl_listed(const struct acl_entry *, size_t, const struct sockaddr *);
+
 #endif /* ACL_H */

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -32,6 +33,8 @@
 #include "token.h"
 
 #define CLIENT_ALLOW_MAX	64
+#define CLIENT_LOCAL_MAX	64
+#define CLIENT_LOCAL_REFRESH_US	(60 * 1000000ULL)
 #define CLIENT_ADDRS_MAX	8
 #define BACKOFF_MIN_MS		1000
 #define BACKOFF_MAX_MS		30000
@@ -100,6 +103,9 @@ static int			 client_stopping;
 static u_int			 client_ndials;
 static struct ndials		 client_dials = TAILQ_HEAD_INITIALIZER(client_dials);
 static struct frame_hello	 client_hello;
+static struct sockaddr_storage	 client_local[CLIENT_LOCAL_MAX];
+static size_t			 client_nlocal;
+static uint64_t			 client_local_us;
 static const char		*client_token;
 
 static void	client_connect(void);
@@ -288,6 +294,54 @@ client_target_event_cb(struct bufferevent *bev __unused, short what,
 }
 
 /*
+ * The node's own interface addresses, refreshed once a minute at most:
+ * a target on one of them is the node itself, whatever its range.
+ */
+static void
+client_local_refresh(void)
+{
+	struct ifaddrs	*ifa, *i;
+	uint64_t	 now = core_now_us();
+
+	if (client_local_us != 0 &&
+	    now - client_local_us < CLIENT_LOCAL_REFRESH_US)
+		return;
+	client_local_us = now;
+	if (getifaddrs(&ifa) == -1) {
+		log_warn("getifaddrs");
+		return;
+	}
+	client_nlocal = 0;
+	for (i = ifa; i != NULL && client_nlocal < CLIENT_LOCAL_MAX;
+	    i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET)
+			memcpy(&client_local[client_nlocal++], i->ifa_addr,
+			    sizeof(struct sockaddr_in));
+		else if (i->ifa_addr->sa_family == AF_INET6)
+			memcpy(&client_local[client_nlocal++], i->ifa_addr,
+			    sizeof(struct sockaddr_in6));
+	}
+	freeifaddrs(ifa);
+}
+
+/* The destination policy: the ranges (acl.c) and the node itself. */
+static int
+client_target_allowed(const struct sockaddr *sa, const char **why)
+{
+	if (!acl_allowed(cc.allowlist, cc.nallow, sa, why))
+		return (0);
+	client_local_refresh();
+	if (acl_is_local(client_local, client_nlocal, sa) &&
+	    !acl_listed(cc.allowlist, cc.nallow, sa)) {
+		*why = "one of the node's own addresses";
+		return (0);
+	}
+	return (1);
+}
+
+/*
  * Connect to the next allowed address.  The policy runs on the address
  * actually connected, so a name cannot rebind past it.
  */
@@ -303,7 +357,7 @@ client_dial_try(struct ndial *nd)
 		sa = (struct sockaddr *)&nd->nd_addrs[nd->nd_next++];
 		salen = sa->sa_family == AF_INET ?
 		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-		if (!acl_allowed(cc.allowlist, cc.nallow, sa, &why)) {
+		if (!client_target_allowed(sa, &why)) {
 			log_info("dial %u: refusing %s: %s (add it to the "
 			    "node's allow list to permit it)", nd->nd_req,
 			    core_sa_str(sa, as, sizeof as), why);

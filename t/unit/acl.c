@@ -438,6 +438,58 @@ test_parse_bad(void)
 	}
 }
 
+/* A socket address from text ("1.2.3.4" or "::1"), port p. */
+static void
+sa_make(struct sockaddr_storage *ss, const char *a, int p)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if (inet_pton(AF_INET, a, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(p);
+	} else {
+		inet_pton(AF_INET6, a, &sin6->sin6_addr);
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(p);
+	}
+}
+
+static void
+test_local(void)
+{
+	struct sockaddr_storage	 local[3], t;
+	struct acl_entry	 e[2];
+	char			*cause = NULL;
+
+	sa_make(&local[0], "203.0.113.7", 0);
+	sa_make(&local[1], "2001:db8::7", 0);
+	sa_make(&local[2], "198.51.100.1", 0);
+	/* Any port on a local address is local; mapped forms too. */
+	sa_make(&t, "203.0.113.7", 443);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 1);
+	sa_make(&t, "::ffff:203.0.113.7", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 1);
+	sa_make(&t, "2001:db8::7", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 1);
+	sa_make(&t, "203.0.113.8", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 0);
+	sa_make(&t, "2001:db8::8", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 0);
+	check_int(acl_is_local(local, 0, (struct sockaddr *)&t), ==, 0);
+
+	check_int(acl_entry_parse("203.0.113.0/24", &e[0], &cause), ==, 0);
+	check_int(acl_entry_parse(":80", &e[1], &cause), ==, 0);
+	sa_make(&t, "203.0.113.7", 80);
+	check_int(acl_listed(e, 2, (struct sockaddr *)&t), ==, 1);
+	sa_make(&t, "::ffff:203.0.113.9", 80);
+	check_int(acl_listed(e, 2, (struct sockaddr *)&t), ==, 1);
+	/* A port entry does not list an address. */
+	sa_make(&t, "198.51.100.1", 80);
+	check_int(acl_listed(e, 2, (struct sockaddr *)&t), ==, 0);
+}
+
 int
 main(void)
 {
@@ -449,5 +501,6 @@ main(void)
 	TEST(test_port25(), "acl_allowed: port 25 refused unless :25");
 	TEST(test_allow_override(), "acl_allowed: allow entries override");
 	TEST(test_not_ip(), "acl_allowed: not an IP address");
+	TEST(test_local(), "acl_is_local, acl_listed");
 	return (test_done());
 }
