@@ -734,6 +734,7 @@ frame_info_node_parse(const struct frame *f, struct frame_info_node *n,
 	n->bytes_up = frd_u64(&r);
 	n->bytes_down = frd_u64(&r);
 	n->rtt_us = frd_u32(&r);
+	n->dials_denied = frd_u32(&r);
 	return (frd_end(&r, cause, "malformed INFO_NODE"));
 }
 
@@ -762,6 +763,7 @@ frame_info_node_encode(uint8_t *out, const struct frame_info_node *n)
 	fwr_u64(&w, n->bytes_up);
 	fwr_u64(&w, n->bytes_down);
 	fwr_u32(&w, n->rtt_us);
+	fwr_u32(&w, n->dials_denied);
 	return (fwr_end(&w));
 }
 

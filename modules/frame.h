@@ -125,6 +125,7 @@ struct frame_info_node {
 	uint64_t	 bytes_up;
 	uint64_t	 bytes_down;
 	uint32_t	 rtt_us;
+	uint32_t	 dials_denied;	/* refused by the node's policy */
 };
 
 /*

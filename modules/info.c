@@ -276,9 +276,10 @@ info_json(void)
 		printf(",\"version\":");
 		info_json_str(n->build);
 		printf(",\"since\":%llu,\"relays\":%u,\"dials_ok\":%u,"
-		    "\"dials_failed\":%u,\"bytes_up\":%llu,\"bytes_down\":%llu,"
-		    "\"rtt_us\":%u}", (unsigned long long)n->since, n->relays,
-		    n->dials_ok, n->dials_failed,
+		    "\"dials_failed\":%u,\"dials_denied\":%u,\"bytes_up\":%llu,"
+		    "\"bytes_down\":%llu,\"rtt_us\":%u}",
+		    (unsigned long long)n->since, n->relays, n->dials_ok,
+		    n->dials_failed, n->dials_denied,
 		    (unsigned long long)n->bytes_up,
 		    (unsigned long long)n->bytes_down, n->rtt_us);
 	}

@@ -51,6 +51,7 @@ struct node {
 	struct relay_stat	 n_bytes;
 	uint32_t		 n_dials_ok;
 	uint32_t		 n_dials_failed;
+	uint32_t		 n_dials_denied;
 	u_int			 n_ndials;
 	u_int			 n_nrelays;
 	TAILQ_HEAD(, dial)	 n_dials;
@@ -291,6 +292,7 @@ server_info(struct ctl *c)
 		in.bytes_up = n->n_bytes.up;
 		in.bytes_down = n->n_bytes.down;
 		in.rtt_us = n->n_rtt_us;
+		in.dials_denied = n->n_dials_denied;
 		server_send(c->c_bev, buf, frame_info_node_encode(buf, &in));
 		count++;
 	}
@@ -936,6 +938,8 @@ server_dial_finish(struct dial *d, int result, struct bufferevent *link)
 			n->n_dials_ok++;
 		else
 			n->n_dials_failed++;
+		if (result == DIAL_NOTALLOWED)
+			n->n_dials_denied++;
 	}
 	if (result == DIAL_OK)
 		log_debug("dial %u: %s connected via node %u in %llu us",

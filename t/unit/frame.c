@@ -607,13 +607,13 @@ test_info_node_roundtrip(void)
 	int			 i;
 
 	/* Small, with hand-made wire bytes. */
-	static const uint8_t	 wire[] = { FRAME_INFO_NODE, 0, 0, 68,
+	static const uint8_t	 wire[] = { FRAME_INFO_NODE, 0, 0, 72,
 	    0, 0, 0, 3, 1, 'n', 1, 1, 'p', 11, '1', '.', '2', '.', '3', '.',
 	    '4', ':', '5', '6', '7', 2, 'o', 's', 1, 'a', 1, 'b',
 	    0, 0, 0, 0, 0x65, 0x00, 0x00, 0x00,
 	    0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3,
 	    0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 5,
-	    0, 0, 0, 6 };
+	    0, 0, 0, 6, 0, 0, 0, 7 };
 
 	memset(&n, 0, sizeof n);
 	n.id = 3;
@@ -631,6 +631,7 @@ test_info_node_roundtrip(void)
 	n.bytes_up = 4;
 	n.bytes_down = 0x100000005ULL;
 	n.rtt_us = 6;
+	n.dials_denied = 7;
 	check_int(frame_info_node_encode(out, &n), ==, sizeof wire);
 	check_mem(out, wire, sizeof wire);
 	frame_whole(out, sizeof wire, &p);
@@ -652,9 +653,10 @@ test_info_node_roundtrip(void)
 	memset(n.build, 'b', FRAME_BUILD_MAX);
 	n.since = UINT64_MAX;
 	n.relays = n.dials_ok = n.dials_failed = n.rtt_us = 0xffffffff;
+	n.dials_denied = 0xffffffff;
 	n.bytes_up = n.bytes_down = UINT64_MAX;
 	want = FRAME_HEADER + 4 + 64 + 1 + 16 * 32 + 64 + 32 + 32 + 64 + 8 +
-	    12 + 16 + 4;
+	    12 + 16 + 4 + 4;
 	len = frame_info_node_encode(out, &n);
 	check_int(len, ==, want);
 	check_int(len, <=, FRAME_MAX);
@@ -938,7 +940,8 @@ static const uint8_t p_bye[] = { 1, 3, 'b', 'a', 'd' };
 static const uint8_t p_info_node[] = { 0, 0, 0, 1, 1, 'n', 2, 1, 'a', 1,
     'b', 3, '1', ':', '2', 1, 'o', 1, 'a', 0,
     0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,
-    0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1 };
+    0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1,
+    0, 0, 0, 2 };
 static const uint8_t p_info_end[] = { 0, 0, 0, 9 };
 
 static void
