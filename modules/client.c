@@ -30,6 +30,7 @@
 #include "acl.h"
 #include "frame.h"
 #include "opt.h"
+#include "tls.h"
 #include "token.h"
 
 #define CLIENT_ALLOW_MAX	64
@@ -48,7 +49,16 @@ struct client_conf {
 	const char		*log;
 	const char		*log_level;
 	const char		*allow;		/* flag: comma list */
+	const char		*fingerprint;
+	const char		*ca_file;
+	const char		*state_dir;
+	int			 insecure;
 	int			 pool_size;
+	char			*file_fingerprint;
+	char			*file_ca_file;
+	char			*file_known_hosts;
+	char			*file_state_dir;
+	int			 file_insecure;
 	char			*file_server;	/* from the config file */
 	char			*file_token;
 	char			*file_name;
@@ -107,6 +117,8 @@ static struct sockaddr_storage	 client_local[CLIENT_LOCAL_MAX];
 static size_t			 client_nlocal;
 static uint64_t			 client_local_us;
 static const char		*client_token;
+static struct tls_conf		*client_tls;	/* NULL: insecure */
+static char			 client_peer_name[300];	/* TOFU key */
 
 static void	client_connect(void);
 static void	client_lost(const char *);
@@ -221,10 +233,25 @@ client_link_event_cb(struct bufferevent *bev, short what, void *arg)
 
 	if (!(what & BEV_EVENT_CONNECTED)) {
 		log_warnx("dial %u: cannot open a data link to the hub: %s",
-		    nd->nd_req, evutil_socket_error_to_string(
-		    EVUTIL_SOCKET_ERROR()));
+		    nd->nd_req, tls_error(bev) != NULL ? tls_error(bev) :
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		client_dial_fail(nd, DIAL_FAIL);
 		return;
+	}
+	if (client_tls != NULL && !tls_is_wrapped(bev)) {
+		char *cause = NULL;
+
+		nd->nd_link = tls_wrap(client_tls, bev, 0, client_peer_name,
+		    &cause);
+		if (nd->nd_link == NULL) {
+			log_warnx("dial %u: data link: %s", nd->nd_req, cause);
+			free(cause);
+			client_dial_fail(nd, DIAL_FAIL);
+			return;
+		}
+		bev = nd->nd_link;
+		bufferevent_setcb(bev, NULL, NULL, client_link_event_cb, nd);
+		bufferevent_enable(bev, EV_READ | EV_WRITE);
 	}
 	memset(&b, 0, sizeof b);
 	b.node_id = client_node_id;
@@ -671,11 +698,28 @@ client_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 		struct timeval	 tv;
 
 		client_hub_salen = sizeof client_hub_sa;
-		if (getpeername(bufferevent_getfd(bev),
+		if (getpeername(tls_getfd(bev),
 		    (struct sockaddr *)&client_hub_sa,
 		    &client_hub_salen) == -1) {
 			client_lost("getpeername failed");
 			return;
+		}
+		if (client_tls != NULL && !tls_is_wrapped(bev)) {
+			char *cause = NULL;
+
+			client_bev = tls_wrap(client_tls, bev, 0,
+			    client_peer_name, &cause);
+			if (client_bev == NULL) {
+				snprintf(why, sizeof why, "TLS: %s", cause);
+				free(cause);
+				client_lost(why);
+				return;
+			}
+			bev = client_bev;
+			bufferevent_setcb(bev, client_read_cb, NULL,
+			    client_event_cb, NULL);
+			bufferevent_setwatermark(bev, EV_READ, 0, FRAME_MAX);
+			bufferevent_enable(bev, EV_READ | EV_WRITE);
 		}
 		bufferevent_set_timeouts(bev, ms_tv(&tv, HANDSHAKE_MS), NULL);
 		client_send(buf, frame_hello_encode(buf, &client_hello));
@@ -686,9 +730,14 @@ client_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 	if (what & BEV_EVENT_TIMEOUT)
 		snprintf(why, sizeof why, client_welcomed ?
 		    "timed out" : "no answer within %d ms", HANDSHAKE_MS);
+	else if (tls_error(bev) != NULL)
+		snprintf(why, sizeof why, "TLS: %s%s", tls_error(bev),
+		    tls_handshake_done(bev) ? "" : " (if the hub runs "
+		    "-insecure, the node needs insecure: true)");
 	else if (what & BEV_EVENT_EOF)
 		strlcpy(why, "the hub closed the connection", sizeof why);
-	else if ((dnsrc = bufferevent_socket_get_dns_error(bev)) != 0) {
+	else if (!tls_is_wrapped(bev) &&
+	    (dnsrc = bufferevent_socket_get_dns_error(bev)) != 0) {
 		dnserr = evutil_gai_strerror(dnsrc);
 		snprintf(why, sizeof why, "cannot resolve %s: %s",
 		    client_host, dnserr);
@@ -859,6 +908,24 @@ client_conf_cb(const char *key, const char *value, void *arg __unused,
 	} else if (strcmp(key, "log_level") == 0) {
 		free(cc.file_log_level);
 		cc.file_log_level = xstrdup(value);
+	} else if (strcmp(key, "fingerprint") == 0) {
+		free(cc.file_fingerprint);
+		cc.file_fingerprint = xstrdup(value);
+	} else if (strcmp(key, "ca_file") == 0) {
+		free(cc.file_ca_file);
+		cc.file_ca_file = xstrdup(value);
+	} else if (strcmp(key, "known_hosts") == 0) {
+		free(cc.file_known_hosts);
+		cc.file_known_hosts = xstrdup(value);
+	} else if (strcmp(key, "state_dir") == 0) {
+		free(cc.file_state_dir);
+		cc.file_state_dir = xstrdup(value);
+	} else if (strcmp(key, "insecure") == 0) {
+		if (opt_bool_parse(value, &cc.file_insecure) == -1) {
+			xasprintf(cause, "insecure: expected true or false, "
+			    "not \"%s\"", value);
+			return (-1);
+		}
 	} else if (strcmp(key, "dial_info") == 0) {
 		free(cc.file_dial_info);
 		cc.file_dial_info = xstrdup(value);
@@ -891,11 +958,52 @@ client_conf_cb(const char *key, const char *value, void *arg __unused,
 		}
 	} else {
 		xasprintf(cause, "unknown key \"%s\" (known: server_addr, "
-		    "auth_token, name, pools, pool_size, allow, dial_info, "
+		    "auth_token, name, pools, pool_size, allow, fingerprint, "
+		    "ca_file, known_hosts, state_dir, insecure, dial_info, "
 		    "log, log_level)", key);
 		return (-1);
 	}
 	return (0);
+}
+
+/* see tentacle.h */
+const char *
+client_state_dir(void)
+{
+	static char	 dir[1024];
+	const char	*home, *env;
+
+	if ((env = getenv("TENTACLE_STATE_DIR")) != NULL && *env != '\0')
+		return (env);
+	if (geteuid() == 0)
+		return ("/var/lib/tentacle");
+	if ((home = getenv("HOME")) == NULL || *home == '\0')
+		return (".tentacle");
+	snprintf(dir, sizeof dir, "%s/.tentacle", home);
+	return (dir);
+}
+
+/* Flags over the config file: how this node trusts its hub. */
+static void
+client_trust_setup(struct client_trust *t)
+{
+	static char	 kh[1100];
+	const char	*dir;
+
+	memset(t, 0, sizeof *t);
+	t->fingerprint = cc.fingerprint != NULL ? cc.fingerprint :
+	    cc.file_fingerprint;
+	t->ca_file = cc.ca_file != NULL ? cc.ca_file : cc.file_ca_file;
+	t->insecure = cc.insecure || cc.file_insecure;
+	if (cc.file_known_hosts != NULL && cc.state_dir == NULL)
+		t->known_hosts = cc.file_known_hosts;
+	else {
+		dir = cc.state_dir != NULL ? cc.state_dir :
+		    cc.file_state_dir != NULL ? cc.file_state_dir :
+		    client_state_dir();
+		snprintf(kh, sizeof kh, "%s/known_hosts", dir);
+		t->known_hosts = kh;
+	}
 }
 
 static void
@@ -1008,6 +1116,7 @@ client_start(int argc, char **argv)
 		fprintf(stderr, "tentacle start: %s\n", cause);
 		return (2);
 	}
+	strlcpy(client_peer_name, server, sizeof client_peer_name);
 	name = cc.name != NULL ? cc.name : cc.file_name;
 	memset(&client_hello, 0, sizeof client_hello);
 	if (name != NULL) {
@@ -1074,8 +1183,9 @@ client_start(int argc, char **argv)
 	core_signal(SIGTERM, client_shutdown_cb, NULL);
 	core_signal(SIGHUP, client_hup_cb, NULL);
 
-	log_info("%s: node %s starting for hub %s:%s (links are plaintext)",
-	    version_string(), client_hello.name, client_host, client_port);
+	log_info("%s: node %s starting for hub %s:%s (%s)", version_string(),
+	    client_hello.name, client_host, client_port, client_tls == NULL ?
+	    "insecure: plaintext links" : "TLS links");
 	if (cc.pool_size > 0 || cc.file_pool_size > 0)
 		log_info("pool_size: pooled data links come with a later "
 		    "release; using one data link per request");
@@ -1098,6 +1208,7 @@ client_main(int argc, char **argv)
 	char		*cause = NULL, path[1024];
 	char		 list[CLIENT_ALLOW_MAX][64];
 	const char	*home;
+	struct client_trust trust;
 	int		 ind = 1, rc, i, n, explicit;
 	struct opt	 opts[] = {
 		{ "config", OPT_STRING, &cc.config, "Path to tentacle "
@@ -1117,6 +1228,16 @@ client_main(int argc, char **argv)
 		{ "log-level", OPT_STRING, &cc.log_level, "The level of "
 		    "messages to log. One of: DEBUG, INFO, WARNING, ERROR",
 		    "\"INFO\"", 0, 0, 0 },
+		{ "fingerprint", OPT_STRING, &cc.fingerprint, "Pin the hub's "
+		    "key: sha256:... as the hub prints it", NULL, 0, 0, 0 },
+		{ "ca-file", OPT_STRING, &cc.ca_file, "Verify the hub's "
+		    "certificate against these PEM CA certificates", NULL, 0,
+		    0, 0 },
+		{ "state-dir", OPT_STRING, &cc.state_dir, "Directory for "
+		    "known_hosts (hub keys trusted on first use)",
+		    "/var/lib/tentacle (root), ~/.tentacle", 0, 0, 0 },
+		{ "insecure", OPT_BOOL, &cc.insecure, "Plaintext links (the "
+		    "hub must run -insecure too)", NULL, 0, 0, 0 },
 		{ "pool-size", OPT_INT, &cc.pool_size, "Pool size for "
 		    "connections to tentacle service, 0 for no pool", "0", 0,
 		    1024, 0 },
@@ -1184,11 +1305,18 @@ client_main(int argc, char **argv)
 			}
 		}
 	}
+	client_trust_setup(&trust);
 	if (strcmp(cmd, "info") == 0) {
 		const char *server = cc.server != NULL ? cc.server :
 		    cc.file_server;
 
-		return (info_run(server, argc - ind + 1, argv + ind - 1));
+		return (info_run(server, &trust, argc - ind + 1,
+		    argv + ind - 1));
+	}
+	if (!trust.insecure && (client_tls = tls_client_conf(trust.fingerprint,
+	    trust.ca_file, trust.known_hosts, &cause)) == NULL) {
+		fprintf(stderr, "tentacle start: TLS: %s\n", cause);
+		return (1);
 	}
 	return (client_start(argc - ind, argv + ind));
 usage:

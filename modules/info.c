@@ -19,6 +19,7 @@
 #include "tentacle.h"
 #include "frame.h"
 #include "opt.h"
+#include "tls.h"
 
 #define INFO_MAX_NODES	100000
 
@@ -27,6 +28,9 @@ static size_t			 info_n, info_cap;
 static int			 info_state;	/* 0 hello, 1 nodes, 2 done */
 static char			*info_error;
 static char			 info_host[256], info_port[8];
+static struct tls_conf		*info_tls;
+static struct bufferevent	*info_bev;
+static char			 info_peer[300];
 
 static void
 info_fail(const char *fmt, ...)
@@ -125,6 +129,21 @@ info_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 	int			 dnsrc;
 
 	if (what & BEV_EVENT_CONNECTED) {
+		if (info_tls != NULL) {
+			char *cause = NULL;
+
+			if ((bev = tls_wrap(info_tls, bev, 0, info_peer,
+			    &cause)) == NULL) {
+				info_bev = NULL;
+				info_fail("TLS: %s", cause);
+				free(cause);
+				return;
+			}
+			info_bev = bev;
+			bufferevent_setcb(bev, info_read_cb, NULL,
+			    info_event_cb, NULL);
+			bufferevent_enable(bev, EV_READ | EV_WRITE);
+		}
 		memset(&h, 0, sizeof h);
 		h.version = FRAME_VERSION;
 		h.role = FRAME_ROLE_ADMIN;
@@ -135,10 +154,14 @@ info_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 	if (what & BEV_EVENT_TIMEOUT)
 		info_fail("%s:%s: no answer within 10 s", info_host,
 		    info_port);
+	else if (tls_error(bev) != NULL)
+		info_fail("%s:%s: TLS: %s", info_host, info_port,
+		    tls_error(bev));
 	else if (what & BEV_EVENT_EOF)
 		info_fail("%s:%s: the hub closed the connection", info_host,
 		    info_port);
-	else if ((dnsrc = bufferevent_socket_get_dns_error(bev)) != 0)
+	else if (!tls_is_wrapped(bev) &&
+	    (dnsrc = bufferevent_socket_get_dns_error(bev)) != 0)
 		info_fail("cannot resolve %s: %s", info_host,
 		    evutil_gai_strerror(dnsrc));
 	else
@@ -288,9 +311,10 @@ info_json(void)
 
 /* see tentacle.h */
 int
-info_run(const char *server, int argc, char **argv)
+info_run(const char *server, const struct client_trust *trust, int argc,
+    char **argv)
 {
-	struct bufferevent	*bev;
+	struct client_trust	 t = *trust;
 	struct timeval		 tv = { 10, 0 };
 	const char		*colon, *flag_server = NULL;
 	int			 json = 0, ind = 1, rc;
@@ -301,6 +325,10 @@ info_run(const char *server, int argc, char **argv)
 		{ "server", OPT_STRING, &flag_server, "Hub control address "
 		    "HOST:PORT", "\"127.0.0.1:4442\"", 0, 0, 0 },
 		{ "json", OPT_BOOL, &json, "Print JSON", NULL, 0, 0, 0 },
+		{ "fingerprint", OPT_STRING, &t.fingerprint, "Pin the hub's "
+		    "key (sha256:...)", NULL, 0, 0, 0 },
+		{ "insecure", OPT_BOOL, &t.insecure, "Plaintext (the hub runs "
+		    "-insecure)", NULL, 0, 0, 0 },
 		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 	};
 
@@ -322,6 +350,7 @@ info_run(const char *server, int argc, char **argv)
 		server = flag_server;
 	if (server == NULL)
 		server = "127.0.0.1:4442";
+	strlcpy(info_peer, server, sizeof info_peer);
 	colon = strrchr(server, ':');
 	if (colon == NULL || colon == server ||
 	    opt_int_parse(colon + 1, 1, 65535, &port, &cause) == -1) {
@@ -343,20 +372,26 @@ info_run(const char *server, int argc, char **argv)
 	snprintf(info_port, sizeof info_port, "%lld", port);
 
 	log_init("stderr", LOG_LEVEL_WARNING, "tentacle", &cause);
+	if (!t.insecure && (info_tls = tls_client_conf(t.fingerprint,
+	    t.ca_file, t.known_hosts, &cause)) == NULL) {
+		fprintf(stderr, "tentacle info: TLS: %s\n", cause);
+		return (1);
+	}
 	core_init();
 	core_dns_init();
-	if ((bev = bufferevent_socket_new(core_base, -1,
+	if ((info_bev = bufferevent_socket_new(core_base, -1,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		fatalx("out of memory");
-	bufferevent_setcb(bev, info_read_cb, NULL, info_event_cb, NULL);
-	bufferevent_set_timeouts(bev, &tv, &tv);
-	bufferevent_enable(bev, EV_READ | EV_WRITE);
-	if (bufferevent_socket_connect_hostname(bev, core_dns, AF_UNSPEC,
+	bufferevent_setcb(info_bev, info_read_cb, NULL, info_event_cb, NULL);
+	bufferevent_set_timeouts(info_bev, &tv, &tv);
+	bufferevent_enable(info_bev, EV_READ | EV_WRITE);
+	if (bufferevent_socket_connect_hostname(info_bev, core_dns, AF_UNSPEC,
 	    info_host, (int)port) == -1)
 		info_fail("cannot connect to %s", server);
 	else
 		core_loop();
-	bufferevent_free(bev);
+	if (info_bev != NULL)
+		bufferevent_free(info_bev);
 	if (info_state != 2) {
 		fprintf(stderr, "tentacle info: %s\n", info_error != NULL ?
 		    info_error : "no answer");

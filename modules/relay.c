@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include "tentacle.h"
+#include "tls.h"
 
 struct relay_side {
 	struct bufferevent	*bev;
@@ -205,7 +206,8 @@ relay_shut(struct relay_side *s)
 	if (s->shut)
 		return;
 	s->shut = 1;
-	shutdown(bufferevent_getfd(s->bev), SHUT_WR);
+	/* Through TLS: after the last record is on the wire. */
+	tls_shutdown_write(s->bev);
 }
 
 static int
@@ -222,7 +224,10 @@ relay_event_cb(struct bufferevent *bev, short what, void *arg)
 	char			 reason[128];
 
 	if (what & BEV_EVENT_ERROR) {
+		const char *tlserr = tls_error(bev);
+
 		snprintf(reason, sizeof reason, "%s side: %s", s->name,
+		    tlserr != NULL ? tlserr :
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		relay_close(r, reason);
 		return;

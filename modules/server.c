@@ -25,6 +25,7 @@
 #include "auth.h"
 #include "frame.h"
 #include "opt.h"
+#include "tls.h"
 #include "token.h"
 
 #define NODE_HASH	256
@@ -137,6 +138,7 @@ static int			 server_stopping;
 static struct token_set		 server_tokens;
 static const char		*server_tokens_path;
 static const char		*server_users_path;
+static struct tls_conf		*server_tls;		/* NULL: -insecure */
 
 static void	server_control_accept(int, struct sockaddr *, socklen_t,
 		    void *);
@@ -182,6 +184,44 @@ ms_tv(struct timeval *tv, int ms)
 }
 
 /*
+ * A socket bufferevent for an accepted fd, wrapped in TLS unless the hub
+ * runs -insecure.  NULL (fd closed) when out of memory.
+ */
+static struct bufferevent *
+server_bev_new(int fd, const char *peer)
+{
+	struct bufferevent	*bev;
+	char			*cause = NULL;
+
+	if ((bev = bufferevent_socket_new(core_base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		log_warnx("%s: out of memory; dropping the connection", peer);
+		close(fd);
+		return (NULL);
+	}
+	if (server_tls == NULL)
+		return (bev);
+	if ((bev = tls_wrap(server_tls, bev, 1, NULL, &cause)) == NULL) {
+		log_warnx("%s: %s; dropping the connection", peer, cause);
+		free(cause);
+	}
+	return (bev);
+}
+
+/* What went wrong on a link, for a log line. */
+static const char *
+server_bev_error(struct bufferevent *bev, short what)
+{
+	const char	*e;
+
+	if ((e = tls_error(bev)) != NULL)
+		return (e);
+	if (what & BEV_EVENT_EOF)
+		return ("closed by the peer");
+	return (evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+/*
  * Control port: every connection starts as a struct ctl until its HELLO
  * says whether it is a node or an admin session.
  */
@@ -202,10 +242,7 @@ server_control_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 	if (strrchr(c->c_ip, ':') != NULL)
 		*strrchr(c->c_ip, ':') = '\0';
 	c->c_loopback = core_sa_is_loopback(sa);
-	c->c_bev = bufferevent_socket_new(core_base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->c_bev == NULL) {
-		log_warnx("control %s: out of memory", c->c_peer);
-		close(fd);
+	if ((c->c_bev = server_bev_new(fd, c->c_peer)) == NULL) {
 		free(c);
 		return;
 	}
@@ -228,7 +265,7 @@ server_ctl_close(struct ctl *c, const char *why)
 }
 
 static void
-server_ctl_event_cb(struct bufferevent *bev __unused, short what, void *arg)
+server_ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl	*c = arg;
 
@@ -239,7 +276,13 @@ server_ctl_event_cb(struct bufferevent *bev __unused, short what, void *arg)
 		server_ctl_close(c, NULL);
 		return;
 	}
-	log_debug("control %s: gone before HELLO", c->c_peer);
+	if (tls_error(bev) != NULL)
+		log_warnx("control %s: %s%s", c->c_peer, tls_error(bev),
+		    tls_handshake_done(bev) ? "" : " (a plaintext node? links "
+		    "use TLS unless both sides run -insecure)");
+	else
+		log_debug("control %s: gone before WELCOME: %s", c->c_peer,
+		    server_bev_error(bev, what));
 	bufferevent_free(c->c_bev);
 	free(c);
 }
@@ -593,6 +636,13 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 		}
 	}
 bad:
+	if (server_tls == NULL && evbuffer_get_length(in) > 0 &&
+	    evbuffer_pullup(in, 1)[0] == 0x16) {
+		log_warnx("control %s: a TLS client, but this hub runs "
+		    "-insecure (plaintext); closing", c->c_peer);
+		server_ctl_close(c, NULL);
+		return;
+	}
 	log_warnx("control %s: protocol error: %s; closing", c->c_peer,
 	    cause);
 	server_bye(bev, FRAME_BYE_PROTOCOL, cause);
@@ -710,16 +760,16 @@ server_node_read_cb(struct bufferevent *bev, void *arg)
 }
 
 static void
-server_node_event_cb(struct bufferevent *bev __unused, short what, void *arg)
+server_node_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct node	*n = arg;
-	char		 why[128];
+	char		 why[300];
 
 	if (what & BEV_EVENT_EOF)
 		strlcpy(why, "control link closed by the node", sizeof why);
 	else
 		snprintf(why, sizeof why, "control link error: %s",
-		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		    server_bev_error(bev, what));
 	server_node_close(n, 0, why);
 }
 
@@ -1033,10 +1083,7 @@ server_data_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 		return;
 	}
 	core_sa_str(sa, l->l_peer, sizeof l->l_peer);
-	l->l_bev = bufferevent_socket_new(core_base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (l->l_bev == NULL) {
-		log_warnx("data %s: out of memory", l->l_peer);
-		close(fd);
+	if ((l->l_bev = server_bev_new(fd, l->l_peer)) == NULL) {
 		free(l);
 		return;
 	}
@@ -1056,14 +1103,18 @@ server_dlink_close(struct dlink *l, const char *why)
 }
 
 static void
-server_dlink_event_cb(struct bufferevent *bev __unused, short what, void *arg)
+server_dlink_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct dlink	*l = arg;
+	char		 why[300];
 
 	if (what & BEV_EVENT_TIMEOUT)
 		server_dlink_close(l, "no BIND within the handshake timeout");
-	else
-		server_dlink_close(l, "closed before BIND");
+	else {
+		snprintf(why, sizeof why, "closed before BIND: %s",
+		    server_bev_error(bev, what));
+		server_dlink_close(l, why);
+	}
 }
 
 static void
@@ -1190,6 +1241,46 @@ server_hup_cb(int sig __unused, void *arg __unused)
 	log_info("hub: SIGHUP: log reopened");
 }
 
+/*
+ * TLS for node links: the operator's certificate, or a self-signed one
+ * made on first start in the state directory.  Prints the fingerprint
+ * nodes pin.
+ */
+static int
+server_tls_setup(void)
+{
+	char	*crt = NULL, *key = NULL, *cause = NULL;
+	int	 made = 0;
+
+	if (server_conf.insecure)
+		return (0);
+	if (server_conf.tls_crt != NULL)
+		server_tls = tls_server_conf(server_conf.tls_crt,
+		    server_conf.tls_key, &cause);
+	else {
+		if (server_conf.state_dir == NULL)
+			server_conf.state_dir = client_state_dir();
+		made = tls_selfsigned_ensure(server_conf.state_dir, &crt,
+		    &key, &cause);
+		if (made != -1)
+			server_tls = tls_server_conf(crt, key, &cause);
+	}
+	if (server_tls == NULL) {
+		fprintf(stderr, "tentacle server: TLS: %s\n", cause);
+		free(cause);
+		free(crt);
+		free(key);
+		return (-1);
+	}
+	if (made == 1)
+		fprintf(stderr, "tentacle server: created a key and a "
+		    "self-signed certificate in %s; hub key fingerprint %s\n",
+		    server_conf.state_dir, tls_conf_fingerprint(server_tls));
+	free(crt);
+	free(key);
+	return (0);
+}
+
 static void
 server_usage(FILE *fp, struct opt *opts)
 {
@@ -1248,9 +1339,16 @@ server_main(int argc, char **argv)
 		    "for each tentacler (takes effect with the fleet "
 		    "control release)", "1m0s", 0, 0, 0 },
 		{ "tlsCrt", OPT_STRING, &server_conf.tls_crt,
-		    "Path to a TLS certificate file", NULL, 0, 0, 0 },
+		    "Path to a TLS certificate file (PEM chain; default: a "
+		    "self-signed one in -state-dir)", NULL, 0, 0, 0 },
 		{ "tlsKey", OPT_STRING, &server_conf.tls_key,
-		    "Path to a TLS key file", NULL, 0, 0, 0 },
+		    "Path to a TLS key file (PEM, RSA or EC)", NULL, 0, 0, 0 },
+		{ "state-dir", OPT_STRING, &server_conf.state_dir,
+		    "Directory for the hub's own key and certificate",
+		    "/var/lib/tentacle (root), ~/.tentacle", 0, 0, 0 },
+		{ "insecure", OPT_BOOL, &server_conf.insecure, "Plaintext "
+		    "links to nodes (nodes need insecure: true too); trusted "
+		    "networks and benchmarks only", NULL, 0, 0, 0 },
 		{ "tokens", OPT_STRING, &server_tokens_path, "File of node "
 		    "tokens, one per line (without it: loopback nodes only)",
 		    NULL, 0, 0, 0 },
@@ -1324,13 +1422,18 @@ server_main(int argc, char **argv)
 		return (2);
 	}
 	server_conf.redial_interval_ms = redial;
-	if (server_conf.tls_crt != NULL || server_conf.tls_key != NULL) {
-		fprintf(stderr, "tentacle server: -tlsCrt/-tlsKey: TLS links "
-		    "are not in this release yet; links to nodes are "
-		    "plaintext.  Run without these flags on a trusted "
-		    "network.\n");
+	if ((server_conf.tls_crt == NULL) != (server_conf.tls_key == NULL)) {
+		fprintf(stderr, "tentacle server: -tlsCrt and -tlsKey go "
+		    "together\n");
 		return (2);
 	}
+	if (server_conf.insecure && server_conf.tls_crt != NULL) {
+		fprintf(stderr, "tentacle server: -insecure and -tlsCrt "
+		    "contradict each other\n");
+		return (2);
+	}
+	if (server_tls_setup() == -1)
+		return (1);
 	if (log_init(logdest, level, "tentacled", &cause) == -1) {
 		fprintf(stderr, "tentacle server: %s\n", cause);
 		return (1);
@@ -1418,8 +1521,14 @@ server_main(int argc, char **argv)
 	else if (server_conf.open_proxy)
 		log_warnx("-open-proxy: anyone who can reach the proxy ports "
 		    "can use the exit nodes");
-	log_info("%s: hub starting (links to nodes are plaintext)",
-	    version_string());
+	log_info("%s: hub starting", version_string());
+	if (server_tls != NULL)
+		log_info("hub key fingerprint %s (nodes pin it with "
+		    "-fingerprint or trust it on first use)",
+		    tls_conf_fingerprint(server_tls));
+	else
+		log_warnx("-insecure: links to nodes are plaintext: tokens "
+		    "are safe (HMAC) but relayed bytes and targets are not");
 	if (server_tokens_path != NULL)
 		log_info("nodes authenticate with %zu tokens from %s",
 		    server_tokens.ts_n, server_tokens_path);

@@ -186,8 +186,10 @@ struct server_conf {
 	int		 max_relays_per_node;	/* relays + dials; 0 = no limit */
 	int		 max_pending_dials;	/* hub-wide; 0 = no limit */
 	int64_t		 redial_interval_ms;	/* accepted, used by issue 4 */
-	const char	*tls_crt;	/* accepted, used by issue 3 */
+	const char	*tls_crt;	/* PEM chain; else self-signed */
 	const char	*tls_key;
+	const char	*state_dir;	/* self-signed key and certificate */
+	int		 insecure;	/* plaintext links to nodes */
 };
 extern struct server_conf	 server_conf;
 
@@ -250,9 +252,23 @@ int		 passwd_main(int, char **);
 /* client.c: the exit node (`start`), and the client-style command line. */
 int		 client_main(int, char **);
 
+/* How a node (or `tentacle info`) trusts the hub: doc/tls.md. */
+struct client_trust {
+	const char	*fingerprint;	/* pinned "sha256:..." */
+	const char	*ca_file;
+	const char	*known_hosts;	/* trust on first use */
+	int		 insecure;	/* plaintext links */
+};
+/*
+ * Default state directory: $TENTACLE_STATE_DIR, else /var/lib/tentacle for
+ * root, else ~/.tentacle.
+ */
+const char	*client_state_dir(void);
+
 /* info.c: `tentacle info`; server is HOST:PORT or NULL (the default).
  * argv[0] is "info"; flags -server, -json follow. */
-int		 info_run(const char *server, int, char **);
+int		 info_run(const char *server, const struct client_trust *, int,
+		    char **);
 
 /* token.c */
 int		 token_main(int, char **);
