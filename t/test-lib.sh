@@ -423,21 +423,26 @@ check_sanitizer () {
 
 # stop_daemon PID [SIGNAL]: stop it (TERM by default; a stopped process is
 # continued so it sees the signal), reap it within 10 s (then KILL), and
-# fail when its output holds a sanitizer report.
+# fail when its output holds a sanitizer report.  TEST_STOP_TIMEOUT
+# (seconds, default 10) bounds the wait.
 stop_daemon () {
 	sd_pid=$1
 	sd_sig=${2:-TERM}
 	sd_name=$(daemon_name_ "$sd_pid")
 	kill -s "$sd_sig" "$sd_pid" 2>/dev/null
 	kill -s CONT "$sd_pid" 2>/dev/null
-	sd_n=500
+	sd_n=$(( ${TEST_STOP_TIMEOUT:-10} * 50 ))
 	while daemon_alive "$sd_pid" && test $sd_n -gt 0; do
 		test_tick_
 		sd_n=$((sd_n - 1))
 	done
 	sd_ok=0
 	if daemon_alive "$sd_pid"; then
-		echo "$sd_name (pid $sd_pid) ignored SIG$sd_sig for 10s; killing" >&2
+		echo "$sd_name (pid $sd_pid) ignored SIG$sd_sig for ${TEST_STOP_TIMEOUT:-10}s; killing" >&2
+		for sd_t in /proc/$sd_pid/task/*; do
+			test -r "$sd_t/stat" || continue
+			echo "| thread ${sd_t##*/}: state $(sed 's/.*) \(.\).*/\1/' "$sd_t/stat") comm $(cat "$sd_t/comm" 2>/dev/null) wchan $(cat "$sd_t/wchan" 2>/dev/null)" >&2
+		done
 		kill -s KILL "$sd_pid" 2>/dev/null
 		sd_ok=1
 	fi
