@@ -1,0 +1,490 @@
+/*
+ * fakenode.c: an exit node written by hand from doc/protocol.md, for the
+ * node authentication tests.  It packs its own frames and computes the
+ * key id, AUTH MAC and BIND proofs with BearSSL directly, so it checks
+ * the hub against the document rather than against modules/token.c.
+ *
+ *	fakenode [-b SRC] [-n NAME] [-p POOL]... [-t TOKEN | -k TOKEN]
+ *	    [-r FILE | -R FILE] [-D] [-T SECS] PORT
+ *
+ *	-b SRC	 connect from this local address (e.g. 127.0.0.2)
+ *	-n NAME	 node name (default "fake")
+ *	-p POOL	 a pool attribute (repeat for more)
+ *	-t TOKEN send TOKEN's key id and answer the CHALLENGE with its MAC
+ *	-k TOKEN send TOKEN's key id only: the MAC comes from -R or is zeros
+ *	-r FILE	 record the CHALLENGE nonce and the AUTH MAC (64 bytes)
+ *	-R FILE	 replay the AUTH MAC recorded in FILE; says whether the new
+ *		 nonce equals the recorded one ("nonce same" / "nonce fresh")
+ *	-D	 after WELCOME, print "fakenode ready: node N", answer PINGs
+ *		 and wait for a DIAL; then forge data links for it on the
+ *		 hub's data port: BIND with a wrong proof, BIND with the
+ *		 proof of another request id (each followed by "forged",
+ *		 which a hub that accepted them would relay), then the right
+ *		 BIND, over which it sends "fakenode relayed" and reads to
+ *		 EOF
+ *	-T SECS	 give up after SECS seconds (default 10)
+ *
+ * Reports on stdout, one line each: "challenge HEX", "welcome node=N
+ * data_port=P", "bye REASON TEXT", "closed", and in -D mode "dial REQ",
+ * "bind wrong-proof: closed|open", "bind other-request: closed|open",
+ * "bind right-proof: done|no EOF".  Exit: 0 welcomed (-D: all of it
+ * ran), 3 BYE, 4 closed without an answer, 2 timeout or usage, 1 error.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bearssl.h>
+
+#define F_HELLO		0x01
+#define F_WELCOME	0x02
+#define F_PING		0x03
+#define F_PONG		0x04
+#define F_DIAL		0x05
+#define F_BIND		0x07
+#define F_BYE		0x08
+#define F_CHALLENGE	0x0a
+#define F_AUTH		0x0b
+
+#define PAYLOAD_MAX	4096
+
+static const char	*src_addr;
+static int		 timeout_s = 10;
+
+static void
+alarm_cb(int sig)
+{
+	(void)sig;
+	write(1, "timeout\n", 8);
+	_exit(2);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: fakenode [-b src] [-n name] [-p pool]... "
+	    "[-t token | -k token] [-r file | -R file] [-D] [-T secs] "
+	    "port\n");
+	exit(2);
+}
+
+static void
+fatal(const char *what)
+{
+	fprintf(stderr, "fakenode: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3]);
+}
+
+static int
+dial_tcp(int port)
+{
+	struct sockaddr_in	 sin;
+	int			 fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		fatal("socket");
+	if (src_addr != NULL) {
+		memset(&sin, 0, sizeof sin);
+		sin.sin_family = AF_INET;
+		if (inet_pton(AF_INET, src_addr, &sin.sin_addr) != 1) {
+			fprintf(stderr, "fakenode: bad -b address\n");
+			exit(2);
+		}
+		if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1)
+			fatal("bind");
+	}
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1)
+		fatal("connect");
+	return (fd);
+}
+
+static void
+write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("write");
+		}
+		p += n;
+		len -= n;
+	}
+}
+
+static void
+send_frame(int fd, uint8_t type, const void *payload, size_t len)
+{
+	uint8_t	 buf[4 + PAYLOAD_MAX];
+
+	buf[0] = type;
+	buf[1] = 0;
+	buf[2] = len >> 8;
+	buf[3] = len & 0xff;
+	memcpy(buf + 4, payload, len);
+	write_all(fd, buf, 4 + len);
+}
+
+/* 1 when len bytes were read, 0 on EOF or a reset before them. */
+static int
+read_full(int fd, void *buf, size_t len)
+{
+	uint8_t	*p = buf;
+	ssize_t	 n;
+
+	while (len > 0) {
+		n = read(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == ECONNRESET)
+			return (0);
+		if (n == -1)
+			fatal("read");
+		if (n == 0)
+			return (0);
+		p += n;
+		len -= n;
+	}
+	return (1);
+}
+
+/* One frame: its type, or -1 on EOF. */
+static int
+read_frame(int fd, uint8_t *payload, size_t *len)
+{
+	uint8_t	 h[4];
+
+	if (!read_full(fd, h, 4))
+		return (-1);
+	*len = (size_t)h[2] << 8 | h[3];
+	if (*len > PAYLOAD_MAX) {
+		fprintf(stderr, "fakenode: frame of %zu bytes\n", *len);
+		exit(1);
+	}
+	if (!read_full(fd, payload, *len))
+		return (-1);
+	return (h[0]);
+}
+
+static void
+token_kid(const char *tok, uint8_t *kid)
+{
+	br_sha256_context	 sc;
+	uint8_t			 out[32];
+
+	br_sha256_init(&sc);
+	br_sha256_update(&sc, "tentacle token id", 17);
+	br_sha256_update(&sc, tok, strlen(tok));
+	br_sha256_out(&sc, out);
+	memcpy(kid, out, 8);
+}
+
+static void
+hmac(const void *key, size_t klen, const void *a, size_t alen,
+    const void *b, size_t blen, const void *c, size_t clen, uint8_t *out)
+{
+	br_hmac_key_context	 kc;
+	br_hmac_context		 hc;
+
+	br_hmac_key_init(&kc, &br_sha256_vtable, key, klen);
+	br_hmac_init(&hc, &kc, 0);
+	br_hmac_update(&hc, a, alen);
+	br_hmac_update(&hc, b, blen);
+	br_hmac_update(&hc, c, clen);
+	br_hmac_out(&hc, out);
+}
+
+static void
+bind_proof(const uint8_t *cookie, uint32_t req, uint8_t *proof)
+{
+	uint8_t	 r[4], out[32];
+
+	put32(r, req);
+	hmac(cookie, 16, "tentacle bind v1", 16, r, 4, "", 0, out);
+	memcpy(proof, out, 16);
+}
+
+/*
+ * A data link with one BIND followed at once by the bytes of data.
+ * Returns 1 when the hub closed it (EOF or reset) within 3 seconds, 0 when
+ * it stayed open.  With shut set, shuts down the write side after data.
+ * A hub that wrongly accepts a forged BIND relays data to the proxy user,
+ * where the test sees it.
+ */
+static int
+forge_bind(int port, uint32_t node, const uint8_t *proof, uint32_t req,
+    const char *data, int shut)
+{
+	struct pollfd	 pfd;
+	uint8_t		 b[4 + 25 + 64], buf[4096];
+	size_t		 dlen = strlen(data);
+	ssize_t		 n;
+	int		 fd, rc;
+
+	if (dlen > 64)
+		dlen = 64;
+	b[0] = F_BIND;
+	b[1] = 0;
+	b[2] = 0;
+	b[3] = 25;
+	put32(b + 4, node);
+	memcpy(b + 8, proof, 16);
+	put32(b + 24, req);
+	b[28] = 0;
+	memcpy(b + 29, data, dlen);
+	fd = dial_tcp(port);
+	write_all(fd, b, 29 + dlen);
+	if (shut)
+		shutdown(fd, SHUT_WR);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		rc = poll(&pfd, 1, 3000);
+		if (rc == -1 && errno == EINTR)
+			continue;
+		if (rc <= 0) {
+			close(fd);
+			return (0);
+		}
+		n = read(fd, buf, sizeof buf);
+		if (n <= 0)
+			break;
+	}
+	close(fd);
+	return (1);
+}
+
+static void
+hexprint(const char *what, const uint8_t *p, size_t len)
+{
+	size_t	 i;
+
+	printf("%s ", what);
+	for (i = 0; i < len; i++)
+		printf("%02x", p[i]);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* -D: answer PINGs until a DIAL, then forge BINDs for it. */
+static int
+forge(int fd, uint32_t node, int data_port, const uint8_t *cookie)
+{
+	uint8_t		 p[PAYLOAD_MAX], proof[16];
+	size_t		 len;
+	uint32_t	 req;
+	int		 type, ok = 1;
+
+	printf("fakenode ready: node %u\n", node);
+	fflush(stdout);
+	for (;;) {
+		if ((type = read_frame(fd, p, &len)) == -1) {
+			printf("closed\n");
+			return (4);
+		}
+		if (type == F_PING && len == 8)
+			send_frame(fd, F_PONG, p, 8);
+		else if (type == F_DIAL && len >= 4)
+			break;
+	}
+	req = get32(p);
+	printf("dial %u\n", req);
+	fflush(stdout);
+
+	bind_proof(cookie, req, proof);
+	proof[0] ^= 0x01;
+	if (forge_bind(data_port, node, proof, req, "forged\n", 0))
+		printf("bind wrong-proof: closed\n");
+	else {
+		printf("bind wrong-proof: open\n");
+		ok = 0;
+	}
+	fflush(stdout);
+
+	bind_proof(cookie, req + 1, proof);
+	if (forge_bind(data_port, node, proof, req, "forged\n", 0))
+		printf("bind other-request: closed\n");
+	else {
+		printf("bind other-request: open\n");
+		ok = 0;
+	}
+	fflush(stdout);
+
+	bind_proof(cookie, req, proof);
+	if (forge_bind(data_port, node, proof, req, "fakenode relayed\n", 1))
+		printf("bind right-proof: done\n");
+	else {
+		printf("bind right-proof: no EOF\n");
+		ok = 0;
+	}
+	fflush(stdout);
+	return (ok ? 0 : 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char	*name = "fake", *token = NULL, *kidtok = NULL;
+	const char	*rec = NULL, *replay = NULL, *pools[16];
+	uint8_t		 hello[PAYLOAD_MAX], p[PAYLOAD_MAX], kid[8];
+	uint8_t		 nonce[32], mac[32], saved[64], cookie[16];
+	size_t		 hlen, len, i;
+	FILE		*fp;
+	int		 ch, npools = 0, fd, type, port, dmode = 0;
+	uint32_t	 node;
+
+	while ((ch = getopt(argc, argv, "b:n:p:t:k:r:R:DT:")) != -1) {
+		switch (ch) {
+		case 'b': src_addr = optarg; break;
+		case 'n': name = optarg; break;
+		case 'p':
+			if (npools == 16)
+				usage();
+			pools[npools++] = optarg;
+			break;
+		case 't': token = optarg; break;
+		case 'k': kidtok = optarg; break;
+		case 'r': rec = optarg; break;
+		case 'R': replay = optarg; break;
+		case 'D': dmode = 1; break;
+		case 'T': timeout_s = atoi(optarg); break;
+		default: usage();
+		}
+	}
+	if (argc - optind != 1 || (token != NULL && kidtok != NULL) ||
+	    strlen(name) > 63)
+		usage();
+	port = atoi(argv[optind]);
+	if (port <= 0 || port > 65535)
+		usage();
+	signal(SIGALRM, alarm_cb);
+	signal(SIGPIPE, SIG_IGN);
+	alarm(timeout_s);
+
+	/* HELLO: magic, version 1, role node, then attributes. */
+	memcpy(hello, "TNTC\001\001", 6);
+	hlen = 6;
+	hello[hlen++] = 1;
+	hello[hlen++] = strlen(name);
+	memcpy(hello + hlen, name, strlen(name));
+	hlen += strlen(name);
+	for (i = 0; i < (size_t)npools; i++) {
+		hello[hlen++] = 2;
+		hello[hlen++] = strlen(pools[i]) & 0xff;
+		memcpy(hello + hlen, pools[i], strlen(pools[i]) & 0xff);
+		hlen += strlen(pools[i]) & 0xff;
+	}
+	memcpy(hello + hlen, "\003\004fake\005\010fakenode", 16);
+	hlen += 16;
+	if (token != NULL || kidtok != NULL) {
+		token_kid(token != NULL ? token : kidtok, kid);
+		hello[hlen++] = 7;
+		hello[hlen++] = 8;
+		memcpy(hello + hlen, kid, 8);
+		hlen += 8;
+	}
+
+	fd = dial_tcp(port);
+	send_frame(fd, F_HELLO, hello, hlen);
+	for (;;) {
+		if ((type = read_frame(fd, p, &len)) == -1) {
+			printf("closed\n");
+			return (4);
+		}
+		switch (type) {
+		case F_CHALLENGE:
+			if (len != 32) {
+				fprintf(stderr, "fakenode: CHALLENGE of %zu "
+				    "bytes\n", len);
+				return (1);
+			}
+			memcpy(nonce, p, 32);
+			hexprint("challenge", nonce, 32);
+			memset(mac, 0, sizeof mac);
+			if (token != NULL)
+				hmac(token, strlen(token),
+				    "tentacle node auth v1", 22, nonce, 32,
+				    name, strlen(name), mac);
+			if (replay != NULL) {
+				if ((fp = fopen(replay, "rb")) == NULL ||
+				    fread(saved, 1, 64, fp) != 64)
+					fatal(replay);
+				fclose(fp);
+				printf("nonce %s\n", memcmp(saved, nonce, 32) ==
+				    0 ? "same" : "fresh");
+				memcpy(mac, saved + 32, 32);
+			}
+			if (rec != NULL) {
+				if ((fp = fopen(rec, "wb")) == NULL)
+					fatal(rec);
+				fwrite(nonce, 1, 32, fp);
+				fwrite(mac, 1, 32, fp);
+				if (fclose(fp) != 0)
+					fatal(rec);
+			}
+			send_frame(fd, F_AUTH, mac, 32);
+			break;
+		case F_WELCOME:
+			/* version, node_id, heartbeat, dial, data_port,
+			 * max_dials, cookie, data_host */
+			if (len < 1 + 4 + 4 + 4 + 2 + 2 + 16 + 1) {
+				fprintf(stderr, "fakenode: short WELCOME\n");
+				return (1);
+			}
+			node = get32(p + 1);
+			memcpy(cookie, p + 17, 16);
+			printf("welcome node=%u data_port=%u\n", node,
+			    p[13] << 8 | p[14]);
+			fflush(stdout);
+			if (!dmode)
+				return (0);
+			return (forge(fd, node, p[13] << 8 | p[14], cookie));
+		case F_BYE:
+			if (len < 2 || (size_t)p[1] + 2 > len) {
+				fprintf(stderr, "fakenode: bad BYE\n");
+				return (1);
+			}
+			printf("bye %u %.*s\n", p[0], p[1], p + 2);
+			return (3);
+		default:
+			fprintf(stderr, "fakenode: unexpected frame 0x%02x\n",
+			    type);
+			return (1);
+		}
+		fflush(stdout);
+	}
+}
