@@ -7,6 +7,11 @@
  * Proxy users (auth.c): under AUTH_NEED every request on the connection
  * carries Proxy-Authorization: Basic, or gets 407; the login cache makes
  * that cheap for keep-alive.  The field is hop-by-hop: never forwarded.
+ * Limits (limit.c, doc/limits.md): a connection counts against
+ * -max-clients and -max-conns-per-ip from accept until it (or its CONNECT
+ * tunnel) closes; over them it gets 503 (hub full) or 429 (this address)
+ * at once.  A logged-in user counts against -max-conns-per-user from the
+ * first request that names it; over it, that request gets 429.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -26,6 +31,7 @@
 #include "tentacle.h"
 #include "auth.h"
 #include "http.h"
+#include "limit.h"
 
 /* No progress in either direction for this long ends a request. */
 #define HFRONT_XFER_MS		300000
@@ -53,6 +59,7 @@ struct hconn {
 	struct sockaddr_storage	 sa;		/* the client (limiter) */
 	int			 policy;	/* AUTH_OPEN, AUTH_NEED */
 	struct auth_user	 user;		/* this request's; "" if none */
+	struct limit_hold	*hold;		/* counts; NULL when refused */
 	char			 dest[TARGET_STRLEN];
 	struct http_msg		 req;
 	struct http_msg		 resp;
@@ -73,6 +80,15 @@ struct hconn {
 	size_t			 discarded;	/* input dropped while closing */
 };
 
+/*
+ * server_relay() that also calls limit_close(hold) when the relay closes
+ * (or at once when it fails).  XXX server.c is to define it: until then
+ * this weak reference is NULL and the counts end when the relay starts.
+ */
+struct relay	*server_relay_hold(const struct dial_done *,
+		    struct bufferevent *, const char *, struct limit_hold *)
+		    __attribute__((__weak__));
+
 static void	 hconn_free(struct hconn *);
 static void	 hconn_timer_set(struct hconn *, int);
 static int	 hconn_closing(struct hconn *);
@@ -80,6 +96,8 @@ static void	 hconn_drained(struct hconn *);
 static int	 hconn_error(struct hconn *, int, const char *, ...)
 		    __attribute__((__format__ (printf, 3, 4)));
 static int	 hconn_407(struct hconn *);
+static int	 hconn_limited(struct hconn *, int);
+static int	 hconn_nomem(struct hconn *);
 static int	 hconn_auth(struct hconn *, const uint8_t *);
 static int	 hconn_head(struct hconn *);
 static int	 hconn_req_pump(struct hconn *);
@@ -102,10 +120,12 @@ hfront_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 	struct hconn	*hc;
 	char		 reply[HTTP_REPLY_MAX];
 	size_t		 n;
+	int		 why;
 
 	(void)arg;
 	if ((hc = calloc(1, sizeof *hc)) == NULL) {
-		log_warnx("http: out of memory");
+		log_warnx("http: %s: out of memory; closing",
+		    core_sa_str(sa, reply, sizeof reply));
 		close(fd);
 		return;
 	}
@@ -117,7 +137,7 @@ hfront_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 	    BEV_OPT_CLOSE_ON_FREE);
 	hc->timer = evtimer_new(core_base, hconn_timer_cb, hc);
 	if (hc->cbev == NULL || hc->timer == NULL) {
-		log_warnx("http: %s: out of memory", hc->who);
+		log_warnx("http: %s: out of memory; closing", hc->who);
 		if (hc->cbev == NULL)
 			close(fd);
 		hconn_free(hc);
@@ -140,6 +160,12 @@ hfront_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 		hconn_closing(hc);
 		return;
 	}
+	hc->hold = limit_open(sa, server_conf.max_clients,
+	    server_conf.max_conns_per_ip, &why);
+	if (hc->hold == NULL) {
+		hconn_limited(hc, why);
+		return;
+	}
 	hc->state = HC_HEAD;
 	hconn_timer_set(hc, server_conf.handshake_ms);
 	bufferevent_enable(hc->cbev, EV_READ | EV_WRITE);
@@ -157,6 +183,7 @@ hconn_free(struct hconn *hc)
 		bufferevent_free(hc->cbev);
 	if (hc->timer != NULL)
 		event_free(hc->timer);
+	limit_close(hc->hold);
 	free(hc->rw);
 	free(hc);
 }
@@ -305,6 +332,80 @@ hconn_407(struct hconn *hc)
 }
 
 /*
+ * A limit refuses this connection (at accept) or request (per user): 429
+ * Too Many Requests (RFC 6585) for this address or user, 503 when the hub
+ * is full, both with Retry-After; then close.  Logged at most once a
+ * second per address (per user; hub-wide for the rest).  Returns -1.
+ */
+static int
+hconn_limited(struct hconn *hc, int why)
+{
+	char		 reply[HTTP_REPLY_MAX], body[160];
+	const char	*name = hc->user.name, *what;
+	u_int		 more = 0;
+	int		 n, max, status;
+
+	switch (why) {
+	case LIMIT_ADDR:
+		max = server_conf.max_conns_per_ip;
+		what = "from this address";
+		break;
+	case LIMIT_USER:
+		max = server_conf.max_conns_per_user;
+		what = "for this user";
+		break;
+	case LIMIT_TOTAL:
+		max = server_conf.max_clients;
+		what = "to the hub";
+		break;
+	default:
+		max = 0;
+		what = NULL;
+		break;
+	}
+	status = why == LIMIT_ADDR || why == LIMIT_USER ? 429 : 503;
+	if (limit_log_ok(why, (struct sockaddr *)&hc->sa, name, &more)) {
+		if (what == NULL)
+			log_warnx("http: %s: refused: out of memory counting "
+			    "connections (%u more refused since the last such "
+			    "line)", hc->who, more);
+		else
+			log_warnx("http: %s%s%s: refused: %d connections %s "
+			    "already (%s %d; %u more refused since the last "
+			    "such line)", hc->who, why == LIMIT_USER ?
+			    " user " : "", why == LIMIT_USER ? name : "", max,
+			    what, limit_why_str(why), max, more);
+	}
+	if (what == NULL)
+		snprintf(body, sizeof body, "tentacle: the proxy is out of "
+		    "memory\n");
+	else
+		snprintf(body, sizeof body, "tentacle: too many connections "
+		    "%s (%s %d)\n", why == LIMIT_ADDR ? "from your address" :
+		    what, limit_why_str(why), max);
+	hc->status = status;
+	hc->keepalive = 0;
+	n = snprintf(reply, sizeof reply, "HTTP/1.1 %d %s\r\n"
+	    "Retry-After: 1\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Connection: close\r\n"
+	    "\r\n%s", status, status == 429 ? "Too Many Requests" :
+	    "Service Unavailable", strlen(body), body);
+	if (n > 0 && (size_t)n < sizeof reply)
+		evbuffer_add(bufferevent_get_output(hc->cbev), reply, n);
+	return (hconn_closing(hc));
+}
+
+/* A per-request allocation failed: log it, answer 500 and close. */
+static int
+hconn_nomem(struct hconn *hc)
+{
+	log_warnx("http: %s: out of memory; closing", hc->who);
+	return (hconn_error(hc, 500, "tentacle: out of memory\n"));
+}
+
+/*
  * This request's Proxy-Authorization (buf is the parsed head).  Under
  * AUTH_NEED it must hold good Basic credentials, else 407 (400 when it is
  * malformed); under AUTH_OPEN it is optional and only its user name (the
@@ -323,7 +424,7 @@ hconn_auth(struct hconn *hc, const uint8_t *buf)
 	char			 pass[AUTH_PASSWORD_MAX + 1];
 	size_t			 vlen, i;
 	ssize_t			 n;
-	int			 rc;
+	int			 rc, lwhy;
 
 	memset(&hc->user, 0, sizeof hc->user);
 	for (i = 0; i < hc->req.nfields; i++) {
@@ -398,8 +499,12 @@ hconn_auth(struct hconn *hc, const uint8_t *buf)
 	rc = auth_login((struct sockaddr *)&hc->sa, user, pass, &hc->user,
 	    &why);
 	explicit_bzero(pass, sizeof pass);
-	if (rc == 0)
+	if (rc == 0) {
+		if (limit_user(hc->hold, hc->user.name,
+		    server_conf.max_conns_per_user, &lwhy) == -1)
+			return (hconn_limited(hc, lwhy));
 		return (0);
+	}
 	memset(&hc->user, 0, sizeof hc->user);
 	if (rc == -1)
 		log_warnx("http: %s: login failed for user \"%s\": %s",
@@ -428,7 +533,7 @@ hconn_head(struct hconn *hc)
 		hconn_timer_set(hc, server_conf.handshake_ms);
 	plen = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX;
 	if ((buf = evbuffer_pullup(in, plen)) == NULL)
-		return (hconn_error(hc, 500, "tentacle: out of memory\n"));
+		return (hconn_nomem(hc));
 	if (plen < HTTP_HEAD_MAX && !hconn_head_ready(hc, buf, plen))
 		return (0);
 	r = http_request_parse(&hc->req, buf, plen);
@@ -451,8 +556,7 @@ hconn_head(struct hconn *hc)
 	hc->keepalive = http_keepalive(&hc->req);
 	if (hc->req.method != HTTP_M_CONNECT) {
 		if ((hc->rw = malloc(HTTP_REWRITE_MAX)) == NULL)
-			return (hconn_error(hc, 500,
-			    "tentacle: out of memory\n"));
+			return (hconn_nomem(hc));
 		n = http_request_rewrite(&hc->req, buf,
 		    server_conf.via ? HTTP_RW_VIA : 0, hc->rw,
 		    HTTP_REWRITE_MAX);
@@ -518,8 +622,15 @@ hconn_dial_cb(const struct dial_done *d, void *arg)
 		    hc->dest);
 		bufferevent_setwatermark(hc->cbev, EV_READ, 0, 0);
 		bufferevent_setwatermark(hc->cbev, EV_WRITE, 0, 0);
-		r = server_relay(d, hc->cbev, tag);
-		(void)r;	/* NULL: it freed both and logged why */
+		/* NULL: it freed both and logged why (and closed the hold). */
+		if (server_relay_hold != NULL)
+			r = server_relay_hold(d, hc->cbev, tag, hc->hold);
+		else {
+			limit_close(hc->hold);
+			r = server_relay(d, hc->cbev, tag);
+		}
+		(void)r;
+		hc->hold = NULL;
 		hc->cbev = NULL;
 		hconn_free(hc);
 		return;
@@ -614,8 +725,7 @@ hconn_resp_pump(struct hconn *hc)
 		if (len > HTTP_HEAD_MAX)
 			len = HTTP_HEAD_MAX;
 		if ((buf = evbuffer_pullup(in, len)) == NULL)
-			return (hconn_error(hc, 500, "tentacle: out of "
-			    "memory\n"));
+			return (hconn_nomem(hc));
 		r = http_response_parse(&hc->resp, buf, len);
 		if (r == 0)
 			break;
@@ -650,8 +760,7 @@ hconn_resp_pump(struct hconn *hc)
 		if (hc->keepalive)
 			flags |= HTTP_RW_KEEPALIVE;
 		if ((rw = malloc(HTTP_REWRITE_MAX)) == NULL)
-			return (hconn_error(hc, 500, "tentacle: out of "
-			    "memory\n"));
+			return (hconn_nomem(hc));
 		n = http_response_rewrite(&hc->resp, buf, hc->req.minor,
 		    flags, rw, HTTP_REWRITE_MAX);
 		if (n == -1) {

@@ -10,6 +10,14 @@
  *	    \--USERPASS--> AUTH --/          \--other--> reply 0x07, close
  *	REFUSED (not allowed): read the greeting, answer 0xff, close.
  *
+ * Limits (limit.c, doc/limits.md): the connection counts against
+ * -max-clients and -max-conns-per-ip from accept until it or its relay
+ * closes, and against -max-conns-per-user from login.  Over a limit the
+ * handshake still runs (a method is chosen, credentials are not checked)
+ * and the request is answered REP 0x01 (general failure: the hub is busy)
+ * or, for the per-user limit, REP 0x02 (not allowed by ruleset); answering
+ * 0xff to the greeting would read as "no acceptable methods".
+ *
  * Every error answers in SOCKS terms where the protocol has an answer and
  * closes once that answer is written (core_bev_close_flush()).
  *
@@ -32,6 +40,7 @@
 
 #include "tentacle.h"
 #include "auth.h"
+#include "limit.h"
 #include "socks.h"
 
 /*
@@ -61,13 +70,25 @@ struct sfront {
 	struct target		 sf_target;
 	struct sockaddr_storage	 sf_sa;		/* the client (limiter) */
 	struct auth_user	 sf_user;	/* name "": none given */
+	struct limit_hold	*sf_hold;	/* counts; NULL when refused */
+	uint8_t			 sf_refuse;	/* REP for the request, 0 none */
 	char			 sf_peer[64];	/* "ip:port" */
 };
+
+/*
+ * server_relay() that also calls limit_close(hold) when the relay closes
+ * (or at once when it fails).  XXX server.c is to define it: until then
+ * this weak reference is NULL and the counts end when the relay starts.
+ */
+struct relay	*server_relay_hold(const struct dial_done *,
+		    struct bufferevent *, const char *, struct limit_hold *)
+		    __attribute__((__weak__));
 
 static void	 sfront_close(struct sfront *);
 static void	 sfront_close_flush(struct sfront *);
 static void	 sfront_fail(struct sfront *, uint8_t);
 static void	 sfront_bad(struct sfront *, const char *);
+static void	 sfront_limited(struct sfront *, int);
 static int	 sfront_method(struct sfront *, uint32_t);
 static int	 sfront_auth_check(struct sfront *, const char *,
 		    const char *);
@@ -88,6 +109,7 @@ sfront_accept(int fd, struct sockaddr *sa, socklen_t salen,
 	struct sfront	*sf;
 	struct timeval	 tv;
 	char		 peer[64];
+	int		 why;
 
 	core_sa_str(sa, peer, sizeof peer);
 	if ((sf = calloc(1, sizeof *sf)) == NULL) {
@@ -115,9 +137,13 @@ sfront_accept(int fd, struct sockaddr *sa, socklen_t salen,
 		return;
 	}
 	sf->sf_policy = auth_client_policy(sa);
-	if (sf->sf_policy != AUTH_DENY)
+	if (sf->sf_policy != AUTH_DENY) {
 		sf->sf_state = SFRONT_GREETING;
-	else {
+		sf->sf_hold = limit_open(sa, server_conf.max_clients,
+		    server_conf.max_conns_per_ip, &why);
+		if (sf->sf_hold == NULL)
+			sfront_limited(sf, why);
+	} else {
 		log_warnx("socks: refused %s: not a loopback client and not in "
 		    "-allow; give the hub -users FILE (proxy credentials), "
 		    "-allow CIDR or -open-proxy to serve it", peer);
@@ -142,6 +168,7 @@ sfront_close(struct sfront *sf)
 		server_dial_cancel(sf->sf_dial);
 	if (sf->sf_bev != NULL)
 		bufferevent_free(sf->sf_bev);
+	limit_close(sf->sf_hold);
 	event_free(sf->sf_timer);
 	free(sf);
 }
@@ -188,6 +215,45 @@ sfront_bad(struct sfront *sf, const char *what)
 }
 
 /*
+ * A limit refuses this connection: remember the REP its request gets and
+ * log, at most once a second per address (per user; hub-wide for the
+ * total), so a flood does not flood the log.
+ */
+static void
+sfront_limited(struct sfront *sf, int why)
+{
+	const char	*name = sf->sf_user.name;
+	u_int		 more = 0;
+	int		 max;
+
+	sf->sf_refuse = why == LIMIT_USER ? SOCKS_REP_NOTALLOWED :
+	    SOCKS_REP_FAIL;
+	if (!limit_log_ok(why, (struct sockaddr *)&sf->sf_sa, name, &more))
+		return;
+	switch (why) {
+	case LIMIT_ADDR:
+		max = server_conf.max_conns_per_ip;
+		break;
+	case LIMIT_USER:
+		max = server_conf.max_conns_per_user;
+		break;
+	case LIMIT_TOTAL:
+		max = server_conf.max_clients;
+		break;
+	default:
+		log_warnx("socks: %s: refused: out of memory counting "
+		    "connections (%u more refused since the last such line)",
+		    sf->sf_peer, more);
+		return;
+	}
+	log_warnx("socks: %s%s%s: refused: %d connections %s already (%s "
+	    "%d; %u more refused since the last such line)", sf->sf_peer,
+	    why == LIMIT_USER ? " user " : "", why == LIMIT_USER ? name : "",
+	    max, why == LIMIT_USER ? "for this user" : why == LIMIT_ADDR ?
+	    "from this address" : "to the hub", limit_why_str(why), max, more);
+}
+
+/*
  * Pick a method from the client's offer: USERPASS when credentials are
  * needed; otherwise USERPASS when offered (the user name may carry routing
  * parameters), else NOAUTH.
@@ -195,6 +261,9 @@ sfront_bad(struct sfront *sf, const char *what)
 static int
 sfront_method(struct sfront *sf, uint32_t methods)
 {
+	/* Refused by a limit: any method leads to the refusing reply. */
+	if (sf->sf_refuse != 0 && (methods & (1U << SOCKS_METHOD_NOAUTH)))
+		return (SOCKS_METHOD_NOAUTH);
 	if (methods & (1U << SOCKS_METHOD_USERPASS))
 		return (SOCKS_METHOD_USERPASS);
 	if (sf->sf_policy == AUTH_OPEN &&
@@ -213,8 +282,10 @@ sfront_auth_check(struct sfront *sf, const char *user, const char *pass)
 {
 	const char	*why;
 	char		 esc[4 * 255 + 1];
-	int		 rc;
+	int		 rc, lwhy;
 
+	if (sf->sf_refuse != 0)
+		return (1);	/* the request is refused anyway: no hashing */
 	if (sf->sf_policy == AUTH_OPEN) {
 		if (auth_user_parse(user, &sf->sf_user, &why) == 0)
 			return (1);
@@ -228,6 +299,10 @@ sfront_auth_check(struct sfront *sf, const char *user, const char *pass)
 	if (rc == 0) {
 		log_debug("socks: %s: user %s logged in", sf->sf_peer,
 		    sf->sf_user.name);
+		if (sf->sf_hold != NULL && limit_user(sf->sf_hold,
+		    sf->sf_user.name, server_conf.max_conns_per_user,
+		    &lwhy) == -1)
+			sfront_limited(sf, lwhy);
 		return (1);
 	}
 	if (rc == -1)
@@ -249,6 +324,7 @@ sfront_greeting(struct sfront *sf)
 	int		 n, method;
 
 	if ((p = evbuffer_pullup(in, len)) == NULL && len != 0) {
+		log_warnx("socks: %s: out of memory; closing", sf->sf_peer);
 		sfront_close(sf);
 		return (-1);
 	}
@@ -307,6 +383,7 @@ sfront_auth(struct sfront *sf)
 	int		 n, ok;
 
 	if ((p = evbuffer_pullup(in, len)) == NULL && len != 0) {
+		log_warnx("socks: %s: out of memory; closing", sf->sf_peer);
 		sfront_close(sf);
 		return (-1);
 	}
@@ -341,6 +418,7 @@ sfront_request(struct sfront *sf)
 	int		 n;
 
 	if ((p = evbuffer_pullup(in, len)) == NULL && len != 0) {
+		log_warnx("socks: %s: out of memory; closing", sf->sf_peer);
 		sfront_close(sf);
 		return (-1);
 	}
@@ -366,6 +444,10 @@ sfront_request(struct sfront *sf)
 		return (-1);
 	}
 	evbuffer_drain(in, (size_t)n);
+	if (sf->sf_refuse != 0) {
+		sfront_fail(sf, sf->sf_refuse);
+		return (-1);
+	}
 	if (cmd != SOCKS_CMD_CONNECT) {
 		log_warnx("socks: %s: command %u not supported (CONNECT only)",
 		    sf->sf_peer, cmd);
@@ -400,6 +482,7 @@ sfront_dial_cb(const struct dial_done *dd, void *arg)
 {
 	struct sfront		*sf = arg;
 	struct bufferevent	*bev = sf->sf_bev;
+	struct limit_hold	*hold;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof ss;
 	uint8_t			 out[SOCKS_REPLY_MAX];
@@ -423,9 +506,16 @@ sfront_dial_cb(const struct dial_done *dd, void *arg)
 	    dd->req, target_str(&sf->sf_target, ts, sizeof ts));
 
 	/* Hand over bev with any pipelined payload still in its input. */
+	hold = sf->sf_hold;
+	sf->sf_hold = NULL;
 	sf->sf_bev = NULL;
 	sfront_close(sf);
-	server_relay(dd, bev, tag);
+	if (server_relay_hold != NULL)
+		server_relay_hold(dd, bev, tag, hold);
+	else {
+		limit_close(hold);
+		server_relay(dd, bev, tag);
+	}
 }
 
 static void

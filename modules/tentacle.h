@@ -185,6 +185,9 @@ struct server_conf {
 	int		 http_idle_ms;	/* keep-alive idle between requests */
 	int		 max_relays_per_node;	/* relays + dials; 0 = no limit */
 	int		 max_pending_dials;	/* hub-wide; 0 = no limit */
+	int		 max_clients;	/* proxy client connections, 0 = no limit */
+	int		 max_conns_per_ip;	/* per address (IPv6 /64), 0 = none */
+	int		 max_conns_per_user;	/* per logged-in user, 0 = none */
 	int64_t		 redial_interval_ms;	/* accepted, used by issue 4 */
 	const char	*tls_crt;	/* PEM chain; else self-signed */
 	const char	*tls_key;
@@ -245,6 +248,13 @@ size_t		 auth_users_count(void);
 /* "10.0.0.0/8, 192.168.1.7, fd00::/8": replaces the allow list. */
 int		 auth_allow_parse(const char *list, char **cause);
 int		 auth_client_policy(const struct sockaddr *);
+
+/*
+ * limit.c: proxy client connections counted in total, per address and per
+ * user, with the refusal log's rate limit (limit.h has the calls,
+ * doc/limits.md the limits).
+ */
+struct limit_hold;
 
 /* passwd.c: `tentacle passwd [-iter N] [-file F] USER`. */
 int		 passwd_main(int, char **);
