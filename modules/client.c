@@ -1114,6 +1114,7 @@ client_start(int argc, char **argv)
 	}
 	if (client_server_split(server, &cause) == -1) {
 		fprintf(stderr, "tentacle start: %s\n", cause);
+		free(cause);
 		return (2);
 	}
 	strlcpy(client_peer_name, server, sizeof client_peer_name);
@@ -1170,6 +1171,7 @@ client_start(int argc, char **argv)
 	}
 	if (log_init(logdest, level, "tentacler", &cause) == -1) {
 		fprintf(stderr, "tentacle start: %s\n", cause);
+		free(cause);
 		return (1);
 	}
 
@@ -1289,6 +1291,7 @@ client_main(int argc, char **argv)
 	if (cc.config != NULL &&
 	    opt_conf_load(cc.config, client_conf_cb, NULL, &cause) == -1) {
 		fprintf(stderr, "tentacle: %s\n", cause);
+		free(cause);
 		return (1);
 	}
 	if (cc.allow != NULL) {
@@ -1301,6 +1304,7 @@ client_main(int argc, char **argv)
 			    &cause) == -1) {
 				fprintf(stderr, "tentacle: -allow: %s\n",
 				    cause);
+				free(cause);
 				return (2);
 			}
 		}
@@ -1316,11 +1320,13 @@ client_main(int argc, char **argv)
 	if (!trust.insecure && (client_tls = tls_client_conf(trust.fingerprint,
 	    trust.ca_file, trust.known_hosts, &cause)) == NULL) {
 		fprintf(stderr, "tentacle start: TLS: %s\n", cause);
+		free(cause);
 		return (1);
 	}
 	return (client_start(argc - ind, argv + ind));
 usage:
 	fprintf(stderr, "tentacle: %s\n", cause);
+	free(cause);
 	client_usage(stderr, opts);
 	return (2);
 }

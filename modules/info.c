@@ -375,6 +375,7 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 	if (!t.insecure && (info_tls = tls_client_conf(t.fingerprint,
 	    t.ca_file, t.known_hosts, &cause)) == NULL) {
 		fprintf(stderr, "tentacle info: TLS: %s\n", cause);
+		free(cause);
 		return (1);
 	}
 	core_init();

@@ -523,6 +523,12 @@ server_ctl_auth(struct ctl *c, const uint8_t *mac)
 	uint8_t			 want[TOKEN_MAC_LEN];
 	const char		*why;
 
+	/* A node with no pool serves "default": check the pool it gets. */
+	if (c->c_hello.npools == 0) {
+		strlcpy(c->c_hello.pools[0], "default",
+		    sizeof c->c_hello.pools[0]);
+		c->c_hello.npools = 1;
+	}
 	if (!c->c_hello.has_kid) {
 		server_auth_fail(c, "it has no token (set auth_token or -token "
 		    "on the node)");
@@ -1392,6 +1398,7 @@ server_main(int argc, char **argv)
 	}
 	if (rc == -1) {
 		fprintf(stderr, "tentacle server: %s\n", cause);
+		free(cause);
 		server_usage(stderr, opts);
 		return (2);
 	}
@@ -1436,20 +1443,24 @@ server_main(int argc, char **argv)
 		return (1);
 	if (log_init(logdest, level, "tentacled", &cause) == -1) {
 		fprintf(stderr, "tentacle server: %s\n", cause);
+		free(cause);
 		return (1);
 	}
 	if (allow != NULL && auth_allow_parse(allow, &cause) == -1) {
 		fprintf(stderr, "tentacle server: -allow: %s\n", cause);
+		free(cause);
 		return (2);
 	}
 	if (server_users_path != NULL &&
 	    auth_users_load(server_users_path, &cause) == -1) {
 		fprintf(stderr, "tentacle server: -users: %s\n", cause);
+		free(cause);
 		return (1);
 	}
 	if (server_tokens_path != NULL && token_set_load(server_tokens_path,
 	    &server_tokens, &cause) == -1) {
 		fprintf(stderr, "tentacle server: -tokens: %s\n", cause);
+		free(cause);
 		return (1);
 	}
 
@@ -1543,5 +1554,6 @@ server_main(int argc, char **argv)
 fail:
 	fprintf(stderr, "tentacle server: %s\n", cause);
 	log_error("%s", cause);
+	free(cause);
 	return (1);
 }

@@ -296,9 +296,13 @@ token_set_load(const char *path, struct token_set *out, char **cause)
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return (-1);
 	}
-	if (fstat(fd, &st) == -1 || st.st_size > TOKEN_FILE_MAX) {
-		xasprintf(cause, "%s: %s", path, errno ? strerror(errno) :
-		    "larger than 1 MiB");
+	if (fstat(fd, &st) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	if (st.st_size > TOKEN_FILE_MAX) {
+		xasprintf(cause, "%s: larger than 1 MiB", path);
 		close(fd);
 		return (-1);
 	}
