@@ -80,15 +80,6 @@ struct hconn {
 	size_t			 discarded;	/* input dropped while closing */
 };
 
-/*
- * server_relay() that also calls limit_close(hold) when the relay closes
- * (or at once when it fails).  XXX server.c is to define it: until then
- * this weak reference is NULL and the counts end when the relay starts.
- */
-struct relay	*server_relay_hold(const struct dial_done *,
-		    struct bufferevent *, const char *, struct limit_hold *)
-		    __attribute__((__weak__));
-
 static void	 hconn_free(struct hconn *);
 static void	 hconn_timer_set(struct hconn *, int);
 static int	 hconn_closing(struct hconn *);
@@ -591,7 +582,6 @@ static void
 hconn_dial_cb(const struct dial_done *d, void *arg)
 {
 	struct hconn	*hc = arg;
-	struct relay	*r;
 	char		 tag[160 + TARGET_STRLEN];
 	static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
 
@@ -623,13 +613,7 @@ hconn_dial_cb(const struct dial_done *d, void *arg)
 		bufferevent_setwatermark(hc->cbev, EV_READ, 0, 0);
 		bufferevent_setwatermark(hc->cbev, EV_WRITE, 0, 0);
 		/* NULL: it freed both and logged why (and closed the hold). */
-		if (server_relay_hold != NULL)
-			r = server_relay_hold(d, hc->cbev, tag, hc->hold);
-		else {
-			limit_close(hc->hold);
-			r = server_relay(d, hc->cbev, tag);
-		}
-		(void)r;
+		(void)server_relay_hold(d, hc->cbev, tag, hc->hold);
 		hc->hold = NULL;
 		hc->cbev = NULL;
 		hconn_free(hc);

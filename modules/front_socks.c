@@ -75,15 +75,6 @@ struct sfront {
 	char			 sf_peer[64];	/* "ip:port" */
 };
 
-/*
- * server_relay() that also calls limit_close(hold) when the relay closes
- * (or at once when it fails).  XXX server.c is to define it: until then
- * this weak reference is NULL and the counts end when the relay starts.
- */
-struct relay	*server_relay_hold(const struct dial_done *,
-		    struct bufferevent *, const char *, struct limit_hold *)
-		    __attribute__((__weak__));
-
 static void	 sfront_close(struct sfront *);
 static void	 sfront_close_flush(struct sfront *);
 static void	 sfront_fail(struct sfront *, uint8_t);
@@ -510,12 +501,7 @@ sfront_dial_cb(const struct dial_done *dd, void *arg)
 	sf->sf_hold = NULL;
 	sf->sf_bev = NULL;
 	sfront_close(sf);
-	if (server_relay_hold != NULL)
-		server_relay_hold(dd, bev, tag, hold);
-	else {
-		limit_close(hold);
-		server_relay(dd, bev, tag);
-	}
+	server_relay_hold(dd, bev, tag, hold);
 }
 
 static void

@@ -6,6 +6,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include "tentacle.h"
 #include "auth.h"
 #include "frame.h"
+#include "limit.h"
 #include "opt.h"
 #include "tls.h"
 #include "token.h"
@@ -78,6 +80,7 @@ struct srelay {
 	TAILQ_ENTRY(srelay)	 sr_entry;
 	struct relay		*sr_relay;
 	struct node		*sr_node;
+	struct limit_hold	*sr_hold;	/* the user's counts */
 };
 
 /* A control connection before WELCOME, or an admin (info) session. */
@@ -119,6 +122,9 @@ struct server_conf server_conf = {
 	.http_idle_ms = 60000,
 	.max_relays_per_node = 16384,
 	.max_pending_dials = 4096,
+	.max_clients = -1,		/* from RLIMIT_NOFILE in server_main */
+	.max_conns_per_ip = 256,
+	.max_conns_per_user = 1024,
 	.redial_interval_ms = 60000,
 };
 
@@ -1027,6 +1033,7 @@ server_relay_closed(struct relay *r __unused, void *arg)
 		TAILQ_REMOVE(&sr->sr_node->n_relays, sr, sr_entry);
 		sr->sr_node->n_nrelays--;
 	}
+	limit_close(sr->sr_hold);
 	free(sr);
 }
 
@@ -1035,11 +1042,20 @@ struct relay *
 server_relay(const struct dial_done *dd, struct bufferevent *user,
     const char *tag)
 {
+	return (server_relay_hold(dd, user, tag, NULL));
+}
+
+/* see tentacle.h */
+struct relay *
+server_relay_hold(const struct dial_done *dd, struct bufferevent *user,
+    const char *tag, struct limit_hold *hold)
+{
 	struct srelay	*sr;
 	struct node	*n;
 
 	if ((sr = calloc(1, sizeof *sr)) == NULL)
 		goto fail;
+	sr->sr_hold = hold;
 	sr->sr_relay = relay_new(user, dd->link, tag, server_relay_closed, sr);
 	if (sr->sr_relay == NULL) {
 		free(sr);
@@ -1056,6 +1072,7 @@ server_relay(const struct dial_done *dd, struct bufferevent *user,
 	return (sr->sr_relay);
 fail:
 	log_warnx("relay %s: out of memory; closing", tag);
+	limit_close(hold);
 	bufferevent_free(user);
 	bufferevent_free(dd->link);
 	return (NULL);
@@ -1388,6 +1405,18 @@ server_main(int argc, char **argv)
 		{ "max-pending-dials", OPT_INT, &server_conf.max_pending_dials,
 		    "Dials waiting for a node's answer, hub-wide (0: no "
 		    "limit)", "4096", 0, 10000000, 0 },
+		{ "max-clients", OPT_INT, &server_conf.max_clients, "Proxy "
+		    "client connections at once, hub-wide; over it SOCKS gets "
+		    "REP 1, HTTP 503 (0: no limit; default: (open files - 64) "
+		    "/ 2)", "auto", 0, 10000000, 0 },
+		{ "max-conns-per-ip", OPT_INT, &server_conf.max_conns_per_ip,
+		    "Proxy client connections from one address (IPv6: one "
+		    "/64) at once; over it SOCKS gets REP 1, HTTP 429 (0: no "
+		    "limit)", "256", 0, 10000000, 0 },
+		{ "max-conns-per-user", OPT_INT,
+		    &server_conf.max_conns_per_user, "Proxy connections of "
+		    "one logged-in user at once; over it SOCKS gets REP 2, "
+		    "HTTP 429 (0: no limit)", "1024", 0, 10000000, 0 },
 		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 	};
 
@@ -1429,6 +1458,13 @@ server_main(int argc, char **argv)
 		return (2);
 	}
 	server_conf.redial_interval_ms = redial;
+	if (server_conf.max_clients < 0) {
+		struct rlimit	 rl;
+
+		server_conf.max_clients = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY ?
+		    limit_clients_auto((long)rl.rlim_cur) : 0;
+	}
 	if ((server_conf.tls_crt == NULL) != (server_conf.tls_key == NULL)) {
 		fprintf(stderr, "tentacle server: -tlsCrt and -tlsKey go "
 		    "together\n");

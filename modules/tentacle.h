@@ -221,6 +221,11 @@ void		 server_dial_cancel(struct dial *);
  */
 struct relay	*server_relay(const struct dial_done *,
 		    struct bufferevent *user, const char *tag);
+struct limit_hold;
+/* server_relay() that also limit_close()s hold when the relay closes, or at once when it fails (NULL: none). */
+struct relay	*server_relay_hold(const struct dial_done *,
+		    struct bufferevent *user, const char *tag,
+		    struct limit_hold *);
 /* Count bytes moved outside a relay (HTTP absolute-form) on a node. */
 void		 server_node_bytes(uint32_t node_id, size_t up, size_t down);
 int		 server_main(int, char **);
