@@ -7,6 +7,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -983,6 +984,31 @@ client_state_dir(void)
 	return (dir);
 }
 
+/*
+ * Trust on first use needs somewhere to keep what it learns: make the
+ * known_hosts directory (0700) if it is missing, or say why not.
+ */
+static int
+client_known_hosts_dir(const char *path, char **cause)
+{
+	char		 dir[1100], *slash;
+	struct stat	 st;
+
+	strlcpy(dir, path, sizeof dir);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		return (0);
+	*slash = '\0';
+	if (dir[0] == '\0' || stat(dir, &st) == 0)
+		return (0);
+	if (errno != ENOENT || mkdir(dir, 0700) == -1) {
+		xasprintf(cause, "cannot create %s for known_hosts: %s (give "
+		    "-state-dir, or pin the hub with -fingerprint)", dir,
+		    strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
 /* Flags over the config file: how this node trusts its hub. */
 static void
 client_trust_setup(struct client_trust *t)
@@ -1310,6 +1336,13 @@ client_main(int argc, char **argv)
 		}
 	}
 	client_trust_setup(&trust);
+	if (!trust.insecure && trust.fingerprint == NULL &&
+	    trust.ca_file == NULL && client_known_hosts_dir(trust.known_hosts,
+	    &cause) == -1) {
+		fprintf(stderr, "tentacle: %s\n", cause);
+		free(cause);
+		return (1);
+	}
 	if (strcmp(cmd, "info") == 0) {
 		const char *server = cc.server != NULL ? cc.server :
 		    cc.file_server;

@@ -155,11 +155,13 @@ info_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 		info_fail("%s:%s: no answer within 10 s", info_host,
 		    info_port);
 	else if (tls_error(bev) != NULL)
-		info_fail("%s:%s: TLS: %s", info_host, info_port,
-		    tls_error(bev));
+		info_fail("%s:%s: TLS: %s%s", info_host, info_port,
+		    tls_error(bev), tls_handshake_done(bev) ? "" : " (if the "
+		    "hub runs -insecure, give -insecure)");
 	else if (what & BEV_EVENT_EOF)
-		info_fail("%s:%s: the hub closed the connection", info_host,
-		    info_port);
+		info_fail("%s:%s: the hub closed the connection%s", info_host,
+		    info_port, info_tls == NULL ? " (if it runs TLS, drop "
+		    "-insecure)" : "");
 	else if (!tls_is_wrapped(bev) &&
 	    (dnsrc = bufferevent_socket_get_dns_error(bev)) != 0)
 		info_fail("cannot resolve %s: %s", info_host,

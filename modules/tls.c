@@ -1121,7 +1121,9 @@ tls_engine_error(struct tls *t, int err)
 	case BR_ERR_X509_BAD_SERVER_NAME:
 		snprintf(t->err, sizeof t->err, "the hub's certificate is not "
 		    "for the name \"%s\" (check server_addr against the "
-		    "certificate's names)", t->host);
+		    "certificate's names; a hub's own self-signed certificate "
+		    "names tentacle-hub: pin it with -fingerprint instead)",
+		    t->host);
 		return;
 	case BR_ERR_X509_EXPIRED:
 		s = "the hub's certificate is expired or not yet valid (check "

@@ -81,6 +81,11 @@ if ! mkdir "$TRASH_DIRECTORY"; then
 fi
 HOME=$TRASH_DIRECTORY
 export HOME
+# Hub keys and the nodes' known_hosts live here, never in /var/lib/tentacle
+# (tests run as root in CI) nor shared between scripts.  A script that
+# needs several identities passes -state-dir.
+TENTACLE_STATE_DIR=$TRASH_DIRECTORY/state
+export TENTACLE_STATE_DIR
 cd "$TRASH_DIRECTORY" || exit 1
 
 test_count=0
