@@ -38,12 +38,15 @@ socks_connect () {
 	printf "\005\001\000\005\001\000\001\177\000\000\001\\$(printf %03o $(($1 / 256)))\\$(printf %03o $(($1 % 256)))"
 }
 
-test_expect_success 'setup: hub (handshake and idle timeouts 1s), node, origin' '
+# Frame-level cases need plaintext links (-insecure); the TLS hub at the
+# end gets the timeouts and garbage.
+test_expect_success 'setup: hub (plaintext, handshake and idle timeouts 1s), node, origin' '
 	start_origin -echo &&
 	ECHO_PORT=$ORIGIN_PORT &&
 	start_origin &&
-	start_hub -handshake-timeout 1s -idle-timeout 1s &&
-	start_node n1 &&
+	start_hub -insecure -handshake-timeout 1s -idle-timeout 1s &&
+	start_node n1 -insecure &&
+	INFO_FLAGS=-insecure &&
 	hub_serves &&
 	"$ORIGIN" -gen 65536 >garbage
 '
@@ -226,6 +229,29 @@ test_expect_success 'no connection leaked: no relays left, hub stops cleanly' '
 	wait_until 5 info_no_relays &&
 	stop_daemon $NODE_PID &&
 	stop_daemon $HUB_PID
+'
+
+test_expect_success 'TLS hub: garbage on the control and data ports: closed' '
+	INFO_FLAGS= &&
+	start_hub -handshake-timeout 1s &&
+	closed_within 2000 $CONTROL_PORT <garbage &&
+	closed_within 2000 $DATA_PORT <garbage
+'
+
+test_expect_success 'TLS hub: silent control link closed by the handshake timeout' '
+	closed_within 3000 $CONTROL_PORT </dev/null &&
+	test "$cw_took" -ge 800
+'
+
+test_expect_success 'TLS hub: silent data link closed by the handshake timeout' '
+	closed_within 3000 $DATA_PORT </dev/null &&
+	test "$cw_took" -ge 800
+'
+
+test_expect_success 'TLS hub: a partial TLS record is closed by the timeout' '
+	printf "\026\003\001" >partial &&
+	closed_within 3000 $CONTROL_PORT <partial &&
+	test "$cw_took" -ge 800
 '
 
 test_done

@@ -580,20 +580,22 @@ tcurl () {
 	curl -q -sS --max-time "${CURL_MAX_TIME:-20}" "$@"
 }
 
-# info_json NAME...: the hub's node list as JSON, into info.json.
+# INFO_FLAGS: extra flags for `tentacle info` (e.g. -insecure for a
+# plaintext hub).
+# info_json: the hub's node list as JSON, into info.json.
 info_json () {
-	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" -json >info.json
+	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" $INFO_FLAGS -json >info.json
 }
 
 # info_json_count: number of nodes in `tentacle info -json`.
 info_json_count () {
-	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" -json >info.count.json 2>&1 &&
+	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" $INFO_FLAGS -json >info.count.json 2>&1 &&
 	grep -o '"id"[ 	]*:' info.count.json | wc -l | tr -d ' '
 }
 
 # info_flat_now: `tentacle info -json` without blanks and newlines.
 info_flat_now () {
-	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" -json | tr -d " \n	"
+	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" $INFO_FLAGS -json | tr -d " \n	"
 }
 
 # info_rtt_seen: some node has a measured round trip time.
