@@ -99,6 +99,7 @@ static char			 client_port[8];
 static struct bufferevent	*client_bev;
 static struct event		*client_retry_ev;
 static struct event		*client_hb_ev;
+static struct event		*client_hs_ev;	/* connect..WELCOME deadline */
 static struct event		*client_stop_ev;
 static struct sockaddr_storage	 client_hub_sa;	/* control peer */
 static socklen_t		 client_hub_salen;
@@ -116,6 +117,8 @@ static struct ndials		 client_dials = TAILQ_HEAD_INITIALIZER(client_dials);
 static struct frame_hello	 client_hello;
 static struct sockaddr_storage	 client_local[CLIENT_LOCAL_MAX];
 static size_t			 client_nlocal;
+static struct acl_entry		 client_hub_deny[FRAME_POLICY_MAX];
+static size_t			 client_nhub_deny;
 static uint64_t			 client_local_us;
 static const char		*client_token;
 static struct tls_conf		*client_tls;	/* NULL: insecure */
@@ -354,10 +357,60 @@ client_local_refresh(void)
 	freeifaddrs(ifa);
 }
 
-/* The destination policy: the ranges (acl.c) and the node itself. */
+/* The hub's POLICY for this node's pools: it can only add denials. */
+static int
+client_policy(const struct frame *f, const char **cause)
+{
+	struct frame_policy	 p;
+	int			 i;
+
+	if (frame_policy_parse(f, &p, cause) == -1)
+		return (-1);
+	for (i = 0; i < p.n; i++) {
+		struct acl_entry *a = &client_hub_deny[i];
+
+		memset(a, 0, sizeof *a);
+		a->family = p.e[i].family == 4 ? AF_INET :
+		    p.e[i].family == 6 ? AF_INET6 : 0;
+		a->bits = p.e[i].bits;
+		memcpy(a->addr, p.e[i].addr, sizeof a->addr);
+		a->port = p.e[i].port;
+	}
+	client_nhub_deny = p.n;
+	log_info("the hub denies %d more destinations for this node's pools",
+	    p.n);
+	return (0);
+}
+
+/* Does a hub denial cover sa (its address, or its port)? */
+static int
+client_hub_denies(const struct sockaddr *sa)
+{
+	uint16_t	 port;
+	size_t		 i;
+
+	port = ntohs(sa->sa_family == AF_INET ?
+	    ((const struct sockaddr_in *)(const void *)sa)->sin_port :
+	    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+	for (i = 0; i < client_nhub_deny; i++) {
+		if (client_hub_deny[i].family == 0 &&
+		    client_hub_deny[i].port == port)
+			return (1);
+	}
+	return (acl_listed(client_hub_deny, client_nhub_deny, sa));
+}
+
+/*
+ * The destination policy: the hub's denials for our pools, the ranges
+ * (acl.c) and the node itself.
+ */
 static int
 client_target_allowed(const struct sockaddr *sa, const char **why)
 {
+	if (client_hub_denies(sa)) {
+		*why = "denied by the hub's policy for this node's pools";
+		return (0);
+	}
 	if (!acl_allowed(cc.allowlist, cc.nallow, sa, why))
 		return (0);
 	client_local_refresh();
@@ -579,7 +632,9 @@ client_welcome(const struct frame *f)
 	}
 	client_node_id = client_wl.node_id;
 	client_hello.node_id = client_node_id;
+	client_nhub_deny = 0;	/* a POLICY may follow */
 	client_welcomed = 1;
+	evtimer_del(client_hs_ev);
 	client_backoff_ms = BACKOFF_MIN_MS;
 	bufferevent_set_timeouts(client_bev, NULL, NULL);
 	evtimer_add(client_hb_ev, ms_tv(&tv, client_wl.heartbeat_ms));
@@ -666,6 +721,10 @@ client_read_cb(struct bufferevent *bev, void *arg __unused)
 			now = core_now_us();
 			if (stamp <= now && now - stamp < UINT32_MAX)
 				client_rtt_us = now - stamp;
+			break;
+		case FRAME_POLICY:
+			if (client_policy(&f, &cause) == -1)
+				goto bad;
 			break;
 		case FRAME_DIAL:
 			if (frame_dial_parse(&f, &fd, &cause) == -1)
@@ -781,6 +840,7 @@ client_lost(const char *why)
 		client_bev = NULL;
 	}
 	evtimer_del(client_hb_ev);
+	evtimer_del(client_hs_ev);
 	client_dials_abort();
 	if (client_stopping)
 		return;
@@ -810,6 +870,17 @@ client_retry_cb(evutil_socket_t fd __unused, short what __unused,
 }
 
 static void
+client_hs_timeout_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	char	 why[128];
+
+	snprintf(why, sizeof why, "no WELCOME within %d ms of connecting",
+	    CONNECT_MS + HANDSHAKE_MS);
+	client_lost(why);
+}
+
+static void
 client_connect(void)
 {
 	struct timeval	 tv;
@@ -827,6 +898,7 @@ client_connect(void)
 	bufferevent_set_timeouts(client_bev, ms_tv(&tv, CONNECT_MS),
 	    ms_tv(&tv, CONNECT_MS));
 	bufferevent_enable(client_bev, EV_READ | EV_WRITE);
+	evtimer_add(client_hs_ev, ms_tv(&tv, CONNECT_MS + HANDSHAKE_MS));
 	if (bufferevent_socket_connect_hostname(client_bev, core_dns,
 	    AF_UNSPEC, client_host, (int)port) == -1)
 		client_lost("cannot start connecting");
@@ -869,6 +941,7 @@ client_shutdown_cb(int sig, void *arg __unused)
 		core_bev_close_flush(client_bev);
 		client_bev = NULL;
 		evtimer_del(client_hb_ev);
+		evtimer_del(client_hs_ev);
 		client_dials_abort();
 	}
 	deadline = core_now_us() + SHUTDOWN_GRACE_MS * 1000ULL;
@@ -1205,7 +1278,9 @@ client_start(int argc, char **argv)
 	core_dns_init();
 	client_retry_ev = evtimer_new(core_base, client_retry_cb, NULL);
 	client_hb_ev = evtimer_new(core_base, client_heartbeat_cb, NULL);
-	if (client_retry_ev == NULL || client_hb_ev == NULL)
+	client_hs_ev = evtimer_new(core_base, client_hs_timeout_cb, NULL);
+	if (client_retry_ev == NULL || client_hb_ev == NULL ||
+	    client_hs_ev == NULL)
 		fatalx("cannot create timers");
 	core_signal(SIGINT, client_shutdown_cb, NULL);
 	core_signal(SIGTERM, client_shutdown_cb, NULL);

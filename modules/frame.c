@@ -33,6 +33,7 @@ static const char *frame_names[] = {
 	[FRAME_POOL] = "POOL",
 	[FRAME_CHALLENGE] = "CHALLENGE",
 	[FRAME_AUTH] = "AUTH",
+	[FRAME_POLICY] = "POLICY",
 	[FRAME_INFO_REQ] = "INFO_REQ",
 	[FRAME_INFO_NODE] = "INFO_NODE",
 	[FRAME_INFO_END] = "INFO_END",
@@ -831,5 +832,92 @@ frame_blob_encode(uint8_t *out, uint8_t type, const uint8_t *blob,
 
 	fwr_init(&w, out, type);
 	fwr_bytes(&w, blob, len);
+	return (fwr_end(&w));
+}
+
+int
+frame_policy_parse(const struct frame *f, struct frame_policy *p,
+    const char **cause)
+{
+	struct frd			 r;
+	struct frame_policy_entry	*e;
+	int				 i;
+
+	if (frame_check_type(f, FRAME_POLICY, cause) == -1)
+		return (-1);
+	memset(p, 0, sizeof *p);
+	frd_init(&r, f);
+	p->n = frd_u8(&r);
+	if (p->n > FRAME_POLICY_MAX) {
+		*cause = "too many POLICY entries";
+		return (-1);
+	}
+	for (i = 0; i < p->n && !r.err; i++) {
+		e = &p->e[i];
+		e->family = frd_u8(&r);
+		switch (e->family) {
+		case 0:
+			e->port = frd_u16(&r);
+			if (!r.err && e->port == 0) {
+				*cause = "POLICY port 0";
+				return (-1);
+			}
+			break;
+		case 4:
+			e->bits = frd_u8(&r);
+			frd_bytes(&r, e->addr, 4);
+			if (e->bits > 32) {
+				*cause = "POLICY prefix too long";
+				return (-1);
+			}
+			break;
+		case 6:
+			e->bits = frd_u8(&r);
+			frd_bytes(&r, e->addr, 16);
+			if (e->bits > 128) {
+				*cause = "POLICY prefix too long";
+				return (-1);
+			}
+			break;
+		default:
+			if (!r.err) {
+				*cause = "bad POLICY entry family";
+				return (-1);
+			}
+		}
+	}
+	return (frd_end(&r, cause, "malformed POLICY"));
+}
+
+size_t
+frame_policy_encode(uint8_t *out, const struct frame_policy *p)
+{
+	struct fwr			 w;
+	const struct frame_policy_entry	*e;
+	int				 i;
+
+	if (p->n < 0 || p->n > FRAME_POLICY_MAX)
+		return (0);
+	fwr_init(&w, out, FRAME_POLICY);
+	fwr_u8(&w, p->n);
+	for (i = 0; i < p->n; i++) {
+		e = &p->e[i];
+		fwr_u8(&w, e->family);
+		switch (e->family) {
+		case 0:
+			fwr_u16(&w, e->port);
+			break;
+		case 4:
+			fwr_u8(&w, e->bits);
+			fwr_bytes(&w, e->addr, 4);
+			break;
+		case 6:
+			fwr_u8(&w, e->bits);
+			fwr_bytes(&w, e->addr, 16);
+			break;
+		default:
+			return (0);
+		}
+	}
 	return (fwr_end(&w));
 }

@@ -28,6 +28,7 @@
 #define FRAME_POOL		0x09
 #define FRAME_CHALLENGE		0x0a
 #define FRAME_AUTH		0x0b
+#define FRAME_POLICY		0x0c
 #define FRAME_INFO_REQ		0x10
 #define FRAME_INFO_NODE		0x11
 #define FRAME_INFO_END		0x12
@@ -104,6 +105,19 @@ struct frame_bind {
 	uint8_t		 result;
 };
 
+/* POLICY: destinations the hub denies this node, on top of its own. */
+#define FRAME_POLICY_MAX	64
+struct frame_policy_entry {
+	uint8_t		 family;	/* 0: a port, 4: IPv4, 6: IPv6 */
+	uint8_t		 bits;
+	uint8_t		 addr[16];
+	uint16_t	 port;
+};
+struct frame_policy {
+	int				 n;
+	struct frame_policy_entry	 e[FRAME_POLICY_MAX];
+};
+
 struct frame_bye {
 	uint8_t		 reason;
 	char		 text[256];
@@ -157,6 +171,8 @@ int	 frame_info_node_parse(const struct frame *, struct frame_info_node *,
 	    const char **);
 int	 frame_info_end_parse(const struct frame *, uint32_t *, const char **);
 int	 frame_empty_parse(const struct frame *, const char **);
+int	 frame_policy_parse(const struct frame *, struct frame_policy *,
+	    const char **);
 /* CHALLENGE (nonce) and AUTH (mac): exactly len bytes of payload. */
 int	 frame_blob_parse(const struct frame *, uint8_t type, uint8_t *,
 	    size_t, const char **);
@@ -175,6 +191,7 @@ size_t	 frame_bye_encode(uint8_t *, uint8_t reason, const char *text);
 size_t	 frame_info_node_encode(uint8_t *, const struct frame_info_node *);
 size_t	 frame_info_end_encode(uint8_t *, uint32_t);
 size_t	 frame_empty_encode(uint8_t *, uint8_t type);
+size_t	 frame_policy_encode(uint8_t *, const struct frame_policy *);
 size_t	 frame_blob_encode(uint8_t *, uint8_t type, const uint8_t *, size_t);
 
 const char *frame_type_name(uint8_t);

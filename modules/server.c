@@ -23,6 +23,7 @@
 #include <event2/util.h>
 
 #include "tentacle.h"
+#include "acl.h"
 #include "auth.h"
 #include "frame.h"
 #include "limit.h"
@@ -86,6 +87,7 @@ struct srelay {
 /* A control connection before WELCOME, or an admin (info) session. */
 struct ctl {
 	struct bufferevent	*c_bev;
+	struct event		*c_timer;	/* handshake deadline */
 	char			 c_peer[64];
 	char			 c_ip[64];	/* without the port */
 	int			 c_loopback;
@@ -146,11 +148,19 @@ static const char		*server_tokens_path;
 static const char		*server_users_path;
 static struct tls_conf		*server_tls;		/* NULL: -insecure */
 
+/* -pool-deny: destinations nodes of a pool must refuse (narrowing only). */
+static struct pool_deny {
+	char			 pool[FRAME_POOL_MAX + 1];	/* "*": all */
+	struct acl_entry	 entry;
+} server_deny[FRAME_POLICY_MAX];
+static int			 server_ndeny;
+
 static void	server_control_accept(int, struct sockaddr *, socklen_t,
 		    void *);
 static void	server_data_accept(int, struct sockaddr *, socklen_t, void *);
 static void	server_ctl_read_cb(struct bufferevent *, void *);
 static void	server_ctl_event_cb(struct bufferevent *, short, void *);
+static void	server_ctl_timeout_cb(evutil_socket_t, short, void *);
 static void	server_node_read_cb(struct bufferevent *, void *);
 static void	server_node_event_cb(struct bufferevent *, short, void *);
 static void	server_heartbeat_cb(evutil_socket_t, short, void *);
@@ -248,17 +258,36 @@ server_control_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 	if (strrchr(c->c_ip, ':') != NULL)
 		*strrchr(c->c_ip, ':') = '\0';
 	c->c_loopback = core_sa_is_loopback(sa);
+	/*
+	 * Our own timer, not a bufferevent read timeout: it bounds the whole
+	 * handshake (TLS, HELLO, AUTH), not the gaps between bytes.
+	 */
+	if ((c->c_timer = evtimer_new(core_base, server_ctl_timeout_cb,
+	    c)) == NULL) {
+		log_warnx("control %s: out of memory", c->c_peer);
+		close(fd);
+		free(c);
+		return;
+	}
 	if ((c->c_bev = server_bev_new(fd, c->c_peer)) == NULL) {
+		event_free(c->c_timer);
 		free(c);
 		return;
 	}
 	bufferevent_setcb(c->c_bev, server_ctl_read_cb, NULL,
 	    server_ctl_event_cb, c);
 	bufferevent_setwatermark(c->c_bev, EV_READ, 0, FRAME_MAX);
-	bufferevent_set_timeouts(c->c_bev,
-	    ms_tv(&tv, server_conf.handshake_ms), NULL);
+	evtimer_add(c->c_timer, ms_tv(&tv, server_conf.handshake_ms));
 	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
 	log_debug("control %s: connected", c->c_peer);
+}
+
+/* Frees c but not its bufferevent (closed, or handed to a node). */
+static void
+server_ctl_free(struct ctl *c)
+{
+	event_free(c->c_timer);
+	free(c);
 }
 
 static void
@@ -267,7 +296,22 @@ server_ctl_close(struct ctl *c, const char *why)
 	if (why != NULL)
 		log_info("control %s: closed: %s", c->c_peer, why);
 	core_bev_close_flush(c->c_bev);
-	free(c);
+	server_ctl_free(c);
+}
+
+static void
+server_ctl_timeout_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg)
+{
+	struct ctl	*c = arg;
+
+	log_warnx("control %s: handshake not finished within %d ms (%s); "
+	    "closing", c->c_peer, server_conf.handshake_ms,
+	    c->c_state == CTL_AUTH ? "no AUTH" : c->c_state == CTL_ADMIN ?
+	    "no INFO_REQ" : server_tls != NULL &&
+	    !tls_handshake_done(c->c_bev) ? "TLS" : "no HELLO");
+	server_bye(c->c_bev, FRAME_BYE_TIMEOUT, "handshake timeout");
+	server_ctl_close(c, NULL);
 }
 
 static void
@@ -275,13 +319,6 @@ server_ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl	*c = arg;
 
-	if (what & BEV_EVENT_TIMEOUT) {
-		log_warnx("control %s: no HELLO within %d ms; closing",
-		    c->c_peer, server_conf.handshake_ms);
-		server_bye(c->c_bev, FRAME_BYE_TIMEOUT, "handshake timeout");
-		server_ctl_close(c, NULL);
-		return;
-	}
 	if (tls_error(bev) != NULL)
 		log_warnx("control %s: %s%s", c->c_peer, tls_error(bev),
 		    tls_handshake_done(bev) ? "" : " (a plaintext node? links "
@@ -290,7 +327,7 @@ server_ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 		log_debug("control %s: gone before WELCOME: %s", c->c_peer,
 		    server_bev_error(bev, what));
 	bufferevent_free(c->c_bev);
-	free(c);
+	server_ctl_free(c);
 }
 
 static void
@@ -349,6 +386,66 @@ server_info(struct ctl *c)
 	log_debug("control %s: info: %u nodes", c->c_peer, count);
 }
 
+/* Send a node the -pool-deny entries of its pools (if any). */
+static void
+server_policy_send(struct node *n)
+{
+	struct frame_policy		 p;
+	struct frame_policy_entry	*e;
+	const struct acl_entry		*a;
+	uint8_t				 buf[FRAME_MAX];
+	int				 i, j, match;
+
+	memset(&p, 0, sizeof p);
+	for (i = 0; i < server_ndeny; i++) {
+		match = strcmp(server_deny[i].pool, "*") == 0;
+		for (j = 0; j < n->n_hello.npools && !match; j++)
+			match = strcmp(server_deny[i].pool,
+			    n->n_hello.pools[j]) == 0;
+		if (!match)
+			continue;
+		a = &server_deny[i].entry;
+		e = &p.e[p.n++];
+		e->family = a->family == AF_INET ? 4 : a->family == AF_INET6 ?
+		    6 : 0;
+		e->bits = a->bits;
+		memcpy(e->addr, a->addr, sizeof e->addr);
+		e->port = a->port;
+	}
+	if (p.n > 0)
+		server_send(n->n_bev, buf, frame_policy_encode(buf, &p));
+}
+
+/* "POOL=CIDR|:PORT,..." ("*" for every pool) into server_deny. */
+static int
+server_deny_parse(const char *list, char **cause)
+{
+	char	 words[FRAME_POLICY_MAX][64], *eq;
+	int	 n, i;
+
+	if ((n = opt_list_split(list, words, FRAME_POLICY_MAX, cause)) == -1)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if ((eq = strchr(words[i], '=')) == NULL) {
+			xasprintf(cause, "\"%s\": expected POOL=CIDR or "
+			    "POOL=:PORT (POOL * for every pool)", words[i]);
+			return (-1);
+		}
+		*eq++ = '\0';
+		if (strcmp(words[i], "*") != 0 &&
+		    !frame_name_valid(words[i], FRAME_POOL_MAX)) {
+			xasprintf(cause, "\"%s\" is not a pool name", words[i]);
+			return (-1);
+		}
+		strlcpy(server_deny[i].pool, words[i],
+		    sizeof server_deny[i].pool);
+		if (acl_entry_parse(eq, &server_deny[i].entry, cause) == -1)
+			return (-1);
+	}
+	server_ndeny = n;
+	return (0);
+}
+
 /* A node's HELLO was accepted: turn the ctl into a registered node. */
 static void
 server_node_new(struct ctl *c, const struct frame_hello *h)
@@ -404,7 +501,7 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 		server_ctl_close(c, "out of memory");
 		return;
 	}
-	free(c);
+	server_ctl_free(c);
 
 	TAILQ_INSERT_TAIL(&server_nodes, n, n_entry);
 	LIST_INSERT_HEAD(&server_node_hash[n->n_id % NODE_HASH], n, n_hash);
@@ -414,6 +511,7 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	bufferevent_set_timeouts(n->n_bev, NULL, NULL);
 	evtimer_add(n->n_heartbeat, ms_tv(&tv, server_conf.heartbeat_ms));
 	server_welcome(n->n_bev, n->n_id, n->n_cookie);
+	server_policy_send(n);
 
 	pools[0] = '\0';
 	for (i = 0; i < n->n_hello.npools; i++) {
@@ -1330,7 +1428,7 @@ int
 server_main(int argc, char **argv)
 {
 	const char	*logdest = "stdout", *loglevel = "INFO";
-	const char	*allow = NULL;
+	const char	*allow = NULL, *pooldeny = NULL;
 	int64_t		 handshake = HANDSHAKE_MS, dial = DIAL_MS;
 	int64_t		 heartbeat = HEARTBEAT_MS, idle = 0, httpidle = 60000;
 	int64_t		 redial = 60000;
@@ -1380,6 +1478,9 @@ server_main(int argc, char **argv)
 		    "log in, loopback too, unless in -allow", NULL, 0, 0, 0 },
 		{ "allow", OPT_STRING, &allow, "Client networks served "
 		    "without credentials: CIDR,...", NULL, 0, 0, 0 },
+		{ "pool-deny", OPT_STRING, &pooldeny, "Destinations the "
+		    "nodes of a pool must refuse on top of their own policy: "
+		    "POOL=CIDR|:PORT,... (POOL * for all)", NULL, 0, 0, 0 },
 		{ "open-proxy", OPT_BOOL, &server_conf.open_proxy,
 		    "Without -users: serve proxy users from any address, not "
 		    "only loopback", NULL, 0, 0, 0 },
@@ -1481,6 +1582,11 @@ server_main(int argc, char **argv)
 		fprintf(stderr, "tentacle server: %s\n", cause);
 		free(cause);
 		return (1);
+	}
+	if (pooldeny != NULL && server_deny_parse(pooldeny, &cause) == -1) {
+		fprintf(stderr, "tentacle server: -pool-deny: %s\n", cause);
+		free(cause);
+		return (2);
 	}
 	if (allow != NULL && auth_allow_parse(allow, &cause) == -1) {
 		fprintf(stderr, "tentacle server: -allow: %s\n", cause);

@@ -53,8 +53,11 @@ held () {
 
 # unhold NAME: end the hold (the client goes away).
 unhold () {
-	kill $(cat "$1.pid") 2>/dev/null
-	wait $(cat "$1.pid") 2>/dev/null
+	uh_pid=$(cat "$1.pid" 2>/dev/null)
+	# Never a bare "wait": it would wait for the daemons too.
+	test -n "$uh_pid" || return 0
+	kill $uh_pid 2>/dev/null
+	wait $uh_pid 2>/dev/null
 	return 0
 }
 

@@ -321,6 +321,32 @@ fuzz_empty(const struct frame *f, uint8_t *out)
 		abort();
 }
 
+static void
+fuzz_policy(const struct frame *f, uint8_t *out)
+{
+	struct frame_policy	 p, p2;
+	struct frame		 g;
+	const char		*cause = NULL;
+	size_t			 n;
+	int			 i;
+
+	if (frame_policy_parse(f, &p, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if ((n = frame_policy_encode(out, &p)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	if (frame_policy_parse(&g, &p2, &cause) != 0 || p.n != p2.n)
+		abort();
+	for (i = 0; i < p.n; i++) {
+		if (memcmp(&p.e[i], &p2.e[i], sizeof p.e[i]) != 0)
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -368,6 +394,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_bye(&f, out);
 		fuzz_info_node(&f, out);
 		fuzz_info_end(&f, out);
+		fuzz_policy(&f, out);
 		fuzz_empty(&f, out);
 		off += (size_t)r;
 	}

@@ -733,7 +733,7 @@ parse_header(uint8_t type, uint8_t flags, uint16_t len, const char **cause)
 static void
 test_parse_bad_header(void)
 {
-	static const uint8_t	 unknown[] = { 0x00, 0x0c, 0x0d, 0x0f, 0x13,
+	static const uint8_t	 unknown[] = { 0x00, 0x0d, 0x0e, 0x0f, 0x13,
 	    0x20, 0x7f, 0x80, 0xff };
 	const char		*cause;
 	size_t			 i;
@@ -743,12 +743,12 @@ test_parse_bad_header(void)
 		check_int(parse_header(unknown[i], 0, 0, &cause), ==, -1);
 		check_str(cause, "unknown frame type");
 	}
-	/* Exactly the fourteen types of doc/protocol.md are known. */
+	/* Exactly the fifteen types of doc/protocol.md are known. */
 	for (t = 0; t < 256; t++) {
 		if (parse_header(t, 0, 0, &cause) == FRAME_HEADER)
 			known++;
 	}
-	check_int(known, ==, 14);
+	check_int(known, ==, 15);
 
 	check_int(parse_header(FRAME_PING, 1, 8, &cause), ==, -1);
 	check_str(cause, "reserved frame flags set");
@@ -1527,7 +1527,8 @@ test_type_names(void)
 	check_str(frame_type_name(0), "unknown");
 	check_str(frame_type_name(0x0a), "CHALLENGE");
 	check_str(frame_type_name(0x0b), "AUTH");
-	check_str(frame_type_name(0x0c), "unknown");
+	check_str(frame_type_name(0x0c), "POLICY");
+	check_str(frame_type_name(0x0d), "unknown");
 	check_str(frame_type_name(0x13), "unknown");
 	check_str(frame_type_name(0xff), "unknown");
 }
@@ -1575,6 +1576,55 @@ test_challenge_auth(void)
 	check_int(frame_hello_parse(&f, &hg, &cause), ==, -1);
 }
 
+static void
+test_policy(void)
+{
+	struct frame_policy	 p, g;
+	uint8_t			 out[FRAME_MAX];
+	struct frame		 f;
+	const char		*cause = NULL;
+	size_t			 n;
+	int			 i;
+
+	memset(&p, 0, sizeof p);
+	p.n = 3;
+	p.e[0].family = 4;
+	p.e[0].bits = 8;
+	p.e[0].addr[0] = 10;
+	p.e[1].family = 6;
+	p.e[1].bits = 7;
+	p.e[1].addr[0] = 0xfc;
+	p.e[2].family = 0;
+	p.e[2].port = 8080;
+	n = frame_policy_encode(out, &p);
+	check_int(n, ==, FRAME_HEADER + 1 + 6 + 18 + 3);
+	check_int(frame_parse(out, n, &f, &cause), ==, (int)n);
+	check_int(frame_policy_parse(&f, &g, &cause), ==, 0);
+	check_int(g.n, ==, 3);
+	check_mem(&g.e[0], &p.e[0], sizeof p.e[0]);
+	check_mem(&g.e[1], &p.e[1], sizeof p.e[1]);
+	check_int(g.e[2].port, ==, 8080);
+	/* Every truncation is an error, never an over-read. */
+	for (i = 0; i < (int)n - FRAME_HEADER; i++) {
+		f.len = i;
+		check_int(frame_policy_parse(&f, &g, &cause), ==, -1);
+	}
+	/* 65 entries, a /33 and family 5 are refused. */
+	p.n = FRAME_POLICY_MAX + 1;
+	check_int(frame_policy_encode(out, &p), ==, 0);
+	out[4] = FRAME_POLICY_MAX + 1;
+	f.len = 1;
+	f.payload = out + 4;
+	check_int(frame_policy_parse(&f, &g, &cause), ==, -1);
+	p.n = 1;
+	p.e[0].bits = 33;
+	n = frame_policy_encode(out, &p);
+	check_int(frame_parse(out, n, &f, &cause), ==, (int)n);
+	check_int(frame_policy_parse(&f, &g, &cause), ==, -1);
+	p.e[0].family = 5;
+	check_int(frame_policy_encode(out, &p), ==, 0);
+}
+
 int
 main(void)
 {
@@ -1609,5 +1659,6 @@ main(void)
 	TEST(test_names(), "frame_name_valid edge cases");
 	TEST(test_type_names(), "frame_type_name");
 	TEST(test_challenge_auth(), "CHALLENGE/AUTH blobs, HELLO token id");
+	TEST(test_policy(), "POLICY round trip, truncation, bounds");
 	return (test_done());
 }
