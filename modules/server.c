@@ -295,7 +295,11 @@ server_ctl_close(struct ctl *c, const char *why)
 {
 	if (why != NULL)
 		log_info("control %s: closed: %s", c->c_peer, why);
-	core_bev_close_flush(c->c_bev);
+	/* Before the TLS handshake nothing we write can go out. */
+	if (server_tls != NULL && !tls_handshake_done(c->c_bev))
+		bufferevent_free(c->c_bev);
+	else
+		core_bev_close_flush(c->c_bev);
 	server_ctl_free(c);
 }
 
@@ -320,9 +324,7 @@ server_ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct ctl	*c = arg;
 
 	if (tls_error(bev) != NULL)
-		log_warnx("control %s: %s%s", c->c_peer, tls_error(bev),
-		    tls_handshake_done(bev) ? "" : " (a plaintext node? links "
-		    "use TLS unless both sides run -insecure)");
+		log_warnx("control %s: %s", c->c_peer, tls_error(bev));
 	else
 		log_debug("control %s: gone before WELCOME: %s", c->c_peer,
 		    server_bev_error(bev, what));
