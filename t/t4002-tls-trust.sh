@@ -347,7 +347,7 @@ test_expect_success 'hub TLS, node -insecure: the hub log hints at plaintext nod
 	stop_daemon $HUB_PID &&
 	start_hub -state-dir "$TRASH_DIRECTORY/hubA" &&
 	spawn_node plainnode -insecure &&
-	wait_for_log "$HUB_LOG" "plaintext node" &&
+	wait_for_log "$HUB_LOG" "does not speak TLS" &&
 	grep "does not speak TLS" "$HUB_LOG" &&
 	! grep "node ready" "$NODE_LOG" &&
 	listed 0 &&
