@@ -653,16 +653,12 @@ client_read_cb(struct bufferevent *bev, void *arg __unused)
 	const char		*cause;
 	uint64_t		 stamp, now;
 	uint8_t			 buf[FRAME_MAX];
-	size_t			 avail;
 	int			 n;
 	char			 text[1100], why[1200];
 
 	client_rx_us = core_now_us();
 	for (;;) {
-		avail = evbuffer_get_length(in);
-		if (avail > FRAME_MAX)
-			avail = FRAME_MAX;
-		n = frame_parse(evbuffer_pullup(in, avail), avail, &f, &cause);
+		n = frame_peek(in, &f, &cause);
 		if (n == 0)
 			return;
 		if (n == -1)

@@ -1,7 +1,7 @@
 /*
  * core.c: the event base, signals, listeners and address helpers shared by
  * the hub and the node.  Owns the process's single event_base and evdns
- * base; knows nothing of frames or proxies.
+ * base; knows nothing of proxies, and of frames only frame_peek().
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -25,6 +25,7 @@
 #include <event2/util.h>
 
 #include "tentacle.h"
+#include "frame.h"
 
 struct event_base	*core_base;
 struct evdns_base	*core_dns;
@@ -443,4 +444,15 @@ core_bev_close_flush(struct bufferevent *bev)
 	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
 	bufferevent_set_timeouts(bev, NULL, &tv);
 	bufferevent_enable(bev, EV_WRITE);
+}
+
+/* see frame.h: the one place frames meet libevent's buffers. */
+int
+frame_peek(struct evbuffer *in, struct frame *f, const char **cause)
+{
+	size_t	 avail = evbuffer_get_length(in);
+
+	if (avail > FRAME_MAX)
+		avail = FRAME_MAX;
+	return (frame_parse(evbuffer_pullup(in, avail), avail, f, cause));
 }

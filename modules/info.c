@@ -56,15 +56,11 @@ info_read_cb(struct bufferevent *bev, void *arg __unused)
 	const char		*cause;
 	uint8_t			 buf[FRAME_MAX];
 	uint32_t		 count;
-	size_t			 avail;
 	int			 n;
 	char			 text[1100];
 
 	for (;;) {
-		avail = evbuffer_get_length(in);
-		if (avail > FRAME_MAX)
-			avail = FRAME_MAX;
-		n = frame_parse(evbuffer_pullup(in, avail), avail, &f, &cause);
+		n = frame_peek(in, &f, &cause);
 		if (n == 0)
 			return;
 		if (n == -1)

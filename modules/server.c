@@ -671,14 +671,10 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 	struct frame		 f;
 	uint8_t			 mac[FRAME_MAC_LEN];
 	const char		*cause = NULL;
-	size_t			 avail;
 	int			 n;
 
 	for (;;) {
-		avail = evbuffer_get_length(in);
-		if (avail > FRAME_MAX)
-			avail = FRAME_MAX;
-		n = frame_parse(evbuffer_pullup(in, avail), avail, &f, &cause);
+		n = frame_peek(in, &f, &cause);
 		if (n == 0)
 			return;
 		if (n == -1)
@@ -848,16 +844,12 @@ server_node_read_cb(struct bufferevent *bev, void *arg)
 	struct evbuffer	*in = bufferevent_get_input(bev);
 	struct frame	 f;
 	const char	*cause;
-	size_t		 avail;
 	int		 n;
 	char		 why[128];
 
 	node->n_rx_us = core_now_us();
 	for (;;) {
-		avail = evbuffer_get_length(in);
-		if (avail > FRAME_MAX)
-			avail = FRAME_MAX;
-		n = frame_parse(evbuffer_pullup(in, avail), avail, &f, &cause);
+		n = frame_peek(in, &f, &cause);
 		if (n == 0)
 			return;
 		if (n == -1) {
@@ -1251,14 +1243,10 @@ server_dlink_read_cb(struct bufferevent *bev, void *arg)
 	struct dial		*d;
 	const char		*cause;
 	uint8_t			 proof[TOKEN_PROOF_LEN];
-	size_t			 avail;
 	int			 len;
 	char			 why[160];
 
-	avail = evbuffer_get_length(in);
-	if (avail > FRAME_MAX)
-		avail = FRAME_MAX;
-	len = frame_parse(evbuffer_pullup(in, avail), avail, &f, &cause);
+	len = frame_peek(in, &f, &cause);
 	if (len == 0)
 		return;
 	if (len == -1) {
