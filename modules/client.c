@@ -50,6 +50,7 @@ struct client_conf {
 	const char		*log;
 	const char		*log_level;
 	const char		*allow;		/* flag: comma list */
+	const char		*deny;		/* flag: comma list */
 	const char		*fingerprint;
 	const char		*ca_file;
 	const char		*state_dir;
@@ -72,6 +73,8 @@ struct client_conf {
 	int			 npools;
 	struct acl_entry	 allowlist[CLIENT_ALLOW_MAX];
 	size_t			 nallow;
+	struct acl_entry	 denylist[CLIENT_ALLOW_MAX];
+	size_t			 ndeny;
 };
 
 struct ndial {
@@ -382,9 +385,10 @@ client_policy(const struct frame *f, const char **cause)
 	return (0);
 }
 
-/* Does a hub denial cover sa (its address, or its port)? */
+/* Does a deny list cover sa (its address, or its port)? */
 static int
-client_hub_denies(const struct sockaddr *sa)
+client_denies(const struct acl_entry *list, size_t n,
+    const struct sockaddr *sa)
 {
 	uint16_t	 port;
 	size_t		 i;
@@ -392,12 +396,11 @@ client_hub_denies(const struct sockaddr *sa)
 	port = ntohs(sa->sa_family == AF_INET ?
 	    ((const struct sockaddr_in *)(const void *)sa)->sin_port :
 	    ((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
-	for (i = 0; i < client_nhub_deny; i++) {
-		if (client_hub_deny[i].family == 0 &&
-		    client_hub_deny[i].port == port)
+	for (i = 0; i < n; i++) {
+		if (list[i].family == 0 && list[i].port == port)
 			return (1);
 	}
-	return (acl_listed(client_hub_deny, client_nhub_deny, sa));
+	return (acl_listed(list, n, sa));
 }
 
 /*
@@ -407,8 +410,12 @@ client_hub_denies(const struct sockaddr *sa)
 static int
 client_target_allowed(const struct sockaddr *sa, const char **why)
 {
-	if (client_hub_denies(sa)) {
+	if (client_denies(client_hub_deny, client_nhub_deny, sa)) {
 		*why = "denied by the hub's policy for this node's pools";
+		return (0);
+	}
+	if (client_denies(cc.denylist, cc.ndeny, sa)) {
+		*why = "denied by the node's deny list";
 		return (0);
 	}
 	if (!acl_allowed(cc.allowlist, cc.nallow, sa, why))
@@ -1017,23 +1024,53 @@ client_conf_cb(const char *key, const char *value, void *arg __unused,
 			strlcpy(cc.pools[i], list[i], sizeof cc.pools[i]);
 		}
 		cc.npools = n;
-	} else if (strcmp(key, "allow") == 0) {
+	} else if (strcmp(key, "allow") == 0 || strcmp(key, "deny") == 0) {
+		struct acl_entry *l = key[0] == 'a' ? cc.allowlist :
+		    cc.denylist;
+		size_t *ln = key[0] == 'a' ? &cc.nallow : &cc.ndeny;
+
 		if ((n = opt_list_split(value, list, CLIENT_ALLOW_MAX,
 		    cause)) == -1)
 			return (-1);
-		for (i = 0; i < n && cc.nallow < CLIENT_ALLOW_MAX; i++) {
-			if (acl_entry_parse(list[i],
-			    &cc.allowlist[cc.nallow++], cause) == -1)
+		for (i = 0; i < n && *ln < CLIENT_ALLOW_MAX; i++) {
+			if (acl_entry_parse(list[i], &l[(*ln)++],
+			    cause) == -1)
 				return (-1);
 		}
 	} else {
 		xasprintf(cause, "unknown key \"%s\" (known: server_addr, "
-		    "auth_token, name, pools, pool_size, allow, fingerprint, "
+		    "auth_token, name, pools, pool_size, allow, deny, "
+		    "fingerprint, "
 		    "ca_file, known_hosts, state_dir, insecure, dial_info, "
 		    "log, log_level)", key);
 		return (-1);
 	}
 	return (0);
+}
+
+/* -allow / -deny: a flag replaces the config file's list. */
+static int
+client_acl_flag(const char *name, const char *value, struct acl_entry *l,
+    size_t *n)
+{
+	char	 list[CLIENT_ALLOW_MAX][64], *cause = NULL;
+	int	 i, count;
+
+	if (value == NULL)
+		return (0);
+	if ((count = opt_list_split(value, list, CLIENT_ALLOW_MAX,
+	    &cause)) == -1)
+		goto bad;
+	*n = 0;
+	for (i = 0; i < count; i++) {
+		if (acl_entry_parse(list[i], &l[(*n)++], &cause) == -1)
+			goto bad;
+	}
+	return (0);
+bad:
+	fprintf(stderr, "tentacle: -%s: %s\n", name, cause);
+	free(cause);
+	return (-1);
 }
 
 /* see tentacle.h */
@@ -1291,9 +1328,10 @@ client_start(int argc, char **argv)
 	if (cc.file_dial_info != NULL)
 		log_info("dial_info is set; redial comes with a later "
 		    "release");
-	if (cc.nallow > 0)
-		log_info("destination policy: %zu allow entries override the "
-		    "default denials", cc.nallow);
+	if (cc.nallow > 0 || cc.ndeny > 0)
+		log_info("destination policy: %zu allow entries lift default "
+		    "denials, %zu deny entries add to them", cc.nallow,
+		    cc.ndeny);
 	client_connect();
 	core_loop();
 	log_info("node: stopped");
@@ -1305,10 +1343,9 @@ client_main(int argc, char **argv)
 {
 	const char	*cmd;
 	char		*cause = NULL, path[1024];
-	char		 list[CLIENT_ALLOW_MAX][64];
 	const char	*home;
 	struct client_trust trust;
-	int		 ind = 1, rc, i, n, explicit;
+	int		 ind = 1, rc, explicit;
 	struct opt	 opts[] = {
 		{ "config", OPT_STRING, &cc.config, "Path to tentacle "
 		    "configuration file.", "$HOME/.tentacler", 0, 0, 0 },
@@ -1321,6 +1358,9 @@ client_main(int argc, char **argv)
 		{ "allow", OPT_STRING, &cc.allow, "Destinations to allow "
 		    "despite the default policy: CIDR[,CIDR...] or :PORT",
 		    NULL, 0, 0, 0 },
+		{ "deny", OPT_STRING, &cc.deny, "More destinations to refuse "
+		    "(wins over -allow): CIDR[,CIDR...] or :PORT", NULL, 0, 0,
+		    0 },
 		{ "log", OPT_STRING, &cc.log, "Write log messages to this "
 		    "file. 'stdout', 'none' and 'syslog' have special "
 		    "meanings", "\"stdout\"", 0, 0, 0 },
@@ -1391,21 +1431,10 @@ client_main(int argc, char **argv)
 		free(cause);
 		return (1);
 	}
-	if (cc.allow != NULL) {
-		if ((n = opt_list_split(cc.allow, list, CLIENT_ALLOW_MAX,
-		    &cause)) == -1)
-			goto usage;
-		cc.nallow = 0;
-		for (i = 0; i < n; i++) {
-			if (acl_entry_parse(list[i], &cc.allowlist[cc.nallow++],
-			    &cause) == -1) {
-				fprintf(stderr, "tentacle: -allow: %s\n",
-				    cause);
-				free(cause);
-				return (2);
-			}
-		}
-	}
+	if (client_acl_flag("allow", cc.allow, cc.allowlist, &cc.nallow) ==
+	    -1 || client_acl_flag("deny", cc.deny, cc.denylist,
+	    &cc.ndeny) == -1)
+		return (2);
 	client_trust_setup(&trust);
 	if (!trust.insecure && trust.fingerprint == NULL &&
 	    trust.ca_file == NULL && client_known_hosts_dir(trust.known_hosts,

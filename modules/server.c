@@ -388,6 +388,38 @@ server_info(struct ctl *c)
 	log_debug("control %s: info: %u nodes", c->c_peer, count);
 }
 
+/* -tunnel-advertise IP:PORT: what WELCOME tells nodes to connect to. */
+static int
+server_advertise(const char *addr, char **cause)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 buf[64], *colon;
+
+	if (core_addr_parse(addr, &ss, &sslen, cause) == -1)
+		return (-1);
+	if (strlcpy(buf, addr, sizeof buf) >= sizeof buf ||
+	    (colon = strrchr(buf, ':')) == NULL || colon == buf) {
+		xasprintf(cause, "-tunnel-advertise %s: expected IP:PORT", addr);
+		return (-1);
+	}
+	*colon = '\0';
+	if (buf[0] == '[') {
+		memmove(buf, buf + 1, strlen(buf));
+		buf[strlen(buf) - 1] = '\0';
+	}
+	if (strcmp(buf, "localhost") == 0)
+		strlcpy(buf, "127.0.0.1", sizeof buf);
+	strlcpy(server_data_host, buf, sizeof server_data_host);
+	if (ntohs(ss.ss_family == AF_INET ?
+	    ((struct sockaddr_in *)&ss)->sin_port :
+	    ((struct sockaddr_in6 *)&ss)->sin6_port) != 0)
+		server_data_port = ntohs(ss.ss_family == AF_INET ?
+		    ((struct sockaddr_in *)&ss)->sin_port :
+		    ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return (0);
+}
+
 /* Send a node the -pool-deny entries of its pools (if any). */
 static void
 server_policy_send(struct node *n)
@@ -1418,7 +1450,7 @@ int
 server_main(int argc, char **argv)
 {
 	const char	*logdest = "stdout", *loglevel = "INFO";
-	const char	*allow = NULL, *pooldeny = NULL;
+	const char	*allow = NULL, *pooldeny = NULL, *advertise = NULL;
 	int64_t		 handshake = HANDSHAKE_MS, dial = DIAL_MS;
 	int64_t		 heartbeat = HEARTBEAT_MS, idle = 0, httpidle = 60000;
 	int64_t		 redial = 60000;
@@ -1434,6 +1466,10 @@ server_main(int argc, char **argv)
 		{ "tunnelAddr", OPT_STRING, &server_conf.data_addr,
 		    "Public address listening for tentacle request "
 		    "(data links)", "\":4443\"", 0, 0, 0 },
+		{ "tunnel-advertise", OPT_STRING, &advertise, "Data address "
+		    "nodes are told to use, IP:PORT (behind NAT or a relay; "
+		    "default: the control link's address and -tunnelAddr's "
+		    "port)", NULL, 0, 0, 0 },
 		{ "socketAddr", OPT_STRING, &server_conf.socks_addr,
 		    "Public address listening for socks5 proxy (none: off)",
 		    "\":8888\"", 0, 0, 0 },
@@ -1624,6 +1660,8 @@ server_main(int argc, char **argv)
 		}
 		strlcpy(server_data_host, buf, sizeof server_data_host);
 	}
+	if (advertise != NULL && server_advertise(advertise, &cause) == -1)
+		goto fail;
 	free(cause);
 	cause = NULL;
 	if (strcmp(server_conf.socks_addr, "none") != 0 &&
