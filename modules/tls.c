@@ -34,6 +34,20 @@
 #define TLS_LINGER_S	5
 #define TLS_CHAIN_MAX	8
 #define TLS_ERR_MAX	1024
+/*
+ * Session resumption (doc/tls.md): the hub's cache of sessions, LRU,
+ * about 100 bytes a session in BearSSL (256 KiB: some 2,600 sessions);
+ * how long a node offers a session after its full handshake.
+ */
+#define TLS_CACHE_SIZE	(256 * 1024)
+#define TLS_SESS_LIFE_S	3600
+
+/* Hub: BearSSL's LRU cache, behind a class that tells the link it resumed. */
+struct tls_cache {
+	const br_ssl_session_cache_class *vtable;
+	br_ssl_session_cache_lru	 lru;
+	unsigned char			*store;
+};
 
 enum tls_trust {
 	TLS_TRUST_NONE,		/* hub */
@@ -58,6 +72,7 @@ struct tls_conf {
 	unsigned char		*tc_keydata;
 	size_t			 tc_keylen;
 	char			 tc_fp[TLS_FP_LEN];
+	struct tls_cache	*tc_cache;
 
 	/* Node. */
 	enum tls_trust		 tc_trust;
@@ -65,6 +80,11 @@ struct tls_conf {
 	br_x509_trust_anchor	*tc_tas;
 	size_t			 tc_ntas;
 	char			*tc_known_hosts;
+	/* The last verified session, offered to the same peer_name only. */
+	int			 tc_sess_ok;
+	br_ssl_session_parameters tc_sess;
+	char			 tc_sess_peer[256];
+	time_t			 tc_sess_time;	/* CLOCK_MONOTONIC */
 };
 
 struct tls;
@@ -77,15 +97,28 @@ struct tls_x509 {
 	int			 ncert;
 };
 
+/*
+ * In front of either X.509 engine: records that the chain was accepted,
+ * the one condition (with a completed handshake) for keeping a session.
+ */
+struct tls_x509_guard {
+	const br_x509_class	*vtable;
+	const br_x509_class	**inner;
+	struct tls		*t;
+};
+
 struct tls {
 	union {
 		br_ssl_client_context	 c;
 		br_ssl_server_context	 s;
 	} u;
 	br_ssl_engine_context	*eng;
-	union {
-		br_x509_minimal_context	 ca;
-		struct tls_x509		 pin;
+	struct {
+		struct tls_x509_guard	 guard;
+		union {
+			br_x509_minimal_context	 ca;
+			struct tls_x509		 pin;
+		} u;
 	} *x509;
 	struct tls_conf		*conf;
 	struct bufferevent	*bev;		/* the user's (filter) */
@@ -103,6 +136,10 @@ struct tls {
 	int			 shut;		/* SHUT_WR done */
 	int			 tofu_store;	/* store fingerprint when done */
 	int			 first;		/* first byte from the peer */
+	int			 x509_ok;	/* the hub's chain was accepted */
+	int			 resumed;	/* abbreviated handshake */
+	int			 offered;	/* clients: a session offered */
+	br_ssl_session_parameters offer;	/*   that one (wiped at done) */
 
 	/* Record boundaries of what the peer sent (TCP EOF mid-record). */
 	unsigned char		 rhdr[5];
@@ -139,6 +176,10 @@ static int	 tls_known_lookup(struct tls *, char *, size_t, int *);
 static void	 tls_known_store(struct tls *);
 
 static const br_x509_class tls_x509_vtable;
+static const br_x509_class tls_x509_guard_vtable;
+static const br_ssl_session_cache_class tls_cache_vtable;
+static void	 tls_sess_done(struct tls *);
+static void	 tls_sess_forget(struct tls *);
 
 /*
  * Configuration.
@@ -401,6 +442,11 @@ tls_server_conf(const char *crt, const char *key, char **cause)
 		    key, crt);
 		goto fail;
 	}
+	tc->tc_cache = xcalloc(1, sizeof *tc->tc_cache);
+	tc->tc_cache->vtable = &tls_cache_vtable;
+	tc->tc_cache->store = xmalloc(TLS_CACHE_SIZE);
+	br_ssl_session_cache_lru_init(&tc->tc_cache->lru, tc->tc_cache->store,
+	    TLS_CACHE_SIZE);
 	return (tc);
 fail:
 	*cause = why;
@@ -578,6 +624,12 @@ tls_conf_free(struct tls_conf *tc)
 	}
 	free(tc->tc_tas);
 	free(tc->tc_known_hosts);
+	if (tc->tc_cache != NULL) {
+		explicit_bzero(tc->tc_cache->store, TLS_CACHE_SIZE);
+		free(tc->tc_cache->store);
+		explicit_bzero(tc->tc_cache, sizeof *tc->tc_cache);
+		free(tc->tc_cache);
+	}
 	explicit_bzero(tc, sizeof *tc);
 	free(tc);
 }
@@ -754,6 +806,171 @@ tls_known_store(struct tls *t)
 }
 
 /*
+ * Session resumption.  The guard in front of the X.509 engine and the
+ * hub's cache class both only observe; BearSSL does the work.
+ */
+
+static time_t
+tls_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec);
+}
+
+/* (A function of its own: GCC mistakes the struct for its first array.) */
+static void __attribute__((__noinline__))
+tls_wipe_offer(struct tls *t)
+{
+	volatile unsigned char	*p = (volatile unsigned char *)&t->offer;
+	size_t			 i;
+
+	for (i = 0; i < sizeof t->offer; i++)
+		p[i] = 0;
+	t->offered = 0;
+}
+
+static void
+tls_guard_start_chain(const br_x509_class **ctx, const char *name)
+{
+	struct tls_x509_guard	*g = (struct tls_x509_guard *)ctx;
+
+	g->t->x509_ok = 0;
+	(*g->inner)->start_chain(g->inner, name);
+}
+
+static void
+tls_guard_start_cert(const br_x509_class **ctx, uint32_t len)
+{
+	struct tls_x509_guard	*g = (struct tls_x509_guard *)ctx;
+
+	(*g->inner)->start_cert(g->inner, len);
+}
+
+static void
+tls_guard_append(const br_x509_class **ctx, const unsigned char *buf,
+    size_t len)
+{
+	struct tls_x509_guard	*g = (struct tls_x509_guard *)ctx;
+
+	(*g->inner)->append(g->inner, buf, len);
+}
+
+static void
+tls_guard_end_cert(const br_x509_class **ctx)
+{
+	struct tls_x509_guard	*g = (struct tls_x509_guard *)ctx;
+
+	(*g->inner)->end_cert(g->inner);
+}
+
+static unsigned
+tls_guard_end_chain(const br_x509_class **ctx)
+{
+	struct tls_x509_guard	*g = (struct tls_x509_guard *)ctx;
+	unsigned		 rc;
+
+	rc = (*g->inner)->end_chain(g->inner);
+	g->t->x509_ok = rc == 0;
+	return (rc);
+}
+
+static const br_x509_pkey *
+tls_guard_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
+{
+	const struct tls_x509_guard *g =
+	    (const struct tls_x509_guard *)(const void *)ctx;
+
+	return ((*g->inner)->get_pkey(g->inner, usages));
+}
+
+static const br_x509_class tls_x509_guard_vtable = {
+	sizeof (struct tls_x509_guard),
+	tls_guard_start_chain,
+	tls_guard_start_cert,
+	tls_guard_append,
+	tls_guard_end_cert,
+	tls_guard_end_chain,
+	tls_guard_get_pkey
+};
+
+/*
+ * The hub's cache: BearSSL's LRU.  A load that succeeds starts an
+ * abbreviated handshake, unless BearSSL then declines the session (other
+ * version or suite), in which case the full handshake saves a new one.
+ * The server context is the first member of struct tls.
+ */
+static void
+tls_cache_save(const br_ssl_session_cache_class **ctx,
+    br_ssl_server_context *sc, const br_ssl_session_parameters *params)
+{
+	struct tls_cache	*c = (struct tls_cache *)(void *)ctx;
+
+	c->lru.vtable->save(&c->lru.vtable, sc, params);
+	((struct tls *)(void *)sc)->resumed = 0;
+}
+
+static int
+tls_cache_load(const br_ssl_session_cache_class **ctx,
+    br_ssl_server_context *sc, br_ssl_session_parameters *params)
+{
+	struct tls_cache	*c = (struct tls_cache *)(void *)ctx;
+	int			 rc;
+
+	rc = c->lru.vtable->load(&c->lru.vtable, sc, params);
+	((struct tls *)(void *)sc)->resumed = rc != 0;
+	return (rc);
+}
+
+static const br_ssl_session_cache_class tls_cache_vtable = {
+	sizeof (struct tls_cache),
+	tls_cache_save,
+	tls_cache_load
+};
+
+/*
+ * Node, handshake complete: was the offered session resumed (same ID and
+ * master secret)?  If not, keep the new session for the next links to
+ * this peer, but only when the hub's chain passed our X.509 check (pin,
+ * CA or known_hosts) in this very handshake.
+ */
+static void
+tls_sess_done(struct tls *t)
+{
+	struct tls_conf			*tc = t->conf;
+	br_ssl_session_parameters	 sp;
+
+	br_ssl_engine_get_session_parameters(t->eng, &sp);
+	if (t->offered && sp.session_id_len == t->offer.session_id_len &&
+	    memcmp(sp.session_id, t->offer.session_id,
+	    sp.session_id_len) == 0 &&
+	    memcmp(sp.master_secret, t->offer.master_secret,
+	    sizeof sp.master_secret) == 0)
+		t->resumed = 1;
+	else if (t->x509_ok && sp.session_id_len > 0 && t->peer[0] != '\0') {
+		tc->tc_sess = sp;
+		strlcpy(tc->tc_sess_peer, t->peer, sizeof tc->tc_sess_peer);
+		tc->tc_sess_time = tls_now();
+		tc->tc_sess_ok = 1;
+	}
+	explicit_bzero(&sp, sizeof sp);
+	tls_wipe_offer(t);
+}
+
+/* Node, handshake failed: never offer this peer's session again. */
+static void
+tls_sess_forget(struct tls *t)
+{
+	struct tls_conf	*tc = t->conf;
+
+	if (tc->tc_sess_ok && strcmp(tc->tc_sess_peer, t->peer) == 0) {
+		explicit_bzero(&tc->tc_sess, sizeof tc->tc_sess);
+		tc->tc_sess_ok = 0;
+	}
+}
+
+/*
  * Links.
  */
 
@@ -810,6 +1027,7 @@ tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
 			    br_rsa_private_get_default(),
 			    br_rsa_pkcs1_sign_get_default());
 		br_ssl_engine_add_flags(eng, BR_OPT_ENFORCE_SERVER_PREFERENCES);
+		br_ssl_server_set_cache(&t->u.s, &tc->tc_cache->vtable);
 	} else {
 		if (tc->tc_server) {
 			xasprintf(cause, "tls_wrap: not a node configuration");
@@ -820,7 +1038,7 @@ tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
 		if ((t->x509 = calloc(1, sizeof *t->x509)) == NULL)
 			goto oom;
 		if (tc->tc_trust == TLS_TRUST_CA) {
-			br_x509_minimal_context	*ca = &t->x509->ca;
+			br_x509_minimal_context	*ca = &t->x509->u.ca;
 			time_t			 now = time(NULL);
 
 			br_x509_minimal_init(ca, &br_sha256_vtable,
@@ -841,12 +1059,15 @@ tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
 			br_x509_minimal_set_time(ca,
 			    (uint32_t)(now / 86400) + 719528,
 			    (uint32_t)(now % 86400));
-			br_ssl_engine_set_x509(eng, &ca->vtable);
+			t->x509->guard.inner = &ca->vtable;
 		} else {
-			t->x509->pin.vtable = &tls_x509_vtable;
-			t->x509->pin.t = t;
-			br_ssl_engine_set_x509(eng, &t->x509->pin.vtable);
+			t->x509->u.pin.vtable = &tls_x509_vtable;
+			t->x509->u.pin.t = t;
+			t->x509->guard.inner = &t->x509->u.pin.vtable;
 		}
+		t->x509->guard.vtable = &tls_x509_guard_vtable;
+		t->x509->guard.t = t;
+		br_ssl_engine_set_x509(eng, &t->x509->guard.vtable);
 		br_ssl_engine_set_default_rsavrfy(eng);
 		br_ssl_engine_set_default_ecdsa(eng);
 	}
@@ -863,9 +1084,17 @@ tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
 	br_ssl_engine_set_buffer(eng, t->iobuf, tc->tc_bufsize, tc->tc_bidi);
 	if (server)
 		ok = br_ssl_server_reset(&t->u.s);
-	else
+	else {
+		/* The last session, if it is this peer's and not too old. */
+		if (tc->tc_sess_ok && strcmp(tc->tc_sess_peer, t->peer) == 0 &&
+		    tls_now() - tc->tc_sess_time < TLS_SESS_LIFE_S) {
+			t->offer = tc->tc_sess;
+			t->offered = 1;
+			br_ssl_engine_set_session_parameters(eng, &t->offer);
+		}
 		ok = br_ssl_client_reset(&t->u.c, t->host[0] != '\0' ?
-		    t->host : NULL, 0);
+		    t->host : NULL, t->offered);
+	}
 	if (!ok) {
 		tls_engine_error(t, br_ssl_engine_last_error(eng));
 		xasprintf(cause, "%s", t->err);
@@ -896,6 +1125,7 @@ fail:
 	if (t != NULL) {
 		free(t->x509);
 		free(t->iobuf);
+		explicit_bzero(t, sizeof *t);
 		free(t);
 	}
 	bufferevent_free(sock);
@@ -1018,6 +1248,8 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 		if (t->tofu_store)
 			tls_known_store(t);
 		t->tofu_store = 0;
+		if (!t->server)
+			tls_sess_done(t);
 		/* The x509 context is needed no more. */
 		br_ssl_engine_set_x509(eng, NULL);
 		free(t->x509);
@@ -1039,6 +1271,8 @@ tls_fail(struct tls *t, const char *fmt, ...)
 	if (t->failed)
 		return;
 	t->failed = 1;
+	if (!t->server && !t->done)
+		tls_sess_forget(t);
 	if (fmt != NULL && t->err[0] == '\0') {
 		va_start(ap, fmt);
 		vsnprintf(t->err, sizeof t->err, fmt, ap);
@@ -1347,6 +1581,7 @@ tls_ctx_free(void *arg)
 		bufferevent_enable(t->sock, EV_WRITE);
 	}
 	explicit_bzero(t->eng, sizeof t->u);
+	tls_wipe_offer(t);
 	free(t->x509);
 	free(t->iobuf);
 	free(t);
@@ -1395,6 +1630,15 @@ tls_handshake_done(struct bufferevent *bev)
 	struct tls	*t = tls_get(bev);
 
 	return (t != NULL && t->done);
+}
+
+/* see tls.h */
+int
+tls_resumed(struct bufferevent *bev)
+{
+	struct tls	*t = tls_get(bev);
+
+	return (t != NULL && t->done && t->resumed);
 }
 
 /* see tls.h */

@@ -103,6 +103,11 @@ int		 tls_is_wrapped(struct bufferevent *);
 /* 1 once the handshake completed (the first plaintext can flow). */
 int		 tls_handshake_done(struct bufferevent *);
 /*
+ * 1 once the handshake completed as a resumption of an earlier session
+ * (no key exchange, no certificate): doc/tls.md, "Session resumption".
+ */
+int		 tls_resumed(struct bufferevent *);
+/*
  * After BEV_EVENT_ERROR on a wrapped bufferevent: one sentence ("hub
  * key sha256:... does not match the pinned sha256:...").  NULL when
  * there was no error, and for plaintext bufferevents.

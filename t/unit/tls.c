@@ -4,7 +4,8 @@
  * three ways a node trusts the hub (pin, CA, known_hosts) and how each
  * refuses, 8 MiB both ways at once, half-close through TLS, a TCP end in
  * the middle of a record, a freed link that still delivers its last
- * records, a plaintext peer, and a throughput figure.
+ * records, a plaintext peer, session resumption (and how a refusal
+ * drops the session), handshake rates, and a throughput figure.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -882,6 +883,154 @@ test_speed(struct tls_conf *nc)
 	link_close(&node, &hub, NULL);
 }
 
+/* One link: handshake, hello both ways, closed.  1 if it worked. */
+static int
+link_once(struct tls_conf *nc, struct tls_conf *hc, const char *peer,
+    int *resumed)
+{
+	struct side	 node, hub;
+	int		 ok;
+
+	if (link_open(&node, &hub, NULL, nc, hc, peer) == -1)
+		return (0);
+	ok = hello(&node, &hub);
+	if (resumed != NULL)
+		*resumed = !ok ? -1 : tls_resumed(node.bev) +
+		    2 * tls_resumed(hub.bev);
+	link_close(&node, &hub, NULL);
+	return (ok);
+}
+
+/* The second link resumes; another peer name or hub does not. */
+static void
+test_resume(struct tls_conf *nc)
+{
+	struct side	 node, hub;
+	int		 r;
+
+	check(link_once(nc, hub_a, "resume.example:4442", &r));
+	check_int(r, ==, 0);		/* first: full */
+	check(link_once(nc, hub_a, "resume.example:4442", &r));
+	check_int(r, ==, 3);		/* both ends say resumed */
+	check(link_once(nc, hub_a, "resume.example:4442", &r));
+	check_int(r, ==, 3);
+	/* Another name for the same hub: never offered. */
+	check(link_once(nc, hub_a, "alias.example:4442", &r));
+	check_int(r, ==, 0);
+	check(link_once(nc, hub_a, "alias.example:4442", &r));
+	check_int(r, ==, 3);
+	/* Plaintext bufferevents, and before the handshake. */
+	if (link_open(&node, &hub, NULL, nc, hub_a, "alias.example:4442") ==
+	    -1) {
+		check(0);
+		return;
+	}
+	check(!tls_resumed(node.bev));
+	check(hello(&node, &hub));
+	check(tls_resumed(node.bev));
+	check(tls_cipher(node.bev) != NULL);
+	check(!tls_resumed(node.sock));
+	link_close(&node, &hub, NULL);
+	/* Pin of hub a, session of hub a offered to hub b: refused. */
+	if (link_open(&node, &hub, NULL, nc, hub_b, "alias.example:4442") ==
+	    -1) {
+		check(0);
+		return;
+	}
+	check(refused(&node, &hub));
+	check(strstr(node.err, "does not match the pinned") != NULL);
+	link_close(&node, &hub, NULL);
+	/* The failure dropped the session: the next link is full. */
+	check(link_once(nc, hub_a, "alias.example:4442", &r));
+	check_int(r, ==, 0);
+}
+
+/*
+ * known_hosts: a session with hub a does not get a node past hub b's
+ * changed key, not on the first try and not later.
+ */
+static void
+test_resume_tofu(void)
+{
+	struct side	 node, hub;
+	struct tls_conf	*nc;
+	char		*cause = NULL, kh[300];
+	int		 r, i;
+
+	snprintf(kh, sizeof kh, "%s/known_resume", tmpdir);
+	nc = tls_client_conf(NULL, NULL, kh, &cause);
+	if (nc == NULL) {
+		check(0);
+		return;
+	}
+	check(link_once(nc, hub_a, "tofu.example:4442", &r));
+	check_int(r, ==, 0);
+	check(link_once(nc, hub_a, "tofu.example:4442", &r));
+	check_int(r, ==, 3);
+	for (i = 0; i < 2; i++) {
+		if (link_open(&node, &hub, NULL, nc, hub_b,
+		    "tofu.example:4442") == -1) {
+			check(0);
+			break;
+		}
+		bufferevent_write(node.bev, "secret", 6);
+		check(refused(&node, &hub));
+		check(strstr(node.err, "changed its key") != NULL);
+		check(!tls_resumed(node.bev));
+		check(!tls_handshake_done(node.bev));
+		check_int(hub.got, ==, 0);
+		link_close(&node, &hub, NULL);
+	}
+	/* Hub a again: a full handshake (verified), then resumed. */
+	check(link_once(nc, hub_a, "tofu.example:4442", &r));
+	check_int(r, ==, 0);
+	check(link_once(nc, hub_a, "tofu.example:4442", &r));
+	check_int(r, ==, 3);
+	tls_conf_free(nc);
+}
+
+/* Handshakes per second, full and resumed: TAP comments. */
+static void
+test_resume_speed(void)
+{
+	struct tls_conf	*nc;
+	char		*cause = NULL, peer[64];
+	char		*asan = getenv("ASAN_OPTIONS");
+	uint64_t	 t0, full_ms, res_ms;
+	int		 n = 200, i, r, ok = 1, nres = 0;
+
+	if (asan != NULL && strstr(asan, "detect_leaks") != NULL)
+		n = 50;
+	if ((nc = tls_client_conf(fp_a, NULL, NULL, &cause)) == NULL) {
+		check(0);
+		return;
+	}
+	t0 = now_ms();
+	for (i = 0; i < n && ok; i++) {
+		snprintf(peer, sizeof peer, "full%d.example:4442", i);
+		ok = link_once(nc, hub_a, peer, &r) && r == 0;
+	}
+	full_ms = now_ms() - t0;
+	check(ok);
+	check(link_once(nc, hub_a, "same.example:4442", &r));
+	t0 = now_ms();
+	for (i = 0; i < n && ok; i++) {
+		ok = link_once(nc, hub_a, "same.example:4442", &r);
+		nres += r == 3;
+	}
+	res_ms = now_ms() - t0;
+	check(ok);
+	check_int(nres, ==, n);
+	printf("# handshakes: %d full in %llu ms (%.0f/s), %d resumed in "
+	    "%llu ms (%.0f/s), loopback TCP, one thread for both ends, "
+	    "connect+hello+close included\n", n,
+	    (unsigned long long)full_ms,
+	    full_ms ? n * 1000.0 / full_ms : 0.0, n,
+	    (unsigned long long)res_ms,
+	    res_ms ? n * 1000.0 / res_ms : 0.0);
+	tls_conf_free(nc);
+}
+
 /* Heap bytes per wrapped link pair after the handshake. */
 static void
 test_memory(struct tls_conf *nc)
@@ -976,6 +1125,11 @@ main(void)
 	    "still delivered, then EOF");
 	TEST(test_plaintext_peer(pin), "plaintext peer: \"does not speak "
 	    "TLS\"");
+	TEST(test_resume(pin), "session resumption: the second link "
+	    "resumes, per peer name; a refusal drops the session");
+	TEST(test_resume_tofu(), "session resumption: a changed key after "
+	    "TOFU is refused every time, never resumed");
+	TEST(test_resume_speed(), "handshakes per second, full and resumed");
 	TEST(test_speed(pin), "throughput through one wrapped pair");
 	if (getenv("ASAN_OPTIONS") == NULL)
 		TEST(test_memory(pin), "memory per link");
