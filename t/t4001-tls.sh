@@ -1,9 +1,9 @@
 #!/bin/sh
 test_description='TLS links by default: hub identity files, traffic through
-TLS (SOCKS, HTTP, 16 MiB down, 4 MiB up), the control link recorded on the
-wire shows no token, node name or target (and does with -insecure), the
-data port speaks TLS with the same key, half-close, a node killed
-mid-transfer'
+TLS (SOCKS, HTTP, 16 MiB down, 4 MiB up), the control and data links
+recorded on the wire (data behind -tunnel-advertise) show no token, node
+name, target or payload (and do with -insecure), the data port speaks TLS
+with the same key, half-close, a node killed mid-transfer'
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
@@ -64,10 +64,42 @@ SECRET_NAME=nodename-7f3ac91e
 SECRET_BODY=payload-c0ffee-5ec2e7-body
 SECRET_HDR=hdr-value-9d1b77e4
 
-# rec_traffic: through the node behind the relay, a SOCKS5 CONNECT by
+# rec_hub NAME HUBFLAGS...: a hub whose data port P sits behind a
+# recording relay (NAME.data.rec) that nodes are sent to with
+# -tunnel-advertise.  The relay needs P before the hub binds it, and the
+# hub needs the relay's port: P is a port a probe relay just held (free
+# again once it is stopped), tried up to 5 times in case another process
+# takes it in between.  Sets DREC_PID DREC_PORT and what start_hub sets.
+rec_hub () {
+	rh_name=$1
+	shift
+	rh_try=0
+	while test $rh_try -lt 5; do
+		rh_try=$((rh_try + 1))
+		start_rec probe.$rh_name.$rh_try 9 || return 1
+		rh_port=$REC_PORT
+		stop_daemon $REC_PID || return 1
+		start_rec $rh_name.data $rh_port || return 1
+		DREC_PID=$REC_PID
+		DREC_PORT=$REC_PORT
+		if start_hub -tunnelAddr 127.0.0.1:$rh_port \
+		    -tunnel-advertise 127.0.0.1:$DREC_PORT "$@"; then
+			test "$DATA_PORT" = "$rh_port" && return 0
+			echo "hub data port $DATA_PORT, wanted $rh_port" >&2
+			return 1
+		fi
+		kill_daemon $HUB_PID
+		stop_daemon $DREC_PID || return 1
+	done
+	echo "no free data port after $rh_try tries" >&2
+	return 1
+}
+
+# rec_traffic: through the node behind the relays, a SOCKS5 CONNECT by
 # name ("localhost" goes to the node in DIAL, on the control link) to the
-# echo origin, a POST with a distinctive body, a GET with a distinctive
-# header (those two travel on data links, which are not recorded).
+# echo origin with a distinctive payload, a POST of it by name (its
+# Host header and body travel on a data link), a GET with a distinctive
+# header through the HTTP front.
 rec_traffic () {
 	printf "%s\n" "$SECRET_BODY" >rec.payload &&
 	"$SOCKSC" $SOCKS_PORT localhost $ECHO_PORT <rec.payload \
@@ -76,7 +108,7 @@ rec_traffic () {
 	cmp rec.payload rec.echoed &&
 	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
 		--data-binary @rec.payload \
-		"http://127.0.0.1:$ORIGIN_PORT/echo" >rec.out &&
+		"http://localhost:$ORIGIN_PORT/echo" >rec.out &&
 	grep "^len=" rec.out &&
 	tcurl -x http://127.0.0.1:$HTTP_PORT -H "X-Probe: $SECRET_HDR" \
 		"http://127.0.0.1:$ORIGIN_PORT/headers" >rec.out &&
@@ -173,10 +205,8 @@ test_expect_success '4 MiB POST upload through TLS is intact' '
 	cmp post.sum out.sum
 '
 
-# The data link cannot be put behind a relay: the hub announces its data
-# listener's own address in WELCOME when -tunnelAddr names one, and with a
-# wildcard -tunnelAddr no relay can bind that port on loopback.  So the
-# data port is checked for TLS with the hub's key directly.
+# The data port is checked for TLS with the hub's key directly here; the
+# recorded data links below (-tunnel-advertise) show what crosses it.
 test_expect_success OPENSSL 'the data and control ports speak TLS 1.2 with the hub key' '
 	for p in $DATA_PORT $CONTROL_PORT; do
 		openssl s_client -connect 127.0.0.1:$p -tls1_2 \
@@ -200,41 +230,63 @@ test_expect_success 'the hub key is reused at restart (same fingerprint, same fi
 	hub_serves
 '
 
-test_expect_success TCPREC 'setup: hub with -tokens, node via a recording relay' '
+test_expect_success TCPREC 'setup: hub with -tokens, node via recording relays (control and data)' '
 	stop_daemon $NODE_PID &&
 	stop_daemon $HUB_PID &&
 	TOKEN=$("$TENTACLE" token) &&
 	echo "$TOKEN" >tokens &&
-	start_hub -tokens tokens &&
+	rec_hub tls -tokens tokens &&
 	start_rec tls $CONTROL_PORT &&
 	NODE_SERVER=127.0.0.1:$REC_PORT start_node $SECRET_NAME \
 		-token "$TOKEN" -state-dir "$KH" &&
 	grep "^127.0.0.1:$REC_PORT $FP$" "$KH/known_hosts"
 '
 
-test_expect_success TCPREC 'traffic through the node behind the relay' '
+test_expect_success TCPREC 'traffic through the node behind the relays' '
 	rec_traffic &&
-	grep "localhost:$ECHO_PORT" "$HUB_LOG"
+	grep "localhost:$ECHO_PORT" "$HUB_LOG" &&
+	grep "localhost:$ORIGIN_PORT" "$HUB_LOG"
 '
 
-# Only the control link is recorded (see above): HELLO (node name, key id,
-# proof), DIAL (the target as the user named it) and the rest of the
-# control frames.  Payloads travel on data links; that those are TLS too
-# is checked on the data port, and byte for byte in t/unit/tls.t.
-test_expect_success TCPREC 'TLS: no token, node name or target on the control link' '
+# rec_bytes FILE: the bytes of FILE in hex, " xx xx ... ".
+rec_bytes () {
+	printf " %s " "$(od -An -v -tx1 -w1 "$1" | tr -d " " | tr "\n" " ")"
+}
+
+# The control link carries HELLO (node name, key id, proof), DIAL (the
+# target as the user named it) and the rest of the control frames; the
+# data links carry BIND and then the payloads (echoed bytes, the POST
+# with its Host header, the header of the GET).  Both recorded on the
+# wire.  The control link shows the hub certificate in clear (a full
+# handshake); data links resume the session, so they show no certificate:
+# there, TLS is a handshake record first and application data records
+# (0x17 0x03 0x03), at least one per data link.
+test_expect_success TCPREC 'TLS: no token, node name, target or payload on either link' '
 	stop_daemon $NODE_PID &&
 	stop_daemon $REC_PID &&
+	stop_daemon $DREC_PID &&
 	test -s tls.rec &&
+	test -s tls.data.rec &&
 	wc -c <tls.rec &&
-	! in_rec tls.rec "$TOKEN" &&
-	! in_rec tls.rec "$SECRET_NAME" &&
-	! in_rec tls.rec "localhost" &&
-	in_rec tls.rec "tentacle-hub"
+	wc -c <tls.data.rec &&
+	for f in tls.rec tls.data.rec; do
+		! in_rec $f "$TOKEN" &&
+		! in_rec $f "$SECRET_NAME" &&
+		! in_rec $f "$SECRET_BODY" &&
+		! in_rec $f "$SECRET_HDR" &&
+		! in_rec $f "localhost" || return 1
+	done &&
+	in_rec tls.rec "tentacle-hub" &&
+	rec_bytes tls.data.rec >data.hex &&
+	grep "^ 16 03 0[0-4] " data.hex &&
+	n=$(grep -o " 17 03 03 " data.hex | wc -l) &&
+	echo "$n application data records" &&
+	test "$n" -ge 3
 '
 
-test_expect_success TCPREC 'setup: both sides -insecure, node via a recording relay' '
+test_expect_success TCPREC 'setup: both sides -insecure, node via recording relays' '
 	stop_daemon $HUB_PID &&
-	start_hub -insecure -tokens tokens &&
+	rec_hub plain -insecure -tokens tokens &&
 	grep "insecure: links to nodes are plaintext" "$HUB_LOG" &&
 	start_rec plain $CONTROL_PORT &&
 	NODE_SERVER=127.0.0.1:$REC_PORT start_node $SECRET_NAME \
@@ -243,13 +295,23 @@ test_expect_success TCPREC 'setup: both sides -insecure, node via a recording re
 	rec_traffic
 '
 
-test_expect_success TCPREC '-insecure: node name and target are on the wire, the token is not' '
+# The same checks must see the secrets in plaintext: proof that the
+# recordings hold the links, and that the TLS checks above can fail.
+test_expect_success TCPREC '-insecure: node name, target and payloads are on the wire, the token is not' '
 	stop_daemon $NODE_PID &&
 	stop_daemon $REC_PID &&
+	stop_daemon $DREC_PID &&
 	in_rec plain.rec "$SECRET_NAME" &&
 	in_rec plain.rec "localhost" &&
 	! in_rec plain.rec "$TOKEN" &&
-	! in_rec plain.rec "tentacle-hub"
+	! in_rec plain.rec "tentacle-hub" &&
+	in_rec plain.data.rec "$SECRET_BODY" &&
+	in_rec plain.data.rec "$SECRET_HDR" &&
+	in_rec plain.data.rec "Host: localhost:$ORIGIN_PORT" &&
+	! in_rec plain.data.rec "$TOKEN" &&
+	! in_rec plain.data.rec "tentacle-hub" &&
+	rec_bytes plain.data.rec >data.hex &&
+	! grep "^ 16 03 0[0-4] " data.hex
 '
 
 test_expect_success 'setup: a TLS hub and node again' '
