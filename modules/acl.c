@@ -37,6 +37,9 @@ static const struct acl_deny acl_deny4[] = {
 	{ { 240, 0, 0, 0 }, 4, "reserved/broadcast 240.0.0.0/4" },
 };
 
+static const uint8_t acl_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0xff, 0xff };
+
 static int
 acl_prefix_match(const uint8_t *a, const uint8_t *net, u_int bits)
 {
@@ -89,6 +92,17 @@ acl_entry_parse(const char *s, struct acl_entry *e, char **cause)
 			goto bad;
 		e->bits = v;
 	}
+	/*
+	 * ::ffff:a.b.c.d/96+n is the IPv4 range a.b.c.d/n: addresses are
+	 * compared with mapped forms reduced to IPv4 (acl_sa_bytes).
+	 */
+	if (e->family == AF_INET6 && e->bits >= 96 &&
+	    memcmp(e->addr, acl_mapped, 12) == 0) {
+		memmove(e->addr, e->addr + 12, 4);
+		memset(e->addr + 4, 0, 12);
+		e->family = AF_INET;
+		e->bits -= 96;
+	}
 	return (0);
 bad:
 	xasprintf(cause, "\"%s\" is not an address, CIDR range (10.0.0.0/8, "
@@ -111,8 +125,6 @@ acl_deny_v4(const uint8_t *a, const char **why)
 	return (0);
 }
 
-static const uint8_t acl_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0xff, 0xff };
 static const uint8_t acl_nat64[12] = { 0, 0x64, 0xff, 0x9b };
 
 static int
