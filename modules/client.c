@@ -446,9 +446,10 @@ client_dial_try(struct ndial *nd)
 		salen = sa->sa_family == AF_INET ?
 		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 		if (!client_target_allowed(sa, &why)) {
-			log_info("dial %u: refusing %s: %s (add it to the "
-			    "node's allow list to permit it)", nd->nd_req,
-			    core_sa_str(sa, as, sizeof as), why);
+			log_info("dial %u: refusing %s: %s%s", nd->nd_req,
+			    core_sa_str(sa, as, sizeof as), why,
+			    strncmp(why, "denied", 6) == 0 ? "" : " (add it "
+			    "to the node's allow list to permit it)");
 			if (nd->nd_err == DIAL_FAIL || nd->nd_err == DIAL_DNS)
 				nd->nd_err = DIAL_NOTALLOWED;
 			nd->nd_why = why;

@@ -438,6 +438,10 @@ test_expect_success 'hub -pool-deny *=::ffff:127.0.0.0/104 refuses loopback targ
 '
 
 test_expect_success 'the hub still serves after all the refusals' '
+	stop_daemon $CUR_NODE &&
+	CUR_NODE= &&
+	stop_daemon $HUB_PID &&
+	start_hub &&
 	only_node last &&
 	fetch 127.0.0.1 &&
 	tcurl -x http://127.0.0.1:$HTTP_PORT \
