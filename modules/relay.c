@@ -3,11 +3,22 @@
  * data link on the other) until both directions are done.  Owns both
  * bufferevents of a relay, half-close, backpressure and the byte counts;
  * knows nothing of nodes or frames.
+ *
+ * With HAVE_SPLICE, a relay between two plaintext sockets moves its bytes
+ * with splice(2) once both bufferevents are empty (what came with the
+ * handshake went the bufferevent way first): socket -> pipe -> socket, one
+ * pipe per direction, raw events on the fds; the bufferevents stay, disabled,
+ * as owners of the fds.  No pipe (fds short): the bufferevent path.
  */
+#include "config.h"
+
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +37,13 @@ struct relay_side {
 	int			 shut;	/* our write side is shut down */
 	int			 shut_pending;	/* shut once output drains */
 	const char		*name;
+	/* Splice mode: this side's socket, and the pipe toward the peer. */
+	evutil_socket_t		 fd;
+	int			 pipe[2];
+	size_t			 plen;	/* bytes in pipe */
+	size_t			 pcap;	/* pipe capacity */
+	struct event		*rev;	/* fd readable: pump s -> peer */
+	struct event		*wev;	/* fd writable: pump peer -> s */
 };
 
 struct relay {
@@ -39,6 +57,8 @@ struct relay {
 	int			 idle_ms;
 	relay_close_cb		*closecb;
 	void			*closearg;
+	int			 splice;	/* 1: splice mode */
+	int			 nosplice;	/* TLS or no pipes: never */
 	char			 tag[64];
 };
 
@@ -50,6 +70,11 @@ static void	 relay_event_cb(struct bufferevent *, short, void *);
 static void	 relay_idle_cb(evutil_socket_t, short, void *);
 static void	 relay_shut(struct relay_side *);
 static int	 relay_done(struct relay *);
+static void	 relay_count_bytes(struct relay_side *, size_t);
+#ifdef HAVE_SPLICE
+static void	 relay_splice_start(struct relay *);
+static void	 relay_splice_free(struct relay *);
+#endif
 
 /* see tentacle.h */
 struct relay *
@@ -68,6 +93,8 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 	r->exit.r = r;
 	r->exit.peer = &r->user;
 	r->exit.name = "exit";
+	r->user.pipe[0] = r->user.pipe[1] = -1;
+	r->exit.pipe[0] = r->exit.pipe[1] = -1;
 	r->closecb = cb;
 	r->closearg = arg;
 	r->start_us = r->active_us = core_now_us();
@@ -93,6 +120,9 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 		relay_read_cb(user, &r->user);
 	if (evbuffer_get_length(bufferevent_get_input(exit)) > 0)
 		relay_read_cb(exit, &r->exit);
+#ifdef HAVE_SPLICE
+	relay_splice_start(r);
+#endif
 	return (r);
 }
 
@@ -153,7 +183,6 @@ static void
 relay_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct relay_side	*s = arg, *p = s->peer;
-	struct relay		*r = s->r;
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	struct evbuffer		*out = bufferevent_get_output(p->bev);
 	size_t			 n;
@@ -166,6 +195,17 @@ relay_read_cb(struct bufferevent *bev, void *arg)
 		return;
 	}
 	evbuffer_add_buffer(out, in);
+	relay_count_bytes(s, n);
+	if (evbuffer_get_length(out) >= RELAY_HIGHWATER)
+		bufferevent_disable(bev, EV_READ);
+}
+
+/* n bytes read from s went toward its peer. */
+static void
+relay_count_bytes(struct relay_side *s, size_t n)
+{
+	struct relay	*r = s->r;
+
 	r->active_us = core_now_us();
 	if (s == &r->user) {
 		r->up += n;
@@ -176,8 +216,6 @@ relay_read_cb(struct bufferevent *bev, void *arg)
 		if (r->stat != NULL)
 			r->stat->down += n;
 	}
-	if (evbuffer_get_length(out) >= RELAY_HIGHWATER)
-		bufferevent_disable(bev, EV_READ);
 }
 
 static void
@@ -193,9 +231,15 @@ relay_write_cb(struct bufferevent *bev, void *arg)
 		bufferevent_enable(p->bev, EV_READ);
 	if (left == 0 && s->shut_pending) {
 		relay_shut(s);
-		if (relay_done(r))
+		if (relay_done(r)) {
 			relay_close(r, "done");
+			return;
+		}
 	}
+#ifdef HAVE_SPLICE
+	if (left == 0)
+		relay_splice_start(r);
+#endif
 }
 
 /* Shut down the write side of s: the peer's data has all been sent. */
@@ -246,6 +290,235 @@ relay_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 }
 
+#ifdef HAVE_SPLICE
+static void	 relay_splice_read_cb(evutil_socket_t, short, void *);
+static void	 relay_splice_write_cb(evutil_socket_t, short, void *);
+static int	 relay_splice_pump(struct relay_side *);
+static void	 relay_splice_fail(struct relay_side *, const char *);
+
+/* Pipe size per direction: a full pipe stops reading, like the ceiling. */
+#define RELAY_PIPE_SIZE		RELAY_HIGHWATER
+
+/*
+ * Leave half the descriptors to accept() and connect(): a spliced relay
+ * takes four more (two pipes).  The socket numbers (lowest free first) tell
+ * how many are taken, without a system call.
+ */
+static int
+relay_splice_fds_ok(struct relay *r)
+{
+	static rlim_t	 limit;
+	struct rlimit	 rl;
+	evutil_socket_t	 hi;
+
+	if (limit == 0) {
+		if (getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
+		    rl.rlim_cur == RLIM_INFINITY)
+			limit = 1024;
+		else
+			limit = rl.rlim_cur;
+	}
+	hi = r->user.fd > r->exit.fd ? r->user.fd : r->exit.fd;
+	return ((rlim_t)hi + 4 < limit / 2);
+}
+
+static int
+relay_splice_pipe(struct relay_side *s)
+{
+	int	 n;
+
+	if (pipe2(s->pipe, O_NONBLOCK | O_CLOEXEC) == -1) {
+		s->pipe[0] = s->pipe[1] = -1;
+		return (-1);
+	}
+	/* Past the per-user pipe page limit the kernel gives one page. */
+	if ((n = fcntl(s->pipe[1], F_SETPIPE_SZ, RELAY_PIPE_SIZE)) == -1)
+		n = fcntl(s->pipe[1], F_GETPIPE_SZ);
+	s->pcap = n > 0 ? (size_t)n : 4096;
+	return (0);
+}
+
+/*
+ * Switch r to splice mode if it can: both sides plaintext sockets, and
+ * nothing left in either bufferevent (bytes queued there go first).  Called
+ * from relay_new() and whenever a side's output drained; once it cannot
+ * (TLS, no pipes), never again.
+ */
+static void
+relay_splice_start(struct relay *r)
+{
+	struct relay_side	*side[2] = { &r->user, &r->exit }, *s;
+	int			 i;
+
+	if (r->splice || r->nosplice)
+		return;
+	for (i = 0; i < 2; i++) {
+		s = side[i];
+		if (tls_is_wrapped(s->bev) ||
+		    (s->fd = bufferevent_getfd(s->bev)) == -1) {
+			r->nosplice = 1;
+			return;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		s = side[i];
+		if (s->shut_pending ||
+		    evbuffer_get_length(bufferevent_get_input(s->bev)) > 0 ||
+		    evbuffer_get_length(bufferevent_get_output(s->bev)) > 0)
+			return;		/* later, from the write callback */
+	}
+	if (!relay_splice_fds_ok(r) ||
+	    relay_splice_pipe(&r->user) == -1 ||
+	    relay_splice_pipe(&r->exit) == -1)
+		goto fail;
+	for (i = 0; i < 2; i++) {
+		s = side[i];
+		s->rev = event_new(core_base, s->fd, EV_READ | EV_PERSIST,
+		    relay_splice_read_cb, s);
+		s->wev = event_new(core_base, s->fd, EV_WRITE | EV_PERSIST,
+		    relay_splice_write_cb, s);
+		if (s->rev == NULL || s->wev == NULL)
+			goto fail;
+	}
+	r->splice = 1;
+	for (i = 0; i < 2; i++) {
+		s = side[i];
+		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
+		bufferevent_setcb(s->bev, NULL, NULL, NULL, NULL);
+	}
+	log_debug("relay %s: splice, pipes %zu + %zu bytes", r->tag,
+	    r->user.pcap, r->exit.pcap);
+	/*
+	 * Pipes are empty: wait for readable sockets (bytes already in the
+	 * kernel fire at once).  Never pump here: relay_new() must not close.
+	 */
+	for (i = 0; i < 2; i++)
+		if (!side[i]->eof)
+			event_add(side[i]->rev, NULL);
+	return;
+fail:
+	relay_splice_free(r);
+	r->nosplice = 1;
+}
+
+static void
+relay_splice_free(struct relay *r)
+{
+	struct relay_side	*side[2] = { &r->user, &r->exit }, *s;
+	int			 i;
+
+	for (i = 0; i < 2; i++) {
+		s = side[i];
+		if (s->rev != NULL)
+			event_free(s->rev);
+		if (s->wev != NULL)
+			event_free(s->wev);
+		s->rev = s->wev = NULL;
+		if (s->pipe[0] != -1) {
+			close(s->pipe[0]);
+			close(s->pipe[1]);
+		}
+		s->pipe[0] = s->pipe[1] = -1;
+		s->pcap = 0;
+	}
+	r->splice = 0;
+}
+
+/*
+ * Move bytes from s's socket through its pipe to the peer's socket until
+ * neither end makes progress.  EOF on s with the pipe drained: shut the
+ * peer's write side.  Then arm: the peer's EV_WRITE while the pipe holds
+ * bytes (a full pipe stops reading s: backpressure), s's EV_READ only when
+ * the pipe is empty (a socket -> pipe EAGAIN may mean the pipe's slots are
+ * full, so reading with bytes in the pipe could spin).  Returns -1 when the
+ * relay was closed (r is freed).
+ */
+static int
+relay_splice_pump(struct relay_side *s)
+{
+	struct relay_side	*p = s->peer;
+	struct relay		*r = s->r;
+	ssize_t			 n;
+	int			 progress;
+
+	do {
+		progress = 0;
+		if (!s->eof && s->plen < s->pcap) {
+			n = splice(s->fd, NULL, s->pipe[1], NULL,
+			    s->pcap - s->plen, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				s->plen += n;
+				relay_count_bytes(s, n);
+				progress = 1;
+			} else if (n == 0) {
+				s->eof = 1;
+				progress = 1;
+			} else if (errno != EAGAIN && errno != EINTR) {
+				relay_splice_fail(s, strerror(errno));
+				return (-1);
+			}
+		}
+		if (s->plen > 0) {
+			n = splice(s->pipe[0], NULL, p->fd, NULL, s->plen,
+			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				s->plen -= n;
+				r->active_us = core_now_us();
+				progress = 1;
+			} else if (n == -1 && errno != EAGAIN &&
+			    errno != EINTR) {
+				relay_splice_fail(p, strerror(errno));
+				return (-1);
+			}
+		}
+	} while (progress);
+
+	if (s->eof && s->plen == 0 && !p->shut) {
+		relay_shut(p);
+		if (relay_done(r)) {
+			relay_close(r, "done");
+			return (-1);
+		}
+	}
+	if (s->plen > 0)
+		event_add(p->wev, NULL);
+	else
+		event_del(p->wev);
+	if (!s->eof && s->plen == 0)
+		event_add(s->rev, NULL);
+	else
+		event_del(s->rev);
+	return (0);
+}
+
+static void
+relay_splice_fail(struct relay_side *s, const char *err)
+{
+	char	 reason[128];
+
+	snprintf(reason, sizeof reason, "%s side: %s", s->name, err);
+	relay_close(s->r, reason);
+}
+
+/* s's socket is readable: move s -> peer. */
+static void
+relay_splice_read_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg)
+{
+	relay_splice_pump(arg);
+}
+
+/* s's socket is writable: move peer -> s. */
+static void
+relay_splice_write_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg)
+{
+	struct relay_side	*s = arg;
+
+	relay_splice_pump(s->peer);
+}
+#endif /* HAVE_SPLICE */
+
 static void
 relay_idle_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 {
@@ -278,6 +551,9 @@ relay_close(struct relay *r, const char *reason)
 	    (unsigned long long)(ms % 1000));
 	if (r->idle_ev != NULL)
 		event_free(r->idle_ev);
+#ifdef HAVE_SPLICE
+	relay_splice_free(r);
+#endif
 	bufferevent_free(r->user.bev);
 	bufferevent_free(r->exit.bev);
 	relay_live--;
