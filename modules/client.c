@@ -11,6 +11,7 @@
 #include <sys/utsname.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -90,11 +91,20 @@ struct ndial {
 	struct bufferevent	*nd_target_bev;
 	struct bufferevent	*nd_link;
 	struct event		*nd_timer;
+	int			 nd_pooled;	/* nd_link is a pooled link */
 	int			 nd_err;	/* best DIAL_* so far */
 	const char		*nd_why;	/* policy refusal */
 	uint64_t		 nd_start_us;
 };
 TAILQ_HEAD(ndials, ndial);
+
+/* A pooled data link: connecting, or idle after its POOL frame. */
+struct npool {
+	TAILQ_ENTRY(npool)	 np_entry;
+	struct bufferevent	*np_bev;
+	int			 np_idle;	/* POOL sent */
+};
+TAILQ_HEAD(npools, npool);
 
 static struct client_conf	 cc;
 static char			 client_host[256];
@@ -126,11 +136,20 @@ static uint64_t			 client_local_us;
 static const char		*client_token;
 static struct tls_conf		*client_tls;	/* NULL: insecure */
 static char			 client_peer_name[300];	/* TOFU key */
+static struct npools		 client_pool = TAILQ_HEAD_INITIALIZER(client_pool);
+static u_int			 client_npool;	/* connecting + idle */
+static int			 client_pool_size;	/* -pool-size: our max */
+static int			 client_pool_want;	/* hub's POOL_TARGET */
+static int			 client_pool_fails;	/* in a row: back-off */
+static struct event		*client_pool_ev;	/* delayed refill */
 
 static void	client_connect(void);
 static void	client_lost(const char *);
 static void	client_dial_free(struct ndial *);
 static void	client_dial_try(struct ndial *);
+static void	client_dial_bind(struct ndial *);
+static void	client_pool_fill(void);
+static void	client_pool_close_all(void);
 
 static struct timeval *
 ms_tv(struct timeval *tv, int ms)
@@ -168,9 +187,25 @@ client_errno_result(int error)
 	}
 }
 
+/* BIND with a result, on a data link (a pooled link's answer). */
+static void
+client_bind_send(struct bufferevent *bev, uint32_t req, int result)
+{
+	struct frame_bind	 b;
+	uint8_t			 buf[FRAME_MAX];
+
+	memset(&b, 0, sizeof b);
+	b.node_id = client_node_id;
+	token_bind_proof(client_wl.cookie, sizeof client_wl.cookie, req,
+	    b.proof);
+	b.req = req;
+	b.result = result;
+	bufferevent_write(bev, buf, frame_bind_encode(buf, &b));
+}
+
 /*
- * Finish a dial that failed: tell the hub (if the control link is up)
- * and free.
+ * Finish a dial that failed: tell the hub (if the control link is up; on
+ * the pooled link the DIAL came on, if any) and free.
  */
 static void
 client_dial_fail(struct ndial *nd, int result)
@@ -189,7 +224,11 @@ client_dial_fail(struct ndial *nd, int result)
 	    result == DIAL_HOSTUNREACH ? "host unreachable" : "failed",
 	    nd->nd_why != NULL ? ": " : "",
 	    nd->nd_why != NULL ? nd->nd_why : "");
-	if (client_welcomed) {
+	if (nd->nd_pooled && nd->nd_link != NULL) {
+		client_bind_send(nd->nd_link, nd->nd_req, result);
+		core_bev_close_flush(nd->nd_link);
+		nd->nd_link = NULL;
+	} else if (client_welcomed) {
 		res.req = nd->nd_req;
 		res.result = result;
 		client_send(buf, frame_result_encode(buf, &res));
@@ -233,10 +272,6 @@ static void
 client_link_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct ndial		*nd = arg;
-	struct frame_bind	 b;
-	struct relay		*r;
-	uint8_t			 buf[FRAME_MAX];
-	char			 tag[64], ts[TARGET_STRLEN];
 
 	if (!(what & BEV_EVENT_CONNECTED)) {
 		log_warnx("dial %u: cannot open a data link to the hub: %s",
@@ -260,17 +295,22 @@ client_link_event_cb(struct bufferevent *bev, short what, void *arg)
 		bufferevent_setcb(bev, NULL, NULL, client_link_event_cb, nd);
 		bufferevent_enable(bev, EV_READ | EV_WRITE);
 	}
-	memset(&b, 0, sizeof b);
-	b.node_id = client_node_id;
-	token_bind_proof(client_wl.cookie, sizeof client_wl.cookie,
-	    nd->nd_req, b.proof);
-	b.req = nd->nd_req;
-	b.result = DIAL_OK;
-	bufferevent_write(bev, buf, frame_bind_encode(buf, &b));
+	client_dial_bind(nd);
+}
+
+/* BIND ok on nd's data link, then relay target and link; frees nd. */
+static void
+client_dial_bind(struct ndial *nd)
+{
+	struct relay	*r;
+	char		 tag[64], ts[TARGET_STRLEN];
+
+	client_bind_send(nd->nd_link, nd->nd_req, DIAL_OK);
 	snprintf(tag, sizeof tag, "%u", nd->nd_req);
-	log_debug("dial %u: %s connected in %llu us; relaying", nd->nd_req,
+	log_debug("dial %u: %s connected in %llu us; relaying%s", nd->nd_req,
 	    target_str(&nd->nd_target, ts, sizeof ts),
-	    (unsigned long long)(core_now_us() - nd->nd_start_us));
+	    (unsigned long long)(core_now_us() - nd->nd_start_us),
+	    nd->nd_pooled ? " on a pooled link" : "");
 	r = relay_new(nd->nd_link, nd->nd_target_bev, tag, NULL, NULL);
 	if (r == NULL) {
 		log_warnx("dial %u: out of memory", nd->nd_req);
@@ -289,6 +329,10 @@ client_dial_connected(struct ndial *nd)
 
 	bufferevent_setcb(nd->nd_target_bev, NULL, NULL, NULL, NULL);
 	bufferevent_disable(nd->nd_target_bev, EV_READ);
+	if (nd->nd_pooled) {
+		client_dial_bind(nd);
+		return;
+	}
 	nd->nd_link = bufferevent_socket_new(core_base, -1,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (nd->nd_link == NULL) {
@@ -509,8 +553,24 @@ client_dns_cb(int result, struct evutil_addrinfo *res, void *arg)
 	client_dial_try(nd);
 }
 
+/* A pooled link carrying a DIAL died before its answer: the hub retries. */
 static void
-client_dial_start(const struct frame_dial *fd)
+client_pdial_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct ndial	*nd = arg;
+
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	log_info("dial %u: the pooled link died before the answer (%s); "
+	    "the hub retries", nd->nd_req, tls_error(bev) != NULL ?
+	    tls_error(bev) : (what & BEV_EVENT_EOF) ? "closed by the hub" :
+	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	client_dial_free(nd);
+}
+
+/* A DIAL from the hub; link: the pooled link it came on (now ours), or NULL. */
+static void
+client_dial_start(const struct frame_dial *fd, struct bufferevent *link)
 {
 	struct ndial		*nd;
 	struct evutil_addrinfo	 hints;
@@ -527,10 +587,20 @@ client_dial_start(const struct frame_dial *fd)
 	    (nd = calloc(1, sizeof *nd)) == NULL) {
 		log_warnx("dial %u: refused: %u dials in flight already",
 		    fd->req, client_ndials);
+		if (link != NULL) {
+			client_bind_send(link, fd->req, DIAL_FAIL);
+			core_bev_close_flush(link);
+			return;
+		}
 		res.req = fd->req;
 		res.result = DIAL_FAIL;
 		client_send(buf, frame_result_encode(buf, &res));
 		return;
+	}
+	if (link != NULL) {
+		nd->nd_link = link;
+		nd->nd_pooled = 1;
+		bufferevent_setcb(link, NULL, NULL, client_pdial_event_cb, nd);
 	}
 	nd->nd_req = fd->req;
 	nd->nd_target = fd->target;
@@ -600,6 +670,198 @@ client_dials_abort(void)
 	}
 }
 
+/* TCP keepalive on pooled links (doc/performance.md "Pool"). */
+static void
+client_keepalive(int fd)
+{
+	int	 on = 1;
+
+	if (fd == -1)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+#ifdef TCP_KEEPIDLE
+	on = 30;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &on, sizeof on);
+	on = 10;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &on, sizeof on);
+	on = 3;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &on, sizeof on);
+#endif
+}
+
+/* Frees np and closes its link. */
+static void
+client_pool_free(struct npool *np)
+{
+	TAILQ_REMOVE(&client_pool, np, np_entry);
+	client_npool--;
+	bufferevent_free(np->np_bev);
+	free(np);
+}
+
+static void
+client_pool_close_all(void)
+{
+	struct npool	*np, *tmp;
+
+	TAILQ_FOREACH_SAFE(np, &client_pool, np_entry, tmp)
+		client_pool_free(np);
+	if (client_pool_ev != NULL)
+		evtimer_del(client_pool_ev);
+}
+
+/* A pooled link failed or was closed: replace it after a back-off. */
+static void
+client_pool_lost(struct npool *np, const char *why)
+{
+	struct timeval	 tv;
+	int		 ms;
+
+	log_debug("pool: %s link lost: %s", np->np_idle ? "idle" :
+	    "new", why);
+	client_pool_free(np);
+	if (client_pool_fails < 5)
+		client_pool_fails++;
+	ms = 1000 << (client_pool_fails - 1);
+	if (!evtimer_pending(client_pool_ev, NULL))
+		evtimer_add(client_pool_ev, ms_tv(&tv, ms));
+}
+
+/* An idle pooled link: the only thing the hub sends on it is one DIAL. */
+static void
+client_pool_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct npool		*np = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct frame		 f;
+	struct frame_dial	 fd;
+	const char		*cause = NULL;
+	int			 n;
+
+	if ((n = frame_peek(in, &f, &cause)) == 0)
+		return;
+	if (n == -1 || frame_dial_parse(&f, &fd, &cause) == -1) {
+		log_warnx("pool: protocol error on an idle link: %s",
+		    cause != NULL ? cause : "expected DIAL");
+		client_pool_lost(np, "protocol error");
+		return;
+	}
+	evbuffer_drain(in, n);
+	TAILQ_REMOVE(&client_pool, np, np_entry);
+	client_npool--;
+	free(np);
+	client_pool_fails = 0;
+	log_debug("dial %u: DIAL on a pooled link (%u left)", fd.req,
+	    client_npool);
+	client_dial_start(&fd, bev);
+	client_pool_fill();
+}
+
+static void
+client_pool_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct npool		*np = arg;
+	struct frame_pool	 p;
+	uint8_t			 buf[FRAME_MAX];
+	char			*cause = NULL;
+
+	if (!(what & BEV_EVENT_CONNECTED)) {
+		client_pool_lost(np, tls_error(bev) != NULL ? tls_error(bev) :
+		    (what & BEV_EVENT_EOF) ? "closed by the hub" :
+		    (what & BEV_EVENT_TIMEOUT) ? "connect timed out" :
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		return;
+	}
+	if (np->np_idle)
+		return;		/* TLS handshake done: nothing to do */
+	client_keepalive(tls_getfd(bev));
+	if (client_tls != NULL && !tls_is_wrapped(bev)) {
+		np->np_bev = tls_wrap(client_tls, bev, 0, client_peer_name,
+		    &cause);
+		if (np->np_bev == NULL) {
+			/* tls_wrap freed the socket. */
+			log_warnx("pool: data link: %s", cause);
+			free(cause);
+			TAILQ_REMOVE(&client_pool, np, np_entry);
+			client_npool--;
+			free(np);
+			return;
+		}
+		bev = np->np_bev;
+	}
+	bufferevent_set_timeouts(bev, NULL, NULL);
+	bufferevent_setcb(bev, client_pool_read_cb, NULL,
+	    client_pool_event_cb, np);
+	bufferevent_setwatermark(bev, EV_READ, 0, FRAME_MAX);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	memset(&p, 0, sizeof p);
+	p.node_id = client_node_id;
+	token_bind_proof(client_wl.cookie, sizeof client_wl.cookie,
+	    FRAME_POOL_REQ, p.proof);
+	bufferevent_write(bev, buf, frame_pool_encode(buf, &p));
+	np->np_idle = 1;
+	log_debug("pool: idle link open (%u of %d)", client_npool,
+	    client_pool_want);
+}
+
+/* Open one pooled link; -1 when it cannot even start. */
+static int
+client_pool_open(void)
+{
+	struct npool	*np;
+	struct timeval	 tv;
+
+	if ((np = calloc(1, sizeof *np)) == NULL)
+		return (-1);
+	if ((np->np_bev = bufferevent_socket_new(core_base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		free(np);
+		return (-1);
+	}
+	TAILQ_INSERT_TAIL(&client_pool, np, np_entry);
+	client_npool++;
+	bufferevent_setcb(np->np_bev, NULL, NULL, client_pool_event_cb, np);
+	bufferevent_set_timeouts(np->np_bev, NULL, ms_tv(&tv, CONNECT_MS));
+	if (bufferevent_socket_connect(np->np_bev,
+	    (struct sockaddr *)&client_data_sa, client_data_salen) == -1) {
+		client_pool_lost(np, "cannot connect");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Keep min(our max, the hub's target) pooled links, connecting or idle:
+ * open the missing ones, close the extra (idle ones last opened first).
+ */
+static void
+client_pool_fill(void)
+{
+	struct npool	*np;
+	u_int		 want;
+
+	if (!client_welcomed || client_stopping)
+		return;
+	want = client_pool_want < client_pool_size ? client_pool_want :
+	    client_pool_size;
+	while (client_npool > want &&
+	    (np = TAILQ_LAST(&client_pool, npools)) != NULL)
+		client_pool_free(np);
+	if (evtimer_pending(client_pool_ev, NULL))
+		return;		/* backing off after a failure */
+	while (client_npool < want) {
+		if (client_pool_open() == -1)
+			break;
+	}
+}
+
+static void
+client_pool_timer_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	client_pool_fill();
+}
+
 static int
 client_welcome(const struct frame *f)
 {
@@ -648,6 +910,9 @@ client_welcome(const struct frame *f)
 	evtimer_add(client_hb_ev, ms_tv(&tv, client_wl.heartbeat_ms));
 	log_info("node ready: node %u (%s) connected to %s:%s",
 	    client_node_id, client_hello.name, client_host, client_port);
+	client_pool_want = client_pool_size;	/* until a POOL_TARGET */
+	client_pool_fails = 0;
+	client_pool_fill();
 	return (0);
 }
 
@@ -730,11 +995,22 @@ client_read_cb(struct bufferevent *bev, void *arg __unused)
 			if (client_policy(&f, &cause) == -1)
 				goto bad;
 			break;
+		case FRAME_POOL_TARGET: {
+			uint16_t	 t;
+
+			if (frame_pool_target_parse(&f, &t, &cause) == -1)
+				goto bad;
+			log_debug("pool: the hub asks for %u idle links (our "
+			    "max %d)", t, client_pool_size);
+			client_pool_want = t;
+			client_pool_fill();
+			break;
+		}
 		case FRAME_DIAL:
 			if (frame_dial_parse(&f, &fd, &cause) == -1)
 				goto bad;
 			evbuffer_drain(in, n);
-			client_dial_start(&fd);
+			client_dial_start(&fd, NULL);
 			if (client_bev != bev)
 				return;	/* lost while dialling */
 			continue;
@@ -846,6 +1122,7 @@ client_lost(const char *why)
 	evtimer_del(client_hb_ev);
 	evtimer_del(client_hs_ev);
 	client_dials_abort();
+	client_pool_close_all();
 	if (client_stopping)
 		return;
 	/* 50..100 % of the back-off, so a fleet does not reconnect at once. */
@@ -948,6 +1225,7 @@ client_shutdown_cb(int sig, void *arg __unused)
 		evtimer_del(client_hs_ev);
 		client_dials_abort();
 	}
+	client_pool_close_all();
 	deadline = core_now_us() + SHUTDOWN_GRACE_MS * 1000ULL;
 	client_stop_ev = evtimer_new(core_base, client_stop_check_cb,
 	    &deadline);
@@ -1323,9 +1601,14 @@ client_start(int argc, char **argv)
 	log_info("%s: node %s starting for hub %s:%s (%s)", version_string(),
 	    client_hello.name, client_host, client_port, client_tls == NULL ?
 	    "insecure: plaintext links" : "TLS links");
-	if (cc.pool_size > 0 || cc.file_pool_size > 0)
-		log_info("pool_size: pooled data links come with a later "
-		    "release; using one data link per request");
+	client_pool_size = cc.pool_size > 0 ? cc.pool_size :
+	    cc.file_pool_size_set ? cc.file_pool_size : 0;
+	if ((client_pool_ev = evtimer_new(core_base, client_pool_timer_cb,
+	    NULL)) == NULL)
+		fatalx("cannot create timers");
+	if (client_pool_size > 0)
+		log_info("pool: up to %d idle data links, as many as the hub "
+		    "asks for", client_pool_size);
 	if (cc.file_dial_info != NULL)
 		log_info("dial_info is set; redial comes with a later "
 		    "release");

@@ -34,6 +34,7 @@ static const char *frame_names[] = {
 	[FRAME_CHALLENGE] = "CHALLENGE",
 	[FRAME_AUTH] = "AUTH",
 	[FRAME_POLICY] = "POLICY",
+	[FRAME_POOL_TARGET] = "POOL_TARGET",
 	[FRAME_INFO_REQ] = "INFO_REQ",
 	[FRAME_INFO_NODE] = "INFO_NODE",
 	[FRAME_INFO_END] = "INFO_END",
@@ -673,6 +674,54 @@ frame_bind_encode(uint8_t *out, const struct frame_bind *b)
 	fwr_bytes(&w, b->proof, sizeof b->proof);
 	fwr_u32(&w, b->req);
 	fwr_u8(&w, b->result);
+	return (fwr_end(&w));
+}
+
+int
+frame_pool_parse(const struct frame *f, struct frame_pool *p,
+    const char **cause)
+{
+	struct frd	 r;
+
+	if (frame_check_type(f, FRAME_POOL, cause) == -1)
+		return (-1);
+	frd_init(&r, f);
+	p->node_id = frd_u32(&r);
+	frd_bytes(&r, p->proof, sizeof p->proof);
+	return (frd_end(&r, cause, "malformed POOL"));
+}
+
+size_t
+frame_pool_encode(uint8_t *out, const struct frame_pool *p)
+{
+	struct fwr	 w;
+
+	fwr_init(&w, out, FRAME_POOL);
+	fwr_u32(&w, p->node_id);
+	fwr_bytes(&w, p->proof, sizeof p->proof);
+	return (fwr_end(&w));
+}
+
+int
+frame_pool_target_parse(const struct frame *f, uint16_t *target,
+    const char **cause)
+{
+	struct frd	 r;
+
+	if (frame_check_type(f, FRAME_POOL_TARGET, cause) == -1)
+		return (-1);
+	frd_init(&r, f);
+	*target = frd_u16(&r);
+	return (frd_end(&r, cause, "malformed POOL_TARGET"));
+}
+
+size_t
+frame_pool_target_encode(uint8_t *out, uint16_t target)
+{
+	struct fwr	 w;
+
+	fwr_init(&w, out, FRAME_POOL_TARGET);
+	fwr_u16(&w, target);
 	return (fwr_end(&w));
 }
 

@@ -29,6 +29,7 @@
 #define FRAME_CHALLENGE		0x0a
 #define FRAME_AUTH		0x0b
 #define FRAME_POLICY		0x0c
+#define FRAME_POOL_TARGET	0x0d
 #define FRAME_INFO_REQ		0x10
 #define FRAME_INFO_NODE		0x11
 #define FRAME_INFO_END		0x12
@@ -105,6 +106,17 @@ struct frame_bind {
 	uint8_t		 result;
 };
 
+/*
+ * POOL: first frame of an idle (pooled) data link.  proof is
+ * token_bind_proof(cookie, FRAME_POOL_REQ): request id 0, which no DIAL
+ * uses, so a POOL proof never passes as a BIND proof.
+ */
+#define FRAME_POOL_REQ		0
+struct frame_pool {
+	uint32_t	 node_id;
+	uint8_t		 proof[FRAME_PROOF_LEN];
+};
+
 /* POLICY: destinations the hub denies this node, on top of its own. */
 #define FRAME_POLICY_MAX	64
 struct frame_policy_entry {
@@ -179,6 +191,11 @@ int	 frame_info_end_parse(const struct frame *, uint32_t *, const char **);
 int	 frame_empty_parse(const struct frame *, const char **);
 int	 frame_policy_parse(const struct frame *, struct frame_policy *,
 	    const char **);
+int	 frame_pool_parse(const struct frame *, struct frame_pool *,
+	    const char **);
+/* POOL_TARGET: u16 idle links the hub wants from the node. */
+int	 frame_pool_target_parse(const struct frame *, uint16_t *,
+	    const char **);
 /* CHALLENGE (nonce) and AUTH (mac): exactly len bytes of payload. */
 int	 frame_blob_parse(const struct frame *, uint8_t type, uint8_t *,
 	    size_t, const char **);
@@ -198,6 +215,8 @@ size_t	 frame_info_node_encode(uint8_t *, const struct frame_info_node *);
 size_t	 frame_info_end_encode(uint8_t *, uint32_t);
 size_t	 frame_empty_encode(uint8_t *, uint8_t type);
 size_t	 frame_policy_encode(uint8_t *, const struct frame_policy *);
+size_t	 frame_pool_encode(uint8_t *, const struct frame_pool *);
+size_t	 frame_pool_target_encode(uint8_t *, uint16_t);
 size_t	 frame_blob_encode(uint8_t *, uint8_t type, const uint8_t *, size_t);
 
 const char *frame_type_name(uint8_t);

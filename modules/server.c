@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/resource.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -36,9 +37,12 @@
 #define AUTHFAIL_SLOTS	256
 #define AUTHFAIL_MAX	5		/* failures ... */
 #define AUTHFAIL_WINDOW	60000000ULL	/* ... per minute, per address */
+#define POOL_WINDOW	10		/* seconds of demand the pool sizes for */
+#define POOL_REFILL_US	10000		/* refill latency before a sample */
 
 struct dial;
 struct srelay;
+struct plink;
 
 struct node {
 	TAILQ_ENTRY(node)	 n_entry;
@@ -60,6 +64,16 @@ struct node {
 	u_int			 n_nrelays;
 	TAILQ_HEAD(, dial)	 n_dials;
 	TAILQ_HEAD(, srelay)	 n_relays;
+	/* Pool (doc/performance.md "Pool"): idle data links, newest first. */
+	TAILQ_HEAD(, plink)	 n_pool;
+	u_int			 n_npool;
+	int			 n_pool_seen;	/* sent a POOL: speaks pool */
+	uint16_t		 n_pool_target;	/* last POOL_TARGET sent */
+	uint64_t		 n_pool_taken_us; /* a link left, no refill yet */
+	uint64_t		 n_refill_us;	/* smoothed refill latency */
+	uint32_t		 n_dsec[POOL_WINDOW];	/* demand per second: */
+	uint16_t		 n_dcount[POOL_WINDOW];	/* dials started, */
+	uint16_t		 n_dpeak[POOL_WINDOW];	/* most in flight */
 };
 TAILQ_HEAD(nodes, node);
 
@@ -74,6 +88,16 @@ struct dial {
 	void			*d_arg;
 	uint64_t		 d_start_us;
 	char			 d_who[64];
+	struct plink		*d_plink;	/* DIAL sent on this pooled link */
+};
+
+/* A pooled data link: idle on its node's list, or carrying one DIAL. */
+struct plink {
+	TAILQ_ENTRY(plink)	 p_entry;
+	struct bufferevent	*p_bev;
+	struct node		*p_node;
+	struct dial		*p_dial;	/* NULL: idle, on n_pool */
+	char			 p_peer[64];
 };
 
 /* A relay's membership in its node's list; the node may go first. */
@@ -147,6 +171,7 @@ static struct token_set		 server_tokens;
 static const char		*server_tokens_path;
 static const char		*server_users_path;
 static struct tls_conf		*server_tls;		/* NULL: -insecure */
+static int			 server_pool_max = 64;	/* per node */
 
 /* -pool-deny: destinations nodes of a pool must refuse (narrowing only). */
 static struct pool_deny {
@@ -170,6 +195,11 @@ static void	server_dial_timeout_cb(evutil_socket_t, short, void *);
 static void	server_node_close(struct node *, uint8_t, const char *);
 static void	server_dial_finish(struct dial *, int, struct bufferevent *);
 static struct node *server_node_find(uint32_t);
+static void	server_dial_send(struct dial *);
+static void	server_plink_close(struct plink *, const char *);
+static void	server_pool_eval(struct node *, int);
+static void	server_pool_demand(struct node *);
+static void	server_pool_accept(struct dlink *, const struct frame *, int);
 static struct dial *server_dial_find(uint32_t);
 
 /* Send one encoded frame; len 0 means an encoder refused (a bug). */
@@ -527,6 +557,8 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	n->n_rx_us = core_now_us();
 	TAILQ_INIT(&n->n_dials);
 	TAILQ_INIT(&n->n_relays);
+	TAILQ_INIT(&n->n_pool);
+	n->n_refill_us = POOL_REFILL_US;
 	evutil_secure_rng_get_bytes(n->n_cookie, sizeof n->n_cookie);
 	n->n_heartbeat = evtimer_new(core_base, server_heartbeat_cb, n);
 	if (n->n_heartbeat == NULL) {
@@ -929,6 +961,7 @@ server_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
 	}
 	server_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PING, now));
 	evtimer_add(n->n_heartbeat, ms_tv(&tv, server_conf.heartbeat_ms));
+	server_pool_eval(n, 1);
 }
 
 /*
@@ -941,6 +974,7 @@ server_node_close(struct node *n, uint8_t reason, const char *why)
 {
 	struct dial	*d, *dtmp;
 	struct srelay	*sr, *srtmp;
+	struct plink	*pl, *pltmp;
 
 	TAILQ_REMOVE(&server_nodes, n, n_entry);
 	LIST_REMOVE(n, n_hash);
@@ -949,6 +983,8 @@ server_node_close(struct node *n, uint8_t reason, const char *why)
 	    n->n_id, n->n_hello.name, why, n->n_nrelays, server_nnodes);
 	TAILQ_FOREACH_SAFE(d, &n->n_dials, d_entry, dtmp)
 		server_dial_finish(d, DIAL_NODELOST, NULL);
+	TAILQ_FOREACH_SAFE(pl, &n->n_pool, p_entry, pltmp)
+		server_plink_close(pl, NULL);
 	TAILQ_FOREACH_SAFE(sr, &n->n_relays, sr_entry, srtmp) {
 		TAILQ_REMOVE(&n->n_relays, sr, sr_entry);
 		relay_set_stat(sr->sr_relay, NULL);
@@ -1008,7 +1044,6 @@ server_dial(const struct target *t, const char *who, server_dial_cb *cb,
 	struct timeval		 tv;
 	uint8_t			 buf[FRAME_MAX];
 	char			 ts[TARGET_STRLEN];
-	size_t			 len;
 
 	if (server_conf.max_pending_dials > 0 &&
 	    server_ndials >= (u_int)server_conf.max_pending_dials) {
@@ -1051,7 +1086,7 @@ server_dial(const struct target *t, const char *who, server_dial_cb *cb,
 	memset(&fd, 0, sizeof fd);
 	fd.req = d->d_req;
 	fd.target = *t;
-	if ((len = frame_dial_encode(buf, &fd)) == 0) {
+	if (frame_dial_encode(buf, &fd) == 0) {
 		event_free(d->d_timer);
 		free(d);
 		*result = DIAL_BADADDR;
@@ -1061,16 +1096,60 @@ server_dial(const struct target *t, const char *who, server_dial_cb *cb,
 	TAILQ_INSERT_TAIL(&n->n_dials, d, d_entry);
 	n->n_ndials++;
 	server_ndials++;
-	bufferevent_write(n->n_bev, buf, len);
 	evtimer_add(d->d_timer, ms_tv(&tv, server_conf.dial_ms));
 	log_debug("dial %u: %s for %s via node %u (%s)", d->d_req,
 	    target_str(t, ts, sizeof ts), who, n->n_id, n->n_hello.name);
+	server_pool_demand(n);
+	server_dial_send(d);
 	return (d);
+}
+
+/*
+ * Send d's DIAL: on an idle pooled link of its node when there is one
+ * (the newest: the oldest are the likeliest to have died unseen), else on
+ * the control link, for a fresh data link.  Also the retry when a pooled
+ * link dies before its BIND.
+ */
+static void
+server_dial_send(struct dial *d)
+{
+	struct node		*n = d->d_node;
+	struct plink		*pl;
+	struct frame_dial	 fd;
+	uint8_t			 buf[FRAME_MAX];
+	size_t			 len;
+
+	memset(&fd, 0, sizeof fd);
+	fd.req = d->d_req;
+	fd.target = d->d_target;
+	len = frame_dial_encode(buf, &fd);
+	if ((pl = TAILQ_FIRST(&n->n_pool)) != NULL) {
+		TAILQ_REMOVE(&n->n_pool, pl, p_entry);
+		n->n_npool--;
+		pl->p_dial = d;
+		d->d_plink = pl;
+		if (n->n_pool_taken_us == 0)
+			n->n_pool_taken_us = core_now_us();
+		bufferevent_write(pl->p_bev, buf, len);
+		log_debug("dial %u: on pooled link %s of node %u (%u idle "
+		    "left)", d->d_req, pl->p_peer, n->n_id, n->n_npool);
+		return;
+	}
+	bufferevent_write(n->n_bev, buf, len);
+	if (n->n_pool_seen)
+		log_debug("dial %u: no idle pooled link on node %u; DIAL on "
+		    "the control link", d->d_req, n->n_id);
 }
 
 static void
 server_dial_free(struct dial *d)
 {
+	if (d->d_plink != NULL) {
+		d->d_plink->p_dial = NULL;
+		bufferevent_free(d->d_plink->p_bev);
+		free(d->d_plink);
+		d->d_plink = NULL;
+	}
 	LIST_REMOVE(d, d_hash);
 	server_ndials--;
 	if (d->d_node != NULL) {
@@ -1287,8 +1366,7 @@ server_dlink_read_cb(struct bufferevent *bev, void *arg)
 		return;
 	}
 	if (f.type == FRAME_POOL) {
-		server_dlink_close(l, "pooled data links are not supported "
-		    "by this hub yet (set pool_size 0 on the node)");
+		server_pool_accept(l, &f, len);
 		return;
 	}
 	if (f.type != FRAME_BIND) {
@@ -1331,6 +1409,256 @@ server_dlink_read_cb(struct bufferevent *bev, void *arg)
 	server_dial_finish(d, DIAL_OK, bev);
 }
 
+/*
+ * TCP keepalive on a pooled link: an idle link whose peer or NAT mapping
+ * vanished is found within 30 + 3 x 10 s, and the probes keep NAT and
+ * firewall state alive meanwhile.
+ */
+static void
+server_keepalive(int fd)
+{
+	int	 on = 1;
+
+	if (fd == -1)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+#ifdef TCP_KEEPIDLE
+	on = 30;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &on, sizeof on);
+	on = 10;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &on, sizeof on);
+	on = 3;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &on, sizeof on);
+#endif
+}
+
+/* Count one dial in the node's demand window (this second's bucket). */
+static void
+server_pool_demand(struct node *n)
+{
+	uint32_t	 sec = (uint32_t)(core_now_us() / 1000000);
+	u_int		 b = sec % POOL_WINDOW;
+
+	if (n->n_dsec[b] != sec) {
+		n->n_dsec[b] = sec;
+		n->n_dcount[b] = 0;
+		n->n_dpeak[b] = 0;
+	}
+	if (n->n_dcount[b] < UINT16_MAX)
+		n->n_dcount[b]++;
+	if (n->n_ndials > n->n_dpeak[b])
+		n->n_dpeak[b] = n->n_ndials > UINT16_MAX ? UINT16_MAX :
+		    n->n_ndials;
+	server_pool_eval(n, 0);
+}
+
+/*
+ * The node's pool target (doc/performance.md "Pool"): cover the most dials
+ * it had in flight at once in the last POOL_WINDOW seconds, or the rate of
+ * new dials times the measured refill latency if that is more, plus one;
+ * at least 1, at most -pool-max.  Sent as POOL_TARGET when it changes:
+ * growth at once (from a dial), shrinking only from the heartbeat.
+ */
+static void
+server_pool_eval(struct node *n, int may_shrink)
+{
+	uint32_t	 sec = (uint32_t)(core_now_us() / 1000000);
+	uint64_t	 sum = 0, rate_need;
+	u_int		 i, peak = 0, target;
+	uint8_t		 buf[FRAME_MAX];
+
+	if (!n->n_pool_seen || server_pool_max == 0)
+		return;
+	for (i = 0; i < POOL_WINDOW; i++) {
+		if (sec - n->n_dsec[i] >= POOL_WINDOW)
+			continue;
+		sum += n->n_dcount[i];
+		if (n->n_dpeak[i] > peak)
+			peak = n->n_dpeak[i];
+	}
+	/* dials/s x refill seconds, rounded up */
+	rate_need = (sum * n->n_refill_us + POOL_WINDOW * 1000000ULL - 1) /
+	    (POOL_WINDOW * 1000000ULL);
+	target = (peak > rate_need ? peak : (u_int)rate_need) + 1;
+	if (target > (u_int)server_pool_max)
+		target = server_pool_max;
+	if (target == n->n_pool_target ||
+	    (target < n->n_pool_target && !may_shrink))
+		return;
+	log_debug("pool: node %u target %u (was %u): %llu dials in %d s, "
+	    "%u at once, refill %llu us, %u idle", n->n_id, target,
+	    n->n_pool_target, (unsigned long long)sum, POOL_WINDOW, peak,
+	    (unsigned long long)n->n_refill_us, n->n_npool);
+	n->n_pool_target = target;
+	server_send(n->n_bev, buf, frame_pool_target_encode(buf, target));
+}
+
+/* Frees pl (and its link); pl is idle or its dial has let go of it. */
+static void
+server_plink_close(struct plink *pl, const char *why)
+{
+	struct node	*n = pl->p_node;
+
+	if (why != NULL)
+		log_debug("pool: node %u: idle link %s dropped: %s",
+		    n->n_id, pl->p_peer, why);
+	if (pl->p_dial == NULL) {
+		TAILQ_REMOVE(&n->n_pool, pl, p_entry);
+		n->n_npool--;
+	}
+	bufferevent_free(pl->p_bev);
+	free(pl);
+}
+
+/*
+ * A pooled link carrying a DIAL failed before its BIND: retry the dial,
+ * on another idle link or the control link, within the same deadline.
+ */
+static void
+server_plink_retry(struct plink *pl, const char *why)
+{
+	struct dial	*d = pl->p_dial;
+
+	log_info("dial %u: pooled link %s failed before the answer (%s); "
+	    "retrying", d->d_req, pl->p_peer, why);
+	d->d_plink = NULL;
+	bufferevent_free(pl->p_bev);
+	free(pl);
+	server_dial_send(d);
+}
+
+static void
+server_plink_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct plink	*pl = arg;
+
+	if (pl->p_dial != NULL)
+		server_plink_retry(pl, server_bev_error(bev, what));
+	else
+		server_plink_close(pl, server_bev_error(bev, what));
+}
+
+/* Idle: nothing may arrive.  After a DIAL: its BIND, then relayed bytes. */
+static void
+server_plink_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct plink		*pl = arg;
+	struct dial		*d = pl->p_dial;
+	struct node		*n = pl->p_node;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct frame		 f;
+	struct frame_bind	 b;
+	const char		*cause;
+	uint8_t			 proof[TOKEN_PROOF_LEN];
+	int			 len;
+
+	if (d == NULL) {
+		log_warnx("pool: node %u: idle link %s sent bytes before a "
+		    "DIAL; closing it", n->n_id, pl->p_peer);
+		server_plink_close(pl, NULL);
+		return;
+	}
+	if ((len = frame_peek(in, &f, &cause)) == 0)
+		return;
+	if (len == -1 || frame_bind_parse(&f, &b, &cause) == -1) {
+		if (len != -1 && f.type != FRAME_BIND)
+			cause = "expected BIND";
+		server_plink_retry(pl, cause);
+		return;
+	}
+	token_bind_proof(n->n_cookie, sizeof n->n_cookie, b.req, proof);
+	if (b.node_id != n->n_id || b.req != d->d_req ||
+	    !token_equal(proof, b.proof, sizeof proof)) {
+		server_plink_retry(pl, "BIND for another request or session");
+		return;
+	}
+	evbuffer_drain(in, len);
+	d->d_plink = NULL;
+	free(pl);
+	if (b.result != DIAL_OK) {
+		bufferevent_free(bev);
+		server_dial_finish(d, b.result, NULL);
+		return;
+	}
+	bufferevent_set_timeouts(bev, NULL, NULL);
+	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
+	server_dial_finish(d, DIAL_OK, bev);
+}
+
+/*
+ * POOL: an idle data link of a node session, proven like BIND with the
+ * reserved request id FRAME_POOL_REQ.  It waits on the node's list.
+ */
+static void
+server_pool_accept(struct dlink *l, const struct frame *f, int len)
+{
+	struct frame_pool	 fp;
+	struct node		*n;
+	struct plink		*pl;
+	const char		*cause;
+	uint8_t			 proof[TOKEN_PROOF_LEN];
+	uint64_t		 now;
+	uint8_t			 buf[FRAME_MAX];
+	char			 why[160];
+
+	if (frame_pool_parse(f, &fp, &cause) == -1) {
+		snprintf(why, sizeof why, "protocol error: %s", cause);
+		server_dlink_close(l, why);
+		return;
+	}
+	evbuffer_drain(bufferevent_get_input(l->l_bev), len);
+	n = server_node_find(fp.node_id);
+	if (n != NULL)
+		token_bind_proof(n->n_cookie, sizeof n->n_cookie,
+		    FRAME_POOL_REQ, proof);
+	if (n == NULL || !token_equal(proof, fp.proof, sizeof proof)) {
+		snprintf(why, sizeof why, "POOL names node %u, which is not "
+		    "connected or whose session proof does not match",
+		    fp.node_id);
+		server_dlink_close(l, why);
+		return;
+	}
+	if (evbuffer_get_length(bufferevent_get_input(l->l_bev)) > 0) {
+		server_dlink_close(l, "protocol error: bytes after POOL");
+		return;
+	}
+	if (n->n_npool >= (u_int)server_pool_max) {
+		log_debug("pool: node %u: idle link %s refused: %u idle "
+		    "already (-pool-max)", n->n_id, l->l_peer, n->n_npool);
+		bufferevent_free(l->l_bev);
+		free(l);
+		return;
+	}
+	if ((pl = calloc(1, sizeof *pl)) == NULL) {
+		server_dlink_close(l, "out of memory");
+		return;
+	}
+	pl->p_bev = l->l_bev;
+	pl->p_node = n;
+	strlcpy(pl->p_peer, l->l_peer, sizeof pl->p_peer);
+	free(l);
+	server_keepalive(tls_getfd(pl->p_bev));
+	bufferevent_set_timeouts(pl->p_bev, NULL, NULL);
+	bufferevent_setcb(pl->p_bev, server_plink_read_cb, NULL,
+	    server_plink_event_cb, pl);
+	TAILQ_INSERT_HEAD(&n->n_pool, pl, p_entry);
+	n->n_npool++;
+	now = core_now_us();
+	if (n->n_pool_taken_us != 0) {
+		n->n_refill_us = (n->n_refill_us * 7 + (now -
+		    n->n_pool_taken_us)) / 8;
+		n->n_pool_taken_us = 0;
+	}
+	log_debug("pool: node %u: idle link %s (%u idle)", n->n_id,
+	    pl->p_peer, n->n_npool);
+	if (!n->n_pool_seen) {
+		/* Until the first heartbeat's estimate: the hub's cap. */
+		n->n_pool_seen = 1;
+		n->n_pool_target = server_pool_max;
+		server_send(n->n_bev, buf, frame_pool_target_encode(buf,
+		    n->n_pool_target));
+	}
+}
 
 static void
 server_shutdown_cb(int sig, void *arg __unused)
@@ -1529,6 +1857,9 @@ server_main(int argc, char **argv)
 		    &server_conf.max_relays_per_node, "Relays and dials one "
 		    "node carries at once; a node at the limit is skipped "
 		    "(0: no limit)", "16384", 0, 10000000, 0 },
+		{ "pool-max", OPT_INT, &server_pool_max, "Idle pooled data "
+		    "links one node may keep open to the hub (0: no pooled "
+		    "links)", "64", 0, 65535, 0 },
 		{ "max-pending-dials", OPT_INT, &server_conf.max_pending_dials,
 		    "Dials waiting for a node's answer, hub-wide (0: no "
 		    "limit)", "4096", 0, 10000000, 0 },

@@ -232,6 +232,38 @@ fuzz_bind(const struct frame *f, uint8_t *out)
 }
 
 static void
+fuzz_pool(const struct frame *f, uint8_t *out)
+{
+	struct frame_pool	 p, p2;
+	struct frame		 g;
+	const char		*cause = NULL;
+	uint16_t		 t, t2;
+	size_t			 n;
+
+	if (frame_pool_parse(f, &p, &cause) == 0) {
+		if ((n = frame_pool_encode(out, &p)) == 0)
+			abort();
+		fuzz_same(f, out, n);
+		fuzz_reparse(out, n, &g);
+		if (frame_pool_parse(&g, &p2, &cause) != 0 ||
+		    p.node_id != p2.node_id ||
+		    memcmp(p.proof, p2.proof, sizeof p.proof) != 0)
+			abort();
+	} else if (cause == NULL)
+		abort();
+	cause = NULL;
+	if (frame_pool_target_parse(f, &t, &cause) == 0) {
+		if ((n = frame_pool_target_encode(out, t)) == 0)
+			abort();
+		fuzz_same(f, out, n);
+		fuzz_reparse(out, n, &g);
+		if (frame_pool_target_parse(&g, &t2, &cause) != 0 || t != t2)
+			abort();
+	} else if (cause == NULL)
+		abort();
+}
+
+static void
 fuzz_bye(const struct frame *f, uint8_t *out)
 {
 	struct frame_bye	 b, b2;
@@ -391,6 +423,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_dial(&f, out);
 		fuzz_result(&f, out);
 		fuzz_bind(&f, out);
+		fuzz_pool(&f, out);
 		fuzz_bye(&f, out);
 		fuzz_info_node(&f, out);
 		fuzz_info_end(&f, out);

@@ -545,6 +545,67 @@ test_result_bind_roundtrip(void)
 }
 
 static void
+test_pool_roundtrip(void)
+{
+	static const uint8_t	 wp[] = { FRAME_POOL, 0, 0, 20,
+	    0, 0, 1, 2,
+	    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	static const uint8_t	 wt[] = { FRAME_POOL_TARGET, 0, 0, 2,
+	    0x01, 0x02 };
+	struct frame_pool	 pl, pg;
+	uint8_t			 out[FRAME_MAX], buf[sizeof wp + 1];
+	struct pf		 p;
+	const char		*cause = NULL;
+	uint16_t		 t = 0;
+	size_t			 i;
+
+	pl.node_id = 258;
+	for (i = 0; i < FRAME_PROOF_LEN; i++)
+		pl.proof[i] = i + 1;
+	check_int(frame_pool_encode(out, &pl), ==, sizeof wp);
+	check_mem(out, wp, sizeof wp);
+	frame_whole(out, sizeof wp, &p);
+	memset(&pg, 0x55, sizeof pg);
+	check_int(frame_pool_parse(&p.f, &pg, &cause), ==, 0);
+	check_int(pg.node_id, ==, 258);
+	check_mem(pg.proof, pl.proof, FRAME_PROOF_LEN);
+	pf_free(&p);
+	/* Short and long payloads, and the wrong type. */
+	for (i = 0; i < 20; i++) {
+		pf_make(&p, FRAME_POOL, wp + 4, i);
+		cause = NULL;
+		check_int(frame_pool_parse(&p.f, &pg, &cause), ==, -1);
+		check(cause != NULL);
+		pf_free(&p);
+	}
+	memcpy(buf, wp + 4, 20);
+	buf[20] = 0;
+	pf_make(&p, FRAME_POOL, buf, 21);
+	check_int(frame_pool_parse(&p.f, &pg, &cause), ==, -1);
+	check_str(cause, "trailing bytes in frame");
+	pf_free(&p);
+	pf_make(&p, FRAME_BIND, wp + 4, 20);
+	check_int(frame_pool_parse(&p.f, &pg, &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+	pf_free(&p);
+
+	check_int(frame_pool_target_encode(out, 258), ==, sizeof wt);
+	check_mem(out, wt, sizeof wt);
+	frame_whole(out, sizeof wt, &p);
+	check_int(frame_pool_target_parse(&p.f, &t, &cause), ==, 0);
+	check_int(t, ==, 258);
+	pf_free(&p);
+	pf_make(&p, FRAME_POOL_TARGET, wt + 4, 1);
+	check_int(frame_pool_target_parse(&p.f, &t, &cause), ==, -1);
+	check_str(cause, "malformed POOL_TARGET");
+	pf_free(&p);
+	pf_make(&p, FRAME_POOL_TARGET, wp + 4, 3);
+	check_int(frame_pool_target_parse(&p.f, &t, &cause), ==, -1);
+	check_str(cause, "trailing bytes in frame");
+	pf_free(&p);
+}
+
+static void
 test_bye_roundtrip(void)
 {
 	static const uint8_t	 wire[] = { FRAME_BYE, 0, 0, 6,
@@ -733,7 +794,7 @@ parse_header(uint8_t type, uint8_t flags, uint16_t len, const char **cause)
 static void
 test_parse_bad_header(void)
 {
-	static const uint8_t	 unknown[] = { 0x00, 0x0d, 0x0e, 0x0f, 0x13,
+	static const uint8_t	 unknown[] = { 0x00, 0x0e, 0x0f, 0x13,
 	    0x20, 0x7f, 0x80, 0xff };
 	const char		*cause;
 	size_t			 i;
@@ -743,12 +804,12 @@ test_parse_bad_header(void)
 		check_int(parse_header(unknown[i], 0, 0, &cause), ==, -1);
 		check_str(cause, "unknown frame type");
 	}
-	/* Exactly the fifteen types of doc/protocol.md are known. */
+	/* Exactly the sixteen types of doc/protocol.md are known. */
 	for (t = 0; t < 256; t++) {
 		if (parse_header(t, 0, 0, &cause) == FRAME_HEADER)
 			known++;
 	}
-	check_int(known, ==, 15);
+	check_int(known, ==, 16);
 
 	check_int(parse_header(FRAME_PING, 1, 8, &cause), ==, -1);
 	check_str(cause, "reserved frame flags set");
@@ -1528,7 +1589,8 @@ test_type_names(void)
 	check_str(frame_type_name(0x0a), "CHALLENGE");
 	check_str(frame_type_name(0x0b), "AUTH");
 	check_str(frame_type_name(0x0c), "POLICY");
-	check_str(frame_type_name(0x0d), "unknown");
+	check_str(frame_type_name(0x0d), "POOL_TARGET");
+	check_str(frame_type_name(0x0e), "unknown");
 	check_str(frame_type_name(0x13), "unknown");
 	check_str(frame_type_name(0xff), "unknown");
 }
@@ -1660,5 +1722,6 @@ main(void)
 	TEST(test_type_names(), "frame_type_name");
 	TEST(test_challenge_auth(), "CHALLENGE/AUTH blobs, HELLO token id");
 	TEST(test_policy(), "POLICY round trip, truncation, bounds");
+	TEST(test_pool_roundtrip(), "POOL and POOL_TARGET wire bytes, errors");
 	return (test_done());
 }
