@@ -720,11 +720,12 @@ client_pool_lost(struct npool *np, const char *why)
 	log_debug("pool: %s link lost: %s", np->np_idle ? "idle" :
 	    "new", why);
 	client_pool_free(np);
+	if (evtimer_pending(client_pool_ev, NULL))
+		return;		/* several at once count as one failure */
 	if (client_pool_fails < 5)
 		client_pool_fails++;
 	ms = 1000 << (client_pool_fails - 1);
-	if (!evtimer_pending(client_pool_ev, NULL))
-		evtimer_add(client_pool_ev, ms_tv(&tv, ms));
+	evtimer_add(client_pool_ev, ms_tv(&tv, ms));
 }
 
 /* An idle pooled link: the only thing the hub sends on it is one DIAL. */

@@ -16,18 +16,30 @@ idle_links () {
 		"$HUB_LOG" | tail -n 1
 }
 
+# hub_idle N: the hub's log shows node N with an idle pooled link now
+# (links added, minus dropped, minus handed a DIAL).
+hub_idle () {
+	awk -v n="$1" '
+		$0 ~ "pool: node " n ": idle link .* idle[)]$" { c++ }
+		$0 ~ "pool: node " n ": idle link .* dropped" { c-- }
+		$0 ~ "on pooled link .* of node " n " " { c-- }
+		END { exit !(c > 0) }' "$HUB_LOG"
+}
+
 # established PID PORT: PID's TCP connections to 127.0.0.1:PORT.
 established () {
 	ss -Htnp state established "( dport = :$2 )" 2>/dev/null |
 		grep -c "pid=$1,"
 }
 
-# shut_links PID PORT: shutdown(2) every socket of PID connected to PORT
-# (pidfd_getfd: the socket is shared, so its peer sees the close).
+# shut_links PID PORT [local]: shutdown(2) every established socket of PID
+# connected to PORT (with "local": accepted on PORT), through pidfd_getfd:
+# the socket is shared, so PID and its peer both see the close.
 shut_links () {
-	python3 - "$1" "$2" <<'PY'
+	python3 - "$1" "$2" "${3:-remote}" <<'PY'
 import ctypes, os, socket, sys
 pid, port = int(sys.argv[1]), int(sys.argv[2])
+col = 1 if sys.argv[3] == 'local' else 2
 inodes = set()
 for f in ('/proc/%d/net/tcp' % pid, '/proc/%d/net/tcp6' % pid):
     try:
@@ -36,7 +48,7 @@ for f in ('/proc/%d/net/tcp' % pid, '/proc/%d/net/tcp6' % pid):
         continue
     for l in lines:
         w = l.split()
-        if int(w[2].split(':')[1], 16) == port and w[3] == '01':
+        if int(w[col].split(':')[1], 16) == port and w[3] == '01':
             inodes.add(w[9])
 libc = ctypes.CDLL(None, use_errno=True)
 pfd = os.pidfd_open(pid)
@@ -101,7 +113,7 @@ test_expect_success 'a failed dial on a pooled link answers the user (refused)' 
 '
 
 test_expect_success PIDFD 'the node closes its idle links: the hub drops them, requests succeed' '
-	wait_until 5 test "$(established $NODE_PID $DATA_PORT)" -ge 1 &&
+	wait_until 10 hub_idle 1 &&
 	d=$(grep -c "idle link .* dropped" "$HUB_LOG" || :) &&
 	k=$(shut_links $NODE_PID $DATA_PORT) &&
 	test "$k" -ge 1 &&
@@ -110,6 +122,22 @@ test_expect_success PIDFD 'the node closes its idle links: the hub drops them, r
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
 	! grep "pooled link .* failed before the answer" "$HUB_LOG"
+'
+
+test_expect_success PIDFD 'a pooled link that dies after its DIAL: the dial is retried' '
+	wait_until 10 hub_idle 1 &&
+	kill -STOP $NODE_PID &&
+	n=$(grep -c "dial [0-9]*: on pooled link" "$HUB_LOG") &&
+	{ tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
+		http://127.0.0.1:$ORIGIN_PORT/small >out.retry 2>err.retry &
+	  cpid=$!; } &&
+	wait_for_count "$HUB_LOG" "dial [0-9]*: on pooled link" $((n + 1)) &&
+	k=$(shut_links $HUB_PID $DATA_PORT local) &&
+	test "$k" -ge 1 &&
+	wait_for_log "$HUB_LOG" "pooled link .* failed before the answer" &&
+	kill -CONT $NODE_PID &&
+	wait $cpid &&
+	grep "quick brown fox" out.retry
 '
 
 test_expect_success 'adaptive: a burst raises the target' '
