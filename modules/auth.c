@@ -729,6 +729,39 @@ auth_cache_clear(void)
 	explicit_bzero(auth_cache, sizeof auth_cache);
 }
 
+static u_int	 auth_hash_rate = AUTH_HASH_RATE;
+static uint64_t	 auth_hash_last_ms;
+static uint64_t	 auth_hash_tokens = AUTH_HASH_RATE;
+
+void
+auth_hash_rate_set(u_int rate)
+{
+	auth_hash_rate = rate;
+	auth_hash_tokens = rate;
+	auth_hash_last_ms = auth_now();
+}
+
+/* Take one hash from the hub-wide budget (a bucket of rate tokens). */
+static int
+auth_hash_budget(void)
+{
+	uint64_t	 now = auth_now(), add;
+
+	if (auth_hash_rate == 0)
+		return (1);
+	add = (now - auth_hash_last_ms) * auth_hash_rate / 1000;
+	if (add > 0) {
+		auth_hash_tokens += add;
+		if (auth_hash_tokens > auth_hash_rate)
+			auth_hash_tokens = auth_hash_rate;
+		auth_hash_last_ms = now;
+	}
+	if (auth_hash_tokens == 0)
+		return (0);
+	auth_hash_tokens--;
+	return (1);
+}
+
 /* see auth.h */
 int
 auth_check(const char *username, const char *password,
@@ -753,6 +786,13 @@ auth_check(const char *username, const char *password,
 	if (e != NULL && auth_cache_find(key)) {
 		auth_st.cache_hits++;
 		ok = 1;
+	} else if (!auth_hash_budget()) {
+		/* Same answer as a wrong password; the log says why. */
+		explicit_bzero(key, sizeof key);
+		auth_st.limited++;
+		*why = "the hub is checking too many passwords a second "
+		    "(AUTH_HASH_RATE); refused without checking";
+		return (-1);
 	} else if (e == NULL) {
 		/* As costly as a real check: the time says nothing. */
 		auth_pbkdf2_sha256(password, strlen(password), dummy_salt,

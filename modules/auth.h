@@ -42,6 +42,12 @@
 /* Successful (user, password) pairs remembered, and for how long. */
 #define AUTH_CACHE_SLOTS	256
 #define AUTH_CACHE_MS		300000
+/*
+ * Password hashes the hub computes per second, hub-wide (a bucket of as
+ * many): PBKDF2 runs on the event loop, so this caps the CPU that logins
+ * from many addresses can take (about 4.4 ms each: 22 % of one core).
+ */
+#define AUTH_HASH_RATE		50
 
 /* A proxy user as the fronts keep it for the connection. */
 struct auth_user {
@@ -120,6 +126,8 @@ void		 auth_limit_fail(const struct sockaddr *sa);
 void		 auth_stats(struct auth_stats *);
 /* Tests: a clock in milliseconds (NULL: the monotonic clock). */
 void		 auth_clock_set(uint64_t (*)(void));
+/* Hashes a second, hub-wide; 0: no budget (tests). */
+void		 auth_hash_rate_set(u_int);
 /* Forget users, allow list, cache and limiter; free everything. */
 void		 auth_reset(void);
 

@@ -450,9 +450,14 @@ core_bev_close_flush(struct bufferevent *bev)
 int
 frame_peek(struct evbuffer *in, struct frame *f, const char **cause)
 {
-	size_t	 avail = evbuffer_get_length(in);
+	size_t		 avail = evbuffer_get_length(in);
+	const uint8_t	*p;
 
 	if (avail > FRAME_MAX)
 		avail = FRAME_MAX;
-	return (frame_parse(evbuffer_pullup(in, avail), avail, f, cause));
+	if ((p = evbuffer_pullup(in, avail)) == NULL && avail > 0) {
+		*cause = "out of memory";
+		return (-1);
+	}
+	return (frame_parse(p, avail, f, cause));
 }

@@ -47,6 +47,9 @@
 #define HC_XFER		2	/* request out, response back */
 #define HC_CLOSING	3	/* last bytes to the client, then free */
 
+/* Interim (1xx) responses forwarded per request before a 502. */
+#define HTTP_1XX_MAX	16
+
 struct hconn {
 	struct bufferevent	*cbev;		/* client, ours */
 	struct bufferevent	*lbev;		/* data link, ours in HC_XFER */
@@ -73,6 +76,7 @@ struct hconn {
 	int			 status;	/* final status sent */
 	int			 keepalive;	/* client conn stays open */
 	int			 resp_head;	/* final response head sent */
+	u_int			 n1xx;		/* interim responses so far */
 	int			 ceof;		/* client shut its write side */
 	int			 leof;		/* link closed */
 	int			 dialing;
@@ -703,6 +707,11 @@ hconn_resp_pump(struct hconn *hc)
 	int		 kind, flags;
 
 	while (!hc->resp_head) {
+		/* Interim heads count against the ceiling like body bytes. */
+		if (evbuffer_get_length(out) >= RELAY_HIGHWATER) {
+			bufferevent_disable(hc->lbev, EV_READ);
+			return (0);
+		}
 		len = evbuffer_get_length(in);
 		if (len == 0)
 			break;
@@ -725,6 +734,14 @@ hconn_resp_pump(struct hconn *hc)
 			hconn_log(hc);
 			return (hconn_error(hc, 502, "tentacle: bad response "
 			    "from %s: %s\n", hc->dest, why));
+		}
+		if (hc->resp.status < 200 && ++hc->n1xx > HTTP_1XX_MAX) {
+			log_warnx("http: %s: %s sent more than %d interim "
+			    "responses", hc->who, hc->dest, HTTP_1XX_MAX);
+			hc->status = 502;
+			hconn_log(hc);
+			return (hconn_error(hc, 502, "tentacle: too many 1xx "
+			    "responses from %s\n", hc->dest));
 		}
 		if (hc->resp.status < 200 && hc->req.minor == 0) {
 			/* HTTP/1.0 clients do not expect 1xx (RFC 9110 15.2). */
@@ -827,6 +844,7 @@ hconn_finish(struct hconn *hc)
 	hc->state = HC_HEAD;
 	hc->scan = 0;
 	hc->resp_head = 0;
+	hc->n1xx = 0;
 	hc->leof = 0;
 	hc->up = hc->down = 0;
 	hc->status = 0;
@@ -911,8 +929,10 @@ hconn_client_write_cb(struct bufferevent *bev, void *arg)
 			hconn_drained(hc);
 		break;
 	case HC_XFER:
-		if (hc->lbev != NULL && !hc->leof) {
-			bufferevent_enable(hc->lbev, EV_READ);
+		/* Bytes may wait in the link's input after its EOF too. */
+		if (hc->lbev != NULL) {
+			if (!hc->leof)
+				bufferevent_enable(hc->lbev, EV_READ);
 			hconn_resp_pump(hc);
 		}
 		break;

@@ -121,6 +121,7 @@ static void
 info_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 {
 	struct frame_hello	 h;
+	struct timeval		 tv = { 10, 0 };
 	uint8_t			 buf[FRAME_MAX];
 	int			 dnsrc;
 
@@ -136,6 +137,8 @@ info_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 				return;
 			}
 			info_bev = bev;
+			/* tls_wrap() dropped the socket's timeouts. */
+			bufferevent_set_timeouts(bev, &tv, &tv);
 			bufferevent_setcb(bev, info_read_cb, NULL,
 			    info_event_cb, NULL);
 			bufferevent_enable(bev, EV_READ | EV_WRITE);

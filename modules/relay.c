@@ -99,6 +99,9 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 	r->closearg = arg;
 	r->start_us = r->active_us = core_now_us();
 	strlcpy(r->tag, tag, sizeof r->tag);
+	/* Idle relays live on (no default idle timeout): find dead peers. */
+	compat_keepalive(tls_getfd(user), RELAY_KEEPALIVE_S);
+	compat_keepalive(tls_getfd(exit), RELAY_KEEPALIVE_S);
 	relay_live++;
 
 	bufferevent_setcb(user, relay_read_cb, relay_write_cb, relay_event_cb,
@@ -144,8 +147,10 @@ relay_set_idle(struct relay *r, int ms)
 		return;
 	}
 	if (r->idle_ev == NULL &&
-	    (r->idle_ev = evtimer_new(core_base, relay_idle_cb, r)) == NULL)
+	    (r->idle_ev = evtimer_new(core_base, relay_idle_cb, r)) == NULL) {
+		log_warnx("relay %s: out of memory: no idle timeout", r->tag);
 		return;
+	}
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(r->idle_ev, &tv);

@@ -36,6 +36,9 @@ struct evdns_base;
 #define CONNECT_MS		10000
 #define MAX_DIALS_PER_NODE	256
 
+/* TCP keepalive idle time on relayed sockets, seconds. */
+#define RELAY_KEEPALIVE_S	120
+
 /* Bytes queued toward one side before the other side's reads pause. */
 #define RELAY_HIGHWATER		(64 * 1024)
 

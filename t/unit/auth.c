@@ -696,9 +696,49 @@ test_line_make(void)
 	free(cause);
 }
 
+/* The hub-wide hash budget: a bucket of rate tokens, refilled in time. */
+static void
+test_hash_budget(void)
+{
+	const char	*why;
+	char		*cause = NULL;
+	int		 i, fails = 0;
+
+	auth_reset();
+	auth_clock_set(fake_clock);
+	make_users();
+	check_int(auth_users_parse(users_file, strlen(users_file), "users",
+	    &cause), ==, 0);
+	auth_hash_rate_set(5);
+	/* Five hashes pass, the sixth in the same instant does not. */
+	for (i = 0; i < 5; i++)
+		check_int(auth_check("alice", "nope", NULL, &why), ==, -1);
+	check_str(why, "wrong password");
+	check_int(auth_check("alice", "nope", NULL, &why), ==, -1);
+	check(strstr(why, "too many passwords") != NULL);
+	/* Even the right password is not checked then. */
+	check_int(auth_check("alice", "wonderland", NULL, &why), ==, -1);
+	/* 200 ms later one token is back (5 a second). */
+	fake_ms += 200;
+	check_int(auth_check("alice", "wonderland", NULL, &why), ==, 0);
+	check_int(auth_check("alice", "nope", NULL, &why), ==, -1);
+	check(strstr(why, "too many passwords") != NULL);
+	/* A second later the bucket is full again, no fuller. */
+	fake_ms += 5000;
+	for (i = 0; i < 6; i++) {
+		if (auth_check("alice", "nope", NULL, &why) == -1 &&
+		    strstr(why, "too many passwords") != NULL)
+			fails++;
+	}
+	check_int(fails, ==, 1);
+	auth_hash_rate_set(0);
+	auth_clock_set(NULL);
+}
+
 int
 main(void)
 {
+	auth_hash_rate_set(0);	/* the other tests hash freely */
 	TEST(test_pbkdf2(), "PBKDF2-HMAC-SHA256: RFC 7914 and well-known "
 	    "vectors, 1 to 80000 iterations, 16 to 64 bytes");
 	TEST(test_pbkdf2_cost(), "PBKDF2 cost at the default iterations");
@@ -718,6 +758,7 @@ main(void)
 	TEST(test_allow_errors(), "allow list: errors keep the old list");
 	TEST(test_file(), "users file load and reload");
 	TEST(test_line_make(), "users-file lines: made, parsed, checked");
+	TEST(test_hash_budget(), "hub-wide hash budget: bucket, refill, cap");
 	auth_reset();
 	return (test_done());
 }
