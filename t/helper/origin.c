@@ -13,7 +13,10 @@
  * per connection and request on stderr; exits on SIGTERM/SIGINT.
  *
  * Endpoints: /bytes/N, /chunked/N, /slow/N[/MS], /close[/N], /small,
- * /echo (Content-Length or chunked body), /peer, /headers, /status/N.
+ * /echo (Content-Length or chunked body), /peer, /headers, /status/N,
+ * /flood1xx/N (N "100 Continue" interim heads, then a small 200) and
+ * /flood1xx-forever (100 Continue heads as fast as the socket takes them,
+ * until the client goes away).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -41,6 +44,9 @@
 #define BODY_MAX	((uint64_t)1 << 40)
 #define FILL_CHUNK	(64 * 1024)
 #define MAX_CONNS	512
+#define FLOOD1XX_MAX	100000
+
+static const char head100[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 enum { S_HEAD, S_BODY, S_RESP, S_SLOW, S_CLOSING };
 
@@ -73,6 +79,7 @@ struct conn {
 	struct event		*slow_ev;
 	uint64_t		 slow_piece;
 	int			 slow_ms;
+	int			 flood;		/* /flood1xx-forever */
 };
 
 static struct event_base *base;
@@ -151,6 +158,7 @@ conn_reset(struct conn *c)
 	c->close_after = 0;
 	c->slow_piece = 0;
 	c->slow_ms = 0;
+	c->flood = 0;
 }
 
 static void
@@ -232,6 +240,16 @@ gen_more(struct conn *c)
 		evbuffer_add(out, "0\r\n\r\n", 5);
 		c->gen_chunked = 0;
 	}
+}
+
+/* Interim heads while the output is short: a flood without an end. */
+static void
+flood_more(struct conn *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+
+	while (evbuffer_get_length(out) < 4 * FILL_CHUNK)
+		evbuffer_add(out, head100, sizeof head100 - 1);
 }
 
 /* The response is complete once queued: next request or close. */
@@ -384,6 +402,23 @@ respond(struct conn *c)
 		gen_more(c);
 		if (c->gen_left == 0)
 			resp_done(c);
+		return;
+	}
+	if (strcmp(p, "/flood1xx-forever") == 0) {
+		c->flood = 1;
+		c->close_after = 1;
+		flood_more(c);
+		return;
+	}
+	if (strncmp(p, "/flood1xx/", 10) == 0) {
+		if (parse_u64(p + 10, &n) != 0 || n > FLOOD1XX_MAX) {
+			send_error(c, 400, "Bad Request");
+			return;
+		}
+		while (n-- > 0)
+			evbuffer_add(out, head100, sizeof head100 - 1);
+		send_simple(c, 200, "OK", "flood1xx: final response body\n");
+		resp_done(c);
 		return;
 	}
 	if (strcmp(p, "/small") == 0) {
@@ -641,6 +676,10 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	}
 	if (c->state != S_RESP)
 		return;
+	if (c->flood) {
+		flood_more(c);
+		return;
+	}
 	if (c->gen_left > 0 || c->gen_chunked) {
 		gen_more(c);
 		return;
