@@ -32,6 +32,7 @@
 #include "auth.h"
 #include "http.h"
 #include "limit.h"
+#include "route.h"
 
 /* No progress in either direction for this long ends a request. */
 #define HFRONT_XFER_MS		300000
@@ -62,6 +63,7 @@ struct hconn {
 	struct sockaddr_storage	 sa;		/* the client (limiter) */
 	int			 policy;	/* AUTH_OPEN, AUTH_NEED */
 	struct auth_user	 user;		/* this request's; "" if none */
+	struct route		 route;		/* from user.params */
 	struct limit_hold	*hold;		/* counts; NULL when refused */
 	char			 dest[TARGET_STRLEN];
 	struct http_msg		 req;
@@ -400,6 +402,23 @@ hconn_nomem(struct hconn *hc)
 	return (hconn_error(hc, 500, "tentacle: out of memory\n"));
 }
 
+/* Routing parameters of the accepted user name; 400 when bad. */
+static int
+hconn_route(struct hconn *hc)
+{
+	char	 why[ROUTE_WHY_MAX];
+
+	if (route_parse(hc->user.params, &hc->route, why, sizeof why) == 0)
+		return (0);
+	log_warnx("http: %s: user %s: bad routing parameters: %s", hc->who,
+	    hc->user.name, why);
+	memset(&hc->route, 0, sizeof hc->route);
+	hc->status = 400;
+	hconn_log(hc);
+	return (hconn_error(hc, 400, "tentacle: bad routing parameters: %s\n",
+	    why));
+}
+
 /*
  * This request's Proxy-Authorization (buf is the parsed head).  Under
  * AUTH_NEED it must hold good Basic credentials, else 407 (400 when it is
@@ -422,6 +441,7 @@ hconn_auth(struct hconn *hc, const uint8_t *buf)
 	int			 rc, lwhy;
 
 	memset(&hc->user, 0, sizeof hc->user);
+	memset(&hc->route, 0, sizeof hc->route);
 	for (i = 0; i < hc->req.nfields; i++) {
 		f = &hc->req.fields[i];
 		if (f->namelen != sizeof name - 1 || strncasecmp(
@@ -482,7 +502,7 @@ hconn_auth(struct hconn *hc, const uint8_t *buf)
 	if (hc->policy == AUTH_OPEN) {
 		explicit_bzero(pass, sizeof pass);
 		if (auth_user_parse(user, &hc->user, &why) == 0)
-			return (0);
+			return (hconn_route(hc));
 		log_warnx("http: %s: user name \"%s\" refused: %s", hc->who,
 		    log_escape(esc, sizeof esc, user, strlen(user)), why);
 		memset(&hc->user, 0, sizeof hc->user);
@@ -498,7 +518,7 @@ hconn_auth(struct hconn *hc, const uint8_t *buf)
 		if (limit_user(hc->hold, hc->user.name,
 		    server_conf.max_conns_per_user, &lwhy) == -1)
 			return (hconn_limited(hc, lwhy));
-		return (0);
+		return (hconn_route(hc));
 	}
 	memset(&hc->user, 0, sizeof hc->user);
 	if (rc == -1)
@@ -521,6 +541,7 @@ hconn_head(struct hconn *hc)
 	ssize_t		 r, n;
 	int		 result;
 	char		 why[128];
+	const char	*dwhy = NULL;
 
 	if ((len = evbuffer_get_length(in)) == 0)
 		return (0);
@@ -569,14 +590,17 @@ hconn_head(struct hconn *hc)
 	hc->state = HC_DIAL;
 	hc->dialing = 1;
 	hc->dial = NULL;
-	hconn_timer_set(hc, server_conf.dial_ms + HFRONT_DIAL_SLACK_MS);
-	hc->dial = server_dial(&t, hc->who, hconn_dial_cb, hc, &result);
+	hconn_timer_set(hc, server_conf.dial_ms * (1 +
+	    server_conf.dial_retries) + HFRONT_DIAL_SLACK_MS);
+	hc->dial = server_dial(&t, &hc->route, hc->user.name, hc->who,
+	    hconn_dial_cb, hc, &result, &dwhy);
 	if (!hc->dialing)
 		hc->dial = NULL;	/* the callback already ran */
 	else if (hc->dial == NULL) {
 		hc->status = http_status_from_dial(result);
 		hconn_log(hc);
 		return (hconn_error(hc, hc->status, "tentacle: %s\n",
+		    dwhy != NULL && dwhy[0] != '\0' ? dwhy :
 		    http_dial_str(result)));
 	}
 	return (-1);	/* nothing more to do until the dial answers */

@@ -41,6 +41,7 @@
 #include "tentacle.h"
 #include "auth.h"
 #include "limit.h"
+#include "route.h"
 #include "socks.h"
 
 /*
@@ -70,6 +71,7 @@ struct sfront {
 	struct target		 sf_target;
 	struct sockaddr_storage	 sf_sa;		/* the client (limiter) */
 	struct auth_user	 sf_user;	/* name "": none given */
+	struct route		 sf_route;	/* from sf_user.params */
 	struct limit_hold	*sf_hold;	/* counts; NULL when refused */
 	uint8_t			 sf_refuse;	/* REP for the request, 0 none */
 	char			 sf_peer[64];	/* "ip:port" */
@@ -263,6 +265,21 @@ sfront_method(struct sfront *sf, uint32_t methods)
 	return (SOCKS_METHOD_NONE);
 }
 
+/* Routing parameters of the accepted user name; 0 (refuse) when bad. */
+static int
+sfront_route(struct sfront *sf)
+{
+	char	 why[ROUTE_WHY_MAX];
+
+	if (route_parse(sf->sf_user.params, &sf->sf_route, why,
+	    sizeof why) == 0)
+		return (1);
+	log_warnx("socks: %s: user %s: bad routing parameters: %s",
+	    sf->sf_peer, sf->sf_user.name, why);
+	memset(&sf->sf_route, 0, sizeof sf->sf_route);
+	return (0);
+}
+
 /*
  * RFC 1929 credentials: checked against the users file (through the
  * failed-login limiter) when the client must authenticate; in open mode
@@ -279,7 +296,7 @@ sfront_auth_check(struct sfront *sf, const char *user, const char *pass)
 		return (1);	/* the request is refused anyway: no hashing */
 	if (sf->sf_policy == AUTH_OPEN) {
 		if (auth_user_parse(user, &sf->sf_user, &why) == 0)
-			return (1);
+			return (sfront_route(sf));
 		log_warnx("socks: %s: user name \"%s\" refused: %s",
 		    sf->sf_peer, log_escape(esc, sizeof esc, user,
 		    strlen(user)), why);
@@ -294,7 +311,7 @@ sfront_auth_check(struct sfront *sf, const char *user, const char *pass)
 		    sf->sf_user.name, server_conf.max_conns_per_user,
 		    &lwhy) == -1)
 			sfront_limited(sf, lwhy);
-		return (1);
+		return (sfront_route(sf));
 	}
 	if (rc == -1)
 		log_warnx("socks: %s: login failed for user \"%s\": %s",
@@ -453,18 +470,22 @@ sfront_request(struct sfront *sf)
 static void
 sfront_dial(struct sfront *sf)
 {
-	char	 ts[TARGET_STRLEN];
-	int	 result = DIAL_FAIL;
+	char		 ts[TARGET_STRLEN];
+	const char	*why = NULL;
+	int		 result = DIAL_FAIL;
 
 	evtimer_del(sf->sf_timer);
 	sf->sf_state = SFRONT_DIALING;
 	log_debug("socks: %s CONNECT %s", sf->sf_peer,
 	    target_str(&sf->sf_target, ts, sizeof ts));
 	/* server_dial() never calls back before it returns. */
-	sf->sf_dial = server_dial(&sf->sf_target, sf->sf_peer, sfront_dial_cb,
-	    sf, &result);
-	if (sf->sf_dial == NULL)
+	sf->sf_dial = server_dial(&sf->sf_target, &sf->sf_route,
+	    sf->sf_user.name, sf->sf_peer, sfront_dial_cb, sf, &result, &why);
+	if (sf->sf_dial == NULL) {
+		if (why != NULL && why[0] != '\0')
+			log_debug("socks: %s: %s", sf->sf_peer, why);
 		sfront_fail(sf, socks_rep_from_dial(result));
+	}
 }
 
 /* server.c answers: relay on success, else the mapped REP.  Frees sf. */

@@ -31,6 +31,7 @@
 #include "opt.h"
 #include "tls.h"
 #include "token.h"
+#include "route.h"
 
 #define NODE_HASH	256
 #define DIAL_HASH	1024
@@ -39,6 +40,12 @@
 #define AUTHFAIL_WINDOW	60000000ULL	/* ... per minute, per address */
 #define POOL_WINDOW	10		/* seconds of demand the pool sizes for */
 #define POOL_REFILL_US	10000		/* refill latency before a sample */
+#define BACKOFF_FAILS	3		/* node-side failures in a row ... */
+#define BACKOFF_MIN_MS	10000		/* ... skip the node this long, */
+#define BACKOFF_MAX_MS	300000		/* doubling up to this */
+#define SESSION_HASH	4096
+#define SESSION_MAX	65536
+#define SESSION_LIFE_US	(24ULL * 3600 * 1000000)	/* max lifetime */
 
 struct dial;
 struct srelay;
@@ -74,6 +81,10 @@ struct node {
 	uint32_t		 n_dsec[POOL_WINDOW];	/* demand per second: */
 	uint16_t		 n_dcount[POOL_WINDOW];	/* dials started, */
 	uint16_t		 n_dpeak[POOL_WINDOW];	/* most in flight */
+	/* Node-side dial failures in a row, and the back-off they earned. */
+	u_int			 n_fails;
+	uint32_t		 n_backoff_ms;
+	uint64_t		 n_backoff_until_us;
 };
 TAILQ_HEAD(nodes, node);
 
@@ -89,6 +100,20 @@ struct dial {
 	uint64_t		 d_start_us;
 	char			 d_who[64];
 	struct plink		*d_plink;	/* DIAL sent on this pooled link */
+	struct route		 d_route;
+	char			 d_user[65];	/* base user name, sessions */
+	int			 d_tries;	/* nodes tried so far */
+	uint32_t		 d_tried[DIAL_RETRIES_MAX + 1];
+};
+
+/* A sticky session: (user, id) -> node, sliding expiry, LRU bounded. */
+struct session {
+	LIST_ENTRY(session)	 s_hash;
+	TAILQ_ENTRY(session)	 s_lru;		/* most recent first */
+	char			 s_key[65 + ROUTE_SESSION_MAX + 1];
+	uint32_t		 s_node;
+	uint64_t		 s_created_us;
+	uint64_t		 s_expires_us;
 };
 
 /* A pooled data link: idle on its node's list, or carrying one DIAL. */
@@ -148,6 +173,7 @@ struct server_conf server_conf = {
 	.http_idle_ms = 60000,
 	.max_relays_per_node = 16384,
 	.max_pending_dials = 4096,
+	.dial_retries = 2,
 	.max_clients = -1,		/* from RLIMIT_NOFILE in server_main */
 	.max_conns_per_ip = 256,
 	.max_conns_per_user = 1024,
@@ -163,6 +189,12 @@ static uint64_t			 server_full_logged_us;
 static uint32_t			 server_next_id = 1;
 static uint32_t			 server_next_req = 1;
 static uint32_t			 server_rr;
+static uint64_t			 server_rand;
+static LIST_HEAD(, session)	 server_sessions[SESSION_HASH];
+static TAILQ_HEAD(sessionq, session) server_session_lru =
+				    TAILQ_HEAD_INITIALIZER(server_session_lru);
+static u_int			 server_nsessions;
+static char			 server_why[160];
 static uint16_t			 server_data_port;
 static char			 server_data_host[64];
 static struct core_listener	*server_listeners[4];
@@ -201,6 +233,8 @@ static void	server_pool_eval(struct node *, int);
 static void	server_pool_demand(struct node *);
 static void	server_pool_accept(struct dlink *, const struct frame *, int);
 static struct dial *server_dial_find(uint32_t);
+static int	server_dial_retry(struct dial *, int);
+static const char *server_result_str(int);
 
 /* Send one encoded frame; len 0 means an encoder refused (a bug). */
 static void
@@ -981,8 +1015,10 @@ server_node_close(struct node *n, uint8_t reason, const char *why)
 	server_nnodes--;
 	log_info("node %u (%s) left: %s; %u relays continue, %u nodes online",
 	    n->n_id, n->n_hello.name, why, n->n_nrelays, server_nnodes);
-	TAILQ_FOREACH_SAFE(d, &n->n_dials, d_entry, dtmp)
-		server_dial_finish(d, DIAL_NODELOST, NULL);
+	TAILQ_FOREACH_SAFE(d, &n->n_dials, d_entry, dtmp) {
+		if (!server_dial_retry(d, DIAL_NODELOST))
+			server_dial_finish(d, DIAL_NODELOST, NULL);
+	}
 	TAILQ_FOREACH_SAFE(pl, &n->n_pool, p_entry, pltmp)
 		server_plink_close(pl, NULL);
 	TAILQ_FOREACH_SAFE(sr, &n->n_relays, sr_entry, srtmp) {
@@ -999,26 +1035,151 @@ server_node_close(struct node *n, uint8_t reason, const char *why)
 	free(n);
 }
 
+static int
+server_node_full(const struct node *n)
+{
+	return (n->n_ndials >= MAX_DIALS_PER_NODE ||
+	    (server_conf.max_relays_per_node > 0 &&
+	    n->n_ndials + n->n_nrelays >=
+	    (u_int)server_conf.max_relays_per_node));
+}
+
+/* Does n serve pool (a node without pools serves "default")? */
+static int
+server_node_in_pool(const struct node *n, const char *pool)
+{
+	int	 i;
+
+	if (n->n_hello.npools == 0)
+		return (strcmp(pool, "default") == 0);
+	for (i = 0; i < n->n_hello.npools; i++) {
+		if (strcmp(n->n_hello.pools[i], pool) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Does n match the route's selectors (pool, node name or id)? */
+static int
+server_node_matches(const struct node *n, const struct route *r)
+{
+	char	 id[16];
+
+	if (r == NULL)
+		return (1);
+	if (r->pool[0] != '\0' && !server_node_in_pool(n, r->pool))
+		return (0);
+	if (r->node[0] != '\0') {
+		snprintf(id, sizeof id, "%u", n->n_id);
+		if (strcmp(n->n_hello.name, r->node) != 0 &&
+		    strcmp(id, r->node) != 0)
+			return (0);
+	}
+	return (1);
+}
+
+static int
+server_node_tried(const struct dial *d, const struct node *n)
+{
+	int	 i;
+
+	for (i = 0; d != NULL && i < d->d_tries; i++) {
+		if (d->d_tried[i] == n->n_id)
+			return (1);
+	}
+	return (0);
+}
+
+/* A dial on n failed for a node-side reason (0) or succeeded (1). */
+static void
+server_node_outcome(struct node *n, int ok)
+{
+	if (ok) {
+		n->n_fails = 0;
+		n->n_backoff_ms = 0;
+		n->n_backoff_until_us = 0;
+		return;
+	}
+	if (++n->n_fails < BACKOFF_FAILS)
+		return;
+	if (n->n_backoff_ms == 0)
+		n->n_backoff_ms = BACKOFF_MIN_MS;
+	else if (n->n_backoff_ms < BACKOFF_MAX_MS / 2)
+		n->n_backoff_ms *= 2;
+	else
+		n->n_backoff_ms = BACKOFF_MAX_MS;
+	n->n_backoff_until_us = core_now_us() +
+	    (uint64_t)n->n_backoff_ms * 1000;
+	log_warnx("node %u (%s): %u node-side dial failures in a row; "
+	    "skipping it for %u s", n->n_id, n->n_hello.name, n->n_fails,
+	    n->n_backoff_ms / 1000);
+}
+
+static uint32_t
+server_random(uint32_t bound)
+{
+	if (server_rand == 0)
+		server_rand = core_now_us() ^ ((uint64_t)getpid() << 32) ^
+		    0x9e3779b97f4a7c15ULL;
+	server_rand ^= server_rand << 13;
+	server_rand ^= server_rand >> 7;
+	server_rand ^= server_rand << 17;
+	return ((uint32_t)(server_rand >> 16) % bound);
+}
+
 /*
- * Choose a node: fewest dials and relays in flight, ties broken in turn
- * so equal nodes share the load.  Pools and routing come with the fleet
- * control issue.
+ * Choose a node for r (NULL: any) by -schedule, skipping nodes at their
+ * limit, those d already tried, and those backing off (unless every other
+ * candidate is gone).  NULL: *matched says how many nodes matched r.
  */
 static struct node *
-server_node_pick(void)
+server_node_pick(const struct route *r, const struct dial *d, u_int *matched)
 {
 	struct node	*n, *best = NULL;
-	u_int		 load, bestload = 0, i = 0, start;
+	u_int		 load, bestload = 0, count = 0, i, k, start = 0;
+	uint64_t	 now = core_now_us();
+	int		 backoff;
 
-	if (server_nnodes == 0)
-		return (NULL);
-	start = server_rr++ % server_nnodes;
+	*matched = 0;
 	TAILQ_FOREACH(n, &server_nodes, n_entry) {
-		if (n->n_ndials >= MAX_DIALS_PER_NODE ||
-		    (server_conf.max_relays_per_node > 0 &&
-		    n->n_ndials + n->n_nrelays >=
-		    (u_int)server_conf.max_relays_per_node)) {
-			i++;
+		if (server_node_matches(n, r))
+			(*matched)++;
+	}
+	if (*matched == 0)
+		return (NULL);
+	for (backoff = 0; backoff < 2 && count == 0; backoff++) {
+		TAILQ_FOREACH(n, &server_nodes, n_entry) {
+			if (!server_node_matches(n, r) || server_node_full(n) ||
+			    server_node_tried(d, n) ||
+			    (!backoff && n->n_backoff_until_us > now))
+				continue;
+			count++;
+		}
+	}
+	if (count == 0)
+		return (NULL);
+	backoff--;
+	switch (server_conf.schedule) {
+	case SCHED_ROUND_ROBIN:
+		k = server_rr++ % count;
+		break;
+	case SCHED_RANDOM:
+		k = server_random(count);
+		break;
+	default:
+		k = count;	/* least-conn, below */
+		start = server_rr++ % count;
+		break;
+	}
+	i = 0;
+	TAILQ_FOREACH(n, &server_nodes, n_entry) {
+		if (!server_node_matches(n, r) || server_node_full(n) ||
+		    server_node_tried(d, n) ||
+		    (!backoff && n->n_backoff_until_us > now))
+			continue;
+		if (k != count) {
+			if (i++ == k)
+				return (n);
 			continue;
 		}
 		load = n->n_ndials + n->n_nrelays;
@@ -1033,18 +1194,235 @@ server_node_pick(void)
 	return (best);
 }
 
+static u_int
+server_session_hash(const char *key)
+{
+	uint32_t	 h = 2166136261U;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (uint8_t)*key) * 16777619U;
+	return (h % SESSION_HASH);
+}
+
+static void
+server_session_free(struct session *se)
+{
+	LIST_REMOVE(se, s_hash);
+	TAILQ_REMOVE(&server_session_lru, se, s_lru);
+	server_nsessions--;
+	free(se);
+}
+
+static int
+server_session_expired(const struct session *se, uint64_t now)
+{
+	return (now >= se->s_expires_us ||
+	    now - se->s_created_us >= SESSION_LIFE_US);
+}
+
+/* The live session for key, or NULL (an expired one is dropped). */
+static struct session *
+server_session_find(const char *key)
+{
+	struct session	*se, *tmp;
+	uint64_t	 now = core_now_us();
+	int		 i;
+
+	/* Drop a few expired ones from the cold end as we go. */
+	for (i = 0; i < 4; i++) {
+		if ((tmp = TAILQ_LAST(&server_session_lru, sessionq)) == NULL ||
+		    !server_session_expired(tmp, now))
+			break;
+		server_session_free(tmp);
+	}
+	LIST_FOREACH(se, &server_sessions[server_session_hash(key)], s_hash) {
+		if (strcmp(se->s_key, key) != 0)
+			continue;
+		if (server_session_expired(se, now)) {
+			server_session_free(se);
+			return (NULL);
+		}
+		return (se);
+	}
+	return (NULL);
+}
+
+/* Pin key to node id for minutes, sliding; creates or re-pins. */
+static void
+server_session_pin(const char *key, uint32_t id, int minutes)
+{
+	struct session	*se;
+	uint64_t	 now = core_now_us();
+
+	if ((se = server_session_find(key)) == NULL) {
+		if (server_nsessions >= SESSION_MAX)
+			server_session_free(TAILQ_LAST(&server_session_lru,
+			    sessionq));
+		if ((se = calloc(1, sizeof *se)) == NULL)
+			return;		/* not sticky: no harm beyond that */
+		strlcpy(se->s_key, key, sizeof se->s_key);
+		se->s_created_us = now;
+		LIST_INSERT_HEAD(&server_sessions[server_session_hash(key)],
+		    se, s_hash);
+		server_nsessions++;
+	} else
+		TAILQ_REMOVE(&server_session_lru, se, s_lru);
+	TAILQ_INSERT_HEAD(&server_session_lru, se, s_lru);
+	if (minutes <= 0)
+		minutes = ROUTE_SESSTIME_DEFAULT;
+	se->s_node = id;
+	se->s_expires_us = now + (uint64_t)minutes * 60 * 1000000;
+}
+
+static void
+server_session_key(const struct dial *d, char *key, size_t len)
+{
+	snprintf(key, len, "%s-%s", d->d_user, d->d_route.session);
+}
+
+/* The selectors that matched nothing, for the peer: " in pool x". */
+static void
+server_route_why(const struct route *r, const char *what)
+{
+	snprintf(server_why, sizeof server_why, "%s%s%s%s%s", what,
+	    r != NULL && r->node[0] != '\0' ? " named " : "",
+	    r != NULL ? r->node : "",
+	    r != NULL && r->pool[0] != '\0' ? " in pool " : "",
+	    r != NULL ? r->pool : "");
+}
+
+/*
+ * Choose d's node: its session's when it has a live one, else by
+ * server_node_pick() (pinning the session).  NULL: *result and
+ * server_why say why.
+ */
+static struct node *
+server_dial_choose(struct dial *d, int *result)
+{
+	struct route	*r = &d->d_route;
+	struct session	*se = NULL;
+	struct node	*n;
+	char		 key[sizeof se->s_key];
+	u_int		 matched;
+
+	if (r->session[0] != '\0') {
+		server_session_key(d, key, sizeof key);
+		if ((se = server_session_find(key)) != NULL) {
+			n = server_node_find(se->s_node);
+			if (n != NULL && server_node_matches(n, r) &&
+			    !server_node_full(n) && !server_node_tried(d, n) &&
+			    (r->strict || n->n_backoff_until_us <=
+			    core_now_us())) {
+				server_session_pin(key, n->n_id,
+				    r->sesstime_min);
+				return (n);
+			}
+			if (r->strict) {
+				*result = DIAL_HOSTUNREACH;
+				snprintf(server_why, sizeof server_why,
+				    "session %s: its exit node is gone "
+				    "(strict)", r->session);
+				return (NULL);
+			}
+			log_info("session %s of %s: node %u is gone; moving it",
+			    r->session, d->d_user[0] != '\0' ? d->d_user : "-",
+			    se->s_node);
+		}
+	}
+	if ((n = server_node_pick(r, d, &matched)) == NULL) {
+		if (matched == 0) {
+			*result = DIAL_NONODE;
+			server_route_why(r, "no exit node online");
+		} else {
+			*result = DIAL_FAIL;
+			server_route_why(r, d->d_tries > 0 ?
+			    "no other exit node to try" : "every exit node "
+			    "is at its limit of relays and dials");
+		}
+		return (NULL);
+	}
+	if (r->session[0] != '\0')
+		server_session_pin(key, n->n_id, r->sesstime_min);
+	return (n);
+}
+
+/* Give d a fresh request id, on n; start its clock and send the DIAL. */
+static void
+server_dial_attach(struct dial *d, struct node *n)
+{
+	struct timeval	 tv;
+	char		 ts[TARGET_STRLEN];
+
+	do {
+		d->d_req = server_next_req++;
+	} while (d->d_req == 0 || server_dial_find(d->d_req) != NULL);
+	LIST_INSERT_HEAD(&server_dial_hash[d->d_req % DIAL_HASH], d, d_hash);
+	d->d_node = n;
+	if (d->d_tries < (int)nitems(d->d_tried))
+		d->d_tried[d->d_tries++] = n->n_id;
+	TAILQ_INSERT_TAIL(&n->n_dials, d, d_entry);
+	n->n_ndials++;
+	evtimer_add(d->d_timer, ms_tv(&tv, server_conf.dial_ms));
+	log_debug("dial %u: %s for %s via node %u (%s)", d->d_req,
+	    target_str(&d->d_target, ts, sizeof ts), d->d_who, n->n_id,
+	    n->n_hello.name);
+	server_pool_demand(n);
+	server_dial_send(d);
+}
+
+/*
+ * d failed on its node for a node-side reason: try another node when
+ * -dial-retries allows (1), else 0 (the caller answers).
+ */
+static int
+server_dial_retry(struct dial *d, int result)
+{
+	struct node	*n, *old = d->d_node;
+	char		 ts[TARGET_STRLEN];
+	int		 res;
+
+	if (old != NULL)
+		server_node_outcome(old, 0);
+	if (d->d_tries > server_conf.dial_retries ||
+	    (d->d_route.strict && d->d_route.session[0] != '\0'))
+		return (0);
+	if ((n = server_dial_choose(d, &res)) == NULL)
+		return (0);
+	log_info("dial %u: %s for %s via node %u failed: %s; retrying on "
+	    "node %u (%s)", d->d_req, target_str(&d->d_target, ts, sizeof ts),
+	    d->d_who, old != NULL ? old->n_id : 0, server_result_str(result),
+	    n->n_id, n->n_hello.name);
+	if (d->d_plink != NULL) {
+		d->d_plink->p_dial = NULL;
+		bufferevent_free(d->d_plink->p_bev);
+		free(d->d_plink);
+		d->d_plink = NULL;
+	}
+	LIST_REMOVE(d, d_hash);
+	if (old != NULL) {
+		old->n_dials_failed++;
+		TAILQ_REMOVE(&old->n_dials, d, d_entry);
+		old->n_ndials--;
+	}
+	evtimer_del(d->d_timer);
+	server_dial_attach(d, n);
+	return (1);
+}
+
 /* see tentacle.h */
 struct dial *
-server_dial(const struct target *t, const char *who, server_dial_cb *cb,
-    void *arg, int *result)
+server_dial(const struct target *t, const struct route *r, const char *user,
+    const char *who, server_dial_cb *cb, void *arg, int *result,
+    const char **why)
 {
 	struct node		*n;
 	struct dial		*d;
 	struct frame_dial	 fd;
-	struct timeval		 tv;
 	uint8_t			 buf[FRAME_MAX];
 	char			 ts[TARGET_STRLEN];
 
+	server_why[0] = '\0';
+	*why = server_why;
 	if (server_conf.max_pending_dials > 0 &&
 	    server_ndials >= (u_int)server_conf.max_pending_dials) {
 		*result = DIAL_FAIL;
@@ -1057,12 +1435,10 @@ server_dial(const struct target *t, const char *who, server_dial_cb *cb,
 		}
 		return (NULL);
 	}
-	if ((n = server_node_pick()) == NULL) {
-		*result = server_nnodes == 0 ? DIAL_NONODE : DIAL_FAIL;
-		log_info("dial %s for %s: %s", target_str(t, ts, sizeof ts),
-		    who, server_nnodes == 0 ? "no exit node online" :
-		    "every exit node is at its limit of relays and dials "
-		    "(-max-relays-per-node)");
+	memset(&fd, 0, sizeof fd);
+	fd.target = *t;
+	if (frame_dial_encode(buf, &fd) == 0) {
+		*result = DIAL_BADADDR;
 		return (NULL);
 	}
 	if ((d = calloc(1, sizeof *d)) == NULL ||
@@ -1073,34 +1449,24 @@ server_dial(const struct target *t, const char *who, server_dial_cb *cb,
 		*result = DIAL_FAIL;
 		return (NULL);
 	}
-	do {
-		d->d_req = server_next_req++;
-	} while (d->d_req == 0 || server_dial_find(d->d_req) != NULL);
-	d->d_node = n;
+	if (r != NULL)
+		d->d_route = *r;
+	if (user != NULL)
+		strlcpy(d->d_user, user, sizeof d->d_user);
 	d->d_target = *t;
 	d->d_cb = cb;
 	d->d_arg = arg;
 	d->d_start_us = core_now_us();
 	strlcpy(d->d_who, who, sizeof d->d_who);
-
-	memset(&fd, 0, sizeof fd);
-	fd.req = d->d_req;
-	fd.target = *t;
-	if (frame_dial_encode(buf, &fd) == 0) {
+	if ((n = server_dial_choose(d, result)) == NULL) {
+		log_info("dial %s for %s: %s", target_str(t, ts, sizeof ts),
+		    who, server_why);
 		event_free(d->d_timer);
 		free(d);
-		*result = DIAL_BADADDR;
 		return (NULL);
 	}
-	LIST_INSERT_HEAD(&server_dial_hash[d->d_req % DIAL_HASH], d, d_hash);
-	TAILQ_INSERT_TAIL(&n->n_dials, d, d_entry);
-	n->n_ndials++;
 	server_ndials++;
-	evtimer_add(d->d_timer, ms_tv(&tv, server_conf.dial_ms));
-	log_debug("dial %u: %s for %s via node %u (%s)", d->d_req,
-	    target_str(t, ts, sizeof ts), who, n->n_id, n->n_hello.name);
-	server_pool_demand(n);
-	server_dial_send(d);
+	server_dial_attach(d, n);
 	return (d);
 }
 
@@ -1199,17 +1565,18 @@ server_dial_finish(struct dial *d, int result, struct bufferevent *link)
 	dd.node_id = n != NULL ? n->n_id : 0;
 	dd.node_name = n != NULL ? n->n_hello.name : "";
 	if (n != NULL) {
-		if (result == DIAL_OK)
+		if (result == DIAL_OK) {
 			n->n_dials_ok++;
-		else
+			server_node_outcome(n, 1);
+		} else
 			n->n_dials_failed++;
 		if (result == DIAL_NOTALLOWED)
 			n->n_dials_denied++;
 	}
 	if (result == DIAL_OK)
-		log_debug("dial %u: %s connected via node %u in %llu us",
+		log_debug("dial %u: %s connected via node %u (%s) in %llu us",
 		    d->d_req, target_str(&d->d_target, ts, sizeof ts),
-		    dd.node_id, (unsigned long long)us);
+		    dd.node_id, dd.node_name, (unsigned long long)us);
 	else
 		log_info("dial %u: %s for %s via node %u failed: %s",
 		    d->d_req, target_str(&d->d_target, ts, sizeof ts),
@@ -1224,7 +1591,8 @@ server_dial_timeout_cb(evutil_socket_t fd __unused, short what __unused,
 {
 	struct dial	*d = arg;
 
-	server_dial_finish(d, DIAL_TIMEOUT, NULL);
+	if (!server_dial_retry(d, DIAL_TIMEOUT))
+		server_dial_finish(d, DIAL_TIMEOUT, NULL);
 }
 
 static void
@@ -1779,6 +2147,7 @@ server_main(int argc, char **argv)
 {
 	const char	*logdest = "stdout", *loglevel = "INFO";
 	const char	*allow = NULL, *pooldeny = NULL, *advertise = NULL;
+	const char	*schedule = "least-conn";
 	int64_t		 handshake = HANDSHAKE_MS, dial = DIAL_MS;
 	int64_t		 heartbeat = HEARTBEAT_MS, idle = 0, httpidle = 60000;
 	int64_t		 redial = 60000;
@@ -1860,6 +2229,12 @@ server_main(int argc, char **argv)
 		{ "pool-max", OPT_INT, &server_pool_max, "Idle pooled data "
 		    "links one node may keep open to the hub (0: no pooled "
 		    "links)", "64", 0, 65535, 0 },
+		{ "schedule", OPT_STRING, &schedule, "How a request's node "
+		    "is chosen among those that qualify: least-conn, "
+		    "round-robin, random", "least-conn", 0, 0, 0 },
+		{ "dial-retries", OPT_INT, &server_conf.dial_retries, "Other "
+		    "nodes a dial is retried on when its node fails it "
+		    "(timeout, node lost)", "2", 0, DIAL_RETRIES_MAX, 0 },
 		{ "max-pending-dials", OPT_INT, &server_conf.max_pending_dials,
 		    "Dials waiting for a node's answer, hub-wide (0: no "
 		    "limit)", "4096", 0, 10000000, 0 },
@@ -1908,6 +2283,17 @@ server_main(int argc, char **argv)
 	    server_ms("http-idle-timeout", httpidle,
 	    &server_conf.http_idle_ms) == -1)
 		return (2);
+	if (strcmp(schedule, "least-conn") == 0)
+		server_conf.schedule = SCHED_LEAST_CONN;
+	else if (strcmp(schedule, "round-robin") == 0)
+		server_conf.schedule = SCHED_ROUND_ROBIN;
+	else if (strcmp(schedule, "random") == 0)
+		server_conf.schedule = SCHED_RANDOM;
+	else {
+		fprintf(stderr, "tentacle server: -schedule: \"%s\" is not one "
+		    "of least-conn, round-robin, random\n", schedule);
+		return (2);
+	}
 	if (server_conf.handshake_ms < 1 || server_conf.dial_ms < 1 ||
 	    server_conf.heartbeat_ms < 50) {
 		fprintf(stderr, "tentacle server: -handshake-timeout and "

@@ -192,12 +192,18 @@ struct server_conf {
 	int		 max_conns_per_ip;	/* per address (IPv6 /64), 0 = none */
 	int		 max_conns_per_user;	/* per logged-in user, 0 = none */
 	int64_t		 redial_interval_ms;	/* accepted, used by issue 4 */
+	int		 schedule;	/* SCHED_* (doc/routing.md) */
+	int		 dial_retries;	/* other nodes tried on node failure */
 	const char	*tls_crt;	/* PEM chain; else self-signed */
 	const char	*tls_key;
 	const char	*state_dir;	/* self-signed key and certificate */
 	int		 insecure;	/* plaintext links to nodes */
 };
 extern struct server_conf	 server_conf;
+#define SCHED_LEAST_CONN	0
+#define SCHED_ROUND_ROBIN	1
+#define SCHED_RANDOM		2
+#define DIAL_RETRIES_MAX	8
 
 struct dial;
 struct dial_done {
@@ -209,13 +215,19 @@ struct dial_done {
 };
 /* Called exactly once, unless server_dial_cancel() came first. */
 typedef void server_dial_cb(const struct dial_done *, void *);
+struct route;
 /*
- * Ask an exit node to connect to t.  Returns NULL only when no dial could
- * be started, with *result set (DIAL_NONODE, DIAL_FAIL); the callback is
- * not called then.
+ * Ask an exit node to connect to t, choosing it by route (route.h; NULL:
+ * any node) and -schedule, retrying node-side failures on other nodes
+ * (doc/routing.md).  user is the base user name (sessions are per user;
+ * NULL or "" for none).  Returns NULL only when no dial could be started,
+ * with *result set (DIAL_NONODE, DIAL_FAIL, DIAL_HOSTUNREACH for a strict
+ * session whose node is gone) and *why a one-line reason for the peer
+ * (static, valid until the next call); the callback is not called then.
  */
-struct dial	*server_dial(const struct target *, const char *who,
-		    server_dial_cb *, void *, int *result);
+struct dial	*server_dial(const struct target *, const struct route *,
+		    const char *user, const char *who, server_dial_cb *,
+		    void *, int *result, const char **why);
 void		 server_dial_cancel(struct dial *);
 /*
  * Relay user <-> d->link, with the bytes counted on the node; takes both

@@ -44,8 +44,8 @@ test_expect_success 'right password: socks5h://user:pw@ (line printed by passwd)
 	grep "quick brown fox" out
 '
 
-test_expect_success 'routing parameters after the base name: alice-pool-x' '
-	tcurl -x socks5h://alice-pool-x-session-y:wonderland@127.0.0.1:$SOCKS_PORT \
+test_expect_success 'routing parameters after the base name: alice-pool-default' '
+	tcurl -x socks5h://alice-pool-default-session-y:wonderland@127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
 	wait_for_log "$HUB_LOG" "socks 127\.0\.0\.1:[0-9]* user alice dial"
@@ -150,7 +150,7 @@ test_expect_success '-allow: a listed client needs no credentials' '
 	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	tcurl -x socks5h://anyone-pool-x:whatever@127.0.0.1:$SOCKS_PORT \
+	tcurl -x socks5h://anyone-pool-default:whatever@127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
 	wait_for_log "$HUB_LOG" "socks 127\.0\.0\.1:[0-9]* user anyone dial"
@@ -205,7 +205,7 @@ test_expect_success 'no users file: loopback clients need no credentials' '
 '
 
 test_expect_success 'no users file: any password, the user name still counts' '
-	tcurl -x socks5h://alice-pool-x:anything@127.0.0.1:$SOCKS_PORT \
+	tcurl -x socks5h://alice-pool-default:anything@127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
 	wait_for_log "$HUB_LOG" "socks 127\.0\.0\.1:[0-9]* user alice dial" &&

@@ -45,8 +45,8 @@ test_expect_success 'right password: http://user:pw@ (line printed by passwd)' '
 	grep "quick brown fox" out
 '
 
-test_expect_success 'routing parameters after the base name: alice-pool-x' '
-	tcurl -x http://alice-pool-x-session-y:wonderland@127.0.0.1:$HTTP_PORT \
+test_expect_success 'routing parameters after the base name: alice-pool-default' '
+	tcurl -x http://alice-pool-default-session-y:wonderland@127.0.0.1:$HTTP_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
 	wait_for_log "$HUB_LOG" "http: 127\.0\.0\.1:[0-9]* user alice GET"
@@ -176,7 +176,7 @@ test_expect_success '-allow: a listed client needs no credentials' '
 	tcurl -x http://127.0.0.1:$HTTP_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	tcurl -x http://anyone-pool-y:whatever@127.0.0.1:$HTTP_PORT \
+	tcurl -x http://anyone-pool-default:whatever@127.0.0.1:$HTTP_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
 	wait_for_log "$HUB_LOG" "http: 127\.0\.0\.1:[0-9]* user anyone GET"
@@ -216,7 +216,7 @@ test_expect_success 'no users file: loopback clients need no credentials' '
 '
 
 test_expect_success 'no users file: any password, the user name still counts' '
-	tcurl -x http://alice-pool-x:anything@127.0.0.1:$HTTP_PORT \
+	tcurl -x http://alice-pool-default:anything@127.0.0.1:$HTTP_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
 	wait_for_log "$HUB_LOG" "http: 127\.0\.0\.1:[0-9]* user alice GET" &&
