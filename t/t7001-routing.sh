@@ -201,6 +201,27 @@ test_expect_success 'failover: a stopped node times out, another serves' '
 	kill -s CONT $NODE_PID_n2
 '
 
+test_expect_success 'back-off: after 3 node-side failures the node is skipped' '
+	kill -s STOP $NODE_PID_n2 &&
+	grep "(n2): 3 node-side dial failures in a row; skipping it for 10 s" \
+		"$HUB_LOG" &&
+	t1=$(grep -c "via node 2 failed: timed out" "$HUB_LOG") &&
+	spread 6 alice &&
+	test $(count n2) = 0 &&
+	t2=$(grep -c "via node 2 failed: timed out" "$HUB_LOG") &&
+	test "$t1" = "$t2" &&
+	kill -s CONT $NODE_PID_n2
+'
+
+test_expect_success 'failover stays within the selectors: -node-n2 stopped: 504' '
+	kill -s STOP $NODE_PID_n2 &&
+	code=$(tcurl -o body -w "%{http_code}" \
+		-x "http://alice-node-n2:pw@127.0.0.1:$HTTP_PORT" \
+		"http://127.0.0.1:$ORIGIN_PORT/small") ;
+	kill -s CONT $NODE_PID_n2 &&
+	test "$code" = 504
+'
+
 test_expect_success 'failover: target-side failures are not retried' '
 	code=$(tcurl -o /dev/null -w "%{http_code}" \
 		-x "http://alice:pw@127.0.0.1:$HTTP_PORT" \
