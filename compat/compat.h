@@ -23,8 +23,9 @@ size_t	 strlcpy(char *, const char *, size_t);
 size_t	 strlcat(char *, const char *, size_t);
 #endif
 
-/* SO_KEEPALIVE, probing after idle_s seconds where settable. */
-int	 compat_keepalive(int, int);
+/* SO_KEEPALIVE: probe after idle_s, every intvl_s, count times (where
+ * the system lets us set them). */
+int	 compat_keepalive(int, int, int, int);
 
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))

@@ -12,24 +12,21 @@
 #include "compat.h"
 
 int
-compat_keepalive(int fd, int idle_s)
+compat_keepalive(int fd, int idle_s, int intvl_s, int count)
 {
 	int	 on = 1;
 
-	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) == -1)
+	if (fd == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on) == -1)
 		return (-1);
 #ifdef TCP_KEEPIDLE
-	{
-		int intvl = 30, cnt = 4;
-
-		setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_s,
-		    sizeof idle_s);
-		setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
-		    sizeof intvl);
-		setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
-	}
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_s, sizeof idle_s);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl_s, sizeof intvl_s);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
 #else
 	(void)idle_s;
+	(void)intvl_s;
+	(void)count;
 #endif
 	return (0);
 }

@@ -52,6 +52,10 @@ struct client_conf {
 	const char		*log_level;
 	const char		*allow;		/* flag: comma list */
 	const char		*deny;		/* flag: comma list */
+	const char		*bind;		/* source address for targets */
+	char			*file_bind;
+	struct sockaddr_storage	 bind_sa;
+	socklen_t		 bind_len;	/* 0: no bind */
 	const char		*fingerprint;
 	const char		*ca_file;
 	const char		*state_dir;
@@ -474,6 +478,36 @@ client_target_allowed(const struct sockaddr *sa, const char **why)
 }
 
 /*
+ * The socket for a target: -1 with errno on failure; with bind: set, a
+ * socket bound to that source address (targets of the other family are
+ * unreachable from it: ENETUNREACH).  Without bind:, -2: let libevent
+ * make one.
+ */
+static int
+client_target_socket(const struct sockaddr *sa)
+{
+	int	 fd;
+
+	if (cc.bind_len == 0)
+		return (-2);
+	if (cc.bind_sa.ss_family != sa->sa_family) {
+		errno = ENETUNREACH;
+		return (-1);
+	}
+	if ((fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	if (bind(fd, (struct sockaddr *)&cc.bind_sa, cc.bind_len) == -1) {
+		log_warn("bind %s for an outgoing connection",
+		    cc.bind != NULL ? cc.bind : cc.file_bind);
+		close(fd);
+		errno = EADDRNOTAVAIL;
+		return (-1);
+	}
+	return (fd);
+}
+
+/*
  * Connect to the next allowed address.  The policy runs on the address
  * actually connected, so a name cannot rebind past it.
  */
@@ -482,6 +516,7 @@ client_dial_try(struct ndial *nd)
 {
 	struct sockaddr	*sa;
 	socklen_t	 salen;
+	int		 fd;
 	const char	*why;
 	char		 as[64];
 
@@ -499,9 +534,17 @@ client_dial_try(struct ndial *nd)
 			nd->nd_why = why;
 			continue;
 		}
-		nd->nd_target_bev = bufferevent_socket_new(core_base, -1,
+		if ((fd = client_target_socket(sa)) == -1) {
+			nd->nd_err = client_errno_result(errno);
+			continue;
+		}
+		if (fd == -2)
+			fd = -1;
+		nd->nd_target_bev = bufferevent_socket_new(core_base, fd,
 		    BEV_OPT_CLOSE_ON_FREE);
 		if (nd->nd_target_bev == NULL) {
+			if (fd != -1)
+				close(fd);
 			client_dial_fail(nd, DIAL_FAIL);
 			return;
 		}
@@ -671,24 +714,6 @@ client_dials_abort(void)
 }
 
 /* TCP keepalive on pooled links (doc/performance.md "Pool"). */
-static void
-client_keepalive(int fd)
-{
-	int	 on = 1;
-
-	if (fd == -1)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
-#ifdef TCP_KEEPIDLE
-	on = 30;
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &on, sizeof on);
-	on = 10;
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &on, sizeof on);
-	on = 3;
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &on, sizeof on);
-#endif
-}
-
 /* Frees np and closes its link. */
 static void
 client_pool_free(struct npool *np)
@@ -775,7 +800,7 @@ client_pool_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (np->np_idle)
 		return;		/* TLS handshake done: nothing to do */
-	client_keepalive(tls_getfd(bev));
+	compat_keepalive(tls_getfd(bev), 30, 10, 3);
 	if (client_tls != NULL && !tls_is_wrapped(bev)) {
 		np->np_bev = tls_wrap(client_tls, bev, 0, client_peer_name,
 		    &cause);
@@ -1246,46 +1271,40 @@ static int
 client_conf_cb(const char *key, const char *value, void *arg __unused,
     char **cause)
 {
+	static const struct {
+		const char	 *key;
+		char		**value;
+	} strings[] = {
+		{ "server_addr", &cc.file_server },
+		{ "auth_token", &cc.file_token },
+		{ "name", &cc.file_name },
+		{ "log", &cc.file_log },
+		{ "log_level", &cc.file_log_level },
+		{ "fingerprint", &cc.file_fingerprint },
+		{ "ca_file", &cc.file_ca_file },
+		{ "known_hosts", &cc.file_known_hosts },
+		{ "state_dir", &cc.file_state_dir },
+		{ "dial_info", &cc.file_dial_info },
+		{ "bind", &cc.file_bind },
+	};
 	long long	 v;
 	char		 list[CLIENT_ALLOW_MAX][64];
 	int		 i, n;
+	size_t		 k;
 
-	if (strcmp(key, "server_addr") == 0) {
-		free(cc.file_server);
-		cc.file_server = xstrdup(value);
-	} else if (strcmp(key, "auth_token") == 0) {
-		free(cc.file_token);
-		cc.file_token = xstrdup(value);
-	} else if (strcmp(key, "name") == 0) {
-		free(cc.file_name);
-		cc.file_name = xstrdup(value);
-	} else if (strcmp(key, "log") == 0) {
-		free(cc.file_log);
-		cc.file_log = xstrdup(value);
-	} else if (strcmp(key, "log_level") == 0) {
-		free(cc.file_log_level);
-		cc.file_log_level = xstrdup(value);
-	} else if (strcmp(key, "fingerprint") == 0) {
-		free(cc.file_fingerprint);
-		cc.file_fingerprint = xstrdup(value);
-	} else if (strcmp(key, "ca_file") == 0) {
-		free(cc.file_ca_file);
-		cc.file_ca_file = xstrdup(value);
-	} else if (strcmp(key, "known_hosts") == 0) {
-		free(cc.file_known_hosts);
-		cc.file_known_hosts = xstrdup(value);
-	} else if (strcmp(key, "state_dir") == 0) {
-		free(cc.file_state_dir);
-		cc.file_state_dir = xstrdup(value);
-	} else if (strcmp(key, "insecure") == 0) {
+	for (k = 0; k < nitems(strings); k++) {
+		if (strcmp(key, strings[k].key) == 0) {
+			free(*strings[k].value);
+			*strings[k].value = xstrdup(value);
+			return (0);
+		}
+	}
+	if (strcmp(key, "insecure") == 0) {
 		if (opt_bool_parse(value, &cc.file_insecure) == -1) {
 			xasprintf(cause, "insecure: expected true or false, "
 			    "not \"%s\"", value);
 			return (-1);
 		}
-	} else if (strcmp(key, "dial_info") == 0) {
-		free(cc.file_dial_info);
-		cc.file_dial_info = xstrdup(value);
 	} else if (strcmp(key, "pool_size") == 0) {
 		if (opt_int_parse(value, 0, 1024, &v, cause) == -1)
 			return (-1);
@@ -1319,12 +1338,28 @@ client_conf_cb(const char *key, const char *value, void *arg __unused,
 		}
 	} else {
 		xasprintf(cause, "unknown key \"%s\" (known: server_addr, "
-		    "auth_token, name, pools, pool_size, allow, deny, "
+		    "auth_token, name, pools, pool_size, allow, deny, bind, "
 		    "fingerprint, "
 		    "ca_file, known_hosts, state_dir, insecure, dial_info, "
 		    "log, log_level)", key);
 		return (-1);
 	}
+	return (0);
+}
+
+/* -bind / bind: a numeric address (port 0) for outgoing target sockets. */
+static int
+client_bind_setup(char **cause)
+{
+	const char	*b = cc.bind != NULL ? cc.bind : cc.file_bind;
+	char		 addr[300];
+
+	if (b == NULL || *b == '\0')
+		return (0);
+	snprintf(addr, sizeof addr, strchr(b, ':') != NULL ? "[%s]:0" :
+	    "%s:0", b);
+	if (core_addr_parse(addr, &cc.bind_sa, &cc.bind_len, cause) == -1)
+		return (-1);
 	return (0);
 }
 
@@ -1643,6 +1678,9 @@ client_main(int argc, char **argv)
 		{ "allow", OPT_STRING, &cc.allow, "Destinations to allow "
 		    "despite the default policy: CIDR[,CIDR...] or :PORT",
 		    NULL, 0, 0, 0 },
+		{ "bind", OPT_STRING, &cc.bind, "Source address of the "
+		    "connections to targets (a multi-address host's exit "
+		    "address)", NULL, 0, 0, 0 },
 		{ "deny", OPT_STRING, &cc.deny, "More destinations to refuse "
 		    "(wins over -allow): CIDR[,CIDR...] or :PORT", NULL, 0, 0,
 		    0 },
@@ -1720,6 +1758,11 @@ client_main(int argc, char **argv)
 	    -1 || client_acl_flag("deny", cc.deny, cc.denylist,
 	    &cc.ndeny) == -1)
 		return (2);
+	if (client_bind_setup(&cause) == -1) {
+		fprintf(stderr, "tentacle: %s\n", cause);
+		free(cause);
+		return (2);
+	}
 	client_trust_setup(&trust);
 	if (!trust.insecure && trust.fingerprint == NULL &&
 	    trust.ca_file == NULL && client_known_hosts_dir(trust.known_hosts,

@@ -100,8 +100,8 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 	r->start_us = r->active_us = core_now_us();
 	strlcpy(r->tag, tag, sizeof r->tag);
 	/* Idle relays live on (no default idle timeout): find dead peers. */
-	compat_keepalive(tls_getfd(user), RELAY_KEEPALIVE_S);
-	compat_keepalive(tls_getfd(exit), RELAY_KEEPALIVE_S);
+	compat_keepalive(tls_getfd(user), RELAY_KEEPALIVE_S, 30, 4);
+	compat_keepalive(tls_getfd(exit), RELAY_KEEPALIVE_S, 30, 4);
 	relay_live++;
 
 	bufferevent_setcb(user, relay_read_cb, relay_write_cb, relay_event_cb,

@@ -1782,24 +1782,6 @@ server_dlink_read_cb(struct bufferevent *bev, void *arg)
  * vanished is found within 30 + 3 x 10 s, and the probes keep NAT and
  * firewall state alive meanwhile.
  */
-static void
-server_keepalive(int fd)
-{
-	int	 on = 1;
-
-	if (fd == -1)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
-#ifdef TCP_KEEPIDLE
-	on = 30;
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &on, sizeof on);
-	on = 10;
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &on, sizeof on);
-	on = 3;
-	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &on, sizeof on);
-#endif
-}
-
 /* Count one dial in the node's demand window (this second's bucket). */
 static void
 server_pool_demand(struct node *n)
@@ -2005,7 +1987,7 @@ server_pool_accept(struct dlink *l, const struct frame *f, int len)
 	pl->p_node = n;
 	strlcpy(pl->p_peer, l->l_peer, sizeof pl->p_peer);
 	free(l);
-	server_keepalive(tls_getfd(pl->p_bev));
+	compat_keepalive(tls_getfd(pl->p_bev), 30, 10, 3);
 	bufferevent_set_timeouts(pl->p_bev, NULL, NULL);
 	bufferevent_setcb(pl->p_bev, server_plink_read_cb, NULL,
 	    server_plink_event_cb, pl);
