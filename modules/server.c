@@ -1777,11 +1777,6 @@ server_dlink_read_cb(struct bufferevent *bev, void *arg)
 	server_dial_finish(d, DIAL_OK, bev);
 }
 
-/*
- * TCP keepalive on a pooled link: an idle link whose peer or NAT mapping
- * vanished is found within 30 + 3 x 10 s, and the probes keep NAT and
- * firewall state alive meanwhile.
- */
 /* Count one dial in the node's demand window (this second's bucket). */
 static void
 server_pool_demand(struct node *n)
@@ -1987,6 +1982,10 @@ server_pool_accept(struct dlink *l, const struct frame *f, int len)
 	pl->p_node = n;
 	strlcpy(pl->p_peer, l->l_peer, sizeof pl->p_peer);
 	free(l);
+	/*
+	 * An idle link whose peer or NAT mapping vanished is found within
+	 * 30 + 3 x 10 s, and the probes keep NAT and firewall state alive.
+	 */
 	compat_keepalive(tls_getfd(pl->p_bev), 30, 10, 3);
 	bufferevent_set_timeouts(pl->p_bev, NULL, NULL);
 	bufferevent_setcb(pl->p_bev, server_plink_read_cb, NULL,
