@@ -785,6 +785,10 @@ frame_info_node_parse(const struct frame *f, struct frame_info_node *n,
 	n->bytes_down = frd_u64(&r);
 	n->rtt_us = frd_u32(&r);
 	n->dials_denied = frd_u32(&r);
+	n->pool_idle = frd_u16(&r);
+	n->last_ok = frd_u64(&r);
+	n->up_rate = frd_u32(&r);
+	n->down_rate = frd_u32(&r);
 	return (frd_end(&r, cause, "malformed INFO_NODE"));
 }
 
@@ -814,6 +818,10 @@ frame_info_node_encode(uint8_t *out, const struct frame_info_node *n)
 	fwr_u64(&w, n->bytes_down);
 	fwr_u32(&w, n->rtt_us);
 	fwr_u32(&w, n->dials_denied);
+	fwr_u16(&w, n->pool_idle);
+	fwr_u64(&w, n->last_ok);
+	fwr_u32(&w, n->up_rate);
+	fwr_u32(&w, n->down_rate);
 	return (fwr_end(&w));
 }
 

@@ -152,6 +152,10 @@ struct frame_info_node {
 	uint64_t	 bytes_down;
 	uint32_t	 rtt_us;
 	uint32_t	 dials_denied;	/* refused by the node's policy */
+	uint16_t	 pool_idle;	/* idle pooled data links */
+	uint64_t	 last_ok;	/* unix time of the last dial OK, 0 */
+	uint32_t	 up_rate;	/* bytes/s over the last ~10 s */
+	uint32_t	 down_rate;
 };
 
 /*

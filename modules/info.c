@@ -171,20 +171,46 @@ info_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
+/* Bytes in binary units: 512B, 1.5KiB, 12MiB, 3.0GiB. */
 static const char *
 info_bytes(uint64_t v, char *buf, size_t len)
 {
-	const char	*units = "BKMGTP";
+	static const char	*units[] = { "B", "KiB", "MiB", "GiB", "TiB",
+				    "PiB", "EiB" };
+	double			 d = v;
+	u_int			 u = 0;
+
+	while (d >= 1024 && u < 6) {
+		d /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%lluB", (unsigned long long)v);
+	else
+		snprintf(buf, len, d < 9.95 ? "%.1f%s" : "%.0f%s", d, units[u]);
+	return (buf);
+}
+
+/* A rate in bytes/s: "-" for none, 800B/s, 12k/s, 1.5M/s, 2.0G/s. */
+static const char *
+info_rate(uint64_t v, char *buf, size_t len)
+{
+	const char	*units = "BkMGT";
 	double		 d = v;
 
+	if (v == 0) {
+		strlcpy(buf, "-", len);
+		return (buf);
+	}
 	while (d >= 1024 && units[1] != '\0') {
 		d /= 1024;
 		units++;
 	}
 	if (*units == 'B')
-		snprintf(buf, len, "%lluB", (unsigned long long)v);
+		snprintf(buf, len, "%lluB/s", (unsigned long long)v);
 	else
-		snprintf(buf, len, d < 10 ? "%.1f%c" : "%.0f%c", d, *units);
+		snprintf(buf, len, d < 9.95 ? "%.1f%c/s" : "%.0f%c/s", d,
+		    *units);
 	return (buf);
 }
 
@@ -218,42 +244,215 @@ info_pools(const struct frame_info_node *n, char *buf, size_t len)
 	}
 }
 
+/* Is node n in pool (NULL: every node)? */
+static int
+info_in_pool(const struct frame_info_node *n, const char *pool)
+{
+	int	 i;
+
+	if (pool == NULL)
+		return (1);
+	for (i = 0; i < n->npools; i++)
+		if (strcmp(n->pools[i], pool) == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * The table: like `docker ps`, each column as wide as its widest cell, and
+ * the wide text columns (POOLS, NAME, ADDRESS, OS/ARCH) cut, marked with a
+ * '~', until a line fits INFO_COLS.
+ */
+#define INFO_COLS	100
+#define INFO_NCOL	12
+#define INFO_CELL	600
+
+static const struct {
+	const char	*name;
+	int		 right;		/* right-aligned (numbers) */
+	int		 min;		/* shrinks down to this */
+} info_cols[INFO_NCOL] = {
+	{ "ID", 0, 0 }, { "NAME", 0, 8 }, { "POOLS", 0, 7 },
+	{ "ADDRESS", 0, 15 }, { "OS/ARCH", 0, 9 }, { "UP", 1, 0 },
+	{ "RELAYS", 1, 0 }, { "POOL", 1, 0 }, { "SENT", 1, 0 },
+	{ "RECV", 1, 0 }, { "RATE", 1, 0 }, { "RTT", 1, 0 }
+};
+/* The columns that may be cut, first pick on a tie. */
+static const int	 info_shrink[] = { 2, 1, 3, 4 };
+
 static void
-info_table(void)
+info_row(char cell[INFO_NCOL][INFO_CELL], const size_t *w)
+{
+	char	 line[INFO_NCOL * INFO_CELL];
+	size_t	 i, l;
+
+	line[0] = '\0';
+	for (i = 0; i < INFO_NCOL; i++) {
+		l = strlen(cell[i]);
+		if (l > w[i]) {
+			cell[i][w[i] - 1] = '~';
+			cell[i][w[i]] = '\0';
+		}
+		if (i > 0)
+			strlcat(line, " ", sizeof line);
+		l = strlen(line);
+		snprintf(line + l, sizeof line - l, info_cols[i].right ?
+		    "%*s" : "%-*s", (int)w[i], cell[i]);
+	}
+	/* No trailing blanks. */
+	l = strlen(line);
+	while (l > 0 && line[l - 1] == ' ')
+		line[--l] = '\0';
+	printf("%s\n", line);
+}
+
+static void
+info_cells(const struct frame_info_node *n, char cell[INFO_NCOL][INFO_CELL])
+{
+	snprintf(cell[0], INFO_CELL, "%u", n->id);
+	snprintf(cell[1], INFO_CELL, "%s", n->name);
+	info_pools(n, cell[2], INFO_CELL);
+	snprintf(cell[3], INFO_CELL, "%s", n->remote);
+	snprintf(cell[4], INFO_CELL, "%s/%s", n->os, n->arch);
+	info_age(n->since, cell[5], INFO_CELL);
+	snprintf(cell[6], INFO_CELL, "%u", n->relays);
+	snprintf(cell[7], INFO_CELL, "%u", n->pool_idle);
+	info_bytes(n->bytes_up, cell[8], INFO_CELL);
+	info_bytes(n->bytes_down, cell[9], INFO_CELL);
+	info_rate((uint64_t)n->up_rate + n->down_rate, cell[10], INFO_CELL);
+	if (n->rtt_us == 0)
+		strlcpy(cell[11], "-", INFO_CELL);
+	else if (n->rtt_us < 1000)
+		snprintf(cell[11], INFO_CELL, "%uus", n->rtt_us);
+	else if (n->rtt_us < 10000)
+		snprintf(cell[11], INFO_CELL, "%.1fms", n->rtt_us / 1e3);
+	else
+		snprintf(cell[11], INFO_CELL, "%ums", n->rtt_us / 1000);
+}
+
+/* Pool names and how many listed nodes are in each, sorted by name. */
+struct info_pool {
+	const char	*name;
+	u_int		 nodes;
+};
+
+static int
+info_pool_cmp(const void *a, const void *b)
+{
+	return (strcmp(((const struct info_pool *)a)->name,
+	    ((const struct info_pool *)b)->name));
+}
+
+static void
+info_summary(const char *pool)
 {
 	const struct frame_info_node	*n;
-	char		 pools[600], up[32], down[32], age[32], osarch[64];
-	char		 rtt[32];
-	uint64_t	 tup = 0, tdown = 0;
-	u_int		 relays = 0;
-	size_t		 i;
+	struct info_pool		*pl = NULL;
+	char		 line[INFO_COLS + 1], item[128], a[32], b[32], c[32];
+	char		 d[32];
+	uint64_t	 tup = 0, tdown = 0, rup = 0, rdown = 0;
+	u_int		 relays = 0, nn = 0;
+	size_t		 i, k, npl = 0, cap = 0;
+	int		 p;
 
-	printf("%-5s %-16s %-14s %-21s %-12s %6s %5s %7s %7s %7s\n",
-	    "ID", "NAME", "POOLS", "ADDRESS", "OS/ARCH", "UP", "RELAY",
-	    "SENT", "RECV", "RTT");
 	for (i = 0; i < info_n; i++) {
 		n = &info_nodes[i];
-		info_pools(n, pools, sizeof pools);
-		snprintf(osarch, sizeof osarch, "%s/%s", n->os, n->arch);
-		if (n->rtt_us == 0)
-			strlcpy(rtt, "-", sizeof rtt);
-		else if (n->rtt_us < 10000)
-			snprintf(rtt, sizeof rtt, "%.1fms", n->rtt_us / 1e3);
-		else
-			snprintf(rtt, sizeof rtt, "%ums", n->rtt_us / 1000);
-		printf("%-5u %-16.16s %-14.14s %-21.21s %-12.12s %6s %5u "
-		    "%7s %7s %7s\n", n->id, n->name, pools, n->remote, osarch,
-		    info_age(n->since, age, sizeof age), n->relays,
-		    info_bytes(n->bytes_up, up, sizeof up),
-		    info_bytes(n->bytes_down, down, sizeof down), rtt);
+		if (!info_in_pool(n, pool))
+			continue;
+		nn++;
 		tup += n->bytes_up;
 		tdown += n->bytes_down;
+		rup += n->up_rate;
+		rdown += n->down_rate;
 		relays += n->relays;
+		for (p = 0; p < n->npools; p++) {
+			if (pool != NULL && strcmp(n->pools[p], pool) != 0)
+				continue;
+			for (k = 0; k < npl; k++)
+				if (strcmp(pl[k].name, n->pools[p]) == 0)
+					break;
+			if (k == npl) {
+				if (npl == cap) {
+					cap = cap ? cap * 2 : 8;
+					pl = xreallocarray(pl, cap,
+					    sizeof *pl);
+				}
+				pl[npl].name = n->pools[p];
+				pl[npl++].nodes = 0;
+			}
+			pl[k].nodes++;
+		}
 	}
-	printf("%zu node%s online, %u relay%s, %s sent, %s received\n",
-	    info_n, info_n == 1 ? "" : "s", relays, relays == 1 ? "" : "s",
-	    info_bytes(tup, up, sizeof up), info_bytes(tdown, down,
-	    sizeof down));
+	printf("%u node%s online, %u relay%s, now %s (down %s, up %s), "
+	    "total %s sent, %s received\n", nn, nn == 1 ? "" : "s", relays,
+	    relays == 1 ? "" : "s", info_rate(rup + rdown, a, sizeof a),
+	    info_rate(rdown, b, sizeof b), info_rate(rup, c, sizeof c),
+	    info_bytes(tup, d, sizeof d), info_bytes(tdown, item,
+	    sizeof item));
+	if (npl == 0)
+		return;
+	qsort(pl, npl, sizeof *pl, info_pool_cmp);
+	strlcpy(line, "pool", sizeof line);
+	for (k = 0; k < npl; k++) {
+		snprintf(item, sizeof item, "%s %s: %u%s", k == 0 ? "" : ",",
+		    pl[k].name, pl[k].nodes, k > 0 ? "" : pl[k].nodes == 1 ?
+		    " node" : " nodes");
+		/* Wrap before INFO_COLS, continuing indented. */
+		if (strlen(line) + strlen(item) > INFO_COLS) {
+			printf("%s\n", line);
+			strlcpy(line, "    ", sizeof line);
+			strlcat(line, item + 2, sizeof line);
+		} else
+			strlcat(line, item, sizeof line);
+	}
+	printf("%s\n", line);
+	free(pl);
+}
+
+static void
+info_table(const char *pool)
+{
+	char		(*cells)[INFO_NCOL][INFO_CELL];
+	char		 head[INFO_NCOL][INFO_CELL];
+	size_t		 w[INFO_NCOL], total, i, j, nrow = 0, l;
+
+	cells = xreallocarray(NULL, info_n + 1, sizeof *cells);
+	for (j = 0; j < INFO_NCOL; j++) {
+		strlcpy(head[j], info_cols[j].name, INFO_CELL);
+		w[j] = strlen(head[j]);
+	}
+	for (i = 0; i < info_n; i++) {
+		if (!info_in_pool(&info_nodes[i], pool))
+			continue;
+		info_cells(&info_nodes[i], cells[nrow]);
+		for (j = 0; j < INFO_NCOL; j++)
+			if ((l = strlen(cells[nrow][j])) > w[j])
+				w[j] = l > INFO_CELL - 1 ? INFO_CELL - 1 : l;
+		nrow++;
+	}
+	for (;;) {
+		total = INFO_NCOL - 1;
+		for (j = 0; j < INFO_NCOL; j++)
+			total += w[j];
+		if (total <= INFO_COLS)
+			break;
+		/* Cut the widest text column that may still give. */
+		for (i = INFO_NCOL, j = 0; j < nitems(info_shrink); j++) {
+			l = info_shrink[j];
+			if (w[l] > (size_t)info_cols[l].min &&
+			    w[l] > strlen(info_cols[l].name) &&
+			    (i == INFO_NCOL || w[l] > w[i]))
+				i = l;
+		}
+		if (i == INFO_NCOL)
+			break;	/* numbers too wide: let it be */
+		w[i]--;
+	}
+	info_row(head, w);
+	for (i = 0; i < nrow; i++)
+		info_row(cells[i], w);
+	free(cells);
+	info_summary(pool);
 }
 
 static void
@@ -274,16 +473,18 @@ info_json_str(const char *s)
 }
 
 static void
-info_json(void)
+info_json(const char *pool)
 {
 	const struct frame_info_node	*n;
-	size_t				 i;
+	size_t				 i, k = 0;
 	int				 p;
 
 	printf("{\"nodes\":[");
 	for (i = 0; i < info_n; i++) {
 		n = &info_nodes[i];
-		printf("%s\n{\"id\":%u,\"name\":", i ? "," : "", n->id);
+		if (!info_in_pool(n, pool))
+			continue;
+		printf("%s\n{\"id\":%u,\"name\":", k++ ? "," : "", n->id);
 		info_json_str(n->name);
 		printf(",\"pools\":[");
 		for (p = 0; p < n->npools; p++) {
@@ -301,11 +502,14 @@ info_json(void)
 		info_json_str(n->build);
 		printf(",\"since\":%llu,\"relays\":%u,\"dials_ok\":%u,"
 		    "\"dials_failed\":%u,\"dials_denied\":%u,\"bytes_up\":%llu,"
-		    "\"bytes_down\":%llu,\"rtt_us\":%u}",
+		    "\"bytes_down\":%llu,\"rtt_us\":%u,\"pool_idle\":%u,"
+		    "\"last_ok\":%llu,\"up_rate\":%u,\"down_rate\":%u}",
 		    (unsigned long long)n->since, n->relays, n->dials_ok,
 		    n->dials_failed, n->dials_denied,
 		    (unsigned long long)n->bytes_up,
-		    (unsigned long long)n->bytes_down, n->rtt_us);
+		    (unsigned long long)n->bytes_down, n->rtt_us,
+		    n->pool_idle, (unsigned long long)n->last_ok, n->up_rate,
+		    n->down_rate);
 	}
 	printf("\n]}\n");
 }
@@ -317,7 +521,7 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 {
 	struct client_trust	 t = *trust;
 	struct timeval		 tv = { 10, 0 };
-	const char		*colon, *flag_server = NULL;
+	const char		*colon, *flag_server = NULL, *pool = NULL;
 	int			 json = 0, ind = 1, rc;
 	long long		 port;
 	char			*cause = NULL;
@@ -326,6 +530,8 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 		{ "server", OPT_STRING, &flag_server, "Hub control address "
 		    "HOST:PORT", "\"127.0.0.1:4442\"", 0, 0, 0 },
 		{ "json", OPT_BOOL, &json, "Print JSON", NULL, 0, 0, 0 },
+		{ "pool", OPT_STRING, &pool, "Only the nodes in pool NAME",
+		    NULL, 0, 0, 0 },
 		{ "fingerprint", OPT_STRING, &t.fingerprint, "Pin the hub's "
 		    "key (sha256:...)", NULL, 0, 0, 0 },
 		{ "insecure", OPT_BOOL, &t.insecure, "Plaintext (the hub runs "
@@ -335,7 +541,8 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 
 	rc = opt_parse(opts, argc, argv, &ind, &cause);
 	if (rc == OPT_HELP) {
-		printf("usage: tentacle info [-server HOST:PORT] [-json]\n\n"
+		printf("usage: tentacle info [-server HOST:PORT] [-json] "
+		    "[-pool NAME]\n\n"
 		    "List the hub's exit nodes.  The hub answers loopback "
 		    "clients only.\n\nFlags:\n");
 		opt_usage(stdout, opts);
@@ -343,7 +550,7 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 	}
 	if (rc == -1 || ind < argc) {
 		fprintf(stderr, "tentacle info: %s\nusage: tentacle info "
-		    "[-server HOST:PORT] [-json]\n", rc == -1 ? cause :
+		    "[-server HOST:PORT] [-json] [-pool NAME]\n", rc == -1 ? cause :
 		    "unexpected argument");
 		return (2);
 	}
@@ -400,9 +607,9 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 		return (1);
 	}
 	if (json)
-		info_json();
+		info_json(pool);
 	else
-		info_table();
+		info_table(pool);
 	free(info_nodes);
 	return (0);
 }

@@ -40,6 +40,8 @@
 #define AUTHFAIL_WINDOW	60000000ULL	/* ... per minute, per address */
 #define POOL_WINDOW	10		/* seconds of demand the pool sizes for */
 #define POOL_REFILL_US	10000		/* refill latency before a sample */
+#define RATE_WINDOW	10		/* seconds the info rates cover */
+#define RATE_SLOTS	16		/* rate samples kept, one per second */
 #define BACKOFF_FAILS	3		/* node-side failures in a row ... */
 #define BACKOFF_MIN_MS	10000		/* ... skip the node this long, */
 #define BACKOFF_MAX_MS	300000		/* doubling up to this */
@@ -67,6 +69,10 @@ struct node {
 	uint32_t		 n_dials_ok;
 	uint32_t		 n_dials_failed;
 	uint32_t		 n_dials_denied;
+	time_t			 n_last_ok;	/* last dial OK, 0 never */
+	/* Byte counters sampled once a second at most (heartbeat, info). */
+	uint64_t		 n_rate_us[RATE_SLOTS];
+	struct relay_stat	 n_rate_bytes[RATE_SLOTS];
 	u_int			 n_ndials;
 	u_int			 n_nrelays;
 	TAILQ_HEAD(, dial)	 n_dials;
@@ -415,6 +421,55 @@ server_welcome(struct bufferevent *bev, uint32_t id, const uint8_t *cookie)
 	server_send(bev, buf, frame_welcome_encode(buf, &wl));
 }
 
+/*
+ * Sample the node's byte counters (at most one sample per second, in a
+ * ring of RATE_SLOTS) and, if up/down are given, the rates in bytes/s
+ * since the oldest sample at most RATE_WINDOW s old (else the youngest
+ * older one: a heartbeat slower than the window).  0 with no sample 1 s
+ * old or more.
+ */
+static void
+server_node_rate(struct node *n, uint64_t now, uint32_t *up, uint32_t *down)
+{
+	uint64_t	 age, best_age = 0, win = RATE_WINDOW * 1000000ULL;
+	uint64_t	 last = 0, r;
+	u_int		 i, slot = (u_int)((now / 1000000) % RATE_SLOTS);
+	int		 best = -1;
+
+	for (i = 0; i < RATE_SLOTS; i++)
+		if (n->n_rate_us[i] > last)
+			last = n->n_rate_us[i];
+	if (up != NULL) {
+		*up = *down = 0;
+		for (i = 0; i < RATE_SLOTS; i++) {
+			if (n->n_rate_us[i] == 0 || n->n_rate_us[i] > now)
+				continue;
+			age = now - n->n_rate_us[i];
+			if (age < 1000000)
+				continue;
+			if (best == -1 || (age <= win && (best_age > win ||
+			    age > best_age)) || (age > win && best_age > win &&
+			    age < best_age)) {
+				best = i;
+				best_age = age;
+			}
+		}
+		if (best != -1) {
+			r = (n->n_bytes.up - n->n_rate_bytes[best].up) *
+			    1000000 / best_age;
+			*up = r > UINT32_MAX ? UINT32_MAX : r;
+			r = (n->n_bytes.down - n->n_rate_bytes[best].down) *
+			    1000000 / best_age;
+			*down = r > UINT32_MAX ? UINT32_MAX : r;
+		}
+	}
+	/* One sample per second: keep the first of each second. */
+	if (last / 1000000 != now / 1000000) {
+		n->n_rate_us[slot] = now;
+		n->n_rate_bytes[slot] = n->n_bytes;
+	}
+}
+
 /* Admin session: answer INFO_REQ with the inventory. */
 static void
 server_info(struct ctl *c)
@@ -445,6 +500,11 @@ server_info(struct ctl *c)
 		in.bytes_down = n->n_bytes.down;
 		in.rtt_us = n->n_rtt_us;
 		in.dials_denied = n->n_dials_denied;
+		in.pool_idle = n->n_npool > UINT16_MAX ? UINT16_MAX :
+		    n->n_npool;
+		in.last_ok = n->n_last_ok;
+		server_node_rate(n, core_now_us(), &in.up_rate,
+		    &in.down_rate);
 		server_send(c->c_bev, buf, frame_info_node_encode(buf, &in));
 		count++;
 	}
@@ -994,6 +1054,7 @@ server_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
 		return;
 	}
 	server_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PING, now));
+	server_node_rate(n, now, NULL, NULL);
 	evtimer_add(n->n_heartbeat, ms_tv(&tv, server_conf.heartbeat_ms));
 	server_pool_eval(n, 1);
 }
@@ -1567,6 +1628,7 @@ server_dial_finish(struct dial *d, int result, struct bufferevent *link)
 	if (n != NULL) {
 		if (result == DIAL_OK) {
 			n->n_dials_ok++;
+			n->n_last_ok = time(NULL);
 			server_node_outcome(n, 1);
 		} else
 			n->n_dials_failed++;

@@ -668,13 +668,15 @@ test_info_node_roundtrip(void)
 	int			 i;
 
 	/* Small, with hand-made wire bytes. */
-	static const uint8_t	 wire[] = { FRAME_INFO_NODE, 0, 0, 72,
+	static const uint8_t	 wire[] = { FRAME_INFO_NODE, 0, 0, 90,
 	    0, 0, 0, 3, 1, 'n', 1, 1, 'p', 11, '1', '.', '2', '.', '3', '.',
 	    '4', ':', '5', '6', '7', 2, 'o', 's', 1, 'a', 1, 'b',
 	    0, 0, 0, 0, 0x65, 0x00, 0x00, 0x00,
 	    0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3,
 	    0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 5,
-	    0, 0, 0, 6, 0, 0, 0, 7 };
+	    0, 0, 0, 6, 0, 0, 0, 7,
+	    0, 8, 0, 0, 0, 0, 0x65, 0x00, 0x00, 0x09,
+	    0, 0, 0, 10, 0x01, 0x02, 0x03, 0x04 };
 
 	memset(&n, 0, sizeof n);
 	n.id = 3;
@@ -693,6 +695,10 @@ test_info_node_roundtrip(void)
 	n.bytes_down = 0x100000005ULL;
 	n.rtt_us = 6;
 	n.dials_denied = 7;
+	n.pool_idle = 8;
+	n.last_ok = 0x65000009;
+	n.up_rate = 10;
+	n.down_rate = 0x01020304;
 	check_int(frame_info_node_encode(out, &n), ==, sizeof wire);
 	check_mem(out, wire, sizeof wire);
 	frame_whole(out, sizeof wire, &p);
@@ -716,8 +722,11 @@ test_info_node_roundtrip(void)
 	n.relays = n.dials_ok = n.dials_failed = n.rtt_us = 0xffffffff;
 	n.dials_denied = 0xffffffff;
 	n.bytes_up = n.bytes_down = UINT64_MAX;
+	n.pool_idle = 0xffff;
+	n.last_ok = UINT64_MAX;
+	n.up_rate = n.down_rate = 0xffffffff;
 	want = FRAME_HEADER + 4 + 64 + 1 + 16 * 32 + 64 + 32 + 32 + 64 + 8 +
-	    12 + 16 + 4 + 4;
+	    12 + 16 + 4 + 4 + 2 + 8 + 4 + 4;
 	len = frame_info_node_encode(out, &n);
 	check_int(len, ==, want);
 	check_int(len, <=, FRAME_MAX);
@@ -1002,7 +1011,7 @@ static const uint8_t p_info_node[] = { 0, 0, 0, 1, 1, 'n', 2, 1, 'a', 1,
     'b', 3, '1', ':', '2', 1, 'o', 1, 'a', 0,
     0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,
     0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1,
-    0, 0, 0, 2 };
+    0, 0, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1 };
 static const uint8_t p_info_end[] = { 0, 0, 0, 9 };
 
 static void
