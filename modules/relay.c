@@ -59,6 +59,7 @@ struct relay {
 	void			*closearg;
 	int			 splice;	/* 1: splice mode */
 	int			 nosplice;	/* TLS or no pipes: never */
+	int			 moved;		/* payload went through: worth pipes */
 	char			 tag[64];
 };
 
@@ -123,9 +124,11 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 		relay_read_cb(user, &r->user);
 	if (evbuffer_get_length(bufferevent_get_input(exit)) > 0)
 		relay_read_cb(exit, &r->exit);
-#ifdef HAVE_SPLICE
-	relay_splice_start(r);
-#endif
+	/*
+	 * No pipes yet: a relay gets them once payload has gone through and
+	 * a side's output has drained (relay_write_cb), so idle relays hold
+	 * two descriptors, not six, and leave the rest to accept().
+	 */
 	return (r);
 }
 
@@ -200,6 +203,7 @@ relay_read_cb(struct bufferevent *bev, void *arg)
 		return;
 	}
 	evbuffer_add_buffer(out, in);
+	s->r->moved = 1;
 	relay_count_bytes(s, n);
 	if (evbuffer_get_length(out) >= RELAY_HIGHWATER)
 		bufferevent_disable(bev, EV_READ);
@@ -242,7 +246,7 @@ relay_write_cb(struct bufferevent *bev, void *arg)
 		}
 	}
 #ifdef HAVE_SPLICE
-	if (left == 0)
+	if (left == 0 && r->moved)
 		relay_splice_start(r);
 #endif
 }
