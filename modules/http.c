@@ -237,21 +237,41 @@ http_field_is(const uint8_t *buf, const struct http_field *f,
 }
 
 /* Is name one of the comma-separated tokens in p[0, len)? */
+/*
+ * The next element of a comma-separated header list from *i: [*s, *e),
+ * trimmed; with params, the element ends at ';' and its parameters are
+ * skipped.  Returns 0 when no element is left.
+ */
+static int
+http_list_next(const uint8_t *p, size_t len, size_t *i, size_t *s,
+    size_t *e, int params)
+{
+	size_t	 k = *i;
+
+	while (k < len && (p[k] == ' ' || p[k] == '\t' || p[k] == ','))
+		k++;
+	if (k == len) {
+		*i = k;
+		return (0);
+	}
+	*s = k;
+	while (k < len && p[k] != ',' && !(params && p[k] == ';'))
+		k++;
+	*e = k;
+	while (*e > *s && (p[*e - 1] == ' ' || p[*e - 1] == '\t'))
+		(*e)--;
+	while (k < len && p[k] != ',')
+		k++;		/* parameters */
+	*i = k;
+	return (1);
+}
+
 static int
 http_list_has(const uint8_t *p, size_t len, const char *name)
 {
-	size_t	 i, s, e, n = strlen(name);
+	size_t	 i = 0, s, e, n = strlen(name);
 
-	i = 0;
-	while (i < len) {
-		while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == ','))
-			i++;
-		s = i;
-		while (i < len && p[i] != ',')
-			i++;
-		e = i;
-		while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t'))
-			e--;
+	while (http_list_next(p, len, &i, &s, &e, 0)) {
 		if (e - s == n && strncasecmp((const char *)p + s, name,
 		    n) == 0)
 			return (1);
@@ -263,18 +283,9 @@ http_list_has(const uint8_t *p, size_t len, const char *name)
 static int
 http_conn_parse(const uint8_t *p, size_t len, int *conn)
 {
-	size_t	 i, s, e, j;
+	size_t	 i = 0, s, e, j;
 
-	i = 0;
-	while (i < len) {
-		while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == ','))
-			i++;
-		s = i;
-		while (i < len && p[i] != ',')
-			i++;
-		e = i;
-		while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t'))
-			e--;
+	while (http_list_next(p, len, &i, &s, &e, 0)) {
 		for (j = s; j < e; j++)
 			if (!http_tchar(p[j]))
 				return (-1);
@@ -299,23 +310,10 @@ http_conn_parse(const uint8_t *p, size_t len, int *conn)
 static int
 http_te_parse(const uint8_t *p, size_t len)
 {
-	size_t	 i, s, e, j;
+	size_t	 i = 0, s, e, j;
 	int	 n = 0, last = 0, chunked = 0;
 
-	i = 0;
-	while (i < len) {
-		while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == ','))
-			i++;
-		if (i == len)
-			break;
-		s = i;
-		while (i < len && p[i] != ',' && p[i] != ';')
-			i++;
-		e = i;
-		while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t'))
-			e--;
-		while (i < len && p[i] != ',')
-			i++;	/* transfer-parameters */
+	while (http_list_next(p, len, &i, &s, &e, 1)) {
 		if (e == s)
 			return (-1);
 		for (j = s; j < e; j++)
