@@ -641,7 +641,7 @@ hconn_dial_cb(const struct dial_done *d, void *arg)
 		bufferevent_setwatermark(hc->cbev, EV_READ, 0, 0);
 		bufferevent_setwatermark(hc->cbev, EV_WRITE, 0, 0);
 		/* NULL: it freed both and logged why (and closed the hold). */
-		(void)server_relay_hold(d, hc->cbev, tag, hc->hold);
+		(void)server_relay(d, hc->cbev, tag, hc->hold);
 		hc->hold = NULL;
 		hc->cbev = NULL;
 		hconn_free(hc);

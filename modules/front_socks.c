@@ -522,7 +522,7 @@ sfront_dial_cb(const struct dial_done *dd, void *arg)
 	sf->sf_hold = NULL;
 	sf->sf_bev = NULL;
 	sfront_close(sf);
-	server_relay_hold(dd, bev, tag, hold);
+	server_relay(dd, bev, tag, hold);
 }
 
 static void

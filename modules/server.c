@@ -1673,14 +1673,6 @@ server_relay_closed(struct relay *r __unused, void *arg)
 /* see tentacle.h */
 struct relay *
 server_relay(const struct dial_done *dd, struct bufferevent *user,
-    const char *tag)
-{
-	return (server_relay_hold(dd, user, tag, NULL));
-}
-
-/* see tentacle.h */
-struct relay *
-server_relay_hold(const struct dial_done *dd, struct bufferevent *user,
     const char *tag, struct limit_hold *hold)
 {
 	struct srelay	*sr;

@@ -229,16 +229,15 @@ struct dial	*server_dial(const struct target *, const struct route *,
 		    const char *user, const char *who, server_dial_cb *,
 		    void *, int *result, const char **why);
 void		 server_dial_cancel(struct dial *);
+struct limit_hold;
 /*
  * Relay user <-> d->link, with the bytes counted on the node; takes both
  * bufferevents (on failure, out of memory, both are freed and NULL is
- * returned).  tag names the request in logs.
+ * returned).  tag names the request in logs.  hold (may be NULL) is the
+ * proxy user's connection count: limit_close()d when the relay closes,
+ * or at once when it fails.
  */
 struct relay	*server_relay(const struct dial_done *,
-		    struct bufferevent *user, const char *tag);
-struct limit_hold;
-/* server_relay() that also limit_close()s hold when the relay closes, or at once when it fails (NULL: none). */
-struct relay	*server_relay_hold(const struct dial_done *,
 		    struct bufferevent *user, const char *tag,
 		    struct limit_hold *);
 /* Count bytes moved outside a relay (HTTP absolute-form) on a node. */
