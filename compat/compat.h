@@ -27,6 +27,9 @@ size_t	 strlcat(char *, const char *, size_t);
  * the system lets us set them). */
 int	 compat_keepalive(int, int, int, int);
 
+/* Close every descriptor >= lowfd (between fork and exec). */
+void	 compat_closefrom(int);
+
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #endif

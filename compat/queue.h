@@ -28,6 +28,8 @@
 #undef TAILQ_EMPTY
 #undef TAILQ_FOREACH
 #undef TAILQ_FOREACH_SAFE
+#undef TAILQ_PREV
+#undef TAILQ_FOREACH_REVERSE
 #undef TAILQ_INIT
 #undef TAILQ_INSERT_HEAD
 #undef TAILQ_INSERT_TAIL
@@ -92,6 +94,12 @@ struct {								\
 #define TAILQ_FOREACH(var, head, field)					\
 	for ((var) = TAILQ_FIRST(head); (var) != TAILQ_END(head);	\
 	    (var) = TAILQ_NEXT(var, field))
+#define TAILQ_PREV(elm, headname, field)				\
+	(*(((struct headname *)((elm)->field.tqe_prev))->tqh_last))
+#define TAILQ_FOREACH_REVERSE(var, head, headname, field)		\
+	for ((var) = TAILQ_LAST(head, headname);			\
+	    (var) != TAILQ_END(head);					\
+	    (var) = TAILQ_PREV(var, headname, field))
 #define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
 	for ((var) = TAILQ_FIRST(head);					\
 	    (var) != TAILQ_END(head) &&					\

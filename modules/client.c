@@ -42,6 +42,8 @@
 #define BACKOFF_MIN_MS		1000
 #define BACKOFF_MAX_MS		30000
 #define SHUTDOWN_GRACE_MS	10000
+#define REDIAL_TIMEOUT_MS	60000	/* redial_timeout default */
+#define REDIAL_MIN_MS		10000	/* redial_min_interval default */
 
 struct client_conf {
 	const char		*config;
@@ -72,6 +74,9 @@ struct client_conf {
 	char			*file_log;
 	char			*file_log_level;
 	char			*file_dial_info;
+	char			*file_redial;
+	int			 redial_timeout_ms;
+	int			 redial_min_ms;
 	int			 file_pool_size;
 	int			 file_pool_size_set;
 	char			 pools[FRAME_POOLS_MAX][64];
@@ -110,7 +115,7 @@ struct npool {
 };
 TAILQ_HEAD(npools, npool);
 
-static struct client_conf	 cc;
+static struct client_conf	 cc = { .redial_min_ms = -1 };
 static char			 client_host[256];
 static char			 client_port[8];
 static struct bufferevent	*client_bev;
@@ -146,6 +151,8 @@ static int			 client_pool_size;	/* -pool-size: our max */
 static int			 client_pool_want;	/* hub's POOL_TARGET */
 static int			 client_pool_fails;	/* in a row: back-off */
 static struct event		*client_pool_ev;	/* delayed refill */
+static char			*client_redial_cmd;	/* NULL: cannot */
+static uint64_t			 client_redial_us;	/* last one ended */
 
 static void	client_connect(void);
 static void	client_lost(const char *);
@@ -154,6 +161,9 @@ static void	client_dial_try(struct ndial *);
 static void	client_dial_bind(struct ndial *);
 static void	client_pool_fill(void);
 static void	client_pool_close_all(void);
+static int	client_redial(const char *);
+static struct bufferevent *client_hub_bev(int);
+static int	client_bind_setup(char **);
 
 static struct timeval *
 ms_tv(struct timeval *tv, int ms)
@@ -337,8 +347,7 @@ client_dial_connected(struct ndial *nd)
 		client_dial_bind(nd);
 		return;
 	}
-	nd->nd_link = bufferevent_socket_new(core_base, -1,
-	    BEV_OPT_CLOSE_ON_FREE);
+	nd->nd_link = client_hub_bev(client_data_sa.ss_family);
 	if (nd->nd_link == NULL) {
 		client_dial_fail(nd, DIAL_FAIL);
 		return;
@@ -505,6 +514,27 @@ client_target_socket(const struct sockaddr *sa)
 		return (-1);
 	}
 	return (fd);
+}
+
+/*
+ * A bufferevent for a link to the hub: its socket bound to bind: when that
+ * has the family af (AF_UNSPEC: any), so the hub sees the address the
+ * node's targets see; else (or when bind() fails, logged) unbound.
+ */
+static struct bufferevent *
+client_hub_bev(int af)
+{
+	struct bufferevent	*bev;
+	int			 fd = -1;
+
+	if (cc.bind_len != 0 && (af == AF_UNSPEC ||
+	    af == cc.bind_sa.ss_family) &&
+	    (fd = client_target_socket((struct sockaddr *)&cc.bind_sa)) < 0)
+		fd = -1;
+	bev = bufferevent_socket_new(core_base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL && fd != -1)
+		close(fd);
+	return (bev);
 }
 
 /*
@@ -839,8 +869,7 @@ client_pool_open(void)
 
 	if ((np = calloc(1, sizeof *np)) == NULL)
 		return (-1);
-	if ((np->np_bev = bufferevent_socket_new(core_base, -1,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+	if ((np->np_bev = client_hub_bev(client_data_sa.ss_family)) == NULL) {
 		free(np);
 		return (-1);
 	}
@@ -928,6 +957,7 @@ client_welcome(const struct frame *f)
 	}
 	client_node_id = client_wl.node_id;
 	client_hello.node_id = client_node_id;
+	client_hello.rres = FRAME_RRES_NONE;	/* reported once */
 	client_nhub_deny = 0;	/* a POLICY may follow */
 	client_welcomed = 1;
 	evtimer_del(client_hs_ev);
@@ -940,6 +970,120 @@ client_welcome(const struct frame *f)
 	client_pool_fails = 0;
 	client_pool_fill();
 	return (0);
+}
+
+/* Re-read bind: from the config file (a redial command may change it). */
+static int
+client_reload_cb(const char *key, const char *value, void *arg,
+    char **cause __unused)
+{
+	char	**bind = arg;
+
+	if (strcmp(key, "bind") == 0) {
+		free(*bind);
+		*bind = xstrdup(value);
+	}
+	return (0);
+}
+
+static void
+client_bind_reload(void)
+{
+	char	*b = NULL, *old, *cause = NULL;
+
+	if (cc.config == NULL || cc.bind != NULL)
+		return;
+	if (opt_conf_load(cc.config, client_reload_cb, &b, &cause) == -1) {
+		log_warnx("redial: re-reading %s: %s; keeping bind: %s",
+		    cc.config, cause, cc.file_bind != NULL ? cc.file_bind :
+		    "(none)");
+		free(cause);
+		free(b);
+		return;
+	}
+	old = cc.file_bind;
+	cc.file_bind = b;
+	if (client_bind_setup(&cause) == -1) {
+		log_warnx("redial: %s: %s; keeping bind: %s", cc.config,
+		    cause, old != NULL ? old : "(none)");
+		free(cause);
+		cc.file_bind = old;
+		free(b);
+		(void)client_bind_setup(&cause);
+		return;
+	}
+	if ((old == NULL) != (b == NULL) || (old != NULL &&
+	    strcmp(old, b) != 0))
+		log_info("redial: %s now gives bind: %s (was %s)", cc.config,
+		    b != NULL ? b : "(none)", old != NULL ? old : "(none)");
+	free(old);
+}
+
+/* The redial command ended: report it in the next HELLO; reconnect now. */
+static void
+client_redial_done(int rres, int code, uint32_t ms, void *arg __unused)
+{
+	client_hello.rres = rres;
+	client_hello.rres_code = code;
+	client_hello.rres_ms = ms;
+	client_redial_us = core_now_us();
+	client_bind_reload();
+	client_local_us = 0;	/* the interface addresses changed */
+	if (client_stopping)
+		return;
+	client_backoff_ms = BACKOFF_MIN_MS;
+	log_info("redial: reconnecting to the hub %s:%s", client_host,
+	    client_port);
+	client_connect();
+}
+
+/*
+ * REDIAL from the hub (it drained this node first): leave the hub, run
+ * our own redial action, reconnect from the new address.  1 when the
+ * control link is gone, 0 when the request was ignored.
+ */
+static int
+client_redial(const char *why)
+{
+	uint8_t		 buf[FRAME_MAX];
+	uint64_t	 now = core_now_us();
+	char		 esc[1100], *cause = NULL;
+
+	log_escape(esc, sizeof esc, why, strlen(why));
+	if (client_redial_cmd == NULL) {
+		log_warnx("the hub asked for a redial (%s), but this node has "
+		    "no redial command or dial_info in its config; ignored",
+		    esc);
+		return (0);
+	}
+	if (redial_running() || (client_redial_us != 0 &&
+	    now - client_redial_us < (uint64_t)cc.redial_min_ms * 1000)) {
+		log_warnx("the hub asked for a redial (%s) %llu ms after the "
+		    "last one; this node redials at most every %d ms "
+		    "(redial_min_interval); ignored", esc,
+		    (unsigned long long)((now - client_redial_us) / 1000),
+		    cc.redial_min_ms);
+		return (0);
+	}
+	log_info("the hub asks for a redial (%s): leaving the hub, running "
+	    "the redial command, then reconnecting; %u relays continue",
+	    esc, relay_count());
+	client_send(buf, frame_bye_encode(buf, FRAME_BYE_REDIAL,
+	    "redialing"));
+	core_bev_close_flush(client_bev);
+	client_bev = NULL;
+	client_welcomed = 0;
+	evtimer_del(client_hb_ev);
+	evtimer_del(client_hs_ev);
+	client_dials_abort();
+	client_pool_close_all();
+	if (redial_start(client_redial_cmd, cc.redial_timeout_ms,
+	    client_redial_done, NULL, &cause) == -1) {
+		log_warnx("redial: cannot run the redial command: %s", cause);
+		free(cause);
+		client_redial_done(FRAME_RRES_NOSTART, 0, 0, NULL);
+	}
+	return (1);
 }
 
 static void
@@ -1032,6 +1176,14 @@ client_read_cb(struct bufferevent *bev, void *arg __unused)
 			client_pool_fill();
 			break;
 		}
+		case FRAME_REDIAL:
+			if (frame_redial_parse(&f, text, sizeof text,
+			    &cause) == -1)
+				goto bad;
+			evbuffer_drain(in, n);
+			if (client_redial(text) == 1)
+				return;	/* left the hub */
+			continue;
 		case FRAME_DIAL:
 			if (frame_dial_parse(&f, &fd, &cause) == -1)
 				goto bad;
@@ -1192,9 +1344,11 @@ client_connect(void)
 {
 	struct timeval	 tv;
 	long		 port = strtol(client_port, NULL, 10);
+	int		 af = AF_UNSPEC;
 
-	client_bev = bufferevent_socket_new(core_base, -1,
-	    BEV_OPT_CLOSE_ON_FREE);
+	client_bev = client_hub_bev(AF_UNSPEC);
+	if (client_bev != NULL && bufferevent_getfd(client_bev) != -1)
+		af = cc.bind_sa.ss_family;	/* bound: that family only */
 	if (client_bev == NULL) {
 		client_lost("out of memory");
 		return;
@@ -1207,7 +1361,7 @@ client_connect(void)
 	bufferevent_enable(client_bev, EV_READ | EV_WRITE);
 	evtimer_add(client_hs_ev, ms_tv(&tv, CONNECT_MS + HANDSHAKE_MS));
 	if (bufferevent_socket_connect_hostname(client_bev, core_dns,
-	    AF_UNSPEC, client_host, (int)port) == -1)
+	    af, client_host, (int)port) == -1)
 		client_lost("cannot start connecting");
 }
 
@@ -1242,6 +1396,7 @@ client_shutdown_cb(int sig, void *arg __unused)
 	log_info("node: signal %d, shutting down; waiting up to %d ms for "
 	    "%u relays", sig, SHUTDOWN_GRACE_MS, relay_count());
 	evtimer_del(client_retry_ev);
+	redial_abort();
 	if (client_bev != NULL) {
 		client_send(buf, frame_bye_encode(buf, FRAME_BYE_SHUTDOWN,
 		    "node shutting down"));
@@ -1286,6 +1441,7 @@ client_conf_cb(const char *key, const char *value, void *arg __unused,
 		{ "state_dir", &cc.file_state_dir },
 		{ "dial_info", &cc.file_dial_info },
 		{ "bind", &cc.file_bind },
+		{ "redial", &cc.file_redial },
 	};
 	long long	 v;
 	char		 list[CLIENT_ALLOW_MAX][64];
@@ -1305,6 +1461,22 @@ client_conf_cb(const char *key, const char *value, void *arg __unused,
 			    "not \"%s\"", value);
 			return (-1);
 		}
+	} else if (strcmp(key, "redial_timeout") == 0 ||
+	    strcmp(key, "redial_min_interval") == 0) {
+		int64_t	 ms;
+
+		if (opt_duration_parse(value, &ms, cause) == -1)
+			return (-1);
+		if (ms < 0 || ms > 24 * 3600 * 1000LL ||
+		    (key[7] == 't' && ms == 0)) {
+			xasprintf(cause, "%s: \"%s\" is out of range (%s to "
+			    "24h)", key, value, key[7] == 't' ? "1ms" : "0s");
+			return (-1);
+		}
+		if (key[7] == 't')
+			cc.redial_timeout_ms = (int)ms;
+		else
+			cc.redial_min_ms = (int)ms;
 	} else if (strcmp(key, "pool_size") == 0) {
 		if (opt_int_parse(value, 0, 1024, &v, cause) == -1)
 			return (-1);
@@ -1340,7 +1512,8 @@ client_conf_cb(const char *key, const char *value, void *arg __unused,
 		xasprintf(cause, "unknown key \"%s\" (known: server_addr, "
 		    "auth_token, name, pools, pool_size, allow, deny, bind, "
 		    "fingerprint, "
-		    "ca_file, known_hosts, state_dir, insecure, dial_info, "
+		    "ca_file, known_hosts, state_dir, insecure, redial, "
+		    "redial_timeout, redial_min_interval, dial_info, "
 		    "log, log_level)", key);
 		return (-1);
 	}
@@ -1354,6 +1527,7 @@ client_bind_setup(char **cause)
 	const char	*b = cc.bind != NULL ? cc.bind : cc.file_bind;
 	char		 addr[300];
 
+	cc.bind_len = 0;
 	if (b == NULL || *b == '\0')
 		return (0);
 	snprintf(addr, sizeof addr, strchr(b, ':') != NULL ? "[%s]:0" :
@@ -1525,6 +1699,48 @@ bad:
 	return (-1);
 }
 
+/*
+ * The redial action: redial: COMMAND, else dial_info: ENTRY[,USER,PASS]
+ * as pppd's "poff ENTRY; pon ENTRY" (user and password come from pppd's
+ * own secrets files on Unix; Windows' rasdial would take them).
+ */
+static int
+client_redial_setup(void)
+{
+	char	 entry[64];
+	size_t	 n;
+
+	if (cc.redial_timeout_ms == 0)
+		cc.redial_timeout_ms = REDIAL_TIMEOUT_MS;
+	if (cc.redial_min_ms == -1)
+		cc.redial_min_ms = REDIAL_MIN_MS;
+	if (cc.file_redial != NULL && cc.file_redial[0] != '\0') {
+		client_redial_cmd = cc.file_redial;
+		client_hello.redial = FRAME_REDIAL_COMMAND;
+		return (0);
+	}
+	if (cc.file_dial_info == NULL || cc.file_dial_info[0] == '\0')
+		return (0);
+	n = strcspn(cc.file_dial_info, ",");
+	if (n >= sizeof entry) {
+		fprintf(stderr, "tentacle start: dial_info: the entry name is "
+		    "too long\n");
+		return (-1);
+	}
+	memcpy(entry, cc.file_dial_info, n);
+	entry[n] = '\0';
+	if (!frame_name_valid(entry, sizeof entry - 1)) {
+		fprintf(stderr, "tentacle start: dial_info: \"%s\": expected "
+		    "ENTRY[,USER,PASSWORD], ENTRY of A-Z a-z 0-9 . _ -\n",
+		    entry);
+		return (-1);
+	}
+	xasprintf(&client_redial_cmd, "poff %s; sleep 1; pon %s", entry,
+	    entry);
+	client_hello.redial = FRAME_REDIAL_DIALINFO;
+	return (0);
+}
+
 static int
 client_start(int argc, char **argv)
 {
@@ -1607,6 +1823,9 @@ client_start(int argc, char **argv)
 		client_hello.has_kid = 1;
 	}
 
+	if (client_redial_setup() == -1)
+		return (2);
+
 	logdest = cc.log != NULL ? cc.log : cc.file_log != NULL ?
 	    cc.file_log : "stdout";
 	loglevel = cc.log_level != NULL ? cc.log_level :
@@ -1645,9 +1864,12 @@ client_start(int argc, char **argv)
 	if (client_pool_size > 0)
 		log_info("pool: up to %d idle data links, as many as the hub "
 		    "asks for", client_pool_size);
-	if (cc.file_dial_info != NULL)
-		log_info("dial_info is set; redial comes with a later "
-		    "release");
+	if (client_redial_cmd != NULL)
+		log_info("redial: %s; the hub may ask for it at most every "
+		    "%d ms, it may run %d ms", client_hello.redial ==
+		    FRAME_REDIAL_COMMAND ? "the redial command is set" :
+		    "dial_info is set (pppd's poff/pon)", cc.redial_min_ms,
+		    cc.redial_timeout_ms);
 	if (cc.nallow > 0 || cc.ndeny > 0)
 		log_info("destination policy: %zu allow entries lift default "
 		    "denials, %zu deny entries add to them", cc.nallow,
@@ -1733,7 +1955,8 @@ client_main(int argc, char **argv)
 		}
 		if (rc == -1)
 			goto usage;
-	} else if (strcmp(cmd, "info") != 0) {
+	} else if (strcmp(cmd, "info") != 0 && strcmp(cmd, "drain") != 0 &&
+	    strcmp(cmd, "undrain") != 0 && strcmp(cmd, "redial") != 0) {
 		fprintf(stderr, "tentacle: unknown command \"%s\"\n", cmd);
 		client_usage(stderr, opts);
 		return (2);
@@ -1771,7 +1994,7 @@ client_main(int argc, char **argv)
 		free(cause);
 		return (1);
 	}
-	if (strcmp(cmd, "info") == 0) {
+	if (strcmp(cmd, "start") != 0) {	/* info, drain, ... */
 		const char *server = cc.server != NULL ? cc.server :
 		    cc.file_server;
 

@@ -35,9 +35,12 @@ static const char *frame_names[] = {
 	[FRAME_AUTH] = "AUTH",
 	[FRAME_POLICY] = "POLICY",
 	[FRAME_POOL_TARGET] = "POOL_TARGET",
+	[FRAME_REDIAL] = "REDIAL",
 	[FRAME_INFO_REQ] = "INFO_REQ",
 	[FRAME_INFO_NODE] = "INFO_NODE",
 	[FRAME_INFO_END] = "INFO_END",
+	[FRAME_ADMIN] = "ADMIN",
+	[FRAME_ADMIN_REPLY] = "ADMIN_REPLY",
 };
 
 const char *
@@ -310,6 +313,8 @@ fwr_end(struct fwr *w)
 #define HELLO_BUILD	5
 #define HELLO_NODEID	6
 #define HELLO_KID	7
+#define HELLO_REDIAL	8
+#define HELLO_RRES	9
 
 /* Copy a printable attribute value of at most max bytes. */
 static int
@@ -423,6 +428,24 @@ frame_hello_parse(const struct frame *f, struct frame_hello *h,
 			memcpy(h->kid, v, FRAME_KID_LEN);
 			h->has_kid = 1;
 			break;
+		case HELLO_REDIAL:
+			if (n != 1 || v[0] > FRAME_REDIAL_DIALINFO) {
+				*cause = "bad redial attribute";
+				return (-1);
+			}
+			h->redial = v[0];
+			break;
+		case HELLO_RRES:
+			if (n != 6 || v[0] == FRAME_RRES_NONE ||
+			    v[0] > FRAME_RRES_SIGNAL) {
+				*cause = "bad redial result attribute";
+				return (-1);
+			}
+			h->rres = v[0];
+			h->rres_code = v[1];
+			h->rres_ms = (uint32_t)v[2] << 24 |
+			    (uint32_t)v[3] << 16 | (uint32_t)v[4] << 8 | v[5];
+			break;
 		default:
 			/* Newer peers may send more; skip it. */
 			break;
@@ -467,6 +490,16 @@ frame_hello_encode(uint8_t *out, const struct frame_hello *h)
 	}
 	if (h->has_kid)
 		fwr_attr(&w, HELLO_KID, h->kid, FRAME_KID_LEN);
+	if (h->redial > FRAME_REDIAL_DIALINFO || h->rres > FRAME_RRES_SIGNAL)
+		return (0);
+	if (h->redial != FRAME_REDIAL_NONE)
+		fwr_attr(&w, HELLO_REDIAL, &h->redial, 1);
+	if (h->rres != FRAME_RRES_NONE) {
+		uint8_t	 rr[6] = { h->rres, h->rres_code, h->rres_ms >> 24,
+		    h->rres_ms >> 16, h->rres_ms >> 8, h->rres_ms };
+
+		fwr_attr(&w, HELLO_RRES, rr, sizeof rr);
+	}
 	return (fwr_end(&w));
 }
 
@@ -726,6 +759,93 @@ frame_pool_target_encode(uint8_t *out, uint16_t target)
 }
 
 int
+frame_redial_parse(const struct frame *f, char *why, size_t len,
+    const char **cause)
+{
+	struct frd	 r;
+	char		 buf[256];
+
+	if (frame_check_type(f, FRAME_REDIAL, cause) == -1)
+		return (-1);
+	frd_init(&r, f);
+	frd_str(&r, buf, sizeof buf - 1);
+	if (frd_end(&r, cause, "malformed REDIAL") == -1)
+		return (-1);
+	strlcpy(why, buf, len);
+	return (0);
+}
+
+size_t
+frame_redial_encode(uint8_t *out, const char *why)
+{
+	struct fwr	 w;
+
+	fwr_init(&w, out, FRAME_REDIAL);
+	fwr_str(&w, why, 255);
+	return (fwr_end(&w));
+}
+
+int
+frame_admin_parse(const struct frame *f, struct frame_admin *a,
+    const char **cause)
+{
+	struct frd	 r;
+
+	if (frame_check_type(f, FRAME_ADMIN, cause) == -1)
+		return (-1);
+	frd_init(&r, f);
+	a->op = frd_u8(&r);
+	frd_str(&r, a->node, FRAME_NAME_MAX);
+	if (frd_end(&r, cause, "malformed ADMIN") == -1)
+		return (-1);
+	if (a->op < FRAME_ADMIN_DRAIN || a->op > FRAME_ADMIN_REDIAL) {
+		*cause = "unknown ADMIN operation";
+		return (-1);
+	}
+	if (!frame_name_valid(a->node, FRAME_NAME_MAX)) {
+		*cause = "bad node name in ADMIN";
+		return (-1);
+	}
+	return (0);
+}
+
+size_t
+frame_admin_encode(uint8_t *out, const struct frame_admin *a)
+{
+	struct fwr	 w;
+
+	fwr_init(&w, out, FRAME_ADMIN);
+	fwr_u8(&w, a->op);
+	fwr_str(&w, a->node, FRAME_NAME_MAX);
+	return (fwr_end(&w));
+}
+
+int
+frame_admin_reply_parse(const struct frame *f, struct frame_admin_reply *a,
+    const char **cause)
+{
+	struct frd	 r;
+
+	if (frame_check_type(f, FRAME_ADMIN_REPLY, cause) == -1)
+		return (-1);
+	frd_init(&r, f);
+	a->status = frd_u8(&r);
+	frd_str(&r, a->text, sizeof a->text - 1);
+	return (frd_end(&r, cause, "malformed ADMIN_REPLY"));
+}
+
+size_t
+frame_admin_reply_encode(uint8_t *out, const struct frame_admin_reply *a)
+{
+	struct fwr	 w;
+
+	fwr_init(&w, out, FRAME_ADMIN_REPLY);
+	fwr_u8(&w, a->status);
+	fwr_str(&w, a->text, sizeof a->text - 1);
+	return (fwr_end(&w));
+}
+
+int
 frame_bye_parse(const struct frame *f, struct frame_bye *b,
     const char **cause)
 {
@@ -789,6 +909,22 @@ frame_info_node_parse(const struct frame *f, struct frame_info_node *n,
 	n->last_ok = frd_u64(&r);
 	n->up_rate = frd_u32(&r);
 	n->down_rate = frd_u32(&r);
+	n->state = frd_u8(&r);
+	n->redial = frd_u8(&r);
+	n->redials = frd_u32(&r);
+	n->redials_same = frd_u32(&r);
+	n->last_redial = frd_u64(&r);
+	n->next_redial = frd_u64(&r);
+	n->nhist = frd_u8(&r);
+	if (n->state > FRAME_NODE_REDIALING ||
+	    n->redial > FRAME_REDIAL_DIALINFO || n->nhist > FRAME_HIST_MAX) {
+		*cause = "bad state, redial or history in INFO_NODE";
+		return (-1);
+	}
+	for (i = 0; i < n->nhist; i++) {
+		frd_str(&r, n->hist[i].addr, sizeof n->hist[i].addr - 1);
+		n->hist[i].since = frd_u64(&r);
+	}
 	return (frd_end(&r, cause, "malformed INFO_NODE"));
 }
 
@@ -822,6 +958,19 @@ frame_info_node_encode(uint8_t *out, const struct frame_info_node *n)
 	fwr_u64(&w, n->last_ok);
 	fwr_u32(&w, n->up_rate);
 	fwr_u32(&w, n->down_rate);
+	if (n->nhist < 0 || n->nhist > FRAME_HIST_MAX)
+		return (0);
+	fwr_u8(&w, n->state);
+	fwr_u8(&w, n->redial);
+	fwr_u32(&w, n->redials);
+	fwr_u32(&w, n->redials_same);
+	fwr_u64(&w, n->last_redial);
+	fwr_u64(&w, n->next_redial);
+	fwr_u8(&w, n->nhist);
+	for (i = 0; i < n->nhist; i++) {
+		fwr_str(&w, n->hist[i].addr, sizeof n->hist[i].addr - 1);
+		fwr_u64(&w, n->hist[i].since);
+	}
 	return (fwr_end(&w));
 }
 

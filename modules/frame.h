@@ -30,9 +30,12 @@
 #define FRAME_AUTH		0x0b
 #define FRAME_POLICY		0x0c
 #define FRAME_POOL_TARGET	0x0d
+#define FRAME_REDIAL		0x0e
 #define FRAME_INFO_REQ		0x10
 #define FRAME_INFO_NODE		0x11
 #define FRAME_INFO_END		0x12
+#define FRAME_ADMIN		0x13
+#define FRAME_ADMIN_REPLY	0x14
 
 #define FRAME_ROLE_NODE		1
 #define FRAME_ROLE_ADMIN	2
@@ -45,6 +48,35 @@
 #define FRAME_BYE_OVERLOADED	5
 #define FRAME_BYE_REPLACED	6
 #define FRAME_BYE_AUTH		7
+#define FRAME_BYE_REDIAL	8
+
+/* HELLO redial attribute: the node's own redial action, if any. */
+#define FRAME_REDIAL_NONE	0
+#define FRAME_REDIAL_COMMAND	1	/* redial: COMMAND */
+#define FRAME_REDIAL_DIALINFO	2	/* dial_info: (PPP) */
+
+/* HELLO redial_result: how the node's last redial action ended. */
+#define FRAME_RRES_NONE		0	/* no redial since the last HELLO */
+#define FRAME_RRES_OK		1	/* exit status 0 */
+#define FRAME_RRES_FAILED	2	/* non-zero exit status (code) */
+#define FRAME_RRES_TIMEOUT	3	/* killed after redial_timeout */
+#define FRAME_RRES_NOSTART	4	/* could not be started */
+#define FRAME_RRES_SIGNAL	5	/* died of a signal (code) */
+
+/* ADMIN operations and ADMIN_REPLY status. */
+#define FRAME_ADMIN_DRAIN	1
+#define FRAME_ADMIN_UNDRAIN	2
+#define FRAME_ADMIN_REDIAL	3
+#define FRAME_ADMIN_OK		0
+#define FRAME_ADMIN_NOTFOUND	1
+#define FRAME_ADMIN_REFUSED	2
+
+/* INFO_NODE state. */
+#define FRAME_NODE_ACTIVE	0
+#define FRAME_NODE_DRAINED	1	/* tentacle drain */
+#define FRAME_NODE_REDIAL_DRAIN	2	/* draining before a redial */
+#define FRAME_NODE_REDIALING	3	/* REDIAL sent, not back yet */
+#define FRAME_HIST_MAX		8	/* address history entries */
 
 #define FRAME_KID_LEN		8	/* token key id (token.h) */
 #define FRAME_NONCE_LEN		32
@@ -76,6 +108,10 @@ struct frame_hello {
 	uint32_t	 node_id;	/* reconnect hint, 0 = none */
 	uint8_t		 kid[FRAME_KID_LEN];	/* token key id */
 	int		 has_kid;
+	uint8_t		 redial;	/* FRAME_REDIAL_* */
+	uint8_t		 rres;		/* FRAME_RRES_*, last redial */
+	uint8_t		 rres_code;	/* exit status or signal */
+	uint32_t	 rres_ms;	/* how long the action ran */
 };
 
 struct frame_welcome {
@@ -156,6 +192,28 @@ struct frame_info_node {
 	uint64_t	 last_ok;	/* unix time of the last dial OK, 0 */
 	uint32_t	 up_rate;	/* bytes/s over the last ~10 s */
 	uint32_t	 down_rate;
+	uint8_t		 state;		/* FRAME_NODE_* */
+	uint8_t		 redial;	/* FRAME_REDIAL_* it can do */
+	uint32_t	 redials;	/* that changed the address */
+	uint32_t	 redials_same;	/* that did not */
+	uint64_t	 last_redial;	/* unix time, 0 never */
+	uint64_t	 next_redial;	/* unix time, 0 none planned */
+	int		 nhist;		/* addresses, newest first */
+	struct {
+		char	 addr[64];
+		uint64_t since;		/* unix time first seen */
+	}		 hist[FRAME_HIST_MAX];
+};
+
+/* ADMIN: an operator's command for one node (by name or id). */
+struct frame_admin {
+	uint8_t		 op;		/* FRAME_ADMIN_DRAIN ... */
+	char		 node[FRAME_NAME_MAX + 1];
+};
+
+struct frame_admin_reply {
+	uint8_t		 status;	/* FRAME_ADMIN_OK ... */
+	char		 text[256];
 };
 
 /*
@@ -200,6 +258,13 @@ int	 frame_pool_parse(const struct frame *, struct frame_pool *,
 /* POOL_TARGET: u16 idle links the hub wants from the node. */
 int	 frame_pool_target_parse(const struct frame *, uint16_t *,
 	    const char **);
+/* REDIAL: why the hub asks (text only: the action is the node's own). */
+int	 frame_redial_parse(const struct frame *, char *, size_t,
+	    const char **);
+int	 frame_admin_parse(const struct frame *, struct frame_admin *,
+	    const char **);
+int	 frame_admin_reply_parse(const struct frame *,
+	    struct frame_admin_reply *, const char **);
 /* CHALLENGE (nonce) and AUTH (mac): exactly len bytes of payload. */
 int	 frame_blob_parse(const struct frame *, uint8_t type, uint8_t *,
 	    size_t, const char **);
@@ -221,6 +286,9 @@ size_t	 frame_empty_encode(uint8_t *, uint8_t type);
 size_t	 frame_policy_encode(uint8_t *, const struct frame_policy *);
 size_t	 frame_pool_encode(uint8_t *, const struct frame_pool *);
 size_t	 frame_pool_target_encode(uint8_t *, uint16_t);
+size_t	 frame_redial_encode(uint8_t *, const char *);
+size_t	 frame_admin_encode(uint8_t *, const struct frame_admin *);
+size_t	 frame_admin_reply_encode(uint8_t *, const struct frame_admin_reply *);
 size_t	 frame_blob_encode(uint8_t *, uint8_t type, const uint8_t *, size_t);
 
 const char *frame_type_name(uint8_t);

@@ -31,6 +31,8 @@ static char			 info_host[256], info_port[8];
 static struct tls_conf		*info_tls;
 static struct bufferevent	*info_bev;
 static char			 info_peer[300];
+static struct frame_admin	 info_admin;	/* op 0: info */
+static struct frame_admin_reply	 info_reply;
 
 static void
 info_fail(const char *fmt, ...)
@@ -77,11 +79,23 @@ info_read_cb(struct bufferevent *bev, void *arg __unused)
 		case 0:
 			if (frame_welcome_parse(&f, &wl, &cause) == -1)
 				goto bad;
-			bufferevent_write(bev, buf, frame_empty_encode(buf,
-			    FRAME_INFO_REQ));
+			if (info_admin.op != 0)
+				bufferevent_write(bev, buf, frame_admin_encode(
+				    buf, &info_admin));
+			else
+				bufferevent_write(bev, buf, frame_empty_encode(
+				    buf, FRAME_INFO_REQ));
 			info_state = 1;
 			break;
 		case 1:
+			if (info_admin.op != 0) {
+				if (frame_admin_reply_parse(&f, &info_reply,
+				    &cause) == -1)
+					goto bad;
+				info_state = 2;
+				event_base_loopbreak(core_base);
+				return;
+			}
 			if (f.type == FRAME_INFO_END) {
 				if (frame_info_end_parse(&f, &count,
 				    &cause) == -1)
@@ -264,7 +278,7 @@ info_in_pool(const struct frame_info_node *n, const char *pool)
  * '~', until a line fits INFO_COLS.
  */
 #define INFO_COLS	100
-#define INFO_NCOL	12
+#define INFO_NCOL	13
 #define INFO_CELL	600
 
 static const struct {
@@ -273,12 +287,17 @@ static const struct {
 	int		 min;		/* shrinks down to this */
 } info_cols[INFO_NCOL] = {
 	{ "ID", 0, 0 }, { "NAME", 0, 8 }, { "POOLS", 0, 7 },
-	{ "ADDRESS", 0, 15 }, { "OS/ARCH", 0, 9 }, { "UP", 1, 0 },
+	{ "STATE", 0, 0 }, { "ADDRESS", 0, 15 }, { "OS/ARCH", 0, 9 },
+	{ "UP", 1, 0 },
 	{ "RELAYS", 1, 0 }, { "POOL", 1, 0 }, { "SENT", 1, 0 },
 	{ "RECV", 1, 0 }, { "RATE", 1, 0 }, { "RTT", 1, 0 }
 };
 /* The columns that may be cut, first pick on a tie. */
-static const int	 info_shrink[] = { 2, 1, 3, 4 };
+static const int	 info_shrink[] = { 2, 1, 4, 5 };
+
+static const char	*info_states[] = { "up", "drained", "draining",
+			    "redialing" };
+static const char	*info_redials[] = { "none", "command", "dial_info" };
 
 static void
 info_row(char cell[INFO_NCOL][INFO_CELL], const size_t *w)
@@ -312,22 +331,27 @@ info_cells(const struct frame_info_node *n, char cell[INFO_NCOL][INFO_CELL])
 	snprintf(cell[0], INFO_CELL, "%u", n->id);
 	snprintf(cell[1], INFO_CELL, "%s", n->name);
 	info_pools(n, cell[2], INFO_CELL);
-	snprintf(cell[3], INFO_CELL, "%s", n->remote);
-	snprintf(cell[4], INFO_CELL, "%s/%s", n->os, n->arch);
-	info_age(n->since, cell[5], INFO_CELL);
-	snprintf(cell[6], INFO_CELL, "%u", n->relays);
-	snprintf(cell[7], INFO_CELL, "%u", n->pool_idle);
-	info_bytes(n->bytes_up, cell[8], INFO_CELL);
-	info_bytes(n->bytes_down, cell[9], INFO_CELL);
-	info_rate((uint64_t)n->up_rate + n->down_rate, cell[10], INFO_CELL);
-	if (n->rtt_us == 0)
-		strlcpy(cell[11], "-", INFO_CELL);
-	else if (n->rtt_us < 1000)
-		snprintf(cell[11], INFO_CELL, "%uus", n->rtt_us);
-	else if (n->rtt_us < 10000)
-		snprintf(cell[11], INFO_CELL, "%.1fms", n->rtt_us / 1e3);
+	strlcpy(cell[3], info_states[n->state], INFO_CELL);
+	snprintf(cell[4], INFO_CELL, "%s", n->remote[0] != '\0' ? n->remote :
+	    "-");
+	snprintf(cell[5], INFO_CELL, "%s/%s", n->os, n->arch);
+	if (n->since == 0)
+		strlcpy(cell[6], "-", INFO_CELL);
 	else
-		snprintf(cell[11], INFO_CELL, "%ums", n->rtt_us / 1000);
+		info_age(n->since, cell[6], INFO_CELL);
+	snprintf(cell[7], INFO_CELL, "%u", n->relays);
+	snprintf(cell[8], INFO_CELL, "%u", n->pool_idle);
+	info_bytes(n->bytes_up, cell[9], INFO_CELL);
+	info_bytes(n->bytes_down, cell[10], INFO_CELL);
+	info_rate((uint64_t)n->up_rate + n->down_rate, cell[11], INFO_CELL);
+	if (n->rtt_us == 0)
+		strlcpy(cell[12], "-", INFO_CELL);
+	else if (n->rtt_us < 1000)
+		snprintf(cell[12], INFO_CELL, "%uus", n->rtt_us);
+	else if (n->rtt_us < 10000)
+		snprintf(cell[12], INFO_CELL, "%.1fms", n->rtt_us / 1e3);
+	else
+		snprintf(cell[12], INFO_CELL, "%ums", n->rtt_us / 1000);
 }
 
 /* Pool names and how many listed nodes are in each, sorted by name. */
@@ -349,9 +373,9 @@ info_summary(const char *pool)
 	const struct frame_info_node	*n;
 	struct info_pool		*pl = NULL;
 	char		 line[INFO_COLS + 1], item[128], a[32], b[32], c[32];
-	char		 d[32];
+	char		 d[32], rest[64], aw[64];
 	uint64_t	 tup = 0, tdown = 0, rup = 0, rdown = 0;
-	u_int		 relays = 0, nn = 0;
+	u_int		 relays = 0, nn = 0, away = 0, resting = 0;
 	size_t		 i, k, npl = 0, cap = 0;
 	int		 p;
 
@@ -359,7 +383,13 @@ info_summary(const char *pool)
 		n = &info_nodes[i];
 		if (!info_in_pool(n, pool))
 			continue;
+		if (n->since == 0) {
+			away++;		/* left to redial, not back yet */
+			continue;
+		}
 		nn++;
+		if (n->state != FRAME_NODE_ACTIVE)
+			resting++;
 		tup += n->bytes_up;
 		tdown += n->bytes_down;
 		rup += n->up_rate;
@@ -383,8 +413,11 @@ info_summary(const char *pool)
 			pl[k].nodes++;
 		}
 	}
-	printf("%u node%s online, %u relay%s, now %s (down %s, up %s), "
-	    "total %s sent, %s received\n", nn, nn == 1 ? "" : "s", relays,
+	snprintf(rest, sizeof rest, " (%u drained or redialing)", resting);
+	snprintf(aw, sizeof aw, ", %u away redialing", away);
+	printf("%u node%s online%s%s, %u relay%s, now %s (down %s, up %s), "
+	    "total %s sent, %s received\n", nn, nn == 1 ? "" : "s",
+	    resting > 0 ? rest : "", away > 0 ? aw : "", relays,
 	    relays == 1 ? "" : "s", info_rate(rup + rdown, a, sizeof a),
 	    info_rate(rdown, b, sizeof b), info_rate(rup, c, sizeof c),
 	    info_bytes(tup, d, sizeof d), info_bytes(tdown, item,
@@ -503,15 +536,98 @@ info_json(const char *pool)
 		printf(",\"since\":%llu,\"relays\":%u,\"dials_ok\":%u,"
 		    "\"dials_failed\":%u,\"dials_denied\":%u,\"bytes_up\":%llu,"
 		    "\"bytes_down\":%llu,\"rtt_us\":%u,\"pool_idle\":%u,"
-		    "\"last_ok\":%llu,\"up_rate\":%u,\"down_rate\":%u}",
+		    "\"last_ok\":%llu,\"up_rate\":%u,\"down_rate\":%u",
 		    (unsigned long long)n->since, n->relays, n->dials_ok,
 		    n->dials_failed, n->dials_denied,
 		    (unsigned long long)n->bytes_up,
 		    (unsigned long long)n->bytes_down, n->rtt_us,
 		    n->pool_idle, (unsigned long long)n->last_ok, n->up_rate,
 		    n->down_rate);
+		printf(",\"state\":\"%s\",\"redial\":\"%s\",\"redials\":%u,"
+		    "\"redials_same\":%u,\"last_redial\":%llu,"
+		    "\"next_redial\":%llu,\"addresses\":[",
+		    info_states[n->state], info_redials[n->redial], n->redials,
+		    n->redials_same, (unsigned long long)n->last_redial,
+		    (unsigned long long)n->next_redial);
+		for (p = 0; p < n->nhist; p++) {
+			printf("%s{\"addr\":", p > 0 ? "," : "");
+			info_json_str(n->hist[p].addr);
+			printf(",\"since\":%llu}",
+			    (unsigned long long)n->hist[p].since);
+		}
+		printf("]}");
 	}
 	printf("\n]}\n");
+}
+
+/* "12s ago", "in 40s", "never": a unix time relative to now. */
+static const char *
+info_when(uint64_t t, char *buf, size_t len)
+{
+	char	 a[32];
+
+	if (t == 0)
+		strlcpy(buf, "never", len);
+	else if (t > (uint64_t)time(NULL))
+		snprintf(buf, len, "in %s", info_age(2 * (uint64_t)time(NULL) -
+		    t, a, sizeof a));
+	else
+		snprintf(buf, len, "%s ago", info_age(t, a, sizeof a));
+	return (buf);
+}
+
+/* -node NAME: everything about the nodes of that name (or id). */
+static int
+info_detail(const char *name)
+{
+	const struct frame_info_node	*n;
+	char		 id[16], a[32], b[32], c[32], pools[600];
+	size_t		 i;
+	int		 h, found = 0;
+
+	for (i = 0; i < info_n; i++) {
+		n = &info_nodes[i];
+		snprintf(id, sizeof id, "%u", n->id);
+		if (strcmp(n->name, name) != 0 && strcmp(id, name) != 0)
+			continue;
+		if (found++)
+			printf("\n");
+		info_pools(n, pools, sizeof pools);
+		printf("node %u (%s)\n", n->id, n->name);
+		printf("  state      %s; redial action: %s\n",
+		    info_states[n->state], info_redials[n->redial]);
+		printf("  pools      %s\n", pools);
+		if (n->since != 0)
+			printf("  address    %s, connected %s\n", n->remote,
+			    info_when(n->since, a, sizeof a));
+		else
+			printf("  address    - (away redialing)\n");
+		printf("  system     %s/%s, %s\n", n->os, n->arch, n->build);
+		printf("  relays     %u (%u idle pooled links); rtt %uus\n",
+		    n->relays, n->pool_idle, n->rtt_us);
+		printf("  dials      %u ok, %u failed (%u refused by policy); "
+		    "last ok %s\n", n->dials_ok, n->dials_failed,
+		    n->dials_denied, info_when(n->last_ok, a, sizeof a));
+		printf("  bytes      %s sent, %s received; now %s\n",
+		    info_bytes(n->bytes_up, a, sizeof a),
+		    info_bytes(n->bytes_down, b, sizeof b),
+		    info_rate((uint64_t)n->up_rate + n->down_rate, c,
+		    sizeof c));
+		printf("  redials    %u changed the address, %u did not; last "
+		    "%s; next %s\n", n->redials, n->redials_same,
+		    info_when(n->last_redial, a, sizeof a),
+		    n->next_redial != 0 ? info_when(n->next_redial, b,
+		    sizeof b) : "not planned");
+		for (h = 0; h < n->nhist; h++)
+			printf("  %-10s %s, seen %s\n", h == 0 ? "addresses" :
+			    "", n->hist[h].addr, info_when(n->hist[h].since, a,
+			    sizeof a));
+	}
+	if (found == 0) {
+		fprintf(stderr, "tentacle info: no node named %s\n", name);
+		return (1);
+	}
+	return (0);
 }
 
 /* see tentacle.h */
@@ -522,6 +638,7 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 	struct client_trust	 t = *trust;
 	struct timeval		 tv = { 10, 0 };
 	const char		*colon, *flag_server = NULL, *pool = NULL;
+	const char		*node = NULL, *cmd = argv[0];
 	int			 json = 0, ind = 1, rc;
 	long long		 port;
 	char			*cause = NULL;
@@ -529,29 +646,62 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 	struct opt		 opts[] = {
 		{ "server", OPT_STRING, &flag_server, "Hub control address "
 		    "HOST:PORT", "\"127.0.0.1:4442\"", 0, 0, 0 },
-		{ "json", OPT_BOOL, &json, "Print JSON", NULL, 0, 0, 0 },
-		{ "pool", OPT_STRING, &pool, "Only the nodes in pool NAME",
-		    NULL, 0, 0, 0 },
 		{ "fingerprint", OPT_STRING, &t.fingerprint, "Pin the hub's "
 		    "key (sha256:...)", NULL, 0, 0, 0 },
 		{ "insecure", OPT_BOOL, &t.insecure, "Plaintext (the hub runs "
 		    "-insecure)", NULL, 0, 0, 0 },
+		/* info only, from here */
+		{ "json", OPT_BOOL, &json, "Print JSON", NULL, 0, 0, 0 },
+		{ "pool", OPT_STRING, &pool, "Only the nodes in pool NAME",
+		    NULL, 0, 0, 0 },
+		{ "node", OPT_STRING, &node, "Everything about node NAME (or "
+		    "id), its address history too", NULL, 0, 0, 0 },
 		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 	};
 
+	if (strcmp(cmd, "drain") == 0)
+		info_admin.op = FRAME_ADMIN_DRAIN;
+	else if (strcmp(cmd, "undrain") == 0)
+		info_admin.op = FRAME_ADMIN_UNDRAIN;
+	else if (strcmp(cmd, "redial") == 0)
+		info_admin.op = FRAME_ADMIN_REDIAL;
+	else
+		cmd = "info";
+	if (info_admin.op != 0)
+		memset(&opts[3], 0, sizeof opts[3]);	/* no -json ... */
 	rc = opt_parse(opts, argc, argv, &ind, &cause);
 	if (rc == OPT_HELP) {
-		printf("usage: tentacle info [-server HOST:PORT] [-json] "
-		    "[-pool NAME]\n\n"
-		    "List the hub's exit nodes.  The hub answers loopback "
-		    "clients only.\n\nFlags:\n");
+		if (info_admin.op == 0)
+			printf("usage: tentacle info [-server HOST:PORT] "
+			    "[-json] [-pool NAME] [-node NAME]\n\n"
+			    "List the hub's exit nodes.  The hub answers "
+			    "loopback clients only.\n\nFlags:\n");
+		else
+			printf("usage: tentacle %s [-server HOST:PORT] NODE\n"
+			    "\n%s node NODE (a name or an id).  The hub "
+			    "answers loopback clients only.\n\nFlags:\n", cmd,
+			    info_admin.op == FRAME_ADMIN_DRAIN ? "Drain: no "
+			    "new requests go to" : info_admin.op ==
+			    FRAME_ADMIN_UNDRAIN ? "Undrain: put back in "
+			    "service" : "Redial: drain, then ask to redial");
 		opt_usage(stdout, opts);
 		return (0);
 	}
-	if (rc == -1 || ind < argc) {
-		fprintf(stderr, "tentacle info: %s\nusage: tentacle info "
-		    "[-server HOST:PORT] [-json] [-pool NAME]\n", rc == -1 ? cause :
-		    "unexpected argument");
+	if (rc != -1 && info_admin.op != 0 && ind == argc - 1) {
+		if (!frame_name_valid(argv[ind], FRAME_NAME_MAX)) {
+			fprintf(stderr, "tentacle %s: \"%s\" is not a node "
+			    "name or id\n", cmd, argv[ind]);
+			return (2);
+		}
+		strlcpy(info_admin.node, argv[ind++], sizeof info_admin.node);
+	}
+	if (rc == -1 || ind < argc || (info_admin.op != 0 &&
+	    info_admin.node[0] == '\0')) {
+		fprintf(stderr, "tentacle %s: %s\nusage: tentacle %s "
+		    "[-server HOST:PORT] %s\n", cmd, rc == -1 ? cause :
+		    ind < argc ? "unexpected argument" : "which node?", cmd,
+		    info_admin.op != 0 ? "NODE" : "[-json] [-pool NAME] "
+		    "[-node NAME]");
 		return (2);
 	}
 	if (flag_server != NULL)
@@ -602,14 +752,27 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 	if (info_bev != NULL)
 		bufferevent_free(info_bev);
 	if (info_state != 2) {
-		fprintf(stderr, "tentacle info: %s\n", info_error != NULL ?
+		fprintf(stderr, "tentacle %s: %s\n", cmd, info_error != NULL ?
 		    info_error : "no answer");
 		return (1);
 	}
-	if (json)
+	if (info_admin.op != 0) {
+		char	 text[1100];
+
+		log_escape(text, sizeof text, info_reply.text,
+		    strlen(info_reply.text));
+		fprintf(info_reply.status == FRAME_ADMIN_OK ? stdout : stderr,
+		    "%s%s\n", info_reply.status == FRAME_ADMIN_OK ? "" :
+		    "tentacle: ", text);
+		return (info_reply.status == FRAME_ADMIN_OK ? 0 : 1);
+	}
+	rc = 0;
+	if (node != NULL)
+		rc = info_detail(node);
+	else if (json)
 		info_json(pool);
 	else
 		info_table(pool);
 	free(info_nodes);
-	return (0);
+	return (rc);
 }

@@ -47,7 +47,47 @@
 #define BACKOFF_MAX_MS	300000		/* doubling up to this */
 #define SESSION_HASH	4096
 #define SESSION_MAX	65536
-#define SESSION_LIFE_US	(24ULL * 3600 * 1000000)	/* max lifetime */
+#define SESSION_LIFE_MS	(24LL * 3600 * 1000)	/* -session-max-life */
+#define PARKED_MAX	4096		/* nodes remembered after they left */
+#define PARKED_LIFE_US	(3600ULL * 1000000)	/* ... for an hour */
+#define PARKED_SWEEP_MS	10000
+#define REDIAL_LEAVE_MS	30000		/* REDIAL sent: the node leaves */
+#define REDIAL_BACK_US	(300ULL * 1000000)	/* ... and is back in this */
+#define REDIAL_SHARE	4		/* at most 1/4 of nodes at once */
+
+/* n_redial: where a node is in its redial cycle (doc/routing.md). */
+#define REDIAL_IDLE	0	/* in service; maybe a timer planned */
+#define REDIAL_DRAIN	1	/* no new requests, relays finishing */
+#define REDIAL_SENT	2	/* REDIAL sent, waiting for it to leave */
+
+/*
+ * What the hub remembers of a node across its connections (a redial is a
+ * reconnect): kept in struct node while it is online, in a parked record
+ * for an hour after it left.
+ */
+struct node_keep {
+	int			 drain;		/* tentacle drain */
+	int			 nhist;		/* addresses, newest first */
+	struct {
+		char		 addr[64];
+		time_t		 since;
+	}			 hist[FRAME_HIST_MAX];
+	uint32_t		 redials;	/* that changed the address */
+	uint32_t		 redials_same;	/* that did not */
+	time_t			 last_redial;
+	uint64_t		 pending_us;	/* left to redial at; 0 none */
+	char			 pending_why[32];
+};
+
+/* A node that left: its id and node_keep, for when it comes back. */
+struct parked {
+	TAILQ_ENTRY(parked)	 pk_entry;	/* oldest first */
+	uint32_t		 pk_id;
+	uint64_t		 pk_left_us;
+	struct frame_hello	 pk_hello;
+	struct node_keep	 pk_keep;
+};
+TAILQ_HEAD(parkedq, parked);
 
 struct dial;
 struct srelay;
@@ -91,6 +131,15 @@ struct node {
 	u_int			 n_fails;
 	uint32_t		 n_backoff_ms;
 	uint64_t		 n_backoff_until_us;
+	/* Fleet control: sticky sessions, drain, redial. */
+	uint32_t		 n_gen;		/* this connection, hub-wide */
+	char			 n_ip[64];	/* n_remote without the port */
+	struct node_keep	 n_keep;
+	int			 n_redial;	/* REDIAL_* */
+	struct event		*n_redial_ev;
+	uint64_t		 n_redial_at_us;	/* planned, 0 none */
+	uint64_t		 n_redial_end_us;	/* grace, or leave */
+	char			 n_redial_why[32];
 };
 TAILQ_HEAD(nodes, node);
 
@@ -118,6 +167,7 @@ struct session {
 	TAILQ_ENTRY(session)	 s_lru;		/* most recent first */
 	char			 s_key[65 + ROUTE_SESSION_MAX + 1];
 	uint32_t		 s_node;
+	uint32_t		 s_gen;		/* the node's n_gen then */
 	uint64_t		 s_created_us;
 	uint64_t		 s_expires_us;
 };
@@ -184,6 +234,7 @@ struct server_conf server_conf = {
 	.max_conns_per_ip = 256,
 	.max_conns_per_user = 1024,
 	.redial_interval_ms = 60000,
+	.redial_grace_ms = 30000,
 };
 
 static struct nodes		 server_nodes = TAILQ_HEAD_INITIALIZER(server_nodes);
@@ -200,6 +251,8 @@ static LIST_HEAD(, session)	 server_sessions[SESSION_HASH];
 static TAILQ_HEAD(sessionq, session) server_session_lru =
 				    TAILQ_HEAD_INITIALIZER(server_session_lru);
 static u_int			 server_nsessions;
+static uint64_t			 server_session_life_us =
+				    SESSION_LIFE_MS * 1000ULL;
 static char			 server_why[160];
 static uint16_t			 server_data_port;
 static char			 server_data_host[64];
@@ -210,6 +263,13 @@ static const char		*server_tokens_path;
 static const char		*server_users_path;
 static struct tls_conf		*server_tls;		/* NULL: -insecure */
 static int			 server_pool_max = 64;	/* per node */
+static struct parkedq		 server_parked =
+				    TAILQ_HEAD_INITIALIZER(server_parked);
+static u_int			 server_nparked;
+static struct event		*server_park_ev;
+static uint32_t			 server_gen;
+static u_int			 server_nredialable;	/* online, can redial */
+static u_int			 server_nredialing;	/* in a cycle */
 
 /* -pool-deny: destinations nodes of a pool must refuse (narrowing only). */
 static struct pool_deny {
@@ -241,6 +301,18 @@ static void	server_pool_accept(struct dlink *, const struct frame *, int);
 static struct dial *server_dial_find(uint32_t);
 static int	server_dial_retry(struct dial *, int);
 static const char *server_result_str(int);
+static void	server_redial_cb(evutil_socket_t, short, void *);
+static void	server_redial_plan(struct node *);
+static void	server_redial_check(struct node *);
+static void	server_redial_end(struct node *);
+static void	server_redial_begin(struct node *, const char *);
+static void	server_admin(struct ctl *, const struct frame_admin *);
+static uint32_t	server_random(uint32_t);
+static void	server_park(struct node *);
+static struct parked *server_parked_find(const char *, uint32_t);
+static void	server_parked_free(struct parked *);
+static void	server_node_keep(struct node *, struct parked *,
+		    const struct frame_hello *);
 
 /* Send one encoded frame; len 0 means an encoder refused (a bug). */
 static void
@@ -470,28 +542,68 @@ server_node_rate(struct node *n, uint64_t now, uint32_t *up, uint32_t *down)
 	}
 }
 
-/* Admin session: answer INFO_REQ with the inventory. */
+/* INFO_NODE fields from what the hub knows of a node, online or not. */
+static void
+server_info_fill(struct frame_info_node *in, uint32_t id,
+    const struct frame_hello *h, const struct node_keep *k)
+{
+	int	 i;
+
+	memset(in, 0, sizeof *in);
+	in->id = id;
+	strlcpy(in->name, h->name, sizeof in->name);
+	in->npools = h->npools;
+	for (i = 0; i < in->npools; i++)
+		strlcpy(in->pools[i], h->pools[i], sizeof in->pools[i]);
+	strlcpy(in->os, h->os, sizeof in->os);
+	strlcpy(in->arch, h->arch, sizeof in->arch);
+	strlcpy(in->build, h->build, sizeof in->build);
+	in->redial = h->redial;
+	in->state = k->pending_us != 0 ? FRAME_NODE_REDIALING : k->drain ?
+	    FRAME_NODE_DRAINED : FRAME_NODE_ACTIVE;
+	in->redials = k->redials;
+	in->redials_same = k->redials_same;
+	in->last_redial = k->last_redial;
+	in->nhist = k->nhist;
+	for (i = 0; i < k->nhist; i++) {
+		strlcpy(in->hist[i].addr, k->hist[i].addr,
+		    sizeof in->hist[i].addr);
+		in->hist[i].since = k->hist[i].since;
+	}
+}
+
+/*
+ * Admin session: answer INFO_REQ with the inventory: the online nodes,
+ * then those away redialing.
+ */
 static void
 server_info(struct ctl *c)
 {
 	struct node		*n;
+	struct parked		*pk;
 	struct frame_info_node	 in;
 	uint8_t			 buf[FRAME_MAX];
 	uint32_t		 count = 0;
-	int			 i;
+	time_t			 now = time(NULL);
+	uint64_t		 now_us = core_now_us();
 
+	TAILQ_FOREACH(pk, &server_parked, pk_entry) {
+		if (pk->pk_keep.pending_us == 0)
+			continue;
+		server_info_fill(&in, pk->pk_id, &pk->pk_hello, &pk->pk_keep);
+		server_send(c->c_bev, buf, frame_info_node_encode(buf, &in));
+		count++;
+	}
 	TAILQ_FOREACH(n, &server_nodes, n_entry) {
-		memset(&in, 0, sizeof in);
-		in.id = n->n_id;
-		strlcpy(in.name, n->n_hello.name, sizeof in.name);
-		in.npools = n->n_hello.npools;
-		for (i = 0; i < in.npools; i++)
-			strlcpy(in.pools[i], n->n_hello.pools[i],
-			    sizeof in.pools[i]);
+		server_info_fill(&in, n->n_id, &n->n_hello, &n->n_keep);
+		if (n->n_redial == REDIAL_DRAIN)
+			in.state = FRAME_NODE_REDIAL_DRAIN;
+		else if (n->n_redial == REDIAL_SENT)
+			in.state = FRAME_NODE_REDIALING;
+		if (n->n_redial_at_us > now_us)
+			in.next_redial = now + (n->n_redial_at_us - now_us +
+			    999999) / 1000000;
 		strlcpy(in.remote, n->n_remote, sizeof in.remote);
-		strlcpy(in.os, n->n_hello.os, sizeof in.os);
-		strlcpy(in.arch, n->n_hello.arch, sizeof in.arch);
-		strlcpy(in.build, n->n_hello.build, sizeof in.build);
 		in.since = n->n_since;
 		in.relays = n->n_nrelays;
 		in.dials_ok = n->n_dials_ok;
@@ -510,6 +622,104 @@ server_info(struct ctl *c)
 	}
 	server_send(c->c_bev, buf, frame_info_end_encode(buf, count));
 	log_debug("control %s: info: %u nodes", c->c_peer, count);
+}
+
+/* One ADMIN operation on one node; text (for the operator) says what. */
+static int
+server_admin_one(struct node *n, uint8_t op, char *text, size_t len)
+{
+	switch (op) {
+	case FRAME_ADMIN_DRAIN:
+		if (n->n_keep.drain) {
+			snprintf(text, len, "node %u (%s) was already drained; "
+			    "%u relays", n->n_id, n->n_hello.name,
+			    n->n_nrelays);
+			return (FRAME_ADMIN_OK);
+		}
+		n->n_keep.drain = 1;
+		snprintf(text, len, "node %u (%s) drained: no new requests; "
+		    "%u relays continue", n->n_id, n->n_hello.name,
+		    n->n_nrelays);
+		break;
+	case FRAME_ADMIN_UNDRAIN:
+		if (!n->n_keep.drain && n->n_redial != REDIAL_DRAIN) {
+			snprintf(text, len, "node %u (%s) was not drained",
+			    n->n_id, n->n_hello.name);
+			return (FRAME_ADMIN_OK);
+		}
+		n->n_keep.drain = 0;
+		if (n->n_redial == REDIAL_DRAIN) {
+			evtimer_del(n->n_redial_ev);
+			server_redial_end(n);
+			snprintf(text, len, "node %u (%s) back in service; its "
+			    "redial was cancelled", n->n_id, n->n_hello.name);
+		} else
+			snprintf(text, len, "node %u (%s) back in service",
+			    n->n_id, n->n_hello.name);
+		break;
+	default:
+		if (n->n_hello.redial == FRAME_REDIAL_NONE) {
+			snprintf(text, len, "node %u (%s) cannot redial: its "
+			    "config has no redial command (redial:) or "
+			    "dial_info", n->n_id, n->n_hello.name);
+			return (FRAME_ADMIN_REFUSED);
+		}
+		if (n->n_redial != REDIAL_IDLE) {
+			snprintf(text, len, "node %u (%s) is already "
+			    "redialing", n->n_id, n->n_hello.name);
+			return (FRAME_ADMIN_REFUSED);
+		}
+		evtimer_del(n->n_redial_ev);
+		server_redial_begin(n, "operator");
+		snprintf(text, len, "node %u (%s): redial started: draining "
+		    "%u relays (up to %d ms), then REDIAL", n->n_id,
+		    n->n_hello.name, n->n_nrelays,
+		    server_conf.redial_grace_ms);
+		break;
+	}
+	return (FRAME_ADMIN_OK);
+}
+
+/*
+ * ADMIN from a loopback admin session: drain, undrain or redial the
+ * nodes named (or numbered) a->node; answer one ADMIN_REPLY.
+ */
+static void
+server_admin(struct ctl *c, const struct frame_admin *a)
+{
+	static const char	*ops[] = { "", "drain", "undrain", "redial" };
+	struct frame_admin_reply r;
+	struct node		*n, *tmp;
+	uint8_t			 buf[FRAME_MAX];
+	char			 id[16], one[256];
+	u_int			 matched = 0, failed = 0;
+
+	memset(&r, 0, sizeof r);
+	TAILQ_FOREACH_SAFE(n, &server_nodes, n_entry, tmp) {
+		snprintf(id, sizeof id, "%u", n->n_id);
+		if (strcmp(n->n_hello.name, a->node) != 0 &&
+		    strcmp(id, a->node) != 0)
+			continue;
+		if (server_admin_one(n, a->op, one, sizeof one) !=
+		    FRAME_ADMIN_OK)
+			failed++;
+		if (matched++ == 0)
+			strlcpy(r.text, one, sizeof r.text);
+		else if (matched == 2)
+			strlcat(r.text, " (and more nodes of that name)",
+			    sizeof r.text);
+		log_info("control %s: %s %s: %s", c->c_peer, ops[a->op],
+		    a->node, one);
+	}
+	if (matched == 0) {
+		r.status = FRAME_ADMIN_NOTFOUND;
+		snprintf(r.text, sizeof r.text, "no node named %s is online "
+		    "(tentacle info lists them)", a->node);
+		log_info("control %s: %s %s: no such node", c->c_peer,
+		    ops[a->op], a->node);
+	} else if (failed == matched)
+		r.status = FRAME_ADMIN_REFUSED;
+	server_send(c->c_bev, buf, frame_admin_reply_encode(buf, &r));
 }
 
 /* -tunnel-advertise IP:PORT: what WELCOME tells nodes to connect to. */
@@ -609,12 +819,16 @@ static void
 server_node_new(struct ctl *c, const struct frame_hello *h)
 {
 	struct node	*n, *old;
+	struct parked	*pk;
 	struct timeval	 tv;
 	uint32_t	 id = 0;
 	char		 pools[FRAME_POOLS_MAX * (FRAME_POOL_MAX + 1) + 1];
 	int		 i;
 
-	if ((n = calloc(1, sizeof *n)) == NULL) {
+	if ((n = calloc(1, sizeof *n)) == NULL ||
+	    (n->n_redial_ev = evtimer_new(core_base, server_redial_cb,
+	    n)) == NULL) {
+		free(n);
 		server_bye(c->c_bev, FRAME_BYE_OVERLOADED, "out of memory");
 		server_ctl_close(c, "out of memory");
 		return;
@@ -622,18 +836,26 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	/*
 	 * A reconnecting node names its old id: if that session still looks
 	 * alive (its heartbeats have not timed out yet) it is the same node
-	 * on a new connection, so the old one goes.
+	 * on a new connection, so the old one goes (and is parked).  A node
+	 * that left gets its id, drain state and address history back from
+	 * its parked record, found by id and name, or by name alone (the
+	 * node restarted); else its hint, if no other node holds it.
 	 */
-	if (h->node_id != 0 && h->node_id < server_next_id) {
-		old = server_node_find(h->node_id);
-		if (old != NULL && strcmp(old->n_hello.name, h->name) == 0) {
-			server_bye(old->n_bev, FRAME_BYE_REPLACED,
-			    "replaced by a new connection of the same node");
-			server_node_close(old, 0, "replaced by a new "
-			    "connection from the same node");
-			old = NULL;
-		}
-		if (old == NULL)
+	if (h->node_id != 0 && (old = server_node_find(h->node_id)) != NULL &&
+	    strcmp(old->n_hello.name, h->name) == 0) {
+		server_bye(old->n_bev, FRAME_BYE_REPLACED,
+		    "replaced by a new connection of the same node");
+		server_node_close(old, 0, "replaced by a new connection from "
+		    "the same node");
+	}
+	if ((pk = server_parked_find(h->name, h->node_id)) != NULL &&
+	    server_node_find(pk->pk_id) == NULL)
+		id = pk->pk_id;
+	else {
+		pk = NULL;
+		if (h->node_id != 0 && h->node_id < server_next_id &&
+		    server_node_find(h->node_id) == NULL &&
+		    server_parked_find(NULL, h->node_id) == NULL)
 			id = h->node_id;
 	}
 	if (id == 0)
@@ -646,6 +868,8 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 		n->n_hello.npools = 1;
 	}
 	strlcpy(n->n_remote, c->c_peer, sizeof n->n_remote);
+	strlcpy(n->n_ip, c->c_ip, sizeof n->n_ip);
+	n->n_gen = ++server_gen;
 	n->n_bev = c->c_bev;
 	n->n_since = time(NULL);
 	n->n_rx_us = core_now_us();
@@ -656,6 +880,7 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	evutil_secure_rng_get_bytes(n->n_cookie, sizeof n->n_cookie);
 	n->n_heartbeat = evtimer_new(core_base, server_heartbeat_cb, n);
 	if (n->n_heartbeat == NULL) {
+		event_free(n->n_redial_ev);
 		free(n);
 		server_bye(c->c_bev, FRAME_BYE_OVERLOADED, "out of memory");
 		server_ctl_close(c, "out of memory");
@@ -685,6 +910,291 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	    n->n_hello.arch[0] ? n->n_hello.arch : "?",
 	    n->n_hello.build[0] ? n->n_hello.build : "unknown build",
 	    server_nnodes);
+	server_node_keep(n, pk, h);
+	if (n->n_hello.redial != FRAME_REDIAL_NONE)
+		server_nredialable++;
+	server_redial_plan(n);
+}
+
+/*
+ * Fleet state (doc/routing.md, "Redial").  A joining node takes back what
+ * the hub kept of it (pk, freed here) and its address goes on top of its
+ * history; if it left to redial, the redial is over: record old -> new.
+ */
+static void
+server_node_keep(struct node *n, struct parked *pk, const struct frame_hello *h)
+{
+	struct node_keep	*k = &n->n_keep;
+	static const char	*rres[] = { "", "succeeded", "failed with exit "
+				    "status", "timed out and was killed",
+				    "could not be started", "died of signal" };
+	const char		*old;
+	uint64_t		 took;
+
+	if (pk != NULL) {
+		*k = pk->pk_keep;
+		server_parked_free(pk);
+	}
+	if (h->rres > FRAME_RRES_OK)
+		log_warnx("node %u (%s): its redial command %s%s%.0u after "
+		    "%u ms (see the node's log)", n->n_id, n->n_hello.name,
+		    rres[h->rres], h->rres == FRAME_RRES_FAILED ||
+		    h->rres == FRAME_RRES_SIGNAL ? " " : "",
+		    h->rres == FRAME_RRES_FAILED || h->rres ==
+		    FRAME_RRES_SIGNAL ? h->rres_code : 0, h->rres_ms);
+	if (k->pending_us != 0) {
+		old = k->nhist > 0 ? k->hist[0].addr : "?";
+		took = core_now_us() - k->pending_us;
+		k->pending_us = 0;
+		k->last_redial = time(NULL);
+		server_nredialing--;
+		if (strcmp(old, n->n_ip) == 0) {
+			k->redials_same++;
+			log_warnx("node %u (%s) is back %llu ms after its "
+			    "redial (%s), from the same address %s: the "
+			    "redial did not change it (%u such redials)",
+			    n->n_id, n->n_hello.name,
+			    (unsigned long long)(took / 1000),
+			    k->pending_why, n->n_ip, k->redials_same);
+		} else {
+			k->redials++;
+			log_info("node %u (%s) redialed (%s) in %llu ms: "
+			    "address %s -> %s", n->n_id, n->n_hello.name,
+			    k->pending_why, (unsigned long long)(took / 1000),
+			    old, n->n_ip);
+		}
+	}
+	if (k->nhist == 0 || strcmp(k->hist[0].addr, n->n_ip) != 0) {
+		if (k->nhist < FRAME_HIST_MAX)
+			k->nhist++;
+		memmove(&k->hist[1], &k->hist[0],
+		    (k->nhist - 1) * sizeof k->hist[0]);
+		strlcpy(k->hist[0].addr, n->n_ip, sizeof k->hist[0].addr);
+		k->hist[0].since = time(NULL);
+	}
+	if (k->drain)
+		log_info("node %u (%s) is drained (tentacle drain): no new "
+		    "requests until 'tentacle undrain %u'", n->n_id,
+		    n->n_hello.name, n->n_id);
+}
+
+/* The parked record for name and id (name NULL: any name; id 0: any). */
+static struct parked *
+server_parked_find(const char *name, uint32_t id)
+{
+	struct parked	*pk, *byname = NULL;
+
+	TAILQ_FOREACH_REVERSE(pk, &server_parked, parkedq, pk_entry) {
+		if (name != NULL && strcmp(pk->pk_hello.name, name) != 0)
+			continue;
+		if (id == 0 || pk->pk_id == id)
+			return (pk);
+		if (byname == NULL)
+			byname = pk;
+	}
+	return (name != NULL ? byname : NULL);
+}
+
+static void
+server_parked_free(struct parked *pk)
+{
+	TAILQ_REMOVE(&server_parked, pk, pk_entry);
+	server_nparked--;
+	free(pk);
+}
+
+/* Expire parked records; give up on nodes that never came back. */
+static void
+server_park_sweep_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	struct parked	*pk, *tmp;
+	struct timeval	 tv;
+	uint64_t	 now = core_now_us();
+
+	TAILQ_FOREACH_SAFE(pk, &server_parked, pk_entry, tmp) {
+		if (now - pk->pk_left_us >= PARKED_LIFE_US) {
+			if (pk->pk_keep.pending_us != 0)
+				server_nredialing--;
+			server_parked_free(pk);
+			continue;
+		}
+		if (now - pk->pk_left_us < REDIAL_BACK_US)
+			break;
+		if (pk->pk_keep.pending_us != 0) {
+			log_warnx("node %u (%s) left to redial (%s) %llu s "
+			    "ago and is not back: check the node (its log, "
+			    "its redial command, its line)", pk->pk_id,
+			    pk->pk_hello.name, pk->pk_keep.pending_why,
+			    (unsigned long long)((now - pk->pk_keep.pending_us)
+			    / 1000000));
+			pk->pk_keep.pending_us = 0;
+			server_nredialing--;
+		}
+	}
+	if (server_nparked > 0)
+		evtimer_add(server_park_ev, ms_tv(&tv, PARKED_SWEEP_MS));
+}
+
+/* n is leaving: keep its id and fleet state for when it comes back. */
+static void
+server_park(struct node *n)
+{
+	struct parked	*pk;
+	struct timeval	 tv;
+
+	if (n->n_redial == REDIAL_SENT) {
+		n->n_keep.pending_us = core_now_us();
+		strlcpy(n->n_keep.pending_why, n->n_redial_why,
+		    sizeof n->n_keep.pending_why);
+	} else if (n->n_redial == REDIAL_DRAIN)
+		server_nredialing--;	/* left on its own */
+	if (server_nparked >= PARKED_MAX) {
+		pk = TAILQ_FIRST(&server_parked);
+		if (pk->pk_keep.pending_us != 0)
+			server_nredialing--;
+		server_parked_free(pk);
+	}
+	if (server_park_ev == NULL && (server_park_ev = evtimer_new(core_base,
+	    server_park_sweep_cb, NULL)) == NULL)
+		return;
+	if ((pk = calloc(1, sizeof *pk)) == NULL) {
+		if (n->n_keep.pending_us != 0)
+			server_nredialing--;
+		return;		/* it will get a new id: no harm beyond */
+	}
+	pk->pk_id = n->n_id;
+	pk->pk_left_us = core_now_us();
+	pk->pk_hello = n->n_hello;
+	pk->pk_keep = n->n_keep;
+	TAILQ_INSERT_TAIL(&server_parked, pk, pk_entry);
+	server_nparked++;
+	if (!evtimer_pending(server_park_ev, NULL))
+		evtimer_add(server_park_ev, ms_tv(&tv, PARKED_SWEEP_MS));
+}
+
+/* Is n out of service (drained, or in a redial cycle)? */
+static int
+server_node_resting(const struct node *n)
+{
+	return (n->n_keep.drain || n->n_redial != REDIAL_IDLE);
+}
+
+/*
+ * Plan n's next periodic redial: -redial-interval, each node's randomised
+ * to 75..125 % so a fleet that joined together spreads out.
+ */
+static void
+server_redial_plan(struct node *n)
+{
+	struct timeval	 tv;
+	uint64_t	 ms;
+
+	n->n_redial_at_us = 0;
+	evtimer_del(n->n_redial_ev);
+	if (n->n_hello.redial == FRAME_REDIAL_NONE ||
+	    server_conf.redial_interval_ms <= 0)
+		return;
+	ms = (uint64_t)server_conf.redial_interval_ms * 3 / 4 +
+	    server_random(server_conf.redial_interval_ms / 2 + 1);
+	n->n_redial_at_us = core_now_us() + ms * 1000;
+	evtimer_add(n->n_redial_ev, ms_tv(&tv, (int)ms));
+}
+
+/* Start n's redial cycle: drain, then REDIAL when idle or after grace. */
+static void
+server_redial_begin(struct node *n, const char *why)
+{
+	struct timeval	 tv;
+
+	n->n_redial = REDIAL_DRAIN;
+	n->n_redial_at_us = 0;
+	strlcpy(n->n_redial_why, why, sizeof n->n_redial_why);
+	n->n_redial_end_us = core_now_us() +
+	    (uint64_t)server_conf.redial_grace_ms * 1000;
+	server_nredialing++;
+	log_info("node %u (%s): redial (%s): draining: no new requests; "
+	    "waiting for %u relays and %u dials, up to %d ms "
+	    "(-redial-grace)", n->n_id, n->n_hello.name, why, n->n_nrelays,
+	    n->n_ndials, server_conf.redial_grace_ms);
+	if (n->n_nrelays + n->n_ndials == 0)
+		ms_tv(&tv, 0);
+	else
+		ms_tv(&tv, server_conf.redial_grace_ms);
+	evtimer_add(n->n_redial_ev, &tv);
+}
+
+/* A relay or dial of n ended: a draining node may be ready. */
+static void
+server_redial_check(struct node *n)
+{
+	struct timeval	 tv = { 0, 0 };
+
+	if (n != NULL && n->n_redial == REDIAL_DRAIN &&
+	    n->n_nrelays + n->n_ndials == 0)
+		evtimer_add(n->n_redial_ev, &tv);
+}
+
+static void
+server_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
+{
+	struct node	*n = arg;
+	struct timeval	 tv;
+	uint8_t		 buf[FRAME_MAX];
+	u_int		 cap;
+
+	switch (n->n_redial) {
+	case REDIAL_IDLE:
+		/* The interval is up; wait while a share of the fleet is. */
+		cap = server_nredialable / REDIAL_SHARE;
+		if (cap == 0)
+			cap = 1;
+		if (n->n_keep.drain || server_nredialing >= cap) {
+			log_debug("node %u (%s): redial postponed: %s",
+			    n->n_id, n->n_hello.name, n->n_keep.drain ?
+			    "drained" : "other nodes are redialing");
+			n->n_redial_at_us = core_now_us() + 1000000;
+			evtimer_add(n->n_redial_ev, ms_tv(&tv, 1000 +
+			    server_random(4000)));
+			return;
+		}
+		server_redial_begin(n, "interval");
+		return;
+	case REDIAL_DRAIN:
+		if (n->n_nrelays + n->n_ndials > 0 &&
+		    core_now_us() < n->n_redial_end_us)
+			return;		/* a relay ended; others remain */
+		if (n->n_nrelays + n->n_ndials > 0)
+			log_warnx("node %u (%s): redial (%s): %u relays and "
+			    "%u dials still open after %d ms (-redial-grace); "
+			    "redialing anyway: they will break", n->n_id,
+			    n->n_hello.name, n->n_redial_why, n->n_nrelays,
+			    n->n_ndials, server_conf.redial_grace_ms);
+		n->n_redial = REDIAL_SENT;
+		n->n_redial_end_us = core_now_us() + REDIAL_LEAVE_MS * 1000ULL;
+		server_send(n->n_bev, buf, frame_redial_encode(buf,
+		    n->n_redial_why));
+		log_info("node %u (%s): redial (%s): drained; REDIAL sent",
+		    n->n_id, n->n_hello.name, n->n_redial_why);
+		evtimer_add(n->n_redial_ev, ms_tv(&tv, REDIAL_LEAVE_MS));
+		return;
+	default:
+		log_warnx("node %u (%s): still connected %d ms after REDIAL; "
+		    "back in service", n->n_id, n->n_hello.name,
+		    REDIAL_LEAVE_MS);
+		server_redial_end(n);
+		return;
+	}
+}
+
+/* n's redial cycle ends without a redial: back in service. */
+static void
+server_redial_end(struct node *n)
+{
+	if (n->n_redial != REDIAL_IDLE)
+		server_nredialing--;
+	n->n_redial = REDIAL_IDLE;
+	server_redial_plan(n);
 }
 
 static struct authfail *
@@ -889,10 +1399,20 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 			server_ctl_auth(c, mac);
 			return;		/* c is gone either way */
 		default:
+			if (f.type == FRAME_ADMIN) {
+				struct frame_admin	 a;
+
+				if (frame_admin_parse(&f, &a, &cause) == -1)
+					goto bad;
+				evbuffer_drain(in, n);
+				server_admin(c, &a);
+				server_ctl_close(c, NULL);
+				return;
+			}
 			if (f.type != FRAME_INFO_REQ ||
 			    frame_empty_parse(&f, &cause) == -1) {
 				if (cause == NULL)
-					cause = "expected INFO_REQ";
+					cause = "expected INFO_REQ or ADMIN";
 				goto bad;
 			}
 			evbuffer_drain(in, n);
@@ -976,6 +1496,16 @@ server_node_dispatch(struct node *n, const struct frame *f)
 			return (0);
 		}
 		server_dial_finish(d, res.result, NULL);
+		return (0);
+	case FRAME_REDIAL:
+		/* The node declines (no action, or too soon): say why. */
+		if (frame_redial_parse(f, text, sizeof text, &cause) == -1)
+			break;
+		log_escape(why, sizeof why, text, strlen(text));
+		log_warnx("node %u (%s) declined the redial: %s", n->n_id,
+		    n->n_hello.name, why);
+		if (n->n_redial == REDIAL_SENT)
+			server_redial_end(n);
 		return (0);
 	case FRAME_BYE:
 		if (frame_bye_parse(f, &bye, &cause) == -1)
@@ -1074,8 +1604,13 @@ server_node_close(struct node *n, uint8_t reason, const char *why)
 	TAILQ_REMOVE(&server_nodes, n, n_entry);
 	LIST_REMOVE(n, n_hash);
 	server_nnodes--;
-	log_info("node %u (%s) left: %s; %u relays continue, %u nodes online",
-	    n->n_id, n->n_hello.name, why, n->n_nrelays, server_nnodes);
+	log_info("node %u (%s) left%s: %s; %u relays continue, %u nodes "
+	    "online", n->n_id, n->n_hello.name, n->n_redial == REDIAL_SENT ?
+	    " to redial" : "", why, n->n_nrelays, server_nnodes);
+	if (n->n_hello.redial != FRAME_REDIAL_NONE)
+		server_nredialable--;
+	server_park(n);
+	event_free(n->n_redial_ev);
 	TAILQ_FOREACH_SAFE(d, &n->n_dials, d_entry, dtmp) {
 		if (!server_dial_retry(d, DIAL_NODELOST))
 			server_dial_finish(d, DIAL_NODELOST, NULL);
@@ -1190,8 +1725,8 @@ server_random(uint32_t bound)
 
 /*
  * Choose a node for r (NULL: any) by -schedule, skipping nodes at their
- * limit, those d already tried, and those backing off (unless every other
- * candidate is gone).  NULL: *matched says how many nodes matched r.
+ * limit, drained or redialing, those d already tried, and those backing
+ * off (unless every other candidate is gone).  NULL: *matched says how many nodes matched r.
  */
 static struct node *
 server_node_pick(const struct route *r, const struct dial *d, u_int *matched)
@@ -1211,7 +1746,7 @@ server_node_pick(const struct route *r, const struct dial *d, u_int *matched)
 	for (backoff = 0; backoff < 2 && count == 0; backoff++) {
 		TAILQ_FOREACH(n, &server_nodes, n_entry) {
 			if (!server_node_matches(n, r) || server_node_full(n) ||
-			    server_node_tried(d, n) ||
+			    server_node_tried(d, n) || server_node_resting(n) ||
 			    (!backoff && n->n_backoff_until_us > now))
 				continue;
 			count++;
@@ -1235,7 +1770,7 @@ server_node_pick(const struct route *r, const struct dial *d, u_int *matched)
 	i = 0;
 	TAILQ_FOREACH(n, &server_nodes, n_entry) {
 		if (!server_node_matches(n, r) || server_node_full(n) ||
-		    server_node_tried(d, n) ||
+		    server_node_tried(d, n) || server_node_resting(n) ||
 		    (!backoff && n->n_backoff_until_us > now))
 			continue;
 		if (k != count) {
@@ -1278,7 +1813,7 @@ static int
 server_session_expired(const struct session *se, uint64_t now)
 {
 	return (now >= se->s_expires_us ||
-	    now - se->s_created_us >= SESSION_LIFE_US);
+	    now - se->s_created_us >= server_session_life_us);
 }
 
 /* The live session for key, or NULL (an expired one is dropped). */
@@ -1308,9 +1843,9 @@ server_session_find(const char *key)
 	return (NULL);
 }
 
-/* Pin key to node id for minutes, sliding; creates or re-pins. */
+/* Pin key to node n for minutes, sliding; creates or re-pins. */
 static void
-server_session_pin(const char *key, uint32_t id, int minutes)
+server_session_pin(const char *key, const struct node *n, int minutes)
 {
 	struct session	*se;
 	uint64_t	 now = core_now_us();
@@ -1331,7 +1866,8 @@ server_session_pin(const char *key, uint32_t id, int minutes)
 	TAILQ_INSERT_HEAD(&server_session_lru, se, s_lru);
 	if (minutes <= 0)
 		minutes = ROUTE_SESSTIME_DEFAULT;
-	se->s_node = id;
+	se->s_node = n->n_id;
+	se->s_gen = n->n_gen;
 	se->s_expires_us = now + (uint64_t)minutes * 60 * 1000000;
 }
 
@@ -1341,15 +1877,15 @@ server_session_key(const struct dial *d, char *key, size_t len)
 	snprintf(key, len, "%s-%s", d->d_user, d->d_route.session);
 }
 
-/* The selectors that matched nothing, for the peer: " in pool x". */
+/* Why no node, for the peer: "every exit node in pool x is drained". */
 static void
-server_route_why(const struct route *r, const char *what)
+server_route_why(const struct route *r, const char *what, const char *rest)
 {
-	snprintf(server_why, sizeof server_why, "%s%s%s%s%s", what,
+	snprintf(server_why, sizeof server_why, "%s%s%s%s%s%s", what,
 	    r != NULL && r->node[0] != '\0' ? " named " : "",
 	    r != NULL ? r->node : "",
 	    r != NULL && r->pool[0] != '\0' ? " in pool " : "",
-	    r != NULL ? r->pool : "");
+	    r != NULL ? r->pool : "", rest);
 }
 
 /*
@@ -1369,13 +1905,15 @@ server_dial_choose(struct dial *d, int *result)
 	if (r->session[0] != '\0') {
 		server_session_key(d, key, sizeof key);
 		if ((se = server_session_find(key)) != NULL) {
+			/* The same node, on the same connection. */
 			n = server_node_find(se->s_node);
-			if (n != NULL && server_node_matches(n, r) &&
-			    !server_node_full(n) && !server_node_tried(d, n) &&
+			if (n != NULL && n->n_gen == se->s_gen &&
+			    server_node_matches(n, r) && !server_node_full(n) &&
+			    !server_node_tried(d, n) &&
+			    !server_node_resting(n) &&
 			    (r->strict || n->n_backoff_until_us <=
 			    core_now_us())) {
-				server_session_pin(key, n->n_id,
-				    r->sesstime_min);
+				server_session_pin(key, n, r->sesstime_min);
 				return (n);
 			}
 			if (r->strict) {
@@ -1385,7 +1923,8 @@ server_dial_choose(struct dial *d, int *result)
 				    "(strict)", r->session);
 				return (NULL);
 			}
-			log_info("session %s of %s: node %u is gone; moving it",
+			log_info("session %s of %s: node %u left, reconnected, "
+			    "is drained or redialing; moving the session",
 			    r->session, d->d_user[0] != '\0' ? d->d_user : "-",
 			    se->s_node);
 		}
@@ -1393,17 +1932,23 @@ server_dial_choose(struct dial *d, int *result)
 	if ((n = server_node_pick(r, d, &matched)) == NULL) {
 		if (matched == 0) {
 			*result = DIAL_NONODE;
-			server_route_why(r, "no exit node online");
+			server_route_why(r, "no exit node online", "");
 		} else {
 			*result = DIAL_FAIL;
-			server_route_why(r, d->d_tries > 0 ?
-			    "no other exit node to try" : "every exit node "
-			    "is at its limit of relays and dials");
+			server_route_why(r, d->d_tries > 0 ? "no other exit "
+			    "node" : "every exit node", d->d_tries > 0 ?
+			    " to try" : " is drained, redialing or at its "
+			    "limit of relays and dials");
 		}
 		return (NULL);
 	}
-	if (r->session[0] != '\0')
-		server_session_pin(key, n->n_id, r->sesstime_min);
+	if (r->session[0] != '\0') {
+		log_debug("session %s of %s: on node %u (%s) for %d min",
+		    r->session, d->d_user[0] != '\0' ? d->d_user : "-",
+		    n->n_id, n->n_hello.name, r->sesstime_min > 0 ?
+		    r->sesstime_min : ROUTE_SESSTIME_DEFAULT);
+		server_session_pin(key, n, r->sesstime_min);
+	}
 	return (n);
 }
 
@@ -1582,6 +2127,7 @@ server_dial_free(struct dial *d)
 	if (d->d_node != NULL) {
 		TAILQ_REMOVE(&d->d_node->n_dials, d, d_entry);
 		d->d_node->n_ndials--;
+		server_redial_check(d->d_node);
 	}
 	event_free(d->d_timer);
 	free(d);
@@ -1665,6 +2211,7 @@ server_relay_closed(struct relay *r __unused, void *arg)
 	if (sr->sr_node != NULL) {
 		TAILQ_REMOVE(&sr->sr_node->n_relays, sr, sr_entry);
 		sr->sr_node->n_nrelays--;
+		server_redial_check(sr->sr_node);
 	}
 	limit_close(sr->sr_hold);
 	free(sr);
@@ -2185,7 +2732,8 @@ server_main(int argc, char **argv)
 	const char	*schedule = "least-conn";
 	int64_t		 handshake = HANDSHAKE_MS, dial = DIAL_MS;
 	int64_t		 heartbeat = HEARTBEAT_MS, idle = 0, httpidle = 60000;
-	int64_t		 redial = 60000;
+	int64_t		 redial = 60000, grace = 30000;
+	int64_t		 seslife = SESSION_LIFE_MS;
 	int		 level, ind = 1, rc, loopback_only = 0;
 	char		*cause = NULL;
 	const char	*names[4];
@@ -2215,8 +2763,15 @@ server_main(int argc, char **argv)
 		    "to log. One of: DEBUG, INFO, WARNING, ERROR",
 		    "\"INFO\"", 0, 0, 0 },
 		{ "redial-interval", OPT_DURATION, &redial, "Redial interval "
-		    "for each tentacler (takes effect with the fleet "
-		    "control release)", "1m0s", 0, 0, 0 },
+		    "for each tentacler that has a redial action (each node's "
+		    "randomised to 75-125 %; 0: only 'tentacle redial')",
+		    "1m0s", 0, 0, 0 },
+		{ "redial-grace", OPT_DURATION, &grace, "How long a node "
+		    "about to redial gets to finish its relays (it takes no "
+		    "new requests meanwhile)", "30s", 0, 0, 0 },
+		{ "session-max-life", OPT_DURATION, &seslife, "Longest a "
+		    "sticky session lasts, however often it is used",
+		    "24h0m0s", 0, 0, 0 },
 		{ "tlsCrt", OPT_STRING, &server_conf.tls_crt,
 		    "Path to a TLS certificate file (PEM chain; default: a "
 		    "self-signed one in -state-dir)", NULL, 0, 0, 0 },
@@ -2336,7 +2891,22 @@ server_main(int argc, char **argv)
 		    "50ms\n");
 		return (2);
 	}
-	server_conf.redial_interval_ms = redial;
+	if (server_ms("redial-interval", redial,
+	    &server_conf.redial_interval_ms) == -1 ||
+	    server_ms("redial-grace", grace,
+	    &server_conf.redial_grace_ms) == -1)
+		return (2);
+	if (redial != 0 && redial < 1000) {
+		fprintf(stderr, "tentacle server: -redial-interval: at least "
+		    "1s (or 0: no periodic redial)\n");
+		return (2);
+	}
+	if (seslife < 1000) {
+		fprintf(stderr, "tentacle server: -session-max-life: at least "
+		    "1s\n");
+		return (2);
+	}
+	server_session_life_us = (uint64_t)seslife * 1000;
 	if (server_conf.max_clients < 0) {
 		struct rlimit	 rl;
 

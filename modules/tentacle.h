@@ -173,6 +173,19 @@ void		 relay_close(struct relay *, const char *reason);
 /* Number of live relays in this process. */
 u_int		 relay_count(void);
 
+/*
+ * redial.c: the node's redial action.  Runs cmd under /bin/sh -c in its
+ * own process group, logs its output, kills it after timeout_ms, then
+ * calls back with a FRAME_RRES_* result, the exit status or signal, and
+ * how long it ran.  One at a time.
+ */
+typedef void	 redial_done_cb(int rres, int code, uint32_t ms, void *);
+int		 redial_start(const char *cmd, int timeout_ms,
+		    redial_done_cb *, void *, char **cause);
+int		 redial_running(void);
+/* SIGTERM to the running command's group; no callback follows. */
+void		 redial_abort(void);
+
 /* server.c: the hub. */
 struct server_conf {
 	const char	*control_addr;
@@ -191,7 +204,8 @@ struct server_conf {
 	int		 max_clients;	/* proxy client connections, 0 = no limit */
 	int		 max_conns_per_ip;	/* per address (IPv6 /64), 0 = none */
 	int		 max_conns_per_user;	/* per logged-in user, 0 = none */
-	int64_t		 redial_interval_ms;	/* accepted, used by issue 4 */
+	int		 redial_interval_ms;	/* 0 = no periodic redial */
+	int		 redial_grace_ms;	/* drain before REDIAL */
 	int		 schedule;	/* SCHED_* (doc/routing.md) */
 	int		 dial_retries;	/* other nodes tried on node failure */
 	const char	*tls_crt;	/* PEM chain; else self-signed */
