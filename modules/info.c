@@ -687,13 +687,15 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 		opt_usage(stdout, opts);
 		return (0);
 	}
-	if (rc != -1 && info_admin.op != 0 && ind == argc - 1) {
+	if (rc != -1 && info_admin.op != 0 && ind < argc) {
 		if (!frame_name_valid(argv[ind], FRAME_NAME_MAX)) {
 			fprintf(stderr, "tentacle %s: \"%s\" is not a node "
 			    "name or id\n", cmd, argv[ind]);
 			return (2);
 		}
 		strlcpy(info_admin.node, argv[ind++], sizeof info_admin.node);
+		/* Flags may also follow: "redial n1 -server X". */
+		rc = opt_parse(opts, argc, argv, &ind, &cause);
 	}
 	if (rc == -1 || ind < argc || (info_admin.op != 0 &&
 	    info_admin.node[0] == '\0')) {

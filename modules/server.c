@@ -1934,7 +1934,8 @@ server_dial_choose(struct dial *d, int *result)
 			*result = DIAL_NONODE;
 			server_route_why(r, "no exit node online", "");
 		} else {
-			*result = DIAL_FAIL;
+			/* None to take it now: 503 (SOCKS 1), as for none. */
+			*result = d->d_tries > 0 ? DIAL_FAIL : DIAL_NONODE;
 			server_route_why(r, d->d_tries > 0 ? "no other exit "
 			    "node" : "every exit node", d->d_tries > 0 ?
 			    " to try" : " is drained, redialing or at its "

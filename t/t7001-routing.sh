@@ -157,9 +157,7 @@ test_expect_success 'sessions: different ids may use different nodes' '
 	test $(sort -u ids.out | wc -l) -gt 1
 '
 
-test_expect_success 'sessions: expiry (-sesstime is in minutes)' '
-	say "# skipped: the shortest sesstime is 1 minute, too slow here"
-'
+# Session expiry: t7003 (-session-max-life).
 
 test_expect_success 'session node killed: strict fails, soft moves' '
 	k=$(sget alice-session-k1) &&
