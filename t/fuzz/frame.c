@@ -2,7 +2,9 @@
  * t/fuzz/frame.c: libFuzzer target for modules/frame.c.  The input is a
  * control-link byte stream: frame_parse takes frames off its front until
  * it needs more or fails.  Every complete frame goes to every typed
- * decoder (each checks the type itself); whatever decodes is encoded again
+ * decoder (each checks the type itself: HELLO, WELCOME, PING/PONG, DIAL,
+ * RESULT, BIND, POOL, POOL_TARGET, BYE, INFO_NODE, INFO_END, POLICY,
+ * REDIAL, ADMIN, ADMIN_REPLY, empty); whatever decodes is encoded again
  * and must parse back to the same struct and, for every frame type but
  * HELLO (whose attributes may come in any order), to the same bytes.  Any
  * disagreement abort()s so the fuzzer keeps the input.
@@ -52,6 +54,12 @@ fuzz_hello_equal(const struct frame_hello *a, const struct frame_hello *b)
 	    strcmp(a->name, b->name) != 0 || strcmp(a->os, b->os) != 0 ||
 	    strcmp(a->arch, b->arch) != 0 || strcmp(a->build, b->build) != 0)
 		return (0);
+	if (a->has_kid != b->has_kid || (a->has_kid &&
+	    memcmp(a->kid, b->kid, sizeof a->kid) != 0))
+		return (0);
+	if (a->redial != b->redial || a->rres != b->rres ||
+	    a->rres_code != b->rres_code || a->rres_ms != b->rres_ms)
+		return (0);
 	for (i = 0; i < a->npools; i++) {
 		if (strcmp(a->pools[i], b->pools[i]) != 0)
 			return (0);
@@ -86,6 +94,10 @@ fuzz_hello(const struct frame *f, uint8_t *out)
 		if (!frame_name_valid(h.pools[i], FRAME_POOL_MAX))
 			abort();
 	}
+	if (h.redial > FRAME_REDIAL_DIALINFO || h.rres > FRAME_RRES_SIGNAL)
+		abort();
+	if (h.rres == FRAME_RRES_NONE && (h.rres_code != 0 || h.rres_ms != 0))
+		abort();
 	if ((n = frame_hello_encode(out, &h)) == 0)
 		abort();
 	fuzz_reparse(out, n, &g);
@@ -292,6 +304,7 @@ fuzz_info_node(const struct frame *f, uint8_t *out)
 	struct frame		 g;
 	const char		*cause = NULL;
 	size_t			 n;
+	int			 k;
 
 	if (frame_info_node_parse(f, &i, &cause) == -1) {
 		if (cause == NULL)
@@ -300,6 +313,14 @@ fuzz_info_node(const struct frame *f, uint8_t *out)
 	}
 	if (i.npools < 0 || i.npools > FRAME_POOLS_MAX)
 		abort();
+	if (i.state > FRAME_NODE_REDIALING ||
+	    i.redial > FRAME_REDIAL_DIALINFO || i.nhist < 0 ||
+	    i.nhist > FRAME_HIST_MAX)
+		abort();
+	for (k = 0; k < i.nhist; k++) {
+		if (strlen(i.hist[k].addr) >= sizeof i.hist[k].addr)
+			abort();
+	}
 	if ((n = frame_info_node_encode(out, &i)) == 0)
 		abort();
 	fuzz_same(f, out, n);
@@ -307,6 +328,87 @@ fuzz_info_node(const struct frame *f, uint8_t *out)
 	memset(&i2, 0x55, sizeof i2);
 	if (frame_info_node_parse(&g, &i2, &cause) != 0 ||
 	    memcmp(&i, &i2, sizeof i) != 0)
+		abort();
+}
+
+/* REDIAL also into a short buffer: a NUL-terminated prefix of the text. */
+static void
+fuzz_redial(const struct frame *f, uint8_t *out)
+{
+	struct frame	 g;
+	const char	*cause = NULL;
+	char		 why[256], why2[256], small[8];
+	size_t		 n;
+
+	if (frame_redial_parse(f, why, sizeof why, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if (strlen(why) > 255)
+		abort();
+	memset(small, 0x55, sizeof small);
+	if (frame_redial_parse(f, small, sizeof small, &cause) != 0 ||
+	    memchr(small, '\0', sizeof small) == NULL ||
+	    strncmp(small, why, strlen(small)) != 0 ||
+	    strlen(small) != (strlen(why) < sizeof small ? strlen(why) :
+	    sizeof small - 1))
+		abort();
+	if ((n = frame_redial_encode(out, why)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	if (frame_redial_parse(&g, why2, sizeof why2, &cause) != 0 ||
+	    strcmp(why, why2) != 0)
+		abort();
+}
+
+static void
+fuzz_admin(const struct frame *f, uint8_t *out)
+{
+	struct frame_admin	 a, a2;
+	struct frame		 g;
+	const char		*cause = NULL;
+	size_t			 n;
+
+	if (frame_admin_parse(f, &a, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if (a.op < FRAME_ADMIN_DRAIN || a.op > FRAME_ADMIN_REDIAL ||
+	    !frame_name_valid(a.node, FRAME_NAME_MAX))
+		abort();
+	if ((n = frame_admin_encode(out, &a)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	memset(&a2, 0x55, sizeof a2);
+	if (frame_admin_parse(&g, &a2, &cause) != 0 || a.op != a2.op ||
+	    strcmp(a.node, a2.node) != 0)
+		abort();
+}
+
+static void
+fuzz_admin_reply(const struct frame *f, uint8_t *out)
+{
+	struct frame_admin_reply	 a, a2;
+	struct frame			 g;
+	const char			*cause = NULL;
+	size_t				 n;
+
+	if (frame_admin_reply_parse(f, &a, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if ((n = frame_admin_reply_encode(out, &a)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	memset(&a2, 0x55, sizeof a2);
+	if (frame_admin_reply_parse(&g, &a2, &cause) != 0 ||
+	    a.status != a2.status || strcmp(a.text, a2.text) != 0)
 		abort();
 }
 
@@ -428,6 +530,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_info_node(&f, out);
 		fuzz_info_end(&f, out);
 		fuzz_policy(&f, out);
+		fuzz_redial(&f, out);
+		fuzz_admin(&f, out);
+		fuzz_admin_reply(&f, out);
 		fuzz_empty(&f, out);
 		off += (size_t)r;
 	}

@@ -182,6 +182,30 @@ dec_info_end(const struct frame *f, const char **cause)
 }
 
 static int
+dec_redial(const struct frame *f, const char **cause)
+{
+	char	 why[256];
+
+	return (frame_redial_parse(f, why, sizeof why, cause));
+}
+
+static int
+dec_admin(const struct frame *f, const char **cause)
+{
+	struct frame_admin	 a;
+
+	return (frame_admin_parse(f, &a, cause));
+}
+
+static int
+dec_admin_reply(const struct frame *f, const char **cause)
+{
+	struct frame_admin_reply	 a;
+
+	return (frame_admin_reply_parse(f, &a, cause));
+}
+
+static int
 dec_empty(const struct frame *f, const char **cause)
 {
 	return (frame_empty_parse(f, cause));
@@ -304,8 +328,13 @@ test_hello_max(void)
 	memset(h.arch, '_', FRAME_SHORT_MAX);
 	memset(h.build, '~', FRAME_BUILD_MAX);
 	h.node_id = 0xffffffff;
+	h.redial = FRAME_REDIAL_DIALINFO;
+	h.rres = FRAME_RRES_SIGNAL;
+	h.rres_code = 0xff;
+	h.rres_ms = 0xffffffff;
 	n = frame_hello_encode(out, &h);
-	check_int(n, ==, FRAME_HEADER + 6 + 65 + 16 * 33 + 33 + 33 + 65 + 6);
+	check_int(n, ==, FRAME_HEADER + 6 + 65 + 16 * 33 + 33 + 33 + 65 + 6 +
+	    3 + 8);
 	frame_whole(out, n, &p);
 	check_int(frame_hello_parse(&p.f, &g, &cause), ==, 0);
 	check_mem(&g, &h, sizeof g);
@@ -668,7 +697,7 @@ test_info_node_roundtrip(void)
 	int			 i;
 
 	/* Small, with hand-made wire bytes. */
-	static const uint8_t	 wire[] = { FRAME_INFO_NODE, 0, 0, 90,
+	static const uint8_t	 wire[] = { FRAME_INFO_NODE, 0, 0, 149,
 	    0, 0, 0, 3, 1, 'n', 1, 1, 'p', 11, '1', '.', '2', '.', '3', '.',
 	    '4', ':', '5', '6', '7', 2, 'o', 's', 1, 'a', 1, 'b',
 	    0, 0, 0, 0, 0x65, 0x00, 0x00, 0x00,
@@ -676,7 +705,15 @@ test_info_node_roundtrip(void)
 	    0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 5,
 	    0, 0, 0, 6, 0, 0, 0, 7,
 	    0, 8, 0, 0, 0, 0, 0x65, 0x00, 0x00, 0x09,
-	    0, 0, 0, 10, 0x01, 0x02, 0x03, 0x04 };
+	    0, 0, 0, 10, 0x01, 0x02, 0x03, 0x04,
+	    FRAME_NODE_REDIAL_DRAIN, FRAME_REDIAL_COMMAND,
+	    0, 0, 0, 11, 0x01, 0, 0, 12,
+	    0, 0, 0, 0, 0x65, 0x00, 0x00, 0x0d,
+	    0, 0, 0, 0, 0x65, 0x00, 0x00, 0x0e,
+	    2, 7, '5', '.', '6', '.', '7', '.', '8',
+	    0, 0, 0, 0, 0x65, 0x00, 0x00, 0x0f,
+	    7, '1', '.', '2', '.', '3', '.', '4',
+	    0x80, 0, 0, 0, 0x64, 0x00, 0x00, 0x10 };
 
 	memset(&n, 0, sizeof n);
 	n.id = 3;
@@ -699,15 +736,46 @@ test_info_node_roundtrip(void)
 	n.last_ok = 0x65000009;
 	n.up_rate = 10;
 	n.down_rate = 0x01020304;
+	n.state = FRAME_NODE_REDIAL_DRAIN;
+	n.redial = FRAME_REDIAL_COMMAND;
+	n.redials = 11;
+	n.redials_same = 0x0100000c;
+	n.last_redial = 0x6500000d;
+	n.next_redial = 0x6500000e;
+	n.nhist = 2;
+	strlcpy(n.hist[0].addr, "5.6.7.8", sizeof n.hist[0].addr);
+	n.hist[0].since = 0x6500000f;
+	strlcpy(n.hist[1].addr, "1.2.3.4", sizeof n.hist[1].addr);
+	n.hist[1].since = 0x8000000064000010ULL;
 	check_int(frame_info_node_encode(out, &n), ==, sizeof wire);
 	check_mem(out, wire, sizeof wire);
 	frame_whole(out, sizeof wire, &p);
 	memset(&g, 0x55, sizeof g);
 	check_int(frame_info_node_parse(&p.f, &g, &cause), ==, 0);
 	check_mem(&g, &n, sizeof g);
+	check_int(g.nhist, ==, 2);
+	check_str(g.hist[1].addr, "1.2.3.4");
+	check(g.hist[1].since == 0x8000000064000010ULL);
 	pf_free(&p);
 
-	/* 16 pools and every string at its limit; it fits in FRAME_MAX. */
+	/* No history: nhist 0 ends the payload. */
+	n.nhist = 0;
+	memset(n.hist, 0, sizeof n.hist);
+	n.state = FRAME_NODE_ACTIVE;
+	n.redial = FRAME_REDIAL_NONE;
+	check_int(frame_info_node_encode(out, &n), ==, sizeof wire - 32);
+	check_int(out[3], ==, 149 - 32);
+	check_int(out[sizeof wire - 32 - 1], ==, 0);
+	frame_whole(out, sizeof wire - 32, &p);
+	memset(&g, 0x55, sizeof g);
+	check_int(frame_info_node_parse(&p.f, &g, &cause), ==, 0);
+	check_mem(&g, &n, sizeof g);
+	pf_free(&p);
+
+	/*
+	 * 16 pools, every string at its limit and 8 history entries of 63
+	 * bytes: the largest INFO_NODE still fits in FRAME_MAX.
+	 */
 	memset(&n, 0, sizeof n);
 	n.id = 0xffffffff;
 	memset(n.name, 'N', FRAME_NAME_MAX);
@@ -725,8 +793,18 @@ test_info_node_roundtrip(void)
 	n.pool_idle = 0xffff;
 	n.last_ok = UINT64_MAX;
 	n.up_rate = n.down_rate = 0xffffffff;
+	n.state = FRAME_NODE_REDIALING;
+	n.redial = FRAME_REDIAL_DIALINFO;
+	n.redials = n.redials_same = 0xffffffff;
+	n.last_redial = n.next_redial = UINT64_MAX;
+	n.nhist = FRAME_HIST_MAX;
+	for (i = 0; i < FRAME_HIST_MAX; i++) {
+		memset(n.hist[i].addr, '0' + i, sizeof n.hist[i].addr - 1);
+		n.hist[i].since = UINT64_MAX - i;
+	}
 	want = FRAME_HEADER + 4 + 64 + 1 + 16 * 32 + 64 + 32 + 32 + 64 + 8 +
-	    12 + 16 + 4 + 4 + 2 + 8 + 4 + 4;
+	    12 + 16 + 4 + 4 + 2 + 8 + 4 + 4 +
+	    1 + 1 + 4 + 4 + 8 + 8 + 1 + FRAME_HIST_MAX * (1 + 63 + 8);
 	len = frame_info_node_encode(out, &n);
 	check_int(len, ==, want);
 	check_int(len, <=, FRAME_MAX);
@@ -737,6 +815,10 @@ test_info_node_roundtrip(void)
 	check_int(g.npools, ==, 16);
 	check_int(strlen(g.pools[15]), ==, FRAME_POOL_MAX);
 	check_int(strlen(g.remote), ==, 63);
+	check_int(g.nhist, ==, FRAME_HIST_MAX);
+	check_int(strlen(g.hist[FRAME_HIST_MAX - 1].addr), ==, 63);
+	check(g.hist[FRAME_HIST_MAX - 1].since ==
+	    UINT64_MAX - (FRAME_HIST_MAX - 1));
 	pf_free(&p);
 
 	/* Over a limit: the encoder refuses. */
@@ -744,6 +826,13 @@ test_info_node_roundtrip(void)
 	check_int(frame_info_node_encode(out, &n), ==, 0);
 	n.npools = -1;
 	check_int(frame_info_node_encode(out, &n), ==, 0);
+	n.npools = 1;
+	n.nhist = FRAME_HIST_MAX + 1;
+	check_int(frame_info_node_encode(out, &n), ==, 0);
+	n.nhist = -1;
+	check_int(frame_info_node_encode(out, &n), ==, 0);
+	n.nhist = 1;
+	check(frame_info_node_encode(out, &n) != 0);
 }
 
 static void
@@ -803,8 +892,10 @@ parse_header(uint8_t type, uint8_t flags, uint16_t len, const char **cause)
 static void
 test_parse_bad_header(void)
 {
-	static const uint8_t	 unknown[] = { 0x00, 0x0e, 0x0f, 0x13,
+	static const uint8_t	 unknown[] = { 0x00, 0x0f, 0x15, 0x16,
 	    0x20, 0x7f, 0x80, 0xff };
+	static const uint8_t	 added[] = { FRAME_REDIAL, FRAME_ADMIN,
+	    FRAME_ADMIN_REPLY };
 	const char		*cause;
 	size_t			 i;
 	int			 t, known = 0;
@@ -813,12 +904,20 @@ test_parse_bad_header(void)
 		check_int(parse_header(unknown[i], 0, 0, &cause), ==, -1);
 		check_str(cause, "unknown frame type");
 	}
-	/* Exactly the sixteen types of doc/protocol.md are known. */
-	for (t = 0; t < 256; t++) {
-		if (parse_header(t, 0, 0, &cause) == FRAME_HEADER)
-			known++;
+	/* REDIAL 0x0e, ADMIN 0x13, ADMIN_REPLY 0x14 are frames now. */
+	for (i = 0; i < sizeof added; i++) {
+		check_int(parse_header(added[i], 0, 0, &cause), ==,
+		    FRAME_HEADER);
+		check(cause == NULL);
 	}
-	check_int(known, ==, 16);
+	/* Exactly nineteen types are known: 0x01..0x0e, 0x10..0x14. */
+	for (t = 0; t < 256; t++) {
+		if (parse_header(t, 0, 0, &cause) == FRAME_HEADER) {
+			known++;
+			check(t >= 0x01 && t <= 0x14 && t != 0x0f);
+		}
+	}
+	check_int(known, ==, 19);
 
 	check_int(parse_header(FRAME_PING, 1, 8, &cause), ==, -1);
 	check_str(cause, "reserved frame flags set");
@@ -914,6 +1013,11 @@ build_stream(uint8_t *buf, size_t *ends, int *n)
 	ends[i++] = off;
 	off += frame_info_end_encode(buf + off, 3);
 	ends[i++] = off;
+	off += frame_redial_encode(buf + off, "new address");
+	ends[i++] = off;
+	off += frame_admin_reply_encode(buf + off,
+	    &(struct frame_admin_reply){ FRAME_ADMIN_OK, "drained" });
+	ends[i++] = off;
 	*n = i;
 	/* Half a PONG: must stay unconsumed. */
 	frame_stamp_encode(buf + off, FRAME_PONG, 1);
@@ -921,20 +1025,22 @@ build_stream(uint8_t *buf, size_t *ends, int *n)
 }
 
 static const uint8_t stream_types[] = { FRAME_HELLO, FRAME_PING,
-    FRAME_INFO_REQ, FRAME_DIAL, FRAME_RESULT, FRAME_BYE, FRAME_INFO_END };
+    FRAME_INFO_REQ, FRAME_DIAL, FRAME_RESULT, FRAME_BYE, FRAME_INFO_END,
+    FRAME_REDIAL, FRAME_ADMIN_REPLY };
 
 static void
 test_parse_pipelined(void)
 {
 	uint8_t			 tmp[1024], *buf;
-	size_t			 ends[8], len, off = 0;
+	size_t			 ends[10], len, off = 0;
 	struct frame		 f;
 	struct frame_dial	 d;
+	char			 why[64];
 	const char		*cause = NULL;
 	int			 n, i = 0, r;
 
 	len = build_stream(tmp, ends, &n);
-	check_int(n, ==, 7);
+	check_int(n, ==, 9);
 	buf = malloc(len);
 	memcpy(buf, tmp, len);
 	while ((r = frame_parse(buf + off, len - off, &f, &cause)) > 0) {
@@ -948,11 +1054,16 @@ test_parse_pipelined(void)
 			check_int(frame_dial_parse(&f, &d, &cause), ==, 0);
 			check_str(d.target.host, "pipelined.example");
 		}
+		if (f.type == FRAME_REDIAL) {
+			check_int(frame_redial_parse(&f, why, sizeof why,
+			    &cause), ==, 0);
+			check_str(why, "new address");
+		}
 		i++;
 	}
 	check_int(r, ==, 0);
-	check_int(i, ==, 7);
-	check_int(off, ==, ends[6]);
+	check_int(i, ==, 9);
+	check_int(off, ==, ends[8]);
 	check_int(len - off, ==, 6);
 	free(buf);
 }
@@ -962,7 +1073,7 @@ static void
 test_parse_bytewise(void)
 {
 	uint8_t		 tmp[1024], *buf;
-	size_t		 ends[8], len, have, off = 0;
+	size_t		 ends[10], len, have, off = 0;
 	struct frame	 f;
 	const char	*cause = NULL;
 	int		 n, i = 0, r, early = 0;
@@ -985,8 +1096,8 @@ test_parse_bytewise(void)
 		free(buf);
 	}
 	check_int(early, ==, 0);
-	check_int(i, ==, 7);
-	check_int(off, ==, ends[6]);
+	check_int(i, ==, 9);
+	check_int(off, ==, ends[8]);
 }
 
 /*
@@ -1011,7 +1122,17 @@ static const uint8_t p_info_node[] = { 0, 0, 0, 1, 1, 'n', 2, 1, 'a', 1,
     'b', 3, '1', ':', '2', 1, 'o', 1, 'a', 0,
     0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,
     0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1,
-    0, 0, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1 };
+    0, 0, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,
+    FRAME_NODE_DRAINED, FRAME_REDIAL_DIALINFO, 0, 0, 0, 3, 0, 0, 0, 4,
+    0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 6,
+    1, 3, '9', ':', '9', 0, 0, 0, 0, 0, 0, 0, 7 };
+/* Where the fields after up/down_rate start in p_info_node. */
+#define P_INFO_STATE	(sizeof p_info_node - 39)
+#define P_INFO_NHIST	(sizeof p_info_node - 13)
+static const uint8_t p_redial[] = { 3, 'w', 'h', 'y' };
+static const uint8_t p_admin[] = { FRAME_ADMIN_REDIAL, 2, 'n', '1' };
+static const uint8_t p_admin_reply[] = { FRAME_ADMIN_NOTFOUND, 2, 'n',
+    'o' };
 static const uint8_t p_info_end[] = { 0, 0, 0, 9 };
 
 static void
@@ -1040,6 +1161,12 @@ test_decoders_short_trailing(void)
 	    sizeof p_info_node, &cause), ==, 0);
 	check_int(decode(dec_info_end, FRAME_INFO_END, p_info_end,
 	    sizeof p_info_end, &cause), ==, 0);
+	check_int(decode(dec_redial, FRAME_REDIAL, p_redial, sizeof p_redial,
+	    &cause), ==, 0);
+	check_int(decode(dec_admin, FRAME_ADMIN, p_admin, sizeof p_admin,
+	    &cause), ==, 0);
+	check_int(decode(dec_admin_reply, FRAME_ADMIN_REPLY, p_admin_reply,
+	    sizeof p_admin_reply, &cause), ==, 0);
 
 	refuse_prefixes(dec_welcome, FRAME_WELCOME, p_welcome,
 	    sizeof p_welcome);
@@ -1054,6 +1181,10 @@ test_decoders_short_trailing(void)
 	    sizeof p_info_node);
 	refuse_prefixes(dec_info_end, FRAME_INFO_END, p_info_end,
 	    sizeof p_info_end);
+	refuse_prefixes(dec_redial, FRAME_REDIAL, p_redial, sizeof p_redial);
+	refuse_prefixes(dec_admin, FRAME_ADMIN, p_admin, sizeof p_admin);
+	refuse_prefixes(dec_admin_reply, FRAME_ADMIN_REPLY, p_admin_reply,
+	    sizeof p_admin_reply);
 
 	refuse_trailing(dec_welcome, FRAME_WELCOME, p_welcome,
 	    sizeof p_welcome);
@@ -1068,6 +1199,10 @@ test_decoders_short_trailing(void)
 	    sizeof p_info_node);
 	refuse_trailing(dec_info_end, FRAME_INFO_END, p_info_end,
 	    sizeof p_info_end);
+	refuse_trailing(dec_redial, FRAME_REDIAL, p_redial, sizeof p_redial);
+	refuse_trailing(dec_admin, FRAME_ADMIN, p_admin, sizeof p_admin);
+	refuse_trailing(dec_admin_reply, FRAME_ADMIN_REPLY, p_admin_reply,
+	    sizeof p_admin_reply);
 	refuse_trailing(dec_empty, FRAME_INFO_REQ, NULL, 0);
 
 	/* A string whose length byte runs past the payload. */
@@ -1107,6 +1242,19 @@ test_decoders_wrong_type(void)
 	check_str(cause, "unexpected frame type");
 	check_int(decode(dec_hello, FRAME_WELCOME, "TNTC\x01\x02", 6,
 	    &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+	/* REDIAL, ADMIN and ADMIN_REPLY look alike: each wants its own. */
+	check_int(decode(dec_redial, FRAME_BYE, p_redial, sizeof p_redial,
+	    &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+	check_int(decode(dec_admin, FRAME_ADMIN_REPLY, p_admin,
+	    sizeof p_admin, &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+	check_int(decode(dec_admin_reply, FRAME_ADMIN, p_admin_reply,
+	    sizeof p_admin_reply, &cause), ==, -1);
+	check_str(cause, "unexpected frame type");
+	check_int(decode(dec_bye, FRAME_REDIAL, p_bye, sizeof p_bye, &cause),
+	    ==, -1);
 	check_str(cause, "unexpected frame type");
 }
 
@@ -1274,14 +1422,25 @@ test_hello_attrs(void)
 	struct frame_hello	 h;
 	const char		*cause;
 
-	/* Unknown keys (0, 8, 255) are skipped, even long ones. */
-	memcpy(buf, HNODE "\x08\x03" "xyz" "\x00\x00" HNAME "\xff\xff", 19);
+	/* Unknown keys (200, 0, 255) are skipped, even long ones. */
+	memcpy(buf, HNODE "\xc8\x03" "xyz" "\x00\x00" HNAME "\xff\xff", 19);
 	memset(buf + 19, 0xee, 255);
 	memcpy(buf + 274, "\x03\x05" "linux", 7);
 	check_int(hello(buf, 281, &h, &cause), ==, 0);
 	check_str(h.name, "n1");
 	check_str(h.os, "linux");
 	check_int(h.npools, ==, 0);
+	check_int(h.redial, ==, FRAME_REDIAL_NONE);
+	check_int(h.rres, ==, FRAME_RRES_NONE);
+	/* 10 and 254 too; 8 and 9 are redial and redial_result now. */
+	check_int(hello(HNODE HNAME "\x0a\x01" "x" "\xfe\x00", 15, &h,
+	    &cause), ==, 0);
+	check_int(hello(HNODE HNAME "\x08\x03" "xyz", 15, &h, &cause), ==,
+	    -1);
+	check_str(cause, "bad redial attribute");
+	check_int(hello(HNODE HNAME "\x09\x03" "xyz", 15, &h, &cause), ==,
+	    -1);
+	check_str(cause, "bad redial result attribute");
 
 	/* node_id: exactly 4 bytes. */
 	check_int(hello(HNODE HNAME "\x06\x04\x00\x00\x01\x00", 16, &h,
@@ -1328,6 +1487,336 @@ test_hello_attrs(void)
 	check_int(hello(HNODE HNAME "\x05\x0b" "tentacle 1!", 23, &h,
 	    &cause), ==, 0);
 	check_str(h.build, "tentacle 1!");
+}
+
+/* HELLO redial (8) and redial_result (9): the node's own redial action. */
+static void
+test_hello_redial(void)
+{
+	static const uint8_t	 wire[] = { FRAME_HELLO, 0, 0, 21,
+	    'T', 'N', 'T', 'C', 1, 1,
+	    1, 2, 'n', '1',
+	    8, 1, FRAME_REDIAL_DIALINFO,
+	    9, 6, FRAME_RRES_FAILED, 3, 0x01, 0x02, 0x03, 0x04 };
+	struct frame_hello	 h, g;
+	uint8_t			 out[FRAME_MAX], buf[32];
+	struct pf		 p;
+	const char		*cause = NULL;
+	int			 i;
+
+	memset(&h, 0, sizeof h);
+	h.version = FRAME_VERSION;
+	h.role = FRAME_ROLE_NODE;
+	strlcpy(h.name, "n1", sizeof h.name);
+	h.redial = FRAME_REDIAL_DIALINFO;
+	h.rres = FRAME_RRES_FAILED;
+	h.rres_code = 3;
+	h.rres_ms = 0x01020304;
+	check_int(frame_hello_encode(out, &h), ==, sizeof wire);
+	check_mem(out, wire, sizeof wire);
+	frame_whole(out, sizeof wire, &p);
+	memset(&g, 0xaa, sizeof g);
+	check_int(frame_hello_parse(&p.f, &g, &cause), ==, 0);
+	check_mem(&g, &h, sizeof g);
+	pf_free(&p);
+
+	/* Redial alone (a command), no result: only attribute 8. */
+	h.redial = FRAME_REDIAL_COMMAND;
+	h.rres = FRAME_RRES_NONE;
+	h.rres_code = 0;
+	h.rres_ms = 0;
+	check_int(frame_hello_encode(out, &h), ==, FRAME_HEADER + 6 + 4 + 3);
+	check_mem(out + FRAME_HEADER + 10, "\x08\x01\x01", 3);
+	frame_whole(out, FRAME_HEADER + 13, &p);
+	check_int(frame_hello_parse(&p.f, &g, &cause), ==, 0);
+	check_mem(&g, &h, sizeof g);
+	pf_free(&p);
+
+	/* Neither: no attribute 8 or 9 at all (as before redial). */
+	h.redial = FRAME_REDIAL_NONE;
+	check_int(frame_hello_encode(out, &h), ==, FRAME_HEADER + 6 + 4);
+
+	/* A result without a redial kind, every status 1..5. */
+	for (i = FRAME_RRES_OK; i <= FRAME_RRES_SIGNAL; i++) {
+		h.rres = i;
+		h.rres_code = 0x80 + i;
+		h.rres_ms = 0xfffffff0 + i;
+		check_int(frame_hello_encode(out, &h), ==,
+		    FRAME_HEADER + 6 + 4 + 8);
+		check_int(out[FRAME_HEADER + 10], ==, 9);
+		frame_whole(out, FRAME_HEADER + 18, &p);
+		memset(&g, 0xaa, sizeof g);
+		check_int(frame_hello_parse(&p.f, &g, &cause), ==, 0);
+		check_int(g.redial, ==, FRAME_REDIAL_NONE);
+		check_int(g.rres, ==, i);
+		check_int(g.rres_code, ==, 0x80 + i);
+		check_int(g.rres_ms, ==, 0xfffffff0 + i);
+		pf_free(&p);
+	}
+
+	/* The encoder refuses a redial kind 3 or a result status 6. */
+	h.rres = FRAME_RRES_NONE;
+	h.redial = FRAME_REDIAL_DIALINFO + 1;
+	check_int(frame_hello_encode(out, &h), ==, 0);
+	h.redial = 0xff;
+	check_int(frame_hello_encode(out, &h), ==, 0);
+	h.redial = FRAME_REDIAL_NONE;
+	h.rres = FRAME_RRES_SIGNAL + 1;
+	check_int(frame_hello_encode(out, &h), ==, 0);
+	h.rres = FRAME_RRES_SIGNAL;
+	check(frame_hello_encode(out, &h) != 0);
+
+	/* Decoding: redial is exactly one byte, 0..2. */
+	check_int(hello(HNODE HNAME "\x08\x01\x00", 13, &g, &cause), ==, 0);
+	check_int(g.redial, ==, FRAME_REDIAL_NONE);
+	check_int(hello(HNODE HNAME "\x08\x01\x02", 13, &g, &cause), ==, 0);
+	check_int(g.redial, ==, FRAME_REDIAL_DIALINFO);
+	check_int(hello(HNODE HNAME "\x08\x01\x03", 13, &g, &cause), ==, -1);
+	check_str(cause, "bad redial attribute");
+	check_int(hello(HNODE HNAME "\x08\x01\xff", 13, &g, &cause), ==, -1);
+	check_str(cause, "bad redial attribute");
+	check_int(hello(HNODE HNAME "\x08\x02\x01\x00", 14, &g, &cause), ==,
+	    -1);
+	check_str(cause, "bad redial attribute");
+	check_int(hello(HNODE HNAME "\x08\x00", 12, &g, &cause), ==, -1);
+	check_str(cause, "bad redial attribute");
+	check_int(hello(HNODE HNAME "\x08\x02\x01", 13, &g, &cause), ==, -1);
+	check_str(cause, "truncated HELLO attribute");
+	/* In an admin HELLO too, before the name in a node's. */
+	check_int(hello(HADMIN "\x08\x01\x03", 9, &g, &cause), ==, -1);
+	check_str(cause, "bad redial attribute");
+	check_int(hello(HNODE "\x08\x01\x01" HNAME, 13, &g, &cause), ==, 0);
+	check_int(g.redial, ==, FRAME_REDIAL_COMMAND);
+	check_str(g.name, "n1");
+
+	/* redial_result: 6 bytes, status 1..5. */
+	memcpy(buf, HNODE HNAME "\x09\x06\x01\x00\x00\x00\x00\x00", 18);
+	check_int(hello(buf, 18, &g, &cause), ==, 0);
+	check_int(g.rres, ==, FRAME_RRES_OK);
+	check_int(g.rres_ms, ==, 0);
+	buf[12] = FRAME_RRES_NONE;
+	check_int(hello(buf, 18, &g, &cause), ==, -1);
+	check_str(cause, "bad redial result attribute");
+	buf[12] = FRAME_RRES_SIGNAL + 1;
+	check_int(hello(buf, 18, &g, &cause), ==, -1);
+	check_str(cause, "bad redial result attribute");
+	buf[12] = 0xff;
+	check_int(hello(buf, 18, &g, &cause), ==, -1);
+	check_str(cause, "bad redial result attribute");
+	buf[12] = FRAME_RRES_TIMEOUT;
+	check_int(hello(buf, 18, &g, &cause), ==, 0);
+	check_int(g.rres, ==, FRAME_RRES_TIMEOUT);
+	/* Length 5 and 7 (the value's bytes all there). */
+	buf[11] = 5;
+	check_int(hello(buf, 17, &g, &cause), ==, -1);
+	check_str(cause, "bad redial result attribute");
+	buf[11] = 7;
+	buf[18] = 0;
+	check_int(hello(buf, 19, &g, &cause), ==, -1);
+	check_str(cause, "bad redial result attribute");
+	buf[11] = 0;
+	check_int(hello(buf, 12, &g, &cause), ==, -1);
+	check_str(cause, "bad redial result attribute");
+	/* Every cut after attribute 9's key is "truncated". */
+	buf[11] = 6;
+	for (i = 11; i < 18; i++) {
+		check_int(hello(buf, i, &g, &cause), ==, -1);
+		check_str(cause, "truncated HELLO attribute");
+	}
+}
+
+static void
+test_redial_roundtrip(void)
+{
+	static const uint8_t	 wire[] = { FRAME_REDIAL, 0, 0, 11,
+	    10, 'a', 'd', 'm', 'i', 'n', ' ', 's', 'a', 'i', 'd' };
+	uint8_t			 out[FRAME_MAX];
+	char			 why[256], text[300], small[5];
+	struct pf		 p;
+	const char		*cause = NULL;
+
+	check_int(frame_redial_encode(out, "admin said"), ==, sizeof wire);
+	check_mem(out, wire, sizeof wire);
+	frame_whole(out, sizeof wire, &p);
+	memset(why, 'x', sizeof why);
+	check_int(frame_redial_parse(&p.f, why, sizeof why, &cause), ==, 0);
+	check_str(why, "admin said");
+	/* A short buffer gets a NUL-terminated prefix, never more. */
+	memset(small, 'x', sizeof small);
+	check_int(frame_redial_parse(&p.f, small, 4, &cause), ==, 0);
+	check_str(small, "adm");
+	check_int(small[4], ==, 'x');
+	pf_free(&p);
+
+	/* Empty reason. */
+	check_int(frame_redial_encode(out, ""), ==, FRAME_HEADER + 1);
+	check_int(out[4], ==, 0);
+	frame_whole(out, FRAME_HEADER + 1, &p);
+	why[0] = 'x';
+	check_int(frame_redial_parse(&p.f, why, sizeof why, &cause), ==, 0);
+	check_str(why, "");
+	pf_free(&p);
+
+	/* 255 bytes fit; 256 is refused (unlike BYE, nothing is cut). */
+	memset(text, 'r', sizeof text);
+	text[255] = '\0';
+	check_int(frame_redial_encode(out, text), ==, FRAME_HEADER + 256);
+	frame_whole(out, FRAME_HEADER + 256, &p);
+	check_int(frame_redial_parse(&p.f, why, sizeof why, &cause), ==, 0);
+	check_int(strlen(why), ==, 255);
+	pf_free(&p);
+	text[255] = 'r';
+	text[256] = '\0';
+	check_int(frame_redial_encode(out, text), ==, 0);
+
+	/* Bad payloads: nothing, a length past the end, a NUL, extra. */
+	check_int(decode(dec_redial, FRAME_REDIAL, "", 0, &cause), ==, -1);
+	check_str(cause, "malformed REDIAL");
+	check_int(decode(dec_redial, FRAME_REDIAL, "\x04" "abc", 4, &cause),
+	    ==, -1);
+	check_str(cause, "malformed REDIAL");
+	check_int(decode(dec_redial, FRAME_REDIAL, "\x03" "a\0c", 4, &cause),
+	    ==, -1);
+	check_str(cause, "malformed REDIAL");
+	check_int(decode(dec_redial, FRAME_REDIAL, "\x00\x00", 2, &cause),
+	    ==, -1);
+	check_str(cause, "trailing bytes in frame");
+}
+
+static void
+test_admin_roundtrip(void)
+{
+	static const uint8_t	 wire[] = { FRAME_ADMIN, 0, 0, 8,
+	    FRAME_ADMIN_DRAIN, 6, 'e', 'x', 'i', 't', '-', '1' };
+	struct frame_admin	 a, g;
+	uint8_t			 out[FRAME_MAX];
+	struct pf		 p;
+	const char		*cause = NULL;
+	int			 op;
+
+	memset(&a, 0, sizeof a);
+	a.op = FRAME_ADMIN_DRAIN;
+	strlcpy(a.node, "exit-1", sizeof a.node);
+	check_int(frame_admin_encode(out, &a), ==, sizeof wire);
+	check_mem(out, wire, sizeof wire);
+	frame_whole(out, sizeof wire, &p);
+	memset(&g, 0x55, sizeof g);
+	check_int(frame_admin_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.op, ==, FRAME_ADMIN_DRAIN);
+	check_str(g.node, "exit-1");
+	pf_free(&p);
+
+	/* Every operation; a 63-byte name (or a node id in digits). */
+	memset(a.node, 'N', FRAME_NAME_MAX);
+	a.node[FRAME_NAME_MAX] = '\0';
+	for (op = FRAME_ADMIN_DRAIN; op <= FRAME_ADMIN_REDIAL; op++) {
+		a.op = op;
+		check_int(frame_admin_encode(out, &a), ==,
+		    FRAME_HEADER + 2 + FRAME_NAME_MAX);
+		check_int(out[4], ==, op);
+		frame_whole(out, FRAME_HEADER + 2 + FRAME_NAME_MAX, &p);
+		memset(&g, 0x55, sizeof g);
+		check_int(frame_admin_parse(&p.f, &g, &cause), ==, 0);
+		check_int(g.op, ==, op);
+		check_int(strlen(g.node), ==, FRAME_NAME_MAX);
+		pf_free(&p);
+	}
+	check_int(decode(dec_admin, FRAME_ADMIN, "\x03\x02" "42", 4, &cause),
+	    ==, 0);
+
+	/* Operation 0, 4 and 255: unknown. */
+	check_int(decode(dec_admin, FRAME_ADMIN, "\x00\x02n1", 4, &cause),
+	    ==, -1);
+	check_str(cause, "unknown ADMIN operation");
+	check_int(decode(dec_admin, FRAME_ADMIN, "\x04\x02n1", 4, &cause),
+	    ==, -1);
+	check_str(cause, "unknown ADMIN operation");
+	check_int(decode(dec_admin, FRAME_ADMIN, "\xff\x02n1", 4, &cause),
+	    ==, -1);
+	check_str(cause, "unknown ADMIN operation");
+
+	/* Names: empty, bad characters, NUL, 64 bytes. */
+	check_int(decode(dec_admin, FRAME_ADMIN, "\x01\x00", 2, &cause), ==,
+	    -1);
+	check_str(cause, "bad node name in ADMIN");
+	check_int(decode(dec_admin, FRAME_ADMIN, "\x01\x03" "a b", 5,
+	    &cause), ==, -1);
+	check_str(cause, "bad node name in ADMIN");
+	check_int(decode(dec_admin, FRAME_ADMIN, "\x02\x03" "a/b", 5,
+	    &cause), ==, -1);
+	check_str(cause, "bad node name in ADMIN");
+	check_int(decode(dec_admin, FRAME_ADMIN, "\x02\x02" "\xc3\xa9", 4,
+	    &cause), ==, -1);
+	check_str(cause, "bad node name in ADMIN");
+	check_int(decode(dec_admin, FRAME_ADMIN, "\x01\x03" "a\0b", 5,
+	    &cause), ==, -1);
+	check_str(cause, "malformed ADMIN");
+	out[0] = FRAME_ADMIN_UNDRAIN;
+	out[1] = FRAME_NAME_MAX + 1;
+	memset(out + 2, 'n', FRAME_NAME_MAX + 1);
+	check_int(decode(dec_admin, FRAME_ADMIN, out, 2 + FRAME_NAME_MAX + 1,
+	    &cause), ==, -1);
+	check_str(cause, "malformed ADMIN");
+	out[1] = FRAME_NAME_MAX;
+	check_int(decode(dec_admin, FRAME_ADMIN, out, 2 + FRAME_NAME_MAX,
+	    &cause), ==, 0);
+}
+
+static void
+test_admin_reply_roundtrip(void)
+{
+	static const uint8_t	 wire[] = { FRAME_ADMIN_REPLY, 0, 0, 10,
+	    FRAME_ADMIN_REFUSED, 8, 'n', 'o', ' ', 'r', 'e', 'd', 'i', 'a' };
+	struct frame_admin_reply	 a, g;
+	uint8_t				 out[FRAME_MAX];
+	struct pf			 p;
+	const char			*cause = NULL;
+
+	memset(&a, 0, sizeof a);
+	a.status = FRAME_ADMIN_REFUSED;
+	strlcpy(a.text, "no redia", sizeof a.text);
+	check_int(frame_admin_reply_encode(out, &a), ==, sizeof wire);
+	check_mem(out, wire, sizeof wire);
+	frame_whole(out, sizeof wire, &p);
+	memset(&g, 0x55, sizeof g);
+	check_int(frame_admin_reply_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.status, ==, FRAME_ADMIN_REFUSED);
+	check_str(g.text, "no redia");
+	pf_free(&p);
+
+	/* OK with no text; NOTFOUND with 255 bytes of text. */
+	a.status = FRAME_ADMIN_OK;
+	a.text[0] = '\0';
+	check_int(frame_admin_reply_encode(out, &a), ==, FRAME_HEADER + 2);
+	check_mem(out, "\x14\x00\x00\x02\x00\x00", 6);
+	frame_whole(out, FRAME_HEADER + 2, &p);
+	check_int(frame_admin_reply_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.status, ==, FRAME_ADMIN_OK);
+	check_str(g.text, "");
+	pf_free(&p);
+	a.status = FRAME_ADMIN_NOTFOUND;
+	memset(a.text, 't', 255);
+	a.text[255] = '\0';
+	check_int(frame_admin_reply_encode(out, &a), ==, FRAME_HEADER + 257);
+	frame_whole(out, FRAME_HEADER + 257, &p);
+	check_int(frame_admin_reply_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.status, ==, FRAME_ADMIN_NOTFOUND);
+	check_int(strlen(g.text), ==, 255);
+	pf_free(&p);
+
+	/* Bad payloads. */
+	check_int(decode(dec_admin_reply, FRAME_ADMIN_REPLY, "", 0, &cause),
+	    ==, -1);
+	check_str(cause, "malformed ADMIN_REPLY");
+	check_int(decode(dec_admin_reply, FRAME_ADMIN_REPLY, "\x00", 1,
+	    &cause), ==, -1);
+	check_str(cause, "malformed ADMIN_REPLY");
+	check_int(decode(dec_admin_reply, FRAME_ADMIN_REPLY, "\x00\x02" "a",
+	    3, &cause), ==, -1);
+	check_str(cause, "malformed ADMIN_REPLY");
+	check_int(decode(dec_admin_reply, FRAME_ADMIN_REPLY, "\x00\x02" "a\0",
+	    4, &cause), ==, -1);
+	check_str(cause, "malformed ADMIN_REPLY");
 }
 
 static void
@@ -1529,6 +2018,137 @@ test_info_node_errors(void)
 	memmove(buf + 47, buf + 48, sizeof p_info_node - 17);
 	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
 	    47 + sizeof p_info_node - 17, &cause), ==, 0);
+
+	/* state 0..3, redial 0..2: one past each is refused. */
+	memcpy(buf, p_info_node, sizeof p_info_node);
+	buf[P_INFO_STATE] = FRAME_NODE_REDIALING;
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    sizeof p_info_node, &cause), ==, 0);
+	buf[P_INFO_STATE] = FRAME_NODE_REDIALING + 1;
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    sizeof p_info_node, &cause), ==, -1);
+	check_str(cause, "bad state, redial or history in INFO_NODE");
+	buf[P_INFO_STATE] = 0xff;
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    sizeof p_info_node, &cause), ==, -1);
+	check_str(cause, "bad state, redial or history in INFO_NODE");
+	buf[P_INFO_STATE] = FRAME_NODE_ACTIVE;
+	buf[P_INFO_STATE + 1] = FRAME_REDIAL_DIALINFO + 1;
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    sizeof p_info_node, &cause), ==, -1);
+	check_str(cause, "bad state, redial or history in INFO_NODE");
+	buf[P_INFO_STATE + 1] = FRAME_REDIAL_NONE;
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    sizeof p_info_node, &cause), ==, 0);
+
+	/* nhist 0 with nothing after it; 8 entries fine, 9 refused. */
+	buf[P_INFO_NHIST] = 0;
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    P_INFO_NHIST + 1, &cause), ==, 0);
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    sizeof p_info_node, &cause), ==, -1);
+	check_str(cause, "trailing bytes in frame");
+	off = P_INFO_NHIST + 1;
+	for (i = 0; i < FRAME_HIST_MAX + 1; i++) {
+		buf[off++] = 7;
+		memcpy(buf + off, "10.0.0.", 7);
+		buf[off + 6] = '0' + i;
+		off += 7;
+		memset(buf + off, 0, 8);
+		buf[off + 7] = i;
+		off += 8;
+		buf[P_INFO_NHIST] = i + 1;
+		check_int(decode(dec_info_node, FRAME_INFO_NODE, buf, off,
+		    &cause), ==, i < FRAME_HIST_MAX ? 0 : -1);
+	}
+	check_str(cause, "bad state, redial or history in INFO_NODE");
+	buf[P_INFO_NHIST] = 0xff;
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf, off, &cause),
+	    ==, -1);
+	check_str(cause, "bad state, redial or history in INFO_NODE");
+	/* More entries than nhist says: trailing; fewer: malformed. */
+	buf[P_INFO_NHIST] = 2;
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    P_INFO_NHIST + 1 + 3 * 16, &cause), ==, -1);
+	check_str(cause, "trailing bytes in frame");
+	buf[P_INFO_NHIST] = 4;
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    P_INFO_NHIST + 1 + 3 * 16, &cause), ==, -1);
+	check_str(cause, "malformed INFO_NODE");
+
+	/* History addresses: 63 bytes fine, 64 refused, no NUL. */
+	buf[P_INFO_NHIST] = 1;
+	off = P_INFO_NHIST + 1;
+	buf[off] = 63;
+	memset(buf + off + 1, 'h', 64);
+	memset(buf + off + 1 + 63, 0, 8);
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    off + 1 + 63 + 8, &cause), ==, 0);
+	buf[off] = 64;
+	memset(buf + off + 1 + 63, 'h', 1);
+	memset(buf + off + 1 + 64, 0, 8);
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
+	    off + 1 + 64 + 8, &cause), ==, -1);
+	check_str(cause, "malformed INFO_NODE");
+	buf[off] = 3;
+	memcpy(buf + off + 1, "a\0b", 3);
+	memset(buf + off + 4, 0, 8);
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf, off + 12,
+	    &cause), ==, -1);
+	check_str(cause, "malformed INFO_NODE");
+	buf[off + 2] = '.';
+	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf, off + 12,
+	    &cause), ==, 0);
+}
+
+/*
+ * INFO_NODE state and redial out of range: whatever the encoder makes of
+ * them, the decoder must not accept it back.
+ */
+static void
+test_info_node_encode_range(void)
+{
+	struct frame_info_node	 n;
+	uint8_t			 out[FRAME_MAX];
+	struct pf		 p;
+	const char		*cause;
+	size_t			 len;
+
+	memset(&n, 0, sizeof n);
+	strlcpy(n.name, "n", sizeof n.name);
+	n.state = FRAME_NODE_REDIALING + 1;
+	if ((len = frame_info_node_encode(out, &n)) != 0) {
+		pf_make(&p, FRAME_INFO_NODE, out + FRAME_HEADER,
+		    len - FRAME_HEADER);
+		cause = NULL;
+		check_int(frame_info_node_parse(&p.f, &n, &cause), ==, -1);
+		check(cause != NULL);
+		pf_free(&p);
+	}
+	memset(&n, 0, sizeof n);
+	strlcpy(n.name, "n", sizeof n.name);
+	n.redial = FRAME_REDIAL_DIALINFO + 1;
+	if ((len = frame_info_node_encode(out, &n)) != 0) {
+		pf_make(&p, FRAME_INFO_NODE, out + FRAME_HEADER,
+		    len - FRAME_HEADER);
+		cause = NULL;
+		check_int(frame_info_node_parse(&p.f, &n, &cause), ==, -1);
+		check(cause != NULL);
+		pf_free(&p);
+	}
+	/* In range, both encode and decode. */
+	memset(&n, 0, sizeof n);
+	strlcpy(n.name, "n", sizeof n.name);
+	n.state = FRAME_NODE_REDIALING;
+	n.redial = FRAME_REDIAL_DIALINFO;
+	len = frame_info_node_encode(out, &n);
+	check(len != 0);
+	if (len != 0) {
+		pf_make(&p, FRAME_INFO_NODE, out + FRAME_HEADER,
+		    len - FRAME_HEADER);
+		check_int(frame_info_node_parse(&p.f, &n, &cause), ==, 0);
+		pf_free(&p);
+	}
 }
 
 static void
@@ -1599,8 +2219,12 @@ test_type_names(void)
 	check_str(frame_type_name(0x0b), "AUTH");
 	check_str(frame_type_name(0x0c), "POLICY");
 	check_str(frame_type_name(0x0d), "POOL_TARGET");
-	check_str(frame_type_name(0x0e), "unknown");
-	check_str(frame_type_name(0x13), "unknown");
+	check_str(frame_type_name(0x0e), "REDIAL");
+	check_str(frame_type_name(0x0f), "unknown");
+	check_str(frame_type_name(0x10), "INFO_REQ");
+	check_str(frame_type_name(0x13), "ADMIN");
+	check_str(frame_type_name(0x14), "ADMIN_REPLY");
+	check_str(frame_type_name(0x15), "unknown");
 	check_str(frame_type_name(0xff), "unknown");
 }
 
@@ -1725,7 +2349,14 @@ main(void)
 	TEST(test_welcome_errors(), "WELCOME: values out of range");
 	TEST(test_dial_errors(), "DIAL: atyp, empty/NUL domain, req/port 0");
 	TEST(test_result_bind_errors(), "RESULT 0/11 and BIND 11 refused");
-	TEST(test_info_node_errors(), "INFO_NODE: 17 pools, long strings");
+	TEST(test_info_node_errors(),
+	    "INFO_NODE: 17 pools, long strings, state/redial/history bounds");
+	TEST(test_info_node_encode_range(),
+	    "INFO_NODE: state 4, redial 3 never round-trip");
+	TEST(test_hello_redial(), "HELLO redial (8) and redial_result (9)");
+	TEST(test_redial_roundtrip(), "REDIAL: wire bytes, 255 bytes, errors");
+	TEST(test_admin_roundtrip(), "ADMIN: wire bytes, ops, names, errors");
+	TEST(test_admin_reply_roundtrip(), "ADMIN_REPLY: wire bytes, errors");
 	TEST(test_stamp_empty_errors(), "PING, INFO_REQ, INFO_END errors");
 	TEST(test_names(), "frame_name_valid edge cases");
 	TEST(test_type_names(), "frame_type_name");
