@@ -1052,17 +1052,24 @@ client_redial(const char *why)
 	log_escape(esc, sizeof esc, why, strlen(why));
 	if (client_redial_cmd == NULL) {
 		log_warnx("the hub asked for a redial (%s), but this node has "
-		    "no redial command or dial_info in its config; ignored",
+		    "no redial command or dial_info in its config; declined",
 		    esc);
+		client_send(buf, frame_redial_encode(buf, "no redial command "
+		    "or dial_info in the node's config"));
 		return (0);
 	}
 	if (redial_running() || (client_redial_us != 0 &&
 	    now - client_redial_us < (uint64_t)cc.redial_min_ms * 1000)) {
 		log_warnx("the hub asked for a redial (%s) %llu ms after the "
 		    "last one; this node redials at most every %d ms "
-		    "(redial_min_interval); ignored", esc,
+		    "(redial_min_interval); declined", esc,
 		    (unsigned long long)((now - client_redial_us) / 1000),
 		    cc.redial_min_ms);
+		snprintf(esc, sizeof esc, "the last redial was %llu ms ago; "
+		    "redial_min_interval is %d ms",
+		    (unsigned long long)((now - client_redial_us) / 1000),
+		    cc.redial_min_ms);
+		client_send(buf, frame_redial_encode(buf, esc));
 		return (0);
 	}
 	log_info("the hub asks for a redial (%s): leaving the hub, running "

@@ -52,6 +52,8 @@ fleet () {
 	conf n1 127.0.0.11 127.0.0.11 127.0.0.21 &&
 	conf n2 127.0.0.12 127.0.0.12 127.0.0.22 &&
 	conf n3 127.0.0.13 &&
+	sed "s/^redial_min_interval: .*/redial_min_interval: 1h/" n3.conf \
+		>n3.new && mv n3.new n3.conf &&
 	printf "bind: 127.0.0.14\n" >n4.conf &&
 	start_hub -dial-timeout 2s "$@" &&
 	start_node n1 -config "$T/n1.conf" ilife &&
@@ -190,6 +192,14 @@ test_expect_success 'a redial that does not change the address is counted' '
 	jnode n3 | grep "\"redials\":0,\"redials_same\":1"
 '
 
+test_expect_success 'a node declines a redial within its redial_min_interval' '
+	admin redial n3 &&
+	wait_for_log "$HUB_LOG" "(n3) declined the redial: the last redial was [0-9]* ms ago; redial_min_interval is 3600000 ms" &&
+	grep "redial_min_interval); declined" "$T/node.n3.log" &&
+	jnode n3 | grep "\"state\":\"up\"" &&
+	test $(grep -c "start n3" redials.log) = 1
+'
+
 test_expect_success 'sessions across a redial: soft moves, strict fails' '
 	k=$(sget alice-pool-ilife-session-r1) &&
 	# a strict session on the same node: try ids until one lands there
@@ -234,12 +244,13 @@ test_expect_success 'undrain cancels a redial still draining' '
 '
 
 test_expect_success 'interval: every node redials, one at a time, spread' '
+	# (n3 redials once, then declines: its redial_min_interval is 1h)
 	rm -f redials.log &&
 	echo 0.3 >slow-redial &&
 	fleet -redial-interval 2s -redial-grace 1s -session-max-life 2s &&
 	wait_for_count redials.log "^end n1 " 2 30 &&
 	wait_for_count redials.log "^end n2 " 2 30 &&
-	wait_for_count redials.log "^end n3 " 2 30 &&
+	wait_for_count redials.log "^end n3 " 1 30 &&
 	cat redials.log &&
 	# sorted by time, a start never comes before the previous end
 	sort -k3 -n redials.log | awk "
