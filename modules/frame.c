@@ -814,6 +814,9 @@ frame_admin_encode(uint8_t *out, const struct frame_admin *a)
 {
 	struct fwr	 w;
 
+	if (a->op < FRAME_ADMIN_DRAIN || a->op > FRAME_ADMIN_REDIAL ||
+	    !frame_name_valid(a->node, FRAME_NAME_MAX))
+		return (0);
 	fwr_init(&w, out, FRAME_ADMIN);
 	fwr_u8(&w, a->op);
 	fwr_str(&w, a->node, FRAME_NAME_MAX);
@@ -831,7 +834,13 @@ frame_admin_reply_parse(const struct frame *f, struct frame_admin_reply *a,
 	frd_init(&r, f);
 	a->status = frd_u8(&r);
 	frd_str(&r, a->text, sizeof a->text - 1);
-	return (frd_end(&r, cause, "malformed ADMIN_REPLY"));
+	if (frd_end(&r, cause, "malformed ADMIN_REPLY") == -1)
+		return (-1);
+	if (a->status > FRAME_ADMIN_REFUSED) {
+		*cause = "unknown ADMIN_REPLY status";
+		return (-1);
+	}
+	return (0);
 }
 
 size_t
@@ -839,6 +848,8 @@ frame_admin_reply_encode(uint8_t *out, const struct frame_admin_reply *a)
 {
 	struct fwr	 w;
 
+	if (a->status > FRAME_ADMIN_REFUSED)
+		return (0);
 	fwr_init(&w, out, FRAME_ADMIN_REPLY);
 	fwr_u8(&w, a->status);
 	fwr_str(&w, a->text, sizeof a->text - 1);
@@ -958,7 +969,9 @@ frame_info_node_encode(uint8_t *out, const struct frame_info_node *n)
 	fwr_u64(&w, n->last_ok);
 	fwr_u32(&w, n->up_rate);
 	fwr_u32(&w, n->down_rate);
-	if (n->nhist < 0 || n->nhist > FRAME_HIST_MAX)
+	if (n->nhist < 0 || n->nhist > FRAME_HIST_MAX ||
+	    n->state > FRAME_NODE_REDIALING ||
+	    n->redial > FRAME_REDIAL_DIALINFO)
 		return (0);
 	fwr_u8(&w, n->state);
 	fwr_u8(&w, n->redial);

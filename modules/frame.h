@@ -258,7 +258,10 @@ int	 frame_pool_parse(const struct frame *, struct frame_pool *,
 /* POOL_TARGET: u16 idle links the hub wants from the node. */
 int	 frame_pool_target_parse(const struct frame *, uint16_t *,
 	    const char **);
-/* REDIAL: why the hub asks (text only: the action is the node's own). */
+/*
+ * REDIAL: why the hub asks, or why the node declines (text only: the
+ * action is the node's own), cut to the caller's buffer.
+ */
 int	 frame_redial_parse(const struct frame *, char *, size_t,
 	    const char **);
 int	 frame_admin_parse(const struct frame *, struct frame_admin *,
