@@ -311,8 +311,7 @@ static uint32_t	server_random(uint32_t);
 static void	server_park(struct node *);
 static struct parked *server_parked_find(const char *, uint32_t);
 static void	server_parked_free(struct parked *);
-static void	server_node_keep(struct node *, struct parked *,
-		    const struct frame_hello *);
+static void	server_node_keep(struct node *, struct parked *);
 
 /* Send one encoded frame; len 0 means an encoder refused (a bug). */
 static void
@@ -910,7 +909,7 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	    n->n_hello.arch[0] ? n->n_hello.arch : "?",
 	    n->n_hello.build[0] ? n->n_hello.build : "unknown build",
 	    server_nnodes);
-	server_node_keep(n, pk, h);
+	server_node_keep(n, pk);
 	if (n->n_hello.redial != FRAME_REDIAL_NONE)
 		server_nredialable++;
 	server_redial_plan(n);
@@ -922,8 +921,9 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
  * history; if it left to redial, the redial is over: record old -> new.
  */
 static void
-server_node_keep(struct node *n, struct parked *pk, const struct frame_hello *h)
+server_node_keep(struct node *n, struct parked *pk)
 {
+	const struct frame_hello *h = &n->n_hello;
 	struct node_keep	*k = &n->n_keep;
 	static const char	*rres[] = { "", "succeeded", "failed with exit "
 				    "status", "timed out and was killed",
