@@ -1641,6 +1641,7 @@ client_usage(FILE *fp, struct opt *opts)
 	    "usage: tentacle [flags] start [POOL...]   run an exit node\n"
 	    "       tentacle [flags] info [-json]      list the hub's exit "
 	    "nodes\n"
+	    "       tentacle [flags] drain|undrain|redial NODE\n"
 	    "       tentacle version | help\n"
 	    "(tentacler is the same as tentacle with these commands)\n\n"
 	    "Flags:\n");
