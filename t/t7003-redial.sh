@@ -200,6 +200,31 @@ test_expect_success 'a node declines a redial within its redial_min_interval' '
 	test $(grep -c "start n3" redials.log) = 1
 '
 
+test_expect_success 'a redial command that fails, or hangs, is reported' '
+	cat >n5.conf <<-EOF &&
+	bind: 127.0.0.15
+	redial: "echo going; exit 3"
+	redial_min_interval: 0s
+	EOF
+	start_node n5 -config "$T/n5.conf" spare &&
+	admin redial n5 &&
+	wait_for_log "$HUB_LOG" "(n5): its redial command failed with exit status 3 after [0-9]* ms" &&
+	grep "redial: | going" "$T/node.n5.log" &&
+	grep "redial: the command failed with exit status 3" "$T/node.n5.log" &&
+	stop_daemon $NODE_PID_n5 &&
+	cat >n5.conf <<-EOF &&
+	bind: 127.0.0.15
+	redial: "sleep 30 & sleep 30"
+	redial_timeout: 500ms
+	EOF
+	start_node n5 -config "$T/n5.conf" spare &&
+	admin redial n5 &&
+	wait_for_log "$HUB_LOG" "(n5): its redial command timed out and was killed after [0-9]* ms" &&
+	grep "redial: the command did not finish within 500 ms; killed" "$T/node.n5.log" &&
+	jnode n5 | grep "\"state\":\"up\"" &&
+	stop_daemon $NODE_PID_n5
+'
+
 test_expect_success 'sessions across a redial: soft moves, strict fails' '
 	k=$(sget alice-pool-ilife-session-r1) &&
 	# a strict session on the same node: try ids until one lands there
