@@ -11,7 +11,8 @@ test_expect_success 'version prints the version first' '
 test_expect_success 'help lists every command' '
 	"$TENTACLE" help >out 2>&1 &&
 	grep -i "usage" out &&
-	for c in server start info version help; do
+	for c in server start info drain undrain redial passwd token version \
+	    help; do
 		grep -w "$c" out || return 1
 	done
 '
@@ -31,8 +32,9 @@ test_expect_success 'no command at all is a usage error' '
 test_expect_success 'server -h lists the seed flags and the new ones' '
 	"$TENTACLE" server -h >out 2>&1 ;
 	for f in controlAddr tunnelAddr socketAddr httpAddr log log-level \
-	    redial-interval tlsCrt tlsKey open-proxy via handshake-timeout \
-	    dial-timeout heartbeat idle-timeout; do
+	    redial-interval redial-grace session-max-life tlsCrt tlsKey \
+	    open-proxy via handshake-timeout dial-timeout heartbeat \
+	    idle-timeout; do
 		grep -e "-$f\\b" out || { echo "missing -$f"; return 1; }
 	done
 '
@@ -48,6 +50,20 @@ test_expect_success 'info -h mentions -server and -json' '
 	"$TENTACLE" info -h >out 2>&1 ;
 	grep -e "-server" out &&
 	grep -e "-json" out
+'
+
+test_expect_success 'drain, undrain, redial -h: NODE and -server, no -json' '
+	for c in drain undrain redial; do
+		"$TENTACLE" $c -h >out 2>&1 &&
+		grep "usage: tentacle $c \[-server HOST:PORT\] NODE" out &&
+		! grep -e "-json" out || return 1
+	done &&
+	test_expect_code 2 "$TENTACLE" drain 2>err &&
+	grep "which node" err &&
+	test_expect_code 2 "$TENTACLE" redial a b 2>err &&
+	grep "unexpected argument" err &&
+	test_expect_code 1 "$TENTACLE" undrain n1 -server 127.0.0.1:1 -insecure 2>err &&
+	grep "tentacle undrain: 127.0.0.1:1:" err
 '
 
 test_expect_success 'aliases: tentacled and tentacler symlinks' '
