@@ -146,6 +146,18 @@ test_expect_success 'drain: the node gets no new requests; undrain: it does' '
 	test "$(sget alice-node-n4)" = n4
 '
 
+test_expect_success 'a restarted node gets its id back, still drained' '
+	id4=$(jnode n4 | sed "s/.*\"id\":\([0-9]*\).*/\1/") &&
+	admin drain n4 &&
+	stop_daemon $NODE_PID_n4 &&
+	wait_for_log "$HUB_LOG" "(n4) left" &&
+	start_node n4 -config "$T/n4.conf" &&
+	wait_for_log "$HUB_LOG" "node $id4 (n4) is drained (tentacle drain)" &&
+	jnode n4 | grep "\"id\":$id4,.*\"state\":\"drained\"" &&
+	admin undrain $id4 >out &&
+	grep "node $id4 (n4) back in service" out
+'
+
 test_expect_success 'redial: the drain waits for a transfer, which ends intact' '
 	"$ORIGIN" -gen 200000 >expect.slow &&
 	tcurl -x "socks5h://alice-node-n1:pw@127.0.0.1:$SOCKS_PORT" \
