@@ -8,7 +8,10 @@
  * with splice(2) once both bufferevents are empty (what came with the
  * handshake went the bufferevent way first): socket -> pipe -> socket, one
  * pipe per direction, raw events on the fds; the bufferevents stay, disabled,
- * as owners of the fds.  No pipe (fds short): the bufferevent path.
+ * as owners of the fds.  A pipe that a read fills grows (bulk), within a
+ * process-wide budget; pipes of a relay idle for RELAY_PIPE_IDLE_S are
+ * closed (back to the bufferevents) and reopened after the next payload.
+ * No pipe (descriptors or pipe budget short): the bufferevent path.
  */
 #include "config.h"
 
@@ -42,6 +45,8 @@ struct relay_side {
 	int			 pipe[2];
 	size_t			 plen;	/* bytes in pipe */
 	size_t			 pcap;	/* pipe capacity */
+	size_t			 pgrown;	/* of it past RELAY_PIPE_SIZE */
+	int			 pfixed;	/* the kernel refused to grow it */
 	struct event		*rev;	/* fd readable: pump s -> peer */
 	struct event		*wev;	/* fd writable: pump peer -> s */
 };
@@ -58,8 +63,10 @@ struct relay {
 	relay_close_cb		*closecb;
 	void			*closearg;
 	int			 splice;	/* 1: splice mode */
-	int			 nosplice;	/* TLS or no pipes: never */
+	int			 nosplice;	/* TLS: never */
 	int			 moved;		/* payload went through: worth pipes */
+	int			 nopipes;	/* refused pipes once (logged) */
+	TAILQ_ENTRY(relay)	 sentry;	/* on relay_spliced */
 	char			 tag[64];
 };
 
@@ -74,6 +81,7 @@ static int	 relay_done(struct relay *);
 static void	 relay_count_bytes(struct relay_side *, size_t);
 #ifdef HAVE_SPLICE
 static void	 relay_splice_start(struct relay *);
+static void	 relay_splice_stop(struct relay *);
 static void	 relay_splice_free(struct relay *);
 #endif
 
@@ -305,30 +313,57 @@ static void	 relay_splice_write_cb(evutil_socket_t, short, void *);
 static int	 relay_splice_pump(struct relay_side *);
 static void	 relay_splice_fail(struct relay_side *, const char *);
 
-/* Pipe size per direction: a full pipe stops reading, like the ceiling. */
+/*
+ * Pipe size per direction: a full pipe stops reading, like the ceiling.
+ * A read that fills the pipe (bulk) grows it 4 times, up to
+ * RELAY_PIPE_MAX: fewer splice calls and wakeups per byte.  The growth of
+ * all pipes together stays within RELAY_PIPE_GROWTH: kernel memory, and
+ * the per-user pipe page limit (fs.pipe-user-pages-soft, 64 MiB by
+ * default), past which an unprivileged process gets one-page pipes.
+ */
 #define RELAY_PIPE_SIZE		RELAY_HIGHWATER
+#define RELAY_PIPE_MAX		(1024 * 1024)
+#define RELAY_PIPE_GROWTH	(16 * 1024 * 1024)
+/* Pipes of a relay that moved nothing for this long are closed. */
+#define RELAY_PIPE_IDLE_S	5
+
+static TAILQ_HEAD(, relay) relay_spliced =
+    TAILQ_HEAD_INITIALIZER(relay_spliced);
+static struct event	*relay_sweep_ev;
+static u_int		 relay_pipe_fds;	/* pipe descriptors open */
+static size_t		 relay_pipe_grown;	/* bytes past RELAY_PIPE_SIZE */
+static rlim_t		 relay_fd_limit;
+
+static rlim_t
+relay_fd_limit_get(void)
+{
+	struct rlimit	 rl;
+
+	if (relay_fd_limit == 0) {
+		if (getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
+		    rl.rlim_cur == RLIM_INFINITY)
+			relay_fd_limit = 1024;
+		else
+			relay_fd_limit = rl.rlim_cur;
+	}
+	return (relay_fd_limit);
+}
 
 /*
- * Leave half the descriptors to accept() and connect(): a spliced relay
- * takes four more (two pipes).  The socket numbers (lowest free first) tell
- * how many are taken, without a system call.
+ * Pipes only take descriptors that accept() and connect() are unlikely
+ * to need: at most a quarter of RLIMIT_NOFILE for all pipes, and only
+ * while r's sockets (lowest free numbers first: about how many are open)
+ * are below half of it.  Idle relays give theirs back (relay_sweep_cb).
  */
 static int
 relay_splice_fds_ok(struct relay *r)
 {
-	static rlim_t	 limit;
-	struct rlimit	 rl;
+	rlim_t		 limit = relay_fd_limit_get();
 	evutil_socket_t	 hi;
 
-	if (limit == 0) {
-		if (getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
-		    rl.rlim_cur == RLIM_INFINITY)
-			limit = 1024;
-		else
-			limit = rl.rlim_cur;
-	}
 	hi = r->user.fd > r->exit.fd ? r->user.fd : r->exit.fd;
-	return ((rlim_t)hi + 4 < limit / 2);
+	return ((rlim_t)hi + 4 < limit / 2 &&
+	    (rlim_t)relay_pipe_fds + 4 <= limit / 4);
 }
 
 static int
@@ -340,6 +375,15 @@ relay_splice_pipe(struct relay_side *s)
 		s->pipe[0] = s->pipe[1] = -1;
 		return (-1);
 	}
+	relay_pipe_fds += 2;
+	if ((rlim_t)s->pipe[1] >= relay_fd_limit_get() / 2) {
+		/* Someone else holds the low numbers: leave the rest. */
+		close(s->pipe[0]);
+		close(s->pipe[1]);
+		s->pipe[0] = s->pipe[1] = -1;
+		relay_pipe_fds -= 2;
+		return (-1);
+	}
 	/* Past the per-user pipe page limit the kernel gives one page. */
 	if ((n = fcntl(s->pipe[1], F_SETPIPE_SZ, RELAY_PIPE_SIZE)) == -1)
 		n = fcntl(s->pipe[1], F_GETPIPE_SZ);
@@ -347,11 +391,54 @@ relay_splice_pipe(struct relay_side *s)
 	return (0);
 }
 
+/* A read filled s's pipe: grow it, if the budget lets it. */
+static void
+relay_splice_grow(struct relay_side *s)
+{
+	size_t	 want, grown;
+	int	 n;
+
+	if (s->pfixed || s->pcap < RELAY_PIPE_SIZE ||
+	    s->pcap >= RELAY_PIPE_MAX)
+		return;
+	want = s->pcap * 4 > RELAY_PIPE_MAX ? RELAY_PIPE_MAX : s->pcap * 4;
+	if (relay_pipe_grown + (want - s->pcap) > RELAY_PIPE_GROWTH)
+		return;
+	if ((n = fcntl(s->pipe[1], F_SETPIPE_SZ, want)) == -1 ||
+	    (size_t)n <= s->pcap) {
+		/* Over the user's pipe pages: stay, try no more. */
+		s->pfixed = 1;
+		return;
+	}
+	grown = (size_t)n - s->pcap;
+	relay_pipe_grown += grown;
+	s->pgrown += grown;
+	s->pcap = n;
+}
+
+/* Once a second while relays splice: close the pipes of idle ones. */
+static void
+relay_sweep_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	struct relay	*r, *rn;
+	struct timeval	 tv = { 1, 0 };
+	uint64_t	 now = core_now_us();
+
+	TAILQ_FOREACH_SAFE(r, &relay_spliced, sentry, rn) {
+		if (r->user.plen == 0 && r->exit.plen == 0 &&
+		    now - r->active_us >= RELAY_PIPE_IDLE_S * 1000000ULL)
+			relay_splice_stop(r);
+	}
+	if (!TAILQ_EMPTY(&relay_spliced))
+		evtimer_add(relay_sweep_ev, &tv);
+}
+
 /*
  * Switch r to splice mode if it can: both sides plaintext sockets, and
  * nothing left in either bufferevent (bytes queued there go first).  Called
- * from relay_new() and whenever a side's output drained; once it cannot
- * (TLS, no pipes), never again.
+ * whenever a side's output drained after payload went through; TLS: never
+ * again; no pipes now (descriptors, budget): after the next payload.
  */
 static void
 relay_splice_start(struct relay *r)
@@ -378,8 +465,15 @@ relay_splice_start(struct relay *r)
 	}
 	if (!relay_splice_fds_ok(r) ||
 	    relay_splice_pipe(&r->user) == -1 ||
-	    relay_splice_pipe(&r->exit) == -1)
-		goto fail;
+	    relay_splice_pipe(&r->exit) == -1) {
+		relay_splice_free(r);
+		r->moved = 0;
+		if (!r->nopipes)
+			log_debug("relay %s: no pipes (descriptors), not "
+			    "spliced for now", r->tag);
+		r->nopipes = 1;
+		return;
+	}
 	for (i = 0; i < 2; i++) {
 		s = side[i];
 		s->rev = event_new(core_base, s->fd, EV_READ | EV_PERSIST,
@@ -390,6 +484,16 @@ relay_splice_start(struct relay *r)
 			goto fail;
 	}
 	r->splice = 1;
+	TAILQ_INSERT_TAIL(&relay_spliced, r, sentry);
+	if (relay_sweep_ev == NULL &&
+	    (relay_sweep_ev = evtimer_new(core_base, relay_sweep_cb,
+	    NULL)) == NULL)
+		goto fail;
+	if (!evtimer_pending(relay_sweep_ev, NULL)) {
+		struct timeval	 tv = { 1, 0 };
+
+		evtimer_add(relay_sweep_ev, &tv);
+	}
 	for (i = 0; i < 2; i++) {
 		s = side[i];
 		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
@@ -410,12 +514,36 @@ fail:
 	r->nosplice = 1;
 }
 
+/*
+ * Back to the bufferevents, pipes closed: r has been idle with empty
+ * pipes.  The next payload that drains opens them again.
+ */
+static void
+relay_splice_stop(struct relay *r)
+{
+	struct relay_side	*side[2] = { &r->user, &r->exit }, *s;
+	int			 i;
+
+	relay_splice_free(r);
+	r->moved = 0;
+	for (i = 0; i < 2; i++) {
+		s = side[i];
+		bufferevent_setcb(s->bev, relay_read_cb, relay_write_cb,
+		    relay_event_cb, s);
+		bufferevent_enable(s->bev, s->eof ? EV_WRITE :
+		    EV_READ | EV_WRITE);
+	}
+	log_debug("relay %s: idle, pipes closed", r->tag);
+}
+
 static void
 relay_splice_free(struct relay *r)
 {
 	struct relay_side	*side[2] = { &r->user, &r->exit }, *s;
 	int			 i;
 
+	if (r->splice)
+		TAILQ_REMOVE(&relay_spliced, r, sentry);
 	for (i = 0; i < 2; i++) {
 		s = side[i];
 		if (s->rev != NULL)
@@ -426,9 +554,13 @@ relay_splice_free(struct relay *r)
 		if (s->pipe[0] != -1) {
 			close(s->pipe[0]);
 			close(s->pipe[1]);
+			relay_pipe_fds -= 2;
 		}
 		s->pipe[0] = s->pipe[1] = -1;
-		s->pcap = 0;
+		relay_pipe_grown -= s->pgrown;
+		s->pgrown = 0;
+		s->pcap = s->plen = 0;
+		s->pfixed = 0;
 	}
 	r->splice = 0;
 }
@@ -459,6 +591,8 @@ relay_splice_pump(struct relay_side *s)
 				s->plen += n;
 				relay_count_bytes(s, n);
 				progress = 1;
+				if (s->plen == s->pcap)
+					relay_splice_grow(s);
 			} else if (n == 0) {
 				s->eof = 1;
 				progress = 1;
