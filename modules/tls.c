@@ -30,6 +30,17 @@
 /* Ciphertext queued toward the socket before plaintext stops moving in. */
 #define TLS_SOCK_HIWAT	(32 * 1024)
 #define TLS_SOCK_LOWAT	(16 * 1024)
+/*
+ * The pump reads and writes the socket itself (libevent 2.1 reads 4 KiB
+ * per event): records go straight to the socket while its output is
+ * empty, and ciphertext comes straight into the engine while the reader
+ * takes plaintext, up to TLS_DIRECT_IN decrypted and waiting and
+ * TLS_DIRECT_MAX per pump (other links get their turn).
+ */
+#define TLS_DIRECT_IN	(64 * 1024)
+#define TLS_DIRECT_MAX	(256 * 1024)
+/* Bytes libevent writes from the socket's output per event. */
+#define TLS_SOCK_WRITE	(128 * 1024)
 /* How long a freed link may take to send its last records. */
 #define TLS_LINGER_S	5
 #define TLS_CHAIN_MAX	8
@@ -136,6 +147,7 @@ struct tls {
 	int			 shut;		/* SHUT_WR done */
 	int			 tofu_store;	/* store fingerprint when done */
 	int			 first;		/* first byte from the peer */
+	int			 rdone;		/* direct reads: EOF or error seen */
 	int			 x509_ok;	/* the hub's chain was accepted */
 	int			 resumed;	/* abbreviated handshake */
 	int			 offered;	/* clients: a session offered */
@@ -165,6 +177,9 @@ static enum bufferevent_filter_result tls_filter_out(struct evbuffer *,
 		    void *);
 static void	 tls_ctx_free(void *);
 static int	 tls_pump(struct tls *, size_t *, size_t *, int);
+static void	 tls_track(struct tls *, const unsigned char *, size_t);
+static int	 tls_sendrec(struct tls *, unsigned char *, size_t);
+static int	 tls_recvrec(struct tls *, size_t *);
 static void	 tls_fail(struct tls *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 static void	 tls_engine_error(struct tls *, int);
@@ -1114,6 +1129,7 @@ tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
 	bufferevent_setwatermark(sock, EV_READ, 0, 0);
 	bufferevent_setwatermark(sock, EV_WRITE, TLS_SOCK_LOWAT,
 	    TLS_SOCK_HIWAT);
+	bufferevent_set_max_single_write(sock, TLS_SOCK_WRITE);
 	bufferevent_set_timeouts(sock, NULL, NULL);
 	/* The client's hello goes out now. */
 	tls_pump(t, NULL, NULL, 0);
@@ -1152,9 +1168,9 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 	struct evbuffer		*pin = bufferevent_get_input(t->bev);
 	struct evbuffer		*pout = bufferevent_get_output(t->bev);
 	unsigned char		*buf;
-	size_t			 len, n, k, in = 0, out = 0;
+	size_t			 len, n, in = 0, out = 0, direct = 0;
 	unsigned		 st;
-	int			 unflushed = 0, err;
+	int			 unflushed = 0, err, k;
 
 	if (t->failed)
 		return (-1);
@@ -1164,11 +1180,8 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 			break;
 		if (st & BR_SSL_SENDREC) {
 			buf = br_ssl_engine_sendrec_buf(eng, &len);
-			if (evbuffer_add(sout, buf, len) == -1) {
-				tls_fail(t, "out of memory");
+			if (tls_sendrec(t, buf, len) == -1)
 				return (-1);
-			}
-			br_ssl_engine_sendrec_ack(eng, len);
 			continue;
 		}
 		if (st & BR_SSL_RECVAPP) {
@@ -1194,26 +1207,19 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 		if ((st & BR_SSL_RECVREC) && evbuffer_get_length(sin) > 0) {
 			buf = br_ssl_engine_recvrec_buf(eng, &len);
 			n = evbuffer_remove(sin, buf, len);
-			if (t->first == -1 && n > 0)
-				t->first = buf[0];
-			/* Track record boundaries for a clean TCP EOF. */
-			for (k = 0; k < n; ) {
-				if (t->rleft > 0) {
-					len = n - k < t->rleft ? n - k :
-					    t->rleft;
-					t->rleft -= len;
-					k += len;
-					continue;
-				}
-				t->rhdr[t->rhdr_n++] = buf[k++];
-				if (t->rhdr_n == 5) {
-					t->rleft = (t->rhdr[3] << 8) |
-					    t->rhdr[4];
-					t->rhdr_n = 0;
-				}
-			}
+			tls_track(t, buf, n);
 			br_ssl_engine_recvrec_ack(eng, n);
 			continue;
+		}
+		if ((st & BR_SSL_RECVREC) && !send && direct < TLS_DIRECT_MAX &&
+		    evbuffer_get_length(pin) < TLS_DIRECT_IN &&
+		    (bufferevent_get_enabled(t->bev) & EV_READ)) {
+			if ((k = tls_recvrec(t, &n)) == -1)
+				return (-1);
+			if (k == 1) {
+				direct += n;
+				continue;
+			}
 		}
 		if (unflushed) {
 			br_ssl_engine_flush(eng, 0);
@@ -1256,6 +1262,92 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 		t->x509 = NULL;
 	}
 	return (0);
+}
+
+/* Note the first byte and the record boundaries of n bytes from the peer. */
+static void
+tls_track(struct tls *t, const unsigned char *buf, size_t n)
+{
+	size_t	 k, len;
+
+	if (t->first == -1 && n > 0)
+		t->first = buf[0];
+	/* Record boundaries, for a clean TCP EOF. */
+	for (k = 0; k < n; ) {
+		if (t->rleft > 0) {
+			len = n - k < t->rleft ? n - k : t->rleft;
+			t->rleft -= len;
+			k += len;
+			continue;
+		}
+		t->rhdr[t->rhdr_n++] = buf[k++];
+		if (t->rhdr_n == 5) {
+			t->rleft = (t->rhdr[3] << 8) | t->rhdr[4];
+			t->rhdr_n = 0;
+		}
+	}
+}
+
+/*
+ * Records out: straight to the socket while nothing waits in its output
+ * (no copy, no EV_WRITE round trip); what it does not take, and any error
+ * (libevent meets it again and reports it), goes to the output.  -1: out
+ * of memory (t failed).
+ */
+static int
+tls_sendrec(struct tls *t, unsigned char *buf, size_t len)
+{
+	struct evbuffer	*sout = bufferevent_get_output(t->sock);
+	ssize_t		 n = 0;
+
+	if (evbuffer_get_length(sout) == 0) {
+		do {
+			n = send(bufferevent_getfd(t->sock), buf, len,
+			    MSG_NOSIGNAL);
+		} while (n == -1 && errno == EINTR);
+		if (n < 0)
+			n = 0;
+	}
+	if ((size_t)n < len &&
+	    evbuffer_add(sout, buf + n, len - n) == -1) {
+		tls_fail(t, "out of memory");
+		return (-1);
+	}
+	br_ssl_engine_sendrec_ack(t->eng, len);
+	return (0);
+}
+
+/*
+ * Ciphertext in, straight from the socket into the engine (the socket's
+ * input is empty).  Returns 1 with *got bytes, 0 when nothing came (EAGAIN;
+ * or EOF, which libevent's next read reports), -1 on an error (t failed).
+ */
+static int
+tls_recvrec(struct tls *t, size_t *got)
+{
+	unsigned char	*buf;
+	size_t		 len;
+	ssize_t		 n;
+
+	if (t->rdone)
+		return (0);
+	buf = br_ssl_engine_recvrec_buf(t->eng, &len);
+	do {
+		n = recv(bufferevent_getfd(t->sock), buf, len, 0);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return (0);
+	if (n <= 0) {
+		t->rdone = 1;
+		if (n == 0)
+			return (0);
+		tls_fail(t, "%s", strerror(errno));
+		return (-1);
+	}
+	tls_track(t, buf, n);
+	br_ssl_engine_recvrec_ack(t->eng, n);
+	*got = n;
+	return (1);
 }
 
 /*
