@@ -73,6 +73,8 @@ struct relay {
 static u_int	 relay_live;
 
 static void	 relay_read_cb(struct bufferevent *, void *);
+static void	 relay_move(struct relay_side *);
+static int	 relay_read_more(struct relay_side *);
 static void	 relay_write_cb(struct bufferevent *, void *);
 static void	 relay_event_cb(struct bufferevent *, short, void *);
 static void	 relay_idle_cb(evutil_socket_t, short, void *);
@@ -127,11 +129,13 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 	bufferevent_enable(user, EV_READ | EV_WRITE);
 	bufferevent_enable(exit, EV_READ | EV_WRITE);
 
+	/* libevent writes 16 KiB per event by default. */
+	bufferevent_set_max_single_write(user, RELAY_HIGHWATER);
+	bufferevent_set_max_single_write(exit, RELAY_HIGHWATER);
+
 	/* Forward what arrived with the handshake (pipelined payload). */
-	if (evbuffer_get_length(bufferevent_get_input(user)) > 0)
-		relay_read_cb(user, &r->user);
-	if (evbuffer_get_length(bufferevent_get_input(exit)) > 0)
-		relay_read_cb(exit, &r->exit);
+	relay_move(&r->user);
+	relay_move(&r->exit);
 	/*
 	 * No pipes yet: a relay gets them once payload has gone through and
 	 * a side's output has drained (relay_write_cb), so idle relays hold
@@ -191,15 +195,26 @@ relay_count(void)
 	return (relay_live);
 }
 
+/* s's bufferevent read: move it, then read on from the socket. */
+static void
+relay_read_cb(struct bufferevent *bev __unused, void *arg)
+{
+	struct relay_side	*s = arg;
+
+	relay_move(s);
+	if (relay_read_more(s) == -1)
+		return;		/* closed */
+}
+
 /*
  * Move what side s read to its peer's output.  Past RELAY_HIGHWATER queued
  * toward the peer, stop reading s; the peer's write callback resumes it.
  */
 static void
-relay_read_cb(struct bufferevent *bev, void *arg)
+relay_move(struct relay_side *s)
 {
-	struct relay_side	*s = arg, *p = s->peer;
-	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct relay_side	*p = s->peer;
+	struct evbuffer		*in = bufferevent_get_input(s->bev);
 	struct evbuffer		*out = bufferevent_get_output(p->bev);
 	size_t			 n;
 
@@ -214,7 +229,68 @@ relay_read_cb(struct bufferevent *bev, void *arg)
 	s->r->moved = 1;
 	relay_count_bytes(s, n);
 	if (evbuffer_get_length(out) >= RELAY_HIGHWATER)
-		bufferevent_disable(bev, EV_READ);
+		bufferevent_disable(s->bev, EV_READ);
+}
+
+/*
+ * libevent 2.1 reads 4 KiB per event: from a plaintext socket, read on
+ * straight into the peer's output (one copy, as libevent's) up to
+ * RELAY_HIGHWATER, until the socket is empty or 4 x RELAY_HIGHWATER came
+ * in this call.  EOF is left to libevent's
+ * next read; an error closes r (returns -1).
+ */
+static int
+relay_read_more(struct relay_side *s)
+{
+	struct relay_side	*p = s->peer;
+	struct evbuffer		*out = bufferevent_get_output(p->bev);
+	struct evbuffer_iovec	 v[2];
+	struct iovec		 iov[2];
+	evutil_socket_t		 fd;
+	size_t			 have, left, budget = 4 * RELAY_HIGHWATER;
+	ssize_t			 n;
+	int			 i, nv;
+	char			 reason[128];
+
+	if (s->eof || p->shut || tls_is_wrapped(s->bev) ||
+	    (fd = bufferevent_getfd(s->bev)) == -1 ||
+	    !(bufferevent_get_enabled(s->bev) & EV_READ))
+		return (0);
+	while ((have = evbuffer_get_length(out)) < RELAY_HIGHWATER) {
+		if ((nv = evbuffer_reserve_space(out, RELAY_HIGHWATER - have,
+		    v, 2)) <= 0)
+			return (0);
+		for (i = 0; i < nv; i++) {
+			iov[i].iov_base = v[i].iov_base;
+			iov[i].iov_len = v[i].iov_len;
+		}
+		do {
+			n = readv(fd, iov, nv);
+		} while (n == -1 && errno == EINTR);
+		if (n == 0 || (n == -1 && (errno == EAGAIN ||
+		    errno == EWOULDBLOCK)))
+			return (0);
+		if (n == -1) {
+			snprintf(reason, sizeof reason, "%s side: %s",
+			    s->name, strerror(errno));
+			relay_close(s->r, reason);
+			return (-1);
+		}
+		for (i = 0, left = n; i < nv && left > 0; i++) {
+			v[i].iov_len = left < v[i].iov_len ? left :
+			    v[i].iov_len;
+			left -= v[i].iov_len;
+		}
+		evbuffer_commit_space(out, v, i);
+		s->r->moved = 1;
+		relay_count_bytes(s, n);
+		/* Others' turn; level-triggered, the event comes back. */
+		if ((size_t)n >= budget)
+			return (0);
+		budget -= n;
+	}
+	bufferevent_disable(s->bev, EV_READ);
+	return (0);
 }
 
 /* n bytes read from s went toward its peer. */
@@ -295,7 +371,7 @@ relay_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (what & BEV_EVENT_EOF) {
 		/* Anything left in input was moved by the read callback. */
-		relay_read_cb(bev, s);
+		relay_move(s);
 		s->eof = 1;
 		bufferevent_disable(bev, EV_READ);
 		if (evbuffer_get_length(bufferevent_get_output(p->bev)) == 0)
