@@ -209,6 +209,10 @@ relay_read_cb(struct bufferevent *bev __unused, void *arg)
 /*
  * Move what side s read to its peer's output.  Past RELAY_HIGHWATER queued
  * toward the peer, stop reading s; the peer's write callback resumes it.
+ * Plaintext that TLS gave toward a plaintext socket with nothing queued
+ * goes straight to it (such a relay never splices): no EV_WRITE round
+ * trip per chunk.  What the socket does not take, or an error (libevent
+ * meets it again and reports it), stays queued.
  */
 static void
 relay_move(struct relay_side *s)
@@ -216,6 +220,7 @@ relay_move(struct relay_side *s)
 	struct relay_side	*p = s->peer;
 	struct evbuffer		*in = bufferevent_get_input(s->bev);
 	struct evbuffer		*out = bufferevent_get_output(p->bev);
+	evutil_socket_t		 fd;
 	size_t			 n;
 
 	if ((n = evbuffer_get_length(in)) == 0)
@@ -225,6 +230,9 @@ relay_move(struct relay_side *s)
 		evbuffer_drain(in, n);
 		return;
 	}
+	if (evbuffer_get_length(out) == 0 && tls_is_wrapped(s->bev) &&
+	    !tls_is_wrapped(p->bev) && (fd = bufferevent_getfd(p->bev)) != -1)
+		(void)evbuffer_write(in, fd);
 	evbuffer_add_buffer(out, in);
 	s->r->moved = 1;
 	relay_count_bytes(s, n);
