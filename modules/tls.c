@@ -1337,14 +1337,17 @@ tls_recvrec(struct tls *t, size_t *got)
 	unsigned char	*buf;
 	size_t		 len;
 	ssize_t		 n;
+	evutil_socket_t	 fd;
 
-	if (t->rdone)
+	if (t->rdone || (fd = bufferevent_getfd(t->sock)) == -1)
 		return (0);
 	buf = br_ssl_engine_recvrec_buf(t->eng, &len);
 	do {
-		n = recv(bufferevent_getfd(t->sock), buf, len, 0);
+		n = recv(fd, buf, len, 0);
 	} while (n == -1 && errno == EINTR);
-	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+	/* Not connected yet: libevent's connect and read come first. */
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == ENOTCONN))
 		return (0);
 	if (n <= 0) {
 		t->rdone = 1;
