@@ -7,7 +7,8 @@ for bad routing parameters and selectors that match no node'
 test_have_prereq CURL || test_skip_all 'curl not found'
 
 # fleet [HUB FLAGS...]: a fresh hub and three nodes: n1 in pool ilife, n2 in
-# ilife and codertool, n3 in no pool (so in "default").
+# ilife and codertool, n3 in no pool (so in "default"); node nN makes its
+# connections from 127.0.0.1N, so the origin tells who served a request.
 fleet () {
 	for f_pid in ${NODE_PID_n1-} ${NODE_PID_n2-} ${NODE_PID_n3-} \
 	    ${HUB_PID-}; do
@@ -15,9 +16,9 @@ fleet () {
 		stop_daemon $f_pid || return 1
 	done
 	start_hub -dial-timeout 1s "$@" &&
-	start_node n1 ilife &&
-	start_node n2 ilife codertool &&
-	start_node n3
+	start_node n1 -bind 127.0.0.11 ilife &&
+	start_node n2 -bind 127.0.0.12 ilife codertool &&
+	start_node n3 -bind 127.0.0.13
 }
 
 # served_by: the node name of the hub's last connected dial.
@@ -26,20 +27,27 @@ served_by () {
 		sed 's/.* via node [0-9]* (\([^)]*\)).*/\1/'
 }
 
-# sget USER: GET /small through SOCKS5 as USER; prints the serving node.
+# seen_by FILE: the node whose address the origin saw (its /peer answer),
+# after checking the hub's log names the same node.
+seen_by () {
+	sb_n=$(sed -n "s/^peer=127\.0\.0\.1\([1-3]\):.*/n\1/p" "$1") &&
+	test -n "$sb_n" &&
+	test "$(served_by)" = "$sb_n" &&
+	echo "$sb_n"
+}
+
+# sget USER: GET /peer through SOCKS5 as USER; prints the serving node.
 sget () {
 	tcurl -x "socks5h://$1:pw@127.0.0.1:$SOCKS_PORT" \
-		"http://127.0.0.1:$ORIGIN_PORT/small" >sget.out &&
-	grep "quick brown fox" sget.out >/dev/null &&
-	served_by
+		"http://127.0.0.1:$ORIGIN_PORT/peer" >sget.out &&
+	seen_by sget.out
 }
 
 # hget USER: the same through the HTTP front.
 hget () {
 	tcurl -x "http://$1:pw@127.0.0.1:$HTTP_PORT" \
-		"http://127.0.0.1:$ORIGIN_PORT/small" >hget.out &&
-	grep "quick brown fox" hget.out >/dev/null &&
-	served_by
+		"http://127.0.0.1:$ORIGIN_PORT/peer" >hget.out &&
+	seen_by hget.out
 }
 
 # spread N USER: N requests, one node name a line, into spread.out.
