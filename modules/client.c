@@ -112,6 +112,8 @@ struct npool {
 	TAILQ_ENTRY(npool)	 np_entry;
 	struct bufferevent	*np_bev;
 	int			 np_idle;	/* POOL sent */
+	uint64_t		 np_since_us;	/* connected at */
+	int			 np_keepalive;	/* probes turned on */
 };
 TAILQ_HEAD(npools, npool);
 
@@ -830,7 +832,7 @@ client_pool_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (np->np_idle)
 		return;		/* TLS handshake done: nothing to do */
-	compat_keepalive(tls_getfd(bev), 30, 10, 3);
+	np->np_since_us = core_now_us();	/* keepalive: heartbeat */
 	if (client_tls != NULL && !tls_is_wrapped(bev)) {
 		np->np_bev = tls_wrap(client_tls, bev, 0, client_peer_name,
 		    &cause);
@@ -1275,6 +1277,7 @@ static void
 client_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg __unused)
 {
+	struct npool	*np;
 	struct timeval	 tv;
 	uint8_t		 buf[FRAME_MAX];
 	uint64_t	 now = core_now_us();
@@ -1290,6 +1293,17 @@ client_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
 	}
 	client_send(buf, frame_stamp_encode(buf, FRAME_PING, now));
 	evtimer_add(client_hb_ev, ms_tv(&tv, client_wl.heartbeat_ms));
+	/*
+	 * TCP keepalive on pooled links idle a heartbeat or more (as the
+	 * hub does): links used at once never pay for it.
+	 */
+	TAILQ_FOREACH(np, &client_pool, np_entry) {
+		if (!np->np_idle || np->np_keepalive || now - np->np_since_us <
+		    (uint64_t)client_wl.heartbeat_ms * 1000)
+			continue;
+		compat_keepalive(tls_getfd(np->np_bev), 30, 10, 3);
+		np->np_keepalive = 1;
+	}
 }
 
 /* The control link is gone: drop it and schedule a reconnect. */

@@ -179,6 +179,8 @@ struct plink {
 	struct node		*p_node;
 	struct dial		*p_dial;	/* NULL: idle, on n_pool */
 	char			 p_peer[64];
+	uint64_t		 p_since_us;	/* in the pool since */
+	int			 p_keepalive;	/* probes turned on */
 };
 
 /* A relay's membership in its node's list; the node may go first. */
@@ -297,6 +299,7 @@ static void	server_dial_send(struct dial *);
 static void	server_plink_close(struct plink *, const char *);
 static void	server_pool_eval(struct node *, int);
 static void	server_pool_demand(struct node *);
+static void	server_pool_idle(struct node *, uint64_t);
 static void	server_pool_accept(struct dlink *, const struct frame *, int);
 static struct dial *server_dial_find(uint32_t);
 static int	server_dial_retry(struct dial *, int);
@@ -1585,6 +1588,7 @@ server_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
 	}
 	server_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PING, now));
 	server_node_rate(n, now, NULL, NULL);
+	server_pool_idle(n, now);
 	evtimer_add(n->n_heartbeat, ms_tv(&tv, server_conf.heartbeat_ms));
 	server_pool_eval(n, 1);
 }
@@ -2440,6 +2444,26 @@ server_pool_eval(struct node *n, int may_shrink)
 	server_send(n->n_bev, buf, frame_pool_target_encode(buf, target));
 }
 
+/*
+ * TCP keepalive on the links that stayed idle a heartbeat or more: one
+ * whose peer or NAT mapping vanished is found within 30 + 3 x 10 s of
+ * that, and the probes keep NAT and firewall state alive.  Links taken
+ * at once (a busy node) never pay the four setsockopt calls.
+ */
+static void
+server_pool_idle(struct node *n, uint64_t now)
+{
+	struct plink	*pl;
+
+	TAILQ_FOREACH(pl, &n->n_pool, p_entry) {
+		if (pl->p_keepalive || now - pl->p_since_us <
+		    (uint64_t)server_conf.heartbeat_ms * 1000)
+			continue;
+		compat_keepalive(tls_getfd(pl->p_bev), 30, 10, 3);
+		pl->p_keepalive = 1;
+	}
+}
+
 /* Frees pl (and its link); pl is idle or its dial has let go of it. */
 static void
 server_plink_close(struct plink *pl, const char *why)
@@ -2584,11 +2608,7 @@ server_pool_accept(struct dlink *l, const struct frame *f, int len)
 	pl->p_node = n;
 	strlcpy(pl->p_peer, l->l_peer, sizeof pl->p_peer);
 	free(l);
-	/*
-	 * An idle link whose peer or NAT mapping vanished is found within
-	 * 30 + 3 x 10 s, and the probes keep NAT and firewall state alive.
-	 */
-	compat_keepalive(tls_getfd(pl->p_bev), 30, 10, 3);
+	pl->p_since_us = core_now_us();	/* keepalive: server_pool_idle() */
 	bufferevent_set_timeouts(pl->p_bev, NULL, NULL);
 	bufferevent_setcb(pl->p_bev, server_plink_read_cb, NULL,
 	    server_plink_event_cb, pl);

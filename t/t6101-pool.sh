@@ -81,6 +81,18 @@ test_expect_success 'the idle links are established TCP connections of the node'
 	wait_until 5 test "$(established $NODE_PID $DATA_PORT)" -ge 1
 '
 
+# keepalives N PORT SIDE: at least N established sockets to (SIDE dport)
+# or from (sport) 127.0.0.1:PORT have TCP keepalive on.
+keepalives () {
+	test "$(ss -Htno state established "( $3 = :$2 )" 2>/dev/null |
+		grep -c "timer:(keepalive")" -ge "$1"
+}
+
+test_expect_success 'idle pooled links get TCP keepalive after a heartbeat, both ends' '
+	wait_until 5 keepalives 1 $DATA_PORT dport &&
+	wait_until 5 keepalives 1 $DATA_PORT sport
+'
+
 test_expect_success 'SOCKS request on a pooled link (TLS)' '
 	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
