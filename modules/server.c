@@ -308,6 +308,7 @@ static void	server_redial_cb(evutil_socket_t, short, void *);
 static void	server_redial_plan(struct node *);
 static void	server_redial_check(struct node *);
 static void	server_redial_end(struct node *);
+static void	server_redialing_done(void);
 static void	server_redial_begin(struct node *, const char *);
 static void	server_admin(struct ctl *, const struct frame_admin *);
 static uint32_t	server_random(uint32_t);
@@ -950,7 +951,7 @@ server_node_keep(struct node *n, struct parked *pk)
 		took = core_now_us() - k->pending_us;
 		k->pending_us = 0;
 		k->last_redial = time(NULL);
-		server_nredialing--;
+		server_redialing_done();
 		if (strcmp(old, n->n_ip) == 0) {
 			k->redials_same++;
 			log_warnx("node %u (%s) is back %llu ms after its "
@@ -979,6 +980,16 @@ server_node_keep(struct node *n, struct parked *pk)
 		log_info("node %u (%s) is drained (tentacle drain): no new "
 		    "requests until 'tentacle undrain %u'", n->n_id,
 		    n->n_hello.name, n->n_id);
+}
+
+/* A redial cycle ended one way or another. */
+static void
+server_redialing_done(void)
+{
+	if (server_nredialing > 0)
+		server_nredialing--;
+	else
+		log_warnx("internal: redial count below zero");
 }
 
 /* The parked record for name and id (name NULL: any name; id 0: any). */
@@ -1018,7 +1029,7 @@ server_park_sweep_cb(evutil_socket_t fd __unused, short what __unused,
 	TAILQ_FOREACH_SAFE(pk, &server_parked, pk_entry, tmp) {
 		if (now - pk->pk_left_us >= PARKED_LIFE_US) {
 			if (pk->pk_keep.pending_us != 0)
-				server_nredialing--;
+				server_redialing_done();
 			server_parked_free(pk);
 			continue;
 		}
@@ -1032,7 +1043,7 @@ server_park_sweep_cb(evutil_socket_t fd __unused, short what __unused,
 			    (unsigned long long)((now - pk->pk_keep.pending_us)
 			    / 1000000));
 			pk->pk_keep.pending_us = 0;
-			server_nredialing--;
+			server_redialing_done();
 		}
 	}
 	if (server_nparked > 0)
@@ -1051,19 +1062,22 @@ server_park(struct node *n)
 		strlcpy(n->n_keep.pending_why, n->n_redial_why,
 		    sizeof n->n_keep.pending_why);
 	} else if (n->n_redial == REDIAL_DRAIN)
-		server_nredialing--;	/* left on its own */
+		server_redialing_done();	/* left on its own */
+	if (server_park_ev == NULL && (server_park_ev = evtimer_new(core_base,
+	    server_park_sweep_cb, NULL)) == NULL) {
+		if (n->n_keep.pending_us != 0)
+			server_redialing_done();
+		return;		/* it will get a new id: no harm beyond */
+	}
 	if (server_nparked >= PARKED_MAX) {
 		pk = TAILQ_FIRST(&server_parked);
 		if (pk->pk_keep.pending_us != 0)
-			server_nredialing--;
+			server_redialing_done();
 		server_parked_free(pk);
 	}
-	if (server_park_ev == NULL && (server_park_ev = evtimer_new(core_base,
-	    server_park_sweep_cb, NULL)) == NULL)
-		return;
 	if ((pk = calloc(1, sizeof *pk)) == NULL) {
 		if (n->n_keep.pending_us != 0)
-			server_nredialing--;
+			server_redialing_done();
 		return;		/* it will get a new id: no harm beyond */
 	}
 	pk->pk_id = n->n_id;
@@ -1152,10 +1166,15 @@ server_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 		cap = server_nredialable / REDIAL_SHARE;
 		if (cap == 0)
 			cap = 1;
-		if (n->n_keep.drain || server_nredialing >= cap) {
-			log_debug("node %u (%s): redial postponed: %s",
-			    n->n_id, n->n_hello.name, n->n_keep.drain ?
-			    "drained" : "other nodes are redialing");
+		if (n->n_keep.drain) {
+			server_redial_plan(n);	/* not while drained */
+			return;
+		}
+		if (server_nredialing >= cap) {
+			log_debug("node %u (%s): redial postponed: %u of %u "
+			    "nodes that can redial are redialing", n->n_id,
+			    n->n_hello.name, server_nredialing,
+			    server_nredialable);
 			n->n_redial_at_us = core_now_us() + 1000000;
 			evtimer_add(n->n_redial_ev, ms_tv(&tv, 1000 +
 			    server_random(4000)));
@@ -1195,7 +1214,7 @@ static void
 server_redial_end(struct node *n)
 {
 	if (n->n_redial != REDIAL_IDLE)
-		server_nredialing--;
+		server_redialing_done();
 	n->n_redial = REDIAL_IDLE;
 	server_redial_plan(n);
 }
@@ -1504,11 +1523,13 @@ server_node_dispatch(struct node *n, const struct frame *f)
 		/* The node declines (no action, or too soon): say why. */
 		if (frame_redial_parse(f, text, sizeof text, &cause) == -1)
 			break;
+		if (n->n_redial != REDIAL_SENT)
+			return (0);	/* late: we gave up waiting */
 		log_escape(why, sizeof why, text, strlen(text));
 		log_warnx("node %u (%s) declined the redial: %s", n->n_id,
 		    n->n_hello.name, why);
-		if (n->n_redial == REDIAL_SENT)
-			server_redial_end(n);
+		evtimer_del(n->n_redial_ev);
+		server_redial_end(n);
 		return (0);
 	case FRAME_BYE:
 		if (frame_bye_parse(f, &bye, &cause) == -1)
