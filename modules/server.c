@@ -138,7 +138,8 @@ struct node {
 	int			 n_redial;	/* REDIAL_* */
 	struct event		*n_redial_ev;
 	uint64_t		 n_redial_at_us;	/* planned, 0 none */
-	uint64_t		 n_redial_end_us;	/* grace, or leave */
+	uint64_t		 n_redial_end_us;	/* end of the grace */
+	uint64_t		 n_redial_sent_us;	/* REDIAL sent at */
 	char			 n_redial_why[32];
 };
 TAILQ_HEAD(nodes, node);
@@ -635,7 +636,7 @@ server_admin_one(struct node *n, uint8_t op, char *text, size_t len)
 	case FRAME_ADMIN_DRAIN:
 		if (n->n_keep.drain) {
 			snprintf(text, len, "node %u (%s) was already drained; "
-			    "%u relays", n->n_id, n->n_hello.name,
+			    "%u relays still open", n->n_id, n->n_hello.name,
 			    n->n_nrelays);
 			return (FRAME_ADMIN_OK);
 		}
@@ -645,6 +646,13 @@ server_admin_one(struct node *n, uint8_t op, char *text, size_t len)
 		    n->n_nrelays);
 		break;
 	case FRAME_ADMIN_UNDRAIN:
+		if (n->n_redial == REDIAL_SENT) {
+			n->n_keep.drain = 0;
+			snprintf(text, len, "node %u (%s): REDIAL already sent, "
+			    "it is leaving to redial; it comes back in service",
+			    n->n_id, n->n_hello.name);
+			return (FRAME_ADMIN_OK);
+		}
 		if (!n->n_keep.drain && n->n_redial != REDIAL_DRAIN) {
 			snprintf(text, len, "node %u (%s) was not drained",
 			    n->n_id, n->n_hello.name);
@@ -696,6 +704,7 @@ server_admin(struct ctl *c, const struct frame_admin *a)
 	uint8_t			 buf[FRAME_MAX];
 	char			 id[16], one[256];
 	u_int			 matched = 0, failed = 0;
+	int			 st;
 
 	memset(&r, 0, sizeof r);
 	TAILQ_FOREACH_SAFE(n, &server_nodes, n_entry, tmp) {
@@ -703,12 +712,14 @@ server_admin(struct ctl *c, const struct frame_admin *a)
 		if (strcmp(n->n_hello.name, a->node) != 0 &&
 		    strcmp(id, a->node) != 0)
 			continue;
-		if (server_admin_one(n, a->op, one, sizeof one) !=
-		    FRAME_ADMIN_OK)
+		st = server_admin_one(n, a->op, one, sizeof one);
+		if (st != FRAME_ADMIN_OK)
 			failed++;
-		if (matched++ == 0)
+		/* The text: the first node's, or the first that worked. */
+		if (matched++ == 0 || (st == FRAME_ADMIN_OK &&
+		    failed == matched - 1))
 			strlcpy(r.text, one, sizeof r.text);
-		else if (matched == 2)
+		if (matched == 2)
 			strlcat(r.text, " (and more nodes of that name)",
 			    sizeof r.text);
 		log_info("control %s: %s %s: %s", c->c_peer, ops[a->op],
@@ -716,8 +727,8 @@ server_admin(struct ctl *c, const struct frame_admin *a)
 	}
 	if (matched == 0) {
 		r.status = FRAME_ADMIN_NOTFOUND;
-		snprintf(r.text, sizeof r.text, "no node named %s is online "
-		    "(tentacle info lists them)", a->node);
+		snprintf(r.text, sizeof r.text, "no node named (or with id) "
+		    "%s is online (tentacle info lists them)", a->node);
 		log_info("control %s: %s %s: no such node", c->c_peer,
 		    ops[a->op], a->node);
 	} else if (failed == matched)
@@ -1056,6 +1067,7 @@ server_park(struct node *n)
 {
 	struct parked	*pk;
 	struct timeval	 tv;
+	int		 i;
 
 	if (n->n_redial == REDIAL_SENT) {
 		n->n_keep.pending_us = core_now_us();
@@ -1070,7 +1082,15 @@ server_park(struct node *n)
 		return;		/* it will get a new id: no harm beyond */
 	}
 	if (server_nparked >= PARKED_MAX) {
-		pk = TAILQ_FIRST(&server_parked);
+		/* Full: forget the oldest that is neither drained nor away. */
+		i = 0;
+		TAILQ_FOREACH(pk, &server_parked, pk_entry) {
+			if ((!pk->pk_keep.drain && pk->pk_keep.pending_us == 0) ||
+			    ++i == 64)
+				break;
+		}
+		if (pk == NULL)
+			pk = TAILQ_FIRST(&server_parked);
 		if (pk->pk_keep.pending_us != 0)
 			server_redialing_done();
 		server_parked_free(pk);
@@ -1114,6 +1134,8 @@ server_redial_plan(struct node *n)
 		return;
 	ms = (uint64_t)server_conf.redial_interval_ms * 3 / 4 +
 	    server_random(server_conf.redial_interval_ms / 2 + 1);
+	if (ms > INT32_MAX)
+		ms = INT32_MAX;		/* -redial-interval is at most 7 days */
 	n->n_redial_at_us = core_now_us() + ms * 1000;
 	evtimer_add(n->n_redial_ev, ms_tv(&tv, (int)ms));
 }
@@ -1175,17 +1197,22 @@ server_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 			    "nodes that can redial are redialing", n->n_id,
 			    n->n_hello.name, server_nredialing,
 			    server_nredialable);
-			n->n_redial_at_us = core_now_us() + 1000000;
-			evtimer_add(n->n_redial_ev, ms_tv(&tv, 1000 +
-			    server_random(4000)));
+			ms_tv(&tv, 1000 + server_random(4000));
+			n->n_redial_at_us = core_now_us() +
+			    (uint64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+			evtimer_add(n->n_redial_ev, &tv);
 			return;
 		}
 		server_redial_begin(n, "interval");
 		return;
 	case REDIAL_DRAIN:
 		if (n->n_nrelays + n->n_ndials > 0 &&
-		    core_now_us() < n->n_redial_end_us)
-			return;		/* a relay ended; others remain */
+		    core_now_us() < n->n_redial_end_us) {
+			/* A relay ended; others remain: back to the grace. */
+			evtimer_add(n->n_redial_ev, ms_tv(&tv, (int)
+			    ((n->n_redial_end_us - core_now_us()) / 1000 + 1)));
+			return;
+		}
 		if (n->n_nrelays + n->n_ndials > 0)
 			log_warnx("node %u (%s): redial (%s): %u relays and "
 			    "%u dials still open after %d ms (-redial-grace); "
@@ -1193,7 +1220,7 @@ server_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 			    n->n_hello.name, n->n_redial_why, n->n_nrelays,
 			    n->n_ndials, server_conf.redial_grace_ms);
 		n->n_redial = REDIAL_SENT;
-		n->n_redial_end_us = core_now_us() + REDIAL_LEAVE_MS * 1000ULL;
+		n->n_redial_sent_us = core_now_us();
 		server_send(n->n_bev, buf, frame_redial_encode(buf,
 		    n->n_redial_why));
 		log_info("node %u (%s): redial (%s): drained; REDIAL sent",
@@ -1201,6 +1228,12 @@ server_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 		evtimer_add(n->n_redial_ev, ms_tv(&tv, REDIAL_LEAVE_MS));
 		return;
 	default:
+		if (n->n_rx_us < n->n_redial_sent_us) {
+			/* Not a word since: its line went down with it. */
+			server_node_close(n, 0, "silent since the REDIAL: "
+			    "taken as gone to redial");
+			return;
+		}
 		log_warnx("node %u (%s): still connected %d ms after REDIAL; "
 		    "back in service", n->n_id, n->n_hello.name,
 		    REDIAL_LEAVE_MS);
@@ -1635,7 +1668,9 @@ server_node_close(struct node *n, uint8_t reason, const char *why)
 	if (n->n_hello.redial != FRAME_REDIAL_NONE)
 		server_nredialable--;
 	server_park(n);
-	event_free(n->n_redial_ev);
+	/* Its dials end below: no redial check may arm the timer again. */
+	n->n_redial = REDIAL_IDLE;
+	evtimer_del(n->n_redial_ev);
 	TAILQ_FOREACH_SAFE(d, &n->n_dials, d_entry, dtmp) {
 		if (!server_dial_retry(d, DIAL_NODELOST))
 			server_dial_finish(d, DIAL_NODELOST, NULL);
@@ -1648,6 +1683,7 @@ server_node_close(struct node *n, uint8_t reason, const char *why)
 		sr->sr_node = NULL;
 	}
 	event_free(n->n_heartbeat);
+	event_free(n->n_redial_ev);
 	if (reason != 0) {
 		server_bye(n->n_bev, reason, why);
 		core_bev_close_flush(n->n_bev);
@@ -1948,10 +1984,15 @@ server_dial_choose(struct dial *d, int *result)
 				    "(strict)", r->session);
 				return (NULL);
 			}
-			log_info("session %s of %s: node %u left, reconnected, "
-			    "is drained or redialing; moving the session",
-			    r->session, d->d_user[0] != '\0' ? d->d_user : "-",
-			    se->s_node);
+			log_info("session %s of %s: node %u %s; moving the "
+			    "session", r->session, d->d_user[0] != '\0' ?
+			    d->d_user : "-", se->s_node, n == NULL ? "left" :
+			    n->n_gen != se->s_gen ? "reconnected since" :
+			    server_node_resting(n) ? "is drained or redialing" :
+			    server_node_full(n) ? "is at its limit" :
+			    server_node_tried(d, n) ? "failed this request" :
+			    !server_node_matches(n, r) ? "is outside the "
+			    "requested pool or name" : "is backing off");
 		}
 	}
 	if ((n = server_node_pick(r, d, &matched)) == NULL) {
@@ -2035,6 +2076,7 @@ server_dial_retry(struct dial *d, int result)
 		old->n_dials_failed++;
 		TAILQ_REMOVE(&old->n_dials, d, d_entry);
 		old->n_ndials--;
+		server_redial_check(old);
 	}
 	evtimer_del(d->d_timer);
 	server_dial_attach(d, n);
@@ -2938,9 +2980,14 @@ server_main(int argc, char **argv)
 	    server_ms("redial-grace", grace,
 	    &server_conf.redial_grace_ms) == -1)
 		return (2);
-	if (redial != 0 && redial < 1000) {
-		fprintf(stderr, "tentacle server: -redial-interval: at least "
-		    "1s (or 0: no periodic redial)\n");
+	if ((redial != 0 && redial < 1000) || redial > 7 * 86400000LL) {
+		fprintf(stderr, "tentacle server: -redial-interval: 1s to 168h "
+		    "(or 0: no periodic redial)\n");
+		return (2);
+	}
+	if (grace > 86400000LL) {
+		fprintf(stderr, "tentacle server: -redial-grace: at most "
+		    "24h\n");
 		return (2);
 	}
 	if (seslife < 1000) {

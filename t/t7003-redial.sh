@@ -121,7 +121,7 @@ test_expect_success 'redial: a node without a redial action refuses' '
 
 test_expect_success 'drain, undrain, redial: unknown node and usage errors' '
 	test_expect_code 1 admin drain nosuch 2>err &&
-	grep "no node named nosuch is online" err &&
+	grep "no node named (or with id) nosuch is online" err &&
 	test_expect_code 2 admin redial 2>err &&
 	grep "which node" err &&
 	test_expect_code 2 admin drain "bad name!" 2>err &&
@@ -235,6 +235,27 @@ test_expect_success 'a redial command that fails, or hangs, is reported' '
 	grep "redial: the command did not finish within 500 ms; killed" "$T/node.n5.log" &&
 	jnode n5 | grep "\"state\":\"up\"" &&
 	stop_daemon $NODE_PID_n5
+'
+
+test_expect_success 'a node that dies while draining with a dial pending' '
+	cat >n6.conf <<-EOF &&
+	bind: 127.0.0.16
+	redial: "true"
+	EOF
+	start_node n6 -config "$T/n6.conf" spare6 &&
+	n6=$NODE_PID_n6 &&
+	kill -s STOP $n6 &&
+	{ tcurl -x "socks5h://alice-node-n6:pw@127.0.0.1:$SOCKS_PORT" \
+		"http://127.0.0.1:$ORIGIN_PORT/small" >/dev/null 2>&1 & } &&
+	wait_for_log "$HUB_LOG" "via node [0-9]* (n6)" &&
+	admin redial n6 >out &&
+	grep "draining 0 relays" out &&
+	grep "(n6): redial (operator): draining: no new requests; waiting for 0 relays and 1 dials" "$HUB_LOG" &&
+	kill -s KILL $n6 &&
+	wait_for_log "$HUB_LOG" "(n6) left" &&
+	daemon_alive $HUB_PID &&
+	test "$(sget alice-pool-ilife)" != "" &&
+	daemon_alive $HUB_PID
 '
 
 test_expect_success 'sessions across a redial: soft moves, strict fails' '
