@@ -155,6 +155,7 @@ static int			 client_pool_fails;	/* in a row: back-off */
 static struct event		*client_pool_ev;	/* delayed refill */
 static char			*client_redial_cmd;	/* NULL: cannot */
 static uint64_t			 client_redial_us;	/* last one ended */
+static uint64_t			 client_decline_us;	/* last warning */
 
 static void	client_connect(void);
 static void	client_lost(const char *);
@@ -396,8 +397,14 @@ client_local_refresh(void)
 	struct ifaddrs	*ifa, *i;
 	uint64_t	 now = core_now_us();
 
+	/*
+	 * Every minute; every second in the minute after a redial (pppd
+	 * may bring the new address up after the command returned).
+	 */
 	if (client_local_us != 0 &&
-	    now - client_local_us < CLIENT_LOCAL_REFRESH_US)
+	    now - client_local_us < (client_redial_us != 0 &&
+	    now - client_redial_us < CLIENT_LOCAL_REFRESH_US ? 1000000 :
+	    CLIENT_LOCAL_REFRESH_US))
 		return;
 	client_local_us = now;
 	if (getifaddrs(&ifa) == -1) {
@@ -1062,11 +1069,15 @@ client_redial(const char *why)
 	}
 	if (redial_running() || (client_redial_us != 0 &&
 	    now - client_redial_us < (uint64_t)cc.redial_min_ms * 1000)) {
-		log_warnx("the hub asked for a redial (%s) %llu ms after the "
-		    "last one; this node redials at most every %d ms "
-		    "(redial_min_interval); declined", esc,
-		    (unsigned long long)((now - client_redial_us) / 1000),
-		    cc.redial_min_ms);
+		/* One warning a minute: a hub may insist. */
+		if (now - client_decline_us >= 60 * 1000000ULL) {
+			client_decline_us = now;
+			log_warnx("the hub asked for a redial (%s) %llu ms "
+			    "after the last one; this node redials at most "
+			    "every %d ms (redial_min_interval); declined", esc,
+			    (unsigned long long)((now - client_redial_us) /
+			    1000), cc.redial_min_ms);
+		}
 		snprintf(esc, sizeof esc, "the last redial was %llu ms ago; "
 		    "redial_min_interval is %d ms",
 		    (unsigned long long)((now - client_redial_us) / 1000),
@@ -1393,10 +1404,12 @@ client_stop_check_cb(evutil_socket_t fd __unused, short what __unused,
 	struct timeval	 tv = { 0, 100000 };
 	uint64_t	*deadline = arg;
 
-	if (relay_count() == 0 || core_now_us() >= *deadline) {
+	if ((relay_count() == 0 && !redial_running()) ||
+	    core_now_us() >= *deadline) {
 		if (relay_count() > 0)
 			log_info("node: %u relays still open after %d ms; "
 			    "closing them", relay_count(), SHUTDOWN_GRACE_MS);
+		redial_abort();	/* still running: it had its time */
 		event_base_loopexit(core_base, NULL);
 		return;
 	}
@@ -1417,7 +1430,7 @@ client_shutdown_cb(int sig, void *arg __unused)
 	log_info("node: signal %d, shutting down; waiting up to %d ms for "
 	    "%u relays", sig, SHUTDOWN_GRACE_MS, relay_count());
 	evtimer_del(client_retry_ev);
-	redial_abort();
+	/* A running redial command finishes (a line left down is worse). */
 	if (client_bev != NULL) {
 		client_send(buf, frame_bye_encode(buf, FRAME_BYE_SHUTDOWN,
 		    "node shutting down"));
@@ -1484,17 +1497,17 @@ client_conf_cb(const char *key, const char *value, void *arg __unused,
 		}
 	} else if (strcmp(key, "redial_timeout") == 0 ||
 	    strcmp(key, "redial_min_interval") == 0) {
+		int	 timeout = strcmp(key, "redial_timeout") == 0;
 		int64_t	 ms;
 
 		if (opt_duration_parse(value, &ms, cause) == -1)
 			return (-1);
-		if (ms < 0 || ms > 24 * 3600 * 1000LL ||
-		    (key[7] == 't' && ms == 0)) {
+		if (ms < 0 || ms > 24 * 3600 * 1000LL || (timeout && ms == 0)) {
 			xasprintf(cause, "%s: \"%s\" is out of range (%s to "
-			    "24h)", key, value, key[7] == 't' ? "1ms" : "0s");
+			    "24h)", key, value, timeout ? "1ms" : "0s");
 			return (-1);
 		}
-		if (key[7] == 't')
+		if (timeout)
 			cc.redial_timeout_ms = (int)ms;
 		else
 			cc.redial_min_ms = (int)ms;

@@ -23,6 +23,7 @@
 #define REDIAL_KILL_MS		2000	/* SIGTERM, then SIGKILL after this */
 #define REDIAL_LOG_MAX		4096	/* output bytes logged per run */
 #define REDIAL_LINE_MAX		200
+#define REDIAL_READ_MAX		(64 * 1024)	/* per wakeup */
 
 static struct {
 	pid_t		 pid;		/* 0: none running */
@@ -47,33 +48,40 @@ redial_line_flush(void)
 
 	if (rd.linelen == 0)
 		return;
-	if (rd.logged < REDIAL_LOG_MAX) {
-		log_escape(esc, sizeof esc, rd.line, rd.linelen);
-		log_info("redial: | %s", esc);
-	} else if (rd.logged - rd.linelen < REDIAL_LOG_MAX)
-		log_info("redial: more output, not logged");
+	log_escape(esc, sizeof esc, rd.line, rd.linelen);
+	log_info("redial: | %s", esc);
 	rd.linelen = 0;
 }
 
-/* Read what the command wrote; split it into log lines. */
+/*
+ * Read what the command wrote (at most REDIAL_READ_MAX a call, so a
+ * chatty command cannot hold the event loop); split it into log lines.
+ */
 static void
 redial_read(void)
 {
-	char	 buf[1024];
-	ssize_t	 n, i;
+	char	 buf[4096];
+	ssize_t	 n = -1, i;
+	size_t	 total = 0;
 
-	for (;;) {
+	errno = EAGAIN;
+	while (total < REDIAL_READ_MAX) {
 		n = read(rd.fd, buf, sizeof buf);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		for (i = 0; i < n; i++) {
+		total += n;
+		for (i = 0; i < n && rd.logged < REDIAL_LOG_MAX; i++) {
 			rd.logged++;
 			if (buf[i] == '\n' || rd.linelen == REDIAL_LINE_MAX)
 				redial_line_flush();
 			if (buf[i] != '\n')
 				rd.line[rd.linelen++] = buf[i];
+		}
+		if (i < n && rd.logged++ == REDIAL_LOG_MAX) {
+			redial_line_flush();
+			log_info("redial: more output, not logged");
 		}
 	}
 	if (n == 0 || (n == -1 && errno != EAGAIN)) {
@@ -122,6 +130,10 @@ redial_finish(int status)
 		log_warnx("redial: the command did not finish within %d ms; "
 		    "killed (raise redial_timeout if it needs longer)",
 		    rd.timeout_ms);
+	} else if (status == -1) {
+		rres = FRAME_RRES_FAILED;
+		code = 255;
+		log_warnx("redial: the command's exit status is lost");
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		rres = FRAME_RRES_OK;
 		log_info("redial: the command succeeded in %u ms", ms);
@@ -158,7 +170,7 @@ redial_chld_cb(evutil_socket_t sig __unused, short what __unused,
 	if (pid == rd.pid)
 		redial_finish(status);
 	else if (pid == -1 && errno == ECHILD)
-		redial_finish(0);	/* reaped elsewhere: cannot tell */
+		redial_finish(-1);	/* reaped elsewhere: cannot tell */
 }
 
 static void
@@ -176,8 +188,16 @@ redial_timer_cb(evutil_socket_t fd __unused, short what __unused,
 		evtimer_add(rd.timer, &tv);
 		return;
 	}
-	rd.killing = 2;
-	(void)kill(-rd.pid, SIGKILL);
+	if (rd.killing == 1) {
+		rd.killing = 2;
+		(void)kill(-rd.pid, SIGKILL);
+		evtimer_add(rd.timer, &tv);
+		return;
+	}
+	/* Not even SIGKILL ended it (stuck in the kernel): give up on it. */
+	log_warnx("redial: pid %ld survives SIGKILL; going on without it",
+	    (long)rd.pid);
+	redial_finish(0);
 }
 
 /* In the child: a clean slate, then /bin/sh -c cmd. */
@@ -224,6 +244,11 @@ redial_start(const char *cmd, int timeout_ms, redial_done_cb *cb, void *arg,
 		rd.timer = evtimer_new(core_base, redial_timer_cb, NULL);
 		if (rd.chld_ev == NULL || rd.timer == NULL ||
 		    evsignal_add(rd.chld_ev, NULL) == -1) {
+			if (rd.chld_ev != NULL)
+				event_free(rd.chld_ev);
+			if (rd.timer != NULL)
+				event_free(rd.timer);
+			rd.chld_ev = rd.timer = NULL;
 			xasprintf(cause, "cannot watch for the command's exit");
 			return (-1);
 		}
