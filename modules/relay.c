@@ -64,13 +64,55 @@ struct relay {
 	void			*closearg;
 	int			 splice;	/* 1: splice mode */
 	int			 nosplice;	/* TLS: never */
-	int			 moved;		/* payload went through: worth pipes */
+	size_t			 moved;		/* payload since pipes: worth some? */
 	int			 nopipes;	/* refused pipes once (logged) */
 	TAILQ_ENTRY(relay)	 sentry;	/* on relay_spliced */
+	TAILQ_ENTRY(relay)	 yentry;	/* on relay_young */
+	int			 young;		/* no keepalive yet */
 	char			 tag[64];
 };
 
 static u_int	 relay_live;
+
+/* Payload through the bufferevents before a relay is worth pipes. */
+#define RELAY_SPLICE_MIN	RELAY_HIGHWATER
+
+/*
+ * Relays younger than RELAY_KEEPALIVE_AFTER_S, oldest first: TCP
+ * keepalive is turned on when they reach that age, so the many short
+ * relays never pay its 8 setsockopt calls (probes begin after
+ * RELAY_KEEPALIVE_S of silence anyway).
+ */
+#define RELAY_KEEPALIVE_AFTER_S	30
+static TAILQ_HEAD(, relay) relay_young = TAILQ_HEAD_INITIALIZER(relay_young);
+static struct event	*relay_young_ev;
+
+static void
+relay_young_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	struct relay	*r;
+	struct timeval	 tv;
+	uint64_t	 now = core_now_us(), due;
+
+	while ((r = TAILQ_FIRST(&relay_young)) != NULL) {
+		due = r->start_us + RELAY_KEEPALIVE_AFTER_S * 1000000ULL;
+		if (due > now) {
+			due -= now;
+			tv.tv_sec = due / 1000000;
+			tv.tv_usec = due % 1000000;
+			evtimer_add(relay_young_ev, &tv);
+			return;
+		}
+		TAILQ_REMOVE(&relay_young, r, yentry);
+		r->young = 0;
+		/* Idle relays live on (no default idle timeout): dead peers. */
+		compat_keepalive(tls_getfd(r->user.bev), RELAY_KEEPALIVE_S, 30,
+		    4);
+		compat_keepalive(tls_getfd(r->exit.bev), RELAY_KEEPALIVE_S, 30,
+		    4);
+	}
+}
 
 static void	 relay_read_cb(struct bufferevent *, void *);
 static void	 relay_move(struct relay_side *);
@@ -110,9 +152,18 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 	r->closearg = arg;
 	r->start_us = r->active_us = core_now_us();
 	strlcpy(r->tag, tag, sizeof r->tag);
-	/* Idle relays live on (no default idle timeout): find dead peers. */
-	compat_keepalive(tls_getfd(user), RELAY_KEEPALIVE_S, 30, 4);
-	compat_keepalive(tls_getfd(exit), RELAY_KEEPALIVE_S, 30, 4);
+	/* TCP keepalive later: relay_young_cb(). */
+	if (relay_young_ev == NULL)
+		relay_young_ev = evtimer_new(core_base, relay_young_cb, NULL);
+	if (relay_young_ev != NULL) {
+		TAILQ_INSERT_TAIL(&relay_young, r, yentry);
+		r->young = 1;
+		if (!evtimer_pending(relay_young_ev, NULL)) {
+			struct timeval tv = { RELAY_KEEPALIVE_AFTER_S, 0 };
+
+			evtimer_add(relay_young_ev, &tv);
+		}
+	}
 	relay_live++;
 
 	bufferevent_setcb(user, relay_read_cb, relay_write_cb, relay_event_cb,
@@ -137,9 +188,11 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 	relay_move(&r->user);
 	relay_move(&r->exit);
 	/*
-	 * No pipes yet: a relay gets them once payload has gone through and
-	 * a side's output has drained (relay_write_cb), so idle relays hold
-	 * two descriptors, not six, and leave the rest to accept().
+	 * No pipes yet: a relay gets them once RELAY_SPLICE_MIN of payload
+	 * has gone through and a side's output has drained (relay_write_cb),
+	 * so idle relays hold two descriptors, not six, and leave the rest
+	 * to accept(), and a short request/response (most of them) never
+	 * pays the dozen system calls pipes take.
 	 */
 	return (r);
 }
@@ -234,7 +287,7 @@ relay_move(struct relay_side *s)
 	    !tls_is_wrapped(p->bev) && (fd = bufferevent_getfd(p->bev)) != -1)
 		(void)evbuffer_write(in, fd);
 	evbuffer_add_buffer(out, in);
-	s->r->moved = 1;
+	s->r->moved += n;
 	relay_count_bytes(s, n);
 	if (evbuffer_get_length(out) >= RELAY_HIGHWATER)
 		bufferevent_disable(s->bev, EV_READ);
@@ -290,7 +343,7 @@ relay_read_more(struct relay_side *s)
 			left -= v[i].iov_len;
 		}
 		evbuffer_commit_space(out, v, i);
-		s->r->moved = 1;
+		s->r->moved += n;
 		relay_count_bytes(s, n);
 		/* Others' turn; level-triggered, the event comes back. */
 		if ((size_t)n >= budget)
@@ -338,7 +391,7 @@ relay_write_cb(struct bufferevent *bev, void *arg)
 		}
 	}
 #ifdef HAVE_SPLICE
-	if (left == 0 && r->moved)
+	if (left == 0 && r->moved >= RELAY_SPLICE_MIN)
 		relay_splice_start(r);
 #endif
 }
@@ -778,6 +831,8 @@ relay_close(struct relay *r, const char *reason)
 	    (unsigned long long)(ms % 1000));
 	if (r->idle_ev != NULL)
 		event_free(r->idle_ev);
+	if (r->young)
+		TAILQ_REMOVE(&relay_young, r, yentry);
 #ifdef HAVE_SPLICE
 	relay_splice_free(r);
 #endif

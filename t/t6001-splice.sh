@@ -53,6 +53,16 @@ test_expect_success 'both relays spliced: one line each in hub and node logs' '
 	wait_for_log "$HUB_LOG" "closed (done), [0-9]* bytes up, 67108[0-9]* down"
 '
 
+test_expect_success 'a small request and answer never take pipes' '
+	s0=$(grep -c ": splice, pipes " "$HUB_LOG") &&
+	d0=$(grep -c "closed (done)" "$HUB_LOG") &&
+	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
+		http://127.0.0.1:$ORIGIN_PORT/bytes/60000 -o got60k &&
+	"$ORIGIN" -gen 60000 | cmp - got60k &&
+	wait_for_count "$HUB_LOG" "closed (done)" $((d0 + 1)) &&
+	test $(grep -c ": splice, pipes " "$HUB_LOG") = $s0
+'
+
 test_expect_success '64 MiB download via HTTP CONNECT is intact' '
 	tcurl -p -x http://127.0.0.1:$HTTP_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/bytes/67108864 -o got64c &&
