@@ -73,6 +73,7 @@ struct hconn {
 	char			*rw;		/* upstream head until dialled */
 	size_t			 rwlen;
 	uint32_t		 node_id;
+	uint32_t		 link_hold;	/* server_node_link_hold() */
 	uint64_t		 up;
 	uint64_t		 down;
 	int			 status;	/* final status sent */
@@ -168,14 +169,24 @@ hfront_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 	bufferevent_enable(hc->cbev, EV_READ | EV_WRITE);
 }
 
+/* Close the data link; its node stops counting it (drains wait for it). */
+static void
+hconn_link_free(struct hconn *hc)
+{
+	if (hc->lbev == NULL)
+		return;
+	bufferevent_free(hc->lbev);
+	hc->lbev = NULL;
+	server_node_link_release(hc->node_id, hc->link_hold);
+}
+
 /* Frees hc, its bufferevents and a pending dial. */
 static void
 hconn_free(struct hconn *hc)
 {
 	if (hc->dial != NULL)
 		server_dial_cancel(hc->dial);
-	if (hc->lbev != NULL)
-		bufferevent_free(hc->lbev);
+	hconn_link_free(hc);
 	if (hc->cbev != NULL)
 		bufferevent_free(hc->cbev);
 	if (hc->timer != NULL)
@@ -212,10 +223,7 @@ hconn_closing(struct hconn *hc)
 		server_dial_cancel(hc->dial);
 		hc->dial = NULL;
 	}
-	if (hc->lbev != NULL) {
-		bufferevent_free(hc->lbev);
-		hc->lbev = NULL;
-	}
+	hconn_link_free(hc);
 	hc->state = HC_CLOSING;
 	if (hc->cbev == NULL) {
 		hconn_free(hc);
@@ -649,6 +657,7 @@ hconn_dial_cb(const struct dial_done *d, void *arg)
 	}
 
 	hc->lbev = d->link;
+	hc->link_hold = server_node_link_hold(hc->node_id);
 	bufferevent_setcb(hc->lbev, hconn_link_read_cb, hconn_link_write_cb,
 	    hconn_link_event_cb, hc);
 	bufferevent_setwatermark(hc->lbev, EV_READ, 0, RELAY_HIGHWATER);
@@ -859,8 +868,7 @@ static int
 hconn_finish(struct hconn *hc)
 {
 	hconn_log(hc);
-	bufferevent_free(hc->lbev);
-	hc->lbev = NULL;
+	hconn_link_free(hc);
 	hc->nreq++;
 	if (!hc->keepalive || !hc->reqb.done || hc->ceof)
 		return (hconn_closing(hc));

@@ -670,6 +670,16 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 	if (info_admin.op != 0)
 		memset(&opts[3], 0, sizeof opts[3]);	/* no -json ... */
 	rc = opt_parse(opts, argc, argv, &ind, &cause);
+	if (rc == 0 && info_admin.op != 0 && ind < argc) {
+		if (!frame_name_valid(argv[ind], FRAME_NAME_MAX)) {
+			fprintf(stderr, "tentacle %s: \"%s\" is not a node "
+			    "name or id\n", cmd, argv[ind]);
+			return (2);
+		}
+		strlcpy(info_admin.node, argv[ind++], sizeof info_admin.node);
+		/* Flags may also follow: "redial n1 -server X". */
+		rc = opt_parse(opts, argc, argv, &ind, &cause);
+	}
 	if (rc == OPT_HELP) {
 		if (info_admin.op == 0)
 			printf("usage: tentacle info [-server HOST:PORT] "
@@ -686,16 +696,6 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 			    "service" : "Redial: drain, then ask to redial");
 		opt_usage(stdout, opts);
 		return (0);
-	}
-	if (rc != -1 && info_admin.op != 0 && ind < argc) {
-		if (!frame_name_valid(argv[ind], FRAME_NAME_MAX)) {
-			fprintf(stderr, "tentacle %s: \"%s\" is not a node "
-			    "name or id\n", cmd, argv[ind]);
-			return (2);
-		}
-		strlcpy(info_admin.node, argv[ind++], sizeof info_admin.node);
-		/* Flags may also follow: "redial n1 -server X". */
-		rc = opt_parse(opts, argc, argv, &ind, &cause);
 	}
 	if (rc == -1 || ind < argc || (info_admin.op != 0 &&
 	    info_admin.node[0] == '\0')) {

@@ -2318,6 +2318,32 @@ fail:
 	return (NULL);
 }
 
+/* see tentacle.h */
+uint32_t
+server_node_link_hold(uint32_t id)
+{
+	struct node	*n;
+
+	if ((n = server_node_find(id)) == NULL)
+		return (0);
+	n->n_nrelays++;
+	return (n->n_gen);
+}
+
+/* see tentacle.h */
+void
+server_node_link_release(uint32_t id, uint32_t token)
+{
+	struct node	*n;
+
+	/* Only the connection that counted it: a new one never did. */
+	if (token == 0 || (n = server_node_find(id)) == NULL ||
+	    n->n_gen != token || n->n_nrelays == 0)
+		return;
+	n->n_nrelays--;
+	server_redial_check(n);
+}
+
 void
 server_node_bytes(uint32_t id, size_t up, size_t down)
 {

@@ -256,6 +256,13 @@ struct relay	*server_relay(const struct dial_done *,
 		    struct limit_hold *);
 /* Count bytes moved outside a relay (HTTP absolute-form) on a node. */
 void		 server_node_bytes(uint32_t node_id, size_t up, size_t down);
+/*
+ * A front holds a data link of node_id outside a relay (an HTTP exchange):
+ * it counts as a relay of the node (scheduling, drains) until released
+ * with the token hold returned.
+ */
+uint32_t	 server_node_link_hold(uint32_t node_id);
+void		 server_node_link_release(uint32_t node_id, uint32_t token);
 int		 server_main(int, char **);
 
 /* front_socks.c: SOCKS5 front (I/O; parsing is socks.c). */

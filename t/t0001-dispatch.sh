@@ -58,6 +58,8 @@ test_expect_success 'drain, undrain, redial -h: NODE and -server, no -json' '
 		grep "usage: tentacle $c \[-server HOST:PORT\] NODE" out &&
 		! grep -e "-json" out || return 1
 	done &&
+	"$TENTACLE" redial n1 -h >out 2>&1 &&
+	grep "usage: tentacle redial" out &&
 	test_expect_code 2 "$TENTACLE" drain 2>err &&
 	grep "which node" err &&
 	test_expect_code 2 "$TENTACLE" redial a b 2>err &&

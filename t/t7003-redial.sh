@@ -301,6 +301,19 @@ test_expect_success 'undrain cancels a redial still draining' '
 	jnode n2 | grep "\"state\":\"up\""
 '
 
+test_expect_success 'the drain waits for a plain HTTP (absolute-form) download too' '
+	tcurl -x "http://alice-node-n2:pw@127.0.0.1:$HTTP_PORT" \
+		http://127.0.0.1:$ORIGIN_PORT/slow/100000/100 -o slow3.out &
+	slow=$! &&
+	wait_until 10 test -s slow3.out &&
+	admin redial n2 >out &&
+	grep "draining 1 relays" out &&
+	wait $slow &&
+	"$ORIGIN" -gen 100000 | cmp - slow3.out &&
+	wait_for_log "$HUB_LOG" "(n2) redialed (operator) in [0-9]* ms: address 127.0.0.12 -> 127.0.0.22" &&
+	! grep "(n2): redial.*redialing anyway" "$HUB_LOG"
+'
+
 test_expect_success 'interval: every node redials, one at a time, spread' '
 	# (n3 redials once, then declines: its redial_min_interval is 1h)
 	rm -f redials.log &&
