@@ -79,13 +79,18 @@ struct node_keep {
 	char			 pending_why[32];
 };
 
-/* A node that left: its id and node_keep, for when it comes back. */
+/*
+ * A node that left: its id and node_keep, and the relays still running
+ * over its data links, for when it comes back.
+ */
 struct parked {
 	TAILQ_ENTRY(parked)	 pk_entry;	/* oldest first */
 	uint32_t		 pk_id;
 	uint64_t		 pk_left_us;
 	struct frame_hello	 pk_hello;
 	struct node_keep	 pk_keep;
+	TAILQ_HEAD(, srelay)	 pk_relays;
+	u_int			 pk_nrelays;
 };
 TAILQ_HEAD(parkedq, parked);
 
@@ -184,11 +189,15 @@ struct plink {
 	int			 p_keepalive;	/* probes turned on */
 };
 
-/* A relay's membership in its node's list; the node may go first. */
+/*
+ * A relay's membership in its node's list, or in the node's parked record
+ * while the node is away; either may go first.
+ */
 struct srelay {
 	TAILQ_ENTRY(srelay)	 sr_entry;
 	struct relay		*sr_relay;
 	struct node		*sr_node;
+	struct parked		*sr_parked;
 	struct limit_hold	*sr_hold;	/* the user's counts */
 };
 
@@ -313,7 +322,7 @@ static void	server_redialing_done(void);
 static void	server_redial_begin(struct node *, const char *);
 static void	server_admin(struct ctl *, const struct frame_admin *);
 static uint32_t	server_random(uint32_t);
-static void	server_park(struct node *);
+static struct parked *server_park(struct node *);
 static struct parked *server_parked_find(const char *, uint32_t);
 static void	server_parked_free(struct parked *);
 static void	server_node_keep(struct node *, struct parked *);
@@ -595,6 +604,7 @@ server_info(struct ctl *c)
 		if (pk->pk_keep.pending_us == 0)
 			continue;
 		server_info_fill(&in, pk->pk_id, &pk->pk_hello, &pk->pk_keep);
+		in.relays = pk->pk_nrelays;
 		server_send(c->c_bev, buf, frame_info_node_encode(buf, &in));
 		count++;
 	}
@@ -944,10 +954,20 @@ server_node_keep(struct node *n, struct parked *pk)
 				    "status", "timed out and was killed",
 				    "could not be started", "died of signal" };
 	const char		*old;
+	struct srelay		*sr;
 	uint64_t		 took;
 
 	if (pk != NULL) {
 		*k = pk->pk_keep;
+		/* Relays that outlived its last connection are its own again. */
+		while ((sr = TAILQ_FIRST(&pk->pk_relays)) != NULL) {
+			TAILQ_REMOVE(&pk->pk_relays, sr, sr_entry);
+			sr->sr_parked = NULL;
+			sr->sr_node = n;
+			TAILQ_INSERT_TAIL(&n->n_relays, sr, sr_entry);
+			n->n_nrelays++;
+			relay_set_stat(sr->sr_relay, &n->n_bytes);
+		}
 		server_parked_free(pk);
 	}
 	if (h->rres > FRAME_RRES_OK)
@@ -1023,6 +1043,12 @@ server_parked_find(const char *name, uint32_t id)
 static void
 server_parked_free(struct parked *pk)
 {
+	struct srelay	*sr;
+
+	while ((sr = TAILQ_FIRST(&pk->pk_relays)) != NULL) {
+		TAILQ_REMOVE(&pk->pk_relays, sr, sr_entry);
+		sr->sr_parked = NULL;	/* runs on, counted nowhere */
+	}
 	TAILQ_REMOVE(&server_parked, pk, pk_entry);
 	server_nparked--;
 	free(pk);
@@ -1061,8 +1087,11 @@ server_park_sweep_cb(evutil_socket_t fd __unused, short what __unused,
 		evtimer_add(server_park_ev, ms_tv(&tv, PARKED_SWEEP_MS));
 }
 
-/* n is leaving: keep its id and fleet state for when it comes back. */
-static void
+/*
+ * n is leaving: keep its id and fleet state for when it comes back (the
+ * caller moves n's relays to the record returned, if any).
+ */
+static struct parked *
 server_park(struct node *n)
 {
 	struct parked	*pk;
@@ -1079,7 +1108,7 @@ server_park(struct node *n)
 	    server_park_sweep_cb, NULL)) == NULL) {
 		if (n->n_keep.pending_us != 0)
 			server_redialing_done();
-		return;		/* it will get a new id: no harm beyond */
+		return (NULL);	/* it will get a new id: no harm beyond */
 	}
 	if (server_nparked >= PARKED_MAX) {
 		/* Full: forget the oldest that is neither drained nor away. */
@@ -1098,8 +1127,9 @@ server_park(struct node *n)
 	if ((pk = calloc(1, sizeof *pk)) == NULL) {
 		if (n->n_keep.pending_us != 0)
 			server_redialing_done();
-		return;		/* it will get a new id: no harm beyond */
+		return (NULL);	/* it will get a new id: no harm beyond */
 	}
+	TAILQ_INIT(&pk->pk_relays);
 	pk->pk_id = n->n_id;
 	pk->pk_left_us = core_now_us();
 	pk->pk_hello = n->n_hello;
@@ -1108,6 +1138,7 @@ server_park(struct node *n)
 	server_nparked++;
 	if (!evtimer_pending(server_park_ev, NULL))
 		evtimer_add(server_park_ev, ms_tv(&tv, PARKED_SWEEP_MS));
+	return (pk);
 }
 
 /* Is n out of service (drained, or in a redial cycle)? */
@@ -1658,6 +1689,7 @@ server_node_close(struct node *n, uint8_t reason, const char *why)
 	struct dial	*d, *dtmp;
 	struct srelay	*sr, *srtmp;
 	struct plink	*pl, *pltmp;
+	struct parked	*pk;
 
 	TAILQ_REMOVE(&server_nodes, n, n_entry);
 	LIST_REMOVE(n, n_hash);
@@ -1667,7 +1699,7 @@ server_node_close(struct node *n, uint8_t reason, const char *why)
 	    " to redial" : "", why, n->n_nrelays, server_nnodes);
 	if (n->n_hello.redial != FRAME_REDIAL_NONE)
 		server_nredialable--;
-	server_park(n);
+	pk = server_park(n);
 	/* Its dials end below: no redial check may arm the timer again. */
 	n->n_redial = REDIAL_IDLE;
 	evtimer_del(n->n_redial_ev);
@@ -1677,10 +1709,16 @@ server_node_close(struct node *n, uint8_t reason, const char *why)
 	}
 	TAILQ_FOREACH_SAFE(pl, &n->n_pool, p_entry, pltmp)
 		server_plink_close(pl, NULL);
+	/* Its relays run on: the parked record holds them till it is back. */
 	TAILQ_FOREACH_SAFE(sr, &n->n_relays, sr_entry, srtmp) {
 		TAILQ_REMOVE(&n->n_relays, sr, sr_entry);
 		relay_set_stat(sr->sr_relay, NULL);
 		sr->sr_node = NULL;
+		if (pk != NULL) {
+			TAILQ_INSERT_TAIL(&pk->pk_relays, sr, sr_entry);
+			sr->sr_parked = pk;
+			pk->pk_nrelays++;
+		}
 	}
 	event_free(n->n_heartbeat);
 	event_free(n->n_redial_ev);
@@ -2280,6 +2318,9 @@ server_relay_closed(struct relay *r __unused, void *arg)
 		TAILQ_REMOVE(&sr->sr_node->n_relays, sr, sr_entry);
 		sr->sr_node->n_nrelays--;
 		server_redial_check(sr->sr_node);
+	} else if (sr->sr_parked != NULL) {
+		TAILQ_REMOVE(&sr->sr_parked->pk_relays, sr, sr_entry);
+		sr->sr_parked->pk_nrelays--;
 	}
 	limit_close(sr->sr_hold);
 	free(sr);

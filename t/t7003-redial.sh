@@ -100,7 +100,7 @@ jnode () {
 
 test_expect_success 'setup: origin, hub, four nodes bound to their addresses' '
 	start_origin &&
-	fleet -redial-interval 0
+	fleet -redial-interval 0 -heartbeat 500ms
 '
 
 test_expect_success 'info: state, redial action, first address' '
@@ -267,6 +267,7 @@ test_expect_success 'sessions across a redial: soft moves, strict fails' '
 	done &&
 	test -n "$r" &&
 	echo 3 >slow-redial &&
+	rk=$(grep -c "($k) redialed (operator)" "$HUB_LOG") &&
 	admin redial $k &&
 	wait_for_log "$HUB_LOG" "($k) left to redial" &&
 	jnode $k | grep "\"state\":\"redialing\"" &&
@@ -278,7 +279,7 @@ test_expect_success 'sessions across a redial: soft moves, strict fails' '
 		"http://127.0.0.1:$ORIGIN_PORT/small") &&
 	test "$code" = 502 &&
 	grep "session $r: its exit node is gone (strict)" body &&
-	wait_for_log "$HUB_LOG" "($k) redialed (operator)" 15 &&
+	wait_for_count "$HUB_LOG" "($k) redialed (operator)" $((rk + 1)) 15 &&
 	rm -f slow-redial &&
 	test_must_fail tcurl -x "socks5h://bob-pool-ilife-session-$r-strict:pw@127.0.0.1:$SOCKS_PORT" \
 		"http://127.0.0.1:$ORIGIN_PORT/small" 2>err &&
@@ -299,6 +300,26 @@ test_expect_success 'undrain cancels a redial still draining' '
 	"$ORIGIN" -gen 100000 | cmp - slow2.out &&
 	test "$(sget alice-node-n2)" = n2 &&
 	jnode n2 | grep "\"state\":\"up\""
+'
+
+test_expect_success 'relays that outlive a control link are waited for after it comes back' '
+	tcurl -x "socks5h://alice-node-n1:pw@127.0.0.1:$SOCKS_PORT" \
+		http://127.0.0.1:$ORIGIN_PORT/slow/200000/150 -o slow4.out &
+	slow=$! &&
+	wait_until 10 test -s slow4.out &&
+	j0=$(grep -c "(n1) joined" "$HUB_LOG") &&
+	kill -s STOP $NODE_PID_n1 &&
+	wait_for_log "$HUB_LOG" "(n1) left: heartbeat timeout" &&
+	kill -s CONT $NODE_PID_n1 &&
+	wait_for_count "$HUB_LOG" "(n1) joined" $((j0 + 1)) &&
+	jnode n1 | grep "\"relays\":1," &&
+	r1=$(grep -c "(n1) redialed (operator)" "$HUB_LOG") &&
+	admin redial n1 >out &&
+	grep "draining 1 relays" out &&
+	wait $slow &&
+	"$ORIGIN" -gen 200000 | cmp - slow4.out &&
+	wait_for_count "$HUB_LOG" "(n1) redialed (operator) in [0-9]* ms: address 127.0.0.[12]1 -> 127.0.0.[12]1" $((r1 + 1)) &&
+	! grep "(n1): redial.*redialing anyway" "$HUB_LOG"
 '
 
 test_expect_success 'the drain waits for a plain HTTP (absolute-form) download too' '
