@@ -8,7 +8,12 @@
 #include <event2/event.h>
 
 #include "tentacle.h"
+#include "gitrev.h"		/* Makefile: the revision when built */
 
+#ifdef GIT_REV_BUILD
+#undef GIT_REV
+#define GIT_REV		GIT_REV_BUILD
+#endif
 #define VERSION_STRING	TENTACLE_NAME " " VERSION " (" GIT_REV ")"
 
 static void	 version_usage(FILE *);
