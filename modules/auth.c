@@ -26,6 +26,7 @@
 
 #include "tentacle.h"
 #include "auth.h"
+#include "opt.h"
 
 /* One line of the users file. */
 struct auth_entry {
@@ -455,52 +456,18 @@ bad:
 int
 auth_users_load(const char *path, char **cause)
 {
-	struct stat	 st;
 	char		*buf, *copy;
-	ssize_t		 r;
-	size_t		 got = 0;
-	int		 fd, rc;
+	size_t		 got;
+	mode_t		 mode;
+	int		 rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+	if (opt_file_read(path, path, AUTH_FILE_MAX, &buf, &got, &mode,
+	    cause) == -1)
 		return (-1);
-	}
-	if (fstat(fd, &st) == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		close(fd);
-		return (-1);
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > AUTH_FILE_MAX) {
+	if (!S_ISREG(mode) || got > AUTH_FILE_MAX) {
 		xasprintf(cause, "%s: not a regular file of at most %d bytes",
 		    path, AUTH_FILE_MAX);
-		close(fd);
-		return (-1);
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		xasprintf(cause, "%s: out of memory", path);
-		close(fd);
-		return (-1);
-	}
-	/* Read until EOF: the file may have grown since fstat(). */
-	for (;;) {
-		r = read(fd, buf + got, (size_t)st.st_size + 1 - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			xasprintf(cause, "%s: %s", path, strerror(errno));
-			break;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-		if (got > (size_t)st.st_size) {
-			xasprintf(cause, "%s: changed while being read", path);
-			r = -1;
-			break;
-		}
-	}
-	close(fd);
-	if (r == -1) {
+		explicit_bzero(buf, got);
 		free(buf);
 		return (-1);
 	}

@@ -657,8 +657,7 @@ opt_conf_load(const char *path, opt_conf_cb *cb, void *arg, char **cause)
 	char		*buf;
 	const char	*home;
 	size_t		 hlen, got = 0;
-	ssize_t		 n;
-	int		 fd, rv, saved;
+	int		 rv;
 
 	if (cause != NULL)
 		*cause = NULL;
@@ -669,35 +668,64 @@ opt_conf_load(const char *path, opt_conf_cb *cb, void *arg, char **cause)
 	else
 		strlcpy(name, path, sizeof name);
 
-	if ((fd = open(path, O_RDONLY)) == -1) {
-		opt_error(cause, "%s: %s", name, strerror(errno));
+	if (opt_file_read(path, name, OPT_CONF_FILE_MAX, &buf, &got, NULL,
+	    cause) == -1)
 		return (-1);
-	}
-	/* One byte more than allowed, to tell "too large" from "exact". */
-	if ((buf = malloc(OPT_CONF_FILE_MAX + 1)) == NULL) {
-		opt_error(cause, "%s: %s", name, strerror(errno));
-		close(fd);
-		return (-1);
-	}
-	while (got < OPT_CONF_FILE_MAX + 1) {
-		n = read(fd, buf + got, OPT_CONF_FILE_MAX + 1 - got);
+	rv = opt_conf_parse(buf, got, name, cb, arg, cause);
+	free(buf);
+	return (rv);
+}
+
+/* see opt.h */
+int
+opt_file_read(const char *path, const char *name, size_t max, char **bufp,
+    size_t *len, mode_t *mode, char **cause)
+{
+	struct stat	 st;
+	char		*buf = NULL, *nbuf;
+	size_t		 got = 0, cap;
+	ssize_t		 n;
+	int		 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1)
+		goto fail;
+	if (mode != NULL)
+		*mode = st.st_mode;
+	/* Sized by fstat, growing up to one byte more than allowed. */
+	cap = st.st_size > 0 && (size_t)st.st_size < max ?
+	    (size_t)st.st_size + 1 : max + 1;
+	if ((buf = malloc(cap)) == NULL)
+		goto fail;
+	for (;;) {
+		if (got == cap) {
+			if (cap == max + 1)
+				break;
+			cap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
+			if ((nbuf = realloc(buf, cap)) == NULL)
+				goto fail;
+			buf = nbuf;
+		}
+		n = read(fd, buf + got, cap - got);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1) {
-			saved = errno;
-			opt_error(cause, "%s: %s", name, strerror(saved));
-			free(buf);
-			close(fd);
-			return (-1);
-		}
+		if (n == -1)
+			goto fail;
 		if (n == 0)
 			break;
 		got += (size_t)n;
 	}
 	close(fd);
-	rv = opt_conf_parse(buf, got, name, cb, arg, cause);
+	*bufp = buf;
+	*len = got;
+	return (0);
+fail:
+	saved = errno;
+	opt_error(cause, "%s: %s", name, strerror(saved));
 	free(buf);
-	return (rv);
+	if (fd != -1)
+		close(fd);
+	return (-1);
 }
 
 /* see opt.h */

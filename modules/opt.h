@@ -60,6 +60,15 @@ int	 opt_conf_parse(const char *buf, size_t len, const char *name,
 int	 opt_conf_load(const char *path, opt_conf_cb *, void *, char **cause);
 
 /*
+ * Read the file path (name: how messages call it) into a new buffer of
+ * at most max + 1 bytes: *len > max means the file is larger than max.
+ * *mode (may be NULL) gets its st_mode.  -1 with *cause "name: error"
+ * when it cannot be opened or read.  Users, tokens and config files.
+ */
+int	 opt_file_read(const char *path, const char *name, size_t max,
+	    char **buf, size_t *len, mode_t *mode, char **cause);
+
+/*
  * Split a list value: "a, b c" or "[a, b]" into at most max words of at
  * most wordlen-1 bytes each.  Returns the count or -1 with *cause.
  */

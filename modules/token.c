@@ -19,6 +19,7 @@
 
 #include "tentacle.h"
 #include "token.h"
+#include "opt.h"
 
 #define TOKEN_FILE_MAX	(1024 * 1024)
 
@@ -286,34 +287,23 @@ bad:
 int
 token_set_load(const char *path, struct token_set *out, char **cause)
 {
-	struct stat	 st;
 	char		*buf;
-	ssize_t		 n;
-	size_t		 off = 0;
-	int		 fd, rc;
+	size_t		 off;
+	mode_t		 mode;
+	int		 rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+	if (opt_file_read(path, path, TOKEN_FILE_MAX, &buf, &off, &mode,
+	    cause) == -1)
 		return (-1);
-	}
-	if (fstat(fd, &st) == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		close(fd);
-		return (-1);
-	}
-	if (st.st_size > TOKEN_FILE_MAX) {
+	if (off > TOKEN_FILE_MAX) {
 		xasprintf(cause, "%s: larger than 1 MiB", path);
-		close(fd);
+		explicit_bzero(buf, off);
+		free(buf);
 		return (-1);
 	}
-	if (st.st_mode & (S_IROTH | S_IWOTH))
+	if (mode & (S_IROTH | S_IWOTH))
 		log_warnx("%s is readable by other users; chmod 600 it",
 		    path);
-	buf = xmalloc(st.st_size + 1);
-	while (off < (size_t)st.st_size &&
-	    (n = read(fd, buf + off, st.st_size - off)) > 0)
-		off += n;
-	close(fd);
 	rc = token_set_parse(buf, off, path, out, cause);
 	explicit_bzero(buf, off);
 	free(buf);
