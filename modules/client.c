@@ -1936,8 +1936,8 @@ client_main(int argc, char **argv)
 		    "despite the default policy: CIDR[,CIDR...] or :PORT",
 		    NULL, 0, 0, 0 },
 		{ "bind", OPT_STRING, &cc.bind, "Source address of the "
-		    "connections to targets (a multi-address host's exit "
-		    "address)", NULL, 0, 0, 0 },
+		    "node's connections, to targets and to the hub (a "
+		    "multi-address host's exit address)", NULL, 0, 0, 0 },
 		{ "deny", OPT_STRING, &cc.deny, "More destinations to refuse "
 		    "(wins over -allow): CIDR[,CIDR...] or :PORT", NULL, 0, 0,
 		    0 },
