@@ -39,6 +39,7 @@ struct relay_side {
 	int			 eof;	/* read side finished */
 	int			 shut;	/* our write side is shut down */
 	int			 shut_pending;	/* shut once output drains */
+	int			 tls;		/* a TLS link (relay_new) */
 	const char		*name;
 	/* Splice mode: this side's socket, and the pipe toward the peer. */
 	evutil_socket_t		 fd;
@@ -148,6 +149,10 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 	r->exit.name = "exit";
 	r->user.pipe[0] = r->user.pipe[1] = -1;
 	r->exit.pipe[0] = r->exit.pipe[1] = -1;
+	/* Asked once: tls_is_wrapped() is not free and never changes. */
+	r->user.tls = tls_is_wrapped(user);
+	r->exit.tls = tls_is_wrapped(exit);
+	r->nosplice = r->user.tls || r->exit.tls;
 	r->closecb = cb;
 	r->closearg = arg;
 	r->start_us = r->active_us = core_now_us();
@@ -283,8 +288,8 @@ relay_move(struct relay_side *s)
 		evbuffer_drain(in, n);
 		return;
 	}
-	if (evbuffer_get_length(out) == 0 && tls_is_wrapped(s->bev) &&
-	    !tls_is_wrapped(p->bev) && (fd = bufferevent_getfd(p->bev)) != -1)
+	if (evbuffer_get_length(out) == 0 && s->tls && !p->tls &&
+	    (fd = bufferevent_getfd(p->bev)) != -1)
 		(void)evbuffer_write(in, fd);
 	evbuffer_add_buffer(out, in);
 	s->r->moved += n;
@@ -313,7 +318,7 @@ relay_read_more(struct relay_side *s)
 	int			 i, nv;
 	char			 reason[128];
 
-	if (s->eof || p->shut || tls_is_wrapped(s->bev) ||
+	if (s->eof || p->shut || s->tls ||
 	    (fd = bufferevent_getfd(s->bev)) == -1 ||
 	    !(bufferevent_get_enabled(s->bev) & EV_READ))
 		return (0);
@@ -587,8 +592,7 @@ relay_splice_start(struct relay *r)
 		return;
 	for (i = 0; i < 2; i++) {
 		s = side[i];
-		if (tls_is_wrapped(s->bev) ||
-		    (s->fd = bufferevent_getfd(s->bev)) == -1) {
+		if ((s->fd = bufferevent_getfd(s->bev)) == -1) {
 			r->nosplice = 1;
 			return;
 		}
