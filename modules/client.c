@@ -536,9 +536,11 @@ client_hub_bev(int af)
 	struct bufferevent	*bev;
 	int			 fd = -1;
 
+	/* bind() failing is logged; then the link goes unbound. */
 	if (cc.bind_len != 0 && (af == AF_UNSPEC ||
-	    af == cc.bind_sa.ss_family) &&
-	    (fd = client_target_socket((struct sockaddr *)&cc.bind_sa)) < 0)
+	    af == cc.bind_sa.ss_family))
+		fd = client_target_socket((struct sockaddr *)&cc.bind_sa);
+	if (fd < 0)
 		fd = -1;
 	bev = bufferevent_socket_new(core_base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL && fd != -1)
@@ -752,14 +754,14 @@ client_dials_abort(void)
 	}
 }
 
-/* TCP keepalive on pooled links (doc/performance.md "Pool"). */
-/* Frees np and closes its link. */
+/* Frees np and closes its link (if it still has one). */
 static void
 client_pool_free(struct npool *np)
 {
 	TAILQ_REMOVE(&client_pool, np, np_entry);
 	client_npool--;
-	bufferevent_free(np->np_bev);
+	if (np->np_bev != NULL)
+		bufferevent_free(np->np_bev);
 	free(np);
 }
 
@@ -812,9 +814,8 @@ client_pool_read_cb(struct bufferevent *bev, void *arg)
 		return;
 	}
 	evbuffer_drain(in, n);
-	TAILQ_REMOVE(&client_pool, np, np_entry);
-	client_npool--;
-	free(np);
+	np->np_bev = NULL;	/* the link goes to the dial */
+	client_pool_free(np);
 	client_pool_fails = 0;
 	log_debug("dial %u: DIAL on a pooled link (%u left)", fd.req,
 	    client_npool);
@@ -844,12 +845,10 @@ client_pool_event_cb(struct bufferevent *bev, short what, void *arg)
 		np->np_bev = tls_wrap(client_tls, bev, 0, client_peer_name,
 		    &cause);
 		if (np->np_bev == NULL) {
-			/* tls_wrap freed the socket. */
+			/* tls_wrap freed the socket: replace it, backing off. */
 			log_warnx("pool: data link: %s", cause);
+			client_pool_lost(np, cause);
 			free(cause);
-			TAILQ_REMOVE(&client_pool, np, np_entry);
-			client_npool--;
-			free(np);
 			return;
 		}
 		bev = np->np_bev;

@@ -73,7 +73,6 @@ enum tls_trust {
 struct tls_conf {
 	int			 tc_server;
 	size_t			 tc_bufsize;
-	int			 tc_bidi;
 	uint16_t		 tc_suites[6];
 	size_t			 tc_nsuites;
 
@@ -368,7 +367,6 @@ tls_conf_new(int server)
 	tc = xcalloc(1, sizeof *tc);
 	tc->tc_server = server;
 	tc->tc_bufsize = BR_SSL_BUFSIZE_BIDI;
-	tc->tc_bidi = 1;
 	/* AES-GCM first where the CPU has AES-NI, else ChaCha20. */
 	if (br_aes_x86ni_ctr_get_vtable() != NULL) {
 		tc->tc_suites[0] = BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
@@ -594,21 +592,6 @@ fail:
 	*cause = why;
 	tls_conf_free(tc);
 	return (NULL);
-}
-
-/* see tls.h */
-int
-tls_conf_set_bufsize(struct tls_conf *tc, size_t size, int bidi)
-{
-	if (size < 1024 || size > BR_SSL_BUFSIZE_BIDI ||
-	    (tc->tc_server && size < (bidi ? BR_SSL_BUFSIZE_BIDI :
-	    BR_SSL_BUFSIZE_MONO))) {
-		errno = EINVAL;
-		return (-1);
-	}
-	tc->tc_bufsize = size;
-	tc->tc_bidi = bidi;
-	return (0);
 }
 
 /* see tls.h */
@@ -1000,7 +983,6 @@ tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
 	struct tls		*t;
 	br_ssl_engine_context	*eng;
 	const char		*colon;
-	size_t			 hl;
 	int			 ok, one = 1;
 
 	if ((t = calloc(1, sizeof *t)) == NULL ||
@@ -1013,7 +995,6 @@ tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
 	if (peer_name != NULL) {
 		strlcpy(t->peer, peer_name, sizeof t->peer);
 		/* "host:port", "[v6]:port" or just "host". */
-		hl = strlen(t->peer);
 		if (t->peer[0] == '[' && (colon = strchr(t->peer, ']')) !=
 		    NULL)
 			snprintf(t->host, sizeof t->host, "%.*s",
@@ -1024,7 +1005,6 @@ tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
 			    (int)(colon - t->peer), t->peer);
 		else
 			strlcpy(t->host, t->peer, sizeof t->host);
-		(void)hl;
 	}
 
 	if (server) {
@@ -1099,7 +1079,7 @@ tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
 	br_ssl_engine_set_default_chapol(eng);
 	br_ssl_engine_set_default_ec(eng);
 	br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
-	br_ssl_engine_set_buffer(eng, t->iobuf, tc->tc_bufsize, tc->tc_bidi);
+	br_ssl_engine_set_buffer(eng, t->iobuf, tc->tc_bufsize, 1);
 	if (server)
 		ok = br_ssl_server_reset(&t->u.s);
 	else {

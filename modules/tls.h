@@ -74,14 +74,6 @@ struct tls_conf	*tls_client_conf(const char *fingerprint, const char *ca_file,
 		    const char *known_hosts, char **cause);
 /* Parse a user-supplied fingerprint into canonical form (out: TLS_FP_LEN). */
 int		 tls_fingerprint_parse(const char *, char *out);
-/*
- * Per-link I/O buffer: BR_SSL_BUFSIZE_BIDI (33 KiB, the default) or
- * BR_SSL_BUFSIZE_MONO (16.7 KiB, half-duplex: one direction at a time).
- * Smaller sizes (>= 1024) are for nodes only: BearSSL then asks the hub
- * for a maximum fragment length; a hub must keep a full buffer.
- * Returns -1 (EINVAL) for a size it cannot use.
- */
-int		 tls_conf_set_bufsize(struct tls_conf *, size_t, int bidi);
 void		 tls_conf_free(struct tls_conf *);
 
 /*
