@@ -62,6 +62,7 @@ int	 opt_conf_load(const char *path, opt_conf_cb *, void *, char **cause);
 /*
  * Read the file path (name: how messages call it) into a new buffer of
  * at most max + 1 bytes: *len > max means the file is larger than max.
+ * When *len <= max, the buffer has room for a NUL after the bytes.
  * *mode (may be NULL) gets its st_mode.  -1 with *cause "name: error"
  * when it cannot be opened or read.  Users, tokens and config files.
  */

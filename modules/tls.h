@@ -29,6 +29,7 @@ struct tls_conf;
 /* Default file names in the hub's state directory. */
 #define TLS_HUB_CRT	"hub.crt"
 #define TLS_HUB_KEY	"hub.key"
+#define TLS_FILE_MAX	(1024 * 1024)	/* PEM files: tls_file_read() */
 
 /* "sha256:" + 64 hex digits + NUL. */
 #define TLS_FP_LEN	(7 + 64 + 1)

@@ -17,6 +17,7 @@
 #include <bearssl.h>
 
 #include "tentacle.h"
+#include "opt.h"
 #include "tls.h"
 
 /* Certificates we write stay far below this. */
@@ -300,45 +301,20 @@ int
 tls_file_read(const char *path, unsigned char **buf, size_t *len,
     char **cause)
 {
-	FILE		*f;
-	unsigned char	*p = NULL, *np;
-	size_t		 n = 0, cap = 0, r;
+	char	*p;
+	size_t	 n;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
+	if (opt_file_read(path, path, TLS_FILE_MAX, &p, &n, NULL, cause) == -1)
+		return (-1);
+	if (n > TLS_FILE_MAX) {
+		xasprintf(cause, "%s: larger than 1 MiB", path);
+		free(p);
 		return (-1);
 	}
-	for (;;) {
-		if (cap - n < 4097) {
-			if (cap > (1 << 20)) {
-				xasprintf(cause, "%s: larger than 1 MiB", path);
-				goto fail;
-			}
-			cap = cap ? cap * 2 : 8192;
-			if ((np = realloc(p, cap)) == NULL) {
-				xasprintf(cause, "%s: out of memory", path);
-				goto fail;
-			}
-			p = np;
-		}
-		r = fread(p + n, 1, cap - n - 1, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f)) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	fclose(f);
-	p[n] = '\0';
-	*buf = p;
+	p[n] = '\0';		/* opt_file_read() leaves room for it */
+	*buf = (unsigned char *)p;
 	*len = n;
 	return (0);
-fail:
-	fclose(f);
-	free(p);
-	return (-1);
 }
 
 /* see tls.h: mode 0600, written to a temporary name and renamed. */
