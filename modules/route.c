@@ -32,27 +32,6 @@ static const struct {
 	{ "strict", ROUTE_KEY_STRICT, 0 },
 };
 
-/* "what" plus the token, quoted when it is printable; returns -1. */
-static int
-route_fail(char *why, size_t whylen, const char *what, const char *tok,
-    size_t toklen)
-{
-	size_t	 i;
-
-	for (i = 0; i < toklen; i++) {
-		if (!((tok[i] >= 'a' && tok[i] <= 'z') ||
-		    (tok[i] >= 'A' && tok[i] <= 'Z') ||
-		    (tok[i] >= '0' && tok[i] <= '9') ||
-		    tok[i] == '.' || tok[i] == '_'))
-			break;
-	}
-	if (tok == NULL || i != toklen || toklen > 32)
-		snprintf(why, whylen, "%s", what);
-	else
-		snprintf(why, whylen, "%s \"%.*s\"", what, (int)toklen, tok);
-	return (-1);
-}
-
 static int
 route_value_ok(const char *v, size_t len)
 {
@@ -67,6 +46,19 @@ route_value_ok(const char *v, size_t len)
 	}
 	return (1);
 }
+
+/* "what" plus the token, quoted when it is printable; returns -1. */
+static int
+route_fail(char *why, size_t whylen, const char *what, const char *tok,
+    size_t toklen)
+{
+	if (tok == NULL || toklen > 32 || !route_value_ok(tok, toklen))
+		snprintf(why, whylen, "%s", what);
+	else
+		snprintf(why, whylen, "%s \"%.*s\"", what, (int)toklen, tok);
+	return (-1);
+}
+
 
 /* see route.h */
 int

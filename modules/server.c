@@ -629,7 +629,7 @@ server_info(struct ctl *c)
 		in.pool_idle = n->n_npool > UINT16_MAX ? UINT16_MAX :
 		    n->n_npool;
 		in.last_ok = n->n_last_ok;
-		server_node_rate(n, core_now_us(), &in.up_rate,
+		server_node_rate(n, now_us, &in.up_rate,
 		    &in.down_rate);
 		server_send(c->c_bev, buf, frame_info_node_encode(buf, &in));
 		count++;
@@ -886,11 +886,6 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 		id = server_next_id++;
 	n->n_id = id;
 	n->n_hello = *h;
-	if (n->n_hello.npools == 0) {
-		strlcpy(n->n_hello.pools[0], "default",
-		    sizeof n->n_hello.pools[0]);
-		n->n_hello.npools = 1;
-	}
 	strlcpy(n->n_remote, c->c_peer, sizeof n->n_remote);
 	strlcpy(n->n_ip, c->c_ip, sizeof n->n_ip);
 	n->n_gen = ++server_gen;
@@ -1383,12 +1378,6 @@ server_ctl_auth(struct ctl *c, const uint8_t *mac)
 	uint8_t			 want[TOKEN_MAC_LEN];
 	const char		*why;
 
-	/* A node with no pool serves "default": check the pool it gets. */
-	if (c->c_hello.npools == 0) {
-		strlcpy(c->c_hello.pools[0], "default",
-		    sizeof c->c_hello.pools[0]);
-		c->c_hello.npools = 1;
-	}
 	if (!c->c_hello.has_kid) {
 		server_auth_fail(c, "it has no token (set auth_token or -token "
 		    "on the node)");
@@ -1461,6 +1450,12 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 			}
 			evbuffer_drain(in, n);
 			if (c->c_hello.role == FRAME_ROLE_NODE) {
+				/* No pool: "default", for tokens' pools= too. */
+				if (c->c_hello.npools == 0) {
+					strlcpy(c->c_hello.pools[0], "default",
+					    sizeof c->c_hello.pools[0]);
+					c->c_hello.npools = 1;
+				}
 				if (server_ctl_hello(c) == 0)
 					return;	/* c is gone */
 				continue;
@@ -1739,14 +1734,12 @@ server_node_full(const struct node *n)
 	    (u_int)server_conf.max_relays_per_node));
 }
 
-/* Does n serve pool (a node without pools serves "default")? */
+/* Does n serve pool (a node without pools has "default", from HELLO)? */
 static int
 server_node_in_pool(const struct node *n, const char *pool)
 {
 	int	 i;
 
-	if (n->n_hello.npools == 0)
-		return (strcmp(pool, "default") == 0);
 	for (i = 0; i < n->n_hello.npools; i++) {
 		if (strcmp(n->n_hello.pools[i], pool) == 0)
 			return (1);
@@ -1942,14 +1935,17 @@ server_session_find(const char *key)
 	return (NULL);
 }
 
-/* Pin key to node n for minutes, sliding; creates or re-pins. */
+/*
+ * Pin key to node n for minutes, sliding: se, the live session of key
+ * server_session_find() gave, or NULL to make one.
+ */
 static void
-server_session_pin(const char *key, const struct node *n, int minutes)
+server_session_pin(struct session *se, const char *key, const struct node *n,
+    int minutes)
 {
-	struct session	*se;
 	uint64_t	 now = core_now_us();
 
-	if ((se = server_session_find(key)) == NULL) {
+	if (se == NULL) {
 		if (server_nsessions >= SESSION_MAX)
 			server_session_free(TAILQ_LAST(&server_session_lru,
 			    sessionq));
@@ -2012,7 +2008,8 @@ server_dial_choose(struct dial *d, int *result)
 			    !server_node_resting(n) &&
 			    (r->strict || n->n_backoff_until_us <=
 			    core_now_us())) {
-				server_session_pin(key, n, r->sesstime_min);
+				server_session_pin(se, key, n,
+				    r->sesstime_min);
 				return (n);
 			}
 			if (r->strict) {
@@ -2052,7 +2049,7 @@ server_dial_choose(struct dial *d, int *result)
 		    r->session, d->d_user[0] != '\0' ? d->d_user : "-",
 		    n->n_id, n->n_hello.name, r->sesstime_min > 0 ?
 		    r->sesstime_min : ROUTE_SESSTIME_DEFAULT);
-		server_session_pin(key, n, r->sesstime_min);
+		server_session_pin(se, key, n, r->sesstime_min);
 	}
 	return (n);
 }
@@ -2104,9 +2101,7 @@ server_dial_retry(struct dial *d, int result)
 	    d->d_who, old != NULL ? old->n_id : 0, server_result_str(result),
 	    n->n_id, n->n_hello.name);
 	if (d->d_plink != NULL) {
-		d->d_plink->p_dial = NULL;
-		bufferevent_free(d->d_plink->p_bev);
-		free(d->d_plink);
+		server_plink_close(d->d_plink, NULL);	/* still d's */
 		d->d_plink = NULL;
 	}
 	LIST_REMOVE(d, d_hash);
@@ -2223,9 +2218,7 @@ static void
 server_dial_free(struct dial *d)
 {
 	if (d->d_plink != NULL) {
-		d->d_plink->p_dial = NULL;
-		bufferevent_free(d->d_plink->p_bev);
-		free(d->d_plink);
+		server_plink_close(d->d_plink, NULL);	/* still d's */
 		d->d_plink = NULL;
 	}
 	LIST_REMOVE(d, d_hash);
@@ -2623,8 +2616,7 @@ server_plink_retry(struct plink *pl, const char *why)
 	log_info("dial %u: pooled link %s failed before the answer (%s); "
 	    "retrying", d->d_req, pl->p_peer, why);
 	d->d_plink = NULL;
-	bufferevent_free(pl->p_bev);
-	free(pl);
+	server_plink_close(pl, NULL);
 	server_dial_send(d);
 }
 
