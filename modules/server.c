@@ -638,6 +638,20 @@ server_info(struct ctl *c)
 	log_debug("control %s: info: %u nodes", c->c_peer, count);
 }
 
+/* Is n named name, or is name its id (no formatting unless a digit)? */
+static int
+server_node_named(const struct node *n, const char *name)
+{
+	char	 id[16];
+
+	if (strcmp(n->n_hello.name, name) == 0)
+		return (1);
+	if (name[0] < '0' || name[0] > '9')
+		return (0);
+	snprintf(id, sizeof id, "%u", n->n_id);
+	return (strcmp(id, name) == 0);
+}
+
 /* One ADMIN operation on one node; text (for the operator) says what. */
 static int
 server_admin_one(struct node *n, uint8_t op, char *text, size_t len)
@@ -712,15 +726,13 @@ server_admin(struct ctl *c, const struct frame_admin *a)
 	struct frame_admin_reply r;
 	struct node		*n, *tmp;
 	uint8_t			 buf[FRAME_MAX];
-	char			 id[16], one[256];
+	char			 one[256];
 	u_int			 matched = 0, failed = 0;
 	int			 st;
 
 	memset(&r, 0, sizeof r);
 	TAILQ_FOREACH_SAFE(n, &server_nodes, n_entry, tmp) {
-		snprintf(id, sizeof id, "%u", n->n_id);
-		if (strcmp(n->n_hello.name, a->node) != 0 &&
-		    strcmp(id, a->node) != 0)
+		if (!server_node_named(n, a->node))
 			continue;
 		st = server_admin_one(n, a->op, one, sizeof one);
 		if (st != FRAME_ADMIN_OK)
@@ -1751,19 +1763,11 @@ server_node_in_pool(const struct node *n, const char *pool)
 static int
 server_node_matches(const struct node *n, const struct route *r)
 {
-	char	 id[16];
-
 	if (r == NULL)
 		return (1);
 	if (r->pool[0] != '\0' && !server_node_in_pool(n, r->pool))
 		return (0);
-	if (r->node[0] != '\0') {
-		snprintf(id, sizeof id, "%u", n->n_id);
-		if (strcmp(n->n_hello.name, r->node) != 0 &&
-		    strcmp(id, r->node) != 0)
-			return (0);
-	}
-	return (1);
+	return (r->node[0] == '\0' || server_node_named(n, r->node));
 }
 
 static int
