@@ -165,6 +165,7 @@ static void	client_dial_bind(struct ndial *);
 static void	client_pool_fill(void);
 static void	client_pool_close_all(void);
 static int	client_redial(const char *);
+static void	client_link_down(int, const char *);
 static struct bufferevent *client_hub_bev(int);
 static int	client_bind_setup(char **);
 
@@ -1087,15 +1088,8 @@ client_redial(const char *why)
 	log_info("the hub asks for a redial (%s): leaving the hub, running "
 	    "the redial command, then reconnecting; %u relays continue",
 	    esc, relay_count());
-	client_send(buf, frame_bye_encode(buf, FRAME_BYE_REDIAL,
-	    "redialing"));
-	core_bev_close_flush(client_bev);
-	client_bev = NULL;
+	client_link_down(FRAME_BYE_REDIAL, "redialing");
 	client_welcomed = 0;
-	evtimer_del(client_hb_ev);
-	evtimer_del(client_hs_ev);
-	client_dials_abort();
-	client_pool_close_all();
 	if (redial_start(client_redial_cmd, cc.redial_timeout_ms,
 	    client_redial_done, NULL, &cause) == -1) {
 		log_warnx("redial: cannot run the redial command: %s", cause);
@@ -1316,6 +1310,30 @@ client_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
 	}
 }
 
+/*
+ * Take the control link down: say BYE (reason, text) and let it flush, or
+ * drop it at once (reason -1); stop its timers, abandon the dials it
+ * asked for, close the pooled links of its session.
+ */
+static void
+client_link_down(int reason, const char *text)
+{
+	uint8_t	 buf[FRAME_MAX];
+
+	if (client_bev != NULL) {
+		if (reason >= 0) {
+			client_send(buf, frame_bye_encode(buf, reason, text));
+			core_bev_close_flush(client_bev);
+		} else
+			bufferevent_free(client_bev);
+		client_bev = NULL;
+	}
+	evtimer_del(client_hb_ev);
+	evtimer_del(client_hs_ev);
+	client_dials_abort();
+	client_pool_close_all();
+}
+
 /* The control link is gone: drop it and schedule a reconnect. */
 static void
 client_lost(const char *why)
@@ -1324,14 +1342,7 @@ client_lost(const char *why)
 	uint32_t	 rnd;
 	int		 wait;
 
-	if (client_bev != NULL) {
-		bufferevent_free(client_bev);
-		client_bev = NULL;
-	}
-	evtimer_del(client_hb_ev);
-	evtimer_del(client_hs_ev);
-	client_dials_abort();
-	client_pool_close_all();
+	client_link_down(-1, NULL);
 	if (client_stopping)
 		return;
 	/* 50..100 % of the back-off, so a fleet does not reconnect at once. */
@@ -1420,7 +1431,6 @@ client_shutdown_cb(int sig, void *arg __unused)
 {
 	static uint64_t	 deadline;
 	struct timeval	 tv = { 0, 0 };
-	uint8_t		 buf[FRAME_MAX];
 
 	if (client_stopping++) {
 		log_info("node: second signal %d, exiting now", sig);
@@ -1430,16 +1440,7 @@ client_shutdown_cb(int sig, void *arg __unused)
 	    "%u relays", sig, SHUTDOWN_GRACE_MS, relay_count());
 	evtimer_del(client_retry_ev);
 	/* A running redial command finishes (a line left down is worse). */
-	if (client_bev != NULL) {
-		client_send(buf, frame_bye_encode(buf, FRAME_BYE_SHUTDOWN,
-		    "node shutting down"));
-		core_bev_close_flush(client_bev);
-		client_bev = NULL;
-		evtimer_del(client_hb_ev);
-		evtimer_del(client_hs_ev);
-		client_dials_abort();
-	}
-	client_pool_close_all();
+	client_link_down(FRAME_BYE_SHUTDOWN, "node shutting down");
 	deadline = core_now_us() + SHUTDOWN_GRACE_MS * 1000ULL;
 	client_stop_ev = evtimer_new(core_base, client_stop_check_cb,
 	    &deadline);
