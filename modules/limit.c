@@ -1,6 +1,7 @@
 /*
  * limit.c: counts of the hub's proxy client connections, in total, per
- * client address and per user (limit.h, doc/limits.md).  Owns the two
+ * client address and per user, and of node links still in their
+ * handshake, in total and per address (limit.h, doc/limits.md).  Owns the
  * tables and the refusal-log rate limit; never touches sockets or logs.
  */
 #include <sys/types.h>
@@ -41,13 +42,22 @@ struct limit_table {
 struct limit_hold {
 	struct limit_entry	*lh_addr;	/* NULL: not an IP client */
 	struct limit_entry	*lh_user;	/* NULL: no user counted */
+	int			 lh_class;	/* LIMIT_CLASS_* */
 };
 
-static struct limit_table	 limit_addrs;
+/*
+ * Two classes of connections, counted apart: proxy clients (with users)
+ * and node links still in their handshake.
+ */
+#define LIMIT_CLASS_CLIENT	0
+#define LIMIT_CLASS_LINK	1
+#define LIMIT_CLASSES		2
+
+static struct limit_table	 limit_addrs[LIMIT_CLASSES];
 static struct limit_table	 limit_users;
-static u_int			 limit_ntotal;
-static uint64_t			 limit_total_logged;
-static u_int			 limit_total_suppressed;
+static u_int			 limit_ntotal[LIMIT_CLASSES];
+static uint64_t			 limit_total_logged[LIMIT_CLASSES];
+static u_int			 limit_total_suppressed[LIMIT_CLASSES];
 static uint8_t			 limit_key[16];
 static int			 limit_key_ok;
 static uint64_t			(*limit_clock)(void);
@@ -258,9 +268,10 @@ limit_unref(struct limit_table *t, struct limit_entry *e)
 	free(e);
 }
 
-/* see limit.h */
-struct limit_hold *
-limit_open(const struct sockaddr *sa, int max_total, int max_addr, int *why)
+/* limit_open() for a class; why codes are the class's own. */
+static struct limit_hold *
+limit_open_class(int cls, const struct sockaddr *sa, int max_total,
+    int max_addr, int *why)
 {
 	struct limit_hold	*h;
 	struct limit_entry	*e = NULL;
@@ -269,15 +280,16 @@ limit_open(const struct sockaddr *sa, int max_total, int max_addr, int *why)
 	size_t			 len;
 
 	*why = LIMIT_OK;
-	if (max_total > 0 && limit_ntotal >= (u_int)max_total) {
-		*why = LIMIT_TOTAL;
+	if (max_total > 0 && limit_ntotal[cls] >= (u_int)max_total) {
+		*why = cls == LIMIT_CLASS_LINK ? LIMIT_LINK_TOTAL : LIMIT_TOTAL;
 		return (NULL);
 	}
 	if ((len = limit_addr_key(sa, key)) != 0) {
-		e = limit_find(&limit_addrs, key, len, &hash);
+		e = limit_find(&limit_addrs[cls], key, len, &hash);
 		if (e != NULL && max_addr > 0 &&
 		    e->le_count >= (u_int)max_addr) {
-			*why = LIMIT_ADDR;
+			*why = cls == LIMIT_CLASS_LINK ? LIMIT_LINK_ADDR :
+			    LIMIT_ADDR;
 			return (NULL);
 		}
 	}
@@ -286,7 +298,7 @@ limit_open(const struct sockaddr *sa, int max_total, int max_addr, int *why)
 		return (NULL);
 	}
 	if (len != 0 && e == NULL &&
-	    (e = limit_add(&limit_addrs, key, len, hash)) == NULL) {
+	    (e = limit_add(&limit_addrs[cls], key, len, hash)) == NULL) {
 		free(h);
 		*why = LIMIT_NOMEM;
 		return (NULL);
@@ -294,8 +306,26 @@ limit_open(const struct sockaddr *sa, int max_total, int max_addr, int *why)
 	if (e != NULL)
 		e->le_count++;
 	h->lh_addr = e;
-	limit_ntotal++;
+	h->lh_class = cls;
+	limit_ntotal[cls]++;
 	return (h);
+}
+
+/* see limit.h */
+struct limit_hold *
+limit_open(const struct sockaddr *sa, int max_total, int max_addr, int *why)
+{
+	return (limit_open_class(LIMIT_CLASS_CLIENT, sa, max_total, max_addr,
+	    why));
+}
+
+/* see limit.h */
+struct limit_hold *
+limit_link_open(const struct sockaddr *sa, int max_total, int max_addr,
+    int *why)
+{
+	return (limit_open_class(LIMIT_CLASS_LINK, sa, max_total, max_addr,
+	    why));
 }
 
 /* see limit.h */
@@ -340,9 +370,9 @@ limit_close(struct limit_hold *h)
 	if (h->lh_user != NULL)
 		limit_unref(&limit_users, h->lh_user);
 	if (h->lh_addr != NULL)
-		limit_unref(&limit_addrs, h->lh_addr);
-	if (limit_ntotal > 0)
-		limit_ntotal--;
+		limit_unref(&limit_addrs[h->lh_class], h->lh_addr);
+	if (limit_ntotal[h->lh_class] > 0)
+		limit_ntotal[h->lh_class]--;
 	free(h);
 }
 
@@ -356,9 +386,12 @@ limit_log_ok(int why, const struct sockaddr *sa, const char *name,
 	uint64_t		 hash, now = limit_now(), *logged;
 	u_int			*skipped;
 	size_t			 len;
+	int			 cls = why == LIMIT_LINK_TOTAL ||
+				    why == LIMIT_LINK_ADDR;
 
-	if (why == LIMIT_ADDR && (len = limit_addr_key(sa, key)) != 0)
-		e = limit_find(&limit_addrs, key, len, &hash);
+	if ((why == LIMIT_ADDR || why == LIMIT_LINK_ADDR) &&
+	    (len = limit_addr_key(sa, key)) != 0)
+		e = limit_find(&limit_addrs[cls], key, len, &hash);
 	else if (why == LIMIT_USER && name != NULL) {
 		len = strlen(name);
 		if (len > LIMIT_NAME_MAX)
@@ -370,8 +403,8 @@ limit_log_ok(int why, const struct sockaddr *sa, const char *name,
 		logged = &e->le_logged;
 		skipped = &e->le_suppressed;
 	} else {
-		logged = &limit_total_logged;
-		skipped = &limit_total_suppressed;
+		logged = &limit_total_logged[cls];
+		skipped = &limit_total_suppressed[cls];
 	}
 	if (*logged != 0 && now - *logged < LIMIT_LOG_MS) {
 		if (*skipped < UINT32_MAX)
@@ -395,6 +428,10 @@ limit_why_str(int why)
 		return ("-max-conns-per-ip");
 	case LIMIT_USER:
 		return ("-max-conns-per-user");
+	case LIMIT_LINK_TOTAL:
+		return ("-max-handshakes");
+	case LIMIT_LINK_ADDR:
+		return ("-max-handshakes-per-ip");
 	case LIMIT_NOMEM:
 		return ("out of memory");
 	}
@@ -421,7 +458,14 @@ limit_clients_auto(long nofile)
 u_int
 limit_total(void)
 {
-	return (limit_ntotal);
+	return (limit_ntotal[LIMIT_CLASS_CLIENT]);
+}
+
+/* see limit.h */
+u_int
+limit_link_total(void)
+{
+	return (limit_ntotal[LIMIT_CLASS_LINK]);
 }
 
 /* see limit.h */
@@ -435,7 +479,7 @@ limit_addr_count(const struct sockaddr *sa)
 
 	if ((len = limit_addr_key(sa, key)) == 0)
 		return (0);
-	e = limit_find(&limit_addrs, key, len, &hash);
+	e = limit_find(&limit_addrs[LIMIT_CLASS_CLIENT], key, len, &hash);
 	return (e != NULL ? e->le_count : 0);
 }
 
@@ -457,7 +501,7 @@ limit_user_count(const char *name)
 size_t
 limit_addr_entries(void)
 {
-	return (limit_addrs.lt_count);
+	return (limit_addrs[LIMIT_CLASS_CLIENT].lt_count);
 }
 
 /* see limit.h */

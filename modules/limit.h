@@ -2,7 +2,7 @@
  * limit.h: connection limits for proxy users (doc/limits.md).  Counts the
  * hub's proxy client connections in total, per client address (IPv4
  * address, IPv6 /64) and per logged-in user, and says when a new one would
- * pass a limit.  Pure bookkeeping: no sockets, no event loop, no logging;
+ * pass a limit; and, apart, the node links still in their handshake.  Pure bookkeeping: no sockets, no event loop, no logging;
  * the fronts (front_socks.c, front_http.c) answer and log.
  *
  * Tables are hashes with a per-process random key, an entry per address or
@@ -24,6 +24,8 @@
 #define LIMIT_ADDR	2	/* -max-conns-per-ip */
 #define LIMIT_USER	3	/* -max-conns-per-user */
 #define LIMIT_NOMEM	4	/* out of memory, or a table is full */
+#define LIMIT_LINK_TOTAL 5	/* -max-handshakes */
+#define LIMIT_LINK_ADDR	6	/* -max-handshakes-per-ip */
 
 #define LIMIT_TABLE_MAX		65536	/* addresses, and users, tracked */
 #define LIMIT_NAME_MAX		255	/* longest user name counted */
@@ -42,6 +44,13 @@ struct limit_hold;
  * not IP count in the total only.
  */
 struct limit_hold *limit_open(const struct sockaddr *sa, int max_total,
+		    int max_addr, int *why);
+/*
+ * The same for a node link (control or data port) until its handshake
+ * is done, in tables of their own: why is LIMIT_LINK_TOTAL or
+ * LIMIT_LINK_ADDR.  limit_close() ends it.
+ */
+struct limit_hold *limit_link_open(const struct sockaddr *sa, int max_total,
 		    int max_addr, int *why);
 /*
  * Count the hold's connection for user name (a base name) as well, against
@@ -69,6 +78,7 @@ int		 limit_clients_auto(long nofile);
 
 /* Counts, for tests and `tentacle info`. */
 u_int		 limit_total(void);
+u_int		 limit_link_total(void);	/* links in handshake */
 u_int		 limit_addr_count(const struct sockaddr *sa);
 u_int		 limit_user_count(const char *name);
 size_t		 limit_addr_entries(void);

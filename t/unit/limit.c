@@ -375,6 +375,45 @@ test_siphash(void)
 	check(limit_siphash(key, in, 15) == 0xa129ca6149be45e5ULL);
 }
 
+/* Node links in their handshake count apart from proxy clients. */
+static void
+test_links(void)
+{
+	struct sockaddr_storage	 a, b;
+	struct limit_hold	*c, *l[3];
+	int			 why = -1;
+	u_int			 more = 0;
+
+	c = limit_open(sa_of("198.51.100.9", &a), 1, 1, &why);
+	check(c != NULL);
+	l[0] = limit_link_open(sa_of("198.51.100.9", &a), 2, 1, &why);
+	check(l[0] != NULL);
+	check_int(limit_total(), ==, 1);
+	check_int(limit_link_total(), ==, 1);
+	check_int(limit_addr_count(sa_of("198.51.100.9", &a)), ==, 1);
+	l[1] = limit_link_open(sa_of("198.51.100.9", &a), 2, 1, &why);
+	check(l[1] == NULL);
+	check_int(why, ==, LIMIT_LINK_ADDR);
+	check_str(limit_why_str(why), "-max-handshakes-per-ip");
+	l[1] = limit_link_open(sa_of("198.51.100.10", &b), 2, 1, &why);
+	check(l[1] != NULL);
+	l[2] = limit_link_open(sa_of("198.51.100.11", &b), 2, 1, &why);
+	check(l[2] == NULL);
+	check_int(why, ==, LIMIT_LINK_TOTAL);
+	check_str(limit_why_str(why), "-max-handshakes");
+	/* Their refusal logs are their own too. */
+	check_int(limit_log_ok(LIMIT_TOTAL, NULL, NULL, &more), ==, 1);
+	check_int(limit_log_ok(LIMIT_LINK_TOTAL, NULL, NULL, &more), ==, 1);
+	check_int(limit_log_ok(LIMIT_LINK_TOTAL, NULL, NULL, &more), ==, 0);
+	limit_close(l[0]);
+	limit_close(l[1]);
+	check_int(limit_link_total(), ==, 0);
+	check_int(limit_total(), ==, 1);
+	limit_close(c);
+	check_int(limit_total(), ==, 0);
+	check_int(limit_addr_entries(), ==, 0);
+}
+
 int
 main(void)
 {
@@ -394,5 +433,7 @@ main(void)
 	TEST(test_clients_auto(), "default -max-clients from the open files "
 	    "limit");
 	TEST(test_siphash(), "SipHash-2-4 reference vectors");
+	TEST(test_links(), "node links in handshake: their own totals, "
+	    "address counts and refusal logs");
 	return (test_done());
 }
