@@ -1,8 +1,11 @@
 /*
  * t/unit/acl.c: unit tests for modules/acl.c, the exit node's destination
- * policy.  acl_entry_parse on good and bad entries; acl_allowed on both
- * sides of every default-denied range, on the IPv4-mapped, -compatible and
- * NAT64 forms, on port 25, and with allow entries overriding.
+ * policy.  acl_entry_parse on good and bad entries in every form;
+ * acl_allowed on both sides of every default-denied range, each IPv4 one in
+ * its plain, IPv4-mapped, -compatible, NAT64 and local-use NAT64 forms, on
+ * port 25, and with allow entries (in every form) overriding; acl_listed as
+ * a deny list with entries and addresses in every form; acl_is_local; and
+ * acl_host_numeric over a table of names.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -181,6 +184,33 @@ static const struct want defaults[] = {
 	{ "64:ff9b::7f00:1", "loopback" },
 	{ "64:ff9b::a9fe:a9fe", "169.254.0.0/16" },
 	{ "64:ff9b::808:808", NULL },
+	{ "64:ff9b::", "0.0.0.0/8" },
+	{ "64:ff9b::ffff:ffff", "240.0.0.0/4" },
+	/* Neighbours of 64:ff9b::/96: plain IPv6, nothing embedded. */
+	{ "64:ff9a:ffff:ffff:ffff:ffff:7f00:1", NULL },
+	{ "64:ff9b::1:7f00:1", NULL },
+	{ "64:ff9b:0:ffff:ffff:ffff:7f00:1", NULL },
+	/* Local-use NAT64 64:ff9b:1::/48: the /96 embedding is IPv4. */
+	{ "64:ff9b:1::7f00:1", "loopback" },
+	{ "64:ff9b:1::a9fe:a9fe", "169.254.0.0/16" },
+	{ "64:ff9b:1::c0a8:101", "192.168.0.0/16" },
+	{ "64:ff9b:1::808:808", NULL },
+	{ "64:ff9b:1::", "0.0.0.0/8" },
+	/* The rest of it embeds IPv4 elsewhere, or nothing: refused. */
+	{ "64:ff9b:1::1:0:0", "local-use NAT64 64:ff9b:1::/48" },
+	{ "64:ff9b:1:0:1::", "local-use NAT64" },
+	{ "64:ff9b:1:7f00:1::", "local-use NAT64" },
+	{ "64:ff9b:1:1::808:808", "local-use NAT64" },
+	{ "64:ff9b:1:ffff:ffff:ffff:ffff:ffff", "local-use NAT64" },
+	{ "64:ff9b:0:ffff:ffff:ffff:ffff:ffff", NULL },
+	{ "64:ff9b:2::", NULL },
+	/* IPv4-compatible: :: and ::1 are IPv6's own, ::0.0.0.2 is not. */
+	{ "::0.0.0.2", "0.0.0.0/8" },
+	{ "::1:0", "0.0.0.0/8" },
+	{ "::ffff:ffff", "240.0.0.0/4" },
+	/* Neighbours of ::ffff:0:0/96 and ::/96: plain IPv6. */
+	{ "::fffe:7f00:1", NULL },
+	{ "::1:0:7f00:1", NULL },
 	/* Public IPv6. */
 	{ "2606:2800:220:1::1", NULL },
 	{ "2001:4860:4860::8888", NULL },
@@ -214,6 +244,60 @@ test_defaults(void)
 			check(strstr(why, w->why) != NULL);
 		}
 	}
+}
+
+/* The IPv6 forms an IPv4 address is written in; "%s" is a.b.c.d. */
+static const char *forms[] = {
+	"%s", "::ffff:%s", "::%s", "64:ff9b::%s", "64:ff9b:1::%s",
+};
+#define FORM_PLAIN	0
+#define FORM_MAPPED	1
+#define FORM_COMPAT	2
+
+/* ip (IPv4) written in form f into buf. */
+static const char *
+form(size_t f, const char *ip, char *buf, size_t len)
+{
+	snprintf(buf, len, forms[f], ip);
+	return (buf);
+}
+
+/*
+ * Every IPv4 row of defaults[] again in each IPv6 form: the same verdict
+ * and reason, except that ::0.0.0.0 and ::0.0.0.1 are :: and ::1.
+ */
+static void
+test_defaults_forms(void)
+{
+	struct sockaddr_storage	 ss;
+	const struct want	*w;
+	const char		*why, *want;
+	char			 buf[64];
+	size_t			 i, f;
+	int			 r;
+
+	for (i = 0; i < nitems(defaults); i++) {
+		w = &defaults[i];
+		if (inet_pton(AF_INET, w->ip, &ss) != 1)
+			continue;
+		for (f = 1; f < nitems(forms); f++) {
+			form(f, w->ip, buf, sizeof buf);
+			want = w->why;
+			if (strcmp(buf, "::0.0.0.0") == 0)
+				want = "unspecified address ::";
+			r = allowed(NULL, 0, buf, 443, &why);
+			if (r != (want == NULL) ||
+			    (want != NULL && strstr(why, want) == NULL)) {
+				printf("# %s: %s, want %s\n", buf,
+				    r ? "allowed" : why, want ? want :
+				    "allowed");
+				check(0);
+			}
+		}
+	}
+	/* ::1 is IPv6 loopback, not 0.0.0.1. */
+	check_int(allowed(NULL, 0, "::0.0.0.1", 443, &why), ==, 0);
+	check_str(why, "loopback ::1");
 }
 
 static void
@@ -370,6 +454,21 @@ test_parse_good(void)
 	check_int(entry("fe80::/0", &e), ==, 0);
 	check_int(e.bits, ==, 0);
 
+	/* Embedding forms are kept as written (reduced when compared). */
+	check_int(entry("64:ff9b::203.0.113.0/120", &e), ==, 0);
+	check_int(e.family, ==, AF_INET6);
+	check_int(e.bits, ==, 120);
+	inet_pton(AF_INET6, "64:ff9b::cb00:7100", a6);
+	check_mem(e.addr, a6, 16);
+	check_int(entry("64:ff9b:1::cb00:7105", &e), ==, 0);
+	check_int(e.bits, ==, 128);
+	check_int(entry("64:ff9b:1::/48", &e), ==, 0);
+	check_int(e.bits, ==, 48);
+	check_int(entry("::203.0.113.5", &e), ==, 0);
+	check_int(e.family, ==, AF_INET6);
+	check_int(entry("::ffff:203.0.113.0/120", &e), ==, 0);
+	check_int(e.bits, ==, 120);
+
 	check_int(entry(":25", &e), ==, 0);
 	check_int(e.family, ==, 0);
 	check_int(e.port, ==, 25);
@@ -412,6 +511,9 @@ test_parse_bad(void)
 	    "10.0.0.0/8x", "10.0.0.0/x", "/8", "1.2.3", "1.2.3.4.5",
 	    "256.0.0.1", "1.2.3.4:80", "[::1]", "fd00::/129", "fd00::/1000",
 	    "fd00:::1", "localhost", "example.com", "10.0.0.0 /8",
+	    "0177.0.0.1", "127.1", "0x7f.0.0.1", "2130706433", "127.0.0.01",
+	    "127.0.0.1.", "::ffff:0177.0.0.1", "64:ff9b::1.2.3.4.5",
+	    "64:ff9b::/129", "fe80::1%lo", "[::1]/128",
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaaaaaaaaaaaa",
 	    "1111:2222:3333:4444:5555:6666:7777:8888/128xxxxxxxxxxxxxxxxxxxxxx"
@@ -435,6 +537,305 @@ test_parse_bad(void)
 			check(0);
 		}
 		free(cause);
+	}
+}
+
+/* Is ip on list[] (acl_listed, the deny-list rule)? */
+static int
+listed(const struct acl_entry *list, size_t n, const char *ip)
+{
+	struct sockaddr_storage	 ss;
+
+	mksa(ip, 80, &ss);
+	return (acl_listed(list, n, (struct sockaddr *)&ss));
+}
+
+/* One IPv4 range and its edges, for entries written in every form. */
+struct range {
+	const char	*v4;		/* the entry, in IPv4 */
+	u_int		 bits;		/* its IPv4 prefix length */
+	const char	*in[3];		/* addresses inside */
+	const char	*out[3];	/* its neighbours outside */
+};
+
+static const struct range ranges[] = {
+	{ "203.0.113.5", 32, { "203.0.113.5" },
+	    { "203.0.113.4", "203.0.113.6", "8.8.8.8" } },
+	{ "203.0.113.0", 24, { "203.0.113.0", "203.0.113.5",
+	    "203.0.113.255" }, { "203.0.112.255", "203.0.114.0",
+	    "127.0.0.1" } },
+	{ "10.1.0.0", 16, { "10.1.0.0", "10.1.128.1", "10.1.255.255" },
+	    { "10.0.255.255", "10.2.0.0", "192.168.1.1" } },
+	{ "0.0.0.0", 0, { "0.0.0.2", "127.0.0.1", "255.255.255.255" },
+	    { NULL } },
+};
+
+/* range r as an entry written in form f into buf. */
+static const char *
+range_entry(const struct range *r, size_t f, char *buf, size_t len)
+{
+	char	 a[48];
+
+	form(f, r->v4, a, sizeof a);
+	snprintf(buf, len, "%s/%u", a, r->bits + (f == FORM_PLAIN ? 0 :
+	    96));
+	return (buf);
+}
+
+/*
+ * A deny entry in any form refuses the addresses it names in every form,
+ * and nothing else: "deny: 203.0.113.5" refuses 64:ff9b::cb00:7105.
+ */
+static void
+test_deny_forms(void)
+{
+	const struct range	*r;
+	struct acl_entry	 e;
+	char			 es[80], ip[64];
+	size_t			 i, ef, af, k;
+
+	for (i = 0; i < nitems(ranges); i++) {
+		r = &ranges[i];
+		for (ef = 0; ef < nitems(forms); ef++) {
+			range_entry(r, ef, es, sizeof es);
+			if (entry(es, &e) != 0) {
+				check(0);
+				continue;
+			}
+			for (af = 0; af < nitems(forms); af++) {
+				for (k = 0; k < 3 && r->in[k] != NULL; k++) {
+					form(af, r->in[k], ip, sizeof ip);
+					if (listed(&e, 1, ip) == 1)
+						continue;
+					printf("# deny %s: %s not listed\n",
+					    es, ip);
+					check(0);
+				}
+				for (k = 0; k < 3 && r->out[k] != NULL; k++) {
+					form(af, r->out[k], ip, sizeof ip);
+					if (listed(&e, 1, ip) == 0)
+						continue;
+					printf("# deny %s: %s listed\n", es,
+					    ip);
+					check(0);
+				}
+			}
+			/* Not IPv6 addresses that embed nothing. */
+			check_int(listed(&e, 1, "2001:db8::cb00:7105"), ==, 0);
+			check_int(listed(&e, 1, "64:ff9b:1:1::cb00:7105"), ==,
+			    0);
+		}
+	}
+}
+
+/*
+ * Deny entries that stay IPv6: they cover the IPv6 addresses they name as
+ * written (::/0 is every IPv6 address, the NAT64 forms of public IPv4
+ * too) and never a plain IPv4 address.
+ */
+struct listcase {
+	const char	*entry;
+	const char	*ip;
+	int		 want;
+};
+
+static const struct listcase deny6[] = {
+	{ "::/0", "2001:db8::1", 1 },
+	{ "::/0", "64:ff9b::cb00:7105", 1 },
+	{ "::/0", "::ffff:203.0.113.5", 1 },
+	{ "::/0", "::203.0.113.5", 1 },
+	{ "::/0", "203.0.113.5", 0 },
+	{ "64:ff9b::/32", "64:ff9b::cb00:7105", 1 },
+	{ "64:ff9b::/32", "64:ff9b:1::cb00:7105", 1 },
+	{ "64:ff9b::/32", "64:ff9b:1:1::", 1 },
+	{ "64:ff9b::/32", "203.0.113.5", 0 },
+	{ "64:ff9b::/32", "::ffff:203.0.113.5", 0 },
+	{ "64:ff9b::/32", "64:ff9c::", 0 },
+	/* /96 and longer in an embedding prefix: IPv4. */
+	{ "64:ff9b::/96", "8.8.8.8", 1 },
+	{ "64:ff9b::/96", "::ffff:8.8.8.8", 1 },
+	{ "64:ff9b::/96", "2001:db8::1", 0 },
+	{ "::ffff:0:0/96", "64:ff9b::808:808", 1 },
+	{ "::/96", "8.8.8.8", 1 },
+	{ "::/96", "::", 1 },
+	{ "::/96", "::1", 1 },
+	{ "::/96", "2001:db8::1", 0 },
+	{ "64:ff9b:1::/48", "64:ff9b:1:1::", 1 },
+	{ "64:ff9b:1::/48", "64:ff9b:1::808:808", 1 },
+	{ "64:ff9b:1::/48", "8.8.8.8", 0 },
+	{ "64:ff9b:1::/48", "64:ff9b::808:808", 0 },
+	/* :: and ::1 are IPv6 entries, not 0.0.0.0 and 0.0.0.1. */
+	{ "::1", "::1", 1 },
+	{ "::1", "0.0.0.1", 0 },
+	{ "::1", "::ffff:0.0.0.1", 0 },
+	{ "::1", "127.0.0.1", 0 },
+	{ "::", "::", 1 },
+	{ "::", "0.0.0.0", 0 },
+	{ "::/127", "::1", 1 },
+	{ "::/127", "::0.0.0.2", 0 },
+	{ "::2/127", "::0.0.0.3", 1 },
+	{ "::2/127", "0.0.0.3", 1 },
+	{ "::2/127", "::1", 0 },
+	{ "2001:db8::/32", "2001:db8:ffff::1", 1 },
+	{ "2001:db8::/32", "2001:db9::", 0 },
+	{ "2001:db8::/32", "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", 0 },
+	/* A port entry lists no address. */
+	{ ":80", "203.0.113.5", 0 },
+	{ ":80", "::1", 0 },
+};
+
+static void
+test_deny_v6(void)
+{
+	const struct listcase	*c;
+	struct acl_entry	 e;
+	size_t			 i;
+	int			 got;
+
+	for (i = 0; i < nitems(deny6); i++) {
+		c = &deny6[i];
+		if (entry(c->entry, &e) != 0) {
+			check(0);
+			continue;
+		}
+		if ((got = listed(&e, 1, c->ip)) != c->want) {
+			printf("# deny %s: %s %slisted\n", c->entry, c->ip,
+			    got ? "" : "not ");
+			check(0);
+		}
+	}
+}
+
+/*
+ * The hub's -pool-deny reaches the node as a POLICY frame, whose entries
+ * the node builds by hand: an entry in NAT64 form is reduced there too.
+ */
+static void
+test_deny_by_hand(void)
+{
+	struct acl_entry	 e[2];
+
+	memset(e, 0, sizeof e);
+	e[0].family = AF_INET6;
+	inet_pton(AF_INET6, "64:ff9b::cb00:7100", e[0].addr);
+	e[0].bits = 120;
+	e[1].port = 25;
+	check_int(listed(e, 2, "203.0.113.5"), ==, 1);
+	check_int(listed(e, 2, "::ffff:203.0.113.255"), ==, 1);
+	check_int(listed(e, 2, "::203.0.113.0"), ==, 1);
+	check_int(listed(e, 2, "64:ff9b::cb00:7105"), ==, 1);
+	check_int(listed(e, 2, "64:ff9b:1::cb00:7105"), ==, 1);
+	check_int(listed(e, 2, "203.0.114.0"), ==, 0);
+	check_int(listed(e, 2, "64:ff9b::cb00:7200"), ==, 0);
+	memset(e, 0, sizeof e);
+	e[0].family = AF_INET;
+	inet_pton(AF_INET, "203.0.113.0", e[0].addr);
+	e[0].bits = 24;
+	check_int(listed(e, 1, "64:ff9b::cb00:7105"), ==, 1);
+	check_int(listed(e, 1, "::cb00:71ff"), ==, 1);
+	check_int(listed(e, 1, "64:ff9b:1::cb00:7100"), ==, 1);
+	check_int(listed(e, 1, "203.0.112.255"), ==, 0);
+}
+
+/*
+ * An allow entry (a range inside 10.0.0.0/8) written in form ef: the plain
+ * and mapped forms of the addresses in it are lifted whatever the form of
+ * the entry; a compatible or NAT64 form only by an entry in that form.
+ */
+static void
+test_allow_forms(void)
+{
+	const struct range	*r = &ranges[2];	/* 10.1.0.0/16 */
+	struct acl_entry	 e;
+	const char		*why;
+	char			 es[80], ip[64];
+	size_t			 ef, af, k;
+	int			 got, want;
+
+	for (ef = 0; ef < nitems(forms); ef++) {
+		range_entry(r, ef, es, sizeof es);
+		if (entry(es, &e) != 0) {
+			check(0);
+			continue;
+		}
+		for (af = 0; af < nitems(forms); af++) {
+			want = af == FORM_PLAIN || af == FORM_MAPPED ||
+			    af == ef;
+			for (k = 0; k < 3; k++) {
+				form(af, r->in[k], ip, sizeof ip);
+				got = allowed(&e, 1, ip, 443, &why);
+				if (got != want) {
+					printf("# allow %s: %s %s\n", es, ip,
+					    got ? "allowed" : why);
+					check(0);
+				}
+				form(af, r->out[k], ip, sizeof ip);
+				if (allowed(&e, 1, ip, 443, &why) != 0) {
+					printf("# allow %s: %s allowed\n", es,
+					    ip);
+					check(0);
+				}
+			}
+		}
+	}
+}
+
+/* Allow entries that stay IPv6, and /96 entries that are all of IPv4. */
+static const struct listcase allow6[] = {
+	{ "::/0", "fd00::1", 1 },
+	{ "::/0", "::1", 1 },
+	{ "::/0", "::ffff:127.0.0.1", 0 },
+	{ "::/0", "::127.0.0.1", 0 },
+	{ "::/0", "64:ff9b::7f00:1", 0 },
+	{ "::/0", "64:ff9b:1::a00:1", 0 },
+	{ "::/0", "127.0.0.1", 0 },
+	{ "64:ff9b:1::/48", "64:ff9b:1:1::", 1 },
+	{ "64:ff9b:1::/48", "64:ff9b:1::1:a00:1", 1 },
+	{ "64:ff9b:1::/48", "64:ff9b:1:ffff:ffff:ffff:ffff:ffff", 1 },
+	{ "64:ff9b:1::/48", "64:ff9b:1::a00:1", 0 },
+	{ "64:ff9b:1::/48", "10.0.0.1", 0 },
+	{ "64:ff9b:1::/48", "fd00::1", 0 },
+	{ "64:ff9b:1::/64", "64:ff9b:1:0:1::", 1 },
+	{ "64:ff9b:1::/64", "64:ff9b:1:1::", 0 },
+	{ "64:ff9b::/96", "10.0.0.1", 1 },
+	{ "64:ff9b::/96", "::ffff:127.0.0.1", 1 },
+	{ "64:ff9b::/96", "64:ff9b::a00:1", 1 },
+	{ "64:ff9b::/96", "64:ff9b:1::a00:1", 0 },
+	{ "64:ff9b::/96", "::a00:1", 0 },
+	{ "64:ff9b::/96", "::1", 0 },
+	{ "64:ff9b::/96", "fd00::1", 0 },
+	{ "::ffff:0:0/96", "10.0.0.1", 1 },
+	{ "::ffff:0:0/96", "64:ff9b::a00:1", 0 },
+	{ "::1", "::1", 1 },
+	{ "::1", "0.0.0.1", 0 },
+	{ "::1", "::", 0 },
+	{ "::/127", "::", 1 },
+	{ "::/127", "::1", 1 },
+	{ "::/127", "::0.0.0.2", 0 },
+	{ "fd00::/8", "fd12::1", 1 },
+	{ "fd00::/8", "fc00::1", 0 },
+};
+
+static void
+test_allow_v6(void)
+{
+	const struct listcase	*c;
+	struct acl_entry	 e;
+	const char		*why;
+	size_t			 i;
+	int			 got;
+
+	for (i = 0; i < nitems(allow6); i++) {
+		c = &allow6[i];
+		if (entry(c->entry, &e) != 0) {
+			check(0);
+			continue;
+		}
+		if ((got = allowed(&e, 1, c->ip, 443, &why)) != c->want) {
+			printf("# allow %s: %s %s\n", c->entry, c->ip,
+			    got ? "allowed" : why);
+			check(0);
+		}
 	}
 }
 
@@ -473,8 +874,30 @@ test_local(void)
 	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 1);
 	sa_make(&t, "2001:db8::7", 80);
 	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 1);
+	sa_make(&t, "::203.0.113.7", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 1);
+	sa_make(&t, "64:ff9b::cb00:7107", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 1);
+	sa_make(&t, "64:ff9b:1::cb00:7107", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 1);
+	sa_make(&t, "64:ff9b:1:1::cb00:7107", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 0);
 	sa_make(&t, "203.0.113.8", 80);
 	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 0);
+	sa_make(&t, "64:ff9b::cb00:7108", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 0);
+	/* A local address listed in a mapped form: the same address. */
+	sa_make(&local[2], "::ffff:198.51.100.1", 0);
+	sa_make(&t, "198.51.100.1", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 1);
+	sa_make(&t, "64:ff9b::c633:6401", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 1);
+	/* ::1 is not 0.0.0.1. */
+	sa_make(&local[2], "::1", 0);
+	sa_make(&t, "0.0.0.1", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 0);
+	sa_make(&t, "::1", 80);
+	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 1);
 	sa_make(&t, "2001:db8::8", 80);
 	check_int(acl_is_local(local, 3, (struct sockaddr *)&t), ==, 0);
 	check_int(acl_is_local(local, 0, (struct sockaddr *)&t), ==, 0);
@@ -490,6 +913,131 @@ test_local(void)
 	check_int(acl_listed(e, 2, (struct sockaddr *)&t), ==, 0);
 }
 
+struct numeric {
+	const char	*host;
+	int		 want;		/* acl_host_numeric's return */
+	const char	*addr;		/* 1: the address; -1: part of why */
+};
+
+static const struct numeric numerics[] = {
+	/* Unambiguous addresses. */
+	{ "127.0.0.1", 1, "127.0.0.1" },
+	{ "0.0.0.0", 1, "0.0.0.0" },
+	{ "255.255.255.255", 1, "255.255.255.255" },
+	{ "203.0.113.5", 1, "203.0.113.5" },
+	{ "10.0.0.1", 1, "10.0.0.1" },
+	{ "1.2.3.4", 1, "1.2.3.4" },
+	{ "100.200.250.199", 1, "100.200.250.199" },
+	{ "::1", 1, "::1" },
+	{ "::", 1, "::" },
+	{ "::ffff:127.0.0.1", 1, "::ffff:127.0.0.1" },
+	{ "64:ff9b::cb00:7105", 1, "64:ff9b::cb00:7105" },
+	{ "64:ff9b::203.0.113.5", 1, "64:ff9b::cb00:7105" },
+	{ "2001:DB8::1", 1, "2001:db8::1" },
+	/* Names: the last label is not a number. */
+	{ "example.com", 0, NULL },
+	{ "localhost", 0, NULL },
+	{ "example.com.", 0, NULL },
+	{ "1x.example", 0, NULL },
+	{ "123.example", 0, NULL },
+	{ "1.2.3.example", 0, NULL },
+	{ "example.123abc", 0, NULL },
+	{ "example.0x1g", 0, NULL },
+	{ "example.x0", 0, NULL },
+	{ "example.0xx", 0, NULL },
+	{ "1.2.3.4x", 0, NULL },
+	{ "1.2.3.-4", 0, NULL },
+	{ "1.2.3.4%lo", 0, NULL },
+	{ "xn--bcher-kva.example", 0, NULL },
+	{ "a_b-c.d", 0, NULL },
+	{ "0x7f.example", 0, NULL },
+	{ "foo..", 0, NULL },
+	{ ".", 0, NULL },
+	{ "0xg", 0, NULL },
+	{ "a", 0, NULL },
+	/* Numeric, but resolvers disagree: refused. */
+	{ "0177.0.0.1", -1, "leading zero" },
+	{ "127.0.0.01", -1, "leading zero" },
+	{ "00.0.0.0", -1, "leading zero" },
+	{ "010.0.0.1", -1, "leading zero" },
+	{ "127.1", -1, "four parts" },
+	{ "127.0.1", -1, "four parts" },
+	{ "2130706433", -1, "four parts" },
+	{ "0x7f000001", -1, "four parts" },
+	{ "0", -1, "four parts" },
+	{ "01", -1, "four parts" },
+	{ "0x", -1, "four parts" },
+	{ "1.2.3.4.5", -1, "four parts" },
+	{ "1.1.1.1.1.1.1.1", -1, "four parts" },
+	{ "example.123", -1, "four parts" },
+	{ "example.0x1F", -1, "four parts" },
+	{ "example.0X", -1, "four parts" },
+	{ "0x7f.0.0.1", -1, "not decimal" },
+	{ "0X7F.0.0.1", -1, "not decimal" },
+	{ "127.0.0.0x1", -1, "not decimal" },
+	{ "127.0.0x0.1", -1, "not decimal" },
+	{ "a.b.c.1", -1, "not decimal" },
+	{ "1..2.3", -1, "not decimal" },
+	{ ".1.2.3", -1, "not decimal" },
+	{ "+127.0.0.1", -1, "not decimal" },
+	{ "127.-0.0.1", -1, "not decimal" },
+	{ "256.1.1.1", -1, "over 255" },
+	{ "1.2.3.256", -1, "over 255" },
+	{ "1.2.3.99999999999999999999999", -1, "over 255" },
+	{ "127.0.0.1.", -1, "trailing dot" },
+	{ "1.2.3.4.", -1, "trailing dot" },
+	{ "example.123.", -1, "trailing dot" },
+	{ "2130706433.", -1, "trailing dot" },
+	{ "", -1, "empty" },
+	{ " 127.0.0.1", -1, "space" },
+	{ "127.0.0.1 ", -1, "space" },
+	{ "127.0.0.1\tfoo", -1, "space" },
+	{ "127.0.0.1\n", -1, "space" },
+	{ "exa mple.com", -1, "space" },
+	{ "example\x7f.com", -1, "control" },
+	{ "[::1]", -1, "':'" },
+	{ "fe80::1%lo", -1, "':'" },
+	{ "1.2.3.4:80", -1, "':'" },
+	{ "::ffff:0177.0.0.1", -1, "':'" },
+	{ ":::1", -1, "':'" },
+	{ "example.com:443", -1, "':'" },
+};
+
+static void
+test_host_numeric(void)
+{
+	const struct numeric	*n;
+	struct sockaddr_storage	 ss, want;
+	const char		*why;
+	size_t			 i;
+	int			 r, ok;
+
+	for (i = 0; i < nitems(numerics); i++) {
+		n = &numerics[i];
+		why = NULL;
+		memset(&ss, 0x55, sizeof ss);
+		r = acl_host_numeric(n->host, &ss, &why);
+		ok = r == n->want;
+		if (ok && r == 1) {
+			mksa(n->addr, 0, &want);
+			ok = ss.ss_family == want.ss_family &&
+			    memcmp(&ss, &want, ss.ss_family == AF_INET ?
+			    sizeof(struct sockaddr_in) :
+			    sizeof(struct sockaddr_in6)) == 0 && why == NULL;
+		}
+		if (ok && r == 0)
+			ok = why == NULL;
+		if (ok && r == -1)
+			ok = why != NULL && strstr(why, n->addr) != NULL;
+		if (!ok) {
+			printf("# \"%s\": %d (%s), want %d (%s)\n", n->host, r,
+			    why ? why : "no reason", n->want,
+			    n->addr ? n->addr : "-");
+			check(0);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -498,9 +1046,22 @@ main(void)
 	TEST(test_parse_v6_colon(),
 	    "acl_entry_parse: IPv6 entries starting with \"::\"");
 	TEST(test_defaults(), "acl_allowed: both sides of every default range");
+	TEST(test_defaults_forms(),
+	    "acl_allowed: every IPv4 row in mapped, compatible, NAT64 forms");
 	TEST(test_port25(), "acl_allowed: port 25 refused unless :25");
 	TEST(test_allow_override(), "acl_allowed: allow entries override");
 	TEST(test_not_ip(), "acl_allowed: not an IP address");
 	TEST(test_local(), "acl_is_local, acl_listed");
+	TEST(test_deny_forms(),
+	    "acl_listed: deny entries in every form, addresses in every form");
+	TEST(test_deny_v6(), "acl_listed: IPv6 deny entries, :: and ::1");
+	TEST(test_deny_by_hand(),
+	    "acl_listed: POLICY entries built by hand are reduced too");
+	TEST(test_allow_forms(),
+	    "acl_allowed: allow entries in every form, both sides");
+	TEST(test_allow_v6(),
+	    "acl_allowed: IPv6 allow entries never lift translated IPv4");
+	TEST(test_host_numeric(), "acl_host_numeric: %zu names",
+	    nitems(numerics));
 	return (test_done());
 }
