@@ -4,7 +4,10 @@ IPv6 and embedded-IPv4 forms, own addresses and port 25 refused by default
 (SOCKS REP 0x02, HTTP 403, dials_denied, a log line with the reason);
 -allow / allow: lifts, -deny / deny: adds and wins, the hub -pool-deny
 narrows and wins over -allow.  Only loopback is ever connected to: every
-other target here must be refused before any connection is made.'
+other target here must be refused before any connection is made, and the
+script runs in a network namespace with only lo up, so that a wrong answer
+can never send a packet off the machine.'
+TEST_NETNS=1
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
@@ -100,7 +103,7 @@ test_expect_success '"localhost" (ATYP 3, resolved by the node): REP 0x02' '
 test_expect_success 'IPv6 loopback and its IPv4-in-IPv6 forms (ATYP 4): REP 0x02' '
 	a0=$(accepts) &&
 	for a in ::1 ::ffff:127.0.0.1 ::127.0.0.1 64:ff9b::7f00:1 \
-	    ::ffff:7f00:2; do
+	    ::ffff:7f00:2 64:ff9b:1::7f00:1; do
 		rep_is 0x02 $SOCKS_PORT $a $WEB_PORT || return 1
 	done &&
 	test "$(grep -c "refusing .*:$WEB_PORT: " "$NODE_LOG")" -ge 8 &&
@@ -177,7 +180,11 @@ test_expect_success 'a refused name: the reply is 0x02, not "name did not resolv
 # The node's own non-loopback interface addresses (refused whatever the
 # range: with a public address that is the only rule that catches it).
 # The policy is checked before the connect, so a failure here would only
-# connect to this machine itself.
+# connect to this machine itself.  The namespace has nothing but lo: give
+# lo one global address of each family (documentation ranges, in no
+# default-denied range) for the node to find among its own.
+ip addr add 192.0.2.77/32 dev lo 2>/dev/null
+ip -6 addr add 2001:db8::77/128 dev lo 2>/dev/null
 OWN4=$(ip -o -4 addr show scope global 2>/dev/null |
 	sed -n 's/.* inet \([0-9.]*\)\/.*/\1/p' | head -n 1)
 if test -z "$OWN4"; then
@@ -230,7 +237,8 @@ test_expect_success '-allow 127.0.0.0/8 lifts loopback only: the rest stays refu
 	refused 169.254.169.254 169.254.169.254:80 "link-local" 80 &&
 	rep_is 0x02 $SOCKS_PORT ::1 $WEB_PORT &&
 	rep_is 0x02 $SOCKS_PORT ::127.0.0.1 $WEB_PORT &&
-	rep_is 0x02 $SOCKS_PORT 64:ff9b::7f00:1 $WEB_PORT
+	rep_is 0x02 $SOCKS_PORT 64:ff9b::7f00:1 $WEB_PORT &&
+	rep_is 0x02 $SOCKS_PORT 64:ff9b:1::7f00:1 $WEB_PORT
 '
 
 test_expect_success 'port 25 on allowed loopback: REP 0x02 (SMTP), never connected' '
