@@ -27,6 +27,13 @@ size_t	 strlcat(char *, const char *, size_t);
  * the system lets us set them). */
 int	 compat_keepalive(int, int, int, int);
 
+/*
+ * The peer of a connected Unix domain socket: uid, gid, and pid (-1 where
+ * the system does not say).  0, or -1 with errno (ENOSYS: cannot tell).
+ */
+#include <sys/types.h>
+int	 compat_peercred(int, uid_t *, gid_t *, long *);
+
 /* Close every descriptor >= lowfd (between fork and exec). */
 void	 compat_closefrom(int);
 

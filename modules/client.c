@@ -2021,6 +2021,10 @@ client_main(int argc, char **argv)
 		free(cause);
 		return (2);
 	}
+	if (strcmp(cmd, "start") != 0)		/* info, drain, ... */
+		return (info_run(cc.state_dir != NULL ? cc.state_dir :
+		    cc.file_state_dir != NULL ? cc.file_state_dir :
+		    client_state_dir(), argc - ind + 1, argv + ind - 1));
 	client_trust_setup(&trust);
 	if (!trust.insecure && trust.fingerprint == NULL &&
 	    trust.ca_file == NULL && client_known_hosts_dir(trust.known_hosts,
@@ -2028,13 +2032,6 @@ client_main(int argc, char **argv)
 		fprintf(stderr, "tentacle: %s\n", cause);
 		free(cause);
 		return (1);
-	}
-	if (strcmp(cmd, "start") != 0) {	/* info, drain, ... */
-		const char *server = cc.server != NULL ? cc.server :
-		    cc.file_server;
-
-		return (info_run(server, &trust, argc - ind + 1,
-		    argv + ind - 1));
 	}
 	if (!trust.insecure && (client_tls = tls_client_conf(trust.fingerprint,
 	    trust.ca_file, trust.known_hosts, &cause)) == NULL) {

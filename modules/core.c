@@ -5,6 +5,8 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -35,9 +37,10 @@ struct core_listener {
 	struct event		*cl_retry;	/* resume after fd exhaustion */
 	core_accept_cb		*cl_cb;
 	void			*cl_arg;
-	char			 cl_name[64];
+	char			 cl_name[sizeof(struct sockaddr_un)];
 	uint16_t		 cl_port;
 	int			 cl_paused;
+	int			 cl_unix;	/* unlink cl_name at close */
 };
 
 #define CORE_SIGNALS	8
@@ -236,6 +239,9 @@ core_sa_str(const struct sockaddr *sa, char *buf, size_t len)
 		}
 		break;
 	}
+	case AF_UNIX:
+		snprintf(buf, len, "unix");
+		break;
 	default:
 		snprintf(buf, len, "(family %d)", sa->sa_family);
 		break;
@@ -243,13 +249,16 @@ core_sa_str(const struct sockaddr *sa, char *buf, size_t len)
 	return (buf);
 }
 
+/* see tentacle.h */
 int
-core_sa_is_loopback(const struct sockaddr *sa)
+core_sa_is_localhost(const struct sockaddr *sa)
 {
+	static const uint8_t	 v4[4] = { 127, 0, 0, 1 };
+
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *sin = (const void *)sa;
 
-		return ((ntohl(sin->sin_addr.s_addr) >> 24) == 127);
+		return (memcmp(&sin->sin_addr, v4, 4) == 0);
 	}
 	if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 = (const void *)sa;
@@ -258,7 +267,7 @@ core_sa_is_loopback(const struct sockaddr *sa)
 		if (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr))
 			return (1);
 		return (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
-		    a[12] == 127);
+		    memcmp(a + 12, v4, 4) == 0);
 	}
 	return (0);
 }
@@ -392,11 +401,106 @@ core_listen(const char *addr, core_accept_cb *cb, void *arg, char **cause)
 	return (cl);
 }
 
+/*
+ * A Unix socket at path nobody answers on is a leftover of a process that
+ * died: remove it.  One that answers belongs to a running process.
+ */
+static int
+core_unix_stale(const char *path, const struct sockaddr_un *sun,
+    char **cause)
+{
+	struct stat	 st;
+	int		 fd, rc;
+
+	if (lstat(path, &st) == -1)
+		return (errno == ENOENT ? 0 : -1);
+	if (!S_ISSOCK(st.st_mode)) {
+		xasprintf(cause, "listen %s: exists and is not a socket", path);
+		return (-1);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	rc = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
+	close(fd);
+	if (rc == 0) {
+		xasprintf(cause, "listen %s: another process (a running hub?) "
+		    "answers on it", path);
+		return (-1);
+	}
+	if (errno != ECONNREFUSED || unlink(path) == -1) {
+		xasprintf(cause, "listen %s: in the way and cannot be "
+		    "removed: %s", path, strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+/* see tentacle.h */
+struct core_listener *
+core_listen_unix(const char *path, int mode, core_accept_cb *cb, void *arg,
+    char **cause)
+{
+	struct core_listener	*cl;
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+	int			 fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, path, sizeof sun.sun_path) >=
+	    sizeof sun.sun_path) {
+		xasprintf(cause, "listen %s: path longer than %zu bytes", path,
+		    sizeof sun.sun_path - 1);
+		return (NULL);
+	}
+	if (core_unix_stale(path, &sun, cause) == -1) {
+		if (*cause == NULL)
+			xasprintf(cause, "listen %s: %s", path,
+			    strerror(errno));
+		return (NULL);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1) {
+		xasprintf(cause, "listen %s: %s", path, strerror(errno));
+		return (NULL);
+	}
+	/* Never more open than mode, not even between bind and chmod. */
+	old = umask(0777 & ~mode);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		umask(old);
+		xasprintf(cause, "listen %s: %s", path, strerror(errno));
+		close(fd);
+		return (NULL);
+	}
+	umask(old);
+	if (chmod(path, mode) == -1 || listen(fd, 64) == -1) {
+		xasprintf(cause, "listen %s: %s", path, strerror(errno));
+		unlink(path);
+		close(fd);
+		return (NULL);
+	}
+	cl = xcalloc(1, sizeof *cl);
+	cl->cl_cb = cb;
+	cl->cl_arg = arg;
+	cl->cl_unix = 1;
+	strlcpy(cl->cl_name, path, sizeof cl->cl_name);
+	cl->cl_lev = evconnlistener_new(core_base, core_accept_cb_, cl,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 64, fd);
+	if (cl->cl_lev == NULL)
+		fatalx("evconnlistener_new failed");
+	evconnlistener_set_error_cb(cl->cl_lev, core_accept_error_cb);
+	if ((cl->cl_retry = evtimer_new(core_base, core_retry_cb, cl)) == NULL)
+		fatalx("evtimer_new failed");
+	return (cl);
+}
+
 void
 core_listener_close(struct core_listener *cl)
 {
 	if (cl == NULL)
 		return;
+	if (cl->cl_unix)
+		unlink(cl->cl_name);
 	evconnlistener_free(cl->cl_lev);
 	event_free(cl->cl_retry);
 	free(cl);

@@ -1,8 +1,11 @@
 /*
- * info.c: `tentacle info`: ask the hub for its exit nodes over the control
- * port (an admin HELLO, doc/protocol.md) and print a table or JSON.
+ * info.c: `tentacle info`, `drain`, `undrain`, `redial`: ask the hub over
+ * its admin socket (a Unix socket, doc/security.md; an admin HELLO,
+ * doc/protocol.md) and print a table or JSON, or the command's answer.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +22,6 @@
 #include "tentacle.h"
 #include "frame.h"
 #include "opt.h"
-#include "tls.h"
 
 #define INFO_MAX_NODES	100000
 
@@ -27,10 +29,8 @@ static struct frame_info_node	*info_nodes;
 static size_t			 info_n, info_cap;
 static int			 info_state;	/* 0 hello, 1 nodes, 2 done */
 static char			*info_error;
-static char			 info_host[256], info_port[8];
-static struct tls_conf		*info_tls;
+static const char		*info_path;	/* the admin socket */
 static struct bufferevent	*info_bev;
-static char			 info_peer[300];
 static struct frame_admin	 info_admin;	/* op 0: info */
 static struct frame_admin_reply	 info_reply;
 
@@ -135,28 +135,10 @@ static void
 info_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 {
 	struct frame_hello	 h;
-	struct timeval		 tv = { 10, 0 };
 	uint8_t			 buf[FRAME_MAX];
-	int			 dnsrc;
+	int			 error = EVUTIL_SOCKET_ERROR();
 
 	if (what & BEV_EVENT_CONNECTED) {
-		if (info_tls != NULL) {
-			char *cause = NULL;
-
-			if ((bev = tls_wrap(info_tls, bev, 0, info_peer,
-			    &cause)) == NULL) {
-				info_bev = NULL;
-				info_fail("TLS: %s", cause);
-				free(cause);
-				return;
-			}
-			info_bev = bev;
-			/* tls_wrap() dropped the socket's timeouts. */
-			bufferevent_set_timeouts(bev, &tv, &tv);
-			bufferevent_setcb(bev, info_read_cb, NULL,
-			    info_event_cb, NULL);
-			bufferevent_enable(bev, EV_READ | EV_WRITE);
-		}
 		memset(&h, 0, sizeof h);
 		h.version = FRAME_VERSION;
 		h.role = FRAME_ROLE_ADMIN;
@@ -165,24 +147,16 @@ info_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 		return;
 	}
 	if (what & BEV_EVENT_TIMEOUT)
-		info_fail("%s:%s: no answer within 10 s", info_host,
-		    info_port);
-	else if (tls_error(bev) != NULL)
-		info_fail("%s:%s: TLS: %s%s", info_host, info_port,
-		    tls_error(bev), tls_handshake_done(bev) ? "" : " (if the "
-		    "hub runs -insecure, give -insecure)");
+		info_fail("%s: no answer within 10 s", info_path);
 	else if (what & BEV_EVENT_EOF)
-		info_fail("%s:%s: the hub closed the connection%s", info_host,
-		    info_port, info_tls == NULL ? " (if it runs TLS, drop "
-		    "-insecure)" : "");
-	else if (!tls_is_wrapped(bev) &&
-	    (dnsrc = bufferevent_socket_get_dns_error(bev)) != 0)
-		info_fail("cannot resolve %s: %s", info_host,
-		    evutil_gai_strerror(dnsrc));
+		info_fail("%s: the hub closed the connection", info_path);
 	else
-		info_fail("%s:%s: %s (is the hub running? give -server "
-		    "HOST:PORT)", info_host, info_port,
-		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		info_fail("%s: %s%s", info_path, strerror(error),
+		    error == ENOENT || error == ECONNREFUSED ? " (is the hub "
+		    "running on this machine? give -admin PATH, the admin= "
+		    "path of its \"hub ready\" line)" : error == EACCES ||
+		    error == EPERM ? " (run as the hub's user or group, or "
+		    "root)" : "");
 }
 
 /* Bytes in binary units: 512B, 1.5KiB, 12MiB, 3.0GiB. */
@@ -632,24 +606,19 @@ info_detail(const char *name)
 
 /* see tentacle.h */
 int
-info_run(const char *server, const struct client_trust *trust, int argc,
-    char **argv)
+info_run(const char *state_dir, int argc, char **argv)
 {
-	struct client_trust	 t = *trust;
 	struct timeval		 tv = { 10, 0 };
-	const char		*colon, *flag_server = NULL, *pool = NULL;
+	struct sockaddr_un	 sun;
+	const char		*flag_server = NULL, *pool = NULL;
 	const char		*node = NULL, *cmd = argv[0];
 	int			 json = 0, ind = 1, rc;
-	long long		 port;
-	char			*cause = NULL;
-	size_t			 hl;
+	char			*cause = NULL, path[sizeof sun.sun_path + 1];
 	struct opt		 opts[] = {
-		{ "server", OPT_STRING, &flag_server, "Hub control address "
-		    "HOST:PORT", "\"127.0.0.1:4442\"", 0, 0, 0 },
-		{ "fingerprint", OPT_STRING, &t.fingerprint, "Pin the hub's "
-		    "key (sha256:...)", NULL, 0, 0, 0 },
-		{ "insecure", OPT_BOOL, &t.insecure, "Plaintext (the hub runs "
-		    "-insecure)", NULL, 0, 0, 0 },
+		{ "admin", OPT_STRING, &info_path, "The hub's admin socket",
+		    "STATE-DIR/admin.sock", 0, 0, 0 },
+		{ "server", OPT_STRING, &flag_server, "(gone: the hub answers "
+		    "on its admin socket only)", NULL, 0, 0, 0 },
 		/* info only, from here */
 		{ "json", OPT_BOOL, &json, "Print JSON", NULL, 0, 0, 0 },
 		{ "pool", OPT_STRING, &pool, "Only the nodes in pool NAME",
@@ -668,7 +637,7 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 	else
 		cmd = "info";
 	if (info_admin.op != 0)
-		memset(&opts[3], 0, sizeof opts[3]);	/* no -json ... */
+		memset(&opts[2], 0, sizeof opts[2]);	/* no -json ... */
 	rc = opt_parse(opts, argc, argv, &ind, &cause);
 	if (rc == 0 && info_admin.op != 0 && ind < argc) {
 		if (!frame_name_valid(argv[ind], FRAME_NAME_MAX)) {
@@ -677,19 +646,21 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 			return (2);
 		}
 		strlcpy(info_admin.node, argv[ind++], sizeof info_admin.node);
-		/* Flags may also follow: "redial n1 -server X". */
+		/* Flags may also follow: "redial n1 -admin X". */
 		rc = opt_parse(opts, argc, argv, &ind, &cause);
 	}
 	if (rc == OPT_HELP) {
 		if (info_admin.op == 0)
-			printf("usage: tentacle info [-server HOST:PORT] "
-			    "[-json] [-pool NAME] [-node NAME]\n\n"
-			    "List the hub's exit nodes.  The hub answers "
-			    "loopback clients only.\n\nFlags:\n");
+			printf("usage: tentacle info [-admin PATH] [-json] "
+			    "[-pool NAME] [-node NAME]\n\nList the hub's "
+			    "exit nodes.  Runs on the hub's machine, as its "
+			    "user or group:\nthe hub answers on its admin "
+			    "socket only.\n\nFlags:\n");
 		else
-			printf("usage: tentacle %s [-server HOST:PORT] NODE\n"
-			    "\n%s node NODE (a name or an id).  The hub "
-			    "answers loopback clients only.\n\nFlags:\n", cmd,
+			printf("usage: tentacle %s [-admin PATH] NODE\n\n%s "
+			    "node NODE (a name or an id).  Runs on the hub's "
+			    "machine, as its\nuser or group: the hub answers "
+			    "on its admin socket only.\n\nFlags:\n", cmd,
 			    info_admin.op == FRAME_ADMIN_DRAIN ? "Drain: no "
 			    "new requests go to" : info_admin.op ==
 			    FRAME_ADMIN_UNDRAIN ? "Undrain: put back in "
@@ -700,55 +671,43 @@ info_run(const char *server, const struct client_trust *trust, int argc,
 	if (rc == -1 || ind < argc || (info_admin.op != 0 &&
 	    info_admin.node[0] == '\0')) {
 		fprintf(stderr, "tentacle %s: %s\nusage: tentacle %s "
-		    "[-server HOST:PORT] %s\n", cmd, rc == -1 ? cause :
+		    "[-admin PATH] %s\n", cmd, rc == -1 ? cause :
 		    ind < argc ? "unexpected argument" : "which node?", cmd,
 		    info_admin.op != 0 ? "NODE" : "[-json] [-pool NAME] "
 		    "[-node NAME]");
 		return (2);
 	}
-	if (flag_server != NULL)
-		server = flag_server;
-	if (server == NULL)
-		server = "127.0.0.1:4442";
-	strlcpy(info_peer, server, sizeof info_peer);
-	colon = strrchr(server, ':');
-	if (colon == NULL || colon == server ||
-	    opt_int_parse(colon + 1, 1, 65535, &port, &cause) == -1) {
-		fprintf(stderr, "tentacle info: hub address \"%s\": expected "
-		    "HOST:PORT\n", server);
+	if (flag_server != NULL) {
+		fprintf(stderr, "tentacle %s: -server: the hub answers admin "
+		    "commands on its admin socket, not on the control port: "
+		    "run this on the hub's machine (-admin PATH names the "
+		    "socket; doc/security.md)\n", cmd);
 		return (2);
 	}
-	hl = colon - server;
-	if (server[0] == '[' && colon[-1] == ']') {
-		server++;
-		hl -= 2;
+	if (info_path == NULL) {
+		snprintf(path, sizeof path, "%s/admin.sock", state_dir);
+		info_path = path;
 	}
-	if (hl == 0 || hl >= sizeof info_host) {
-		fprintf(stderr, "tentacle info: bad hub address\n");
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlcpy(sun.sun_path, info_path, sizeof sun.sun_path) >=
+	    sizeof sun.sun_path) {
+		fprintf(stderr, "tentacle %s: %s: path too long\n", cmd,
+		    info_path);
 		return (2);
 	}
-	memcpy(info_host, server, hl);
-	info_host[hl] = '\0';
-	snprintf(info_port, sizeof info_port, "%lld", port);
 
 	log_init("stderr", LOG_LEVEL_WARNING, "tentacle", &cause);
-	if (!t.insecure && (info_tls = tls_client_conf(t.fingerprint,
-	    t.ca_file, t.known_hosts, &cause)) == NULL) {
-		fprintf(stderr, "tentacle info: TLS: %s\n", cause);
-		free(cause);
-		return (1);
-	}
 	core_init();
-	core_dns_init();
 	if ((info_bev = bufferevent_socket_new(core_base, -1,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		fatalx("out of memory");
 	bufferevent_setcb(info_bev, info_read_cb, NULL, info_event_cb, NULL);
 	bufferevent_set_timeouts(info_bev, &tv, &tv);
 	bufferevent_enable(info_bev, EV_READ | EV_WRITE);
-	if (bufferevent_socket_connect_hostname(info_bev, core_dns, AF_UNSPEC,
-	    info_host, (int)port) == -1)
-		info_fail("cannot connect to %s", server);
+	if (bufferevent_socket_connect(info_bev, (struct sockaddr *)&sun,
+	    sizeof sun) == -1)
+		info_event_cb(info_bev, BEV_EVENT_ERROR, NULL);
 	else
 		core_loop();
 	if (info_bev != NULL)

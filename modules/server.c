@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -54,6 +55,12 @@
 #define REDIAL_LEAVE_MS	30000		/* REDIAL sent: the node leaves */
 #define REDIAL_BACK_US	(300ULL * 1000000)	/* ... and is back in this */
 #define REDIAL_SHARE	4		/* at most 1/4 of nodes at once */
+#define CTL_BACKLOG_MAX	(256 * 1024)	/* unread bytes to a node's control link */
+#define PING_BURST	20		/* a node's PINGs beyond its heartbeat: */
+#define PING_RATE	10		/* ... at least this many a second */
+#define ADMIN_MAX	16		/* admin sessions at once */
+#define ADMIN_SOCKET	"admin.sock"	/* in the state directory */
+#define LOG_EVERY_US	(10ULL * 1000000)	/* refusals logged once per */
 
 /* n_redial: where a node is in its redial cycle (doc/routing.md). */
 #define REDIAL_IDLE	0	/* in service; maybe a timer planned */
@@ -146,6 +153,9 @@ struct node {
 	uint64_t		 n_redial_end_us;	/* end of the grace */
 	uint64_t		 n_redial_sent_us;	/* REDIAL sent at */
 	char			 n_redial_why[32];
+	/* PINGs the node may still send: a bucket of PING_BURST. */
+	u_int			 n_ping_tokens;
+	uint64_t		 n_ping_us;
 };
 TAILQ_HEAD(nodes, node);
 
@@ -201,13 +211,18 @@ struct srelay {
 	struct limit_hold	*sr_hold;	/* the user's counts */
 };
 
-/* A control connection before WELCOME, or an admin (info) session. */
+/*
+ * A control connection before WELCOME, or an admin session (on the admin
+ * socket only).
+ */
 struct ctl {
 	struct bufferevent	*c_bev;
 	struct event		*c_timer;	/* handshake deadline */
+	struct limit_hold	*c_hold;	/* handshakes per address */
 	char			 c_peer[64];
 	char			 c_ip[64];	/* without the port */
-	int			 c_loopback;
+	int			 c_localhost;	/* 127.0.0.1 or ::1 */
+	int			 c_admin;	/* from the admin socket */
 	int			 c_state;
 #define CTL_HELLO	0	/* waiting for HELLO */
 #define CTL_AUTH	1	/* CHALLENGE sent, waiting for AUTH */
@@ -223,11 +238,27 @@ static struct authfail {
 	uint64_t	 first_us;
 } server_authfail[AUTHFAIL_SLOTS];
 
-/* A data link before BIND. */
+/* A data link before BIND (or POOL). */
 struct dlink {
 	struct bufferevent	*l_bev;
+	struct event		*l_timer;	/* handshake deadline */
+	struct limit_hold	*l_hold;	/* handshakes per address */
 	char			 l_peer[64];
 };
+
+/*
+ * What the hub refused or cut to protect itself, for `tentacle info` and
+ * for logging once per LOG_EVERY_US, not per connection.
+ */
+static struct server_guard {
+	uint64_t		 hs_refused;	/* -max-handshakes(-per-ip) */
+	uint64_t		 hs_expired;	/* deadline passed */
+	uint64_t		 flooded;	/* PING flood, backlog */
+	uint64_t		 identity;	/* name or id of another owner */
+	uint64_t		 admin_refused;	/* uid, or too many */
+	uint64_t		 logged_us;	/* last summary line */
+	uint64_t		 logged_refused, logged_expired;
+} server_guard;
 
 struct server_conf server_conf = {
 	.control_addr = DEFAULT_CONTROL_ADDR,
@@ -247,6 +278,8 @@ struct server_conf server_conf = {
 	.max_conns_per_user = 1024,
 	.redial_interval_ms = 60000,
 	.redial_grace_ms = 30000,
+	.max_handshakes = -1,		/* from RLIMIT_NOFILE in server_main */
+	.max_handshakes_per_ip = 64,
 };
 
 static struct nodes		 server_nodes = TAILQ_HEAD_INITIALIZER(server_nodes);
@@ -268,7 +301,7 @@ static uint64_t			 server_session_life_us =
 static char			 server_why[160];
 static uint16_t			 server_data_port;
 static char			 server_data_host[64];
-static struct core_listener	*server_listeners[4];
+static struct core_listener	*server_listeners[5];	/* 4: admin */
 static int			 server_stopping;
 static struct token_set		 server_tokens;
 static const char		*server_tokens_path;
@@ -292,6 +325,8 @@ static int			 server_ndeny;
 
 static void	server_control_accept(int, struct sockaddr *, socklen_t,
 		    void *);
+static void	server_admin_accept(int, struct sockaddr *, socklen_t,
+		    void *);
 static void	server_data_accept(int, struct sockaddr *, socklen_t, void *);
 static void	server_ctl_read_cb(struct bufferevent *, void *);
 static void	server_ctl_event_cb(struct bufferevent *, short, void *);
@@ -301,6 +336,8 @@ static void	server_node_event_cb(struct bufferevent *, short, void *);
 static void	server_heartbeat_cb(evutil_socket_t, short, void *);
 static void	server_dlink_read_cb(struct bufferevent *, void *);
 static void	server_dlink_event_cb(struct bufferevent *, short, void *);
+static void	server_dlink_timeout_cb(evutil_socket_t, short, void *);
+static void	server_dlink_free(struct dlink *);
 static void	server_dial_timeout_cb(evutil_socket_t, short, void *);
 static void	server_node_close(struct node *, uint8_t, const char *);
 static void	server_dial_finish(struct dial *, int, struct bufferevent *);
@@ -323,7 +360,8 @@ static void	server_redial_begin(struct node *, const char *);
 static void	server_admin(struct ctl *, const struct frame_admin *);
 static uint32_t	server_random(uint32_t);
 static struct parked *server_park(struct node *);
-static struct parked *server_parked_find(const char *, uint32_t);
+static struct parked *server_parked_find(const struct frame_hello *,
+		    uint32_t);
 static void	server_parked_free(struct parked *);
 static void	server_node_keep(struct node *, struct parked *);
 
@@ -393,26 +431,70 @@ server_bev_error(struct bufferevent *bev, short what)
 }
 
 /*
- * Control port: every connection starts as a struct ctl until its HELLO
- * says whether it is a node or an admin session.
+ * The guards' counts, logged as one line per LOG_EVERY_US at most while
+ * they move (never a line per connection: that is what a flood wants).
  */
 static void
-server_control_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
-    void *arg __unused)
+server_guard_log(void)
+{
+	struct server_guard	*g = &server_guard;
+	uint64_t		 now = core_now_us();
+
+	if (g->logged_us != 0 && now - g->logged_us < LOG_EVERY_US)
+		return;
+	if (g->hs_refused == g->logged_refused &&
+	    g->hs_expired == g->logged_expired)
+		return;
+	log_warnx("node links: %llu refused at -max-handshakes (%d) or "
+	    "-max-handshakes-per-ip (%d), %llu closed at the handshake "
+	    "deadline (-handshake-timeout %d ms) in the last %llu s; %u in "
+	    "their handshake now",
+	    (unsigned long long)(g->hs_refused - g->logged_refused),
+	    server_conf.max_handshakes, server_conf.max_handshakes_per_ip,
+	    (unsigned long long)(g->hs_expired - g->logged_expired),
+	    server_conf.handshake_ms, (unsigned long long)(g->logged_us == 0 ?
+	    0 : (now - g->logged_us) / 1000000), limit_link_total());
+	g->logged_us = now;
+	g->logged_refused = g->hs_refused;
+	g->logged_expired = g->hs_expired;
+}
+
+/*
+ * A node link (control or data port) before its handshake: counted in
+ * total and per address (IPv6 /64) against -max-handshakes(-per-ip).
+ * NULL: refused (fd closed, nothing sent: a flood gets no answer).
+ */
+static struct limit_hold *
+server_link_hold(int fd, struct sockaddr *sa)
+{
+	struct limit_hold	*h;
+	int			 why;
+
+	h = limit_link_open(sa, server_conf.max_handshakes,
+	    server_conf.max_handshakes_per_ip, &why);
+	if (h == NULL) {
+		close(fd);
+		server_guard.hs_refused++;
+		server_guard_log();
+	}
+	return (h);
+}
+
+/* A struct ctl for an accepted fd, its deadline armed; NULL: fd closed. */
+static struct ctl *
+server_ctl_new(int fd, const char *peer, int admin)
 {
 	struct ctl	*c;
 	struct timeval	 tv;
 
 	if ((c = calloc(1, sizeof *c)) == NULL) {
-		log_warnx("control: out of memory, dropping a connection");
+		log_warnx("control %s: out of memory, dropping a connection",
+		    peer);
 		close(fd);
-		return;
+		return (NULL);
 	}
-	core_sa_str(sa, c->c_peer, sizeof c->c_peer);
-	strlcpy(c->c_ip, c->c_peer, sizeof c->c_ip);
-	if (strrchr(c->c_ip, ':') != NULL)
-		*strrchr(c->c_ip, ':') = '\0';
-	c->c_loopback = core_sa_is_loopback(sa);
+	strlcpy(c->c_peer, peer, sizeof c->c_peer);
+	c->c_admin = admin;
 	/*
 	 * Our own timer, not a bufferevent read timeout: it bounds the whole
 	 * handshake (TLS, HELLO, AUTH), not the gaps between bytes.
@@ -422,25 +504,112 @@ server_control_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 		log_warnx("control %s: out of memory", c->c_peer);
 		close(fd);
 		free(c);
-		return;
+		return (NULL);
 	}
-	if ((c->c_bev = server_bev_new(fd, c->c_peer)) == NULL) {
+	/* The admin socket is local: no TLS. */
+	if (admin)
+		c->c_bev = bufferevent_socket_new(core_base, fd,
+		    BEV_OPT_CLOSE_ON_FREE);
+	else
+		c->c_bev = server_bev_new(fd, c->c_peer);
+	if (c->c_bev == NULL) {
+		if (admin)
+			close(fd);
 		event_free(c->c_timer);
 		free(c);
-		return;
+		return (NULL);
 	}
 	bufferevent_setcb(c->c_bev, server_ctl_read_cb, NULL,
 	    server_ctl_event_cb, c);
 	bufferevent_setwatermark(c->c_bev, EV_READ, 0, FRAME_MAX);
 	evtimer_add(c->c_timer, ms_tv(&tv, server_conf.handshake_ms));
 	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
+	return (c);
+}
+
+/*
+ * Control port: every connection starts as a struct ctl until its HELLO
+ * says it is a node (admin sessions use the admin socket).
+ */
+static void
+server_control_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
+    void *arg __unused)
+{
+	struct limit_hold	*h;
+	struct ctl		*c;
+	char			 peer[64];
+
+	if ((h = server_link_hold(fd, sa)) == NULL)
+		return;
+	core_sa_str(sa, peer, sizeof peer);
+	if ((c = server_ctl_new(fd, peer, 0)) == NULL) {
+		limit_close(h);
+		return;
+	}
+	c->c_hold = h;
+	strlcpy(c->c_ip, c->c_peer, sizeof c->c_ip);
+	if (strrchr(c->c_ip, ':') != NULL)
+		*strrchr(c->c_ip, ':') = '\0';
+	c->c_localhost = core_sa_is_localhost(sa);
 	log_debug("control %s: connected", c->c_peer);
+}
+
+static u_int	 server_nadmin;
+
+/*
+ * Admin socket (doc/security.md): the file's mode (0660) lets the hub's
+ * user and group connect; the peer's uid, from the kernel, must be root,
+ * the hub's or its group's, and is logged with everything it does.
+ */
+static void
+server_admin_accept(int fd, struct sockaddr *sa __unused,
+    socklen_t salen __unused, void *arg __unused)
+{
+	struct ctl	*c;
+	uid_t		 uid;
+	gid_t		 gid;
+	long		 pid;
+	char		 peer[64];
+
+	if (compat_peercred(fd, &uid, &gid, &pid) == -1) {
+		log_warn("admin: cannot tell who connected; refused");
+		server_guard.admin_refused++;
+		close(fd);
+		return;
+	}
+	if (pid > 0)
+		snprintf(peer, sizeof peer, "admin uid %u pid %ld",
+		    (u_int)uid, pid);
+	else
+		snprintf(peer, sizeof peer, "admin uid %u", (u_int)uid);
+	if (uid != 0 && uid != geteuid() && gid != getegid()) {
+		log_warnx("%s: refused: not root, the hub's user (uid %u) or "
+		    "its group (gid %u)", peer, (u_int)geteuid(),
+		    (u_int)getegid());
+		server_guard.admin_refused++;
+		close(fd);
+		return;
+	}
+	if (server_nadmin >= ADMIN_MAX) {
+		log_warnx("%s: refused: %d admin sessions already open", peer,
+		    ADMIN_MAX);
+		server_guard.admin_refused++;
+		close(fd);
+		return;
+	}
+	if ((c = server_ctl_new(fd, peer, 1)) == NULL)
+		return;
+	server_nadmin++;
+	log_debug("%s: connected", c->c_peer);
 }
 
 /* Frees c but not its bufferevent (closed, or handed to a node). */
 static void
 server_ctl_free(struct ctl *c)
 {
+	if (c->c_admin)
+		server_nadmin--;
+	limit_close(c->c_hold);
 	event_free(c->c_timer);
 	free(c);
 }
@@ -451,7 +620,7 @@ server_ctl_close(struct ctl *c, const char *why)
 	if (why != NULL)
 		log_info("control %s: closed: %s", c->c_peer, why);
 	/* Before the TLS handshake nothing we write can go out. */
-	if (server_tls != NULL && !tls_handshake_done(c->c_bev))
+	if (!c->c_admin && server_tls != NULL && !tls_handshake_done(c->c_bev))
 		bufferevent_free(c->c_bev);
 	else
 		core_bev_close_flush(c->c_bev);
@@ -464,11 +633,16 @@ server_ctl_timeout_cb(evutil_socket_t fd __unused, short what __unused,
 {
 	struct ctl	*c = arg;
 
-	log_warnx("control %s: handshake not finished within %d ms (%s); "
+	/* Counted and summed up by server_guard_log(): floods are quiet. */
+	log_debug("control %s: handshake not finished within %d ms (%s); "
 	    "closing", c->c_peer, server_conf.handshake_ms,
 	    c->c_state == CTL_AUTH ? "no AUTH" : c->c_state == CTL_ADMIN ?
-	    "no INFO_REQ" : server_tls != NULL &&
+	    "no INFO_REQ" : !c->c_admin && server_tls != NULL &&
 	    !tls_handshake_done(c->c_bev) ? "TLS" : "no HELLO");
+	if (!c->c_admin) {
+		server_guard.hs_expired++;
+		server_guard_log();
+	}
 	server_bye(c->c_bev, FRAME_BYE_TIMEOUT, "handshake timeout");
 	server_ctl_close(c, NULL);
 }
@@ -850,6 +1024,83 @@ server_deny_parse(const char *list, char **cause)
 	return (0);
 }
 
+/*
+ * Who owns a node: the token it proved (HELLO's key id, checked by AUTH),
+ * or on a hub without -tokens its own machine (no key id).  A node's
+ * name, id and fleet state go to connections of the same owner only
+ * (doc/security.md, doc/routing.md).
+ */
+static int
+server_owner_same(const struct frame_hello *a, const struct frame_hello *b)
+{
+	if (a->has_kid != b->has_kid)
+		return (0);
+	return (!a->has_kid || memcmp(a->kid, b->kid, sizeof a->kid) == 0);
+}
+
+/* "token on line 3", or "no token": an owner, for a log line. */
+static const char *
+server_owner_str(const struct frame_hello *h, char *buf, size_t len)
+{
+	const struct token	*t;
+
+	if (!h->has_kid)
+		snprintf(buf, len, "no token");
+	else if ((t = token_find(&server_tokens, h->kid)) != NULL)
+		snprintf(buf, len, "the token on line %d of %s", t->t_line,
+		    server_tokens_path);
+	else
+		snprintf(buf, len, "a token no longer in %s",
+		    server_tokens_path);
+	return (buf);
+}
+
+/*
+ * Is h's name held by a node of another owner, online or away for its
+ * return (parked)?  First come keeps the name, unless its token was taken
+ * out of the tokens file.  *who says which node.
+ */
+static int
+server_name_held(const struct frame_hello *h, char *who, size_t len)
+{
+	const struct frame_hello	*oh = NULL;
+	struct node			*n;
+	struct parked			*pk;
+	char				 o[128];
+	uint32_t			 id = 0;
+	uint64_t			 away = 0;
+
+	TAILQ_FOREACH(n, &server_nodes, n_entry) {
+		if (strcmp(n->n_hello.name, h->name) == 0 &&
+		    !server_owner_same(&n->n_hello, h)) {
+			oh = &n->n_hello;
+			id = n->n_id;
+			break;
+		}
+	}
+	TAILQ_FOREACH(pk, &server_parked, pk_entry) {
+		if (oh != NULL)
+			break;
+		if (strcmp(pk->pk_hello.name, h->name) == 0 &&
+		    !server_owner_same(&pk->pk_hello, h)) {
+			oh = &pk->pk_hello;
+			id = pk->pk_id;
+			away = (core_now_us() - pk->pk_left_us) / 1000000;
+		}
+	}
+	if (oh == NULL || (oh->has_kid &&
+	    token_find(&server_tokens, oh->kid) == NULL))
+		return (0);
+	if (n != NULL)
+		snprintf(who, len, "node %u (%s, online), which proved %s", id,
+		    oh->name, server_owner_str(oh, o, sizeof o));
+	else
+		snprintf(who, len, "node %u (%s, away: it left %llu s ago), "
+		    "which proved %s", id, oh->name, (unsigned long long)away,
+		    server_owner_str(oh, o, sizeof o));
+	return (1);
+}
+
 /* A node's HELLO was accepted: turn the ctl into a registered node. */
 static void
 server_node_new(struct ctl *c, const struct frame_hello *h)
@@ -859,8 +1110,22 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	struct timeval	 tv;
 	uint32_t	 id = 0;
 	char		 pools[FRAME_POOLS_MAX * (FRAME_POOL_MAX + 1) + 1];
+	char		 who[300], mine[128], name[4 * FRAME_NAME_MAX + 1];
 	int		 i;
 
+	if (server_name_held(h, who, sizeof who)) {
+		server_guard.identity++;
+		log_escape(name, sizeof name, h->name, strlen(h->name));
+		log_warnx("control %s: node \"%s\" refused: the name is held "
+		    "by %s; this connection proved %s (first come keeps a "
+		    "name: pick another with -name, or take the old token "
+		    "out of the tokens file)", c->c_peer, name, who,
+		    server_owner_str(h, mine, sizeof mine));
+		server_bye(c->c_bev, FRAME_BYE_NOTALLOWED, "this node name is "
+		    "held by a node with another token; choose another name");
+		server_ctl_close(c, NULL);
+		return;
+	}
 	if ((n = calloc(1, sizeof *n)) == NULL ||
 	    (n->n_redial_ev = evtimer_new(core_base, server_redial_cb,
 	    n)) == NULL) {
@@ -878,13 +1143,14 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	 * node restarted); else its hint, if no other node holds it.
 	 */
 	if (h->node_id != 0 && (old = server_node_find(h->node_id)) != NULL &&
-	    strcmp(old->n_hello.name, h->name) == 0) {
+	    strcmp(old->n_hello.name, h->name) == 0 &&
+	    server_owner_same(&old->n_hello, h)) {
 		server_bye(old->n_bev, FRAME_BYE_REPLACED,
 		    "replaced by a new connection of the same node");
 		server_node_close(old, 0, "replaced by a new connection from "
 		    "the same node");
 	}
-	if ((pk = server_parked_find(h->name, h->node_id)) != NULL &&
+	if ((pk = server_parked_find(h, h->node_id)) != NULL &&
 	    server_node_find(pk->pk_id) == NULL)
 		id = pk->pk_id;
 	else {
@@ -908,6 +1174,8 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	TAILQ_INIT(&n->n_relays);
 	TAILQ_INIT(&n->n_pool);
 	n->n_refill_us = POOL_REFILL_US;
+	n->n_ping_tokens = PING_BURST;
+	n->n_ping_us = n->n_rx_us;
 	evutil_secure_rng_get_bytes(n->n_cookie, sizeof n->n_cookie);
 	n->n_heartbeat = evtimer_new(core_base, server_heartbeat_cb, n);
 	if (n->n_heartbeat == NULL) {
@@ -1030,14 +1298,19 @@ server_redialing_done(void)
 		log_warnx("internal: redial count below zero");
 }
 
-/* The parked record for name and id (name NULL: any name; id 0: any). */
+/*
+ * The parked record of h's name and owner, and id (h NULL: any name and
+ * owner; id 0: any).
+ */
 static struct parked *
-server_parked_find(const char *name, uint32_t id)
+server_parked_find(const struct frame_hello *h, uint32_t id)
 {
 	struct parked	*pk, *byname = NULL;
+	const char	*name = h != NULL ? h->name : NULL;
 
 	TAILQ_FOREACH_REVERSE(pk, &server_parked, parkedq, pk_entry) {
-		if (name != NULL && strcmp(pk->pk_hello.name, name) != 0)
+		if (h != NULL && (strcmp(pk->pk_hello.name, name) != 0 ||
+		    !server_owner_same(&pk->pk_hello, h)))
 			continue;
 		if (id == 0 || pk->pk_id == id)
 			return (pk);
@@ -1353,16 +1626,19 @@ server_ctl_hello(struct ctl *c)
 	uint8_t	 buf[FRAME_MAX];
 
 	if (server_tokens_path == NULL) {
-		if (c->c_loopback) {
+		if (c->c_localhost) {
+			/* No token proven: the hub's own machine is the owner. */
+			c->c_hello.has_kid = 0;
+			memset(c->c_hello.kid, 0, sizeof c->c_hello.kid);
 			server_node_new(c, &c->c_hello);
 			return (0);
 		}
 		server_authfail_note(c->c_ip);
 		log_warnx("control %s: node refused: this hub has no tokens "
-		    "file, so it accepts nodes from loopback only (start it "
-		    "with -tokens FILE)", c->c_peer);
+		    "file, so it accepts nodes from 127.0.0.1 and ::1 only "
+		    "(start it with -tokens FILE)", c->c_peer);
 		server_bye(c->c_bev, FRAME_BYE_AUTH, "this hub accepts nodes "
-		    "from loopback only: it has no tokens file");
+		    "from 127.0.0.1 and ::1 only: it has no tokens file");
 		server_ctl_close(c, NULL);
 		return (0);
 	}
@@ -1414,6 +1690,24 @@ server_ctl_auth(struct ctl *c, const uint8_t *mac)
 	server_node_new(c, &c->c_hello);
 }
 
+/* An admin HELLO on the control port, or a node's on the admin socket. */
+static void
+server_ctl_wrong_port(struct ctl *c)
+{
+	char	 text[200];
+
+	if (c->c_admin)
+		snprintf(text, sizeof text, "this is the hub's admin socket; "
+		    "nodes connect to the control port");
+	else
+		snprintf(text, sizeof text, "admin commands (info, drain, "
+		    "undrain, redial) go to the hub's admin socket on its own "
+		    "machine, not to the control port (doc/security.md)");
+	log_warnx("control %s: refused: %s", c->c_peer, text);
+	server_bye(c->c_bev, FRAME_BYE_NOTALLOWED, text);
+	server_ctl_close(c, NULL);
+}
+
 /*
  * Read frames on a control connection that has not been welcomed yet (or
  * an admin session): HELLO, then AUTH for nodes or INFO_REQ for admins.
@@ -1461,6 +1755,10 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 				goto bad;
 			}
 			evbuffer_drain(in, n);
+			if ((c->c_hello.role == FRAME_ROLE_NODE) == c->c_admin) {
+				server_ctl_wrong_port(c);
+				return;
+			}
 			if (c->c_hello.role == FRAME_ROLE_NODE) {
 				/* No pool: "default", for tokens' pools= too. */
 				if (c->c_hello.npools == 0) {
@@ -1471,15 +1769,6 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 				if (server_ctl_hello(c) == 0)
 					return;	/* c is gone */
 				continue;
-			}
-			if (!c->c_loopback) {
-				log_warnx("control %s: info request refused: "
-				    "the hub answers info to loopback "
-				    "clients only", c->c_peer);
-				server_bye(bev, FRAME_BYE_NOTALLOWED,
-				    "info is served to loopback clients only");
-				server_ctl_close(c, NULL);
-				return;
 			}
 			c->c_state = CTL_ADMIN;
 			server_welcome(bev, 0, NULL);
@@ -1552,6 +1841,51 @@ server_dial_find(uint32_t req)
 	return (NULL);
 }
 
+/*
+ * May n send one more PING?  A node pings once a heartbeat; a bucket of
+ * PING_BURST refilled at PING_RATE a second, or four per heartbeat if
+ * that is more, leaves room for any honest node.
+ */
+static int
+server_node_ping_ok(struct node *n)
+{
+	uint64_t	 now = core_now_us(), rate, add;
+
+	rate = 4000 / (uint64_t)server_conf.heartbeat_ms;
+	if (rate < PING_RATE)
+		rate = PING_RATE;
+	add = (now - n->n_ping_us) * rate / 1000000;
+	if (add > 0) {
+		n->n_ping_tokens = add + n->n_ping_tokens > PING_BURST ?
+		    PING_BURST : n->n_ping_tokens + (u_int)add;
+		n->n_ping_us = now;
+	}
+	if (n->n_ping_tokens == 0)
+		return (0);
+	n->n_ping_tokens--;
+	return (1);
+}
+
+/*
+ * Does n read what the hub sends?  Past CTL_BACKLOG_MAX unread bytes it
+ * is closed: a peer that never reads must not grow the hub's memory.
+ * Returns -1 when n was closed.
+ */
+static int
+server_node_backlog(struct node *n)
+{
+	size_t	 len = evbuffer_get_length(bufferevent_get_output(n->n_bev));
+	char	 why[160];
+
+	if (len <= CTL_BACKLOG_MAX)
+		return (0);
+	server_guard.flooded++;
+	snprintf(why, sizeof why, "it does not read its control link: %zu "
+	    "bytes unread (limit %d)", len, CTL_BACKLOG_MAX);
+	server_node_close(n, 0, why);
+	return (-1);
+}
+
 /* One decoded frame from a node; -1 means the node was closed. */
 static int
 server_node_dispatch(struct node *n, const struct frame *f)
@@ -1568,6 +1902,11 @@ server_node_dispatch(struct node *n, const struct frame *f)
 	case FRAME_PING:
 		if (frame_stamp_parse(f, &stamp, &cause) == -1)
 			break;
+		if (!server_node_ping_ok(n)) {
+			server_guard.flooded++;
+			cause = "PING flood (more than one a heartbeat)";
+			break;
+		}
 		server_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PONG,
 		    stamp));
 		return (0);
@@ -1643,6 +1982,8 @@ server_node_read_cb(struct bufferevent *bev, void *arg)
 		if (server_node_dispatch(node, &f) == -1)
 			return;
 		evbuffer_drain(in, n);
+		if (server_node_backlog(node) == -1)
+			return;
 	}
 }
 
@@ -1679,6 +2020,8 @@ server_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
 		return;
 	}
 	server_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PING, now));
+	if (server_node_backlog(n) == -1)
+		return;
 	server_node_rate(n, now, NULL, NULL);
 	server_pool_idle(n, now);
 	evtimer_add(n->n_heartbeat, ms_tv(&tv, server_conf.heartbeat_ms));
@@ -2403,30 +2746,63 @@ server_data_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 {
 	struct dlink	*l;
 	struct timeval	 tv;
+	struct limit_hold *h;
 
-	if ((l = calloc(1, sizeof *l)) == NULL) {
+	if ((h = server_link_hold(fd, sa)) == NULL)
+		return;
+	if ((l = calloc(1, sizeof *l)) == NULL ||
+	    (l->l_timer = evtimer_new(core_base, server_dlink_timeout_cb,
+	    l)) == NULL) {
 		log_warnx("data: out of memory, dropping a link");
+		free(l);
+		limit_close(h);
 		close(fd);
 		return;
 	}
+	l->l_hold = h;
 	core_sa_str(sa, l->l_peer, sizeof l->l_peer);
 	if ((l->l_bev = server_bev_new(fd, l->l_peer)) == NULL) {
-		free(l);
+		server_dlink_free(l);
 		return;
 	}
 	bufferevent_setcb(l->l_bev, server_dlink_read_cb, NULL,
 	    server_dlink_event_cb, l);
-	bufferevent_set_timeouts(l->l_bev,
-	    ms_tv(&tv, server_conf.handshake_ms), NULL);
+	/* A deadline for the whole handshake, not a gap between bytes. */
+	evtimer_add(l->l_timer, ms_tv(&tv, server_conf.handshake_ms));
 	bufferevent_enable(l->l_bev, EV_READ);
 }
 
+/* Frees l, not its bufferevent (closed, or handed on). */
+static void
+server_dlink_free(struct dlink *l)
+{
+	limit_close(l->l_hold);
+	event_free(l->l_timer);
+	free(l);
+}
+
+/* Frees l and closes its link. */
 static void
 server_dlink_close(struct dlink *l, const char *why)
 {
-	log_warnx("data %s: %s; closing", l->l_peer, why);
+	if (why != NULL)
+		log_warnx("data %s: %s; closing", l->l_peer, why);
 	bufferevent_free(l->l_bev);
-	free(l);
+	server_dlink_free(l);
+}
+
+static void
+server_dlink_timeout_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg)
+{
+	struct dlink	*l = arg;
+
+	/* Counted and summed up by server_guard_log(): floods are quiet. */
+	log_debug("data %s: no BIND within %d ms (-handshake-timeout); "
+	    "closing", l->l_peer, server_conf.handshake_ms);
+	server_guard.hs_expired++;
+	server_guard_log();
+	server_dlink_close(l, NULL);
 }
 
 static void
@@ -2435,13 +2811,9 @@ server_dlink_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct dlink	*l = arg;
 	char		 why[300];
 
-	if (what & BEV_EVENT_TIMEOUT)
-		server_dlink_close(l, "no BIND within the handshake timeout");
-	else {
-		snprintf(why, sizeof why, "closed before BIND: %s",
-		    server_bev_error(bev, what));
-		server_dlink_close(l, why);
-	}
+	snprintf(why, sizeof why, "closed before BIND: %s",
+	    server_bev_error(bev, what));
+	server_dlink_close(l, why);
 }
 
 static void
@@ -2499,14 +2871,12 @@ server_dlink_read_cb(struct bufferevent *bev, void *arg)
 		return;
 	}
 	if (b.result != DIAL_OK) {
-		bufferevent_free(l->l_bev);
-		free(l);
+		server_dlink_close(l, NULL);
 		server_dial_finish(d, b.result, NULL);
 		return;
 	}
-	bufferevent_set_timeouts(bev, NULL, NULL);
 	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
-	free(l);
+	server_dlink_free(l);
 	server_dial_finish(d, DIAL_OK, bev);
 }
 
@@ -2722,8 +3092,7 @@ server_pool_accept(struct dlink *l, const struct frame *f, int len)
 	if (n->n_npool >= (u_int)server_pool_max) {
 		log_debug("pool: node %u: idle link %s refused: %u idle "
 		    "already (-pool-max)", n->n_id, l->l_peer, n->n_npool);
-		bufferevent_free(l->l_bev);
-		free(l);
+		server_dlink_close(l, NULL);
 		return;
 	}
 	if ((pl = calloc(1, sizeof *pl)) == NULL) {
@@ -2733,7 +3102,7 @@ server_pool_accept(struct dlink *l, const struct frame *f, int len)
 	pl->p_bev = l->l_bev;
 	pl->p_node = n;
 	strlcpy(pl->p_peer, l->l_peer, sizeof pl->p_peer);
-	free(l);
+	server_dlink_free(l);
 	pl->p_since_us = core_now_us();	/* keepalive: server_pool_idle() */
 	bufferevent_set_timeouts(pl->p_bev, NULL, NULL);
 	bufferevent_setcb(pl->p_bev, server_plink_read_cb, NULL,
@@ -2857,6 +3226,55 @@ server_usage(FILE *fp, struct opt *opts)
 	    "data ports, proxy\nusers to the SOCKS5 and HTTP ports.\n\n"
 	    "Flags:\n");
 	opt_usage(fp, opts);
+}
+
+/* Limits left to "auto": from the open files limit. */
+static void
+server_limits_auto(void)
+{
+	struct rlimit	 rl;
+	long		 nofile = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		nofile = (long)rl.rlim_cur;
+	if (server_conf.max_clients < 0)
+		server_conf.max_clients = limit_clients_auto(nofile);
+	if (server_conf.max_handshakes < 0)
+		server_conf.max_handshakes = nofile <= 0 ? 0 : nofile / 8 < 16 ?
+		    16 : (int)(nofile / 8 > 1000000 ? 1000000 : nofile / 8);
+}
+
+/*
+ * The admin socket (doc/security.md): -admin, else admin.sock in the state
+ * directory, made (0700) if missing.  0 with the listener in
+ * server_listeners[4] (or none: "-admin none"), -1 with *cause.
+ */
+static int
+server_admin_listen(char **cause)
+{
+	static char	 path[1024];
+	const char	*dir = server_conf.state_dir;
+	struct stat	 st;
+
+	if (server_conf.admin_path != NULL &&
+	    strcmp(server_conf.admin_path, "none") == 0)
+		return (0);
+	if (server_conf.admin_path == NULL) {
+		if (dir == NULL)
+			dir = client_state_dir();
+		if (stat(dir, &st) == -1 && (errno != ENOENT ||
+		    mkdir(dir, 0700) == -1)) {
+			xasprintf(cause, "admin socket: cannot create %s: %s "
+			    "(give -state-dir, or -admin PATH)", dir,
+			    strerror(errno));
+			return (-1);
+		}
+		snprintf(path, sizeof path, "%s/%s", dir, ADMIN_SOCKET);
+		server_conf.admin_path = path;
+	}
+	server_listeners[4] = core_listen_unix(server_conf.admin_path, 0660,
+	    server_admin_accept, NULL, cause);
+	return (server_listeners[4] == NULL ? -1 : 0);
 }
 
 static int
@@ -2987,6 +3405,19 @@ server_main(int argc, char **argv)
 		    &server_conf.max_conns_per_user, "Proxy connections of "
 		    "one logged-in user at once; over it SOCKS gets REP 2, "
 		    "HTTP 429 (0: no limit)", "1024", 0, 10000000, 0 },
+		{ "max-handshakes", OPT_INT, &server_conf.max_handshakes,
+		    "Node links (control and data ports) in their handshake "
+		    "at once, hub-wide; more are closed unanswered (0: no "
+		    "limit; default: open files / 8)", "auto", 0, 10000000,
+		    0 },
+		{ "max-handshakes-per-ip", OPT_INT,
+		    &server_conf.max_handshakes_per_ip, "Node links in their "
+		    "handshake from one address (IPv6: one /64) at once (0: "
+		    "no limit)", "64", 0, 10000000, 0 },
+		{ "admin", OPT_STRING, &server_conf.admin_path, "Unix socket "
+		    "for info, drain, undrain, redial (mode 0660: the hub's "
+		    "user and group; none: off)", "STATE-DIR/admin.sock", 0,
+		    0, 0 },
 		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 	};
 
@@ -3059,13 +3490,7 @@ server_main(int argc, char **argv)
 		return (2);
 	}
 	server_session_life_us = (uint64_t)seslife * 1000;
-	if (server_conf.max_clients < 0) {
-		struct rlimit	 rl;
-
-		server_conf.max_clients = getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-		    rl.rlim_cur != RLIM_INFINITY ?
-		    limit_clients_auto((long)rl.rlim_cur) : 0;
-	}
+	server_limits_auto();
 	if ((server_conf.tls_crt == NULL) != (server_conf.tls_key == NULL)) {
 		fprintf(stderr, "tentacle server: -tlsCrt and -tlsKey go "
 		    "together\n");
@@ -3152,6 +3577,8 @@ server_main(int argc, char **argv)
 		if (server_listeners[3] == NULL)
 			goto fail;
 	}
+	if (server_admin_listen(&cause) == -1)
+		goto fail;
 	core_signal(SIGINT, server_shutdown_cb, NULL);
 	core_signal(SIGTERM, server_shutdown_cb, NULL);
 	core_signal(SIGHUP, server_hup_cb, NULL);
@@ -3188,10 +3615,11 @@ server_main(int argc, char **argv)
 		log_info("nodes authenticate with %zu tokens from %s",
 		    server_tokens.ts_n, server_tokens_path);
 	else
-		log_info("no -tokens file: nodes are accepted from loopback "
-		    "only");
-	log_info("hub ready: control=%s data=%s socks=%s http=%s", names[0],
-	    names[1], names[2], names[3]);
+		log_info("no -tokens file: nodes are accepted from 127.0.0.1 "
+		    "and ::1 only");
+	log_info("hub ready: control=%s data=%s socks=%s http=%s admin=%s",
+	    names[0], names[1], names[2], names[3], server_listeners[4] != NULL ?
+	    core_listener_name(server_listeners[4]) : "off");
 	core_loop();
 	log_info("hub: stopped");
 	return (0);

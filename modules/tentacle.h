@@ -133,13 +133,21 @@ int		 core_addr_parse(const char *, struct sockaddr_storage *,
 /* Listen on addr; accepts pause on EMFILE/ENFILE and resume after 1 s. */
 struct core_listener *core_listen(const char *, core_accept_cb *, void *,
 		    char **);
+/*
+ * Listen on a Unix domain socket at path with permissions mode (0660): a
+ * leftover socket nobody answers on is replaced, a live one is an error.
+ * core_listener_close() removes it.
+ */
+struct core_listener *core_listen_unix(const char *path, int mode,
+		    core_accept_cb *, void *, char **);
 void		 core_listener_close(struct core_listener *);
-/* Bound address as "ip:port" (after port 0). */
+/* Bound address as "ip:port" (after port 0), or the socket's path. */
 const char	*core_listener_name(struct core_listener *);
 uint16_t	 core_listener_port(struct core_listener *);
 /* "ip:port" of a socket address, into buf. */
 const char	*core_sa_str(const struct sockaddr *, char *, size_t);
-int		 core_sa_is_loopback(const struct sockaddr *);
+/* Is sa 127.0.0.1 or ::1 (or ::ffff:127.0.0.1): not the rest of 127/8? */
+int		 core_sa_is_localhost(const struct sockaddr *);
 int		 core_set_nonblock(int);
 /* Stop reading; free bev once its output is written (5 s at most). */
 void		 core_bev_close_flush(struct bufferevent *);
@@ -204,6 +212,9 @@ struct server_conf {
 	int		 max_clients;	/* proxy client connections, 0 = no limit */
 	int		 max_conns_per_ip;	/* per address (IPv6 /64), 0 = none */
 	int		 max_conns_per_user;	/* per logged-in user, 0 = none */
+	int		 max_handshakes;	/* node links before auth, 0 = none */
+	int		 max_handshakes_per_ip;	/* ... per address (IPv6 /64) */
+	const char	*admin_path;	/* Unix socket; NULL: state dir */
 	int		 redial_interval_ms;	/* 0 = no periodic redial */
 	int		 redial_grace_ms;	/* drain before REDIAL */
 	int		 schedule;	/* SCHED_* (doc/routing.md) */
@@ -315,10 +326,11 @@ struct client_trust {
  */
 const char	*client_state_dir(void);
 
-/* info.c: `tentacle info`; server is HOST:PORT or NULL (the default).
- * argv[0] is "info"; flags -server, -json follow. */
-int		 info_run(const char *server, const struct client_trust *, int,
-		    char **);
+/*
+ * info.c: `tentacle info|drain|undrain|redial` (argv[0]) over the hub's
+ * admin socket: -admin PATH, else STATE_DIR/admin.sock.
+ */
+int		 info_run(const char *state_dir, int, char **);
 
 /* token.c */
 int		 token_main(int, char **);

@@ -52,10 +52,10 @@ test_expect_success 'info -h mentions -server and -json' '
 	grep -e "-json" out
 '
 
-test_expect_success 'drain, undrain, redial -h: NODE and -server, no -json' '
+test_expect_success 'drain, undrain, redial -h: NODE and -admin, no -json' '
 	for c in drain undrain redial; do
 		"$TENTACLE" $c -h >out 2>&1 &&
-		grep "usage: tentacle $c \[-server HOST:PORT\] NODE" out &&
+		grep "usage: tentacle $c \[-admin PATH\] NODE" out &&
 		! grep -e "-json" out || return 1
 	done &&
 	"$TENTACLE" redial n1 -h >out 2>&1 &&
@@ -64,8 +64,8 @@ test_expect_success 'drain, undrain, redial -h: NODE and -server, no -json' '
 	grep "which node" err &&
 	test_expect_code 2 "$TENTACLE" redial a b 2>err &&
 	grep "unexpected argument" err &&
-	test_expect_code 1 "$TENTACLE" undrain n1 -server 127.0.0.1:1 -insecure 2>err &&
-	grep "tentacle undrain: 127.0.0.1:1:" err
+	test_expect_code 1 "$TENTACLE" undrain n1 -admin "$TRASH_DIRECTORY/none.sock" 2>err &&
+	grep "tentacle undrain: $TRASH_DIRECTORY/none.sock:" err
 '
 
 test_expect_success 'aliases: tentacled and tentacler symlinks' '
@@ -194,7 +194,7 @@ test_expect_success 'a missing -config file is an error naming it' '
 test_expect_success 'pools as arguments: start NAME...' '
 	start_node pooled alpha beta &&
 	POOLED_PID=$NODE_PID &&
-	"$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT >info.out &&
+	"$TENTACLE" info -admin "$ADMIN_SOCK" >info.out &&
 	grep "pooled" info.out | grep alpha | grep beta
 '
 

@@ -24,7 +24,7 @@ test_expect_success 'setup: hub, two nodes, origin' '
 '
 
 test_expect_success 'info prints a header and one row per node' '
-	"$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT >info.out &&
+	"$TENTACLE" info -admin "$ADMIN_SOCK" >info.out &&
 	cat info.out &&
 	head -n 1 info.out >header &&
 	grep ID header && grep NAME header && grep POOLS header &&
@@ -89,29 +89,49 @@ test_expect_success 'relays drop back to 0 when done' '
 	wait_until 5 info_no_relays
 '
 
-test_expect_success 'info reads server_addr from $HOME/.tentacler' '
-	echo "server_addr: 127.0.0.1:$CONTROL_PORT" >"$HOME/.tentacler" &&
+test_expect_success 'info finds the admin socket in the state directory' '
+	test "$ADMIN_SOCK" = "$TENTACLE_STATE_DIR/admin.sock" &&
+	test -S "$ADMIN_SOCK" &&
 	"$TENTACLE" info >info2.out &&
 	grep -w n1 info2.out && grep -w n2 info2.out
 '
 
-test_expect_success 'tentacler info (alias, client-style flags)' '
+test_expect_success 'the admin socket is 0660, in a 0700 state directory' '
+	ls -ld "$TENTACLE_STATE_DIR" | grep "^drwx------" &&
+	ls -l "$ADMIN_SOCK" | grep "^srw-rw---- "
+'
+
+test_expect_success 'tentacler info (alias, client-style flags: -state-dir)' '
 	ln -s "$TENTACLE" tentacler &&
-	./tentacler -server 127.0.0.1:$CONTROL_PORT info -json >info3.json &&
+	(TENTACLE_STATE_DIR=/nonexistent &&
+	 ./tentacler -state-dir "${ADMIN_SOCK%/admin.sock}" info -json) \
+		>info3.json &&
 	grep "\"n1\"" info3.json && grep "\"n2\"" info3.json
+'
+
+test_expect_success 'info -server: refused, says where admin commands go' '
+	test_expect_code 2 "$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT \
+		2>err &&
+	grep "admin socket" err
+'
+
+test_expect_success 'info without a hub at -admin PATH: says what to check' '
+	test_must_fail "$TENTACLE" info -admin "$TRASH_DIRECTORY/no.sock" 2>err &&
+	grep "hub running on this machine" err
 '
 
 test_expect_success 'a stopped node leaves the list' '
 	stop_daemon $NODE_PID_n2 &&
 	wait_until 5 info_has_nodes 1 &&
-	"$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT >info.out &&
+	"$TENTACLE" info -admin "$ADMIN_SOCK" >info.out &&
 	! grep -w n2 info.out && grep -w n1 info.out
 '
 
 test_expect_success 'info with no hub: an error line, non-zero exit' '
 	stop_daemon $HUB_PID &&
 	rm -f "$HOME/.tentacler" &&
-	test_must_fail "$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT >out 2>err &&
+	test_must_fail "$TENTACLE" info -admin "$ADMIN_SOCK" >out 2>err &&
+	! test -e "$ADMIN_SOCK" &&
 	test -s err &&
 	test $(wc -l <err) -le 2
 '

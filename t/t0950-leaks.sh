@@ -34,7 +34,7 @@ test_expect_success 'traffic: SOCKS with login, HTTP, CONNECT, refusals' '
 		-U alice:wrong http://127.0.0.1:$ORIGIN_PORT/small &&
 	test_must_fail tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
 		-U alice:secret http://127.0.0.1:1/ &&
-	"$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT >info.out &&
+	"$TENTACLE" info -admin "$ADMIN_SOCK" >info.out &&
 	grep n1 info.out
 '
 

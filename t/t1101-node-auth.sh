@@ -30,14 +30,10 @@ write_tokens () {
 	mv "$TOKENS.new" "$TOKENS"
 }
 
-# tok_hub [FLAGS...]: a hub with -tokens tokens.  INFO_FLAGS follows its
-# -insecure; NODE_SERVER is reset (nodes go straight to it).
+# tok_hub [FLAGS...]: a hub with -tokens tokens; NODE_SERVER is reset
+# (nodes go straight to it).
 tok_hub () {
-	INFO_FLAGS=
 	NODE_SERVER=
-	case " $* " in
-	*" -insecure "*) INFO_FLAGS=-insecure ;;
-	esac
 	start_hub -tokens "$TOKENS" "$@"
 }
 
@@ -64,17 +60,16 @@ refused () {
 		"authentication failed.*check that auth_token (-token) is a line of the hub's tokens file"
 }
 
-# nodes_are N: `tentacle info` lists exactly N nodes (INFO_FLAGS: -insecure
-# for a plaintext hub).
+# nodes_are N: `tentacle info` lists exactly N nodes.
 nodes_are () {
-	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" $INFO_FLAGS -json \
+	"$TENTACLE" info -admin "$ADMIN_SOCK" -json \
 		>info.json &&
 	test "$(grep -o "\"id\":" info.json | wc -l | tr -d " ")" = "$1"
 }
 
 # not_listed NAME: `tentacle info` does not list node NAME.
 not_listed () {
-	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" $INFO_FLAGS -json \
+	"$TENTACLE" info -admin "$ADMIN_SOCK" -json \
 		>info.json &&
 	grep "^{\"nodes\":\[" info.json >/dev/null &&
 	! grep "\"name\":\"$1\"" info.json
@@ -217,7 +212,7 @@ test_expect_success 'SIGHUP adds a token: a retrying node gets in by itself' '
 
 test_expect_success 'SIGHUP removed a token: its connected node stays, new ones are refused' '
 	! grep "lost the hub" "$TRASH_DIRECTORY/node.n1.log" &&
-	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" $INFO_FLAGS -json \
+	"$TENTACLE" info -admin "$ADMIN_SOCK" -json \
 		>info.json &&
 	grep "\"name\":\"n1\"" info.json &&
 	spawn_node n1b -token "$TOK1" &&

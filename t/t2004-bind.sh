@@ -2,6 +2,8 @@
 test_description='node bind: outgoing target connections from a chosen
 source address (multi-address hosts; the fleet tests use it)'
 . "$(dirname "$0")/test-lib.sh"
+# Nodes bind 127.0.0.N: the hub takes them with a token only.
+use_tokens || error "cannot make a token"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
 

@@ -46,7 +46,6 @@ test_expect_success 'setup: hub (plaintext, handshake and idle timeouts 1s), nod
 	start_origin &&
 	start_hub -insecure -handshake-timeout 1s -idle-timeout 1s &&
 	start_node n1 -insecure &&
-	INFO_FLAGS=-insecure &&
 	hub_serves &&
 	"$ORIGIN" -gen 65536 >garbage
 '
@@ -232,7 +231,6 @@ test_expect_success 'no connection leaked: no relays left, hub stops cleanly' '
 '
 
 test_expect_success 'TLS hub: garbage on the control and data ports: closed' '
-	INFO_FLAGS= &&
 	start_hub -handshake-timeout 1s &&
 	closed_within 2000 $CONTROL_PORT <garbage &&
 	closed_within 2000 $DATA_PORT <garbage

@@ -3,6 +3,8 @@ test_description='routing: pools, node names, -schedule policies, sticky
 sessions (soft and strict), failover to another node, and the error replies
 for bad routing parameters and selectors that match no node'
 . "$(dirname "$0")/test-lib.sh"
+# Nodes bind 127.0.0.N: the hub takes them with a token only.
+use_tokens || error "cannot make a token"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
 

@@ -62,7 +62,7 @@ test_expect_success 'a slow download through pool beta: a rate for n2 only' '
 	now=$(date +%s) && ok=$(field n2 last_ok) &&
 	test "$ok" -le "$now" && test "$ok" -gt $((now - 60)) &&
 	test "$(field n1 last_ok)" = 0 &&
-	"$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT >info.out &&
+	"$TENTACLE" info -admin "$ADMIN_SOCK" >info.out &&
 	cat info.out &&
 	grep -w n2 info.out | grep "[0-9]k/s\|[0-9]M/s\|B/s" &&
 	! grep -w n1 info.out | grep "/s" &&
@@ -73,7 +73,7 @@ test_expect_success 'a slow download through pool beta: a rate for n2 only' '
 '
 
 test_expect_success 'the table: columns, human units, fits 100 columns' '
-	"$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT >info.out &&
+	"$TENTACLE" info -admin "$ADMIN_SOCK" >info.out &&
 	cat info.out &&
 	head -n 1 info.out >header &&
 	for c in ID NAME POOLS ADDRESS OS/ARCH UP RELAYS POOL SENT RECV \
@@ -90,20 +90,20 @@ test_expect_success 'the table: columns, human units, fits 100 columns' '
 '
 
 test_expect_success '-pool NAME: only that pool, in the table and in JSON' '
-	"$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT -pool beta >info.out &&
+	"$TENTACLE" info -admin "$ADMIN_SOCK" -pool beta >info.out &&
 	cat info.out &&
 	grep -w n2 info.out && ! grep -w n1 info.out &&
 	! grep exit-node info.out &&
 	grep "^1 node online" info.out &&
 	grep "^pool beta: 1 node$" info.out &&
-	"$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT -json -pool alpha \
+	"$TENTACLE" info -admin "$ADMIN_SOCK" -json -pool alpha \
 		>info.json &&
 	test $(grep -o "\"id\":" info.json | wc -l) = 1 &&
 	test -n "$(node_json n1)" &&
-	"$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT -json -pool nosuch \
+	"$TENTACLE" info -admin "$ADMIN_SOCK" -json -pool nosuch \
 		>info.json &&
 	test $(grep -o "\"id\":" info.json | wc -l) = 0 &&
-	"$TENTACLE" info -server 127.0.0.1:$CONTROL_PORT -pool nosuch >info.out &&
+	"$TENTACLE" info -admin "$ADMIN_SOCK" -pool nosuch >info.out &&
 	grep "^0 nodes online" info.out
 '
 

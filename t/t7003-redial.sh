@@ -4,6 +4,8 @@ wait for relays, REDIAL, the node runs its own command and comes back from a
 new address), address history in info, sessions across a redial, the
 -redial-interval jitter and cap, and sticky-session expiry'
 . "$(dirname "$0")/test-lib.sh"
+# Nodes bind 127.0.0.N: the hub takes them with a token only.
+use_tokens || error "cannot make a token"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
 
@@ -89,7 +91,7 @@ count () {
 }
 
 admin () {
-	"$TENTACLE" "$@" -server "127.0.0.1:$CONTROL_PORT"
+	"$TENTACLE" "$@" -admin "$ADMIN_SOCK"
 }
 
 # jfield NAME FIELD: a node's field from info -json, flattened.

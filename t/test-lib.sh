@@ -519,7 +519,9 @@ hub_port_ () {
 
 # start_hub [FLAGS...]: a hub on 127.0.0.1 port 0 for every front not in
 # FLAGS.  Sets HUB_PID HUB_LOG HUB_NAME CONTROL_PORT DATA_PORT SOCKS_PORT
-# HTTP_PORT (empty for a front given as "none").
+# HTTP_PORT (empty for a front given as "none") and ADMIN_SOCK (the admin
+# socket: $TENTACLE_STATE_DIR/admin.sock unless FLAGS say -admin; two hubs
+# at once need -admin or -state-dir for one of them).
 start_hub () {
 	HUB_COUNT=$((HUB_COUNT + 1))
 	HUB_NAME=hub$HUB_COUNT
@@ -531,6 +533,12 @@ start_hub () {
 		*) sh_def="$sh_def -$sh_f 127.0.0.1:0" ;;
 		esac
 	done
+	if test -n "${HUB_TOKENS:-}"; then
+		case " $* " in
+		*" -tokens "*|*" -tokens="*) ;;
+		*) sh_def="$sh_def -tokens $HUB_TOKENS" ;;
+		esac
+	fi
 	say_verbose "starting $HUB_NAME: $TENTACLE server$sh_def -log $HUB_LOG -log-level DEBUG $*"
 	"$TENTACLE" server $sh_def -log "$HUB_LOG" -log-level DEBUG "$@" \
 		>"$TRASH_DIRECTORY/$HUB_NAME.out" \
@@ -543,13 +551,26 @@ start_hub () {
 	DATA_PORT=$(hub_port_ data "$sh_line")
 	SOCKS_PORT=$(hub_port_ socks "$sh_line")
 	HTTP_PORT=$(hub_port_ http "$sh_line")
-	export HUB_PID HUB_LOG CONTROL_PORT DATA_PORT SOCKS_PORT HTTP_PORT
+	ADMIN_SOCK=$(printf '%s\n' "$sh_line" | sed -n 's/.* admin=\([^ ]*\).*/\1/p')
+	export HUB_PID HUB_LOG CONTROL_PORT DATA_PORT SOCKS_PORT HTTP_PORT \
+		ADMIN_SOCK
 	say_verbose "$HUB_NAME: pid $HUB_PID control $CONTROL_PORT data $DATA_PORT socks $SOCKS_PORT http $HTTP_PORT"
 	if test -z "$CONTROL_PORT" || test -z "$DATA_PORT"; then
 		echo "cannot parse the ready line: $sh_line" >&2
 		return 1
 	fi
 	return 0
+}
+
+# use_tokens: one token for the nodes of this script: start_hub adds
+# -tokens (HUB_TOKENS), start_node -token (NODE_TOKEN).  A hub without
+# -tokens takes nodes from 127.0.0.1 and ::1 only, so nodes that -bind
+# another address need it.
+use_tokens () {
+	NODE_TOKEN=$("$TENTACLE" token) &&
+	echo "$NODE_TOKEN" >"$TRASH_DIRECTORY/tokens" &&
+	HUB_TOKENS=$TRASH_DIRECTORY/tokens &&
+	export NODE_TOKEN HUB_TOKENS
 }
 
 # start_node NAME [FLAGS...] [POOL...]: an exit node of the last hub,
@@ -571,12 +592,13 @@ start_node () {
 	if test -n "$sn_allow"; then
 		"$TENTACLE" start -server "${NODE_SERVER:-127.0.0.1:$CONTROL_PORT}" \
 			-name "$sn_name" -allow "$sn_allow" \
+			${NODE_TOKEN:+-token "$NODE_TOKEN"} \
 			-log "$NODE_LOG" -log-level DEBUG "$@" \
 			>"$TRASH_DIRECTORY/node.$sn_name.out" \
 			2>"$TRASH_DIRECTORY/node.$sn_name.err" </dev/null &
 	else
 		"$TENTACLE" start -server "${NODE_SERVER:-127.0.0.1:$CONTROL_PORT}" \
-			-name "$sn_name" \
+			-name "$sn_name" ${NODE_TOKEN:+-token "$NODE_TOKEN"} \
 			-log "$NODE_LOG" -log-level DEBUG "$@" \
 			>"$TRASH_DIRECTORY/node.$sn_name.out" \
 			2>"$TRASH_DIRECTORY/node.$sn_name.err" </dev/null &
@@ -615,22 +637,20 @@ tcurl () {
 	curl -q -sS --max-time "${CURL_MAX_TIME:-20}" "$@"
 }
 
-# INFO_FLAGS: extra flags for `tentacle info` (e.g. -insecure for a
-# plaintext hub).
 # info_json: the hub's node list as JSON, into info.json.
 info_json () {
-	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" $INFO_FLAGS -json >info.json
+	"$TENTACLE" info -admin "$ADMIN_SOCK" -json >info.json
 }
 
 # info_json_count: number of nodes in `tentacle info -json`.
 info_json_count () {
-	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" $INFO_FLAGS -json >info.count.json 2>&1 &&
+	"$TENTACLE" info -admin "$ADMIN_SOCK" -json >info.count.json 2>&1 &&
 	grep -o '"id"[ 	]*:' info.count.json | wc -l | tr -d ' '
 }
 
 # info_flat_now: `tentacle info -json` without blanks and newlines.
 info_flat_now () {
-	"$TENTACLE" info -server "127.0.0.1:$CONTROL_PORT" $INFO_FLAGS -json | tr -d " \n	"
+	"$TENTACLE" info -admin "$ADMIN_SOCK" -json | tr -d " \n	"
 }
 
 # info_rtt_seen: some node has a measured round trip time.
