@@ -2,9 +2,10 @@
  * auth.c: proxy users (doc/users.md).  Owns the users table (loaded from
  * -users FILE, replaced whole on reload), the -allow list, the policy for
  * a proxy client's address, password checks (PBKDF2-HMAC-SHA256 on
- * BearSSL's HMAC), the cache of recent successful logins and the limiter
- * of failed logins per client address.  No sockets, no event loop, no
- * logging: the fronts log what it returns.
+ * BearSSL's HMAC), the cache of recent successful logins, the limiter of
+ * failed logins per client address and the budget of password hashes
+ * (per network, with a reserve for pairs that logged in before).  No
+ * sockets, no event loop, no logging: the fronts log what it returns.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -60,7 +61,31 @@ struct auth_limit {
 	uint64_t	 start;		/* ms, window start */
 };
 
+/* A (user, address) pair that logged in within AUTH_TRUST_MS. */
+struct auth_trust {
+	uint64_t	 tag;		/* keyed hash of name and address */
+	uint64_t	 expires;	/* ms; 0: free slot */
+};
+
+/*
+ * A client network's share of the budget, as a virtual clock: each hash
+ * moves tat on by its cost in AUTH_SHARE_MS per unit; tat past now is
+ * hashing the network had beyond its share and has not yet earned.
+ */
+struct auth_share {
+	uint64_t	 tag;		/* keyed hash of the network */
+	uint64_t	 tat;		/* ms; 0: free slot */
+};
+
+/* A token bucket of PBKDF2 iterations, in thousandths (exact refills). */
+struct auth_bucket {
+	int64_t		 level;		/* below 0 after a costly hash */
+	uint64_t	 last;		/* ms of the last refill */
+};
+
 #define AUTH_LIMIT_WAYS	4
+#define AUTH_TRUST_WAYS	4
+#define AUTH_SHARE_WAYS	4
 
 static struct auth_entry	*auth_users;
 static size_t			 auth_nusers;
@@ -70,6 +95,13 @@ static struct auth_net		 auth_allow[AUTH_ALLOW_MAX];
 static size_t			 auth_nallow;
 static struct auth_cached	 auth_cache[AUTH_CACHE_SLOTS];
 static struct auth_limit	 auth_limits[AUTH_LIMIT_SLOTS];
+static struct auth_trust	 auth_trusts[AUTH_TRUST_SLOTS];
+static struct auth_share	 auth_shares[AUTH_SHARE_SLOTS];
+static struct auth_bucket	 auth_strangers;	/* AUTH_HASH_RATE */
+static struct auth_bucket	 auth_reserve;		/* half of it */
+static u_int			 auth_hash_rate = AUTH_HASH_RATE;
+static uint32_t			 auth_hash_unit = AUTH_ITER_DEFAULT;
+static uint8_t			 auth_decoy_key[32];	/* from the table */
 static uint8_t			 auth_secret[32];
 static int			 auth_secret_ok;
 static struct auth_stats	 auth_st;
@@ -87,6 +119,18 @@ static void	 auth_cache_add(const uint8_t *);
 static void	 auth_cache_clear(void);
 static int	 auth_sa_key(const struct sockaddr *, int *, uint8_t *);
 static struct auth_limit *auth_limit_get(const struct sockaddr *, int);
+static void	 auth_decoy_key_make(void);
+static const struct auth_entry *auth_decoy(const char *, uint8_t *);
+static uint64_t	 auth_tag(uint8_t, const struct sockaddr *, u_int, u_int,
+		    const char *);
+static struct auth_trust *auth_trust_get(const struct sockaddr *,
+		    const char *, int);
+static struct auth_share *auth_share_get(const struct sockaddr *);
+static void	 auth_bucket_fill(struct auth_bucket *, uint64_t, uint64_t,
+		    int64_t);
+static int	 auth_budget(const struct sockaddr *, const char *, uint32_t);
+static int	 auth_verify(const struct sockaddr *, const char *,
+		    const char *, struct auth_user *, const char **);
 
 static const char auth_b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -143,6 +187,7 @@ auth_pbkdf2_sha256(const void *pass, size_t passlen, const void *salt,
 	size_t			 j, n;
 
 	auth_st.pbkdf2++;
+	auth_st.iterations += iter;
 	br_hmac_key_init(&kc, &br_sha256_vtable, pass, passlen);
 	for (block = 1; outlen > 0; block++) {
 		ctr[0] = block >> 24;
@@ -319,6 +364,70 @@ auth_find(const char *name)
 	    auth_entry_cmp));
 }
 
+/*
+ * The key that picks unknown names' decoy lines: a hash of the whole table,
+ * whose hashes are secret, so that a name borrows the same line after a
+ * restart or a reload of the same file (a per-process key would let a
+ * client see an unknown name change cost across a restart).
+ */
+static void
+auth_decoy_key_make(void)
+{
+	br_sha256_context	 sc;
+	const struct auth_entry	*e;
+	uint8_t			 it[4];
+	size_t			 i;
+
+	br_sha256_init(&sc);
+	br_sha256_update(&sc, "tentacle decoy", 14);
+	for (i = 0; i < auth_nusers; i++) {
+		e = &auth_users[i];
+		it[0] = e->iter >> 24;
+		it[1] = e->iter >> 16;
+		it[2] = e->iter >> 8;
+		it[3] = e->iter;
+		br_sha256_update(&sc, e->name, strlen(e->name) + 1);
+		br_sha256_update(&sc, it, sizeof it);
+		br_sha256_update(&sc, &e->saltlen, 1);
+		br_sha256_update(&sc, e->salt, e->saltlen);
+		br_sha256_update(&sc, e->hash, sizeof e->hash);
+	}
+	br_sha256_out(&sc, auth_decoy_key);
+	explicit_bzero(&sc, sizeof sc);
+}
+
+/*
+ * The line whose cost name borrows if it is unknown, and AUTH_SALT_MAX
+ * bytes of salt for it, both from a hash of the name keyed with the table:
+ * a name borrows the same line every time, and unknown names fall on the
+ * lines in the table's proportions, so their times are distributed as the
+ * real users' are.  NULL for an empty table.  Called for known names too,
+ * so that both do the same work.
+ */
+static const struct auth_entry *
+auth_decoy(const char *name, uint8_t *salt)
+{
+	br_sha256_context	 sc;
+	uint8_t			 h[32], n;
+	uint64_t		 v = 0;
+	size_t			 i;
+
+	for (n = 0; n < 1 + AUTH_SALT_MAX / 32; n++) {
+		br_sha256_init(&sc);
+		br_sha256_update(&sc, auth_decoy_key, sizeof auth_decoy_key);
+		br_sha256_update(&sc, &n, 1);
+		br_sha256_update(&sc, name, strlen(name) + 1);
+		br_sha256_out(&sc, n == 0 ? h : salt + (n - 1) * 32);
+	}
+	for (i = 0; i < 8; i++)
+		v = v << 8 | h[i];
+	explicit_bzero(&sc, sizeof sc);
+	explicit_bzero(h, sizeof h);
+	if (auth_nusers == 0)
+		return (NULL);
+	return (&auth_users[v % auth_nusers]);
+}
+
 /* Parse one line (NUL-terminated, trimmed) into e: NULL or why not. */
 static const char *
 auth_line_parse(char *line, struct auth_entry *e)
@@ -441,6 +550,7 @@ auth_users_parse(const char *buf, size_t len, const char *name,
 	auth_users = tab;
 	auth_nusers = n;
 	auth_loaded = 1;
+	auth_decoy_key_make();
 	auth_cache_clear();
 	return (0);
 bad:
@@ -696,49 +806,223 @@ auth_cache_clear(void)
 	explicit_bzero(auth_cache, sizeof auth_cache);
 }
 
-static u_int	 auth_hash_rate = AUTH_HASH_RATE;
-static uint64_t	 auth_hash_last_ms;
-static uint64_t	 auth_hash_tokens = AUTH_HASH_RATE;
-
+/* see auth.h */
 void
 auth_hash_rate_set(u_int rate)
 {
 	auth_hash_rate = rate;
-	auth_hash_tokens = rate;
-	auth_hash_last_ms = auth_now();
-}
-
-/* Take one hash from the hub-wide budget (a bucket of rate tokens). */
-static int
-auth_hash_budget(void)
-{
-	uint64_t	 now = auth_now(), add;
-
-	if (auth_hash_rate == 0)
-		return (1);
-	add = (now - auth_hash_last_ms) * auth_hash_rate / 1000;
-	if (add > 0) {
-		auth_hash_tokens += add;
-		if (auth_hash_tokens > auth_hash_rate)
-			auth_hash_tokens = auth_hash_rate;
-		auth_hash_last_ms = now;
-	}
-	if (auth_hash_tokens == 0)
-		return (0);
-	auth_hash_tokens--;
-	return (1);
+	memset(&auth_strangers, 0, sizeof auth_strangers);
+	memset(&auth_reserve, 0, sizeof auth_reserve);	/* full at next use */
 }
 
 /* see auth.h */
-int
-auth_check(const char *username, const char *password,
-    struct auth_user *out, const char **why)
+void
+auth_hash_unit_set(uint32_t iter)
 {
-	static const uint8_t	 dummy_salt[AUTH_SALT_LEN];
-	struct auth_user	 u;
-	struct auth_entry	*e;
-	uint8_t			 key[32], h[AUTH_HASH_LEN];
+	auth_hash_unit = iter != 0 ? iter : AUTH_ITER_DEFAULT;
+	auth_hash_rate_set(auth_hash_rate);
+}
+
+/*
+ * A keyed hash of sa's network (its first bits4 or bits6 bits) and name
+ * (NULL: none) for the budget tables: the per-process secret keeps
+ * clients from aiming at a bucket.  0 when sa is NULL or not IP.
+ */
+static uint64_t
+auth_tag(uint8_t what, const struct sockaddr *sa, u_int bits4, u_int bits6,
+    const char *name)
+{
+	br_sha256_context	 sc;
+	uint8_t			 a[16], h[32], fam;
+	uint64_t		 v = 0;
+	u_int			 bits, i;
+	int			 family;
+
+	if (sa == NULL || auth_sa_key(sa, &family, a) == -1)
+		return (0);
+	bits = family == AF_INET ? bits4 : bits6;
+	for (i = bits; i < 128; i++)
+		a[i / 8] &= ~(0x80 >> (i % 8));
+	fam = family == AF_INET ? 4 : 6;
+	auth_secret_init();
+	br_sha256_init(&sc);
+	br_sha256_update(&sc, auth_secret, sizeof auth_secret);
+	br_sha256_update(&sc, &what, 1);
+	br_sha256_update(&sc, &fam, 1);
+	br_sha256_update(&sc, a, sizeof a);
+	if (name != NULL)
+		br_sha256_update(&sc, name, strlen(name) + 1);
+	br_sha256_out(&sc, h);
+	for (i = 0; i < 8; i++)
+		v = v << 8 | h[i];
+	return (v | 1);
+}
+
+/*
+ * The pair (name, sa's address: IPv4, IPv6 /64) if it logged in within
+ * AUTH_TRUST_MS.  With add, the pair is (re)marked as logged in now, in a
+ * free slot or the one that would expire first.  NULL without an address.
+ */
+static struct auth_trust *
+auth_trust_get(const struct sockaddr *sa, const char *name, int add)
+{
+	struct auth_trust	*b, *victim;
+	uint64_t		 tag, now = auth_now();
+	size_t			 i;
+
+	if ((tag = auth_tag('t', sa, 32, 64, name)) == 0)
+		return (NULL);
+	b = &auth_trusts[(tag >> 32) % (AUTH_TRUST_SLOTS / AUTH_TRUST_WAYS) *
+	    AUTH_TRUST_WAYS];
+	victim = &b[0];
+	for (i = 0; i < AUTH_TRUST_WAYS; i++) {
+		if (b[i].expires != 0 && b[i].expires <= now)
+			b[i].expires = 0;
+		if (b[i].expires != 0 && b[i].tag == tag) {
+			victim = &b[i];
+			goto found;
+		}
+		if (b[i].expires < victim->expires)
+			victim = &b[i];
+	}
+	if (!add)
+		return (NULL);
+	victim->tag = tag;
+found:
+	if (add)
+		victim->expires = now + AUTH_TRUST_MS;
+	return (victim);
+}
+
+/*
+ * The share of sa's network (IPv4 /24, IPv6 /48; clients without an IP
+ * address are one network): found, or else a free slot or the one least
+ * in debt (a network whose debt is paid is as good as forgotten), reset.
+ */
+static struct auth_share *
+auth_share_get(const struct sockaddr *sa)
+{
+	struct auth_share	*b, *victim;
+	uint64_t		 tag;
+	size_t			 i;
+
+	if ((tag = auth_tag('s', sa, 24, 48, NULL)) == 0)
+		tag = 1;
+	b = &auth_shares[(tag >> 32) % (AUTH_SHARE_SLOTS / AUTH_SHARE_WAYS) *
+	    AUTH_SHARE_WAYS];
+	victim = &b[0];
+	for (i = 0; i < AUTH_SHARE_WAYS; i++) {
+		if (b[i].tat != 0 && b[i].tag == tag)
+			return (&b[i]);
+		if (b[i].tat < victim->tat)
+			victim = &b[i];
+	}
+	victim->tag = tag;
+	victim->tat = 0;
+	return (victim);
+}
+
+/*
+ * Refill b for the time since its last refill: rate iterations a second
+ * are rate thousandths a millisecond, exactly; never above cap.
+ */
+static void
+auth_bucket_fill(struct auth_bucket *b, uint64_t now, uint64_t rate,
+    int64_t cap)
+{
+	uint64_t	 dt, need;
+
+	dt = now > b->last ? now - b->last : 0;
+	b->last = now;
+	if (b->level >= cap || rate == 0)
+		return;
+	need = (uint64_t)(cap - b->level);
+	if (dt >= need / rate + 1)
+		b->level = cap;
+	else
+		b->level += (int64_t)(dt * rate);
+	if (b->level > cap)
+		b->level = cap;
+}
+
+/*
+ * Take the cost of a hash of iter iterations for name from sa, or say no
+ * (auth.h, AUTH_HASH_RATE).  A pair that logged in before pays from the
+ * reserve while it lasts; anyone else from the strangers' bucket by the
+ * standing of its network's share.  A hash that costs more than a bucket
+ * holds needs a full bucket and leaves it in debt.  Returns 1 if it may
+ * run.
+ */
+static int
+auth_budget(const struct sockaddr *sa, const char *name, uint32_t iter)
+{
+	struct auth_share	*s;
+	uint64_t		 now, rate, debt;
+	int64_t			 cap, cost, over, room, thr;
 	int			 ok;
+
+	if (auth_hash_rate == 0)
+		return (1);
+	now = auth_now();
+	rate = (uint64_t)auth_hash_rate * auth_hash_unit;
+	cap = (int64_t)rate * 1000;
+	cost = (int64_t)iter * 1000;
+	auth_bucket_fill(&auth_strangers, now, rate, cap);
+	auth_bucket_fill(&auth_reserve, now, rate / 2, cap / 2);
+	if (auth_trust_get(sa, name, 0) != NULL &&
+	    auth_reserve.level >= (cost < cap / 2 ? cost : cap / 2)) {
+		auth_reserve.level -= cost;
+		auth_st.reserve++;
+		return (1);
+	}
+	s = auth_share_get(sa);
+	debt = s->tat > now ? s->tat - now : 0;
+	if (debt == 0) {
+		/* Within its share: down to the bottom of the bucket. */
+		ok = auth_strangers.level >= (cost < cap ? cost : cap);
+	} else {
+		/*
+		 * Past it: only what lies above half the bucket, and a unit
+		 * higher for each unit past, up to one below full; so the
+		 * network furthest past its share is the first refused.
+		 */
+		over = (int64_t)(debt * auth_hash_unit * 1000 / AUTH_SHARE_MS);
+		room = cap - cap / 2 - (int64_t)auth_hash_unit * 1000;
+		if (room < 0)
+			room = 0;
+		thr = cap / 2 + (over < room ? over : room);
+		ok = auth_strangers.level - cost >= thr;
+	}
+	/*
+	 * What a network asks for counts against its share, refused or
+	 * not: else a flood from many networks, each refused in turn, would
+	 * stay within its shares and keep the bucket empty.
+	 */
+	s->tat = (s->tat > now ? s->tat : now) +
+	    (uint64_t)iter * AUTH_SHARE_MS / auth_hash_unit;
+	if (s->tat > now + AUTH_SHARE_DEBT_MS)
+		s->tat = now + AUTH_SHARE_DEBT_MS;
+	if (ok)
+		auth_strangers.level -= cost;
+	return (ok);
+}
+
+/*
+ * auth_check() for a client at sa (NULL: none).  Every check that misses
+ * the cache does the same work for a known and an unknown name: the cache
+ * is scanned whole, the decoy line is worked out, and the hash costs what
+ * the user's line (or, unknown, the decoy line) costs.
+ */
+static int
+auth_verify(const struct sockaddr *sa, const char *username,
+    const char *password, struct auth_user *out, const char **why)
+{
+	struct auth_user	 u;
+	const struct auth_entry	*e, *d, *c;
+	uint8_t			 key[32], h[AUTH_HASH_LEN];
+	uint8_t			 salt[AUTH_SALT_MAX];
+	uint32_t		 iter;
+	int			 ok, hit;
 
 	if (auth_user_parse(username, &u, why) == -1) {
 		*why = "bad user name";
@@ -750,29 +1034,43 @@ auth_check(const char *username, const char *password,
 	}
 	e = auth_find(u.name);
 	auth_cache_key(key, u.name, password);
-	if (e != NULL && auth_cache_find(key)) {
+	hit = auth_cache_find(key);
+	if (e != NULL && hit) {
+		/* Never budgeted: a logged-in user costs no hash. */
 		auth_st.cache_hits++;
+		auth_trust_get(sa, u.name, 1);
 		ok = 1;
-	} else if (!auth_hash_budget()) {
+		goto done;
+	}
+	d = auth_decoy(u.name, salt);
+	c = e != NULL ? e : d;
+	iter = c != NULL ? c->iter : AUTH_ITER_DEFAULT;
+	if (!auth_budget(sa, u.name, iter)) {
 		/* Same answer as a wrong password; the log says why. */
+		explicit_bzero(salt, sizeof salt);
 		explicit_bzero(key, sizeof key);
 		auth_st.limited++;
 		*why = "the hub is checking too many passwords a second "
-		    "(AUTH_HASH_RATE); refused without checking";
+		    "(AUTH_HASH_RATE) and this network has had its share; "
+		    "refused without checking";
 		return (-1);
-	} else if (e == NULL) {
-		/* As costly as a real check: the time says nothing. */
-		auth_pbkdf2_sha256(password, strlen(password), dummy_salt,
-		    sizeof dummy_salt, AUTH_ITER_DEFAULT, h, sizeof h);
-		ok = 0;
-	} else {
-		auth_pbkdf2_sha256(password, strlen(password), e->salt,
-		    e->saltlen, e->iter, h, sizeof h);
-		ok = auth_ct_equal(h, e->hash, sizeof h);
-		if (ok)
-			auth_cache_add(key);
 	}
+	if (e != NULL)
+		auth_pbkdf2_sha256(password, strlen(password), e->salt,
+		    e->saltlen, iter, h, sizeof h);
+	else
+		auth_pbkdf2_sha256(password, strlen(password), salt,
+		    d != NULL ? d->saltlen : AUTH_SALT_LEN, iter, h, sizeof h);
+	/* An unknown name compares too, with the decoy's hash, and fails. */
+	ok = auth_ct_equal(h, c != NULL ? c->hash : salt, sizeof h) &
+	    (e != NULL);
+	if (ok) {
+		auth_cache_add(key);
+		auth_trust_get(sa, u.name, 1);
+	}
+done:
 	explicit_bzero(h, sizeof h);
+	explicit_bzero(salt, sizeof salt);
 	explicit_bzero(key, sizeof key);
 	if (!ok) {
 		*why = e == NULL ? "unknown user" : "wrong password";
@@ -783,6 +1081,14 @@ auth_check(const char *username, const char *password,
 		*out = u;
 	*why = NULL;
 	return (0);
+}
+
+/* see auth.h */
+int
+auth_check(const char *username, const char *password,
+    struct auth_user *out, const char **why)
+{
+	return (auth_verify(NULL, username, password, out, why));
 }
 
 /*
@@ -868,7 +1174,7 @@ auth_login(const struct sockaddr *sa, const char *username,
 		l->logged = 1;
 		return (-1);
 	}
-	if (auth_check(username, password, out, why) == 0)
+	if (auth_verify(sa, username, password, out, why) == 0)
 		return (0);
 	auth_limit_fail(sa);
 	return (-1);
@@ -937,5 +1243,9 @@ auth_reset(void)
 	auth_nallow = 0;
 	auth_cache_clear();
 	memset(auth_limits, 0, sizeof auth_limits);
+	memset(auth_trusts, 0, sizeof auth_trusts);
+	memset(auth_shares, 0, sizeof auth_shares);
+	auth_hash_rate_set(auth_hash_rate);
+	auth_decoy_key_make();
 	memset(&auth_st, 0, sizeof auth_st);
 }

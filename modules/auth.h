@@ -43,11 +43,27 @@
 #define AUTH_CACHE_SLOTS	256
 #define AUTH_CACHE_MS		300000
 /*
- * Password hashes the hub computes per second, hub-wide (a bucket of as
- * many): PBKDF2 runs on the event loop, so this caps the CPU that logins
- * from many addresses can take (about 4.4 ms each: 22 % of one core).
+ * The password-hash budget (doc/users.md, "Hash budget").  PBKDF2 runs on
+ * the event loop, so the hub caps the hashing that logins can make it do.
+ * Costs are counted in units of one default hash (AUTH_ITER_DEFAULT
+ * iterations, about 4.4 ms): a line with ten times the iterations costs
+ * ten units.  Cache hits cost nothing.
+ *
+ * Strangers share AUTH_HASH_RATE units a second (a bucket of as many).
+ * Each client network (IPv4 /24, IPv6 /48) has a share of it: one unit per
+ * AUTH_SHARE_MS.  Within its share a login may empty the bucket; past it,
+ * only what lies above half the bucket, and the further past, the fuller
+ * the bucket must be.  (user, address) pairs that logged in within
+ * AUTH_TRUST_MS draw on a reserve of their own, half the rate, that
+ * strangers never touch.  Worst case: 1.5 x AUTH_HASH_RATE units a second
+ * (33 % of one core), strangers alone AUTH_HASH_RATE (22 %).
  */
 #define AUTH_HASH_RATE		50
+#define AUTH_SHARE_MS		30000
+#define AUTH_SHARE_DEBT_MS	600000	/* a network's debt is capped */
+#define AUTH_SHARE_SLOTS	2048	/* networks tracked (4-way buckets) */
+#define AUTH_TRUST_MS		(24 * 3600 * 1000)
+#define AUTH_TRUST_SLOTS	2048	/* pairs remembered (4-way buckets) */
 
 /* A proxy user as the fronts keep it for the connection. */
 struct auth_user {
@@ -60,8 +76,10 @@ struct auth_user {
 /* Where a login stands, for the tests. */
 struct auth_stats {
 	uint64_t	 pbkdf2;	/* password hashes computed */
+	uint64_t	 iterations;	/* PBKDF2 iterations in them */
 	uint64_t	 cache_hits;
-	uint64_t	 limited;	/* attempts refused by the limiter */
+	uint64_t	 reserve;	/* hashes paid from the reserve */
+	uint64_t	 limited;	/* refused by the limiter or budget */
 };
 
 /* RFC 8018 PBKDF2 with HMAC-SHA256; any outlen. */
@@ -104,17 +122,20 @@ int		 auth_line_make(char *out, size_t outlen, const char *name,
 /*
  * Check username (base name and routing parameters) and password against
  * the users table, in time that does not depend on whether the user
- * exists.  Returns 0 with *out filled (out may be NULL), or -1 with *why:
- * "bad user name", "unknown user" or "wrong password" (for the log only:
- * the peer must get the same answer for all).
+ * exists: an unknown name costs what one of the real lines costs (the
+ * same line every time).  Returns 0 with *out filled (out may be NULL), or
+ * -1 with *why: "bad user name", "unknown user", "wrong password" or a
+ * budget refusal (for the log only: the peer must get the same answer for
+ * all).  Without an address it is budgeted as one anonymous network.
  */
 int		 auth_check(const char *username, const char *password,
 		    struct auth_user *out, const char **why);
 /*
- * auth_check() for a client at sa, through the failed-login limiter.
- * Returns 0 (logged in), -1 (failed: log *why), or -2 (refused by the
- * limiter without checking; *why says so; already logged once in this
- * window: do not log again).
+ * auth_check() for a client at sa, through the failed-login limiter, with
+ * the hash budget of sa's network and of (user, sa) pairs.  Returns 0
+ * (logged in), -1 (failed: log *why), or -2 (refused by the limiter
+ * without checking; *why says so; already logged once in this window: do
+ * not log again).
  */
 int		 auth_login(const struct sockaddr *sa, const char *username,
 		    const char *password, struct auth_user *out,
@@ -126,9 +147,11 @@ void		 auth_limit_fail(const struct sockaddr *sa);
 void		 auth_stats(struct auth_stats *);
 /* Tests: a clock in milliseconds (NULL: the monotonic clock). */
 void		 auth_clock_set(uint64_t (*)(void));
-/* Hashes a second, hub-wide; 0: no budget (tests). */
+/* Tests: budget units a second for strangers (0: no budget), refilled. */
 void		 auth_hash_rate_set(u_int);
-/* Forget users, allow list, cache and limiter; free everything. */
+/* Tests: iterations in one budget unit (0: AUTH_ITER_DEFAULT). */
+void		 auth_hash_unit_set(uint32_t);
+/* Forget users, allow list, cache, limiter and budget; free everything. */
 void		 auth_reset(void);
 
 #endif /* AUTH_H */

@@ -1,8 +1,9 @@
 /*
  * t/unit/auth.c: unit tests for modules/auth.c: PBKDF2-HMAC-SHA256
  * vectors, base64, users-file parsing and its errors, user name splitting,
- * password checks, the login cache, the failed-login limiter, the -allow
- * list and the client policy.
+ * password checks and what unknown names cost, the login cache, the
+ * failed-login limiter, the hash budget (a simulated flood on a fake
+ * clock), the -allow list and the client policy.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -696,43 +697,382 @@ test_line_make(void)
 	free(cause);
 }
 
-/* The hub-wide hash budget: a bucket of rate tokens, refilled in time. */
+/* The last file load_users() made, for reload_users(). */
+static char	*users_text;
+
+/* A users file of lines made with auth_line_make(), password = name. */
+static void
+load_users(const char *const *names, const uint32_t *iters, size_t n)
+{
+	char	 line[AUTH_LINE_MAX + 1], *cause = NULL;
+	size_t	 len = 0, cap = n * (AUTH_LINE_MAX + 1) + 1, i;
+
+	free(users_text);
+	users_text = malloc(cap);
+	users_text[0] = '\0';
+	for (i = 0; i < n; i++) {
+		check_int(auth_line_make(line, sizeof line, names[i], names[i],
+		    iters[i], &cause), ==, 0);
+		len += snprintf(users_text + len, cap - len, "%s\n", line);
+	}
+	check_int(auth_users_parse(users_text, len, "users", &cause), ==, 0);
+}
+
+/* The same file again (SIGHUP): the cache is emptied. */
+static void
+reload_users(void)
+{
+	char	*cause = NULL;
+
+	check_int(auth_users_parse(users_text, strlen(users_text), "users",
+	    &cause), ==, 0);
+}
+
+/* PBKDF2 iterations one check costs. */
+static uint64_t
+cost_of(const char *name, const char *pass)
+{
+	struct auth_stats	 st0, st;
+	const char		*why;
+
+	auth_stats(&st0);
+	auth_check(name, pass, NULL, &why);
+	auth_stats(&st);
+	check_int(st.pbkdf2, ==, st0.pbkdf2 + 1);
+	return (st.iterations - st0.iterations);
+}
+
+/*
+ * An unknown name costs what a real line costs: the same line every time,
+ * and the lines in the table's proportions.  Counted in iterations, not
+ * timed.
+ */
+static void
+test_timing(void)
+{
+	static const char *const names[] = { "a0", "a1", "a2", "big" };
+	static const uint32_t	 iters[] = { 100, 100, 100, 5000 };
+	static const char *const one[] = { "slow" };
+	static const uint32_t	 slow[] = { 100000 };
+	uint64_t		 c, first[20];
+	char			 name[32];
+	int			 i, nbig = 0, nsmall = 0;
+
+	auth_reset();
+	check_int(cost_of("nobody", "x"), ==, AUTH_ITER_DEFAULT);
+	load_users(names, iters, 4);
+	check_int(cost_of("a1", "wrong"), ==, 100);
+	check_int(cost_of("big", "wrong"), ==, 5000);
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof name, "nobody%d", i);
+		c = cost_of(name, "x");
+		if (c == 5000)
+			nbig++;
+		else if (c == 100)
+			nsmall++;
+		check_int(cost_of(name, "y"), ==, c);	/* same every time */
+		if (i < 20)
+			first[i] = c;
+	}
+	/* A quarter of the lines: 50 expected, 6 standard deviations. */
+	printf("# unknown names costing 5000 iterations: %d of 200\n", nbig);
+	check_int(nbig + nsmall, ==, 200);
+	check_int(nbig, >=, 20);
+	check_int(nbig, <=, 85);
+	/* The same file loaded again (a restart): the same costs. */
+	auth_reset();
+	reload_users();
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof name, "nobody%d", i);
+		check_int(cost_of(name, "x"), ==, first[i]);
+	}
+	/* The report's case: one user made with a large -iter. */
+	auth_reset();
+	load_users(one, slow, 1);
+	check_int(cost_of("slow", "wrong"), ==, 100000);
+	check_int(cost_of("nobody", "x"), ==, 100000);
+	check_int(cost_of("mallory", "x"), ==, 100000);
+	auth_reset();
+}
+
+/* Refused by the budget, without a hash. */
+static int
+refused(const struct sockaddr *sa, const char *user, const char *pass)
+{
+	struct auth_stats	 st0, st;
+	const char		*why;
+	int			 rc;
+
+	auth_stats(&st0);
+	rc = auth_login(sa, user, pass, NULL, &why);
+	auth_stats(&st);
+	return (rc == -1 && why != NULL && strstr(why, "too many passwords") !=
+	    NULL && st.pbkdf2 == st0.pbkdf2);
+}
+
+/* Checked with one hash, and want (0 or -1) the answer. */
+static int
+hashed(const struct sockaddr *sa, const char *user, const char *pass,
+    int want)
+{
+	struct auth_stats	 st0, st;
+	const char		*why;
+	int			 rc;
+
+	auth_stats(&st0);
+	rc = auth_login(sa, user, pass, NULL, &why);
+	auth_stats(&st);
+	return (rc == want && st.pbkdf2 == st0.pbkdf2 + 1);
+}
+
+/*
+ * The budget, one rule at a time, with one unit = 100 iterations: a
+ * network's share, past it only the upper half, the further past the
+ * fuller; cache hits free; the reserve for pairs that logged in before;
+ * costly lines.
+ */
 static void
 test_hash_budget(void)
 {
-	const char	*why;
-	char		*cause = NULL;
-	int		 i, fails = 0;
+	static const char *const names[] = { "alice", "bob", "big" };
+	static const uint32_t	 iters[] = { 100, 100, 1000 };
+	struct sockaddr_storage	 ss;
+	struct auth_stats	 st0, st;
+	const char		*why;
+	char			 a[64];
+	int			 i;
 
 	auth_reset();
 	auth_clock_set(fake_clock);
-	make_users();
-	check_int(auth_users_parse(users_file, strlen(users_file), "users",
-	    &cause), ==, 0);
-	auth_hash_rate_set(5);
-	/* Five hashes pass, the sixth in the same instant does not. */
-	for (i = 0; i < 5; i++)
-		check_int(auth_check("alice", "nope", NULL, &why), ==, -1);
-	check_str(why, "wrong password");
-	check_int(auth_check("alice", "nope", NULL, &why), ==, -1);
-	check(strstr(why, "too many passwords") != NULL);
-	/* Even the right password is not checked then. */
-	check_int(auth_check("alice", "wonderland", NULL, &why), ==, -1);
-	/* 200 ms later one token is back (5 a second). */
-	fake_ms += 200;
-	check_int(auth_check("alice", "wonderland", NULL, &why), ==, 0);
-	check_int(auth_check("alice", "nope", NULL, &why), ==, -1);
-	check(strstr(why, "too many passwords") != NULL);
-	/* A second later the bucket is full again, no fuller. */
-	fake_ms += 5000;
-	for (i = 0; i < 6; i++) {
-		if (auth_check("alice", "nope", NULL, &why) == -1 &&
-		    strstr(why, "too many passwords") != NULL)
-			fails++;
+	auth_hash_unit_set(100);
+	load_users(names, iters, 3);
+	/* 4 units a second for strangers (so 2 for the reserve). */
+	auth_hash_rate_set(4);
+
+	/* alice logs in from 10.0.0.1: cached, and the pair is marked. */
+	check(hashed(sa4(&ss, "10.0.0.1"), "alice", "alice", 0));
+	fake_ms += 60000;
+	/* One try within the share of 192.0.2.0/24, then refused. */
+	check(hashed(sa4(&ss, "192.0.2.1"), "bob", "x", -1));
+	check(refused(sa4(&ss, "192.0.2.99"), "bob", "x"));
+	/* Other networks have their shares: to the bottom of the bucket. */
+	check(hashed(sa4(&ss, "198.51.100.1"), "bob", "x", -1));
+	check(hashed(sa4(&ss, "203.0.113.1"), "alice", "x", -1));
+	check(hashed(sa6(&ss, "2001:db8:1::1"), "bob", "x", -1));
+	check(refused(sa6(&ss, "2001:db8:2::1"), "bob", "x"));
+	/* Cache hits are never budgeted, from any address. */
+	auth_stats(&st0);
+	check_int(auth_login(sa4(&ss, "10.0.0.7"), "alice", "alice", NULL,
+	    &why), ==, 0);
+	check_int(auth_check("alice", "alice", NULL, &why), ==, 0);
+	auth_stats(&st);
+	check_int(st.pbkdf2, ==, st0.pbkdf2);
+	check_int(st.cache_hits, ==, st0.cache_hits + 2);
+	/* 250 ms later a unit is back (4 a second). */
+	fake_ms += 249;
+	check(refused(sa6(&ss, "2001:db8:3::1"), "bob", "bob"));
+	fake_ms += 1;
+	check(hashed(sa6(&ss, "2001:db8:4::1"), "bob", "bob", 0));
+	/* IPv6 networks are /48s: another /64 of it is past its share. */
+	fake_ms += 250;
+	check(refused(sa6(&ss, "2001:db8:4:ffff::1"), "bob", "x"));
+	check(hashed(sa6(&ss, "2001:db8:5::1"), "bob", "x", -1));
+
+	/*
+	 * The reserve: the cache emptied (a reload), the strangers' bucket
+	 * empty; alice from 10.0.0.1 and from 10.0.0.7 (marked by the cache
+	 * hit) is paid from the reserve, from 10.7.0.2 not.
+	 */
+	reload_users();
+	auth_stats(&st0);
+	check(hashed(sa4(&ss, "10.0.0.1"), "alice", "alice", 0));
+	reload_users();
+	check(refused(sa4(&ss, "10.7.0.2"), "alice", "alice"));
+	check(hashed(sa4(&ss, "10.0.0.7"), "alice", "alice", 0));
+	auth_stats(&st);
+	check_int(st.reserve, ==, st0.reserve + 2);
+	/* The reserve (2 units) is spent; the pair then counts as a stranger. */
+	fake_ms += 250;		/* a unit for strangers, half for the reserve */
+	check(hashed(sa4(&ss, "10.0.0.1"), "alice", "nope", -1));
+	check(refused(sa4(&ss, "10.9.9.9"), "bob", "x"));
+	/* A day later the pairs are forgotten. */
+	fake_ms += AUTH_TRUST_MS;
+	for (i = 0; i < 4; i++) {
+		snprintf(a, sizeof a, "198.18.%d.1", i);
+		check(hashed(sa4(&ss, a), "bob", "x", -1));
 	}
-	check_int(fails, ==, 1);
+	check(refused(sa4(&ss, "10.0.0.1"), "alice", "alice"));
+
+	/*
+	 * Past the share: above half the bucket, a unit higher per unit
+	 * past.  At 20 a second (half 10), a network gets its share and 4
+	 * more (the k-th needs 10 + k - 1 left after it), then it is refused
+	 * while a network less far past still gets in.
+	 */
+	auth_hash_rate_set(20);
+	fake_ms += 60000;
+	for (i = 0; i < 5; i++)
+		check(hashed(sa4(&ss, "192.0.2.1"), "bob", "x", -1));
+	check(refused(sa4(&ss, "192.0.2.1"), "bob", "x"));
+	check(hashed(sa4(&ss, "198.51.100.1"), "bob", "x", -1));
+	check(hashed(sa4(&ss, "198.51.100.1"), "bob", "x", -1));
+	check(hashed(sa4(&ss, "198.51.100.1"), "bob", "x", -1));
+	check(refused(sa4(&ss, "198.51.100.1"), "bob", "x"));
+	check(refused(sa4(&ss, "192.0.2.1"), "bob", "x"));
+	/* A fresh network: to the bottom of the bucket. */
+	for (i = 0; i < 12; i++) {
+		snprintf(a, sizeof a, "198.18.%d.1", i);
+		check(hashed(sa4(&ss, a), "bob", "x", -1));
+	}
+	check(refused(sa4(&ss, "198.18.99.1"), "bob", "x"));
+
+	/*
+	 * A line that costs more than the bucket holds (10 units at 4 a
+	 * second) needs a full bucket and a network within its share, and
+	 * leaves the bucket in debt.
+	 */
+	auth_hash_rate_set(4);
+	fake_ms += AUTH_SHARE_DEBT_MS;
+	check(hashed(sa4(&ss, "192.0.2.1"), "big", "x", -1));
+	fake_ms += 1749;	/* -6 + 4 * 1.749: not a unit yet */
+	check(refused(sa4(&ss, "198.18.200.1"), "bob", "x"));
+	fake_ms += 1;
+	check(hashed(sa4(&ss, "198.51.100.1"), "bob", "x", -1));
+	fake_ms += 1000;	/* full again; a network past its share */
+	check(refused(sa4(&ss, "192.0.2.1"), "big", "x"));
+	check(hashed(sa4(&ss, "203.0.113.1"), "big", "x", -1));
+
 	auth_hash_rate_set(0);
+	auth_hash_unit_set(0);
 	auth_clock_set(NULL);
+}
+
+/*
+ * The report's flood, simulated: 250 wrong logins a second from 350
+ * addresses for 10 s (known names with wrong passwords and unknown
+ * names, at random milliseconds: a fixed-seed generator), while 30 users
+ * who logged in an hour before log in again from their addresses, and 30
+ * users log in for the first time from fresh networks.  With the
+ * attackers in 350 /24s (the hard case) or in two.
+ */
+static void
+flood(int spread, int *trusted_ok, int *first_ok, uint64_t *max_sec,
+    uint64_t *total, uint64_t *strangers)
+{
+	const char		*names[60];
+	uint32_t		 iters[60];
+	char			 buf[60][16], a[64], pass[32];
+	struct sockaddr_storage	 ss;
+	struct auth_stats	 st0, st, sec0;
+	const char		*why;
+	uint64_t		 t, start;
+	uint32_t		 rnd = 12345;
+	int			 i, k, n = 0;
+
+	auth_reset();
+	auth_clock_set(fake_clock);
+	auth_hash_unit_set(100);	/* each line below costs one unit */
+	for (i = 0; i < 60; i++) {
+		snprintf(buf[i], sizeof buf[i], "%c%d", i < 30 ? 't' : 'f',
+		    i % 30);
+		names[i] = buf[i];
+		iters[i] = 100;
+	}
+	load_users(names, iters, 60);
+	auth_hash_rate_set(AUTH_HASH_RATE);
+	/* An hour before: the t users log in from their addresses. */
+	for (i = 0; i < 30; i++) {
+		snprintf(a, sizeof a, "100.64.%d.1", i);
+		check_int(auth_login(sa4(&ss, a), names[i], names[i], NULL,
+		    &why), ==, 0);
+		fake_ms += 100;
+	}
+	fake_ms += 3600 * 1000;
+	*trusted_ok = *first_ok = 0;
+	*max_sec = 0;
+	auth_stats(&st0);
+	sec0 = st0;
+	start = fake_ms;
+	for (t = 0; t < 10000; t++, fake_ms++) {
+		if (t % 1000 == 0 && t > 0) {
+			auth_stats(&st);
+			if (st.pbkdf2 - sec0.pbkdf2 > *max_sec)
+				*max_sec = st.pbkdf2 - sec0.pbkdf2;
+			sec0 = st;
+		}
+		rnd = rnd * 1103515245 + 12345;
+		if ((rnd >> 16) % 4 == 0) {
+			k = n % 350;
+			if (spread)
+				snprintf(a, sizeof a, "10.%d.%d.9", k / 256,
+				    k % 256);
+			else
+				snprintf(a, sizeof a, "10.0.%d.%d", k / 250,
+				    k % 250 + 1);
+			snprintf(pass, sizeof pass, "guess%d", n);
+			if (n % 2 == 0)
+				auth_login(sa4(&ss, a), names[n / 2 % 60],
+				    pass, NULL, &why);
+			else
+				auth_login(sa4(&ss, a), "nobody", pass, NULL,
+				    &why);
+			n++;
+		}
+		i = (int)(t / 333);
+		if (i < 30 && t % 333 == 100) {
+			snprintf(a, sizeof a, "100.64.%d.1", i);
+			if (auth_login(sa4(&ss, a), names[i], names[i], NULL,
+			    &why) == 0)
+				++*trusted_ok;
+		}
+		if (i < 30 && t % 333 == 150) {
+			/* Logged in: the next connection is a cache hit. */
+			snprintf(a, sizeof a, "100.64.%d.1", i);
+			check_int(auth_login(sa4(&ss, a), names[i], names[i],
+			    NULL, &why), ==, 0);
+		}
+		if (i < 30 && t % 333 == 200) {
+			snprintf(a, sizeof a, "172.16.%d.1", i);
+			if (auth_login(sa4(&ss, a), names[30 + i],
+			    names[30 + i], NULL, &why) == 0)
+				++*first_ok;
+		}
+	}
+	auth_stats(&st);
+	if (st.pbkdf2 - sec0.pbkdf2 > *max_sec)
+		*max_sec = st.pbkdf2 - sec0.pbkdf2;
+	*total = st.pbkdf2 - st0.pbkdf2;
+	*strangers = *total - (st.reserve - st0.reserve);
+	check_int(fake_ms - start, ==, 10000);
+	check_int(n, >=, 2400);
+	check_int(n, <=, 2600);
+	auth_hash_rate_set(0);
+	auth_hash_unit_set(0);
+	auth_clock_set(NULL);
+}
+
+static void
+test_flood(void)
+{
+	uint64_t	 max_sec, total, strangers;
+	int		 spread, trusted_ok, first_ok;
+
+	for (spread = 1; spread >= 0; spread--) {
+		flood(spread, &trusted_ok, &first_ok, &max_sec, &total,
+		    &strangers);
+		printf("# attackers in %s: logged in before %d/30, first "
+		    "time %d/30; hashes %llu in 10 s (strangers %llu), at "
+		    "most %llu in a second\n", spread ? "350 /24s" :
+		    "two /24s", trusted_ok, first_ok,
+		    (unsigned long long)total, (unsigned long long)strangers,
+		    (unsigned long long)max_sec);
+		check_int(trusted_ok, ==, 30);
+		check_int(first_ok, >=, 25);
+		/* 1.5 x rate a second, and the buckets' fill at the start. */
+		check_int(total, <=, AUTH_HASH_RATE * 3 / 2 * 11);
+		check_int(strangers, <=, AUTH_HASH_RATE * 11);
+		check_int(max_sec, <=, AUTH_HASH_RATE * 3);
+	}
 }
 
 int
@@ -758,7 +1098,13 @@ main(void)
 	TEST(test_allow_errors(), "allow list: errors keep the old list");
 	TEST(test_file(), "users file load and reload");
 	TEST(test_line_make(), "users-file lines: made, parsed, checked");
-	TEST(test_hash_budget(), "hub-wide hash budget: bucket, refill, cap");
+	TEST(test_timing(), "timing: unknown names cost what real lines cost, "
+	    "the same each time, after a reload too");
+	TEST(test_hash_budget(), "hash budget: shares per network, upper half "
+	    "past them, cache hits free, reserve for known pairs, costly lines");
+	TEST(test_flood(), "hash budget: 250 wrong logins/s from 350 "
+	    "addresses for 10 s; known pairs all in, first logins nearly all");
 	auth_reset();
+	free(users_text);
 	return (test_done());
 }
