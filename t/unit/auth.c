@@ -891,7 +891,7 @@ test_hash_budget(void)
 	check(hashed(sa4(&ss, "10.0.0.7"), "alice", "alice", 0));
 	auth_stats(&st);
 	check_int(st.reserve, ==, st0.reserve + 2);
-	/* The reserve (2 units) is spent; the pair then counts as a stranger. */
+	/* The reserve (2 units) is spent: the pair counts as a stranger. */
 	fake_ms += 250;		/* a unit for strangers, half for the reserve */
 	check(hashed(sa4(&ss, "10.0.0.1"), "alice", "nope", -1));
 	check(refused(sa4(&ss, "10.9.9.9"), "bob", "x"));
@@ -1101,7 +1101,8 @@ main(void)
 	TEST(test_timing(), "timing: unknown names cost what real lines cost, "
 	    "the same each time, after a reload too");
 	TEST(test_hash_budget(), "hash budget: shares per network, upper half "
-	    "past them, cache hits free, reserve for known pairs, costly lines");
+	    "past them, cache hits free, reserve for known pairs, costly "
+	    "lines");
 	TEST(test_flood(), "hash budget: 250 wrong logins/s from 350 "
 	    "addresses for 10 s; known pairs all in, first logins nearly all");
 	auth_reset();
