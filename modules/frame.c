@@ -988,7 +988,7 @@ frame_info_node_encode(uint8_t *out, const struct frame_info_node *n)
 }
 
 int
-frame_info_end_parse(const struct frame *f, uint32_t *count,
+frame_info_end_parse(const struct frame *f, struct frame_info_end *e,
     const char **cause)
 {
 	struct frd	 r;
@@ -996,17 +996,29 @@ frame_info_end_parse(const struct frame *f, uint32_t *count,
 	if (frame_check_type(f, FRAME_INFO_END, cause) == -1)
 		return (-1);
 	frd_init(&r, f);
-	*count = frd_u32(&r);
+	e->count = frd_u32(&r);
+	e->hs_now = frd_u32(&r);
+	e->hs_refused = frd_u64(&r);
+	e->hs_expired = frd_u64(&r);
+	e->flooded = frd_u64(&r);
+	e->identity = frd_u64(&r);
+	e->admin_refused = frd_u64(&r);
 	return (frd_end(&r, cause, "malformed INFO_END"));
 }
 
 size_t
-frame_info_end_encode(uint8_t *out, uint32_t count)
+frame_info_end_encode(uint8_t *out, const struct frame_info_end *e)
 {
 	struct fwr	 w;
 
 	fwr_init(&w, out, FRAME_INFO_END);
-	fwr_u32(&w, count);
+	fwr_u32(&w, e->count);
+	fwr_u32(&w, e->hs_now);
+	fwr_u64(&w, e->hs_refused);
+	fwr_u64(&w, e->hs_expired);
+	fwr_u64(&w, e->flooded);
+	fwr_u64(&w, e->identity);
+	fwr_u64(&w, e->admin_refused);
 	return (fwr_end(&w));
 }
 

@@ -171,6 +171,17 @@ struct frame_bye {
 	char		 text[256];
 };
 
+/* INFO_END: the count, and what the hub's guards refused (doc/security.md). */
+struct frame_info_end {
+	uint32_t	 count;		/* INFO_NODE frames sent */
+	uint32_t	 hs_now;	/* node links in their handshake */
+	uint64_t	 hs_refused;	/* at -max-handshakes(-per-ip) */
+	uint64_t	 hs_expired;	/* at the handshake deadline */
+	uint64_t	 flooded;	/* nodes closed: PING flood, backlog */
+	uint64_t	 identity;	/* nodes refused: another's name */
+	uint64_t	 admin_refused;	/* admin connections refused */
+};
+
 struct frame_info_node {
 	uint32_t	 id;
 	char		 name[FRAME_NAME_MAX + 1];
@@ -249,7 +260,8 @@ int	 frame_bye_parse(const struct frame *, struct frame_bye *,
 	    const char **);
 int	 frame_info_node_parse(const struct frame *, struct frame_info_node *,
 	    const char **);
-int	 frame_info_end_parse(const struct frame *, uint32_t *, const char **);
+int	 frame_info_end_parse(const struct frame *, struct frame_info_end *,
+	    const char **);
 int	 frame_empty_parse(const struct frame *, const char **);
 int	 frame_policy_parse(const struct frame *, struct frame_policy *,
 	    const char **);
@@ -284,7 +296,7 @@ size_t	 frame_result_encode(uint8_t *, const struct frame_result *);
 size_t	 frame_bind_encode(uint8_t *, const struct frame_bind *);
 size_t	 frame_bye_encode(uint8_t *, uint8_t reason, const char *text);
 size_t	 frame_info_node_encode(uint8_t *, const struct frame_info_node *);
-size_t	 frame_info_end_encode(uint8_t *, uint32_t);
+size_t	 frame_info_end_encode(uint8_t *, const struct frame_info_end *);
 size_t	 frame_empty_encode(uint8_t *, uint8_t type);
 size_t	 frame_policy_encode(uint8_t *, const struct frame_policy *);
 size_t	 frame_pool_encode(uint8_t *, const struct frame_pool *);

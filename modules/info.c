@@ -33,6 +33,7 @@ static const char		*info_path;	/* the admin socket */
 static struct bufferevent	*info_bev;
 static struct frame_admin	 info_admin;	/* op 0: info */
 static struct frame_admin_reply	 info_reply;
+static struct frame_info_end	 info_end;	/* the hub's guards */
 
 static void
 info_fail(const char *fmt, ...)
@@ -57,7 +58,6 @@ info_read_cb(struct bufferevent *bev, void *arg __unused)
 	struct frame_bye	 bye;
 	const char		*cause;
 	uint8_t			 buf[FRAME_MAX];
-	uint32_t		 count;
 	int			 n;
 	char			 text[1100];
 
@@ -97,10 +97,10 @@ info_read_cb(struct bufferevent *bev, void *arg __unused)
 				return;
 			}
 			if (f.type == FRAME_INFO_END) {
-				if (frame_info_end_parse(&f, &count,
+				if (frame_info_end_parse(&f, &info_end,
 				    &cause) == -1)
 					goto bad;
-				if (count != info_n) {
+				if (info_end.count != info_n) {
 					cause = "node count does not match";
 					goto bad;
 				}
@@ -341,6 +341,25 @@ info_pool_cmp(const void *a, const void *b)
 	    ((const struct info_pool *)b)->name));
 }
 
+/* What the hub's guards refused, when they refused anything. */
+static void
+info_guards(void)
+{
+	const struct frame_info_end	*e = &info_end;
+
+	if (e->hs_now + e->hs_refused + e->hs_expired + e->flooded +
+	    e->identity + e->admin_refused == 0)
+		return;
+	printf("guards: %u node links in handshake; %llu refused at the "
+	    "handshake limits, %llu\n    past the handshake deadline; %llu "
+	    "nodes cut for flooding, %llu refused another's\n    name; %llu "
+	    "admin connections refused\n", e->hs_now,
+	    (unsigned long long)e->hs_refused,
+	    (unsigned long long)e->hs_expired, (unsigned long long)e->flooded,
+	    (unsigned long long)e->identity,
+	    (unsigned long long)e->admin_refused);
+}
+
 static void
 info_summary(const char *pool)
 {
@@ -396,6 +415,7 @@ info_summary(const char *pool)
 	    info_rate(rdown, b, sizeof b), info_rate(rup, c, sizeof c),
 	    info_bytes(tup, d, sizeof d), info_bytes(tdown, item,
 	    sizeof item));
+	info_guards();
 	if (npl == 0)
 		return;
 	qsort(pl, npl, sizeof *pl, info_pool_cmp);
@@ -531,7 +551,14 @@ info_json(const char *pool)
 		}
 		printf("]}");
 	}
-	printf("\n]}\n");
+	printf("\n],\"hub\":{\"handshakes\":%u,\"handshakes_refused\":%llu,"
+	    "\"handshakes_expired\":%llu,\"nodes_flooding\":%llu,"
+	    "\"names_refused\":%llu,\"admin_refused\":%llu}}\n",
+	    info_end.hs_now, (unsigned long long)info_end.hs_refused,
+	    (unsigned long long)info_end.hs_expired,
+	    (unsigned long long)info_end.flooded,
+	    (unsigned long long)info_end.identity,
+	    (unsigned long long)info_end.admin_refused);
 }
 
 /* "12s ago", "in 40s", "never": a unix time relative to now. */

@@ -327,6 +327,7 @@ static void	server_control_accept(int, struct sockaddr *, socklen_t,
 		    void *);
 static void	server_admin_accept(int, struct sockaddr *, socklen_t,
 		    void *);
+static void	server_guard_log_cb(evutil_socket_t, short, void *);
 static void	server_data_accept(int, struct sockaddr *, socklen_t, void *);
 static void	server_ctl_read_cb(struct bufferevent *, void *);
 static void	server_ctl_event_cb(struct bufferevent *, short, void *);
@@ -432,31 +433,53 @@ server_bev_error(struct bufferevent *bev, short what)
 
 /*
  * The guards' counts, logged as one line per LOG_EVERY_US at most while
- * they move (never a line per connection: that is what a flood wants).
+ * they move (never a line per connection: that is what a flood wants);
+ * what an interval held back is logged when it ends.
  */
 static void
 server_guard_log(void)
 {
+	static struct event	*ev;
 	struct server_guard	*g = &server_guard;
+	struct timeval		 tv;
 	uint64_t		 now = core_now_us();
+	char			 since[32];
 
-	if (g->logged_us != 0 && now - g->logged_us < LOG_EVERY_US)
-		return;
 	if (g->hs_refused == g->logged_refused &&
 	    g->hs_expired == g->logged_expired)
 		return;
+	if (g->logged_us != 0 && now - g->logged_us < LOG_EVERY_US) {
+		if (ev == NULL && (ev = evtimer_new(core_base,
+		    server_guard_log_cb, NULL)) == NULL)
+			return;
+		if (!evtimer_pending(ev, NULL)) {
+			ms_tv(&tv, (int)((g->logged_us + LOG_EVERY_US - now) /
+			    1000) + 1);
+			evtimer_add(ev, &tv);
+		}
+		return;
+	}
+	since[0] = '\0';
+	if (g->logged_us != 0)
+		snprintf(since, sizeof since, " in the last %llu s",
+		    (unsigned long long)((now - g->logged_us) / 1000000));
 	log_warnx("node links: %llu refused at -max-handshakes (%d) or "
-	    "-max-handshakes-per-ip (%d), %llu closed at the handshake "
-	    "deadline (-handshake-timeout %d ms) in the last %llu s; %u in "
-	    "their handshake now",
-	    (unsigned long long)(g->hs_refused - g->logged_refused),
+	    "-max-handshakes-per-ip (%d), %llu closed at the %d ms "
+	    "handshake deadline (-handshake-timeout)%s; %u in their handshake "
+	    "now", (unsigned long long)(g->hs_refused - g->logged_refused),
 	    server_conf.max_handshakes, server_conf.max_handshakes_per_ip,
 	    (unsigned long long)(g->hs_expired - g->logged_expired),
-	    server_conf.handshake_ms, (unsigned long long)(g->logged_us == 0 ?
-	    0 : (now - g->logged_us) / 1000000), limit_link_total());
+	    server_conf.handshake_ms, since, limit_link_total());
 	g->logged_us = now;
 	g->logged_refused = g->hs_refused;
 	g->logged_expired = g->hs_expired;
+}
+
+static void
+server_guard_log_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	server_guard_log();
 }
 
 /*
@@ -769,6 +792,7 @@ server_info(struct ctl *c)
 	struct node		*n;
 	struct parked		*pk;
 	struct frame_info_node	 in;
+	struct frame_info_end	 end;
 	uint8_t			 buf[FRAME_MAX];
 	uint32_t		 count = 0;
 	time_t			 now = time(NULL);
@@ -808,7 +832,15 @@ server_info(struct ctl *c)
 		server_send(c->c_bev, buf, frame_info_node_encode(buf, &in));
 		count++;
 	}
-	server_send(c->c_bev, buf, frame_info_end_encode(buf, count));
+	memset(&end, 0, sizeof end);
+	end.count = count;
+	end.hs_now = limit_link_total();
+	end.hs_refused = server_guard.hs_refused;
+	end.hs_expired = server_guard.hs_expired;
+	end.flooded = server_guard.flooded;
+	end.identity = server_guard.identity;
+	end.admin_refused = server_guard.admin_refused;
+	server_send(c->c_bev, buf, frame_info_end_encode(buf, &end));
 	log_debug("control %s: info: %u nodes", c->c_peer, count);
 }
 

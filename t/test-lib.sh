@@ -614,6 +614,22 @@ start_node () {
 		$((${sn_seen:-0} + 1))
 }
 
+# spawn_node NAME [FLAGS...] [POOL...]: as start_node, but without waiting
+# for "node ready" (for nodes the hub is expected to refuse).  Sets
+# NODE_PID NODE_LOG.
+spawn_node () {
+	spn_name=$1
+	shift
+	NODE_LOG=$TRASH_DIRECTORY/node.$spn_name.log
+	"$TENTACLE" start -server "${NODE_SERVER:-127.0.0.1:$CONTROL_PORT}" \
+		-name "$spn_name" -allow 127.0.0.0/8 \
+		-log "$NODE_LOG" -log-level DEBUG "$@" \
+		>"$TRASH_DIRECTORY/node.$spn_name.out" \
+		2>"$TRASH_DIRECTORY/node.$spn_name.err" </dev/null &
+	NODE_PID=$!
+	register_daemon_ $NODE_PID node.$spn_name
+}
+
 # start_origin [ARGS...]: the helper origin (-6 for [::1], -echo for raw
 # echo).  Sets ORIGIN_PID ORIGIN_PORT ORIGIN_ADDR ORIGIN_NAME.
 start_origin () {
@@ -631,6 +647,28 @@ start_origin () {
 }
 
 # ---------------------------------------------------------------- clients
+
+# hub_serves: a request through SOCKS5 (and HTTP when the hub has it) to
+# the last origin's /small reaches it.
+hub_serves () {
+	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
+		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
+	grep "quick brown fox" serves.out || return 1
+	test -z "$HTTP_PORT" && return 0
+	tcurl -x http://127.0.0.1:$HTTP_PORT \
+		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
+	grep "quick brown fox" serves.out
+}
+
+# fd_count PID: open descriptors of a process.
+fd_count () {
+	ls "/proc/$1/fd" | wc -l | tr -d ' '
+}
+
+# rss_kb PID: resident memory of a process, KiB.
+rss_kb () {
+	sed -n 's/^VmRSS:[ 	]*\([0-9]*\) kB/\1/p' "/proc/$1/status"
+}
 
 # tcurl ARGS...: curl without curlrc, quiet but showing errors, bounded.
 tcurl () {

@@ -415,21 +415,22 @@ fuzz_admin_reply(const struct frame *f, uint8_t *out)
 static void
 fuzz_info_end(const struct frame *f, uint8_t *out)
 {
-	struct frame	 g;
-	const char	*cause = NULL;
-	uint32_t	 c, c2;
-	size_t		 n;
+	struct frame		 g;
+	struct frame_info_end	 e, e2;
+	const char		*cause = NULL;
+	size_t			 n;
 
-	if (frame_info_end_parse(f, &c, &cause) == -1) {
+	if (frame_info_end_parse(f, &e, &cause) == -1) {
 		if (cause == NULL)
 			abort();
 		return;
 	}
-	if ((n = frame_info_end_encode(out, c)) == 0)
+	if ((n = frame_info_end_encode(out, &e)) == 0)
 		abort();
 	fuzz_same(f, out, n);
 	fuzz_reparse(out, n, &g);
-	if (frame_info_end_parse(&g, &c2, &cause) != 0 || c != c2)
+	if (frame_info_end_parse(&g, &e2, &cause) != 0 ||
+	    memcmp(&e, &e2, sizeof e) != 0)
 		abort();
 }
 

@@ -5,7 +5,7 @@
  * the hub against the document rather than against modules/token.c.
  *
  *	fakenode [-b SRC] [-n NAME] [-p POOL]... [-t TOKEN | -k TOKEN]
- *	    [-r FILE | -R FILE] [-D] [-T SECS] PORT
+ *	    [-i ID] [-r FILE | -R FILE] [-A] [-D | -F] [-T SECS] PORT
  *
  *	-b SRC	 connect from this local address (e.g. 127.0.0.2)
  *	-n NAME	 node name (default "fake")
@@ -15,6 +15,11 @@
  *	-r FILE	 record the CHALLENGE nonce and the AUTH MAC (64 bytes)
  *	-R FILE	 replay the AUTH MAC recorded in FILE; says whether the new
  *		 nonce equals the recorded one ("nonce same" / "nonce fresh")
+ *	-i ID	 HELLO names ID as the node's old id (attribute 6)
+ *	-A	 HELLO as an admin session (role 2), not a node
+ *	-F	 after WELCOME, send PINGs as fast as the socket takes them
+ *		 and never read: "flood closed after N pings" when the hub
+ *		 cuts the link, "flood still open after N pings" at -T
  *	-D	 after WELCOME, print "fakenode ready: node N", answer PINGs
  *		 and wait for a DIAL; then forge data links for it on the
  *		 hub's data port: BIND with a wrong proof, BIND with the
@@ -37,6 +42,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -61,11 +67,22 @@
 
 static const char	*src_addr;
 static int		 timeout_s = 10;
+static volatile sig_atomic_t flooding;
+static unsigned long	 flood_pings;
 
 static void
 alarm_cb(int sig)
 {
+	char	 buf[80];
+	int	 n;
+
 	(void)sig;
+	if (flooding) {
+		n = snprintf(buf, sizeof buf, "flood still open after %lu "
+		    "pings\n", flood_pings);
+		write(1, buf, n);
+		_exit(0);
+	}
 	write(1, "timeout\n", 8);
 	_exit(2);
 }
@@ -74,8 +91,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fakenode [-b src] [-n name] [-p pool]... "
-	    "[-t token | -k token] [-r file | -R file] [-D] [-T secs] "
-	    "port\n");
+	    "[-t token | -k token] [-i id] [-r file | -R file] [-A] "
+	    "[-D | -F] [-T secs] port\n");
 	exit(2);
 }
 
@@ -300,6 +317,46 @@ hexprint(const char *what, const uint8_t *p, size_t len)
 	fflush(stdout);
 }
 
+/*
+ * -F: PINGs as fast as the hub's socket takes them, never reading, until
+ * the hub closes the link (or -T).  A hub that answers every PING and
+ * never looks at what it has queued grows without bound.
+ */
+static int
+flood(int fd)
+{
+	uint8_t		 ping[12] = { F_PING, 0, 0, 8 };
+	struct pollfd	 pfd;
+	ssize_t		 n;
+	size_t		 off = 0;
+
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
+		fatal("fcntl");
+	flooding = 1;
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	for (;;) {
+		put32(ping + 8, (uint32_t)flood_pings);
+		n = write(fd, ping + off, sizeof ping - off);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+			if (poll(&pfd, 1, 1000) == 1 &&
+			    (pfd.revents & (POLLHUP | POLLERR)))
+				break;
+			continue;
+		}
+		if (n == -1)
+			break;		/* EPIPE, ECONNRESET: cut */
+		off += n;
+		if (off == sizeof ping) {
+			off = 0;
+			flood_pings++;
+		}
+	}
+	flooding = 0;
+	printf("flood closed after %lu pings\n", flood_pings);
+	return (0);
+}
+
 /* -D: answer PINGs until a DIAL, then forge BINDs for it. */
 static int
 forge(int fd, uint32_t node, int data_port, const uint8_t *cookie)
@@ -364,10 +421,11 @@ main(int argc, char **argv)
 	uint8_t		 nonce[32], mac[32], saved[64], cookie[16];
 	size_t		 hlen, len, i;
 	FILE		*fp;
-	int		 ch, npools = 0, fd, type, port, dmode = 0;
-	uint32_t	 node;
+	int		 ch, npools = 0, fd, type, port, dmode = 0, admin = 0;
+	int		 fmode = 0;
+	uint32_t	 node, hint = 0;
 
-	while ((ch = getopt(argc, argv, "b:n:p:t:k:r:R:DT:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:n:p:t:k:i:r:R:ADFT:")) != -1) {
 		switch (ch) {
 		case 'b': src_addr = optarg; break;
 		case 'n': name = optarg; break;
@@ -381,6 +439,9 @@ main(int argc, char **argv)
 		case 'r': rec = optarg; break;
 		case 'R': replay = optarg; break;
 		case 'D': dmode = 1; break;
+		case 'F': fmode = 1; break;
+		case 'A': admin = 1; break;
+		case 'i': hint = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'T': timeout_s = atoi(optarg); break;
 		default: usage();
 		}
@@ -395,8 +456,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	alarm(timeout_s);
 
-	/* HELLO: magic, version 1, role node, then attributes. */
-	memcpy(hello, "TNTC\001\001", 6);
+	/* HELLO: magic, version 1, role node (or admin), then attributes. */
+	memcpy(hello, admin ? "TNTC\001\002" : "TNTC\001\001", 6);
 	hlen = 6;
 	hello[hlen++] = 1;
 	hello[hlen++] = strlen(name);
@@ -416,6 +477,12 @@ main(int argc, char **argv)
 		hello[hlen++] = 8;
 		memcpy(hello + hlen, kid, 8);
 		hlen += 8;
+	}
+	if (hint != 0) {
+		hello[hlen++] = 6;
+		hello[hlen++] = 4;
+		put32(hello + hlen, hint);
+		hlen += 4;
 	}
 
 	fd = dial_tcp(port);
@@ -470,6 +537,8 @@ main(int argc, char **argv)
 			printf("welcome node=%u data_port=%u\n", node,
 			    p[13] << 8 | p[14]);
 			fflush(stdout);
+			if (fmode)
+				return (flood(fd));
 			if (!dmode)
 				return (0);
 			return (forge(fd, node, p[13] << 8 | p[14], cookie));

@@ -176,9 +176,9 @@ dec_info_node(const struct frame *f, const char **cause)
 static int
 dec_info_end(const struct frame *f, const char **cause)
 {
-	uint32_t	 c;
+	struct frame_info_end	 e;
 
-	return (frame_info_end_parse(f, &c, cause));
+	return (frame_info_end_parse(f, &e, cause));
 }
 
 static int
@@ -838,26 +838,33 @@ test_info_node_roundtrip(void)
 static void
 test_info_end_empty_roundtrip(void)
 {
-	static const uint8_t	 wend[] = { FRAME_INFO_END, 0, 0, 4,
-	    0, 0, 1, 2 };
+	static const uint8_t	 wend[] = { FRAME_INFO_END, 0, 0, 48,
+	    0, 0, 1, 2,  0, 0, 0, 3,  0, 0, 0, 0, 0, 0, 0, 4,
+	    0, 0, 0, 0, 0, 0, 0, 5,  0, 0, 0, 0, 0, 0, 0, 6,
+	    0, 0, 0, 0, 0, 0, 0, 7,  1, 0, 0, 0, 0, 0, 0, 8 };
 	static const uint8_t	 wreq[] = { FRAME_INFO_REQ, 0, 0, 0 };
+	struct frame_info_end	 e = { 258, 3, 4, 5, 6, 7,
+				    0x0100000000000008ULL }, g;
 	uint8_t			 out[FRAME_MAX];
 	struct pf		 p;
 	const char		*cause = NULL;
-	uint32_t		 c = 0;
 
-	check_int(frame_info_end_encode(out, 258), ==, sizeof wend);
+	check_int(frame_info_end_encode(out, &e), ==, sizeof wend);
 	check_mem(out, wend, sizeof wend);
 	frame_whole(out, sizeof wend, &p);
-	check_int(frame_info_end_parse(&p.f, &c, &cause), ==, 0);
-	check_int(c, ==, 258);
+	check_int(frame_info_end_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.count, ==, 258);
+	check_int(g.hs_now, ==, 3);
+	check(g.hs_refused == 4 && g.hs_expired == 5 && g.flooded == 6 &&
+	    g.identity == 7 && g.admin_refused == 0x0100000000000008ULL);
 	pf_free(&p);
 
-	check_int(frame_info_end_encode(out, 0), ==, 8);
-	frame_whole(out, 8, &p);
-	c = 1;
-	check_int(frame_info_end_parse(&p.f, &c, &cause), ==, 0);
-	check_int(c, ==, 0);
+	memset(&e, 0, sizeof e);
+	check_int(frame_info_end_encode(out, &e), ==, 52);
+	frame_whole(out, 52, &p);
+	g.count = 1;
+	check_int(frame_info_end_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.count, ==, 0);
 	pf_free(&p);
 
 	check_int(frame_empty_encode(out, FRAME_INFO_REQ), ==, sizeof wreq);
@@ -1011,7 +1018,8 @@ build_stream(uint8_t *buf, size_t *ends, int *n)
 	ends[i++] = off;
 	off += frame_bye_encode(buf + off, FRAME_BYE_SHUTDOWN, "bye");
 	ends[i++] = off;
-	off += frame_info_end_encode(buf + off, 3);
+	off += frame_info_end_encode(buf + off,
+	    &(struct frame_info_end){ .count = 3 });
 	ends[i++] = off;
 	off += frame_redial_encode(buf + off, "new address");
 	ends[i++] = off;
@@ -1133,7 +1141,7 @@ static const uint8_t p_redial[] = { 3, 'w', 'h', 'y' };
 static const uint8_t p_admin[] = { FRAME_ADMIN_REDIAL, 2, 'n', '1' };
 static const uint8_t p_admin_reply[] = { FRAME_ADMIN_NOTFOUND, 2, 'n',
     'o' };
-static const uint8_t p_info_end[] = { 0, 0, 0, 9 };
+static const uint8_t p_info_end[48] = { 0, 0, 0, 9, [47] = 1 };
 
 static void
 test_decoders_short_trailing(void)
