@@ -119,14 +119,17 @@ acl_addr_get(const struct sockaddr *sa, struct acl_addr *x)
 static void
 acl_entry_canon(const struct acl_entry *e, struct acl_entry *c)
 {
+	uint8_t		 v4[4];
+
 	*c = *e;
 	if (e->family != AF_INET6 || e->bits < 96 || !acl_embeds_v4(e->addr))
 		return;
 	if (e->bits >= 127 && memcmp(e->addr, acl_zero, 15) == 0 &&
 	    e->addr[15] <= 1)
 		return;
+	memcpy(v4, e->addr + 12, 4);
 	memset(c->addr, 0, sizeof c->addr);
-	memcpy(c->addr, e->addr + 12, 4);
+	memcpy(c->addr, v4, 4);
 	c->family = AF_INET;
 	c->bits = e->bits - 96;
 }
@@ -199,6 +202,13 @@ acl_entry_parse(const char *s, struct acl_entry *e, char **cause)
 			goto bad;
 		e->bits = v;
 	}
+	/*
+	 * The mapped form is the IPv4 socket itself: store it as IPv4, as
+	 * nodes before the other forms were reduced expect in a POLICY.
+	 */
+	if (e->family == AF_INET6 && e->bits >= 96 &&
+	    memcmp(e->addr, acl_mapped, 12) == 0)
+		acl_entry_canon(e, e);
 	return (0);
 bad:
 	xasprintf(cause, "\"%s\" is not an address, CIDR range (10.0.0.0/8, "

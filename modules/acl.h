@@ -9,7 +9,8 @@
  * local-use NAT64 64:ff9b:1::/96 (RFC 8215, the /96 embedding: bits 48..95
  * zero).  An entry written in one of those forms with /96 or longer is the
  * IPv4 range it embeds (64:ff9b::203.0.113.0/120 is 203.0.113.0/24);
- * entries are kept as written and reduced when compared.
+ * entries are kept as written (the mapped form as IPv4) and reduced when
+ * compared.
  *
  * Default denials judge an embedded address by its IPv4 rules.  A deny
  * list refuses an address when an entry covers its canonical form or, for
@@ -42,7 +43,8 @@ struct acl_entry {
 
 /*
  * "10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1", "64:ff9b::10.0.0.0/104"
- * or ":25" (a port), kept as written.  Returns 0 or -1 with *cause
+ * or ":25" (a port), kept as written but for the mapped form, stored as
+ * IPv4 (::ffff:10.0.0.0/104 is 10.0.0.0/8).  Returns 0 or -1 with *cause
  * (allocated).
  */
 int	 acl_entry_parse(const char *, struct acl_entry *, char **);

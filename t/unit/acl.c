@@ -466,8 +466,14 @@ test_parse_good(void)
 	check_int(e.bits, ==, 48);
 	check_int(entry("::203.0.113.5", &e), ==, 0);
 	check_int(e.family, ==, AF_INET6);
+	/* But for the mapped form: the IPv4 socket itself. */
 	check_int(entry("::ffff:203.0.113.0/120", &e), ==, 0);
-	check_int(e.bits, ==, 120);
+	check_int(e.family, ==, AF_INET);
+	check_int(e.bits, ==, 24);
+	check_mem(e.addr, "\xcb\x00\x71\x00", 4);
+	check_int(entry("::ffff:0:0/96", &e), ==, 0);
+	check_int(e.family, ==, AF_INET);
+	check_int(e.bits, ==, 0);
 
 	check_int(entry(":25", &e), ==, 0);
 	check_int(e.family, ==, 0);
