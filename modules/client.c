@@ -239,7 +239,8 @@ client_dial_fail(struct ndial *nd, int result)
 	    result == DIAL_TIMEOUT ? "timed out" :
 	    result == DIAL_REFUSED ? "connection refused" :
 	    result == DIAL_NETUNREACH ? "network unreachable" :
-	    result == DIAL_HOSTUNREACH ? "host unreachable" : "failed",
+	    result == DIAL_HOSTUNREACH ? "host unreachable" :
+	    result == DIAL_BADADDR ? "bad address" : "failed",
 	    nd->nd_why != NULL ? ": " : "",
 	    nd->nd_why != NULL ? nd->nd_why : "");
 	if (nd->nd_pooled && nd->nd_link != NULL) {
@@ -721,6 +722,23 @@ client_dial_start(const struct frame_dial *fd, struct bufferevent *link)
 		sin6->sin6_family = AF_INET6;
 		memcpy(&sin6->sin6_addr, fd->target.addr, 16);
 		sin6->sin6_port = htons(fd->target.port);
+		nd->nd_naddrs = 1;
+		client_dial_try(nd);
+		return;
+	}
+	/* A numeric name: dial it as an address, or refuse the ambiguous. */
+	switch (acl_host_numeric(fd->target.host, &nd->nd_addrs[0],
+	    &nd->nd_why)) {
+	case -1:
+		client_dial_fail(nd, DIAL_BADADDR);
+		return;
+	case 1:
+		sin = (struct sockaddr_in *)&nd->nd_addrs[0];
+		sin6 = (struct sockaddr_in6 *)&nd->nd_addrs[0];
+		if (nd->nd_addrs[0].ss_family == AF_INET)
+			sin->sin_port = htons(fd->target.port);
+		else
+			sin6->sin6_port = htons(fd->target.port);
 		nd->nd_naddrs = 1;
 		client_dial_try(nd);
 		return;

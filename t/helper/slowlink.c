@@ -6,7 +6,8 @@
  *
  * Opens N connections (default 1000) from SRC (default any) to
  * 127.0.0.1:PORT, then sends one byte of the pattern HEX (default a BIND
- * frame header and zeros: "07000019" + 25 zero bytes) on every open
+ * frame header for a 4095-byte frame, then zeros: at one byte each MS it
+ * never ends) on every open
  * connection each MS milliseconds (default 500), never finishing it, and
  * notes when the hub closes each one.  After SECS seconds (default 15)
  * it prints one line:
@@ -93,10 +94,11 @@ main(int argc, char **argv)
 	int			 np, k;
 	ssize_t			 r;
 
-	memset(pat, 0, 29);
+	memset(pat, 0, 64);
 	pat[0] = 0x07;
-	pat[3] = 25;
-	patlen = 29;
+	pat[2] = 0x0f;
+	pat[3] = 0xff;
+	patlen = 64;
 	while ((ch = getopt(argc, argv, "b:n:d:p:T:")) != -1) {
 		switch (ch) {
 		case 'b': srcaddr = optarg; break;
