@@ -146,6 +146,18 @@ info_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 		bufferevent_write(bev, buf, frame_hello_encode(buf, &h));
 		return;
 	}
+	/*
+	 * A BYE may wait, read or still in the socket (our HELLO may have
+	 * met the closed socket first): the hub said why before closing.
+	 */
+	if (!(what & BEV_EVENT_TIMEOUT) && bufferevent_getfd(bev) != -1)
+		evbuffer_read(bufferevent_get_input(bev), bufferevent_getfd(bev),
+		    FRAME_MAX);
+	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
+		info_read_cb(bev, NULL);
+		if (info_error != NULL || info_state == 2)
+			return;
+	}
 	if (what & BEV_EVENT_TIMEOUT)
 		info_fail("%s: no answer within 10 s", info_path);
 	else if (what & BEV_EVENT_EOF)

@@ -579,6 +579,21 @@ server_control_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 
 static u_int	 server_nadmin;
 
+/* Refuse an admin connection: one BYE, straight to the new socket. */
+static void
+server_admin_refuse(int fd, const char *peer, const char *why)
+{
+	uint8_t	 buf[FRAME_MAX];
+	size_t	 len;
+
+	log_warnx("%s: refused: %s", peer, why);
+	server_guard.admin_refused++;
+	if ((len = frame_bye_encode(buf, FRAME_BYE_NOTALLOWED, why)) > 0 &&
+	    write(fd, buf, len) == -1)
+		log_debug("%s: BYE not sent: %s", peer, strerror(errno));
+	close(fd);
+}
+
 /*
  * Admin socket (doc/security.md): the file's mode (0660) lets the hub's
  * user and group connect; the peer's uid, from the kernel, must be root,
@@ -592,7 +607,7 @@ server_admin_accept(int fd, struct sockaddr *sa __unused,
 	uid_t		 uid;
 	gid_t		 gid;
 	long		 pid;
-	char		 peer[64];
+	char		 peer[64], why[128];
 
 	if (compat_peercred(fd, &uid, &gid, &pid) == -1) {
 		log_warn("admin: cannot tell who connected; refused");
@@ -606,18 +621,16 @@ server_admin_accept(int fd, struct sockaddr *sa __unused,
 	else
 		snprintf(peer, sizeof peer, "admin uid %u", (u_int)uid);
 	if (uid != 0 && uid != geteuid() && gid != getegid()) {
-		log_warnx("%s: refused: not root, the hub's user (uid %u) or "
-		    "its group (gid %u)", peer, (u_int)geteuid(),
+		snprintf(why, sizeof why, "not root, the hub's user (uid %u) "
+		    "or its group (gid %u)", (u_int)geteuid(),
 		    (u_int)getegid());
-		server_guard.admin_refused++;
-		close(fd);
+		server_admin_refuse(fd, peer, why);
 		return;
 	}
 	if (server_nadmin >= ADMIN_MAX) {
-		log_warnx("%s: refused: %d admin sessions already open", peer,
+		snprintf(why, sizeof why, "%d admin sessions already open",
 		    ADMIN_MAX);
-		server_guard.admin_refused++;
-		close(fd);
+		server_admin_refuse(fd, peer, why);
 		return;
 	}
 	if ((c = server_ctl_new(fd, peer, 1)) == NULL)

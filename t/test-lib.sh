@@ -183,7 +183,15 @@ then
 fi
 if test "$(id -u)" != 0; then
 	test_set_prereq NOT_ROOT
+elif command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
+	# Root, and able to run a command as nobody (as_nobody).
+	test_set_prereq AS_NOBODY
 fi
+
+# as_nobody COMMAND...: run it as the unprivileged user nobody.
+as_nobody () {
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$@"
+}
 
 # ---------------------------------------------------------------- running
 
