@@ -56,6 +56,8 @@ struct client_conf {
 	const char		*deny;		/* flag: comma list */
 	const char		*bind;		/* source address for targets */
 	char			*file_bind;
+	const char		*data_addr;	/* -data-addr: allowed data host */
+	char			*file_data_addr;
 	struct sockaddr_storage	 bind_sa;
 	socklen_t		 bind_len;	/* 0: no bind */
 	const char		*fingerprint;
@@ -131,6 +133,8 @@ static struct sockaddr_storage	 client_data_sa;
 static socklen_t		 client_data_salen;
 static struct frame_welcome	 client_wl;
 static int			 client_welcomed;
+static int			 client_data_ok;	/* data address allowed */
+static uint64_t			 client_data_warned_us;
 static uint32_t			 client_node_id;
 static uint64_t			 client_rx_us;
 static uint32_t			 client_rtt_us;
@@ -231,17 +235,19 @@ client_dial_fail(struct ndial *nd, int result)
 	struct frame_result	 res;
 	uint8_t			 buf[FRAME_MAX];
 	char			 ts[TARGET_STRLEN];
+	const char		*what;
 
-	log_info("dial %u: %s failed: %s%s%s", nd->nd_req,
-	    target_str(&nd->nd_target, ts, sizeof ts),
-	    result == DIAL_NOTALLOWED ? "destination not allowed" :
+	what = result == DIAL_NOTALLOWED ? "destination not allowed" :
 	    result == DIAL_DNS ? "name did not resolve" :
 	    result == DIAL_TIMEOUT ? "timed out" :
 	    result == DIAL_REFUSED ? "connection refused" :
 	    result == DIAL_NETUNREACH ? "network unreachable" :
 	    result == DIAL_HOSTUNREACH ? "host unreachable" :
-	    result == DIAL_BADADDR ? "bad address" : "failed",
-	    nd->nd_why != NULL ? ": " : "",
+	    result == DIAL_BADADDR ? "bad address" : NULL;
+	log_info("dial %u: %s failed: %s%s%s", nd->nd_req,
+	    target_str(&nd->nd_target, ts, sizeof ts),
+	    what != NULL ? what : nd->nd_why != NULL ? "" : "failed",
+	    what != NULL && nd->nd_why != NULL ? ": " : "",
 	    nd->nd_why != NULL ? nd->nd_why : "");
 	if (nd->nd_pooled && nd->nd_link != NULL) {
 		client_bind_send(nd->nd_link, nd->nd_req, result);
@@ -689,6 +695,20 @@ client_dial_start(const struct frame_dial *fd, struct bufferevent *link)
 		bufferevent_setcb(link, NULL, NULL, client_pdial_event_cb, nd);
 	}
 	nd->nd_req = fd->req;
+	if (!client_data_ok) {
+		/* No data link may go where the hub said: fail, and say so. */
+		if (core_now_us() - client_data_warned_us > 60000000ULL) {
+			log_warnx("dials fail: the hub's data address is "
+			    "refused (see the warning at connect)");
+			client_data_warned_us = core_now_us();
+		}
+		nd->nd_target = fd->target;
+		nd->nd_why = "the hub's data address is not allowed";
+		TAILQ_INSERT_TAIL(&client_dials, nd, nd_entry);
+		client_ndials++;
+		client_dial_fail(nd, DIAL_FAIL);
+		return;
+	}
 	nd->nd_target = fd->target;
 	nd->nd_err = DIAL_FAIL;
 	nd->nd_start_us = core_now_us();
@@ -922,7 +942,7 @@ client_pool_fill(void)
 	struct npool	*np;
 	u_int		 want;
 
-	if (!client_welcomed || client_stopping)
+	if (!client_welcomed || client_stopping || !client_data_ok)
 		return;
 	want = client_pool_want < client_pool_size ? client_pool_want :
 	    client_pool_size;
@@ -942,6 +962,58 @@ client_pool_timer_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg __unused)
 {
 	client_pool_fill();
+}
+
+/* Same IP address (ports ignored; IPv4-mapped IPv6 as IPv4)? */
+static int
+client_same_host(const struct sockaddr *a, const struct sockaddr *b)
+{
+	struct sockaddr_storage	 one[1];
+
+	memset(one, 0, sizeof one);
+	memcpy(one, b, b->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6));
+	return (acl_is_local(one, 1, a));
+}
+
+/*
+ * Where may WELCOME send our data links?  A hostile hub could point them
+ * into the node's own LAN or loopback and relay through them (doc/
+ * security.md).  Allowed: the hub's own control host, the address the
+ * operator gave (data_addr: HOST or HOST:PORT), or an address the exit
+ * policy allows.  0, or -1 with *why.
+ */
+static int
+client_data_allowed(const struct sockaddr *sa, uint16_t port,
+    const char **why)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	const char		*conf = cc.data_addr != NULL ? cc.data_addr :
+				    cc.file_data_addr;
+	char			*err = NULL, buf[300];
+	int			 anyport = 0;
+
+	if (client_same_host(sa, (struct sockaddr *)&client_hub_sa))
+		return (0);
+	if (conf != NULL) {
+		/* A bare HOST (no port) allows any port on it. */
+		if (core_addr_parse(conf, &ss, &sslen, &err) == -1) {
+			free(err);
+			err = NULL;
+			snprintf(buf, sizeof buf, strchr(conf, ':') != NULL ?
+			    "[%s]:1" : "%s:1", conf);
+			anyport = core_addr_parse(buf, &ss, &sslen,
+			    &err) == 0;
+		}
+		free(err);
+		if ((anyport || ntohs(ss.ss_family == AF_INET ?
+		    ((struct sockaddr_in *)&ss)->sin_port :
+		    ((struct sockaddr_in6 *)&ss)->sin6_port) == port) &&
+		    client_same_host(sa, (struct sockaddr *)&ss))
+			return (0);
+	}
+	return (client_target_allowed(sa, why) ? 0 : -1);
 }
 
 static int
@@ -981,6 +1053,20 @@ client_welcome(const struct frame *f)
 	} else {
 		sin6 = (struct sockaddr_in6 *)&client_data_sa;
 		sin6->sin6_port = htons(client_wl.data_port);
+	}
+	client_data_ok = client_data_allowed((struct sockaddr *)&client_data_sa,
+	    client_wl.data_port, &cause) == 0;
+	if (!client_data_ok) {
+		char	 where[64];
+
+		log_warnx("the hub %s:%s tells this node to open its data links "
+		    "to %s, which is neither the hub's own address nor allowed "
+		    "(%s): refusing; requests through this node fail until "
+		    "the hub is fixed, or data_addr: (-data-addr) names that "
+		    "address", client_host, client_port, core_sa_str(
+		    (struct sockaddr *)&client_data_sa, where, sizeof where),
+		    cause);
+		client_data_warned_us = core_now_us();
 	}
 	client_node_id = client_wl.node_id;
 	client_hello.node_id = client_node_id;
@@ -1493,6 +1579,7 @@ client_conf_cb(const char *key, const char *value, void *arg __unused,
 		{ "state_dir", &cc.file_state_dir },
 		{ "dial_info", &cc.file_dial_info },
 		{ "bind", &cc.file_bind },
+		{ "data_addr", &cc.file_data_addr },
 		{ "redial", &cc.file_redial },
 	};
 	long long	 v;
@@ -1953,6 +2040,10 @@ client_main(int argc, char **argv)
 		{ "allow", OPT_STRING, &cc.allow, "Destinations to allow "
 		    "despite the default policy: CIDR[,CIDR...] or :PORT",
 		    NULL, 0, 0, 0 },
+		{ "data-addr", OPT_STRING, &cc.data_addr, "The hub's data "
+		    "address HOST[:PORT], when it is neither the control "
+		    "host nor a public address (a hub's WELCOME may point "
+		    "data links nowhere else)", NULL, 0, 0, 0 },
 		{ "bind", OPT_STRING, &cc.bind, "Source address of the "
 		    "node's connections, to targets and to the hub (a "
 		    "multi-address host's exit address)", NULL, 0, 0, 0 },

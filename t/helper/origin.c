@@ -4,6 +4,7 @@
  * plus a raw TCP echo mode and two offline modes for checking data.
  *
  *	origin [-6]		HTTP on 127.0.0.1:0 (or [::1]:0)
+ *	origin -a ADDR ...	listen on IPv4 ADDR (e.g. 127.0.0.2) instead
  *	origin [-6] -echo	raw TCP: collect until the client's EOF, send
  *				it all back, then close (half-close tests)
  *	origin -gen N		write the /bytes/N stream to stdout
@@ -811,7 +812,8 @@ mode_sum(void)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: origin [-6] [-echo] | -gen N | -sum\n");
+	fprintf(stderr, "usage: origin [-6 | -a addr] [-echo] | -gen N | "
+	    "-sum\n");
 	exit(2);
 }
 
@@ -824,12 +826,15 @@ main(int argc, char **argv)
 	struct event		*sigterm, *sigint;
 	int			 i, v6 = 0;
 	char			 host[INET6_ADDRSTRLEN];
+	const char		*addr = NULL;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-6") == 0)
 			v6 = 1;
 		else if (strcmp(argv[i], "-echo") == 0)
 			opt_echo = 1;
+		else if (strcmp(argv[i], "-a") == 0 && i + 1 < argc)
+			addr = argv[++i];
 		else if (strcmp(argv[i], "-gen") == 0 && i + 1 < argc)
 			return mode_gen(argv[i + 1]);
 		else if (strcmp(argv[i], "-sum") == 0)
@@ -854,6 +859,9 @@ main(int argc, char **argv)
 
 		s4->sin_family = AF_INET;
 		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (addr != NULL && inet_pton(AF_INET, addr,
+		    &s4->sin_addr) != 1)
+			usage();
 		sslen = sizeof *s4;
 	}
 	l = evconnlistener_new_bind(base, accept_cb, NULL,
