@@ -177,10 +177,25 @@ struct dial {
 	uint32_t		 d_tried[DIAL_RETRIES_MAX + 1];
 };
 
+TAILQ_HEAD(sessionq, session);
+
+/*
+ * A proxy user's sticky sessions: at most -max-sessions-per-user, so one
+ * user cannot push everybody else's out of the table.
+ */
+struct suser {
+	LIST_ENTRY(suser)	 u_hash;
+	struct sessionq		 u_lru;		/* most recent first */
+	u_int			 u_n;
+	char			 u_name[65];
+};
+
 /* A sticky session: (user, id) -> node, sliding expiry, LRU bounded. */
 struct session {
 	LIST_ENTRY(session)	 s_hash;
 	TAILQ_ENTRY(session)	 s_lru;		/* most recent first */
+	TAILQ_ENTRY(session)	 s_ulru;	/* on its user's list */
+	struct suser		*s_user;
 	char			 s_key[65 + ROUTE_SESSION_MAX + 1];
 	uint32_t		 s_node;
 	uint32_t		 s_gen;		/* the node's n_gen then */
@@ -278,6 +293,7 @@ struct server_conf server_conf = {
 	.max_conns_per_user = 1024,
 	.redial_interval_ms = 60000,
 	.redial_grace_ms = 30000,
+	.max_sessions_per_user = 4096,
 	.max_handshakes = -1,		/* from RLIMIT_NOFILE in server_main */
 	.max_handshakes_per_ip = 64,
 };
@@ -293,9 +309,10 @@ static uint32_t			 server_next_req = 1;
 static uint32_t			 server_rr;
 static uint64_t			 server_rand;
 static LIST_HEAD(, session)	 server_sessions[SESSION_HASH];
-static TAILQ_HEAD(sessionq, session) server_session_lru =
+static struct sessionq		 server_session_lru =
 				    TAILQ_HEAD_INITIALIZER(server_session_lru);
 static u_int			 server_nsessions;
+static LIST_HEAD(, suser)	 server_susers[SESSION_HASH];
 static uint64_t			 server_session_life_us =
 				    SESSION_LIFE_MS * 1000ULL;
 static char			 server_why[160];
@@ -2287,10 +2304,36 @@ server_session_hash(const char *key)
 static void
 server_session_free(struct session *se)
 {
+	struct suser	*u = se->s_user;
+
 	LIST_REMOVE(se, s_hash);
 	TAILQ_REMOVE(&server_session_lru, se, s_lru);
+	TAILQ_REMOVE(&u->u_lru, se, s_ulru);
+	if (--u->u_n == 0) {
+		LIST_REMOVE(u, u_hash);
+		free(u);
+	}
 	server_nsessions--;
 	free(se);
+}
+
+/* The sessions of user name, made when absent; NULL: out of memory. */
+static struct suser *
+server_suser_get(const char *name)
+{
+	struct suser	*u;
+	u_int		 h = server_session_hash(name);
+
+	LIST_FOREACH(u, &server_susers[h], u_hash) {
+		if (strcmp(u->u_name, name) == 0)
+			return (u);
+	}
+	if ((u = calloc(1, sizeof *u)) == NULL)
+		return (NULL);
+	strlcpy(u->u_name, name, sizeof u->u_name);
+	TAILQ_INIT(&u->u_lru);
+	LIST_INSERT_HEAD(&server_susers[h], u, u_hash);
+	return (u);
 }
 
 static int
@@ -2298,6 +2341,21 @@ server_session_expired(const struct session *se, uint64_t now)
 {
 	return (now >= se->s_expires_us ||
 	    now - se->s_created_us >= server_session_life_us);
+}
+
+/* Log "sessions full" for a user at most once a minute (hub-wide). */
+static int
+server_session_full_log(const char *user)
+{
+	static uint64_t	 last;
+	static char	 who[65];
+	uint64_t	 now = core_now_us();
+
+	if (last != 0 && now - last < 60000000ULL && strcmp(who, user) == 0)
+		return (0);
+	last = now;
+	strlcpy(who, user, sizeof who);
+	return (1);
 }
 
 /* The live session for key, or NULL (an expired one is dropped). */
@@ -2328,29 +2386,58 @@ server_session_find(const char *key)
 }
 
 /*
- * Pin key to node n for minutes, sliding: se, the live session of key
- * server_session_find() gave, or NULL to make one.
+ * Pin key (of user) to node n for minutes, sliding: se, the live session
+ * of key server_session_find() gave, or NULL to make one.  A new one
+ * pushes out the user's least recent past -max-sessions-per-user, else
+ * the table's least recent past SESSION_MAX.
  */
 static void
-server_session_pin(struct session *se, const char *key, const struct node *n,
-    int minutes)
+server_session_pin(struct session *se, const char *key, const char *user,
+    const struct node *n, int minutes)
 {
+	struct suser	*u;
 	uint64_t	 now = core_now_us();
 
 	if (se == NULL) {
-		if (server_nsessions >= SESSION_MAX)
+		if ((u = server_suser_get(user)) == NULL)
+			return;		/* not sticky: no harm beyond that */
+		if (u->u_n >= (u_int)server_conf.max_sessions_per_user &&
+		    server_conf.max_sessions_per_user > 0) {
+			if (server_session_full_log(user))
+				log_info("sessions of %s: %u, the most "
+				    "-max-sessions-per-user allows; the least "
+				    "recently used ones make room", user[0] !=
+				    '\0' ? user : "-", u->u_n);
+			server_session_free(TAILQ_LAST(&u->u_lru,
+			    sessionq));	/* u stays: new one below */
+			if ((u = server_suser_get(user)) == NULL)
+				return;
+		} else if (server_nsessions >= SESSION_MAX) {
 			server_session_free(TAILQ_LAST(&server_session_lru,
 			    sessionq));
-		if ((se = calloc(1, sizeof *se)) == NULL)
-			return;		/* not sticky: no harm beyond that */
+			if ((u = server_suser_get(user)) == NULL)
+				return;
+		}
+		if ((se = calloc(1, sizeof *se)) == NULL) {
+			if (u->u_n == 0) {
+				LIST_REMOVE(u, u_hash);
+				free(u);
+			}
+			return;
+		}
 		strlcpy(se->s_key, key, sizeof se->s_key);
 		se->s_created_us = now;
+		se->s_user = u;
+		u->u_n++;
 		LIST_INSERT_HEAD(&server_sessions[server_session_hash(key)],
 		    se, s_hash);
 		server_nsessions++;
-	} else
+	} else {
 		TAILQ_REMOVE(&server_session_lru, se, s_lru);
+		TAILQ_REMOVE(&se->s_user->u_lru, se, s_ulru);
+	}
 	TAILQ_INSERT_HEAD(&server_session_lru, se, s_lru);
+	TAILQ_INSERT_HEAD(&se->s_user->u_lru, se, s_ulru);
 	if (minutes <= 0)
 		minutes = ROUTE_SESSTIME_DEFAULT;
 	se->s_node = n->n_id;
@@ -2400,7 +2487,7 @@ server_dial_choose(struct dial *d, int *result)
 			    !server_node_resting(n) &&
 			    (r->strict || n->n_backoff_until_us <=
 			    core_now_us())) {
-				server_session_pin(se, key, n,
+				server_session_pin(se, key, d->d_user, n,
 				    r->sesstime_min);
 				return (n);
 			}
@@ -2441,7 +2528,7 @@ server_dial_choose(struct dial *d, int *result)
 		    r->session, d->d_user[0] != '\0' ? d->d_user : "-",
 		    n->n_id, n->n_hello.name, r->sesstime_min > 0 ?
 		    r->sesstime_min : ROUTE_SESSTIME_DEFAULT);
-		server_session_pin(se, key, n, r->sesstime_min);
+		server_session_pin(se, key, d->d_user, n, r->sesstime_min);
 	}
 	return (n);
 }
@@ -3450,6 +3537,11 @@ server_main(int argc, char **argv)
 		    &server_conf.max_conns_per_user, "Proxy connections of "
 		    "one logged-in user at once; over it SOCKS gets REP 2, "
 		    "HTTP 429 (0: no limit)", "1024", 0, 10000000, 0 },
+		{ "max-sessions-per-user", OPT_INT,
+		    &server_conf.max_sessions_per_user, "Sticky sessions one "
+		    "proxy user keeps; a new one pushes out the user's least "
+		    "recently used (0: only the hub-wide 65536)", "4096", 0,
+		    65536, 0 },
 		{ "max-handshakes", OPT_INT, &server_conf.max_handshakes,
 		    "Node links (control and data ports) in their handshake "
 		    "at once, hub-wide; more are closed unanswered (0: no "

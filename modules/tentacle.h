@@ -212,6 +212,7 @@ struct server_conf {
 	int		 max_clients;	/* proxy client connections, 0 = no limit */
 	int		 max_conns_per_ip;	/* per address (IPv6 /64), 0 = none */
 	int		 max_conns_per_user;	/* per logged-in user, 0 = none */
+	int		 max_sessions_per_user;	/* sticky sessions, 0 = none */
 	int		 max_handshakes;	/* node links before auth, 0 = none */
 	int		 max_handshakes_per_ip;	/* ... per address (IPv6 /64) */
 	const char	*admin_path;	/* Unix socket; NULL: state dir */
