@@ -4,19 +4,12 @@ test_description='control link: heartbeat eviction, node and hub restarts'
 
 test_have_prereq CURL || test_skip_all 'curl not found'
 
-# small_via_socks: one request through the current hub works.
-small_via_socks () {
-	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
-		http://127.0.0.1:$ORIGIN_PORT/small >small.out &&
-	grep "quick brown fox" small.out
-}
-
 test_expect_success 'setup: hub with a 200ms heartbeat, one node' '
 	start_origin &&
 	start_hub -heartbeat 200ms &&
 	start_node n1 &&
 	info_has_nodes 1 &&
-	small_via_socks
+	hub_serves_socks
 '
 
 test_expect_success 'heartbeats keep an idle node registered' '
@@ -39,7 +32,7 @@ test_expect_success 'the node, continued, reconnects by itself' '
 	kill -s CONT $NODE_PID_n1 &&
 	wait_for_count "$NODE_LOG" "node ready: node [0-9]* (n1)" 2 10 &&
 	wait_until 3 info_has_nodes 1 &&
-	small_via_socks
+	hub_serves_socks
 '
 
 test_expect_success 'a killed node (SIGKILL) is dropped' '
@@ -56,7 +49,7 @@ test_expect_success 'a node stopped with SIGTERM says BYE and leaves at once' '
 
 test_expect_success 'hub stopped and restarted: the node reconnects by itself' '
 	start_node n3 &&
-	small_via_socks &&
+	hub_serves_socks &&
 	OLD_CONTROL=$CONTROL_PORT && OLD_DATA=$DATA_PORT &&
 	stop_daemon $HUB_PID &&
 	start_hub -heartbeat 200ms -controlAddr 127.0.0.1:$OLD_CONTROL \
@@ -64,7 +57,7 @@ test_expect_success 'hub stopped and restarted: the node reconnects by itself' '
 	test $CONTROL_PORT = $OLD_CONTROL &&
 	wait_for_count "$NODE_LOG" "node ready: node [0-9]* (n3)" 2 10 &&
 	info_has_nodes 1 &&
-	small_via_socks
+	hub_serves_socks
 '
 
 test_expect_success 'hub killed (SIGKILL) and restarted: the node reconnects' '
@@ -72,7 +65,7 @@ test_expect_success 'hub killed (SIGKILL) and restarted: the node reconnects' '
 	start_hub -heartbeat 200ms -controlAddr 127.0.0.1:$OLD_CONTROL \
 		-tunnelAddr 127.0.0.1:$OLD_DATA &&
 	wait_for_count "$NODE_LOG" "node ready: node [0-9]* (n3)" 3 10 &&
-	small_via_socks
+	hub_serves_socks
 '
 
 test_expect_success 'a frozen hub is detected by the node, which re-registers' '
@@ -85,7 +78,7 @@ test_expect_success 'a frozen hub is detected by the node, which re-registers' '
 	test $r = 0 &&
 	wait_for_count "$NODE_LOG" "node ready: node [0-9]* (n3)" 4 10 &&
 	wait_until 3 info_has_nodes 1 &&
-	small_via_socks
+	hub_serves_socks
 '
 
 test_expect_success 'the node survived all of it in one process' '

@@ -16,13 +16,6 @@ fi
 
 TOKENS=$TRASH_DIRECTORY/tokens
 
-# hub_serves: a request through the current hub works.
-hub_serves () {
-	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
-		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
-	grep "quick brown fox" serves.out
-}
-
 # write_tokens LINE...: the tokens file, one line per argument, mode 600.
 write_tokens () {
 	printf '%s\n' "$@" >"$TOKENS.new" &&
@@ -37,34 +30,12 @@ tok_hub () {
 	start_hub -tokens "$TOKENS" "$@"
 }
 
-# spawn_node NAME [FLAGS...] [POOL...]: as start_node, but without waiting
-# for "node ready" (for nodes the hub refuses).
-spawn_node () {
-	spn_name=$1
-	shift
-	NODE_LOG=$TRASH_DIRECTORY/node.$spn_name.log
-	"$TENTACLE" start -server "${NODE_SERVER:-127.0.0.1:$CONTROL_PORT}" \
-		-name "$spn_name" -allow 127.0.0.0/8 \
-		-log "$NODE_LOG" -log-level DEBUG "$@" \
-		>"$TRASH_DIRECTORY/node.$spn_name.out" \
-		2>"$TRASH_DIRECTORY/node.$spn_name.err" </dev/null &
-	NODE_PID=$!
-	register_daemon_ $NODE_PID node.$spn_name
-}
-
 # refused NAME WHY: the hub refused node NAME saying WHY, and the node
 # says that authentication failed and what to check.
 refused () {
 	wait_for_log "$HUB_LOG" "node \"$1\" refused: $2" &&
 	wait_for_log "$TRASH_DIRECTORY/node.$1.log" \
 		"authentication failed.*check that auth_token (-token) is a line of the hub's tokens file"
-}
-
-# nodes_are N: `tentacle info` lists exactly N nodes.
-nodes_are () {
-	"$TENTACLE" info -admin "$ADMIN_SOCK" -json \
-		>info.json &&
-	test "$(grep -o "\"id\":" info.json | wc -l | tr -d " ")" = "$1"
 }
 
 # not_listed NAME: `tentacle info` does not list node NAME.
@@ -126,16 +97,16 @@ test_expect_success 'right token: the node authenticates and serves' '
 	grep "nodes authenticate with 2 tokens from" "$HUB_LOG" &&
 	start_node n1 -token "$TOK1" &&
 	grep "node n1 authenticated (tokens file line 3)" "$HUB_LOG" &&
-	nodes_are 1 &&
-	hub_serves
+	info_has_nodes 1 &&
+	hub_serves_socks
 '
 
 test_expect_success 'wrong token: refused, both sides say why; no node' '
 	spawn_node bad -token "$WRONG" &&
 	refused bad "its token is not in the tokens file" &&
 	not_listed bad &&
-	nodes_are 1 &&
-	hub_serves &&
+	info_has_nodes 1 &&
+	hub_serves_socks &&
 	stop_all
 '
 
@@ -147,8 +118,8 @@ test_expect_success 'name=: a node of another name is refused' '
 	refused db1 "this token does not allow that node name" &&
 	not_listed db1 &&
 	start_node web-1 -token "$TOK2" &&
-	nodes_are 2 &&
-	hub_serves &&
+	info_has_nodes 2 &&
+	hub_serves_socks &&
 	stop_all
 '
 
@@ -160,8 +131,8 @@ test_expect_success 'pools=: only pools of the list' '
 	spawn_node p2 -token "$TOK3" eu asia &&
 	refused p2 "this token does not allow one of the pools" &&
 	not_listed p2 &&
-	nodes_are 2 &&
-	hub_serves &&
+	info_has_nodes 2 &&
+	hub_serves_socks &&
 	stop_all
 '
 
@@ -176,7 +147,7 @@ test_expect_success 'pools=: a node with no pool (so "default") is refused' '
 	! grep "node [0-9]* (p3) joined" "$HUB_LOG" &&
 	refused p3 "this token does not allow one of the pools" &&
 	not_listed p3 &&
-	hub_serves &&
+	hub_serves_socks &&
 	stop_all
 '
 
@@ -190,8 +161,8 @@ test_expect_success 'no token against a hub with -tokens: refused, says how' '
 	test_expect_code 3 "$FAKENODE" -n nt2 $CONTROL_PORT >fake.out &&
 	grep "^bye 7 authentication failed" fake.out &&
 	grep "node \"nt2\" refused: it has no token (set auth_token or -token on the node)" "$HUB_LOG" &&
-	nodes_are 1 &&
-	hub_serves &&
+	info_has_nodes 1 &&
+	hub_serves_socks &&
 	stop_all
 '
 
@@ -207,7 +178,7 @@ test_expect_success 'SIGHUP adds a token: a retrying node gets in by itself' '
 	wait_for_log "$HUB_LOG" "SIGHUP: 1 node tokens loaded from .*; connected nodes stay" &&
 	wait_for_log "$TRASH_DIRECTORY/node.late.log" "node ready: node [0-9]* (late)" 10 &&
 	daemon_alive $LATE_PID &&
-	nodes_are 2
+	info_has_nodes 2
 '
 
 test_expect_success 'SIGHUP removed a token: its connected node stays, new ones are refused' '
@@ -219,8 +190,8 @@ test_expect_success 'SIGHUP removed a token: its connected node stays, new ones 
 	refused n1b "its token is not in the tokens file" &&
 	kill_daemon $NODE_PID &&
 	stop_daemon $LATE_PID &&
-	wait_until 5 nodes_are 1 &&
-	hub_serves &&
+	wait_until 5 info_has_nodes 1 &&
+	hub_serves_socks &&
 	stop_all
 '
 
@@ -235,8 +206,8 @@ test_expect_success 'SIGHUP with a bad tokens file keeps the old tokens' '
 	start_node n2 -token "$TOK1" &&
 	spawn_node n3 -token "$TOK3" &&
 	refused n3 "its token is not in the tokens file" &&
-	nodes_are 2 &&
-	hub_serves &&
+	info_has_nodes 2 &&
+	hub_serves_socks &&
 	stop_all
 '
 
@@ -264,8 +235,8 @@ test_expect_success 'a replayed AUTH is refused: every CHALLENGE is fresh' '
 		"$(sed -n "s/^challenge //p" replay.out)" &&
 	grep "^bye 7 authentication failed" replay.out &&
 	grep "node \"rp\" refused: wrong proof of its token" "$HUB_LOG" &&
-	wait_until 5 nodes_are 1 &&
-	hub_serves &&
+	wait_until 5 info_has_nodes 1 &&
+	hub_serves_socks &&
 	stop_all
 '
 
@@ -287,15 +258,15 @@ test_expect_success '5 failures from an address lock it out for the minute' '
 	wait_for_log "$NODE_LOG" "too many failed authentications" &&
 	not_listed n2 &&
 	daemon_alive $NODE_PID_n1 &&
-	hub_serves
+	hub_serves_socks
 '
 
 test_expect_success 'the lockout is per address: 127.0.0.2 still gets in' '
 	"$FAKENODE" -b 127.0.0.2 -n other -t "$TOK1" $CONTROL_PORT >other.out &&
 	grep "^welcome node=" other.out &&
 	grep "control 127.0.0.2:[0-9]*: node other authenticated" "$HUB_LOG" &&
-	wait_until 5 nodes_are 1 &&
-	hub_serves &&
+	wait_until 5 info_has_nodes 1 &&
+	hub_serves_socks &&
 	stop_all
 '
 
@@ -317,9 +288,9 @@ test_expect_success 'forged data links: wrong proof, proof of another request' '
 	echo "fakenode relayed" >expect &&
 	cmp expect socks.out &&
 	test $(grep -c "BIND for request [0-9]* names node [0-9]*, .*session proof does not match; closing" "$HUB_LOG") = 2 &&
-	wait_until 5 nodes_are 0 &&
+	wait_until 5 info_has_nodes 0 &&
 	start_node n1 -insecure -token "$TOK1" &&
-	hub_serves &&
+	hub_serves_socks &&
 	stop_all
 '
 
@@ -334,7 +305,7 @@ test_expect_success 'the token never crosses the wire (plaintext link)' '
 	REC_PORT=$(sed -n "s/^tcprec ready: 127.0.0.1://p" tcprec.out) &&
 	NODE_SERVER=127.0.0.1:$REC_PORT &&
 	start_node wire -insecure -token "$TOK1" &&
-	hub_serves &&
+	hub_serves_socks &&
 	grep "node [0-9]* (wire) joined from" "$HUB_LOG" &&
 	grep -a "TNTC" capture.bin &&
 	grep -a "wire" capture.bin &&
@@ -362,7 +333,7 @@ test_expect_success 'with TLS (the default) the capture shows neither frames nor
 	REC_PORT=$(sed -n "s/^tcprec ready: 127.0.0.1://p" tcprec.out) &&
 	NODE_SERVER=127.0.0.1:$REC_PORT &&
 	start_node tls -token "$TOK1" &&
-	hub_serves &&
+	hub_serves_socks &&
 	test -s capture.bin &&
 	! grep -a "TNTC" capture.bin &&
 	! grep -a -F "$TOK1" capture.bin &&

@@ -4,22 +4,6 @@ test_description='SOCKS5 front: every REP code the hub can give'
 
 test_have_prereq CURL || test_skip_all 'curl not found'
 
-# rep_is CODE ARGS...: socksc ARGS gets a reply with REP CODE (0xNN).
-rep_is () {
-	ri_want=$1
-	shift
-	"$SOCKSC" -n -T 20 "$@" 2>rep
-	ri_rc=$?
-	cat rep
-	grep "^REP $ri_want\$" rep && test $ri_rc = 4
-}
-
-hub_serves () {
-	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
-		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
-	grep "quick brown fox" serves.out
-}
-
 test_expect_success 'setup: hub with no node, a closed port' '
 	start_origin &&
 	CLOSED_PORT=$ORIGIN_PORT &&
@@ -39,7 +23,7 @@ test_expect_success 'no exit node online: curl fails cleanly' '
 
 test_expect_success 'setup: a node' '
 	start_node n1 &&
-	hub_serves
+	hub_serves_socks
 '
 
 test_expect_success 'connection refused: REP 0x05' '
@@ -83,7 +67,7 @@ test_expect_success 'port 0: refused by the hub or the node, not a crash' '
 '
 
 test_expect_success 'the hub still serves after the errors' '
-	hub_serves
+	hub_serves_socks
 '
 
 test_expect_success 'dial timeout (node frozen, -dial-timeout 1s): REP 0x06' '
@@ -95,8 +79,8 @@ test_expect_success 'dial timeout (node frozen, -dial-timeout 1s): REP 0x06' '
 '
 
 test_expect_success 'the late dial result is dropped; the hub still serves' '
-	hub_serves &&
-	hub_serves
+	hub_serves_socks &&
+	hub_serves_socks
 '
 
 test_expect_success 'node without -allow: loopback target refused, REP 0x02' '

@@ -12,20 +12,6 @@ TEST_NETNS=1
 
 test_have_prereq CURL || test_skip_all 'curl not found'
 
-# rep_is CODE ARGS...: socksc ARGS gets a reply with REP CODE (0xNN).
-rep_is () {
-	ri_want=$1
-	shift
-	"$SOCKSC" -n -T 20 "$@" 2>rep
-	ri_rc=$?
-	cat rep
-	if test "$ri_want" = 0x00; then
-		grep "^REP 0x00\$" rep && test $ri_rc = 0
-	else
-		grep "^REP $ri_want\$" rep && test $ri_rc = 4
-	fi
-}
-
 # rep_not CODE ARGS...: socksc ARGS gets a reply, and it is not CODE.
 rep_not () {
 	rn_bad=$1
@@ -33,18 +19,6 @@ rep_not () {
 	"$SOCKSC" -n -T 20 "$@" 2>rep
 	cat rep
 	grep "^REP 0x" rep && ! grep "^REP $rn_bad\$" rep
-}
-
-# refused ADDR HOSTPORT WHY: REP 0x02 for ADDR, and a new node log line
-# "refusing HOSTPORT: ...WHY..." (WHY a grep pattern).
-refused () {
-	rf_before=$(grep -c "refusing " "$NODE_LOG")
-	rep_is 0x02 $SOCKS_PORT "$1" "${4:-$WEB_PORT}" || return 1
-	wait_for_count "$NODE_LOG" "refusing " $((rf_before + 1)) 5 &&
-	grep "refusing " "$NODE_LOG" | tail -n 1 >refline &&
-	cat refline &&
-	grep -F -e "refusing $2: " refline &&
-	grep -e "$3" refline
 }
 
 # accepts: origin connections so far (one "origin: accept" per connection).
@@ -57,18 +31,6 @@ fetch () {
 	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
 		"http://$1:$WEB_PORT/small" >fetch.out &&
 	grep "quick brown fox" fetch.out
-}
-
-# only_node NAME ARGS...: stop the current node (if any), wait for the
-# hub to list none, start NAME (start_node ARGS; NODE_ALLOW as there).
-only_node () {
-	if test -n "$CUR_NODE"; then
-		stop_daemon $CUR_NODE || return 1
-		CUR_NODE=
-		wait_until 10 info_has_nodes 0 || return 1
-	fi
-	start_node "$@" || return 1
-	CUR_NODE=$NODE_PID
 }
 
 # denied_count: dials_denied of the only node, from tentacle info -json.
@@ -88,8 +50,8 @@ test_expect_success 'setup: a web origin, a hub, a node without -allow' '
 
 test_expect_success 'loopback 127.0.0.1 (ATYP 1): REP 0x02, logged, never connected' '
 	a0=$(accepts) &&
-	refused 127.0.0.1 127.0.0.1:$WEB_PORT "loopback" &&
-	refused 127.0.0.2 127.0.0.2:$WEB_PORT "loopback" &&
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "loopback" $WEB_PORT &&
+	socks_refused 127.0.0.2 127.0.0.2:$WEB_PORT "loopback" $WEB_PORT &&
 	test "$(accepts)" = "$a0"
 '
 
@@ -114,32 +76,32 @@ test_expect_success 'IPv6 loopback and its IPv4-in-IPv6 forms (ATYP 4): REP 0x02
 # logs "refusing ADDR" (from the policy check, ahead of any connect) and
 # the reply is 0x02 at once, not a timeout or a connect error.
 test_expect_success 'private, CGNAT, link-local, multicast, reserved IPv4: REP 0x02' '
-	refused 10.1.2.3 10.1.2.3:80 "private network 10.0.0.0/8" 80 &&
-	refused 192.168.1.1 192.168.1.1:80 "private network 192.168" 80 &&
-	refused 172.16.0.1 172.16.0.1:80 "private network 172.16" 80 &&
-	refused 172.31.255.254 172.31.255.254:443 "172.16.0.0/12" 443 &&
-	refused 100.64.0.1 100.64.0.1:80 "carrier-grade NAT" 80 &&
-	refused 100.127.255.1 100.127.255.1:80 "carrier-grade NAT" 80 &&
-	refused 169.254.169.254 169.254.169.254:80 "link-local" 80 &&
-	refused 224.0.0.1 224.0.0.1:80 "multicast" 80 &&
-	refused 239.255.255.250 239.255.255.250:1900 "multicast" 1900 &&
-	refused 0.0.0.0 0.0.0.0:80 "0.0.0.0/8" 80 &&
-	refused 0.1.2.3 0.1.2.3:80 "0.0.0.0/8" 80 &&
-	refused 255.255.255.255 255.255.255.255:80 "broadcast" 80 &&
-	refused 240.0.0.1 240.0.0.1:80 "reserved" 80 &&
-	refused 198.18.0.1 198.18.0.1:80 "benchmarking" 80 &&
-	refused 192.0.0.8 192.0.0.8:80 "192.0.0.0/24" 80
+	socks_refused 10.1.2.3 10.1.2.3:80 "private network 10.0.0.0/8" 80 &&
+	socks_refused 192.168.1.1 192.168.1.1:80 "private network 192.168" 80 &&
+	socks_refused 172.16.0.1 172.16.0.1:80 "private network 172.16" 80 &&
+	socks_refused 172.31.255.254 172.31.255.254:443 "172.16.0.0/12" 443 &&
+	socks_refused 100.64.0.1 100.64.0.1:80 "carrier-grade NAT" 80 &&
+	socks_refused 100.127.255.1 100.127.255.1:80 "carrier-grade NAT" 80 &&
+	socks_refused 169.254.169.254 169.254.169.254:80 "link-local" 80 &&
+	socks_refused 224.0.0.1 224.0.0.1:80 "multicast" 80 &&
+	socks_refused 239.255.255.250 239.255.255.250:1900 "multicast" 1900 &&
+	socks_refused 0.0.0.0 0.0.0.0:80 "0.0.0.0/8" 80 &&
+	socks_refused 0.1.2.3 0.1.2.3:80 "0.0.0.0/8" 80 &&
+	socks_refused 255.255.255.255 255.255.255.255:80 "broadcast" 80 &&
+	socks_refused 240.0.0.1 240.0.0.1:80 "reserved" 80 &&
+	socks_refused 198.18.0.1 198.18.0.1:80 "benchmarking" 80 &&
+	socks_refused 192.0.0.8 192.0.0.8:80 "192.0.0.0/24" 80
 '
 
 test_expect_success 'IPv6 ULA, link-local, site-local, multicast, unspecified: REP 0x02' '
-	refused fd00::1 "[fd00::1]:80" "unique local" 80 &&
-	refused fc00::1 "[fc00::1]:80" "unique local" 80 &&
-	refused fe80::1 "[fe80::1]:80" "link-local" 80 &&
-	refused febf::1 "[febf::1]:80" "link-local" 80 &&
-	refused fec0::1 "[fec0::1]:80" "site-local" 80 &&
-	refused ff02::1 "[ff02::1]:80" "multicast" 80 &&
-	refused :: "[::]:80" "unspecified" 80 &&
-	refused 100:: "[100::]:80" "discard-only" 80
+	socks_refused fd00::1 "[fd00::1]:80" "unique local" 80 &&
+	socks_refused fc00::1 "[fc00::1]:80" "unique local" 80 &&
+	socks_refused fe80::1 "[fe80::1]:80" "link-local" 80 &&
+	socks_refused febf::1 "[febf::1]:80" "link-local" 80 &&
+	socks_refused fec0::1 "[fec0::1]:80" "site-local" 80 &&
+	socks_refused ff02::1 "[ff02::1]:80" "multicast" 80 &&
+	socks_refused :: "[::]:80" "unspecified" 80 &&
+	socks_refused 100:: "[100::]:80" "discard-only" 80
 '
 
 test_expect_success 'private IPv4 in mapped, compatible and NAT64 IPv6 forms: REP 0x02' '
@@ -149,16 +111,6 @@ test_expect_success 'private IPv4 in mapped, compatible and NAT64 IPv6 forms: RE
 		rep_is 0x02 $SOCKS_PORT $a 80 || return 1
 	done
 '
-
-# socks_domain NAME PORT [TIMEOUT]: a raw SOCKS5 CONNECT with ATYP 3 (domain) NAME;
-# prints the reply bytes in hex ("0500" then "05RR...").
-socks_domain () {
-	sd_len=$(printf "\\%03o" ${#1})
-	sd_port=$(printf "\\%03o\\%03o" $(($2 / 256)) $(($2 % 256)))
-	printf "\005\001\000\005\001\000\003$sd_len%s$sd_port" "$1" |
-		"$TCPC" -T ${3:-5} $SOCKS_PORT >sd.out
-	od -An -tx1 sd.out | tr -d " \n"
-}
 
 # "::1" as a name may not resolve at all (0x04): either way, no connection.
 test_expect_success 'numeric names as ATYP 3 domains (127.0.0.1, ::1): refused' '
@@ -204,20 +156,20 @@ OWNWHY="own addresses\|/"
 
 test_expect_success OWNADDR 'the node own interface address: REP 0x02' '
 	echo "own address: $OWN4" &&
-	refused $OWN4 $OWN4:$WEB_PORT "$OWNWHY" &&
+	socks_refused $OWN4 $OWN4:$WEB_PORT "$OWNWHY" $WEB_PORT &&
 	rep_is 0x02 $SOCKS_PORT ::ffff:$OWN4 $WEB_PORT
 '
 
 test_expect_success OWNADDR 'own interface address with -allow 127.0.0.0/8: still refused' '
 	only_node loopok &&
-	refused $OWN4 $OWN4:$WEB_PORT "$OWNWHY" &&
+	socks_refused $OWN4 $OWN4:$WEB_PORT "$OWNWHY" $WEB_PORT &&
 	rep_is 0x02 $SOCKS_PORT ::ffff:$OWN4 $WEB_PORT &&
 	grep "destination policy: 1 allow entries" "$NODE_LOG"
 '
 
 test_expect_success OWNADDR6 'the node own IPv6 interface address: REP 0x02' '
 	echo "own address: $OWN6" &&
-	refused $OWN6 "[$OWN6]:$WEB_PORT" "$OWNWHY"
+	socks_refused $OWN6 "[$OWN6]:$WEB_PORT" "$OWNWHY" $WEB_PORT
 '
 
 test_expect_success '-allow 127.0.0.0/8: loopback by address and by name works' '
@@ -233,8 +185,8 @@ test_expect_success '-allow 127.0.0.0/8: loopback by address and by name works' 
 '
 
 test_expect_success '-allow 127.0.0.0/8 lifts loopback only: the rest stays refused' '
-	refused 10.1.2.3 10.1.2.3:80 "private network" 80 &&
-	refused 169.254.169.254 169.254.169.254:80 "link-local" 80 &&
+	socks_refused 10.1.2.3 10.1.2.3:80 "private network" 80 &&
+	socks_refused 169.254.169.254 169.254.169.254:80 "link-local" 80 &&
 	rep_is 0x02 $SOCKS_PORT ::1 $WEB_PORT &&
 	rep_is 0x02 $SOCKS_PORT ::127.0.0.1 $WEB_PORT &&
 	rep_is 0x02 $SOCKS_PORT 64:ff9b::7f00:1 $WEB_PORT &&
@@ -242,9 +194,9 @@ test_expect_success '-allow 127.0.0.0/8 lifts loopback only: the rest stays refu
 '
 
 test_expect_success 'port 25 on allowed loopback: REP 0x02 (SMTP), never connected' '
-	refused 127.0.0.1 127.0.0.1:25 "SMTP port 25" 25 &&
-	refused localhost 127.0.0.1:25 "SMTP port 25" 25 &&
-	refused ::ffff:127.0.0.1 127.0.0.1:25 "SMTP port 25" 25
+	socks_refused 127.0.0.1 127.0.0.1:25 "SMTP port 25" 25 &&
+	socks_refused localhost 127.0.0.1:25 "SMTP port 25" 25 &&
+	socks_refused ::ffff:127.0.0.1 127.0.0.1:25 "SMTP port 25" 25
 '
 
 test_expect_success 'dials_denied counts the refusals of this node (info -json)' '
@@ -266,9 +218,10 @@ test_expect_success '-allow 127.0.0.0/8 -deny 127.0.0.1: 127.0.0.1 refused, 127.
 	only_node deny1 -deny 127.0.0.1 &&
 	grep "destination policy: 1 allow entries lift default denials, 1 deny" "$NODE_LOG" &&
 	a0=$(accepts) &&
-	refused 127.0.0.1 127.0.0.1:$WEB_PORT "deny list" &&
-	refused ::ffff:127.0.0.1 127.0.0.1:$WEB_PORT "deny list" &&
-	refused localhost 127.0.0.1:$WEB_PORT "deny list" &&
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "deny list" $WEB_PORT &&
+	socks_refused ::ffff:127.0.0.1 127.0.0.1:$WEB_PORT \
+		"deny list" $WEB_PORT &&
+	socks_refused localhost 127.0.0.1:$WEB_PORT "deny list" $WEB_PORT &&
 	test "$(accepts)" = "$a0" &&
 	rep_not 0x02 $SOCKS_PORT 127.0.0.2 $WEB_PORT &&
 	! grep "refusing 127.0.0.2" "$NODE_LOG"
@@ -277,19 +230,19 @@ test_expect_success '-allow 127.0.0.0/8 -deny 127.0.0.1: 127.0.0.1 refused, 127.
 test_expect_success '-deny 127.0.0.2: 127.0.0.1 works, 127.0.0.2 refused' '
 	only_node deny2 -deny 127.0.0.2 &&
 	fetch 127.0.0.1 &&
-	refused 127.0.0.2 127.0.0.2:$WEB_PORT "deny list"
+	socks_refused 127.0.0.2 127.0.0.2:$WEB_PORT "deny list" $WEB_PORT
 '
 
 test_expect_success '-deny wins over an -allow naming the very address' '
 	only_node deny3 -allow 127.0.0.1 -deny 127.0.0.0/8 &&
-	refused 127.0.0.1 127.0.0.1:$WEB_PORT "deny list"
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "deny list" $WEB_PORT
 '
 
 test_expect_success '-deny :PORT refuses that port only' '
 	start_origin -echo &&
 	ECHO_PORT=$ORIGIN_PORT &&
 	only_node deny4 -deny :$WEB_PORT &&
-	refused 127.0.0.1 127.0.0.1:$WEB_PORT "deny list" &&
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "deny list" $WEB_PORT &&
 	echo ping-the-echo >ping &&
 	"$SOCKSC" $SOCKS_PORT 127.0.0.1 $ECHO_PORT <ping >ping.out 2>rep &&
 	grep "^REP 0x00" rep &&
@@ -303,8 +256,8 @@ test_expect_success 'config file: allow: and deny:' '
 	EOF
 	NODE_ALLOW= only_node cfg1 -config node.conf &&
 	fetch 127.0.0.1 &&
-	refused 127.0.0.2 127.0.0.2:$WEB_PORT "deny list" &&
-	refused 127.0.0.1 127.0.0.1:$ECHO_PORT "deny list" $ECHO_PORT
+	socks_refused 127.0.0.2 127.0.0.2:$WEB_PORT "deny list" $WEB_PORT &&
+	socks_refused 127.0.0.1 127.0.0.1:$ECHO_PORT "deny list" $ECHO_PORT
 '
 
 test_expect_success 'config file without allow: loopback refused' '
@@ -312,8 +265,8 @@ test_expect_success 'config file without allow: loopback refused' '
 	deny: 10.0.0.0/8
 	EOF
 	NODE_ALLOW= only_node cfg2 -config node2.conf &&
-	refused 127.0.0.1 127.0.0.1:$WEB_PORT "loopback" &&
-	refused 10.1.2.3 10.1.2.3:80 "deny list" 80
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "loopback" $WEB_PORT &&
+	socks_refused 10.1.2.3 10.1.2.3:80 "deny list" 80
 '
 
 test_expect_success 'HTTP proxy: a refused target is 403 with the reason' '
@@ -353,9 +306,10 @@ test_expect_success 'setup: hub -pool-deny ilife=127.0.0.1, a node in pool ilife
 
 test_expect_success '-pool-deny wins over the node -allow' '
 	a0=$(accepts) &&
-	refused 127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy" &&
-	refused ::ffff:127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy" &&
-	refused localhost 127.0.0.1:$WEB_PORT "hub.s policy" &&
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy" $WEB_PORT &&
+	socks_refused ::ffff:127.0.0.1 127.0.0.1:$WEB_PORT \
+		"hub.s policy" $WEB_PORT &&
+	socks_refused localhost 127.0.0.1:$WEB_PORT "hub.s policy" $WEB_PORT &&
 	test "$(accepts)" = "$a0" &&
 	rep_not 0x02 $SOCKS_PORT 127.0.0.2 $WEB_PORT &&
 	test "$(denied_count)" = 3
@@ -364,7 +318,7 @@ test_expect_success '-pool-deny wins over the node -allow' '
 test_expect_success '-pool-deny wins over -allow for exactly that address' '
 	only_node pd2 -allow 127.0.0.1 other ilife &&
 	wait_for_log "$NODE_LOG" "the hub denies 1 more destinations" &&
-	refused 127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy"
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy" $WEB_PORT
 '
 
 test_expect_success 'a node in another pool is not narrowed' '
@@ -399,13 +353,13 @@ test_expect_success 'setup: hub -pool-deny *=:PORT (every pool), a node' '
 '
 
 test_expect_success '-pool-deny *=:PORT refuses that port, -allow :PORT notwithstanding' '
-	refused 127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy" &&
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy" $WEB_PORT &&
 	"$SOCKSC" $SOCKS_PORT 127.0.0.1 $ECHO_PORT <ping >ping.out 2>rep &&
 	grep "^REP 0x00" rep &&
 	cmp ping ping.out &&
 	only_node star2 -allow 127.0.0.0/8,:$WEB_PORT &&
 	wait_for_log "$NODE_LOG" "the hub denies 1 more destinations" &&
-	refused 127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy"
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy" $WEB_PORT
 '
 
 test_expect_success 'setup: hub with -pool-deny for several pools and ranges' '
@@ -419,9 +373,10 @@ test_expect_success 'setup: hub with -pool-deny for several pools and ranges' '
 '
 
 test_expect_success 'several -pool-deny entries: each one applies' '
-	refused 127.0.0.3 127.0.0.3:$WEB_PORT "hub.s policy" &&
-	refused 127.0.0.1 127.0.0.1:$ECHO_PORT "hub.s policy" $ECHO_PORT &&
-	refused 127.0.0.5 127.0.0.5:1 "hub.s policy" 1 &&
+	socks_refused 127.0.0.3 127.0.0.3:$WEB_PORT "hub.s policy" $WEB_PORT &&
+	socks_refused 127.0.0.1 127.0.0.1:$ECHO_PORT \
+		"hub.s policy" $ECHO_PORT &&
+	socks_refused 127.0.0.5 127.0.0.5:1 "hub.s policy" 1 &&
 	rep_not 0x02 $SOCKS_PORT 127.0.0.4 $WEB_PORT
 '
 
@@ -430,8 +385,9 @@ test_expect_success 'several -pool-deny entries: each one applies' '
 # the mapped target), so it must refuse them too, in either form.
 test_expect_success 'node -deny ::ffff:127.0.0.1 refuses [::ffff:127.0.0.1] and 127.0.0.1' '
 	only_node mapdeny -deny ::ffff:127.0.0.1 &&
-	refused ::ffff:127.0.0.1 127.0.0.1:$WEB_PORT "deny list" &&
-	refused 127.0.0.1 127.0.0.1:$WEB_PORT "deny list"
+	socks_refused ::ffff:127.0.0.1 127.0.0.1:$WEB_PORT \
+		"deny list" $WEB_PORT &&
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "deny list" $WEB_PORT
 '
 
 test_expect_success 'hub -pool-deny *=::ffff:127.0.0.0/104 refuses loopback targets' '
@@ -441,8 +397,9 @@ test_expect_success 'hub -pool-deny *=::ffff:127.0.0.0/104 refuses loopback targ
 	start_hub -dial-timeout 3s -pool-deny "*=::ffff:127.0.0.0/104" &&
 	only_node mappd &&
 	wait_for_log "$NODE_LOG" "the hub denies 1 more destinations" &&
-	refused ::ffff:127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy" &&
-	refused 127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy"
+	socks_refused ::ffff:127.0.0.1 127.0.0.1:$WEB_PORT \
+		"hub.s policy" $WEB_PORT &&
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy" $WEB_PORT
 '
 
 test_expect_success 'the hub still serves after all the refusals' '

@@ -13,53 +13,12 @@ TEST_NETNS=1
 
 test_have_prereq CURL || test_skip_all 'curl not found'
 
-# rep_is CODE HOST PORT: socksc gets a reply with REP CODE (0xNN).
-rep_is () {
-	ri_want=$1
-	shift
-	"$SOCKSC" -n -T 20 $SOCKS_PORT "$@" 2>rep
-	ri_rc=$?
-	cat rep
-	if test "$ri_want" = 0x00; then
-		grep "^REP 0x00\$" rep && test $ri_rc = 0
-	else
-		grep "^REP $ri_want\$" rep && test $ri_rc = 4
-	fi
-}
-
-# refused HOST LOGADDR WHY: REP 0x02 for HOST (port 80), and a new node log
-# line "refusing LOGADDR:80: ...WHY..." (WHY a grep pattern).
-refused () {
-	rf_before=$(grep -c "refusing " "$NODE_LOG")
-	rep_is 0x02 "$1" 80 || return 1
-	wait_for_count "$NODE_LOG" "refusing " $((rf_before + 1)) 5 &&
-	grep "refusing " "$NODE_LOG" | tail -n 1 >refline &&
-	cat refline &&
-	grep -F -e "refusing $2:80: " refline &&
-	grep -e "$3" refline
-}
-
-# socks_domain NAME PORT: a raw SOCKS5 CONNECT with ATYP 3 (a name) NAME;
-# prints the reply bytes in hex ("0500" then "05RR...").
-socks_domain () {
-	sd_len=$(printf "\\%03o" ${#1})
-	sd_port=$(printf "\\%03o\\%03o" $(($2 / 256)) $(($2 % 256)))
-	printf "\005\001\000\005\001\000\003$sd_len%s$sd_port" "$1" |
-		"$TCPC" -T 5 $SOCKS_PORT >sd.out
-	od -An -tx1 sd.out | tr -d " \n"
-}
-
 # unreachable HOST: the policy lets HOST through: REP 0x03 (no route in
 # this namespace), and no "refusing" line for it.
 unreachable () {
 	un_before=$(grep -c "refusing " "$NODE_LOG")
-	rep_is 0x03 "$1" 80 &&
+	rep_is 0x03 $SOCKS_PORT "$1" 80 &&
 	test "$(grep -c "refusing " "$NODE_LOG")" = "$un_before"
-}
-
-# http_status URL: the status of a GET of URL through the hub's HTTP proxy.
-http_status () {
-	tcurl -o body -w "%{http_code}" -x http://127.0.0.1:$HTTP_PORT "$1"
 }
 
 # raw_http REQUEST-LINE: send it (and a Host line) to the HTTP proxy port
@@ -68,18 +27,6 @@ raw_http () {
 	printf '%s\r\nHost: x\r\n\r\n' "$1" |
 		"$TCPC" -T 10 $HTTP_PORT >http.out 2>/dev/null
 	head -n 1 http.out
-}
-
-# only_node NAME ARGS...: stop the current node (if any), wait for the
-# hub to list none, start NAME (start_node ARGS; NODE_ALLOW as there).
-only_node () {
-	if test -n "$CUR_NODE"; then
-		stop_daemon $CUR_NODE || return 1
-		CUR_NODE=
-		wait_until 10 info_has_nodes 0 || return 1
-	fi
-	start_node "$@" || return 1
-	CUR_NODE=$NODE_PID
 }
 
 # new_hub ARGS...: stop the node and the hub, start a hub with ARGS.
@@ -108,16 +55,19 @@ test_expect_success 'control: an address the policy passes is network unreachabl
 '
 
 test_expect_success '-deny 203.0.113.5: plain and mapped forms refused' '
-	refused 203.0.113.5 203.0.113.5 "deny list" &&
-	refused ::ffff:203.0.113.5 203.0.113.5 "deny list" &&
-	refused ::ffff:cb00:7105 203.0.113.5 "deny list"
+	socks_refused 203.0.113.5 203.0.113.5:80 "deny list" 80 &&
+	socks_refused ::ffff:203.0.113.5 203.0.113.5:80 "deny list" 80 &&
+	socks_refused ::ffff:cb00:7105 203.0.113.5:80 "deny list" 80
 '
 
 test_expect_success '-deny 203.0.113.5: compatible and NAT64 forms refused too' '
-	refused ::203.0.113.5 "[::203.0.113.5]" "deny list" &&
-	refused 64:ff9b::cb00:7105 "[64:ff9b::cb00:7105]" "deny list" &&
-	refused 64:ff9b::203.0.113.5 "[64:ff9b::cb00:7105]" "deny list" &&
-	refused 64:ff9b:1::cb00:7105 "[64:ff9b:1::cb00:7105]" "deny list"
+	socks_refused ::203.0.113.5 "[::203.0.113.5]:80" "deny list" 80 &&
+	socks_refused 64:ff9b::cb00:7105 "[64:ff9b::cb00:7105]:80" \
+		"deny list" 80 &&
+	socks_refused 64:ff9b::203.0.113.5 "[64:ff9b::cb00:7105]:80" \
+		"deny list" 80 &&
+	socks_refused 64:ff9b:1::cb00:7105 "[64:ff9b:1::cb00:7105]:80" \
+		"deny list" 80
 '
 
 test_expect_success '-deny 203.0.113.5: by name (ATYP 3) and through HTTP' '
@@ -125,13 +75,16 @@ test_expect_success '-deny 203.0.113.5: by name (ATYP 3) and through HTTP' '
 	case $r in 05000502*) ;; *) false ;; esac &&
 	r=$(socks_domain 64:ff9b::cb00:7105 80) && echo "$r" &&
 	case $r in 05000502*) ;; *) false ;; esac &&
-	code=$(http_status "http://[64:ff9b::cb00:7105]/") &&
-	echo "status $code" && cat body &&
+	code=$(http_status -x http://127.0.0.1:$HTTP_PORT \
+		"http://[64:ff9b::cb00:7105]/") &&
+	echo "status $code" && cat http.body &&
 	test "$code" = 403 &&
-	grep "not allowed" body &&
-	code=$(http_status "http://[::203.0.113.5]/") &&
+	grep "not allowed" http.body &&
+	code=$(http_status -x http://127.0.0.1:$HTTP_PORT \
+		"http://[::203.0.113.5]/") &&
 	test "$code" = 403 &&
-	code=$(http_status "http://[::ffff:203.0.113.5]/") &&
+	code=$(http_status -x http://127.0.0.1:$HTTP_PORT \
+		"http://[::ffff:203.0.113.5]/") &&
 	test "$code" = 403
 '
 
@@ -140,12 +93,14 @@ test_expect_success 'config file deny: in NAT64 form covers the IPv4 range in ev
 	deny: 64:ff9b::203.0.113.0/120
 	EOF
 	NODE_ALLOW= only_node cfg1 -config node.conf &&
-	refused 203.0.113.9 203.0.113.9 "deny list" &&
-	refused 203.0.113.255 203.0.113.255 "deny list" &&
-	refused ::ffff:203.0.113.0 203.0.113.0 "deny list" &&
-	refused ::203.0.113.9 "[::203.0.113.9]" "deny list" &&
-	refused 64:ff9b::cb00:7109 "[64:ff9b::cb00:7109]" "deny list" &&
-	refused 64:ff9b:1::cb00:7109 "[64:ff9b:1::cb00:7109]" "deny list" &&
+	socks_refused 203.0.113.9 203.0.113.9:80 "deny list" 80 &&
+	socks_refused 203.0.113.255 203.0.113.255:80 "deny list" 80 &&
+	socks_refused ::ffff:203.0.113.0 203.0.113.0:80 "deny list" 80 &&
+	socks_refused ::203.0.113.9 "[::203.0.113.9]:80" "deny list" 80 &&
+	socks_refused 64:ff9b::cb00:7109 "[64:ff9b::cb00:7109]:80" \
+		"deny list" 80 &&
+	socks_refused 64:ff9b:1::cb00:7109 "[64:ff9b:1::cb00:7109]:80" \
+		"deny list" 80 &&
 	unreachable 203.0.112.255 &&
 	unreachable 203.0.114.0 &&
 	unreachable 64:ff9b::cb00:7200
@@ -156,8 +111,9 @@ test_expect_success 'config file deny: in compatible form' '
 	deny: ::203.0.113.5
 	EOF
 	NODE_ALLOW= only_node cfg2 -config node2.conf &&
-	refused 203.0.113.5 203.0.113.5 "deny list" &&
-	refused 64:ff9b::cb00:7105 "[64:ff9b::cb00:7105]" "deny list" &&
+	socks_refused 203.0.113.5 203.0.113.5:80 "deny list" 80 &&
+	socks_refused 64:ff9b::cb00:7105 "[64:ff9b::cb00:7105]:80" \
+		"deny list" 80 &&
 	unreachable 203.0.113.6
 '
 
@@ -168,12 +124,15 @@ test_expect_success 'setup: hub -pool-deny *=203.0.113.0/24' '
 '
 
 test_expect_success '-pool-deny *=203.0.113.0/24 refuses every form' '
-	refused 203.0.113.5 203.0.113.5 "hub.s policy" &&
-	refused ::ffff:203.0.113.5 203.0.113.5 "hub.s policy" &&
-	refused ::203.0.113.5 "[::203.0.113.5]" "hub.s policy" &&
-	refused 64:ff9b::cb00:7105 "[64:ff9b::cb00:7105]" "hub.s policy" &&
-	refused 64:ff9b:1::cb00:71ff "[64:ff9b:1::cb00:71ff]" "hub.s policy" &&
-	code=$(http_status "http://[64:ff9b::cb00:7105]/") &&
+	socks_refused 203.0.113.5 203.0.113.5:80 "hub.s policy" 80 &&
+	socks_refused ::ffff:203.0.113.5 203.0.113.5:80 "hub.s policy" 80 &&
+	socks_refused ::203.0.113.5 "[::203.0.113.5]:80" "hub.s policy" 80 &&
+	socks_refused 64:ff9b::cb00:7105 "[64:ff9b::cb00:7105]:80" \
+		"hub.s policy" 80 &&
+	socks_refused 64:ff9b:1::cb00:71ff "[64:ff9b:1::cb00:71ff]:80" \
+		"hub.s policy" 80 &&
+	code=$(http_status -x http://127.0.0.1:$HTTP_PORT \
+		"http://[64:ff9b::cb00:7105]/") &&
 	test "$code" = 403 &&
 	unreachable 203.0.114.1 &&
 	unreachable 64:ff9b::cb00:7201
@@ -183,28 +142,36 @@ test_expect_success '-pool-deny in NAT64 form refuses the plain form' '
 	new_hub -pool-deny "*=64:ff9b::cb00:7100/120" &&
 	NODE_ALLOW= only_node pd2 &&
 	wait_for_log "$NODE_LOG" "the hub denies 1 more destinations" &&
-	refused 203.0.113.5 203.0.113.5 "hub.s policy" &&
-	refused ::ffff:203.0.113.77 203.0.113.77 "hub.s policy" &&
-	refused 64:ff9b::cb00:7105 "[64:ff9b::cb00:7105]" "hub.s policy" &&
+	socks_refused 203.0.113.5 203.0.113.5:80 "hub.s policy" 80 &&
+	socks_refused ::ffff:203.0.113.77 203.0.113.77:80 "hub.s policy" 80 &&
+	socks_refused 64:ff9b::cb00:7105 "[64:ff9b::cb00:7105]:80" \
+		"hub.s policy" 80 &&
 	unreachable 203.0.112.1
 '
 
 test_expect_success 'default policy: embedded loopback, private and metadata forms refused' '
 	new_hub &&
 	NODE_ALLOW= only_node def1 &&
-	refused 64:ff9b:1::7f00:1 "[64:ff9b:1::7f00:1]" "loopback" &&
-	refused 64:ff9b:1::a9fe:a9fe "[64:ff9b:1::a9fe:a9fe]" "link-local" &&
-	refused 64:ff9b:1::c0a8:101 "[64:ff9b:1::c0a8:101]" "private network" &&
-	refused 64:ff9b::a00:1 "[64:ff9b::a00:1]" "private network" &&
-	refused ::7f00:1 "[::127.0.0.1]" "loopback" &&
-	refused ::ffff:7f00:1 127.0.0.1 "loopback"
+	socks_refused 64:ff9b:1::7f00:1 "[64:ff9b:1::7f00:1]:80" \
+		"loopback" 80 &&
+	socks_refused 64:ff9b:1::a9fe:a9fe "[64:ff9b:1::a9fe:a9fe]:80" \
+		"link-local" 80 &&
+	socks_refused 64:ff9b:1::c0a8:101 "[64:ff9b:1::c0a8:101]:80" \
+		"private network" 80 &&
+	socks_refused 64:ff9b::a00:1 "[64:ff9b::a00:1]:80" \
+		"private network" 80 &&
+	socks_refused ::7f00:1 "[::127.0.0.1]:80" "loopback" 80 &&
+	socks_refused ::ffff:7f00:1 127.0.0.1:80 "loopback" 80
 '
 
 test_expect_success 'default policy: the rest of local-use NAT64 64:ff9b:1::/48 refused' '
-	refused 64:ff9b:1:1::1 "[64:ff9b:1:1::1]" "local-use NAT64" &&
-	refused 64:ff9b:1::1:0:1 "[64:ff9b:1::1:0:1]" "local-use NAT64" &&
-	refused 64:ff9b:1:ffff:ffff:ffff:ffff:ffff \
-		"[64:ff9b:1:ffff:ffff:ffff:ffff:ffff]" "local-use NAT64" &&
+	socks_refused 64:ff9b:1:1::1 "[64:ff9b:1:1::1]:80" \
+		"local-use NAT64" 80 &&
+	socks_refused 64:ff9b:1::1:0:1 "[64:ff9b:1::1:0:1]:80" \
+		"local-use NAT64" 80 &&
+	socks_refused 64:ff9b:1:ffff:ffff:ffff:ffff:ffff \
+		"[64:ff9b:1:ffff:ffff:ffff:ffff:ffff]:80" \
+		"local-use NAT64" 80 &&
 	unreachable 64:ff9b:2::1 &&
 	unreachable 64:ff9b:1::808:808
 '
@@ -212,14 +179,14 @@ test_expect_success 'default policy: the rest of local-use NAT64 64:ff9b:1::/48 
 test_expect_success '-allow 64:ff9b:1::/48 lifts it, not the embedded loopback' '
 	NODE_ALLOW=64:ff9b:1::/48 only_node allow1 &&
 	unreachable 64:ff9b:1:1::1 &&
-	refused 64:ff9b:1::7f00:1 "[64:ff9b:1::7f00:1]" "loopback"
+	socks_refused 64:ff9b:1::7f00:1 "[64:ff9b:1::7f00:1]:80" "loopback" 80
 '
 
 test_expect_success '-allow 127.0.0.0/8: the NAT64 forms of loopback stay refused' '
 	only_node allow2 &&
-	rep_is 0x02 64:ff9b::7f00:1 $WEB_PORT &&
-	rep_is 0x02 64:ff9b:1::7f00:1 $WEB_PORT &&
-	rep_is 0x02 ::127.0.0.1 $WEB_PORT &&
+	rep_is 0x02 $SOCKS_PORT 64:ff9b::7f00:1 $WEB_PORT &&
+	rep_is 0x02 $SOCKS_PORT 64:ff9b:1::7f00:1 $WEB_PORT &&
+	rep_is 0x02 $SOCKS_PORT ::127.0.0.1 $WEB_PORT &&
 	"$SOCKSC" $SOCKS_PORT ::ffff:127.0.0.1 $WEB_PORT </dev/null \
 		>/dev/null 2>rep &&
 	grep "^REP 0x00" rep
@@ -232,7 +199,7 @@ test_expect_success '-allow 127.0.0.0/8: the NAT64 forms of loopback stay refuse
 test_expect_success 'numeric names resolvers disagree on: SOCKS REP 0x08' '
 	for h in 0177.0.0.1 127.1 0x7f.0.0.1 2130706433 0x7f000001 \
 	    127.0.0.01 127.0.0.1. 1.2.3.4.5 0177.0.0.01 example.0x7f; do
-		rep_is 0x08 $h $WEB_PORT || return 1
+		rep_is 0x08 $SOCKS_PORT $h $WEB_PORT || return 1
 	done &&
 	grep "numeric name" "$NODE_LOG"
 '

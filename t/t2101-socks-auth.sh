@@ -6,17 +6,6 @@ SIGHUP reload with a live tunnel, tentacle passwd, failed-login limiter'
 
 test_have_prereq CURL || test_skip_all 'curl not found'
 
-# hexof FILE: the bytes of FILE as one hex string.
-hexof () {
-	od -An -tx1 "$1" | tr -d ' \n'
-}
-
-# socks_login USER PASS: a raw greeting offering USERPASS, then RFC 1929.
-socks_login () {
-	printf "\\005\\001\\002\\001\\$(printf %03o ${#1})%s\\$(printf %03o ${#2})%s" \
-		"$1" "$2"
-}
-
 test_expect_success 'setup: users file from tentacle passwd, hub, node, origin' '
 	printf "wonderland\n" |
 		"$TENTACLE" passwd -iter 1000 -file users alice 2>passwd.err &&

@@ -5,10 +5,6 @@ across origins, hop-by-hop headers, errors'
 
 test_have_prereq CURL || test_skip_all 'curl not found'
 
-px () {
-	tcurl -x http://127.0.0.1:$HTTP_PORT "$@"
-}
-
 test_expect_success 'setup: hub, node, two origins' '
 	start_origin &&
 	O2_PORT=$ORIGIN_PORT && O2_NAME=$ORIGIN_NAME &&

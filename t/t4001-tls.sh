@@ -22,25 +22,9 @@ if command -v openssl >/dev/null 2>&1; then
 	test_set_prereq OPENSSL
 fi
 
-# hub_serves: a new request through the current hub works (SOCKS and HTTP).
-hub_serves () {
-	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
-		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
-	grep "quick brown fox" serves.out &&
-	tcurl -x http://127.0.0.1:$HTTP_PORT \
-		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
-	grep "quick brown fox" serves.out
-}
-
 # mode FILE: octal permission bits.
 mode () {
 	stat -c %a "$1"
-}
-
-# hub_fp: the fingerprint from the last hub's log.
-hub_fp () {
-	sed -n "s/.*hub key fingerprint \(sha256:[0-9a-f]*\).*/\1/p" \
-		"$HUB_LOG" | tail -n 1
 }
 
 # start_rec NAME TARGETPORT: a recording relay to 127.0.0.1:TARGETPORT;

@@ -16,45 +16,9 @@ if command -v openssl >/dev/null 2>&1; then
 	test_set_prereq OPENSSL
 fi
 
-hub_serves () {
-	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
-		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
-	grep "quick brown fox" serves.out &&
-	tcurl -x http://127.0.0.1:$HTTP_PORT \
-		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
-	grep "quick brown fox" serves.out
-}
-
-hub_fp () {
-	sed -n "s/.*hub key fingerprint \(sha256:[0-9a-f]*\).*/\1/p" \
-		"$HUB_LOG" | tail -n 1
-}
-
-# spawn_node NAME FLAGS...: a node that is not expected to get in.  Sets
-# NODE_PID NODE_LOG.
-spawn_node () {
-	spn_name=$1
-	shift
-	NODE_LOG=$TRASH_DIRECTORY/node.$spn_name.log
-	"$TENTACLE" start -server "${NODE_SERVER:-127.0.0.1:$CONTROL_PORT}" \
-		-name "$spn_name" -allow 127.0.0.0/8 \
-		-log "$NODE_LOG" -log-level DEBUG "$@" \
-		>"$TRASH_DIRECTORY/node.$spn_name.out" \
-		2>"$TRASH_DIRECTORY/node.$spn_name.err" </dev/null &
-	NODE_PID=$!
-	register_daemon_ $NODE_PID node.$spn_name
-}
-
 # info_at ARGS...: tentacle info -json against the current hub.
 info_at () {
 	"$TENTACLE" info -admin "$ADMIN_SOCK" -json "$@"
-}
-
-# listed N: the current hub lists N nodes (info over the admin socket:
-# no TLS, known_hosts is left alone).
-listed () {
-	info_at >listed.json || return 1
-	test "$(grep -o "\"id\"[ 	]*:" listed.json | wc -l | tr -d " ")" = "$1"
 }
 
 test_expect_success 'setup: origin, hub with its own state dir' '
@@ -88,7 +52,7 @@ test_expect_success 'pin: a wrong fingerprint is refused, and the log says both'
 	grep "hub certificate fingerprint $FP_A does not match the pinned $FP_BAD" \
 		"$NODE_LOG" &&
 	! grep "node ready" "$NODE_LOG" &&
-	listed 0 &&
+	info_has_nodes 0 &&
 	grep "node closed the connection during the TLS handshake" "$HUB_LOG" &&
 	stop_daemon $NODE_PID &&
 	! test -e pinstate/known_hosts
@@ -99,7 +63,7 @@ test_expect_success 'pin: a malformed fingerprint is a start-up error' '
 		-fingerprint sha256:1234 -log none 2>err &&
 	cat err &&
 	grep -i "fingerprint" err &&
-	listed 0
+	info_has_nodes 0
 '
 
 # ---------------------------------------------------------------- TOFU
@@ -137,7 +101,7 @@ test_expect_success 'TOFU: the hub comes back with a new key on the same port: r
 	wait_for_log "$TOFU_LOG" "changed its key" &&
 	grep "hub 127.0.0.1:$CONTROL_PORT changed its key: it now has $FP_B, but $TENTACLE_STATE_DIR/known_hosts line 1 says $FP_A" \
 		"$TOFU_LOG" &&
-	listed 0
+	info_has_nodes 0
 '
 
 test_expect_success 'info: the hub'"'"'s new key does not matter to the admin socket' '
@@ -195,7 +159,7 @@ ca_refused () {
 	spawn_node $car_name "$@" &&
 	wait_for_log "$NODE_LOG" "$car_pat" &&
 	! grep "node ready" "$NODE_LOG" &&
-	listed 0 &&
+	info_has_nodes 0 &&
 	stop_daemon $NODE_PID
 }
 
@@ -341,7 +305,7 @@ test_expect_success 'hub TLS, node -insecure: the hub log hints at plaintext nod
 	wait_for_log "$HUB_LOG" "does not speak TLS" &&
 	grep "does not speak TLS" "$HUB_LOG" &&
 	! grep "node ready" "$NODE_LOG" &&
-	listed 0 &&
+	info_has_nodes 0 &&
 	stop_daemon $NODE_PID
 '
 

@@ -5,15 +5,6 @@ data links that never bind; the hub keeps serving'
 
 test_have_prereq CURL || test_skip_all 'curl not found'
 
-hub_serves () {
-	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
-		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
-	grep "quick brown fox" serves.out &&
-	tcurl -x http://127.0.0.1:$HTTP_PORT \
-		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
-	grep "quick brown fox" serves.out
-}
-
 # closed_within MS PORT [tcpc flags]: stdin sent to PORT; the hub closes
 # the connection within MS milliseconds.
 closed_within () {
@@ -27,15 +18,9 @@ closed_within () {
 	test -n "$cw_took" && test "$cw_took" -le "$cw_ms"
 }
 
-
 # frame TYPE FLAGS LEN: a frame header as octal escapes for printf.
 frame () {
 	printf "\\$(printf %03o $1)\\$(printf %03o $2)\\$(printf %03o $(($3 / 256)))\\$(printf %03o $(($3 % 256)))"
-}
-
-# socks_connect PORT: greeting + CONNECT 127.0.0.1:PORT, for printf.
-socks_connect () {
-	printf "\005\001\000\005\001\000\001\177\000\000\001\\$(printf %03o $(($1 / 256)))\\$(printf %03o $(($1 % 256)))"
 }
 
 # Frame-level cases need plaintext links (-insecure); the TLS hub at the

@@ -33,16 +33,6 @@ kill_mid_transfer () {
 	test $(wc -c <$1.body) -lt 2000000
 }
 
-
-hub_serves () {
-	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
-		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
-	grep "quick brown fox" serves.out &&
-	tcurl -x http://127.0.0.1:$HTTP_PORT \
-		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
-	grep "quick brown fox" serves.out
-}
-
 test_expect_success 'setup: hub, node, origin' '
 	start_origin &&
 	start_hub -heartbeat 200ms &&

@@ -5,14 +5,6 @@ memory while the client does not read'
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
-px () {
-	tcurl -x http://127.0.0.1:$HTTP_PORT "$@"
-}
-
-# hub_rss: the hub's resident set in kB.
-hub_rss () {
-	sed -n 's/^VmRSS:[^0-9]*\([0-9][0-9]*\) kB$/\1/p' "/proc/$HUB_PID/status"
-}
 
 # watch_rss TICKS [command...]: sample the hub's VmRSS every tick for
 # TICKS ticks (20 ms), or until the command succeeds; RSS_MAX is the most
@@ -20,9 +12,9 @@ hub_rss () {
 watch_rss () {
 	wr_n=$1
 	shift
-	RSS_MAX=$(hub_rss)
+	RSS_MAX=$(rss_kb $HUB_PID)
 	while test $wr_n -gt 0; do
-		wr_r=$(hub_rss)
+		wr_r=$(rss_kb $HUB_PID)
 		if test "${wr_r:-0}" -gt "$RSS_MAX"; then
 			RSS_MAX=$wr_r
 		fi
@@ -132,7 +124,7 @@ test_expect_success 'the hub still serves after the 502s' '
 '
 
 test_expect_success BASH_DEVTCP 'endless 1xx to a client that never reads: 502 and close, memory flat' '
-	rss0=$(hub_rss) && test -n "$rss0" &&
+	rss0=$(rss_kb $HUB_PID) && test -n "$rss0" &&
 	logged=$(grep -c "sent more than 16 interim" "$HUB_LOG"; :) &&
 	start_holder /flood1xx-forever resp.forever &&
 	watch_rss 150 origin_saw_close /flood1xx-forever &&
@@ -147,7 +139,7 @@ test_expect_success BASH_DEVTCP 'endless 1xx to a client that never reads: 502 a
 '
 
 test_expect_success BASH_DEVTCP '16 interim heads to a client that does not read for 3 s: memory flat' '
-	rss0=$(hub_rss) && test -n "$rss0" &&
+	rss0=$(rss_kb $HUB_PID) && test -n "$rss0" &&
 	start_holder /flood1xx/16 resp.16 &&
 	wait_until 5 grep "GET [^ ]*/flood1xx/16\$" \
 		"$TRASH_DIRECTORY/$ORIGIN_NAME.err" &&

@@ -8,25 +8,9 @@ resumes'
 
 test_have_prereq CURL || test_skip_all 'curl not found'
 
-# hexof FILE: the bytes of FILE as one hex string.
-hexof () {
-	od -An -tx1 "$1" | tr -d ' \n'
-}
-
-# port_bytes PORT: the port in network order, as raw bytes.
-port_bytes () {
-	printf "\\$(printf %03o $(($1 / 256)))\\$(printf %03o $(($1 % 256)))"
-}
-
-# socks_connect PORT: greeting (no auth) + CONNECT 127.0.0.1:PORT.
-socks_connect () {
-	printf "\005\001\000\005\001\000\001\177\000\000\001" && port_bytes $1
-}
-
 # socks_login_connect USER PASS PORT: greeting (USERPASS), RFC 1929, CONNECT.
 socks_login_connect () {
-	printf "\005\001\002\001\\$(printf %03o ${#1})%s\\$(printf %03o ${#2})%s" \
-		"$1" "$2" &&
+	socks_login "$1" "$2" &&
 	printf "\005\001\000\001\177\000\000\001" && port_bytes $3
 }
 
@@ -67,12 +51,6 @@ echo_ok () {
 	printf "ping" | "$SOCKSC" -T 5 $SOCKS_PORT 127.0.0.1 $ECHO_PORT \
 		>echo.out 2>echo.err &&
 	test "$(cat echo.out)" = ping
-}
-
-# http_status ARGS...: the HTTP status curl got (body in http.body,
-# headers in http.head).
-http_status () {
-	tcurl -D http.head -o http.body -w "%{http_code}" "$@"
 }
 
 # http_refusal_logged: one more HTTP refusal; the log has an HTTP one (the

@@ -7,16 +7,6 @@ test_have_prereq CURL || test_skip_all 'curl not found'
 grep -q "^#define HAVE_SPLICE" "$TEST_DIRECTORY/../config.h" 2>/dev/null ||
 	test_skip_all 'no splice(2) in this build (config.h)'
 
-# hub_rss_kb: VmRSS of the hub in KiB.
-hub_rss_kb () {
-	sed -n "s/^VmRSS:[^0-9]*\([0-9]*\) kB/\1/p" /proc/$HUB_PID/status
-}
-
-# pipes_of PID: how many pipes the process holds.
-pipes_of () {
-	ls -l /proc/$1/fd 2>/dev/null | grep -c "pipe:"
-}
-
 # bg_curl NAME CURL-ARGS...: curl in the background into NAME.body, its
 # exit status into NAME.rc; BG_PID.
 bg_curl () {
@@ -104,7 +94,7 @@ test_expect_success 'pipelined payload (request + data in one write) goes first'
 '
 
 test_expect_success 'a slow reader: the hub holds pipes, its RSS stays bounded' '
-	rss0=$(hub_rss_kb) &&
+	rss0=$(rss_kb $HUB_PID) &&
 	pipes0=$(pipes_of $HUB_PID) &&
 	bg_curl slow --max-time 4 --limit-rate 4M \
 		--socks5-hostname 127.0.0.1:$SOCKS_PORT \
@@ -112,7 +102,7 @@ test_expect_success 'a slow reader: the hub holds pipes, its RSS stays bounded' 
 	wait_until 5 test -s slow.body &&
 	sleep 2 &&
 	pipes1=$(pipes_of $HUB_PID) &&
-	rss1=$(hub_rss_kb) &&
+	rss1=$(rss_kb $HUB_PID) &&
 	wait $BG_PID &&
 	echo "hub RSS $rss0 -> $rss1 KiB, pipes $pipes0 -> $pipes1;" \
 		"curl exit $(cat slow.rc), $(wc -c <slow.body) bytes" &&

@@ -7,16 +7,6 @@ test_have_prereq CURL || test_skip_all 'curl not found'
 grep -q "^#define HAVE_SPLICE" "$TEST_DIRECTORY/../config.h" 2>/dev/null ||
 	test_skip_all 'no splice(2) in this build (config.h)'
 
-# pipes_of PID: how many pipe descriptors the process holds.
-pipes_of () {
-	ls -l /proc/$1/fd 2>/dev/null | grep -c "pipe:"
-}
-
-# count PATTERN FILE: matching lines (0 when none).
-count () {
-	grep -c -e "$1" "$2" 2>/dev/null || :
-}
-
 test_expect_success 'setup: plaintext hub and node, HTTP and echo origins' '
 	start_origin -echo &&
 	ECHO_PORT=$ORIGIN_PORT &&

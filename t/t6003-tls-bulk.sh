@@ -10,11 +10,6 @@ test_have_prereq CURL || test_skip_all 'curl not found'
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
 export ASAN_OPTIONS
 
-# rss_kb PID: VmRSS in KiB.
-rss_kb () {
-	sed -n "s/^VmRSS:[^0-9]*\([0-9]*\) kB/\1/p" /proc/$1/status
-}
-
 test_expect_success 'setup: TLS hub and node, HTTP and echo origins' '
 	start_origin -echo &&
 	ECHO_PORT=$ORIGIN_PORT &&

@@ -23,12 +23,6 @@ fleet () {
 	start_node n3 -bind 127.0.0.13
 }
 
-# served_by: the node name of the hub's last connected dial.
-served_by () {
-	grep 'connected via node' "$HUB_LOG" | tail -n 1 |
-		sed 's/.* via node [0-9]* (\([^)]*\)).*/\1/'
-}
-
 # seen_by FILE: the node whose address the origin saw (its /peer answer),
 # after checking the hub's log names the same node.
 seen_by () {
@@ -52,21 +46,6 @@ hget () {
 	seen_by hget.out
 }
 
-# spread N USER: N requests, one node name a line, into spread.out.
-spread () {
-	: >spread.out
-	sp_i=0
-	while test $sp_i -lt $1; do
-		sget "$2" >>spread.out || return 1
-		sp_i=$((sp_i + 1))
-	done
-}
-
-# count NAME: lines of spread.out naming NAME.
-count () {
-	grep -c "^$1\$" spread.out
-}
-
 test_expect_success 'setup: origin, hub (least-conn), three nodes' '
 	start_origin &&
 	fleet
@@ -78,18 +57,18 @@ test_expect_success 'no parameters: any node serves' '
 
 test_expect_success 'pool routing: -pool-codertool only ever uses n2' '
 	spread 6 alice-pool-codertool &&
-	test $(count n2) = 6
+	test $(spread_count n2) = 6
 '
 
 test_expect_success 'pool routing: -pool-ilife uses n1 and n2, never n3' '
 	spread 6 alice-pool-ilife &&
-	test $(count n3) = 0 &&
-	test $(count n1) -ge 1 && test $(count n2) -ge 1
+	test $(spread_count n3) = 0 &&
+	test $(spread_count n1) -ge 1 && test $(spread_count n2) -ge 1
 '
 
 test_expect_success 'pool routing: a node without pools is in "default"' '
 	spread 4 alice-pool-default &&
-	test $(count n3) = 4
+	test $(spread_count n3) = 4
 '
 
 test_expect_success 'node routing: -node-n3, and over HTTP -node-n1' '
@@ -148,7 +127,7 @@ test_expect_success 'least-conn: 30 sequential requests spread evenly' '
 	spread 30 alice &&
 	cat spread.out | sort | uniq -c &&
 	for n in n1 n2 n3; do
-		c=$(count $n) && test $c -ge 8 && test $c -le 12 || return 1
+		c=$(spread_count $n) && test $c -ge 8 && test $c -le 12 || return 1
 	done
 '
 
@@ -191,7 +170,8 @@ test_expect_success 'session node killed: strict fails, soft moves' '
 test_expect_success 'round-robin: 30 requests, exactly 10 each' '
 	fleet -schedule round-robin &&
 	spread 30 alice &&
-	test $(count n1) = 10 && test $(count n2) = 10 && test $(count n3) = 10
+	test $(spread_count n1) = 10 && test $(spread_count n2) = 10 &&
+	test $(spread_count n3) = 10
 '
 
 test_expect_success 'random: 30 requests use more than one node' '
@@ -204,7 +184,7 @@ test_expect_success 'failover: a stopped node times out, another serves' '
 	fleet -schedule round-robin &&
 	kill -s STOP $NODE_PID_n2 &&
 	spread 6 alice &&
-	test $(count n2) = 0 &&
+	test $(spread_count n2) = 0 &&
 	grep "retrying on node" "$HUB_LOG" &&
 	kill -s CONT $NODE_PID_n2
 '
@@ -215,7 +195,7 @@ test_expect_success 'back-off: after 3 node-side failures the node is skipped' '
 		"$HUB_LOG" &&
 	t1=$(grep -c "via node 2 failed: timed out" "$HUB_LOG") &&
 	spread 6 alice &&
-	test $(count n2) = 0 &&
+	test $(spread_count n2) = 0 &&
 	t2=$(grep -c "via node 2 failed: timed out" "$HUB_LOG") &&
 	test "$t1" = "$t2" &&
 	kill -s CONT $NODE_PID_n2

@@ -64,30 +64,12 @@ fleet () {
 	start_node n4 -config "$T/n4.conf"
 }
 
-served_by () {
-	grep 'connected via node' "$HUB_LOG" | tail -n 1 |
-		sed 's/.* via node [0-9]* (\([^)]*\)).*/\1/'
-}
-
 # sget USER: GET /small through SOCKS5 as USER; prints the serving node.
 sget () {
 	tcurl -x "socks5h://$1:pw@127.0.0.1:$SOCKS_PORT" \
 		"http://127.0.0.1:$ORIGIN_PORT/small" >sget.out &&
 	grep "quick brown fox" sget.out >/dev/null &&
 	served_by
-}
-
-spread () {
-	: >spread.out
-	sp_i=0
-	while test $sp_i -lt $1; do
-		sget "$2" >>spread.out || return 1
-		sp_i=$((sp_i + 1))
-	done
-}
-
-count () {
-	grep -c "^$1\$" spread.out
 }
 
 admin () {
@@ -136,7 +118,7 @@ test_expect_success 'drain: the node gets no new requests; undrain: it does' '
 	jnode n4 | grep "\"state\":\"drained\"" &&
 	admin info | grep "^[0-9]* *n4 .* drained " &&
 	spread 8 alice &&
-	test $(count n4) = 0 &&
+	test $(spread_count n4) = 0 &&
 	code=$(tcurl -o body -w "%{http_code}" \
 		-x "http://alice-node-n4:pw@127.0.0.1:$HTTP_PORT" \
 		"http://127.0.0.1:$ORIGIN_PORT/small") &&
@@ -171,7 +153,7 @@ test_expect_success 'redial: the drain waits for a transfer, which ends intact' 
 	grep "node $id1 (n1): redial started: draining 1 relays" out &&
 	jnode n1 | grep "\"state\":\"draining\"" &&
 	spread 6 alice-pool-ilife &&
-	test $(count n1) = 0 && test $(count n2) = 6 &&
+	test $(spread_count n1) = 0 && test $(spread_count n2) = 6 &&
 	! grep "start n1" redials.log 2>/dev/null &&
 	wait $slow &&
 	cmp expect.slow slow.out &&

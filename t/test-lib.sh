@@ -13,9 +13,13 @@
 # default ../tentacle), TENTACLE_HELPERS (built t/helper programs, default
 # ./helper), both relative to this directory when not absolute.
 #
-# Helpers: start_hub, start_node, start_origin, stop_daemon, wait_for_log,
-# wait_for_count, wait_until, tcurl, test_expect_code, test_atexit,
-# test_set_prereq/test_have_prereq, info_json_count.
+# Helpers: start_hub, start_node, spawn_node, only_node, start_origin,
+# stop_daemon, hub_fp, wait_for_log, wait_for_count, wait_until, tcurl, px,
+# http_status, hub_serves/hub_serves_socks, rep_is, socks_refused,
+# socks_connect, socks_login, socks_domain, port_bytes, hexof, served_by,
+# spread/spread_count, count, fd_count, rss_kb, pipes_of, test_expect_code,
+# test_atexit, test_set_prereq/test_have_prereq, info_json_count,
+# info_has_nodes.
 
 TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
 TEST_NAME=$(basename "$0" .sh)
@@ -638,6 +642,25 @@ spawn_node () {
 	register_daemon_ $NODE_PID node.$spn_name
 }
 
+# only_node NAME ARGS...: stop the current node (if any), wait for the
+# hub to list none, start NAME (start_node ARGS; NODE_ALLOW as there).
+# Sets CUR_NODE (the node's pid), which the next call stops.
+only_node () {
+	if test -n "$CUR_NODE"; then
+		stop_daemon $CUR_NODE || return 1
+		CUR_NODE=
+		wait_until 10 info_has_nodes 0 || return 1
+	fi
+	start_node "$@" || return 1
+	CUR_NODE=$NODE_PID
+}
+
+# hub_fp: the key fingerprint (sha256:...) from the last hub's log.
+hub_fp () {
+	sed -n "s/.*hub key fingerprint \(sha256:[0-9a-f]*\).*/\1/p" \
+		"$HUB_LOG" | tail -n 1
+}
+
 # start_origin [ARGS...]: the helper origin (-6 for [::1], -echo for raw
 # echo).  Sets ORIGIN_PID ORIGIN_PORT ORIGIN_ADDR ORIGIN_NAME.
 start_origin () {
@@ -656,12 +679,18 @@ start_origin () {
 
 # ---------------------------------------------------------------- clients
 
-# hub_serves: a request through SOCKS5 (and HTTP when the hub has it) to
-# the last origin's /small reaches it.
-hub_serves () {
+# hub_serves_socks: a request through the hub's SOCKS5 port to the last
+# origin's /small reaches it (the answer in serves.out).
+hub_serves_socks () {
 	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
-	grep "quick brown fox" serves.out || return 1
+	grep "quick brown fox" serves.out
+}
+
+# hub_serves: hub_serves_socks, and the same request through the HTTP
+# proxy when the hub has one ($HTTP_PORT not empty).
+hub_serves () {
+	hub_serves_socks || return 1
 	test -z "$HTTP_PORT" && return 0
 	tcurl -x http://127.0.0.1:$HTTP_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
@@ -678,9 +707,116 @@ rss_kb () {
 	sed -n 's/^VmRSS:[ 	]*\([0-9]*\) kB/\1/p' "/proc/$1/status"
 }
 
+# pipes_of PID: how many pipe descriptors the process holds.
+pipes_of () {
+	ls -l /proc/$1/fd 2>/dev/null | grep -c "pipe:"
+}
+
+# count PATTERN FILE: lines of FILE matching the grep (basic) regexp
+# PATTERN; 0 when none.
+count () {
+	grep -c -e "$1" "$2" 2>/dev/null || :
+}
+
+# hexof FILE: the bytes of FILE as one hex string.
+hexof () {
+	od -An -tx1 "$1" | tr -d ' \n'
+}
+
 # tcurl ARGS...: curl without curlrc, quiet but showing errors, bounded.
 tcurl () {
 	curl -q -sS --max-time "${CURL_MAX_TIME:-20}" "$@"
+}
+
+# px ARGS...: tcurl through the hub's HTTP proxy.
+px () {
+	tcurl -x http://127.0.0.1:$HTTP_PORT "$@"
+}
+
+# http_status ARGS...: the HTTP status tcurl ARGS got (body in http.body,
+# headers in http.head).
+http_status () {
+	tcurl -D http.head -o http.body -w "%{http_code}" "$@"
+}
+
+# port_bytes PORT: the port in network order, as raw bytes.
+port_bytes () {
+	printf "\\$(printf %03o $(($1 / 256)))\\$(printf %03o $(($1 % 256)))"
+}
+
+# socks_connect PORT: the raw bytes of a SOCKS5 greeting (no auth) and a
+# CONNECT to 127.0.0.1:PORT.
+socks_connect () {
+	printf "\005\001\000\005\001\000\001\177\000\000\001" && port_bytes $1
+}
+
+# socks_login USER PASS: the raw bytes of a SOCKS5 greeting offering
+# USERPASS, then the RFC 1929 request.
+socks_login () {
+	printf "\\005\\001\\002\\001\\$(printf %03o ${#1})%s\\$(printf %03o ${#2})%s" \
+		"$1" "$2"
+}
+
+# socks_domain NAME PORT [TIMEOUT]: a raw SOCKS5 CONNECT with ATYP 3 (a
+# name) NAME through the hub, the reply awaited TIMEOUT seconds (5); prints
+# the reply bytes in hex ("0500" then "05RR...").
+socks_domain () {
+	sd_len=$(printf "\\%03o" ${#1})
+	sd_port=$(printf "\\%03o\\%03o" $(($2 / 256)) $(($2 % 256)))
+	printf "\005\001\000\005\001\000\003$sd_len%s$sd_port" "$1" |
+		"$TCPC" -T ${3:-5} $SOCKS_PORT >sd.out
+	od -An -tx1 sd.out | tr -d " \n"
+}
+
+# rep_is CODE ARGS...: socksc ARGS (the SOCKS port first) gets a reply
+# with REP CODE (0xNN), and exits 0 for 0x00, 4 for any other; the reply
+# in rep.
+rep_is () {
+	ri_want=$1
+	shift
+	"$SOCKSC" -n -T 20 "$@" 2>rep
+	ri_rc=$?
+	cat rep
+	if test "$ri_want" = 0x00; then
+		grep "^REP 0x00\$" rep && test $ri_rc = 0
+	else
+		grep "^REP $ri_want\$" rep && test $ri_rc = 4
+	fi
+}
+
+# socks_refused ADDR HOSTPORT WHY PORT: REP 0x02 for ADDR:PORT through the
+# hub's SOCKS port, and a new line in the node's log (NODE_LOG) "refusing
+# HOSTPORT: ...WHY..." (WHY a grep pattern), left in refline.
+socks_refused () {
+	rf_before=$(grep -c "refusing " "$NODE_LOG")
+	rep_is 0x02 $SOCKS_PORT "$1" "$4" || return 1
+	wait_for_count "$NODE_LOG" "refusing " $((rf_before + 1)) 5 &&
+	grep "refusing " "$NODE_LOG" | tail -n 1 >refline &&
+	cat refline &&
+	grep -F -e "refusing $2: " refline &&
+	grep -e "$3" refline
+}
+
+# served_by: the node name of the hub's last connected dial.
+served_by () {
+	grep 'connected via node' "$HUB_LOG" | tail -n 1 |
+		sed 's/.* via node [0-9]* (\([^)]*\)).*/\1/'
+}
+
+# spread N USER: N requests by the script's own `sget USER` (which prints
+# the name of the node that served it), one name a line, into spread.out.
+spread () {
+	: >spread.out
+	sp_i=0
+	while test $sp_i -lt $1; do
+		sget "$2" >>spread.out || return 1
+		sp_i=$((sp_i + 1))
+	done
+}
+
+# spread_count NAME: lines of spread.out naming node NAME.
+spread_count () {
+	count "^$1\$" spread.out
 }
 
 # info_json: the hub's node list as JSON, into info.json.
