@@ -866,7 +866,7 @@ static void
 client_pool_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct npool		*np = arg;
-	struct frame_pool	 p;
+	struct frame_spare	 p;
 	uint8_t			 buf[FRAME_MAX];
 	char			*cause = NULL;
 
@@ -900,8 +900,8 @@ client_pool_event_cb(struct bufferevent *bev, short what, void *arg)
 	memset(&p, 0, sizeof p);
 	p.node_id = client_node_id;
 	token_bind_proof(client_wl.cookie, sizeof client_wl.cookie,
-	    FRAME_POOL_REQ, p.proof);
-	bufferevent_write(bev, buf, frame_pool_encode(buf, &p));
+	    FRAME_SPARE_REQ, p.proof);
+	bufferevent_write(bev, buf, frame_spare_encode(buf, &p));
 	np->np_idle = 1;
 	log_debug("pool: idle link open (%u of %d)", client_npool,
 	    client_pool_want);
@@ -1282,10 +1282,10 @@ client_read_cb(struct bufferevent *bev, void *arg __unused)
 			if (client_policy(&f, &cause) == -1)
 				goto bad;
 			break;
-		case FRAME_POOL_TARGET: {
+		case FRAME_SPARE_TARGET: {
 			uint16_t	 t;
 
-			if (frame_pool_target_parse(&f, &t, &cause) == -1)
+			if (frame_spare_target_parse(&f, &t, &cause) == -1)
 				goto bad;
 			log_debug("pool: the hub asks for %u idle links (our "
 			    "max %d)", t, client_pool_size);

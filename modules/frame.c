@@ -30,11 +30,11 @@ static const char *frame_names[] = {
 	[FRAME_RESULT] = "RESULT",
 	[FRAME_BIND] = "BIND",
 	[FRAME_BYE] = "BYE",
-	[FRAME_POOL] = "POOL",
+	[FRAME_SPARE] = "SPARE",
 	[FRAME_CHALLENGE] = "CHALLENGE",
 	[FRAME_AUTH] = "AUTH",
 	[FRAME_POLICY] = "POLICY",
-	[FRAME_POOL_TARGET] = "POOL_TARGET",
+	[FRAME_SPARE_TARGET] = "SPARE_TARGET",
 	[FRAME_REDIAL] = "REDIAL",
 	[FRAME_INFO_REQ] = "INFO_REQ",
 	[FRAME_INFO_NODE] = "INFO_NODE",
@@ -711,49 +711,49 @@ frame_bind_encode(uint8_t *out, const struct frame_bind *b)
 }
 
 int
-frame_pool_parse(const struct frame *f, struct frame_pool *p,
+frame_spare_parse(const struct frame *f, struct frame_spare *p,
     const char **cause)
 {
 	struct frd	 r;
 
-	if (frame_check_type(f, FRAME_POOL, cause) == -1)
+	if (frame_check_type(f, FRAME_SPARE, cause) == -1)
 		return (-1);
 	frd_init(&r, f);
 	p->node_id = frd_u32(&r);
 	frd_bytes(&r, p->proof, sizeof p->proof);
-	return (frd_end(&r, cause, "malformed POOL"));
+	return (frd_end(&r, cause, "malformed SPARE"));
 }
 
 size_t
-frame_pool_encode(uint8_t *out, const struct frame_pool *p)
+frame_spare_encode(uint8_t *out, const struct frame_spare *p)
 {
 	struct fwr	 w;
 
-	fwr_init(&w, out, FRAME_POOL);
+	fwr_init(&w, out, FRAME_SPARE);
 	fwr_u32(&w, p->node_id);
 	fwr_bytes(&w, p->proof, sizeof p->proof);
 	return (fwr_end(&w));
 }
 
 int
-frame_pool_target_parse(const struct frame *f, uint16_t *target,
+frame_spare_target_parse(const struct frame *f, uint16_t *target,
     const char **cause)
 {
 	struct frd	 r;
 
-	if (frame_check_type(f, FRAME_POOL_TARGET, cause) == -1)
+	if (frame_check_type(f, FRAME_SPARE_TARGET, cause) == -1)
 		return (-1);
 	frd_init(&r, f);
 	*target = frd_u16(&r);
-	return (frd_end(&r, cause, "malformed POOL_TARGET"));
+	return (frd_end(&r, cause, "malformed SPARE_TARGET"));
 }
 
 size_t
-frame_pool_target_encode(uint8_t *out, uint16_t target)
+frame_spare_target_encode(uint8_t *out, uint16_t target)
 {
 	struct fwr	 w;
 
-	fwr_init(&w, out, FRAME_POOL_TARGET);
+	fwr_init(&w, out, FRAME_SPARE_TARGET);
 	fwr_u16(&w, target);
 	return (fwr_end(&w));
 }
@@ -916,7 +916,7 @@ frame_info_node_parse(const struct frame *f, struct frame_info_node *n,
 	n->bytes_down = frd_u64(&r);
 	n->rtt_us = frd_u32(&r);
 	n->dials_denied = frd_u32(&r);
-	n->pool_idle = frd_u16(&r);
+	n->spare_idle = frd_u16(&r);
 	n->last_ok = frd_u64(&r);
 	n->up_rate = frd_u32(&r);
 	n->down_rate = frd_u32(&r);
@@ -965,7 +965,7 @@ frame_info_node_encode(uint8_t *out, const struct frame_info_node *n)
 	fwr_u64(&w, n->bytes_down);
 	fwr_u32(&w, n->rtt_us);
 	fwr_u32(&w, n->dials_denied);
-	fwr_u16(&w, n->pool_idle);
+	fwr_u16(&w, n->spare_idle);
 	fwr_u64(&w, n->last_ok);
 	fwr_u32(&w, n->up_rate);
 	fwr_u32(&w, n->down_rate);

@@ -25,11 +25,11 @@
 #define FRAME_RESULT		0x06
 #define FRAME_BIND		0x07
 #define FRAME_BYE		0x08
-#define FRAME_POOL		0x09
+#define FRAME_SPARE		0x09
 #define FRAME_CHALLENGE		0x0a
 #define FRAME_AUTH		0x0b
 #define FRAME_POLICY		0x0c
-#define FRAME_POOL_TARGET	0x0d
+#define FRAME_SPARE_TARGET	0x0d
 #define FRAME_REDIAL		0x0e
 #define FRAME_INFO_REQ		0x10
 #define FRAME_INFO_NODE		0x11
@@ -143,12 +143,13 @@ struct frame_bind {
 };
 
 /*
- * POOL: first frame of an idle (pooled) data link.  proof is
- * token_bind_proof(cookie, FRAME_POOL_REQ): request id 0, which no DIAL
- * uses, so a POOL proof never passes as a BIND proof.
+ * SPARE: first frame of a spare data link (idle, waiting for a DIAL).
+ * proof is
+ * token_bind_proof(cookie, FRAME_SPARE_REQ): request id 0, which no DIAL
+ * uses, so a SPARE proof never passes as a BIND proof.
  */
-#define FRAME_POOL_REQ		0
-struct frame_pool {
+#define FRAME_SPARE_REQ		0
+struct frame_spare {
 	uint32_t	 node_id;
 	uint8_t		 proof[FRAME_PROOF_LEN];
 };
@@ -199,7 +200,7 @@ struct frame_info_node {
 	uint64_t	 bytes_down;
 	uint32_t	 rtt_us;
 	uint32_t	 dials_denied;	/* refused by the node's policy */
-	uint16_t	 pool_idle;	/* idle pooled data links */
+	uint16_t	 spare_idle;	/* idle spare data links */
 	uint64_t	 last_ok;	/* unix time of the last dial OK, 0 */
 	uint32_t	 up_rate;	/* bytes/s over the last ~10 s */
 	uint32_t	 down_rate;
@@ -265,10 +266,10 @@ int	 frame_info_end_parse(const struct frame *, struct frame_info_end *,
 int	 frame_empty_parse(const struct frame *, const char **);
 int	 frame_policy_parse(const struct frame *, struct frame_policy *,
 	    const char **);
-int	 frame_pool_parse(const struct frame *, struct frame_pool *,
+int	 frame_spare_parse(const struct frame *, struct frame_spare *,
 	    const char **);
-/* POOL_TARGET: u16 idle links the hub wants from the node. */
-int	 frame_pool_target_parse(const struct frame *, uint16_t *,
+/* SPARE_TARGET: u16 spare links the hub wants from the node. */
+int	 frame_spare_target_parse(const struct frame *, uint16_t *,
 	    const char **);
 /*
  * REDIAL: why the hub asks, or why the node declines (text only: the
@@ -299,8 +300,8 @@ size_t	 frame_info_node_encode(uint8_t *, const struct frame_info_node *);
 size_t	 frame_info_end_encode(uint8_t *, const struct frame_info_end *);
 size_t	 frame_empty_encode(uint8_t *, uint8_t type);
 size_t	 frame_policy_encode(uint8_t *, const struct frame_policy *);
-size_t	 frame_pool_encode(uint8_t *, const struct frame_pool *);
-size_t	 frame_pool_target_encode(uint8_t *, uint16_t);
+size_t	 frame_spare_encode(uint8_t *, const struct frame_spare *);
+size_t	 frame_spare_target_encode(uint8_t *, uint16_t);
 size_t	 frame_redial_encode(uint8_t *, const char *);
 size_t	 frame_admin_encode(uint8_t *, const struct frame_admin *);
 size_t	 frame_admin_reply_encode(uint8_t *, const struct frame_admin_reply *);

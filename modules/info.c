@@ -326,7 +326,7 @@ info_cells(const struct frame_info_node *n, char cell[INFO_NCOL][INFO_CELL])
 	else
 		info_age(n->since, cell[6], INFO_CELL);
 	snprintf(cell[7], INFO_CELL, "%u", n->relays);
-	snprintf(cell[8], INFO_CELL, "%u", n->pool_idle);
+	snprintf(cell[8], INFO_CELL, "%u", n->spare_idle);
 	info_bytes(n->bytes_up, cell[9], INFO_CELL);
 	info_bytes(n->bytes_down, cell[10], INFO_CELL);
 	info_rate((uint64_t)n->up_rate + n->down_rate, cell[11], INFO_CELL);
@@ -547,7 +547,7 @@ info_json(const char *pool)
 		    n->dials_failed, n->dials_denied,
 		    (unsigned long long)n->bytes_up,
 		    (unsigned long long)n->bytes_down, n->rtt_us,
-		    n->pool_idle, (unsigned long long)n->last_ok, n->up_rate,
+		    n->spare_idle, (unsigned long long)n->last_ok, n->up_rate,
 		    n->down_rate);
 		printf(",\"state\":\"%s\",\"redial\":\"%s\",\"redials\":%u,"
 		    "\"redials_same\":%u,\"last_redial\":%llu,"
@@ -617,7 +617,7 @@ info_detail(const char *name)
 			printf("  address    - (away redialing)\n");
 		printf("  system     %s/%s, %s\n", n->os, n->arch, n->build);
 		printf("  relays     %u (%u idle pooled links); rtt %uus\n",
-		    n->relays, n->pool_idle, n->rtt_us);
+		    n->relays, n->spare_idle, n->rtt_us);
 		printf("  dials      %u ok, %u failed (%u refused by policy); "
 		    "last ok %s\n", n->dials_ok, n->dials_failed,
 		    n->dials_denied, info_when(n->last_ok, a, sizeof a));

@@ -854,7 +854,7 @@ server_info(struct ctl *c)
 		in.bytes_down = n->n_bytes.down;
 		in.rtt_us = n->n_rtt_us;
 		in.dials_denied = n->n_dials_denied;
-		in.pool_idle = n->n_npool > UINT16_MAX ? UINT16_MAX :
+		in.spare_idle = n->n_npool > UINT16_MAX ? UINT16_MAX :
 		    n->n_npool;
 		in.last_ok = n->n_last_ok;
 		server_node_rate(n, now_us, &in.up_rate,
@@ -2970,7 +2970,7 @@ server_dlink_read_cb(struct bufferevent *bev, void *arg)
 		server_dlink_close(l, why);
 		return;
 	}
-	if (f.type == FRAME_POOL) {
+	if (f.type == FRAME_SPARE) {
 		server_pool_accept(l, &f, len);
 		return;
 	}
@@ -3070,7 +3070,7 @@ server_pool_eval(struct node *n, int may_shrink)
 	    n->n_pool_target, (unsigned long long)sum, POOL_WINDOW, peak,
 	    (unsigned long long)n->n_refill_us, n->n_npool);
 	n->n_pool_target = target;
-	server_send(n->n_bev, buf, frame_pool_target_encode(buf, target));
+	server_send(n->n_bev, buf, frame_spare_target_encode(buf, target));
 }
 
 /*
@@ -3186,12 +3186,12 @@ server_plink_read_cb(struct bufferevent *bev, void *arg)
 
 /*
  * POOL: an idle data link of a node session, proven like BIND with the
- * reserved request id FRAME_POOL_REQ.  It waits on the node's list.
+ * reserved request id FRAME_SPARE_REQ.  It waits on the node's list.
  */
 static void
 server_pool_accept(struct dlink *l, const struct frame *f, int len)
 {
-	struct frame_pool	 fp;
+	struct frame_spare	 fp;
 	struct node		*n;
 	struct plink		*pl;
 	const char		*cause;
@@ -3200,7 +3200,7 @@ server_pool_accept(struct dlink *l, const struct frame *f, int len)
 	uint8_t			 buf[FRAME_MAX];
 	char			 why[160];
 
-	if (frame_pool_parse(f, &fp, &cause) == -1) {
+	if (frame_spare_parse(f, &fp, &cause) == -1) {
 		snprintf(why, sizeof why, "protocol error: %s", cause);
 		server_dlink_close(l, why);
 		return;
@@ -3209,7 +3209,7 @@ server_pool_accept(struct dlink *l, const struct frame *f, int len)
 	n = server_node_find(fp.node_id);
 	if (n != NULL)
 		token_bind_proof(n->n_cookie, sizeof n->n_cookie,
-		    FRAME_POOL_REQ, proof);
+		    FRAME_SPARE_REQ, proof);
 	if (n == NULL || !token_equal(proof, fp.proof, sizeof proof)) {
 		snprintf(why, sizeof why, "POOL names node %u, which is not "
 		    "connected or whose session proof does not match",
@@ -3253,7 +3253,7 @@ server_pool_accept(struct dlink *l, const struct frame *f, int len)
 		/* Until the first heartbeat's estimate: the hub's cap. */
 		n->n_pool_seen = 1;
 		n->n_pool_target = server_pool_max;
-		server_send(n->n_bev, buf, frame_pool_target_encode(buf,
+		server_send(n->n_bev, buf, frame_spare_target_encode(buf,
 		    n->n_pool_target));
 	}
 }

@@ -3,7 +3,7 @@
  * control-link byte stream: frame_parse takes frames off its front until
  * it needs more or fails.  Every complete frame goes to every typed
  * decoder (each checks the type itself: HELLO, WELCOME, PING/PONG, DIAL,
- * RESULT, BIND, POOL, POOL_TARGET, BYE, INFO_NODE, INFO_END, POLICY,
+ * RESULT, BIND, SPARE, SPARE_TARGET, BYE, INFO_NODE, INFO_END, POLICY,
  * REDIAL, ADMIN, ADMIN_REPLY, empty); whatever decodes is encoded again
  * and must parse back to the same struct and, for every frame type but
  * HELLO (whose attributes may come in any order), to the same bytes.  Any
@@ -246,30 +246,30 @@ fuzz_bind(const struct frame *f, uint8_t *out)
 static void
 fuzz_pool(const struct frame *f, uint8_t *out)
 {
-	struct frame_pool	 p, p2;
+	struct frame_spare	 p, p2;
 	struct frame		 g;
 	const char		*cause = NULL;
 	uint16_t		 t, t2;
 	size_t			 n;
 
-	if (frame_pool_parse(f, &p, &cause) == 0) {
-		if ((n = frame_pool_encode(out, &p)) == 0)
+	if (frame_spare_parse(f, &p, &cause) == 0) {
+		if ((n = frame_spare_encode(out, &p)) == 0)
 			abort();
 		fuzz_same(f, out, n);
 		fuzz_reparse(out, n, &g);
-		if (frame_pool_parse(&g, &p2, &cause) != 0 ||
+		if (frame_spare_parse(&g, &p2, &cause) != 0 ||
 		    p.node_id != p2.node_id ||
 		    memcmp(p.proof, p2.proof, sizeof p.proof) != 0)
 			abort();
 	} else if (cause == NULL)
 		abort();
 	cause = NULL;
-	if (frame_pool_target_parse(f, &t, &cause) == 0) {
-		if ((n = frame_pool_target_encode(out, t)) == 0)
+	if (frame_spare_target_parse(f, &t, &cause) == 0) {
+		if ((n = frame_spare_target_encode(out, t)) == 0)
 			abort();
 		fuzz_same(f, out, n);
 		fuzz_reparse(out, n, &g);
-		if (frame_pool_target_parse(&g, &t2, &cause) != 0 || t != t2)
+		if (frame_spare_target_parse(&g, &t2, &cause) != 0 || t != t2)
 			abort();
 	} else if (cause == NULL)
 		abort();

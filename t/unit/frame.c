@@ -574,14 +574,14 @@ test_result_bind_roundtrip(void)
 }
 
 static void
-test_pool_roundtrip(void)
+test_spare_roundtrip(void)
 {
-	static const uint8_t	 wp[] = { FRAME_POOL, 0, 0, 20,
+	static const uint8_t	 wp[] = { FRAME_SPARE, 0, 0, 20,
 	    0, 0, 1, 2,
 	    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
-	static const uint8_t	 wt[] = { FRAME_POOL_TARGET, 0, 0, 2,
+	static const uint8_t	 wt[] = { FRAME_SPARE_TARGET, 0, 0, 2,
 	    0x01, 0x02 };
-	struct frame_pool	 pl, pg;
+	struct frame_spare	 pl, pg;
 	uint8_t			 out[FRAME_MAX], buf[sizeof wp + 1];
 	struct pf		 p;
 	const char		*cause = NULL;
@@ -591,45 +591,45 @@ test_pool_roundtrip(void)
 	pl.node_id = 258;
 	for (i = 0; i < FRAME_PROOF_LEN; i++)
 		pl.proof[i] = i + 1;
-	check_int(frame_pool_encode(out, &pl), ==, sizeof wp);
+	check_int(frame_spare_encode(out, &pl), ==, sizeof wp);
 	check_mem(out, wp, sizeof wp);
 	frame_whole(out, sizeof wp, &p);
 	memset(&pg, 0x55, sizeof pg);
-	check_int(frame_pool_parse(&p.f, &pg, &cause), ==, 0);
+	check_int(frame_spare_parse(&p.f, &pg, &cause), ==, 0);
 	check_int(pg.node_id, ==, 258);
 	check_mem(pg.proof, pl.proof, FRAME_PROOF_LEN);
 	pf_free(&p);
 	/* Short and long payloads, and the wrong type. */
 	for (i = 0; i < 20; i++) {
-		pf_make(&p, FRAME_POOL, wp + 4, i);
+		pf_make(&p, FRAME_SPARE, wp + 4, i);
 		cause = NULL;
-		check_int(frame_pool_parse(&p.f, &pg, &cause), ==, -1);
+		check_int(frame_spare_parse(&p.f, &pg, &cause), ==, -1);
 		check(cause != NULL);
 		pf_free(&p);
 	}
 	memcpy(buf, wp + 4, 20);
 	buf[20] = 0;
-	pf_make(&p, FRAME_POOL, buf, 21);
-	check_int(frame_pool_parse(&p.f, &pg, &cause), ==, -1);
+	pf_make(&p, FRAME_SPARE, buf, 21);
+	check_int(frame_spare_parse(&p.f, &pg, &cause), ==, -1);
 	check_str(cause, "trailing bytes in frame");
 	pf_free(&p);
 	pf_make(&p, FRAME_BIND, wp + 4, 20);
-	check_int(frame_pool_parse(&p.f, &pg, &cause), ==, -1);
+	check_int(frame_spare_parse(&p.f, &pg, &cause), ==, -1);
 	check_str(cause, "unexpected frame type");
 	pf_free(&p);
 
-	check_int(frame_pool_target_encode(out, 258), ==, sizeof wt);
+	check_int(frame_spare_target_encode(out, 258), ==, sizeof wt);
 	check_mem(out, wt, sizeof wt);
 	frame_whole(out, sizeof wt, &p);
-	check_int(frame_pool_target_parse(&p.f, &t, &cause), ==, 0);
+	check_int(frame_spare_target_parse(&p.f, &t, &cause), ==, 0);
 	check_int(t, ==, 258);
 	pf_free(&p);
-	pf_make(&p, FRAME_POOL_TARGET, wt + 4, 1);
-	check_int(frame_pool_target_parse(&p.f, &t, &cause), ==, -1);
-	check_str(cause, "malformed POOL_TARGET");
+	pf_make(&p, FRAME_SPARE_TARGET, wt + 4, 1);
+	check_int(frame_spare_target_parse(&p.f, &t, &cause), ==, -1);
+	check_str(cause, "malformed SPARE_TARGET");
 	pf_free(&p);
-	pf_make(&p, FRAME_POOL_TARGET, wp + 4, 3);
-	check_int(frame_pool_target_parse(&p.f, &t, &cause), ==, -1);
+	pf_make(&p, FRAME_SPARE_TARGET, wp + 4, 3);
+	check_int(frame_spare_target_parse(&p.f, &t, &cause), ==, -1);
 	check_str(cause, "trailing bytes in frame");
 	pf_free(&p);
 }
@@ -732,7 +732,7 @@ test_info_node_roundtrip(void)
 	n.bytes_down = 0x100000005ULL;
 	n.rtt_us = 6;
 	n.dials_denied = 7;
-	n.pool_idle = 8;
+	n.spare_idle = 8;
 	n.last_ok = 0x65000009;
 	n.up_rate = 10;
 	n.down_rate = 0x01020304;
@@ -790,7 +790,7 @@ test_info_node_roundtrip(void)
 	n.relays = n.dials_ok = n.dials_failed = n.rtt_us = 0xffffffff;
 	n.dials_denied = 0xffffffff;
 	n.bytes_up = n.bytes_down = UINT64_MAX;
-	n.pool_idle = 0xffff;
+	n.spare_idle = 0xffff;
 	n.last_ok = UINT64_MAX;
 	n.up_rate = n.down_rate = 0xffffffff;
 	n.state = FRAME_NODE_REDIALING;
@@ -1236,7 +1236,7 @@ test_decoders_wrong_type(void)
 	check_int(decode(dec_result, FRAME_BIND, p_result, sizeof p_result,
 	    &cause), ==, -1);
 	check_str(cause, "unexpected frame type");
-	check_int(decode(dec_bind, FRAME_POOL, p_bind, sizeof p_bind,
+	check_int(decode(dec_bind, FRAME_SPARE, p_bind, sizeof p_bind,
 	    &cause), ==, -1);
 	check_str(cause, "unexpected frame type");
 	check_int(decode(dec_bye, FRAME_PING, p_bye, sizeof p_bye, &cause),
@@ -2220,13 +2220,13 @@ static void
 test_type_names(void)
 {
 	check_str(frame_type_name(FRAME_HELLO), "HELLO");
-	check_str(frame_type_name(FRAME_POOL), "POOL");
+	check_str(frame_type_name(FRAME_SPARE), "SPARE");
 	check_str(frame_type_name(FRAME_INFO_END), "INFO_END");
 	check_str(frame_type_name(0), "unknown");
 	check_str(frame_type_name(0x0a), "CHALLENGE");
 	check_str(frame_type_name(0x0b), "AUTH");
 	check_str(frame_type_name(0x0c), "POLICY");
-	check_str(frame_type_name(0x0d), "POOL_TARGET");
+	check_str(frame_type_name(0x0d), "SPARE_TARGET");
 	check_str(frame_type_name(0x0e), "REDIAL");
 	check_str(frame_type_name(0x0f), "unknown");
 	check_str(frame_type_name(0x10), "INFO_REQ");
@@ -2370,6 +2370,6 @@ main(void)
 	TEST(test_type_names(), "frame_type_name");
 	TEST(test_challenge_auth(), "CHALLENGE/AUTH blobs, HELLO token id");
 	TEST(test_policy(), "POLICY round trip, truncation, bounds");
-	TEST(test_pool_roundtrip(), "POOL and POOL_TARGET wire bytes, errors");
+	TEST(test_spare_roundtrip(), "SPARE and SPARE_TARGET wire bytes, errors");
 	return (test_done());
 }
