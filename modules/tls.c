@@ -975,100 +975,98 @@ tls_sess_forget(struct tls *t)
  * Links.
  */
 
-/* see tls.h */
-struct bufferevent *
-tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
-    const char *peer_name, char **cause)
+/* "host:port", "[v6]:port" or just "host": the host, for SNI and names. */
+static void
+tls_peer_set(struct tls *t, const char *peer_name)
 {
-	struct tls		*t;
-	br_ssl_engine_context	*eng;
-	const char		*colon;
-	int			 ok, one = 1;
+	const char	*colon;
 
-	if ((t = calloc(1, sizeof *t)) == NULL ||
-	    (t->iobuf = malloc(tc->tc_bufsize)) == NULL)
-		goto oom;
-	t->conf = tc;
-	t->sock = sock;
-	t->server = server;
-	t->first = -1;
-	if (peer_name != NULL) {
-		strlcpy(t->peer, peer_name, sizeof t->peer);
-		/* "host:port", "[v6]:port" or just "host". */
-		if (t->peer[0] == '[' && (colon = strchr(t->peer, ']')) !=
-		    NULL)
-			snprintf(t->host, sizeof t->host, "%.*s",
-			    (int)(colon - t->peer - 1), t->peer + 1);
-		else if ((colon = strrchr(t->peer, ':')) != NULL &&
-		    strchr(t->peer, ':') == colon)
-			snprintf(t->host, sizeof t->host, "%.*s",
-			    (int)(colon - t->peer), t->peer);
-		else
-			strlcpy(t->host, t->peer, sizeof t->host);
-	}
+	strlcpy(t->peer, peer_name, sizeof t->peer);
+	if (t->peer[0] == '[' && (colon = strchr(t->peer, ']')) != NULL)
+		snprintf(t->host, sizeof t->host, "%.*s",
+		    (int)(colon - t->peer - 1), t->peer + 1);
+	else if ((colon = strrchr(t->peer, ':')) != NULL &&
+	    strchr(t->peer, ':') == colon)
+		snprintf(t->host, sizeof t->host, "%.*s",
+		    (int)(colon - t->peer), t->peer);
+	else
+		strlcpy(t->host, t->peer, sizeof t->host);
+}
 
-	if (server) {
-		if (!tc->tc_server) {
-			xasprintf(cause, "tls_wrap: not a hub configuration");
-			goto fail;
-		}
-		br_ssl_server_zero(&t->u.s);
-		eng = t->eng = &t->u.s.eng;
-		if (tc->tc_keytype == BR_KEYTYPE_EC)
-			br_ssl_server_set_single_ec(&t->u.s, tc->tc_chain,
-			    tc->tc_nchain, &tc->tc_ec, BR_KEYTYPE_SIGN,
-			    BR_KEYTYPE_EC, br_ec_get_default(),
-			    br_ecdsa_sign_asn1_get_default());
-		else
-			br_ssl_server_set_single_rsa(&t->u.s, tc->tc_chain,
-			    tc->tc_nchain, &tc->tc_rsa, BR_KEYTYPE_SIGN,
-			    br_rsa_private_get_default(),
-			    br_rsa_pkcs1_sign_get_default());
-		br_ssl_engine_add_flags(eng, BR_OPT_ENFORCE_SERVER_PREFERENCES);
-		br_ssl_server_set_cache(&t->u.s, &tc->tc_cache->vtable);
+/* The hub's engine: its key and chain, the session cache. */
+static void
+tls_engine_server(struct tls *t, struct tls_conf *tc)
+{
+	br_ssl_server_zero(&t->u.s);
+	t->eng = &t->u.s.eng;
+	if (tc->tc_keytype == BR_KEYTYPE_EC)
+		br_ssl_server_set_single_ec(&t->u.s, tc->tc_chain,
+		    tc->tc_nchain, &tc->tc_ec, BR_KEYTYPE_SIGN,
+		    BR_KEYTYPE_EC, br_ec_get_default(),
+		    br_ecdsa_sign_asn1_get_default());
+	else
+		br_ssl_server_set_single_rsa(&t->u.s, tc->tc_chain,
+		    tc->tc_nchain, &tc->tc_rsa, BR_KEYTYPE_SIGN,
+		    br_rsa_private_get_default(),
+		    br_rsa_pkcs1_sign_get_default());
+	br_ssl_engine_add_flags(t->eng, BR_OPT_ENFORCE_SERVER_PREFERENCES);
+	br_ssl_server_set_cache(&t->u.s, &tc->tc_cache->vtable);
+}
+
+/*
+ * The node's engine: how it trusts the hub (a CA chain, or the pin and
+ * known_hosts checks of tls_x509_vtable), behind the guard.  -1: no
+ * memory.
+ */
+static int
+tls_engine_client(struct tls *t, struct tls_conf *tc)
+{
+	br_x509_minimal_context	*ca;
+	time_t			 now = time(NULL);
+
+	br_ssl_client_zero(&t->u.c);
+	t->eng = &t->u.c.eng;
+	if ((t->x509 = calloc(1, sizeof *t->x509)) == NULL)
+		return (-1);
+	if (tc->tc_trust == TLS_TRUST_CA) {
+		ca = &t->x509->u.ca;
+		br_x509_minimal_init(ca, &br_sha256_vtable, tc->tc_tas,
+		    tc->tc_ntas);
+		br_x509_minimal_set_hash(ca, br_sha1_ID, &br_sha1_vtable);
+		br_x509_minimal_set_hash(ca, br_sha256_ID, &br_sha256_vtable);
+		br_x509_minimal_set_hash(ca, br_sha384_ID, &br_sha384_vtable);
+		br_x509_minimal_set_hash(ca, br_sha512_ID, &br_sha512_vtable);
+		br_x509_minimal_set_rsa(ca, br_rsa_pkcs1_vrfy_get_default());
+		br_x509_minimal_set_ecdsa(ca, br_ec_get_default(),
+		    br_ecdsa_vrfy_asn1_get_default());
+		/* Days from 0000-01-01 to 1970-01-01: 719528. */
+		br_x509_minimal_set_time(ca, (uint32_t)(now / 86400) + 719528,
+		    (uint32_t)(now % 86400));
+		t->x509->guard.inner = &ca->vtable;
 	} else {
-		if (tc->tc_server) {
-			xasprintf(cause, "tls_wrap: not a node configuration");
-			goto fail;
-		}
-		br_ssl_client_zero(&t->u.c);
-		eng = t->eng = &t->u.c.eng;
-		if ((t->x509 = calloc(1, sizeof *t->x509)) == NULL)
-			goto oom;
-		if (tc->tc_trust == TLS_TRUST_CA) {
-			br_x509_minimal_context	*ca = &t->x509->u.ca;
-			time_t			 now = time(NULL);
-
-			br_x509_minimal_init(ca, &br_sha256_vtable,
-			    tc->tc_tas, tc->tc_ntas);
-			br_x509_minimal_set_hash(ca, br_sha1_ID,
-			    &br_sha1_vtable);
-			br_x509_minimal_set_hash(ca, br_sha256_ID,
-			    &br_sha256_vtable);
-			br_x509_minimal_set_hash(ca, br_sha384_ID,
-			    &br_sha384_vtable);
-			br_x509_minimal_set_hash(ca, br_sha512_ID,
-			    &br_sha512_vtable);
-			br_x509_minimal_set_rsa(ca,
-			    br_rsa_pkcs1_vrfy_get_default());
-			br_x509_minimal_set_ecdsa(ca, br_ec_get_default(),
-			    br_ecdsa_vrfy_asn1_get_default());
-			/* Days from 0000-01-01 to 1970-01-01: 719528. */
-			br_x509_minimal_set_time(ca,
-			    (uint32_t)(now / 86400) + 719528,
-			    (uint32_t)(now % 86400));
-			t->x509->guard.inner = &ca->vtable;
-		} else {
-			t->x509->u.pin.vtable = &tls_x509_vtable;
-			t->x509->u.pin.t = t;
-			t->x509->guard.inner = &t->x509->u.pin.vtable;
-		}
-		t->x509->guard.vtable = &tls_x509_guard_vtable;
-		t->x509->guard.t = t;
-		br_ssl_engine_set_x509(eng, &t->x509->guard.vtable);
-		br_ssl_engine_set_default_rsavrfy(eng);
-		br_ssl_engine_set_default_ecdsa(eng);
+		t->x509->u.pin.vtable = &tls_x509_vtable;
+		t->x509->u.pin.t = t;
+		t->x509->guard.inner = &t->x509->u.pin.vtable;
 	}
+	t->x509->guard.vtable = &tls_x509_guard_vtable;
+	t->x509->guard.t = t;
+	br_ssl_engine_set_x509(t->eng, &t->x509->guard.vtable);
+	br_ssl_engine_set_default_rsavrfy(t->eng);
+	br_ssl_engine_set_default_ecdsa(t->eng);
+	return (0);
+}
+
+/*
+ * What both sides share (TLS 1.2, our suites, no renegotiation), then the
+ * reset that starts the handshake: the node offers the last session if it
+ * is this peer's and fresh.  0, or -1 with t->err.
+ */
+static int
+tls_engine_start(struct tls *t, struct tls_conf *tc)
+{
+	br_ssl_engine_context	*eng = t->eng;
+	int			 ok;
+
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_set_suites(eng, tc->tc_suites, tc->tc_nsuites);
 	br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
@@ -1080,10 +1078,9 @@ tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
 	br_ssl_engine_set_default_ec(eng);
 	br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
 	br_ssl_engine_set_buffer(eng, t->iobuf, tc->tc_bufsize, 1);
-	if (server)
+	if (t->server)
 		ok = br_ssl_server_reset(&t->u.s);
 	else {
-		/* The last session, if it is this peer's and not too old. */
 		if (tc->tc_sess_ok && strcmp(tc->tc_sess_peer, t->peer) == 0 &&
 		    tls_now() - tc->tc_sess_time < TLS_SESS_LIFE_S) {
 			t->offer = tc->tc_sess;
@@ -1095,17 +1092,25 @@ tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
 	}
 	if (!ok) {
 		tls_engine_error(t, br_ssl_engine_last_error(eng));
-		xasprintf(cause, "%s", t->err);
-		goto fail;
+		return (-1);
 	}
+	return (0);
+}
 
-	/* Deferred callbacks: the user's never run inside its own
-	 * bufferevent_write() or inside the pump. */
+/*
+ * The plaintext bufferevent: a filter over sock whose socket callbacks
+ * are chained behind ours.  Deferred callbacks: the user's never run
+ * inside its own bufferevent_write() or inside the pump.  -1: no memory.
+ */
+static int
+tls_filter_open(struct tls *t, struct bufferevent *sock)
+{
+	int	 one = 1;
+
 	t->bev = bufferevent_filter_new(sock, tls_filter_in, tls_filter_out,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS, tls_ctx_free, t);
 	if (t->bev == NULL)
-		goto oom;
-	/* Chain the filter's own socket callbacks behind ours. */
+		return (-1);
 	bufferevent_getcb(sock, &t->f_readcb, &t->f_writecb, NULL, &t->f_arg);
 	bufferevent_setcb(sock, tls_sock_read_cb, tls_sock_write_cb,
 	    tls_sock_event_cb, t);
@@ -1120,6 +1125,41 @@ tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
 	(void)setsockopt(bufferevent_getfd(sock), IPPROTO_TCP, TCP_NODELAY,
 	    &one, sizeof one);
 	bufferevent_set_timeouts(sock, NULL, NULL);
+	return (0);
+}
+
+/* see tls.h */
+struct bufferevent *
+tls_wrap(struct tls_conf *tc, struct bufferevent *sock, int server,
+    const char *peer_name, char **cause)
+{
+	struct tls	*t;
+
+	if (server != tc->tc_server) {
+		xasprintf(cause, "tls_wrap: not a %s configuration", server ?
+		    "hub" : "node");
+		bufferevent_free(sock);
+		return (NULL);
+	}
+	if ((t = calloc(1, sizeof *t)) == NULL ||
+	    (t->iobuf = malloc(tc->tc_bufsize)) == NULL)
+		goto oom;
+	t->conf = tc;
+	t->sock = sock;
+	t->server = server;
+	t->first = -1;
+	if (peer_name != NULL)
+		tls_peer_set(t, peer_name);
+	if (server)
+		tls_engine_server(t, tc);
+	else if (tls_engine_client(t, tc) == -1)
+		goto oom;
+	if (tls_engine_start(t, tc) == -1) {
+		xasprintf(cause, "%s", t->err);
+		goto fail;
+	}
+	if (tls_filter_open(t, sock) == -1)
+		goto oom;
 	/* The client's hello goes out now. */
 	tls_pump(t, NULL, NULL, 0);
 	return (t->bev);
