@@ -108,78 +108,30 @@ refuse_trailing(decode_fn *fn, uint8_t type, const uint8_t *payload,
 	pf_free(&p);
 }
 
-/* Decoder adaptors: parse into a scratch struct. */
-static int
-dec_hello(const struct frame *f, const char **cause)
-{
-	struct frame_hello	 h;
-
-	return (frame_hello_parse(f, &h, cause));
+/*
+ * Decoder adaptors: each typed decoder parses into a scratch value of its
+ * own type, so that all of them are a decode_fn.
+ */
+#define DECODER(name, type)						\
+static int								\
+dec_##name(const struct frame *f, const char **cause)			\
+{									\
+	type	 v;							\
+									\
+	return (frame_##name##_parse(f, &v, cause));			\
 }
-
-static int
-dec_welcome(const struct frame *f, const char **cause)
-{
-	struct frame_welcome	 w;
-
-	return (frame_welcome_parse(f, &w, cause));
-}
-
-static int
-dec_stamp(const struct frame *f, const char **cause)
-{
-	uint64_t	 s;
-
-	return (frame_stamp_parse(f, &s, cause));
-}
-
-static int
-dec_dial(const struct frame *f, const char **cause)
-{
-	struct frame_dial	 d;
-
-	return (frame_dial_parse(f, &d, cause));
-}
-
-static int
-dec_result(const struct frame *f, const char **cause)
-{
-	struct frame_result	 r;
-
-	return (frame_result_parse(f, &r, cause));
-}
-
-static int
-dec_bind(const struct frame *f, const char **cause)
-{
-	struct frame_bind	 b;
-
-	return (frame_bind_parse(f, &b, cause));
-}
-
-static int
-dec_bye(const struct frame *f, const char **cause)
-{
-	struct frame_bye	 b;
-
-	return (frame_bye_parse(f, &b, cause));
-}
-
-static int
-dec_info_node(const struct frame *f, const char **cause)
-{
-	struct frame_info_node	 n;
-
-	return (frame_info_node_parse(f, &n, cause));
-}
-
-static int
-dec_info_end(const struct frame *f, const char **cause)
-{
-	struct frame_info_end	 e;
-
-	return (frame_info_end_parse(f, &e, cause));
-}
+DECODER(hello, struct frame_hello)
+DECODER(welcome, struct frame_welcome)
+DECODER(stamp, uint64_t)
+DECODER(dial, struct frame_dial)
+DECODER(result, struct frame_result)
+DECODER(bind, struct frame_bind)
+DECODER(bye, struct frame_bye)
+DECODER(info_node, struct frame_info_node)
+DECODER(info_end, struct frame_info_end)
+DECODER(admin, struct frame_admin)
+DECODER(admin_reply, struct frame_admin_reply)
+#undef DECODER
 
 static int
 dec_redial(const struct frame *f, const char **cause)
@@ -187,22 +139,6 @@ dec_redial(const struct frame *f, const char **cause)
 	char	 why[256];
 
 	return (frame_redial_parse(f, why, sizeof why, cause));
-}
-
-static int
-dec_admin(const struct frame *f, const char **cause)
-{
-	struct frame_admin	 a;
-
-	return (frame_admin_parse(f, &a, cause));
-}
-
-static int
-dec_admin_reply(const struct frame *f, const char **cause)
-{
-	struct frame_admin_reply	 a;
-
-	return (frame_admin_reply_parse(f, &a, cause));
 }
 
 static int
@@ -224,6 +160,34 @@ decode(decode_fn *fn, uint8_t type, const void *payload, size_t len,
 	r = fn(&p.f, cause);
 	pf_free(&p);
 	return (r);
+}
+
+/*
+ * A payload and what the decoder must say to it: want 0 (accepted), or -1
+ * with this cause (NULL: any).  decode_cases runs a table of them through
+ * one decoder, a failure naming the type and the payload.
+ */
+struct dcase {
+	const char	*payload;
+	size_t		 len;
+	int		 want;
+	const char	*cause;
+};
+
+static void
+decode_cases(decode_fn *fn, uint8_t type, const struct dcase *c, size_t n)
+{
+	const char	*cause;
+	size_t		 i;
+
+	for (i = 0; i < n; i++, c++) {
+		test_case_mem(frame_type_name(type), c->payload, c->len);
+		check_int(decode(fn, type, c->payload, c->len, &cause), ==,
+		    c->want);
+		if (c->want == -1 && c->cause != NULL)
+			check_str(cause, c->cause);
+	}
+	test_case_end();
 }
 
 /*
@@ -1143,74 +1107,64 @@ static const uint8_t p_admin_reply[] = { FRAME_ADMIN_NOTFOUND, 2, 'n',
     'o' };
 static const uint8_t p_info_end[48] = { 0, 0, 0, 9, [47] = 1 };
 
+/*
+ * The fixtures above, each valid as type: every proper prefix and one byte
+ * more are refused, and so is the payload under each type in wrong[]
+ * (0: none).
+ */
+static const struct fixture {
+	const char	*name;
+	decode_fn	*fn;
+	uint8_t		 type;
+	uint8_t		 wrong[2];
+	const uint8_t	*payload;
+	size_t		 len;
+} fixtures[] = {
+	{ "WELCOME", dec_welcome, FRAME_WELCOME, { FRAME_HELLO, 0 },
+	    p_welcome, sizeof p_welcome },
+	{ "PING", dec_stamp, FRAME_PING, { FRAME_DIAL, 0 },
+	    p_stamp, sizeof p_stamp },
+	{ "PONG", dec_stamp, FRAME_PONG, { 0, 0 },
+	    p_stamp, sizeof p_stamp },
+	{ "DIAL IPv4", dec_dial, FRAME_DIAL, { FRAME_RESULT, 0 },
+	    p_dial4, sizeof p_dial4 },
+	{ "DIAL IPv6", dec_dial, FRAME_DIAL, { 0, 0 },
+	    p_dial6, sizeof p_dial6 },
+	{ "DIAL domain", dec_dial, FRAME_DIAL, { 0, 0 },
+	    p_diald, sizeof p_diald },
+	{ "RESULT", dec_result, FRAME_RESULT, { FRAME_BIND, 0 },
+	    p_result, sizeof p_result },
+	{ "BIND", dec_bind, FRAME_BIND, { FRAME_SPARE, 0 },
+	    p_bind, sizeof p_bind },
+	/* REDIAL, ADMIN and ADMIN_REPLY look alike: each wants its own. */
+	{ "BYE", dec_bye, FRAME_BYE, { FRAME_PING, FRAME_REDIAL },
+	    p_bye, sizeof p_bye },
+	{ "INFO_NODE", dec_info_node, FRAME_INFO_NODE, { FRAME_INFO_END, 0 },
+	    p_info_node, sizeof p_info_node },
+	{ "INFO_END", dec_info_end, FRAME_INFO_END, { FRAME_INFO_NODE, 0 },
+	    p_info_end, sizeof p_info_end },
+	{ "REDIAL", dec_redial, FRAME_REDIAL, { FRAME_BYE, 0 },
+	    p_redial, sizeof p_redial },
+	{ "ADMIN", dec_admin, FRAME_ADMIN, { FRAME_ADMIN_REPLY, 0 },
+	    p_admin, sizeof p_admin },
+	{ "ADMIN_REPLY", dec_admin_reply, FRAME_ADMIN_REPLY, { FRAME_ADMIN, 0 },
+	    p_admin_reply, sizeof p_admin_reply },
+};
+
 static void
 test_decoders_short_trailing(void)
 {
-	const char	*cause;
+	const struct fixture	*fx;
+	const char		*cause;
 
-	/* The fixtures themselves are valid. */
-	check_int(decode(dec_welcome, FRAME_WELCOME, p_welcome,
-	    sizeof p_welcome, &cause), ==, 0);
-	check_int(decode(dec_stamp, FRAME_PING, p_stamp, sizeof p_stamp,
-	    &cause), ==, 0);
-	check_int(decode(dec_dial, FRAME_DIAL, p_dial4, sizeof p_dial4,
-	    &cause), ==, 0);
-	check_int(decode(dec_dial, FRAME_DIAL, p_dial6, sizeof p_dial6,
-	    &cause), ==, 0);
-	check_int(decode(dec_dial, FRAME_DIAL, p_diald, sizeof p_diald,
-	    &cause), ==, 0);
-	check_int(decode(dec_result, FRAME_RESULT, p_result, sizeof p_result,
-	    &cause), ==, 0);
-	check_int(decode(dec_bind, FRAME_BIND, p_bind, sizeof p_bind,
-	    &cause), ==, 0);
-	check_int(decode(dec_bye, FRAME_BYE, p_bye, sizeof p_bye, &cause),
-	    ==, 0);
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, p_info_node,
-	    sizeof p_info_node, &cause), ==, 0);
-	check_int(decode(dec_info_end, FRAME_INFO_END, p_info_end,
-	    sizeof p_info_end, &cause), ==, 0);
-	check_int(decode(dec_redial, FRAME_REDIAL, p_redial, sizeof p_redial,
-	    &cause), ==, 0);
-	check_int(decode(dec_admin, FRAME_ADMIN, p_admin, sizeof p_admin,
-	    &cause), ==, 0);
-	check_int(decode(dec_admin_reply, FRAME_ADMIN_REPLY, p_admin_reply,
-	    sizeof p_admin_reply, &cause), ==, 0);
-
-	refuse_prefixes(dec_welcome, FRAME_WELCOME, p_welcome,
-	    sizeof p_welcome);
-	refuse_prefixes(dec_stamp, FRAME_PONG, p_stamp, sizeof p_stamp);
-	refuse_prefixes(dec_dial, FRAME_DIAL, p_dial4, sizeof p_dial4);
-	refuse_prefixes(dec_dial, FRAME_DIAL, p_dial6, sizeof p_dial6);
-	refuse_prefixes(dec_dial, FRAME_DIAL, p_diald, sizeof p_diald);
-	refuse_prefixes(dec_result, FRAME_RESULT, p_result, sizeof p_result);
-	refuse_prefixes(dec_bind, FRAME_BIND, p_bind, sizeof p_bind);
-	refuse_prefixes(dec_bye, FRAME_BYE, p_bye, sizeof p_bye);
-	refuse_prefixes(dec_info_node, FRAME_INFO_NODE, p_info_node,
-	    sizeof p_info_node);
-	refuse_prefixes(dec_info_end, FRAME_INFO_END, p_info_end,
-	    sizeof p_info_end);
-	refuse_prefixes(dec_redial, FRAME_REDIAL, p_redial, sizeof p_redial);
-	refuse_prefixes(dec_admin, FRAME_ADMIN, p_admin, sizeof p_admin);
-	refuse_prefixes(dec_admin_reply, FRAME_ADMIN_REPLY, p_admin_reply,
-	    sizeof p_admin_reply);
-
-	refuse_trailing(dec_welcome, FRAME_WELCOME, p_welcome,
-	    sizeof p_welcome);
-	refuse_trailing(dec_stamp, FRAME_PING, p_stamp, sizeof p_stamp);
-	refuse_trailing(dec_dial, FRAME_DIAL, p_dial4, sizeof p_dial4);
-	refuse_trailing(dec_dial, FRAME_DIAL, p_dial6, sizeof p_dial6);
-	refuse_trailing(dec_dial, FRAME_DIAL, p_diald, sizeof p_diald);
-	refuse_trailing(dec_result, FRAME_RESULT, p_result, sizeof p_result);
-	refuse_trailing(dec_bind, FRAME_BIND, p_bind, sizeof p_bind);
-	refuse_trailing(dec_bye, FRAME_BYE, p_bye, sizeof p_bye);
-	refuse_trailing(dec_info_node, FRAME_INFO_NODE, p_info_node,
-	    sizeof p_info_node);
-	refuse_trailing(dec_info_end, FRAME_INFO_END, p_info_end,
-	    sizeof p_info_end);
-	refuse_trailing(dec_redial, FRAME_REDIAL, p_redial, sizeof p_redial);
-	refuse_trailing(dec_admin, FRAME_ADMIN, p_admin, sizeof p_admin);
-	refuse_trailing(dec_admin_reply, FRAME_ADMIN_REPLY, p_admin_reply,
-	    sizeof p_admin_reply);
+	for (fx = fixtures; fx < fixtures + nitems(fixtures); fx++) {
+		test_case("%s fixture", fx->name);
+		check_int(decode(fx->fn, fx->type, fx->payload, fx->len,
+		    &cause), ==, 0);
+		refuse_prefixes(fx->fn, fx->type, fx->payload, fx->len);
+		refuse_trailing(fx->fn, fx->type, fx->payload, fx->len);
+	}
+	test_case_end();
 	refuse_trailing(dec_empty, FRAME_INFO_REQ, NULL, 0);
 
 	/* A string whose length byte runs past the payload. */
@@ -1222,47 +1176,22 @@ test_decoders_short_trailing(void)
 static void
 test_decoders_wrong_type(void)
 {
-	const char	*cause;
+	const struct fixture	*fx;
+	const char		*cause;
+	size_t			 i;
 
-	check_int(decode(dec_welcome, FRAME_HELLO, p_welcome,
-	    sizeof p_welcome, &cause), ==, -1);
-	check_str(cause, "unexpected frame type");
-	check_int(decode(dec_stamp, FRAME_DIAL, p_stamp, sizeof p_stamp,
-	    &cause), ==, -1);
-	check_str(cause, "unexpected frame type");
-	check_int(decode(dec_dial, FRAME_RESULT, p_dial4, sizeof p_dial4,
-	    &cause), ==, -1);
-	check_str(cause, "unexpected frame type");
-	check_int(decode(dec_result, FRAME_BIND, p_result, sizeof p_result,
-	    &cause), ==, -1);
-	check_str(cause, "unexpected frame type");
-	check_int(decode(dec_bind, FRAME_SPARE, p_bind, sizeof p_bind,
-	    &cause), ==, -1);
-	check_str(cause, "unexpected frame type");
-	check_int(decode(dec_bye, FRAME_PING, p_bye, sizeof p_bye, &cause),
-	    ==, -1);
-	check_str(cause, "unexpected frame type");
-	check_int(decode(dec_info_node, FRAME_INFO_END, p_info_node,
-	    sizeof p_info_node, &cause), ==, -1);
-	check_str(cause, "unexpected frame type");
-	check_int(decode(dec_info_end, FRAME_INFO_NODE, p_info_end,
-	    sizeof p_info_end, &cause), ==, -1);
-	check_str(cause, "unexpected frame type");
+	for (fx = fixtures; fx < fixtures + nitems(fixtures); fx++) {
+		for (i = 0; i < nitems(fx->wrong) && fx->wrong[i] != 0; i++) {
+			test_case("%s fixture as %s", fx->name,
+			    frame_type_name(fx->wrong[i]));
+			check_int(decode(fx->fn, fx->wrong[i], fx->payload,
+			    fx->len, &cause), ==, -1);
+			check_str(cause, "unexpected frame type");
+		}
+	}
+	test_case_end();
 	check_int(decode(dec_hello, FRAME_WELCOME, "TNTC\x01\x02", 6,
 	    &cause), ==, -1);
-	check_str(cause, "unexpected frame type");
-	/* REDIAL, ADMIN and ADMIN_REPLY look alike: each wants its own. */
-	check_int(decode(dec_redial, FRAME_BYE, p_redial, sizeof p_redial,
-	    &cause), ==, -1);
-	check_str(cause, "unexpected frame type");
-	check_int(decode(dec_admin, FRAME_ADMIN_REPLY, p_admin,
-	    sizeof p_admin, &cause), ==, -1);
-	check_str(cause, "unexpected frame type");
-	check_int(decode(dec_admin_reply, FRAME_ADMIN, p_admin_reply,
-	    sizeof p_admin_reply, &cause), ==, -1);
-	check_str(cause, "unexpected frame type");
-	check_int(decode(dec_bye, FRAME_REDIAL, p_bye, sizeof p_bye, &cause),
-	    ==, -1);
 	check_str(cause, "unexpected frame type");
 }
 
@@ -1288,57 +1217,42 @@ hello(const void *payload, size_t len, struct frame_hello *h,
 static void
 test_hello_errors(void)
 {
+	static const struct dcase	 bad[] = {
+		/* Bad magic: the hub closes without a word. */
+		{ "TNTX\x01\x02", 6, -1, "bad magic" },
+		{ "tntc\x01\x02", 6, -1, "bad magic" },
+		{ "TNTC", 0, -1, "bad magic" },
+		{ "TNTC", 1, -1, "bad magic" },
+		{ "TNTC", 2, -1, "bad magic" },
+		{ "TNTC", 3, -1, "bad magic" },
+		{ "TNTC", 4, -1, "short HELLO" },
+		{ "TNTC\x01", 5, -1, "short HELLO" },
+		/* Version: the hub answers BYE(version) on this exact cause. */
+		{ "TNTC\x00\x02", 6, -1, "unsupported protocol version" },
+		{ "TNTC\xff\x02", 6, -1, "unsupported protocol version" },
+		/* Role. */
+		{ "TNTC\x01\x00" HNAME, 10, -1, "unknown role" },
+		{ "TNTC\x01\x03" HNAME, 10, -1, "unknown role" },
+		/* A node must name itself; an admin need not. */
+		{ HNODE, 6, -1, "HELLO without a node name" },
+		{ HNODE "\x02\x01p", 9, -1, "HELLO without a node name" },
+		{ HADMIN, 6, 0, NULL },
+		/* Attribute framing. */
+		{ HNODE HNAME "\x03", 11, -1, "truncated HELLO attribute" },
+		{ HNODE HNAME "\x03\x05" "lin", 15, -1,
+		    "truncated HELLO attribute" },
+		{ HNODE "\x01\x03n1", 10, -1, "truncated HELLO attribute" },
+	};
 	struct frame_hello	 h;
 	const char		*cause;
-	size_t			 i;
 
-	/* Bad magic: the hub closes without a word. */
-	check_int(hello("TNTX\x01\x02", 6, &h, &cause), ==, -1);
-	check_str(cause, "bad magic");
-	check_int(hello("tntc\x01\x02", 6, &h, &cause), ==, -1);
-	check_str(cause, "bad magic");
-	for (i = 0; i < 4; i++) {
-		check_int(hello("TNTC", i, &h, &cause), ==, -1);
-		check_str(cause, "bad magic");
-	}
-	check_int(hello("TNTC", 4, &h, &cause), ==, -1);
-	check_str(cause, "short HELLO");
-	check_int(hello("TNTC\x01", 5, &h, &cause), ==, -1);
-	check_str(cause, "short HELLO");
-
-	/* Version: the hub answers BYE(version) on this exact cause. */
+	decode_cases(dec_hello, FRAME_HELLO, bad, nitems(bad));
 	check_int(hello("TNTC\x02\x01" HNAME, 10, &h, &cause), ==, -1);
 	check_str(cause, "unsupported protocol version");
 	check_int(h.version, ==, 2);
-	check_int(hello("TNTC\x00\x02", 6, &h, &cause), ==, -1);
-	check_str(cause, "unsupported protocol version");
-	check_int(hello("TNTC\xff\x02", 6, &h, &cause), ==, -1);
-	check_str(cause, "unsupported protocol version");
-
-	/* Role. */
-	check_int(hello("TNTC\x01\x00" HNAME, 10, &h, &cause), ==, -1);
-	check_str(cause, "unknown role");
-	check_int(hello("TNTC\x01\x03" HNAME, 10, &h, &cause), ==, -1);
-	check_str(cause, "unknown role");
-
-	/* A node must name itself; an admin need not. */
-	check_int(hello(HNODE, 6, &h, &cause), ==, -1);
-	check_str(cause, "HELLO without a node name");
-	check_int(hello(HNODE "\x02\x01p", 9, &h, &cause), ==, -1);
-	check_str(cause, "HELLO without a node name");
-	check_int(hello(HADMIN, 6, &h, &cause), ==, 0);
 	check_int(hello(HNODE HNAME, 10, &h, &cause), ==, 0);
 	check_str(h.name, "n1");
 	check_int(h.npools, ==, 0);
-
-	/* Attribute framing. */
-	check_int(hello(HNODE HNAME "\x03", 11, &h, &cause), ==, -1);
-	check_str(cause, "truncated HELLO attribute");
-	check_int(hello(HNODE HNAME "\x03\x05" "lin", 15, &h, &cause), ==,
-	    -1);
-	check_str(cause, "truncated HELLO attribute");
-	check_int(hello(HNODE "\x01\x03n1", 10, &h, &cause), ==, -1);
-	check_str(cause, "truncated HELLO attribute");
 }
 
 static void
@@ -1357,9 +1271,11 @@ test_hello_names(void)
 		buf[6] = 1;
 		buf[7] = n;
 		memcpy(buf + 8, bad[i], n);
+		test_case_mem("node name", bad[i], n);
 		check_int(hello(buf, 8 + n, &h, &cause), ==, -1);
 		check_str(cause, "bad node name");
 	}
+	test_case_end();
 	/* NUL inside a name. */
 	check_int(hello(HNODE "\x01\x03" "a\0b", 11, &h, &cause), ==, -1);
 	check_str(cause, "bad node name");
@@ -1385,6 +1301,13 @@ test_hello_names(void)
 static void
 test_hello_pools(void)
 {
+	static const struct dcase	 bad[] = {
+		{ HNODE HNAME "\x02\x00", 12, -1,
+		    "bad pool name or too many pools" },
+		{ HNODE HNAME "\x02\x02" "a b", 14, -1, NULL },
+		{ HNODE HNAME "\x02\x03" "a b", 15, -1,
+		    "bad pool name or too many pools" },
+	};
 	uint8_t			 buf[1024];
 	struct frame_hello	 h;
 	const char		*cause;
@@ -1410,13 +1333,7 @@ test_hello_pools(void)
 	check_str(cause, "bad pool name or too many pools");
 
 	/* Pool name limits and charset. */
-	check_int(hello(HNODE HNAME "\x02\x00", 12, &h, &cause), ==, -1);
-	check_str(cause, "bad pool name or too many pools");
-	check_int(hello(HNODE HNAME "\x02\x02" "a b", 14, &h, &cause), ==,
-	    -1);
-	check_int(hello(HNODE HNAME "\x02\x03" "a b", 15, &h, &cause), ==,
-	    -1);
-	check_str(cause, "bad pool name or too many pools");
+	decode_cases(dec_hello, FRAME_HELLO, bad, nitems(bad));
 	memcpy(buf, HNODE HNAME "\x02\x20", 12);
 	memset(buf + 12, 'p', 32);
 	check_int(hello(buf, 12 + 32, &h, &cause), ==, -1);
@@ -1426,6 +1343,25 @@ test_hello_pools(void)
 static void
 test_hello_attrs(void)
 {
+	static const struct dcase	 cases[] = {
+		/* 10 and 254 too; 8 and 9 are redial and redial_result now. */
+		{ HNODE HNAME "\x0a\x01" "x" "\xfe\x00", 15, 0, NULL },
+		{ HNODE HNAME "\x08\x03" "xyz", 15, -1,
+		    "bad redial attribute" },
+		{ HNODE HNAME "\x09\x03" "xyz", 15, -1,
+		    "bad redial result attribute" },
+		/* node_id: exactly 4 bytes. */
+		{ HNODE HNAME "\x06\x03\x00\x00\x01", 15, -1,
+		    "bad node_id attribute" },
+		{ HNODE HNAME "\x06\x05\x00\x00\x00\x01\x00", 17, -1,
+		    "bad node_id attribute" },
+		{ HNODE HNAME "\x06\x00", 12, -1, "bad node_id attribute" },
+		/* os/arch/build: printable bytes only. */
+		{ HNODE HNAME "\x03\x02" "a\n", 14, -1, "bad os attribute" },
+		{ HNODE HNAME "\x04\x02" "a\0", 14, -1, "bad arch attribute" },
+		{ HNODE HNAME "\x05\x02" "a\x80", 14, -1,
+		    "bad build attribute" },
+	};
 	uint8_t			 buf[512];
 	struct frame_hello	 h;
 	const char		*cause;
@@ -1440,28 +1376,12 @@ test_hello_attrs(void)
 	check_int(h.npools, ==, 0);
 	check_int(h.redial, ==, FRAME_REDIAL_NONE);
 	check_int(h.rres, ==, FRAME_RRES_NONE);
-	/* 10 and 254 too; 8 and 9 are redial and redial_result now. */
-	check_int(hello(HNODE HNAME "\x0a\x01" "x" "\xfe\x00", 15, &h,
-	    &cause), ==, 0);
-	check_int(hello(HNODE HNAME "\x08\x03" "xyz", 15, &h, &cause), ==,
-	    -1);
-	check_str(cause, "bad redial attribute");
-	check_int(hello(HNODE HNAME "\x09\x03" "xyz", 15, &h, &cause), ==,
-	    -1);
-	check_str(cause, "bad redial result attribute");
+	decode_cases(dec_hello, FRAME_HELLO, cases, nitems(cases));
 
 	/* node_id: exactly 4 bytes. */
 	check_int(hello(HNODE HNAME "\x06\x04\x00\x00\x01\x00", 16, &h,
 	    &cause), ==, 0);
 	check_int(h.node_id, ==, 256);
-	check_int(hello(HNODE HNAME "\x06\x03\x00\x00\x01", 15, &h, &cause),
-	    ==, -1);
-	check_str(cause, "bad node_id attribute");
-	check_int(hello(HNODE HNAME "\x06\x05\x00\x00\x00\x01\x00", 17, &h,
-	    &cause), ==, -1);
-	check_str(cause, "bad node_id attribute");
-	check_int(hello(HNODE HNAME "\x06\x00", 12, &h, &cause), ==, -1);
-	check_str(cause, "bad node_id attribute");
 
 	/* os/arch: 31 printable bytes; build: 63. */
 	memcpy(buf, HNODE HNAME "\x03\x1f", 12);
@@ -1483,15 +1403,6 @@ test_hello_attrs(void)
 	buf[11] = 64;
 	check_int(hello(buf, 12 + 64, &h, &cause), ==, -1);
 	check_str(cause, "bad build attribute");
-	check_int(hello(HNODE HNAME "\x03\x02" "a\n", 14, &h, &cause), ==,
-	    -1);
-	check_str(cause, "bad os attribute");
-	check_int(hello(HNODE HNAME "\x04\x02" "a\0", 14, &h, &cause), ==,
-	    -1);
-	check_str(cause, "bad arch attribute");
-	check_int(hello(HNODE HNAME "\x05\x02" "a\x80", 14, &h, &cause), ==,
-	    -1);
-	check_str(cause, "bad build attribute");
 	check_int(hello(HNODE HNAME "\x05\x0b" "tentacle 1!", 23, &h,
 	    &cause), ==, 0);
 	check_str(h.build, "tentacle 1!");
@@ -1501,6 +1412,20 @@ test_hello_attrs(void)
 static void
 test_hello_redial(void)
 {
+	static const struct dcase	 bad[] = {
+		/* redial (8): exactly one byte, 0..2. */
+		{ HNODE HNAME "\x08\x01\x03", 13, -1, "bad redial attribute" },
+		{ HNODE HNAME "\x08\x01\xff", 13, -1, "bad redial attribute" },
+		{ HNODE HNAME "\x08\x02\x01\x00", 14, -1,
+		    "bad redial attribute" },
+		{ HNODE HNAME "\x08\x00", 12, -1, "bad redial attribute" },
+		{ HNODE HNAME "\x08\x02\x01", 13, -1,
+		    "truncated HELLO attribute" },
+		/* In an admin HELLO too, before the name in a node's. */
+		{ HADMIN "\x08\x01\x03", 9, -1, "bad redial attribute" },
+	};
+	static const uint8_t	 badres[] = { FRAME_RRES_NONE,
+	    FRAME_RRES_SIGNAL + 1, 0xff };
 	static const uint8_t	 wire[] = { FRAME_HELLO, 0, 0, 21,
 	    'T', 'N', 'T', 'C', 1, 1,
 	    1, 2, 'n', '1',
@@ -1579,20 +1504,7 @@ test_hello_redial(void)
 	check_int(g.redial, ==, FRAME_REDIAL_NONE);
 	check_int(hello(HNODE HNAME "\x08\x01\x02", 13, &g, &cause), ==, 0);
 	check_int(g.redial, ==, FRAME_REDIAL_DIALINFO);
-	check_int(hello(HNODE HNAME "\x08\x01\x03", 13, &g, &cause), ==, -1);
-	check_str(cause, "bad redial attribute");
-	check_int(hello(HNODE HNAME "\x08\x01\xff", 13, &g, &cause), ==, -1);
-	check_str(cause, "bad redial attribute");
-	check_int(hello(HNODE HNAME "\x08\x02\x01\x00", 14, &g, &cause), ==,
-	    -1);
-	check_str(cause, "bad redial attribute");
-	check_int(hello(HNODE HNAME "\x08\x00", 12, &g, &cause), ==, -1);
-	check_str(cause, "bad redial attribute");
-	check_int(hello(HNODE HNAME "\x08\x02\x01", 13, &g, &cause), ==, -1);
-	check_str(cause, "truncated HELLO attribute");
-	/* In an admin HELLO too, before the name in a node's. */
-	check_int(hello(HADMIN "\x08\x01\x03", 9, &g, &cause), ==, -1);
-	check_str(cause, "bad redial attribute");
+	decode_cases(dec_hello, FRAME_HELLO, bad, nitems(bad));
 	check_int(hello(HNODE "\x08\x01\x01" HNAME, 13, &g, &cause), ==, 0);
 	check_int(g.redial, ==, FRAME_REDIAL_COMMAND);
 	check_str(g.name, "n1");
@@ -1602,15 +1514,13 @@ test_hello_redial(void)
 	check_int(hello(buf, 18, &g, &cause), ==, 0);
 	check_int(g.rres, ==, FRAME_RRES_OK);
 	check_int(g.rres_ms, ==, 0);
-	buf[12] = FRAME_RRES_NONE;
-	check_int(hello(buf, 18, &g, &cause), ==, -1);
-	check_str(cause, "bad redial result attribute");
-	buf[12] = FRAME_RRES_SIGNAL + 1;
-	check_int(hello(buf, 18, &g, &cause), ==, -1);
-	check_str(cause, "bad redial result attribute");
-	buf[12] = 0xff;
-	check_int(hello(buf, 18, &g, &cause), ==, -1);
-	check_str(cause, "bad redial result attribute");
+	for (i = 0; i < (int)nitems(badres); i++) {
+		buf[12] = badres[i];
+		test_case("redial result status %d", badres[i]);
+		check_int(hello(buf, 18, &g, &cause), ==, -1);
+		check_str(cause, "bad redial result attribute");
+	}
+	test_case_end();
 	buf[12] = FRAME_RRES_TIMEOUT;
 	check_int(hello(buf, 18, &g, &cause), ==, 0);
 	check_int(g.rres, ==, FRAME_RRES_TIMEOUT);
@@ -1636,6 +1546,13 @@ test_hello_redial(void)
 static void
 test_redial_roundtrip(void)
 {
+	/* Bad payloads: nothing, a length past the end, a NUL, extra. */
+	static const struct dcase	 bad[] = {
+		{ "", 0, -1, "malformed REDIAL" },
+		{ "\x04" "abc", 4, -1, "malformed REDIAL" },
+		{ "\x03" "a\0c", 4, -1, "malformed REDIAL" },
+		{ "\x00\x00", 2, -1, "trailing bytes in frame" },
+	};
 	static const uint8_t	 wire[] = { FRAME_REDIAL, 0, 0, 11,
 	    10, 'a', 'd', 'm', 'i', 'n', ' ', 's', 'a', 'i', 'd' };
 	uint8_t			 out[FRAME_MAX];
@@ -1677,23 +1594,25 @@ test_redial_roundtrip(void)
 	text[256] = '\0';
 	check_int(frame_redial_encode(out, text), ==, 0);
 
-	/* Bad payloads: nothing, a length past the end, a NUL, extra. */
-	check_int(decode(dec_redial, FRAME_REDIAL, "", 0, &cause), ==, -1);
-	check_str(cause, "malformed REDIAL");
-	check_int(decode(dec_redial, FRAME_REDIAL, "\x04" "abc", 4, &cause),
-	    ==, -1);
-	check_str(cause, "malformed REDIAL");
-	check_int(decode(dec_redial, FRAME_REDIAL, "\x03" "a\0c", 4, &cause),
-	    ==, -1);
-	check_str(cause, "malformed REDIAL");
-	check_int(decode(dec_redial, FRAME_REDIAL, "\x00\x00", 2, &cause),
-	    ==, -1);
-	check_str(cause, "trailing bytes in frame");
+	decode_cases(dec_redial, FRAME_REDIAL, bad, nitems(bad));
 }
 
 static void
 test_admin_roundtrip(void)
 {
+	static const struct dcase	 cases[] = {
+		{ "\x03\x02" "42", 4, 0, NULL },
+		/* Operation 0, 4 and 255: unknown. */
+		{ "\x00\x02n1", 4, -1, "unknown ADMIN operation" },
+		{ "\x04\x02n1", 4, -1, "unknown ADMIN operation" },
+		{ "\xff\x02n1", 4, -1, "unknown ADMIN operation" },
+		/* Names: empty, bad characters, NUL (64 bytes below). */
+		{ "\x01\x00", 2, -1, "bad node name in ADMIN" },
+		{ "\x01\x03" "a b", 5, -1, "bad node name in ADMIN" },
+		{ "\x02\x03" "a/b", 5, -1, "bad node name in ADMIN" },
+		{ "\x02\x02" "\xc3\xa9", 4, -1, "bad node name in ADMIN" },
+		{ "\x01\x03" "a\0b", 5, -1, "malformed ADMIN" },
+	};
 	static const uint8_t	 wire[] = { FRAME_ADMIN, 0, 0, 8,
 	    FRAME_ADMIN_DRAIN, 6, 'e', 'x', 'i', 't', '-', '1' };
 	struct frame_admin	 a, g;
@@ -1729,36 +1648,7 @@ test_admin_roundtrip(void)
 		check_int(strlen(g.node), ==, FRAME_NAME_MAX);
 		pf_free(&p);
 	}
-	check_int(decode(dec_admin, FRAME_ADMIN, "\x03\x02" "42", 4, &cause),
-	    ==, 0);
-
-	/* Operation 0, 4 and 255: unknown. */
-	check_int(decode(dec_admin, FRAME_ADMIN, "\x00\x02n1", 4, &cause),
-	    ==, -1);
-	check_str(cause, "unknown ADMIN operation");
-	check_int(decode(dec_admin, FRAME_ADMIN, "\x04\x02n1", 4, &cause),
-	    ==, -1);
-	check_str(cause, "unknown ADMIN operation");
-	check_int(decode(dec_admin, FRAME_ADMIN, "\xff\x02n1", 4, &cause),
-	    ==, -1);
-	check_str(cause, "unknown ADMIN operation");
-
-	/* Names: empty, bad characters, NUL, 64 bytes. */
-	check_int(decode(dec_admin, FRAME_ADMIN, "\x01\x00", 2, &cause), ==,
-	    -1);
-	check_str(cause, "bad node name in ADMIN");
-	check_int(decode(dec_admin, FRAME_ADMIN, "\x01\x03" "a b", 5,
-	    &cause), ==, -1);
-	check_str(cause, "bad node name in ADMIN");
-	check_int(decode(dec_admin, FRAME_ADMIN, "\x02\x03" "a/b", 5,
-	    &cause), ==, -1);
-	check_str(cause, "bad node name in ADMIN");
-	check_int(decode(dec_admin, FRAME_ADMIN, "\x02\x02" "\xc3\xa9", 4,
-	    &cause), ==, -1);
-	check_str(cause, "bad node name in ADMIN");
-	check_int(decode(dec_admin, FRAME_ADMIN, "\x01\x03" "a\0b", 5,
-	    &cause), ==, -1);
-	check_str(cause, "malformed ADMIN");
+	decode_cases(dec_admin, FRAME_ADMIN, cases, nitems(cases));
 	out[0] = FRAME_ADMIN_UNDRAIN;
 	out[1] = FRAME_NAME_MAX + 1;
 	memset(out + 2, 'n', FRAME_NAME_MAX + 1);
@@ -1773,6 +1663,13 @@ test_admin_roundtrip(void)
 static void
 test_admin_reply_roundtrip(void)
 {
+	/* Bad payloads. */
+	static const struct dcase	 bad[] = {
+		{ "", 0, -1, "malformed ADMIN_REPLY" },
+		{ "\x00", 1, -1, "malformed ADMIN_REPLY" },
+		{ "\x00\x02" "a", 3, -1, "malformed ADMIN_REPLY" },
+		{ "\x00\x02" "a\0", 4, -1, "malformed ADMIN_REPLY" },
+	};
 	static const uint8_t	 wire[] = { FRAME_ADMIN_REPLY, 0, 0, 10,
 	    FRAME_ADMIN_REFUSED, 8, 'n', 'o', ' ', 'r', 'e', 'd', 'i', 'a' };
 	struct frame_admin_reply	 a, g;
@@ -1812,19 +1709,7 @@ test_admin_reply_roundtrip(void)
 	check_int(strlen(g.text), ==, 255);
 	pf_free(&p);
 
-	/* Bad payloads. */
-	check_int(decode(dec_admin_reply, FRAME_ADMIN_REPLY, "", 0, &cause),
-	    ==, -1);
-	check_str(cause, "malformed ADMIN_REPLY");
-	check_int(decode(dec_admin_reply, FRAME_ADMIN_REPLY, "\x00", 1,
-	    &cause), ==, -1);
-	check_str(cause, "malformed ADMIN_REPLY");
-	check_int(decode(dec_admin_reply, FRAME_ADMIN_REPLY, "\x00\x02" "a",
-	    3, &cause), ==, -1);
-	check_str(cause, "malformed ADMIN_REPLY");
-	check_int(decode(dec_admin_reply, FRAME_ADMIN_REPLY, "\x00\x02" "a\0",
-	    4, &cause), ==, -1);
-	check_str(cause, "malformed ADMIN_REPLY");
+	decode_cases(dec_admin_reply, FRAME_ADMIN_REPLY, bad, nitems(bad));
 }
 
 static void
@@ -1869,38 +1754,42 @@ test_welcome_errors(void)
 static void
 test_dial_errors(void)
 {
+	static const struct dcase	 bad[] = {
+		/* Bad atyp 2 (and 0, 5, 0xff), with or without address. */
+		{ "\0\0\0\1\0\x50\x02\1\2\3\4", 11, -1,
+		    "bad address type in DIAL" },
+		{ "\0\0\0\1\0\x50\x02", 7, -1, "bad address type in DIAL" },
+		{ "\0\0\0\1\0\x50\x00\1\2\3\4", 11, -1,
+		    "bad address type in DIAL" },
+		{ "\0\0\0\1\0\x50\x05\1\2\3\4", 11, -1,
+		    "bad address type in DIAL" },
+		{ "\0\0\0\1\0\x50\xff", 7, -1, "bad address type in DIAL" },
+		/* Domain: empty, NUL inside (255 bytes fine: below). */
+		{ "\0\0\0\1\0\x50\x03\x00", 8, -1, "empty host name in DIAL" },
+		{ "\0\0\0\1\0\x50\x03\x03" "a\0b", 11, -1, "malformed DIAL" },
+		{ "\0\0\0\1\0\x50\x03\x01\0", 9, -1, "malformed DIAL" },
+		/* An IPv4 DIAL carrying 16 address bytes; IPv6 carrying 4. */
+		{ "\0\0\0\1\0\x50\x01" "0123456789abcdef", 23, -1,
+		    "trailing bytes in frame" },
+		{ "\0\0\0\1\0\x50\x04\1\2\3\4", 11, -1, "malformed DIAL" },
+		/* req 0, port 0, in every address type (IPv6: below). */
+		{ "\0\0\0\0\0\x50\x01\1\2\3\4", 11, -1,
+		    "DIAL with request id or port 0" },
+		{ "\0\0\0\1\0\0\x01\1\2\3\4", 11, -1,
+		    "DIAL with request id or port 0" },
+		{ "\0\0\0\0\0\x50\x03\x01h", 9, -1,
+		    "DIAL with request id or port 0" },
+		{ "\0\0\0\1\0\0\x03\x01h", 9, -1,
+		    "DIAL with request id or port 0" },
+	};
 	struct frame_dial	 d;
 	struct pf		 p;
 	uint8_t			 big[FRAME_MAX];
 	const char		*cause;
 
-	/* Bad atyp 2 (and 0, 5, 0xff), with or without address bytes. */
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x02\1\2\3\4",
-	    11, &cause), ==, -1);
-	check_str(cause, "bad address type in DIAL");
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x02", 7,
-	    &cause), ==, -1);
-	check_str(cause, "bad address type in DIAL");
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x00\1\2\3\4",
-	    11, &cause), ==, -1);
-	check_str(cause, "bad address type in DIAL");
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x05\1\2\3\4",
-	    11, &cause), ==, -1);
-	check_str(cause, "bad address type in DIAL");
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\xff", 7,
-	    &cause), ==, -1);
-	check_str(cause, "bad address type in DIAL");
+	decode_cases(dec_dial, FRAME_DIAL, bad, nitems(bad));
 
-	/* Domain: empty, NUL inside, 255 bytes fine. */
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x03\x00", 8,
-	    &cause), ==, -1);
-	check_str(cause, "empty host name in DIAL");
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x03\x03"
-	    "a\0b", 11, &cause), ==, -1);
-	check_str(cause, "malformed DIAL");
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x03\x01\0", 9,
-	    &cause), ==, -1);
-	check_str(cause, "malformed DIAL");
+	/* A 255-byte domain is fine. */
 	memcpy(big, "\0\0\0\1\0\x50\x03\xff", 8);
 	memset(big + 8, 'd', 255);
 	pf_make(&p, FRAME_DIAL, big, 8 + 255);
@@ -1908,27 +1797,7 @@ test_dial_errors(void)
 	check_int(strlen(d.target.host), ==, 255);
 	pf_free(&p);
 
-	/* An IPv4 DIAL carrying 16 address bytes; IPv6 carrying 4. */
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x01"
-	    "0123456789abcdef", 23, &cause), ==, -1);
-	check_str(cause, "trailing bytes in frame");
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\x50\x04\1\2\3\4",
-	    11, &cause), ==, -1);
-	check_str(cause, "malformed DIAL");
-
-	/* req 0, port 0, in every address type. */
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\0\0\x50\x01\1\2\3\4",
-	    11, &cause), ==, -1);
-	check_str(cause, "DIAL with request id or port 0");
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\0\x01\1\2\3\4",
-	    11, &cause), ==, -1);
-	check_str(cause, "DIAL with request id or port 0");
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\0\0\x50\x03\x01h",
-	    9, &cause), ==, -1);
-	check_str(cause, "DIAL with request id or port 0");
-	check_int(decode(dec_dial, FRAME_DIAL, "\0\0\0\1\0\0\x03\x01h",
-	    9, &cause), ==, -1);
-	check_str(cause, "DIAL with request id or port 0");
+	/* IPv6 with req and port 0. */
 	memcpy(big, p_dial6, sizeof p_dial6);
 	big[4] = big[5] = 0;
 	check_int(decode(dec_dial, FRAME_DIAL, big, sizeof p_dial6, &cause),
@@ -1946,33 +1815,33 @@ test_dial_errors(void)
 static void
 test_result_bind_errors(void)
 {
+	static const struct dcase	 result[] = {
+		{ "\0\0\0\1\0", 5, -1, "bad result code in RESULT" },
+		{ "\0\0\0\1\x0b", 5, -1, "bad result code in RESULT" },
+		{ "\0\0\0\1\xff", 5, -1, "bad result code in RESULT" },
+		{ "\0\0\0\1\x0a", 5, 0, NULL },
+	};
+	/* A BIND's last byte: result code, and what the decoder says. */
+	static const struct {
+		uint8_t	 code;
+		int	 want;
+	} bind[] = { { 11, -1 }, { 0xff, -1 }, { 10, 0 } };
 	uint8_t		 buf[sizeof p_bind];
 	const char	*cause;
+	size_t		 i;
 
-	check_int(decode(dec_result, FRAME_RESULT, "\0\0\0\1\0", 5, &cause),
-	    ==, -1);
-	check_str(cause, "bad result code in RESULT");
-	check_int(decode(dec_result, FRAME_RESULT, "\0\0\0\1\x0b", 5,
-	    &cause), ==, -1);
-	check_str(cause, "bad result code in RESULT");
-	check_int(decode(dec_result, FRAME_RESULT, "\0\0\0\1\xff", 5,
-	    &cause), ==, -1);
-	check_str(cause, "bad result code in RESULT");
-	check_int(decode(dec_result, FRAME_RESULT, "\0\0\0\1\x0a", 5,
-	    &cause), ==, 0);
+	decode_cases(dec_result, FRAME_RESULT, result, nitems(result));
 
 	memcpy(buf, p_bind, sizeof buf);
-	buf[sizeof buf - 1] = 11;
-	check_int(decode(dec_bind, FRAME_BIND, buf, sizeof buf, &cause), ==,
-	    -1);
-	check_str(cause, "bad result code in BIND");
-	buf[sizeof buf - 1] = 0xff;
-	check_int(decode(dec_bind, FRAME_BIND, buf, sizeof buf, &cause), ==,
-	    -1);
-	check_str(cause, "bad result code in BIND");
-	buf[sizeof buf - 1] = 10;
-	check_int(decode(dec_bind, FRAME_BIND, buf, sizeof buf, &cause), ==,
-	    0);
+	for (i = 0; i < nitems(bind); i++) {
+		buf[sizeof buf - 1] = bind[i].code;
+		test_case("BIND result code %d", bind[i].code);
+		check_int(decode(dec_bind, FRAME_BIND, buf, sizeof buf,
+		    &cause), ==, bind[i].want);
+		if (bind[i].want == -1)
+			check_str(cause, "bad result code in BIND");
+	}
+	test_case_end();
 }
 
 static void
@@ -2176,32 +2045,45 @@ test_stamp_empty_errors(void)
 static void
 test_names(void)
 {
+	static const struct {
+		const char	*name;
+		size_t		 max;
+		int		 valid;
+	} names[] = {
+		{ "", FRAME_NAME_MAX, 0 },
+		{ "a", FRAME_NAME_MAX, 1 },
+		{ "A.b_c-9", FRAME_NAME_MAX, 1 },
+		{ ".", 1, 1 },
+		{ "-", 1, 1 },
+		{ "_", 1, 1 },
+		{ "ab", 1, 0 },
+		{ "a b", 10, 0 },
+		{ "a/b", 10, 0 },
+		{ "a:b", 10, 0 },
+		{ "a@b", 10, 0 },
+		{ "a\x7f", 10, 0 },
+		{ "\xc3\xa9", 10, 0 },
+		{ "a\n", 10, 0 },
+		/* The characters just outside each legal range. */
+		{ "`", 10, 0 },
+		{ "{", 10, 0 },
+		{ "@", 10, 0 },
+		{ "[", 10, 0 },
+		{ "/", 10, 0 },
+		{ ":", 10, 0 },
+		{ ",", 10, 0 },
+		{ "^", 10, 0 },
+		{ "azAZ09", 10, 1 },
+	};
 	char	 s[80];
+	size_t	 i;
 
-	check_int(frame_name_valid("", FRAME_NAME_MAX), ==, 0);
-	check_int(frame_name_valid("a", FRAME_NAME_MAX), ==, 1);
-	check_int(frame_name_valid("A.b_c-9", FRAME_NAME_MAX), ==, 1);
-	check_int(frame_name_valid(".", 1), ==, 1);
-	check_int(frame_name_valid("-", 1), ==, 1);
-	check_int(frame_name_valid("_", 1), ==, 1);
-	check_int(frame_name_valid("ab", 1), ==, 0);
-	check_int(frame_name_valid("a b", 10), ==, 0);
-	check_int(frame_name_valid("a/b", 10), ==, 0);
-	check_int(frame_name_valid("a:b", 10), ==, 0);
-	check_int(frame_name_valid("a@b", 10), ==, 0);
-	check_int(frame_name_valid("a\x7f", 10), ==, 0);
-	check_int(frame_name_valid("\xc3\xa9", 10), ==, 0);
-	check_int(frame_name_valid("a\n", 10), ==, 0);
-	/* The characters just outside each legal range. */
-	check_int(frame_name_valid("`", 10), ==, 0);
-	check_int(frame_name_valid("{", 10), ==, 0);
-	check_int(frame_name_valid("@", 10), ==, 0);
-	check_int(frame_name_valid("[", 10), ==, 0);
-	check_int(frame_name_valid("/", 10), ==, 0);
-	check_int(frame_name_valid(":", 10), ==, 0);
-	check_int(frame_name_valid(",", 10), ==, 0);
-	check_int(frame_name_valid("^", 10), ==, 0);
-	check_int(frame_name_valid("azAZ09", 10), ==, 1);
+	for (i = 0; i < nitems(names); i++) {
+		test_case_mem("name", names[i].name, strlen(names[i].name));
+		check_int(frame_name_valid(names[i].name, names[i].max), ==,
+		    names[i].valid);
+	}
+	test_case_end();
 
 	memset(s, 'x', sizeof s);
 	s[FRAME_NAME_MAX] = '\0';
@@ -2219,21 +2101,33 @@ test_names(void)
 static void
 test_type_names(void)
 {
-	check_str(frame_type_name(FRAME_HELLO), "HELLO");
-	check_str(frame_type_name(FRAME_SPARE), "SPARE");
-	check_str(frame_type_name(FRAME_INFO_END), "INFO_END");
-	check_str(frame_type_name(0), "unknown");
-	check_str(frame_type_name(0x0a), "CHALLENGE");
-	check_str(frame_type_name(0x0b), "AUTH");
-	check_str(frame_type_name(0x0c), "POLICY");
-	check_str(frame_type_name(0x0d), "SPARE_TARGET");
-	check_str(frame_type_name(0x0e), "REDIAL");
-	check_str(frame_type_name(0x0f), "unknown");
-	check_str(frame_type_name(0x10), "INFO_REQ");
-	check_str(frame_type_name(0x13), "ADMIN");
-	check_str(frame_type_name(0x14), "ADMIN_REPLY");
-	check_str(frame_type_name(0x15), "unknown");
-	check_str(frame_type_name(0xff), "unknown");
+	static const struct {
+		uint8_t		 type;
+		const char	*name;
+	} types[] = {
+		{ FRAME_HELLO, "HELLO" },
+		{ FRAME_SPARE, "SPARE" },
+		{ FRAME_INFO_END, "INFO_END" },
+		{ 0, "unknown" },
+		{ 0x0a, "CHALLENGE" },
+		{ 0x0b, "AUTH" },
+		{ 0x0c, "POLICY" },
+		{ 0x0d, "SPARE_TARGET" },
+		{ 0x0e, "REDIAL" },
+		{ 0x0f, "unknown" },
+		{ 0x10, "INFO_REQ" },
+		{ 0x13, "ADMIN" },
+		{ 0x14, "ADMIN_REPLY" },
+		{ 0x15, "unknown" },
+		{ 0xff, "unknown" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < nitems(types); i++) {
+		test_case("type 0x%02x", types[i].type);
+		check_str(frame_type_name(types[i].type), types[i].name);
+	}
+	test_case_end();
 }
 
 static void
