@@ -97,6 +97,26 @@ check_error(parse_fn *fn, const uint8_t *msg, size_t len, size_t decided,
 	}
 }
 
+/* A message a parser refuses with rep once its deciding byte is in. */
+struct ecase {
+	const char	*name;
+	const uint8_t	*msg;
+	size_t		 len;
+	size_t		 decided;
+	uint8_t		 rep;
+};
+
+/* check_error on each case of a table, a failure naming the case. */
+static void
+check_errors(parse_fn *fn, const struct ecase *c, size_t n, void *out)
+{
+	for (; n > 0; n--, c++) {
+		test_case("%s", c->name);
+		check_error(fn, c->msg, c->len, c->decided, c->rep, out);
+	}
+	test_case_end();
+}
+
 static void
 test_greeting_valid(void)
 {
@@ -131,28 +151,38 @@ test_greeting_max(void)
 static void
 test_greeting_errors(void)
 {
-	const uint8_t	 v4[] = { 4, 1, 0, 80, 127, 0, 0, 1, 0 };
-	const uint8_t	 zero[] = { 5, 0 };
-	const uint8_t	 http[] = "GET / HTTP/1.1\r\n";
-	uint32_t	 m;
+	static const uint8_t	 v4[] = { 4, 1, 0, 80, 127, 0, 0, 1, 0 };
+	static const uint8_t	 zero[] = { 5, 0 };
+	static const uint8_t	 http[] = "GET / HTTP/1.1\r\n";
+	static const struct ecase	 bad[] = {
+		{ "SOCKS4", v4, sizeof v4, 1, SOCKS_REP_CLOSE },
+		{ "NMETHODS 0", zero, sizeof zero, 2, SOCKS_REP_FAIL },
+		{ "HTTP", http, sizeof http - 1, 1, SOCKS_REP_CLOSE },
+	};
+	uint32_t		 m;
 
-	check_error(greeting_fn, v4, sizeof v4, 1, SOCKS_REP_CLOSE, &m);
-	check_error(greeting_fn, zero, sizeof zero, 2, SOCKS_REP_FAIL, &m);
-	check_error(greeting_fn, http, sizeof http - 1, 1, SOCKS_REP_CLOSE,
-	    &m);
+	check_errors(greeting_fn, bad, nitems(bad), &m);
 }
 
 static void
 test_userpass(void)
 {
-	const uint8_t	 ok[] = { 1, 3, 'b', 'o', 'b', 2, 'p', 'w' };
-	const uint8_t	 nopass[] = { 1, 1, 'u', 0 };
-	const uint8_t	 badver[] = { 5, 1, 'u', 1, 'p' };
-	const uint8_t	 nouser[] = { 1, 0, 1, 'p' };
-	const uint8_t	 nuluser[] = { 1, 2, 'a', 0, 1, 'p' };
-	const uint8_t	 nulpass[] = { 1, 1, 'a', 2, 'p', 0 };
-	struct pup	 p;
-	uint8_t		 big[3 + 255 + 255], rep;
+	static const uint8_t	 ok[] = { 1, 3, 'b', 'o', 'b', 2, 'p', 'w' };
+	static const uint8_t	 nopass[] = { 1, 1, 'u', 0 };
+	static const uint8_t	 badver[] = { 5, 1, 'u', 1, 'p' };
+	static const uint8_t	 nouser[] = { 1, 0, 1, 'p' };
+	static const uint8_t	 nuluser[] = { 1, 2, 'a', 0, 1, 'p' };
+	static const uint8_t	 nulpass[] = { 1, 1, 'a', 2, 'p', 0 };
+	static const struct ecase	 bad[] = {
+		{ "version 5", badver, sizeof badver, 1, SOCKS_REP_CLOSE },
+		{ "empty user", nouser, sizeof nouser, 2, SOCKS_REP_FAIL },
+		{ "NUL in user", nuluser, sizeof nuluser, sizeof nuluser,
+		    SOCKS_REP_FAIL },
+		{ "NUL in password", nulpass, sizeof nulpass, sizeof nulpass,
+		    SOCKS_REP_FAIL },
+	};
+	struct pup		 p;
+	uint8_t			 big[3 + 255 + 255], rep;
 
 	check_prefixes(userpass_fn, ok, sizeof ok, &p);
 	check_str(p.user, "bob");
@@ -160,13 +190,7 @@ test_userpass(void)
 	check_prefixes(userpass_fn, nopass, sizeof nopass, &p);
 	check_str(p.user, "u");
 	check_str(p.pass, "");
-	check_error(userpass_fn, badver, sizeof badver, 1, SOCKS_REP_CLOSE,
-	    &p);
-	check_error(userpass_fn, nouser, sizeof nouser, 2, SOCKS_REP_FAIL, &p);
-	check_error(userpass_fn, nuluser, sizeof nuluser, sizeof nuluser,
-	    SOCKS_REP_FAIL, &p);
-	check_error(userpass_fn, nulpass, sizeof nulpass, sizeof nulpass,
-	    SOCKS_REP_FAIL, &p);
+	check_errors(userpass_fn, bad, nitems(bad), &p);
 
 	big[0] = 1;
 	big[1] = 255;
@@ -242,45 +266,53 @@ test_request_rsv(void)
 static void
 test_request_cmds(void)
 {
-	uint8_t		 bind[] = { 5, 2, 0, 1, 0, 0, 0, 0, 0, 0 };
-	uint8_t		 udp[] = { 5, 3, 0, 1, 0, 0, 0, 0, 0, 0 };
-	uint8_t		 odd[] = { 5, 9, 0, 1, 1, 2, 3, 4, 0, 9 };
-	struct preq	 p;
-
 	/* Unsupported commands are consumed (port 0 allowed) for 0x07. */
-	check_prefixes(request_fn, bind, sizeof bind, &p);
-	check_int(p.cmd, ==, SOCKS_CMD_BIND);
-	check_prefixes(request_fn, udp, sizeof udp, &p);
-	check_int(p.cmd, ==, SOCKS_CMD_UDP);
-	check_prefixes(request_fn, odd, sizeof odd, &p);
-	check_int(p.cmd, ==, 9);
+	static const struct {
+		uint8_t	 msg[10];
+		uint8_t	 cmd;
+	} cmds[] = {
+		{ { 5, 2, 0, 1, 0, 0, 0, 0, 0, 0 }, SOCKS_CMD_BIND },
+		{ { 5, 3, 0, 1, 0, 0, 0, 0, 0, 0 }, SOCKS_CMD_UDP },
+		{ { 5, 9, 0, 1, 1, 2, 3, 4, 0, 9 }, 9 },
+	};
+	struct preq	 p;
+	size_t		 i;
+
+	for (i = 0; i < nitems(cmds); i++) {
+		test_case("command %d", cmds[i].cmd);
+		check_prefixes(request_fn, cmds[i].msg, sizeof cmds[i].msg,
+		    &p);
+		check_int(p.cmd, ==, cmds[i].cmd);
+	}
+	test_case_end();
 }
 
 static void
 test_request_errors(void)
 {
-	const uint8_t	 ver[] = { 4, 1, 0, 1, 1, 2, 3, 4, 0, 80 };
-	const uint8_t	 atyp[] = { 5, 1, 0, 2, 1, 2, 3, 4, 0, 80 };
-	const uint8_t	 atyp0[] = { 5, 2, 0, 0 };
-	const uint8_t	 empty[] = { 5, 1, 0, 3, 0, 0, 80 };
-	const uint8_t	 nul[] = { 5, 1, 0, 3, 3, 'a', 0, 'b', 0, 80 };
-	const uint8_t	 port0[] = { 5, 1, 0, 1, 1, 2, 3, 4, 0, 0 };
-	const uint8_t	 port0d[] = { 5, 1, 0, 3, 1, 'a', 0, 0 };
-	struct preq	 p;
+	static const uint8_t	 ver[] = { 4, 1, 0, 1, 1, 2, 3, 4, 0, 80 };
+	static const uint8_t	 atyp[] = { 5, 1, 0, 2, 1, 2, 3, 4, 0, 80 };
+	static const uint8_t	 atyp0[] = { 5, 2, 0, 0 };
+	static const uint8_t	 empty[] = { 5, 1, 0, 3, 0, 0, 80 };
+	static const uint8_t	 nul[] = { 5, 1, 0, 3, 3, 'a', 0, 'b', 0, 80 };
+	static const uint8_t	 port0[] = { 5, 1, 0, 1, 1, 2, 3, 4, 0, 0 };
+	static const uint8_t	 port0d[] = { 5, 1, 0, 3, 1, 'a', 0, 0 };
+	static const struct ecase	 bad[] = {
+		{ "version 4", ver, sizeof ver, 1, SOCKS_REP_CLOSE },
+		{ "ATYP 2", atyp, sizeof atyp, 4, SOCKS_REP_ATYPUNSUPP },
+		{ "ATYP 0", atyp0, sizeof atyp0, 4, SOCKS_REP_ATYPUNSUPP },
+		{ "empty name", empty, sizeof empty, 5,
+		    SOCKS_REP_HOSTUNREACH },
+		{ "NUL in name", nul, sizeof nul, sizeof nul,
+		    SOCKS_REP_HOSTUNREACH },
+		{ "port 0", port0, sizeof port0, sizeof port0,
+		    SOCKS_REP_FAIL },
+		{ "port 0, by name", port0d, sizeof port0d, sizeof port0d,
+		    SOCKS_REP_FAIL },
+	};
+	struct preq		 p;
 
-	check_error(request_fn, ver, sizeof ver, 1, SOCKS_REP_CLOSE, &p);
-	check_error(request_fn, atyp, sizeof atyp, 4, SOCKS_REP_ATYPUNSUPP,
-	    &p);
-	check_error(request_fn, atyp0, sizeof atyp0, 4, SOCKS_REP_ATYPUNSUPP,
-	    &p);
-	check_error(request_fn, empty, sizeof empty, 5, SOCKS_REP_HOSTUNREACH,
-	    &p);
-	check_error(request_fn, nul, sizeof nul, sizeof nul,
-	    SOCKS_REP_HOSTUNREACH, &p);
-	check_error(request_fn, port0, sizeof port0, sizeof port0,
-	    SOCKS_REP_FAIL, &p);
-	check_error(request_fn, port0d, sizeof port0d, sizeof port0d,
-	    SOCKS_REP_FAIL, &p);
+	check_errors(request_fn, bad, nitems(bad), &p);
 }
 
 /* Random bytes: never a crash, never a count past len, rep set on -1. */
