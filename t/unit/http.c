@@ -40,6 +40,23 @@ req_error(const char *s)
 	return (m.error);
 }
 
+/* A request and the status req_error must give it. */
+struct rcase {
+	const char	*req;
+	int		 status;
+};
+
+/* req_error on each case of a table, a failure naming the request. */
+static void
+req_errors(const struct rcase *c, size_t n)
+{
+	for (; n > 0; n--, c++) {
+		test_case_mem("request", c->req, strlen(c->req));
+		check_int(req_error(c->req), ==, c->status);
+	}
+	test_case_end();
+}
+
 static void
 test_get(void)
 {
@@ -73,6 +90,31 @@ test_get(void)
 static void
 test_targets(void)
 {
+	static const struct rcase	 bad[] = {
+		{ "CONNECT example.org HTTP/1.1\r\n\r\n", 400 },
+		{ "CONNECT example.org: HTTP/1.1\r\n\r\n", 400 },
+		{ "CONNECT :443 HTTP/1.1\r\n\r\n", 400 },
+		{ "CONNECT [::1] HTTP/1.1\r\n\r\n", 400 },
+		{ "CONNECT [::1 HTTP/1.1\r\n\r\n", 400 },
+		{ "CONNECT [zz::1]:80 HTTP/1.1\r\n\r\n", 400 },
+		{ "CONNECT [fe80::1%eth0]:80 HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http://h:0/ HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http://h:65536/ HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http://h:123456/ HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http://h:8a/ HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http://h:-1/ HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http://h:/ HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http:/// HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http://u:p@h/ HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http://h/#frag HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http://h%41/ HTTP/1.1\r\n\r\n", 400 },
+		{ "GET / HTTP/1.1\r\nHost: h\r\n\r\n", 400 },
+		{ "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", 400 },
+		{ "GET https://h/ HTTP/1.1\r\n\r\n", 501 },
+		{ "GET ftp://h/ HTTP/1.1\r\n\r\n", 501 },
+		{ "GET h/x HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http:h HTTP/1.1\r\n\r\n", 400 },
+	};
 	struct target	 t;
 	const char	*s;
 
@@ -118,51 +160,44 @@ test_targets(void)
 	check_int(http_request_parse(&m, S("GET HTTP://h/ HTTP/1.1\r\n\r\n")),
 	    >, 0);
 
-	check_int(req_error("CONNECT example.org HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("CONNECT example.org: HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("CONNECT :443 HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("CONNECT [::1] HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("CONNECT [::1 HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("CONNECT [zz::1]:80 HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("CONNECT [fe80::1%eth0]:80 HTTP/1.1\r\n\r\n"),
-	    ==, 400);
-	check_int(req_error("GET http://h:0/ HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h:65536/ HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h:123456/ HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h:8a/ HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h:-1/ HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h:/ HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http:/// HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://u:p@h/ HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h/#frag HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h%41/ HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET / HTTP/1.1\r\nHost: h\r\n\r\n"), ==, 400);
-	check_int(req_error("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"), ==, 400);
-	check_int(req_error("GET https://h/ HTTP/1.1\r\n\r\n"), ==, 501);
-	check_int(req_error("GET ftp://h/ HTTP/1.1\r\n\r\n"), ==, 501);
-	check_int(req_error("GET h/x HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http:h HTTP/1.1\r\n\r\n"), ==, 400);
+	req_errors(bad, nitems(bad));
 }
 
 static void
 test_request_line(void)
 {
-	check_int(req_error("GET http://h/ HTTP/2.0\r\n\r\n"), ==, 505);
-	check_int(req_error("GET http://h/ HTTP/1.2\r\n\r\n"), ==, 505);
-	check_int(req_error("GET http://h/ HTTP/0.9\r\n\r\n"), ==, 505);
-	check_int(req_error("GET http://h/ HTTX/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h/ HTTP/1.1 \r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h/\r\n\r\n"), ==, 400);
-	check_int(req_error("GET  http://h/ HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h/ x HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("G(T http://h/ HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("FOO http://h/ HTTP/1.1\r\n\r\n"), ==, 501);
-	check_int(req_error("TRACE http://h/ HTTP/1.1\r\n\r\n"), ==, 501);
-	check_int(req_error("get http://h/ HTTP/1.1\r\n\r\n"), ==, 501);
-	check_int(req_error("GET http://h/\x7f HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h/\xc3\xa9 HTTP/1.1\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h/ HTTP/1.1\n\n"), ==, 400);
-	check_int(req_error("GET http://h/ HTTP/1.1\r\r\n\r\n"), ==, 400);
+	static const struct rcase	 bad[] = {
+		{ "GET http://h/ HTTP/2.0\r\n\r\n", 505 },
+		{ "GET http://h/ HTTP/1.2\r\n\r\n", 505 },
+		{ "GET http://h/ HTTP/0.9\r\n\r\n", 505 },
+		{ "GET http://h/ HTTX/1.1\r\n\r\n", 400 },
+		{ "GET http://h/ HTTP/1.1 \r\n\r\n", 400 },
+		{ "GET http://h/\r\n\r\n", 400 },
+		{ "GET  http://h/ HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http://h/ x HTTP/1.1\r\n\r\n", 400 },
+		{ "G(T http://h/ HTTP/1.1\r\n\r\n", 400 },
+		{ "FOO http://h/ HTTP/1.1\r\n\r\n", 501 },
+		{ "TRACE http://h/ HTTP/1.1\r\n\r\n", 501 },
+		{ "get http://h/ HTTP/1.1\r\n\r\n", 501 },
+		{ "GET http://h/\x7f HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http://h/\xc3\xa9 HTTP/1.1\r\n\r\n", 400 },
+		{ "GET http://h/ HTTP/1.1\n\n", 400 },
+		{ "GET http://h/ HTTP/1.1\r\r\n\r\n", 400 },
+	};
+	static const struct {
+		const char	*req;
+		int		 method;
+	} methods[] = {
+		{ "POST http://h/ HTTP/1.1\r\n\r\n", HTTP_M_POST },
+		{ "PUT http://h/ HTTP/1.1\r\n\r\n", HTTP_M_PUT },
+		{ "DELETE http://h/ HTTP/1.1\r\n\r\n", HTTP_M_DELETE },
+		{ "OPTIONS http://h/ HTTP/1.1\r\n\r\n", HTTP_M_OPTIONS },
+		{ "PATCH http://h/ HTTP/1.1\r\n\r\n", HTTP_M_PATCH },
+		{ "HEAD http://h/ HTTP/1.1\r\n\r\n", HTTP_M_HEAD },
+	};
+	size_t	 i;
+
+	req_errors(bad, nitems(bad));
 	check_int(http_request_parse(&m, (const uint8_t *)
 	    "GET http://h/\0 HTTP/1.1\r\n\r\n", 27), ==, -1);
 	check_int(m.error, ==, 400);
@@ -174,29 +209,36 @@ test_request_line(void)
 	check_int(http_request_parse(&m, S("")), ==, 0);
 
 	/* Every method the issue names. */
-	check_int(http_request_parse(&m, S("POST http://h/ HTTP/1.1\r\n\r\n")),
-	    >, 0);
-	check_int(m.method, ==, HTTP_M_POST);
-	check_int(http_request_parse(&m, S("PUT http://h/ HTTP/1.1\r\n\r\n")),
-	    >, 0);
-	check_int(m.method, ==, HTTP_M_PUT);
-	check_int(http_request_parse(&m,
-	    S("DELETE http://h/ HTTP/1.1\r\n\r\n")), >, 0);
-	check_int(m.method, ==, HTTP_M_DELETE);
-	check_int(http_request_parse(&m,
-	    S("OPTIONS http://h/ HTTP/1.1\r\n\r\n")), >, 0);
-	check_int(m.method, ==, HTTP_M_OPTIONS);
-	check_int(http_request_parse(&m,
-	    S("PATCH http://h/ HTTP/1.1\r\n\r\n")), >, 0);
-	check_int(m.method, ==, HTTP_M_PATCH);
-	check_int(http_request_parse(&m, S("HEAD http://h/ HTTP/1.1\r\n\r\n")),
-	    >, 0);
-	check_int(m.method, ==, HTTP_M_HEAD);
+	for (i = 0; i < nitems(methods); i++) {
+		test_case_mem("request", methods[i].req,
+		    strlen(methods[i].req));
+		check_int(http_request_parse(&m, S(methods[i].req)), >, 0);
+		check_int(m.method, ==, methods[i].method);
+	}
+	test_case_end();
 }
 
 static void
 test_fields(void)
 {
+	static const struct rcase	 bad[] = {
+		{ "GET http://h/ HTTP/1.1\r\nA: b\r\n c\r\n\r\n", 400 },
+		{ "GET http://h/ HTTP/1.1\r\n\tA: b\r\n\r\n", 400 },
+		{ "GET http://h/ HTTP/1.1\r\nA : b\r\n\r\n", 400 },
+		{ "GET http://h/ HTTP/1.1\r\nA\t: b\r\n\r\n", 400 },
+		{ "GET http://h/ HTTP/1.1\r\n: b\r\n\r\n", 400 },
+		{ "GET http://h/ HTTP/1.1\r\nA b\r\n\r\n", 400 },
+		{ "GET http://h/ HTTP/1.1\r\nA(: b\r\n\r\n", 400 },
+		{ "GET http://h/ HTTP/1.1\r\nA: b\rc\r\n\r\n", 400 },
+		{ "GET http://h/ HTTP/1.1\r\nA: b\nc\r\n\r\n", 400 },
+		{ "GET http://h/ HTTP/1.1\r\nA: \x01\r\n\r\n", 400 },
+		{ "GET http://h/ HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", 400 },
+		/*
+		 * An error in a complete line is reported before the head
+		 * ends.
+		 */
+		{ "GET http://h/ HTTP/1.1\r\nA : b\r\n", 400 },
+	};
 	const char	*s;
 
 	s = "GET http://h/ HTTP/1.1\r\nA:b\r\nC: \t d e \t\r\nE:\r\n\r\n";
@@ -207,31 +249,10 @@ test_fields(void)
 	check_mem(s + m.fields[1].value, "d e", 3);
 	check_int(m.fields[2].valuelen, ==, 0);
 
-	check_int(req_error("GET http://h/ HTTP/1.1\r\nA: b\r\n c\r\n\r\n"),
-	    ==, 400);
-	check_int(req_error("GET http://h/ HTTP/1.1\r\n\tA: b\r\n\r\n"), ==,
-	    400);
-	check_int(req_error("GET http://h/ HTTP/1.1\r\nA : b\r\n\r\n"), ==,
-	    400);
-	check_int(req_error("GET http://h/ HTTP/1.1\r\nA\t: b\r\n\r\n"), ==,
-	    400);
-	check_int(req_error("GET http://h/ HTTP/1.1\r\n: b\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h/ HTTP/1.1\r\nA b\r\n\r\n"), ==, 400);
-	check_int(req_error("GET http://h/ HTTP/1.1\r\nA(: b\r\n\r\n"), ==,
-	    400);
-	check_int(req_error("GET http://h/ HTTP/1.1\r\nA: b\rc\r\n\r\n"), ==,
-	    400);
-	check_int(req_error("GET http://h/ HTTP/1.1\r\nA: b\nc\r\n\r\n"), ==,
-	    400);
-	check_int(req_error("GET http://h/ HTTP/1.1\r\nA: \x01\r\n\r\n"), ==,
-	    400);
+	req_errors(bad, nitems(bad));
 	check_int(http_request_parse(&m, (const uint8_t *)
 	    "GET http://h/ HTTP/1.1\r\nA: b\0c\r\n\r\n", 35), ==, -1);
 	check_int(m.error, ==, 400);
-	check_int(req_error("GET http://h/ HTTP/1.1\r\nHost: a\r\nHost: a\r\n"
-	    "\r\n"), ==, 400);
-	/* An error in a complete line is reported before the head ends. */
-	check_int(req_error("GET http://h/ HTTP/1.1\r\nA : b\r\n"), ==, 400);
 	/* obs-text is fine in values. */
 	check_int(http_request_parse(&m,
 	    S("GET http://h/ HTTP/1.1\r\nA: \xc3\xa9\r\n\r\n")), >, 0);
@@ -243,47 +264,49 @@ test_fields(void)
 static void
 test_smuggling(void)
 {
+	static const struct rcase	 bad[] = {
+		{ "POST http://h/ HTTP/1.1\r\nContent-Length: 3\r\n"
+		    "Transfer-Encoding: chunked\r\n\r\n", 400 },
+		{ "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+		    "Content-Length: 3\r\n\r\n", 400 },
+		{ "POST http://h/ HTTP/1.1\r\nContent-Length: 3\r\n"
+		    "Content-Length: 3\r\n\r\n", 400 },
+		{ "POST http://h/ HTTP/1.1\r\nContent-Length: 3\r\n"
+		    "Content-Length: 4\r\n\r\n", 400 },
+		{ "POST http://h/ HTTP/1.1\r\nContent-Length: 3, 3\r\n\r\n",
+		    400 },
+		{ "POST http://h/ HTTP/1.1\r\nContent-Length: -3\r\n\r\n",
+		    400 },
+		{ "POST http://h/ HTTP/1.1\r\nContent-Length: +3\r\n\r\n",
+		    400 },
+		{ "POST http://h/ HTTP/1.1\r\nContent-Length: 0x3\r\n\r\n",
+		    400 },
+		{ "POST http://h/ HTTP/1.1\r\nContent-Length:\r\n\r\n", 400 },
+		{ "POST http://h/ HTTP/1.1\r\n"
+		    "Content-Length: 1234567890123456789\r\n\r\n", 400 },
+		{ "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+		    400 },
+		{ "POST http://h/ HTTP/1.1\r\n"
+		    "Transfer-Encoding: chunked, gzip\r\n\r\n", 400 },
+		{ "POST http://h/ HTTP/1.1\r\n"
+		    "Transfer-Encoding: chunked, chunked\r\n\r\n", 400 },
+		{ "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+		    "Transfer-Encoding: chunked\r\n\r\n", 400 },
+		{ "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: xchunked\r\n"
+		    "\r\n", 400 },
+		{ "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: \r\n\r\n",
+		    400 },
+		{ "POST http://h/ HTTP/1.1\r\nTransfer-Encoding : chunked\r\n"
+		    "\r\n", 400 },
+		{ "POST http://h/ HTTP/1.1\r\nTransfer-Encoding:\r\n"
+		    " chunked\r\n\r\n", 400 },
+		{ "POST http://h/ HTTP/1.0\r\nTransfer-Encoding: chunked\r\n"
+		    "\r\n", 400 },
+	};
 	const char	*s;
 	uint64_t	 len;
 
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nContent-Length: 3\r\n"
-	    "Transfer-Encoding: chunked\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nTransfer-Encoding: "
-	    "chunked\r\nContent-Length: 3\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nContent-Length: 3\r\n"
-	    "Content-Length: 3\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nContent-Length: 3\r\n"
-	    "Content-Length: 4\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nContent-Length: 3, 3"
-	    "\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nContent-Length: -3"
-	    "\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nContent-Length: +3"
-	    "\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nContent-Length: 0x3"
-	    "\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nContent-Length:"
-	    "\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nContent-Length: "
-	    "1234567890123456789\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nTransfer-Encoding: "
-	    "gzip\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nTransfer-Encoding: "
-	    "chunked, gzip\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nTransfer-Encoding: "
-	    "chunked, chunked\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nTransfer-Encoding: "
-	    "chunked\r\nTransfer-Encoding: chunked\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nTransfer-Encoding: "
-	    "xchunked\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nTransfer-Encoding: "
-	    "\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nTransfer-Encoding : "
-	    "chunked\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.1\r\nTransfer-Encoding:\r\n"
-	    " chunked\r\n\r\n"), ==, 400);
-	check_int(req_error("POST http://h/ HTTP/1.0\r\nTransfer-Encoding: "
-	    "chunked\r\n\r\n"), ==, 400);
+	req_errors(bad, nitems(bad));
 
 	s = "POST http://h/ HTTP/1.1\r\nTransfer-Encoding: gzip, Chunked\r\n"
 	    "\r\n";
@@ -402,24 +425,29 @@ test_pipelined(void)
 static void
 test_keepalive(void)
 {
-	check_int(http_request_parse(&m, S("GET http://h/ HTTP/1.1\r\n"
-	    "Connection: Close\r\n\r\n")), >, 0);
-	check_int(http_keepalive(&m), ==, 0);
-	check_int(http_request_parse(&m, S("GET http://h/ HTTP/1.1\r\n"
-	    "Proxy-Connection: close\r\n\r\n")), >, 0);
-	check_int(http_keepalive(&m), ==, 0);
-	check_int(http_request_parse(&m, S("GET http://h/ HTTP/1.0\r\n"
-	    "Connection: keep-alive\r\n\r\n")), >, 0);
-	check_int(http_keepalive(&m), ==, 1);
-	check_int(http_request_parse(&m, S("GET http://h/ HTTP/1.0\r\n"
-	    "Proxy-Connection: Keep-Alive\r\n\r\n")), >, 0);
-	check_int(http_keepalive(&m), ==, 1);
-	check_int(http_request_parse(&m, S("GET http://h/ HTTP/1.0\r\n\r\n")),
-	    >, 0);
-	check_int(http_keepalive(&m), ==, 0);
-	check_int(http_request_parse(&m, S("GET http://h/ HTTP/1.1\r\n"
-	    "Connection: foo, keep-alive\r\n\r\n")), >, 0);
-	check_int(http_keepalive(&m), ==, 1);
+	static const struct {
+		const char	*req;
+		int		 keepalive;
+	} reqs[] = {
+		{ "GET http://h/ HTTP/1.1\r\nConnection: Close\r\n\r\n", 0 },
+		{ "GET http://h/ HTTP/1.1\r\nProxy-Connection: close\r\n\r\n",
+		    0 },
+		{ "GET http://h/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+		    1 },
+		{ "GET http://h/ HTTP/1.0\r\n"
+		    "Proxy-Connection: Keep-Alive\r\n\r\n", 1 },
+		{ "GET http://h/ HTTP/1.0\r\n\r\n", 0 },
+		{ "GET http://h/ HTTP/1.1\r\n"
+		    "Connection: foo, keep-alive\r\n\r\n", 1 },
+	};
+	size_t	 i;
+
+	for (i = 0; i < nitems(reqs); i++) {
+		test_case_mem("request", reqs[i].req, strlen(reqs[i].req));
+		check_int(http_request_parse(&m, S(reqs[i].req)), >, 0);
+		check_int(http_keepalive(&m), ==, reqs[i].keepalive);
+	}
+	test_case_end();
 	check_int(req_error("GET http://h/ HTTP/1.1\r\nConnection: a b\r\n"
 	    "\r\n"), ==, 400);
 }
@@ -482,40 +510,49 @@ body_bad(const char *s)
 static void
 test_chunked(void)
 {
+	/* Bodies of each kind, and how many bytes follow them. */
+	static const struct {
+		int		 kind;
+		uint64_t	 len;
+		const char	*s;
+		size_t		 after;
+	} good[] = {
+		{ HTTP_BODY_CHUNKED, 0,
+		    "4\r\nWiki\r\n5;a=b;c=\"d;e\"\r\npedia\r\nE \t; x\r\n"
+		    " in\r\n\r\nchunks.\r\n0\r\n\r\nGET next", 8 },
+		{ HTTP_BODY_CHUNKED, 0,
+		    "a\r\n0123456789\r\n0;last\r\nX-Sum: 1\r\nY: 2\r\n\r\nnext",
+		    4 },
+		{ HTTP_BODY_CHUNKED, 0, "0\r\n\r\n", 0 },
+		{ HTTP_BODY_CHUNKED, 0,
+		    "000000000000000000000001\r\nA\r\n0\r\n\r\n", 0 },
+		{ HTTP_BODY_LENGTH, 5, "hello world", 6 },
+	};
+	static const char	*bad[] = {
+		"g\r\n", "\r\n", ";x\r\n", "-1\r\n", "0x5\r\n", "5 5\r\n",
+		"5\n", "5\rx", "fffffffffffffffff\r\n", "8000000000000000\r\n",
+		"4\r\nWikiX\r\n", "4\r\nWiki\rX", "4\r\nWiki\n", "1;a\x01\r\n",
+		"0\r\n folded\r\n\r\n", "0\r\nX: 1\n", "0\r\nX: 1\r\n\n",
+		"0\r\n\rX",
+	};
 	const char	*s;
 	char		*big;
 	struct http_body b;
+	size_t		 i;
 
-	s = "4\r\nWiki\r\n5;a=b;c=\"d;e\"\r\npedia\r\nE \t; x\r\n"
-	    " in\r\n\r\nchunks.\r\n0\r\n\r\nGET next";
-	check(body_run(HTTP_BODY_CHUNKED, 0, s, strlen(s), strlen(s) - 8));
-	s = "a\r\n0123456789\r\n0;last\r\nX-Sum: 1\r\nY: 2\r\n\r\nnext";
-	check(body_run(HTTP_BODY_CHUNKED, 0, s, strlen(s), strlen(s) - 4));
-	s = "0\r\n\r\n";
-	check(body_run(HTTP_BODY_CHUNKED, 0, s, strlen(s), strlen(s)));
-	s = "000000000000000000000001\r\nA\r\n0\r\n\r\n";
-	check(body_run(HTTP_BODY_CHUNKED, 0, s, strlen(s), strlen(s)));
-	s = "hello world";
-	check(body_run(HTTP_BODY_LENGTH, 5, s, strlen(s), 5));
+	for (i = 0; i < nitems(good); i++) {
+		s = good[i].s;
+		test_case_mem("body", s, strlen(s));
+		check(body_run(good[i].kind, good[i].len, s, strlen(s),
+		    strlen(s) - good[i].after));
+	}
+	test_case_end();
 
-	check(body_bad("g\r\n"));
-	check(body_bad("\r\n"));
-	check(body_bad(";x\r\n"));
-	check(body_bad("-1\r\n"));
-	check(body_bad("0x5\r\n"));
-	check(body_bad("5 5\r\n"));
-	check(body_bad("5\n"));
-	check(body_bad("5\rx"));
-	check(body_bad("fffffffffffffffff\r\n"));
-	check(body_bad("8000000000000000\r\n"));
-	check(body_bad("4\r\nWikiX\r\n"));
-	check(body_bad("4\r\nWiki\rX"));
-	check(body_bad("4\r\nWiki\n"));
-	check(body_bad("1;a\x01\r\n"));
-	check(body_bad("0\r\n folded\r\n\r\n"));
-	check(body_bad("0\r\nX: 1\n"));
-	check(body_bad("0\r\nX: 1\r\n\n"));
-	check(body_bad("0\r\n\rX"));
+	for (i = 0; i < nitems(bad); i++) {
+		test_case_mem("chunked", bad[i], strlen(bad[i]));
+		check(body_bad(bad[i]));
+	}
+	test_case_end();
 
 	/* A size line over the limit, and trailers over theirs. */
 	big = malloc(2 * HTTP_HEAD_MAX + 16);
@@ -560,6 +597,41 @@ resp_kind(const char *s, int method)
 static void
 test_response(void)
 {
+	/* Responses, the request method, and the framing resp_kind finds. */
+	static const struct {
+		const char	*resp;
+		int		 method;
+		int		 kind;
+	} resps[] = {
+		{ "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+		    HTTP_M_GET, HTTP_BODY_NONE },
+		{ "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n"
+		    "\r\n", HTTP_M_GET, HTTP_BODY_NONE },
+		{ "HTTP/1.1 100 Continue\r\n\r\n",
+		    HTTP_M_POST, HTTP_BODY_NONE },
+		{ "HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n",
+		    HTTP_M_GET, HTTP_BODY_NONE },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+		    HTTP_M_GET, HTTP_BODY_CHUNKED },
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+		    HTTP_M_GET, HTTP_BODY_CLOSE },
+		{ "HTTP/1.0 200 OK\r\n\r\n", HTTP_M_GET, HTTP_BODY_CLOSE },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+		    HTTP_M_GET, HTTP_BODY_NONE },
+		{ "HTTP/1.1 200 \r\n\r\n", HTTP_M_GET, HTTP_BODY_CLOSE },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n"
+		    "Content-Length: 2\r\n\r\n", HTTP_M_GET, -1 },
+		{ "HTTP/2 200 OK\r\n\r\n", HTTP_M_GET, -1 },
+		{ "HTTP/1.1 20 OK\r\n\r\n", HTTP_M_GET, -1 },
+		{ "HTTP/1.1 099 OK\r\n\r\n", HTTP_M_GET, -1 },
+		{ "HTTP/1.1 600 OK\r\n\r\n", HTTP_M_GET, -1 },
+		{ "HTTP/1.1 2000 OK\r\n\r\n", HTTP_M_GET, -1 },
+		{ "HTTP/1.1  200 OK\r\n\r\n", HTTP_M_GET, -1 },
+		{ "ICY 200 OK\r\n\r\n", HTTP_M_GET, -1 },
+		{ "HTTP/1.1 200 OK\r\nA : b\r\n\r\n", HTTP_M_GET, -1 },
+		{ "HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\r\n", HTTP_M_GET, -1 },
+		{ "HTTP/1.1 200 OK\n\n", HTTP_M_GET, -1 },
+	};
 	const char	*s;
 	uint64_t	 len;
 	size_t		 i;
@@ -579,46 +651,20 @@ test_response(void)
 	check_int(http_response_body(&m, HTTP_M_HEAD, &len), ==,
 	    HTTP_BODY_NONE);
 
-	check_int(resp_kind("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n"
-	    "\r\n", HTTP_M_GET), ==, HTTP_BODY_NONE);
-	check_int(resp_kind("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: "
-	    "chunked\r\n\r\n", HTTP_M_GET), ==, HTTP_BODY_NONE);
-	check_int(resp_kind("HTTP/1.1 100 Continue\r\n\r\n", HTTP_M_POST), ==,
-	    HTTP_BODY_NONE);
-	check_int(resp_kind("HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n"
-	    "\r\n", HTTP_M_GET), ==, HTTP_BODY_NONE);
-	check_int(resp_kind("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
-	    "\r\n", HTTP_M_GET), ==, HTTP_BODY_CHUNKED);
-	check_int(resp_kind("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n"
-	    "\r\n", HTTP_M_GET), ==, HTTP_BODY_CLOSE);
-	check_int(resp_kind("HTTP/1.0 200 OK\r\n\r\n", HTTP_M_GET), ==,
-	    HTTP_BODY_CLOSE);
-	check_int(resp_kind("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
-	    HTTP_M_GET), ==, HTTP_BODY_NONE);
+	for (i = 0; i < nitems(resps); i++) {
+		test_case_mem("response", resps[i].resp, strlen(resps[i].resp));
+		check_int(resp_kind(resps[i].resp, resps[i].method), ==,
+		    resps[i].kind);
+	}
+	test_case_end();
 	check_int(resp_kind("HTTP/1.1 404\r\n\r\n", HTTP_M_GET), ==,
 	    HTTP_BODY_CLOSE);
 	check_int(m.status, ==, 404);
 	check_int(m.reasonlen, ==, 0);
-	check_int(resp_kind("HTTP/1.1 200 \r\n\r\n", HTTP_M_GET), ==,
-	    HTTP_BODY_CLOSE);
 
 	check_int(resp_kind("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n"
 	    "Transfer-Encoding: chunked\r\n\r\n", HTTP_M_GET), ==, -1);
 	check_int(m.error, ==, 502);
-	check_int(resp_kind("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n"
-	    "Content-Length: 2\r\n\r\n", HTTP_M_GET), ==, -1);
-	check_int(resp_kind("HTTP/2 200 OK\r\n\r\n", HTTP_M_GET), ==, -1);
-	check_int(resp_kind("HTTP/1.1 20 OK\r\n\r\n", HTTP_M_GET), ==, -1);
-	check_int(resp_kind("HTTP/1.1 099 OK\r\n\r\n", HTTP_M_GET), ==, -1);
-	check_int(resp_kind("HTTP/1.1 600 OK\r\n\r\n", HTTP_M_GET), ==, -1);
-	check_int(resp_kind("HTTP/1.1 2000 OK\r\n\r\n", HTTP_M_GET), ==, -1);
-	check_int(resp_kind("HTTP/1.1  200 OK\r\n\r\n", HTTP_M_GET), ==, -1);
-	check_int(resp_kind("ICY 200 OK\r\n\r\n", HTTP_M_GET), ==, -1);
-	check_int(resp_kind("HTTP/1.1 200 OK\r\nA : b\r\n\r\n", HTTP_M_GET),
-	    ==, -1);
-	check_int(resp_kind("HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\r\n",
-	    HTTP_M_GET), ==, -1);
-	check_int(resp_kind("HTTP/1.1 200 OK\n\n", HTTP_M_GET), ==, -1);
 
 	/* Interim then final in one buffer. */
 	s = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\n"
@@ -763,8 +809,22 @@ test_rewrite_response(void)
 static void
 test_reply(void)
 {
+	static const struct {
+		int	 dial;
+		int	 status;
+	} map[] = {
+		{ DIAL_OK, 200 },
+		{ DIAL_REFUSED, 502 },
+		{ DIAL_DNS, 502 },
+		{ DIAL_NETUNREACH, 502 },
+		{ DIAL_TIMEOUT, 504 },
+		{ DIAL_NONODE, 503 },
+		{ DIAL_NOTALLOWED, 403 },
+		{ DIAL_BADADDR, 400 },
+		{ DIAL_NODELOST, 502 },
+	};
 	char	 buf[HTTP_REPLY_MAX];
-	size_t	 n;
+	size_t	 n, i;
 
 	n = http_reply(buf, sizeof buf, 502, "tentacle: no\n");
 	check_int(n, ==, strlen(buf));
@@ -772,15 +832,12 @@ test_reply(void)
 	    "Content-Type: text/plain\r\nContent-Length: 13\r\n"
 	    "Connection: close\r\n\r\ntentacle: no\n");
 	check_int(http_reply(buf, 20, 502, "x"), ==, 0);
-	check_int(http_status_from_dial(DIAL_OK), ==, 200);
-	check_int(http_status_from_dial(DIAL_REFUSED), ==, 502);
-	check_int(http_status_from_dial(DIAL_DNS), ==, 502);
-	check_int(http_status_from_dial(DIAL_NETUNREACH), ==, 502);
-	check_int(http_status_from_dial(DIAL_TIMEOUT), ==, 504);
-	check_int(http_status_from_dial(DIAL_NONODE), ==, 503);
-	check_int(http_status_from_dial(DIAL_NOTALLOWED), ==, 403);
-	check_int(http_status_from_dial(DIAL_BADADDR), ==, 400);
-	check_int(http_status_from_dial(DIAL_NODELOST), ==, 502);
+	for (i = 0; i < nitems(map); i++) {
+		test_case("dial result %d", map[i].dial);
+		check_int(http_status_from_dial(map[i].dial), ==,
+		    map[i].status);
+	}
+	test_case_end();
 	check_str(http_dial_str(DIAL_REFUSED), "connection refused");
 }
 
