@@ -44,6 +44,7 @@ test_ok(void)
 	check_int(r.sesstime_min, ==, 1);
 }
 
+/* route_parse refuses params with a reason containing reason. */
 static void
 bad(const char *params, const char *reason)
 {
@@ -60,29 +61,43 @@ bad(const char *params, const char *reason)
 static void
 test_errors(void)
 {
+	static const struct {
+		const char	*params;
+		const char	*reason;
+	} errors[] = {
+		{ "color-red", "unknown routing key \"color\"" },
+		{ "Pool-x", "unknown routing key" },
+		{ "pool", "without a value: \"pool\"" },
+		{ "pool-", "without a value" },
+		{ "pool--node-x", "without a value" },
+		{ "-pool-x", "empty routing parameter" },
+		{ "pool-x-", "empty routing parameter" },
+		{ "strict-", "empty routing parameter" },
+		{ "pool-x-pool-y", "twice: \"pool\"" },
+		{ "session-a-strict-strict", "twice: \"strict\"" },
+		/*
+		 * A session id with a hyphen: the rest reads as an unknown
+		 * key.
+		 */
+		{ "session-a-b", "unknown routing key \"b\"" },
+		{ "session-a-sesstime-0", "1 to 1440" },
+		{ "session-a-sesstime-1441", "1 to 1440" },
+		{ "session-a-sesstime-9999", "1 to 1440" },
+		{ "session-a-sesstime-12x", "1 to 1440" },
+		{ "session-a-sesstime-99999", "value too long" },
+		{ "sesstime-5", "sesstime without a session" },
+		{ "strict", "strict without a session" },
+		{ "pool-a/b", "bad character" },
+		{ "pool-a b", "bad character" },
+	};
 	char	 longv[200];
+	size_t	 i;
 
-	bad("color-red", "unknown routing key \"color\"");
-	bad("Pool-x", "unknown routing key");
-	bad("pool", "without a value: \"pool\"");
-	bad("pool-", "without a value");
-	bad("pool--node-x", "without a value");
-	bad("-pool-x", "empty routing parameter");
-	bad("pool-x-", "empty routing parameter");
-	bad("strict-", "empty routing parameter");
-	bad("pool-x-pool-y", "twice: \"pool\"");
-	bad("session-a-strict-strict", "twice: \"strict\"");
-	/* A session id with a hyphen: the rest reads as an unknown key. */
-	bad("session-a-b", "unknown routing key \"b\"");
-	bad("session-a-sesstime-0", "1 to 1440");
-	bad("session-a-sesstime-1441", "1 to 1440");
-	bad("session-a-sesstime-9999", "1 to 1440");
-	bad("session-a-sesstime-12x", "1 to 1440");
-	bad("session-a-sesstime-99999", "value too long");
-	bad("sesstime-5", "sesstime without a session");
-	bad("strict", "strict without a session");
-	bad("pool-a/b", "bad character");
-	bad("pool-a b", "bad character");
+	for (i = 0; i < sizeof errors / sizeof errors[0]; i++) {
+		test_case("\"%s\"", errors[i].params);
+		bad(errors[i].params, errors[i].reason);
+	}
+	test_case_end();
 	memset(longv, 'a', sizeof longv);
 	memcpy(longv, "pool-", 5);
 	longv[5 + 32] = '\0';
