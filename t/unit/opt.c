@@ -160,51 +160,63 @@ test_flag_stop(void)
 static void
 test_flag_help(void)
 {
-	char	*cause;
-	int	 ind;
+	static const char	*lines[] = { "t -h", "t -help", "t --help",
+	    "t -v --h" };
+	char			*cause;
+	int			 ind;
+	size_t			 i;
 
-	check_int(parse("t -h", &ind, &cause), ==, OPT_HELP);
-	check_int(parse("t -help", &ind, &cause), ==, OPT_HELP);
-	check_int(parse("t --help", &ind, &cause), ==, OPT_HELP);
-	check_int(parse("t -v --h", &ind, &cause), ==, OPT_HELP);
+	for (i = 0; i < nitems(lines); i++) {
+		test_case("\"%s\"", lines[i]);
+		check_int(parse(lines[i], &ind, &cause), ==, OPT_HELP);
+	}
+	test_case_end();
 	check(cause == NULL);
 }
 
-static void
-check_error_text(const char *line, const char *want)
-{
-	char	*cause;
-	int	 ind;
-
-	check_int(parse(line, &ind, &cause), ==, -1);
-	check_str(cause, want);
-	free(cause);
-}
+/* A command line opt_parse refuses, and the message it gives. */
+struct ecase {
+	const char	*in;
+	const char	*want;
+};
 
 static void
 test_flag_errors(void)
 {
-	check_error_text("t -foo", "flag provided but not defined: -foo");
-	check_error_text("t --foo=1", "flag provided but not defined: -foo");
-	check_error_text("t -log", "flag needs an argument: -log");
-	check_error_text("t -v --pool-size", "flag needs an argument: "
-	    "-pool-size");
-	check_error_text("t -pool-size x", "invalid value \"x\" for flag "
-	    "-pool-size: parse error");
-	check_error_text("t -pool-size=5000", "invalid value \"5000\" for "
-	    "flag -pool-size: value out of range 0..1000");
-	check_error_text("t -pool-size -1", "invalid value \"-1\" for flag "
-	    "-pool-size: value out of range 0..1000");
-	check_error_text("t -pool-size 99999999999999999999", "invalid value "
-	    "\"99999999999999999999\" for flag -pool-size: value out of "
-	    "range 0..1000");
-	check_error_text("t -redial-interval 1x", "invalid value \"1x\" for "
-	    "flag -redial-interval: time: unknown unit \"x\" in duration "
-	    "\"1x\"");
-	check_error_text("t -redial-interval=10", "invalid value \"10\" for "
-	    "flag -redial-interval: time: missing unit in duration \"10\"");
-	check_error_text("t ---v", "bad flag syntax: ---v");
-	check_error_text("t -=x", "bad flag syntax: -=x");
+	static const struct ecase	 errors[] = {
+		{ "t -foo", "flag provided but not defined: -foo" },
+		{ "t --foo=1", "flag provided but not defined: -foo" },
+		{ "t -log", "flag needs an argument: -log" },
+		{ "t -v --pool-size", "flag needs an argument: -pool-size" },
+		{ "t -pool-size x", "invalid value \"x\" for flag "
+		    "-pool-size: parse error" },
+		{ "t -pool-size=5000", "invalid value \"5000\" for "
+		    "flag -pool-size: value out of range 0..1000" },
+		{ "t -pool-size -1", "invalid value \"-1\" for flag "
+		    "-pool-size: value out of range 0..1000" },
+		{ "t -pool-size 99999999999999999999", "invalid value "
+		    "\"99999999999999999999\" for flag -pool-size: value out "
+		    "of range 0..1000" },
+		{ "t -redial-interval 1x", "invalid value \"1x\" for "
+		    "flag -redial-interval: time: unknown unit \"x\" in "
+		    "duration \"1x\"" },
+		{ "t -redial-interval=10", "invalid value \"10\" for "
+		    "flag -redial-interval: time: missing unit in duration "
+		    "\"10\"" },
+		{ "t ---v", "bad flag syntax: ---v" },
+		{ "t -=x", "bad flag syntax: -=x" },
+	};
+	char	*cause;
+	int	 ind;
+	size_t	 i;
+
+	for (i = 0; i < nitems(errors); i++) {
+		test_case("\"%s\"", errors[i].in);
+		check_int(parse(errors[i].in, &ind, &cause), ==, -1);
+		check_str(cause, errors[i].want);
+		free(cause);
+	}
+	test_case_end();
 }
 
 static void
@@ -422,41 +434,41 @@ test_conf_valid(void)
 }
 
 static void
-conf_error(const char *text, const char *want)
-{
-	char	*cause;
-
-	check_int(conf(text, &cause), ==, -1);
-	check_str(cause, want);
-	free(cause);
-}
-
-static void
 test_conf_errors(void)
 {
+	static const struct ecase	 errors[] = {
+		{ "# c\n\nserver_addr hub:4442\n",
+		    "~/.tentacler:3: missing ':' after key \"server_addr\"" },
+		{ "server_addr\n",
+		    "~/.tentacler:1: missing ':' after key \"server_addr\"" },
+		{ "a: 1\nserv@r: x\n",
+		    "~/.tentacler:2: invalid character \"@\" in key" },
+		{ ": x\n", "~/.tentacler:1: missing key before ':'" },
+		{ "k: \"abc\n",
+		    "~/.tentacler:1: unterminated quoted value for key \"k\"" },
+		{ "k: 'abc\n",
+		    "~/.tentacler:1: unterminated quoted value for key \"k\"" },
+		{ "k: \"abc\\\"\n",
+		    "~/.tentacler:1: unterminated quoted value for key \"k\"" },
+		{ "k: \"a\\qb\"\n",
+		    "~/.tentacler:1: unknown escape \\q in quoted value" },
+		{ "\n\nk: \"abc\" def\n",
+		    "~/.tentacler:3: unexpected \"def\" after quoted value" },
+		{ "k: 'a'b\n",
+		    "~/.tentacler:1: unexpected \"b\" after quoted value" },
+		/* Last: the callback's own error (got: the line before). */
+		{ "a: 1\nbad: 2\n", "~/.tentacler:2: bad is not a key" },
+	};
 	char	*big, *cause;
-	size_t	 n;
+	size_t	 n, i;
 
-	conf_error("# c\n\nserver_addr hub:4442\n",
-	    "~/.tentacler:3: missing ':' after key \"server_addr\"");
-	conf_error("server_addr\n",
-	    "~/.tentacler:1: missing ':' after key \"server_addr\"");
-	conf_error("a: 1\nserv@r: x\n",
-	    "~/.tentacler:2: invalid character \"@\" in key");
-	conf_error(": x\n", "~/.tentacler:1: missing key before ':'");
-	conf_error("k: \"abc\n",
-	    "~/.tentacler:1: unterminated quoted value for key \"k\"");
-	conf_error("k: 'abc\n",
-	    "~/.tentacler:1: unterminated quoted value for key \"k\"");
-	conf_error("k: \"abc\\\"\n",
-	    "~/.tentacler:1: unterminated quoted value for key \"k\"");
-	conf_error("k: \"a\\qb\"\n",
-	    "~/.tentacler:1: unknown escape \\q in quoted value");
-	conf_error("\n\nk: \"abc\" def\n",
-	    "~/.tentacler:3: unexpected \"def\" after quoted value");
-	conf_error("k: 'a'b\n",
-	    "~/.tentacler:1: unexpected \"b\" after quoted value");
-	conf_error("a: 1\nbad: 2\n", "~/.tentacler:2: bad is not a key");
+	for (i = 0; i < nitems(errors); i++) {
+		test_case_mem("config", errors[i].in, strlen(errors[i].in));
+		check_int(conf(errors[i].in, &cause), ==, -1);
+		check_str(cause, errors[i].want);
+		free(cause);
+	}
+	test_case_end();
 	check_str(got, "a=1;");
 
 	check_int(conf("k: a\0b\n", &cause), ==, 0);	/* strlen stops */
