@@ -85,21 +85,44 @@ check_error(const char *text, size_t len, const char *want)
 	free(cause);
 }
 
+/* A file check_error must see refused, and the cause's prefix. */
+struct ecase {
+	const char	*text;
+	size_t		 len;
+	const char	*want;
+};
+
 /* A literal, embedded NULs and all. */
-#define CHECK_ERROR(lit, want)	check_error(lit, sizeof(lit) - 1, want)
+#define ECASE(lit, want)	{ lit, sizeof(lit) - 1, want }
 
 static void
 test_valid(void)
 {
+	static const struct {
+		const char	*token;
+		int		 valid;
+	} tokens[] = {
+		{ TOK_A, 1 },
+		{ TOK_B, 1 },
+		{ TOK_C, 1 },
+		{ "", 0 },
+		{ "ccccccccccccccc", 0 },	/* 15 */
+		{ "aaaaaaaa aaaaaaaa", 0 },
+		{ "aaaaaaaaaaaaaaaa\n", 0 },
+		{ "aaaaaaaaaaaaaaaa#", 0 },
+		{ "aaaaaaaa\xc3\xa9" "aaaaaaaa", 0 },
+	};
 	char	*s;
 	char	 buf[16];
 	int	 c;
+	size_t	 i;
 
-	check_int(token_valid(TOK_A), ==, 1);
-	check_int(token_valid(TOK_B), ==, 1);
-	check_int(token_valid(TOK_C), ==, 1);
-	check_int(token_valid(""), ==, 0);
-	check_int(token_valid("ccccccccccccccc"), ==, 0);	/* 15 */
+	for (i = 0; i < nitems(tokens); i++) {
+		test_case_mem("token", tokens[i].token,
+		    strlen(tokens[i].token));
+		check_int(token_valid(tokens[i].token), ==, tokens[i].valid);
+	}
+	test_case_end();
 	s = repeat('x', 128);
 	check_int(token_valid(s), ==, 1);
 	free(s);
@@ -120,10 +143,6 @@ test_valid(void)
 		}
 		free(s);
 	}
-	check_int(token_valid("aaaaaaaa aaaaaaaa"), ==, 0);
-	check_int(token_valid("aaaaaaaaaaaaaaaa\n"), ==, 0);
-	check_int(token_valid("aaaaaaaaaaaaaaaa#"), ==, 0);
-	check_int(token_valid("aaaaaaaa\xc3\xa9" "aaaaaaaa"), ==, 0);
 }
 
 static void
@@ -299,30 +318,40 @@ test_parse(void)
 static void
 test_parse_errors(void)
 {
+	static const struct ecase	 errors[] = {
+		ECASE("ccccccccccccccc\n",
+		    "tokens.txt:1: a token is 16-128 characters"),
+		ECASE("# ok\n" TOK_A "\nshort name=x\n",
+		    "tokens.txt:3: a token is 16-128 characters"),
+		ECASE(TOK_A "!\n", "tokens.txt:1: a token is 16-128"),
+		ECASE("\n\n" TOK_A " foo=bar\n",
+		    "tokens.txt:3: unknown option"),
+		ECASE(TOK_A " name\n", "tokens.txt:1: unknown option"),
+		ECASE(TOK_A " name=\n", "tokens.txt:1: name= needs"),
+		ECASE(TOK_A " pools=\n", "tokens.txt:1: pools="),
+		ECASE(TOK_A " pools=a,,b\n", "tokens.txt:1: pools="),
+		ECASE(TOK_A " pools=,a\n", "tokens.txt:1: pools="),
+		ECASE(TOK_A " pools=a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n",
+		    "tokens.txt:1: pools="),
+		ECASE(TOK_A " pools=pppppppppppppppppppppppppppppppp\n",
+		    "tokens.txt:1: pools="),
+		ECASE(TOK_A " name=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
+		    "nnnnnnnnnnnnnnnnnnnnn\n", "tokens.txt:1: name= needs"),
+		ECASE(TOK_A "\n" TOK_B "\n" TOK_A " name=x\n",
+		    "tokens.txt:3: the same token is on an earlier line"),
+		ECASE(TOK_A "\n" TOK_B "\0\n", "tokens.txt:2: NUL byte"),
+		ECASE("# a comment with a \0 in it\n",
+		    "tokens.txt:1: NUL byte"),
+		ECASE("\0", "tokens.txt:1: NUL byte"),
+	};
 	char	*s, *line;
+	size_t	 i;
 
-	CHECK_ERROR("ccccccccccccccc\n",
-	    "tokens.txt:1: a token is 16-128 characters");
-	CHECK_ERROR("# ok\n" TOK_A "\nshort name=x\n",
-	    "tokens.txt:3: a token is 16-128 characters");
-	CHECK_ERROR(TOK_A "!\n", "tokens.txt:1: a token is 16-128");
-	CHECK_ERROR("\n\n" TOK_A " foo=bar\n", "tokens.txt:3: unknown option");
-	CHECK_ERROR(TOK_A " name\n", "tokens.txt:1: unknown option");
-	CHECK_ERROR(TOK_A " name=\n", "tokens.txt:1: name= needs");
-	CHECK_ERROR(TOK_A " pools=\n", "tokens.txt:1: pools=");
-	CHECK_ERROR(TOK_A " pools=a,,b\n", "tokens.txt:1: pools=");
-	CHECK_ERROR(TOK_A " pools=,a\n", "tokens.txt:1: pools=");
-	CHECK_ERROR(TOK_A " pools=a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n",
-	    "tokens.txt:1: pools=");
-	CHECK_ERROR(TOK_A " pools=pppppppppppppppppppppppppppppppp\n",
-	    "tokens.txt:1: pools=");
-	CHECK_ERROR(TOK_A " name=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
-	    "nnnnnnnnnnnnnnnnn\n", "tokens.txt:1: name= needs");
-	CHECK_ERROR(TOK_A "\n" TOK_B "\n" TOK_A " name=x\n",
-	    "tokens.txt:3: the same token is on an earlier line");
-	CHECK_ERROR(TOK_A "\n" TOK_B "\0\n", "tokens.txt:2: NUL byte");
-	CHECK_ERROR("# a comment with a \0 in it\n", "tokens.txt:1: NUL byte");
-	CHECK_ERROR("\0", "tokens.txt:1: NUL byte");
+	for (i = 0; i < nitems(errors); i++) {
+		test_case_mem("tokens file", errors[i].text, errors[i].len);
+		check_error(errors[i].text, errors[i].len, errors[i].want);
+	}
+	test_case_end();
 
 	/* Lines up to 1023 bytes are read; 1024 is too long. */
 	line = malloc(1100);
@@ -384,9 +413,27 @@ test_find(void)
 static void
 test_permits(void)
 {
+	static const struct {
+		const char	*pattern;
+		const char	*name;
+		int		 want;
+	} names[] = {
+		{ "web-*", "web-1", 0 },
+		{ "web-*", "web-", 0 },
+		{ "web-*", "xweb-1", -1 },
+		{ "web-*", "WEB-1", -1 },
+		{ "db[0-9]", "db7", 0 },
+		{ "db[0-9]", "db77", -1 },
+		{ "db[0-9]", "dbx", -1 },
+		{ "exact", "exact", 0 },
+		{ "exact", "exact1", -1 },
+		{ "n?", "n1", 0 },
+		{ "n?", "n", -1 },
+	};
 	struct token	 t;
 	char		 pools[3][32];
 	const char	*why;
+	size_t		 i;
 
 	memset(&t, 0, sizeof t);
 	why = NULL;
@@ -398,23 +445,17 @@ test_permits(void)
 
 	/* name= is an fnmatch(3) pattern on the whole name. */
 	strlcpy(t.t_name, "web-*", sizeof t.t_name);
-	check_int(token_permits(&t, "web-1", pools, 1, &why), ==, 0);
-	check_int(token_permits(&t, "web-", pools, 1, &why), ==, 0);
 	check_int(token_permits(&t, "db1", pools, 1, &why), ==, -1);
 	check(why != NULL && strstr(why, "name") != NULL);
 	why = NULL;
-	check_int(token_permits(&t, "xweb-1", pools, 1, &why), ==, -1);
-	check_int(token_permits(&t, "WEB-1", pools, 1, &why), ==, -1);
-	strlcpy(t.t_name, "db[0-9]", sizeof t.t_name);
-	check_int(token_permits(&t, "db7", pools, 1, &why), ==, 0);
-	check_int(token_permits(&t, "db77", pools, 1, &why), ==, -1);
-	check_int(token_permits(&t, "dbx", pools, 1, &why), ==, -1);
-	strlcpy(t.t_name, "exact", sizeof t.t_name);
-	check_int(token_permits(&t, "exact", pools, 1, &why), ==, 0);
-	check_int(token_permits(&t, "exact1", pools, 1, &why), ==, -1);
-	strlcpy(t.t_name, "n?", sizeof t.t_name);
-	check_int(token_permits(&t, "n1", pools, 1, &why), ==, 0);
-	check_int(token_permits(&t, "n", pools, 1, &why), ==, -1);
+	for (i = 0; i < nitems(names); i++) {
+		strlcpy(t.t_name, names[i].pattern, sizeof t.t_name);
+		test_case("name=%s, node %s", names[i].pattern,
+		    names[i].name);
+		check_int(token_permits(&t, names[i].name, pools, 1, &why), ==,
+		    names[i].want);
+	}
+	test_case_end();
 	t.t_name[0] = '\0';
 
 	/* pools=a,b: the node's pools must be a subset. */
