@@ -901,24 +901,45 @@ link_once(struct tls_conf *nc, struct tls_conf *hc, const char *peer,
 	return (ok);
 }
 
+/*
+ * Links one after the other to hub a: each must work, and resume as said
+ * (link_once's *resumed: 0 full, 3 resumed at both ends).
+ */
+struct step {
+	const char	*peer;
+	int		 resumed;
+};
+
+static void
+link_steps(struct tls_conf *nc, const struct step *st, size_t n)
+{
+	size_t	 i;
+	int	 r;
+
+	for (i = 0; i < n; i++) {
+		test_case("link %zu, to %s", i + 1, st[i].peer);
+		check(link_once(nc, hub_a, st[i].peer, &r));
+		check_int(r, ==, st[i].resumed);
+	}
+	test_case_end();
+}
+
 /* The second link resumes; another peer name or hub does not. */
 static void
 test_resume(struct tls_conf *nc)
 {
+	static const struct step	 steps[] = {
+		{ "resume.example:4442", 0 },	/* first: full */
+		{ "resume.example:4442", 3 },	/* both ends say resumed */
+		{ "resume.example:4442", 3 },
+		/* Another name for the same hub: never offered. */
+		{ "alias.example:4442", 0 },
+		{ "alias.example:4442", 3 },
+	};
 	struct side	 node, hub;
 	int		 r;
 
-	check(link_once(nc, hub_a, "resume.example:4442", &r));
-	check_int(r, ==, 0);		/* first: full */
-	check(link_once(nc, hub_a, "resume.example:4442", &r));
-	check_int(r, ==, 3);		/* both ends say resumed */
-	check(link_once(nc, hub_a, "resume.example:4442", &r));
-	check_int(r, ==, 3);
-	/* Another name for the same hub: never offered. */
-	check(link_once(nc, hub_a, "alias.example:4442", &r));
-	check_int(r, ==, 0);
-	check(link_once(nc, hub_a, "alias.example:4442", &r));
-	check_int(r, ==, 3);
+	link_steps(nc, steps, nitems(steps));
 	/* Plaintext bufferevents, and before the handshake. */
 	if (link_open(&node, &hub, NULL, nc, hub_a, "alias.example:4442") ==
 	    -1) {
@@ -952,10 +973,14 @@ test_resume(struct tls_conf *nc)
 static void
 test_resume_tofu(void)
 {
+	static const struct step	 steps[] = {
+		{ "tofu.example:4442", 0 },
+		{ "tofu.example:4442", 3 },
+	};
 	struct side	 node, hub;
 	struct tls_conf	*nc;
 	char		*cause = NULL, kh[300];
-	int		 r, i;
+	int		 i;
 
 	snprintf(kh, sizeof kh, "%s/known_resume", tmpdir);
 	nc = tls_client_conf(NULL, NULL, kh, &cause);
@@ -963,10 +988,7 @@ test_resume_tofu(void)
 		check(0);
 		return;
 	}
-	check(link_once(nc, hub_a, "tofu.example:4442", &r));
-	check_int(r, ==, 0);
-	check(link_once(nc, hub_a, "tofu.example:4442", &r));
-	check_int(r, ==, 3);
+	link_steps(nc, steps, nitems(steps));
 	for (i = 0; i < 2; i++) {
 		if (link_open(&node, &hub, NULL, nc, hub_b,
 		    "tofu.example:4442") == -1) {
@@ -982,10 +1004,7 @@ test_resume_tofu(void)
 		link_close(&node, &hub, NULL);
 	}
 	/* Hub a again: a full handshake (verified), then resumed. */
-	check(link_once(nc, hub_a, "tofu.example:4442", &r));
-	check_int(r, ==, 0);
-	check(link_once(nc, hub_a, "tofu.example:4442", &r));
-	check_int(r, ==, 3);
+	link_steps(nc, steps, nitems(steps));
 	tls_conf_free(nc);
 }
 
