@@ -26,15 +26,18 @@ TEST_NAME=$(basename "$0" .sh)
 
 # A script that feeds odd address forms or hostnames to a node, or plays a
 # hostile hub, sets TEST_NETNS=1 before sourcing this file: it then runs in
-# a network namespace of its own with only lo up (unshare -rn, iproute2),
+# a network namespace of its own with only lo up (unshare -n as root, else
+# unshare -rn; iproute2),
 # so that if the code under test is wrong no packet can leave the machine.
 # Without namespaces the whole script is skipped, which `make check`
 # counts as a failure (a missing install step).
 if test "${TEST_NETNS:-}" = 1 && test -z "${TEST_IN_NETNS:-}"; then
-	if unshare -rn ip link set lo up 2>/dev/null; then
+	# Root needs no user namespace (nor may it make one in a chroot).
+	if test "$(id -u)" = 0; then netns_="unshare -n"; else netns_="unshare -rn"; fi
+	if $netns_ ip link set lo up 2>/dev/null; then
 		TEST_IN_NETNS=1
 		export TEST_IN_NETNS
-		exec unshare -rn sh -c 'ip link set lo up && exec sh "$@"' \
+		exec $netns_ sh -c 'ip link set lo up && exec sh "$@"' \
 			sh "$0" "$@"
 	fi
 	echo "1..0 # SKIP needs a network namespace: unshare -rn (util-linux) and ip (iproute2; sh scripts/install-deps)"
