@@ -19,6 +19,7 @@
 struct bufferevent;
 struct event_base;
 struct evdns_base;
+struct timeval;
 
 #define TENTACLE_NAME		"tentacle"
 
@@ -124,6 +125,13 @@ void		 core_exit(void);
 void		 core_signal(int, void (*)(int, void *), void *);
 /* Monotonic microseconds. */
 uint64_t	 core_now_us(void);
+/* Fill tv with ms milliseconds; returns tv (for evtimer_add()). */
+struct timeval	*core_ms_tv(struct timeval *tv, int ms);
+/*
+ * Default state directory (keys, known_hosts, the admin socket):
+ * $TENTACLE_STATE_DIR, else /var/lib/tentacle for root, else ~/.tentacle.
+ */
+const char	*core_state_dir(void);
 /*
  * Parse "host:port", ":port", "[v6]:port" or "port" for listening:
  * numeric hosts or "localhost" only; an empty host means every address.
@@ -321,11 +329,6 @@ struct client_trust {
 	const char	*known_hosts;	/* trust on first use */
 	int		 insecure;	/* plaintext links */
 };
-/*
- * Default state directory: $TENTACLE_STATE_DIR, else /var/lib/tentacle for
- * root, else ~/.tentacle.
- */
-const char	*client_state_dir(void);
 
 /*
  * info.c: `tentacle info|drain|undrain|redial` (argv[0]) over the hub's
