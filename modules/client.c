@@ -2114,7 +2114,7 @@ client_main(int argc, char **argv)
 		return (2);
 	}
 	if (strcmp(cmd, "start") != 0)		/* info, drain, ... */
-		return (info_run(cc.state_dir != NULL ? cc.state_dir :
+		return (admin_run(cc.state_dir != NULL ? cc.state_dir :
 		    cc.file_state_dir != NULL ? cc.file_state_dir :
 		    core_state_dir(), argc - ind + 1, argv + ind - 1));
 	client_trust_setup(&trust);

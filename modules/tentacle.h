@@ -331,10 +331,10 @@ struct client_trust {
 };
 
 /*
- * info.c: `tentacle info|drain|undrain|redial` (argv[0]) over the hub's
+ * admin.c: `tentacle info|drain|undrain|redial` (argv[0]) over the hub's
  * admin socket: -admin PATH, else STATE_DIR/admin.sock.
  */
-int		 info_run(const char *state_dir, int, char **);
+int		 admin_run(const char *state_dir, int, char **);
 
 /* token.c */
 int		 token_main(int, char **);
