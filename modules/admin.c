@@ -23,6 +23,7 @@
 
 #include "tentacle.h"
 #include "frame.h"
+#include "node.h"
 #include "opt.h"
 
 #define ADMIN_MAX_NODES	100000
@@ -835,18 +836,28 @@ admin_print(void)
 	return (rc);
 }
 
-/* see tentacle.h */
+/*
+ * see tentacle.h.  The state directory is the node's (-state-dir,
+ * state_dir: in its config file), so node flags may come first:
+ * tentacler -state-dir DIR info.
+ */
 int
-admin_run(const char *state_dir, int argc, char **argv)
+admin_main(int argc, char **argv)
 {
 	struct sockaddr_un	 sun;
-	char			 path[sizeof sun.sun_path + 1];
+	char			 path[sizeof sun.sun_path + 1], *cause = NULL;
 	int			 rc;
 
+	if ((rc = node_conf_load(NODE_CONF_ADMIN, 0, NULL, &cause)) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return (rc);
+	}
 	if ((rc = admin_args(argc, argv)) != -1)
 		return (rc);
 	if (ad.path == NULL) {
-		snprintf(path, sizeof path, "%s/admin.sock", state_dir);
+		snprintf(path, sizeof path, "%s/admin.sock",
+		    node_conf.state_dir);
 		ad.path = path;
 	}
 	memset(&sun, 0, sizeof sun);

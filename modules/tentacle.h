@@ -189,19 +189,6 @@ void		 relay_close(struct relay *, const char *reason);
 /* Number of live relays in this process. */
 u_int		 relay_count(void);
 
-/*
- * redial.c: the node's redial action.  Runs cmd under /bin/sh -c in its
- * own process group, logs its output, kills it after timeout_ms, then
- * calls back with a FRAME_RRES_* result, the exit status or signal, and
- * how long it ran.  One at a time.
- */
-typedef void	 redial_done_cb(int rres, int code, uint32_t ms, void *);
-int		 redial_start(const char *cmd, int timeout_ms,
-		    redial_done_cb *, void *, char **cause);
-int		 redial_running(void);
-/* SIGTERM to the running command's group; no callback follows. */
-void		 redial_abort(void);
-
 /* server.c: the hub. */
 struct server_conf {
 	const char	*control_addr;
@@ -319,22 +306,26 @@ struct limit_hold;
 /* passwd.c: `tentacle passwd [-iter N] [-file F] USER`. */
 int		 passwd_main(int, char **);
 
-/* client.c: the exit node (`start`), and the client-style command line. */
-int		 client_main(int, char **);
+/*
+ * node.c: the exit node, `tentacle start [flags] [POOL...]`; argv[0] is
+ * the command word, flags before it are parsed already (node_conf.c).
+ */
+int		 node_main(int, char **);
 
-/* How a node (or `tentacle info`) trusts the hub: doc/tls.md. */
-struct client_trust {
-	const char	*fingerprint;	/* pinned "sha256:..." */
-	const char	*ca_file;
-	const char	*known_hosts;	/* trust on first use */
-	int		 insecure;	/* plaintext links */
-};
+/*
+ * node_conf.c: the node's flags, which tentacle.c parses before a command
+ * word too (tentacle [node flags] start|info|...), and their usage: on
+ * stdout for status 0, else on stderr; returns status.
+ */
+struct opt;
+struct opt	*node_conf_flags(void);
+int		 node_conf_usage(int status);
 
 /*
  * admin.c: `tentacle info|drain|undrain|redial` (argv[0]) over the hub's
  * admin socket: -admin PATH, else STATE_DIR/admin.sock.
  */
-int		 admin_run(const char *state_dir, int, char **);
+int		 admin_main(int, char **);
 
 /* token.c */
 int		 token_main(int, char **);
