@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "tentacle.h"
-#include "opt.h"
 
 /* The command may follow node flags: tentacle [node flags] CMD, tentacler. */
 #define CMD_NODE	0x1
@@ -103,24 +102,18 @@ command_find(const char *name, int alias, int flags)
 /*
  * The node's command line, as the seed's tentacler had it: node flags
  * (node_conf.c's table), then a CMD_NODE command, whose main gets argv
- * from the command word on; the flags stay parsed for it.
+ * from the command word on; the flags stay parsed for it (start parses
+ * more after the word, into the same table).
  */
 static int
 node_dispatch(int argc, char **argv)
 {
 	const struct command	*c;
-	char			*cause = NULL;
 	int			 ind = 1, rc;
 
 	node_cli = 1;
-	rc = opt_parse(node_conf_flags(), argc, argv, &ind, &cause);
-	if (rc == OPT_HELP)
-		return (node_conf_usage(0));
-	if (rc == -1) {
-		fprintf(stderr, "tentacle: %s\n", cause);
-		free(cause);
-		return (node_conf_usage(2));
-	}
+	if ((rc = node_conf_parse(argc, argv, &ind)) != -1)
+		return (rc);
 	if (ind >= argc)
 		return (node_conf_usage(2));
 	if ((c = command_find(argv[ind], 0, CMD_NODE)) == NULL) {

@@ -25,7 +25,6 @@
 #include "tentacle.h"
 #include "frame.h"
 #include "node.h"
-#include "opt.h"
 #include "tls.h"
 #include "token.h"
 
@@ -589,14 +588,8 @@ node_main(int argc, char **argv)
 	char	*cause = NULL;
 	int	 ind = 1, rc;
 
-	rc = opt_parse(node_conf_flags(), argc, argv, &ind, &cause);
-	if (rc == OPT_HELP)
-		return (node_conf_usage(0));
-	if (rc == -1) {
-		fprintf(stderr, "tentacle: %s\n", cause);
-		free(cause);
-		return (node_conf_usage(2));
-	}
+	if ((rc = node_conf_parse(argc, argv, &ind)) != -1)
+		return (rc);
 	if ((rc = node_conf_load(NODE_CONF_START, argc - ind, argv + ind,
 	    &cause)) != 0) {
 		fprintf(stderr, "%s\n", cause);

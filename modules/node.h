@@ -70,7 +70,7 @@ extern struct node_conf	 node_conf;
 #define NODE_CONF_START	1	/* and the rest: hub, name, trust, log... */
 /*
  * Read the config file (-config, else $HOME/.tentacler if there), then
- * resolve node_conf from the flags (already parsed with node_conf_flags()),
+ * resolve node_conf from the flags (already parsed: node_conf_parse()),
  * the pools given as arguments (npools 0: the file's) and the file.
  * Returns 0, or the exit status (1, 2) with *cause the line for stderr.
  */

@@ -119,10 +119,21 @@ static struct {
 } nfile = { .redial_min_ms = -1, .pool_size = -1 };
 
 /* see tentacle.h */
-struct opt *
-node_conf_flags(void)
+int
+node_conf_parse(int argc, char **argv, int *ind)
 {
-	return (node_opts);
+	char	*cause = NULL;
+	int	 rc;
+
+	rc = opt_parse(node_opts, argc, argv, ind, &cause);
+	if (rc == OPT_HELP)
+		return (node_conf_usage(0));
+	if (rc == -1) {
+		fprintf(stderr, "tentacle: %s\n", cause);
+		free(cause);
+		return (node_conf_usage(2));
+	}
+	return (-1);
 }
 
 /* see tentacle.h */

@@ -314,11 +314,13 @@ int		 node_main(int, char **);
 
 /*
  * node_conf.c: the node's flags, which tentacle.c parses before a command
- * word too (tentacle [node flags] start|info|...), and their usage: on
- * stdout for status 0, else on stderr; returns status.
+ * word too (tentacle [node flags] start|info|...).  node_conf_parse()
+ * parses them from argv[*ind] on, up to the first argument that is not
+ * one: -1 to go on, else the exit status (-h, or an error: usage printed).
+ * node_conf_usage() prints the usage, on stdout for status 0, else on
+ * stderr, and returns status.
  */
-struct opt;
-struct opt	*node_conf_flags(void);
+int		 node_conf_parse(int argc, char **argv, int *ind);
 int		 node_conf_usage(int status);
 
 /*
