@@ -32,11 +32,7 @@
 #define BACKOFF_MAX_MS		30000
 #define SHUTDOWN_GRACE_MS	10000
 
-struct node_state node = {
-	.dials = TAILQ_HEAD_INITIALIZER(node.dials),
-	.spares = TAILQ_HEAD_INITIALIZER(node.spares),
-	.backoff_ms = BACKOFF_MIN_MS,
-};
+struct node_state node;	/* zero: set up by node_start() */
 
 static void	node_connect(void);
 static void	node_link_down(int, const char *);
@@ -550,6 +546,9 @@ node_hello_init(void)
 static void
 node_start(void)
 {
+	TAILQ_INIT(&node.dials);
+	TAILQ_INIT(&node.spares);
+	node.backoff_ms = BACKOFF_MIN_MS;
 	core_init();
 	core_dns_init();
 	node.retry_ev = evtimer_new(core_base, node_retry_cb, NULL);

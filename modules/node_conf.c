@@ -91,7 +91,10 @@ static struct opt node_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 };
 
-/* What the config file says; NULL, 0 or -1: it does not say. */
+/*
+ * What the config file says; NULL, 0 or -1: it does not say (the -1s are
+ * set before reading, so this stays out of the binary's data).
+ */
 static struct {
 	char			*server;	/* server_addr */
 	char			*token;		/* auth_token */
@@ -116,7 +119,7 @@ static struct {
 	size_t			 nallow;
 	struct acl_entry	 deny[NODE_ACL_MAX];
 	size_t			 ndeny;
-} nfile = { .redial_min_ms = -1, .pool_size = -1 };
+} nfile;
 
 /* see tentacle.h */
 int
@@ -292,6 +295,8 @@ node_conf_read(char **cause)
 	const char	*home;
 	char		*why = NULL;
 
+	nfile.redial_min_ms = -1;
+	nfile.pool_size = -1;
 	node_conf.config = nf.config;
 	if (nf.config == NULL && (home = getenv("HOME")) != NULL) {
 		snprintf(path, sizeof path, "%s/.tentacler", home);
