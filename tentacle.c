@@ -1,7 +1,8 @@
 /*
  * tentacle.c: main(): the command table and dispatch, nothing else.
  * One binary, several names (busybox style): tentacled is the hub,
- * tentacler the node's command line, tentacle both.
+ * tentacler the node's command line, tentacle both.  Like dropbear's
+ * dbmulti.c, the program name is tried first, then argv[1].
  */
 #include <libgen.h>
 #include <stdio.h>
@@ -10,30 +11,39 @@
 
 #include "tentacle.h"
 
+/* The command may follow node flags: tentacle [node flags] CMD, tentacler. */
+#define CMD_NODE	0x1
+
 static int	 help_main(int, char **);
 
 static const struct command {
 	const char	*name;
 	const char	*alias;		/* argv[0] that selects it */
 	int		(*main)(int, char **);
+	int		 flags;		/* CMD_* */
 	const char	*help;
 } commands[] = {
-	{ "server", "tentacled", server_main,
+	{ "server", "tentacled", server_main, 0,
 	    "run the hub (control, data, SOCKS5 and HTTP ports)" },
-	{ "start", "tentacler", client_main,
+	{ "start", "tentacler", node_main, CMD_NODE,
 	    "run an exit node: start [POOL...]" },
-	{ "info", NULL, client_main, "list the hub's exit nodes" },
-	{ "drain", NULL, client_main,
+	{ "info", NULL, admin_main, CMD_NODE, "list the hub's exit nodes" },
+	{ "drain", NULL, admin_main, CMD_NODE,
 	    "stop sending new requests to a node: drain NODE" },
-	{ "undrain", NULL, client_main, "put a drained node back in service" },
-	{ "redial", NULL, client_main,
+	{ "undrain", NULL, admin_main, CMD_NODE,
+	    "put a drained node back in service" },
+	{ "redial", NULL, admin_main, CMD_NODE,
 	    "drain a node, then have it redial: redial NODE" },
-	{ "passwd", NULL, passwd_main,
+	{ "passwd", NULL, passwd_main, 0,
 	    "write a proxy users-file line (like htpasswd)" },
-	{ "token", NULL, token_main, "print a new random node token" },
-	{ "version", NULL, version_main, "print version and build details" },
-	{ "help", NULL, help_main, "print this help" },
+	{ "token", NULL, token_main, 0, "print a new random node token" },
+	{ "version", NULL, version_main, CMD_NODE,
+	    "print version and build details" },
+	{ "help", NULL, help_main, CMD_NODE, "print this help" },
 };
+
+/* In the node's command line: help prints the node's usage. */
+static int	 node_cli;
 
 void
 usage_commands(void)
@@ -56,6 +66,8 @@ help_main(int argc __unused, char **argv __unused)
 {
 	size_t	 i;
 
+	if (node_cli)
+		return (node_conf_usage(0));
 	printf("tentacle: a back-connect proxy.  The hub serves SOCKS5 and "
 	    "HTTP proxy\nusers; every request leaves the internet from one "
 	    "of its exit nodes.\n\nusage: tentacle COMMAND [flags] [args]\n"
@@ -73,47 +85,75 @@ help_main(int argc __unused, char **argv __unused)
 	return (0);
 }
 
+/* The command called name (or, alias set, installed as name) with flags. */
+static const struct command *
+command_find(const char *name, int alias, int flags)
+{
+	const struct command	*c;
+
+	for (c = commands; c < commands + nitems(commands); c++) {
+		if (strcmp(name, alias ? (c->alias != NULL ? c->alias : "") :
+		    c->name) == 0 && (c->flags & flags) == flags)
+			return (c);
+	}
+	return (NULL);
+}
+
+/*
+ * The node's command line, as the seed's tentacler had it: node flags
+ * (node_conf.c's table), then a CMD_NODE command, whose main gets argv
+ * from the command word on; the flags stay parsed for it (start parses
+ * more after the word, into the same table).
+ */
+static int
+node_dispatch(int argc, char **argv)
+{
+	const struct command	*c;
+	int			 ind = 1, rc;
+
+	node_cli = 1;
+	if ((rc = node_conf_parse(argc, argv, &ind)) != -1)
+		return (rc);
+	if (ind >= argc)
+		return (node_conf_usage(2));
+	if ((c = command_find(argv[ind], 0, CMD_NODE)) == NULL) {
+		fprintf(stderr, "tentacle: unknown command \"%s\"\n",
+		    argv[ind]);
+		return (node_conf_usage(2));
+	}
+	return (c->main(argc - ind, argv + ind));
+}
+
 int
 main(int argc, char **argv)
 {
-	char	*copy, *base;
-	size_t	 i;
+	const struct command	*c;
+	char			*copy;
 
+	/* Installed as tentacled: tentacle server; as tentacler: the node. */
 	copy = xstrdup(argc > 0 && argv[0] != NULL ? argv[0] : "tentacle");
-	base = basename(copy);
-	for (i = 0; i < nitems(commands); i++) {
-		if (commands[i].alias != NULL &&
-		    strcmp(base, commands[i].alias) == 0) {
-			/* tentacler keeps the seed's "[flags] command". */
-			if (commands[i].main == client_main)
-				return (client_main(argc, argv));
-			return (commands[i].main(argc, argv));
-		}
-	}
+	c = command_find(basename(copy), 1, 0);
 	free(copy);
+	if (c != NULL)
+		return (c->flags & CMD_NODE ? node_dispatch(argc, argv) :
+		    c->main(argc, argv));
 	if (argc < 2) {
 		usage_commands();
 		return (2);
 	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "-help") == 0 ||
+	    strcmp(argv[1], "--help") == 0)
+		return (help_main(argc - 1, argv + 1));
+	if (strcmp(argv[1], "-version") == 0 ||
+	    strcmp(argv[1], "--version") == 0)
+		return (version_main(1, argv + 1));
 	/* "tentacle -config x start": node flags before the command. */
-	if (argv[1][0] == '-' && strcmp(argv[1], "-h") != 0 &&
-	    strcmp(argv[1], "-help") != 0 && strcmp(argv[1], "--help") != 0 &&
-	    strcmp(argv[1], "-version") != 0 &&
-	    strcmp(argv[1], "--version") != 0)
-		return (client_main(argc, argv));
-	if (argv[1][0] == '-') {
-		if (strstr(argv[1], "version") != NULL)
-			return (version_main(1, argv + 1));
-		return (help_main(argc, argv));
+	if (argv[1][0] == '-')
+		return (node_dispatch(argc, argv));
+	if ((c = command_find(argv[1], 0, 0)) == NULL) {
+		fprintf(stderr, "tentacle: unknown command \"%s\"\n", argv[1]);
+		usage_commands();
+		return (2);
 	}
-	for (i = 0; i < nitems(commands); i++) {
-		if (strcmp(argv[1], commands[i].name) != 0)
-			continue;
-		if (commands[i].main == client_main)
-			return (client_main(argc, argv));
-		return (commands[i].main(argc - 1, argv + 1));
-	}
-	fprintf(stderr, "tentacle: unknown command \"%s\"\n", argv[1]);
-	usage_commands();
-	return (2);
+	return (c->main(argc - 1, argv + 1));
 }

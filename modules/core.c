@@ -1,7 +1,8 @@
 /*
- * core.c: the event base, signals, listeners and address helpers shared by
- * the hub and the node.  Owns the process's single event_base and evdns
- * base; knows nothing of proxies, and of frames only frame_peek().
+ * core.c: the event base, signals, listeners, address helpers and the
+ * default state directory, shared by the hub and the node.  Owns the
+ * process's single event_base and evdns base; knows nothing of proxies,
+ * and of frames only frame_peek().
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -144,6 +145,32 @@ core_now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+/* see tentacle.h */
+struct timeval *
+core_ms_tv(struct timeval *tv, int ms)
+{
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+	return (tv);
+}
+
+/* see tentacle.h */
+const char *
+core_state_dir(void)
+{
+	static char	 dir[1024];
+	const char	*home, *env;
+
+	if ((env = getenv("TENTACLE_STATE_DIR")) != NULL && *env != '\0')
+		return (env);
+	if (geteuid() == 0)
+		return ("/var/lib/tentacle");
+	if ((home = getenv("HOME")) == NULL || *home == '\0')
+		return (".tentacle");
+	snprintf(dir, sizeof dir, "%s/.tentacle", home);
+	return (dir);
 }
 
 /* see tentacle.h */

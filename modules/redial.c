@@ -19,6 +19,7 @@
 
 #include "tentacle.h"
 #include "frame.h"
+#include "node.h"
 
 #define REDIAL_KILL_MS		2000	/* SIGTERM, then SIGKILL after this */
 #define REDIAL_LOG_MAX		4096	/* output bytes logged per run */
@@ -225,7 +226,7 @@ redial_child(const char *cmd, int out)
 	_exit(127);
 }
 
-/* see tentacle.h */
+/* see node.h */
 int
 redial_start(const char *cmd, int timeout_ms, redial_done_cb *cb, void *arg,
     char **cause)
@@ -291,14 +292,14 @@ redial_start(const char *cmd, int timeout_ms, redial_done_cb *cb, void *arg,
 	return (0);
 }
 
-/* see tentacle.h */
+/* see node.h */
 int
 redial_running(void)
 {
 	return (rd.pid != 0);
 }
 
-/* see tentacle.h */
+/* see node.h */
 void
 redial_abort(void)
 {

@@ -19,6 +19,7 @@
 struct bufferevent;
 struct event_base;
 struct evdns_base;
+struct timeval;
 
 #define TENTACLE_NAME		"tentacle"
 
@@ -124,6 +125,13 @@ void		 core_exit(void);
 void		 core_signal(int, void (*)(int, void *), void *);
 /* Monotonic microseconds. */
 uint64_t	 core_now_us(void);
+/* Fill tv with ms milliseconds; returns tv (for evtimer_add()). */
+struct timeval	*core_ms_tv(struct timeval *tv, int ms);
+/*
+ * Default state directory (keys, known_hosts, the admin socket):
+ * $TENTACLE_STATE_DIR, else /var/lib/tentacle for root, else ~/.tentacle.
+ */
+const char	*core_state_dir(void);
 /*
  * Parse "host:port", ":port", "[v6]:port" or "port" for listening:
  * numeric hosts or "localhost" only; an empty host means every address.
@@ -180,19 +188,6 @@ const char	*relay_tag(struct relay *);
 void		 relay_close(struct relay *, const char *reason);
 /* Number of live relays in this process. */
 u_int		 relay_count(void);
-
-/*
- * redial.c: the node's redial action.  Runs cmd under /bin/sh -c in its
- * own process group, logs its output, kills it after timeout_ms, then
- * calls back with a FRAME_RRES_* result, the exit status or signal, and
- * how long it ran.  One at a time.
- */
-typedef void	 redial_done_cb(int rres, int code, uint32_t ms, void *);
-int		 redial_start(const char *cmd, int timeout_ms,
-		    redial_done_cb *, void *, char **cause);
-int		 redial_running(void);
-/* SIGTERM to the running command's group; no callback follows. */
-void		 redial_abort(void);
 
 /* server.c: the hub. */
 struct server_conf {
@@ -311,27 +306,28 @@ struct limit_hold;
 /* passwd.c: `tentacle passwd [-iter N] [-file F] USER`. */
 int		 passwd_main(int, char **);
 
-/* client.c: the exit node (`start`), and the client-style command line. */
-int		 client_main(int, char **);
-
-/* How a node (or `tentacle info`) trusts the hub: doc/tls.md. */
-struct client_trust {
-	const char	*fingerprint;	/* pinned "sha256:..." */
-	const char	*ca_file;
-	const char	*known_hosts;	/* trust on first use */
-	int		 insecure;	/* plaintext links */
-};
 /*
- * Default state directory: $TENTACLE_STATE_DIR, else /var/lib/tentacle for
- * root, else ~/.tentacle.
+ * node.c: the exit node, `tentacle start [flags] [POOL...]`; argv[0] is
+ * the command word, flags before it are parsed already (node_conf.c).
  */
-const char	*client_state_dir(void);
+int		 node_main(int, char **);
 
 /*
- * info.c: `tentacle info|drain|undrain|redial` (argv[0]) over the hub's
+ * node_conf.c: the node's flags, which tentacle.c parses before a command
+ * word too (tentacle [node flags] start|info|...).  node_conf_parse()
+ * parses them from argv[*ind] on, up to the first argument that is not
+ * one: -1 to go on, else the exit status (-h, or an error: usage printed).
+ * node_conf_usage() prints the usage, on stdout for status 0, else on
+ * stderr, and returns status.
+ */
+int		 node_conf_parse(int argc, char **argv, int *ind);
+int		 node_conf_usage(int status);
+
+/*
+ * admin.c: `tentacle info|drain|undrain|redial` (argv[0]) over the hub's
  * admin socket: -admin PATH, else STATE_DIR/admin.sock.
  */
-int		 info_run(const char *state_dir, int, char **);
+int		 admin_main(int, char **);
 
 /* token.c */
 int		 token_main(int, char **);

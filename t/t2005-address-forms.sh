@@ -195,7 +195,7 @@ test_expect_success '-allow 127.0.0.0/8: the NAT64 forms of loopback stay refuse
 # Numeric names sent as names (SOCKS ATYP 3, an HTTP request line): only
 # a plain dotted quad is an address, every other numeric form is refused
 # with "bad address" before anything resolves it.  These need the node's
-# dial path to ask acl_host_numeric (client.c, DIAL_BADADDR).
+# dial path to ask acl_host_numeric (node_dial.c, DIAL_BADADDR).
 test_expect_success 'numeric names resolvers disagree on: SOCKS REP 0x08' '
 	for h in 0177.0.0.1 127.1 0x7f.0.0.1 2130706433 0x7f000001 \
 	    127.0.0.01 127.0.0.1. 1.2.3.4.5 0177.0.0.01 example.0x7f; do

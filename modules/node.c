@@ -1,0 +1,609 @@
+/*
+ * node.c: the exit node (`tentacle start`): the process and its control
+ * link to the hub.  Owns connect and reconnect back-off, the handshake
+ * (HELLO, CHALLENGE/AUTH, WELCOME), the frames of a session (each handed
+ * to the file that owns its object), the heartbeat, the hub's REDIAL
+ * (leave, run the redial action, reconnect) and shutdown.  Dials are
+ * node_dial.c's, spare links node_spare.c's, the redial action
+ * redial.c's, the settings node_conf.c's.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "tentacle.h"
+#include "frame.h"
+#include "node.h"
+#include "tls.h"
+#include "token.h"
+
+#define BACKOFF_MIN_MS		1000
+#define BACKOFF_MAX_MS		30000
+#define SHUTDOWN_GRACE_MS	10000
+
+struct node_state node;	/* zero: set up by node_start() */
+
+static void	node_connect(void);
+static void	node_link_down(int, const char *);
+static void	node_lost(const char *);
+static int	node_redial(const char *);
+static void	node_read_cb(struct bufferevent *, void *);
+static void	node_event_cb(struct bufferevent *, short, void *);
+
+/* see node.h */
+void
+node_send(const uint8_t *buf, size_t len)
+{
+	if (node.bev == NULL || len == 0)
+		return;
+	bufferevent_write(node.bev, buf, len);
+}
+
+/* WELCOME: the session starts.  -1 when the link is gone. */
+static int
+node_welcome(const struct frame *f)
+{
+	struct timeval	 tv;
+	const char	*cause;
+
+	if (frame_welcome_parse(f, &node.wl, &cause) == -1) {
+		node_lost(cause);
+		return (-1);
+	}
+	if (node_dial_welcome(&node.wl) == -1) {
+		node_lost("bad WELCOME");
+		return (-1);
+	}
+	node.id = node.wl.node_id;
+	node.hello.node_id = node.id;
+	node.hello.rres = FRAME_RRES_NONE;	/* reported once */
+	node.welcomed = 1;
+	evtimer_del(node.hs_ev);
+	node.backoff_ms = BACKOFF_MIN_MS;
+	bufferevent_set_timeouts(node.bev, NULL, NULL);
+	evtimer_add(node.hb_ev, core_ms_tv(&tv, node.wl.heartbeat_ms));
+	log_info("node ready: node %u (%s) connected to %s:%s", node.id,
+	    node.hello.name, node_conf.host, node_conf.port);
+	node_spare_welcome();
+	return (0);
+}
+
+/* BYE: the hub says why it closes; the link is gone (1), or -1. */
+static int
+node_bye(const struct frame *f, const char **cause)
+{
+	struct frame_bye	 bye;
+	char			 text[1100], why[1200];
+
+	if (frame_bye_parse(f, &bye, cause) == -1)
+		return (-1);
+	log_escape(text, sizeof text, bye.text, strlen(bye.text));
+	snprintf(why, sizeof why, "the hub said goodbye (%u: %s)%s",
+	    bye.reason, text, bye.reason == FRAME_BYE_AUTH ? "; check that "
+	    "auth_token (-token) is a line of the hub's tokens file" : "");
+	node_lost(why);
+	return (1);
+}
+
+/*
+ * Before WELCOME: a CHALLENGE (answer with AUTH) or the WELCOME.  Drains
+ * the frame; 0: read on, 1: the link is gone, -1: protocol error.
+ */
+static int
+node_handshake(struct evbuffer *in, const struct frame *f, int n,
+    const char **cause)
+{
+	uint8_t	 nonce[FRAME_NONCE_LEN], mac[FRAME_MAC_LEN], buf[FRAME_MAX];
+
+	if (f->type == FRAME_CHALLENGE) {
+		if (frame_blob_parse(f, FRAME_CHALLENGE, nonce, sizeof nonce,
+		    cause) == -1)
+			return (-1);
+		if (node_conf.token == NULL) {
+			node_lost("the hub requires node authentication: set "
+			    "auth_token in the config file or give -token");
+			return (1);
+		}
+		token_mac(node_conf.token, nonce, node.hello.name, mac);
+		node_send(buf, frame_blob_encode(buf, FRAME_AUTH, mac,
+		    sizeof mac));
+	} else if (f->type == FRAME_WELCOME) {
+		if (node_welcome(f) == -1)
+			return (1);
+	} else {
+		*cause = "expected WELCOME";
+		return (-1);
+	}
+	evbuffer_drain(in, n);
+	return (0);
+}
+
+/*
+ * A frame of the session, handed to its owner.  Drains it, before acting
+ * where acting may close the link (DIAL, REDIAL); 0: read on, 1: the link
+ * is gone, -1: protocol error.
+ */
+static int
+node_dispatch(struct bufferevent *bev, struct evbuffer *in,
+    const struct frame *f, int n, const char **cause)
+{
+	struct frame_dial	 fd;
+	uint64_t		 stamp, now;
+	uint16_t		 t;
+	uint8_t			 buf[FRAME_MAX];
+	char			 text[1100];
+
+	switch (f->type) {
+	case FRAME_PING:
+		if (frame_stamp_parse(f, &stamp, cause) == -1)
+			return (-1);
+		node_send(buf, frame_stamp_encode(buf, FRAME_PONG, stamp));
+		break;
+	case FRAME_PONG:
+		if (frame_stamp_parse(f, &stamp, cause) == -1)
+			return (-1);
+		now = core_now_us();
+		if (stamp <= now && now - stamp < UINT32_MAX)
+			node.rtt_us = now - stamp;
+		break;
+	case FRAME_POLICY:
+		if (node_dial_policy(f, cause) == -1)
+			return (-1);
+		break;
+	case FRAME_SPARE_TARGET:
+		if (frame_spare_target_parse(f, &t, cause) == -1)
+			return (-1);
+		node_spare_target(t);
+		break;
+	case FRAME_REDIAL:
+		if (frame_redial_parse(f, text, sizeof text, cause) == -1)
+			return (-1);
+		evbuffer_drain(in, n);
+		return (node_redial(text));	/* 1: left the hub */
+	case FRAME_DIAL:
+		if (frame_dial_parse(f, &fd, cause) == -1)
+			return (-1);
+		evbuffer_drain(in, n);
+		node_dial_start(&fd, NULL);
+		return (node.bev != bev);	/* lost while dialling */
+	default:
+		*cause = "unexpected frame from the hub";
+		return (-1);
+	}
+	evbuffer_drain(in, n);
+	return (0);
+}
+
+static void
+node_read_cb(struct bufferevent *bev, void *arg __unused)
+{
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	struct frame	 f;
+	const char	*cause;
+	char		 why[1200];
+	int		 n, rc;
+
+	node.rx_us = core_now_us();
+	for (;;) {
+		if ((n = frame_peek(in, &f, &cause)) == 0)
+			return;
+		if (n == -1)
+			break;
+		if (f.type == FRAME_BYE)
+			rc = node_bye(&f, &cause);
+		else if (!node.welcomed)
+			rc = node_handshake(in, &f, n, &cause);
+		else
+			rc = node_dispatch(bev, in, &f, n, &cause);
+		if (rc == -1)
+			break;
+		if (rc == 1)
+			return;
+	}
+	snprintf(why, sizeof why, "protocol error: %s", cause);
+	node_lost(why);
+}
+
+/* Connected to the hub: TLS (unless insecure), then HELLO. */
+static void
+node_connected(struct bufferevent *bev)
+{
+	struct timeval	 tv;
+	uint8_t		 buf[FRAME_MAX];
+	char		 why[512], *cause = NULL;
+
+	node.hub_salen = sizeof node.hub_sa;
+	if (getpeername(tls_getfd(bev), (struct sockaddr *)&node.hub_sa,
+	    &node.hub_salen) == -1) {
+		node_lost("getpeername failed");
+		return;
+	}
+	if (node_conf.tls != NULL && !tls_is_wrapped(bev)) {
+		node.bev = tls_wrap(node_conf.tls, bev, 0, node_conf.server,
+		    &cause);
+		if (node.bev == NULL) {
+			snprintf(why, sizeof why, "TLS: %s", cause);
+			free(cause);
+			node_lost(why);
+			return;
+		}
+		bev = node.bev;
+		bufferevent_setcb(bev, node_read_cb, NULL, node_event_cb, NULL);
+		bufferevent_setwatermark(bev, EV_READ, 0, FRAME_MAX);
+		bufferevent_enable(bev, EV_READ | EV_WRITE);
+	}
+	bufferevent_set_timeouts(bev, core_ms_tv(&tv, HANDSHAKE_MS), NULL);
+	node_send(buf, frame_hello_encode(buf, &node.hello));
+	log_debug("connected to hub %s:%s; sent HELLO", node_conf.host,
+	    node_conf.port);
+}
+
+static void
+node_event_cb(struct bufferevent *bev, short what, void *arg __unused)
+{
+	char	 why[512];
+	int	 error = EVUTIL_SOCKET_ERROR();
+	int	 dnsrc;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		node_connected(bev);
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT)
+		snprintf(why, sizeof why, node.welcomed ?
+		    "timed out" : "no answer within %d ms", HANDSHAKE_MS);
+	else if (tls_error(bev) != NULL)
+		snprintf(why, sizeof why, "TLS: %s%s", tls_error(bev),
+		    tls_handshake_done(bev) ? "" : " (if the hub runs "
+		    "-insecure, the node needs insecure: true)");
+	else if (what & BEV_EVENT_EOF)
+		strlcpy(why, "the hub closed the connection", sizeof why);
+	else if (!tls_is_wrapped(bev) &&
+	    (dnsrc = bufferevent_socket_get_dns_error(bev)) != 0)
+		snprintf(why, sizeof why, "cannot resolve %s: %s",
+		    node_conf.host, evutil_gai_strerror(dnsrc));
+	else
+		strlcpy(why, evutil_socket_error_to_string(error), sizeof why);
+	node_lost(why);
+}
+
+static void
+node_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	struct timeval	 tv;
+	uint8_t		 buf[FRAME_MAX];
+	uint64_t	 now = core_now_us();
+	char		 why[128];
+
+	if (now - node.rx_us >= (uint64_t)node.wl.heartbeat_ms * 1000 *
+	    HEARTBEAT_MISSES) {
+		snprintf(why, sizeof why, "heartbeat timeout: nothing heard "
+		    "from the hub for %llu ms",
+		    (unsigned long long)((now - node.rx_us) / 1000));
+		node_lost(why);
+		return;
+	}
+	node_send(buf, frame_stamp_encode(buf, FRAME_PING, now));
+	evtimer_add(node.hb_ev, core_ms_tv(&tv, node.wl.heartbeat_ms));
+	node_spare_keepalive(now);
+}
+
+/*
+ * Take the control link down: say BYE (reason, text) and let it flush, or
+ * drop it at once (reason -1); stop its timers, abandon the dials it
+ * asked for, close the spare links of its session.
+ */
+static void
+node_link_down(int reason, const char *text)
+{
+	uint8_t	 buf[FRAME_MAX];
+
+	if (node.bev != NULL) {
+		if (reason >= 0) {
+			node_send(buf, frame_bye_encode(buf, reason, text));
+			core_bev_close_flush(node.bev);
+		} else
+			bufferevent_free(node.bev);
+		node.bev = NULL;
+	}
+	evtimer_del(node.hb_ev);
+	evtimer_del(node.hs_ev);
+	node_dial_abort_all();
+	node_spare_close_all();
+}
+
+/* The control link is gone: drop it and schedule a reconnect. */
+static void
+node_lost(const char *why)
+{
+	struct timeval	 tv;
+	uint32_t	 rnd;
+	int		 wait;
+
+	node_link_down(-1, NULL);
+	if (node.stopping)
+		return;
+	/* 50..100 % of the back-off, so a fleet does not reconnect at once. */
+	evutil_secure_rng_get_bytes(&rnd, sizeof rnd);
+	wait = node.backoff_ms / 2 + (int)(rnd % (node.backoff_ms / 2 + 1));
+	if (node.welcomed)
+		log_warnx("lost the hub %s:%s: %s; %u relays continue; "
+		    "reconnecting in %d ms", node_conf.host, node_conf.port,
+		    why, relay_count(), wait);
+	else
+		log_warnx("cannot connect to the hub %s:%s: %s; retrying in "
+		    "%d ms (check -server / server_addr and that the hub "
+		    "runs)", node_conf.host, node_conf.port, why, wait);
+	node.welcomed = 0;
+	node.backoff_ms *= 2;
+	if (node.backoff_ms > BACKOFF_MAX_MS)
+		node.backoff_ms = BACKOFF_MAX_MS;
+	evtimer_add(node.retry_ev, core_ms_tv(&tv, wait));
+}
+
+static void
+node_retry_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	node_connect();
+}
+
+static void
+node_hs_timeout_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	char	 why[128];
+
+	snprintf(why, sizeof why, "no WELCOME within %d ms of connecting",
+	    CONNECT_MS + HANDSHAKE_MS);
+	node_lost(why);
+}
+
+static void
+node_connect(void)
+{
+	struct timeval	 tv;
+	long		 port = strtol(node_conf.port, NULL, 10);
+	int		 af = AF_UNSPEC;
+
+	node.bev = node_dial_hub_bev(AF_UNSPEC);
+	if (node.bev != NULL && bufferevent_getfd(node.bev) != -1)
+		af = node_conf.bind_sa.ss_family;	/* bound: that only */
+	if (node.bev == NULL) {
+		node_lost("out of memory");
+		return;
+	}
+	bufferevent_setcb(node.bev, node_read_cb, NULL, node_event_cb, NULL);
+	bufferevent_setwatermark(node.bev, EV_READ, 0, FRAME_MAX);
+	bufferevent_set_timeouts(node.bev, core_ms_tv(&tv, CONNECT_MS),
+	    core_ms_tv(&tv, CONNECT_MS));
+	bufferevent_enable(node.bev, EV_READ | EV_WRITE);
+	evtimer_add(node.hs_ev, core_ms_tv(&tv, CONNECT_MS + HANDSHAKE_MS));
+	if (bufferevent_socket_connect_hostname(node.bev, core_dns,
+	    af, node_conf.host, (int)port) == -1)
+		node_lost("cannot start connecting");
+}
+
+/* The redial action ended: report it in the next HELLO; reconnect now. */
+static void
+node_redial_done(int rres, int code, uint32_t ms, void *arg __unused)
+{
+	node.hello.rres = rres;
+	node.hello.rres_code = code;
+	node.hello.rres_ms = ms;
+	node.redial_us = core_now_us();
+	node_conf_reload_bind();
+	node.local_us = 0;	/* the interface addresses changed */
+	if (node.stopping)
+		return;
+	node.backoff_ms = BACKOFF_MIN_MS;
+	log_info("redial: reconnecting to the hub %s:%s", node_conf.host,
+	    node_conf.port);
+	node_connect();
+}
+
+/*
+ * REDIAL from the hub (it drained this node first): leave the hub, run
+ * our own redial action, reconnect from the new address.  1 when the
+ * control link is gone, 0 when the request was declined.
+ */
+static int
+node_redial(const char *why)
+{
+	uint8_t		 buf[FRAME_MAX];
+	uint64_t	 now = core_now_us();
+	char		 esc[1100], *cause = NULL;
+
+	log_escape(esc, sizeof esc, why, strlen(why));
+	if (node_conf.redial_cmd == NULL) {
+		log_warnx("the hub asked for a redial (%s), but this node has "
+		    "no redial command or dial_info in its config; declined",
+		    esc);
+		node_send(buf, frame_redial_encode(buf, "no redial command "
+		    "or dial_info in the node's config"));
+		return (0);
+	}
+	if (redial_running() || (node.redial_us != 0 &&
+	    now - node.redial_us < (uint64_t)node_conf.redial_min_ms * 1000)) {
+		/* One warning a minute: a hub may insist. */
+		if (now - node.decline_us >= 60 * 1000000ULL) {
+			node.decline_us = now;
+			log_warnx("the hub asked for a redial (%s) %llu ms "
+			    "after the last one; this node redials at most "
+			    "every %d ms (redial_min_interval); declined", esc,
+			    (unsigned long long)((now - node.redial_us) /
+			    1000), node_conf.redial_min_ms);
+		}
+		snprintf(esc, sizeof esc, "the last redial was %llu ms ago; "
+		    "redial_min_interval is %d ms",
+		    (unsigned long long)((now - node.redial_us) / 1000),
+		    node_conf.redial_min_ms);
+		node_send(buf, frame_redial_encode(buf, esc));
+		return (0);
+	}
+	log_info("the hub asks for a redial (%s): leaving the hub, running "
+	    "the redial command, then reconnecting; %u relays continue",
+	    esc, relay_count());
+	node_link_down(FRAME_BYE_REDIAL, "redialing");
+	node.welcomed = 0;
+	if (redial_start(node_conf.redial_cmd, node_conf.redial_timeout_ms,
+	    node_redial_done, NULL, &cause) == -1) {
+		log_warnx("redial: cannot run the redial command: %s", cause);
+		free(cause);
+		node_redial_done(FRAME_RRES_NOSTART, 0, 0, NULL);
+	}
+	return (1);
+}
+
+static void
+node_stop_check_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	struct timeval	 tv = { 0, 100000 };
+
+	if ((relay_count() == 0 && !redial_running()) ||
+	    core_now_us() >= node.stop_us) {
+		if (relay_count() > 0)
+			log_info("node: %u relays still open after %d ms; "
+			    "closing them", relay_count(), SHUTDOWN_GRACE_MS);
+		redial_abort();	/* still running: it had its time */
+		event_base_loopexit(core_base, NULL);
+		return;
+	}
+	evtimer_add(node.stop_ev, &tv);
+}
+
+static void
+node_shutdown_cb(int sig, void *arg __unused)
+{
+	struct timeval	 tv = { 0, 0 };
+
+	if (node.stopping++) {
+		log_info("node: second signal %d, exiting now", sig);
+		exit(0);
+	}
+	log_info("node: signal %d, shutting down; waiting up to %d ms for "
+	    "%u relays", sig, SHUTDOWN_GRACE_MS, relay_count());
+	evtimer_del(node.retry_ev);
+	/* A running redial command finishes (a line left down is worse). */
+	node_link_down(FRAME_BYE_SHUTDOWN, "node shutting down");
+	node.stop_us = core_now_us() + SHUTDOWN_GRACE_MS * 1000ULL;
+	node.stop_ev = evtimer_new(core_base, node_stop_check_cb, NULL);
+	if (node.stop_ev == NULL)
+		exit(0);
+	evtimer_add(node.stop_ev, &tv);
+}
+
+static void
+node_hup_cb(int sig __unused, void *arg __unused)
+{
+	log_reopen();
+}
+
+/* The HELLO this node sends: who it is, from node_conf and uname. */
+static void
+node_hello_init(void)
+{
+	struct frame_hello	*h = &node.hello;
+	struct utsname		 u;
+	int			 i;
+
+	h->version = FRAME_VERSION;
+	h->role = FRAME_ROLE_NODE;
+	strlcpy(h->name, node_conf.name, sizeof h->name);
+	for (i = 0; i < node_conf.npools; i++)
+		strlcpy(h->pools[i], node_conf.pools[i], sizeof h->pools[i]);
+	h->npools = node_conf.npools;
+	if (uname(&u) == 0) {
+		for (i = 0; u.sysname[i] != '\0'; i++)
+			u.sysname[i] = (u.sysname[i] >= 'A' &&
+			    u.sysname[i] <= 'Z') ? u.sysname[i] + 32 :
+			    u.sysname[i];
+		strlcpy(h->os, u.sysname, sizeof h->os);
+		strlcpy(h->arch, u.machine, sizeof h->arch);
+	}
+	strlcpy(h->build, version_string(), sizeof h->build);
+	if (node_conf.token != NULL) {
+		token_kid(node_conf.token, h->kid);
+		h->has_kid = 1;
+	}
+	h->redial = node_conf.redial;
+}
+
+/* The loop's timers and signals, what the node starts with, connect. */
+static void
+node_start(void)
+{
+	TAILQ_INIT(&node.dials);
+	TAILQ_INIT(&node.spares);
+	node.backoff_ms = BACKOFF_MIN_MS;
+	core_init();
+	core_dns_init();
+	node.retry_ev = evtimer_new(core_base, node_retry_cb, NULL);
+	node.hb_ev = evtimer_new(core_base, node_heartbeat_cb, NULL);
+	node.hs_ev = evtimer_new(core_base, node_hs_timeout_cb, NULL);
+	if (node.retry_ev == NULL || node.hb_ev == NULL || node.hs_ev == NULL)
+		fatalx("cannot create timers");
+	core_signal(SIGINT, node_shutdown_cb, NULL);
+	core_signal(SIGTERM, node_shutdown_cb, NULL);
+	core_signal(SIGHUP, node_hup_cb, NULL);
+
+	log_info("%s: node %s starting for hub %s:%s (%s)", version_string(),
+	    node.hello.name, node_conf.host, node_conf.port,
+	    node_conf.tls == NULL ? "insecure: plaintext links" : "TLS links");
+	node_spare_init();
+	if (node_conf.redial_cmd != NULL)
+		log_info("redial: %s; the hub may ask for it at most every "
+		    "%d ms, it may run %d ms", node_conf.redial ==
+		    FRAME_REDIAL_COMMAND ? "the redial command is set" :
+		    "dial_info is set (pppd's poff/pon)",
+		    node_conf.redial_min_ms, node_conf.redial_timeout_ms);
+	if (node_conf.nallow > 0 || node_conf.ndeny > 0)
+		log_info("destination policy: %zu allow entries lift default "
+		    "denials, %zu deny entries add to them", node_conf.nallow,
+		    node_conf.ndeny);
+	node_connect();
+}
+
+/*
+ * see tentacle.h: `start [flags] [POOL...]`, argv[0] the command word;
+ * flags before it (tentacle [flags] start) are parsed already.
+ */
+int
+node_main(int argc, char **argv)
+{
+	char	*cause = NULL;
+	int	 ind = 1, rc;
+
+	if ((rc = node_conf_parse(argc, argv, &ind)) != -1)
+		return (rc);
+	if ((rc = node_conf_load(NODE_CONF_START, argc - ind, argv + ind,
+	    &cause)) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return (rc);
+	}
+	if (log_init(node_conf.log, node_conf.log_level, "tentacler",
+	    &cause) == -1) {
+		fprintf(stderr, "tentacle start: %s\n", cause);
+		free(cause);
+		return (1);
+	}
+	node_hello_init();
+	node_start();
+	core_loop();
+	log_info("node: stopped");
+	return (0);
+}

@@ -1,0 +1,210 @@
+/*
+ * node.h: the exit node's private header: its configuration, resolved
+ * once (node_conf.c), its one state struct, a dial (node_dial.c), a spare
+ * link (node_spare.c), the redial action (redial.c) and the calls between
+ * them and node.c, the control link.  Only node files include it, and
+ * admin.c, for the state directory.
+ */
+#ifndef NODE_H
+#define NODE_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdint.h>
+
+#include "acl.h"
+#include "frame.h"
+
+struct bufferevent;
+struct event;
+struct evdns_getaddrinfo_request;
+struct tls_conf;
+
+#define NODE_ACL_MAX		64	/* allow and deny entries */
+#define NODE_LOCAL_MAX		64	/* the node's own addresses */
+#define NODE_ADDRS_MAX		8	/* addresses tried for one target */
+
+/*
+ * node_conf.c: every setting of the node, resolved once: a flag beats the
+ * config file, which beats the default.  Filled by node_conf_load(); the
+ * rest of the node only reads it.  Strings point into argv, the config
+ * file's values (kept for the process) or static buffers.
+ */
+struct node_conf {
+	const char		*config;	/* the file read; NULL: none */
+	const char		*state_dir;
+	/* The destination policy: allow lifts default denials, deny adds. */
+	struct acl_entry	 allow[NODE_ACL_MAX];
+	size_t			 nallow;
+	struct acl_entry	 deny[NODE_ACL_MAX];
+	size_t			 ndeny;
+	/* -bind: source address of every connection; bind_len 0: none. */
+	const char		*bind;
+	struct sockaddr_storage	 bind_sa;
+	socklen_t		 bind_len;
+	int			 bind_flag;	/* from -bind: no reload */
+	const char		*data_addr;	/* data links may go there too */
+	int			 pool_size;	/* spare links, our max */
+
+	/* From here, for `start` only (NODE_CONF_START). */
+	const char		*server;	/* HOST:PORT as given (TOFU) */
+	char			 host[256];	/* ... split */
+	char			 port[8];
+	char			 name[FRAME_NAME_MAX + 1];
+	char			 pools[FRAME_POOLS_MAX][FRAME_POOL_MAX + 1];
+	int			 npools;
+	const char		*token;		/* NULL: none */
+	const char		*log;		/* log_init() destination */
+	int			 log_level;	/* LOG_LEVEL_* */
+	struct tls_conf		*tls;		/* NULL: insecure (plaintext) */
+	char			*redial_cmd;	/* NULL: cannot redial */
+	int			 redial;	/* FRAME_REDIAL_* */
+	int			 redial_timeout_ms;
+	int			 redial_min_ms;
+};
+extern struct node_conf	 node_conf;
+
+/* What node_conf_load() resolves. */
+#define NODE_CONF_ADMIN	0	/* file, lists, bind, state dir (admin.c) */
+#define NODE_CONF_START	1	/* and the rest: hub, name, trust, log... */
+/*
+ * Read the config file (-config, else $HOME/.tentacler if there), then
+ * resolve node_conf from the flags (already parsed: node_conf_parse()),
+ * the pools given as arguments (npools 0: the file's) and the file.
+ * Returns 0, or the exit status (1, 2) with *cause the line for stderr.
+ */
+int		 node_conf_load(int what, int npools, char **pools,
+		    char **cause);
+/* After a redial: the config file's bind: again (unless -bind). */
+void		 node_conf_reload_bind(void);
+
+/* node_dial.c: a DIAL from the hub, until its relay starts. */
+struct ndial {
+	TAILQ_ENTRY(ndial)	 nd_entry;
+	uint32_t		 nd_req;
+	struct target		 nd_target;
+	struct sockaddr_storage	 nd_addrs[NODE_ADDRS_MAX];
+	int			 nd_naddrs;
+	int			 nd_next;
+	struct evdns_getaddrinfo_request *nd_dns;
+	int			 nd_dns_pending;
+	int			 nd_zombie;	/* freed by the DNS callback */
+	struct bufferevent	*nd_target_bev;
+	struct bufferevent	*nd_link;
+	struct event		*nd_timer;
+	int			 nd_spare;	/* nd_link is a spare link */
+	int			 nd_err;	/* best DIAL_* so far */
+	const char		*nd_why;	/* policy refusal */
+	uint64_t		 nd_start_us;
+};
+TAILQ_HEAD(ndials, ndial);
+
+/* node_spare.c: a spare data link: connecting, or idle after SPARE. */
+struct spare {
+	TAILQ_ENTRY(spare)	 sp_entry;
+	struct bufferevent	*sp_bev;
+	int			 sp_idle;	/* SPARE sent */
+	uint64_t		 sp_since_us;	/* connected at */
+	int			 sp_keepalive;	/* probes turned on */
+};
+TAILQ_HEAD(spares, spare);
+
+/*
+ * The node's state: one per process, `node`.  node.c owns the control
+ * link; each group below names the file that owns it.
+ */
+struct node_state {
+	/* node.c: the control link and its session. */
+	struct bufferevent	*bev;		/* NULL: not connected */
+	struct event		*retry_ev;	/* reconnect after back-off */
+	struct event		*hb_ev;		/* heartbeat */
+	struct event		*hs_ev;		/* connect..WELCOME deadline */
+	struct event		*stop_ev;	/* shutdown: relays done? */
+	struct sockaddr_storage	 hub_sa;	/* control peer */
+	socklen_t		 hub_salen;
+	struct frame_hello	 hello;
+	struct frame_welcome	 wl;
+	int			 welcomed;
+	uint32_t		 id;		/* the hub's id for us */
+	uint64_t		 rx_us;		/* last frame heard */
+	uint32_t		 rtt_us;
+	int			 backoff_ms;
+	int			 stopping;	/* signals seen */
+	uint64_t		 stop_us;	/* shutdown deadline */
+	uint64_t		 redial_us;	/* the last redial ended */
+	uint64_t		 decline_us;	/* last "declined" warning */
+
+	/* node_dial.c: dials and the destination policy. */
+	struct ndials		 dials;
+	u_int			 ndials;
+	struct sockaddr_storage	 data_sa;	/* where data links go */
+	socklen_t		 data_salen;
+	int			 data_ok;	/* data address allowed */
+	uint64_t		 data_warned_us;
+	struct acl_entry	 hub_deny[FRAME_POLICY_MAX];	/* POLICY */
+	size_t			 nhub_deny;
+	struct sockaddr_storage	 local[NODE_LOCAL_MAX];	/* own addresses */
+	size_t			 nlocal;
+	uint64_t		 local_us;	/* read at; 0: read again */
+
+	/* node_spare.c: spare links. */
+	struct spares		 spares;
+	u_int			 nspares;	/* connecting + idle */
+	int			 spare_want;	/* the hub's SPARE_TARGET */
+	int			 spare_fails;	/* in a row: back-off */
+	struct event		*spare_ev;	/* delayed refill */
+};
+extern struct node_state node;
+
+/* node.c */
+/* A frame on the control link (nothing when it is down). */
+void		 node_send(const uint8_t *, size_t);
+
+/* node_dial.c */
+/* A DIAL; link: the spare link it came on (now the dial's), or NULL. */
+void		 node_dial_start(const struct frame_dial *,
+		    struct bufferevent *link);
+/* Abandon every dial: the hub session that asked is gone. */
+void		 node_dial_abort_all(void);
+/* POLICY: the hub's denials for our pools.  -1 with *cause. */
+int		 node_dial_policy(const struct frame *, const char **cause);
+/*
+ * WELCOME: where data links go (its data host, else the hub's own), and
+ * whether they may go there (node.data_ok).  -1 when the data host is not
+ * an address.
+ */
+int		 node_dial_welcome(const struct frame_welcome *);
+/*
+ * A bufferevent for a link to the hub, its socket bound to bind: when that
+ * has the family af (AF_UNSPEC: any); NULL when out of memory.
+ */
+struct bufferevent *node_dial_hub_bev(int af);
+
+/* node_spare.c */
+/* The spare links' timer; logs our max. */
+void		 node_spare_init(void);
+/* A new session: our max, until the hub's SPARE_TARGET says otherwise. */
+void		 node_spare_welcome(void);
+/* SPARE_TARGET: the hub asks for target idle links. */
+void		 node_spare_target(int target);
+/* Keep min(our max, the hub's target) spare links, connecting or idle. */
+void		 node_spare_fill(void);
+void		 node_spare_close_all(void);
+/* Heartbeat: TCP keepalive on links idle a heartbeat or more. */
+void		 node_spare_keepalive(uint64_t now);
+
+/*
+ * redial.c: the node's redial action.  Runs cmd under /bin/sh -c in its
+ * own process group, logs its output, kills it after timeout_ms, then
+ * calls back with a FRAME_RRES_* result, the exit status or signal, and
+ * how long it ran.  One at a time.
+ */
+typedef void	 redial_done_cb(int rres, int code, uint32_t ms, void *);
+int		 redial_start(const char *cmd, int timeout_ms,
+		    redial_done_cb *, void *, char **cause);
+int		 redial_running(void);
+/* SIGTERM to the running command's group; no callback follows. */
+void		 redial_abort(void);
+
+#endif /* NODE_H */

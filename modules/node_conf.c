@@ -1,0 +1,673 @@
+/*
+ * node_conf.c: the node's configuration: its flags (which tentacle.c
+ * also parses before a command word), its config file ("key: value",
+ * doc/tentacle.1 FILES), and node_conf_resolve(), the one place where a
+ * flag beats the file and the file beats the default.  Owns the trust
+ * setup (how the node knows its hub, doc/tls.md) and the redial action's
+ * command; the rest of the node reads only struct node_conf.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tentacle.h"
+#include "acl.h"
+#include "frame.h"
+#include "node.h"
+#include "opt.h"
+#include "tls.h"
+#include "token.h"
+
+#define REDIAL_TIMEOUT_MS	60000	/* redial_timeout default */
+#define REDIAL_MIN_MS		10000	/* redial_min_interval default */
+
+struct node_conf	 node_conf;
+
+/* The flags as given; NULL or 0: not given. */
+static struct {
+	const char	*config;
+	const char	*server;	/* HOST:PORT */
+	const char	*token;
+	const char	*name;
+	const char	*log;
+	const char	*log_level;
+	const char	*allow;		/* comma list */
+	const char	*deny;		/* comma list */
+	const char	*bind;
+	const char	*data_addr;
+	const char	*fingerprint;
+	const char	*ca_file;
+	const char	*state_dir;
+	int		 insecure;
+	int		 pool_size;
+} nf;
+
+static struct opt node_opts[] = {
+	{ "config", OPT_STRING, &nf.config, "Path to tentacle "
+	    "configuration file.", "$HOME/.tentacler", 0, 0, 0 },
+	{ "server", OPT_STRING, &nf.server, "Hub control address "
+	    "HOST:PORT (overrides server_addr)", NULL, 0, 0, 0 },
+	{ "token", OPT_STRING, &nf.token, "Node authentication token "
+	    "(overrides auth_token)", NULL, 0, 0, 0 },
+	{ "name", OPT_STRING, &nf.name, "Node name (default: the host "
+	    "name)", NULL, 0, 0, 0 },
+	{ "allow", OPT_STRING, &nf.allow, "Destinations to allow "
+	    "despite the default policy: CIDR[,CIDR...] or :PORT",
+	    NULL, 0, 0, 0 },
+	{ "data-addr", OPT_STRING, &nf.data_addr, "The hub's data "
+	    "address HOST[:PORT], when it is neither the control "
+	    "host nor a public address (a hub's WELCOME may point "
+	    "data links nowhere else)", NULL, 0, 0, 0 },
+	{ "bind", OPT_STRING, &nf.bind, "Source address of the "
+	    "node's connections, to targets and to the hub (a "
+	    "multi-address host's exit address)", NULL, 0, 0, 0 },
+	{ "deny", OPT_STRING, &nf.deny, "More destinations to refuse "
+	    "(wins over -allow): CIDR[,CIDR...] or :PORT", NULL, 0, 0,
+	    0 },
+	{ "log", OPT_STRING, &nf.log, "Write log messages to this "
+	    "file. 'stdout', 'none' and 'syslog' have special "
+	    "meanings", "\"stdout\"", 0, 0, 0 },
+	{ "log-level", OPT_STRING, &nf.log_level, "The level of "
+	    "messages to log. One of: DEBUG, INFO, WARNING, ERROR",
+	    "\"INFO\"", 0, 0, 0 },
+	{ "fingerprint", OPT_STRING, &nf.fingerprint, "Pin the hub's "
+	    "key: sha256:... as the hub prints it", NULL, 0, 0, 0 },
+	{ "ca-file", OPT_STRING, &nf.ca_file, "Verify the hub's "
+	    "certificate against these PEM CA certificates", NULL, 0,
+	    0, 0 },
+	{ "state-dir", OPT_STRING, &nf.state_dir, "Directory for "
+	    "known_hosts (hub keys trusted on first use)",
+	    "/var/lib/tentacle (root), ~/.tentacle", 0, 0, 0 },
+	{ "insecure", OPT_BOOL, &nf.insecure, "Plaintext links (the "
+	    "hub must run -insecure too)", NULL, 0, 0, 0 },
+	{ "pool-size", OPT_INT, &nf.pool_size, "Pool size for "
+	    "connections to tentacle service (spare data links), 0 for "
+	    "no pool", "0", 0, 1024, 0 },
+	{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
+};
+
+/*
+ * What the config file says; NULL, 0 or -1: it does not say (the -1s are
+ * set before reading, so this stays out of the binary's data).
+ */
+static struct {
+	char			*server;	/* server_addr */
+	char			*token;		/* auth_token */
+	char			*name;
+	char			*log;
+	char			*log_level;
+	char			*fingerprint;
+	char			*ca_file;
+	char			*known_hosts;
+	char			*state_dir;
+	char			*dial_info;
+	char			*bind;
+	char			*data_addr;
+	char			*redial;
+	int			 insecure;
+	int			 redial_timeout_ms;	/* 0: not said */
+	int			 redial_min_ms;		/* -1: not said */
+	int			 pool_size;		/* -1: not said */
+	char			 pools[FRAME_POOLS_MAX][FRAME_POOL_MAX + 1];
+	int			 npools;
+	struct acl_entry	 allow[NODE_ACL_MAX];
+	size_t			 nallow;
+	struct acl_entry	 deny[NODE_ACL_MAX];
+	size_t			 ndeny;
+} nfile;
+
+/* see tentacle.h */
+int
+node_conf_parse(int argc, char **argv, int *ind)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	rc = opt_parse(node_opts, argc, argv, ind, &cause);
+	if (rc == OPT_HELP)
+		return (node_conf_usage(0));
+	if (rc == -1) {
+		fprintf(stderr, "tentacle: %s\n", cause);
+		free(cause);
+		return (node_conf_usage(2));
+	}
+	return (-1);
+}
+
+/* see tentacle.h */
+int
+node_conf_usage(int status)
+{
+	FILE	*fp = status == 0 ? stdout : stderr;
+
+	fprintf(fp,
+	    "usage: tentacle [flags] start [POOL...]   run an exit node\n"
+	    "       tentacle [flags] info [-json]      list the hub's exit "
+	    "nodes\n"
+	    "       tentacle [flags] drain|undrain|redial NODE\n"
+	    "       tentacle version | help\n"
+	    "(tentacler is the same as tentacle with these commands)\n\n"
+	    "Flags:\n");
+	opt_usage(fp, node_opts);
+	fprintf(fp, "\nExamples:\n"
+	    "\ttentacle start -server hub.example.net:4442 ilife codertool\n"
+	    "\ttentacler -log=stdout -config=tentacler.yml start\n"
+	    "\ttentacle version\n");
+	return (status);
+}
+
+/* pools: a list of pool names, replacing what the file said before. */
+static int
+node_conf_file_pools(const char *value, char **cause)
+{
+	char	 list[FRAME_POOLS_MAX][64];
+	int	 i, n;
+
+	if ((n = opt_list_split(value, list, FRAME_POOLS_MAX, cause)) == -1)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (!frame_name_valid(list[i], FRAME_POOL_MAX)) {
+			xasprintf(cause, "pool name \"%s\": use 1-31 "
+			    "of A-Z a-z 0-9 . _ -", list[i]);
+			return (-1);
+		}
+		strlcpy(nfile.pools[i], list[i], sizeof nfile.pools[i]);
+	}
+	nfile.npools = n;
+	return (0);
+}
+
+/* allow, deny: more entries on each line (up to NODE_ACL_MAX). */
+static int
+node_conf_file_acl(const char *key, const char *value, char **cause)
+{
+	struct acl_entry	*l = key[0] == 'a' ? nfile.allow : nfile.deny;
+	size_t			*ln = key[0] == 'a' ? &nfile.nallow :
+				    &nfile.ndeny;
+	char			 list[NODE_ACL_MAX][64];
+	int			 i, n;
+
+	if ((n = opt_list_split(value, list, NODE_ACL_MAX, cause)) == -1)
+		return (-1);
+	for (i = 0; i < n && *ln < NODE_ACL_MAX; i++) {
+		if (acl_entry_parse(list[i], &l[(*ln)++], cause) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* redial_timeout (1ms..24h), redial_min_interval (0s..24h). */
+static int
+node_conf_file_redial(const char *key, const char *value, char **cause)
+{
+	int	 timeout = strcmp(key, "redial_timeout") == 0;
+	int64_t	 ms;
+
+	if (opt_duration_parse(value, &ms, cause) == -1)
+		return (-1);
+	if (ms < 0 || ms > 24 * 3600 * 1000LL || (timeout && ms == 0)) {
+		xasprintf(cause, "%s: \"%s\" is out of range (%s to 24h)", key,
+		    value, timeout ? "1ms" : "0s");
+		return (-1);
+	}
+	if (timeout)
+		nfile.redial_timeout_ms = (int)ms;
+	else
+		nfile.redial_min_ms = (int)ms;
+	return (0);
+}
+
+/* One "key: value" of the config file (doc/tentacle.1 FILES). */
+static int
+node_conf_file_cb(const char *key, const char *value, void *arg __unused,
+    char **cause)
+{
+	static const struct {
+		const char	 *key;
+		char		**value;
+	} strings[] = {
+		{ "server_addr", &nfile.server },
+		{ "auth_token", &nfile.token },
+		{ "name", &nfile.name },
+		{ "log", &nfile.log },
+		{ "log_level", &nfile.log_level },
+		{ "fingerprint", &nfile.fingerprint },
+		{ "ca_file", &nfile.ca_file },
+		{ "known_hosts", &nfile.known_hosts },
+		{ "state_dir", &nfile.state_dir },
+		{ "dial_info", &nfile.dial_info },
+		{ "bind", &nfile.bind },
+		{ "data_addr", &nfile.data_addr },
+		{ "redial", &nfile.redial },
+	};
+	long long	 v;
+	size_t		 k;
+
+	for (k = 0; k < nitems(strings); k++) {
+		if (strcmp(key, strings[k].key) == 0) {
+			free(*strings[k].value);
+			*strings[k].value = xstrdup(value);
+			return (0);
+		}
+	}
+	if (strcmp(key, "insecure") == 0) {
+		if (opt_bool_parse(value, &nfile.insecure) == -1) {
+			xasprintf(cause, "insecure: expected true or false, "
+			    "not \"%s\"", value);
+			return (-1);
+		}
+		return (0);
+	}
+	if (strcmp(key, "redial_timeout") == 0 ||
+	    strcmp(key, "redial_min_interval") == 0)
+		return (node_conf_file_redial(key, value, cause));
+	if (strcmp(key, "pool_size") == 0) {
+		if (opt_int_parse(value, 0, 1024, &v, cause) == -1)
+			return (-1);
+		nfile.pool_size = (int)v;
+		return (0);
+	}
+	if (strcmp(key, "pools") == 0)
+		return (node_conf_file_pools(value, cause));
+	if (strcmp(key, "allow") == 0 || strcmp(key, "deny") == 0)
+		return (node_conf_file_acl(key, value, cause));
+	xasprintf(cause, "unknown key \"%s\" (known: server_addr, "
+	    "auth_token, name, pools, pool_size, allow, deny, bind, "
+	    "fingerprint, ca_file, known_hosts, state_dir, insecure, redial, "
+	    "redial_timeout, redial_min_interval, dial_info, log, log_level)",
+	    key);
+	return (-1);
+}
+
+/*
+ * The config file: -config (it must exist), else $HOME/.tentacler when
+ * there is one.  0, or 1 with *cause.
+ */
+static int
+node_conf_read(char **cause)
+{
+	static char	 path[1024];
+	const char	*home;
+	char		*why = NULL;
+
+	nfile.redial_min_ms = -1;
+	nfile.pool_size = -1;
+	node_conf.config = nf.config;
+	if (nf.config == NULL && (home = getenv("HOME")) != NULL) {
+		snprintf(path, sizeof path, "%s/.tentacler", home);
+		if (access(path, F_OK) == 0)
+			node_conf.config = path;
+	}
+	if (node_conf.config != NULL && opt_conf_load(node_conf.config,
+	    node_conf_file_cb, NULL, &why) == -1) {
+		xasprintf(cause, "tentacle: %s", why);
+		free(why);
+		return (1);
+	}
+	return (0);
+}
+
+/* -allow, -deny: the flag's list.  -1 with *cause. */
+static int
+node_conf_acl(const char *name, const char *value, struct acl_entry *l,
+    size_t *n, char **cause)
+{
+	char	 list[NODE_ACL_MAX][64], *why = NULL;
+	int	 i, count;
+
+	if ((count = opt_list_split(value, list, NODE_ACL_MAX, &why)) == -1)
+		goto bad;
+	*n = 0;
+	for (i = 0; i < count; i++) {
+		if (acl_entry_parse(list[i], &l[(*n)++], &why) == -1)
+			goto bad;
+	}
+	return (0);
+bad:
+	xasprintf(cause, "tentacle: -%s: %s", name, why);
+	free(why);
+	return (-1);
+}
+
+/*
+ * bind: a numeric address (port 0) for the node's outgoing sockets; NULL
+ * or "" for none.  On error (-1 with *cause), nc keeps its old one.
+ */
+static int
+node_conf_bind(struct node_conf *nc, const char *b, char **cause)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = 0;
+	char			 addr[300];
+
+	if (b != NULL && *b != '\0') {
+		snprintf(addr, sizeof addr, strchr(b, ':') != NULL ?
+		    "[%s]:0" : "%s:0", b);
+		if (core_addr_parse(addr, &ss, &sslen, cause) == -1)
+			return (-1);
+		memcpy(&nc->bind_sa, &ss, sizeof nc->bind_sa);
+	}
+	nc->bind = b;
+	nc->bind_len = sslen;
+	return (0);
+}
+
+/*
+ * How this node trusts its hub (doc/tls.md): the TLS configuration, or
+ * none for insecure.  Trust on first use needs somewhere to keep what it
+ * learns: the known_hosts directory is made (0700) if missing.  0, or 1
+ * with *cause.
+ */
+static int
+node_conf_trust(struct node_conf *nc, const char *fingerprint,
+    const char *ca_file, const char *known_hosts, int insecure, char **cause)
+{
+	char		 dir[1100], *slash, *why = NULL;
+	struct stat	 st;
+
+	if (insecure)
+		return (0);
+	strlcpy(dir, known_hosts, sizeof dir);
+	if (fingerprint == NULL && ca_file == NULL &&
+	    (slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+		if (dir[0] != '\0' && stat(dir, &st) == -1 &&
+		    (errno != ENOENT || mkdir(dir, 0700) == -1)) {
+			xasprintf(cause, "tentacle: cannot create %s for "
+			    "known_hosts: %s (give -state-dir, or pin the hub "
+			    "with -fingerprint)", dir, strerror(errno));
+			return (1);
+		}
+	}
+	if ((nc->tls = tls_client_conf(fingerprint, ca_file, known_hosts,
+	    &why)) == NULL) {
+		xasprintf(cause, "tentacle start: TLS: %s", why);
+		free(why);
+		return (1);
+	}
+	return (0);
+}
+
+/* Pools: the arguments after "start", else the config file's. */
+static int
+node_conf_pools(struct node_conf *nc, int npools, char **pools,
+    char **cause)
+{
+	int	 i;
+
+	if (npools == 0) {
+		memcpy(nc->pools, nfile.pools, sizeof nc->pools);
+		nc->npools = nfile.npools;
+		return (0);
+	}
+	if (npools > FRAME_POOLS_MAX) {
+		xasprintf(cause, "tentacle start: at most %d pools",
+		    FRAME_POOLS_MAX);
+		return (-1);
+	}
+	for (i = 0; i < npools; i++) {
+		if (!frame_name_valid(pools[i], FRAME_POOL_MAX)) {
+			xasprintf(cause, "tentacle start: pool name \"%s\": "
+			    "use 1-31 of A-Z a-z 0-9 . _ -", pools[i]);
+			return (-1);
+		}
+		strlcpy(nc->pools[i], pools[i], sizeof nc->pools[i]);
+	}
+	nc->npools = npools;
+	return (0);
+}
+
+/* The hub's control address: "host:port" or "[v6]:port". */
+static int
+node_conf_hub(struct node_conf *nc, const char *s, char **cause)
+{
+	const char	*colon;
+	char		*why = NULL;
+	long long	 port;
+	size_t		 hl;
+
+	if (s == NULL) {
+		xasprintf(cause, "tentacle start: no hub address: give -server "
+		    "HOST:PORT or server_addr in %s", nc->config != NULL ?
+		    nc->config : "$HOME/.tentacler");
+		return (-1);
+	}
+	nc->server = s;
+	if ((colon = strrchr(s, ':')) == NULL || colon == s)
+		goto bad;
+	if (opt_int_parse(colon + 1, 1, 65535, &port, &why) == -1) {
+		free(why);
+		goto bad;
+	}
+	hl = colon - s;
+	if (s[0] == '[' && colon[-1] == ']') {
+		s++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof nc->host)
+		goto bad;
+	memcpy(nc->host, s, hl);
+	nc->host[hl] = '\0';
+	snprintf(nc->port, sizeof nc->port, "%lld", port);
+	return (0);
+bad:
+	xasprintf(cause, "tentacle start: hub address \"%s\": expected "
+	    "HOST:PORT, e.g. hub.example.net:4442", nc->server);
+	return (-1);
+}
+
+/* The node's name, or one from the host name's allowed characters. */
+static int
+node_conf_name(struct node_conf *nc, const char *name, char **cause)
+{
+	char	 host[256];
+	size_t	 i, o = 0;
+
+	if (name != NULL) {
+		if (!frame_name_valid(name, FRAME_NAME_MAX)) {
+			xasprintf(cause, "tentacle start: node name \"%s\": "
+			    "use 1-63 of A-Z a-z 0-9 . _ -", name);
+			return (-1);
+		}
+		strlcpy(nc->name, name, sizeof nc->name);
+		return (0);
+	}
+	if (gethostname(host, sizeof host) == -1)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	for (i = 0; host[i] != '\0' && o + 1 < sizeof nc->name &&
+	    o < FRAME_NAME_MAX; i++) {
+		char c = host[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-')
+			nc->name[o++] = c;
+	}
+	nc->name[o] = '\0';
+	if (o == 0)
+		strlcpy(nc->name, "node", sizeof nc->name);
+	return (0);
+}
+
+/*
+ * The redial action: redial: COMMAND, else dial_info: ENTRY[,USER,PASS]
+ * as pppd's "poff ENTRY; pon ENTRY" (user and password come from pppd's
+ * own secrets files on Unix; Windows' rasdial would take them).
+ */
+static int
+node_conf_redial(struct node_conf *nc, const char *cmd,
+    const char *dial_info, char **cause)
+{
+	char	 entry[64];
+	size_t	 n;
+
+	if (cmd != NULL && cmd[0] != '\0') {
+		nc->redial_cmd = xstrdup(cmd);
+		nc->redial = FRAME_REDIAL_COMMAND;
+		return (0);
+	}
+	if (dial_info == NULL || dial_info[0] == '\0')
+		return (0);
+	n = strcspn(dial_info, ",");
+	if (n >= sizeof entry) {
+		xasprintf(cause, "tentacle start: dial_info: the entry name is "
+		    "too long");
+		return (-1);
+	}
+	memcpy(entry, dial_info, n);
+	entry[n] = '\0';
+	if (!frame_name_valid(entry, sizeof entry - 1)) {
+		xasprintf(cause, "tentacle start: dial_info: \"%s\": expected "
+		    "ENTRY[,USER,PASSWORD], ENTRY of A-Z a-z 0-9 . _ -",
+		    entry);
+		return (-1);
+	}
+	xasprintf(&nc->redial_cmd, "poff %s; sleep 1; pon %s", entry, entry);
+	nc->redial = FRAME_REDIAL_DIALINFO;
+	return (0);
+}
+
+/*
+ * Every setting: the flag, else the file, else the default, in this one
+ * place.  NODE_CONF_ADMIN stops after what admin.c needs.  0, or the exit
+ * status with *cause.
+ */
+static int
+node_conf_resolve(struct node_conf *nc, int what, int npools, char **pools,
+    char **cause)
+{
+	static char	 known_hosts[1100];
+	const char	*level, *token;
+	char		*why = NULL;
+	int		 rc;
+
+	/* -allow, -deny: a flag replaces the file's list. */
+	memcpy(nc->allow, nfile.allow, sizeof nc->allow);
+	nc->nallow = nfile.nallow;
+	memcpy(nc->deny, nfile.deny, sizeof nc->deny);
+	nc->ndeny = nfile.ndeny;
+	if ((nf.allow != NULL && node_conf_acl("allow", nf.allow, nc->allow,
+	    &nc->nallow, cause) == -1) || (nf.deny != NULL &&
+	    node_conf_acl("deny", nf.deny, nc->deny, &nc->ndeny, cause) == -1))
+		return (2);
+	nc->bind_flag = nf.bind != NULL;
+	if (node_conf_bind(nc, nf.bind != NULL ? nf.bind : nfile.bind,
+	    &why) == -1) {
+		xasprintf(cause, "tentacle: %s", why);
+		free(why);
+		return (2);
+	}
+	nc->data_addr = nf.data_addr != NULL ? nf.data_addr :
+	    nfile.data_addr;
+	nc->state_dir = nf.state_dir != NULL ? nf.state_dir :
+	    nfile.state_dir != NULL ? nfile.state_dir : core_state_dir();
+	/* -pool-size 0 is also the default: it leaves pool_size: be. */
+	nc->pool_size = nf.pool_size > 0 ? nf.pool_size :
+	    nfile.pool_size != -1 ? nfile.pool_size : 0;
+	if (what == NODE_CONF_ADMIN)
+		return (0);
+
+	/* known_hosts: the file's, unless -state-dir names another place. */
+	snprintf(known_hosts, sizeof known_hosts, "%s/known_hosts",
+	    nc->state_dir);
+	/* insecure: the flag or the file, either one says so. */
+	if ((rc = node_conf_trust(nc, nf.fingerprint != NULL ? nf.fingerprint :
+	    nfile.fingerprint, nf.ca_file != NULL ? nf.ca_file : nfile.ca_file,
+	    nfile.known_hosts != NULL && nf.state_dir == NULL ?
+	    nfile.known_hosts : known_hosts, nf.insecure || nfile.insecure,
+	    cause)) != 0)
+		return (rc);
+	if (node_conf_pools(nc, npools, pools, cause) == -1 ||
+	    node_conf_hub(nc, nf.server != NULL ? nf.server : nfile.server,
+	    cause) == -1 ||
+	    node_conf_name(nc, nf.name != NULL ? nf.name : nfile.name,
+	    cause) == -1)
+		return (2);
+	token = nf.token != NULL ? nf.token : nfile.token;
+	if (token != NULL && !token_valid(token)) {
+		xasprintf(cause, "tentacle start: auth_token: a token is "
+		    "16-128 characters of A-Z a-z 0-9 . _ ~ + / = - (the hub "
+		    "operator makes one with 'tentacle token')");
+		return (2);
+	}
+	nc->token = token;
+	nc->redial_timeout_ms = nfile.redial_timeout_ms != 0 ?
+	    nfile.redial_timeout_ms : REDIAL_TIMEOUT_MS;
+	nc->redial_min_ms = nfile.redial_min_ms != -1 ?
+	    nfile.redial_min_ms : REDIAL_MIN_MS;
+	if (node_conf_redial(nc, nfile.redial, nfile.dial_info, cause) == -1)
+		return (2);
+	nc->log = nf.log != NULL ? nf.log : nfile.log != NULL ? nfile.log :
+	    "stdout";
+	level = nf.log_level != NULL ? nf.log_level :
+	    nfile.log_level != NULL ? nfile.log_level : "INFO";
+	if (log_level_parse(level, &nc->log_level) == -1) {
+		xasprintf(cause, "tentacle start: log level \"%s\" is not one "
+		    "of DEBUG, INFO, WARNING, ERROR", level);
+		return (2);
+	}
+	return (0);
+}
+
+/* see node.h */
+int
+node_conf_load(int what, int npools, char **pools, char **cause)
+{
+	int	 rc;
+
+	if ((rc = node_conf_read(cause)) != 0)
+		return (rc);
+	return (node_conf_resolve(&node_conf, what, npools, pools, cause));
+}
+
+/* Only bind: of the config file, re-read after a redial. */
+static int
+node_conf_reload_cb(const char *key, const char *value, void *arg,
+    char **cause __unused)
+{
+	char	**bind = arg;
+
+	if (strcmp(key, "bind") == 0) {
+		free(*bind);
+		*bind = xstrdup(value);
+	}
+	return (0);
+}
+
+/* see node.h */
+void
+node_conf_reload_bind(void)
+{
+	struct node_conf	*nc = &node_conf;
+	char			*b = NULL, *old = nfile.bind, *cause = NULL;
+
+	if (nc->config == NULL || nc->bind_flag)
+		return;
+	if (opt_conf_load(nc->config, node_conf_reload_cb, &b,
+	    &cause) == -1) {
+		log_warnx("redial: re-reading %s: %s; keeping bind: %s",
+		    nc->config, cause, old != NULL ? old : "(none)");
+		free(cause);
+		free(b);
+		return;
+	}
+	if (node_conf_bind(nc, b, &cause) == -1) {
+		log_warnx("redial: %s: %s; keeping bind: %s", nc->config,
+		    cause, old != NULL ? old : "(none)");
+		free(cause);
+		free(b);
+		return;
+	}
+	nfile.bind = b;
+	if ((old == NULL) != (b == NULL) || (old != NULL &&
+	    strcmp(old, b) != 0))
+		log_info("redial: %s now gives bind: %s (was %s)", nc->config,
+		    b != NULL ? b : "(none)", old != NULL ? old : "(none)");
+	free(old);
+}
