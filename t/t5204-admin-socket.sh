@@ -4,16 +4,25 @@ the admin socket is 0660 in a 0700 state directory, and the hub checks the
 peer uid the kernel gives it (issue 9 item 5)'
 . "$(dirname "$0")/test-lib.sh"
 
-test_expect_success 'setup: hub and a node' '
+# nobody must reach the binary and the socket's directory even when the
+# tree lives under a 0700 home (a fresh clone in /root): both go to a
+# directory of their own under /tmp.
+test_expect_success 'setup: hub (admin socket in a 0700 directory), a node' '
+	NB_DIR=$(mktemp -d /tmp/t5204.XXXXXX) &&
+	test_atexit "rm -rf $NB_DIR" &&
+	chmod 711 "$NB_DIR" &&
+	cp "$TENTACLE" "$NB_DIR/tentacle" && chmod 755 "$NB_DIR/tentacle" &&
+	mkdir -m 700 "$NB_DIR/state" &&
 	start_origin &&
-	start_hub &&
+	start_hub -admin "$NB_DIR/state/admin.sock" &&
+	test "$ADMIN_SOCK" = "$NB_DIR/state/admin.sock" &&
 	start_node n1 &&
 	hub_serves
 '
 
 test_expect_success AS_NOBODY 'as nobody: drain is refused by the file system' '
-	test_expect_code 1 as_nobody "$TENTACLE" drain n1 -admin "$ADMIN_SOCK" \
-		2>err &&
+	test_expect_code 1 as_nobody "$NB_DIR/tentacle" drain n1 \
+		-admin "$ADMIN_SOCK" 2>err &&
 	cat err &&
 	grep "Permission denied" err &&
 	"$TENTACLE" info -admin "$ADMIN_SOCK" -json >info.json &&
@@ -21,10 +30,11 @@ test_expect_success AS_NOBODY 'as nobody: drain is refused by the file system' '
 '
 
 test_expect_success AS_NOBODY 'as nobody, socket opened to all: refused by the hub (peer uid)' '
-	chmod 755 "$TENTACLE_STATE_DIR" &&
+	chmod 755 "$NB_DIR/state" &&
 	chmod 666 "$ADMIN_SOCK" &&
-	{ as_nobody "$TENTACLE" drain n1 -admin "$ADMIN_SOCK" 2>err; rc=$?; } ;
-	chmod 700 "$TENTACLE_STATE_DIR" && chmod 660 "$ADMIN_SOCK" &&
+	{ as_nobody "$NB_DIR/tentacle" drain n1 -admin "$ADMIN_SOCK" 2>err;
+	  rc=$?; } ;
+	chmod 700 "$NB_DIR/state" && chmod 660 "$ADMIN_SOCK" &&
 	cat err &&
 	test $rc = 1 &&
 	grep "the hub refused: .*not root, the hub.s user" err &&

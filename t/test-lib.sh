@@ -26,19 +26,25 @@ TEST_NAME=$(basename "$0" .sh)
 
 # A script that feeds odd address forms or hostnames to a node, or plays a
 # hostile hub, sets TEST_NETNS=1 before sourcing this file: it then runs in
-# a network namespace of its own with only lo up (unshare -n as root, else
-# unshare -rn; iproute2),
+# a network namespace of its own with only lo up, and a mount namespace
+# whose /etc/hosts says only "127.0.0.1 localhost" (unshare -n -m as root,
+# else unshare -rnm; iproute2),
 # so that if the code under test is wrong no packet can leave the machine.
 # Without namespaces the whole script is skipped, which `make check`
 # counts as a failure (a missing install step).
 if test "${TEST_NETNS:-}" = 1 && test -z "${TEST_IN_NETNS:-}"; then
 	# Root needs no user namespace (nor may it make one in a chroot).
-	if test "$(id -u)" = 0; then netns_="unshare -n"; else netns_="unshare -rn"; fi
+	# A mount namespace too: /etc/hosts of our own, "localhost" is
+	# 127.0.0.1 and nothing else, whatever the machine says.
+	if test "$(id -u)" = 0; then netns_="unshare -n -m"; else netns_="unshare -rnm"; fi
 	if $netns_ ip link set lo up 2>/dev/null; then
 		TEST_IN_NETNS=1
 		export TEST_IN_NETNS
-		exec $netns_ sh -c 'ip link set lo up && exec sh "$@"' \
-			sh "$0" "$@"
+		exec $netns_ sh -c 'ip link set lo up &&
+			h=$(mktemp) && printf "127.0.0.1\tlocalhost\n" >"$h" &&
+			{ test -e /etc/hosts || : >/etc/hosts; } &&
+			mount --bind "$h" /etc/hosts && rm -f "$h" &&
+			exec sh "$@"' sh "$0" "$@"
 	fi
 	echo "1..0 # SKIP needs a network namespace: unshare -rn (util-linux) and ip (iproute2; sh scripts/install-deps)"
 	exit 0
