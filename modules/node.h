@@ -44,7 +44,10 @@ struct node_conf {
 	struct sockaddr_storage	 bind_sa;
 	socklen_t		 bind_len;
 	int			 bind_flag;	/* from -bind: no reload */
-	const char		*data_addr;	/* data links may go there too */
+	/* data_addr: (-data-addr): data links may go there too. */
+	struct sockaddr_storage	 data_sa;
+	int			 data_set;
+	int			 data_anyport;	/* HOST alone: any port */
 	int			 pool_size;	/* spare links, our max */
 
 	/* From here, for `start` only (NODE_CONF_START). */
@@ -105,6 +108,7 @@ struct spare {
 	TAILQ_ENTRY(spare)	 sp_entry;
 	struct bufferevent	*sp_bev;
 	int			 sp_idle;	/* SPARE sent */
+	int			 sp_ready;	/* handshake done (TLS too) */
 	uint64_t		 sp_since_us;	/* connected at */
 	int			 sp_keepalive;	/* probes turned on */
 };
@@ -151,6 +155,7 @@ struct node_state {
 	/* node_spare.c: spare links. */
 	struct spares		 spares;
 	u_int			 nspares;	/* connecting + idle */
+	u_int			 nspares_opening;	/* handshake not done */
 	int			 spare_want;	/* the hub's SPARE_TARGET */
 	int			 spare_fails;	/* in a row: back-off */
 	struct event		*spare_ev;	/* delayed refill */

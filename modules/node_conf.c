@@ -8,6 +8,9 @@
  */
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -335,6 +338,45 @@ bad:
 }
 
 /*
+ * data_addr: HOST:PORT, [V6]:PORT, or a bare IP address (any port on it):
+ * where WELCOME may also send data links.  Numeric only: it is checked
+ * against what a hub says, never resolved.  -1 with *cause.
+ */
+static int
+node_conf_data_addr(struct node_conf *nc, const char *v, char **cause)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&nc->data_sa;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&nc->data_sa;
+	socklen_t		 len;
+	char			*err = NULL, host[128];
+
+	nc->data_set = nc->data_anyport = 0;
+	if (v == NULL)
+		return (0);
+	memset(&nc->data_sa, 0, sizeof nc->data_sa);
+	if (strlcpy(host, v[0] == '[' ? v + 1 : v, sizeof host) <
+	    sizeof host && v[0] == '[' && host[strlen(host) - 1] == ']')
+		host[strlen(host) - 1] = '\0';
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1)
+		sin->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1)
+		sin6->sin6_family = AF_INET6;
+	else if (core_addr_parse(v, &nc->data_sa, &len, &err) == -1 ||
+	    strcmp(v, "localhost") == 0 || strncmp(v, "localhost:", 10) == 0) {
+		free(err);
+		xasprintf(cause, "tentacle: data_addr: \"%s\" is not an IP "
+		    "address or IP:PORT (it is compared with what the hub "
+		    "says, never resolved)", v);
+		return (-1);
+	}
+	nc->data_anyport = nc->data_sa.ss_family != 0 && err == NULL &&
+	    (sin->sin_family == AF_INET ? sin->sin_port == 0 :
+	    sin6->sin6_port == 0);
+	nc->data_set = 1;
+	return (0);
+}
+
+/*
  * bind: a numeric address (port 0) for the node's outgoing sockets; NULL
  * or "" for none.  On error (-1 with *cause), nc keeps its old one.
  */
@@ -563,8 +605,9 @@ node_conf_resolve(struct node_conf *nc, int what, int npools, char **pools,
 		free(why);
 		return (2);
 	}
-	nc->data_addr = nf.data_addr != NULL ? nf.data_addr :
-	    nfile.data_addr;
+	if (node_conf_data_addr(nc, nf.data_addr != NULL ? nf.data_addr :
+	    nfile.data_addr, cause) == -1)
+		return (2);
 	nc->state_dir = nf.state_dir != NULL ? nf.state_dir :
 	    nfile.state_dir != NULL ? nfile.state_dir : core_state_dir();
 	/* -pool-size 0 is also the default: it leaves pool_size: be. */

@@ -619,8 +619,9 @@ node_dial_start(const struct frame_dial *fd, struct bufferevent *link)
 			    "refused (see the warning at connect)");
 			node.data_warned_us = core_now_us();
 		}
+		/* Node-side (RESULT 10): the hub retries elsewhere. */
 		nd->nd_why = "the hub's data address is not allowed";
-		node_dial_fail(nd, DIAL_FAIL);
+		node_dial_fail(nd, DIAL_NODELOST);
 		return;
 	}
 	/* Answer before the hub gives up, so it hears why. */
@@ -673,31 +674,16 @@ node_same_host(const struct sockaddr *a, const struct sockaddr *b)
 static int
 node_data_allowed(const struct sockaddr *sa, uint16_t port, const char **why)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
-	const char		*conf = node_conf.data_addr;
-	char			*err = NULL, buf[300];
-	int			 anyport = 0;
+	const struct sockaddr_storage	*ss = &node_conf.data_sa;
 
 	if (node_same_host(sa, (struct sockaddr *)&node.hub_sa))
 		return (0);
-	if (conf != NULL) {
-		/* A bare HOST (no port) allows any port on it. */
-		if (core_addr_parse(conf, &ss, &sslen, &err) == -1) {
-			free(err);
-			err = NULL;
-			snprintf(buf, sizeof buf, strchr(conf, ':') != NULL ?
-			    "[%s]:1" : "%s:1", conf);
-			anyport = core_addr_parse(buf, &ss, &sslen,
-			    &err) == 0;
-		}
-		free(err);
-		if ((anyport || ntohs(ss.ss_family == AF_INET ?
-		    ((struct sockaddr_in *)&ss)->sin_port :
-		    ((struct sockaddr_in6 *)&ss)->sin6_port) == port) &&
-		    node_same_host(sa, (struct sockaddr *)&ss))
-			return (0);
-	}
+	if (node_conf.data_set && (node_conf.data_anyport ||
+	    ntohs(ss->ss_family == AF_INET ?
+	    ((const struct sockaddr_in *)ss)->sin_port :
+	    ((const struct sockaddr_in6 *)ss)->sin6_port) == port) &&
+	    node_same_host(sa, (const struct sockaddr *)ss))
+		return (0);
 	return (node_target_allowed(sa, why) ? 0 : -1);
 }
 

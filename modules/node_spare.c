@@ -22,7 +22,24 @@
 #include "tls.h"
 #include "token.h"
 
+/*
+ * Spare links in their handshake at once: a node that wants many opens
+ * them a few at a time, not in one burst the hub's per-address handshake
+ * cap (-max-handshakes-per-ip) would cut.
+ */
+#define NODE_SPARE_OPENING	8
+
 static void	node_spare_idle(struct spare *, struct bufferevent *);
+
+/* sp's handshake is done (TCP, TLS if any): the next may start. */
+static void
+node_spare_ready(struct spare *sp)
+{
+	if (sp->sp_ready)
+		return;
+	sp->sp_ready = 1;
+	node.nspares_opening--;
+}
 
 /* The one way a spare link ends: closes its link (if it still has one). */
 static void
@@ -30,6 +47,7 @@ node_spare_close(struct spare *sp)
 {
 	TAILQ_REMOVE(&node.spares, sp, sp_entry);
 	node.nspares--;
+	node_spare_ready(sp);
 	if (sp->sp_bev != NULL)
 		bufferevent_free(sp->sp_bev);
 	free(sp);
@@ -107,8 +125,12 @@ node_spare_event_cb(struct bufferevent *bev, short what, void *arg)
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		return;
 	}
-	if (sp->sp_idle)
-		return;		/* TLS handshake done: nothing to do */
+	if (sp->sp_idle) {
+		/* The TLS handshake is done: the next one may start. */
+		node_spare_ready(sp);
+		node_spare_fill();
+		return;
+	}
 	sp->sp_since_us = core_now_us();	/* keepalive: heartbeat */
 	if (node_conf.tls != NULL && !tls_is_wrapped(bev)) {
 		sp->sp_bev = tls_wrap(node_conf.tls, bev, 0, node_conf.server,
@@ -143,6 +165,10 @@ node_spare_idle(struct spare *sp, struct bufferevent *bev)
 	    FRAME_SPARE_REQ, p.proof);
 	bufferevent_write(bev, buf, frame_spare_encode(buf, &p));
 	sp->sp_idle = 1;
+	if (node_conf.tls == NULL) {
+		node_spare_ready(sp);
+		node_spare_fill();
+	}
 	log_debug("pool: idle link open (%u of %d)", node.nspares,
 	    node.spare_want);
 }
@@ -162,6 +188,7 @@ node_spare_open(void)
 	}
 	TAILQ_INSERT_TAIL(&node.spares, sp, sp_entry);
 	node.nspares++;
+	node.nspares_opening++;
 	bufferevent_setcb(sp->sp_bev, NULL, NULL, node_spare_event_cb, sp);
 	bufferevent_set_timeouts(sp->sp_bev, NULL, core_ms_tv(&tv,
 	    CONNECT_MS));
@@ -192,7 +219,8 @@ node_spare_fill(void)
 		node_spare_close(sp);
 	if (evtimer_pending(node.spare_ev, NULL))
 		return;		/* backing off after a failure */
-	while (node.nspares < want) {
+	while (node.nspares < want &&
+	    node.nspares_opening < NODE_SPARE_OPENING) {
 		if (node_spare_open() == -1)
 			break;
 	}
