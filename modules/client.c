@@ -1701,23 +1701,6 @@ bad:
 	return (-1);
 }
 
-/* see tentacle.h */
-const char *
-client_state_dir(void)
-{
-	static char	 dir[1024];
-	const char	*home, *env;
-
-	if ((env = getenv("TENTACLE_STATE_DIR")) != NULL && *env != '\0')
-		return (env);
-	if (geteuid() == 0)
-		return ("/var/lib/tentacle");
-	if ((home = getenv("HOME")) == NULL || *home == '\0')
-		return (".tentacle");
-	snprintf(dir, sizeof dir, "%s/.tentacle", home);
-	return (dir);
-}
-
 /*
  * Trust on first use needs somewhere to keep what it learns: make the
  * known_hosts directory (0700) if it is missing, or say why not.
@@ -1760,7 +1743,7 @@ client_trust_setup(struct client_trust *t)
 	else {
 		dir = cc.state_dir != NULL ? cc.state_dir :
 		    cc.file_state_dir != NULL ? cc.file_state_dir :
-		    client_state_dir();
+		    core_state_dir();
 		snprintf(kh, sizeof kh, "%s/known_hosts", dir);
 		t->known_hosts = kh;
 	}
@@ -2133,7 +2116,7 @@ client_main(int argc, char **argv)
 	if (strcmp(cmd, "start") != 0)		/* info, drain, ... */
 		return (info_run(cc.state_dir != NULL ? cc.state_dir :
 		    cc.file_state_dir != NULL ? cc.file_state_dir :
-		    client_state_dir(), argc - ind + 1, argv + ind - 1));
+		    core_state_dir(), argc - ind + 1, argv + ind - 1));
 	client_trust_setup(&trust);
 	if (!trust.insecure && trust.fingerprint == NULL &&
 	    trust.ca_file == NULL && client_known_hosts_dir(trust.known_hosts,

@@ -550,6 +550,23 @@ core_bev_close_flush(struct bufferevent *bev)
 	bufferevent_enable(bev, EV_WRITE);
 }
 
+/* see tentacle.h */
+const char *
+core_state_dir(void)
+{
+	static char	 dir[1024];
+	const char	*home, *env;
+
+	if ((env = getenv("TENTACLE_STATE_DIR")) != NULL && *env != '\0')
+		return (env);
+	if (geteuid() == 0)
+		return ("/var/lib/tentacle");
+	if ((home = getenv("HOME")) == NULL || *home == '\0')
+		return (".tentacle");
+	snprintf(dir, sizeof dir, "%s/.tentacle", home);
+	return (dir);
+}
+
 /* see frame.h: the one place frames meet libevent's buffers. */
 int
 frame_peek(struct evbuffer *in, struct frame *f, const char **cause)

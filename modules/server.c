@@ -3328,7 +3328,7 @@ server_tls_setup(void)
 		    server_conf.tls_key, &cause);
 	else {
 		if (server_conf.state_dir == NULL)
-			server_conf.state_dir = client_state_dir();
+			server_conf.state_dir = core_state_dir();
 		made = tls_selfsigned_ensure(server_conf.state_dir, &crt,
 		    &key, &cause);
 		if (made != -1)
@@ -3393,7 +3393,7 @@ server_admin_listen(char **cause)
 		return (0);
 	if (server_conf.admin_path == NULL) {
 		if (dir == NULL)
-			dir = client_state_dir();
+			dir = core_state_dir();
 		if (stat(dir, &st) == -1 && (errno != ENOENT ||
 		    mkdir(dir, 0700) == -1)) {
 			xasprintf(cause, "admin socket: cannot create %s: %s "
@@ -3650,6 +3650,7 @@ server_main(int argc, char **argv)
 		free(cause);
 		return (2);
 	}
+	auth_open_proxy_set(server_conf.open_proxy);
 	if (allow != NULL && auth_allow_parse(allow, &cause) == -1) {
 		fprintf(stderr, "tentacle server: -allow: %s\n", cause);
 		free(cause);

@@ -151,6 +151,11 @@ int		 core_sa_is_localhost(const struct sockaddr *);
 int		 core_set_nonblock(int);
 /* Stop reading; free bev once its output is written (5 s at most). */
 void		 core_bev_close_flush(struct bufferevent *);
+/*
+ * Default state directory of the hub and the node: $TENTACLE_STATE_DIR,
+ * else /var/lib/tentacle for root, else ~/.tentacle.
+ */
+const char	*core_state_dir(void);
 /* Pretty target for logs: "host:port", "[v6]:port", host escaped. */
 const char	*target_str(const struct target *, char *, size_t);
 #define TARGET_STRLEN	(4 * 255 + 16)
@@ -300,6 +305,8 @@ size_t		 auth_users_count(void);
 /* "10.0.0.0/8, 192.168.1.7, fd00::/8": replaces the allow list. */
 int		 auth_allow_parse(const char *list, char **cause);
 int		 auth_client_policy(const struct sockaddr *);
+/* -open-proxy: without a users file, serve non-loopback clients too. */
+void		 auth_open_proxy_set(int);
 
 /*
  * limit.c: proxy client connections counted in total, per address and per
@@ -321,11 +328,6 @@ struct client_trust {
 	const char	*known_hosts;	/* trust on first use */
 	int		 insecure;	/* plaintext links */
 };
-/*
- * Default state directory: $TENTACLE_STATE_DIR, else /var/lib/tentacle for
- * root, else ~/.tentacle.
- */
-const char	*client_state_dir(void);
 
 /*
  * info.c: `tentacle info|drain|undrain|redial` (argv[0]) over the hub's
