@@ -1,7 +1,7 @@
 /*
  * server.c: the hub.  Owns the control and data listeners, the registry of
  * connected exit nodes, the pending dials and the relays' accounting; the
- * proxy fronts (front_socks.c, front_http.c) call server_dial() and
+ * proxy fronts (hub_socks.c, hub_http.c) call server_dial() and
  * server_relay() and never see a node.
  */
 #include <sys/types.h>
@@ -3704,14 +3704,14 @@ server_main(int argc, char **argv)
 	if (strcmp(server_conf.socks_addr, "none") != 0 &&
 	    server_conf.socks_addr[0] != '\0') {
 		server_listeners[2] = core_listen(server_conf.socks_addr,
-		    sfront_accept, NULL, &cause);
+		    hub_socks_accept, NULL, &cause);
 		if (server_listeners[2] == NULL)
 			goto fail;
 	}
 	if (strcmp(server_conf.http_addr, "none") != 0 &&
 	    server_conf.http_addr[0] != '\0') {
 		server_listeners[3] = core_listen(server_conf.http_addr,
-		    hfront_accept, NULL, &cause);
+		    hub_http_accept, NULL, &cause);
 		if (server_listeners[3] == NULL)
 			goto fail;
 	}

@@ -282,11 +282,11 @@ uint32_t	 server_node_link_hold(uint32_t node_id);
 void		 server_node_link_release(uint32_t node_id, uint32_t token);
 int		 server_main(int, char **);
 
-/* front_socks.c: SOCKS5 front (I/O; parsing is socks.c). */
-void		 sfront_accept(int, struct sockaddr *, socklen_t, void *);
+/* hub_socks.c: SOCKS5 front (I/O; parsing is socks.c). */
+void		 hub_socks_accept(int, struct sockaddr *, socklen_t, void *);
 
-/* front_http.c: HTTP proxy front (I/O; parsing is http.c). */
-void		 hfront_accept(int, struct sockaddr *, socklen_t, void *);
+/* hub_http.c: HTTP proxy front (I/O; parsing is http.c). */
+void		 hub_http_accept(int, struct sockaddr *, socklen_t, void *);
 
 /*
  * auth.c: proxy users (auth.h has the login calls and limits).  Policy for
