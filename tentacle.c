@@ -18,7 +18,7 @@ static const struct command {
 	int		(*main)(int, char **);
 	const char	*help;
 } commands[] = {
-	{ "server", "tentacled", server_main,
+	{ "server", "tentacled", hub_main,
 	    "run the hub (control, data, SOCKS5 and HTTP ports)" },
 	{ "start", "tentacler", client_main,
 	    "run an exit node: start [POOL...]" },

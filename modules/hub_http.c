@@ -33,6 +33,7 @@
 #include "http.h"
 #include "limit.h"
 #include "route.h"
+#include "hub.h"
 
 /* No progress in either direction for this long ends a request. */
 #define HUB_HTTP_XFER_MS		300000
@@ -73,7 +74,7 @@ struct hub_http {
 	char			*rw;		/* upstream head until dialled */
 	size_t			 rwlen;
 	uint32_t		 node_id;
-	uint32_t		 link_hold;	/* server_node_link_hold() */
+	uint32_t		 link_hold;	/* hub_node_link_hold() */
 	uint64_t		 up;
 	uint64_t		 down;
 	int			 status;	/* final status sent */
@@ -158,14 +159,14 @@ hub_http_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 		hub_http_closing(hc);
 		return;
 	}
-	hc->hold = limit_open(sa, server_conf.max_clients,
-	    server_conf.max_conns_per_ip, &why);
+	hc->hold = limit_open(sa, hub.conf.max_clients,
+	    hub.conf.max_conns_per_ip, &why);
 	if (hc->hold == NULL) {
 		hub_http_limited(hc, why);
 		return;
 	}
 	hc->state = HC_HEAD;
-	hub_http_timer_set(hc, server_conf.handshake_ms);
+	hub_http_timer_set(hc, hub.conf.handshake_ms);
 	bufferevent_enable(hc->cbev, EV_READ | EV_WRITE);
 }
 
@@ -177,7 +178,7 @@ hub_http_link_free(struct hub_http *hc)
 		return;
 	bufferevent_free(hc->lbev);
 	hc->lbev = NULL;
-	server_node_link_release(hc->node_id, hc->link_hold);
+	hub_node_link_release(hc->node_id, hc->link_hold);
 }
 
 /* Frees hc, its bufferevents and a pending dial. */
@@ -185,7 +186,7 @@ static void
 hub_http_free(struct hub_http *hc)
 {
 	if (hc->dial != NULL)
-		server_dial_cancel(hc->dial);
+		hub_dial_cancel(hc->dial);
 	hub_http_link_free(hc);
 	if (hc->cbev != NULL)
 		bufferevent_free(hc->cbev);
@@ -220,7 +221,7 @@ static int
 hub_http_closing(struct hub_http *hc)
 {
 	if (hc->dial != NULL) {
-		server_dial_cancel(hc->dial);
+		hub_dial_cancel(hc->dial);
 		hc->dial = NULL;
 	}
 	hub_http_link_free(hc);
@@ -352,15 +353,15 @@ hub_http_limited(struct hub_http *hc, int why)
 
 	switch (why) {
 	case LIMIT_ADDR:
-		max = server_conf.max_conns_per_ip;
+		max = hub.conf.max_conns_per_ip;
 		what = "from this address";
 		break;
 	case LIMIT_USER:
-		max = server_conf.max_conns_per_user;
+		max = hub.conf.max_conns_per_user;
 		what = "for this user";
 		break;
 	case LIMIT_TOTAL:
-		max = server_conf.max_clients;
+		max = hub.conf.max_clients;
 		what = "to the hub";
 		break;
 	default:
@@ -524,7 +525,7 @@ hub_http_auth(struct hub_http *hc, const uint8_t *buf)
 	explicit_bzero(pass, sizeof pass);
 	if (rc == 0) {
 		if (limit_user(hc->hold, hc->user.name,
-		    server_conf.max_conns_per_user, &lwhy) == -1)
+		    hub.conf.max_conns_per_user, &lwhy) == -1)
 			return (hub_http_limited(hc, lwhy));
 		return (hub_http_route(hc));
 	}
@@ -554,7 +555,7 @@ hub_http_head(struct hub_http *hc)
 	if ((len = evbuffer_get_length(in)) == 0)
 		return (0);
 	if (hc->scan == 0 && hc->nreq > 0)
-		hub_http_timer_set(hc, server_conf.handshake_ms);
+		hub_http_timer_set(hc, hub.conf.handshake_ms);
 	plen = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX;
 	if ((buf = evbuffer_pullup(in, plen)) == NULL)
 		return (hub_http_nomem(hc));
@@ -582,7 +583,7 @@ hub_http_head(struct hub_http *hc)
 		if ((hc->rw = malloc(HTTP_REWRITE_MAX)) == NULL)
 			return (hub_http_nomem(hc));
 		n = http_request_rewrite(&hc->req, buf,
-		    server_conf.via ? HTTP_RW_VIA : 0, hc->rw,
+		    hub.conf.via ? HTTP_RW_VIA : 0, hc->rw,
 		    HTTP_REWRITE_MAX);
 		if (n == -1) {
 			log_warnx("http: %s: request head too large after "
@@ -598,9 +599,9 @@ hub_http_head(struct hub_http *hc)
 	hc->state = HC_DIAL;
 	hc->dialing = 1;
 	hc->dial = NULL;
-	hub_http_timer_set(hc, server_conf.dial_ms * (1 +
-	    server_conf.dial_retries) + HUB_HTTP_DIAL_SLACK_MS);
-	hc->dial = server_dial(&t, &hc->route, hc->user.name, hc->who,
+	hub_http_timer_set(hc, hub.conf.dial_ms * (1 +
+	    hub.conf.dial_retries) + HUB_HTTP_DIAL_SLACK_MS);
+	hc->dial = hub_dial(&t, &hc->route, hc->user.name, hc->who,
 	    hub_http_dial_cb, hc, &result, &dwhy);
 	if (!hc->dialing)
 		hc->dial = NULL;	/* the callback already ran */
@@ -649,7 +650,7 @@ hub_http_dial_cb(const struct dial_done *d, void *arg)
 		bufferevent_setwatermark(hc->cbev, EV_READ, 0, 0);
 		bufferevent_setwatermark(hc->cbev, EV_WRITE, 0, 0);
 		/* NULL: it freed both and logged why (and closed the hold). */
-		(void)server_relay(d, hc->cbev, tag, hc->hold);
+		(void)hub_relay(d, hc->cbev, tag, hc->hold);
 		hc->hold = NULL;
 		hc->cbev = NULL;
 		hub_http_free(hc);
@@ -657,7 +658,7 @@ hub_http_dial_cb(const struct dial_done *d, void *arg)
 	}
 
 	hc->lbev = d->link;
-	hc->link_hold = server_node_link_hold(hc->node_id);
+	hc->link_hold = hub_node_link_hold(hc->node_id);
 	bufferevent_setcb(hc->lbev, hub_http_link_read_cb,
 	    hub_http_link_write_cb, hub_http_link_event_cb, hc);
 	bufferevent_setwatermark(hc->lbev, EV_READ, 0, RELAY_HIGHWATER);
@@ -665,7 +666,7 @@ hub_http_dial_cb(const struct dial_done *d, void *arg)
 	bufferevent_enable(hc->lbev, EV_READ | EV_WRITE);
 	evbuffer_add(bufferevent_get_output(hc->lbev), hc->rw, hc->rwlen);
 	hc->up = hc->rwlen;
-	server_node_bytes(hc->node_id, hc->rwlen, 0);
+	hub_node_bytes(hc->node_id, hc->rwlen, 0);
 	free(hc->rw);
 	hc->rw = NULL;
 
@@ -676,7 +677,7 @@ hub_http_dial_cb(const struct dial_done *d, void *arg)
 		http_body_init(&hc->reqb, kind, len);
 	}
 	hc->state = HC_XFER;
-	hub_http_timer_set(hc, server_conf.idle_ms > 0 ? server_conf.idle_ms :
+	hub_http_timer_set(hc, hub.conf.idle_ms > 0 ? hub.conf.idle_ms :
 	    HUB_HTTP_XFER_MS);
 	if (hub_http_req_pump(hc) == -1)
 		return;
@@ -712,9 +713,9 @@ hub_http_req_pump(struct hub_http *hc)
 			break;
 		evbuffer_remove_buffer(in, out, n);
 		hc->up += n;
-		server_node_bytes(hc->node_id, n, 0);
-		hub_http_timer_set(hc, server_conf.idle_ms > 0 ?
-		    server_conf.idle_ms : HUB_HTTP_XFER_MS);
+		hub_node_bytes(hc->node_id, n, 0);
+		hub_http_timer_set(hc, hub.conf.idle_ms > 0 ?
+		    hub.conf.idle_ms : HUB_HTTP_XFER_MS);
 	}
 	if (hc->ceof && !hc->reqb.done && evbuffer_get_length(in) == 0) {
 		log_info("http: %s: client went away in the request body "
@@ -780,7 +781,7 @@ hub_http_resp_pump(struct hub_http *hc)
 			/* HTTP/1.0 clients do not expect 1xx (RFC 9110 15.2). */
 			evbuffer_drain(in, r);
 			hc->down += r;
-			server_node_bytes(hc->node_id, 0, r);
+			hub_node_bytes(hc->node_id, 0, r);
 			continue;
 		}
 		if (hc->resp.status >= 200) {
@@ -790,7 +791,7 @@ hub_http_resp_pump(struct hub_http *hc)
 			if (kind == HTTP_BODY_CLOSE || hc->ceof)
 				hc->keepalive = 0;
 		}
-		flags = server_conf.via ? HTTP_RW_VIA : 0;
+		flags = hub.conf.via ? HTTP_RW_VIA : 0;
 		if (hc->keepalive)
 			flags |= HTTP_RW_KEEPALIVE;
 		if ((rw = malloc(HTTP_REWRITE_MAX)) == NULL)
@@ -808,7 +809,7 @@ hub_http_resp_pump(struct hub_http *hc)
 		free(rw);
 		evbuffer_drain(in, r);
 		hc->down += r;
-		server_node_bytes(hc->node_id, 0, r);
+		hub_node_bytes(hc->node_id, 0, r);
 		if (hc->resp.status >= 200) {
 			hc->status = hc->resp.status;
 			hc->resp_head = 1;
@@ -835,9 +836,9 @@ hub_http_resp_pump(struct hub_http *hc)
 			break;
 		evbuffer_remove_buffer(in, out, n);
 		hc->down += n;
-		server_node_bytes(hc->node_id, 0, n);
-		hub_http_timer_set(hc, server_conf.idle_ms > 0 ?
-		    server_conf.idle_ms : HUB_HTTP_XFER_MS);
+		hub_node_bytes(hc->node_id, 0, n);
+		hub_http_timer_set(hc, hub.conf.idle_ms > 0 ?
+		    hub.conf.idle_ms : HUB_HTTP_XFER_MS);
 	}
 	if (hc->resp_head && hc->respb.done)
 		return (hub_http_finish(hc));
@@ -881,8 +882,8 @@ hub_http_finish(struct hub_http *hc)
 	hc->up = hc->down = 0;
 	hc->status = 0;
 	hc->node_id = 0;
-	hub_http_timer_set(hc, server_conf.http_idle_ms > 0 ?
-	    server_conf.http_idle_ms : server_conf.handshake_ms);
+	hub_http_timer_set(hc, hub.conf.http_idle_ms > 0 ?
+	    hub.conf.http_idle_ms : hub.conf.handshake_ms);
 	bufferevent_enable(hc->cbev, EV_READ);
 	return (hub_http_head(hc));
 }

@@ -1,8 +1,8 @@
 /*
  * hub_socks.c: the hub's SOCKS5 front (RFC 1928).  Owns one proxy user's
  * connection from accept until the relay takes it: method negotiation,
- * the request, the dial through server_dial() and the reply.  Message
- * formats live in socks.c; the relay in relay.c; dials in server.c.
+ * the request, the dial through hub_dial() and the reply.  Message
+ * formats live in socks.c; the relay in relay.c; dials in hub_dial.c.
  *
  * States of one connection:
  *
@@ -43,6 +43,7 @@
 #include "limit.h"
 #include "route.h"
 #include "socks.h"
+#include "hub.h"
 
 /*
  * Input held before the request is parsed.  The longest message is a
@@ -132,8 +133,8 @@ hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen,
 	sf->sf_policy = auth_client_policy(sa);
 	if (sf->sf_policy != AUTH_DENY) {
 		sf->sf_state = HUB_SOCKS_GREETING;
-		sf->sf_hold = limit_open(sa, server_conf.max_clients,
-		    server_conf.max_conns_per_ip, &why);
+		sf->sf_hold = limit_open(sa, hub.conf.max_clients,
+		    hub.conf.max_conns_per_ip, &why);
 		if (sf->sf_hold == NULL)
 			hub_socks_limited(sf, why);
 	} else {
@@ -143,8 +144,8 @@ hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen,
 		sf->sf_state = HUB_SOCKS_REFUSED;
 	}
 	/* One deadline for greeting, authentication and request together. */
-	tv.tv_sec = server_conf.handshake_ms / 1000;
-	tv.tv_usec = (server_conf.handshake_ms % 1000) * 1000;
+	tv.tv_sec = hub.conf.handshake_ms / 1000;
+	tv.tv_usec = (hub.conf.handshake_ms % 1000) * 1000;
 	evtimer_add(sf->sf_timer, &tv);
 
 	bufferevent_setcb(sf->sf_bev, hub_socks_read_cb, NULL,
@@ -158,7 +159,7 @@ static void
 hub_socks_close(struct hub_socks *sf)
 {
 	if (sf->sf_dial != NULL)
-		server_dial_cancel(sf->sf_dial);
+		hub_dial_cancel(sf->sf_dial);
 	if (sf->sf_bev != NULL)
 		bufferevent_free(sf->sf_bev);
 	limit_close(sf->sf_hold);
@@ -225,13 +226,13 @@ hub_socks_limited(struct hub_socks *sf, int why)
 		return;
 	switch (why) {
 	case LIMIT_ADDR:
-		max = server_conf.max_conns_per_ip;
+		max = hub.conf.max_conns_per_ip;
 		break;
 	case LIMIT_USER:
-		max = server_conf.max_conns_per_user;
+		max = hub.conf.max_conns_per_user;
 		break;
 	case LIMIT_TOTAL:
-		max = server_conf.max_clients;
+		max = hub.conf.max_clients;
 		break;
 	default:
 		log_warnx("socks: %s: refused: out of memory counting "
@@ -308,7 +309,7 @@ hub_socks_auth_check(struct hub_socks *sf, const char *user, const char *pass)
 		log_debug("socks: %s: user %s logged in", sf->sf_peer,
 		    sf->sf_user.name);
 		if (sf->sf_hold != NULL && limit_user(sf->sf_hold,
-		    sf->sf_user.name, server_conf.max_conns_per_user,
+		    sf->sf_user.name, hub.conf.max_conns_per_user,
 		    &lwhy) == -1)
 			hub_socks_limited(sf, lwhy);
 		return (hub_socks_route(sf));
@@ -478,8 +479,8 @@ hub_socks_dial(struct hub_socks *sf)
 	sf->sf_state = HUB_SOCKS_DIALING;
 	log_debug("socks: %s CONNECT %s", sf->sf_peer,
 	    target_str(&sf->sf_target, ts, sizeof ts));
-	/* server_dial() never calls back before it returns. */
-	sf->sf_dial = server_dial(&sf->sf_target, &sf->sf_route,
+	/* hub_dial() never calls back before it returns. */
+	sf->sf_dial = hub_dial(&sf->sf_target, &sf->sf_route,
 	    sf->sf_user.name, sf->sf_peer, hub_socks_dial_cb, sf, &result,
 	    &why);
 	if (sf->sf_dial == NULL) {
@@ -489,7 +490,7 @@ hub_socks_dial(struct hub_socks *sf)
 	}
 }
 
-/* server.c answers: relay on success, else the mapped REP.  Frees sf. */
+/* The hub answers: relay on success, else the mapped REP.  Frees sf. */
 static void
 hub_socks_dial_cb(const struct dial_done *dd, void *arg)
 {
@@ -502,7 +503,7 @@ hub_socks_dial_cb(const struct dial_done *dd, void *arg)
 	char			 tag[160 + TARGET_STRLEN], ts[TARGET_STRLEN];
 	size_t			 len;
 
-	sf->sf_dial = NULL;		/* server.c frees it after we return */
+	sf->sf_dial = NULL;	/* hub_dial.c frees it after we return */
 	if (dd->result != DIAL_OK) {
 		hub_socks_fail(sf, socks_rep_from_dial(dd->result));
 		return;
@@ -523,7 +524,7 @@ hub_socks_dial_cb(const struct dial_done *dd, void *arg)
 	sf->sf_hold = NULL;
 	sf->sf_bev = NULL;
 	hub_socks_close(sf);
-	server_relay(dd, bev, tag, hold);
+	hub_relay(dd, bev, tag, hold);
 }
 
 static void
@@ -589,6 +590,6 @@ hub_socks_timeout_cb(evutil_socket_t fd __unused, short what __unused,
 	struct hub_socks	*sf = arg;
 
 	log_info("socks: %s: no complete request within %d ms; closing",
-	    sf->sf_peer, server_conf.handshake_ms);
+	    sf->sf_peer, hub.conf.handshake_ms);
 	hub_socks_close(sf);
 }

@@ -1,15 +1,16 @@
 /*
- * server.c: the hub.  Owns the control and data listeners, the registry of
- * connected exit nodes, the pending dials and the relays' accounting; the
- * proxy fronts (hub_socks.c, hub_http.c) call server_dial() and
- * server_relay() and never see a node.
+ * hub.c: the hub process (`tentacle server`).  Owns its flags, start-up
+ * (listeners, TLS, tokens, users), the signals (shutdown, SIGHUP), the
+ * guard log, and what every part of the hub sends (frames, WELCOME) or
+ * opens (node links before their handshake).  Its parts share hub.h; the
+ * proxy fronts (hub_socks.c, hub_http.c) call hub_dial() and hub_relay()
+ * and never see a node.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -33,22 +34,16 @@
 #include "tls.h"
 #include "token.h"
 #include "route.h"
+#include "hub.h"
 
-#define NODE_HASH	256
-#define DIAL_HASH	1024
-#define AUTHFAIL_SLOTS	256
 #define AUTHFAIL_MAX	5		/* failures ... */
 #define AUTHFAIL_WINDOW	60000000ULL	/* ... per minute, per address */
-#define POOL_WINDOW	10		/* seconds of demand the pool sizes for */
-#define POOL_REFILL_US	10000		/* refill latency before a sample */
+#define SPARE_REFILL_US	10000		/* refill latency before a sample */
 #define RATE_WINDOW	10		/* seconds the info rates cover */
-#define RATE_SLOTS	16		/* rate samples kept, one per second */
 #define BACKOFF_FAILS	3		/* node-side failures in a row ... */
 #define BACKOFF_MIN_MS	10000		/* ... skip the node this long, */
 #define BACKOFF_MAX_MS	300000		/* doubling up to this */
-#define SESSION_HASH	4096
 #define SESSION_MAX	65536
-#define SESSION_LIFE_MS	(24LL * 3600 * 1000)	/* -session-max-life */
 #define PARKED_MAX	4096		/* nodes remembered after they left */
 #define PARKED_LIFE_US	(3600ULL * 1000000)	/* ... for an hour */
 #define PARKED_SWEEP_MS	10000
@@ -62,220 +57,8 @@
 #define ADMIN_SOCKET	"admin.sock"	/* in the state directory */
 #define LOG_EVERY_US	(10ULL * 1000000)	/* refusals logged once per */
 
-/* n_redial: where a node is in its redial cycle (doc/routing.md). */
-#define REDIAL_IDLE	0	/* in service; maybe a timer planned */
-#define REDIAL_DRAIN	1	/* no new requests, relays finishing */
-#define REDIAL_SENT	2	/* REDIAL sent, waiting for it to leave */
-
-/*
- * What the hub remembers of a node across its connections (a redial is a
- * reconnect): kept in struct node while it is online, in a parked record
- * for an hour after it left.
- */
-struct node_keep {
-	int			 drain;		/* tentacle drain */
-	int			 nhist;		/* addresses, newest first */
-	struct {
-		char		 addr[64];
-		time_t		 since;
-	}			 hist[FRAME_HIST_MAX];
-	uint32_t		 redials;	/* that changed the address */
-	uint32_t		 redials_same;	/* that did not */
-	time_t			 last_redial;
-	uint64_t		 pending_us;	/* left to redial at; 0 none */
-	char			 pending_why[32];
-};
-
-/*
- * A node that left: its id and node_keep, and the relays still running
- * over its data links, for when it comes back.
- */
-struct parked {
-	TAILQ_ENTRY(parked)	 pk_entry;	/* oldest first */
-	uint32_t		 pk_id;
-	uint64_t		 pk_left_us;
-	struct frame_hello	 pk_hello;
-	struct node_keep	 pk_keep;
-	TAILQ_HEAD(, srelay)	 pk_relays;
-	u_int			 pk_nrelays;
-};
-TAILQ_HEAD(parkedq, parked);
-
-struct dial;
-struct srelay;
-struct plink;
-
-struct node {
-	TAILQ_ENTRY(node)	 n_entry;
-	LIST_ENTRY(node)	 n_hash;
-	uint32_t		 n_id;
-	struct frame_hello	 n_hello;
-	char			 n_remote[64];
-	struct bufferevent	*n_bev;		/* control link */
-	struct event		*n_heartbeat;
-	uint64_t		 n_rx_us;	/* last frame received */
-	uint32_t		 n_rtt_us;
-	uint8_t			 n_cookie[FRAME_COOKIE_LEN];
-	time_t			 n_since;
-	struct relay_stat	 n_bytes;
-	uint32_t		 n_dials_ok;
-	uint32_t		 n_dials_failed;
-	uint32_t		 n_dials_denied;
-	time_t			 n_last_ok;	/* last dial OK, 0 never */
-	/* Byte counters sampled once a second at most (heartbeat, info). */
-	uint64_t		 n_rate_us[RATE_SLOTS];
-	struct relay_stat	 n_rate_bytes[RATE_SLOTS];
-	u_int			 n_ndials;
-	u_int			 n_nrelays;
-	TAILQ_HEAD(, dial)	 n_dials;
-	TAILQ_HEAD(, srelay)	 n_relays;
-	/* Pool (doc/performance.md "Pool"): idle data links, newest first. */
-	TAILQ_HEAD(, plink)	 n_pool;
-	u_int			 n_npool;
-	int			 n_pool_seen;	/* sent a POOL: speaks pool */
-	uint16_t		 n_pool_target;	/* last POOL_TARGET sent */
-	uint64_t		 n_pool_taken_us; /* a link left, no refill yet */
-	uint64_t		 n_refill_us;	/* smoothed refill latency */
-	uint32_t		 n_dsec[POOL_WINDOW];	/* demand per second: */
-	uint16_t		 n_dcount[POOL_WINDOW];	/* dials started, */
-	uint16_t		 n_dpeak[POOL_WINDOW];	/* most in flight */
-	/* Node-side dial failures in a row, and the back-off they earned. */
-	u_int			 n_fails;
-	uint32_t		 n_backoff_ms;
-	uint64_t		 n_backoff_until_us;
-	/* Fleet control: sticky sessions, drain, redial. */
-	uint32_t		 n_gen;		/* this connection, hub-wide */
-	char			 n_ip[64];	/* n_remote without the port */
-	struct node_keep	 n_keep;
-	int			 n_redial;	/* REDIAL_* */
-	struct event		*n_redial_ev;
-	uint64_t		 n_redial_at_us;	/* planned, 0 none */
-	uint64_t		 n_redial_end_us;	/* end of the grace */
-	uint64_t		 n_redial_sent_us;	/* REDIAL sent at */
-	char			 n_redial_why[32];
-	/* PINGs the node may still send: a bucket of PING_BURST. */
-	u_int			 n_ping_tokens;
-	uint64_t		 n_ping_us;
-};
-TAILQ_HEAD(nodes, node);
-
-struct dial {
-	LIST_ENTRY(dial)	 d_hash;
-	TAILQ_ENTRY(dial)	 d_entry;	/* on its node */
-	uint32_t		 d_req;
-	struct node		*d_node;
-	struct target		 d_target;
-	struct event		*d_timer;
-	server_dial_cb		*d_cb;
-	void			*d_arg;
-	uint64_t		 d_start_us;
-	char			 d_who[64];
-	struct plink		*d_plink;	/* DIAL sent on this pooled link */
-	struct route		 d_route;
-	char			 d_user[65];	/* base user name, sessions */
-	int			 d_tries;	/* nodes tried so far */
-	uint32_t		 d_tried[DIAL_RETRIES_MAX + 1];
-};
-
-TAILQ_HEAD(sessionq, session);
-
-/*
- * A proxy user's sticky sessions: at most -max-sessions-per-user, so one
- * user cannot push everybody else's out of the table.
- */
-struct suser {
-	LIST_ENTRY(suser)	 u_hash;
-	struct sessionq		 u_lru;		/* most recent first */
-	u_int			 u_n;
-	char			 u_name[65];
-};
-
-/* A sticky session: (user, id) -> node, sliding expiry, LRU bounded. */
-struct session {
-	LIST_ENTRY(session)	 s_hash;
-	TAILQ_ENTRY(session)	 s_lru;		/* most recent first */
-	TAILQ_ENTRY(session)	 s_ulru;	/* on its user's list */
-	struct suser		*s_user;
-	char			 s_key[65 + ROUTE_SESSION_MAX + 1];
-	uint32_t		 s_node;
-	uint32_t		 s_gen;		/* the node's n_gen then */
-	uint64_t		 s_created_us;
-	uint64_t		 s_expires_us;
-};
-
-/* A pooled data link: idle on its node's list, or carrying one DIAL. */
-struct plink {
-	TAILQ_ENTRY(plink)	 p_entry;
-	struct bufferevent	*p_bev;
-	struct node		*p_node;
-	struct dial		*p_dial;	/* NULL: idle, on n_pool */
-	char			 p_peer[64];
-	uint64_t		 p_since_us;	/* in the pool since */
-	int			 p_keepalive;	/* probes turned on */
-};
-
-/*
- * A relay's membership in its node's list, or in the node's parked record
- * while the node is away; either may go first.
- */
-struct srelay {
-	TAILQ_ENTRY(srelay)	 sr_entry;
-	struct relay		*sr_relay;
-	struct node		*sr_node;
-	struct parked		*sr_parked;
-	struct limit_hold	*sr_hold;	/* the user's counts */
-};
-
-/*
- * A control connection before WELCOME, or an admin session (on the admin
- * socket only).
- */
-struct ctl {
-	struct bufferevent	*c_bev;
-	struct event		*c_timer;	/* handshake deadline */
-	struct limit_hold	*c_hold;	/* handshakes per address */
-	char			 c_peer[64];
-	char			 c_ip[64];	/* without the port */
-	int			 c_localhost;	/* 127.0.0.1 or ::1 */
-	int			 c_admin;	/* from the admin socket */
-	int			 c_state;
-#define CTL_HELLO	0	/* waiting for HELLO */
-#define CTL_AUTH	1	/* CHALLENGE sent, waiting for AUTH */
-#define CTL_ADMIN	2	/* admin session, waiting for INFO_REQ */
-	struct frame_hello	 c_hello;
-	uint8_t			 c_nonce[FRAME_NONCE_LEN];
-};
-
-/* Recent authentication failures, by client address. */
-static struct authfail {
-	char		 ip[64];
-	u_int		 count;
-	uint64_t	 first_us;
-} server_authfail[AUTHFAIL_SLOTS];
-
-/* A data link before BIND (or POOL). */
-struct dlink {
-	struct bufferevent	*l_bev;
-	struct event		*l_timer;	/* handshake deadline */
-	struct limit_hold	*l_hold;	/* handshakes per address */
-	char			 l_peer[64];
-};
-
-/*
- * What the hub refused or cut to protect itself, for `tentacle info` and
- * for logging once per LOG_EVERY_US, not per connection.
- */
-static struct server_guard {
-	uint64_t		 hs_refused;	/* -max-handshakes(-per-ip) */
-	uint64_t		 hs_expired;	/* deadline passed */
-	uint64_t		 flooded;	/* PING flood, backlog */
-	uint64_t		 identity;	/* name or id of another owner */
-	uint64_t		 admin_refused;	/* uid, or too many */
-	uint64_t		 logged_us;	/* last summary line */
-	uint64_t		 logged_refused, logged_expired;
-} server_guard;
-
-struct server_conf server_conf = {
+/* The flags' defaults (doc/tentacle.1); hub_init() copies them. */
+static const struct hub_conf hub_defaults = {
 	.control_addr = DEFAULT_CONTROL_ADDR,
 	.data_addr = DEFAULT_DATA_ADDR,
 	.socks_addr = DEFAULT_SOCKS_ADDR,
@@ -288,104 +71,39 @@ struct server_conf server_conf = {
 	.max_relays_per_node = 16384,
 	.max_pending_dials = 4096,
 	.dial_retries = 2,
-	.max_clients = -1,		/* from RLIMIT_NOFILE in server_main */
+	.max_clients = -1,		/* from RLIMIT_NOFILE: hub_limits_auto() */
 	.max_conns_per_ip = 256,
 	.max_conns_per_user = 1024,
 	.redial_interval_ms = 60000,
 	.redial_grace_ms = 30000,
 	.max_sessions_per_user = 4096,
-	.max_handshakes = -1,		/* from RLIMIT_NOFILE in server_main */
+	.max_handshakes = -1,		/* from RLIMIT_NOFILE too */
 	.max_handshakes_per_ip = 64,
+	.spare_max = 64,
+	.session_life_us = SESSION_LIFE_MS * 1000ULL,
 };
 
-static struct nodes		 server_nodes = TAILQ_HEAD_INITIALIZER(server_nodes);
-static LIST_HEAD(, node)	 server_node_hash[NODE_HASH];
-static LIST_HEAD(, dial)	 server_dial_hash[DIAL_HASH];
-static u_int			 server_nnodes;
-static u_int			 server_ndials;		/* pending, hub-wide */
-static uint64_t			 server_full_logged_us;
-static uint32_t			 server_next_id = 1;
-static uint32_t			 server_next_req = 1;
-static uint32_t			 server_rr;
-static uint64_t			 server_rand;
-static LIST_HEAD(, session)	 server_sessions[SESSION_HASH];
-static struct sessionq		 server_session_lru =
-				    TAILQ_HEAD_INITIALIZER(server_session_lru);
-static u_int			 server_nsessions;
-static LIST_HEAD(, suser)	 server_susers[SESSION_HASH];
-static uint64_t			 server_session_life_us =
-				    SESSION_LIFE_MS * 1000ULL;
-static char			 server_why[160];
-static uint16_t			 server_data_port;
-static char			 server_data_host[64];
-static struct core_listener	*server_listeners[5];	/* 4: admin */
-static int			 server_stopping;
-static struct token_set		 server_tokens;
-static const char		*server_tokens_path;
-static const char		*server_users_path;
-static struct tls_conf		*server_tls;		/* NULL: -insecure */
-static int			 server_pool_max = 64;	/* per node */
-static struct parkedq		 server_parked =
-				    TAILQ_HEAD_INITIALIZER(server_parked);
-static u_int			 server_nparked;
-static struct event		*server_park_ev;
-static uint32_t			 server_gen;
-static u_int			 server_nredialable;	/* online, can redial */
-static u_int			 server_nredialing;	/* in a cycle */
+struct hub	 hub;
 
-/* -pool-deny: destinations nodes of a pool must refuse (narrowing only). */
-static struct pool_deny {
-	char			 pool[FRAME_POOL_MAX + 1];	/* "*": all */
-	struct acl_entry	 entry;
-} server_deny[FRAME_POLICY_MAX];
-static int			 server_ndeny;
-
-static void	server_control_accept(int, struct sockaddr *, socklen_t,
-		    void *);
-static void	server_admin_accept(int, struct sockaddr *, socklen_t,
-		    void *);
-static void	server_guard_log_cb(evutil_socket_t, short, void *);
-static void	server_data_accept(int, struct sockaddr *, socklen_t, void *);
-static void	server_ctl_read_cb(struct bufferevent *, void *);
-static void	server_ctl_event_cb(struct bufferevent *, short, void *);
-static void	server_ctl_timeout_cb(evutil_socket_t, short, void *);
-static void	server_node_read_cb(struct bufferevent *, void *);
-static void	server_node_event_cb(struct bufferevent *, short, void *);
-static void	server_heartbeat_cb(evutil_socket_t, short, void *);
-static void	server_dlink_read_cb(struct bufferevent *, void *);
-static void	server_dlink_event_cb(struct bufferevent *, short, void *);
-static void	server_dlink_timeout_cb(evutil_socket_t, short, void *);
-static void	server_dlink_free(struct dlink *);
-static void	server_dial_timeout_cb(evutil_socket_t, short, void *);
-static void	server_node_close(struct node *, uint8_t, const char *);
-static void	server_dial_finish(struct dial *, int, struct bufferevent *);
-static struct node *server_node_find(uint32_t);
-static void	server_dial_send(struct dial *);
-static void	server_plink_close(struct plink *, const char *);
-static void	server_pool_eval(struct node *, int);
-static void	server_pool_demand(struct node *);
-static void	server_pool_idle(struct node *, uint64_t);
-static void	server_pool_accept(struct dlink *, const struct frame *, int);
-static struct dial *server_dial_find(uint32_t);
-static int	server_dial_retry(struct dial *, int);
-static const char *server_result_str(int);
-static void	server_redial_cb(evutil_socket_t, short, void *);
-static void	server_redial_plan(struct node *);
-static void	server_redial_check(struct node *);
-static void	server_redial_end(struct node *);
-static void	server_redialing_done(void);
-static void	server_redial_begin(struct node *, const char *);
-static void	server_admin(struct ctl *, const struct frame_admin *);
-static uint32_t	server_random(uint32_t);
-static struct parked *server_park(struct node *);
-static struct parked *server_parked_find(const struct frame_hello *,
-		    uint32_t);
-static void	server_parked_free(struct parked *);
-static void	server_node_keep(struct node *, struct parked *);
+static void	hub_guard_log_cb(evutil_socket_t, short, void *);
+static void	hub_ctl_timeout_cb(evutil_socket_t, short, void *);
+static void	hub_ctl_event_cb(struct bufferevent *, short, void *);
+static void	hub_node_keep(struct node *, struct parked *);
+static struct parked *hub_node_parked_find(const struct frame_hello *, uint32_t);
+static void	hub_node_parked_free(struct parked *);
+static void	hub_ctl_read_cb(struct bufferevent *, void *);
+static void	hub_node_read_cb(struct bufferevent *, void *);
+static void	hub_node_event_cb(struct bufferevent *, short, void *);
+static void	hub_node_heartbeat_cb(evutil_socket_t, short, void *);
+static const char *hub_dial_result_str(int);
+static void	hub_dial_timeout_cb(evutil_socket_t, short, void *);
+static void	hub_dlink_timeout_cb(evutil_socket_t, short, void *);
+static void	hub_dlink_event_cb(struct bufferevent *, short, void *);
+static void	hub_dlink_read_cb(struct bufferevent *, void *);
 
 /* Send one encoded frame; len 0 means an encoder refused (a bug). */
-static void
-server_send(struct bufferevent *bev, const uint8_t *buf, size_t len)
+void
+hub_send(struct bufferevent *bev, const uint8_t *buf, size_t len)
 {
 	if (len == 0) {
 		log_warnx("internal: frame encoding failed");
@@ -394,16 +112,16 @@ server_send(struct bufferevent *bev, const uint8_t *buf, size_t len)
 	bufferevent_write(bev, buf, len);
 }
 
-static void
-server_bye(struct bufferevent *bev, uint8_t reason, const char *text)
+void
+hub_bye(struct bufferevent *bev, uint8_t reason, const char *text)
 {
 	uint8_t	 buf[FRAME_MAX];
 
-	server_send(bev, buf, frame_bye_encode(buf, reason, text));
+	hub_send(bev, buf, frame_bye_encode(buf, reason, text));
 }
 
-static struct timeval *
-ms_tv(struct timeval *tv, int ms)
+struct timeval *
+hub_ms_tv(struct timeval *tv, int ms)
 {
 	tv->tv_sec = ms / 1000;
 	tv->tv_usec = (ms % 1000) * 1000;
@@ -414,8 +132,8 @@ ms_tv(struct timeval *tv, int ms)
  * A socket bufferevent for an accepted fd, wrapped in TLS unless the hub
  * runs -insecure.  NULL (fd closed) when out of memory.
  */
-static struct bufferevent *
-server_bev_new(int fd, const char *peer)
+struct bufferevent *
+hub_bev_new(int fd, const char *peer)
 {
 	struct bufferevent	*bev;
 	char			*cause = NULL;
@@ -426,9 +144,9 @@ server_bev_new(int fd, const char *peer)
 		close(fd);
 		return (NULL);
 	}
-	if (server_tls == NULL)
+	if (hub.tls == NULL)
 		return (bev);
-	if ((bev = tls_wrap(server_tls, bev, 1, NULL, &cause)) == NULL) {
+	if ((bev = tls_wrap(hub.tls, bev, 1, NULL, &cause)) == NULL) {
 		log_warnx("%s: %s; dropping the connection", peer, cause);
 		free(cause);
 	}
@@ -436,8 +154,8 @@ server_bev_new(int fd, const char *peer)
 }
 
 /* What went wrong on a link, for a log line. */
-static const char *
-server_bev_error(struct bufferevent *bev, short what)
+const char *
+hub_bev_error(struct bufferevent *bev, short what)
 {
 	const char	*e;
 
@@ -453,11 +171,10 @@ server_bev_error(struct bufferevent *bev, short what)
  * they move (never a line per connection: that is what a flood wants);
  * what an interval held back is logged when it ends.
  */
-static void
-server_guard_log(void)
+void
+hub_guard_log(void)
 {
-	static struct event	*ev;
-	struct server_guard	*g = &server_guard;
+	struct hub_guard	*g = &hub.guard;
 	struct timeval		 tv;
 	uint64_t		 now = core_now_us();
 	char			 since[32];
@@ -466,13 +183,13 @@ server_guard_log(void)
 	    g->hs_expired == g->logged_expired)
 		return;
 	if (g->logged_us != 0 && now - g->logged_us < LOG_EVERY_US) {
-		if (ev == NULL && (ev = evtimer_new(core_base,
-		    server_guard_log_cb, NULL)) == NULL)
+		if (hub.guard_ev == NULL && (hub.guard_ev = evtimer_new(
+		    core_base, hub_guard_log_cb, NULL)) == NULL)
 			return;
-		if (!evtimer_pending(ev, NULL)) {
-			ms_tv(&tv, (int)((g->logged_us + LOG_EVERY_US - now) /
-			    1000) + 1);
-			evtimer_add(ev, &tv);
+		if (!evtimer_pending(hub.guard_ev, NULL)) {
+			hub_ms_tv(&tv, (int)((g->logged_us + LOG_EVERY_US -
+			    now) / 1000) + 1);
+			evtimer_add(hub.guard_ev, &tv);
 		}
 		return;
 	}
@@ -484,19 +201,19 @@ server_guard_log(void)
 	    "-max-handshakes-per-ip (%d), %llu closed at the %d ms "
 	    "handshake deadline (-handshake-timeout)%s; %u in their handshake "
 	    "now", (unsigned long long)(g->hs_refused - g->logged_refused),
-	    server_conf.max_handshakes, server_conf.max_handshakes_per_ip,
+	    hub.conf.max_handshakes, hub.conf.max_handshakes_per_ip,
 	    (unsigned long long)(g->hs_expired - g->logged_expired),
-	    server_conf.handshake_ms, since, limit_link_total());
+	    hub.conf.handshake_ms, since, limit_link_total());
 	g->logged_us = now;
 	g->logged_refused = g->hs_refused;
 	g->logged_expired = g->hs_expired;
 }
 
 static void
-server_guard_log_cb(evutil_socket_t fd __unused, short what __unused,
+hub_guard_log_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg __unused)
 {
-	server_guard_log();
+	hub_guard_log();
 }
 
 /*
@@ -504,25 +221,25 @@ server_guard_log_cb(evutil_socket_t fd __unused, short what __unused,
  * total and per address (IPv6 /64) against -max-handshakes(-per-ip).
  * NULL: refused (fd closed, nothing sent: a flood gets no answer).
  */
-static struct limit_hold *
-server_link_hold(int fd, struct sockaddr *sa)
+struct limit_hold *
+hub_link_hold(int fd, struct sockaddr *sa)
 {
 	struct limit_hold	*h;
 	int			 why;
 
-	h = limit_link_open(sa, server_conf.max_handshakes,
-	    server_conf.max_handshakes_per_ip, &why);
+	h = limit_link_open(sa, hub.conf.max_handshakes,
+	    hub.conf.max_handshakes_per_ip, &why);
 	if (h == NULL) {
 		close(fd);
-		server_guard.hs_refused++;
-		server_guard_log();
+		hub.guard.hs_refused++;
+		hub_guard_log();
 	}
 	return (h);
 }
 
 /* A struct ctl for an accepted fd, its deadline armed; NULL: fd closed. */
-static struct ctl *
-server_ctl_new(int fd, const char *peer, int admin)
+struct ctl *
+hub_ctl_new(int fd, const char *peer, int admin)
 {
 	struct ctl	*c;
 	struct timeval	 tv;
@@ -539,7 +256,7 @@ server_ctl_new(int fd, const char *peer, int admin)
 	 * Our own timer, not a bufferevent read timeout: it bounds the whole
 	 * handshake (TLS, HELLO, AUTH), not the gaps between bytes.
 	 */
-	if ((c->c_timer = evtimer_new(core_base, server_ctl_timeout_cb,
+	if ((c->c_timer = evtimer_new(core_base, hub_ctl_timeout_cb,
 	    c)) == NULL) {
 		log_warnx("control %s: out of memory", c->c_peer);
 		close(fd);
@@ -551,7 +268,7 @@ server_ctl_new(int fd, const char *peer, int admin)
 		c->c_bev = bufferevent_socket_new(core_base, fd,
 		    BEV_OPT_CLOSE_ON_FREE);
 	else
-		c->c_bev = server_bev_new(fd, c->c_peer);
+		c->c_bev = hub_bev_new(fd, c->c_peer);
 	if (c->c_bev == NULL) {
 		if (admin)
 			close(fd);
@@ -559,10 +276,10 @@ server_ctl_new(int fd, const char *peer, int admin)
 		free(c);
 		return (NULL);
 	}
-	bufferevent_setcb(c->c_bev, server_ctl_read_cb, NULL,
-	    server_ctl_event_cb, c);
+	bufferevent_setcb(c->c_bev, hub_ctl_read_cb, NULL,
+	    hub_ctl_event_cb, c);
 	bufferevent_setwatermark(c->c_bev, EV_READ, 0, FRAME_MAX);
-	evtimer_add(c->c_timer, ms_tv(&tv, server_conf.handshake_ms));
+	evtimer_add(c->c_timer, hub_ms_tv(&tv, hub.conf.handshake_ms));
 	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
 	return (c);
 }
@@ -571,18 +288,18 @@ server_ctl_new(int fd, const char *peer, int admin)
  * Control port: every connection starts as a struct ctl until its HELLO
  * says it is a node (admin sessions use the admin socket).
  */
-static void
-server_control_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
+void
+hub_ctl_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
     void *arg __unused)
 {
 	struct limit_hold	*h;
 	struct ctl		*c;
 	char			 peer[64];
 
-	if ((h = server_link_hold(fd, sa)) == NULL)
+	if ((h = hub_link_hold(fd, sa)) == NULL)
 		return;
 	core_sa_str(sa, peer, sizeof peer);
-	if ((c = server_ctl_new(fd, peer, 0)) == NULL) {
+	if ((c = hub_ctl_new(fd, peer, 0)) == NULL) {
 		limit_close(h);
 		return;
 	}
@@ -594,17 +311,15 @@ server_control_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 	log_debug("control %s: connected", c->c_peer);
 }
 
-static u_int	 server_nadmin;
-
 /* Refuse an admin connection: one BYE, straight to the new socket. */
 static void
-server_admin_refuse(int fd, const char *peer, const char *why)
+hub_admin_refuse(int fd, const char *peer, const char *why)
 {
 	uint8_t	 buf[FRAME_MAX];
 	size_t	 len;
 
 	log_warnx("%s: refused: %s", peer, why);
-	server_guard.admin_refused++;
+	hub.guard.admin_refused++;
 	if ((len = frame_bye_encode(buf, FRAME_BYE_NOTALLOWED, why)) > 0 &&
 	    write(fd, buf, len) == -1)
 		log_debug("%s: BYE not sent: %s", peer, strerror(errno));
@@ -617,7 +332,7 @@ server_admin_refuse(int fd, const char *peer, const char *why)
  * the hub's or its group's, and is logged with everything it does.
  */
 static void
-server_admin_accept(int fd, struct sockaddr *sa __unused,
+hub_admin_accept(int fd, struct sockaddr *sa __unused,
     socklen_t salen __unused, void *arg __unused)
 {
 	struct ctl	*c;
@@ -628,7 +343,7 @@ server_admin_accept(int fd, struct sockaddr *sa __unused,
 
 	if (compat_peercred(fd, &uid, &gid, &pid) == -1) {
 		log_warn("admin: cannot tell who connected; refused");
-		server_guard.admin_refused++;
+		hub.guard.admin_refused++;
 		close(fd);
 		return;
 	}
@@ -641,67 +356,67 @@ server_admin_accept(int fd, struct sockaddr *sa __unused,
 		snprintf(why, sizeof why, "not root, the hub's user (uid %u) "
 		    "or its group (gid %u)", (u_int)geteuid(),
 		    (u_int)getegid());
-		server_admin_refuse(fd, peer, why);
+		hub_admin_refuse(fd, peer, why);
 		return;
 	}
-	if (server_nadmin >= ADMIN_MAX) {
+	if (hub.nadmin >= ADMIN_MAX) {
 		snprintf(why, sizeof why, "%d admin sessions already open",
 		    ADMIN_MAX);
-		server_admin_refuse(fd, peer, why);
+		hub_admin_refuse(fd, peer, why);
 		return;
 	}
-	if ((c = server_ctl_new(fd, peer, 1)) == NULL)
+	if ((c = hub_ctl_new(fd, peer, 1)) == NULL)
 		return;
-	server_nadmin++;
+	hub.nadmin++;
 	log_debug("%s: connected", c->c_peer);
 }
 
 /* Frees c but not its bufferevent (closed, or handed to a node). */
-static void
-server_ctl_free(struct ctl *c)
+void
+hub_ctl_free(struct ctl *c)
 {
 	if (c->c_admin)
-		server_nadmin--;
+		hub.nadmin--;
 	limit_close(c->c_hold);
 	event_free(c->c_timer);
 	free(c);
 }
 
-static void
-server_ctl_close(struct ctl *c, const char *why)
+void
+hub_ctl_close(struct ctl *c, const char *why)
 {
 	if (why != NULL)
 		log_info("control %s: closed: %s", c->c_peer, why);
 	/* Before the TLS handshake nothing we write can go out. */
-	if (!c->c_admin && server_tls != NULL && !tls_handshake_done(c->c_bev))
+	if (!c->c_admin && hub.tls != NULL && !tls_handshake_done(c->c_bev))
 		bufferevent_free(c->c_bev);
 	else
 		core_bev_close_flush(c->c_bev);
-	server_ctl_free(c);
+	hub_ctl_free(c);
 }
 
 static void
-server_ctl_timeout_cb(evutil_socket_t fd __unused, short what __unused,
+hub_ctl_timeout_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg)
 {
 	struct ctl	*c = arg;
 
-	/* Counted and summed up by server_guard_log(): floods are quiet. */
+	/* Counted and summed up by hub_guard_log(): floods are quiet. */
 	log_debug("control %s: handshake not finished within %d ms (%s); "
-	    "closing", c->c_peer, server_conf.handshake_ms,
+	    "closing", c->c_peer, hub.conf.handshake_ms,
 	    c->c_state == CTL_AUTH ? "no AUTH" : c->c_state == CTL_ADMIN ?
-	    "no INFO_REQ" : !c->c_admin && server_tls != NULL &&
+	    "no INFO_REQ" : !c->c_admin && hub.tls != NULL &&
 	    !tls_handshake_done(c->c_bev) ? "TLS" : "no HELLO");
 	if (!c->c_admin) {
-		server_guard.hs_expired++;
-		server_guard_log();
+		hub.guard.hs_expired++;
+		hub_guard_log();
 	}
-	server_bye(c->c_bev, FRAME_BYE_TIMEOUT, "handshake timeout");
-	server_ctl_close(c, NULL);
+	hub_bye(c->c_bev, FRAME_BYE_TIMEOUT, "handshake timeout");
+	hub_ctl_close(c, NULL);
 }
 
 static void
-server_ctl_event_cb(struct bufferevent *bev, short what, void *arg)
+hub_ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl	*c = arg;
 
@@ -709,13 +424,13 @@ server_ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 		log_warnx("control %s: %s", c->c_peer, tls_error(bev));
 	else
 		log_debug("control %s: gone before WELCOME: %s", c->c_peer,
-		    server_bev_error(bev, what));
+		    hub_bev_error(bev, what));
 	bufferevent_free(c->c_bev);
-	server_ctl_free(c);
+	hub_ctl_free(c);
 }
 
-static void
-server_welcome(struct bufferevent *bev, uint32_t id, const uint8_t *cookie)
+void
+hub_welcome(struct bufferevent *bev, uint32_t id, const uint8_t *cookie)
 {
 	struct frame_welcome	 wl;
 	uint8_t			 buf[FRAME_MAX];
@@ -723,14 +438,14 @@ server_welcome(struct bufferevent *bev, uint32_t id, const uint8_t *cookie)
 	memset(&wl, 0, sizeof wl);
 	wl.version = FRAME_VERSION;
 	wl.node_id = id;
-	wl.heartbeat_ms = server_conf.heartbeat_ms;
-	wl.dial_ms = server_conf.dial_ms;
-	wl.data_port = server_data_port;
+	wl.heartbeat_ms = hub.conf.heartbeat_ms;
+	wl.dial_ms = hub.conf.dial_ms;
+	wl.data_port = hub.data_port;
 	wl.max_dials = MAX_DIALS_PER_NODE;
 	if (cookie != NULL)
 		memcpy(wl.cookie, cookie, sizeof wl.cookie);
-	strlcpy(wl.data_host, server_data_host, sizeof wl.data_host);
-	server_send(bev, buf, frame_welcome_encode(buf, &wl));
+	strlcpy(wl.data_host, hub.data_host, sizeof wl.data_host);
+	hub_send(bev, buf, frame_welcome_encode(buf, &wl));
 }
 
 /*
@@ -740,8 +455,8 @@ server_welcome(struct bufferevent *bev, uint32_t id, const uint8_t *cookie)
  * older one: a heartbeat slower than the window).  0 with no sample 1 s
  * old or more.
  */
-static void
-server_node_rate(struct node *n, uint64_t now, uint32_t *up, uint32_t *down)
+void
+hub_node_rate(struct node *n, uint64_t now, uint32_t *up, uint32_t *down)
 {
 	uint64_t	 age, best_age = 0, win = RATE_WINDOW * 1000000ULL;
 	uint64_t	 last = 0, r;
@@ -784,7 +499,7 @@ server_node_rate(struct node *n, uint64_t now, uint32_t *up, uint32_t *down)
 
 /* INFO_NODE fields from what the hub knows of a node, online or not. */
 static void
-server_info_fill(struct frame_info_node *in, uint32_t id,
+hub_admin_info_fill(struct frame_info_node *in, uint32_t id,
     const struct frame_hello *h, const struct node_keep *k)
 {
 	int	 i;
@@ -816,8 +531,8 @@ server_info_fill(struct frame_info_node *in, uint32_t id,
  * Admin session: answer INFO_REQ with the inventory: the online nodes,
  * then those away redialing.
  */
-static void
-server_info(struct ctl *c)
+void
+hub_admin_info(struct ctl *c)
 {
 	struct node		*n;
 	struct parked		*pk;
@@ -828,16 +543,16 @@ server_info(struct ctl *c)
 	time_t			 now = time(NULL);
 	uint64_t		 now_us = core_now_us();
 
-	TAILQ_FOREACH(pk, &server_parked, pk_entry) {
+	TAILQ_FOREACH(pk, &hub.parked, pk_entry) {
 		if (pk->pk_keep.pending_us == 0)
 			continue;
-		server_info_fill(&in, pk->pk_id, &pk->pk_hello, &pk->pk_keep);
+		hub_admin_info_fill(&in, pk->pk_id, &pk->pk_hello, &pk->pk_keep);
 		in.relays = pk->pk_nrelays;
-		server_send(c->c_bev, buf, frame_info_node_encode(buf, &in));
+		hub_send(c->c_bev, buf, frame_info_node_encode(buf, &in));
 		count++;
 	}
-	TAILQ_FOREACH(n, &server_nodes, n_entry) {
-		server_info_fill(&in, n->n_id, &n->n_hello, &n->n_keep);
+	TAILQ_FOREACH(n, &hub.nodes, n_entry) {
+		hub_admin_info_fill(&in, n->n_id, &n->n_hello, &n->n_keep);
 		if (n->n_redial == REDIAL_DRAIN)
 			in.state = FRAME_NODE_REDIAL_DRAIN;
 		else if (n->n_redial == REDIAL_SENT)
@@ -854,29 +569,29 @@ server_info(struct ctl *c)
 		in.bytes_down = n->n_bytes.down;
 		in.rtt_us = n->n_rtt_us;
 		in.dials_denied = n->n_dials_denied;
-		in.spare_idle = n->n_npool > UINT16_MAX ? UINT16_MAX :
-		    n->n_npool;
+		in.spare_idle = n->n_nspares > UINT16_MAX ? UINT16_MAX :
+		    n->n_nspares;
 		in.last_ok = n->n_last_ok;
-		server_node_rate(n, now_us, &in.up_rate,
+		hub_node_rate(n, now_us, &in.up_rate,
 		    &in.down_rate);
-		server_send(c->c_bev, buf, frame_info_node_encode(buf, &in));
+		hub_send(c->c_bev, buf, frame_info_node_encode(buf, &in));
 		count++;
 	}
 	memset(&end, 0, sizeof end);
 	end.count = count;
 	end.hs_now = limit_link_total();
-	end.hs_refused = server_guard.hs_refused;
-	end.hs_expired = server_guard.hs_expired;
-	end.flooded = server_guard.flooded;
-	end.identity = server_guard.identity;
-	end.admin_refused = server_guard.admin_refused;
-	server_send(c->c_bev, buf, frame_info_end_encode(buf, &end));
+	end.hs_refused = hub.guard.hs_refused;
+	end.hs_expired = hub.guard.hs_expired;
+	end.flooded = hub.guard.flooded;
+	end.identity = hub.guard.identity;
+	end.admin_refused = hub.guard.admin_refused;
+	hub_send(c->c_bev, buf, frame_info_end_encode(buf, &end));
 	log_debug("control %s: info: %u nodes", c->c_peer, count);
 }
 
 /* Is n named name, or is name its id (no formatting unless a digit)? */
-static int
-server_node_named(const struct node *n, const char *name)
+int
+hub_node_named(const struct node *n, const char *name)
 {
 	char	 id[16];
 
@@ -890,7 +605,7 @@ server_node_named(const struct node *n, const char *name)
 
 /* One ADMIN operation on one node; text (for the operator) says what. */
 static int
-server_admin_one(struct node *n, uint8_t op, char *text, size_t len)
+hub_admin_one(struct node *n, uint8_t op, char *text, size_t len)
 {
 	switch (op) {
 	case FRAME_ADMIN_DRAIN:
@@ -921,7 +636,7 @@ server_admin_one(struct node *n, uint8_t op, char *text, size_t len)
 		n->n_keep.drain = 0;
 		if (n->n_redial == REDIAL_DRAIN) {
 			evtimer_del(n->n_redial_ev);
-			server_redial_end(n);
+			hub_redial_end(n);
 			snprintf(text, len, "node %u (%s) back in service; its "
 			    "redial was cancelled", n->n_id, n->n_hello.name);
 		} else
@@ -941,11 +656,11 @@ server_admin_one(struct node *n, uint8_t op, char *text, size_t len)
 			return (FRAME_ADMIN_REFUSED);
 		}
 		evtimer_del(n->n_redial_ev);
-		server_redial_begin(n, "operator");
+		hub_redial_begin(n, "operator");
 		snprintf(text, len, "node %u (%s): redial started: draining "
 		    "%u relays (up to %d ms), then REDIAL", n->n_id,
 		    n->n_hello.name, n->n_nrelays,
-		    server_conf.redial_grace_ms);
+		    hub.conf.redial_grace_ms);
 		break;
 	}
 	return (FRAME_ADMIN_OK);
@@ -955,8 +670,8 @@ server_admin_one(struct node *n, uint8_t op, char *text, size_t len)
  * ADMIN from a loopback admin session: drain, undrain or redial the
  * nodes named (or numbered) a->node; answer one ADMIN_REPLY.
  */
-static void
-server_admin(struct ctl *c, const struct frame_admin *a)
+void
+hub_admin_op(struct ctl *c, const struct frame_admin *a)
 {
 	static const char	*ops[] = { "", "drain", "undrain", "redial" };
 	struct frame_admin_reply r;
@@ -967,10 +682,10 @@ server_admin(struct ctl *c, const struct frame_admin *a)
 	int			 st;
 
 	memset(&r, 0, sizeof r);
-	TAILQ_FOREACH_SAFE(n, &server_nodes, n_entry, tmp) {
-		if (!server_node_named(n, a->node))
+	TAILQ_FOREACH_SAFE(n, &hub.nodes, n_entry, tmp) {
+		if (!hub_node_named(n, a->node))
 			continue;
-		st = server_admin_one(n, a->op, one, sizeof one);
+		st = hub_admin_one(n, a->op, one, sizeof one);
 		if (st != FRAME_ADMIN_OK)
 			failed++;
 		/* The text: the first node's, or the first that worked. */
@@ -991,12 +706,12 @@ server_admin(struct ctl *c, const struct frame_admin *a)
 		    ops[a->op], a->node);
 	} else if (failed == matched)
 		r.status = FRAME_ADMIN_REFUSED;
-	server_send(c->c_bev, buf, frame_admin_reply_encode(buf, &r));
+	hub_send(c->c_bev, buf, frame_admin_reply_encode(buf, &r));
 }
 
 /* -tunnel-advertise IP:PORT: what WELCOME tells nodes to connect to. */
 static int
-server_advertise(const char *addr, char **cause)
+hub_advertise(const char *addr, char **cause)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
@@ -1016,11 +731,11 @@ server_advertise(const char *addr, char **cause)
 	}
 	if (strcmp(buf, "localhost") == 0)
 		strlcpy(buf, "127.0.0.1", sizeof buf);
-	strlcpy(server_data_host, buf, sizeof server_data_host);
+	strlcpy(hub.data_host, buf, sizeof hub.data_host);
 	if (ntohs(ss.ss_family == AF_INET ?
 	    ((struct sockaddr_in *)&ss)->sin_port :
 	    ((struct sockaddr_in6 *)&ss)->sin6_port) != 0)
-		server_data_port = ntohs(ss.ss_family == AF_INET ?
+		hub.data_port = ntohs(ss.ss_family == AF_INET ?
 		    ((struct sockaddr_in *)&ss)->sin_port :
 		    ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return (0);
@@ -1028,7 +743,7 @@ server_advertise(const char *addr, char **cause)
 
 /* Send a node the -pool-deny entries of its pools (if any). */
 static void
-server_policy_send(struct node *n)
+hub_node_policy_send(struct node *n)
 {
 	struct frame_policy		 p;
 	struct frame_policy_entry	*e;
@@ -1037,14 +752,14 @@ server_policy_send(struct node *n)
 	int				 i, j, match;
 
 	memset(&p, 0, sizeof p);
-	for (i = 0; i < server_ndeny; i++) {
-		match = strcmp(server_deny[i].pool, "*") == 0;
+	for (i = 0; i < hub.ndeny; i++) {
+		match = strcmp(hub.deny[i].pool, "*") == 0;
 		for (j = 0; j < n->n_hello.npools && !match; j++)
-			match = strcmp(server_deny[i].pool,
+			match = strcmp(hub.deny[i].pool,
 			    n->n_hello.pools[j]) == 0;
 		if (!match)
 			continue;
-		a = &server_deny[i].entry;
+		a = &hub.deny[i].entry;
 		e = &p.e[p.n++];
 		e->family = a->family == AF_INET ? 4 : a->family == AF_INET6 ?
 		    6 : 0;
@@ -1053,12 +768,12 @@ server_policy_send(struct node *n)
 		e->port = a->port;
 	}
 	if (p.n > 0)
-		server_send(n->n_bev, buf, frame_policy_encode(buf, &p));
+		hub_send(n->n_bev, buf, frame_policy_encode(buf, &p));
 }
 
-/* "POOL=CIDR|:PORT,..." ("*" for every pool) into server_deny. */
+/* "POOL=CIDR|:PORT,..." ("*" for every pool) into hub.deny. */
 static int
-server_deny_parse(const char *list, char **cause)
+hub_deny_parse(const char *list, char **cause)
 {
 	char	 words[FRAME_POLICY_MAX][64], *eq;
 	int	 n, i;
@@ -1077,12 +792,12 @@ server_deny_parse(const char *list, char **cause)
 			xasprintf(cause, "\"%s\" is not a pool name", words[i]);
 			return (-1);
 		}
-		strlcpy(server_deny[i].pool, words[i],
-		    sizeof server_deny[i].pool);
-		if (acl_entry_parse(eq, &server_deny[i].entry, cause) == -1)
+		strlcpy(hub.deny[i].pool, words[i],
+		    sizeof hub.deny[i].pool);
+		if (acl_entry_parse(eq, &hub.deny[i].entry, cause) == -1)
 			return (-1);
 	}
-	server_ndeny = n;
+	hub.ndeny = n;
 	return (0);
 }
 
@@ -1092,8 +807,8 @@ server_deny_parse(const char *list, char **cause)
  * name, id and fleet state go to connections of the same owner only
  * (doc/security.md, doc/routing.md).
  */
-static int
-server_owner_same(const struct frame_hello *a, const struct frame_hello *b)
+int
+hub_node_owner_same(const struct frame_hello *a, const struct frame_hello *b)
 {
 	if (a->has_kid != b->has_kid)
 		return (0);
@@ -1101,19 +816,19 @@ server_owner_same(const struct frame_hello *a, const struct frame_hello *b)
 }
 
 /* "token on line 3", or "no token": an owner, for a log line. */
-static const char *
-server_owner_str(const struct frame_hello *h, char *buf, size_t len)
+const char *
+hub_ctl_owner_str(const struct frame_hello *h, char *buf, size_t len)
 {
 	const struct token	*t;
 
 	if (!h->has_kid)
 		snprintf(buf, len, "no token");
-	else if ((t = token_find(&server_tokens, h->kid)) != NULL)
+	else if ((t = token_find(&hub.tokens, h->kid)) != NULL)
 		snprintf(buf, len, "the token on line %d of %s", t->t_line,
-		    server_tokens_path);
+		    hub.conf.tokens_path);
 	else
 		snprintf(buf, len, "a token no longer in %s",
-		    server_tokens_path);
+		    hub.conf.tokens_path);
 	return (buf);
 }
 
@@ -1122,8 +837,8 @@ server_owner_str(const struct frame_hello *h, char *buf, size_t len)
  * return (parked)?  First come keeps the name, unless its token was taken
  * out of the tokens file.  *who says which node.
  */
-static int
-server_name_held(const struct frame_hello *h, char *who, size_t len)
+int
+hub_ctl_name_held(const struct frame_hello *h, char *who, size_t len)
 {
 	const struct frame_hello	*oh = NULL;
 	struct node			*n;
@@ -1132,40 +847,40 @@ server_name_held(const struct frame_hello *h, char *who, size_t len)
 	uint32_t			 id = 0;
 	uint64_t			 away = 0;
 
-	TAILQ_FOREACH(n, &server_nodes, n_entry) {
+	TAILQ_FOREACH(n, &hub.nodes, n_entry) {
 		if (strcmp(n->n_hello.name, h->name) == 0 &&
-		    !server_owner_same(&n->n_hello, h)) {
+		    !hub_node_owner_same(&n->n_hello, h)) {
 			oh = &n->n_hello;
 			id = n->n_id;
 			break;
 		}
 	}
-	TAILQ_FOREACH(pk, &server_parked, pk_entry) {
+	TAILQ_FOREACH(pk, &hub.parked, pk_entry) {
 		if (oh != NULL)
 			break;
 		if (strcmp(pk->pk_hello.name, h->name) == 0 &&
-		    !server_owner_same(&pk->pk_hello, h)) {
+		    !hub_node_owner_same(&pk->pk_hello, h)) {
 			oh = &pk->pk_hello;
 			id = pk->pk_id;
 			away = (core_now_us() - pk->pk_left_us) / 1000000;
 		}
 	}
 	if (oh == NULL || (oh->has_kid &&
-	    token_find(&server_tokens, oh->kid) == NULL))
+	    token_find(&hub.tokens, oh->kid) == NULL))
 		return (0);
 	if (n != NULL)
 		snprintf(who, len, "node %u (%s, online), which proved %s", id,
-		    oh->name, server_owner_str(oh, o, sizeof o));
+		    oh->name, hub_ctl_owner_str(oh, o, sizeof o));
 	else
 		snprintf(who, len, "node %u (%s, away: it left %llu s ago), "
 		    "which proved %s", id, oh->name, (unsigned long long)away,
-		    server_owner_str(oh, o, sizeof o));
+		    hub_ctl_owner_str(oh, o, sizeof o));
 	return (1);
 }
 
 /* A node's HELLO was accepted: turn the ctl into a registered node. */
-static void
-server_node_new(struct ctl *c, const struct frame_hello *h)
+void
+hub_node_new(struct ctl *c, const struct frame_hello *h)
 {
 	struct node	*n, *old;
 	struct parked	*pk;
@@ -1175,25 +890,25 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	char		 who[300], mine[128], name[4 * FRAME_NAME_MAX + 1];
 	int		 i;
 
-	if (server_name_held(h, who, sizeof who)) {
-		server_guard.identity++;
+	if (hub_ctl_name_held(h, who, sizeof who)) {
+		hub.guard.identity++;
 		log_escape(name, sizeof name, h->name, strlen(h->name));
 		log_warnx("control %s: node \"%s\" refused: the name is held "
 		    "by %s; this connection proved %s (first come keeps a "
 		    "name: pick another with -name, or take the old token "
 		    "out of the tokens file)", c->c_peer, name, who,
-		    server_owner_str(h, mine, sizeof mine));
-		server_bye(c->c_bev, FRAME_BYE_NOTALLOWED, "this node name is "
+		    hub_ctl_owner_str(h, mine, sizeof mine));
+		hub_bye(c->c_bev, FRAME_BYE_NOTALLOWED, "this node name is "
 		    "held by a node with another token; choose another name");
-		server_ctl_close(c, NULL);
+		hub_ctl_close(c, NULL);
 		return;
 	}
 	if ((n = calloc(1, sizeof *n)) == NULL ||
-	    (n->n_redial_ev = evtimer_new(core_base, server_redial_cb,
+	    (n->n_redial_ev = evtimer_new(core_base, hub_redial_cb,
 	    n)) == NULL) {
 		free(n);
-		server_bye(c->c_bev, FRAME_BYE_OVERLOADED, "out of memory");
-		server_ctl_close(c, "out of memory");
+		hub_bye(c->c_bev, FRAME_BYE_OVERLOADED, "out of memory");
+		hub_ctl_close(c, "out of memory");
 		return;
 	}
 	/*
@@ -1204,60 +919,60 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	 * its parked record, found by id and name, or by name alone (the
 	 * node restarted); else its hint, if no other node holds it.
 	 */
-	if (h->node_id != 0 && (old = server_node_find(h->node_id)) != NULL &&
+	if (h->node_id != 0 && (old = hub_node_find(h->node_id)) != NULL &&
 	    strcmp(old->n_hello.name, h->name) == 0 &&
-	    server_owner_same(&old->n_hello, h)) {
-		server_bye(old->n_bev, FRAME_BYE_REPLACED,
+	    hub_node_owner_same(&old->n_hello, h)) {
+		hub_bye(old->n_bev, FRAME_BYE_REPLACED,
 		    "replaced by a new connection of the same node");
-		server_node_close(old, 0, "replaced by a new connection from "
+		hub_node_close(old, 0, "replaced by a new connection from "
 		    "the same node");
 	}
-	if ((pk = server_parked_find(h, h->node_id)) != NULL &&
-	    server_node_find(pk->pk_id) == NULL)
+	if ((pk = hub_node_parked_find(h, h->node_id)) != NULL &&
+	    hub_node_find(pk->pk_id) == NULL)
 		id = pk->pk_id;
 	else {
 		pk = NULL;
-		if (h->node_id != 0 && h->node_id < server_next_id &&
-		    server_node_find(h->node_id) == NULL &&
-		    server_parked_find(NULL, h->node_id) == NULL)
+		if (h->node_id != 0 && h->node_id < hub.next_id &&
+		    hub_node_find(h->node_id) == NULL &&
+		    hub_node_parked_find(NULL, h->node_id) == NULL)
 			id = h->node_id;
 	}
 	if (id == 0)
-		id = server_next_id++;
+		id = hub.next_id++;
 	n->n_id = id;
 	n->n_hello = *h;
 	strlcpy(n->n_remote, c->c_peer, sizeof n->n_remote);
 	strlcpy(n->n_ip, c->c_ip, sizeof n->n_ip);
-	n->n_gen = ++server_gen;
+	n->n_gen = ++hub.gen;
 	n->n_bev = c->c_bev;
 	n->n_since = time(NULL);
 	n->n_rx_us = core_now_us();
 	TAILQ_INIT(&n->n_dials);
 	TAILQ_INIT(&n->n_relays);
-	TAILQ_INIT(&n->n_pool);
-	n->n_refill_us = POOL_REFILL_US;
+	TAILQ_INIT(&n->n_spares);
+	n->n_refill_us = SPARE_REFILL_US;
 	n->n_ping_tokens = PING_BURST;
 	n->n_ping_us = n->n_rx_us;
 	evutil_secure_rng_get_bytes(n->n_cookie, sizeof n->n_cookie);
-	n->n_heartbeat = evtimer_new(core_base, server_heartbeat_cb, n);
+	n->n_heartbeat = evtimer_new(core_base, hub_node_heartbeat_cb, n);
 	if (n->n_heartbeat == NULL) {
 		event_free(n->n_redial_ev);
 		free(n);
-		server_bye(c->c_bev, FRAME_BYE_OVERLOADED, "out of memory");
-		server_ctl_close(c, "out of memory");
+		hub_bye(c->c_bev, FRAME_BYE_OVERLOADED, "out of memory");
+		hub_ctl_close(c, "out of memory");
 		return;
 	}
-	server_ctl_free(c);
+	hub_ctl_free(c);
 
-	TAILQ_INSERT_TAIL(&server_nodes, n, n_entry);
-	LIST_INSERT_HEAD(&server_node_hash[n->n_id % NODE_HASH], n, n_hash);
-	server_nnodes++;
-	bufferevent_setcb(n->n_bev, server_node_read_cb, NULL,
-	    server_node_event_cb, n);
+	TAILQ_INSERT_TAIL(&hub.nodes, n, n_entry);
+	LIST_INSERT_HEAD(&hub.node_hash[n->n_id % NODE_HASH], n, n_hash);
+	hub.nnodes++;
+	bufferevent_setcb(n->n_bev, hub_node_read_cb, NULL,
+	    hub_node_event_cb, n);
 	bufferevent_set_timeouts(n->n_bev, NULL, NULL);
-	evtimer_add(n->n_heartbeat, ms_tv(&tv, server_conf.heartbeat_ms));
-	server_welcome(n->n_bev, n->n_id, n->n_cookie);
-	server_policy_send(n);
+	evtimer_add(n->n_heartbeat, hub_ms_tv(&tv, hub.conf.heartbeat_ms));
+	hub_welcome(n->n_bev, n->n_id, n->n_cookie);
+	hub_node_policy_send(n);
 
 	pools[0] = '\0';
 	for (i = 0; i < n->n_hello.npools; i++) {
@@ -1270,11 +985,11 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
 	    n->n_hello.os[0] ? n->n_hello.os : "?",
 	    n->n_hello.arch[0] ? n->n_hello.arch : "?",
 	    n->n_hello.build[0] ? n->n_hello.build : "unknown build",
-	    server_nnodes);
-	server_node_keep(n, pk);
+	    hub.nnodes);
+	hub_node_keep(n, pk);
 	if (n->n_hello.redial != FRAME_REDIAL_NONE)
-		server_nredialable++;
-	server_redial_plan(n);
+		hub.nredialable++;
+	hub_redial_plan(n);
 }
 
 /*
@@ -1283,7 +998,7 @@ server_node_new(struct ctl *c, const struct frame_hello *h)
  * history; if it left to redial, the redial is over: record old -> new.
  */
 static void
-server_node_keep(struct node *n, struct parked *pk)
+hub_node_keep(struct node *n, struct parked *pk)
 {
 	const struct frame_hello *h = &n->n_hello;
 	struct node_keep	*k = &n->n_keep;
@@ -1305,7 +1020,7 @@ server_node_keep(struct node *n, struct parked *pk)
 			n->n_nrelays++;
 			relay_set_stat(sr->sr_relay, &n->n_bytes);
 		}
-		server_parked_free(pk);
+		hub_node_parked_free(pk);
 	}
 	if (h->rres > FRAME_RRES_OK)
 		log_warnx("node %u (%s): its redial command %s%s%.0u after "
@@ -1319,7 +1034,7 @@ server_node_keep(struct node *n, struct parked *pk)
 		took = core_now_us() - k->pending_us;
 		k->pending_us = 0;
 		k->last_redial = time(NULL);
-		server_redialing_done();
+		hub_redial_done();
 		if (strcmp(old, n->n_ip) == 0) {
 			k->redials_same++;
 			log_warnx("node %u (%s) is back %llu ms after its "
@@ -1351,11 +1066,11 @@ server_node_keep(struct node *n, struct parked *pk)
 }
 
 /* A redial cycle ended one way or another. */
-static void
-server_redialing_done(void)
+void
+hub_redial_done(void)
 {
-	if (server_nredialing > 0)
-		server_nredialing--;
+	if (hub.nredialing > 0)
+		hub.nredialing--;
 	else
 		log_warnx("internal: redial count below zero");
 }
@@ -1365,14 +1080,14 @@ server_redialing_done(void)
  * owner; id 0: any).
  */
 static struct parked *
-server_parked_find(const struct frame_hello *h, uint32_t id)
+hub_node_parked_find(const struct frame_hello *h, uint32_t id)
 {
 	struct parked	*pk, *byname = NULL;
 	const char	*name = h != NULL ? h->name : NULL;
 
-	TAILQ_FOREACH_REVERSE(pk, &server_parked, parkedq, pk_entry) {
+	TAILQ_FOREACH_REVERSE(pk, &hub.parked, parkedq, pk_entry) {
 		if (h != NULL && (strcmp(pk->pk_hello.name, name) != 0 ||
-		    !server_owner_same(&pk->pk_hello, h)))
+		    !hub_node_owner_same(&pk->pk_hello, h)))
 			continue;
 		if (id == 0 || pk->pk_id == id)
 			return (pk);
@@ -1383,7 +1098,7 @@ server_parked_find(const struct frame_hello *h, uint32_t id)
 }
 
 static void
-server_parked_free(struct parked *pk)
+hub_node_parked_free(struct parked *pk)
 {
 	struct srelay	*sr;
 
@@ -1391,25 +1106,25 @@ server_parked_free(struct parked *pk)
 		TAILQ_REMOVE(&pk->pk_relays, sr, sr_entry);
 		sr->sr_parked = NULL;	/* runs on, counted nowhere */
 	}
-	TAILQ_REMOVE(&server_parked, pk, pk_entry);
-	server_nparked--;
+	TAILQ_REMOVE(&hub.parked, pk, pk_entry);
+	hub.nparked--;
 	free(pk);
 }
 
 /* Expire parked records; give up on nodes that never came back. */
 static void
-server_park_sweep_cb(evutil_socket_t fd __unused, short what __unused,
+hub_node_park_sweep_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg __unused)
 {
 	struct parked	*pk, *tmp;
 	struct timeval	 tv;
 	uint64_t	 now = core_now_us();
 
-	TAILQ_FOREACH_SAFE(pk, &server_parked, pk_entry, tmp) {
+	TAILQ_FOREACH_SAFE(pk, &hub.parked, pk_entry, tmp) {
 		if (now - pk->pk_left_us >= PARKED_LIFE_US) {
 			if (pk->pk_keep.pending_us != 0)
-				server_redialing_done();
-			server_parked_free(pk);
+				hub_redial_done();
+			hub_node_parked_free(pk);
 			continue;
 		}
 		if (now - pk->pk_left_us < REDIAL_BACK_US)
@@ -1422,11 +1137,11 @@ server_park_sweep_cb(evutil_socket_t fd __unused, short what __unused,
 			    (unsigned long long)((now - pk->pk_keep.pending_us)
 			    / 1000000));
 			pk->pk_keep.pending_us = 0;
-			server_redialing_done();
+			hub_redial_done();
 		}
 	}
-	if (server_nparked > 0)
-		evtimer_add(server_park_ev, ms_tv(&tv, PARKED_SWEEP_MS));
+	if (hub.nparked > 0)
+		evtimer_add(hub.park_ev, hub_ms_tv(&tv, PARKED_SWEEP_MS));
 }
 
 /*
@@ -1434,7 +1149,7 @@ server_park_sweep_cb(evutil_socket_t fd __unused, short what __unused,
  * caller moves n's relays to the record returned, if any).
  */
 static struct parked *
-server_park(struct node *n)
+hub_node_park(struct node *n)
 {
 	struct parked	*pk;
 	struct timeval	 tv;
@@ -1445,30 +1160,30 @@ server_park(struct node *n)
 		strlcpy(n->n_keep.pending_why, n->n_redial_why,
 		    sizeof n->n_keep.pending_why);
 	} else if (n->n_redial == REDIAL_DRAIN)
-		server_redialing_done();	/* left on its own */
-	if (server_park_ev == NULL && (server_park_ev = evtimer_new(core_base,
-	    server_park_sweep_cb, NULL)) == NULL) {
+		hub_redial_done();	/* left on its own */
+	if (hub.park_ev == NULL && (hub.park_ev = evtimer_new(core_base,
+	    hub_node_park_sweep_cb, NULL)) == NULL) {
 		if (n->n_keep.pending_us != 0)
-			server_redialing_done();
+			hub_redial_done();
 		return (NULL);	/* it will get a new id: no harm beyond */
 	}
-	if (server_nparked >= PARKED_MAX) {
+	if (hub.nparked >= PARKED_MAX) {
 		/* Full: forget the oldest that is neither drained nor away. */
 		i = 0;
-		TAILQ_FOREACH(pk, &server_parked, pk_entry) {
+		TAILQ_FOREACH(pk, &hub.parked, pk_entry) {
 			if ((!pk->pk_keep.drain && pk->pk_keep.pending_us == 0) ||
 			    ++i == 64)
 				break;
 		}
 		if (pk == NULL)
-			pk = TAILQ_FIRST(&server_parked);
+			pk = TAILQ_FIRST(&hub.parked);
 		if (pk->pk_keep.pending_us != 0)
-			server_redialing_done();
-		server_parked_free(pk);
+			hub_redial_done();
+		hub_node_parked_free(pk);
 	}
 	if ((pk = calloc(1, sizeof *pk)) == NULL) {
 		if (n->n_keep.pending_us != 0)
-			server_redialing_done();
+			hub_redial_done();
 		return (NULL);	/* it will get a new id: no harm beyond */
 	}
 	TAILQ_INIT(&pk->pk_relays);
@@ -1476,16 +1191,16 @@ server_park(struct node *n)
 	pk->pk_left_us = core_now_us();
 	pk->pk_hello = n->n_hello;
 	pk->pk_keep = n->n_keep;
-	TAILQ_INSERT_TAIL(&server_parked, pk, pk_entry);
-	server_nparked++;
-	if (!evtimer_pending(server_park_ev, NULL))
-		evtimer_add(server_park_ev, ms_tv(&tv, PARKED_SWEEP_MS));
+	TAILQ_INSERT_TAIL(&hub.parked, pk, pk_entry);
+	hub.nparked++;
+	if (!evtimer_pending(hub.park_ev, NULL))
+		evtimer_add(hub.park_ev, hub_ms_tv(&tv, PARKED_SWEEP_MS));
 	return (pk);
 }
 
 /* Is n out of service (drained, or in a redial cycle)? */
 static int
-server_node_resting(const struct node *n)
+hub_sched_resting(const struct node *n)
 {
 	return (n->n_keep.drain || n->n_redial != REDIAL_IDLE);
 }
@@ -1494,8 +1209,8 @@ server_node_resting(const struct node *n)
  * Plan n's next periodic redial: -redial-interval, each node's randomised
  * to 75..125 % so a fleet that joined together spreads out.
  */
-static void
-server_redial_plan(struct node *n)
+void
+hub_redial_plan(struct node *n)
 {
 	struct timeval	 tv;
 	uint64_t	 ms;
@@ -1503,19 +1218,19 @@ server_redial_plan(struct node *n)
 	n->n_redial_at_us = 0;
 	evtimer_del(n->n_redial_ev);
 	if (n->n_hello.redial == FRAME_REDIAL_NONE ||
-	    server_conf.redial_interval_ms <= 0)
+	    hub.conf.redial_interval_ms <= 0)
 		return;
-	ms = (uint64_t)server_conf.redial_interval_ms * 3 / 4 +
-	    server_random(server_conf.redial_interval_ms / 2 + 1);
+	ms = (uint64_t)hub.conf.redial_interval_ms * 3 / 4 +
+	    hub_sched_random(hub.conf.redial_interval_ms / 2 + 1);
 	if (ms > INT32_MAX)
 		ms = INT32_MAX;		/* -redial-interval is at most 7 days */
 	n->n_redial_at_us = core_now_us() + ms * 1000;
-	evtimer_add(n->n_redial_ev, ms_tv(&tv, (int)ms));
+	evtimer_add(n->n_redial_ev, hub_ms_tv(&tv, (int)ms));
 }
 
 /* Start n's redial cycle: drain, then REDIAL when idle or after grace. */
-static void
-server_redial_begin(struct node *n, const char *why)
+void
+hub_redial_begin(struct node *n, const char *why)
 {
 	struct timeval	 tv;
 
@@ -1523,22 +1238,22 @@ server_redial_begin(struct node *n, const char *why)
 	n->n_redial_at_us = 0;
 	strlcpy(n->n_redial_why, why, sizeof n->n_redial_why);
 	n->n_redial_end_us = core_now_us() +
-	    (uint64_t)server_conf.redial_grace_ms * 1000;
-	server_nredialing++;
+	    (uint64_t)hub.conf.redial_grace_ms * 1000;
+	hub.nredialing++;
 	log_info("node %u (%s): redial (%s): draining: no new requests; "
 	    "waiting for %u relays and %u dials, up to %d ms "
 	    "(-redial-grace)", n->n_id, n->n_hello.name, why, n->n_nrelays,
-	    n->n_ndials, server_conf.redial_grace_ms);
+	    n->n_ndials, hub.conf.redial_grace_ms);
 	if (n->n_nrelays + n->n_ndials == 0)
-		ms_tv(&tv, 0);
+		hub_ms_tv(&tv, 0);
 	else
-		ms_tv(&tv, server_conf.redial_grace_ms);
+		hub_ms_tv(&tv, hub.conf.redial_grace_ms);
 	evtimer_add(n->n_redial_ev, &tv);
 }
 
 /* A relay or dial of n ended: a draining node may be ready. */
-static void
-server_redial_check(struct node *n)
+void
+hub_redial_check(struct node *n)
 {
 	struct timeval	 tv = { 0, 0 };
 
@@ -1547,8 +1262,8 @@ server_redial_check(struct node *n)
 		evtimer_add(n->n_redial_ev, &tv);
 }
 
-static void
-server_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
+void
+hub_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 {
 	struct node	*n = arg;
 	struct timeval	 tv;
@@ -1558,31 +1273,31 @@ server_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 	switch (n->n_redial) {
 	case REDIAL_IDLE:
 		/* The interval is up; wait while a share of the fleet is. */
-		cap = server_nredialable / REDIAL_SHARE;
+		cap = hub.nredialable / REDIAL_SHARE;
 		if (cap == 0)
 			cap = 1;
 		if (n->n_keep.drain) {
-			server_redial_plan(n);	/* not while drained */
+			hub_redial_plan(n);	/* not while drained */
 			return;
 		}
-		if (server_nredialing >= cap) {
+		if (hub.nredialing >= cap) {
 			log_debug("node %u (%s): redial postponed: %u of %u "
 			    "nodes that can redial are redialing", n->n_id,
-			    n->n_hello.name, server_nredialing,
-			    server_nredialable);
-			ms_tv(&tv, 1000 + server_random(4000));
+			    n->n_hello.name, hub.nredialing,
+			    hub.nredialable);
+			hub_ms_tv(&tv, 1000 + hub_sched_random(4000));
 			n->n_redial_at_us = core_now_us() +
 			    (uint64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 			evtimer_add(n->n_redial_ev, &tv);
 			return;
 		}
-		server_redial_begin(n, "interval");
+		hub_redial_begin(n, "interval");
 		return;
 	case REDIAL_DRAIN:
 		if (n->n_nrelays + n->n_ndials > 0 &&
 		    core_now_us() < n->n_redial_end_us) {
 			/* A relay ended; others remain: back to the grace. */
-			evtimer_add(n->n_redial_ev, ms_tv(&tv, (int)
+			evtimer_add(n->n_redial_ev, hub_ms_tv(&tv, (int)
 			    ((n->n_redial_end_us - core_now_us()) / 1000 + 1)));
 			return;
 		}
@@ -1591,56 +1306,56 @@ server_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 			    "%u dials still open after %d ms (-redial-grace); "
 			    "redialing anyway: they will break", n->n_id,
 			    n->n_hello.name, n->n_redial_why, n->n_nrelays,
-			    n->n_ndials, server_conf.redial_grace_ms);
+			    n->n_ndials, hub.conf.redial_grace_ms);
 		n->n_redial = REDIAL_SENT;
 		n->n_redial_sent_us = core_now_us();
-		server_send(n->n_bev, buf, frame_redial_encode(buf,
+		hub_send(n->n_bev, buf, frame_redial_encode(buf,
 		    n->n_redial_why));
 		log_info("node %u (%s): redial (%s): drained; REDIAL sent",
 		    n->n_id, n->n_hello.name, n->n_redial_why);
-		evtimer_add(n->n_redial_ev, ms_tv(&tv, REDIAL_LEAVE_MS));
+		evtimer_add(n->n_redial_ev, hub_ms_tv(&tv, REDIAL_LEAVE_MS));
 		return;
 	default:
 		if (n->n_rx_us < n->n_redial_sent_us) {
 			/* Not a word since: its line went down with it. */
-			server_node_close(n, 0, "silent since the REDIAL: "
+			hub_node_close(n, 0, "silent since the REDIAL: "
 			    "taken as gone to redial");
 			return;
 		}
 		log_warnx("node %u (%s): still connected %d ms after REDIAL; "
 		    "back in service", n->n_id, n->n_hello.name,
 		    REDIAL_LEAVE_MS);
-		server_redial_end(n);
+		hub_redial_end(n);
 		return;
 	}
 }
 
 /* n's redial cycle ends without a redial: back in service. */
-static void
-server_redial_end(struct node *n)
+void
+hub_redial_end(struct node *n)
 {
 	if (n->n_redial != REDIAL_IDLE)
-		server_redialing_done();
+		hub_redial_done();
 	n->n_redial = REDIAL_IDLE;
-	server_redial_plan(n);
+	hub_redial_plan(n);
 }
 
 static struct authfail *
-server_authfail_slot(const char *ip)
+hub_ctl_authfail_slot(const char *ip)
 {
 	u_int		 h = 5381;
 	const char	*p;
 
 	for (p = ip; *p != '\0'; p++)
 		h = h * 33 + (u_char)*p;
-	return (&server_authfail[h % AUTHFAIL_SLOTS]);
+	return (&hub.authfail[h % AUTHFAIL_SLOTS]);
 }
 
 /* Is this address locked out for failing too often? */
 static int
-server_authfail_limited(const char *ip)
+hub_ctl_authfail_limited(const char *ip)
 {
-	struct authfail	*af = server_authfail_slot(ip);
+	struct authfail	*af = hub_ctl_authfail_slot(ip);
 
 	if (strcmp(af->ip, ip) != 0 ||
 	    core_now_us() - af->first_us > AUTHFAIL_WINDOW)
@@ -1649,9 +1364,9 @@ server_authfail_limited(const char *ip)
 }
 
 static void
-server_authfail_note(const char *ip)
+hub_ctl_authfail_note(const char *ip)
 {
-	struct authfail	*af = server_authfail_slot(ip);
+	struct authfail	*af = hub_ctl_authfail_slot(ip);
 	uint64_t	 now = core_now_us();
 
 	if (strcmp(af->ip, ip) != 0 || now - af->first_us > AUTHFAIL_WINDOW) {
@@ -1663,18 +1378,18 @@ server_authfail_note(const char *ip)
 }
 
 static void
-server_auth_fail(struct ctl *c, const char *why)
+hub_ctl_auth_fail(struct ctl *c, const char *why)
 {
 	char	 name[4 * FRAME_NAME_MAX + 1];
 
-	server_authfail_note(c->c_ip);
+	hub_ctl_authfail_note(c->c_ip);
 	log_escape(name, sizeof name, c->c_hello.name,
 	    strlen(c->c_hello.name));
 	log_warnx("control %s: node \"%s\" refused: %s", c->c_peer, name,
 	    why);
-	server_bye(c->c_bev, FRAME_BYE_AUTH, "authentication failed: check "
+	hub_bye(c->c_bev, FRAME_BYE_AUTH, "authentication failed: check "
 	    "that the node's auth_token is in the hub's tokens file");
-	server_ctl_close(c, NULL);
+	hub_ctl_close(c, NULL);
 }
 
 /*
@@ -1683,38 +1398,38 @@ server_auth_fail(struct ctl *c, const char *why)
  * for AUTH, 0 when c is gone (welcomed as a node, or refused and freed).
  */
 static int
-server_ctl_hello(struct ctl *c)
+hub_ctl_hello(struct ctl *c)
 {
 	uint8_t	 buf[FRAME_MAX];
 
-	if (server_tokens_path == NULL) {
+	if (hub.conf.tokens_path == NULL) {
 		if (c->c_localhost) {
 			/* No token proven: the hub's own machine is the owner. */
 			c->c_hello.has_kid = 0;
 			memset(c->c_hello.kid, 0, sizeof c->c_hello.kid);
-			server_node_new(c, &c->c_hello);
+			hub_node_new(c, &c->c_hello);
 			return (0);
 		}
-		server_authfail_note(c->c_ip);
+		hub_ctl_authfail_note(c->c_ip);
 		log_warnx("control %s: node refused: this hub has no tokens "
 		    "file, so it accepts nodes from 127.0.0.1 and ::1 only "
 		    "(start it with -tokens FILE)", c->c_peer);
-		server_bye(c->c_bev, FRAME_BYE_AUTH, "this hub accepts nodes "
+		hub_bye(c->c_bev, FRAME_BYE_AUTH, "this hub accepts nodes "
 		    "from 127.0.0.1 and ::1 only: it has no tokens file");
-		server_ctl_close(c, NULL);
+		hub_ctl_close(c, NULL);
 		return (0);
 	}
-	if (server_authfail_limited(c->c_ip)) {
+	if (hub_ctl_authfail_limited(c->c_ip)) {
 		log_warnx("control %s: refused: %d failed authentications "
 		    "from this address in the last minute", c->c_peer,
 		    AUTHFAIL_MAX);
-		server_bye(c->c_bev, FRAME_BYE_AUTH, "too many failed "
+		hub_bye(c->c_bev, FRAME_BYE_AUTH, "too many failed "
 		    "authentications; wait a minute");
-		server_ctl_close(c, NULL);
+		hub_ctl_close(c, NULL);
 		return (0);
 	}
 	evutil_secure_rng_get_bytes(c->c_nonce, sizeof c->c_nonce);
-	server_send(c->c_bev, buf, frame_blob_encode(buf, FRAME_CHALLENGE,
+	hub_send(c->c_bev, buf, frame_blob_encode(buf, FRAME_CHALLENGE,
 	    c->c_nonce, sizeof c->c_nonce));
 	c->c_state = CTL_AUTH;
 	return (1);
@@ -1722,39 +1437,39 @@ server_ctl_hello(struct ctl *c)
 
 /* AUTH: HMAC(token, nonce, name) from the token the HELLO named. */
 static void
-server_ctl_auth(struct ctl *c, const uint8_t *mac)
+hub_ctl_auth(struct ctl *c, const uint8_t *mac)
 {
 	const struct token	*t;
 	uint8_t			 want[TOKEN_MAC_LEN];
 	const char		*why;
 
 	if (!c->c_hello.has_kid) {
-		server_auth_fail(c, "it has no token (set auth_token or -token "
+		hub_ctl_auth_fail(c, "it has no token (set auth_token or -token "
 		    "on the node)");
 		return;
 	}
-	if ((t = token_find(&server_tokens, c->c_hello.kid)) == NULL) {
-		server_auth_fail(c, "its token is not in the tokens file");
+	if ((t = token_find(&hub.tokens, c->c_hello.kid)) == NULL) {
+		hub_ctl_auth_fail(c, "its token is not in the tokens file");
 		return;
 	}
 	token_mac(t->t_secret, c->c_nonce, c->c_hello.name, want);
 	if (!token_equal(want, mac, TOKEN_MAC_LEN)) {
-		server_auth_fail(c, "wrong proof of its token");
+		hub_ctl_auth_fail(c, "wrong proof of its token");
 		return;
 	}
 	if (token_permits(t, c->c_hello.name, c->c_hello.pools,
 	    c->c_hello.npools, &why) == -1) {
-		server_auth_fail(c, why);
+		hub_ctl_auth_fail(c, why);
 		return;
 	}
 	log_debug("control %s: node %s authenticated (tokens file line %d)",
 	    c->c_peer, c->c_hello.name, t->t_line);
-	server_node_new(c, &c->c_hello);
+	hub_node_new(c, &c->c_hello);
 }
 
 /* An admin HELLO on the control port, or a node's on the admin socket. */
 static void
-server_ctl_wrong_port(struct ctl *c)
+hub_ctl_wrong_port(struct ctl *c)
 {
 	char	 text[200];
 
@@ -1766,8 +1481,8 @@ server_ctl_wrong_port(struct ctl *c)
 		    "undrain, redial) go to the hub's admin socket on its own "
 		    "machine, not to the control port (doc/security.md)");
 	log_warnx("control %s: refused: %s", c->c_peer, text);
-	server_bye(c->c_bev, FRAME_BYE_NOTALLOWED, text);
-	server_ctl_close(c, NULL);
+	hub_bye(c->c_bev, FRAME_BYE_NOTALLOWED, text);
+	hub_ctl_close(c, NULL);
 }
 
 /*
@@ -1775,7 +1490,7 @@ server_ctl_wrong_port(struct ctl *c)
  * an admin session): HELLO, then AUTH for nodes or INFO_REQ for admins.
  */
 static void
-server_ctl_read_cb(struct bufferevent *bev, void *arg)
+hub_ctl_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct ctl		*c = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
@@ -1798,7 +1513,7 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 			}
 			if (frame_hello_parse(&f, &c->c_hello, &cause) == -1) {
 				if (strcmp(cause, "bad magic") == 0) {
-					server_ctl_close(c, "not a tentacle "
+					hub_ctl_close(c, "not a tentacle "
 					    "peer (bad magic)");
 					return;
 				}
@@ -1809,16 +1524,16 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 					    "speaks %u; upgrade the older "
 					    "side", c->c_peer,
 					    c->c_hello.version, FRAME_VERSION);
-					server_bye(bev, FRAME_BYE_VERSION,
+					hub_bye(bev, FRAME_BYE_VERSION,
 					    "unsupported protocol version");
-					server_ctl_close(c, NULL);
+					hub_ctl_close(c, NULL);
 					return;
 				}
 				goto bad;
 			}
 			evbuffer_drain(in, n);
 			if ((c->c_hello.role == FRAME_ROLE_NODE) == c->c_admin) {
-				server_ctl_wrong_port(c);
+				hub_ctl_wrong_port(c);
 				return;
 			}
 			if (c->c_hello.role == FRAME_ROLE_NODE) {
@@ -1828,19 +1543,19 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 					    sizeof c->c_hello.pools[0]);
 					c->c_hello.npools = 1;
 				}
-				if (server_ctl_hello(c) == 0)
+				if (hub_ctl_hello(c) == 0)
 					return;	/* c is gone */
 				continue;
 			}
 			c->c_state = CTL_ADMIN;
-			server_welcome(bev, 0, NULL);
+			hub_welcome(bev, 0, NULL);
 			continue;
 		case CTL_AUTH:
 			if (frame_blob_parse(&f, FRAME_AUTH, mac, sizeof mac,
 			    &cause) == -1)
 				goto bad;
 			evbuffer_drain(in, n);
-			server_ctl_auth(c, mac);
+			hub_ctl_auth(c, mac);
 			return;		/* c is gone either way */
 		default:
 			if (f.type == FRAME_ADMIN) {
@@ -1849,8 +1564,8 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 				if (frame_admin_parse(&f, &a, &cause) == -1)
 					goto bad;
 				evbuffer_drain(in, n);
-				server_admin(c, &a);
-				server_ctl_close(c, NULL);
+				hub_admin_op(c, &a);
+				hub_ctl_close(c, NULL);
 				return;
 			}
 			if (f.type != FRAME_INFO_REQ ||
@@ -1860,43 +1575,43 @@ server_ctl_read_cb(struct bufferevent *bev, void *arg)
 				goto bad;
 			}
 			evbuffer_drain(in, n);
-			server_info(c);
-			server_ctl_close(c, NULL);
+			hub_admin_info(c);
+			hub_ctl_close(c, NULL);
 			return;
 		}
 	}
 bad:
-	if (server_tls == NULL && evbuffer_get_length(in) > 0 &&
+	if (hub.tls == NULL && evbuffer_get_length(in) > 0 &&
 	    evbuffer_pullup(in, 1)[0] == 0x16) {
 		log_warnx("control %s: a TLS client, but this hub runs "
 		    "-insecure (plaintext); closing", c->c_peer);
-		server_ctl_close(c, NULL);
+		hub_ctl_close(c, NULL);
 		return;
 	}
 	log_warnx("control %s: protocol error: %s; closing", c->c_peer,
 	    cause);
-	server_bye(bev, FRAME_BYE_PROTOCOL, cause);
-	server_ctl_close(c, NULL);
+	hub_bye(bev, FRAME_BYE_PROTOCOL, cause);
+	hub_ctl_close(c, NULL);
 }
 
-static struct node *
-server_node_find(uint32_t id)
+struct node *
+hub_node_find(uint32_t id)
 {
 	struct node	*n;
 
-	LIST_FOREACH(n, &server_node_hash[id % NODE_HASH], n_hash) {
+	LIST_FOREACH(n, &hub.node_hash[id % NODE_HASH], n_hash) {
 		if (n->n_id == id)
 			return (n);
 	}
 	return (NULL);
 }
 
-static struct dial *
-server_dial_find(uint32_t req)
+struct dial *
+hub_dial_find(uint32_t req)
 {
 	struct dial	*d;
 
-	LIST_FOREACH(d, &server_dial_hash[req % DIAL_HASH], d_hash) {
+	LIST_FOREACH(d, &hub.dial_hash[req % DIAL_HASH], d_hash) {
 		if (d->d_req == req)
 			return (d);
 	}
@@ -1909,11 +1624,11 @@ server_dial_find(uint32_t req)
  * that is more, leaves room for any honest node.
  */
 static int
-server_node_ping_ok(struct node *n)
+hub_node_ping_ok(struct node *n)
 {
 	uint64_t	 now = core_now_us(), rate, add;
 
-	rate = 4000 / (uint64_t)server_conf.heartbeat_ms;
+	rate = 4000 / (uint64_t)hub.conf.heartbeat_ms;
 	if (rate < PING_RATE)
 		rate = PING_RATE;
 	add = (now - n->n_ping_us) * rate / 1000000;
@@ -1934,23 +1649,23 @@ server_node_ping_ok(struct node *n)
  * Returns -1 when n was closed.
  */
 static int
-server_node_backlog(struct node *n)
+hub_node_backlog(struct node *n)
 {
 	size_t	 len = evbuffer_get_length(bufferevent_get_output(n->n_bev));
 	char	 why[160];
 
 	if (len <= CTL_BACKLOG_MAX)
 		return (0);
-	server_guard.flooded++;
+	hub.guard.flooded++;
 	snprintf(why, sizeof why, "it does not read its control link: %zu "
 	    "bytes unread (limit %d)", len, CTL_BACKLOG_MAX);
-	server_node_close(n, 0, why);
+	hub_node_close(n, 0, why);
 	return (-1);
 }
 
 /* One decoded frame from a node; -1 means the node was closed. */
 static int
-server_node_dispatch(struct node *n, const struct frame *f)
+hub_node_dispatch(struct node *n, const struct frame *f)
 {
 	struct frame_result	 res;
 	struct frame_bye	 bye;
@@ -1964,12 +1679,12 @@ server_node_dispatch(struct node *n, const struct frame *f)
 	case FRAME_PING:
 		if (frame_stamp_parse(f, &stamp, &cause) == -1)
 			break;
-		if (!server_node_ping_ok(n)) {
-			server_guard.flooded++;
+		if (!hub_node_ping_ok(n)) {
+			hub.guard.flooded++;
 			cause = "PING flood (more than one a heartbeat)";
 			break;
 		}
-		server_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PONG,
+		hub_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PONG,
 		    stamp));
 		return (0);
 	case FRAME_PONG:
@@ -1982,14 +1697,14 @@ server_node_dispatch(struct node *n, const struct frame *f)
 	case FRAME_RESULT:
 		if (frame_result_parse(f, &res, &cause) == -1)
 			break;
-		d = server_dial_find(res.req);
+		d = hub_dial_find(res.req);
 		if (d == NULL || d->d_node != n) {
 			log_info("node %u: result for request %u, which is "
 			    "unknown or already answered (late result); "
 			    "ignored", n->n_id, res.req);
 			return (0);
 		}
-		server_dial_finish(d, res.result, NULL);
+		hub_dial_finish(d, res.result, NULL);
 		return (0);
 	case FRAME_REDIAL:
 		/* The node declines (no action, or too soon): say why. */
@@ -2001,7 +1716,7 @@ server_node_dispatch(struct node *n, const struct frame *f)
 		log_warnx("node %u (%s) declined the redial: %s", n->n_id,
 		    n->n_hello.name, why);
 		evtimer_del(n->n_redial_ev);
-		server_redial_end(n);
+		hub_redial_end(n);
 		return (0);
 	case FRAME_BYE:
 		if (frame_bye_parse(f, &bye, &cause) == -1)
@@ -2009,7 +1724,7 @@ server_node_dispatch(struct node *n, const struct frame *f)
 		log_escape(text, sizeof text, bye.text, strlen(bye.text));
 		snprintf(why, sizeof why, "node said goodbye (%u: %s)",
 		    bye.reason, text);
-		server_node_close(n, 0, why);
+		hub_node_close(n, 0, why);
 		return (-1);
 	default:
 		cause = "unexpected frame type from a node";
@@ -2017,12 +1732,12 @@ server_node_dispatch(struct node *n, const struct frame *f)
 	}
 	snprintf(why, sizeof why, "protocol error: %s (%s frame)", cause,
 	    frame_type_name(f->type));
-	server_node_close(n, FRAME_BYE_PROTOCOL, why);
+	hub_node_close(n, FRAME_BYE_PROTOCOL, why);
 	return (-1);
 }
 
 static void
-server_node_read_cb(struct bufferevent *bev, void *arg)
+hub_node_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct node	*node = arg;
 	struct evbuffer	*in = bufferevent_get_input(bev);
@@ -2038,19 +1753,19 @@ server_node_read_cb(struct bufferevent *bev, void *arg)
 			return;
 		if (n == -1) {
 			snprintf(why, sizeof why, "protocol error: %s", cause);
-			server_node_close(node, FRAME_BYE_PROTOCOL, why);
+			hub_node_close(node, FRAME_BYE_PROTOCOL, why);
 			return;
 		}
-		if (server_node_dispatch(node, &f) == -1)
+		if (hub_node_dispatch(node, &f) == -1)
 			return;
 		evbuffer_drain(in, n);
-		if (server_node_backlog(node) == -1)
+		if (hub_node_backlog(node) == -1)
 			return;
 	}
 }
 
 static void
-server_node_event_cb(struct bufferevent *bev, short what, void *arg)
+hub_node_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct node	*n = arg;
 	char		 why[300];
@@ -2059,12 +1774,12 @@ server_node_event_cb(struct bufferevent *bev, short what, void *arg)
 		strlcpy(why, "control link closed by the node", sizeof why);
 	else
 		snprintf(why, sizeof why, "control link error: %s",
-		    server_bev_error(bev, what));
-	server_node_close(n, 0, why);
+		    hub_bev_error(bev, what));
+	hub_node_close(n, 0, why);
 }
 
 static void
-server_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
+hub_node_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg)
 {
 	struct node	*n = arg;
@@ -2074,20 +1789,20 @@ server_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
 	char		 why[128];
 
 	silent = now - n->n_rx_us;
-	if (silent >= (uint64_t)server_conf.heartbeat_ms * 1000 *
+	if (silent >= (uint64_t)hub.conf.heartbeat_ms * 1000 *
 	    HEARTBEAT_MISSES) {
 		snprintf(why, sizeof why, "heartbeat timeout: nothing heard "
 		    "for %llu ms", (unsigned long long)(silent / 1000));
-		server_node_close(n, FRAME_BYE_TIMEOUT, why);
+		hub_node_close(n, FRAME_BYE_TIMEOUT, why);
 		return;
 	}
-	server_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PING, now));
-	if (server_node_backlog(n) == -1)
+	hub_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PING, now));
+	if (hub_node_backlog(n) == -1)
 		return;
-	server_node_rate(n, now, NULL, NULL);
-	server_pool_idle(n, now);
-	evtimer_add(n->n_heartbeat, ms_tv(&tv, server_conf.heartbeat_ms));
-	server_pool_eval(n, 1);
+	hub_node_rate(n, now, NULL, NULL);
+	hub_spare_idle(n, now);
+	evtimer_add(n->n_heartbeat, hub_ms_tv(&tv, hub.conf.heartbeat_ms));
+	hub_spare_eval(n, 1);
 }
 
 /*
@@ -2095,32 +1810,32 @@ server_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
  * detaches its relays, which run on (their data links are independent).
  * reason != 0 sends BYE first.
  */
-static void
-server_node_close(struct node *n, uint8_t reason, const char *why)
+void
+hub_node_close(struct node *n, uint8_t reason, const char *why)
 {
 	struct dial	*d, *dtmp;
 	struct srelay	*sr, *srtmp;
-	struct plink	*pl, *pltmp;
+	struct spare	*pl, *pltmp;
 	struct parked	*pk;
 
-	TAILQ_REMOVE(&server_nodes, n, n_entry);
+	TAILQ_REMOVE(&hub.nodes, n, n_entry);
 	LIST_REMOVE(n, n_hash);
-	server_nnodes--;
+	hub.nnodes--;
 	log_info("node %u (%s) left%s: %s; %u relays continue, %u nodes "
 	    "online", n->n_id, n->n_hello.name, n->n_redial == REDIAL_SENT ?
-	    " to redial" : "", why, n->n_nrelays, server_nnodes);
+	    " to redial" : "", why, n->n_nrelays, hub.nnodes);
 	if (n->n_hello.redial != FRAME_REDIAL_NONE)
-		server_nredialable--;
-	pk = server_park(n);
+		hub.nredialable--;
+	pk = hub_node_park(n);
 	/* Its dials end below: no redial check may arm the timer again. */
 	n->n_redial = REDIAL_IDLE;
 	evtimer_del(n->n_redial_ev);
 	TAILQ_FOREACH_SAFE(d, &n->n_dials, d_entry, dtmp) {
-		if (!server_dial_retry(d, DIAL_NODELOST))
-			server_dial_finish(d, DIAL_NODELOST, NULL);
+		if (!hub_dial_retry(d, DIAL_NODELOST))
+			hub_dial_finish(d, DIAL_NODELOST, NULL);
 	}
-	TAILQ_FOREACH_SAFE(pl, &n->n_pool, p_entry, pltmp)
-		server_plink_close(pl, NULL);
+	TAILQ_FOREACH_SAFE(pl, &n->n_spares, sp_entry, pltmp)
+		hub_spare_close(pl, NULL);
 	/* Its relays run on: the parked record holds them till it is back. */
 	TAILQ_FOREACH_SAFE(sr, &n->n_relays, sr_entry, srtmp) {
 		TAILQ_REMOVE(&n->n_relays, sr, sr_entry);
@@ -2135,7 +1850,7 @@ server_node_close(struct node *n, uint8_t reason, const char *why)
 	event_free(n->n_heartbeat);
 	event_free(n->n_redial_ev);
 	if (reason != 0) {
-		server_bye(n->n_bev, reason, why);
+		hub_bye(n->n_bev, reason, why);
 		core_bev_close_flush(n->n_bev);
 	} else
 		bufferevent_free(n->n_bev);
@@ -2143,17 +1858,17 @@ server_node_close(struct node *n, uint8_t reason, const char *why)
 }
 
 static int
-server_node_full(const struct node *n)
+hub_sched_full(const struct node *n)
 {
 	return (n->n_ndials >= MAX_DIALS_PER_NODE ||
-	    (server_conf.max_relays_per_node > 0 &&
+	    (hub.conf.max_relays_per_node > 0 &&
 	    n->n_ndials + n->n_nrelays >=
-	    (u_int)server_conf.max_relays_per_node));
+	    (u_int)hub.conf.max_relays_per_node));
 }
 
 /* Does n serve pool (a node without pools has "default", from HELLO)? */
 static int
-server_node_in_pool(const struct node *n, const char *pool)
+hub_sched_in_pool(const struct node *n, const char *pool)
 {
 	int	 i;
 
@@ -2166,17 +1881,17 @@ server_node_in_pool(const struct node *n, const char *pool)
 
 /* Does n match the route's selectors (pool, node name or id)? */
 static int
-server_node_matches(const struct node *n, const struct route *r)
+hub_sched_matches(const struct node *n, const struct route *r)
 {
 	if (r == NULL)
 		return (1);
-	if (r->pool[0] != '\0' && !server_node_in_pool(n, r->pool))
+	if (r->pool[0] != '\0' && !hub_sched_in_pool(n, r->pool))
 		return (0);
-	return (r->node[0] == '\0' || server_node_named(n, r->node));
+	return (r->node[0] == '\0' || hub_node_named(n, r->node));
 }
 
 static int
-server_node_tried(const struct dial *d, const struct node *n)
+hub_sched_tried(const struct dial *d, const struct node *n)
 {
 	int	 i;
 
@@ -2188,8 +1903,8 @@ server_node_tried(const struct dial *d, const struct node *n)
 }
 
 /* A dial on n failed for a node-side reason (0) or succeeded (1). */
-static void
-server_node_outcome(struct node *n, int ok)
+void
+hub_sched_outcome(struct node *n, int ok)
 {
 	if (ok) {
 		n->n_fails = 0;
@@ -2212,16 +1927,16 @@ server_node_outcome(struct node *n, int ok)
 	    n->n_backoff_ms / 1000);
 }
 
-static uint32_t
-server_random(uint32_t bound)
+uint32_t
+hub_sched_random(uint32_t bound)
 {
-	if (server_rand == 0)
-		server_rand = core_now_us() ^ ((uint64_t)getpid() << 32) ^
+	if (hub.rand == 0)
+		hub.rand = core_now_us() ^ ((uint64_t)getpid() << 32) ^
 		    0x9e3779b97f4a7c15ULL;
-	server_rand ^= server_rand << 13;
-	server_rand ^= server_rand >> 7;
-	server_rand ^= server_rand << 17;
-	return ((uint32_t)(server_rand >> 16) % bound);
+	hub.rand ^= hub.rand << 13;
+	hub.rand ^= hub.rand >> 7;
+	hub.rand ^= hub.rand << 17;
+	return ((uint32_t)(hub.rand >> 16) % bound);
 }
 
 /*
@@ -2230,7 +1945,7 @@ server_random(uint32_t bound)
  * off (unless every other candidate is gone).  NULL: *matched says how many nodes matched r.
  */
 static struct node *
-server_node_pick(const struct route *r, const struct dial *d, u_int *matched)
+hub_sched_pick(const struct route *r, const struct dial *d, u_int *matched)
 {
 	struct node	*n, *best = NULL;
 	u_int		 load, bestload = 0, count = 0, i, k, start = 0;
@@ -2238,16 +1953,16 @@ server_node_pick(const struct route *r, const struct dial *d, u_int *matched)
 	int		 backoff;
 
 	*matched = 0;
-	TAILQ_FOREACH(n, &server_nodes, n_entry) {
-		if (server_node_matches(n, r))
+	TAILQ_FOREACH(n, &hub.nodes, n_entry) {
+		if (hub_sched_matches(n, r))
 			(*matched)++;
 	}
 	if (*matched == 0)
 		return (NULL);
 	for (backoff = 0; backoff < 2 && count == 0; backoff++) {
-		TAILQ_FOREACH(n, &server_nodes, n_entry) {
-			if (!server_node_matches(n, r) || server_node_full(n) ||
-			    server_node_tried(d, n) || server_node_resting(n) ||
+		TAILQ_FOREACH(n, &hub.nodes, n_entry) {
+			if (!hub_sched_matches(n, r) || hub_sched_full(n) ||
+			    hub_sched_tried(d, n) || hub_sched_resting(n) ||
 			    (!backoff && n->n_backoff_until_us > now))
 				continue;
 			count++;
@@ -2256,22 +1971,22 @@ server_node_pick(const struct route *r, const struct dial *d, u_int *matched)
 	if (count == 0)
 		return (NULL);
 	backoff--;
-	switch (server_conf.schedule) {
+	switch (hub.conf.schedule) {
 	case SCHED_ROUND_ROBIN:
-		k = server_rr++ % count;
+		k = hub.rr++ % count;
 		break;
 	case SCHED_RANDOM:
-		k = server_random(count);
+		k = hub_sched_random(count);
 		break;
 	default:
 		k = count;	/* least-conn, below */
-		start = server_rr++ % count;
+		start = hub.rr++ % count;
 		break;
 	}
 	i = 0;
-	TAILQ_FOREACH(n, &server_nodes, n_entry) {
-		if (!server_node_matches(n, r) || server_node_full(n) ||
-		    server_node_tried(d, n) || server_node_resting(n) ||
+	TAILQ_FOREACH(n, &hub.nodes, n_entry) {
+		if (!hub_sched_matches(n, r) || hub_sched_full(n) ||
+		    hub_sched_tried(d, n) || hub_sched_resting(n) ||
 		    (!backoff && n->n_backoff_until_us > now))
 			continue;
 		if (k != count) {
@@ -2292,7 +2007,7 @@ server_node_pick(const struct route *r, const struct dial *d, u_int *matched)
 }
 
 static u_int
-server_session_hash(const char *key)
+hub_session_hash(const char *key)
 {
 	uint32_t	 h = 2166136261U;
 
@@ -2302,29 +2017,29 @@ server_session_hash(const char *key)
 }
 
 static void
-server_session_free(struct session *se)
+hub_session_free(struct session *se)
 {
 	struct suser	*u = se->s_user;
 
 	LIST_REMOVE(se, s_hash);
-	TAILQ_REMOVE(&server_session_lru, se, s_lru);
+	TAILQ_REMOVE(&hub.session_lru, se, s_lru);
 	TAILQ_REMOVE(&u->u_lru, se, s_ulru);
 	if (--u->u_n == 0) {
 		LIST_REMOVE(u, u_hash);
 		free(u);
 	}
-	server_nsessions--;
+	hub.nsessions--;
 	free(se);
 }
 
 /* The sessions of user name, made when absent; NULL: out of memory. */
 static struct suser *
-server_suser_get(const char *name)
+hub_suser_get(const char *name)
 {
 	struct suser	*u;
-	u_int		 h = server_session_hash(name);
+	u_int		 h = hub_session_hash(name);
 
-	LIST_FOREACH(u, &server_susers[h], u_hash) {
+	LIST_FOREACH(u, &hub.susers[h], u_hash) {
 		if (strcmp(u->u_name, name) == 0)
 			return (u);
 	}
@@ -2332,35 +2047,34 @@ server_suser_get(const char *name)
 		return (NULL);
 	strlcpy(u->u_name, name, sizeof u->u_name);
 	TAILQ_INIT(&u->u_lru);
-	LIST_INSERT_HEAD(&server_susers[h], u, u_hash);
+	LIST_INSERT_HEAD(&hub.susers[h], u, u_hash);
 	return (u);
 }
 
 static int
-server_session_expired(const struct session *se, uint64_t now)
+hub_session_expired(const struct session *se, uint64_t now)
 {
 	return (now >= se->s_expires_us ||
-	    now - se->s_created_us >= server_session_life_us);
+	    now - se->s_created_us >= hub.conf.session_life_us);
 }
 
 /* Log "sessions full" for a user at most once a minute (hub-wide). */
 static int
-server_session_full_log(const char *user)
+hub_session_full_log(const char *user)
 {
-	static uint64_t	 last;
-	static char	 who[65];
 	uint64_t	 now = core_now_us();
 
-	if (last != 0 && now - last < 60000000ULL && strcmp(who, user) == 0)
+	if (hub.sessions_full_us != 0 && now - hub.sessions_full_us <
+	    60000000ULL && strcmp(hub.sessions_full_who, user) == 0)
 		return (0);
-	last = now;
-	strlcpy(who, user, sizeof who);
+	hub.sessions_full_us = now;
+	strlcpy(hub.sessions_full_who, user, sizeof hub.sessions_full_who);
 	return (1);
 }
 
 /* The live session for key, or NULL (an expired one is dropped). */
 static struct session *
-server_session_find(const char *key)
+hub_session_find(const char *key)
 {
 	struct session	*se, *tmp;
 	uint64_t	 now = core_now_us();
@@ -2368,16 +2082,16 @@ server_session_find(const char *key)
 
 	/* Drop a few expired ones from the cold end as we go. */
 	for (i = 0; i < 4; i++) {
-		if ((tmp = TAILQ_LAST(&server_session_lru, sessionq)) == NULL ||
-		    !server_session_expired(tmp, now))
+		if ((tmp = TAILQ_LAST(&hub.session_lru, sessionq)) == NULL ||
+		    !hub_session_expired(tmp, now))
 			break;
-		server_session_free(tmp);
+		hub_session_free(tmp);
 	}
-	LIST_FOREACH(se, &server_sessions[server_session_hash(key)], s_hash) {
+	LIST_FOREACH(se, &hub.sessions[hub_session_hash(key)], s_hash) {
 		if (strcmp(se->s_key, key) != 0)
 			continue;
-		if (server_session_expired(se, now)) {
-			server_session_free(se);
+		if (hub_session_expired(se, now)) {
+			hub_session_free(se);
 			return (NULL);
 		}
 		return (se);
@@ -2387,35 +2101,35 @@ server_session_find(const char *key)
 
 /*
  * Pin key (of user) to node n for minutes, sliding: se, the live session
- * of key server_session_find() gave, or NULL to make one.  A new one
+ * of key hub_session_find() gave, or NULL to make one.  A new one
  * pushes out the user's least recent past -max-sessions-per-user, else
  * the table's least recent past SESSION_MAX.
  */
 static void
-server_session_pin(struct session *se, const char *key, const char *user,
+hub_session_pin(struct session *se, const char *key, const char *user,
     const struct node *n, int minutes)
 {
 	struct suser	*u;
 	uint64_t	 now = core_now_us();
 
 	if (se == NULL) {
-		if ((u = server_suser_get(user)) == NULL)
+		if ((u = hub_suser_get(user)) == NULL)
 			return;		/* not sticky: no harm beyond that */
-		if (u->u_n >= (u_int)server_conf.max_sessions_per_user &&
-		    server_conf.max_sessions_per_user > 0) {
-			if (server_session_full_log(user))
+		if (u->u_n >= (u_int)hub.conf.max_sessions_per_user &&
+		    hub.conf.max_sessions_per_user > 0) {
+			if (hub_session_full_log(user))
 				log_info("sessions of %s: %u, the most "
 				    "-max-sessions-per-user allows; the least "
 				    "recently used ones make room", user[0] !=
 				    '\0' ? user : "-", u->u_n);
-			server_session_free(TAILQ_LAST(&u->u_lru,
+			hub_session_free(TAILQ_LAST(&u->u_lru,
 			    sessionq));	/* u stays: new one below */
-			if ((u = server_suser_get(user)) == NULL)
+			if ((u = hub_suser_get(user)) == NULL)
 				return;
-		} else if (server_nsessions >= SESSION_MAX) {
-			server_session_free(TAILQ_LAST(&server_session_lru,
+		} else if (hub.nsessions >= SESSION_MAX) {
+			hub_session_free(TAILQ_LAST(&hub.session_lru,
 			    sessionq));
-			if ((u = server_suser_get(user)) == NULL)
+			if ((u = hub_suser_get(user)) == NULL)
 				return;
 		}
 		if ((se = calloc(1, sizeof *se)) == NULL) {
@@ -2429,14 +2143,14 @@ server_session_pin(struct session *se, const char *key, const char *user,
 		se->s_created_us = now;
 		se->s_user = u;
 		u->u_n++;
-		LIST_INSERT_HEAD(&server_sessions[server_session_hash(key)],
+		LIST_INSERT_HEAD(&hub.sessions[hub_session_hash(key)],
 		    se, s_hash);
-		server_nsessions++;
+		hub.nsessions++;
 	} else {
-		TAILQ_REMOVE(&server_session_lru, se, s_lru);
+		TAILQ_REMOVE(&hub.session_lru, se, s_lru);
 		TAILQ_REMOVE(&se->s_user->u_lru, se, s_ulru);
 	}
-	TAILQ_INSERT_HEAD(&server_session_lru, se, s_lru);
+	TAILQ_INSERT_HEAD(&hub.session_lru, se, s_lru);
 	TAILQ_INSERT_HEAD(&se->s_user->u_lru, se, s_ulru);
 	if (minutes <= 0)
 		minutes = ROUTE_SESSTIME_DEFAULT;
@@ -2446,16 +2160,16 @@ server_session_pin(struct session *se, const char *key, const char *user,
 }
 
 static void
-server_session_key(const struct dial *d, char *key, size_t len)
+hub_session_key(const struct dial *d, char *key, size_t len)
 {
 	snprintf(key, len, "%s-%s", d->d_user, d->d_route.session);
 }
 
 /* Why no node, for the peer: "every exit node in pool x is drained". */
 static void
-server_route_why(const struct route *r, const char *what, const char *rest)
+hub_sched_why(const struct route *r, const char *what, const char *rest)
 {
-	snprintf(server_why, sizeof server_why, "%s%s%s%s%s%s", what,
+	snprintf(hub.dial_why, sizeof hub.dial_why, "%s%s%s%s%s%s", what,
 	    r != NULL && r->node[0] != '\0' ? " named " : "",
 	    r != NULL ? r->node : "",
 	    r != NULL && r->pool[0] != '\0' ? " in pool " : "",
@@ -2464,11 +2178,11 @@ server_route_why(const struct route *r, const char *what, const char *rest)
 
 /*
  * Choose d's node: its session's when it has a live one, else by
- * server_node_pick() (pinning the session).  NULL: *result and
- * server_why say why.
+ * hub_sched_pick() (pinning the session).  NULL: *result and
+ * hub.dial_why say why.
  */
-static struct node *
-server_dial_choose(struct dial *d, int *result)
+struct node *
+hub_sched_choose(struct dial *d, int *result)
 {
 	struct route	*r = &d->d_route;
 	struct session	*se = NULL;
@@ -2477,23 +2191,23 @@ server_dial_choose(struct dial *d, int *result)
 	u_int		 matched;
 
 	if (r->session[0] != '\0') {
-		server_session_key(d, key, sizeof key);
-		if ((se = server_session_find(key)) != NULL) {
+		hub_session_key(d, key, sizeof key);
+		if ((se = hub_session_find(key)) != NULL) {
 			/* The same node, on the same connection. */
-			n = server_node_find(se->s_node);
+			n = hub_node_find(se->s_node);
 			if (n != NULL && n->n_gen == se->s_gen &&
-			    server_node_matches(n, r) && !server_node_full(n) &&
-			    !server_node_tried(d, n) &&
-			    !server_node_resting(n) &&
+			    hub_sched_matches(n, r) && !hub_sched_full(n) &&
+			    !hub_sched_tried(d, n) &&
+			    !hub_sched_resting(n) &&
 			    (r->strict || n->n_backoff_until_us <=
 			    core_now_us())) {
-				server_session_pin(se, key, d->d_user, n,
+				hub_session_pin(se, key, d->d_user, n,
 				    r->sesstime_min);
 				return (n);
 			}
 			if (r->strict) {
 				*result = DIAL_HOSTUNREACH;
-				snprintf(server_why, sizeof server_why,
+				snprintf(hub.dial_why, sizeof hub.dial_why,
 				    "session %s: its exit node is gone "
 				    "(strict)", r->session);
 				return (NULL);
@@ -2502,21 +2216,21 @@ server_dial_choose(struct dial *d, int *result)
 			    "session", r->session, d->d_user[0] != '\0' ?
 			    d->d_user : "-", se->s_node, n == NULL ? "left" :
 			    n->n_gen != se->s_gen ? "reconnected since" :
-			    server_node_resting(n) ? "is drained or redialing" :
-			    server_node_full(n) ? "is at its limit" :
-			    server_node_tried(d, n) ? "failed this request" :
-			    !server_node_matches(n, r) ? "is outside the "
+			    hub_sched_resting(n) ? "is drained or redialing" :
+			    hub_sched_full(n) ? "is at its limit" :
+			    hub_sched_tried(d, n) ? "failed this request" :
+			    !hub_sched_matches(n, r) ? "is outside the "
 			    "requested pool or name" : "is backing off");
 		}
 	}
-	if ((n = server_node_pick(r, d, &matched)) == NULL) {
+	if ((n = hub_sched_pick(r, d, &matched)) == NULL) {
 		if (matched == 0) {
 			*result = DIAL_NONODE;
-			server_route_why(r, "no exit node online", "");
+			hub_sched_why(r, "no exit node online", "");
 		} else {
 			/* None to take it now: 503 (SOCKS 1), as for none. */
 			*result = d->d_tries > 0 ? DIAL_FAIL : DIAL_NONODE;
-			server_route_why(r, d->d_tries > 0 ? "no other exit "
+			hub_sched_why(r, d->d_tries > 0 ? "no other exit "
 			    "node" : "every exit node", d->d_tries > 0 ?
 			    " to try" : " is drained, redialing or at its "
 			    "limit of relays and dials");
@@ -2528,77 +2242,77 @@ server_dial_choose(struct dial *d, int *result)
 		    r->session, d->d_user[0] != '\0' ? d->d_user : "-",
 		    n->n_id, n->n_hello.name, r->sesstime_min > 0 ?
 		    r->sesstime_min : ROUTE_SESSTIME_DEFAULT);
-		server_session_pin(se, key, d->d_user, n, r->sesstime_min);
+		hub_session_pin(se, key, d->d_user, n, r->sesstime_min);
 	}
 	return (n);
 }
 
 /* Give d a fresh request id, on n; start its clock and send the DIAL. */
 static void
-server_dial_attach(struct dial *d, struct node *n)
+hub_dial_attach(struct dial *d, struct node *n)
 {
 	struct timeval	 tv;
 	char		 ts[TARGET_STRLEN];
 
 	do {
-		d->d_req = server_next_req++;
-	} while (d->d_req == 0 || server_dial_find(d->d_req) != NULL);
-	LIST_INSERT_HEAD(&server_dial_hash[d->d_req % DIAL_HASH], d, d_hash);
+		d->d_req = hub.next_req++;
+	} while (d->d_req == 0 || hub_dial_find(d->d_req) != NULL);
+	LIST_INSERT_HEAD(&hub.dial_hash[d->d_req % DIAL_HASH], d, d_hash);
 	d->d_node = n;
 	if (d->d_tries < (int)nitems(d->d_tried))
 		d->d_tried[d->d_tries++] = n->n_id;
 	TAILQ_INSERT_TAIL(&n->n_dials, d, d_entry);
 	n->n_ndials++;
-	evtimer_add(d->d_timer, ms_tv(&tv, server_conf.dial_ms));
+	evtimer_add(d->d_timer, hub_ms_tv(&tv, hub.conf.dial_ms));
 	log_debug("dial %u: %s for %s via node %u (%s)", d->d_req,
 	    target_str(&d->d_target, ts, sizeof ts), d->d_who, n->n_id,
 	    n->n_hello.name);
-	server_pool_demand(n);
-	server_dial_send(d);
+	hub_spare_demand(n);
+	hub_dial_send(d);
 }
 
 /*
  * d failed on its node for a node-side reason: try another node when
  * -dial-retries allows (1), else 0 (the caller answers).
  */
-static int
-server_dial_retry(struct dial *d, int result)
+int
+hub_dial_retry(struct dial *d, int result)
 {
 	struct node	*n, *old = d->d_node;
 	char		 ts[TARGET_STRLEN];
 	int		 res;
 
 	if (old != NULL)
-		server_node_outcome(old, 0);
-	if (d->d_tries > server_conf.dial_retries ||
+		hub_sched_outcome(old, 0);
+	if (d->d_tries > hub.conf.dial_retries ||
 	    (d->d_route.strict && d->d_route.session[0] != '\0'))
 		return (0);
-	if ((n = server_dial_choose(d, &res)) == NULL)
+	if ((n = hub_sched_choose(d, &res)) == NULL)
 		return (0);
 	log_info("dial %u: %s for %s via node %u failed: %s; retrying on "
 	    "node %u (%s)", d->d_req, target_str(&d->d_target, ts, sizeof ts),
-	    d->d_who, old != NULL ? old->n_id : 0, server_result_str(result),
+	    d->d_who, old != NULL ? old->n_id : 0, hub_dial_result_str(result),
 	    n->n_id, n->n_hello.name);
-	if (d->d_plink != NULL) {
-		server_plink_close(d->d_plink, NULL);	/* still d's */
-		d->d_plink = NULL;
+	if (d->d_spare != NULL) {
+		hub_spare_close(d->d_spare, NULL);	/* still d's */
+		d->d_spare = NULL;
 	}
 	LIST_REMOVE(d, d_hash);
 	if (old != NULL) {
 		old->n_dials_failed++;
 		TAILQ_REMOVE(&old->n_dials, d, d_entry);
 		old->n_ndials--;
-		server_redial_check(old);
+		hub_redial_check(old);
 	}
 	evtimer_del(d->d_timer);
-	server_dial_attach(d, n);
+	hub_dial_attach(d, n);
 	return (1);
 }
 
 /* see tentacle.h */
 struct dial *
-server_dial(const struct target *t, const struct route *r, const char *user,
-    const char *who, server_dial_cb *cb, void *arg, int *result,
+hub_dial(const struct target *t, const struct route *r, const char *user,
+    const char *who, hub_dial_cb *cb, void *arg, int *result,
     const char **why)
 {
 	struct node		*n;
@@ -2607,17 +2321,17 @@ server_dial(const struct target *t, const struct route *r, const char *user,
 	uint8_t			 buf[FRAME_MAX];
 	char			 ts[TARGET_STRLEN];
 
-	server_why[0] = '\0';
-	*why = server_why;
-	if (server_conf.max_pending_dials > 0 &&
-	    server_ndials >= (u_int)server_conf.max_pending_dials) {
+	hub.dial_why[0] = '\0';
+	*why = hub.dial_why;
+	if (hub.conf.max_pending_dials > 0 &&
+	    hub.ndials >= (u_int)hub.conf.max_pending_dials) {
 		*result = DIAL_FAIL;
 		/* One line a second at most: this is what a flood looks like. */
-		if (core_now_us() - server_full_logged_us > 1000000) {
-			server_full_logged_us = core_now_us();
+		if (core_now_us() - hub.dials_full_us > 1000000) {
+			hub.dials_full_us = core_now_us();
 			log_warnx("dial %s for %s: refused: %u dials pending "
 			    "hub-wide (-max-pending-dials)", target_str(t, ts,
-			    sizeof ts), who, server_ndials);
+			    sizeof ts), who, hub.ndials);
 		}
 		return (NULL);
 	}
@@ -2628,7 +2342,7 @@ server_dial(const struct target *t, const struct route *r, const char *user,
 		return (NULL);
 	}
 	if ((d = calloc(1, sizeof *d)) == NULL ||
-	    (d->d_timer = evtimer_new(core_base, server_dial_timeout_cb,
+	    (d->d_timer = evtimer_new(core_base, hub_dial_timeout_cb,
 	    d)) == NULL) {
 		free(d);
 		log_warnx("dial for %s: out of memory", who);
@@ -2644,15 +2358,15 @@ server_dial(const struct target *t, const struct route *r, const char *user,
 	d->d_arg = arg;
 	d->d_start_us = core_now_us();
 	strlcpy(d->d_who, who, sizeof d->d_who);
-	if ((n = server_dial_choose(d, result)) == NULL) {
+	if ((n = hub_sched_choose(d, result)) == NULL) {
 		log_info("dial %s for %s: %s", target_str(t, ts, sizeof ts),
-		    who, server_why);
+		    who, hub.dial_why);
 		event_free(d->d_timer);
 		free(d);
 		return (NULL);
 	}
-	server_ndials++;
-	server_dial_attach(d, n);
+	hub.ndials++;
+	hub_dial_attach(d, n);
 	return (d);
 }
 
@@ -2662,11 +2376,11 @@ server_dial(const struct target *t, const struct route *r, const char *user,
  * the control link, for a fresh data link.  Also the retry when a pooled
  * link dies before its BIND.
  */
-static void
-server_dial_send(struct dial *d)
+void
+hub_dial_send(struct dial *d)
 {
 	struct node		*n = d->d_node;
-	struct plink		*pl;
+	struct spare		*pl;
 	struct frame_dial	 fd;
 	uint8_t			 buf[FRAME_MAX];
 	size_t			 len;
@@ -2675,51 +2389,51 @@ server_dial_send(struct dial *d)
 	fd.req = d->d_req;
 	fd.target = d->d_target;
 	len = frame_dial_encode(buf, &fd);
-	if ((pl = TAILQ_FIRST(&n->n_pool)) != NULL) {
-		TAILQ_REMOVE(&n->n_pool, pl, p_entry);
-		n->n_npool--;
-		pl->p_dial = d;
-		d->d_plink = pl;
-		if (n->n_pool_taken_us == 0)
-			n->n_pool_taken_us = core_now_us();
-		bufferevent_write(pl->p_bev, buf, len);
+	if ((pl = TAILQ_FIRST(&n->n_spares)) != NULL) {
+		TAILQ_REMOVE(&n->n_spares, pl, sp_entry);
+		n->n_nspares--;
+		pl->sp_dial = d;
+		d->d_spare = pl;
+		if (n->n_spare_taken_us == 0)
+			n->n_spare_taken_us = core_now_us();
+		bufferevent_write(pl->sp_bev, buf, len);
 		log_debug("dial %u: on pooled link %s of node %u (%u idle "
-		    "left)", d->d_req, pl->p_peer, n->n_id, n->n_npool);
+		    "left)", d->d_req, pl->sp_peer, n->n_id, n->n_nspares);
 		return;
 	}
 	bufferevent_write(n->n_bev, buf, len);
-	if (n->n_pool_seen)
+	if (n->n_spare_seen)
 		log_debug("dial %u: no idle pooled link on node %u; DIAL on "
 		    "the control link", d->d_req, n->n_id);
 }
 
 static void
-server_dial_free(struct dial *d)
+hub_dial_free(struct dial *d)
 {
-	if (d->d_plink != NULL) {
-		server_plink_close(d->d_plink, NULL);	/* still d's */
-		d->d_plink = NULL;
+	if (d->d_spare != NULL) {
+		hub_spare_close(d->d_spare, NULL);	/* still d's */
+		d->d_spare = NULL;
 	}
 	LIST_REMOVE(d, d_hash);
-	server_ndials--;
+	hub.ndials--;
 	if (d->d_node != NULL) {
 		TAILQ_REMOVE(&d->d_node->n_dials, d, d_entry);
 		d->d_node->n_ndials--;
-		server_redial_check(d->d_node);
+		hub_redial_check(d->d_node);
 	}
 	event_free(d->d_timer);
 	free(d);
 }
 
 void
-server_dial_cancel(struct dial *d)
+hub_dial_cancel(struct dial *d)
 {
 	log_debug("dial %u: cancelled by %s", d->d_req, d->d_who);
-	server_dial_free(d);
+	hub_dial_free(d);
 }
 
 static const char *
-server_result_str(int result)
+hub_dial_result_str(int result)
 {
 	static const char *names[] = {
 		"connected", "general failure", "not allowed by the node",
@@ -2735,8 +2449,8 @@ server_result_str(int result)
 }
 
 /* Answer the front and free d; link (DIAL_OK) passes to the callback. */
-static void
-server_dial_finish(struct dial *d, int result, struct bufferevent *link)
+void
+hub_dial_finish(struct dial *d, int result, struct bufferevent *link)
 {
 	struct dial_done	 dd;
 	struct node		*n = d->d_node;
@@ -2753,7 +2467,7 @@ server_dial_finish(struct dial *d, int result, struct bufferevent *link)
 		if (result == DIAL_OK) {
 			n->n_dials_ok++;
 			n->n_last_ok = time(NULL);
-			server_node_outcome(n, 1);
+			hub_sched_outcome(n, 1);
 		} else
 			n->n_dials_failed++;
 		if (result == DIAL_NOTALLOWED)
@@ -2766,30 +2480,30 @@ server_dial_finish(struct dial *d, int result, struct bufferevent *link)
 	else
 		log_info("dial %u: %s for %s via node %u failed: %s",
 		    d->d_req, target_str(&d->d_target, ts, sizeof ts),
-		    d->d_who, dd.node_id, server_result_str(result));
+		    d->d_who, dd.node_id, hub_dial_result_str(result));
 	d->d_cb(&dd, d->d_arg);
-	server_dial_free(d);
+	hub_dial_free(d);
 }
 
 static void
-server_dial_timeout_cb(evutil_socket_t fd __unused, short what __unused,
+hub_dial_timeout_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg)
 {
 	struct dial	*d = arg;
 
-	if (!server_dial_retry(d, DIAL_TIMEOUT))
-		server_dial_finish(d, DIAL_TIMEOUT, NULL);
+	if (!hub_dial_retry(d, DIAL_TIMEOUT))
+		hub_dial_finish(d, DIAL_TIMEOUT, NULL);
 }
 
 static void
-server_relay_closed(struct relay *r __unused, void *arg)
+hub_relay_closed(struct relay *r __unused, void *arg)
 {
 	struct srelay	*sr = arg;
 
 	if (sr->sr_node != NULL) {
 		TAILQ_REMOVE(&sr->sr_node->n_relays, sr, sr_entry);
 		sr->sr_node->n_nrelays--;
-		server_redial_check(sr->sr_node);
+		hub_redial_check(sr->sr_node);
 	} else if (sr->sr_parked != NULL) {
 		TAILQ_REMOVE(&sr->sr_parked->pk_relays, sr, sr_entry);
 		sr->sr_parked->pk_nrelays--;
@@ -2800,7 +2514,7 @@ server_relay_closed(struct relay *r __unused, void *arg)
 
 /* see tentacle.h */
 struct relay *
-server_relay(const struct dial_done *dd, struct bufferevent *user,
+hub_relay(const struct dial_done *dd, struct bufferevent *user,
     const char *tag, struct limit_hold *hold)
 {
 	struct srelay	*sr;
@@ -2809,19 +2523,19 @@ server_relay(const struct dial_done *dd, struct bufferevent *user,
 	if ((sr = calloc(1, sizeof *sr)) == NULL)
 		goto fail;
 	sr->sr_hold = hold;
-	sr->sr_relay = relay_new(user, dd->link, tag, server_relay_closed, sr);
+	sr->sr_relay = relay_new(user, dd->link, tag, hub_relay_closed, sr);
 	if (sr->sr_relay == NULL) {
 		free(sr);
 		goto fail;
 	}
-	if ((n = server_node_find(dd->node_id)) != NULL) {
+	if ((n = hub_node_find(dd->node_id)) != NULL) {
 		sr->sr_node = n;
 		TAILQ_INSERT_TAIL(&n->n_relays, sr, sr_entry);
 		n->n_nrelays++;
 		relay_set_stat(sr->sr_relay, &n->n_bytes);
 	}
-	if (server_conf.idle_ms > 0)
-		relay_set_idle(sr->sr_relay, server_conf.idle_ms);
+	if (hub.conf.idle_ms > 0)
+		relay_set_idle(sr->sr_relay, hub.conf.idle_ms);
 	return (sr->sr_relay);
 fail:
 	log_warnx("relay %s: out of memory; closing", tag);
@@ -2833,11 +2547,11 @@ fail:
 
 /* see tentacle.h */
 uint32_t
-server_node_link_hold(uint32_t id)
+hub_node_link_hold(uint32_t id)
 {
 	struct node	*n;
 
-	if ((n = server_node_find(id)) == NULL)
+	if ((n = hub_node_find(id)) == NULL)
 		return (0);
 	n->n_nrelays++;
 	return (n->n_gen);
@@ -2845,24 +2559,24 @@ server_node_link_hold(uint32_t id)
 
 /* see tentacle.h */
 void
-server_node_link_release(uint32_t id, uint32_t token)
+hub_node_link_release(uint32_t id, uint32_t token)
 {
 	struct node	*n;
 
 	/* Only the connection that counted it: a new one never did. */
-	if (token == 0 || (n = server_node_find(id)) == NULL ||
+	if (token == 0 || (n = hub_node_find(id)) == NULL ||
 	    n->n_gen != token || n->n_nrelays == 0)
 		return;
 	n->n_nrelays--;
-	server_redial_check(n);
+	hub_redial_check(n);
 }
 
 void
-server_node_bytes(uint32_t id, size_t up, size_t down)
+hub_node_bytes(uint32_t id, size_t up, size_t down)
 {
 	struct node	*n;
 
-	if ((n = server_node_find(id)) != NULL) {
+	if ((n = hub_node_find(id)) != NULL) {
 		n->n_bytes.up += up;
 		n->n_bytes.down += down;
 	}
@@ -2872,18 +2586,18 @@ server_node_bytes(uint32_t id, size_t up, size_t down)
  * Data port: a link must BIND to a pending dial of the node session whose
  * id and cookie it presents, within the handshake timeout.
  */
-static void
-server_data_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
+void
+hub_dlink_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
     void *arg __unused)
 {
 	struct dlink	*l;
 	struct timeval	 tv;
 	struct limit_hold *h;
 
-	if ((h = server_link_hold(fd, sa)) == NULL)
+	if ((h = hub_link_hold(fd, sa)) == NULL)
 		return;
 	if ((l = calloc(1, sizeof *l)) == NULL ||
-	    (l->l_timer = evtimer_new(core_base, server_dlink_timeout_cb,
+	    (l->l_timer = evtimer_new(core_base, hub_dlink_timeout_cb,
 	    l)) == NULL) {
 		log_warnx("data: out of memory, dropping a link");
 		free(l);
@@ -2893,20 +2607,20 @@ server_data_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 	}
 	l->l_hold = h;
 	core_sa_str(sa, l->l_peer, sizeof l->l_peer);
-	if ((l->l_bev = server_bev_new(fd, l->l_peer)) == NULL) {
-		server_dlink_free(l);
+	if ((l->l_bev = hub_bev_new(fd, l->l_peer)) == NULL) {
+		hub_dlink_free(l);
 		return;
 	}
-	bufferevent_setcb(l->l_bev, server_dlink_read_cb, NULL,
-	    server_dlink_event_cb, l);
+	bufferevent_setcb(l->l_bev, hub_dlink_read_cb, NULL,
+	    hub_dlink_event_cb, l);
 	/* A deadline for the whole handshake, not a gap between bytes. */
-	evtimer_add(l->l_timer, ms_tv(&tv, server_conf.handshake_ms));
+	evtimer_add(l->l_timer, hub_ms_tv(&tv, hub.conf.handshake_ms));
 	bufferevent_enable(l->l_bev, EV_READ);
 }
 
 /* Frees l, not its bufferevent (closed, or handed on). */
-static void
-server_dlink_free(struct dlink *l)
+void
+hub_dlink_free(struct dlink *l)
 {
 	limit_close(l->l_hold);
 	event_free(l->l_timer);
@@ -2914,42 +2628,42 @@ server_dlink_free(struct dlink *l)
 }
 
 /* Frees l and closes its link. */
-static void
-server_dlink_close(struct dlink *l, const char *why)
+void
+hub_dlink_close(struct dlink *l, const char *why)
 {
 	if (why != NULL)
 		log_warnx("data %s: %s; closing", l->l_peer, why);
 	bufferevent_free(l->l_bev);
-	server_dlink_free(l);
+	hub_dlink_free(l);
 }
 
 static void
-server_dlink_timeout_cb(evutil_socket_t fd __unused, short what __unused,
+hub_dlink_timeout_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg)
 {
 	struct dlink	*l = arg;
 
-	/* Counted and summed up by server_guard_log(): floods are quiet. */
+	/* Counted and summed up by hub_guard_log(): floods are quiet. */
 	log_debug("data %s: no BIND within %d ms (-handshake-timeout); "
-	    "closing", l->l_peer, server_conf.handshake_ms);
-	server_guard.hs_expired++;
-	server_guard_log();
-	server_dlink_close(l, NULL);
+	    "closing", l->l_peer, hub.conf.handshake_ms);
+	hub.guard.hs_expired++;
+	hub_guard_log();
+	hub_dlink_close(l, NULL);
 }
 
 static void
-server_dlink_event_cb(struct bufferevent *bev, short what, void *arg)
+hub_dlink_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct dlink	*l = arg;
 	char		 why[300];
 
 	snprintf(why, sizeof why, "closed before BIND: %s",
-	    server_bev_error(bev, what));
-	server_dlink_close(l, why);
+	    hub_bev_error(bev, what));
+	hub_dlink_close(l, why);
 }
 
 static void
-server_dlink_read_cb(struct bufferevent *bev, void *arg)
+hub_dlink_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct dlink		*l = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
@@ -2967,57 +2681,57 @@ server_dlink_read_cb(struct bufferevent *bev, void *arg)
 		return;
 	if (len == -1) {
 		snprintf(why, sizeof why, "protocol error: %s", cause);
-		server_dlink_close(l, why);
+		hub_dlink_close(l, why);
 		return;
 	}
 	if (f.type == FRAME_SPARE) {
-		server_pool_accept(l, &f, len);
+		hub_spare_accept(l, &f, len);
 		return;
 	}
 	if (f.type != FRAME_BIND) {
-		server_dlink_close(l, "protocol error: expected BIND");
+		hub_dlink_close(l, "protocol error: expected BIND");
 		return;
 	}
 	if (frame_bind_parse(&f, &b, &cause) == -1) {
 		snprintf(why, sizeof why, "protocol error: %s", cause);
-		server_dlink_close(l, why);
+		hub_dlink_close(l, why);
 		return;
 	}
 	evbuffer_drain(in, len);
-	n = server_node_find(b.node_id);
+	n = hub_node_find(b.node_id);
 	if (n != NULL)
 		token_bind_proof(n->n_cookie, sizeof n->n_cookie, b.req, proof);
 	if (n == NULL || !token_equal(proof, b.proof, sizeof proof)) {
 		snprintf(why, sizeof why, "BIND for request %u names node %u, "
 		    "which is not connected or whose session proof does not "
 		    "match", b.req, b.node_id);
-		server_dlink_close(l, why);
+		hub_dlink_close(l, why);
 		return;
 	}
-	d = server_dial_find(b.req);
+	d = hub_dial_find(b.req);
 	if (d == NULL || d->d_node != n) {
 		snprintf(why, sizeof why, "node %u bound request %u, which is "
 		    "unknown or already answered (late result)", n->n_id,
 		    b.req);
-		server_dlink_close(l, why);
+		hub_dlink_close(l, why);
 		return;
 	}
 	if (b.result != DIAL_OK) {
-		server_dlink_close(l, NULL);
-		server_dial_finish(d, b.result, NULL);
+		hub_dlink_close(l, NULL);
+		hub_dial_finish(d, b.result, NULL);
 		return;
 	}
 	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
-	server_dlink_free(l);
-	server_dial_finish(d, DIAL_OK, bev);
+	hub_dlink_free(l);
+	hub_dial_finish(d, DIAL_OK, bev);
 }
 
 /* Count one dial in the node's demand window (this second's bucket). */
-static void
-server_pool_demand(struct node *n)
+void
+hub_spare_demand(struct node *n)
 {
 	uint32_t	 sec = (uint32_t)(core_now_us() / 1000000);
-	u_int		 b = sec % POOL_WINDOW;
+	u_int		 b = sec % SPARE_WINDOW;
 
 	if (n->n_dsec[b] != sec) {
 		n->n_dsec[b] = sec;
@@ -3029,48 +2743,48 @@ server_pool_demand(struct node *n)
 	if (n->n_ndials > n->n_dpeak[b])
 		n->n_dpeak[b] = n->n_ndials > UINT16_MAX ? UINT16_MAX :
 		    n->n_ndials;
-	server_pool_eval(n, 0);
+	hub_spare_eval(n, 0);
 }
 
 /*
  * The node's pool target (doc/performance.md "Pool"): cover the most dials
- * it had in flight at once in the last POOL_WINDOW seconds, or the rate of
+ * it had in flight at once in the last SPARE_WINDOW seconds, or the rate of
  * new dials times the measured refill latency if that is more, plus one;
  * at least 1, at most -pool-max.  Sent as POOL_TARGET when it changes:
  * growth at once (from a dial), shrinking only from the heartbeat.
  */
-static void
-server_pool_eval(struct node *n, int may_shrink)
+void
+hub_spare_eval(struct node *n, int may_shrink)
 {
 	uint32_t	 sec = (uint32_t)(core_now_us() / 1000000);
 	uint64_t	 sum = 0, rate_need;
 	u_int		 i, peak = 0, target;
 	uint8_t		 buf[FRAME_MAX];
 
-	if (!n->n_pool_seen || server_pool_max == 0)
+	if (!n->n_spare_seen || hub.conf.spare_max == 0)
 		return;
-	for (i = 0; i < POOL_WINDOW; i++) {
-		if (sec - n->n_dsec[i] >= POOL_WINDOW)
+	for (i = 0; i < SPARE_WINDOW; i++) {
+		if (sec - n->n_dsec[i] >= SPARE_WINDOW)
 			continue;
 		sum += n->n_dcount[i];
 		if (n->n_dpeak[i] > peak)
 			peak = n->n_dpeak[i];
 	}
 	/* dials/s x refill seconds, rounded up */
-	rate_need = (sum * n->n_refill_us + POOL_WINDOW * 1000000ULL - 1) /
-	    (POOL_WINDOW * 1000000ULL);
+	rate_need = (sum * n->n_refill_us + SPARE_WINDOW * 1000000ULL - 1) /
+	    (SPARE_WINDOW * 1000000ULL);
 	target = (peak > rate_need ? peak : (u_int)rate_need) + 1;
-	if (target > (u_int)server_pool_max)
-		target = server_pool_max;
-	if (target == n->n_pool_target ||
-	    (target < n->n_pool_target && !may_shrink))
+	if (target > (u_int)hub.conf.spare_max)
+		target = hub.conf.spare_max;
+	if (target == n->n_spare_target ||
+	    (target < n->n_spare_target && !may_shrink))
 		return;
 	log_debug("pool: node %u target %u (was %u): %llu dials in %d s, "
 	    "%u at once, refill %llu us, %u idle", n->n_id, target,
-	    n->n_pool_target, (unsigned long long)sum, POOL_WINDOW, peak,
-	    (unsigned long long)n->n_refill_us, n->n_npool);
-	n->n_pool_target = target;
-	server_send(n->n_bev, buf, frame_spare_target_encode(buf, target));
+	    n->n_spare_target, (unsigned long long)sum, SPARE_WINDOW, peak,
+	    (unsigned long long)n->n_refill_us, n->n_nspares);
+	n->n_spare_target = target;
+	hub_send(n->n_bev, buf, frame_spare_target_encode(buf, target));
 }
 
 /*
@@ -3079,34 +2793,34 @@ server_pool_eval(struct node *n, int may_shrink)
  * that, and the probes keep NAT and firewall state alive.  Links taken
  * at once (a busy node) never pay the four setsockopt calls.
  */
-static void
-server_pool_idle(struct node *n, uint64_t now)
+void
+hub_spare_idle(struct node *n, uint64_t now)
 {
-	struct plink	*pl;
+	struct spare	*pl;
 
-	TAILQ_FOREACH(pl, &n->n_pool, p_entry) {
-		if (pl->p_keepalive || now - pl->p_since_us <
-		    (uint64_t)server_conf.heartbeat_ms * 1000)
+	TAILQ_FOREACH(pl, &n->n_spares, sp_entry) {
+		if (pl->sp_keepalive || now - pl->sp_since_us <
+		    (uint64_t)hub.conf.heartbeat_ms * 1000)
 			continue;
-		compat_keepalive(tls_getfd(pl->p_bev), 30, 10, 3);
-		pl->p_keepalive = 1;
+		compat_keepalive(tls_getfd(pl->sp_bev), 30, 10, 3);
+		pl->sp_keepalive = 1;
 	}
 }
 
 /* Frees pl (and its link); pl is idle or its dial has let go of it. */
-static void
-server_plink_close(struct plink *pl, const char *why)
+void
+hub_spare_close(struct spare *pl, const char *why)
 {
-	struct node	*n = pl->p_node;
+	struct node	*n = pl->sp_node;
 
 	if (why != NULL)
 		log_debug("pool: node %u: idle link %s dropped: %s",
-		    n->n_id, pl->p_peer, why);
-	if (pl->p_dial == NULL) {
-		TAILQ_REMOVE(&n->n_pool, pl, p_entry);
-		n->n_npool--;
+		    n->n_id, pl->sp_peer, why);
+	if (pl->sp_dial == NULL) {
+		TAILQ_REMOVE(&n->n_spares, pl, sp_entry);
+		n->n_nspares--;
 	}
-	bufferevent_free(pl->p_bev);
+	bufferevent_free(pl->sp_bev);
 	free(pl);
 }
 
@@ -3115,35 +2829,35 @@ server_plink_close(struct plink *pl, const char *why)
  * on another idle link or the control link, within the same deadline.
  */
 static void
-server_plink_retry(struct plink *pl, const char *why)
+hub_spare_retry(struct spare *pl, const char *why)
 {
-	struct dial	*d = pl->p_dial;
+	struct dial	*d = pl->sp_dial;
 
 	log_info("dial %u: pooled link %s failed before the answer (%s); "
-	    "retrying", d->d_req, pl->p_peer, why);
-	d->d_plink = NULL;
-	server_plink_close(pl, NULL);
-	server_dial_send(d);
+	    "retrying", d->d_req, pl->sp_peer, why);
+	d->d_spare = NULL;
+	hub_spare_close(pl, NULL);
+	hub_dial_send(d);
 }
 
 static void
-server_plink_event_cb(struct bufferevent *bev, short what, void *arg)
+hub_spare_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	struct plink	*pl = arg;
+	struct spare	*pl = arg;
 
-	if (pl->p_dial != NULL)
-		server_plink_retry(pl, server_bev_error(bev, what));
+	if (pl->sp_dial != NULL)
+		hub_spare_retry(pl, hub_bev_error(bev, what));
 	else
-		server_plink_close(pl, server_bev_error(bev, what));
+		hub_spare_close(pl, hub_bev_error(bev, what));
 }
 
 /* Idle: nothing may arrive.  After a DIAL: its BIND, then relayed bytes. */
 static void
-server_plink_read_cb(struct bufferevent *bev, void *arg)
+hub_spare_read_cb(struct bufferevent *bev, void *arg)
 {
-	struct plink		*pl = arg;
-	struct dial		*d = pl->p_dial;
-	struct node		*n = pl->p_node;
+	struct spare		*pl = arg;
+	struct dial		*d = pl->sp_dial;
+	struct node		*n = pl->sp_node;
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	struct frame		 f;
 	struct frame_bind	 b;
@@ -3153,8 +2867,8 @@ server_plink_read_cb(struct bufferevent *bev, void *arg)
 
 	if (d == NULL) {
 		log_warnx("pool: node %u: idle link %s sent bytes before a "
-		    "DIAL; closing it", n->n_id, pl->p_peer);
-		server_plink_close(pl, NULL);
+		    "DIAL; closing it", n->n_id, pl->sp_peer);
+		hub_spare_close(pl, NULL);
 		return;
 	}
 	if ((len = frame_peek(in, &f, &cause)) == 0)
@@ -3162,38 +2876,38 @@ server_plink_read_cb(struct bufferevent *bev, void *arg)
 	if (len == -1 || frame_bind_parse(&f, &b, &cause) == -1) {
 		if (len != -1 && f.type != FRAME_BIND)
 			cause = "expected BIND";
-		server_plink_retry(pl, cause);
+		hub_spare_retry(pl, cause);
 		return;
 	}
 	token_bind_proof(n->n_cookie, sizeof n->n_cookie, b.req, proof);
 	if (b.node_id != n->n_id || b.req != d->d_req ||
 	    !token_equal(proof, b.proof, sizeof proof)) {
-		server_plink_retry(pl, "BIND for another request or session");
+		hub_spare_retry(pl, "BIND for another request or session");
 		return;
 	}
 	evbuffer_drain(in, len);
-	d->d_plink = NULL;
+	d->d_spare = NULL;
 	free(pl);
 	if (b.result != DIAL_OK) {
 		bufferevent_free(bev);
-		server_dial_finish(d, b.result, NULL);
+		hub_dial_finish(d, b.result, NULL);
 		return;
 	}
 	bufferevent_set_timeouts(bev, NULL, NULL);
 	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
-	server_dial_finish(d, DIAL_OK, bev);
+	hub_dial_finish(d, DIAL_OK, bev);
 }
 
 /*
  * POOL: an idle data link of a node session, proven like BIND with the
  * reserved request id FRAME_SPARE_REQ.  It waits on the node's list.
  */
-static void
-server_pool_accept(struct dlink *l, const struct frame *f, int len)
+void
+hub_spare_accept(struct dlink *l, const struct frame *f, int len)
 {
 	struct frame_spare	 fp;
 	struct node		*n;
-	struct plink		*pl;
+	struct spare		*pl;
 	const char		*cause;
 	uint8_t			 proof[TOKEN_PROOF_LEN];
 	uint64_t		 now;
@@ -3202,11 +2916,11 @@ server_pool_accept(struct dlink *l, const struct frame *f, int len)
 
 	if (frame_spare_parse(f, &fp, &cause) == -1) {
 		snprintf(why, sizeof why, "protocol error: %s", cause);
-		server_dlink_close(l, why);
+		hub_dlink_close(l, why);
 		return;
 	}
 	evbuffer_drain(bufferevent_get_input(l->l_bev), len);
-	n = server_node_find(fp.node_id);
+	n = hub_node_find(fp.node_id);
 	if (n != NULL)
 		token_bind_proof(n->n_cookie, sizeof n->n_cookie,
 		    FRAME_SPARE_REQ, proof);
@@ -3214,74 +2928,74 @@ server_pool_accept(struct dlink *l, const struct frame *f, int len)
 		snprintf(why, sizeof why, "POOL names node %u, which is not "
 		    "connected or whose session proof does not match",
 		    fp.node_id);
-		server_dlink_close(l, why);
+		hub_dlink_close(l, why);
 		return;
 	}
 	if (evbuffer_get_length(bufferevent_get_input(l->l_bev)) > 0) {
-		server_dlink_close(l, "protocol error: bytes after POOL");
+		hub_dlink_close(l, "protocol error: bytes after POOL");
 		return;
 	}
-	if (n->n_npool >= (u_int)server_pool_max) {
+	if (n->n_nspares >= (u_int)hub.conf.spare_max) {
 		log_debug("pool: node %u: idle link %s refused: %u idle "
-		    "already (-pool-max)", n->n_id, l->l_peer, n->n_npool);
-		server_dlink_close(l, NULL);
+		    "already (-pool-max)", n->n_id, l->l_peer, n->n_nspares);
+		hub_dlink_close(l, NULL);
 		return;
 	}
 	if ((pl = calloc(1, sizeof *pl)) == NULL) {
-		server_dlink_close(l, "out of memory");
+		hub_dlink_close(l, "out of memory");
 		return;
 	}
-	pl->p_bev = l->l_bev;
-	pl->p_node = n;
-	strlcpy(pl->p_peer, l->l_peer, sizeof pl->p_peer);
-	server_dlink_free(l);
-	pl->p_since_us = core_now_us();	/* keepalive: server_pool_idle() */
-	bufferevent_set_timeouts(pl->p_bev, NULL, NULL);
-	bufferevent_setcb(pl->p_bev, server_plink_read_cb, NULL,
-	    server_plink_event_cb, pl);
-	TAILQ_INSERT_HEAD(&n->n_pool, pl, p_entry);
-	n->n_npool++;
+	pl->sp_bev = l->l_bev;
+	pl->sp_node = n;
+	strlcpy(pl->sp_peer, l->l_peer, sizeof pl->sp_peer);
+	hub_dlink_free(l);
+	pl->sp_since_us = core_now_us();	/* keepalive: hub_spare_idle() */
+	bufferevent_set_timeouts(pl->sp_bev, NULL, NULL);
+	bufferevent_setcb(pl->sp_bev, hub_spare_read_cb, NULL,
+	    hub_spare_event_cb, pl);
+	TAILQ_INSERT_HEAD(&n->n_spares, pl, sp_entry);
+	n->n_nspares++;
 	now = core_now_us();
-	if (n->n_pool_taken_us != 0) {
+	if (n->n_spare_taken_us != 0) {
 		n->n_refill_us = (n->n_refill_us * 7 + (now -
-		    n->n_pool_taken_us)) / 8;
-		n->n_pool_taken_us = 0;
+		    n->n_spare_taken_us)) / 8;
+		n->n_spare_taken_us = 0;
 	}
 	log_debug("pool: node %u: idle link %s (%u idle)", n->n_id,
-	    pl->p_peer, n->n_npool);
-	if (!n->n_pool_seen) {
+	    pl->sp_peer, n->n_nspares);
+	if (!n->n_spare_seen) {
 		/* Until the first heartbeat's estimate: the hub's cap. */
-		n->n_pool_seen = 1;
-		n->n_pool_target = server_pool_max;
-		server_send(n->n_bev, buf, frame_spare_target_encode(buf,
-		    n->n_pool_target));
+		n->n_spare_seen = 1;
+		n->n_spare_target = hub.conf.spare_max;
+		hub_send(n->n_bev, buf, frame_spare_target_encode(buf,
+		    n->n_spare_target));
 	}
 }
 
 static void
-server_shutdown_cb(int sig, void *arg __unused)
+hub_shutdown_cb(int sig, void *arg __unused)
 {
 	struct node	*n, *ntmp;
 	struct timeval	 tv = { 0, 200000 };
 	u_int		 i;
 
-	if (server_stopping++) {
+	if (hub.stopping++) {
 		log_info("hub: second signal %d, exiting now", sig);
 		exit(0);
 	}
 	log_info("hub: signal %d, shutting down: %u nodes, %u relays", sig,
-	    server_nnodes, relay_count());
-	for (i = 0; i < nitems(server_listeners); i++) {
-		core_listener_close(server_listeners[i]);
-		server_listeners[i] = NULL;
+	    hub.nnodes, relay_count());
+	for (i = 0; i < nitems(hub.listeners); i++) {
+		core_listener_close(hub.listeners[i]);
+		hub.listeners[i] = NULL;
 	}
-	TAILQ_FOREACH_SAFE(n, &server_nodes, n_entry, ntmp)
-		server_node_close(n, FRAME_BYE_SHUTDOWN, "hub shutting down");
+	TAILQ_FOREACH_SAFE(n, &hub.nodes, n_entry, ntmp)
+		hub_node_close(n, FRAME_BYE_SHUTDOWN, "hub shutting down");
 	event_base_loopexit(core_base, &tv);
 }
 
 static void
-server_hup_cb(int sig __unused, void *arg __unused)
+hub_hup_cb(int sig __unused, void *arg __unused)
 {
 	struct token_set	 ts;
 	char			*cause = NULL;
@@ -3292,19 +3006,19 @@ server_hup_cb(int sig __unused, void *arg __unused)
 		    auth_users_count(), cause);
 		free(cause);
 		cause = NULL;
-	} else if (server_users_path != NULL)
+	} else if (hub.conf.users_path != NULL)
 		log_info("SIGHUP: %zu proxy users from %s", auth_users_count(),
-		    server_users_path);
-	if (server_tokens_path != NULL) {
-		if (token_set_load(server_tokens_path, &ts, &cause) == -1) {
+		    hub.conf.users_path);
+	if (hub.conf.tokens_path != NULL) {
+		if (token_set_load(hub.conf.tokens_path, &ts, &cause) == -1) {
 			log_warnx("SIGHUP: keeping the old tokens: %s", cause);
 			free(cause);
 		} else {
-			token_set_free(&server_tokens);
-			server_tokens = ts;
+			token_set_free(&hub.tokens);
+			hub.tokens = ts;
 			log_info("SIGHUP: %zu node tokens loaded from %s; "
 			    "connected nodes stay", ts.ts_n,
-			    server_tokens_path);
+			    hub.conf.tokens_path);
 		}
 	}
 	log_info("hub: SIGHUP: log reopened");
@@ -3316,25 +3030,25 @@ server_hup_cb(int sig __unused, void *arg __unused)
  * nodes pin.
  */
 static int
-server_tls_setup(void)
+hub_tls_setup(void)
 {
 	char	*crt = NULL, *key = NULL, *cause = NULL;
 	int	 made = 0;
 
-	if (server_conf.insecure)
+	if (hub.conf.insecure)
 		return (0);
-	if (server_conf.tls_crt != NULL)
-		server_tls = tls_server_conf(server_conf.tls_crt,
-		    server_conf.tls_key, &cause);
+	if (hub.conf.tls_crt != NULL)
+		hub.tls = tls_server_conf(hub.conf.tls_crt,
+		    hub.conf.tls_key, &cause);
 	else {
-		if (server_conf.state_dir == NULL)
-			server_conf.state_dir = core_state_dir();
-		made = tls_selfsigned_ensure(server_conf.state_dir, &crt,
+		if (hub.conf.state_dir == NULL)
+			hub.conf.state_dir = core_state_dir();
+		made = tls_selfsigned_ensure(hub.conf.state_dir, &crt,
 		    &key, &cause);
 		if (made != -1)
-			server_tls = tls_server_conf(crt, key, &cause);
+			hub.tls = tls_server_conf(crt, key, &cause);
 	}
-	if (server_tls == NULL) {
+	if (hub.tls == NULL) {
 		fprintf(stderr, "tentacle server: TLS: %s\n", cause);
 		free(cause);
 		free(crt);
@@ -3344,14 +3058,26 @@ server_tls_setup(void)
 	if (made == 1)
 		fprintf(stderr, "tentacle server: created a key and a "
 		    "self-signed certificate in %s; hub key fingerprint %s\n",
-		    server_conf.state_dir, tls_conf_fingerprint(server_tls));
+		    hub.conf.state_dir, tls_conf_fingerprint(hub.tls));
 	free(crt);
 	free(key);
 	return (0);
 }
 
+/* The state before the flags: their defaults, empty lists. */
 static void
-server_usage(FILE *fp, struct opt *opts)
+hub_init(void)
+{
+	hub.conf = hub_defaults;
+	TAILQ_INIT(&hub.nodes);
+	TAILQ_INIT(&hub.parked);
+	TAILQ_INIT(&hub.session_lru);
+	hub.next_id = 1;
+	hub.next_req = 1;
+}
+
+static void
+hub_usage(FILE *fp, struct opt *opts)
 {
 	fprintf(fp, "usage: tentacle server [flags]   (also: tentacled "
 	    "[flags])\n\nRun the hub: exit nodes connect to the control and "
@@ -3362,36 +3088,36 @@ server_usage(FILE *fp, struct opt *opts)
 
 /* Limits left to "auto": from the open files limit. */
 static void
-server_limits_auto(void)
+hub_limits_auto(void)
 {
 	struct rlimit	 rl;
 	long		 nofile = 0;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		nofile = (long)rl.rlim_cur;
-	if (server_conf.max_clients < 0)
-		server_conf.max_clients = limit_clients_auto(nofile);
-	if (server_conf.max_handshakes < 0)
-		server_conf.max_handshakes = nofile <= 0 ? 0 : nofile / 8 < 16 ?
+	if (hub.conf.max_clients < 0)
+		hub.conf.max_clients = limit_clients_auto(nofile);
+	if (hub.conf.max_handshakes < 0)
+		hub.conf.max_handshakes = nofile <= 0 ? 0 : nofile / 8 < 16 ?
 		    16 : (int)(nofile / 8 > 1000000 ? 1000000 : nofile / 8);
 }
 
 /*
  * The admin socket (doc/security.md): -admin, else admin.sock in the state
  * directory, made (0700) if missing.  0 with the listener in
- * server_listeners[4] (or none: "-admin none"), -1 with *cause.
+ * hub.listeners[4] (or none: "-admin none"), -1 with *cause.
  */
-static int
-server_admin_listen(char **cause)
+int
+hub_admin_listen(char **cause)
 {
 	static char	 path[1024];
-	const char	*dir = server_conf.state_dir;
+	const char	*dir = hub.conf.state_dir;
 	struct stat	 st;
 
-	if (server_conf.admin_path != NULL &&
-	    strcmp(server_conf.admin_path, "none") == 0)
+	if (hub.conf.admin_path != NULL &&
+	    strcmp(hub.conf.admin_path, "none") == 0)
 		return (0);
-	if (server_conf.admin_path == NULL) {
+	if (hub.conf.admin_path == NULL) {
 		if (dir == NULL)
 			dir = core_state_dir();
 		if (stat(dir, &st) == -1 && (errno != ENOENT ||
@@ -3402,15 +3128,15 @@ server_admin_listen(char **cause)
 			return (-1);
 		}
 		snprintf(path, sizeof path, "%s/%s", dir, ADMIN_SOCKET);
-		server_conf.admin_path = path;
+		hub.conf.admin_path = path;
 	}
-	server_listeners[4] = core_listen_unix(server_conf.admin_path, 0660,
-	    server_admin_accept, NULL, cause);
-	return (server_listeners[4] == NULL ? -1 : 0);
+	hub.listeners[4] = core_listen_unix(hub.conf.admin_path, 0660,
+	    hub_admin_accept, NULL, cause);
+	return (hub.listeners[4] == NULL ? -1 : 0);
 }
 
 static int
-server_ms(const char *flag, int64_t v, int *out)
+hub_ms(const char *flag, int64_t v, int *out)
 {
 	if (v > INT32_MAX) {
 		fprintf(stderr, "tentacle server: -%s: duration too long\n",
@@ -3422,7 +3148,7 @@ server_ms(const char *flag, int64_t v, int *out)
 }
 
 int
-server_main(int argc, char **argv)
+hub_main(int argc, char **argv)
 {
 	const char	*logdest = "stdout", *loglevel = "INFO";
 	const char	*allow = NULL, *pooldeny = NULL, *advertise = NULL;
@@ -3437,20 +3163,20 @@ server_main(int argc, char **argv)
 	struct sockaddr_storage ss;
 	socklen_t	 sslen;
 	struct opt	 opts[] = {
-		{ "controlAddr", OPT_STRING, &server_conf.control_addr,
+		{ "controlAddr", OPT_STRING, &hub.conf.control_addr,
 		    "Public address listening for tentacle client",
 		    "\":4442\"", 0, 0, 0 },
-		{ "tunnelAddr", OPT_STRING, &server_conf.data_addr,
+		{ "tunnelAddr", OPT_STRING, &hub.conf.data_addr,
 		    "Public address listening for tentacle request "
 		    "(data links)", "\":4443\"", 0, 0, 0 },
 		{ "tunnel-advertise", OPT_STRING, &advertise, "Data address "
 		    "nodes are told to use, IP:PORT (behind NAT or a relay; "
 		    "default: the control link's address and -tunnelAddr's "
 		    "port)", NULL, 0, 0, 0 },
-		{ "socketAddr", OPT_STRING, &server_conf.socks_addr,
+		{ "socketAddr", OPT_STRING, &hub.conf.socks_addr,
 		    "Public address listening for socks5 proxy (none: off)",
 		    "\":8888\"", 0, 0, 0 },
-		{ "httpAddr", OPT_STRING, &server_conf.http_addr,
+		{ "httpAddr", OPT_STRING, &hub.conf.http_addr,
 		    "Public address listening for http proxy (none: off)",
 		    "\":8887\"", 0, 0, 0 },
 		{ "log", OPT_STRING, &logdest, "Write log messages to this "
@@ -3469,21 +3195,21 @@ server_main(int argc, char **argv)
 		{ "session-max-life", OPT_DURATION, &seslife, "Longest a "
 		    "sticky session lasts, however often it is used",
 		    "24h0m0s", 0, 0, 0 },
-		{ "tlsCrt", OPT_STRING, &server_conf.tls_crt,
+		{ "tlsCrt", OPT_STRING, &hub.conf.tls_crt,
 		    "Path to a TLS certificate file (PEM chain; default: a "
 		    "self-signed one in -state-dir)", NULL, 0, 0, 0 },
-		{ "tlsKey", OPT_STRING, &server_conf.tls_key,
+		{ "tlsKey", OPT_STRING, &hub.conf.tls_key,
 		    "Path to a TLS key file (PEM, RSA or EC)", NULL, 0, 0, 0 },
-		{ "state-dir", OPT_STRING, &server_conf.state_dir,
+		{ "state-dir", OPT_STRING, &hub.conf.state_dir,
 		    "Directory for the hub's own key and certificate",
 		    "/var/lib/tentacle (root), ~/.tentacle", 0, 0, 0 },
-		{ "insecure", OPT_BOOL, &server_conf.insecure, "Plaintext "
+		{ "insecure", OPT_BOOL, &hub.conf.insecure, "Plaintext "
 		    "links to nodes (nodes need insecure: true too); trusted "
 		    "networks and benchmarks only", NULL, 0, 0, 0 },
-		{ "tokens", OPT_STRING, &server_tokens_path, "File of node "
+		{ "tokens", OPT_STRING, &hub.conf.tokens_path, "File of node "
 		    "tokens, one per line (without it: loopback nodes only)",
 		    NULL, 0, 0, 0 },
-		{ "users", OPT_STRING, &server_users_path, "Proxy users file "
+		{ "users", OPT_STRING, &hub.conf.users_path, "Proxy users file "
 		    "(lines from 'tentacle passwd'); every proxy client must "
 		    "log in, loopback too, unless in -allow", NULL, 0, 0, 0 },
 		{ "allow", OPT_STRING, &allow, "Client networks served "
@@ -3491,10 +3217,10 @@ server_main(int argc, char **argv)
 		{ "pool-deny", OPT_STRING, &pooldeny, "Destinations the "
 		    "nodes of a pool must refuse on top of their own policy: "
 		    "POOL=CIDR|:PORT,... (POOL * for all)", NULL, 0, 0, 0 },
-		{ "open-proxy", OPT_BOOL, &server_conf.open_proxy,
+		{ "open-proxy", OPT_BOOL, &hub.conf.open_proxy,
 		    "Without -users: serve proxy users from any address, not "
 		    "only loopback", NULL, 0, 0, 0 },
-		{ "via", OPT_BOOL, &server_conf.via, "HTTP proxy: add a Via "
+		{ "via", OPT_BOOL, &hub.conf.via, "HTTP proxy: add a Via "
 		    "header (RFC 9110 7.6.3)", NULL, 0, 0, 0 },
 		{ "handshake-timeout", OPT_DURATION, &handshake, "Time a new "
 		    "connection has to finish its handshake", "10s", 0, 0,
@@ -3510,69 +3236,70 @@ server_main(int argc, char **argv)
 		    "HTTP keep-alive client connections after this",
 		    "1m0s", 0, 0, 0 },
 		{ "max-relays-per-node", OPT_INT,
-		    &server_conf.max_relays_per_node, "Relays and dials one "
+		    &hub.conf.max_relays_per_node, "Relays and dials one "
 		    "node carries at once; a node at the limit is skipped "
 		    "(0: no limit)", "16384", 0, 10000000, 0 },
-		{ "pool-max", OPT_INT, &server_pool_max, "Idle pooled data "
+		{ "pool-max", OPT_INT, &hub.conf.spare_max, "Idle pooled data "
 		    "links one node may keep open to the hub (0: no pooled "
 		    "links)", "64", 0, 65535, 0 },
 		{ "schedule", OPT_STRING, &schedule, "How a request's node "
 		    "is chosen among those that qualify: least-conn, "
 		    "round-robin, random", "least-conn", 0, 0, 0 },
-		{ "dial-retries", OPT_INT, &server_conf.dial_retries, "Other "
+		{ "dial-retries", OPT_INT, &hub.conf.dial_retries, "Other "
 		    "nodes a dial is retried on when its node fails it "
 		    "(timeout, node lost)", "2", 0, DIAL_RETRIES_MAX, 0 },
-		{ "max-pending-dials", OPT_INT, &server_conf.max_pending_dials,
+		{ "max-pending-dials", OPT_INT, &hub.conf.max_pending_dials,
 		    "Dials waiting for a node's answer, hub-wide (0: no "
 		    "limit)", "4096", 0, 10000000, 0 },
-		{ "max-clients", OPT_INT, &server_conf.max_clients, "Proxy "
+		{ "max-clients", OPT_INT, &hub.conf.max_clients, "Proxy "
 		    "client connections at once, hub-wide; over it SOCKS gets "
 		    "REP 1, HTTP 503 (0: no limit; default: (open files - 64) "
 		    "/ 2)", "auto", 0, 10000000, 0 },
-		{ "max-conns-per-ip", OPT_INT, &server_conf.max_conns_per_ip,
+		{ "max-conns-per-ip", OPT_INT, &hub.conf.max_conns_per_ip,
 		    "Proxy client connections from one address (IPv6: one "
 		    "/64) at once; over it SOCKS gets REP 1, HTTP 429 (0: no "
 		    "limit)", "256", 0, 10000000, 0 },
 		{ "max-conns-per-user", OPT_INT,
-		    &server_conf.max_conns_per_user, "Proxy connections of "
+		    &hub.conf.max_conns_per_user, "Proxy connections of "
 		    "one logged-in user at once; over it SOCKS gets REP 2, "
 		    "HTTP 429 (0: no limit)", "1024", 0, 10000000, 0 },
 		{ "max-sessions-per-user", OPT_INT,
-		    &server_conf.max_sessions_per_user, "Sticky sessions one "
+		    &hub.conf.max_sessions_per_user, "Sticky sessions one "
 		    "proxy user keeps; a new one pushes out the user's least "
 		    "recently used (0: only the hub-wide 65536)", "4096", 0,
 		    65536, 0 },
-		{ "max-handshakes", OPT_INT, &server_conf.max_handshakes,
+		{ "max-handshakes", OPT_INT, &hub.conf.max_handshakes,
 		    "Node links (control and data ports) in their handshake "
 		    "at once, hub-wide; more are closed unanswered (0: no "
 		    "limit; default: open files / 8)", "auto", 0, 10000000,
 		    0 },
 		{ "max-handshakes-per-ip", OPT_INT,
-		    &server_conf.max_handshakes_per_ip, "Node links in their "
+		    &hub.conf.max_handshakes_per_ip, "Node links in their "
 		    "handshake from one address (IPv6: one /64) at once (0: "
 		    "no limit)", "64", 0, 10000000, 0 },
-		{ "admin", OPT_STRING, &server_conf.admin_path, "Unix socket "
+		{ "admin", OPT_STRING, &hub.conf.admin_path, "Unix socket "
 		    "for info, drain, undrain, redial (mode 0660: the hub's "
 		    "user and group; none: off)", "STATE-DIR/admin.sock", 0,
 		    0, 0 },
 		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 	};
 
+	hub_init();
 	rc = opt_parse(opts, argc, argv, &ind, &cause);
 	if (rc == OPT_HELP) {
-		server_usage(stdout, opts);
+		hub_usage(stdout, opts);
 		return (0);
 	}
 	if (rc == -1) {
 		fprintf(stderr, "tentacle server: %s\n", cause);
 		free(cause);
-		server_usage(stderr, opts);
+		hub_usage(stderr, opts);
 		return (2);
 	}
 	if (ind < argc) {
 		fprintf(stderr, "tentacle server: unexpected argument \"%s\"\n",
 		    argv[ind]);
-		server_usage(stderr, opts);
+		hub_usage(stderr, opts);
 		return (2);
 	}
 	if (log_level_parse(loglevel, &level) == -1) {
@@ -3580,36 +3307,36 @@ server_main(int argc, char **argv)
 		    "of DEBUG, INFO, WARNING, ERROR\n", loglevel);
 		return (2);
 	}
-	if (server_ms("handshake-timeout", handshake,
-	    &server_conf.handshake_ms) == -1 ||
-	    server_ms("dial-timeout", dial, &server_conf.dial_ms) == -1 ||
-	    server_ms("heartbeat", heartbeat, &server_conf.heartbeat_ms) == -1 ||
-	    server_ms("idle-timeout", idle, &server_conf.idle_ms) == -1 ||
-	    server_ms("http-idle-timeout", httpidle,
-	    &server_conf.http_idle_ms) == -1)
+	if (hub_ms("handshake-timeout", handshake,
+	    &hub.conf.handshake_ms) == -1 ||
+	    hub_ms("dial-timeout", dial, &hub.conf.dial_ms) == -1 ||
+	    hub_ms("heartbeat", heartbeat, &hub.conf.heartbeat_ms) == -1 ||
+	    hub_ms("idle-timeout", idle, &hub.conf.idle_ms) == -1 ||
+	    hub_ms("http-idle-timeout", httpidle,
+	    &hub.conf.http_idle_ms) == -1)
 		return (2);
 	if (strcmp(schedule, "least-conn") == 0)
-		server_conf.schedule = SCHED_LEAST_CONN;
+		hub.conf.schedule = SCHED_LEAST_CONN;
 	else if (strcmp(schedule, "round-robin") == 0)
-		server_conf.schedule = SCHED_ROUND_ROBIN;
+		hub.conf.schedule = SCHED_ROUND_ROBIN;
 	else if (strcmp(schedule, "random") == 0)
-		server_conf.schedule = SCHED_RANDOM;
+		hub.conf.schedule = SCHED_RANDOM;
 	else {
 		fprintf(stderr, "tentacle server: -schedule: \"%s\" is not one "
 		    "of least-conn, round-robin, random\n", schedule);
 		return (2);
 	}
-	if (server_conf.handshake_ms < 1 || server_conf.dial_ms < 1 ||
-	    server_conf.heartbeat_ms < 50) {
+	if (hub.conf.handshake_ms < 1 || hub.conf.dial_ms < 1 ||
+	    hub.conf.heartbeat_ms < 50) {
 		fprintf(stderr, "tentacle server: -handshake-timeout and "
 		    "-dial-timeout must be above 0, -heartbeat at least "
 		    "50ms\n");
 		return (2);
 	}
-	if (server_ms("redial-interval", redial,
-	    &server_conf.redial_interval_ms) == -1 ||
-	    server_ms("redial-grace", grace,
-	    &server_conf.redial_grace_ms) == -1)
+	if (hub_ms("redial-interval", redial,
+	    &hub.conf.redial_interval_ms) == -1 ||
+	    hub_ms("redial-grace", grace,
+	    &hub.conf.redial_grace_ms) == -1)
 		return (2);
 	if ((redial != 0 && redial < 1000) || redial > 7 * 86400000LL) {
 		fprintf(stderr, "tentacle server: -redial-interval: 1s to 168h "
@@ -3626,60 +3353,60 @@ server_main(int argc, char **argv)
 		    "1s\n");
 		return (2);
 	}
-	server_session_life_us = (uint64_t)seslife * 1000;
-	server_limits_auto();
-	if ((server_conf.tls_crt == NULL) != (server_conf.tls_key == NULL)) {
+	hub.conf.session_life_us = (uint64_t)seslife * 1000;
+	hub_limits_auto();
+	if ((hub.conf.tls_crt == NULL) != (hub.conf.tls_key == NULL)) {
 		fprintf(stderr, "tentacle server: -tlsCrt and -tlsKey go "
 		    "together\n");
 		return (2);
 	}
-	if (server_conf.insecure && server_conf.tls_crt != NULL) {
+	if (hub.conf.insecure && hub.conf.tls_crt != NULL) {
 		fprintf(stderr, "tentacle server: -insecure and -tlsCrt "
 		    "contradict each other\n");
 		return (2);
 	}
-	if (server_tls_setup() == -1)
+	if (hub_tls_setup() == -1)
 		return (1);
 	if (log_init(logdest, level, "tentacled", &cause) == -1) {
 		fprintf(stderr, "tentacle server: %s\n", cause);
 		free(cause);
 		return (1);
 	}
-	if (pooldeny != NULL && server_deny_parse(pooldeny, &cause) == -1) {
+	if (pooldeny != NULL && hub_deny_parse(pooldeny, &cause) == -1) {
 		fprintf(stderr, "tentacle server: -pool-deny: %s\n", cause);
 		free(cause);
 		return (2);
 	}
-	auth_open_proxy_set(server_conf.open_proxy);
+	auth_open_proxy_set(hub.conf.open_proxy);
 	if (allow != NULL && auth_allow_parse(allow, &cause) == -1) {
 		fprintf(stderr, "tentacle server: -allow: %s\n", cause);
 		free(cause);
 		return (2);
 	}
-	if (server_users_path != NULL &&
-	    auth_users_load(server_users_path, &cause) == -1) {
+	if (hub.conf.users_path != NULL &&
+	    auth_users_load(hub.conf.users_path, &cause) == -1) {
 		fprintf(stderr, "tentacle server: -users: %s\n", cause);
 		free(cause);
 		return (1);
 	}
-	if (server_tokens_path != NULL && token_set_load(server_tokens_path,
-	    &server_tokens, &cause) == -1) {
+	if (hub.conf.tokens_path != NULL && token_set_load(hub.conf.tokens_path,
+	    &hub.tokens, &cause) == -1) {
 		fprintf(stderr, "tentacle server: -tokens: %s\n", cause);
 		free(cause);
 		return (1);
 	}
 
 	core_init();
-	server_listeners[0] = core_listen(server_conf.control_addr,
-	    server_control_accept, NULL, &cause);
-	if (server_listeners[0] == NULL)
+	hub.listeners[0] = core_listen(hub.conf.control_addr,
+	    hub_ctl_accept, NULL, &cause);
+	if (hub.listeners[0] == NULL)
 		goto fail;
-	server_listeners[1] = core_listen(server_conf.data_addr,
-	    server_data_accept, NULL, &cause);
-	if (server_listeners[1] == NULL)
+	hub.listeners[1] = core_listen(hub.conf.data_addr,
+	    hub_dlink_accept, NULL, &cause);
+	if (hub.listeners[1] == NULL)
 		goto fail;
-	server_data_port = core_listener_port(server_listeners[1]);
-	if (core_addr_parse(server_conf.data_addr, &ss, &sslen, &cause) == 0 &&
+	hub.data_port = core_listener_port(hub.listeners[1]);
+	if (core_addr_parse(hub.conf.data_addr, &ss, &sslen, &cause) == 0 &&
 	    !(ss.ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(
 	    &((struct sockaddr_in6 *)&ss)->sin6_addr)) &&
 	    !(ss.ss_family == AF_INET &&
@@ -3687,7 +3414,7 @@ server_main(int argc, char **argv)
 		/* A specific data address: tell nodes to use it. */
 		char *colon, buf[64];
 
-		strlcpy(buf, core_listener_name(server_listeners[1]),
+		strlcpy(buf, core_listener_name(hub.listeners[1]),
 		    sizeof buf);
 		if ((colon = strrchr(buf, ':')) != NULL)
 			*colon = '\0';
@@ -3695,69 +3422,69 @@ server_main(int argc, char **argv)
 			memmove(buf, buf + 1, strlen(buf));
 			buf[strlen(buf) - 1] = '\0';
 		}
-		strlcpy(server_data_host, buf, sizeof server_data_host);
+		strlcpy(hub.data_host, buf, sizeof hub.data_host);
 	}
-	if (advertise != NULL && server_advertise(advertise, &cause) == -1)
+	if (advertise != NULL && hub_advertise(advertise, &cause) == -1)
 		goto fail;
 	free(cause);
 	cause = NULL;
-	if (strcmp(server_conf.socks_addr, "none") != 0 &&
-	    server_conf.socks_addr[0] != '\0') {
-		server_listeners[2] = core_listen(server_conf.socks_addr,
+	if (strcmp(hub.conf.socks_addr, "none") != 0 &&
+	    hub.conf.socks_addr[0] != '\0') {
+		hub.listeners[2] = core_listen(hub.conf.socks_addr,
 		    hub_socks_accept, NULL, &cause);
-		if (server_listeners[2] == NULL)
+		if (hub.listeners[2] == NULL)
 			goto fail;
 	}
-	if (strcmp(server_conf.http_addr, "none") != 0 &&
-	    server_conf.http_addr[0] != '\0') {
-		server_listeners[3] = core_listen(server_conf.http_addr,
+	if (strcmp(hub.conf.http_addr, "none") != 0 &&
+	    hub.conf.http_addr[0] != '\0') {
+		hub.listeners[3] = core_listen(hub.conf.http_addr,
 		    hub_http_accept, NULL, &cause);
-		if (server_listeners[3] == NULL)
+		if (hub.listeners[3] == NULL)
 			goto fail;
 	}
-	if (server_admin_listen(&cause) == -1)
+	if (hub_admin_listen(&cause) == -1)
 		goto fail;
-	core_signal(SIGINT, server_shutdown_cb, NULL);
-	core_signal(SIGTERM, server_shutdown_cb, NULL);
-	core_signal(SIGHUP, server_hup_cb, NULL);
+	core_signal(SIGINT, hub_shutdown_cb, NULL);
+	core_signal(SIGTERM, hub_shutdown_cb, NULL);
+	core_signal(SIGHUP, hub_hup_cb, NULL);
 
 	for (rc = 0; rc < 4; rc++) {
-		names[rc] = server_listeners[rc] != NULL ?
-		    core_listener_name(server_listeners[rc]) : "off";
-		if (rc >= 2 && server_listeners[rc] != NULL &&
+		names[rc] = hub.listeners[rc] != NULL ?
+		    core_listener_name(hub.listeners[rc]) : "off";
+		if (rc >= 2 && hub.listeners[rc] != NULL &&
 		    strncmp(names[rc], "127.", 4) != 0 &&
 		    strncmp(names[rc], "[::1]", 5) != 0)
-			loopback_only = !server_conf.open_proxy;
+			loopback_only = !hub.conf.open_proxy;
 	}
-	if (server_users_path != NULL)
+	if (hub.conf.users_path != NULL)
 		log_info("proxy users: %zu from %s; every proxy client logs "
-		    "in%s", auth_users_count(), server_users_path,
+		    "in%s", auth_users_count(), hub.conf.users_path,
 		    allow != NULL ? " unless its address is in -allow" : "");
 	else if (loopback_only)
 		log_info("proxy ports listen on every address but serve "
 		    "loopback clients only%s; give -users FILE (or -allow, "
 		    "or -open-proxy) to serve others", allow != NULL ?
 		    " and -allow networks" : "");
-	else if (server_conf.open_proxy)
+	else if (hub.conf.open_proxy)
 		log_warnx("-open-proxy: anyone who can reach the proxy ports "
 		    "can use the exit nodes");
 	log_info("%s: hub starting", version_string());
-	if (server_tls != NULL)
+	if (hub.tls != NULL)
 		log_info("hub key fingerprint %s (nodes pin it with "
 		    "-fingerprint or trust it on first use)",
-		    tls_conf_fingerprint(server_tls));
+		    tls_conf_fingerprint(hub.tls));
 	else
 		log_warnx("-insecure: links to nodes are plaintext: tokens "
 		    "are safe (HMAC) but relayed bytes and targets are not");
-	if (server_tokens_path != NULL)
+	if (hub.conf.tokens_path != NULL)
 		log_info("nodes authenticate with %zu tokens from %s",
-		    server_tokens.ts_n, server_tokens_path);
+		    hub.tokens.ts_n, hub.conf.tokens_path);
 	else
 		log_info("no -tokens file: nodes are accepted from 127.0.0.1 "
 		    "and ::1 only");
 	log_info("hub ready: control=%s data=%s socks=%s http=%s admin=%s",
-	    names[0], names[1], names[2], names[3], server_listeners[4] != NULL ?
-	    core_listener_name(server_listeners[4]) : "off");
+	    names[0], names[1], names[2], names[3], hub.listeners[4] != NULL ?
+	    core_listener_name(hub.listeners[4]) : "off");
 	core_loop();
 	log_info("hub: stopped");
 	return (0);
