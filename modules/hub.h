@@ -405,10 +405,6 @@ struct ctl	*hub_ctl_new(int, const char *, int);
 void		 hub_ctl_free(struct ctl *);
 /* Frees c and closes its link (once a BYE queued is written). */
 void		 hub_ctl_close(struct ctl *, const char *);
-int		 hub_ctl_name_held(const struct frame_hello *, char *,
-		    size_t);
-const char	*hub_ctl_owner_str(const struct frame_hello *, char *,
-		    size_t);
 
 /* hub_admin.c: the admin socket. */
 int		 hub_admin_listen(char **);
@@ -416,7 +412,17 @@ void		 hub_admin_info(struct ctl *);
 void		 hub_admin_op(struct ctl *, const struct frame_admin *);
 
 /* hub_node.c: the registry of connected nodes, and the parked records. */
-void		 hub_node_new(struct ctl *, const struct frame_hello *);
+/* A node's memory and timers, not yet registered; NULL: out of memory. */
+struct node	*hub_node_new(void);
+/*
+ * n (from hub_node_new()) takes over bev, the control link of a node
+ * whose HELLO h was accepted from peer (ip: without the port): it gets its
+ * id (its old one when it comes back), WELCOME and its POLICY, joins the
+ * registry and takes back its parked record.  h, peer and ip are copied.
+ */
+void		 hub_node_open(struct node *, struct bufferevent *,
+		    const struct frame_hello *, const char *peer,
+		    const char *ip);
 struct node	*hub_node_find(uint32_t);
 /* Is n named name, or is name its id? */
 int		 hub_node_named(const struct node *, const char *);
@@ -453,6 +459,11 @@ void		 hub_redial_check(struct node *);
 void		 hub_redial_end(struct node *);
 /* A redial cycle ended one way or another. */
 void		 hub_redial_done(void);
+/*
+ * n joined: how its redial command ended, and the end of the cycle if it
+ * left to redial (old -> new address).  Before n's address history moves.
+ */
+void		 hub_redial_back(struct node *);
 
 /* hub_sched.c: choosing a node for a dial. */
 /*

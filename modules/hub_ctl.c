@@ -32,6 +32,10 @@
 static void	hub_ctl_timeout_cb(evutil_socket_t, short, void *);
 static void	hub_ctl_event_cb(struct bufferevent *, short, void *);
 static void	hub_ctl_read_cb(struct bufferevent *, void *);
+static const char *hub_ctl_owner_str(const struct frame_hello *, char *,
+		    size_t);
+static int	hub_ctl_name_held(const struct frame_hello *, char *, size_t);
+static void	hub_ctl_node(struct ctl *);
 
 /* A struct ctl for an accepted fd, its deadline armed; NULL: fd closed. */
 struct ctl *
@@ -166,7 +170,7 @@ hub_ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 }
 
 /* "token on line 3", or "no token": an owner, for a log line. */
-const char *
+static const char *
 hub_ctl_owner_str(const struct frame_hello *h, char *buf, size_t len)
 {
 	const struct token	*t;
@@ -187,7 +191,7 @@ hub_ctl_owner_str(const struct frame_hello *h, char *buf, size_t len)
  * return (parked)?  First come keeps the name, unless its token was taken
  * out of the tokens file.  *who says which node.
  */
-int
+static int
 hub_ctl_name_held(const struct frame_hello *h, char *who, size_t len)
 {
 	const struct frame_hello	*oh = NULL;
@@ -226,6 +230,41 @@ hub_ctl_name_held(const struct frame_hello *h, char *who, size_t len)
 		    "which proved %s", id, oh->name, (unsigned long long)away,
 		    hub_ctl_owner_str(oh, o, sizeof o));
 	return (1);
+}
+
+/*
+ * c proved who it is (its HELLO, and AUTH when the hub has tokens): unless
+ * a node of another owner holds its name, it becomes a registered node
+ * (hub_node_open()).  Frees c either way.
+ */
+static void
+hub_ctl_node(struct ctl *c)
+{
+	const struct frame_hello *h = &c->c_hello;
+	struct node		*n;
+	char			 who[300], mine[128];
+	char			 name[4 * FRAME_NAME_MAX + 1];
+
+	if (hub_ctl_name_held(h, who, sizeof who)) {
+		hub.guard.identity++;
+		log_escape(name, sizeof name, h->name, strlen(h->name));
+		log_warnx("control %s: node \"%s\" refused: the name is held "
+		    "by %s; this connection proved %s (first come keeps a "
+		    "name: pick another with -name, or take the old token "
+		    "out of the tokens file)", c->c_peer, name, who,
+		    hub_ctl_owner_str(h, mine, sizeof mine));
+		hub_bye(c->c_bev, FRAME_BYE_NOTALLOWED, "this node name is "
+		    "held by a node with another token; choose another name");
+		hub_ctl_close(c, NULL);
+		return;
+	}
+	if ((n = hub_node_new()) == NULL) {
+		hub_bye(c->c_bev, FRAME_BYE_OVERLOADED, "out of memory");
+		hub_ctl_close(c, "out of memory");
+		return;
+	}
+	hub_node_open(n, c->c_bev, h, c->c_peer, c->c_ip);
+	hub_ctl_free(c);
 }
 
 static struct authfail *
@@ -295,7 +334,7 @@ hub_ctl_hello(struct ctl *c)
 			/* No token proven: the hub's own machine is the owner. */
 			c->c_hello.has_kid = 0;
 			memset(c->c_hello.kid, 0, sizeof c->c_hello.kid);
-			hub_node_new(c, &c->c_hello);
+			hub_ctl_node(c);
 			return (0);
 		}
 		hub_ctl_authfail_note(c->c_ip);
@@ -352,7 +391,7 @@ hub_ctl_auth(struct ctl *c, const uint8_t *mac)
 	}
 	log_debug("control %s: node %s authenticated (tokens file line %d)",
 	    c->c_peer, c->c_hello.name, t->t_line);
-	hub_node_new(c, &c->c_hello);
+	hub_ctl_node(c);
 }
 
 /* An admin HELLO on the control port, or a node's on the admin socket. */

@@ -33,6 +33,9 @@
 #define PING_BURST	20		/* a node's PINGs beyond its heartbeat: */
 #define PING_RATE	10		/* ... at least this many a second */
 
+static void	hub_node_free(struct node *);
+static uint32_t	hub_node_id(const struct frame_hello *, struct parked **);
+static void	hub_node_joined(const struct node *);
 static void	hub_node_keep(struct node *, struct parked *);
 static struct parked *hub_node_parked_find(const struct frame_hello *, uint32_t);
 static void	hub_node_parked_free(struct parked *);
@@ -147,47 +150,53 @@ hub_node_owner_same(const struct frame_hello *a, const struct frame_hello *b)
 	return (!a->has_kid || memcmp(a->kid, b->kid, sizeof a->kid) == 0);
 }
 
-/* A node's HELLO was accepted: turn the ctl into a registered node. */
-void
-hub_node_new(struct ctl *c, const struct frame_hello *h)
+/* A node's memory and timers, not yet registered; NULL: out of memory. */
+struct node *
+hub_node_new(void)
 {
-	struct node	*n, *old;
-	struct parked	*pk;
-	struct timeval	 tv;
-	uint32_t	 id = 0;
-	char		 pools[FRAME_POOLS_MAX * (FRAME_POOL_MAX + 1) + 1];
-	char		 who[300], mine[128], name[4 * FRAME_NAME_MAX + 1];
-	int		 i;
+	struct node	*n;
 
-	if (hub_ctl_name_held(h, who, sizeof who)) {
-		hub.guard.identity++;
-		log_escape(name, sizeof name, h->name, strlen(h->name));
-		log_warnx("control %s: node \"%s\" refused: the name is held "
-		    "by %s; this connection proved %s (first come keeps a "
-		    "name: pick another with -name, or take the old token "
-		    "out of the tokens file)", c->c_peer, name, who,
-		    hub_ctl_owner_str(h, mine, sizeof mine));
-		hub_bye(c->c_bev, FRAME_BYE_NOTALLOWED, "this node name is "
-		    "held by a node with another token; choose another name");
-		hub_ctl_close(c, NULL);
-		return;
+	if ((n = calloc(1, sizeof *n)) == NULL)
+		return (NULL);
+	n->n_redial_ev = evtimer_new(core_base, hub_redial_cb, n);
+	n->n_heartbeat = evtimer_new(core_base, hub_node_heartbeat_cb, n);
+	if (n->n_redial_ev == NULL || n->n_heartbeat == NULL) {
+		hub_node_free(n);
+		return (NULL);
 	}
-	if ((n = calloc(1, sizeof *n)) == NULL ||
-	    (n->n_redial_ev = evtimer_new(core_base, hub_redial_cb,
-	    n)) == NULL) {
-		free(n);
-		hub_bye(c->c_bev, FRAME_BYE_OVERLOADED, "out of memory");
-		hub_ctl_close(c, "out of memory");
-		return;
-	}
-	/*
-	 * A reconnecting node names its old id: if that session still looks
-	 * alive (its heartbeats have not timed out yet) it is the same node
-	 * on a new connection, so the old one goes (and is parked).  A node
-	 * that left gets its id, drain state and address history back from
-	 * its parked record, found by id and name, or by name alone (the
-	 * node restarted); else its hint, if no other node holds it.
-	 */
+	TAILQ_INIT(&n->n_dials);
+	TAILQ_INIT(&n->n_relays);
+	TAILQ_INIT(&n->n_spares);
+	n->n_refill_us = SPARE_REFILL_US;
+	n->n_ping_tokens = PING_BURST;
+	return (n);
+}
+
+/* Frees n's memory and timers; n is in no list (any more). */
+static void
+hub_node_free(struct node *n)
+{
+	if (n->n_heartbeat != NULL)
+		event_free(n->n_heartbeat);
+	if (n->n_redial_ev != NULL)
+		event_free(n->n_redial_ev);
+	free(n);
+}
+
+/*
+ * The id of a node saying HELLO h.  A reconnecting node names its old id:
+ * if that session still looks alive (its heartbeats have not timed out
+ * yet) it is the same node on a new connection, so the old one goes (and
+ * is parked).  A node that left gets its id, drain state and address
+ * history back from its parked record, found by id and name, or by name
+ * alone (the node restarted); else its hint, if no other node holds it.
+ * *pk: the parked record to take back, or NULL.
+ */
+static uint32_t
+hub_node_id(const struct frame_hello *h, struct parked **pk)
+{
+	struct node	*old;
+
 	if (h->node_id != 0 && (old = hub_node_find(h->node_id)) != NULL &&
 	    strcmp(old->n_hello.name, h->name) == 0 &&
 	    hub_node_owner_same(&old->n_hello, h)) {
@@ -196,42 +205,35 @@ hub_node_new(struct ctl *c, const struct frame_hello *h)
 		hub_node_close(old, 0, "replaced by a new connection from "
 		    "the same node");
 	}
-	if ((pk = hub_node_parked_find(h, h->node_id)) != NULL &&
-	    hub_node_find(pk->pk_id) == NULL)
-		id = pk->pk_id;
-	else {
-		pk = NULL;
-		if (h->node_id != 0 && h->node_id < hub.next_id &&
-		    hub_node_find(h->node_id) == NULL &&
-		    hub_node_parked_find(NULL, h->node_id) == NULL)
-			id = h->node_id;
-	}
-	if (id == 0)
-		id = hub.next_id++;
-	n->n_id = id;
+	if ((*pk = hub_node_parked_find(h, h->node_id)) != NULL &&
+	    hub_node_find((*pk)->pk_id) == NULL)
+		return ((*pk)->pk_id);
+	*pk = NULL;
+	if (h->node_id != 0 && h->node_id < hub.next_id &&
+	    hub_node_find(h->node_id) == NULL &&
+	    hub_node_parked_find(NULL, h->node_id) == NULL)
+		return (h->node_id);
+	return (hub.next_id++);
+}
+
+/* see hub.h */
+void
+hub_node_open(struct node *n, struct bufferevent *bev,
+    const struct frame_hello *h, const char *peer, const char *ip)
+{
+	struct parked	*pk;
+	struct timeval	 tv;
+
+	n->n_id = hub_node_id(h, &pk);
 	n->n_hello = *h;
-	strlcpy(n->n_remote, c->c_peer, sizeof n->n_remote);
-	strlcpy(n->n_ip, c->c_ip, sizeof n->n_ip);
+	strlcpy(n->n_remote, peer, sizeof n->n_remote);
+	strlcpy(n->n_ip, ip, sizeof n->n_ip);
 	n->n_gen = ++hub.gen;
-	n->n_bev = c->c_bev;
+	n->n_bev = bev;
 	n->n_since = time(NULL);
 	n->n_rx_us = core_now_us();
-	TAILQ_INIT(&n->n_dials);
-	TAILQ_INIT(&n->n_relays);
-	TAILQ_INIT(&n->n_spares);
-	n->n_refill_us = SPARE_REFILL_US;
-	n->n_ping_tokens = PING_BURST;
 	n->n_ping_us = n->n_rx_us;
 	evutil_secure_rng_get_bytes(n->n_cookie, sizeof n->n_cookie);
-	n->n_heartbeat = evtimer_new(core_base, hub_node_heartbeat_cb, n);
-	if (n->n_heartbeat == NULL) {
-		event_free(n->n_redial_ev);
-		free(n);
-		hub_bye(c->c_bev, FRAME_BYE_OVERLOADED, "out of memory");
-		hub_ctl_close(c, "out of memory");
-		return;
-	}
-	hub_ctl_free(c);
 
 	TAILQ_INSERT_TAIL(&hub.nodes, n, n_entry);
 	LIST_INSERT_HEAD(&hub.node_hash[n->n_id % NODE_HASH], n, n_hash);
@@ -242,6 +244,19 @@ hub_node_new(struct ctl *c, const struct frame_hello *h)
 	evtimer_add(n->n_heartbeat, hub_ms_tv(&tv, hub.conf.heartbeat_ms));
 	hub_welcome(n->n_bev, n->n_id, n->n_cookie);
 	hub_node_policy_send(n);
+	hub_node_joined(n);
+	hub_node_keep(n, pk);
+	if (n->n_hello.redial != FRAME_REDIAL_NONE)
+		hub.nredialable++;
+	hub_redial_plan(n);
+}
+
+/* The line that says n joined. */
+static void
+hub_node_joined(const struct node *n)
+{
+	char	 pools[FRAME_POOLS_MAX * (FRAME_POOL_MAX + 1) + 1];
+	int	 i;
 
 	pools[0] = '\0';
 	for (i = 0; i < n->n_hello.npools; i++) {
@@ -255,28 +270,18 @@ hub_node_new(struct ctl *c, const struct frame_hello *h)
 	    n->n_hello.arch[0] ? n->n_hello.arch : "?",
 	    n->n_hello.build[0] ? n->n_hello.build : "unknown build",
 	    hub.nnodes);
-	hub_node_keep(n, pk);
-	if (n->n_hello.redial != FRAME_REDIAL_NONE)
-		hub.nredialable++;
-	hub_redial_plan(n);
 }
 
 /*
  * Fleet state (doc/routing.md, "Redial").  A joining node takes back what
  * the hub kept of it (pk, freed here) and its address goes on top of its
- * history; if it left to redial, the redial is over: record old -> new.
+ * history; if it left to redial, the redial is over (hub_redial_back()).
  */
 static void
 hub_node_keep(struct node *n, struct parked *pk)
 {
-	const struct frame_hello *h = &n->n_hello;
 	struct node_keep	*k = &n->n_keep;
-	static const char	*rres[] = { "", "succeeded", "failed with exit "
-				    "status", "timed out and was killed",
-				    "could not be started", "died of signal" };
-	const char		*old;
 	struct srelay		*sr;
-	uint64_t		 took;
 
 	if (pk != NULL) {
 		*k = pk->pk_keep;
@@ -291,35 +296,7 @@ hub_node_keep(struct node *n, struct parked *pk)
 		}
 		hub_node_parked_free(pk);
 	}
-	if (h->rres > FRAME_RRES_OK)
-		log_warnx("node %u (%s): its redial command %s%s%.0u after "
-		    "%u ms (see the node's log)", n->n_id, n->n_hello.name,
-		    rres[h->rres], h->rres == FRAME_RRES_FAILED ||
-		    h->rres == FRAME_RRES_SIGNAL ? " " : "",
-		    h->rres == FRAME_RRES_FAILED || h->rres ==
-		    FRAME_RRES_SIGNAL ? h->rres_code : 0, h->rres_ms);
-	if (k->pending_us != 0) {
-		old = k->nhist > 0 ? k->hist[0].addr : "?";
-		took = core_now_us() - k->pending_us;
-		k->pending_us = 0;
-		k->last_redial = time(NULL);
-		hub_redial_done();
-		if (strcmp(old, n->n_ip) == 0) {
-			k->redials_same++;
-			log_warnx("node %u (%s) is back %llu ms after its "
-			    "redial (%s), from the same address %s: the "
-			    "redial did not change it (%u such redials)",
-			    n->n_id, n->n_hello.name,
-			    (unsigned long long)(took / 1000),
-			    k->pending_why, n->n_ip, k->redials_same);
-		} else {
-			k->redials++;
-			log_info("node %u (%s) redialed (%s) in %llu ms: "
-			    "address %s -> %s", n->n_id, n->n_hello.name,
-			    k->pending_why, (unsigned long long)(took / 1000),
-			    old, n->n_ip);
-		}
-	}
+	hub_redial_back(n);
 	if (k->nhist == 0 || strcmp(k->hist[0].addr, n->n_ip) != 0) {
 		if (k->nhist < FRAME_HIST_MAX)
 			k->nhist++;
@@ -698,14 +675,12 @@ hub_node_close(struct node *n, uint8_t reason, const char *why)
 			pk->pk_nrelays++;
 		}
 	}
-	event_free(n->n_heartbeat);
-	event_free(n->n_redial_ev);
 	if (reason != 0) {
 		hub_bye(n->n_bev, reason, why);
 		core_bev_close_flush(n->n_bev);
 	} else
 		bufferevent_free(n->n_bev);
-	free(n);
+	hub_node_free(n);
 }
 
 /* see tentacle.h */

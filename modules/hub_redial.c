@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <event2/util.h>
@@ -160,4 +161,49 @@ hub_redial_end(struct node *n)
 		hub_redial_done();
 	n->n_redial = REDIAL_IDLE;
 	hub_redial_plan(n);
+}
+
+/*
+ * n joined (hub_node_open()): say how its last redial command ended, and
+ * if it left to redial, the cycle is over: record old -> new address
+ * (its history's newest entry is still the old one).
+ */
+void
+hub_redial_back(struct node *n)
+{
+	const struct frame_hello *h = &n->n_hello;
+	struct node_keep	*k = &n->n_keep;
+	static const char	*rres[] = { "", "succeeded", "failed with exit "
+				    "status", "timed out and was killed",
+				    "could not be started", "died of signal" };
+	const char		*old;
+	uint64_t		 took;
+
+	if (h->rres > FRAME_RRES_OK)
+		log_warnx("node %u (%s): its redial command %s%s%.0u after "
+		    "%u ms (see the node's log)", n->n_id, n->n_hello.name,
+		    rres[h->rres], h->rres == FRAME_RRES_FAILED ||
+		    h->rres == FRAME_RRES_SIGNAL ? " " : "",
+		    h->rres == FRAME_RRES_FAILED || h->rres ==
+		    FRAME_RRES_SIGNAL ? h->rres_code : 0, h->rres_ms);
+	if (k->pending_us == 0)
+		return;
+	old = k->nhist > 0 ? k->hist[0].addr : "?";
+	took = core_now_us() - k->pending_us;
+	k->pending_us = 0;
+	k->last_redial = time(NULL);
+	hub_redial_done();
+	if (strcmp(old, n->n_ip) == 0) {
+		k->redials_same++;
+		log_warnx("node %u (%s) is back %llu ms after its redial (%s), "
+		    "from the same address %s: the redial did not change it "
+		    "(%u such redials)", n->n_id, n->n_hello.name,
+		    (unsigned long long)(took / 1000), k->pending_why,
+		    n->n_ip, k->redials_same);
+	} else {
+		k->redials++;
+		log_info("node %u (%s) redialed (%s) in %llu ms: address %s -> "
+		    "%s", n->n_id, n->n_hello.name, k->pending_why,
+		    (unsigned long long)(took / 1000), old, n->n_ip);
+	}
 }
