@@ -526,6 +526,11 @@ void		 hub_spare_demand(struct node *);
 void		 hub_spare_eval(struct node *, int);
 /* TCP keepalive on n's spare links idle a heartbeat or more. */
 void		 hub_spare_idle(struct node *, uint64_t);
+/*
+ * Send d's DIAL (buf, len) on the newest idle spare link of d's node,
+ * which is d's (d->d_spare) until its BIND.  0, or -1 when there is none.
+ */
+int		 hub_spare_send(struct dial *, const uint8_t *, size_t);
 /* Frees sp (and its link); sp is idle or its dial has let go of it. */
 void		 hub_spare_close(struct spare *, const char *);
 

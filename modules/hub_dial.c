@@ -167,16 +167,14 @@ hub_dial(const struct target *t, const struct route *r, const char *user,
 }
 
 /*
- * Send d's DIAL: on an idle pooled link of its node when there is one
- * (the newest: the oldest are the likeliest to have died unseen), else on
- * the control link, for a fresh data link.  Also the retry when a pooled
- * link dies before its BIND.
+ * Send d's DIAL: on an idle spare link of its node when there is one,
+ * else on the control link, for a fresh data link.  Also the retry when
+ * a spare link dies before its BIND.
  */
 void
 hub_dial_send(struct dial *d)
 {
 	struct node		*n = d->d_node;
-	struct spare		*pl;
 	struct frame_dial	 fd;
 	uint8_t			 buf[FRAME_MAX];
 	size_t			 len;
@@ -185,18 +183,8 @@ hub_dial_send(struct dial *d)
 	fd.req = d->d_req;
 	fd.target = d->d_target;
 	len = frame_dial_encode(buf, &fd);
-	if ((pl = TAILQ_FIRST(&n->n_spares)) != NULL) {
-		TAILQ_REMOVE(&n->n_spares, pl, sp_entry);
-		n->n_nspares--;
-		pl->sp_dial = d;
-		d->d_spare = pl;
-		if (n->n_spare_taken_us == 0)
-			n->n_spare_taken_us = core_now_us();
-		bufferevent_write(pl->sp_bev, buf, len);
-		log_debug("dial %u: on pooled link %s of node %u (%u idle "
-		    "left)", d->d_req, pl->sp_peer, n->n_id, n->n_nspares);
+	if (hub_spare_send(d, buf, len) == 0)
 		return;
-	}
 	bufferevent_write(n->n_bev, buf, len);
 	if (n->n_spare_seen)
 		log_debug("dial %u: no idle pooled link on node %u; DIAL on "
