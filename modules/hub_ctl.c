@@ -413,6 +413,92 @@ hub_ctl_wrong_port(struct ctl *c)
 }
 
 /*
+ * Each state's frame f (len bytes, still in the input): 1 = c reads on,
+ * 0 = c is gone, -1 = a protocol error, *cause says which.
+ */
+static int
+hub_ctl_read_hello(struct ctl *c, const struct frame *f, int len,
+    const char **cause)
+{
+	if (f->type != FRAME_HELLO) {
+		*cause = "expected HELLO";
+		return (-1);
+	}
+	if (frame_hello_parse(f, &c->c_hello, cause) == -1) {
+		if (strcmp(*cause, "bad magic") == 0) {
+			hub_ctl_close(c, "not a tentacle peer (bad magic)");
+			return (0);
+		}
+		if (strcmp(*cause, "unsupported protocol version") == 0) {
+			log_warnx("control %s: peer speaks protocol version "
+			    "%u, this hub speaks %u; upgrade the older side",
+			    c->c_peer, c->c_hello.version, FRAME_VERSION);
+			hub_bye(c->c_bev, FRAME_BYE_VERSION,
+			    "unsupported protocol version");
+			hub_ctl_close(c, NULL);
+			return (0);
+		}
+		return (-1);
+	}
+	evbuffer_drain(bufferevent_get_input(c->c_bev), len);
+	if ((c->c_hello.role == FRAME_ROLE_NODE) == c->c_admin) {
+		hub_ctl_wrong_port(c);
+		return (0);
+	}
+	if (c->c_hello.role != FRAME_ROLE_NODE) {
+		c->c_state = CTL_ADMIN;
+		hub_welcome(c->c_bev, 0, NULL);
+		return (1);
+	}
+	/* No pool: "default", for tokens' pools= too. */
+	if (c->c_hello.npools == 0) {
+		strlcpy(c->c_hello.pools[0], "default",
+		    sizeof c->c_hello.pools[0]);
+		c->c_hello.npools = 1;
+	}
+	return (hub_ctl_hello(c));
+}
+
+static int
+hub_ctl_read_auth(struct ctl *c, const struct frame *f, int len,
+    const char **cause)
+{
+	uint8_t	 mac[FRAME_MAC_LEN];
+
+	if (frame_blob_parse(f, FRAME_AUTH, mac, sizeof mac, cause) == -1)
+		return (-1);
+	evbuffer_drain(bufferevent_get_input(c->c_bev), len);
+	hub_ctl_auth(c, mac);
+	return (0);		/* c is gone either way */
+}
+
+/* An admin session's one request: INFO_REQ or ADMIN (hub_admin.c). */
+static int
+hub_ctl_read_admin(struct ctl *c, const struct frame *f, int len,
+    const char **cause)
+{
+	struct frame_admin	 a;
+
+	if (f->type == FRAME_ADMIN) {
+		if (frame_admin_parse(f, &a, cause) == -1)
+			return (-1);
+		evbuffer_drain(bufferevent_get_input(c->c_bev), len);
+		hub_admin_op(c, &a);
+		hub_ctl_close(c, NULL);
+		return (0);
+	}
+	if (f->type != FRAME_INFO_REQ || frame_empty_parse(f, cause) == -1) {
+		if (*cause == NULL)
+			*cause = "expected INFO_REQ or ADMIN";
+		return (-1);
+	}
+	evbuffer_drain(bufferevent_get_input(c->c_bev), len);
+	hub_admin_info(c);
+	hub_ctl_close(c, NULL);
+	return (0);
+}
+
+/*
  * Read frames on a control connection that has not been welcomed yet (or
  * an admin session): HELLO, then AUTH for nodes or INFO_REQ for admins.
  */
@@ -422,92 +508,31 @@ hub_ctl_read_cb(struct bufferevent *bev, void *arg)
 	struct ctl		*c = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	struct frame		 f;
-	uint8_t			 mac[FRAME_MAC_LEN];
 	const char		*cause = NULL;
-	int			 n;
+	int			 n, rv;
 
 	for (;;) {
 		n = frame_peek(in, &f, &cause);
 		if (n == 0)
 			return;
 		if (n == -1)
-			goto bad;
+			break;
 		switch (c->c_state) {
 		case CTL_HELLO:
-			if (f.type != FRAME_HELLO) {
-				cause = "expected HELLO";
-				goto bad;
-			}
-			if (frame_hello_parse(&f, &c->c_hello, &cause) == -1) {
-				if (strcmp(cause, "bad magic") == 0) {
-					hub_ctl_close(c, "not a tentacle "
-					    "peer (bad magic)");
-					return;
-				}
-				if (strcmp(cause, "unsupported protocol "
-				    "version") == 0) {
-					log_warnx("control %s: peer speaks "
-					    "protocol version %u, this hub "
-					    "speaks %u; upgrade the older "
-					    "side", c->c_peer,
-					    c->c_hello.version, FRAME_VERSION);
-					hub_bye(bev, FRAME_BYE_VERSION,
-					    "unsupported protocol version");
-					hub_ctl_close(c, NULL);
-					return;
-				}
-				goto bad;
-			}
-			evbuffer_drain(in, n);
-			if ((c->c_hello.role == FRAME_ROLE_NODE) == c->c_admin) {
-				hub_ctl_wrong_port(c);
-				return;
-			}
-			if (c->c_hello.role == FRAME_ROLE_NODE) {
-				/* No pool: "default", for tokens' pools= too. */
-				if (c->c_hello.npools == 0) {
-					strlcpy(c->c_hello.pools[0], "default",
-					    sizeof c->c_hello.pools[0]);
-					c->c_hello.npools = 1;
-				}
-				if (hub_ctl_hello(c) == 0)
-					return;	/* c is gone */
-				continue;
-			}
-			c->c_state = CTL_ADMIN;
-			hub_welcome(bev, 0, NULL);
-			continue;
+			rv = hub_ctl_read_hello(c, &f, n, &cause);
+			break;
 		case CTL_AUTH:
-			if (frame_blob_parse(&f, FRAME_AUTH, mac, sizeof mac,
-			    &cause) == -1)
-				goto bad;
-			evbuffer_drain(in, n);
-			hub_ctl_auth(c, mac);
-			return;		/* c is gone either way */
+			rv = hub_ctl_read_auth(c, &f, n, &cause);
+			break;
 		default:
-			if (f.type == FRAME_ADMIN) {
-				struct frame_admin	 a;
-
-				if (frame_admin_parse(&f, &a, &cause) == -1)
-					goto bad;
-				evbuffer_drain(in, n);
-				hub_admin_op(c, &a);
-				hub_ctl_close(c, NULL);
-				return;
-			}
-			if (f.type != FRAME_INFO_REQ ||
-			    frame_empty_parse(&f, &cause) == -1) {
-				if (cause == NULL)
-					cause = "expected INFO_REQ or ADMIN";
-				goto bad;
-			}
-			evbuffer_drain(in, n);
-			hub_admin_info(c);
-			hub_ctl_close(c, NULL);
-			return;
+			rv = hub_ctl_read_admin(c, &f, n, &cause);
+			break;
 		}
+		if (rv == 0)
+			return;
+		if (rv == -1)
+			break;
 	}
-bad:
 	if (hub.tls == NULL && evbuffer_get_length(in) > 0 &&
 	    evbuffer_pullup(in, 1)[0] == 0x16) {
 		log_warnx("control %s: a TLS client, but this hub runs "

@@ -643,7 +643,7 @@ hub_node_close(struct node *n, uint8_t reason, const char *why)
 {
 	struct dial	*d, *dtmp;
 	struct srelay	*sr, *srtmp;
-	struct spare	*pl, *pltmp;
+	struct spare	*sp, *sptmp;
 	struct parked	*pk;
 
 	TAILQ_REMOVE(&hub.nodes, n, n_entry);
@@ -662,8 +662,8 @@ hub_node_close(struct node *n, uint8_t reason, const char *why)
 		if (!hub_dial_retry(d, DIAL_NODELOST))
 			hub_dial_finish(d, DIAL_NODELOST, NULL);
 	}
-	TAILQ_FOREACH_SAFE(pl, &n->n_spares, sp_entry, pltmp)
-		hub_spare_close(pl, NULL);
+	TAILQ_FOREACH_SAFE(sp, &n->n_spares, sp_entry, sptmp)
+		hub_spare_close(sp, NULL);
 	/* Its relays run on: the parked record holds them till it is back. */
 	TAILQ_FOREACH_SAFE(sr, &n->n_relays, sr_entry, srtmp) {
 		TAILQ_REMOVE(&n->n_relays, sr, sr_entry);
