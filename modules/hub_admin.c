@@ -285,7 +285,7 @@ hub_admin_op(struct ctl *c, const struct frame_admin *a)
 /*
  * The admin socket (doc/security.md): -admin, else admin.sock in the state
  * directory, made (0700) if missing.  0 with the listener in
- * hub.listeners[4] (or none: "-admin none"), -1 with *cause.
+ * hub.listeners[HUB_LISTEN_ADMIN] (or none: "-admin none"), -1 with *cause.
  */
 int
 hub_admin_listen(char **cause)
@@ -310,7 +310,7 @@ hub_admin_listen(char **cause)
 		snprintf(path, sizeof path, "%s/%s", dir, ADMIN_SOCKET);
 		hub.conf.admin_path = path;
 	}
-	hub.listeners[4] = core_listen_unix(hub.conf.admin_path, 0660,
+	hub.listeners[HUB_LISTEN_ADMIN] = core_listen_unix(hub.conf.admin_path, 0660,
 	    hub_admin_accept, NULL, cause);
-	return (hub.listeners[4] == NULL ? -1 : 0);
+	return (hub.listeners[HUB_LISTEN_ADMIN] == NULL ? -1 : 0);
 }
