@@ -47,13 +47,13 @@ static const struct hub_conf hub_defaults = {
 	.max_relays_per_node = 16384,
 	.max_pending_dials = 4096,
 	.dial_retries = 2,
-	.max_clients = -1,		/* from RLIMIT_NOFILE: hub_limits_auto() */
+	.max_clients = -1,		/* "auto": hub_limits_auto() */
 	.max_conns_per_ip = 256,
 	.max_conns_per_user = 1024,
 	.redial_interval_ms = 60000,
 	.redial_grace_ms = 30000,
 	.max_sessions_per_user = 4096,
-	.max_handshakes = -1,		/* from RLIMIT_NOFILE too */
+	.max_handshakes = -1,		/* "auto" too */
 	.max_handshakes_per_ip = 64,
 	.spare_max = 64,
 	.session_life_us = SESSION_LIFE_MS * 1000ULL,
@@ -64,7 +64,7 @@ struct hub	 hub;
 static void	hub_guard_log_cb(evutil_socket_t, short, void *);
 static int	hub_check_schedule(void);
 
-/* Send one encoded frame; len 0 means an encoder refused (a bug). */
+/* see hub.h */
 void
 hub_send(struct bufferevent *bev, const uint8_t *buf, size_t len)
 {
@@ -91,10 +91,7 @@ hub_ms_tv(struct timeval *tv, int ms)
 	return (tv);
 }
 
-/*
- * A socket bufferevent for an accepted fd, wrapped in TLS unless the hub
- * runs -insecure.  NULL (fd closed) when out of memory.
- */
+/* see hub.h */
 struct bufferevent *
 hub_bev_new(int fd, const char *peer)
 {
@@ -116,7 +113,7 @@ hub_bev_new(int fd, const char *peer)
 	return (bev);
 }
 
-/* What went wrong on a link, for a log line. */
+/* see hub.h */
 const char *
 hub_bev_error(struct bufferevent *bev, short what)
 {
@@ -179,11 +176,7 @@ hub_guard_log_cb(evutil_socket_t fd __unused, short what __unused,
 	hub_guard_log();
 }
 
-/*
- * A node link (control or data port) before its handshake: counted in
- * total and per address (IPv6 /64) against -max-handshakes(-per-ip).
- * NULL: refused (fd closed, nothing sent: a flood gets no answer).
- */
+/* see hub.h */
 struct limit_hold *
 hub_link_hold(int fd, struct sockaddr *sa)
 {
@@ -231,7 +224,8 @@ hub_advertise(const char *addr, char **cause)
 		return (-1);
 	if (strlcpy(buf, addr, sizeof buf) >= sizeof buf ||
 	    (colon = strrchr(buf, ':')) == NULL || colon == buf) {
-		xasprintf(cause, "-tunnel-advertise %s: expected IP:PORT", addr);
+		xasprintf(cause, "-tunnel-advertise %s: expected IP:PORT",
+		    addr);
 		return (-1);
 	}
 	*colon = '\0';
@@ -463,13 +457,13 @@ static struct opt hub_opts[] = {
 	{ "handshake-timeout", OPT_DURATION, &hub_flags.handshake, "Time a new "
 	    "connection has to finish its handshake", "10s", 0, 0,
 	    0 },
-	{ "dial-timeout", OPT_DURATION, &hub_flags.dial, "Time an exit node has "
-	    "to connect to a target", "15s", 0, 0, 0 },
-	{ "heartbeat", OPT_DURATION, &hub_flags.heartbeat, "Heartbeat interval; "
-	    "a node silent for 3 intervals is dropped", "5s", 0, 0,
-	    0 },
-	{ "idle-timeout", OPT_DURATION, &hub_flags.idle, "Close relays idle this "
-	    "long (0: never)", "0s", 0, 0, 0 },
+	{ "dial-timeout", OPT_DURATION, &hub_flags.dial, "Time an exit node "
+	    "has to connect to a target", "15s", 0, 0, 0 },
+	{ "heartbeat", OPT_DURATION, &hub_flags.heartbeat, "Heartbeat "
+	    "interval; a node silent for 3 intervals is dropped", "5s", 0,
+	    0, 0 },
+	{ "idle-timeout", OPT_DURATION, &hub_flags.idle, "Close relays idle "
+	    "this long (0: never)", "0s", 0, 0, 0 },
 	{ "http-idle-timeout", OPT_DURATION, &hub_flags.httpidle, "Close idle "
 	    "HTTP keep-alive client connections after this",
 	    "1m0s", 0, 0, 0 },
@@ -677,8 +671,8 @@ static int
 hub_check(void)
 {
 	if (log_level_parse(hub_flags.loglevel, &hub_flags.level) == -1) {
-		fprintf(stderr, "tentacle server: -log-level: \"%s\" is not one "
-		    "of DEBUG, INFO, WARNING, ERROR\n", hub_flags.loglevel);
+		fprintf(stderr, "tentacle server: -log-level: \"%s\" is not "
+		    "one of DEBUG, INFO, WARNING, ERROR\n", hub_flags.loglevel);
 		return (-1);
 	}
 	if (hub_check_times() == -1)

@@ -84,13 +84,13 @@ struct hub_conf {
 	int		 heartbeat_ms;
 	int		 idle_ms;	/* relay idle timeout, 0 = off */
 	int		 http_idle_ms;	/* keep-alive idle between requests */
-	int		 max_relays_per_node;	/* relays + dials; 0 = no limit */
+	int		 max_relays_per_node;	/* relays + dials; 0: none */
 	int		 max_pending_dials;	/* hub-wide; 0 = no limit */
-	int		 max_clients;	/* proxy client connections, 0 = no limit */
-	int		 max_conns_per_ip;	/* per address (IPv6 /64), 0 = none */
-	int		 max_conns_per_user;	/* per logged-in user, 0 = none */
+	int		 max_clients;	/* proxy client connections; 0: none */
+	int		 max_conns_per_ip;	/* per address (IPv6 /64) */
+	int		 max_conns_per_user;	/* per logged-in user */
 	int		 max_sessions_per_user;	/* sticky sessions, 0 = none */
-	int		 max_handshakes;	/* node links before auth, 0 = none */
+	int		 max_handshakes;	/* node links before auth */
 	int		 max_handshakes_per_ip;	/* ... per address (IPv6 /64) */
 	const char	*admin_path;	/* Unix socket; NULL: state dir */
 	int		 redial_interval_ms;	/* 0 = no periodic redial */
@@ -178,7 +178,7 @@ struct node {
 	uint64_t		 n_spare_taken_us; /* one left, no refill yet */
 	uint64_t		 n_refill_us;	/* smoothed refill latency */
 	uint32_t		 n_dsec[SPARE_WINDOW];	/* demand per second: */
-	uint16_t		 n_dcount[SPARE_WINDOW];	/* dials started, */
+	uint16_t		 n_dcount[SPARE_WINDOW]; /* dials started, */
 	uint16_t		 n_dpeak[SPARE_WINDOW];	/* most in flight */
 	/* Node-side dial failures in a row, and the back-off they earned. */
 	u_int			 n_fails;
@@ -223,7 +223,7 @@ struct dial {
 	void			*d_arg;
 	uint64_t		 d_start_us;
 	char			 d_who[64];
-	struct spare		*d_spare;	/* DIAL sent on this spare link */
+	struct spare		*d_spare;	/* DIAL sent on this spare */
 	struct route		 d_route;
 	char			 d_user[65];	/* base user name, sessions */
 	int			 d_tries;	/* nodes tried so far */
@@ -322,7 +322,7 @@ struct hub_guard {
 	uint64_t		 hs_refused;	/* -max-handshakes(-per-ip) */
 	uint64_t		 hs_expired;	/* deadline passed */
 	uint64_t		 flooded;	/* PING flood, backlog */
-	uint64_t		 identity;	/* name or id of another owner */
+	uint64_t		 identity;	/* another owner's name, id */
 	uint64_t		 admin_refused;	/* uid, or too many */
 	uint64_t		 logged_us;	/* last summary line */
 	uint64_t		 logged_refused, logged_expired;
@@ -379,8 +379,11 @@ extern struct hub	 hub;
 /* hub.c: the process, and what every file sends and logs. */
 /* Send one encoded frame; len 0 means an encoder refused (a bug). */
 void		 hub_send(struct bufferevent *, const uint8_t *, size_t);
+/* BYE with a FRAME_BYE_* reason and a line for the peer's log. */
 void		 hub_bye(struct bufferevent *, uint8_t, const char *);
+/* WELCOME: node id and cookie (0 and NULL for an admin session). */
 void		 hub_welcome(struct bufferevent *, uint32_t, const uint8_t *);
+/* tv set to ms milliseconds; returns tv. */
 struct timeval	*hub_ms_tv(struct timeval *, int);
 /*
  * A socket bufferevent for an accepted fd, wrapped in TLS unless the hub
@@ -398,6 +401,7 @@ struct limit_hold *hub_link_hold(int, struct sockaddr *);
 void		 hub_guard_log(void);
 
 /* hub_ctl.c: control connections until WELCOME. */
+/* The control port's accept callback (core_listen()). */
 void		 hub_ctl_accept(int, struct sockaddr *, socklen_t, void *);
 /* A struct ctl for an accepted fd, its deadline armed; NULL: fd closed. */
 struct ctl	*hub_ctl_new(int, const char *, int);
@@ -407,8 +411,11 @@ void		 hub_ctl_free(struct ctl *);
 void		 hub_ctl_close(struct ctl *, const char *);
 
 /* hub_admin.c: the admin socket. */
+/* Listen on -admin (else STATE-DIR/admin.sock); -1 with *cause. */
 int		 hub_admin_listen(char **);
+/* Answer INFO_REQ: one INFO_NODE per node, then INFO_END. */
 void		 hub_admin_info(struct ctl *);
+/* Answer ADMIN (drain, undrain, redial a node): one ADMIN_REPLY. */
 void		 hub_admin_op(struct ctl *, const struct frame_admin *);
 
 /* hub_node.c: the registry of connected nodes, and the parked records. */
@@ -424,11 +431,15 @@ void		 hub_node_open(struct node *, struct bufferevent *,
 		    const struct frame_hello *, const char *peer,
 		    const char *ip);
 struct node	*hub_node_find(uint32_t);
-/* Is n named name, or is name its id? */
+/* Is n named name, or is name its id (no formatting unless a digit)? */
 int		 hub_node_named(const struct node *, const char *);
 /* Do two HELLOs have the same owner (token, or the hub's machine)? */
 int		 hub_node_owner_same(const struct frame_hello *,
 		    const struct frame_hello *);
+/*
+ * Sample n's byte counters (once a second at most) and, when up and down
+ * are given, its rates in bytes/s over the last RATE_WINDOW s or so.
+ */
 void		 hub_node_rate(struct node *, uint64_t, uint32_t *,
 		    uint32_t *);
 /*
@@ -448,6 +459,7 @@ uint32_t	 hub_node_link_hold(uint32_t node_id);
 void		 hub_node_link_release(uint32_t node_id, uint32_t token);
 
 /* hub_redial.c: the redial cycle (doc/routing.md, "Redial"). */
+/* n->n_redial_ev's callback: the next step of n's cycle. */
 void		 hub_redial_cb(evutil_socket_t, short, void *);
 /* Plan n's next periodic redial (none without a redial action). */
 void		 hub_redial_plan(struct node *);
@@ -490,6 +502,7 @@ uint32_t	 hub_sched_random(uint32_t);
 struct dial	*hub_dial(const struct target *, const struct route *,
 		    const char *user, const char *who, hub_dial_cb *,
 		    void *, int *result, const char **why);
+/* Frees d; its callback is not called. */
 void		 hub_dial_cancel(struct dial *);
 /*
  * Relay user <-> d->link, with the bytes counted on the node; takes both
@@ -501,6 +514,7 @@ void		 hub_dial_cancel(struct dial *);
 struct relay	*hub_relay(const struct dial_done *,
 		    struct bufferevent *user, const char *tag,
 		    struct limit_hold *);
+/* The pending dial with request id req, or NULL. */
 struct dial	*hub_dial_find(uint32_t);
 /* Send d's DIAL: on a spare link of its node, else the control link. */
 void		 hub_dial_send(struct dial *);
@@ -511,6 +525,7 @@ void		 hub_dial_send(struct dial *);
 int		 hub_dial_retry(struct dial *, int);
 /* Answer the front and free d; link (DIAL_OK) passes to the callback. */
 void		 hub_dial_finish(struct dial *, int, struct bufferevent *);
+/* The data port's accept callback: a link has until BIND or SPARE. */
 void		 hub_dlink_accept(int, struct sockaddr *, socklen_t, void *);
 /* Frees l, not its bufferevent (closed, or handed on). */
 void		 hub_dlink_free(struct dlink *);

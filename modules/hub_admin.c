@@ -133,7 +133,8 @@ hub_admin_info(struct ctl *c)
 	TAILQ_FOREACH(pk, &hub.parked, pk_entry) {
 		if (pk->pk_keep.pending_us == 0)
 			continue;
-		hub_admin_info_fill(&in, pk->pk_id, &pk->pk_hello, &pk->pk_keep);
+		hub_admin_info_fill(&in, pk->pk_id, &pk->pk_hello,
+		    &pk->pk_keep);
 		in.relays = pk->pk_nrelays;
 		hub_send(c->c_bev, buf, frame_info_node_encode(buf, &in));
 		count++;
@@ -196,8 +197,9 @@ hub_admin_one(struct node *n, uint8_t op, char *text, size_t len)
 	case FRAME_ADMIN_UNDRAIN:
 		if (n->n_redial == REDIAL_SENT) {
 			n->n_keep.drain = 0;
-			snprintf(text, len, "node %u (%s): REDIAL already sent, "
-			    "it is leaving to redial; it comes back in service",
+			snprintf(text, len, "node %u (%s): REDIAL already "
+			    "sent, it is leaving to redial; it comes back in "
+			    "service",
 			    n->n_id, n->n_hello.name);
 			return (FRAME_ADMIN_OK);
 		}
@@ -310,7 +312,7 @@ hub_admin_listen(char **cause)
 		snprintf(path, sizeof path, "%s/%s", dir, ADMIN_SOCKET);
 		hub.conf.admin_path = path;
 	}
-	hub.listeners[HUB_LISTEN_ADMIN] = core_listen_unix(hub.conf.admin_path, 0660,
-	    hub_admin_accept, NULL, cause);
+	hub.listeners[HUB_LISTEN_ADMIN] = core_listen_unix(
+	    hub.conf.admin_path, 0660, hub_admin_accept, NULL, cause);
 	return (hub.listeners[HUB_LISTEN_ADMIN] == NULL ? -1 : 0);
 }

@@ -37,7 +37,7 @@ static const char *hub_ctl_owner_str(const struct frame_hello *, char *,
 static int	hub_ctl_name_held(const struct frame_hello *, char *, size_t);
 static void	hub_ctl_node(struct ctl *);
 
-/* A struct ctl for an accepted fd, its deadline armed; NULL: fd closed. */
+/* see hub.h */
 struct ctl *
 hub_ctl_new(int fd, const char *peer, int admin)
 {
@@ -111,7 +111,7 @@ hub_ctl_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 	log_debug("control %s: connected", c->c_peer);
 }
 
-/* Frees c but not its bufferevent (closed, or handed to a node). */
+/* see hub.h */
 void
 hub_ctl_free(struct ctl *c)
 {
@@ -331,7 +331,7 @@ hub_ctl_hello(struct ctl *c)
 
 	if (hub.conf.tokens_path == NULL) {
 		if (c->c_localhost) {
-			/* No token proven: the hub's own machine is the owner. */
+			/* No token proven: the hub's machine is the owner. */
 			c->c_hello.has_kid = 0;
 			memset(c->c_hello.kid, 0, sizeof c->c_hello.kid);
 			hub_ctl_node(c);
@@ -371,8 +371,8 @@ hub_ctl_auth(struct ctl *c, const uint8_t *mac)
 	const char		*why;
 
 	if (!c->c_hello.has_kid) {
-		hub_ctl_auth_fail(c, "it has no token (set auth_token or -token "
-		    "on the node)");
+		hub_ctl_auth_fail(c, "it has no token (set auth_token or "
+		    "-token on the node)");
 		return;
 	}
 	if ((t = token_find(&hub.tokens, c->c_hello.kid)) == NULL) {

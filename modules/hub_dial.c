@@ -67,10 +67,7 @@ hub_dial_attach(struct dial *d, struct node *n)
 	hub_dial_send(d);
 }
 
-/*
- * d failed on its node for a node-side reason: try another node when
- * -dial-retries allows (1), else 0 (the caller answers).
- */
+/* see hub.h */
 int
 hub_dial_retry(struct dial *d, int result)
 {
@@ -105,7 +102,7 @@ hub_dial_retry(struct dial *d, int result)
 	return (1);
 }
 
-/* see tentacle.h */
+/* see hub.h */
 struct dial *
 hub_dial(const struct target *t, const struct route *r, const char *user,
     const char *who, hub_dial_cb *cb, void *arg, int *result,
@@ -122,7 +119,7 @@ hub_dial(const struct target *t, const struct route *r, const char *user,
 	if (hub.conf.max_pending_dials > 0 &&
 	    hub.ndials >= (u_int)hub.conf.max_pending_dials) {
 		*result = DIAL_FAIL;
-		/* One line a second at most: this is what a flood looks like. */
+		/* A line a second at most: this is what a flood looks like. */
 		if (core_now_us() - hub.dials_full_us > 1000000) {
 			hub.dials_full_us = core_now_us();
 			log_warnx("dial %s for %s: refused: %u dials pending "
@@ -232,7 +229,7 @@ hub_dial_result_str(int result)
 	return (names[result]);
 }
 
-/* Answer the front and free d; link (DIAL_OK) passes to the callback. */
+/* see hub.h */
 void
 hub_dial_finish(struct dial *d, int result, struct bufferevent *link)
 {
@@ -296,7 +293,7 @@ hub_relay_closed(struct relay *r __unused, void *arg)
 	free(sr);
 }
 
-/* see tentacle.h */
+/* see hub.h */
 struct relay *
 hub_relay(const struct dial_done *dd, struct bufferevent *user,
     const char *tag, struct limit_hold *hold)
@@ -365,7 +362,7 @@ hub_dlink_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 	bufferevent_enable(l->l_bev, EV_READ);
 }
 
-/* Frees l, not its bufferevent (closed, or handed on). */
+/* see hub.h */
 void
 hub_dlink_free(struct dlink *l)
 {
@@ -374,7 +371,7 @@ hub_dlink_free(struct dlink *l)
 	free(l);
 }
 
-/* Frees l and closes its link. */
+/* see hub.h */
 void
 hub_dlink_close(struct dlink *l, const char *why)
 {

@@ -112,7 +112,7 @@ static void	 hub_http_link_read_cb(struct bufferevent *, void *);
 static void	 hub_http_link_write_cb(struct bufferevent *, void *);
 static void	 hub_http_link_event_cb(struct bufferevent *, short, void *);
 
-/* see tentacle.h */
+/* see hub.h */
 void
 hub_http_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 {

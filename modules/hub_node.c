@@ -29,15 +29,16 @@
 #define PARKED_LIFE_US	(3600ULL * 1000000)	/* ... for an hour */
 #define PARKED_SWEEP_MS	10000
 #define REDIAL_BACK_US	(300ULL * 1000000)	/* ... and is back in this */
-#define CTL_BACKLOG_MAX	(256 * 1024)	/* unread bytes to a node's control link */
-#define PING_BURST	20		/* a node's PINGs beyond its heartbeat: */
+#define CTL_BACKLOG_MAX	(256 * 1024)	/* unread on a node's control link */
+#define PING_BURST	20		/* a node's PINGs past its heartbeat: */
 #define PING_RATE	10		/* ... at least this many a second */
 
 static void	hub_node_free(struct node *);
 static uint32_t	hub_node_id(const struct frame_hello *, struct parked **);
 static void	hub_node_joined(const struct node *);
 static void	hub_node_keep(struct node *, struct parked *);
-static struct parked *hub_node_parked_find(const struct frame_hello *, uint32_t);
+static struct parked *hub_node_parked_find(const struct frame_hello *,
+		    uint32_t);
 static void	hub_node_parked_free(struct parked *);
 static void	hub_node_read_cb(struct bufferevent *, void *);
 static void	hub_node_event_cb(struct bufferevent *, short, void *);
@@ -92,7 +93,7 @@ hub_node_rate(struct node *n, uint64_t now, uint32_t *up, uint32_t *down)
 	}
 }
 
-/* Is n named name, or is name its id (no formatting unless a digit)? */
+/* see hub.h */
 int
 hub_node_named(const struct node *n, const char *name)
 {
@@ -150,7 +151,7 @@ hub_node_owner_same(const struct frame_hello *a, const struct frame_hello *b)
 	return (!a->has_kid || memcmp(a->kid, b->kid, sizeof a->kid) == 0);
 }
 
-/* A node's memory and timers, not yet registered; NULL: out of memory. */
+/* see hub.h */
 struct node *
 hub_node_new(void)
 {
@@ -285,7 +286,7 @@ hub_node_keep(struct node *n, struct parked *pk)
 
 	if (pk != NULL) {
 		*k = pk->pk_keep;
-		/* Relays that outlived its last connection are its own again. */
+		/* Relays that outlived its last connection: its own again. */
 		while ((sr = TAILQ_FIRST(&pk->pk_relays)) != NULL) {
 			TAILQ_REMOVE(&pk->pk_relays, sr, sr_entry);
 			sr->sr_parked = NULL;
@@ -407,8 +408,8 @@ hub_node_park(struct node *n)
 		/* Full: forget the oldest that is neither drained nor away. */
 		i = 0;
 		TAILQ_FOREACH(pk, &hub.parked, pk_entry) {
-			if ((!pk->pk_keep.drain && pk->pk_keep.pending_us == 0) ||
-			    ++i == 64)
+			if ((!pk->pk_keep.drain &&
+			    pk->pk_keep.pending_us == 0) || ++i == 64)
 				break;
 		}
 		if (pk == NULL)
@@ -633,11 +634,7 @@ hub_node_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
 	hub_spare_eval(n, 1);
 }
 
-/*
- * Frees n: unlinks it, fails its pending dials (DIAL_NODELOST) and
- * detaches its relays, which run on (their data links are independent).
- * reason != 0 sends BYE first.
- */
+/* see hub.h */
 void
 hub_node_close(struct node *n, uint8_t reason, const char *why)
 {
@@ -683,7 +680,7 @@ hub_node_close(struct node *n, uint8_t reason, const char *why)
 	hub_node_free(n);
 }
 
-/* see tentacle.h */
+/* see hub.h */
 uint32_t
 hub_node_link_hold(uint32_t id)
 {
@@ -695,7 +692,7 @@ hub_node_link_hold(uint32_t id)
 	return (n->n_gen);
 }
 
-/* see tentacle.h */
+/* see hub.h */
 void
 hub_node_link_release(uint32_t id, uint32_t token)
 {

@@ -18,7 +18,7 @@
 #define REDIAL_LEAVE_MS	30000		/* REDIAL sent: the node leaves */
 #define REDIAL_SHARE	4		/* at most 1/4 of nodes at once */
 
-/* A redial cycle ended one way or another. */
+/* see hub.h */
 void
 hub_redial_done(void)
 {
@@ -51,7 +51,7 @@ hub_redial_plan(struct node *n)
 	evtimer_add(n->n_redial_ev, hub_ms_tv(&tv, (int)ms));
 }
 
-/* Start n's redial cycle: drain, then REDIAL when idle or after grace. */
+/* see hub.h */
 void
 hub_redial_begin(struct node *n, const char *why)
 {
@@ -74,7 +74,7 @@ hub_redial_begin(struct node *n, const char *why)
 	evtimer_add(n->n_redial_ev, &tv);
 }
 
-/* A relay or dial of n ended: a draining node may be ready. */
+/* see hub.h */
 void
 hub_redial_check(struct node *n)
 {
@@ -153,7 +153,7 @@ hub_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 	}
 }
 
-/* n's redial cycle ends without a redial: back in service. */
+/* see hub.h */
 void
 hub_redial_end(struct node *n)
 {
@@ -163,11 +163,7 @@ hub_redial_end(struct node *n)
 	hub_redial_plan(n);
 }
 
-/*
- * n joined (hub_node_open()): say how its last redial command ended, and
- * if it left to redial, the cycle is over: record old -> new address
- * (its history's newest entry is still the old one).
- */
+/* see hub.h */
 void
 hub_redial_back(struct node *n)
 {

@@ -71,7 +71,7 @@ hub_sched_tried(const struct dial *d, const struct node *n)
 	return (0);
 }
 
-/* A dial on n failed for a node-side reason (0) or succeeded (1). */
+/* see hub.h */
 void
 hub_sched_outcome(struct node *n, int ok)
 {
@@ -111,7 +111,8 @@ hub_sched_random(uint32_t bound)
 /*
  * Choose a node for r (NULL: any) by -schedule, skipping nodes at their
  * limit, drained or redialing, those d already tried, and those backing
- * off (unless every other candidate is gone).  NULL: *matched says how many nodes matched r.
+ * off (unless every other candidate is gone).  NULL: *matched says how
+ * many nodes matched r.
  */
 static struct node *
 hub_sched_pick(const struct route *r, const struct dial *d, u_int *matched)
@@ -345,11 +346,7 @@ hub_sched_why(const struct route *r, const char *what, const char *rest)
 	    r != NULL ? r->pool : "", rest);
 }
 
-/*
- * Choose d's node: its session's when it has a live one, else by
- * hub_sched_pick() (pinning the session).  NULL: *result and
- * hub.dial_why say why.
- */
+/* see hub.h */
 struct node *
 hub_sched_choose(struct dial *d, int *result)
 {

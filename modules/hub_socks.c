@@ -95,7 +95,7 @@ static void	 hub_socks_read_cb(struct bufferevent *, void *);
 static void	 hub_socks_event_cb(struct bufferevent *, short, void *);
 static void	 hub_socks_timeout_cb(evutil_socket_t, short, void *);
 
-/* see tentacle.h */
+/* see hub.h */
 void
 hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen,
     void *arg __unused)

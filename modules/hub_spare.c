@@ -295,7 +295,7 @@ hub_spare_accept(struct dlink *l, const struct frame *f, int len)
 	sp->sp_node = n;
 	strlcpy(sp->sp_peer, l->l_peer, sizeof sp->sp_peer);
 	hub_dlink_free(l);
-	sp->sp_since_us = core_now_us();	/* keepalive: hub_spare_idle() */
+	sp->sp_since_us = core_now_us();	/* for hub_spare_idle() */
 	bufferevent_set_timeouts(sp->sp_bev, NULL, NULL);
 	bufferevent_setcb(sp->sp_bev, hub_spare_read_cb, NULL,
 	    hub_spare_event_cb, sp);
