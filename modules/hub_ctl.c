@@ -122,6 +122,7 @@ hub_ctl_free(struct ctl *c)
 	free(c);
 }
 
+/* see hub.h */
 void
 hub_ctl_close(struct ctl *c, const char *why)
 {

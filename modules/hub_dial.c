@@ -25,12 +25,16 @@
 #include "route.h"
 #include "hub.h"
 
+static struct dial *hub_dial_new(const struct target *,
+		    const struct route *, const char *, const char *);
+static void	hub_dial_free(struct dial *);
 static const char *hub_dial_result_str(int);
 static void	hub_dial_timeout_cb(evutil_socket_t, short, void *);
 static void	hub_dlink_timeout_cb(evutil_socket_t, short, void *);
 static void	hub_dlink_event_cb(struct bufferevent *, short, void *);
 static void	hub_dlink_read_cb(struct bufferevent *, void *);
 
+/* see hub.h */
 struct dial *
 hub_dial_find(uint32_t req)
 {
@@ -102,6 +106,30 @@ hub_dial_retry(struct dial *d, int result)
 	return (1);
 }
 
+/* A dial for t, its clock not started, on no node yet; NULL: no memory. */
+static struct dial *
+hub_dial_new(const struct target *t, const struct route *r,
+    const char *user, const char *who)
+{
+	struct dial	*d;
+
+	if ((d = calloc(1, sizeof *d)) == NULL)
+		return (NULL);
+	if ((d->d_timer = evtimer_new(core_base, hub_dial_timeout_cb,
+	    d)) == NULL) {
+		free(d);
+		return (NULL);
+	}
+	if (r != NULL)
+		d->d_route = *r;
+	if (user != NULL)
+		strlcpy(d->d_user, user, sizeof d->d_user);
+	d->d_target = *t;
+	d->d_start_us = core_now_us();
+	strlcpy(d->d_who, who, sizeof d->d_who);
+	return (d);
+}
+
 /* see hub.h */
 struct dial *
 hub_dial(const struct target *t, const struct route *r, const char *user,
@@ -134,28 +162,17 @@ hub_dial(const struct target *t, const struct route *r, const char *user,
 		*result = DIAL_BADADDR;
 		return (NULL);
 	}
-	if ((d = calloc(1, sizeof *d)) == NULL ||
-	    (d->d_timer = evtimer_new(core_base, hub_dial_timeout_cb,
-	    d)) == NULL) {
-		free(d);
+	if ((d = hub_dial_new(t, r, user, who)) == NULL) {
 		log_warnx("dial for %s: out of memory", who);
 		*result = DIAL_FAIL;
 		return (NULL);
 	}
-	if (r != NULL)
-		d->d_route = *r;
-	if (user != NULL)
-		strlcpy(d->d_user, user, sizeof d->d_user);
-	d->d_target = *t;
 	d->d_cb = cb;
 	d->d_arg = arg;
-	d->d_start_us = core_now_us();
-	strlcpy(d->d_who, who, sizeof d->d_who);
 	if ((n = hub_sched_choose(d, result)) == NULL) {
 		log_info("dial %s for %s: %s", target_str(t, ts, sizeof ts),
 		    who, hub.dial_why);
-		event_free(d->d_timer);
-		free(d);
+		hub_dial_free(d);
 		return (NULL);
 	}
 	hub.ndials++;
@@ -188,6 +205,10 @@ hub_dial_send(struct dial *d)
 		    "the control link", d->d_req, n->n_id);
 }
 
+/*
+ * Frees d, and the spare link its DIAL went on; a dial that was attached
+ * (it has a request id) leaves the hash, the count and its node.
+ */
 static void
 hub_dial_free(struct dial *d)
 {
@@ -195,8 +216,10 @@ hub_dial_free(struct dial *d)
 		hub_spare_close(d->d_spare, NULL);	/* still d's */
 		d->d_spare = NULL;
 	}
-	LIST_REMOVE(d, d_hash);
-	hub.ndials--;
+	if (d->d_req != 0) {
+		LIST_REMOVE(d, d_hash);
+		hub.ndials--;
+	}
 	if (d->d_node != NULL) {
 		TAILQ_REMOVE(&d->d_node->n_dials, d, d_entry);
 		d->d_node->n_ndials--;
@@ -206,6 +229,7 @@ hub_dial_free(struct dial *d)
 	free(d);
 }
 
+/* see hub.h */
 void
 hub_dial_cancel(struct dial *d)
 {
@@ -340,16 +364,20 @@ hub_dlink_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 
 	if ((h = hub_link_hold(fd, sa)) == NULL)
 		return;
-	if ((l = calloc(1, sizeof *l)) == NULL ||
-	    (l->l_timer = evtimer_new(core_base, hub_dlink_timeout_cb,
-	    l)) == NULL) {
+	if ((l = calloc(1, sizeof *l)) == NULL) {
 		log_warnx("data: out of memory, dropping a link");
-		free(l);
 		limit_close(h);
 		close(fd);
 		return;
 	}
 	l->l_hold = h;
+	if ((l->l_timer = evtimer_new(core_base, hub_dlink_timeout_cb,
+	    l)) == NULL) {
+		log_warnx("data: out of memory, dropping a link");
+		hub_dlink_free(l);
+		close(fd);
+		return;
+	}
 	core_sa_str(sa, l->l_peer, sizeof l->l_peer);
 	if ((l->l_bev = hub_bev_new(fd, l->l_peer)) == NULL) {
 		hub_dlink_free(l);
@@ -367,7 +395,8 @@ void
 hub_dlink_free(struct dlink *l)
 {
 	limit_close(l->l_hold);
-	event_free(l->l_timer);
+	if (l->l_timer != NULL)
+		event_free(l->l_timer);
 	free(l);
 }
 
