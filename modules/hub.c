@@ -169,6 +169,14 @@ hub_guard_log(void)
 	g->logged_expired = g->hs_expired;
 }
 
+/* see hub.h */
+void
+hub_guard_expired(void)
+{
+	hub.guard.hs_expired++;
+	hub_guard_log();
+}
+
 static void
 hub_guard_log_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg __unused)
@@ -368,6 +376,21 @@ hub_tls_setup(void)
 }
 
 /*
+ * A start-up step failed: "tentacle server: [what: ]cause" for the
+ * operator.  Frees cause; returns -1.
+ */
+static int
+hub_fail(const char *what, char *cause)
+{
+	if (what != NULL)
+		fprintf(stderr, "tentacle server: %s: %s\n", what, cause);
+	else
+		fprintf(stderr, "tentacle server: %s\n", cause);
+	free(cause);
+	return (-1);
+}
+
+/*
  * The flags as typed, before hub_check() resolves them into hub.conf (the
  * others point into hub.conf directly).  Start-up only.
  */
@@ -554,8 +577,7 @@ hub_parse(int argc, char **argv)
 		return (OPT_HELP);
 	}
 	if (rc == -1) {
-		fprintf(stderr, "tentacle server: %s\n", cause);
-		free(cause);
+		hub_fail(NULL, cause);
 		hub_usage(stderr);
 		return (-1);
 	}
@@ -701,18 +723,12 @@ hub_policy_load(void)
 	char	*cause = NULL;
 
 	if (hub_flags.pooldeny != NULL &&
-	    hub_deny_parse(hub_flags.pooldeny, &cause) == -1) {
-		fprintf(stderr, "tentacle server: -pool-deny: %s\n", cause);
-		free(cause);
-		return (-1);
-	}
+	    hub_deny_parse(hub_flags.pooldeny, &cause) == -1)
+		return (hub_fail("-pool-deny", cause));
 	auth_open_proxy_set(hub.conf.open_proxy);
 	if (hub_flags.allow != NULL &&
-	    auth_allow_parse(hub_flags.allow, &cause) == -1) {
-		fprintf(stderr, "tentacle server: -allow: %s\n", cause);
-		free(cause);
-		return (-1);
-	}
+	    auth_allow_parse(hub_flags.allow, &cause) == -1)
+		return (hub_fail("-allow", cause));
 	return (0);
 }
 
@@ -723,11 +739,8 @@ hub_log_open(void)
 	char	*cause = NULL;
 
 	if (log_init(hub_flags.logdest, hub_flags.level, "tentacled",
-	    &cause) == -1) {
-		fprintf(stderr, "tentacle server: %s\n", cause);
-		free(cause);
-		return (-1);
-	}
+	    &cause) == -1)
+		return (hub_fail(NULL, cause));
 	return (0);
 }
 
@@ -738,17 +751,11 @@ hub_files_load(void)
 	char	*cause = NULL;
 
 	if (hub.conf.users_path != NULL &&
-	    auth_users_load(hub.conf.users_path, &cause) == -1) {
-		fprintf(stderr, "tentacle server: -users: %s\n", cause);
-		free(cause);
-		return (-1);
-	}
+	    auth_users_load(hub.conf.users_path, &cause) == -1)
+		return (hub_fail("-users", cause));
 	if (hub.conf.tokens_path != NULL &&
-	    token_set_load(hub.conf.tokens_path, &hub.tokens, &cause) == -1) {
-		fprintf(stderr, "tentacle server: -tokens: %s\n", cause);
-		free(cause);
-		return (-1);
-	}
+	    token_set_load(hub.conf.tokens_path, &hub.tokens, &cause) == -1)
+		return (hub_fail("-tokens", cause));
 	return (0);
 }
 
@@ -898,9 +905,8 @@ hub_main(int argc, char **argv)
 		return (1);
 	core_init();
 	if (hub_listen(&cause) == -1) {
-		fprintf(stderr, "tentacle server: %s\n", cause);
 		log_error("%s", cause);
-		free(cause);
+		hub_fail(NULL, cause);
 		return (1);
 	}
 	core_signal(SIGINT, hub_shutdown_cb, NULL);

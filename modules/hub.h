@@ -398,7 +398,10 @@ const char	*hub_bev_error(struct bufferevent *, short);
  * NULL: refused (fd closed, nothing sent: a flood gets no answer).
  */
 struct limit_hold *hub_link_hold(int, struct sockaddr *);
+/* Log the guards' counts: once per 10 s at most, the rest held back. */
 void		 hub_guard_log(void);
+/* A node link's handshake deadline passed: counted for hub_guard_log(). */
+void		 hub_guard_expired(void);
 
 /* hub_ctl.c: control connections until WELCOME. */
 /* The control port's accept callback (core_listen()). */

@@ -148,10 +148,8 @@ hub_ctl_timeout_cb(evutil_socket_t fd __unused, short what __unused,
 	    c->c_state == CTL_AUTH ? "no AUTH" : c->c_state == CTL_ADMIN ?
 	    "no INFO_REQ" : !c->c_admin && hub.tls != NULL &&
 	    !tls_handshake_done(c->c_bev) ? "TLS" : "no HELLO");
-	if (!c->c_admin) {
-		hub.guard.hs_expired++;
-		hub_guard_log();
-	}
+	if (!c->c_admin)
+		hub_guard_expired();
 	hub_bye(c->c_bev, FRAME_BYE_TIMEOUT, "handshake timeout");
 	hub_ctl_close(c, NULL);
 }

@@ -419,8 +419,7 @@ hub_dlink_timeout_cb(evutil_socket_t fd __unused, short what __unused,
 	/* Counted and summed up by hub_guard_log(): floods are quiet. */
 	log_debug("data %s: no BIND within %d ms (-handshake-timeout); "
 	    "closing", l->l_peer, hub.conf.handshake_ms);
-	hub.guard.hs_expired++;
-	hub_guard_log();
+	hub_guard_expired();
 	hub_dlink_close(l, NULL);
 }
 
