@@ -366,7 +366,7 @@ struct hub {
 	u_int			 nsessions;
 	LIST_HEAD(, suser)	 susers[SESSION_HASH];
 	uint64_t		 sessions_full_us;	/* last logged ... */
-	char			 sessions_full_who[65];	/* ... for him */
+	char			 sessions_full_who[65];	/* ... for this user */
 	/* hub_dial.c */
 	LIST_HEAD(, dial)	 dial_hash[DIAL_HASH];
 	u_int			 ndials;	/* pending, hub-wide */
@@ -408,10 +408,6 @@ void		 hub_guard_expired(void);
 void		 hub_ctl_accept(int, struct sockaddr *, socklen_t, void *);
 /* A struct ctl for an accepted fd, its deadline armed; NULL: fd closed. */
 struct ctl	*hub_ctl_new(int, const char *, int);
-/* Frees c but not its bufferevent (closed, or handed to a node). */
-void		 hub_ctl_free(struct ctl *);
-/* Frees c and closes its link (once a BYE queued is written). */
-void		 hub_ctl_close(struct ctl *, const char *);
 
 /* hub_admin.c: the admin socket. */
 /* Listen on -admin (else STATE-DIR/admin.sock); -1 with *cause. */

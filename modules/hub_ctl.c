@@ -29,6 +29,8 @@
 #define AUTHFAIL_MAX	5		/* failures ... */
 #define AUTHFAIL_WINDOW	60000000ULL	/* ... per minute, per address */
 
+static void	hub_ctl_free(struct ctl *);
+static void	hub_ctl_close(struct ctl *, const char *);
 static void	hub_ctl_timeout_cb(evutil_socket_t, short, void *);
 static void	hub_ctl_event_cb(struct bufferevent *, short, void *);
 static void	hub_ctl_read_cb(struct bufferevent *, void *);
@@ -111,8 +113,8 @@ hub_ctl_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 	log_debug("control %s: connected", c->c_peer);
 }
 
-/* see hub.h */
-void
+/* Frees c but not its bufferevent (closed, or handed to a node). */
+static void
 hub_ctl_free(struct ctl *c)
 {
 	if (c->c_admin)
@@ -122,8 +124,8 @@ hub_ctl_free(struct ctl *c)
 	free(c);
 }
 
-/* see hub.h */
-void
+/* Frees c and closes its link (once a BYE queued is written). */
+static void
 hub_ctl_close(struct ctl *c, const char *why)
 {
 	if (why != NULL)

@@ -204,7 +204,7 @@ hub_session_free(struct session *se)
 
 /* The sessions of user name, made when absent; NULL: out of memory. */
 static struct suser *
-hub_suser_get(const char *name)
+hub_session_user(const char *name)
 {
 	struct suser	*u;
 	u_int		 h = hub_session_hash(name);
@@ -283,7 +283,7 @@ hub_session_pin(struct session *se, const char *key, const char *user,
 	uint64_t	 now = core_now_us();
 
 	if (se == NULL) {
-		if ((u = hub_suser_get(user)) == NULL)
+		if ((u = hub_session_user(user)) == NULL)
 			return;		/* not sticky: no harm beyond that */
 		if (u->u_n >= (u_int)hub.conf.max_sessions_per_user &&
 		    hub.conf.max_sessions_per_user > 0) {
@@ -294,12 +294,12 @@ hub_session_pin(struct session *se, const char *key, const char *user,
 				    '\0' ? user : "-", u->u_n);
 			hub_session_free(TAILQ_LAST(&u->u_lru,
 			    sessionq));	/* u stays: new one below */
-			if ((u = hub_suser_get(user)) == NULL)
+			if ((u = hub_session_user(user)) == NULL)
 				return;
 		} else if (hub.nsessions >= SESSION_MAX) {
 			hub_session_free(TAILQ_LAST(&hub.session_lru,
 			    sessionq));
-			if ((u = hub_suser_get(user)) == NULL)
+			if ((u = hub_session_user(user)) == NULL)
 				return;
 		}
 		if ((se = calloc(1, sizeof *se)) == NULL) {
