@@ -23,7 +23,7 @@ static const struct command {
 	int		 flags;		/* CMD_* */
 	const char	*help;
 } commands[] = {
-	{ "server", "tentacled", server_main, 0,
+	{ "server", "tentacled", hub_main, 0,
 	    "run the hub (control, data, SOCKS5 and HTTP ports)" },
 	{ "start", "tentacler", node_main, CMD_NODE,
 	    "run an exit node: start [POOL...]" },

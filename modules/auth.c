@@ -93,6 +93,7 @@ static int			 auth_loaded;
 static char			*auth_path;
 static struct auth_net		 auth_allow[AUTH_ALLOW_MAX];
 static size_t			 auth_nallow;
+static int			 auth_open_proxy;	/* -open-proxy */
 static struct auth_cached	 auth_cache[AUTH_CACHE_SLOTS];
 static struct auth_limit	 auth_limits[AUTH_LIMIT_SLOTS];
 static struct auth_trust	 auth_trusts[AUTH_TRUST_SLOTS];
@@ -733,6 +734,13 @@ auth_allowed(const struct sockaddr *sa)
 }
 
 /* see tentacle.h */
+void
+auth_open_proxy_set(int on)
+{
+	auth_open_proxy = on;
+}
+
+/* see tentacle.h */
 int
 auth_client_policy(const struct sockaddr *sa)
 {
@@ -744,7 +752,7 @@ auth_client_policy(const struct sockaddr *sa)
 		return (AUTH_OPEN);
 	if (auth_loaded)
 		return (AUTH_NEED);
-	if (server_conf.open_proxy)
+	if (auth_open_proxy)
 		return (AUTH_OPEN);
 	if (auth_sa_key(sa, &family, a) == 0 && ((family == AF_INET &&
 	    a[0] == 127) || (family == AF_INET6 && memcmp(a, lo6, 16) == 0)))

@@ -3,7 +3,7 @@
  * the client-address policy (-allow, loopback, -open-proxy), login checks
  * with a cache of recent successes, and a per-address limiter of failed
  * logins.  No sockets and no event loop: the fronts hand it what the client
- * sent.  The calls server.c needs (load, reload, allow list, policy) are in
+ * sent.  The calls the hub needs (load, reload, allow list, policy) are in
  * tentacle.h; this header has the rest.
  */
 #ifndef AUTH_H

@@ -1,7 +1,7 @@
 /*
  * http.h: HTTP/1.x proxy messages on byte buffers (doc/http-proxy.md).
  * Request and response heads, body framing (RFC 9112 section 6.3) and the
- * head rewriter.  No I/O: front_http.c feeds it what arrived.
+ * head rewriter.  No I/O: hub_http.c feeds it what arrived.
  */
 #ifndef HTTP_H
 #define HTTP_H
@@ -104,7 +104,7 @@ ssize_t		 http_request_parse(struct http_msg *m, const uint8_t *,
 ssize_t		 http_response_parse(struct http_msg *m, const uint8_t *,
 		    size_t len);
 
-/* The target of a parsed request, for server_dial(). */
+/* The target of a parsed request, for hub_dial(). */
 void		 http_target(const struct http_msg *, struct target *);
 /* Will the client connection stay open after this request's response? */
 int		 http_keepalive(const struct http_msg *req);

@@ -3,7 +3,7 @@
  * hub's proxy client connections in total, per client address (IPv4
  * address, IPv6 /64) and per logged-in user, and says when a new one would
  * pass a limit; and, apart, the node links still in their handshake.  Pure bookkeeping: no sockets, no event loop, no logging;
- * the fronts (front_socks.c, front_http.c) answer and log.
+ * the fronts (hub_socks.c, hub_http.c) answer and log.
  *
  * Tables are hashes with a per-process random key, an entry per address or
  * user with live connections, freed when its count drops to zero; at most

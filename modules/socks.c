@@ -1,7 +1,7 @@
 /*
  * socks.c: SOCKS5 (RFC 1928) and username/password (RFC 1929) messages on
  * byte buffers.  Owns the message formats, their limits and the mapping of
- * dial results to REP codes; never touches sockets (front_socks.c does).
+ * dial results to REP codes; never touches sockets (hub_socks.c does).
  *
  * Choices where the RFCs leave room, or where a client can be wrong:
  *

@@ -1,6 +1,6 @@
 /*
  * socks.h: SOCKS5 (RFC 1928) and username/password (RFC 1929) messages on
- * byte buffers.  No I/O: front_socks.c feeds it what arrived.
+ * byte buffers.  No I/O: hub_socks.c feeds it what arrived.
  */
 #ifndef SOCKS_H
 #define SOCKS_H

@@ -189,94 +189,9 @@ void		 relay_close(struct relay *, const char *reason);
 /* Number of live relays in this process. */
 u_int		 relay_count(void);
 
-/* server.c: the hub. */
-struct server_conf {
-	const char	*control_addr;
-	const char	*data_addr;
-	const char	*socks_addr;	/* "" or "none" disables */
-	const char	*http_addr;	/* "" or "none" disables */
-	int		 open_proxy;	/* accept non-loopback proxy users */
-	int		 via;		/* HTTP: add a Via header */
-	int		 handshake_ms;
-	int		 dial_ms;
-	int		 heartbeat_ms;
-	int		 idle_ms;	/* relay idle timeout, 0 = off */
-	int		 http_idle_ms;	/* keep-alive idle between requests */
-	int		 max_relays_per_node;	/* relays + dials; 0 = no limit */
-	int		 max_pending_dials;	/* hub-wide; 0 = no limit */
-	int		 max_clients;	/* proxy client connections, 0 = no limit */
-	int		 max_conns_per_ip;	/* per address (IPv6 /64), 0 = none */
-	int		 max_conns_per_user;	/* per logged-in user, 0 = none */
-	int		 max_sessions_per_user;	/* sticky sessions, 0 = none */
-	int		 max_handshakes;	/* node links before auth, 0 = none */
-	int		 max_handshakes_per_ip;	/* ... per address (IPv6 /64) */
-	const char	*admin_path;	/* Unix socket; NULL: state dir */
-	int		 redial_interval_ms;	/* 0 = no periodic redial */
-	int		 redial_grace_ms;	/* drain before REDIAL */
-	int		 schedule;	/* SCHED_* (doc/routing.md) */
-	int		 dial_retries;	/* other nodes tried on node failure */
-	const char	*tls_crt;	/* PEM chain; else self-signed */
-	const char	*tls_key;
-	const char	*state_dir;	/* self-signed key and certificate */
-	int		 insecure;	/* plaintext links to nodes */
-};
-extern struct server_conf	 server_conf;
-#define SCHED_LEAST_CONN	0
-#define SCHED_ROUND_ROBIN	1
-#define SCHED_RANDOM		2
-#define DIAL_RETRIES_MAX	8
+/* hub.c: the hub (`tentacle server`); its parts share modules/hub.h. */
+int		 hub_main(int, char **);
 
-struct dial;
-struct dial_done {
-	int		 result;	/* DIAL_* */
-	struct bufferevent *link;	/* DIAL_OK: the data link, now yours */
-	uint32_t	 req;
-	uint32_t	 node_id;	/* 0 when no node was chosen */
-	const char	*node_name;	/* valid during the callback only */
-};
-/* Called exactly once, unless server_dial_cancel() came first. */
-typedef void server_dial_cb(const struct dial_done *, void *);
-struct route;
-/*
- * Ask an exit node to connect to t, choosing it by route (route.h; NULL:
- * any node) and -schedule, retrying node-side failures on other nodes
- * (doc/routing.md).  user is the base user name (sessions are per user;
- * NULL or "" for none).  Returns NULL only when no dial could be started,
- * with *result set (DIAL_NONODE, DIAL_FAIL, DIAL_HOSTUNREACH for a strict
- * session whose node is gone) and *why a one-line reason for the peer
- * (static, valid until the next call); the callback is not called then.
- */
-struct dial	*server_dial(const struct target *, const struct route *,
-		    const char *user, const char *who, server_dial_cb *,
-		    void *, int *result, const char **why);
-void		 server_dial_cancel(struct dial *);
-struct limit_hold;
-/*
- * Relay user <-> d->link, with the bytes counted on the node; takes both
- * bufferevents (on failure, out of memory, both are freed and NULL is
- * returned).  tag names the request in logs.  hold (may be NULL) is the
- * proxy user's connection count: limit_close()d when the relay closes,
- * or at once when it fails.
- */
-struct relay	*server_relay(const struct dial_done *,
-		    struct bufferevent *user, const char *tag,
-		    struct limit_hold *);
-/* Count bytes moved outside a relay (HTTP absolute-form) on a node. */
-void		 server_node_bytes(uint32_t node_id, size_t up, size_t down);
-/*
- * A front holds a data link of node_id outside a relay (an HTTP exchange):
- * it counts as a relay of the node (scheduling, drains) until released
- * with the token hold returned.
- */
-uint32_t	 server_node_link_hold(uint32_t node_id);
-void		 server_node_link_release(uint32_t node_id, uint32_t token);
-int		 server_main(int, char **);
-
-/* front_socks.c: SOCKS5 front (I/O; parsing is socks.c). */
-void		 sfront_accept(int, struct sockaddr *, socklen_t, void *);
-
-/* front_http.c: HTTP proxy front (I/O; parsing is http.c). */
-void		 hfront_accept(int, struct sockaddr *, socklen_t, void *);
 
 /*
  * auth.c: proxy users (auth.h has the login calls and limits).  Policy for
@@ -295,6 +210,8 @@ size_t		 auth_users_count(void);
 /* "10.0.0.0/8, 192.168.1.7, fd00::/8": replaces the allow list. */
 int		 auth_allow_parse(const char *list, char **cause);
 int		 auth_client_policy(const struct sockaddr *);
+/* -open-proxy: without a users file, serve non-loopback clients too. */
+void		 auth_open_proxy_set(int);
 
 /*
  * limit.c: proxy client connections counted in total, per address and per

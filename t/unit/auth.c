@@ -20,9 +20,6 @@
 #include "auth.h"
 #include "tap.h"
 
-/* auth.c reads server_conf.open_proxy; server.c is not linked here. */
-struct server_conf	 server_conf;
-
 static uint64_t		 fake_ms = 1000000;
 
 static uint64_t
@@ -509,7 +506,7 @@ test_policy(void)
 	char			*cause = NULL;
 
 	auth_reset();
-	server_conf.open_proxy = 0;
+	auth_open_proxy_set(0);
 	check_int(auth_client_policy(sa4(&ss, "127.0.0.1")), ==, AUTH_OPEN);
 	check_int(auth_client_policy(sa4(&ss, "127.3.2.1")), ==, AUTH_OPEN);
 	check_int(auth_client_policy(sa6(&ss, "::1")), ==, AUTH_OPEN);
@@ -518,9 +515,9 @@ test_policy(void)
 	check_int(auth_client_policy(sa4(&ss, "192.0.2.1")), ==, AUTH_DENY);
 	check_int(auth_client_policy(sa6(&ss, "2001:db8::1")), ==, AUTH_DENY);
 	check_int(auth_client_policy(sa6(&ss, "::2")), ==, AUTH_DENY);
-	server_conf.open_proxy = 1;
+	auth_open_proxy_set(1);
 	check_int(auth_client_policy(sa4(&ss, "192.0.2.1")), ==, AUTH_OPEN);
-	server_conf.open_proxy = 0;
+	auth_open_proxy_set(0);
 
 	check_int(auth_allow_parse("192.0.2.0/24, 2001:db8::/32 "
 	    "198.51.100.77,10.1.2.3/8", &cause), ==, 0);
@@ -542,9 +539,9 @@ test_policy(void)
 	check_int(auth_client_policy(sa4(&ss, "127.0.0.1")), ==, AUTH_NEED);
 	check_int(auth_client_policy(sa4(&ss, "192.0.3.1")), ==, AUTH_NEED);
 	check_int(auth_client_policy(sa4(&ss, "192.0.2.1")), ==, AUTH_OPEN);
-	server_conf.open_proxy = 1;
+	auth_open_proxy_set(1);
 	check_int(auth_client_policy(sa4(&ss, "192.0.3.1")), ==, AUTH_NEED);
-	server_conf.open_proxy = 0;
+	auth_open_proxy_set(0);
 	check_int(auth_allow_parse("127.0.0.0/8", &cause), ==, 0);
 	check_int(auth_client_policy(sa4(&ss, "127.0.0.1")), ==, AUTH_OPEN);
 	check_int(auth_client_policy(sa4(&ss, "192.0.2.1")), ==, AUTH_NEED);

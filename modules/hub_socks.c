@@ -1,8 +1,8 @@
 /*
- * front_socks.c: the hub's SOCKS5 front (RFC 1928).  Owns one proxy user's
+ * hub_socks.c: the hub's SOCKS5 front (RFC 1928).  Owns one proxy user's
  * connection from accept until the relay takes it: method negotiation,
- * the request, the dial through server_dial() and the reply.  Message
- * formats live in socks.c; the relay in relay.c; dials in server.c.
+ * the request, the dial through hub_dial() and the reply.  Message
+ * formats live in socks.c; the relay in relay.c; dials in hub_dial.c.
  *
  * States of one connection:
  *
@@ -43,6 +43,7 @@
 #include "limit.h"
 #include "route.h"
 #include "socks.h"
+#include "hub.h"
 
 /*
  * Input held before the request is parsed.  The longest message is a
@@ -51,22 +52,22 @@
  * Payload the client pipelined after the request stays here (up to the
  * mark; the rest waits in the kernel) for the relay to forward.
  */
-#define SFRONT_INBUF_MAX	600
-#define SFRONT_PEEK		32	/* bytes of bad input shown in logs */
+#define HUB_SOCKS_INBUF_MAX	600
+#define HUB_SOCKS_PEEK		32	/* bytes of bad input shown in logs */
 
-enum sfront_state {
-	SFRONT_GREETING,
-	SFRONT_AUTH,
-	SFRONT_REQUEST,
-	SFRONT_DIALING,
-	SFRONT_REFUSED
+enum hub_socks_state {
+	HUB_SOCKS_GREETING,
+	HUB_SOCKS_AUTH,
+	HUB_SOCKS_REQUEST,
+	HUB_SOCKS_DIALING,
+	HUB_SOCKS_REFUSED
 };
 
-struct sfront {
+struct hub_socks {
 	struct bufferevent	*sf_bev;	/* owned until the relay */
 	struct event		*sf_timer;	/* handshake deadline */
 	struct dial		*sf_dial;	/* while DIALING */
-	enum sfront_state	 sf_state;
+	enum hub_socks_state	 sf_state;
 	int			 sf_policy;	/* AUTH_OPEN, AUTH_NEED */
 	struct target		 sf_target;
 	struct sockaddr_storage	 sf_sa;		/* the client (limiter) */
@@ -77,29 +78,29 @@ struct sfront {
 	char			 sf_peer[64];	/* "ip:port" */
 };
 
-static void	 sfront_close(struct sfront *);
-static void	 sfront_close_flush(struct sfront *);
-static void	 sfront_fail(struct sfront *, uint8_t);
-static void	 sfront_bad(struct sfront *, const char *);
-static void	 sfront_limited(struct sfront *, int);
-static int	 sfront_method(struct sfront *, uint32_t);
-static int	 sfront_auth_check(struct sfront *, const char *,
+static void	 hub_socks_close(struct hub_socks *);
+static void	 hub_socks_close_flush(struct hub_socks *);
+static void	 hub_socks_fail(struct hub_socks *, uint8_t);
+static void	 hub_socks_bad(struct hub_socks *, const char *);
+static void	 hub_socks_limited(struct hub_socks *, int);
+static int	 hub_socks_method(struct hub_socks *, uint32_t);
+static int	 hub_socks_auth_check(struct hub_socks *, const char *,
 		    const char *);
-static int	 sfront_greeting(struct sfront *);
-static int	 sfront_auth(struct sfront *);
-static int	 sfront_request(struct sfront *);
-static void	 sfront_dial(struct sfront *);
-static void	 sfront_dial_cb(const struct dial_done *, void *);
-static void	 sfront_read_cb(struct bufferevent *, void *);
-static void	 sfront_event_cb(struct bufferevent *, short, void *);
-static void	 sfront_timeout_cb(evutil_socket_t, short, void *);
+static int	 hub_socks_greeting(struct hub_socks *);
+static int	 hub_socks_auth(struct hub_socks *);
+static int	 hub_socks_request(struct hub_socks *);
+static void	 hub_socks_dial(struct hub_socks *);
+static void	 hub_socks_dial_cb(const struct dial_done *, void *);
+static void	 hub_socks_read_cb(struct bufferevent *, void *);
+static void	 hub_socks_event_cb(struct bufferevent *, short, void *);
+static void	 hub_socks_timeout_cb(evutil_socket_t, short, void *);
 
-/* see tentacle.h */
+/* see hub.h */
 void
-sfront_accept(int fd, struct sockaddr *sa, socklen_t salen,
+hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen,
     void *arg __unused)
 {
-	struct sfront	*sf;
+	struct hub_socks	*sf;
 	struct timeval	 tv;
 	char		 peer[64];
 	int		 why;
@@ -122,7 +123,7 @@ sfront_accept(int fd, struct sockaddr *sa, socklen_t salen,
 		free(sf);
 		return;
 	}
-	if ((sf->sf_timer = evtimer_new(core_base, sfront_timeout_cb,
+	if ((sf->sf_timer = evtimer_new(core_base, hub_socks_timeout_cb,
 	    sf)) == NULL) {
 		log_warnx("socks: %s: out of memory; closing", peer);
 		bufferevent_free(sf->sf_bev);
@@ -131,34 +132,34 @@ sfront_accept(int fd, struct sockaddr *sa, socklen_t salen,
 	}
 	sf->sf_policy = auth_client_policy(sa);
 	if (sf->sf_policy != AUTH_DENY) {
-		sf->sf_state = SFRONT_GREETING;
-		sf->sf_hold = limit_open(sa, server_conf.max_clients,
-		    server_conf.max_conns_per_ip, &why);
+		sf->sf_state = HUB_SOCKS_GREETING;
+		sf->sf_hold = limit_open(sa, hub.conf.max_clients,
+		    hub.conf.max_conns_per_ip, &why);
 		if (sf->sf_hold == NULL)
-			sfront_limited(sf, why);
+			hub_socks_limited(sf, why);
 	} else {
 		log_warnx("socks: refused %s: not a loopback client and not in "
 		    "-allow; give the hub -users FILE (proxy credentials), "
 		    "-allow CIDR or -open-proxy to serve it", peer);
-		sf->sf_state = SFRONT_REFUSED;
+		sf->sf_state = HUB_SOCKS_REFUSED;
 	}
 	/* One deadline for greeting, authentication and request together. */
-	tv.tv_sec = server_conf.handshake_ms / 1000;
-	tv.tv_usec = (server_conf.handshake_ms % 1000) * 1000;
+	tv.tv_sec = hub.conf.handshake_ms / 1000;
+	tv.tv_usec = (hub.conf.handshake_ms % 1000) * 1000;
 	evtimer_add(sf->sf_timer, &tv);
 
-	bufferevent_setcb(sf->sf_bev, sfront_read_cb, NULL, sfront_event_cb,
-	    sf);
-	bufferevent_setwatermark(sf->sf_bev, EV_READ, 0, SFRONT_INBUF_MAX);
+	bufferevent_setcb(sf->sf_bev, hub_socks_read_cb, NULL,
+	    hub_socks_event_cb, sf);
+	bufferevent_setwatermark(sf->sf_bev, EV_READ, 0, HUB_SOCKS_INBUF_MAX);
 	bufferevent_enable(sf->sf_bev, EV_READ | EV_WRITE);
 }
 
 /* Frees sf and closes the connection now, cancelling a pending dial. */
 static void
-sfront_close(struct sfront *sf)
+hub_socks_close(struct hub_socks *sf)
 {
 	if (sf->sf_dial != NULL)
-		server_dial_cancel(sf->sf_dial);
+		hub_dial_cancel(sf->sf_dial);
 	if (sf->sf_bev != NULL)
 		bufferevent_free(sf->sf_bev);
 	limit_close(sf->sf_hold);
@@ -168,18 +169,18 @@ sfront_close(struct sfront *sf)
 
 /* Frees sf; the connection closes once its queued reply is written. */
 static void
-sfront_close_flush(struct sfront *sf)
+hub_socks_close_flush(struct hub_socks *sf)
 {
 	struct bufferevent	*bev = sf->sf_bev;
 
 	sf->sf_bev = NULL;
-	sfront_close(sf);
+	hub_socks_close(sf);
 	core_bev_close_flush(bev);
 }
 
 /* Answer a request with rep (unless SOCKS_REP_CLOSE) and close; frees sf. */
 static void
-sfront_fail(struct sfront *sf, uint8_t rep)
+hub_socks_fail(struct hub_socks *sf, uint8_t rep)
 {
 	uint8_t	 out[SOCKS_REPLY_MAX];
 	size_t	 len;
@@ -188,16 +189,16 @@ sfront_fail(struct sfront *sf, uint8_t rep)
 		len = socks_reply(out, rep, NULL);
 		bufferevent_write(sf->sf_bev, out, len);
 	}
-	sfront_close_flush(sf);
+	hub_socks_close_flush(sf);
 }
 
 /* One warning per protocol error, with the offending bytes escaped. */
 static void
-sfront_bad(struct sfront *sf, const char *what)
+hub_socks_bad(struct hub_socks *sf, const char *what)
 {
 	struct evbuffer	*in = bufferevent_get_input(sf->sf_bev);
-	uint8_t		 peek[SFRONT_PEEK];
-	char		 esc[4 * SFRONT_PEEK + 1];
+	uint8_t		 peek[HUB_SOCKS_PEEK];
+	char		 esc[4 * HUB_SOCKS_PEEK + 1];
 	ev_ssize_t	 n;
 
 	if ((n = evbuffer_copyout(in, peek, sizeof peek)) < 0)
@@ -213,7 +214,7 @@ sfront_bad(struct sfront *sf, const char *what)
  * total), so a flood does not flood the log.
  */
 static void
-sfront_limited(struct sfront *sf, int why)
+hub_socks_limited(struct hub_socks *sf, int why)
 {
 	const char	*name = sf->sf_user.name;
 	u_int		 more = 0;
@@ -225,13 +226,13 @@ sfront_limited(struct sfront *sf, int why)
 		return;
 	switch (why) {
 	case LIMIT_ADDR:
-		max = server_conf.max_conns_per_ip;
+		max = hub.conf.max_conns_per_ip;
 		break;
 	case LIMIT_USER:
-		max = server_conf.max_conns_per_user;
+		max = hub.conf.max_conns_per_user;
 		break;
 	case LIMIT_TOTAL:
-		max = server_conf.max_clients;
+		max = hub.conf.max_clients;
 		break;
 	default:
 		log_warnx("socks: %s: refused: out of memory counting "
@@ -252,7 +253,7 @@ sfront_limited(struct sfront *sf, int why)
  * parameters), else NOAUTH.
  */
 static int
-sfront_method(struct sfront *sf, uint32_t methods)
+hub_socks_method(struct hub_socks *sf, uint32_t methods)
 {
 	/* Refused by a limit: any method leads to the refusing reply. */
 	if (sf->sf_refuse != 0 && (methods & (1U << SOCKS_METHOD_NOAUTH)))
@@ -267,7 +268,7 @@ sfront_method(struct sfront *sf, uint32_t methods)
 
 /* Routing parameters of the accepted user name; 0 (refuse) when bad. */
 static int
-sfront_route(struct sfront *sf)
+hub_socks_route(struct hub_socks *sf)
 {
 	char	 why[ROUTE_WHY_MAX];
 
@@ -286,7 +287,7 @@ sfront_route(struct sfront *sf)
  * only the user name's form is checked.  Logs failures; 1 = accepted.
  */
 static int
-sfront_auth_check(struct sfront *sf, const char *user, const char *pass)
+hub_socks_auth_check(struct hub_socks *sf, const char *user, const char *pass)
 {
 	const char	*why;
 	char		 esc[4 * 255 + 1];
@@ -296,7 +297,7 @@ sfront_auth_check(struct sfront *sf, const char *user, const char *pass)
 		return (1);	/* the request is refused anyway: no hashing */
 	if (sf->sf_policy == AUTH_OPEN) {
 		if (auth_user_parse(user, &sf->sf_user, &why) == 0)
-			return (sfront_route(sf));
+			return (hub_socks_route(sf));
 		log_warnx("socks: %s: user name \"%s\" refused: %s",
 		    sf->sf_peer, log_escape(esc, sizeof esc, user,
 		    strlen(user)), why);
@@ -308,10 +309,10 @@ sfront_auth_check(struct sfront *sf, const char *user, const char *pass)
 		log_debug("socks: %s: user %s logged in", sf->sf_peer,
 		    sf->sf_user.name);
 		if (sf->sf_hold != NULL && limit_user(sf->sf_hold,
-		    sf->sf_user.name, server_conf.max_conns_per_user,
+		    sf->sf_user.name, hub.conf.max_conns_per_user,
 		    &lwhy) == -1)
-			sfront_limited(sf, lwhy);
-		return (sfront_route(sf));
+			hub_socks_limited(sf, lwhy);
+		return (hub_socks_route(sf));
 	}
 	if (rc == -1)
 		log_warnx("socks: %s: login failed for user \"%s\": %s",
@@ -323,7 +324,7 @@ sfront_auth_check(struct sfront *sf, const char *user, const char *pass)
 
 /* Each state handler: 1 = progressed, 0 = need more, -1 = sf is freed. */
 static int
-sfront_greeting(struct sfront *sf)
+hub_socks_greeting(struct hub_socks *sf)
 {
 	struct evbuffer	*in = bufferevent_get_input(sf->sf_bev);
 	size_t		 len = evbuffer_get_length(in);
@@ -333,38 +334,38 @@ sfront_greeting(struct sfront *sf)
 
 	if ((p = evbuffer_pullup(in, len)) == NULL && len != 0) {
 		log_warnx("socks: %s: out of memory; closing", sf->sf_peer);
-		sfront_close(sf);
+		hub_socks_close(sf);
 		return (-1);
 	}
 	if ((n = socks_parse_greeting(p, len, &methods, &rep)) == 0)
 		return (0);
-	if (sf->sf_state == SFRONT_REFUSED) {
+	if (sf->sf_state == HUB_SOCKS_REFUSED) {
 		/* Logged at accept; answer like a server with no method. */
 		if (n > 0 || rep != SOCKS_REP_CLOSE)
 			bufferevent_write(sf->sf_bev, out,
 			    socks_method_reply(out, SOCKS_METHOD_NONE));
-		sfront_close_flush(sf);
+		hub_socks_close_flush(sf);
 		return (-1);
 	}
 	if (n < 0) {
-		sfront_bad(sf, rep == SOCKS_REP_CLOSE ? "not a SOCKS5 greeting" :
-		    "greeting offers no methods");
+		hub_socks_bad(sf, rep == SOCKS_REP_CLOSE ?
+		    "not a SOCKS5 greeting" : "greeting offers no methods");
 		if (rep != SOCKS_REP_CLOSE)
 			bufferevent_write(sf->sf_bev, out,
 			    socks_method_reply(out, SOCKS_METHOD_NONE));
-		sfront_close_flush(sf);
+		hub_socks_close_flush(sf);
 		return (-1);
 	}
 	evbuffer_drain(in, (size_t)n);
-	method = sfront_method(sf, methods);
+	method = hub_socks_method(sf, methods);
 	bufferevent_write(sf->sf_bev, out, socks_method_reply(out,
 	    (uint8_t)method));
 	switch (method) {
 	case SOCKS_METHOD_NOAUTH:
-		sf->sf_state = SFRONT_REQUEST;
+		sf->sf_state = HUB_SOCKS_REQUEST;
 		return (1);
 	case SOCKS_METHOD_USERPASS:
-		sf->sf_state = SFRONT_AUTH;
+		sf->sf_state = HUB_SOCKS_AUTH;
 		return (1);
 	default:
 		if (sf->sf_policy == AUTH_NEED)
@@ -376,13 +377,13 @@ sfront_greeting(struct sfront *sf)
 			log_warnx("socks: %s: no acceptable authentication "
 			    "method offered (methods 0x%08x)", sf->sf_peer,
 			    methods);
-		sfront_close_flush(sf);
+		hub_socks_close_flush(sf);
 		return (-1);
 	}
 }
 
 static int
-sfront_auth(struct sfront *sf)
+hub_socks_auth(struct hub_socks *sf)
 {
 	struct evbuffer	*in = bufferevent_get_input(sf->sf_bev);
 	size_t		 len = evbuffer_get_length(in);
@@ -392,33 +393,33 @@ sfront_auth(struct sfront *sf)
 
 	if ((p = evbuffer_pullup(in, len)) == NULL && len != 0) {
 		log_warnx("socks: %s: out of memory; closing", sf->sf_peer);
-		sfront_close(sf);
+		hub_socks_close(sf);
 		return (-1);
 	}
 	if ((n = socks_parse_userpass(p, len, user, pass, &rep)) == 0)
 		return (0);
 	if (n < 0) {
-		sfront_bad(sf, "bad username/password request");
+		hub_socks_bad(sf, "bad username/password request");
 		if (rep != SOCKS_REP_CLOSE)
 			bufferevent_write(sf->sf_bev, out,
 			    socks_auth_reply(out, 0));
-		sfront_close_flush(sf);
+		hub_socks_close_flush(sf);
 		return (-1);
 	}
-	ok = sfront_auth_check(sf, user, pass);
+	ok = hub_socks_auth_check(sf, user, pass);
 	explicit_bzero(pass, sizeof pass);
 	evbuffer_drain(in, (size_t)n);
 	bufferevent_write(sf->sf_bev, out, socks_auth_reply(out, ok));
 	if (!ok) {
-		sfront_close_flush(sf);
+		hub_socks_close_flush(sf);
 		return (-1);
 	}
-	sf->sf_state = SFRONT_REQUEST;
+	sf->sf_state = HUB_SOCKS_REQUEST;
 	return (1);
 }
 
 static int
-sfront_request(struct sfront *sf)
+hub_socks_request(struct hub_socks *sf)
 {
 	struct evbuffer	*in = bufferevent_get_input(sf->sf_bev);
 	size_t		 len = evbuffer_get_length(in);
@@ -427,7 +428,7 @@ sfront_request(struct sfront *sf)
 
 	if ((p = evbuffer_pullup(in, len)) == NULL && len != 0) {
 		log_warnx("socks: %s: out of memory; closing", sf->sf_peer);
-		sfront_close(sf);
+		hub_socks_close(sf);
 		return (-1);
 	}
 	n = socks_parse_request(p, len, &cmd, &sf->sf_target, &rep);
@@ -436,63 +437,64 @@ sfront_request(struct sfront *sf)
 	if (n < 0) {
 		switch (rep) {
 		case SOCKS_REP_CLOSE:
-			sfront_bad(sf, "not a SOCKS5 request");
+			hub_socks_bad(sf, "not a SOCKS5 request");
 			break;
 		case SOCKS_REP_ATYPUNSUPP:
-			sfront_bad(sf, "unsupported address type");
+			hub_socks_bad(sf, "unsupported address type");
 			break;
 		case SOCKS_REP_HOSTUNREACH:
-			sfront_bad(sf, "empty host name or NUL in it");
+			hub_socks_bad(sf, "empty host name or NUL in it");
 			break;
 		default:
-			sfront_bad(sf, "bad request (port 0?)");
+			hub_socks_bad(sf, "bad request (port 0?)");
 			break;
 		}
-		sfront_fail(sf, rep);
+		hub_socks_fail(sf, rep);
 		return (-1);
 	}
 	evbuffer_drain(in, (size_t)n);
 	if (sf->sf_refuse != 0) {
-		sfront_fail(sf, sf->sf_refuse);
+		hub_socks_fail(sf, sf->sf_refuse);
 		return (-1);
 	}
 	if (cmd != SOCKS_CMD_CONNECT) {
 		log_warnx("socks: %s: command %u not supported (CONNECT only)",
 		    sf->sf_peer, cmd);
-		sfront_fail(sf, SOCKS_REP_CMDUNSUPP);
+		hub_socks_fail(sf, SOCKS_REP_CMDUNSUPP);
 		return (-1);
 	}
-	sfront_dial(sf);
+	hub_socks_dial(sf);
 	return (-1);	/* nothing more to parse; sf may be gone */
 }
 
 /* The request is in: stop the handshake clock and ask an exit node. */
 static void
-sfront_dial(struct sfront *sf)
+hub_socks_dial(struct hub_socks *sf)
 {
 	char		 ts[TARGET_STRLEN];
 	const char	*why = NULL;
 	int		 result = DIAL_FAIL;
 
 	evtimer_del(sf->sf_timer);
-	sf->sf_state = SFRONT_DIALING;
+	sf->sf_state = HUB_SOCKS_DIALING;
 	log_debug("socks: %s CONNECT %s", sf->sf_peer,
 	    target_str(&sf->sf_target, ts, sizeof ts));
-	/* server_dial() never calls back before it returns. */
-	sf->sf_dial = server_dial(&sf->sf_target, &sf->sf_route,
-	    sf->sf_user.name, sf->sf_peer, sfront_dial_cb, sf, &result, &why);
+	/* hub_dial() never calls back before it returns. */
+	sf->sf_dial = hub_dial(&sf->sf_target, &sf->sf_route,
+	    sf->sf_user.name, sf->sf_peer, hub_socks_dial_cb, sf, &result,
+	    &why);
 	if (sf->sf_dial == NULL) {
 		if (why != NULL && why[0] != '\0')
 			log_debug("socks: %s: %s", sf->sf_peer, why);
-		sfront_fail(sf, socks_rep_from_dial(result));
+		hub_socks_fail(sf, socks_rep_from_dial(result));
 	}
 }
 
-/* server.c answers: relay on success, else the mapped REP.  Frees sf. */
+/* The hub answers: relay on success, else the mapped REP.  Frees sf. */
 static void
-sfront_dial_cb(const struct dial_done *dd, void *arg)
+hub_socks_dial_cb(const struct dial_done *dd, void *arg)
 {
-	struct sfront		*sf = arg;
+	struct hub_socks		*sf = arg;
 	struct bufferevent	*bev = sf->sf_bev;
 	struct limit_hold	*hold;
 	struct sockaddr_storage	 ss;
@@ -501,9 +503,9 @@ sfront_dial_cb(const struct dial_done *dd, void *arg)
 	char			 tag[160 + TARGET_STRLEN], ts[TARGET_STRLEN];
 	size_t			 len;
 
-	sf->sf_dial = NULL;		/* server.c frees it after we return */
+	sf->sf_dial = NULL;	/* hub_dial.c frees it after we return */
 	if (dd->result != DIAL_OK) {
-		sfront_fail(sf, socks_rep_from_dial(dd->result));
+		hub_socks_fail(sf, socks_rep_from_dial(dd->result));
 		return;
 	}
 	/* BND.ADDR: the hub's side of the user's connection. */
@@ -521,31 +523,31 @@ sfront_dial_cb(const struct dial_done *dd, void *arg)
 	hold = sf->sf_hold;
 	sf->sf_hold = NULL;
 	sf->sf_bev = NULL;
-	sfront_close(sf);
-	server_relay(dd, bev, tag, hold);
+	hub_socks_close(sf);
+	hub_relay(dd, bev, tag, hold);
 }
 
 static void
-sfront_read_cb(struct bufferevent *bev, void *arg)
+hub_socks_read_cb(struct bufferevent *bev, void *arg)
 {
-	struct sfront	*sf = arg;
+	struct hub_socks	*sf = arg;
 	int		 rv;
 
 	do {
 		if (evbuffer_get_length(bufferevent_get_input(bev)) == 0)
 			return;
 		switch (sf->sf_state) {
-		case SFRONT_GREETING:
-		case SFRONT_REFUSED:
-			rv = sfront_greeting(sf);
+		case HUB_SOCKS_GREETING:
+		case HUB_SOCKS_REFUSED:
+			rv = hub_socks_greeting(sf);
 			break;
-		case SFRONT_AUTH:
-			rv = sfront_auth(sf);
+		case HUB_SOCKS_AUTH:
+			rv = hub_socks_auth(sf);
 			break;
-		case SFRONT_REQUEST:
-			rv = sfront_request(sf);
+		case HUB_SOCKS_REQUEST:
+			rv = hub_socks_request(sf);
 			break;
-		case SFRONT_DIALING:
+		case HUB_SOCKS_DIALING:
 		default:
 			return;		/* payload waits for the relay */
 		}
@@ -560,11 +562,11 @@ sfront_read_cb(struct bufferevent *bev, void *arg)
  * (a later read on the socket sees EOF again).
  */
 static void
-sfront_event_cb(struct bufferevent *bev, short what, void *arg)
+hub_socks_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	struct sfront	*sf = arg;
+	struct hub_socks	*sf = arg;
 
-	if (sf->sf_state == SFRONT_DIALING && (what & BEV_EVENT_EOF) &&
+	if (sf->sf_state == HUB_SOCKS_DIALING && (what & BEV_EVENT_EOF) &&
 	    !(what & BEV_EVENT_ERROR) &&
 	    evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
 		log_debug("socks: %s: half-closed while dialing", sf->sf_peer);
@@ -572,22 +574,22 @@ sfront_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (what & BEV_EVENT_ERROR)
 		log_debug("socks: %s: %s %s", sf->sf_peer,
-		    sf->sf_state == SFRONT_DIALING ? "gone while dialing:" :
+		    sf->sf_state == HUB_SOCKS_DIALING ? "gone while dialing:" :
 		    "gone during handshake:", strerror(EVUTIL_SOCKET_ERROR()));
 	else
 		log_debug("socks: %s: closed %s", sf->sf_peer,
-		    sf->sf_state == SFRONT_DIALING ? "while dialing" :
+		    sf->sf_state == HUB_SOCKS_DIALING ? "while dialing" :
 		    "during handshake");
-	sfront_close(sf);
+	hub_socks_close(sf);
 }
 
 static void
-sfront_timeout_cb(evutil_socket_t fd __unused, short what __unused,
+hub_socks_timeout_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg)
 {
-	struct sfront	*sf = arg;
+	struct hub_socks	*sf = arg;
 
 	log_info("socks: %s: no complete request within %d ms; closing",
-	    sf->sf_peer, server_conf.handshake_ms);
-	sfront_close(sf);
+	    sf->sf_peer, hub.conf.handshake_ms);
+	hub_socks_close(sf);
 }

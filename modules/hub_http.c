@@ -1,5 +1,5 @@
 /*
- * front_http.c: the hub's HTTP proxy front (doc/http-proxy.md).  Owns one
+ * hub_http.c: the hub's HTTP proxy front (doc/http-proxy.md).  Owns one
  * client connection from accept to close: reads request heads, dials the
  * target through an exit node, answers CONNECT and hands the tunnel to a
  * relay, or forwards absolute-form requests one at a time over a fresh data
@@ -33,15 +33,16 @@
 #include "http.h"
 #include "limit.h"
 #include "route.h"
+#include "hub.h"
 
 /* No progress in either direction for this long ends a request. */
-#define HFRONT_XFER_MS		300000
+#define HUB_HTTP_XFER_MS		300000
 /* A last reply that the client does not read is dropped after this. */
-#define HFRONT_CLOSE_MS		5000
+#define HUB_HTTP_CLOSE_MS		5000
 /* Extra wait past the dial timeout, in case no answer ever comes. */
-#define HFRONT_DIAL_SLACK_MS	5000
+#define HUB_HTTP_DIAL_SLACK_MS	5000
 /* Input read and dropped after a last reply before we give up on it. */
-#define HFRONT_DISCARD_MAX	(1024 * 1024)
+#define HUB_HTTP_DISCARD_MAX	(1024 * 1024)
 
 #define HC_HEAD		0	/* reading a request head */
 #define HC_DIAL		1	/* waiting for the exit node */
@@ -51,7 +52,7 @@
 /* Interim (1xx) responses forwarded per request before a 502. */
 #define HTTP_1XX_MAX	16
 
-struct hconn {
+struct hub_http {
 	struct bufferevent	*cbev;		/* client, ours */
 	struct bufferevent	*lbev;		/* data link, ours in HC_XFER */
 	struct dial		*dial;		/* pending in HC_DIAL */
@@ -73,7 +74,7 @@ struct hconn {
 	char			*rw;		/* upstream head until dialled */
 	size_t			 rwlen;
 	uint32_t		 node_id;
-	uint32_t		 link_hold;	/* server_node_link_hold() */
+	uint32_t		 link_hold;	/* hub_node_link_hold() */
 	uint64_t		 up;
 	uint64_t		 down;
 	int			 status;	/* final status sent */
@@ -87,35 +88,35 @@ struct hconn {
 	size_t			 discarded;	/* input dropped while closing */
 };
 
-static void	 hconn_free(struct hconn *);
-static void	 hconn_timer_set(struct hconn *, int);
-static int	 hconn_closing(struct hconn *);
-static void	 hconn_drained(struct hconn *);
-static int	 hconn_error(struct hconn *, int, const char *, ...)
+static void	 hub_http_free(struct hub_http *);
+static void	 hub_http_timer_set(struct hub_http *, int);
+static int	 hub_http_closing(struct hub_http *);
+static void	 hub_http_drained(struct hub_http *);
+static int	 hub_http_error(struct hub_http *, int, const char *, ...)
 		    __attribute__((__format__ (printf, 3, 4)));
-static int	 hconn_407(struct hconn *);
-static int	 hconn_limited(struct hconn *, int);
-static int	 hconn_nomem(struct hconn *);
-static int	 hconn_auth(struct hconn *, const uint8_t *);
-static int	 hconn_head(struct hconn *);
-static int	 hconn_req_pump(struct hconn *);
-static int	 hconn_resp_pump(struct hconn *);
-static int	 hconn_finish(struct hconn *);
-static void	 hconn_log(struct hconn *);
-static void	 hconn_dial_cb(const struct dial_done *, void *);
-static void	 hconn_timer_cb(evutil_socket_t, short, void *);
-static void	 hconn_client_read_cb(struct bufferevent *, void *);
-static void	 hconn_client_write_cb(struct bufferevent *, void *);
-static void	 hconn_client_event_cb(struct bufferevent *, short, void *);
-static void	 hconn_link_read_cb(struct bufferevent *, void *);
-static void	 hconn_link_write_cb(struct bufferevent *, void *);
-static void	 hconn_link_event_cb(struct bufferevent *, short, void *);
+static int	 hub_http_407(struct hub_http *);
+static int	 hub_http_limited(struct hub_http *, int);
+static int	 hub_http_nomem(struct hub_http *);
+static int	 hub_http_auth(struct hub_http *, const uint8_t *);
+static int	 hub_http_head(struct hub_http *);
+static int	 hub_http_req_pump(struct hub_http *);
+static int	 hub_http_resp_pump(struct hub_http *);
+static int	 hub_http_finish(struct hub_http *);
+static void	 hub_http_log(struct hub_http *);
+static void	 hub_http_dial_cb(const struct dial_done *, void *);
+static void	 hub_http_timer_cb(evutil_socket_t, short, void *);
+static void	 hub_http_client_read_cb(struct bufferevent *, void *);
+static void	 hub_http_client_write_cb(struct bufferevent *, void *);
+static void	 hub_http_client_event_cb(struct bufferevent *, short, void *);
+static void	 hub_http_link_read_cb(struct bufferevent *, void *);
+static void	 hub_http_link_write_cb(struct bufferevent *, void *);
+static void	 hub_http_link_event_cb(struct bufferevent *, short, void *);
 
-/* see tentacle.h */
+/* see hub.h */
 void
-hfront_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
+hub_http_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 {
-	struct hconn	*hc;
+	struct hub_http	*hc;
 	char		 reply[HTTP_REPLY_MAX];
 	size_t		 n;
 	int		 why;
@@ -133,16 +134,16 @@ hfront_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 	memcpy(&hc->sa, sa, salen);
 	hc->cbev = bufferevent_socket_new(core_base, fd,
 	    BEV_OPT_CLOSE_ON_FREE);
-	hc->timer = evtimer_new(core_base, hconn_timer_cb, hc);
+	hc->timer = evtimer_new(core_base, hub_http_timer_cb, hc);
 	if (hc->cbev == NULL || hc->timer == NULL) {
 		log_warnx("http: %s: out of memory; closing", hc->who);
 		if (hc->cbev == NULL)
 			close(fd);
-		hconn_free(hc);
+		hub_http_free(hc);
 		return;
 	}
-	bufferevent_setcb(hc->cbev, hconn_client_read_cb,
-	    hconn_client_write_cb, hconn_client_event_cb, hc);
+	bufferevent_setcb(hc->cbev, hub_http_client_read_cb,
+	    hub_http_client_write_cb, hub_http_client_event_cb, hc);
 	/* Pipelined bytes beyond this stop the reads until we catch up. */
 	bufferevent_setwatermark(hc->cbev, EV_READ, 0, RELAY_HIGHWATER);
 	bufferevent_setwatermark(hc->cbev, EV_WRITE, RELAY_HIGHWATER / 2, 0);
@@ -155,38 +156,38 @@ hfront_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 		n = http_reply(reply, sizeof reply, 403, "tentacle: this proxy "
 		    "does not serve your address\n");
 		bufferevent_write(hc->cbev, reply, n);
-		hconn_closing(hc);
+		hub_http_closing(hc);
 		return;
 	}
-	hc->hold = limit_open(sa, server_conf.max_clients,
-	    server_conf.max_conns_per_ip, &why);
+	hc->hold = limit_open(sa, hub.conf.max_clients,
+	    hub.conf.max_conns_per_ip, &why);
 	if (hc->hold == NULL) {
-		hconn_limited(hc, why);
+		hub_http_limited(hc, why);
 		return;
 	}
 	hc->state = HC_HEAD;
-	hconn_timer_set(hc, server_conf.handshake_ms);
+	hub_http_timer_set(hc, hub.conf.handshake_ms);
 	bufferevent_enable(hc->cbev, EV_READ | EV_WRITE);
 }
 
 /* Close the data link; its node stops counting it (drains wait for it). */
 static void
-hconn_link_free(struct hconn *hc)
+hub_http_link_free(struct hub_http *hc)
 {
 	if (hc->lbev == NULL)
 		return;
 	bufferevent_free(hc->lbev);
 	hc->lbev = NULL;
-	server_node_link_release(hc->node_id, hc->link_hold);
+	hub_node_link_release(hc->node_id, hc->link_hold);
 }
 
 /* Frees hc, its bufferevents and a pending dial. */
 static void
-hconn_free(struct hconn *hc)
+hub_http_free(struct hub_http *hc)
 {
 	if (hc->dial != NULL)
-		server_dial_cancel(hc->dial);
-	hconn_link_free(hc);
+		hub_dial_cancel(hc->dial);
+	hub_http_link_free(hc);
 	if (hc->cbev != NULL)
 		bufferevent_free(hc->cbev);
 	if (hc->timer != NULL)
@@ -197,7 +198,7 @@ hconn_free(struct hconn *hc)
 }
 
 static void
-hconn_timer_set(struct hconn *hc, int ms)
+hub_http_timer_set(struct hub_http *hc, int ms)
 {
 	struct timeval	 tv;
 
@@ -217,20 +218,20 @@ hconn_timer_set(struct hconn *hc, int ms)
  * the caller returns -1 and touches nothing.
  */
 static int
-hconn_closing(struct hconn *hc)
+hub_http_closing(struct hub_http *hc)
 {
 	if (hc->dial != NULL) {
-		server_dial_cancel(hc->dial);
+		hub_dial_cancel(hc->dial);
 		hc->dial = NULL;
 	}
-	hconn_link_free(hc);
+	hub_http_link_free(hc);
 	hc->state = HC_CLOSING;
 	if (hc->cbev == NULL) {
-		hconn_free(hc);
+		hub_http_free(hc);
 		return (-1);
 	}
 	/* The rest of a response may take a while to a slow reader. */
-	hconn_timer_set(hc, HFRONT_XFER_MS);
+	hub_http_timer_set(hc, HUB_HTTP_XFER_MS);
 	bufferevent_setwatermark(hc->cbev, EV_WRITE, 0, 0);
 	bufferevent_setwatermark(hc->cbev, EV_READ, 0, 0);
 	bufferevent_enable(hc->cbev, EV_WRITE);
@@ -238,22 +239,22 @@ hconn_closing(struct hconn *hc)
 		bufferevent_enable(hc->cbev, EV_READ);
 	evbuffer_drain(bufferevent_get_input(hc->cbev), (size_t)-1);
 	if (evbuffer_get_length(bufferevent_get_output(hc->cbev)) == 0)
-		hconn_drained(hc);
+		hub_http_drained(hc);
 	return (-1);
 }
 
 /* The last reply is written: shut our side, wait for the client's EOF. */
 static void
-hconn_drained(struct hconn *hc)
+hub_http_drained(struct hub_http *hc)
 {
 	if (hc->ceof) {
-		hconn_free(hc);
+		hub_http_free(hc);
 		return;
 	}
 	if (!hc->wshut) {
 		hc->wshut = 1;
 		shutdown(bufferevent_getfd(hc->cbev), SHUT_WR);
-		hconn_timer_set(hc, HFRONT_CLOSE_MS);
+		hub_http_timer_set(hc, HUB_HTTP_CLOSE_MS);
 	}
 }
 
@@ -262,14 +263,14 @@ hconn_drained(struct hconn *hc)
  * under way, just close.  Always returns -1 (hc may be gone).
  */
 static int
-hconn_error(struct hconn *hc, int status, const char *fmt, ...)
+hub_http_error(struct hub_http *hc, int status, const char *fmt, ...)
 {
 	char		 body[HTTP_REPLY_MAX / 2], reply[HTTP_REPLY_MAX];
 	va_list		 ap;
 	size_t		 n;
 
 	if (hc->resp_head) {
-		hconn_free(hc);
+		hub_http_free(hc);
 		return (-1);
 	}
 	va_start(ap, fmt);
@@ -279,11 +280,11 @@ hconn_error(struct hconn *hc, int status, const char *fmt, ...)
 	n = http_reply(reply, sizeof reply, status, body);
 	evbuffer_add(bufferevent_get_output(hc->cbev), reply, n);
 	hc->keepalive = 0;
-	return (hconn_closing(hc));
+	return (hub_http_closing(hc));
 }
 
 static void
-hconn_log(struct hconn *hc)
+hub_http_log(struct hub_http *hc)
 {
 	char	 method[4 * HTTP_METHOD_MAX + 1];
 
@@ -298,7 +299,7 @@ hconn_log(struct hconn *hc)
 
 /* Does buf hold a whole head (an empty line after a line)? */
 static int
-hconn_head_ready(struct hconn *hc, const uint8_t *buf, size_t len)
+hub_http_head_ready(struct hub_http *hc, const uint8_t *buf, size_t len)
 {
 	size_t	 i;
 
@@ -315,7 +316,7 @@ hconn_head_ready(struct hconn *hc, const uint8_t *buf, size_t len)
 
 /* 407 with the Basic challenge; closes (the client retries anew). */
 static int
-hconn_407(struct hconn *hc)
+hub_http_407(struct hub_http *hc)
 {
 	static const char	 body[] = "tentacle: proxy authentication "
 	    "required\n";
@@ -333,7 +334,7 @@ hconn_407(struct hconn *hc)
 	    "\r\n%s", sizeof body - 1, body);
 	if (n > 0 && (size_t)n < sizeof reply)
 		evbuffer_add(bufferevent_get_output(hc->cbev), reply, n);
-	return (hconn_closing(hc));
+	return (hub_http_closing(hc));
 }
 
 /*
@@ -343,7 +344,7 @@ hconn_407(struct hconn *hc)
  * second per address (per user; hub-wide for the rest).  Returns -1.
  */
 static int
-hconn_limited(struct hconn *hc, int why)
+hub_http_limited(struct hub_http *hc, int why)
 {
 	char		 reply[HTTP_REPLY_MAX], body[160];
 	const char	*name = hc->user.name, *what;
@@ -352,15 +353,15 @@ hconn_limited(struct hconn *hc, int why)
 
 	switch (why) {
 	case LIMIT_ADDR:
-		max = server_conf.max_conns_per_ip;
+		max = hub.conf.max_conns_per_ip;
 		what = "from this address";
 		break;
 	case LIMIT_USER:
-		max = server_conf.max_conns_per_user;
+		max = hub.conf.max_conns_per_user;
 		what = "for this user";
 		break;
 	case LIMIT_TOTAL:
-		max = server_conf.max_clients;
+		max = hub.conf.max_clients;
 		what = "to the hub";
 		break;
 	default:
@@ -399,20 +400,20 @@ hconn_limited(struct hconn *hc, int why)
 	    "Service Unavailable", strlen(body), body);
 	if (n > 0 && (size_t)n < sizeof reply)
 		evbuffer_add(bufferevent_get_output(hc->cbev), reply, n);
-	return (hconn_closing(hc));
+	return (hub_http_closing(hc));
 }
 
 /* A per-request allocation failed: log it, answer 500 and close. */
 static int
-hconn_nomem(struct hconn *hc)
+hub_http_nomem(struct hub_http *hc)
 {
 	log_warnx("http: %s: out of memory; closing", hc->who);
-	return (hconn_error(hc, 500, "tentacle: out of memory\n"));
+	return (hub_http_error(hc, 500, "tentacle: out of memory\n"));
 }
 
 /* Routing parameters of the accepted user name; 400 when bad. */
 static int
-hconn_route(struct hconn *hc)
+hub_http_route(struct hub_http *hc)
 {
 	char	 why[ROUTE_WHY_MAX];
 
@@ -422,9 +423,9 @@ hconn_route(struct hconn *hc)
 	    hc->user.name, why);
 	memset(&hc->route, 0, sizeof hc->route);
 	hc->status = 400;
-	hconn_log(hc);
-	return (hconn_error(hc, 400, "tentacle: bad routing parameters: %s\n",
-	    why));
+	hub_http_log(hc);
+	return (hub_http_error(hc, 400,
+	    "tentacle: bad routing parameters: %s\n", why));
 }
 
 /*
@@ -435,7 +436,7 @@ hconn_route(struct hconn *hc)
  * and is closing (or gone).
  */
 static int
-hconn_auth(struct hconn *hc, const uint8_t *buf)
+hub_http_auth(struct hub_http *hc, const uint8_t *buf)
 {
 	static const char	 name[] = "proxy-authorization";
 	const struct http_field	*f, *found = NULL;
@@ -459,9 +460,9 @@ hconn_auth(struct hconn *hc, const uint8_t *buf)
 			log_warnx("http: %s: more than one Proxy-Authorization "
 			    "field", hc->who);
 			hc->status = 400;
-			hconn_log(hc);
-			return (hconn_error(hc, 400, "tentacle: more than one "
-			    "Proxy-Authorization field\n"));
+			hub_http_log(hc);
+			return (hub_http_error(hc, 400, "tentacle: more than "
+			    "one Proxy-Authorization field\n"));
 		}
 		found = f;
 	}
@@ -469,8 +470,8 @@ hconn_auth(struct hconn *hc, const uint8_t *buf)
 		if (hc->policy == AUTH_OPEN)
 			return (0);
 		hc->status = 407;
-		hconn_log(hc);
-		return (hconn_407(hc));
+		hub_http_log(hc);
+		return (hub_http_407(hc));
 	}
 	v = (const char *)buf + found->value;
 	vlen = found->valuelen;
@@ -481,8 +482,8 @@ hconn_auth(struct hconn *hc, const uint8_t *buf)
 		log_warnx("http: %s: Proxy-Authorization is not Basic",
 		    hc->who);
 		hc->status = 407;
-		hconn_log(hc);
-		return (hconn_407(hc));
+		hub_http_log(hc);
+		return (hub_http_407(hc));
 	}
 	for (v += 6, vlen -= 6; vlen > 0 && (*v == ' ' || *v == '\t');
 	    v++, vlen--)
@@ -497,8 +498,8 @@ hconn_auth(struct hconn *hc, const uint8_t *buf)
 		    "Basic base64(user:password), at most 255 bytes each)",
 		    hc->who);
 		hc->status = 400;
-		hconn_log(hc);
-		return (hconn_error(hc, 400, "tentacle: malformed "
+		hub_http_log(hc);
+		return (hub_http_error(hc, 400, "tentacle: malformed "
 		    "Proxy-Authorization\n"));
 	}
 	memcpy(user, cred, (size_t)(colon - cred));
@@ -510,13 +511,13 @@ hconn_auth(struct hconn *hc, const uint8_t *buf)
 	if (hc->policy == AUTH_OPEN) {
 		explicit_bzero(pass, sizeof pass);
 		if (auth_user_parse(user, &hc->user, &why) == 0)
-			return (hconn_route(hc));
+			return (hub_http_route(hc));
 		log_warnx("http: %s: user name \"%s\" refused: %s", hc->who,
 		    log_escape(esc, sizeof esc, user, strlen(user)), why);
 		memset(&hc->user, 0, sizeof hc->user);
 		hc->status = 400;
-		hconn_log(hc);
-		return (hconn_error(hc, 400, "tentacle: bad user name: %s\n",
+		hub_http_log(hc);
+		return (hub_http_error(hc, 400, "tentacle: bad user name: %s\n",
 		    why));
 	}
 	rc = auth_login((struct sockaddr *)&hc->sa, user, pass, &hc->user,
@@ -524,9 +525,9 @@ hconn_auth(struct hconn *hc, const uint8_t *buf)
 	explicit_bzero(pass, sizeof pass);
 	if (rc == 0) {
 		if (limit_user(hc->hold, hc->user.name,
-		    server_conf.max_conns_per_user, &lwhy) == -1)
-			return (hconn_limited(hc, lwhy));
-		return (hconn_route(hc));
+		    hub.conf.max_conns_per_user, &lwhy) == -1)
+			return (hub_http_limited(hc, lwhy));
+		return (hub_http_route(hc));
 	}
 	memset(&hc->user, 0, sizeof hc->user);
 	if (rc == -1)
@@ -534,13 +535,13 @@ hconn_auth(struct hconn *hc, const uint8_t *buf)
 		    hc->who, log_escape(esc, sizeof esc, user, strlen(user)),
 		    why);
 	hc->status = 407;
-	hconn_log(hc);
-	return (hconn_407(hc));
+	hub_http_log(hc);
+	return (hub_http_407(hc));
 }
 
 /* Parse the next request head, if one is complete, and start its dial. */
 static int
-hconn_head(struct hconn *hc)
+hub_http_head(struct hub_http *hc)
 {
 	struct evbuffer	*in = bufferevent_get_input(hc->cbev);
 	struct target	 t;
@@ -554,11 +555,11 @@ hconn_head(struct hconn *hc)
 	if ((len = evbuffer_get_length(in)) == 0)
 		return (0);
 	if (hc->scan == 0 && hc->nreq > 0)
-		hconn_timer_set(hc, server_conf.handshake_ms);
+		hub_http_timer_set(hc, hub.conf.handshake_ms);
 	plen = len < HTTP_HEAD_MAX ? len : HTTP_HEAD_MAX;
 	if ((buf = evbuffer_pullup(in, plen)) == NULL)
-		return (hconn_nomem(hc));
-	if (plen < HTTP_HEAD_MAX && !hconn_head_ready(hc, buf, plen))
+		return (hub_http_nomem(hc));
+	if (plen < HTTP_HEAD_MAX && !hub_http_head_ready(hc, buf, plen))
 		return (0);
 	r = http_request_parse(&hc->req, buf, plen);
 	if (r == 0) {
@@ -570,24 +571,24 @@ hconn_head(struct hconn *hc)
 		log_escape(why, sizeof why, hc->req.why, strlen(hc->req.why));
 		log_warnx("http: %s: bad request (%d): %s", hc->who,
 		    hc->req.error, why);
-		return (hconn_error(hc, hc->req.error, "tentacle: %s\n",
+		return (hub_http_error(hc, hc->req.error, "tentacle: %s\n",
 		    hc->req.why));
 	}
 	http_target(&hc->req, &t);
 	target_str(&t, hc->dest, sizeof hc->dest);
-	if (hconn_auth(hc, buf) == -1)
+	if (hub_http_auth(hc, buf) == -1)
 		return (-1);
 	hc->keepalive = http_keepalive(&hc->req);
 	if (hc->req.method != HTTP_M_CONNECT) {
 		if ((hc->rw = malloc(HTTP_REWRITE_MAX)) == NULL)
-			return (hconn_nomem(hc));
+			return (hub_http_nomem(hc));
 		n = http_request_rewrite(&hc->req, buf,
-		    server_conf.via ? HTTP_RW_VIA : 0, hc->rw,
+		    hub.conf.via ? HTTP_RW_VIA : 0, hc->rw,
 		    HTTP_REWRITE_MAX);
 		if (n == -1) {
 			log_warnx("http: %s: request head too large after "
 			    "rewriting", hc->who);
-			return (hconn_error(hc, 431,
+			return (hub_http_error(hc, 431,
 			    "tentacle: request head too large\n"));
 		}
 		hc->rwlen = n;
@@ -598,16 +599,16 @@ hconn_head(struct hconn *hc)
 	hc->state = HC_DIAL;
 	hc->dialing = 1;
 	hc->dial = NULL;
-	hconn_timer_set(hc, server_conf.dial_ms * (1 +
-	    server_conf.dial_retries) + HFRONT_DIAL_SLACK_MS);
-	hc->dial = server_dial(&t, &hc->route, hc->user.name, hc->who,
-	    hconn_dial_cb, hc, &result, &dwhy);
+	hub_http_timer_set(hc, hub.conf.dial_ms * (1 +
+	    hub.conf.dial_retries) + HUB_HTTP_DIAL_SLACK_MS);
+	hc->dial = hub_dial(&t, &hc->route, hc->user.name, hc->who,
+	    hub_http_dial_cb, hc, &result, &dwhy);
 	if (!hc->dialing)
 		hc->dial = NULL;	/* the callback already ran */
 	else if (hc->dial == NULL) {
 		hc->status = http_status_from_dial(result);
-		hconn_log(hc);
-		return (hconn_error(hc, hc->status, "tentacle: %s\n",
+		hub_http_log(hc);
+		return (hub_http_error(hc, hc->status, "tentacle: %s\n",
 		    dwhy != NULL && dwhy[0] != '\0' ? dwhy :
 		    http_dial_str(result)));
 	}
@@ -615,9 +616,9 @@ hconn_head(struct hconn *hc)
 }
 
 static void
-hconn_dial_cb(const struct dial_done *d, void *arg)
+hub_http_dial_cb(const struct dial_done *d, void *arg)
 {
-	struct hconn	*hc = arg;
+	struct hub_http	*hc = arg;
 	char		 tag[160 + TARGET_STRLEN];
 	static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
 
@@ -626,13 +627,13 @@ hconn_dial_cb(const struct dial_done *d, void *arg)
 	hc->node_id = d->node_id;
 	if (d->result != DIAL_OK) {
 		hc->status = http_status_from_dial(d->result);
-		hconn_log(hc);
+		hub_http_log(hc);
 		if (d->result == DIAL_NONODE)
-			hconn_error(hc, hc->status, "tentacle: no exit node "
+			hub_http_error(hc, hc->status, "tentacle: no exit node "
 			    "online\n");
 		else
-			hconn_error(hc, hc->status, "tentacle: exit node could "
-			    "not connect to %s: %s\n", hc->dest,
+			hub_http_error(hc, hc->status, "tentacle: exit node "
+			    "could not connect to %s: %s\n", hc->dest,
 			    http_dial_str(d->result));
 		return;
 	}
@@ -649,23 +650,23 @@ hconn_dial_cb(const struct dial_done *d, void *arg)
 		bufferevent_setwatermark(hc->cbev, EV_READ, 0, 0);
 		bufferevent_setwatermark(hc->cbev, EV_WRITE, 0, 0);
 		/* NULL: it freed both and logged why (and closed the hold). */
-		(void)server_relay(d, hc->cbev, tag, hc->hold);
+		(void)hub_relay(d, hc->cbev, tag, hc->hold);
 		hc->hold = NULL;
 		hc->cbev = NULL;
-		hconn_free(hc);
+		hub_http_free(hc);
 		return;
 	}
 
 	hc->lbev = d->link;
-	hc->link_hold = server_node_link_hold(hc->node_id);
-	bufferevent_setcb(hc->lbev, hconn_link_read_cb, hconn_link_write_cb,
-	    hconn_link_event_cb, hc);
+	hc->link_hold = hub_node_link_hold(hc->node_id);
+	bufferevent_setcb(hc->lbev, hub_http_link_read_cb,
+	    hub_http_link_write_cb, hub_http_link_event_cb, hc);
 	bufferevent_setwatermark(hc->lbev, EV_READ, 0, RELAY_HIGHWATER);
 	bufferevent_setwatermark(hc->lbev, EV_WRITE, RELAY_HIGHWATER / 2, 0);
 	bufferevent_enable(hc->lbev, EV_READ | EV_WRITE);
 	evbuffer_add(bufferevent_get_output(hc->lbev), hc->rw, hc->rwlen);
 	hc->up = hc->rwlen;
-	server_node_bytes(hc->node_id, hc->rwlen, 0);
+	hub_node_bytes(hc->node_id, hc->rwlen, 0);
 	free(hc->rw);
 	hc->rw = NULL;
 
@@ -676,16 +677,16 @@ hconn_dial_cb(const struct dial_done *d, void *arg)
 		http_body_init(&hc->reqb, kind, len);
 	}
 	hc->state = HC_XFER;
-	hconn_timer_set(hc, server_conf.idle_ms > 0 ? server_conf.idle_ms :
-	    HFRONT_XFER_MS);
-	if (hconn_req_pump(hc) == -1)
+	hub_http_timer_set(hc, hub.conf.idle_ms > 0 ? hub.conf.idle_ms :
+	    HUB_HTTP_XFER_MS);
+	if (hub_http_req_pump(hc) == -1)
 		return;
-	hconn_resp_pump(hc);
+	hub_http_resp_pump(hc);
 }
 
 /* Move request body bytes from the client to the link. */
 static int
-hconn_req_pump(struct hconn *hc)
+hub_http_req_pump(struct hub_http *hc)
 {
 	struct evbuffer	*in = bufferevent_get_input(hc->cbev);
 	struct evbuffer	*out = bufferevent_get_output(hc->lbev);
@@ -704,22 +705,22 @@ hconn_req_pump(struct hconn *hc)
 			log_warnx("http: %s: bad chunked request body to %s",
 			    hc->who, hc->dest);
 			hc->status = 400;
-			hconn_log(hc);
-			return (hconn_error(hc, 400, "tentacle: bad chunked "
+			hub_http_log(hc);
+			return (hub_http_error(hc, 400, "tentacle: bad chunked "
 			    "request body\n"));
 		}
 		if (n == 0)
 			break;
 		evbuffer_remove_buffer(in, out, n);
 		hc->up += n;
-		server_node_bytes(hc->node_id, n, 0);
-		hconn_timer_set(hc, server_conf.idle_ms > 0 ?
-		    server_conf.idle_ms : HFRONT_XFER_MS);
+		hub_node_bytes(hc->node_id, n, 0);
+		hub_http_timer_set(hc, hub.conf.idle_ms > 0 ?
+		    hub.conf.idle_ms : HUB_HTTP_XFER_MS);
 	}
 	if (hc->ceof && !hc->reqb.done && evbuffer_get_length(in) == 0) {
 		log_info("http: %s: client went away in the request body "
 		    "(%s %s)", hc->who, hc->req.method_str, hc->dest);
-		hconn_free(hc);
+		hub_http_free(hc);
 		return (-1);
 	}
 	return (0);
@@ -727,7 +728,7 @@ hconn_req_pump(struct hconn *hc)
 
 /* Read the response head(s) and move body bytes from the link. */
 static int
-hconn_resp_pump(struct hconn *hc)
+hub_http_resp_pump(struct hub_http *hc)
 {
 	struct evbuffer	*in = bufferevent_get_input(hc->lbev);
 	struct evbuffer	*out = bufferevent_get_output(hc->cbev);
@@ -751,7 +752,7 @@ hconn_resp_pump(struct hconn *hc)
 		if (len > HTTP_HEAD_MAX)
 			len = HTTP_HEAD_MAX;
 		if ((buf = evbuffer_pullup(in, len)) == NULL)
-			return (hconn_nomem(hc));
+			return (hub_http_nomem(hc));
 		r = http_response_parse(&hc->resp, buf, len);
 		if (r == 0)
 			break;
@@ -764,23 +765,23 @@ hconn_resp_pump(struct hconn *hc)
 			log_warnx("http: %s: bad response from %s: %s",
 			    hc->who, hc->dest, why);
 			hc->status = 502;
-			hconn_log(hc);
-			return (hconn_error(hc, 502, "tentacle: bad response "
-			    "from %s: %s\n", hc->dest, why));
+			hub_http_log(hc);
+			return (hub_http_error(hc, 502, "tentacle: bad "
+			    "response from %s: %s\n", hc->dest, why));
 		}
 		if (hc->resp.status < 200 && ++hc->n1xx > HTTP_1XX_MAX) {
 			log_warnx("http: %s: %s sent more than %d interim "
 			    "responses", hc->who, hc->dest, HTTP_1XX_MAX);
 			hc->status = 502;
-			hconn_log(hc);
-			return (hconn_error(hc, 502, "tentacle: too many 1xx "
-			    "responses from %s\n", hc->dest));
+			hub_http_log(hc);
+			return (hub_http_error(hc, 502, "tentacle: too many "
+			    "1xx responses from %s\n", hc->dest));
 		}
 		if (hc->resp.status < 200 && hc->req.minor == 0) {
 			/* HTTP/1.0 clients do not expect 1xx (RFC 9110 15.2). */
 			evbuffer_drain(in, r);
 			hc->down += r;
-			server_node_bytes(hc->node_id, 0, r);
+			hub_node_bytes(hc->node_id, 0, r);
 			continue;
 		}
 		if (hc->resp.status >= 200) {
@@ -790,25 +791,25 @@ hconn_resp_pump(struct hconn *hc)
 			if (kind == HTTP_BODY_CLOSE || hc->ceof)
 				hc->keepalive = 0;
 		}
-		flags = server_conf.via ? HTTP_RW_VIA : 0;
+		flags = hub.conf.via ? HTTP_RW_VIA : 0;
 		if (hc->keepalive)
 			flags |= HTTP_RW_KEEPALIVE;
 		if ((rw = malloc(HTTP_REWRITE_MAX)) == NULL)
-			return (hconn_nomem(hc));
+			return (hub_http_nomem(hc));
 		n = http_response_rewrite(&hc->resp, buf, hc->req.minor,
 		    flags, rw, HTTP_REWRITE_MAX);
 		if (n == -1) {
 			free(rw);
 			hc->status = 502;
-			hconn_log(hc);
-			return (hconn_error(hc, 502, "tentacle: response "
+			hub_http_log(hc);
+			return (hub_http_error(hc, 502, "tentacle: response "
 			    "head too large\n"));
 		}
 		evbuffer_add(out, rw, n);
 		free(rw);
 		evbuffer_drain(in, r);
 		hc->down += r;
-		server_node_bytes(hc->node_id, 0, r);
+		hub_node_bytes(hc->node_id, 0, r);
 		if (hc->resp.status >= 200) {
 			hc->status = hc->resp.status;
 			hc->resp_head = 1;
@@ -827,51 +828,51 @@ hconn_resp_pump(struct hconn *hc)
 		if (n == -1) {
 			log_warnx("http: %s: bad chunked response body from "
 			    "%s", hc->who, hc->dest);
-			hconn_log(hc);
+			hub_http_log(hc);
 			hc->keepalive = 0;
-			return (hconn_closing(hc));
+			return (hub_http_closing(hc));
 		}
 		if (n == 0)
 			break;
 		evbuffer_remove_buffer(in, out, n);
 		hc->down += n;
-		server_node_bytes(hc->node_id, 0, n);
-		hconn_timer_set(hc, server_conf.idle_ms > 0 ?
-		    server_conf.idle_ms : HFRONT_XFER_MS);
+		hub_node_bytes(hc->node_id, 0, n);
+		hub_http_timer_set(hc, hub.conf.idle_ms > 0 ?
+		    hub.conf.idle_ms : HUB_HTTP_XFER_MS);
 	}
 	if (hc->resp_head && hc->respb.done)
-		return (hconn_finish(hc));
+		return (hub_http_finish(hc));
 	if (hc->leof && evbuffer_get_length(in) == 0) {
 		if (!hc->resp_head) {
 			log_warnx("http: %s: %s closed before a response",
 			    hc->who, hc->dest);
 			hc->status = 502;
-			hconn_log(hc);
-			return (hconn_error(hc, 502, "tentacle: %s closed the "
-			    "connection without a response\n", hc->dest));
+			hub_http_log(hc);
+			return (hub_http_error(hc, 502, "tentacle: %s closed "
+			    "the connection without a response\n", hc->dest));
 		}
 		if (hc->respb.kind == HTTP_BODY_CLOSE) {
 			hc->respb.done = 1;
-			return (hconn_finish(hc));
+			return (hub_http_finish(hc));
 		}
 		log_warnx("http: %s: %s closed in the middle of the response",
 		    hc->who, hc->dest);
-		hconn_log(hc);
+		hub_http_log(hc);
 		hc->keepalive = 0;
-		return (hconn_closing(hc));
+		return (hub_http_closing(hc));
 	}
 	return (0);
 }
 
 /* The response is complete: log, drop the link, next request or close. */
 static int
-hconn_finish(struct hconn *hc)
+hub_http_finish(struct hub_http *hc)
 {
-	hconn_log(hc);
-	hconn_link_free(hc);
+	hub_http_log(hc);
+	hub_http_link_free(hc);
 	hc->nreq++;
 	if (!hc->keepalive || !hc->reqb.done || hc->ceof)
-		return (hconn_closing(hc));
+		return (hub_http_closing(hc));
 
 	hc->state = HC_HEAD;
 	hc->scan = 0;
@@ -881,16 +882,16 @@ hconn_finish(struct hconn *hc)
 	hc->up = hc->down = 0;
 	hc->status = 0;
 	hc->node_id = 0;
-	hconn_timer_set(hc, server_conf.http_idle_ms > 0 ?
-	    server_conf.http_idle_ms : server_conf.handshake_ms);
+	hub_http_timer_set(hc, hub.conf.http_idle_ms > 0 ?
+	    hub.conf.http_idle_ms : hub.conf.handshake_ms);
 	bufferevent_enable(hc->cbev, EV_READ);
-	return (hconn_head(hc));
+	return (hub_http_head(hc));
 }
 
 static void
-hconn_timer_cb(evutil_socket_t fd, short events, void *arg)
+hub_http_timer_cb(evutil_socket_t fd, short events, void *arg)
 {
-	struct hconn	*hc = arg;
+	struct hub_http	*hc = arg;
 
 	(void)fd;
 	(void)events;
@@ -898,51 +899,52 @@ hconn_timer_cb(evutil_socket_t fd, short events, void *arg)
 	case HC_HEAD:
 		if (hc->nreq > 0 && evbuffer_get_length(
 		    bufferevent_get_input(hc->cbev)) == 0) {
-			hconn_free(hc);	/* keep-alive idle: just close */
+			/* keep-alive idle: just close */
+			hub_http_free(hc);
 			return;
 		}
 		log_warnx("http: %s: no complete request head in time",
 		    hc->who);
-		hconn_error(hc, 408, "tentacle: request head timeout\n");
+		hub_http_error(hc, 408, "tentacle: request head timeout\n");
 		return;
 	case HC_DIAL:
 		hc->status = 504;
-		hconn_log(hc);
-		hconn_error(hc, 504, "tentacle: no answer from the exit node "
-		    "for %s\n", hc->dest);
+		hub_http_log(hc);
+		hub_http_error(hc, 504, "tentacle: no answer from the exit "
+		    "node for %s\n", hc->dest);
 		return;
 	case HC_XFER:
 		log_warnx("http: %s: %s idle, closing", hc->who, hc->dest);
 		if (!hc->resp_head)
 			hc->status = 504;
-		hconn_log(hc);
-		hconn_error(hc, 504, "tentacle: %s did not answer in time\n",
+		hub_http_log(hc);
+		hub_http_error(hc, 504, "tentacle: %s did not answer in time\n",
 		    hc->dest);
 		return;
 	default:
-		hconn_free(hc);
+		hub_http_free(hc);
 		return;
 	}
 }
 
 static void
-hconn_client_read_cb(struct bufferevent *bev, void *arg)
+hub_http_client_read_cb(struct bufferevent *bev, void *arg)
 {
-	struct hconn	*hc = arg;
+	struct hub_http	*hc = arg;
 
 	(void)bev;
 	switch (hc->state) {
 	case HC_HEAD:
-		hconn_head(hc);
+		hub_http_head(hc);
 		break;
 	case HC_XFER:
-		hconn_req_pump(hc);
+		hub_http_req_pump(hc);
 		break;
 	case HC_CLOSING:
 		hc->discarded += evbuffer_get_length(bufferevent_get_input(bev));
 		evbuffer_drain(bufferevent_get_input(bev), (size_t)-1);
-		if (hc->discarded > HFRONT_DISCARD_MAX)
-			hconn_free(hc);
+		if (hc->discarded > HUB_HTTP_DISCARD_MAX)
+			hub_http_free(hc);
 		break;
 	default:
 		/* HC_DIAL: leave bytes for later, the watermark bounds them. */
@@ -951,30 +953,30 @@ hconn_client_read_cb(struct bufferevent *bev, void *arg)
 }
 
 static void
-hconn_client_write_cb(struct bufferevent *bev, void *arg)
+hub_http_client_write_cb(struct bufferevent *bev, void *arg)
 {
-	struct hconn	*hc = arg;
+	struct hub_http	*hc = arg;
 
 	switch (hc->state) {
 	case HC_CLOSING:
 		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-			hconn_drained(hc);
+			hub_http_drained(hc);
 		break;
 	case HC_XFER:
 		/* Bytes may wait in the link's input after its EOF too. */
 		if (hc->lbev != NULL) {
 			if (!hc->leof)
 				bufferevent_enable(hc->lbev, EV_READ);
-			hconn_resp_pump(hc);
+			hub_http_resp_pump(hc);
 		}
 		break;
 	}
 }
 
 static void
-hconn_client_event_cb(struct bufferevent *bev, short what, void *arg)
+hub_http_client_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	struct hconn	*hc = arg;
+	struct hub_http	*hc = arg;
 
 	(void)bev;
 	if (hc->state == HC_CLOSING && (what & BEV_EVENT_EOF) &&
@@ -986,12 +988,12 @@ hconn_client_event_cb(struct bufferevent *bev, short what, void *arg)
 	    (what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
 		/*
 		 * Half-close: the client still wants the response.  A body
-		 * cut short by it ends the request in hconn_req_pump().
+		 * cut short by it ends the request in hub_http_req_pump().
 		 */
 		hc->ceof = 1;
 		hc->keepalive = 0;
 		if (hc->state == HC_XFER)
-			hconn_req_pump(hc);
+			hub_http_req_pump(hc);
 		return;
 	}
 	if (hc->state == HC_XFER || hc->state == HC_DIAL) {
@@ -1000,35 +1002,35 @@ hconn_client_event_cb(struct bufferevent *bev, short what, void *arg)
 		    hc->dest, hc->status, (unsigned long long)hc->up,
 		    (unsigned long long)hc->down, hc->node_id);
 	}
-	hconn_free(hc);
+	hub_http_free(hc);
 }
 
 static void
-hconn_link_read_cb(struct bufferevent *bev, void *arg)
+hub_http_link_read_cb(struct bufferevent *bev, void *arg)
 {
-	struct hconn	*hc = arg;
+	struct hub_http	*hc = arg;
 
 	(void)bev;
 	if (hc->state == HC_XFER)
-		hconn_resp_pump(hc);
+		hub_http_resp_pump(hc);
 }
 
 static void
-hconn_link_write_cb(struct bufferevent *bev, void *arg)
+hub_http_link_write_cb(struct bufferevent *bev, void *arg)
 {
-	struct hconn	*hc = arg;
+	struct hub_http	*hc = arg;
 
 	(void)bev;
 	if (hc->state != HC_XFER || hc->reqb.done || hc->ceof)
 		return;
 	bufferevent_enable(hc->cbev, EV_READ);
-	hconn_req_pump(hc);
+	hub_http_req_pump(hc);
 }
 
 static void
-hconn_link_event_cb(struct bufferevent *bev, short what, void *arg)
+hub_http_link_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	struct hconn	*hc = arg;
+	struct hub_http	*hc = arg;
 
 	(void)bev;
 	if (hc->state != HC_XFER)
@@ -1037,11 +1039,11 @@ hconn_link_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_ERROR) {
 		/* A reset cannot end a close-delimited body cleanly. */
 		if (hc->resp_head && hc->respb.kind == HTTP_BODY_CLOSE) {
-			hconn_log(hc);
+			hub_http_log(hc);
 			hc->keepalive = 0;
-			hconn_closing(hc);
+			hub_http_closing(hc);
 			return;
 		}
 	}
-	hconn_resp_pump(hc);
+	hub_http_resp_pump(hc);
 }

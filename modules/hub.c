@@ -1,0 +1,919 @@
+/*
+ * hub.c: the hub process (`tentacle server`).  Owns its flags, start-up
+ * (listeners, TLS, tokens, users), the signals (shutdown, SIGHUP), the
+ * guard log, and what every part of the hub sends (frames, WELCOME) or
+ * opens (node links before their handshake).  Its parts share hub.h; the
+ * proxy fronts (hub_socks.c, hub_http.c) call hub_dial() and hub_relay()
+ * and never see a node.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/resource.h>
+#include <netinet/in.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "tentacle.h"
+#include "acl.h"
+#include "auth.h"
+#include "frame.h"
+#include "limit.h"
+#include "opt.h"
+#include "tls.h"
+#include "token.h"
+#include "hub.h"
+
+#define LOG_EVERY_US	(10ULL * 1000000)	/* refusals logged once per */
+
+/* The flags' defaults (doc/tentacle.1); hub_init() copies them. */
+static const struct hub_conf hub_defaults = {
+	.control_addr = DEFAULT_CONTROL_ADDR,
+	.data_addr = DEFAULT_DATA_ADDR,
+	.socks_addr = DEFAULT_SOCKS_ADDR,
+	.http_addr = DEFAULT_HTTP_ADDR,
+	.handshake_ms = HANDSHAKE_MS,
+	.dial_ms = DIAL_MS,
+	.heartbeat_ms = HEARTBEAT_MS,
+	.idle_ms = 0,
+	.http_idle_ms = 60000,
+	.max_relays_per_node = 16384,
+	.max_pending_dials = 4096,
+	.dial_retries = 2,
+	.max_clients = -1,		/* "auto": hub_limits_auto() */
+	.max_conns_per_ip = 256,
+	.max_conns_per_user = 1024,
+	.redial_interval_ms = 60000,
+	.redial_grace_ms = 30000,
+	.max_sessions_per_user = 4096,
+	.max_handshakes = -1,		/* "auto" too */
+	.max_handshakes_per_ip = 64,
+	.spare_max = 64,
+	.session_life_us = SESSION_LIFE_MS * 1000ULL,
+};
+
+struct hub	 hub;
+
+static void	hub_guard_log_cb(evutil_socket_t, short, void *);
+static int	hub_check_schedule(void);
+
+/* see hub.h */
+void
+hub_send(struct bufferevent *bev, const uint8_t *buf, size_t len)
+{
+	if (len == 0) {
+		log_warnx("internal: frame encoding failed");
+		return;
+	}
+	bufferevent_write(bev, buf, len);
+}
+
+void
+hub_bye(struct bufferevent *bev, uint8_t reason, const char *text)
+{
+	uint8_t	 buf[FRAME_MAX];
+
+	hub_send(bev, buf, frame_bye_encode(buf, reason, text));
+}
+
+struct timeval *
+hub_ms_tv(struct timeval *tv, int ms)
+{
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+	return (tv);
+}
+
+/* see hub.h */
+struct bufferevent *
+hub_bev_new(int fd, const char *peer)
+{
+	struct bufferevent	*bev;
+	char			*cause = NULL;
+
+	if ((bev = bufferevent_socket_new(core_base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		log_warnx("%s: out of memory; dropping the connection", peer);
+		close(fd);
+		return (NULL);
+	}
+	if (hub.tls == NULL)
+		return (bev);
+	if ((bev = tls_wrap(hub.tls, bev, 1, NULL, &cause)) == NULL) {
+		log_warnx("%s: %s; dropping the connection", peer, cause);
+		free(cause);
+	}
+	return (bev);
+}
+
+/* see hub.h */
+const char *
+hub_bev_error(struct bufferevent *bev, short what)
+{
+	const char	*e;
+
+	if ((e = tls_error(bev)) != NULL)
+		return (e);
+	if (what & BEV_EVENT_EOF)
+		return ("closed by the peer");
+	return (evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+/*
+ * The guards' counts, logged as one line per LOG_EVERY_US at most while
+ * they move (never a line per connection: that is what a flood wants);
+ * what an interval held back is logged when it ends.
+ */
+void
+hub_guard_log(void)
+{
+	struct hub_guard	*g = &hub.guard;
+	struct timeval		 tv;
+	uint64_t		 now = core_now_us();
+	char			 since[32];
+
+	if (g->hs_refused == g->logged_refused &&
+	    g->hs_expired == g->logged_expired)
+		return;
+	if (g->logged_us != 0 && now - g->logged_us < LOG_EVERY_US) {
+		if (hub.guard_ev == NULL && (hub.guard_ev = evtimer_new(
+		    core_base, hub_guard_log_cb, NULL)) == NULL)
+			return;
+		if (!evtimer_pending(hub.guard_ev, NULL)) {
+			hub_ms_tv(&tv, (int)((g->logged_us + LOG_EVERY_US -
+			    now) / 1000) + 1);
+			evtimer_add(hub.guard_ev, &tv);
+		}
+		return;
+	}
+	since[0] = '\0';
+	if (g->logged_us != 0)
+		snprintf(since, sizeof since, " in the last %llu s",
+		    (unsigned long long)((now - g->logged_us) / 1000000));
+	log_warnx("node links: %llu refused at -max-handshakes (%d) or "
+	    "-max-handshakes-per-ip (%d), %llu closed at the %d ms "
+	    "handshake deadline (-handshake-timeout)%s; %u in their handshake "
+	    "now", (unsigned long long)(g->hs_refused - g->logged_refused),
+	    hub.conf.max_handshakes, hub.conf.max_handshakes_per_ip,
+	    (unsigned long long)(g->hs_expired - g->logged_expired),
+	    hub.conf.handshake_ms, since, limit_link_total());
+	g->logged_us = now;
+	g->logged_refused = g->hs_refused;
+	g->logged_expired = g->hs_expired;
+}
+
+/* see hub.h */
+void
+hub_guard_expired(void)
+{
+	hub.guard.hs_expired++;
+	hub_guard_log();
+}
+
+static void
+hub_guard_log_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	hub_guard_log();
+}
+
+/* see hub.h */
+struct limit_hold *
+hub_link_hold(int fd, struct sockaddr *sa)
+{
+	struct limit_hold	*h;
+	int			 why;
+
+	h = limit_link_open(sa, hub.conf.max_handshakes,
+	    hub.conf.max_handshakes_per_ip, &why);
+	if (h == NULL) {
+		close(fd);
+		hub.guard.hs_refused++;
+		hub_guard_log();
+	}
+	return (h);
+}
+
+void
+hub_welcome(struct bufferevent *bev, uint32_t id, const uint8_t *cookie)
+{
+	struct frame_welcome	 wl;
+	uint8_t			 buf[FRAME_MAX];
+
+	memset(&wl, 0, sizeof wl);
+	wl.version = FRAME_VERSION;
+	wl.node_id = id;
+	wl.heartbeat_ms = hub.conf.heartbeat_ms;
+	wl.dial_ms = hub.conf.dial_ms;
+	wl.data_port = hub.data_port;
+	wl.max_dials = MAX_DIALS_PER_NODE;
+	if (cookie != NULL)
+		memcpy(wl.cookie, cookie, sizeof wl.cookie);
+	strlcpy(wl.data_host, hub.data_host, sizeof wl.data_host);
+	hub_send(bev, buf, frame_welcome_encode(buf, &wl));
+}
+
+/* -tunnel-advertise IP:PORT: what WELCOME tells nodes to connect to. */
+static int
+hub_advertise(const char *addr, char **cause)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 buf[64], *colon;
+
+	if (core_addr_parse(addr, &ss, &sslen, cause) == -1)
+		return (-1);
+	if (strlcpy(buf, addr, sizeof buf) >= sizeof buf ||
+	    (colon = strrchr(buf, ':')) == NULL || colon == buf) {
+		xasprintf(cause, "-tunnel-advertise %s: expected IP:PORT",
+		    addr);
+		return (-1);
+	}
+	*colon = '\0';
+	if (buf[0] == '[') {
+		memmove(buf, buf + 1, strlen(buf));
+		buf[strlen(buf) - 1] = '\0';
+	}
+	if (strcmp(buf, "localhost") == 0)
+		strlcpy(buf, "127.0.0.1", sizeof buf);
+	strlcpy(hub.data_host, buf, sizeof hub.data_host);
+	if (ntohs(ss.ss_family == AF_INET ?
+	    ((struct sockaddr_in *)&ss)->sin_port :
+	    ((struct sockaddr_in6 *)&ss)->sin6_port) != 0)
+		hub.data_port = ntohs(ss.ss_family == AF_INET ?
+		    ((struct sockaddr_in *)&ss)->sin_port :
+		    ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return (0);
+}
+
+/* "POOL=CIDR|:PORT,..." ("*" for every pool) into hub.deny. */
+static int
+hub_deny_parse(const char *list, char **cause)
+{
+	char	 words[FRAME_POLICY_MAX][64], *eq;
+	int	 n, i;
+
+	if ((n = opt_list_split(list, words, FRAME_POLICY_MAX, cause)) == -1)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if ((eq = strchr(words[i], '=')) == NULL) {
+			xasprintf(cause, "\"%s\": expected POOL=CIDR or "
+			    "POOL=:PORT (POOL * for every pool)", words[i]);
+			return (-1);
+		}
+		*eq++ = '\0';
+		if (strcmp(words[i], "*") != 0 &&
+		    !frame_name_valid(words[i], FRAME_POOL_MAX)) {
+			xasprintf(cause, "\"%s\" is not a pool name", words[i]);
+			return (-1);
+		}
+		strlcpy(hub.deny[i].pool, words[i],
+		    sizeof hub.deny[i].pool);
+		if (acl_entry_parse(eq, &hub.deny[i].entry, cause) == -1)
+			return (-1);
+	}
+	hub.ndeny = n;
+	return (0);
+}
+
+static void
+hub_shutdown_cb(int sig, void *arg __unused)
+{
+	struct node	*n, *ntmp;
+	struct timeval	 tv = { 0, 200000 };
+	u_int		 i;
+
+	if (hub.stopping++) {
+		log_info("hub: second signal %d, exiting now", sig);
+		exit(0);
+	}
+	log_info("hub: signal %d, shutting down: %u nodes, %u relays", sig,
+	    hub.nnodes, relay_count());
+	for (i = 0; i < nitems(hub.listeners); i++) {
+		core_listener_close(hub.listeners[i]);
+		hub.listeners[i] = NULL;
+	}
+	TAILQ_FOREACH_SAFE(n, &hub.nodes, n_entry, ntmp)
+		hub_node_close(n, FRAME_BYE_SHUTDOWN, "hub shutting down");
+	event_base_loopexit(core_base, &tv);
+}
+
+static void
+hub_hup_cb(int sig __unused, void *arg __unused)
+{
+	struct token_set	 ts;
+	char			*cause = NULL;
+
+	log_reopen();
+	if (auth_reload(&cause) == -1) {
+		log_warnx("SIGHUP: keeping the old %zu proxy users: %s",
+		    auth_users_count(), cause);
+		free(cause);
+		cause = NULL;
+	} else if (hub.conf.users_path != NULL)
+		log_info("SIGHUP: %zu proxy users from %s", auth_users_count(),
+		    hub.conf.users_path);
+	if (hub.conf.tokens_path != NULL) {
+		if (token_set_load(hub.conf.tokens_path, &ts, &cause) == -1) {
+			log_warnx("SIGHUP: keeping the old tokens: %s", cause);
+			free(cause);
+		} else {
+			token_set_free(&hub.tokens);
+			hub.tokens = ts;
+			log_info("SIGHUP: %zu node tokens loaded from %s; "
+			    "connected nodes stay", ts.ts_n,
+			    hub.conf.tokens_path);
+		}
+	}
+	log_info("hub: SIGHUP: log reopened");
+}
+
+/*
+ * TLS for node links: the operator's certificate, or a self-signed one
+ * made on first start in the state directory.  Prints the fingerprint
+ * nodes pin.
+ */
+static int
+hub_tls_setup(void)
+{
+	char	*crt = NULL, *key = NULL, *cause = NULL;
+	int	 made = 0;
+
+	if (hub.conf.insecure)
+		return (0);
+	if (hub.conf.tls_crt != NULL)
+		hub.tls = tls_server_conf(hub.conf.tls_crt,
+		    hub.conf.tls_key, &cause);
+	else {
+		if (hub.conf.state_dir == NULL)
+			hub.conf.state_dir = core_state_dir();
+		made = tls_selfsigned_ensure(hub.conf.state_dir, &crt,
+		    &key, &cause);
+		if (made != -1)
+			hub.tls = tls_server_conf(crt, key, &cause);
+	}
+	if (hub.tls == NULL) {
+		fprintf(stderr, "tentacle server: TLS: %s\n", cause);
+		free(cause);
+		free(crt);
+		free(key);
+		return (-1);
+	}
+	if (made == 1)
+		fprintf(stderr, "tentacle server: created a key and a "
+		    "self-signed certificate in %s; hub key fingerprint %s\n",
+		    hub.conf.state_dir, tls_conf_fingerprint(hub.tls));
+	free(crt);
+	free(key);
+	return (0);
+}
+
+/*
+ * A start-up step failed: "tentacle server: [what: ]cause" for the
+ * operator.  Frees cause; returns -1.
+ */
+static int
+hub_fail(const char *what, char *cause)
+{
+	if (what != NULL)
+		fprintf(stderr, "tentacle server: %s: %s\n", what, cause);
+	else
+		fprintf(stderr, "tentacle server: %s\n", cause);
+	free(cause);
+	return (-1);
+}
+
+/*
+ * The flags as typed, before hub_check() resolves them into hub.conf (the
+ * others point into hub.conf directly).  Start-up only.
+ */
+static struct hub_flags {
+	const char	*logdest;
+	const char	*loglevel;
+	int		 level;		/* from loglevel */
+	const char	*allow;
+	const char	*pooldeny;
+	const char	*advertise;
+	const char	*schedule;
+	int64_t		 handshake, dial, heartbeat, idle, httpidle;
+	int64_t		 redial, grace, seslife;
+} hub_flags = {
+	.logdest = "stdout",
+	.loglevel = "INFO",
+	.schedule = "least-conn",
+	.handshake = HANDSHAKE_MS,
+	.dial = DIAL_MS,
+	.heartbeat = HEARTBEAT_MS,
+	.httpidle = 60000,
+	.redial = 60000,
+	.grace = 30000,
+	.seslife = SESSION_LIFE_MS,
+};
+
+static struct opt hub_opts[] = {
+	{ "controlAddr", OPT_STRING, &hub.conf.control_addr,
+	    "Public address listening for tentacle client",
+	    "\":4442\"", 0, 0, 0 },
+	{ "tunnelAddr", OPT_STRING, &hub.conf.data_addr,
+	    "Public address listening for tentacle request "
+	    "(data links)", "\":4443\"", 0, 0, 0 },
+	{ "tunnel-advertise", OPT_STRING, &hub_flags.advertise, "Data address "
+	    "nodes are told to use, IP:PORT (behind NAT or a relay; "
+	    "default: the control link's address and -tunnelAddr's "
+	    "port)", NULL, 0, 0, 0 },
+	{ "socketAddr", OPT_STRING, &hub.conf.socks_addr,
+	    "Public address listening for socks5 proxy (none: off)",
+	    "\":8888\"", 0, 0, 0 },
+	{ "httpAddr", OPT_STRING, &hub.conf.http_addr,
+	    "Public address listening for http proxy (none: off)",
+	    "\":8887\"", 0, 0, 0 },
+	{ "log", OPT_STRING, &hub_flags.logdest, "Write log messages to this "
+	    "file. 'stdout', 'none' and 'syslog' have special "
+	    "meanings", "\"stdout\"", 0, 0, 0 },
+	{ "log-level", OPT_STRING, &hub_flags.loglevel, "The level of messages "
+	    "to log. One of: DEBUG, INFO, WARNING, ERROR",
+	    "\"INFO\"", 0, 0, 0 },
+	{ "redial-interval", OPT_DURATION, &hub_flags.redial, "Redial interval "
+	    "for each tentacler that has a redial action (each node's "
+	    "randomised to 75-125 %; 0: only 'tentacle redial')",
+	    "1m0s", 0, 0, 0 },
+	{ "redial-grace", OPT_DURATION, &hub_flags.grace, "How long a node "
+	    "about to redial gets to finish its relays (it takes no "
+	    "new requests meanwhile)", "30s", 0, 0, 0 },
+	{ "session-max-life", OPT_DURATION, &hub_flags.seslife, "Longest a "
+	    "sticky session lasts, however often it is used",
+	    "24h0m0s", 0, 0, 0 },
+	{ "tlsCrt", OPT_STRING, &hub.conf.tls_crt,
+	    "Path to a TLS certificate file (PEM chain; default: a "
+	    "self-signed one in -state-dir)", NULL, 0, 0, 0 },
+	{ "tlsKey", OPT_STRING, &hub.conf.tls_key,
+	    "Path to a TLS key file (PEM, RSA or EC)", NULL, 0, 0, 0 },
+	{ "state-dir", OPT_STRING, &hub.conf.state_dir,
+	    "Directory for the hub's own key and certificate",
+	    "/var/lib/tentacle (root), ~/.tentacle", 0, 0, 0 },
+	{ "insecure", OPT_BOOL, &hub.conf.insecure, "Plaintext "
+	    "links to nodes (nodes need insecure: true too); trusted "
+	    "networks and benchmarks only", NULL, 0, 0, 0 },
+	{ "tokens", OPT_STRING, &hub.conf.tokens_path, "File of node "
+	    "tokens, one per line (without it: loopback nodes only)",
+	    NULL, 0, 0, 0 },
+	{ "users", OPT_STRING, &hub.conf.users_path, "Proxy users file "
+	    "(lines from 'tentacle passwd'); every proxy client must "
+	    "log in, loopback too, unless in -allow", NULL, 0, 0, 0 },
+	{ "allow", OPT_STRING, &hub_flags.allow, "Client networks served "
+	    "without credentials: CIDR,...", NULL, 0, 0, 0 },
+	{ "pool-deny", OPT_STRING, &hub_flags.pooldeny, "Destinations the "
+	    "nodes of a pool must refuse on top of their own policy: "
+	    "POOL=CIDR|:PORT,... (POOL * for all)", NULL, 0, 0, 0 },
+	{ "open-proxy", OPT_BOOL, &hub.conf.open_proxy,
+	    "Without -users: serve proxy users from any address, not "
+	    "only loopback", NULL, 0, 0, 0 },
+	{ "via", OPT_BOOL, &hub.conf.via, "HTTP proxy: add a Via "
+	    "header (RFC 9110 7.6.3)", NULL, 0, 0, 0 },
+	{ "handshake-timeout", OPT_DURATION, &hub_flags.handshake, "Time a new "
+	    "connection has to finish its handshake", "10s", 0, 0,
+	    0 },
+	{ "dial-timeout", OPT_DURATION, &hub_flags.dial, "Time an exit node "
+	    "has to connect to a target", "15s", 0, 0, 0 },
+	{ "heartbeat", OPT_DURATION, &hub_flags.heartbeat, "Heartbeat "
+	    "interval; a node silent for 3 intervals is dropped", "5s", 0,
+	    0, 0 },
+	{ "idle-timeout", OPT_DURATION, &hub_flags.idle, "Close relays idle "
+	    "this long (0: never)", "0s", 0, 0, 0 },
+	{ "http-idle-timeout", OPT_DURATION, &hub_flags.httpidle, "Close idle "
+	    "HTTP keep-alive client connections after this",
+	    "1m0s", 0, 0, 0 },
+	{ "max-relays-per-node", OPT_INT,
+	    &hub.conf.max_relays_per_node, "Relays and dials one "
+	    "node carries at once; a node at the limit is skipped "
+	    "(0: no limit)", "16384", 0, 10000000, 0 },
+	{ "pool-max", OPT_INT, &hub.conf.spare_max, "Idle spare data "
+	    "links one node may keep open to the hub (0: no spare "
+	    "links)", "64", 0, 65535, 0 },
+	{ "schedule", OPT_STRING, &hub_flags.schedule, "How a request's node "
+	    "is chosen among those that qualify: least-conn, "
+	    "round-robin, random", "least-conn", 0, 0, 0 },
+	{ "dial-retries", OPT_INT, &hub.conf.dial_retries, "Other "
+	    "nodes a dial is retried on when its node fails it "
+	    "(timeout, node lost)", "2", 0, DIAL_RETRIES_MAX, 0 },
+	{ "max-pending-dials", OPT_INT, &hub.conf.max_pending_dials,
+	    "Dials waiting for a node's answer, hub-wide (0: no "
+	    "limit)", "4096", 0, 10000000, 0 },
+	{ "max-clients", OPT_INT, &hub.conf.max_clients, "Proxy "
+	    "client connections at once, hub-wide; over it SOCKS gets "
+	    "REP 1, HTTP 503 (0: no limit; default: (open files - 64) "
+	    "/ 2)", "auto", 0, 10000000, 0 },
+	{ "max-conns-per-ip", OPT_INT, &hub.conf.max_conns_per_ip,
+	    "Proxy client connections from one address (IPv6: one "
+	    "/64) at once; over it SOCKS gets REP 1, HTTP 429 (0: no "
+	    "limit)", "256", 0, 10000000, 0 },
+	{ "max-conns-per-user", OPT_INT,
+	    &hub.conf.max_conns_per_user, "Proxy connections of "
+	    "one logged-in user at once; over it SOCKS gets REP 2, "
+	    "HTTP 429 (0: no limit)", "1024", 0, 10000000, 0 },
+	{ "max-sessions-per-user", OPT_INT,
+	    &hub.conf.max_sessions_per_user, "Sticky sessions one "
+	    "proxy user keeps; a new one pushes out the user's least "
+	    "recently used (0: only the hub-wide 65536)", "4096", 0,
+	    65536, 0 },
+	{ "max-handshakes", OPT_INT, &hub.conf.max_handshakes,
+	    "Node links (control and data ports) in their handshake "
+	    "at once, hub-wide; more are closed unanswered (0: no "
+	    "limit; default: open files / 8)", "auto", 0, 10000000,
+	    0 },
+	{ "max-handshakes-per-ip", OPT_INT,
+	    &hub.conf.max_handshakes_per_ip, "Node links in their "
+	    "handshake from one address (IPv6: one /64) at once (0: "
+	    "no limit)", "64", 0, 10000000, 0 },
+	{ "admin", OPT_STRING, &hub.conf.admin_path, "Unix socket "
+	    "for info, drain, undrain, redial (mode 0660: the hub's "
+	    "user and group; none: off)", "STATE-DIR/admin.sock", 0,
+	    0, 0 },
+	{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
+};
+
+/* The state before the flags: their defaults, empty lists. */
+static void
+hub_init(void)
+{
+	hub.conf = hub_defaults;
+	TAILQ_INIT(&hub.nodes);
+	TAILQ_INIT(&hub.parked);
+	TAILQ_INIT(&hub.session_lru);
+	hub.next_id = 1;
+	hub.next_req = 1;
+}
+
+static void
+hub_usage(FILE *fp)
+{
+	fprintf(fp, "usage: tentacle server [flags]   (also: tentacled "
+	    "[flags])\n\nRun the hub: exit nodes connect to the control and "
+	    "data ports, proxy\nusers to the SOCKS5 and HTTP ports.\n\n"
+	    "Flags:\n");
+	opt_usage(fp, hub_opts);
+}
+
+/*
+ * The command line into hub_flags and hub.conf: 0, OPT_HELP (usage
+ * printed) or -1 (what is wrong printed, and the usage).
+ */
+static int
+hub_parse(int argc, char **argv)
+{
+	char	*cause = NULL;
+	int	 ind = 1, rc;
+
+	rc = opt_parse(hub_opts, argc, argv, &ind, &cause);
+	if (rc == OPT_HELP) {
+		hub_usage(stdout);
+		return (OPT_HELP);
+	}
+	if (rc == -1) {
+		hub_fail(NULL, cause);
+		hub_usage(stderr);
+		return (-1);
+	}
+	if (ind < argc) {
+		fprintf(stderr, "tentacle server: unexpected argument \"%s\"\n",
+		    argv[ind]);
+		hub_usage(stderr);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+hub_ms(const char *flag, int64_t v, int *out)
+{
+	if (v > INT32_MAX) {
+		fprintf(stderr, "tentacle server: -%s: duration too long\n",
+		    flag);
+		return (-1);
+	}
+	*out = (int)v;
+	return (0);
+}
+
+/* The durations into hub.conf, in range; -1: what is wrong printed. */
+static int
+hub_check_times(void)
+{
+	struct hub_flags	*fl = &hub_flags;
+
+	if (hub_ms("handshake-timeout", fl->handshake,
+	    &hub.conf.handshake_ms) == -1 ||
+	    hub_ms("dial-timeout", fl->dial, &hub.conf.dial_ms) == -1 ||
+	    hub_ms("heartbeat", fl->heartbeat, &hub.conf.heartbeat_ms) == -1 ||
+	    hub_ms("idle-timeout", fl->idle, &hub.conf.idle_ms) == -1 ||
+	    hub_ms("http-idle-timeout", fl->httpidle,
+	    &hub.conf.http_idle_ms) == -1)
+		return (-1);
+	if (hub_check_schedule() == -1)
+		return (-1);
+	if (hub.conf.handshake_ms < 1 || hub.conf.dial_ms < 1 ||
+	    hub.conf.heartbeat_ms < 50) {
+		fprintf(stderr, "tentacle server: -handshake-timeout and "
+		    "-dial-timeout must be above 0, -heartbeat at least "
+		    "50ms\n");
+		return (-1);
+	}
+	if (hub_ms("redial-interval", fl->redial,
+	    &hub.conf.redial_interval_ms) == -1 ||
+	    hub_ms("redial-grace", fl->grace,
+	    &hub.conf.redial_grace_ms) == -1)
+		return (-1);
+	if ((fl->redial != 0 && fl->redial < 1000) ||
+	    fl->redial > 7 * 86400000LL) {
+		fprintf(stderr, "tentacle server: -redial-interval: 1s to 168h "
+		    "(or 0: no periodic redial)\n");
+		return (-1);
+	}
+	if (fl->grace > 86400000LL) {
+		fprintf(stderr, "tentacle server: -redial-grace: at most "
+		    "24h\n");
+		return (-1);
+	}
+	if (fl->seslife < 1000) {
+		fprintf(stderr, "tentacle server: -session-max-life: at least "
+		    "1s\n");
+		return (-1);
+	}
+	hub.conf.session_life_us = (uint64_t)fl->seslife * 1000;
+	return (0);
+}
+
+static int
+hub_check_schedule(void)
+{
+	const char	*schedule = hub_flags.schedule;
+
+	if (strcmp(schedule, "least-conn") == 0)
+		hub.conf.schedule = SCHED_LEAST_CONN;
+	else if (strcmp(schedule, "round-robin") == 0)
+		hub.conf.schedule = SCHED_ROUND_ROBIN;
+	else if (strcmp(schedule, "random") == 0)
+		hub.conf.schedule = SCHED_RANDOM;
+	else {
+		fprintf(stderr, "tentacle server: -schedule: \"%s\" is not one "
+		    "of least-conn, round-robin, random\n", schedule);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Limits left to "auto": from the open files limit. */
+static void
+hub_limits_auto(void)
+{
+	struct rlimit	 rl;
+	long		 nofile = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		nofile = (long)rl.rlim_cur;
+	if (hub.conf.max_clients < 0)
+		hub.conf.max_clients = limit_clients_auto(nofile);
+	if (hub.conf.max_handshakes < 0)
+		hub.conf.max_handshakes = nofile <= 0 ? 0 : nofile / 8 < 16 ?
+		    16 : (int)(nofile / 8 > 1000000 ? 1000000 : nofile / 8);
+}
+
+/*
+ * The flags resolved into hub.conf and checked against each other; -1:
+ * what is wrong printed (a usage error).
+ */
+static int
+hub_check(void)
+{
+	if (log_level_parse(hub_flags.loglevel, &hub_flags.level) == -1) {
+		fprintf(stderr, "tentacle server: -log-level: \"%s\" is not "
+		    "one of DEBUG, INFO, WARNING, ERROR\n", hub_flags.loglevel);
+		return (-1);
+	}
+	if (hub_check_times() == -1)
+		return (-1);
+	hub_limits_auto();
+	if ((hub.conf.tls_crt == NULL) != (hub.conf.tls_key == NULL)) {
+		fprintf(stderr, "tentacle server: -tlsCrt and -tlsKey go "
+		    "together\n");
+		return (-1);
+	}
+	if (hub.conf.insecure && hub.conf.tls_crt != NULL) {
+		fprintf(stderr, "tentacle server: -insecure and -tlsCrt "
+		    "contradict each other\n");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Who may use the proxy and the nodes' destinations: -pool-deny,
+ * -open-proxy, -allow.  -1: what is wrong printed (a usage error).
+ */
+static int
+hub_policy_load(void)
+{
+	char	*cause = NULL;
+
+	if (hub_flags.pooldeny != NULL &&
+	    hub_deny_parse(hub_flags.pooldeny, &cause) == -1)
+		return (hub_fail("-pool-deny", cause));
+	auth_open_proxy_set(hub.conf.open_proxy);
+	if (hub_flags.allow != NULL &&
+	    auth_allow_parse(hub_flags.allow, &cause) == -1)
+		return (hub_fail("-allow", cause));
+	return (0);
+}
+
+/* The log (-log, -log-level); -1: what is wrong printed. */
+static int
+hub_log_open(void)
+{
+	char	*cause = NULL;
+
+	if (log_init(hub_flags.logdest, hub_flags.level, "tentacled",
+	    &cause) == -1)
+		return (hub_fail(NULL, cause));
+	return (0);
+}
+
+/* The users and tokens files; -1: what is wrong printed. */
+static int
+hub_files_load(void)
+{
+	char	*cause = NULL;
+
+	if (hub.conf.users_path != NULL &&
+	    auth_users_load(hub.conf.users_path, &cause) == -1)
+		return (hub_fail("-users", cause));
+	if (hub.conf.tokens_path != NULL &&
+	    token_set_load(hub.conf.tokens_path, &hub.tokens, &cause) == -1)
+		return (hub_fail("-tokens", cause));
+	return (0);
+}
+
+/*
+ * A specific data address (-tunnelAddr, not every address): WELCOME
+ * tells nodes to use it.
+ */
+static void
+hub_data_host(void)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			*cause = NULL, *colon, buf[64];
+
+	if (core_addr_parse(hub.conf.data_addr, &ss, &sslen, &cause) == -1) {
+		free(cause);
+		return;
+	}
+	if ((ss.ss_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(
+	    &((struct sockaddr_in6 *)&ss)->sin6_addr)) ||
+	    (ss.ss_family == AF_INET &&
+	    ((struct sockaddr_in *)&ss)->sin_addr.s_addr == INADDR_ANY))
+		return;
+	strlcpy(buf, core_listener_name(hub.listeners[HUB_LISTEN_DATA]),
+	    sizeof buf);
+	if ((colon = strrchr(buf, ':')) != NULL)
+		*colon = '\0';
+	if (buf[0] == '[') {
+		memmove(buf, buf + 1, strlen(buf));
+		buf[strlen(buf) - 1] = '\0';
+	}
+	strlcpy(hub.data_host, buf, sizeof hub.data_host);
+}
+
+/* A proxy front on addr unless it is "" or "none". */
+static int
+hub_front_listen(int i, const char *addr, core_accept_cb *cb, char **cause)
+{
+	if (strcmp(addr, "none") == 0 || addr[0] == '\0')
+		return (0);
+	hub.listeners[i] = core_listen(addr, cb, NULL, cause);
+	return (hub.listeners[i] == NULL ? -1 : 0);
+}
+
+/* Every listener, in hub.listeners[]; -1 with *cause. */
+static int
+hub_listen(char **cause)
+{
+	hub.listeners[HUB_LISTEN_CONTROL] = core_listen(hub.conf.control_addr,
+	    hub_ctl_accept, NULL, cause);
+	if (hub.listeners[HUB_LISTEN_CONTROL] == NULL)
+		return (-1);
+	hub.listeners[HUB_LISTEN_DATA] = core_listen(hub.conf.data_addr,
+	    hub_dlink_accept, NULL, cause);
+	if (hub.listeners[HUB_LISTEN_DATA] == NULL)
+		return (-1);
+	hub.data_port = core_listener_port(hub.listeners[HUB_LISTEN_DATA]);
+	hub_data_host();
+	if (hub_flags.advertise != NULL &&
+	    hub_advertise(hub_flags.advertise, cause) == -1)
+		return (-1);
+	if (hub_front_listen(HUB_LISTEN_SOCKS, hub.conf.socks_addr,
+	    hub_socks_accept, cause) == -1 ||
+	    hub_front_listen(HUB_LISTEN_HTTP, hub.conf.http_addr,
+	    hub_http_accept, cause) == -1)
+		return (-1);
+	return (hub_admin_listen(cause));
+}
+
+/* Who the proxy serves, as the operator should know it. */
+static void
+hub_ready_proxy(int loopback_only)
+{
+	const char	*allow = hub_flags.allow;
+
+	if (hub.conf.users_path != NULL)
+		log_info("proxy users: %zu from %s; every proxy client logs "
+		    "in%s", auth_users_count(), hub.conf.users_path,
+		    allow != NULL ? " unless its address is in -allow" : "");
+	else if (loopback_only)
+		log_info("proxy ports listen on every address but serve "
+		    "loopback clients only%s; give -users FILE (or -allow, "
+		    "or -open-proxy) to serve others", allow != NULL ?
+		    " and -allow networks" : "");
+	else if (hub.conf.open_proxy)
+		log_warnx("-open-proxy: anyone who can reach the proxy ports "
+		    "can use the exit nodes");
+}
+
+/* The start-up lines, the last of them the ready line tests wait for. */
+static void
+hub_ready(void)
+{
+	const char	*names[HUB_LISTENERS];
+	int		 i, loopback_only = 0;
+
+	for (i = 0; i < HUB_LISTENERS; i++) {
+		names[i] = hub.listeners[i] != NULL ?
+		    core_listener_name(hub.listeners[i]) : "off";
+		if ((i == HUB_LISTEN_SOCKS || i == HUB_LISTEN_HTTP) &&
+		    hub.listeners[i] != NULL &&
+		    strncmp(names[i], "127.", 4) != 0 &&
+		    strncmp(names[i], "[::1]", 5) != 0)
+			loopback_only = !hub.conf.open_proxy;
+	}
+	hub_ready_proxy(loopback_only);
+	log_info("%s: hub starting", version_string());
+	if (hub.tls != NULL)
+		log_info("hub key fingerprint %s (nodes pin it with "
+		    "-fingerprint or trust it on first use)",
+		    tls_conf_fingerprint(hub.tls));
+	else
+		log_warnx("-insecure: links to nodes are plaintext: tokens "
+		    "are safe (HMAC) but relayed bytes and targets are not");
+	if (hub.conf.tokens_path != NULL)
+		log_info("nodes authenticate with %zu tokens from %s",
+		    hub.tokens.ts_n, hub.conf.tokens_path);
+	else
+		log_info("no -tokens file: nodes are accepted from 127.0.0.1 "
+		    "and ::1 only");
+	log_info("hub ready: control=%s data=%s socks=%s http=%s admin=%s",
+	    names[HUB_LISTEN_CONTROL], names[HUB_LISTEN_DATA],
+	    names[HUB_LISTEN_SOCKS], names[HUB_LISTEN_HTTP],
+	    names[HUB_LISTEN_ADMIN]);
+}
+
+/* see tentacle.h: `tentacle server`, in steps. */
+int
+hub_main(int argc, char **argv)
+{
+	char	*cause = NULL;
+
+	hub_init();
+	switch (hub_parse(argc, argv)) {
+	case OPT_HELP:
+		return (0);
+	case -1:
+		return (2);
+	}
+	if (hub_check() == -1)
+		return (2);
+	if (hub_tls_setup() == -1 || hub_log_open() == -1)
+		return (1);
+	if (hub_policy_load() == -1)
+		return (2);
+	if (hub_files_load() == -1)
+		return (1);
+	core_init();
+	if (hub_listen(&cause) == -1) {
+		log_error("%s", cause);
+		hub_fail(NULL, cause);
+		return (1);
+	}
+	core_signal(SIGINT, hub_shutdown_cb, NULL);
+	core_signal(SIGTERM, hub_shutdown_cb, NULL);
+	core_signal(SIGHUP, hub_hup_cb, NULL);
+	hub_ready();
+	core_loop();
+	log_info("hub: stopped");
+	return (0);
+}

@@ -1,0 +1,557 @@
+/*
+ * hub.h: the hub's private header.  Its structs, the one struct hub that
+ * holds its state, and the calls between its files, each group under the
+ * file that owns it.  Only modules/hub*.c include it; the rest of the
+ * program sees hub_main() in tentacle.h.
+ *
+ *	hub.c		the process: flags, start-up, signals, guard log
+ *	hub_ctl.c	a control connection until it is a node
+ *	hub_node.c	one connected node, and the parked records
+ *	hub_redial.c	the redial cycle
+ *	hub_sched.c	choosing a node: schedule, back-off, sessions
+ *	hub_dial.c	a request from DIAL to BIND, the data port, relays
+ *	hub_spare.c	spare links: warm data links waiting for a DIAL
+ *	hub_admin.c	the admin socket: info, drain, undrain, redial
+ *	hub_socks.c	the SOCKS5 front
+ *	hub_http.c	the HTTP proxy front
+ */
+#ifndef HUB_H
+#define HUB_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <stdint.h>
+#include <time.h>
+
+#include <event2/util.h>
+
+#include "tentacle.h"
+#include "acl.h"
+#include "frame.h"
+#include "route.h"
+#include "token.h"
+
+struct event;
+struct bufferevent;
+struct limit_hold;
+struct relay;
+struct tls_conf;
+struct core_listener;
+
+#define NODE_HASH	256
+#define DIAL_HASH	1024
+#define AUTHFAIL_SLOTS	256
+#define SPARE_WINDOW	10		/* seconds of demand spares cover */
+#define RATE_SLOTS	16		/* rate samples kept, one per second */
+#define SESSION_HASH	4096
+#define SESSION_LIFE_MS	(24LL * 3600 * 1000)	/* -session-max-life */
+#define SCHED_LEAST_CONN	0
+#define SCHED_ROUND_ROBIN	1
+#define SCHED_RANDOM		2
+#define DIAL_RETRIES_MAX	8
+
+/* The hub's listeners, in hub.listeners[]. */
+#define HUB_LISTEN_CONTROL	0
+#define HUB_LISTEN_DATA		1
+#define HUB_LISTEN_SOCKS	2
+#define HUB_LISTEN_HTTP		3
+#define HUB_LISTEN_ADMIN	4
+#define HUB_LISTENERS		5
+
+/* n_redial: where a node is in its redial cycle (doc/routing.md). */
+#define REDIAL_IDLE	0	/* in service; maybe a timer planned */
+#define REDIAL_DRAIN	1	/* no new requests, relays finishing */
+#define REDIAL_SENT	2	/* REDIAL sent, waiting for it to leave */
+
+/* -pool-deny: destinations nodes of a pool must refuse (narrowing only). */
+struct pool_deny {
+	char			 pool[FRAME_POOL_MAX + 1];	/* "*": all */
+	struct acl_entry	 entry;
+};
+
+/* The hub's settings: flags, resolved once by hub_main(). */
+struct hub_conf {
+	const char	*control_addr;
+	const char	*data_addr;
+	const char	*socks_addr;	/* "" or "none" disables */
+	const char	*http_addr;	/* "" or "none" disables */
+	int		 open_proxy;	/* accept non-loopback proxy users */
+	int		 via;		/* HTTP: add a Via header */
+	int		 handshake_ms;
+	int		 dial_ms;
+	int		 heartbeat_ms;
+	int		 idle_ms;	/* relay idle timeout, 0 = off */
+	int		 http_idle_ms;	/* keep-alive idle between requests */
+	int		 max_relays_per_node;	/* relays + dials; 0: none */
+	int		 max_pending_dials;	/* hub-wide; 0 = no limit */
+	int		 max_clients;	/* proxy client connections; 0: none */
+	int		 max_conns_per_ip;	/* per address (IPv6 /64) */
+	int		 max_conns_per_user;	/* per logged-in user */
+	int		 max_sessions_per_user;	/* sticky sessions, 0 = none */
+	int		 max_handshakes;	/* node links before auth */
+	int		 max_handshakes_per_ip;	/* ... per address (IPv6 /64) */
+	const char	*admin_path;	/* Unix socket; NULL: state dir */
+	int		 redial_interval_ms;	/* 0 = no periodic redial */
+	int		 redial_grace_ms;	/* drain before REDIAL */
+	int		 schedule;	/* SCHED_* (doc/routing.md) */
+	int		 dial_retries;	/* other nodes tried on node failure */
+	int		 spare_max;	/* -pool-max: idle spare links a node */
+	uint64_t	 session_life_us;	/* -session-max-life */
+	const char	*tls_crt;	/* PEM chain; else self-signed */
+	const char	*tls_key;
+	const char	*state_dir;	/* self-signed key and certificate */
+	int		 insecure;	/* plaintext links to nodes */
+	const char	*tokens_path;	/* -tokens; NULL: loopback nodes */
+	const char	*users_path;	/* -users */
+};
+
+/*
+ * What the hub remembers of a node across its connections (a redial is a
+ * reconnect): kept in struct node while it is online, in a parked record
+ * for an hour after it left.
+ */
+struct node_keep {
+	int			 drain;		/* tentacle drain */
+	int			 nhist;		/* addresses, newest first */
+	struct {
+		char		 addr[64];
+		time_t		 since;
+	}			 hist[FRAME_HIST_MAX];
+	uint32_t		 redials;	/* that changed the address */
+	uint32_t		 redials_same;	/* that did not */
+	time_t			 last_redial;
+	uint64_t		 pending_us;	/* left to redial at; 0 none */
+	char			 pending_why[32];
+};
+
+/*
+ * A node that left: its id and node_keep, and the relays still running
+ * over its data links, for when it comes back.  Owned by hub_node.c.
+ */
+struct parked {
+	TAILQ_ENTRY(parked)	 pk_entry;	/* oldest first */
+	uint32_t		 pk_id;
+	uint64_t		 pk_left_us;
+	struct frame_hello	 pk_hello;
+	struct node_keep	 pk_keep;
+	TAILQ_HEAD(, srelay)	 pk_relays;
+	u_int			 pk_nrelays;
+};
+TAILQ_HEAD(parkedq, parked);
+
+struct dial;
+struct srelay;
+struct spare;
+
+/* A connected node: its control link and everything counted on it. */
+struct node {
+	TAILQ_ENTRY(node)	 n_entry;
+	LIST_ENTRY(node)	 n_hash;
+	uint32_t		 n_id;
+	struct frame_hello	 n_hello;
+	char			 n_remote[64];
+	struct bufferevent	*n_bev;		/* control link */
+	struct event		*n_heartbeat;
+	uint64_t		 n_rx_us;	/* last frame received */
+	uint32_t		 n_rtt_us;
+	uint8_t			 n_cookie[FRAME_COOKIE_LEN];
+	time_t			 n_since;
+	struct relay_stat	 n_bytes;
+	uint32_t		 n_dials_ok;
+	uint32_t		 n_dials_failed;
+	uint32_t		 n_dials_denied;
+	time_t			 n_last_ok;	/* last dial OK, 0 never */
+	/* Byte counters sampled once a second at most (heartbeat, info). */
+	uint64_t		 n_rate_us[RATE_SLOTS];
+	struct relay_stat	 n_rate_bytes[RATE_SLOTS];
+	u_int			 n_ndials;
+	u_int			 n_nrelays;
+	TAILQ_HEAD(, dial)	 n_dials;
+	TAILQ_HEAD(, srelay)	 n_relays;
+	/* Spare links (doc/performance.md "Pool"): idle, newest first. */
+	TAILQ_HEAD(, spare)	 n_spares;
+	u_int			 n_nspares;
+	int			 n_spare_seen;	/* sent a SPARE: has spares */
+	uint16_t		 n_spare_target;	/* last SPARE_TARGET */
+	uint64_t		 n_spare_taken_us; /* one left, no refill yet */
+	uint64_t		 n_refill_us;	/* smoothed refill latency */
+	uint32_t		 n_dsec[SPARE_WINDOW];	/* demand per second: */
+	uint16_t		 n_dcount[SPARE_WINDOW]; /* dials started, */
+	uint16_t		 n_dpeak[SPARE_WINDOW];	/* most in flight */
+	/* Node-side dial failures in a row, and the back-off they earned. */
+	u_int			 n_fails;
+	uint32_t		 n_backoff_ms;
+	uint64_t		 n_backoff_until_us;
+	/* Fleet control: sticky sessions, drain, redial. */
+	uint32_t		 n_gen;		/* this connection, hub-wide */
+	char			 n_ip[64];	/* n_remote without the port */
+	struct node_keep	 n_keep;
+	int			 n_redial;	/* REDIAL_* */
+	struct event		*n_redial_ev;
+	uint64_t		 n_redial_at_us;	/* planned, 0 none */
+	uint64_t		 n_redial_end_us;	/* end of the grace */
+	uint64_t		 n_redial_sent_us;	/* REDIAL sent at */
+	char			 n_redial_why[32];
+	/* PINGs the node may still send: a bucket of PING_BURST. */
+	u_int			 n_ping_tokens;
+	uint64_t		 n_ping_us;
+};
+TAILQ_HEAD(nodes, node);
+
+/* What a dial's callback gets: the result, and on DIAL_OK the link. */
+struct dial_done {
+	int		 result;	/* DIAL_* */
+	struct bufferevent *link;	/* DIAL_OK: the data link, now yours */
+	uint32_t	 req;
+	uint32_t	 node_id;	/* 0 when no node was chosen */
+	const char	*node_name;	/* valid during the callback only */
+};
+/* Called exactly once, unless hub_dial_cancel() came first. */
+typedef void hub_dial_cb(const struct dial_done *, void *);
+
+/* A request for an exit node, from hub_dial() to its answer. */
+struct dial {
+	LIST_ENTRY(dial)	 d_hash;
+	TAILQ_ENTRY(dial)	 d_entry;	/* on its node */
+	uint32_t		 d_req;
+	struct node		*d_node;
+	struct target		 d_target;
+	struct event		*d_timer;
+	hub_dial_cb		*d_cb;
+	void			*d_arg;
+	uint64_t		 d_start_us;
+	char			 d_who[64];
+	struct spare		*d_spare;	/* DIAL sent on this spare */
+	struct route		 d_route;
+	char			 d_user[65];	/* base user name, sessions */
+	int			 d_tries;	/* nodes tried so far */
+	uint32_t		 d_tried[DIAL_RETRIES_MAX + 1];
+};
+
+TAILQ_HEAD(sessionq, session);
+
+/*
+ * A proxy user's sticky sessions: at most -max-sessions-per-user, so one
+ * user cannot push everybody else's out of the table.
+ */
+struct suser {
+	LIST_ENTRY(suser)	 u_hash;
+	struct sessionq		 u_lru;		/* most recent first */
+	u_int			 u_n;
+	char			 u_name[65];
+};
+
+/* A sticky session: (user, id) -> node, sliding expiry, LRU bounded. */
+struct session {
+	LIST_ENTRY(session)	 s_hash;
+	TAILQ_ENTRY(session)	 s_lru;		/* most recent first */
+	TAILQ_ENTRY(session)	 s_ulru;	/* on its user's list */
+	struct suser		*s_user;
+	char			 s_key[65 + ROUTE_SESSION_MAX + 1];
+	uint32_t		 s_node;
+	uint32_t		 s_gen;		/* the node's n_gen then */
+	uint64_t		 s_created_us;
+	uint64_t		 s_expires_us;
+};
+
+/* A spare data link: idle on its node's list, or carrying one DIAL. */
+struct spare {
+	TAILQ_ENTRY(spare)	 sp_entry;
+	struct bufferevent	*sp_bev;
+	struct node		*sp_node;
+	struct dial		*sp_dial;	/* NULL: idle, on n_spares */
+	char			 sp_peer[64];
+	uint64_t		 sp_since_us;	/* idle since */
+	int			 sp_keepalive;	/* probes turned on */
+};
+
+/*
+ * A relay's membership in its node's list, or in the node's parked record
+ * while the node is away; either may go first.
+ */
+struct srelay {
+	TAILQ_ENTRY(srelay)	 sr_entry;
+	struct relay		*sr_relay;
+	struct node		*sr_node;
+	struct parked		*sr_parked;
+	struct limit_hold	*sr_hold;	/* the user's counts */
+};
+
+/*
+ * A control connection before WELCOME, or an admin session (on the admin
+ * socket only).
+ */
+struct ctl {
+	struct bufferevent	*c_bev;
+	struct event		*c_timer;	/* handshake deadline */
+	struct limit_hold	*c_hold;	/* handshakes per address */
+	char			 c_peer[64];
+	char			 c_ip[64];	/* without the port */
+	int			 c_localhost;	/* 127.0.0.1 or ::1 */
+	int			 c_admin;	/* from the admin socket */
+	int			 c_state;
+#define CTL_HELLO	0	/* waiting for HELLO */
+#define CTL_AUTH	1	/* CHALLENGE sent, waiting for AUTH */
+#define CTL_ADMIN	2	/* admin session, waiting for INFO_REQ */
+	struct frame_hello	 c_hello;
+	uint8_t			 c_nonce[FRAME_NONCE_LEN];
+};
+
+/* Recent authentication failures, by client address. */
+struct authfail {
+	char		 ip[64];
+	u_int		 count;
+	uint64_t	 first_us;
+};
+
+/* A data link before BIND (or SPARE). */
+struct dlink {
+	struct bufferevent	*l_bev;
+	struct event		*l_timer;	/* handshake deadline */
+	struct limit_hold	*l_hold;	/* handshakes per address */
+	char			 l_peer[64];
+};
+
+/*
+ * What the hub refused or cut to protect itself, for `tentacle info` and
+ * for logging once per LOG_EVERY_US, not per connection.
+ */
+struct hub_guard {
+	uint64_t		 hs_refused;	/* -max-handshakes(-per-ip) */
+	uint64_t		 hs_expired;	/* deadline passed */
+	uint64_t		 flooded;	/* PING flood, backlog */
+	uint64_t		 identity;	/* another owner's name, id */
+	uint64_t		 admin_refused;	/* uid, or too many */
+	uint64_t		 logged_us;	/* last summary line */
+	uint64_t		 logged_refused, logged_expired;
+};
+
+/* The hub's state: one, in hub.c; each group is its file's. */
+struct hub {
+	struct hub_conf		 conf;
+	/* hub.c */
+	struct core_listener	*listeners[HUB_LISTENERS];
+	int			 stopping;
+	struct tls_conf		*tls;		/* NULL: -insecure */
+	struct token_set	 tokens;
+	uint16_t		 data_port;	/* WELCOME tells nodes */
+	char			 data_host[64];	/* ... and this, or "" */
+	struct pool_deny	 deny[FRAME_POLICY_MAX];	/* -pool-deny */
+	int			 ndeny;
+	struct hub_guard	 guard;
+	struct event		*guard_ev;	/* the held-back line */
+	/* hub_ctl.c */
+	struct authfail		 authfail[AUTHFAIL_SLOTS];
+	/* hub_admin.c */
+	u_int			 nadmin;	/* admin sessions open */
+	/* hub_node.c */
+	struct nodes		 nodes;
+	LIST_HEAD(, node)	 node_hash[NODE_HASH];
+	u_int			 nnodes;
+	uint32_t		 next_id;
+	uint32_t		 gen;		/* last n_gen given */
+	struct parkedq		 parked;
+	u_int			 nparked;
+	struct event		*park_ev;	/* the parked records' sweep */
+	/* hub_redial.c */
+	u_int			 nredialable;	/* online, can redial */
+	u_int			 nredialing;	/* in a cycle */
+	/* hub_sched.c */
+	uint32_t		 rr;
+	uint64_t		 rand;
+	LIST_HEAD(, session)	 sessions[SESSION_HASH];
+	struct sessionq		 session_lru;
+	u_int			 nsessions;
+	LIST_HEAD(, suser)	 susers[SESSION_HASH];
+	uint64_t		 sessions_full_us;	/* last logged ... */
+	char			 sessions_full_who[65];	/* ... for this user */
+	/* hub_dial.c */
+	LIST_HEAD(, dial)	 dial_hash[DIAL_HASH];
+	u_int			 ndials;	/* pending, hub-wide */
+	uint32_t		 next_req;
+	uint64_t		 dials_full_us;	/* -max-pending-dials logged */
+	char			 dial_why[160];	/* hub_dial()'s *why */
+};
+extern struct hub	 hub;
+
+/* hub.c: the process, and what every file sends and logs. */
+/* Send one encoded frame; len 0 means an encoder refused (a bug). */
+void		 hub_send(struct bufferevent *, const uint8_t *, size_t);
+/* BYE with a FRAME_BYE_* reason and a line for the peer's log. */
+void		 hub_bye(struct bufferevent *, uint8_t, const char *);
+/* WELCOME: node id and cookie (0 and NULL for an admin session). */
+void		 hub_welcome(struct bufferevent *, uint32_t, const uint8_t *);
+/* tv set to ms milliseconds; returns tv. */
+struct timeval	*hub_ms_tv(struct timeval *, int);
+/*
+ * A socket bufferevent for an accepted fd, wrapped in TLS unless the hub
+ * runs -insecure.  NULL (fd closed) when out of memory.
+ */
+struct bufferevent *hub_bev_new(int, const char *);
+/* What went wrong on a link, for a log line. */
+const char	*hub_bev_error(struct bufferevent *, short);
+/*
+ * A node link (control or data port) before its handshake: counted in
+ * total and per address (IPv6 /64) against -max-handshakes(-per-ip).
+ * NULL: refused (fd closed, nothing sent: a flood gets no answer).
+ */
+struct limit_hold *hub_link_hold(int, struct sockaddr *);
+/* Log the guards' counts: once per 10 s at most, the rest held back. */
+void		 hub_guard_log(void);
+/* A node link's handshake deadline passed: counted for hub_guard_log(). */
+void		 hub_guard_expired(void);
+
+/* hub_ctl.c: control connections until WELCOME. */
+/* The control port's accept callback (core_listen()). */
+void		 hub_ctl_accept(int, struct sockaddr *, socklen_t, void *);
+/* A struct ctl for an accepted fd, its deadline armed; NULL: fd closed. */
+struct ctl	*hub_ctl_new(int, const char *, int);
+
+/* hub_admin.c: the admin socket. */
+/* Listen on -admin (else STATE-DIR/admin.sock); -1 with *cause. */
+int		 hub_admin_listen(char **);
+/* Answer INFO_REQ: one INFO_NODE per node, then INFO_END. */
+void		 hub_admin_info(struct ctl *);
+/* Answer ADMIN (drain, undrain, redial a node): one ADMIN_REPLY. */
+void		 hub_admin_op(struct ctl *, const struct frame_admin *);
+
+/* hub_node.c: the registry of connected nodes, and the parked records. */
+/* A node's memory and timers, not yet registered; NULL: out of memory. */
+struct node	*hub_node_new(void);
+/*
+ * n (from hub_node_new()) takes over bev, the control link of a node
+ * whose HELLO h was accepted from peer (ip: without the port): it gets its
+ * id (its old one when it comes back), WELCOME and its POLICY, joins the
+ * registry and takes back its parked record.  h, peer and ip are copied.
+ */
+void		 hub_node_open(struct node *, struct bufferevent *,
+		    const struct frame_hello *, const char *peer,
+		    const char *ip);
+struct node	*hub_node_find(uint32_t);
+/* Is n named name, or is name its id (no formatting unless a digit)? */
+int		 hub_node_named(const struct node *, const char *);
+/* Do two HELLOs have the same owner (token, or the hub's machine)? */
+int		 hub_node_owner_same(const struct frame_hello *,
+		    const struct frame_hello *);
+/*
+ * Sample n's byte counters (once a second at most) and, when up and down
+ * are given, its rates in bytes/s over the last RATE_WINDOW s or so.
+ */
+void		 hub_node_rate(struct node *, uint64_t, uint32_t *,
+		    uint32_t *);
+/*
+ * Frees n: unlinks it, fails its pending dials (DIAL_NODELOST) and
+ * detaches its relays, which run on (their data links are independent).
+ * reason != 0 sends BYE first.
+ */
+void		 hub_node_close(struct node *, uint8_t, const char *);
+/* Count bytes moved outside a relay (HTTP absolute-form) on a node. */
+void		 hub_node_bytes(uint32_t node_id, size_t up, size_t down);
+/*
+ * A front holds a data link of node_id outside a relay (an HTTP exchange):
+ * it counts as a relay of the node (scheduling, drains) until released
+ * with the token hold returned.
+ */
+uint32_t	 hub_node_link_hold(uint32_t node_id);
+void		 hub_node_link_release(uint32_t node_id, uint32_t token);
+
+/* hub_redial.c: the redial cycle (doc/routing.md, "Redial"). */
+/* n->n_redial_ev's callback: the next step of n's cycle. */
+void		 hub_redial_cb(evutil_socket_t, short, void *);
+/* Plan n's next periodic redial (none without a redial action). */
+void		 hub_redial_plan(struct node *);
+/* Start n's redial cycle: drain, then REDIAL when idle or after grace. */
+void		 hub_redial_begin(struct node *, const char *);
+/* A relay or dial of n (NULL: none) ended: a draining node may be ready. */
+void		 hub_redial_check(struct node *);
+/* n's redial cycle ends without a redial: back in service. */
+void		 hub_redial_end(struct node *);
+/* A redial cycle ended one way or another. */
+void		 hub_redial_done(void);
+/*
+ * n joined: how its redial command ended, and the end of the cycle if it
+ * left to redial (old -> new address).  Before n's address history moves.
+ */
+void		 hub_redial_back(struct node *);
+
+/* hub_sched.c: choosing a node for a dial. */
+/*
+ * Choose d's node: its session's when it has a live one, else by
+ * -schedule (pinning the session).  NULL: *result and hub.dial_why say
+ * why.
+ */
+struct node	*hub_sched_choose(struct dial *, int *);
+/* A dial on n failed for a node-side reason (0) or succeeded (1). */
+void		 hub_sched_outcome(struct node *, int);
+/* A number below bound, from a cheap generator (not for secrets). */
+uint32_t	 hub_sched_random(uint32_t);
+
+/* hub_dial.c: dials, the data port and the relays' accounting. */
+/*
+ * Ask an exit node to connect to t, choosing it by route (route.h; NULL:
+ * any node) and -schedule, retrying node-side failures on other nodes
+ * (doc/routing.md).  user is the base user name (sessions are per user;
+ * NULL or "" for none).  Returns NULL only when no dial could be started,
+ * with *result set (DIAL_NONODE, DIAL_FAIL, DIAL_HOSTUNREACH for a strict
+ * session whose node is gone) and *why a one-line reason for the peer
+ * (static, valid until the next call); the callback is not called then.
+ */
+struct dial	*hub_dial(const struct target *, const struct route *,
+		    const char *user, const char *who, hub_dial_cb *,
+		    void *, int *result, const char **why);
+/* Frees d; its callback is not called. */
+void		 hub_dial_cancel(struct dial *);
+/*
+ * Relay user <-> d->link, with the bytes counted on the node; takes both
+ * bufferevents (on failure, out of memory, both are freed and NULL is
+ * returned).  tag names the request in logs.  hold (may be NULL) is the
+ * proxy user's connection count: limit_close()d when the relay closes,
+ * or at once when it fails.
+ */
+struct relay	*hub_relay(const struct dial_done *,
+		    struct bufferevent *user, const char *tag,
+		    struct limit_hold *);
+/* The pending dial with request id req, or NULL. */
+struct dial	*hub_dial_find(uint32_t);
+/* Send d's DIAL: on a spare link of its node, else the control link. */
+void		 hub_dial_send(struct dial *);
+/*
+ * d failed on its node for a node-side reason: try another node when
+ * -dial-retries allows (1), else 0 (the caller answers).
+ */
+int		 hub_dial_retry(struct dial *, int);
+/* Answer the front and free d; link (DIAL_OK) passes to the callback. */
+void		 hub_dial_finish(struct dial *, int, struct bufferevent *);
+/* The data port's accept callback: a link has until BIND or SPARE. */
+void		 hub_dlink_accept(int, struct sockaddr *, socklen_t, void *);
+/* Frees l, not its bufferevent (closed, or handed on). */
+void		 hub_dlink_free(struct dlink *);
+/* Frees l and closes its link. */
+void		 hub_dlink_close(struct dlink *, const char *);
+
+/* hub_spare.c: spare links. */
+/* SPARE on the data port: l becomes an idle spare link of its node. */
+void		 hub_spare_accept(struct dlink *, const struct frame *, int);
+/* Count one dial in n's demand window (this second's bucket). */
+void		 hub_spare_demand(struct node *);
+/* Tell n how many spare links to keep (SPARE_TARGET) if that changed. */
+void		 hub_spare_eval(struct node *, int);
+/* TCP keepalive on n's spare links idle a heartbeat or more. */
+void		 hub_spare_idle(struct node *, uint64_t);
+/*
+ * Send d's DIAL (buf, len) on the newest idle spare link of d's node,
+ * which is d's (d->d_spare) until its BIND.  0, or -1 when there is none.
+ */
+int		 hub_spare_send(struct dial *, const uint8_t *, size_t);
+/* Frees sp (and its link); sp is idle or its dial has let go of it. */
+void		 hub_spare_close(struct spare *, const char *);
+
+/* hub_socks.c: SOCKS5 front (I/O; parsing is socks.c). */
+void		 hub_socks_accept(int, struct sockaddr *, socklen_t, void *);
+
+/* hub_http.c: HTTP proxy front (I/O; parsing is http.c). */
+void		 hub_http_accept(int, struct sockaddr *, socklen_t, void *);
+
+#endif /* HUB_H */

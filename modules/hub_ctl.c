@@ -1,0 +1,548 @@
+/*
+ * hub_ctl.c: a control-port connection until it is a node.  Owns the
+ * handshake (deadline, HELLO, CHALLENGE and AUTH), the auth-failure
+ * lockout, the node's identity (a name held by another token's node) and
+ * the hand-over to hub_node.c; admin sessions take the same path from the
+ * admin socket (hub_admin.c) to their one request.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "tentacle.h"
+#include "auth.h"
+#include "frame.h"
+#include "limit.h"
+#include "tls.h"
+#include "token.h"
+#include "hub.h"
+
+#define AUTHFAIL_MAX	5		/* failures ... */
+#define AUTHFAIL_WINDOW	60000000ULL	/* ... per minute, per address */
+
+static void	hub_ctl_free(struct ctl *);
+static void	hub_ctl_close(struct ctl *, const char *);
+static void	hub_ctl_timeout_cb(evutil_socket_t, short, void *);
+static void	hub_ctl_event_cb(struct bufferevent *, short, void *);
+static void	hub_ctl_read_cb(struct bufferevent *, void *);
+static const char *hub_ctl_owner_str(const struct frame_hello *, char *,
+		    size_t);
+static int	hub_ctl_name_held(const struct frame_hello *, char *, size_t);
+static void	hub_ctl_node(struct ctl *);
+
+/* see hub.h */
+struct ctl *
+hub_ctl_new(int fd, const char *peer, int admin)
+{
+	struct ctl	*c;
+	struct timeval	 tv;
+
+	if ((c = calloc(1, sizeof *c)) == NULL) {
+		log_warnx("control %s: out of memory, dropping a connection",
+		    peer);
+		close(fd);
+		return (NULL);
+	}
+	strlcpy(c->c_peer, peer, sizeof c->c_peer);
+	c->c_admin = admin;
+	/*
+	 * Our own timer, not a bufferevent read timeout: it bounds the whole
+	 * handshake (TLS, HELLO, AUTH), not the gaps between bytes.
+	 */
+	if ((c->c_timer = evtimer_new(core_base, hub_ctl_timeout_cb,
+	    c)) == NULL) {
+		log_warnx("control %s: out of memory", c->c_peer);
+		close(fd);
+		free(c);
+		return (NULL);
+	}
+	/* The admin socket is local: no TLS. */
+	if (admin)
+		c->c_bev = bufferevent_socket_new(core_base, fd,
+		    BEV_OPT_CLOSE_ON_FREE);
+	else
+		c->c_bev = hub_bev_new(fd, c->c_peer);
+	if (c->c_bev == NULL) {
+		if (admin)
+			close(fd);
+		event_free(c->c_timer);
+		free(c);
+		return (NULL);
+	}
+	bufferevent_setcb(c->c_bev, hub_ctl_read_cb, NULL,
+	    hub_ctl_event_cb, c);
+	bufferevent_setwatermark(c->c_bev, EV_READ, 0, FRAME_MAX);
+	evtimer_add(c->c_timer, hub_ms_tv(&tv, hub.conf.handshake_ms));
+	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
+	return (c);
+}
+
+/*
+ * Control port: every connection starts as a struct ctl until its HELLO
+ * says it is a node (admin sessions use the admin socket).
+ */
+void
+hub_ctl_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
+    void *arg __unused)
+{
+	struct limit_hold	*h;
+	struct ctl		*c;
+	char			 peer[64];
+
+	if ((h = hub_link_hold(fd, sa)) == NULL)
+		return;
+	core_sa_str(sa, peer, sizeof peer);
+	if ((c = hub_ctl_new(fd, peer, 0)) == NULL) {
+		limit_close(h);
+		return;
+	}
+	c->c_hold = h;
+	strlcpy(c->c_ip, c->c_peer, sizeof c->c_ip);
+	if (strrchr(c->c_ip, ':') != NULL)
+		*strrchr(c->c_ip, ':') = '\0';
+	c->c_localhost = core_sa_is_localhost(sa);
+	log_debug("control %s: connected", c->c_peer);
+}
+
+/* Frees c but not its bufferevent (closed, or handed to a node). */
+static void
+hub_ctl_free(struct ctl *c)
+{
+	if (c->c_admin)
+		hub.nadmin--;
+	limit_close(c->c_hold);
+	event_free(c->c_timer);
+	free(c);
+}
+
+/* Frees c and closes its link (once a BYE queued is written). */
+static void
+hub_ctl_close(struct ctl *c, const char *why)
+{
+	if (why != NULL)
+		log_info("control %s: closed: %s", c->c_peer, why);
+	/* Before the TLS handshake nothing we write can go out. */
+	if (!c->c_admin && hub.tls != NULL && !tls_handshake_done(c->c_bev))
+		bufferevent_free(c->c_bev);
+	else
+		core_bev_close_flush(c->c_bev);
+	hub_ctl_free(c);
+}
+
+static void
+hub_ctl_timeout_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg)
+{
+	struct ctl	*c = arg;
+
+	/* Counted and summed up by hub_guard_log(): floods are quiet. */
+	log_debug("control %s: handshake not finished within %d ms (%s); "
+	    "closing", c->c_peer, hub.conf.handshake_ms,
+	    c->c_state == CTL_AUTH ? "no AUTH" : c->c_state == CTL_ADMIN ?
+	    "no INFO_REQ" : !c->c_admin && hub.tls != NULL &&
+	    !tls_handshake_done(c->c_bev) ? "TLS" : "no HELLO");
+	if (!c->c_admin)
+		hub_guard_expired();
+	hub_bye(c->c_bev, FRAME_BYE_TIMEOUT, "handshake timeout");
+	hub_ctl_close(c, NULL);
+}
+
+static void
+hub_ctl_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl	*c = arg;
+
+	if (tls_error(bev) != NULL)
+		log_warnx("control %s: %s", c->c_peer, tls_error(bev));
+	else
+		log_debug("control %s: gone before WELCOME: %s", c->c_peer,
+		    hub_bev_error(bev, what));
+	bufferevent_free(c->c_bev);
+	hub_ctl_free(c);
+}
+
+/* "token on line 3", or "no token": an owner, for a log line. */
+static const char *
+hub_ctl_owner_str(const struct frame_hello *h, char *buf, size_t len)
+{
+	const struct token	*t;
+
+	if (!h->has_kid)
+		snprintf(buf, len, "no token");
+	else if ((t = token_find(&hub.tokens, h->kid)) != NULL)
+		snprintf(buf, len, "the token on line %d of %s", t->t_line,
+		    hub.conf.tokens_path);
+	else
+		snprintf(buf, len, "a token no longer in %s",
+		    hub.conf.tokens_path);
+	return (buf);
+}
+
+/*
+ * Is h's name held by a node of another owner, online or away for its
+ * return (parked)?  First come keeps the name, unless its token was taken
+ * out of the tokens file.  *who says which node.
+ */
+static int
+hub_ctl_name_held(const struct frame_hello *h, char *who, size_t len)
+{
+	const struct frame_hello	*oh = NULL;
+	struct node			*n;
+	struct parked			*pk;
+	char				 o[128];
+	uint32_t			 id = 0;
+	uint64_t			 away = 0;
+
+	TAILQ_FOREACH(n, &hub.nodes, n_entry) {
+		if (strcmp(n->n_hello.name, h->name) == 0 &&
+		    !hub_node_owner_same(&n->n_hello, h)) {
+			oh = &n->n_hello;
+			id = n->n_id;
+			break;
+		}
+	}
+	TAILQ_FOREACH(pk, &hub.parked, pk_entry) {
+		if (oh != NULL)
+			break;
+		if (strcmp(pk->pk_hello.name, h->name) == 0 &&
+		    !hub_node_owner_same(&pk->pk_hello, h)) {
+			oh = &pk->pk_hello;
+			id = pk->pk_id;
+			away = (core_now_us() - pk->pk_left_us) / 1000000;
+		}
+	}
+	if (oh == NULL || (oh->has_kid &&
+	    token_find(&hub.tokens, oh->kid) == NULL))
+		return (0);
+	if (n != NULL)
+		snprintf(who, len, "node %u (%s, online), which proved %s", id,
+		    oh->name, hub_ctl_owner_str(oh, o, sizeof o));
+	else
+		snprintf(who, len, "node %u (%s, away: it left %llu s ago), "
+		    "which proved %s", id, oh->name, (unsigned long long)away,
+		    hub_ctl_owner_str(oh, o, sizeof o));
+	return (1);
+}
+
+/*
+ * c proved who it is (its HELLO, and AUTH when the hub has tokens): unless
+ * a node of another owner holds its name, it becomes a registered node
+ * (hub_node_open()).  Frees c either way.
+ */
+static void
+hub_ctl_node(struct ctl *c)
+{
+	const struct frame_hello *h = &c->c_hello;
+	struct node		*n;
+	char			 who[300], mine[128];
+	char			 name[4 * FRAME_NAME_MAX + 1];
+
+	if (hub_ctl_name_held(h, who, sizeof who)) {
+		hub.guard.identity++;
+		log_escape(name, sizeof name, h->name, strlen(h->name));
+		log_warnx("control %s: node \"%s\" refused: the name is held "
+		    "by %s; this connection proved %s (first come keeps a "
+		    "name: pick another with -name, or take the old token "
+		    "out of the tokens file)", c->c_peer, name, who,
+		    hub_ctl_owner_str(h, mine, sizeof mine));
+		hub_bye(c->c_bev, FRAME_BYE_NOTALLOWED, "this node name is "
+		    "held by a node with another token; choose another name");
+		hub_ctl_close(c, NULL);
+		return;
+	}
+	if ((n = hub_node_new()) == NULL) {
+		hub_bye(c->c_bev, FRAME_BYE_OVERLOADED, "out of memory");
+		hub_ctl_close(c, "out of memory");
+		return;
+	}
+	hub_node_open(n, c->c_bev, h, c->c_peer, c->c_ip);
+	hub_ctl_free(c);
+}
+
+static struct authfail *
+hub_ctl_authfail_slot(const char *ip)
+{
+	u_int		 h = 5381;
+	const char	*p;
+
+	for (p = ip; *p != '\0'; p++)
+		h = h * 33 + (u_char)*p;
+	return (&hub.authfail[h % AUTHFAIL_SLOTS]);
+}
+
+/* Is this address locked out for failing too often? */
+static int
+hub_ctl_authfail_limited(const char *ip)
+{
+	struct authfail	*af = hub_ctl_authfail_slot(ip);
+
+	if (strcmp(af->ip, ip) != 0 ||
+	    core_now_us() - af->first_us > AUTHFAIL_WINDOW)
+		return (0);
+	return (af->count >= AUTHFAIL_MAX);
+}
+
+static void
+hub_ctl_authfail_note(const char *ip)
+{
+	struct authfail	*af = hub_ctl_authfail_slot(ip);
+	uint64_t	 now = core_now_us();
+
+	if (strcmp(af->ip, ip) != 0 || now - af->first_us > AUTHFAIL_WINDOW) {
+		strlcpy(af->ip, ip, sizeof af->ip);
+		af->count = 0;
+		af->first_us = now;
+	}
+	af->count++;
+}
+
+static void
+hub_ctl_auth_fail(struct ctl *c, const char *why)
+{
+	char	 name[4 * FRAME_NAME_MAX + 1];
+
+	hub_ctl_authfail_note(c->c_ip);
+	log_escape(name, sizeof name, c->c_hello.name,
+	    strlen(c->c_hello.name));
+	log_warnx("control %s: node \"%s\" refused: %s", c->c_peer, name,
+	    why);
+	hub_bye(c->c_bev, FRAME_BYE_AUTH, "authentication failed: check "
+	    "that the node's auth_token is in the hub's tokens file");
+	hub_ctl_close(c, NULL);
+}
+
+/*
+ * A node said HELLO.  Without a tokens file the hub accepts loopback nodes
+ * only; with one, every node answers a CHALLENGE.  Returns 1 when c waits
+ * for AUTH, 0 when c is gone (welcomed as a node, or refused and freed).
+ */
+static int
+hub_ctl_hello(struct ctl *c)
+{
+	uint8_t	 buf[FRAME_MAX];
+
+	if (hub.conf.tokens_path == NULL) {
+		if (c->c_localhost) {
+			/* No token proven: the hub's machine is the owner. */
+			c->c_hello.has_kid = 0;
+			memset(c->c_hello.kid, 0, sizeof c->c_hello.kid);
+			hub_ctl_node(c);
+			return (0);
+		}
+		hub_ctl_authfail_note(c->c_ip);
+		log_warnx("control %s: node refused: this hub has no tokens "
+		    "file, so it accepts nodes from 127.0.0.1 and ::1 only "
+		    "(start it with -tokens FILE)", c->c_peer);
+		hub_bye(c->c_bev, FRAME_BYE_AUTH, "this hub accepts nodes "
+		    "from 127.0.0.1 and ::1 only: it has no tokens file");
+		hub_ctl_close(c, NULL);
+		return (0);
+	}
+	if (hub_ctl_authfail_limited(c->c_ip)) {
+		log_warnx("control %s: refused: %d failed authentications "
+		    "from this address in the last minute", c->c_peer,
+		    AUTHFAIL_MAX);
+		hub_bye(c->c_bev, FRAME_BYE_AUTH, "too many failed "
+		    "authentications; wait a minute");
+		hub_ctl_close(c, NULL);
+		return (0);
+	}
+	evutil_secure_rng_get_bytes(c->c_nonce, sizeof c->c_nonce);
+	hub_send(c->c_bev, buf, frame_blob_encode(buf, FRAME_CHALLENGE,
+	    c->c_nonce, sizeof c->c_nonce));
+	c->c_state = CTL_AUTH;
+	return (1);
+}
+
+/* AUTH: HMAC(token, nonce, name) from the token the HELLO named. */
+static void
+hub_ctl_auth(struct ctl *c, const uint8_t *mac)
+{
+	const struct token	*t;
+	uint8_t			 want[TOKEN_MAC_LEN];
+	const char		*why;
+
+	if (!c->c_hello.has_kid) {
+		hub_ctl_auth_fail(c, "it has no token (set auth_token or "
+		    "-token on the node)");
+		return;
+	}
+	if ((t = token_find(&hub.tokens, c->c_hello.kid)) == NULL) {
+		hub_ctl_auth_fail(c, "its token is not in the tokens file");
+		return;
+	}
+	token_mac(t->t_secret, c->c_nonce, c->c_hello.name, want);
+	if (!token_equal(want, mac, TOKEN_MAC_LEN)) {
+		hub_ctl_auth_fail(c, "wrong proof of its token");
+		return;
+	}
+	if (token_permits(t, c->c_hello.name, c->c_hello.pools,
+	    c->c_hello.npools, &why) == -1) {
+		hub_ctl_auth_fail(c, why);
+		return;
+	}
+	log_debug("control %s: node %s authenticated (tokens file line %d)",
+	    c->c_peer, c->c_hello.name, t->t_line);
+	hub_ctl_node(c);
+}
+
+/* An admin HELLO on the control port, or a node's on the admin socket. */
+static void
+hub_ctl_wrong_port(struct ctl *c)
+{
+	char	 text[200];
+
+	if (c->c_admin)
+		snprintf(text, sizeof text, "this is the hub's admin socket; "
+		    "nodes connect to the control port");
+	else
+		snprintf(text, sizeof text, "admin commands (info, drain, "
+		    "undrain, redial) go to the hub's admin socket on its own "
+		    "machine, not to the control port (doc/security.md)");
+	log_warnx("control %s: refused: %s", c->c_peer, text);
+	hub_bye(c->c_bev, FRAME_BYE_NOTALLOWED, text);
+	hub_ctl_close(c, NULL);
+}
+
+/*
+ * Each state's frame f (len bytes, still in the input): 1 = c reads on,
+ * 0 = c is gone, -1 = a protocol error, *cause says which.
+ */
+static int
+hub_ctl_read_hello(struct ctl *c, const struct frame *f, int len,
+    const char **cause)
+{
+	if (f->type != FRAME_HELLO) {
+		*cause = "expected HELLO";
+		return (-1);
+	}
+	if (frame_hello_parse(f, &c->c_hello, cause) == -1) {
+		if (strcmp(*cause, "bad magic") == 0) {
+			hub_ctl_close(c, "not a tentacle peer (bad magic)");
+			return (0);
+		}
+		if (strcmp(*cause, "unsupported protocol version") == 0) {
+			log_warnx("control %s: peer speaks protocol version "
+			    "%u, this hub speaks %u; upgrade the older side",
+			    c->c_peer, c->c_hello.version, FRAME_VERSION);
+			hub_bye(c->c_bev, FRAME_BYE_VERSION,
+			    "unsupported protocol version");
+			hub_ctl_close(c, NULL);
+			return (0);
+		}
+		return (-1);
+	}
+	evbuffer_drain(bufferevent_get_input(c->c_bev), len);
+	if ((c->c_hello.role == FRAME_ROLE_NODE) == c->c_admin) {
+		hub_ctl_wrong_port(c);
+		return (0);
+	}
+	if (c->c_hello.role != FRAME_ROLE_NODE) {
+		c->c_state = CTL_ADMIN;
+		hub_welcome(c->c_bev, 0, NULL);
+		return (1);
+	}
+	/* No pool: "default", for tokens' pools= too. */
+	if (c->c_hello.npools == 0) {
+		strlcpy(c->c_hello.pools[0], "default",
+		    sizeof c->c_hello.pools[0]);
+		c->c_hello.npools = 1;
+	}
+	return (hub_ctl_hello(c));
+}
+
+static int
+hub_ctl_read_auth(struct ctl *c, const struct frame *f, int len,
+    const char **cause)
+{
+	uint8_t	 mac[FRAME_MAC_LEN];
+
+	if (frame_blob_parse(f, FRAME_AUTH, mac, sizeof mac, cause) == -1)
+		return (-1);
+	evbuffer_drain(bufferevent_get_input(c->c_bev), len);
+	hub_ctl_auth(c, mac);
+	return (0);		/* c is gone either way */
+}
+
+/* An admin session's one request: INFO_REQ or ADMIN (hub_admin.c). */
+static int
+hub_ctl_read_admin(struct ctl *c, const struct frame *f, int len,
+    const char **cause)
+{
+	struct frame_admin	 a;
+
+	if (f->type == FRAME_ADMIN) {
+		if (frame_admin_parse(f, &a, cause) == -1)
+			return (-1);
+		evbuffer_drain(bufferevent_get_input(c->c_bev), len);
+		hub_admin_op(c, &a);
+		hub_ctl_close(c, NULL);
+		return (0);
+	}
+	if (f->type != FRAME_INFO_REQ || frame_empty_parse(f, cause) == -1) {
+		if (*cause == NULL)
+			*cause = "expected INFO_REQ or ADMIN";
+		return (-1);
+	}
+	evbuffer_drain(bufferevent_get_input(c->c_bev), len);
+	hub_admin_info(c);
+	hub_ctl_close(c, NULL);
+	return (0);
+}
+
+/*
+ * Read frames on a control connection that has not been welcomed yet (or
+ * an admin session): HELLO, then AUTH for nodes or INFO_REQ for admins.
+ */
+static void
+hub_ctl_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl		*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct frame		 f;
+	const char		*cause = NULL;
+	int			 n, rv;
+
+	for (;;) {
+		n = frame_peek(in, &f, &cause);
+		if (n == 0)
+			return;
+		if (n == -1)
+			break;
+		switch (c->c_state) {
+		case CTL_HELLO:
+			rv = hub_ctl_read_hello(c, &f, n, &cause);
+			break;
+		case CTL_AUTH:
+			rv = hub_ctl_read_auth(c, &f, n, &cause);
+			break;
+		default:
+			rv = hub_ctl_read_admin(c, &f, n, &cause);
+			break;
+		}
+		if (rv == 0)
+			return;
+		if (rv == -1)
+			break;
+	}
+	if (hub.tls == NULL && evbuffer_get_length(in) > 0 &&
+	    evbuffer_pullup(in, 1)[0] == 0x16) {
+		log_warnx("control %s: a TLS client, but this hub runs "
+		    "-insecure (plaintext); closing", c->c_peer);
+		hub_ctl_close(c, NULL);
+		return;
+	}
+	log_warnx("control %s: protocol error: %s; closing", c->c_peer,
+	    cause);
+	hub_bye(bev, FRAME_BYE_PROTOCOL, cause);
+	hub_ctl_close(c, NULL);
+}

@@ -1,0 +1,718 @@
+/*
+ * hub_node.c: one connected node.  Owns the registry (id hash, list), the
+ * control link once welcomed (frame dispatch, heartbeat, PING rate,
+ * backlog), the node's close, the parked records that keep a node's id
+ * and fleet state for an hour after it left, its rates, and the counts
+ * the fronts keep on it.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "tentacle.h"
+#include "acl.h"
+#include "frame.h"
+#include "hub.h"
+
+#define SPARE_REFILL_US	10000		/* refill latency before a sample */
+#define RATE_WINDOW	10		/* seconds the info rates cover */
+#define PARKED_MAX	4096		/* nodes remembered after they left */
+#define PARKED_LIFE_US	(3600ULL * 1000000)	/* ... for an hour */
+#define PARKED_SWEEP_MS	10000
+#define REDIAL_BACK_US	(300ULL * 1000000)	/* ... and is back in this */
+#define CTL_BACKLOG_MAX	(256 * 1024)	/* unread on a node's control link */
+#define PING_BURST	20		/* a node's PINGs past its heartbeat: */
+#define PING_RATE	10		/* ... at least this many a second */
+
+static void	hub_node_free(struct node *);
+static uint32_t	hub_node_id(const struct frame_hello *, struct parked **);
+static void	hub_node_joined(const struct node *);
+static void	hub_node_keep(struct node *, struct parked *);
+static struct parked *hub_node_parked_find(const struct frame_hello *,
+		    uint32_t);
+static void	hub_node_parked_free(struct parked *);
+static void	hub_node_read_cb(struct bufferevent *, void *);
+static void	hub_node_event_cb(struct bufferevent *, short, void *);
+static void	hub_node_heartbeat_cb(evutil_socket_t, short, void *);
+
+/*
+ * Sample the node's byte counters (at most one sample per second, in a
+ * ring of RATE_SLOTS) and, if up/down are given, the rates in bytes/s
+ * since the oldest sample at most RATE_WINDOW s old (else the youngest
+ * older one: a heartbeat slower than the window).  0 with no sample 1 s
+ * old or more.
+ */
+void
+hub_node_rate(struct node *n, uint64_t now, uint32_t *up, uint32_t *down)
+{
+	uint64_t	 age, best_age = 0, win = RATE_WINDOW * 1000000ULL;
+	uint64_t	 last = 0, r;
+	u_int		 i, slot = (u_int)((now / 1000000) % RATE_SLOTS);
+	int		 best = -1;
+
+	for (i = 0; i < RATE_SLOTS; i++)
+		if (n->n_rate_us[i] > last)
+			last = n->n_rate_us[i];
+	if (up != NULL) {
+		*up = *down = 0;
+		for (i = 0; i < RATE_SLOTS; i++) {
+			if (n->n_rate_us[i] == 0 || n->n_rate_us[i] > now)
+				continue;
+			age = now - n->n_rate_us[i];
+			if (age < 1000000)
+				continue;
+			if (best == -1 || (age <= win && (best_age > win ||
+			    age > best_age)) || (age > win && best_age > win &&
+			    age < best_age)) {
+				best = i;
+				best_age = age;
+			}
+		}
+		if (best != -1) {
+			r = (n->n_bytes.up - n->n_rate_bytes[best].up) *
+			    1000000 / best_age;
+			*up = r > UINT32_MAX ? UINT32_MAX : r;
+			r = (n->n_bytes.down - n->n_rate_bytes[best].down) *
+			    1000000 / best_age;
+			*down = r > UINT32_MAX ? UINT32_MAX : r;
+		}
+	}
+	/* One sample per second: keep the first of each second. */
+	if (last / 1000000 != now / 1000000) {
+		n->n_rate_us[slot] = now;
+		n->n_rate_bytes[slot] = n->n_bytes;
+	}
+}
+
+/* see hub.h */
+int
+hub_node_named(const struct node *n, const char *name)
+{
+	char	 id[16];
+
+	if (strcmp(n->n_hello.name, name) == 0)
+		return (1);
+	if (name[0] < '0' || name[0] > '9')
+		return (0);
+	snprintf(id, sizeof id, "%u", n->n_id);
+	return (strcmp(id, name) == 0);
+}
+
+/* Send a node the -pool-deny entries of its pools (if any). */
+static void
+hub_node_policy_send(struct node *n)
+{
+	struct frame_policy		 p;
+	struct frame_policy_entry	*e;
+	const struct acl_entry		*a;
+	uint8_t				 buf[FRAME_MAX];
+	int				 i, j, match;
+
+	memset(&p, 0, sizeof p);
+	for (i = 0; i < hub.ndeny; i++) {
+		match = strcmp(hub.deny[i].pool, "*") == 0;
+		for (j = 0; j < n->n_hello.npools && !match; j++)
+			match = strcmp(hub.deny[i].pool,
+			    n->n_hello.pools[j]) == 0;
+		if (!match)
+			continue;
+		a = &hub.deny[i].entry;
+		e = &p.e[p.n++];
+		e->family = a->family == AF_INET ? 4 : a->family == AF_INET6 ?
+		    6 : 0;
+		e->bits = a->bits;
+		memcpy(e->addr, a->addr, sizeof e->addr);
+		e->port = a->port;
+	}
+	if (p.n > 0)
+		hub_send(n->n_bev, buf, frame_policy_encode(buf, &p));
+}
+
+/*
+ * Who owns a node: the token it proved (HELLO's key id, checked by AUTH),
+ * or on a hub without -tokens its own machine (no key id).  A node's
+ * name, id and fleet state go to connections of the same owner only
+ * (doc/security.md, doc/routing.md).
+ */
+int
+hub_node_owner_same(const struct frame_hello *a, const struct frame_hello *b)
+{
+	if (a->has_kid != b->has_kid)
+		return (0);
+	return (!a->has_kid || memcmp(a->kid, b->kid, sizeof a->kid) == 0);
+}
+
+/* see hub.h */
+struct node *
+hub_node_new(void)
+{
+	struct node	*n;
+
+	if ((n = calloc(1, sizeof *n)) == NULL)
+		return (NULL);
+	n->n_redial_ev = evtimer_new(core_base, hub_redial_cb, n);
+	n->n_heartbeat = evtimer_new(core_base, hub_node_heartbeat_cb, n);
+	if (n->n_redial_ev == NULL || n->n_heartbeat == NULL) {
+		hub_node_free(n);
+		return (NULL);
+	}
+	TAILQ_INIT(&n->n_dials);
+	TAILQ_INIT(&n->n_relays);
+	TAILQ_INIT(&n->n_spares);
+	n->n_refill_us = SPARE_REFILL_US;
+	n->n_ping_tokens = PING_BURST;
+	return (n);
+}
+
+/* Frees n's memory and timers; n is in no list (any more). */
+static void
+hub_node_free(struct node *n)
+{
+	if (n->n_heartbeat != NULL)
+		event_free(n->n_heartbeat);
+	if (n->n_redial_ev != NULL)
+		event_free(n->n_redial_ev);
+	free(n);
+}
+
+/*
+ * The id of a node saying HELLO h.  A reconnecting node names its old id:
+ * if that session still looks alive (its heartbeats have not timed out
+ * yet) it is the same node on a new connection, so the old one goes (and
+ * is parked).  A node that left gets its id, drain state and address
+ * history back from its parked record, found by id and name, or by name
+ * alone (the node restarted); else its hint, if no other node holds it.
+ * *pk: the parked record to take back, or NULL.
+ */
+static uint32_t
+hub_node_id(const struct frame_hello *h, struct parked **pk)
+{
+	struct node	*old;
+
+	if (h->node_id != 0 && (old = hub_node_find(h->node_id)) != NULL &&
+	    strcmp(old->n_hello.name, h->name) == 0 &&
+	    hub_node_owner_same(&old->n_hello, h)) {
+		hub_bye(old->n_bev, FRAME_BYE_REPLACED,
+		    "replaced by a new connection of the same node");
+		hub_node_close(old, 0, "replaced by a new connection from "
+		    "the same node");
+	}
+	if ((*pk = hub_node_parked_find(h, h->node_id)) != NULL &&
+	    hub_node_find((*pk)->pk_id) == NULL)
+		return ((*pk)->pk_id);
+	*pk = NULL;
+	if (h->node_id != 0 && h->node_id < hub.next_id &&
+	    hub_node_find(h->node_id) == NULL &&
+	    hub_node_parked_find(NULL, h->node_id) == NULL)
+		return (h->node_id);
+	return (hub.next_id++);
+}
+
+/* see hub.h */
+void
+hub_node_open(struct node *n, struct bufferevent *bev,
+    const struct frame_hello *h, const char *peer, const char *ip)
+{
+	struct parked	*pk;
+	struct timeval	 tv;
+
+	n->n_id = hub_node_id(h, &pk);
+	n->n_hello = *h;
+	strlcpy(n->n_remote, peer, sizeof n->n_remote);
+	strlcpy(n->n_ip, ip, sizeof n->n_ip);
+	n->n_gen = ++hub.gen;
+	n->n_bev = bev;
+	n->n_since = time(NULL);
+	n->n_rx_us = core_now_us();
+	n->n_ping_us = n->n_rx_us;
+	evutil_secure_rng_get_bytes(n->n_cookie, sizeof n->n_cookie);
+
+	TAILQ_INSERT_TAIL(&hub.nodes, n, n_entry);
+	LIST_INSERT_HEAD(&hub.node_hash[n->n_id % NODE_HASH], n, n_hash);
+	hub.nnodes++;
+	bufferevent_setcb(n->n_bev, hub_node_read_cb, NULL,
+	    hub_node_event_cb, n);
+	bufferevent_set_timeouts(n->n_bev, NULL, NULL);
+	evtimer_add(n->n_heartbeat, hub_ms_tv(&tv, hub.conf.heartbeat_ms));
+	hub_welcome(n->n_bev, n->n_id, n->n_cookie);
+	hub_node_policy_send(n);
+	hub_node_joined(n);
+	hub_node_keep(n, pk);
+	if (n->n_hello.redial != FRAME_REDIAL_NONE)
+		hub.nredialable++;
+	hub_redial_plan(n);
+}
+
+/* The line that says n joined. */
+static void
+hub_node_joined(const struct node *n)
+{
+	char	 pools[FRAME_POOLS_MAX * (FRAME_POOL_MAX + 1) + 1];
+	int	 i;
+
+	pools[0] = '\0';
+	for (i = 0; i < n->n_hello.npools; i++) {
+		if (i > 0)
+			strlcat(pools, ",", sizeof pools);
+		strlcat(pools, n->n_hello.pools[i], sizeof pools);
+	}
+	log_info("node %u (%s) joined from %s: pools %s, %s/%s, %s; "
+	    "%u nodes online", n->n_id, n->n_hello.name, n->n_remote, pools,
+	    n->n_hello.os[0] ? n->n_hello.os : "?",
+	    n->n_hello.arch[0] ? n->n_hello.arch : "?",
+	    n->n_hello.build[0] ? n->n_hello.build : "unknown build",
+	    hub.nnodes);
+}
+
+/*
+ * Fleet state (doc/routing.md, "Redial").  A joining node takes back what
+ * the hub kept of it (pk, freed here) and its address goes on top of its
+ * history; if it left to redial, the redial is over (hub_redial_back()).
+ */
+static void
+hub_node_keep(struct node *n, struct parked *pk)
+{
+	struct node_keep	*k = &n->n_keep;
+	struct srelay		*sr;
+
+	if (pk != NULL) {
+		*k = pk->pk_keep;
+		/* Relays that outlived its last connection: its own again. */
+		while ((sr = TAILQ_FIRST(&pk->pk_relays)) != NULL) {
+			TAILQ_REMOVE(&pk->pk_relays, sr, sr_entry);
+			sr->sr_parked = NULL;
+			sr->sr_node = n;
+			TAILQ_INSERT_TAIL(&n->n_relays, sr, sr_entry);
+			n->n_nrelays++;
+			relay_set_stat(sr->sr_relay, &n->n_bytes);
+		}
+		hub_node_parked_free(pk);
+	}
+	hub_redial_back(n);
+	if (k->nhist == 0 || strcmp(k->hist[0].addr, n->n_ip) != 0) {
+		if (k->nhist < FRAME_HIST_MAX)
+			k->nhist++;
+		memmove(&k->hist[1], &k->hist[0],
+		    (k->nhist - 1) * sizeof k->hist[0]);
+		strlcpy(k->hist[0].addr, n->n_ip, sizeof k->hist[0].addr);
+		k->hist[0].since = time(NULL);
+	}
+	if (k->drain)
+		log_info("node %u (%s) is drained (tentacle drain): no new "
+		    "requests until 'tentacle undrain %u'", n->n_id,
+		    n->n_hello.name, n->n_id);
+}
+
+/*
+ * The parked record of h's name and owner, and id (h NULL: any name and
+ * owner; id 0: any).
+ */
+static struct parked *
+hub_node_parked_find(const struct frame_hello *h, uint32_t id)
+{
+	struct parked	*pk, *byname = NULL;
+	const char	*name = h != NULL ? h->name : NULL;
+
+	TAILQ_FOREACH_REVERSE(pk, &hub.parked, parkedq, pk_entry) {
+		if (h != NULL && (strcmp(pk->pk_hello.name, name) != 0 ||
+		    !hub_node_owner_same(&pk->pk_hello, h)))
+			continue;
+		if (id == 0 || pk->pk_id == id)
+			return (pk);
+		if (byname == NULL)
+			byname = pk;
+	}
+	return (name != NULL ? byname : NULL);
+}
+
+static void
+hub_node_parked_free(struct parked *pk)
+{
+	struct srelay	*sr;
+
+	while ((sr = TAILQ_FIRST(&pk->pk_relays)) != NULL) {
+		TAILQ_REMOVE(&pk->pk_relays, sr, sr_entry);
+		sr->sr_parked = NULL;	/* runs on, counted nowhere */
+	}
+	TAILQ_REMOVE(&hub.parked, pk, pk_entry);
+	hub.nparked--;
+	free(pk);
+}
+
+/* Expire parked records; give up on nodes that never came back. */
+static void
+hub_node_park_sweep_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	struct parked	*pk, *tmp;
+	struct timeval	 tv;
+	uint64_t	 now = core_now_us();
+
+	TAILQ_FOREACH_SAFE(pk, &hub.parked, pk_entry, tmp) {
+		if (now - pk->pk_left_us >= PARKED_LIFE_US) {
+			if (pk->pk_keep.pending_us != 0)
+				hub_redial_done();
+			hub_node_parked_free(pk);
+			continue;
+		}
+		if (now - pk->pk_left_us < REDIAL_BACK_US)
+			break;
+		if (pk->pk_keep.pending_us != 0) {
+			log_warnx("node %u (%s) left to redial (%s) %llu s "
+			    "ago and is not back: check the node (its log, "
+			    "its redial command, its line)", pk->pk_id,
+			    pk->pk_hello.name, pk->pk_keep.pending_why,
+			    (unsigned long long)((now - pk->pk_keep.pending_us)
+			    / 1000000));
+			pk->pk_keep.pending_us = 0;
+			hub_redial_done();
+		}
+	}
+	if (hub.nparked > 0)
+		evtimer_add(hub.park_ev, hub_ms_tv(&tv, PARKED_SWEEP_MS));
+}
+
+/*
+ * n is leaving: keep its id and fleet state for when it comes back (the
+ * caller moves n's relays to the record returned, if any).
+ */
+static struct parked *
+hub_node_park(struct node *n)
+{
+	struct parked	*pk;
+	struct timeval	 tv;
+	int		 i;
+
+	if (n->n_redial == REDIAL_SENT) {
+		n->n_keep.pending_us = core_now_us();
+		strlcpy(n->n_keep.pending_why, n->n_redial_why,
+		    sizeof n->n_keep.pending_why);
+	} else if (n->n_redial == REDIAL_DRAIN)
+		hub_redial_done();	/* left on its own */
+	if (hub.park_ev == NULL && (hub.park_ev = evtimer_new(core_base,
+	    hub_node_park_sweep_cb, NULL)) == NULL) {
+		if (n->n_keep.pending_us != 0)
+			hub_redial_done();
+		return (NULL);	/* it will get a new id: no harm beyond */
+	}
+	if (hub.nparked >= PARKED_MAX) {
+		/* Full: forget the oldest that is neither drained nor away. */
+		i = 0;
+		TAILQ_FOREACH(pk, &hub.parked, pk_entry) {
+			if ((!pk->pk_keep.drain &&
+			    pk->pk_keep.pending_us == 0) || ++i == 64)
+				break;
+		}
+		if (pk == NULL)
+			pk = TAILQ_FIRST(&hub.parked);
+		if (pk->pk_keep.pending_us != 0)
+			hub_redial_done();
+		hub_node_parked_free(pk);
+	}
+	if ((pk = calloc(1, sizeof *pk)) == NULL) {
+		if (n->n_keep.pending_us != 0)
+			hub_redial_done();
+		return (NULL);	/* it will get a new id: no harm beyond */
+	}
+	TAILQ_INIT(&pk->pk_relays);
+	pk->pk_id = n->n_id;
+	pk->pk_left_us = core_now_us();
+	pk->pk_hello = n->n_hello;
+	pk->pk_keep = n->n_keep;
+	TAILQ_INSERT_TAIL(&hub.parked, pk, pk_entry);
+	hub.nparked++;
+	if (!evtimer_pending(hub.park_ev, NULL))
+		evtimer_add(hub.park_ev, hub_ms_tv(&tv, PARKED_SWEEP_MS));
+	return (pk);
+}
+
+struct node *
+hub_node_find(uint32_t id)
+{
+	struct node	*n;
+
+	LIST_FOREACH(n, &hub.node_hash[id % NODE_HASH], n_hash) {
+		if (n->n_id == id)
+			return (n);
+	}
+	return (NULL);
+}
+
+/*
+ * May n send one more PING?  A node pings once a heartbeat; a bucket of
+ * PING_BURST refilled at PING_RATE a second, or four per heartbeat if
+ * that is more, leaves room for any honest node.
+ */
+static int
+hub_node_ping_ok(struct node *n)
+{
+	uint64_t	 now = core_now_us(), rate, add;
+
+	rate = 4000 / (uint64_t)hub.conf.heartbeat_ms;
+	if (rate < PING_RATE)
+		rate = PING_RATE;
+	add = (now - n->n_ping_us) * rate / 1000000;
+	if (add > 0) {
+		n->n_ping_tokens = add + n->n_ping_tokens > PING_BURST ?
+		    PING_BURST : n->n_ping_tokens + (u_int)add;
+		n->n_ping_us = now;
+	}
+	if (n->n_ping_tokens == 0)
+		return (0);
+	n->n_ping_tokens--;
+	return (1);
+}
+
+/*
+ * Does n read what the hub sends?  Past CTL_BACKLOG_MAX unread bytes it
+ * is closed: a peer that never reads must not grow the hub's memory.
+ * Returns -1 when n was closed.
+ */
+static int
+hub_node_backlog(struct node *n)
+{
+	size_t	 len = evbuffer_get_length(bufferevent_get_output(n->n_bev));
+	char	 why[160];
+
+	if (len <= CTL_BACKLOG_MAX)
+		return (0);
+	hub.guard.flooded++;
+	snprintf(why, sizeof why, "it does not read its control link: %zu "
+	    "bytes unread (limit %d)", len, CTL_BACKLOG_MAX);
+	hub_node_close(n, 0, why);
+	return (-1);
+}
+
+/* One decoded frame from a node; -1 means the node was closed. */
+static int
+hub_node_dispatch(struct node *n, const struct frame *f)
+{
+	struct frame_result	 res;
+	struct frame_bye	 bye;
+	struct dial		*d;
+	const char		*cause;
+	uint64_t		 stamp, now;
+	uint8_t			 buf[FRAME_MAX];
+	char			 text[1100], why[1200];
+
+	switch (f->type) {
+	case FRAME_PING:
+		if (frame_stamp_parse(f, &stamp, &cause) == -1)
+			break;
+		if (!hub_node_ping_ok(n)) {
+			hub.guard.flooded++;
+			cause = "PING flood (more than one a heartbeat)";
+			break;
+		}
+		hub_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PONG,
+		    stamp));
+		return (0);
+	case FRAME_PONG:
+		if (frame_stamp_parse(f, &stamp, &cause) == -1)
+			break;
+		now = core_now_us();
+		if (stamp <= now && now - stamp < UINT32_MAX)
+			n->n_rtt_us = now - stamp;
+		return (0);
+	case FRAME_RESULT:
+		if (frame_result_parse(f, &res, &cause) == -1)
+			break;
+		d = hub_dial_find(res.req);
+		if (d == NULL || d->d_node != n) {
+			log_info("node %u: result for request %u, which is "
+			    "unknown or already answered (late result); "
+			    "ignored", n->n_id, res.req);
+			return (0);
+		}
+		hub_dial_finish(d, res.result, NULL);
+		return (0);
+	case FRAME_REDIAL:
+		/* The node declines (no action, or too soon): say why. */
+		if (frame_redial_parse(f, text, sizeof text, &cause) == -1)
+			break;
+		if (n->n_redial != REDIAL_SENT)
+			return (0);	/* late: we gave up waiting */
+		log_escape(why, sizeof why, text, strlen(text));
+		log_warnx("node %u (%s) declined the redial: %s", n->n_id,
+		    n->n_hello.name, why);
+		evtimer_del(n->n_redial_ev);
+		hub_redial_end(n);
+		return (0);
+	case FRAME_BYE:
+		if (frame_bye_parse(f, &bye, &cause) == -1)
+			break;
+		log_escape(text, sizeof text, bye.text, strlen(bye.text));
+		snprintf(why, sizeof why, "node said goodbye (%u: %s)",
+		    bye.reason, text);
+		hub_node_close(n, 0, why);
+		return (-1);
+	default:
+		cause = "unexpected frame type from a node";
+		break;
+	}
+	snprintf(why, sizeof why, "protocol error: %s (%s frame)", cause,
+	    frame_type_name(f->type));
+	hub_node_close(n, FRAME_BYE_PROTOCOL, why);
+	return (-1);
+}
+
+static void
+hub_node_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct node	*node = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	struct frame	 f;
+	const char	*cause;
+	int		 n;
+	char		 why[128];
+
+	node->n_rx_us = core_now_us();
+	for (;;) {
+		n = frame_peek(in, &f, &cause);
+		if (n == 0)
+			return;
+		if (n == -1) {
+			snprintf(why, sizeof why, "protocol error: %s", cause);
+			hub_node_close(node, FRAME_BYE_PROTOCOL, why);
+			return;
+		}
+		if (hub_node_dispatch(node, &f) == -1)
+			return;
+		evbuffer_drain(in, n);
+		if (hub_node_backlog(node) == -1)
+			return;
+	}
+}
+
+static void
+hub_node_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct node	*n = arg;
+	char		 why[300];
+
+	if (what & BEV_EVENT_EOF)
+		strlcpy(why, "control link closed by the node", sizeof why);
+	else
+		snprintf(why, sizeof why, "control link error: %s",
+		    hub_bev_error(bev, what));
+	hub_node_close(n, 0, why);
+}
+
+static void
+hub_node_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg)
+{
+	struct node	*n = arg;
+	struct timeval	 tv;
+	uint8_t		 buf[FRAME_MAX];
+	uint64_t	 now = core_now_us(), silent;
+	char		 why[128];
+
+	silent = now - n->n_rx_us;
+	if (silent >= (uint64_t)hub.conf.heartbeat_ms * 1000 *
+	    HEARTBEAT_MISSES) {
+		snprintf(why, sizeof why, "heartbeat timeout: nothing heard "
+		    "for %llu ms", (unsigned long long)(silent / 1000));
+		hub_node_close(n, FRAME_BYE_TIMEOUT, why);
+		return;
+	}
+	hub_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PING, now));
+	if (hub_node_backlog(n) == -1)
+		return;
+	hub_node_rate(n, now, NULL, NULL);
+	hub_spare_idle(n, now);
+	evtimer_add(n->n_heartbeat, hub_ms_tv(&tv, hub.conf.heartbeat_ms));
+	hub_spare_eval(n, 1);
+}
+
+/* see hub.h */
+void
+hub_node_close(struct node *n, uint8_t reason, const char *why)
+{
+	struct dial	*d, *dtmp;
+	struct srelay	*sr, *srtmp;
+	struct spare	*sp, *sptmp;
+	struct parked	*pk;
+
+	TAILQ_REMOVE(&hub.nodes, n, n_entry);
+	LIST_REMOVE(n, n_hash);
+	hub.nnodes--;
+	log_info("node %u (%s) left%s: %s; %u relays continue, %u nodes "
+	    "online", n->n_id, n->n_hello.name, n->n_redial == REDIAL_SENT ?
+	    " to redial" : "", why, n->n_nrelays, hub.nnodes);
+	if (n->n_hello.redial != FRAME_REDIAL_NONE)
+		hub.nredialable--;
+	pk = hub_node_park(n);
+	/* Its dials end below: no redial check may arm the timer again. */
+	n->n_redial = REDIAL_IDLE;
+	evtimer_del(n->n_redial_ev);
+	TAILQ_FOREACH_SAFE(d, &n->n_dials, d_entry, dtmp) {
+		if (!hub_dial_retry(d, DIAL_NODELOST))
+			hub_dial_finish(d, DIAL_NODELOST, NULL);
+	}
+	TAILQ_FOREACH_SAFE(sp, &n->n_spares, sp_entry, sptmp)
+		hub_spare_close(sp, NULL);
+	/* Its relays run on: the parked record holds them till it is back. */
+	TAILQ_FOREACH_SAFE(sr, &n->n_relays, sr_entry, srtmp) {
+		TAILQ_REMOVE(&n->n_relays, sr, sr_entry);
+		relay_set_stat(sr->sr_relay, NULL);
+		sr->sr_node = NULL;
+		if (pk != NULL) {
+			TAILQ_INSERT_TAIL(&pk->pk_relays, sr, sr_entry);
+			sr->sr_parked = pk;
+			pk->pk_nrelays++;
+		}
+	}
+	if (reason != 0) {
+		hub_bye(n->n_bev, reason, why);
+		core_bev_close_flush(n->n_bev);
+	} else
+		bufferevent_free(n->n_bev);
+	hub_node_free(n);
+}
+
+/* see hub.h */
+uint32_t
+hub_node_link_hold(uint32_t id)
+{
+	struct node	*n;
+
+	if ((n = hub_node_find(id)) == NULL)
+		return (0);
+	n->n_nrelays++;
+	return (n->n_gen);
+}
+
+/* see hub.h */
+void
+hub_node_link_release(uint32_t id, uint32_t token)
+{
+	struct node	*n;
+
+	/* Only the connection that counted it: a new one never did. */
+	if (token == 0 || (n = hub_node_find(id)) == NULL ||
+	    n->n_gen != token || n->n_nrelays == 0)
+		return;
+	n->n_nrelays--;
+	hub_redial_check(n);
+}
+
+void
+hub_node_bytes(uint32_t id, size_t up, size_t down)
+{
+	struct node	*n;
+
+	if ((n = hub_node_find(id)) != NULL) {
+		n->n_bytes.up += up;
+		n->n_bytes.down += down;
+	}
+}

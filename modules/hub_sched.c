@@ -1,0 +1,414 @@
+/*
+ * hub_sched.c: choosing the node for a dial (doc/routing.md).  Owns the
+ * route's selectors, -schedule (least-conn, round-robin, random), the
+ * back-off of failing nodes, and sticky sessions (per user, LRU bounded).
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tentacle.h"
+#include "route.h"
+#include "hub.h"
+
+#define BACKOFF_FAILS	3		/* node-side failures in a row ... */
+#define BACKOFF_MIN_MS	10000		/* ... skip the node this long, */
+#define BACKOFF_MAX_MS	300000		/* doubling up to this */
+#define SESSION_MAX	65536
+
+/* Is n out of service (drained, or in a redial cycle)? */
+static int
+hub_sched_resting(const struct node *n)
+{
+	return (n->n_keep.drain || n->n_redial != REDIAL_IDLE);
+}
+
+static int
+hub_sched_full(const struct node *n)
+{
+	return (n->n_ndials >= MAX_DIALS_PER_NODE ||
+	    (hub.conf.max_relays_per_node > 0 &&
+	    n->n_ndials + n->n_nrelays >=
+	    (u_int)hub.conf.max_relays_per_node));
+}
+
+/* Does n serve pool (a node without pools has "default", from HELLO)? */
+static int
+hub_sched_in_pool(const struct node *n, const char *pool)
+{
+	int	 i;
+
+	for (i = 0; i < n->n_hello.npools; i++) {
+		if (strcmp(n->n_hello.pools[i], pool) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Does n match the route's selectors (pool, node name or id)? */
+static int
+hub_sched_matches(const struct node *n, const struct route *r)
+{
+	if (r == NULL)
+		return (1);
+	if (r->pool[0] != '\0' && !hub_sched_in_pool(n, r->pool))
+		return (0);
+	return (r->node[0] == '\0' || hub_node_named(n, r->node));
+}
+
+static int
+hub_sched_tried(const struct dial *d, const struct node *n)
+{
+	int	 i;
+
+	for (i = 0; d != NULL && i < d->d_tries; i++) {
+		if (d->d_tried[i] == n->n_id)
+			return (1);
+	}
+	return (0);
+}
+
+/* see hub.h */
+void
+hub_sched_outcome(struct node *n, int ok)
+{
+	if (ok) {
+		n->n_fails = 0;
+		n->n_backoff_ms = 0;
+		n->n_backoff_until_us = 0;
+		return;
+	}
+	if (++n->n_fails < BACKOFF_FAILS)
+		return;
+	if (n->n_backoff_ms == 0)
+		n->n_backoff_ms = BACKOFF_MIN_MS;
+	else if (n->n_backoff_ms < BACKOFF_MAX_MS / 2)
+		n->n_backoff_ms *= 2;
+	else
+		n->n_backoff_ms = BACKOFF_MAX_MS;
+	n->n_backoff_until_us = core_now_us() +
+	    (uint64_t)n->n_backoff_ms * 1000;
+	log_warnx("node %u (%s): %u node-side dial failures in a row; "
+	    "skipping it for %u s", n->n_id, n->n_hello.name, n->n_fails,
+	    n->n_backoff_ms / 1000);
+}
+
+uint32_t
+hub_sched_random(uint32_t bound)
+{
+	if (hub.rand == 0)
+		hub.rand = core_now_us() ^ ((uint64_t)getpid() << 32) ^
+		    0x9e3779b97f4a7c15ULL;
+	hub.rand ^= hub.rand << 13;
+	hub.rand ^= hub.rand >> 7;
+	hub.rand ^= hub.rand << 17;
+	return ((uint32_t)(hub.rand >> 16) % bound);
+}
+
+/*
+ * Choose a node for r (NULL: any) by -schedule, skipping nodes at their
+ * limit, drained or redialing, those d already tried, and those backing
+ * off (unless every other candidate is gone).  NULL: *matched says how
+ * many nodes matched r.
+ */
+static struct node *
+hub_sched_pick(const struct route *r, const struct dial *d, u_int *matched)
+{
+	struct node	*n, *best = NULL;
+	u_int		 load, bestload = 0, count = 0, i, k, start = 0;
+	uint64_t	 now = core_now_us();
+	int		 backoff;
+
+	*matched = 0;
+	TAILQ_FOREACH(n, &hub.nodes, n_entry) {
+		if (hub_sched_matches(n, r))
+			(*matched)++;
+	}
+	if (*matched == 0)
+		return (NULL);
+	for (backoff = 0; backoff < 2 && count == 0; backoff++) {
+		TAILQ_FOREACH(n, &hub.nodes, n_entry) {
+			if (!hub_sched_matches(n, r) || hub_sched_full(n) ||
+			    hub_sched_tried(d, n) || hub_sched_resting(n) ||
+			    (!backoff && n->n_backoff_until_us > now))
+				continue;
+			count++;
+		}
+	}
+	if (count == 0)
+		return (NULL);
+	backoff--;
+	switch (hub.conf.schedule) {
+	case SCHED_ROUND_ROBIN:
+		k = hub.rr++ % count;
+		break;
+	case SCHED_RANDOM:
+		k = hub_sched_random(count);
+		break;
+	default:
+		k = count;	/* least-conn, below */
+		start = hub.rr++ % count;
+		break;
+	}
+	i = 0;
+	TAILQ_FOREACH(n, &hub.nodes, n_entry) {
+		if (!hub_sched_matches(n, r) || hub_sched_full(n) ||
+		    hub_sched_tried(d, n) || hub_sched_resting(n) ||
+		    (!backoff && n->n_backoff_until_us > now))
+			continue;
+		if (k != count) {
+			if (i++ == k)
+				return (n);
+			continue;
+		}
+		load = n->n_ndials + n->n_nrelays;
+		/* Rotate the tie-break point with each pick. */
+		if (best == NULL || load < bestload ||
+		    (load == bestload && i == start)) {
+			best = n;
+			bestload = load;
+		}
+		i++;
+	}
+	return (best);
+}
+
+static u_int
+hub_session_hash(const char *key)
+{
+	uint32_t	 h = 2166136261U;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (uint8_t)*key) * 16777619U;
+	return (h % SESSION_HASH);
+}
+
+static void
+hub_session_free(struct session *se)
+{
+	struct suser	*u = se->s_user;
+
+	LIST_REMOVE(se, s_hash);
+	TAILQ_REMOVE(&hub.session_lru, se, s_lru);
+	TAILQ_REMOVE(&u->u_lru, se, s_ulru);
+	if (--u->u_n == 0) {
+		LIST_REMOVE(u, u_hash);
+		free(u);
+	}
+	hub.nsessions--;
+	free(se);
+}
+
+/* The sessions of user name, made when absent; NULL: out of memory. */
+static struct suser *
+hub_session_user(const char *name)
+{
+	struct suser	*u;
+	u_int		 h = hub_session_hash(name);
+
+	LIST_FOREACH(u, &hub.susers[h], u_hash) {
+		if (strcmp(u->u_name, name) == 0)
+			return (u);
+	}
+	if ((u = calloc(1, sizeof *u)) == NULL)
+		return (NULL);
+	strlcpy(u->u_name, name, sizeof u->u_name);
+	TAILQ_INIT(&u->u_lru);
+	LIST_INSERT_HEAD(&hub.susers[h], u, u_hash);
+	return (u);
+}
+
+static int
+hub_session_expired(const struct session *se, uint64_t now)
+{
+	return (now >= se->s_expires_us ||
+	    now - se->s_created_us >= hub.conf.session_life_us);
+}
+
+/* Log "sessions full" for a user at most once a minute (hub-wide). */
+static int
+hub_session_full_log(const char *user)
+{
+	uint64_t	 now = core_now_us();
+
+	if (hub.sessions_full_us != 0 && now - hub.sessions_full_us <
+	    60000000ULL && strcmp(hub.sessions_full_who, user) == 0)
+		return (0);
+	hub.sessions_full_us = now;
+	strlcpy(hub.sessions_full_who, user, sizeof hub.sessions_full_who);
+	return (1);
+}
+
+/* The live session for key, or NULL (an expired one is dropped). */
+static struct session *
+hub_session_find(const char *key)
+{
+	struct session	*se, *tmp;
+	uint64_t	 now = core_now_us();
+	int		 i;
+
+	/* Drop a few expired ones from the cold end as we go. */
+	for (i = 0; i < 4; i++) {
+		if ((tmp = TAILQ_LAST(&hub.session_lru, sessionq)) == NULL ||
+		    !hub_session_expired(tmp, now))
+			break;
+		hub_session_free(tmp);
+	}
+	LIST_FOREACH(se, &hub.sessions[hub_session_hash(key)], s_hash) {
+		if (strcmp(se->s_key, key) != 0)
+			continue;
+		if (hub_session_expired(se, now)) {
+			hub_session_free(se);
+			return (NULL);
+		}
+		return (se);
+	}
+	return (NULL);
+}
+
+/*
+ * Pin key (of user) to node n for minutes, sliding: se, the live session
+ * of key hub_session_find() gave, or NULL to make one.  A new one
+ * pushes out the user's least recent past -max-sessions-per-user, else
+ * the table's least recent past SESSION_MAX.
+ */
+static void
+hub_session_pin(struct session *se, const char *key, const char *user,
+    const struct node *n, int minutes)
+{
+	struct suser	*u;
+	uint64_t	 now = core_now_us();
+
+	if (se == NULL) {
+		if ((u = hub_session_user(user)) == NULL)
+			return;		/* not sticky: no harm beyond that */
+		if (u->u_n >= (u_int)hub.conf.max_sessions_per_user &&
+		    hub.conf.max_sessions_per_user > 0) {
+			if (hub_session_full_log(user))
+				log_info("sessions of %s: %u, the most "
+				    "-max-sessions-per-user allows; the least "
+				    "recently used ones make room", user[0] !=
+				    '\0' ? user : "-", u->u_n);
+			hub_session_free(TAILQ_LAST(&u->u_lru,
+			    sessionq));	/* u stays: new one below */
+			if ((u = hub_session_user(user)) == NULL)
+				return;
+		} else if (hub.nsessions >= SESSION_MAX) {
+			hub_session_free(TAILQ_LAST(&hub.session_lru,
+			    sessionq));
+			if ((u = hub_session_user(user)) == NULL)
+				return;
+		}
+		if ((se = calloc(1, sizeof *se)) == NULL) {
+			if (u->u_n == 0) {
+				LIST_REMOVE(u, u_hash);
+				free(u);
+			}
+			return;
+		}
+		strlcpy(se->s_key, key, sizeof se->s_key);
+		se->s_created_us = now;
+		se->s_user = u;
+		u->u_n++;
+		LIST_INSERT_HEAD(&hub.sessions[hub_session_hash(key)],
+		    se, s_hash);
+		hub.nsessions++;
+	} else {
+		TAILQ_REMOVE(&hub.session_lru, se, s_lru);
+		TAILQ_REMOVE(&se->s_user->u_lru, se, s_ulru);
+	}
+	TAILQ_INSERT_HEAD(&hub.session_lru, se, s_lru);
+	TAILQ_INSERT_HEAD(&se->s_user->u_lru, se, s_ulru);
+	if (minutes <= 0)
+		minutes = ROUTE_SESSTIME_DEFAULT;
+	se->s_node = n->n_id;
+	se->s_gen = n->n_gen;
+	se->s_expires_us = now + (uint64_t)minutes * 60 * 1000000;
+}
+
+static void
+hub_session_key(const struct dial *d, char *key, size_t len)
+{
+	snprintf(key, len, "%s-%s", d->d_user, d->d_route.session);
+}
+
+/* Why no node, for the peer: "every exit node in pool x is drained". */
+static void
+hub_sched_why(const struct route *r, const char *what, const char *rest)
+{
+	snprintf(hub.dial_why, sizeof hub.dial_why, "%s%s%s%s%s%s", what,
+	    r != NULL && r->node[0] != '\0' ? " named " : "",
+	    r != NULL ? r->node : "",
+	    r != NULL && r->pool[0] != '\0' ? " in pool " : "",
+	    r != NULL ? r->pool : "", rest);
+}
+
+/* see hub.h */
+struct node *
+hub_sched_choose(struct dial *d, int *result)
+{
+	struct route	*r = &d->d_route;
+	struct session	*se = NULL;
+	struct node	*n;
+	char		 key[sizeof se->s_key];
+	u_int		 matched;
+
+	if (r->session[0] != '\0') {
+		hub_session_key(d, key, sizeof key);
+		if ((se = hub_session_find(key)) != NULL) {
+			/* The same node, on the same connection. */
+			n = hub_node_find(se->s_node);
+			if (n != NULL && n->n_gen == se->s_gen &&
+			    hub_sched_matches(n, r) && !hub_sched_full(n) &&
+			    !hub_sched_tried(d, n) &&
+			    !hub_sched_resting(n) &&
+			    (r->strict || n->n_backoff_until_us <=
+			    core_now_us())) {
+				hub_session_pin(se, key, d->d_user, n,
+				    r->sesstime_min);
+				return (n);
+			}
+			if (r->strict) {
+				*result = DIAL_HOSTUNREACH;
+				snprintf(hub.dial_why, sizeof hub.dial_why,
+				    "session %s: its exit node is gone "
+				    "(strict)", r->session);
+				return (NULL);
+			}
+			log_info("session %s of %s: node %u %s; moving the "
+			    "session", r->session, d->d_user[0] != '\0' ?
+			    d->d_user : "-", se->s_node, n == NULL ? "left" :
+			    n->n_gen != se->s_gen ? "reconnected since" :
+			    hub_sched_resting(n) ? "is drained or redialing" :
+			    hub_sched_full(n) ? "is at its limit" :
+			    hub_sched_tried(d, n) ? "failed this request" :
+			    !hub_sched_matches(n, r) ? "is outside the "
+			    "requested pool or name" : "is backing off");
+		}
+	}
+	if ((n = hub_sched_pick(r, d, &matched)) == NULL) {
+		if (matched == 0) {
+			*result = DIAL_NONODE;
+			hub_sched_why(r, "no exit node online", "");
+		} else {
+			/* None to take it now: 503 (SOCKS 1), as for none. */
+			*result = d->d_tries > 0 ? DIAL_FAIL : DIAL_NONODE;
+			hub_sched_why(r, d->d_tries > 0 ? "no other exit "
+			    "node" : "every exit node", d->d_tries > 0 ?
+			    " to try" : " is drained, redialing or at its "
+			    "limit of relays and dials");
+		}
+		return (NULL);
+	}
+	if (r->session[0] != '\0') {
+		log_debug("session %s of %s: on node %u (%s) for %d min",
+		    r->session, d->d_user[0] != '\0' ? d->d_user : "-",
+		    n->n_id, n->n_hello.name, r->sesstime_min > 0 ?
+		    r->sesstime_min : ROUTE_SESSTIME_DEFAULT);
+		hub_session_pin(se, key, d->d_user, n, r->sesstime_min);
+	}
+	return (n);
+}

@@ -1,0 +1,319 @@
+/*
+ * hub_spare.c: spare links (doc/performance.md "Pool"): data links a node
+ * opens ahead of demand, idle on its list until a DIAL takes one.  Owns
+ * their accept (SPARE on the data port), the target sent to the node
+ * (SPARE_TARGET), the idle keepalive, the DIAL sent on one and the BIND
+ * that answers it.  Flags, JSON and log lines keep the word users know:
+ * "pool" (-pool-size, -pool-max, pool_idle, "pool: node 1: idle link").
+ */
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "tentacle.h"
+#include "frame.h"
+#include "tls.h"
+#include "token.h"
+#include "hub.h"
+
+static struct node *hub_spare_node(struct dlink *, const struct frame *,
+		    int);
+static void	hub_spare_free(struct spare *);
+static void	hub_spare_retry(struct spare *, const char *);
+static void	hub_spare_event_cb(struct bufferevent *, short, void *);
+static void	hub_spare_read_cb(struct bufferevent *, void *);
+
+/* see hub.h */
+void
+hub_spare_demand(struct node *n)
+{
+	uint32_t	 sec = (uint32_t)(core_now_us() / 1000000);
+	u_int		 b = sec % SPARE_WINDOW;
+
+	if (n->n_dsec[b] != sec) {
+		n->n_dsec[b] = sec;
+		n->n_dcount[b] = 0;
+		n->n_dpeak[b] = 0;
+	}
+	if (n->n_dcount[b] < UINT16_MAX)
+		n->n_dcount[b]++;
+	if (n->n_ndials > n->n_dpeak[b])
+		n->n_dpeak[b] = n->n_ndials > UINT16_MAX ? UINT16_MAX :
+		    n->n_ndials;
+	hub_spare_eval(n, 0);
+}
+
+/*
+ * The node's spare target (doc/performance.md "Pool"): cover the most
+ * dials it had in flight at once in the last SPARE_WINDOW seconds, or the
+ * rate of new dials times the measured refill latency if that is more,
+ * plus one; at least 1, at most -pool-max.  Sent as SPARE_TARGET when it
+ * changes: growth at once (from a dial), shrinking only from the
+ * heartbeat.
+ */
+void
+hub_spare_eval(struct node *n, int may_shrink)
+{
+	uint32_t	 sec = (uint32_t)(core_now_us() / 1000000);
+	uint64_t	 sum = 0, rate_need;
+	u_int		 i, peak = 0, target;
+	uint8_t		 buf[FRAME_MAX];
+
+	if (!n->n_spare_seen || hub.conf.spare_max == 0)
+		return;
+	for (i = 0; i < SPARE_WINDOW; i++) {
+		if (sec - n->n_dsec[i] >= SPARE_WINDOW)
+			continue;
+		sum += n->n_dcount[i];
+		if (n->n_dpeak[i] > peak)
+			peak = n->n_dpeak[i];
+	}
+	/* dials/s x refill seconds, rounded up */
+	rate_need = (sum * n->n_refill_us + SPARE_WINDOW * 1000000ULL - 1) /
+	    (SPARE_WINDOW * 1000000ULL);
+	target = (peak > rate_need ? peak : (u_int)rate_need) + 1;
+	if (target > (u_int)hub.conf.spare_max)
+		target = hub.conf.spare_max;
+	if (target == n->n_spare_target ||
+	    (target < n->n_spare_target && !may_shrink))
+		return;
+	log_debug("pool: node %u target %u (was %u): %llu dials in %d s, "
+	    "%u at once, refill %llu us, %u idle", n->n_id, target,
+	    n->n_spare_target, (unsigned long long)sum, SPARE_WINDOW, peak,
+	    (unsigned long long)n->n_refill_us, n->n_nspares);
+	n->n_spare_target = target;
+	hub_send(n->n_bev, buf, frame_spare_target_encode(buf, target));
+}
+
+/*
+ * TCP keepalive on the links that stayed idle a heartbeat or more: one
+ * whose peer or NAT mapping vanished is found within 30 + 3 x 10 s of
+ * that, and the probes keep NAT and firewall state alive.  Links taken
+ * at once (a busy node) never pay the four setsockopt calls.
+ */
+void
+hub_spare_idle(struct node *n, uint64_t now)
+{
+	struct spare	*sp;
+
+	TAILQ_FOREACH(sp, &n->n_spares, sp_entry) {
+		if (sp->sp_keepalive || now - sp->sp_since_us <
+		    (uint64_t)hub.conf.heartbeat_ms * 1000)
+			continue;
+		compat_keepalive(tls_getfd(sp->sp_bev), 30, 10, 3);
+		sp->sp_keepalive = 1;
+	}
+}
+
+/*
+ * Send d's DIAL (buf, len) on the newest idle spare link of its node: the
+ * oldest are the likeliest to have died unseen.  The link is d's until
+ * its BIND.  0, or -1 when the node has no idle spare link.
+ */
+int
+hub_spare_send(struct dial *d, const uint8_t *buf, size_t len)
+{
+	struct node	*n = d->d_node;
+	struct spare	*sp;
+
+	if ((sp = TAILQ_FIRST(&n->n_spares)) == NULL)
+		return (-1);
+	TAILQ_REMOVE(&n->n_spares, sp, sp_entry);
+	n->n_nspares--;
+	sp->sp_dial = d;
+	d->d_spare = sp;
+	if (n->n_spare_taken_us == 0)
+		n->n_spare_taken_us = core_now_us();
+	bufferevent_write(sp->sp_bev, buf, len);
+	log_debug("dial %u: on pooled link %s of node %u (%u idle left)",
+	    d->d_req, sp->sp_peer, n->n_id, n->n_nspares);
+	return (0);
+}
+
+/* Frees sp, not its link (closed, or handed to the dial's front). */
+static void
+hub_spare_free(struct spare *sp)
+{
+	free(sp);
+}
+
+/* see hub.h */
+void
+hub_spare_close(struct spare *sp, const char *why)
+{
+	struct node	*n = sp->sp_node;
+
+	if (why != NULL)
+		log_debug("pool: node %u: idle link %s dropped: %s",
+		    n->n_id, sp->sp_peer, why);
+	if (sp->sp_dial == NULL) {
+		TAILQ_REMOVE(&n->n_spares, sp, sp_entry);
+		n->n_nspares--;
+	}
+	bufferevent_free(sp->sp_bev);
+	hub_spare_free(sp);
+}
+
+/*
+ * A spare link carrying a DIAL failed before its BIND: retry the dial,
+ * on another idle link or the control link, within the same deadline.
+ */
+static void
+hub_spare_retry(struct spare *sp, const char *why)
+{
+	struct dial	*d = sp->sp_dial;
+
+	log_info("dial %u: pooled link %s failed before the answer (%s); "
+	    "retrying", d->d_req, sp->sp_peer, why);
+	d->d_spare = NULL;
+	hub_spare_close(sp, NULL);
+	hub_dial_send(d);
+}
+
+static void
+hub_spare_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct spare	*sp = arg;
+
+	if (sp->sp_dial != NULL)
+		hub_spare_retry(sp, hub_bev_error(bev, what));
+	else
+		hub_spare_close(sp, hub_bev_error(bev, what));
+}
+
+/* Idle: nothing may arrive.  After a DIAL: its BIND, then relayed bytes. */
+static void
+hub_spare_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct spare		*sp = arg;
+	struct dial		*d = sp->sp_dial;
+	struct node		*n = sp->sp_node;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct frame		 f;
+	struct frame_bind	 b;
+	const char		*cause;
+	uint8_t			 proof[TOKEN_PROOF_LEN];
+	int			 len;
+
+	if (d == NULL) {
+		log_warnx("pool: node %u: idle link %s sent bytes before a "
+		    "DIAL; closing it", n->n_id, sp->sp_peer);
+		hub_spare_close(sp, NULL);
+		return;
+	}
+	if ((len = frame_peek(in, &f, &cause)) == 0)
+		return;
+	if (len == -1 || frame_bind_parse(&f, &b, &cause) == -1) {
+		if (len != -1 && f.type != FRAME_BIND)
+			cause = "expected BIND";
+		hub_spare_retry(sp, cause);
+		return;
+	}
+	token_bind_proof(n->n_cookie, sizeof n->n_cookie, b.req, proof);
+	if (b.node_id != n->n_id || b.req != d->d_req ||
+	    !token_equal(proof, b.proof, sizeof proof)) {
+		hub_spare_retry(sp, "BIND for another request or session");
+		return;
+	}
+	evbuffer_drain(in, len);
+	d->d_spare = NULL;
+	if (b.result != DIAL_OK) {
+		hub_spare_close(sp, NULL);
+		hub_dial_finish(d, b.result, NULL);
+		return;
+	}
+	hub_spare_free(sp);
+	bufferevent_set_timeouts(bev, NULL, NULL);
+	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
+	hub_dial_finish(d, DIAL_OK, bev);
+}
+
+/*
+ * The node a SPARE frame names, if it proves the node's session like a
+ * BIND with the reserved request id FRAME_SPARE_REQ.  NULL: l is closed.
+ */
+static struct node *
+hub_spare_node(struct dlink *l, const struct frame *f, int len)
+{
+	struct frame_spare	 fp;
+	struct node		*n;
+	const char		*cause;
+	uint8_t			 proof[TOKEN_PROOF_LEN];
+	char			 why[160];
+
+	if (frame_spare_parse(f, &fp, &cause) == -1) {
+		snprintf(why, sizeof why, "protocol error: %s", cause);
+		hub_dlink_close(l, why);
+		return (NULL);
+	}
+	evbuffer_drain(bufferevent_get_input(l->l_bev), len);
+	n = hub_node_find(fp.node_id);
+	if (n != NULL)
+		token_bind_proof(n->n_cookie, sizeof n->n_cookie,
+		    FRAME_SPARE_REQ, proof);
+	if (n == NULL || !token_equal(proof, fp.proof, sizeof proof)) {
+		snprintf(why, sizeof why, "SPARE names node %u, which is not "
+		    "connected or whose session proof does not match",
+		    fp.node_id);
+		hub_dlink_close(l, why);
+		return (NULL);
+	}
+	if (evbuffer_get_length(bufferevent_get_input(l->l_bev)) > 0) {
+		hub_dlink_close(l, "protocol error: bytes after SPARE");
+		return (NULL);
+	}
+	return (n);
+}
+
+/* see hub.h */
+void
+hub_spare_accept(struct dlink *l, const struct frame *f, int len)
+{
+	struct node		*n;
+	struct spare		*sp;
+	uint64_t		 now;
+	uint8_t			 buf[FRAME_MAX];
+
+	if ((n = hub_spare_node(l, f, len)) == NULL)
+		return;
+	if (n->n_nspares >= (u_int)hub.conf.spare_max) {
+		log_debug("pool: node %u: idle link %s refused: %u idle "
+		    "already (-pool-max)", n->n_id, l->l_peer, n->n_nspares);
+		hub_dlink_close(l, NULL);
+		return;
+	}
+	if ((sp = calloc(1, sizeof *sp)) == NULL) {
+		hub_dlink_close(l, "out of memory");
+		return;
+	}
+	sp->sp_bev = l->l_bev;
+	sp->sp_node = n;
+	strlcpy(sp->sp_peer, l->l_peer, sizeof sp->sp_peer);
+	hub_dlink_free(l);
+	sp->sp_since_us = core_now_us();	/* for hub_spare_idle() */
+	bufferevent_set_timeouts(sp->sp_bev, NULL, NULL);
+	bufferevent_setcb(sp->sp_bev, hub_spare_read_cb, NULL,
+	    hub_spare_event_cb, sp);
+	TAILQ_INSERT_HEAD(&n->n_spares, sp, sp_entry);
+	n->n_nspares++;
+	now = core_now_us();
+	if (n->n_spare_taken_us != 0) {
+		n->n_refill_us = (n->n_refill_us * 7 + (now -
+		    n->n_spare_taken_us)) / 8;
+		n->n_spare_taken_us = 0;
+	}
+	log_debug("pool: node %u: idle link %s (%u idle)", n->n_id,
+	    sp->sp_peer, n->n_nspares);
+	if (!n->n_spare_seen) {
+		/* Until the first heartbeat's estimate: the hub's cap. */
+		n->n_spare_seen = 1;
+		n->n_spare_target = hub.conf.spare_max;
+		hub_send(n->n_bev, buf, frame_spare_target_encode(buf,
+		    n->n_spare_target));
+	}
+}
