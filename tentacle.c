@@ -79,7 +79,7 @@ help_main(int argc __unused, char **argv __unused)
 	    "# hub on :4442 :4443 :8888 :8887\n"
 	    "  tentacle start -server HUB:4442 ilife codertool\n"
 	    "  curl -x socks5h://127.0.0.1:8888 http://example.org/\n"
-	    "  tentacle info -server 127.0.0.1:4442 -json\n"
+	    "  tentacle info -json                     # on the hub's machine\n"
 	    "\nAlso installed as tentacled (= tentacle server) and tentacler "
 	    "(= tentacle).\nRun 'tentacle COMMAND -h' for a command's flags.\n");
 	return (0);

@@ -33,6 +33,8 @@ int	 compat_keepalive(int, int, int, int);
  */
 #include <sys/types.h>
 int	 compat_peercred(int, uid_t *, gid_t *, long *);
+/* Is gid a supplementary group of process pid?  0: no, or cannot tell. */
+int	 compat_pid_in_group(long, gid_t);
 
 /* Close every descriptor >= lowfd (between fork and exec). */
 void	 compat_closefrom(int);

@@ -350,13 +350,13 @@ frame_hello_parse(const struct frame *f, struct frame_hello *h,
 	frd_bytes(&r, magic, sizeof magic);
 	if (r.err || memcmp(magic, FRAME_MAGIC, 4) != 0) {
 		*cause = "bad magic";
-		return (-1);
+		return (FRAME_EMAGIC);
 	}
 	h->version = frd_u8(&r);
 	if (!r.err && h->version != FRAME_VERSION) {
 		/* The caller answers BYE(version); nothing more to read. */
 		*cause = "unsupported protocol version";
-		return (-1);
+		return (FRAME_EVERSION);
 	}
 	h->role = frd_u8(&r);
 	if (r.err) {

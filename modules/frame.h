@@ -246,6 +246,13 @@ int	 frame_peek(struct evbuffer *, struct frame *, const char **);
  * Typed decoders: 0 or -1 with *cause (static).  They check the frame's
  * type, every field's bounds, and that no bytes are left over.
  */
+/*
+ * HELLO has two more results, for the hub to answer apart: FRAME_EMAGIC
+ * (not a tentacle peer: close without a word) and FRAME_EVERSION (another
+ * protocol version: BYE(version); h->version says which).
+ */
+#define FRAME_EMAGIC	(-2)
+#define FRAME_EVERSION	(-3)
 int	 frame_hello_parse(const struct frame *, struct frame_hello *,
 	    const char **);
 int	 frame_welcome_parse(const struct frame *, struct frame_welcome *,

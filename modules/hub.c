@@ -83,14 +83,6 @@ hub_bye(struct bufferevent *bev, uint8_t reason, const char *text)
 	hub_send(bev, buf, frame_bye_encode(buf, reason, text));
 }
 
-struct timeval *
-hub_ms_tv(struct timeval *tv, int ms)
-{
-	tv->tv_sec = ms / 1000;
-	tv->tv_usec = (ms % 1000) * 1000;
-	return (tv);
-}
-
 /* see hub.h */
 struct bufferevent *
 hub_bev_new(int fd, const char *peer)
@@ -147,7 +139,7 @@ hub_guard_log(void)
 		    core_base, hub_guard_log_cb, NULL)) == NULL)
 			return;
 		if (!evtimer_pending(hub.guard_ev, NULL)) {
-			hub_ms_tv(&tv, (int)((g->logged_us + LOG_EVERY_US -
+			core_ms_tv(&tv, (int)((g->logged_us + LOG_EVERY_US -
 			    now) / 1000) + 1);
 			evtimer_add(hub.guard_ev, &tv);
 		}
@@ -462,7 +454,8 @@ static struct opt hub_opts[] = {
 	    "links to nodes (nodes need insecure: true too); trusted "
 	    "networks and benchmarks only", NULL, 0, 0, 0 },
 	{ "tokens", OPT_STRING, &hub.conf.tokens_path, "File of node "
-	    "tokens, one per line (without it: loopback nodes only)",
+	    "tokens, one per line (without it: nodes from 127.0.0.1 and ::1 "
+	    "only)",
 	    NULL, 0, 0, 0 },
 	{ "users", OPT_STRING, &hub.conf.users_path, "Proxy users file "
 	    "(lines from 'tentacle passwd'); every proxy client must "

@@ -158,6 +158,7 @@ struct node {
 	uint32_t		 n_rtt_us;
 	uint8_t			 n_cookie[FRAME_COOKIE_LEN];
 	time_t			 n_since;
+	struct limit_hold	*n_hold;	/* its address, trusted */
 	struct relay_stat	 n_bytes;
 	uint32_t		 n_dials_ok;
 	uint32_t		 n_dials_failed;
@@ -240,6 +241,7 @@ struct suser {
 	LIST_ENTRY(suser)	 u_hash;
 	struct sessionq		 u_lru;		/* most recent first */
 	u_int			 u_n;
+	uint64_t		 u_full_us;	/* "sessions full" logged */
 	char			 u_name[65];
 };
 
@@ -365,8 +367,6 @@ struct hub {
 	struct sessionq		 session_lru;
 	u_int			 nsessions;
 	LIST_HEAD(, suser)	 susers[SESSION_HASH];
-	uint64_t		 sessions_full_us;	/* last logged ... */
-	char			 sessions_full_who[65];	/* ... for this user */
 	/* hub_dial.c */
 	LIST_HEAD(, dial)	 dial_hash[DIAL_HASH];
 	u_int			 ndials;	/* pending, hub-wide */
@@ -383,8 +383,6 @@ void		 hub_send(struct bufferevent *, const uint8_t *, size_t);
 void		 hub_bye(struct bufferevent *, uint8_t, const char *);
 /* WELCOME: node id and cookie (0 and NULL for an admin session). */
 void		 hub_welcome(struct bufferevent *, uint32_t, const uint8_t *);
-/* tv set to ms milliseconds; returns tv. */
-struct timeval	*hub_ms_tv(struct timeval *, int);
 /*
  * A socket bufferevent for an accepted fd, wrapped in TLS unless the hub
  * runs -insecure.  NULL (fd closed) when out of memory.

@@ -65,7 +65,8 @@ hub_admin_accept(int fd, struct sockaddr *sa __unused,
 		    (u_int)uid, pid);
 	else
 		snprintf(peer, sizeof peer, "admin uid %u", (u_int)uid);
-	if (uid != 0 && uid != geteuid() && gid != getegid()) {
+	if (uid != 0 && uid != geteuid() && gid != getegid() &&
+	    !compat_pid_in_group(pid, getegid())) {
 		snprintf(why, sizeof why, "not root, the hub's user (uid %u) "
 		    "or its group (gid %u)", (u_int)geteuid(),
 		    (u_int)getegid());

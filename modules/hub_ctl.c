@@ -81,7 +81,7 @@ hub_ctl_new(int fd, const char *peer, int admin)
 	bufferevent_setcb(c->c_bev, hub_ctl_read_cb, NULL,
 	    hub_ctl_event_cb, c);
 	bufferevent_setwatermark(c->c_bev, EV_READ, 0, FRAME_MAX);
-	evtimer_add(c->c_timer, hub_ms_tv(&tv, hub.conf.handshake_ms));
+	evtimer_add(c->c_timer, core_ms_tv(&tv, hub.conf.handshake_ms));
 	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
 	return (c);
 }
@@ -264,6 +264,10 @@ hub_ctl_node(struct ctl *c)
 		hub_ctl_close(c, "out of memory");
 		return;
 	}
+	/* Its address is a node's now: its links pass the per-address cap. */
+	n->n_hold = c->c_hold;
+	c->c_hold = NULL;
+	limit_link_trust(n->n_hold);
 	hub_node_open(n, c->c_bev, h, c->c_peer, c->c_ip);
 	hub_ctl_free(c);
 }
@@ -425,20 +429,21 @@ hub_ctl_read_hello(struct ctl *c, const struct frame *f, int len,
 		*cause = "expected HELLO";
 		return (-1);
 	}
-	if (frame_hello_parse(f, &c->c_hello, cause) == -1) {
-		if (strcmp(*cause, "bad magic") == 0) {
-			hub_ctl_close(c, "not a tentacle peer (bad magic)");
-			return (0);
-		}
-		if (strcmp(*cause, "unsupported protocol version") == 0) {
-			log_warnx("control %s: peer speaks protocol version "
-			    "%u, this hub speaks %u; upgrade the older side",
-			    c->c_peer, c->c_hello.version, FRAME_VERSION);
-			hub_bye(c->c_bev, FRAME_BYE_VERSION,
-			    "unsupported protocol version");
-			hub_ctl_close(c, NULL);
-			return (0);
-		}
+	switch (frame_hello_parse(f, &c->c_hello, cause)) {
+	case 0:
+		break;
+	case FRAME_EMAGIC:
+		hub_ctl_close(c, "not a tentacle peer (bad magic)");
+		return (0);
+	case FRAME_EVERSION:
+		log_warnx("control %s: peer speaks protocol version %u, this "
+		    "hub speaks %u; upgrade the older side", c->c_peer,
+		    c->c_hello.version, FRAME_VERSION);
+		hub_bye(c->c_bev, FRAME_BYE_VERSION,
+		    "unsupported protocol version");
+		hub_ctl_close(c, NULL);
+		return (0);
+	default:
 		return (-1);
 	}
 	evbuffer_drain(bufferevent_get_input(c->c_bev), len);

@@ -63,7 +63,7 @@ hub_dial_attach(struct dial *d, struct node *n)
 		d->d_tried[d->d_tries++] = n->n_id;
 	TAILQ_INSERT_TAIL(&n->n_dials, d, d_entry);
 	n->n_ndials++;
-	evtimer_add(d->d_timer, hub_ms_tv(&tv, hub.conf.dial_ms));
+	evtimer_add(d->d_timer, core_ms_tv(&tv, hub.conf.dial_ms));
 	log_debug("dial %u: %s for %s via node %u (%s)", d->d_req,
 	    target_str(&d->d_target, ts, sizeof ts), d->d_who, n->n_id,
 	    n->n_hello.name);
@@ -386,7 +386,7 @@ hub_dlink_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 	bufferevent_setcb(l->l_bev, hub_dlink_read_cb, NULL,
 	    hub_dlink_event_cb, l);
 	/* A deadline for the whole handshake, not a gap between bytes. */
-	evtimer_add(l->l_timer, hub_ms_tv(&tv, hub.conf.handshake_ms));
+	evtimer_add(l->l_timer, core_ms_tv(&tv, hub.conf.handshake_ms));
 	bufferevent_enable(l->l_bev, EV_READ);
 }
 

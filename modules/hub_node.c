@@ -21,6 +21,7 @@
 #include "tentacle.h"
 #include "acl.h"
 #include "frame.h"
+#include "limit.h"
 #include "hub.h"
 
 #define SPARE_REFILL_US	10000		/* refill latency before a sample */
@@ -177,6 +178,7 @@ hub_node_new(void)
 static void
 hub_node_free(struct node *n)
 {
+	limit_close(n->n_hold);
 	if (n->n_heartbeat != NULL)
 		event_free(n->n_heartbeat);
 	if (n->n_redial_ev != NULL)
@@ -242,7 +244,7 @@ hub_node_open(struct node *n, struct bufferevent *bev,
 	bufferevent_setcb(n->n_bev, hub_node_read_cb, NULL,
 	    hub_node_event_cb, n);
 	bufferevent_set_timeouts(n->n_bev, NULL, NULL);
-	evtimer_add(n->n_heartbeat, hub_ms_tv(&tv, hub.conf.heartbeat_ms));
+	evtimer_add(n->n_heartbeat, core_ms_tv(&tv, hub.conf.heartbeat_ms));
 	hub_welcome(n->n_bev, n->n_id, n->n_cookie);
 	hub_node_policy_send(n);
 	hub_node_joined(n);
@@ -378,7 +380,7 @@ hub_node_park_sweep_cb(evutil_socket_t fd __unused, short what __unused,
 		}
 	}
 	if (hub.nparked > 0)
-		evtimer_add(hub.park_ev, hub_ms_tv(&tv, PARKED_SWEEP_MS));
+		evtimer_add(hub.park_ev, core_ms_tv(&tv, PARKED_SWEEP_MS));
 }
 
 /*
@@ -431,7 +433,7 @@ hub_node_park(struct node *n)
 	TAILQ_INSERT_TAIL(&hub.parked, pk, pk_entry);
 	hub.nparked++;
 	if (!evtimer_pending(hub.park_ev, NULL))
-		evtimer_add(hub.park_ev, hub_ms_tv(&tv, PARKED_SWEEP_MS));
+		evtimer_add(hub.park_ev, core_ms_tv(&tv, PARKED_SWEEP_MS));
 	return (pk);
 }
 
@@ -510,7 +512,8 @@ hub_node_dispatch(struct node *n, const struct frame *f)
 			break;
 		if (!hub_node_ping_ok(n)) {
 			hub.guard.flooded++;
-			cause = "PING flood (more than one a heartbeat)";
+			cause = "PING flood (past a burst of 20 and 10 a "
+			    "second, or 4 a heartbeat)";
 			break;
 		}
 		hub_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PONG,
@@ -533,6 +536,10 @@ hub_node_dispatch(struct node *n, const struct frame *f)
 			    "ignored", n->n_id, res.req);
 			return (0);
 		}
+		/* 10 from the node: it cannot serve; another node may. */
+		if (res.result == DIAL_NODELOST && hub_dial_retry(d,
+		    DIAL_NODELOST))
+			return (0);
 		hub_dial_finish(d, res.result, NULL);
 		return (0);
 	case FRAME_REDIAL:
@@ -630,7 +637,7 @@ hub_node_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
 		return;
 	hub_node_rate(n, now, NULL, NULL);
 	hub_spare_idle(n, now);
-	evtimer_add(n->n_heartbeat, hub_ms_tv(&tv, hub.conf.heartbeat_ms));
+	evtimer_add(n->n_heartbeat, core_ms_tv(&tv, hub.conf.heartbeat_ms));
 	hub_spare_eval(n, 1);
 }
 

@@ -48,7 +48,7 @@ hub_redial_plan(struct node *n)
 	if (ms > INT32_MAX)
 		ms = INT32_MAX;		/* -redial-interval is at most 7 days */
 	n->n_redial_at_us = core_now_us() + ms * 1000;
-	evtimer_add(n->n_redial_ev, hub_ms_tv(&tv, (int)ms));
+	evtimer_add(n->n_redial_ev, core_ms_tv(&tv, (int)ms));
 }
 
 /* see hub.h */
@@ -68,9 +68,9 @@ hub_redial_begin(struct node *n, const char *why)
 	    "(-redial-grace)", n->n_id, n->n_hello.name, why, n->n_nrelays,
 	    n->n_ndials, hub.conf.redial_grace_ms);
 	if (n->n_nrelays + n->n_ndials == 0)
-		hub_ms_tv(&tv, 0);
+		core_ms_tv(&tv, 0);
 	else
-		hub_ms_tv(&tv, hub.conf.redial_grace_ms);
+		core_ms_tv(&tv, hub.conf.redial_grace_ms);
 	evtimer_add(n->n_redial_ev, &tv);
 }
 
@@ -108,7 +108,7 @@ hub_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 			    "nodes that can redial are redialing", n->n_id,
 			    n->n_hello.name, hub.nredialing,
 			    hub.nredialable);
-			hub_ms_tv(&tv, 1000 + hub_sched_random(4000));
+			core_ms_tv(&tv, 1000 + hub_sched_random(4000));
 			n->n_redial_at_us = core_now_us() +
 			    (uint64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 			evtimer_add(n->n_redial_ev, &tv);
@@ -120,7 +120,7 @@ hub_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 		if (n->n_nrelays + n->n_ndials > 0 &&
 		    core_now_us() < n->n_redial_end_us) {
 			/* A relay ended; others remain: back to the grace. */
-			evtimer_add(n->n_redial_ev, hub_ms_tv(&tv, (int)
+			evtimer_add(n->n_redial_ev, core_ms_tv(&tv, (int)
 			    ((n->n_redial_end_us - core_now_us()) / 1000 + 1)));
 			return;
 		}
@@ -136,7 +136,7 @@ hub_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 		    n->n_redial_why));
 		log_info("node %u (%s): redial (%s): drained; REDIAL sent",
 		    n->n_id, n->n_hello.name, n->n_redial_why);
-		evtimer_add(n->n_redial_ev, hub_ms_tv(&tv, REDIAL_LEAVE_MS));
+		evtimer_add(n->n_redial_ev, core_ms_tv(&tv, REDIAL_LEAVE_MS));
 		return;
 	default:
 		if (n->n_rx_us < n->n_redial_sent_us) {

@@ -228,17 +228,15 @@ hub_session_expired(const struct session *se, uint64_t now)
 	    now - se->s_created_us >= hub.conf.session_life_us);
 }
 
-/* Log "sessions full" for a user at most once a minute (hub-wide). */
+/* Log "sessions full" for u at most once a minute. */
 static int
-hub_session_full_log(const char *user)
+hub_session_full_log(struct suser *u)
 {
 	uint64_t	 now = core_now_us();
 
-	if (hub.sessions_full_us != 0 && now - hub.sessions_full_us <
-	    60000000ULL && strcmp(hub.sessions_full_who, user) == 0)
+	if (u->u_full_us != 0 && now - u->u_full_us < 60000000ULL)
 		return (0);
-	hub.sessions_full_us = now;
-	strlcpy(hub.sessions_full_who, user, sizeof hub.sessions_full_who);
+	u->u_full_us = now;
 	return (1);
 }
 
@@ -287,7 +285,7 @@ hub_session_pin(struct session *se, const char *key, const char *user,
 			return;		/* not sticky: no harm beyond that */
 		if (u->u_n >= (u_int)hub.conf.max_sessions_per_user &&
 		    hub.conf.max_sessions_per_user > 0) {
-			if (hub_session_full_log(user))
+			if (hub_session_full_log(u))
 				log_info("sessions of %s: %u, the most "
 				    "-max-sessions-per-user allows; the least "
 				    "recently used ones make room", user[0] !=

@@ -28,6 +28,7 @@ struct limit_entry {
 	uint64_t		 le_hash;
 	uint64_t		 le_logged;	/* ms of the last logged refusal */
 	u_int			 le_count;
+	u_int			 le_trust;	/* links past their handshake */
 	u_int			 le_suppressed;	/* refusals not logged since */
 	size_t			 le_keylen;
 	uint8_t			 le_key[];
@@ -43,6 +44,7 @@ struct limit_hold {
 	struct limit_entry	*lh_addr;	/* NULL: not an IP client */
 	struct limit_entry	*lh_user;	/* NULL: no user counted */
 	int			 lh_class;	/* LIMIT_CLASS_* */
+	int			 lh_trusted;	/* limit_link_trust() */
 };
 
 /*
@@ -255,7 +257,7 @@ limit_unref(struct limit_table *t, struct limit_entry *e)
 
 	if (e->le_count > 0)
 		e->le_count--;
-	if (e->le_count > 0)
+	if (e->le_count > 0 || e->le_trust > 0)
 		return;
 	for (pp = &t->lt_buckets[e->le_hash & (t->lt_nbuckets - 1)];
 	    *pp != NULL; pp = &(*pp)->le_next) {
@@ -287,7 +289,7 @@ limit_open_class(int cls, const struct sockaddr *sa, int max_total,
 	if ((len = limit_addr_key(sa, key)) != 0) {
 		e = limit_find(&limit_addrs[cls], key, len, &hash);
 		if (e != NULL && max_addr > 0 &&
-		    e->le_count >= (u_int)max_addr) {
+		    e->le_count >= (u_int)max_addr && e->le_trust == 0) {
 			*why = cls == LIMIT_CLASS_LINK ? LIMIT_LINK_ADDR :
 			    LIMIT_ADDR;
 			return (NULL);
@@ -326,6 +328,21 @@ limit_link_open(const struct sockaddr *sa, int max_total, int max_addr,
 {
 	return (limit_open_class(LIMIT_CLASS_LINK, sa, max_total, max_addr,
 	    why));
+}
+
+/* see limit.h */
+void
+limit_link_trust(struct limit_hold *h)
+{
+	if (h == NULL || h->lh_trusted || h->lh_class != LIMIT_CLASS_LINK)
+		return;
+	h->lh_trusted = 1;
+	if (h->lh_addr != NULL) {
+		h->lh_addr->le_count--;
+		h->lh_addr->le_trust++;
+	}
+	if (limit_ntotal[h->lh_class] > 0)
+		limit_ntotal[h->lh_class]--;
 }
 
 /* see limit.h */
@@ -369,6 +386,16 @@ limit_close(struct limit_hold *h)
 		return;
 	if (h->lh_user != NULL)
 		limit_unref(&limit_users, h->lh_user);
+	if (h->lh_trusted) {
+		/* Counted as a trust, not a handshake: see limit_link_trust. */
+		if (h->lh_addr != NULL) {
+			h->lh_addr->le_trust--;
+			h->lh_addr->le_count++;
+			limit_unref(&limit_addrs[h->lh_class], h->lh_addr);
+		}
+		free(h);
+		return;
+	}
 	if (h->lh_addr != NULL)
 		limit_unref(&limit_addrs[h->lh_class], h->lh_addr);
 	if (limit_ntotal[h->lh_class] > 0)

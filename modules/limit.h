@@ -53,6 +53,13 @@ struct limit_hold *limit_open(const struct sockaddr *sa, int max_total,
 struct limit_hold *limit_link_open(const struct sockaddr *sa, int max_total,
 		    int max_addr, int *why);
 /*
+ * The link's handshake is done and it is a node's control link: it no
+ * longer counts as a handshake, and while the hold lives its address is
+ * trusted: links from it pass -max-handshakes-per-ip (the total still
+ * holds), so a busy node's data links are not cut.  limit_close() ends it.
+ */
+void		 limit_link_trust(struct limit_hold *);
+/*
  * Count the hold's connection for user name (a base name) as well, against
  * max_user (0 = unlimited).  A hold counts one user: a new name moves it,
  * the same name again changes nothing.  Returns 0, or -1 with *why

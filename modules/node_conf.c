@@ -613,6 +613,11 @@ node_conf_resolve(struct node_conf *nc, int what, int npools, char **pools,
 	/* -pool-size 0 is also the default: it leaves pool_size: be. */
 	nc->pool_size = nf.pool_size > 0 ? nf.pool_size :
 	    nfile.pool_size != -1 ? nfile.pool_size : 0;
+	/*
+	 * Admin commands go to the admin socket: a node flag before the
+	 * command (-server from the seed's "tentacler -server H info") is
+	 * the node's and plays no part.
+	 */
 	if (what == NODE_CONF_ADMIN)
 		return (0);
 

@@ -44,6 +44,17 @@ test_expect_success AS_NOBODY 'as nobody, socket opened to all: refused by the h
 	grep "\"admin_refused\":1" info.json
 '
 
+test_expect_success AS_NOBODY 'nobody with the hub'"'"'s group as a supplementary group: allowed' '
+	chmod 750 "$NB_DIR/state" &&
+	{ setpriv --reuid=nobody --regid="$(id -g nobody)" \
+		--groups="$(id -g)" "$NB_DIR/tentacle" info \
+		-admin "$ADMIN_SOCK" >info.out 2>err; rc=$?; } ;
+	chmod 700 "$NB_DIR/state" &&
+	cat err &&
+	test $rc = 0 &&
+	grep -w n1 info.out
+'
+
 test_expect_success 'as the hub'"'"'s user: drain and undrain work, logged with the uid' '
 	"$TENTACLE" drain n1 -admin "$ADMIN_SOCK" &&
 	wait_for_log "$HUB_LOG" "admin uid $(id -u) pid [0-9]*: drain n1: node 1 (n1) drained" &&

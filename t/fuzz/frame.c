@@ -77,7 +77,7 @@ fuzz_hello(const struct frame *f, uint8_t *out)
 	int			 i;
 
 	memset(&h, 0, sizeof h);
-	if (frame_hello_parse(f, &h, &cause) == -1) {
+	if (frame_hello_parse(f, &h, &cause) != 0) {
 		if (cause == NULL)
 			abort();
 		return;

@@ -1219,17 +1219,17 @@ test_hello_errors(void)
 {
 	static const struct dcase	 bad[] = {
 		/* Bad magic: the hub closes without a word. */
-		{ "TNTX\x01\x02", 6, -1, "bad magic" },
-		{ "tntc\x01\x02", 6, -1, "bad magic" },
-		{ "TNTC", 0, -1, "bad magic" },
-		{ "TNTC", 1, -1, "bad magic" },
-		{ "TNTC", 2, -1, "bad magic" },
-		{ "TNTC", 3, -1, "bad magic" },
+		{ "TNTX\x01\x02", 6, FRAME_EMAGIC, "bad magic" },
+		{ "tntc\x01\x02", 6, FRAME_EMAGIC, "bad magic" },
+		{ "TNTC", 0, FRAME_EMAGIC, "bad magic" },
+		{ "TNTC", 1, FRAME_EMAGIC, "bad magic" },
+		{ "TNTC", 2, FRAME_EMAGIC, "bad magic" },
+		{ "TNTC", 3, FRAME_EMAGIC, "bad magic" },
 		{ "TNTC", 4, -1, "short HELLO" },
 		{ "TNTC\x01", 5, -1, "short HELLO" },
 		/* Version: the hub answers BYE(version) on this exact cause. */
-		{ "TNTC\x00\x02", 6, -1, "unsupported protocol version" },
-		{ "TNTC\xff\x02", 6, -1, "unsupported protocol version" },
+		{ "TNTC\x00\x02", 6, FRAME_EVERSION, "unsupported protocol version" },
+		{ "TNTC\xff\x02", 6, FRAME_EVERSION, "unsupported protocol version" },
 		/* Role. */
 		{ "TNTC\x01\x00" HNAME, 10, -1, "unknown role" },
 		{ "TNTC\x01\x03" HNAME, 10, -1, "unknown role" },
@@ -1247,7 +1247,7 @@ test_hello_errors(void)
 	const char		*cause;
 
 	decode_cases(dec_hello, FRAME_HELLO, bad, nitems(bad));
-	check_int(hello("TNTC\x02\x01" HNAME, 10, &h, &cause), ==, -1);
+	check_int(hello("TNTC\x02\x01" HNAME, 10, &h, &cause), ==, FRAME_EVERSION);
 	check_str(cause, "unsupported protocol version");
 	check_int(h.version, ==, 2);
 	check_int(hello(HNODE HNAME, 10, &h, &cause), ==, 0);

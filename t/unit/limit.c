@@ -414,6 +414,40 @@ test_links(void)
 	check_int(limit_addr_entries(), ==, 0);
 }
 
+/* An address with a node online passes the per-address handshake cap. */
+static void
+test_link_trust(void)
+{
+	struct sockaddr_storage	 a;
+	struct limit_hold	*node, *l[4];
+	int			 why = -1, i;
+
+	node = limit_link_open(sa_of("198.51.100.20", &a), 3, 1, &why);
+	check(node != NULL);
+	check_int(limit_link_total(), ==, 1);
+	limit_link_trust(node);
+	check_int(limit_link_total(), ==, 0);
+	/* Trusted: past the per-address cap of 1, up to the total of 3. */
+	for (i = 0; i < 3; i++) {
+		l[i] = limit_link_open(sa_of("198.51.100.20", &a), 3, 1, &why);
+		check(l[i] != NULL);
+	}
+	l[3] = limit_link_open(sa_of("198.51.100.20", &a), 3, 1, &why);
+	check(l[3] == NULL);
+	check_int(why, ==, LIMIT_LINK_TOTAL);
+	for (i = 0; i < 3; i++)
+		limit_close(l[i]);
+	/* The node leaves: the address is a stranger again. */
+	limit_close(node);
+	check_int(limit_addr_entries(), ==, 0);
+	l[0] = limit_link_open(sa_of("198.51.100.20", &a), 3, 1, &why);
+	l[1] = limit_link_open(sa_of("198.51.100.20", &a), 3, 1, &why);
+	check(l[0] != NULL && l[1] == NULL);
+	check_int(why, ==, LIMIT_LINK_ADDR);
+	limit_close(l[0]);
+	check_int(limit_link_total(), ==, 0);
+}
+
 int
 main(void)
 {
@@ -435,5 +469,7 @@ main(void)
 	TEST(test_siphash(), "SipHash-2-4 reference vectors");
 	TEST(test_links(), "node links in handshake: their own totals, "
 	    "address counts and refusal logs");
+	TEST(test_link_trust(), "a node's address passes the per-address "
+	    "handshake cap while the node is online");
 	return (test_done());
 }
