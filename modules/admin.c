@@ -23,6 +23,7 @@
 
 #include "tentacle.h"
 #include "frame.h"
+#include "peer.h"
 #include "node.h"
 #include "opt.h"
 
@@ -43,6 +44,7 @@ static struct {
 	const char		*node;		/* info -node NAME */
 	struct frame_admin	 req;		/* op 0: info */
 	struct bufferevent	*bev;
+	struct peer		 frames;	/* the hub's answer */
 	int			 state;		/* ADMIN_* */
 	char			*error;
 	struct frame_admin_reply reply;
@@ -53,6 +55,7 @@ static struct {
 
 static void	 admin_fail(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
+static const struct peer_ops admin_info_ops, admin_op_ops;
 
 static void
 admin_fail(const char *fmt, ...)
@@ -70,93 +73,118 @@ admin_fail(const char *fmt, ...)
 
 /* The hub's WELCOME: send the request (INFO_REQ, or ADMIN for the op). */
 static int
-admin_welcome(struct bufferevent *bev, const struct frame *f,
-    const char **cause)
+admin_welcome(void *arg __unused, const struct frame *f, const char **cause)
 {
 	struct frame_welcome	 wl;
 	uint8_t			 buf[FRAME_MAX];
 
 	if (frame_welcome_parse(f, &wl, cause) == -1)
-		return (-1);
-	if (ad.req.op != 0)
-		bufferevent_write(bev, buf, frame_admin_encode(buf, &ad.req));
-	else
-		bufferevent_write(bev, buf, frame_empty_encode(buf,
+		return (PEER_ERROR);
+	if (ad.req.op != 0) {
+		bufferevent_write(ad.bev, buf, frame_admin_encode(buf,
+		    &ad.req));
+		peer_set_ops(&ad.frames, &admin_op_ops);
+	} else {
+		bufferevent_write(ad.bev, buf, frame_empty_encode(buf,
 		    FRAME_INFO_REQ));
+		peer_set_ops(&ad.frames, &admin_info_ops);
+	}
 	ad.state = ADMIN_ASKED;
-	return (0);
+	return (PEER_OK);
 }
 
-/* The answer: an ADMIN_REPLY, or INFO_NODE frames up to INFO_END. */
+/* The answer was all there: the loop is over. */
 static int
-admin_answer(const struct frame *f, const char **cause)
+admin_done(void)
 {
-	if (ad.req.op != 0) {
-		if (frame_admin_reply_parse(f, &ad.reply, cause) == -1)
-			return (-1);
-		ad.state = ADMIN_DONE;
-		return (0);
-	}
-	if (f->type == FRAME_INFO_END) {
-		if (frame_info_end_parse(f, &ad.end, cause) == -1)
-			return (-1);
-		if (ad.end.count != ad.n) {
-			*cause = "node count does not match";
-			return (-1);
-		}
-		ad.state = ADMIN_DONE;
-		return (0);
-	}
+	ad.state = ADMIN_DONE;
+	event_base_loopbreak(core_base);
+	return (PEER_GONE);
+}
+
+static int
+admin_reply(void *arg __unused, const struct frame *f, const char **cause)
+{
+	if (frame_admin_reply_parse(f, &ad.reply, cause) == -1)
+		return (PEER_ERROR);
+	return (admin_done());
+}
+
+static int
+admin_info_node(void *arg __unused, const struct frame *f,
+    const char **cause)
+{
 	if (ad.n == ADMIN_MAX_NODES) {
 		*cause = "too many nodes";
-		return (-1);
+		return (PEER_ERROR);
 	}
 	if (ad.n == ad.cap) {
 		ad.cap = ad.cap ? ad.cap * 2 : 16;
 		ad.nodes = xreallocarray(ad.nodes, ad.cap, sizeof *ad.nodes);
 	}
 	if (frame_info_node_parse(f, &ad.nodes[ad.n], cause) == -1)
-		return (-1);
+		return (PEER_ERROR);
 	ad.n++;
-	return (0);
+	return (PEER_OK);
+}
+
+static int
+admin_info_end(void *arg __unused, const struct frame *f, const char **cause)
+{
+	if (frame_info_end_parse(f, &ad.end, cause) == -1)
+		return (PEER_ERROR);
+	if (ad.end.count != ad.n) {
+		*cause = "node count does not match";
+		return (PEER_ERROR);
+	}
+	return (admin_done());
+}
+
+static int
+admin_bye(void *arg __unused, const struct frame *f, const char **cause)
+{
+	struct frame_bye	 bye;
+	char			 text[1100];
+
+	if (frame_bye_parse(f, &bye, cause) == -1)
+		return (PEER_ERROR);
+	log_escape(text, sizeof text, bye.text, strlen(bye.text));
+	admin_fail("the hub refused: %s", text);
+	return (PEER_GONE);
 }
 
 static void
-admin_read_cb(struct bufferevent *bev, void *arg __unused)
+admin_error(void *arg __unused, int error __unused, const char *cause)
 {
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	struct frame		 f;
-	struct frame_bye	 bye;
-	const char		*cause;
-	int			 n, rc;
-	char			 text[1100];
-
-	while (ad.state != ADMIN_DONE) {
-		if ((n = frame_peek(in, &f, &cause)) == 0)
-			return;
-		if (n == -1)
-			goto bad;
-		if (f.type == FRAME_BYE) {
-			if (frame_bye_parse(&f, &bye, &cause) == -1)
-				goto bad;
-			log_escape(text, sizeof text, bye.text,
-			    strlen(bye.text));
-			admin_fail("the hub refused: %s", text);
-			return;
-		}
-		if (ad.state == ADMIN_HELLO)
-			rc = admin_welcome(bev, &f, &cause);
-		else
-			rc = admin_answer(&f, &cause);
-		if (rc == -1)
-			goto bad;
-		evbuffer_drain(in, n);
-	}
-	event_base_loopbreak(core_base);
-	return;
-bad:
 	admin_fail("protocol error from the hub: %s", cause);
 }
+
+static const struct peer_handler admin_hello_handlers[] = {
+	{ FRAME_BYE, admin_bye },
+	{ FRAME_WELCOME, admin_welcome },
+	{ 0, NULL }
+};
+static const struct peer_handler admin_info_handlers[] = {
+	{ FRAME_BYE, admin_bye },
+	{ FRAME_INFO_NODE, admin_info_node },
+	{ FRAME_INFO_END, admin_info_end },
+	{ 0, NULL }
+};
+static const struct peer_handler admin_op_handlers[] = {
+	{ FRAME_BYE, admin_bye },
+	{ FRAME_ADMIN_REPLY, admin_reply },
+	{ 0, NULL }
+};
+/* WELCOME, then the answer: INFO_NODE... INFO_END, or ADMIN_REPLY. */
+static const struct peer_ops admin_hello_ops = {
+	admin_hello_handlers, admin_error, NULL, 0
+};
+static const struct peer_ops admin_info_ops = {
+	admin_info_handlers, admin_error, NULL, 0
+};
+static const struct peer_ops admin_op_ops = {
+	admin_op_handlers, admin_error, NULL, 0
+};
 
 static void
 admin_event_cb(struct bufferevent *bev, short what, void *arg __unused)
@@ -181,7 +209,7 @@ admin_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 		evbuffer_read(bufferevent_get_input(bev), bufferevent_getfd(bev),
 		    FRAME_MAX);
 	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
-		admin_read_cb(bev, NULL);
+		peer_read(&ad.frames);
 		if (ad.error != NULL || ad.state == ADMIN_DONE)
 			return;
 	}
@@ -798,7 +826,7 @@ admin_ask(const struct sockaddr_un *sun)
 	if ((ad.bev = bufferevent_socket_new(core_base, -1,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		fatalx("out of memory");
-	bufferevent_setcb(ad.bev, admin_read_cb, NULL, admin_event_cb, NULL);
+	peer_open(&ad.frames, ad.bev, &admin_hello_ops, &ad, admin_event_cb);
 	bufferevent_set_timeouts(ad.bev, &tv, &tv);
 	bufferevent_enable(ad.bev, EV_READ | EV_WRITE);
 	if (bufferevent_socket_connect(ad.bev, (const struct sockaddr *)sun,

@@ -1,8 +1,8 @@
 /*
  * core.c: the event base, signals, listeners, address helpers and the
  * default state directory, shared by the hub and the node.  Owns the
- * process's single event_base and evdns base; knows nothing of proxies,
- * and of frames only frame_peek().
+ * process's single event_base and evdns base; knows nothing of proxies
+ * or frames (peer.c reads frames).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -28,7 +28,6 @@
 #include <event2/util.h>
 
 #include "tentacle.h"
-#include "frame.h"
 
 struct event_base	*core_base;
 struct evdns_base	*core_dns;
@@ -575,20 +574,4 @@ core_bev_close_flush(struct bufferevent *bev)
 	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
 	bufferevent_set_timeouts(bev, NULL, &tv);
 	bufferevent_enable(bev, EV_WRITE);
-}
-
-/* see frame.h: the one place frames meet libevent's buffers. */
-int
-frame_peek(struct evbuffer *in, struct frame *f, const char **cause)
-{
-	size_t		 avail = evbuffer_get_length(in);
-	const uint8_t	*p;
-
-	if (avail > FRAME_MAX)
-		avail = FRAME_MAX;
-	if ((p = evbuffer_pullup(in, avail)) == NULL && avail > 0) {
-		*cause = "out of memory";
-		return (-1);
-	}
-	return (frame_parse(p, avail, f, cause));
 }

@@ -235,12 +235,6 @@ struct frame_admin_reply {
  * *cause set to a static string.  Never reads past len.
  */
 int	 frame_parse(const uint8_t *, size_t, struct frame *, const char **);
-/*
- * frame_parse() on the start of a libevent buffer (made contiguous up to
- * FRAME_MAX bytes); f->payload points into it until the caller drains.
- */
-struct evbuffer;
-int	 frame_peek(struct evbuffer *, struct frame *, const char **);
 
 /*
  * Typed decoders: 0 or -1 with *cause (static).  They check the frame's

@@ -30,6 +30,7 @@
 #include "tentacle.h"
 #include "acl.h"
 #include "frame.h"
+#include "peer.h"
 #include "route.h"
 #include "token.h"
 
@@ -153,6 +154,7 @@ struct node {
 	struct frame_hello	 n_hello;
 	char			 n_remote[64];
 	struct bufferevent	*n_bev;		/* control link */
+	struct peer		 n_peer;	/* its frames */
 	struct event		*n_heartbeat;
 	uint64_t		 n_rx_us;	/* last frame received */
 	uint32_t		 n_rtt_us;
@@ -262,6 +264,7 @@ struct session {
 struct spare {
 	TAILQ_ENTRY(spare)	 sp_entry;
 	struct bufferevent	*sp_bev;
+	struct peer		 sp_frames;	/* nothing, then BIND */
 	struct node		*sp_node;
 	struct dial		*sp_dial;	/* NULL: idle, on n_spares */
 	char			 sp_peer[64];
@@ -287,6 +290,7 @@ struct srelay {
  */
 struct ctl {
 	struct bufferevent	*c_bev;
+	struct peer		 c_frames;	/* HELLO, AUTH, a request */
 	struct event		*c_timer;	/* handshake deadline */
 	struct limit_hold	*c_hold;	/* handshakes per address */
 	char			 c_peer[64];
@@ -311,6 +315,7 @@ struct authfail {
 /* A data link before BIND (or SPARE). */
 struct dlink {
 	struct bufferevent	*l_bev;
+	struct peer		 l_frames;	/* BIND or SPARE */
 	struct event		*l_timer;	/* handshake deadline */
 	struct limit_hold	*l_hold;	/* handshakes per address */
 	char			 l_peer[64];
@@ -531,7 +536,7 @@ void		 hub_dlink_close(struct dlink *, const char *);
 
 /* hub_spare.c: spare links. */
 /* SPARE on the data port: l becomes an idle spare link of its node. */
-void		 hub_spare_accept(struct dlink *, const struct frame *, int);
+void		 hub_spare_accept(struct dlink *, const struct frame *);
 /* Count one dial in n's demand window (this second's bucket). */
 void		 hub_spare_demand(struct node *);
 /* Tell n how many spare links to keep (SPARE_TARGET) if that changed. */

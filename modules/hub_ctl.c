@@ -33,7 +33,8 @@ static void	hub_ctl_free(struct ctl *);
 static void	hub_ctl_close(struct ctl *, const char *);
 static void	hub_ctl_timeout_cb(evutil_socket_t, short, void *);
 static void	hub_ctl_event_cb(struct bufferevent *, short, void *);
-static void	hub_ctl_read_cb(struct bufferevent *, void *);
+static const struct peer_ops hub_ctl_hello_ops, hub_ctl_auth_ops,
+		    hub_ctl_admin_ops;
 static const char *hub_ctl_owner_str(const struct frame_hello *, char *,
 		    size_t);
 static int	hub_ctl_name_held(const struct frame_hello *, char *, size_t);
@@ -78,9 +79,8 @@ hub_ctl_new(int fd, const char *peer, int admin)
 		free(c);
 		return (NULL);
 	}
-	bufferevent_setcb(c->c_bev, hub_ctl_read_cb, NULL,
-	    hub_ctl_event_cb, c);
-	bufferevent_setwatermark(c->c_bev, EV_READ, 0, FRAME_MAX);
+	peer_open(&c->c_frames, c->c_bev, &hub_ctl_hello_ops, c,
+	    hub_ctl_event_cb);
 	evtimer_add(c->c_timer, core_ms_tv(&tv, hub.conf.handshake_ms));
 	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
 	return (c);
@@ -364,6 +364,7 @@ hub_ctl_hello(struct ctl *c)
 	hub_send(c->c_bev, buf, frame_blob_encode(buf, FRAME_CHALLENGE,
 	    c->c_nonce, sizeof c->c_nonce));
 	c->c_state = CTL_AUTH;
+	peer_set_ops(&c->c_frames, &hub_ctl_auth_ops);
 	return (1);
 }
 
@@ -418,23 +419,20 @@ hub_ctl_wrong_port(struct ctl *c)
 }
 
 /*
- * Each state's frame f (len bytes, still in the input): 1 = c reads on,
- * 0 = c is gone, -1 = a protocol error, *cause says which.
+ * Each state's frame, off the input already: PEER_OK = c reads on in its
+ * next state, PEER_GONE = c is gone, PEER_ERROR = a protocol error.
  */
 static int
-hub_ctl_read_hello(struct ctl *c, const struct frame *f, int len,
-    const char **cause)
+hub_ctl_read_hello(void *arg, const struct frame *f, const char **cause)
 {
-	if (f->type != FRAME_HELLO) {
-		*cause = "expected HELLO";
-		return (-1);
-	}
+	struct ctl	*c = arg;
+
 	switch (frame_hello_parse(f, &c->c_hello, cause)) {
 	case 0:
 		break;
 	case FRAME_EMAGIC:
 		hub_ctl_close(c, "not a tentacle peer (bad magic)");
-		return (0);
+		return (PEER_GONE);
 	case FRAME_EVERSION:
 		log_warnx("control %s: peer speaks protocol version %u, this "
 		    "hub speaks %u; upgrade the older side", c->c_peer,
@@ -442,19 +440,19 @@ hub_ctl_read_hello(struct ctl *c, const struct frame *f, int len,
 		hub_bye(c->c_bev, FRAME_BYE_VERSION,
 		    "unsupported protocol version");
 		hub_ctl_close(c, NULL);
-		return (0);
+		return (PEER_GONE);
 	default:
-		return (-1);
+		return (PEER_ERROR);
 	}
-	evbuffer_drain(bufferevent_get_input(c->c_bev), len);
 	if ((c->c_hello.role == FRAME_ROLE_NODE) == c->c_admin) {
 		hub_ctl_wrong_port(c);
-		return (0);
+		return (PEER_GONE);
 	}
 	if (c->c_hello.role != FRAME_ROLE_NODE) {
 		c->c_state = CTL_ADMIN;
+		peer_set_ops(&c->c_frames, &hub_ctl_admin_ops);
 		hub_welcome(c->c_bev, 0, NULL);
-		return (1);
+		return (PEER_OK);
 	}
 	/* No pool: "default", for tokens' pools= too. */
 	if (c->c_hello.npools == 0) {
@@ -462,83 +460,55 @@ hub_ctl_read_hello(struct ctl *c, const struct frame *f, int len,
 		    sizeof c->c_hello.pools[0]);
 		c->c_hello.npools = 1;
 	}
-	return (hub_ctl_hello(c));
+	return (hub_ctl_hello(c) == 1 ? PEER_OK : PEER_GONE);
 }
 
 static int
-hub_ctl_read_auth(struct ctl *c, const struct frame *f, int len,
-    const char **cause)
+hub_ctl_read_auth(void *arg, const struct frame *f, const char **cause)
 {
-	uint8_t	 mac[FRAME_MAC_LEN];
+	struct ctl	*c = arg;
+	uint8_t		 mac[FRAME_MAC_LEN];
 
 	if (frame_blob_parse(f, FRAME_AUTH, mac, sizeof mac, cause) == -1)
-		return (-1);
-	evbuffer_drain(bufferevent_get_input(c->c_bev), len);
+		return (PEER_ERROR);
 	hub_ctl_auth(c, mac);
-	return (0);		/* c is gone either way */
+	return (PEER_GONE);	/* c is a node now, or refused */
 }
 
-/* An admin session's one request: INFO_REQ or ADMIN (hub_admin.c). */
+/* An admin session's one request: ADMIN (hub_admin.c)... */
 static int
-hub_ctl_read_admin(struct ctl *c, const struct frame *f, int len,
-    const char **cause)
-{
-	struct frame_admin	 a;
-
-	if (f->type == FRAME_ADMIN) {
-		if (frame_admin_parse(f, &a, cause) == -1)
-			return (-1);
-		evbuffer_drain(bufferevent_get_input(c->c_bev), len);
-		hub_admin_op(c, &a);
-		hub_ctl_close(c, NULL);
-		return (0);
-	}
-	if (f->type != FRAME_INFO_REQ || frame_empty_parse(f, cause) == -1) {
-		if (*cause == NULL)
-			*cause = "expected INFO_REQ or ADMIN";
-		return (-1);
-	}
-	evbuffer_drain(bufferevent_get_input(c->c_bev), len);
-	hub_admin_info(c);
-	hub_ctl_close(c, NULL);
-	return (0);
-}
-
-/*
- * Read frames on a control connection that has not been welcomed yet (or
- * an admin session): HELLO, then AUTH for nodes or INFO_REQ for admins.
- */
-static void
-hub_ctl_read_cb(struct bufferevent *bev, void *arg)
+hub_ctl_read_admin(void *arg, const struct frame *f, const char **cause)
 {
 	struct ctl		*c = arg;
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	struct frame		 f;
-	const char		*cause = NULL;
-	int			 n, rv;
+	struct frame_admin	 a;
 
-	for (;;) {
-		n = frame_peek(in, &f, &cause);
-		if (n == 0)
-			return;
-		if (n == -1)
-			break;
-		switch (c->c_state) {
-		case CTL_HELLO:
-			rv = hub_ctl_read_hello(c, &f, n, &cause);
-			break;
-		case CTL_AUTH:
-			rv = hub_ctl_read_auth(c, &f, n, &cause);
-			break;
-		default:
-			rv = hub_ctl_read_admin(c, &f, n, &cause);
-			break;
-		}
-		if (rv == 0)
-			return;
-		if (rv == -1)
-			break;
-	}
+	if (frame_admin_parse(f, &a, cause) == -1)
+		return (PEER_ERROR);
+	hub_admin_op(c, &a);
+	hub_ctl_close(c, NULL);
+	return (PEER_GONE);
+}
+
+/* ... or INFO_REQ. */
+static int
+hub_ctl_read_info(void *arg, const struct frame *f, const char **cause)
+{
+	struct ctl	*c = arg;
+
+	if (frame_empty_parse(f, cause) == -1)
+		return (PEER_ERROR);
+	hub_admin_info(c);
+	hub_ctl_close(c, NULL);
+	return (PEER_GONE);
+}
+
+/* A protocol error before WELCOME (or in an admin session). */
+static void
+hub_ctl_error(void *arg, int error __unused, const char *cause)
+{
+	struct ctl	*c = arg;
+	struct evbuffer	*in = bufferevent_get_input(c->c_bev);
+
 	if (hub.tls == NULL && evbuffer_get_length(in) > 0 &&
 	    evbuffer_pullup(in, 1)[0] == 0x16) {
 		log_warnx("control %s: a TLS client, but this hub runs "
@@ -548,6 +518,30 @@ hub_ctl_read_cb(struct bufferevent *bev, void *arg)
 	}
 	log_warnx("control %s: protocol error: %s; closing", c->c_peer,
 	    cause);
-	hub_bye(bev, FRAME_BYE_PROTOCOL, cause);
+	hub_bye(c->c_bev, FRAME_BYE_PROTOCOL, cause);
 	hub_ctl_close(c, NULL);
 }
+
+static const struct peer_handler hub_ctl_hello_handlers[] = {
+	{ FRAME_HELLO, hub_ctl_read_hello },
+	{ 0, NULL }
+};
+static const struct peer_handler hub_ctl_auth_handlers[] = {
+	{ FRAME_AUTH, hub_ctl_read_auth },
+	{ 0, NULL }
+};
+static const struct peer_handler hub_ctl_admin_handlers[] = {
+	{ FRAME_ADMIN, hub_ctl_read_admin },
+	{ FRAME_INFO_REQ, hub_ctl_read_info },
+	{ 0, NULL }
+};
+/* Each state's frames: HELLO, then AUTH for a node or a request. */
+static const struct peer_ops hub_ctl_hello_ops = {
+	hub_ctl_hello_handlers, hub_ctl_error, NULL, 0
+};
+static const struct peer_ops hub_ctl_auth_ops = {
+	hub_ctl_auth_handlers, hub_ctl_error, NULL, 0
+};
+static const struct peer_ops hub_ctl_admin_ops = {
+	hub_ctl_admin_handlers, hub_ctl_error, NULL, 0
+};

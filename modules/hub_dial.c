@@ -32,7 +32,7 @@ static const char *hub_dial_result_str(int);
 static void	hub_dial_timeout_cb(evutil_socket_t, short, void *);
 static void	hub_dlink_timeout_cb(evutil_socket_t, short, void *);
 static void	hub_dlink_event_cb(struct bufferevent *, short, void *);
-static void	hub_dlink_read_cb(struct bufferevent *, void *);
+static const struct peer_ops hub_dlink_ops;
 
 /* see hub.h */
 struct dial *
@@ -383,8 +383,8 @@ hub_dlink_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 		hub_dlink_free(l);
 		return;
 	}
-	bufferevent_setcb(l->l_bev, hub_dlink_read_cb, NULL,
-	    hub_dlink_event_cb, l);
+	peer_open(&l->l_frames, l->l_bev, &hub_dlink_ops, l,
+	    hub_dlink_event_cb);
 	/* A deadline for the whole handshake, not a gap between bytes. */
 	evtimer_add(l->l_timer, core_ms_tv(&tv, hub.conf.handshake_ms));
 	bufferevent_enable(l->l_bev, EV_READ);
@@ -434,42 +434,20 @@ hub_dlink_event_cb(struct bufferevent *bev, short what, void *arg)
 	hub_dlink_close(l, why);
 }
 
-static void
-hub_dlink_read_cb(struct bufferevent *bev, void *arg)
+/* BIND: the node's answer for a dial, on a fresh data link. */
+static int
+hub_dlink_bind(void *arg, const struct frame *f, const char **cause)
 {
 	struct dlink		*l = arg;
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	struct frame		 f;
+	struct bufferevent	*bev = l->l_bev;
 	struct frame_bind	 b;
 	struct node		*n;
 	struct dial		*d;
-	const char		*cause;
 	uint8_t			 proof[TOKEN_PROOF_LEN];
-	int			 len;
 	char			 why[160];
 
-	len = frame_peek(in, &f, &cause);
-	if (len == 0)
-		return;
-	if (len == -1) {
-		snprintf(why, sizeof why, "protocol error: %s", cause);
-		hub_dlink_close(l, why);
-		return;
-	}
-	if (f.type == FRAME_SPARE) {
-		hub_spare_accept(l, &f, len);
-		return;
-	}
-	if (f.type != FRAME_BIND) {
-		hub_dlink_close(l, "protocol error: expected BIND");
-		return;
-	}
-	if (frame_bind_parse(&f, &b, &cause) == -1) {
-		snprintf(why, sizeof why, "protocol error: %s", cause);
-		hub_dlink_close(l, why);
-		return;
-	}
-	evbuffer_drain(in, len);
+	if (frame_bind_parse(f, &b, cause) == -1)
+		return (PEER_ERROR);
 	n = hub_node_find(b.node_id);
 	if (n != NULL)
 		token_bind_proof(n->n_cookie, sizeof n->n_cookie, b.req, proof);
@@ -478,7 +456,7 @@ hub_dlink_read_cb(struct bufferevent *bev, void *arg)
 		    "which is not connected or whose session proof does not "
 		    "match", b.req, b.node_id);
 		hub_dlink_close(l, why);
-		return;
+		return (PEER_GONE);
 	}
 	d = hub_dial_find(b.req);
 	if (d == NULL || d->d_node != n) {
@@ -486,14 +464,42 @@ hub_dlink_read_cb(struct bufferevent *bev, void *arg)
 		    "unknown or already answered (late result)", n->n_id,
 		    b.req);
 		hub_dlink_close(l, why);
-		return;
+		return (PEER_GONE);
 	}
 	if (b.result != DIAL_OK) {
 		hub_dlink_close(l, NULL);
 		hub_dial_finish(d, b.result, NULL);
-		return;
+		return (PEER_GONE);
 	}
 	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
 	hub_dlink_free(l);
 	hub_dial_finish(d, DIAL_OK, bev);
+	return (PEER_GONE);
 }
+
+/* SPARE: a spare link of a node (hub_spare.c takes it). */
+static int
+hub_dlink_spare(void *arg, const struct frame *f, const char **cause __unused)
+{
+	hub_spare_accept(arg, f);
+	return (PEER_GONE);
+}
+
+static void
+hub_dlink_error(void *arg, int error __unused, const char *cause)
+{
+	char	 why[160];
+
+	snprintf(why, sizeof why, "protocol error: %s", cause);
+	hub_dlink_close(arg, why);
+}
+
+static const struct peer_handler hub_dlink_handlers[] = {
+	{ FRAME_BIND, hub_dlink_bind },
+	{ FRAME_SPARE, hub_dlink_spare },
+	{ 0, NULL }
+};
+/* A data link's first frame: BIND, or SPARE for a spare link. */
+static const struct peer_ops hub_dlink_ops = {
+	hub_dlink_handlers, hub_dlink_error, NULL, 0
+};

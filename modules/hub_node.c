@@ -41,8 +41,8 @@ static void	hub_node_keep(struct node *, struct parked *);
 static struct parked *hub_node_parked_find(const struct frame_hello *,
 		    uint32_t);
 static void	hub_node_parked_free(struct parked *);
-static void	hub_node_read_cb(struct bufferevent *, void *);
 static void	hub_node_event_cb(struct bufferevent *, short, void *);
+static const struct peer_ops hub_node_ops;
 static void	hub_node_heartbeat_cb(evutil_socket_t, short, void *);
 
 /*
@@ -241,8 +241,7 @@ hub_node_open(struct node *n, struct bufferevent *bev,
 	TAILQ_INSERT_TAIL(&hub.nodes, n, n_entry);
 	LIST_INSERT_HEAD(&hub.node_hash[n->n_id % NODE_HASH], n, n_hash);
 	hub.nnodes++;
-	bufferevent_setcb(n->n_bev, hub_node_read_cb, NULL,
-	    hub_node_event_cb, n);
+	peer_open(&n->n_peer, n->n_bev, &hub_node_ops, n, hub_node_event_cb);
 	bufferevent_set_timeouts(n->n_bev, NULL, NULL);
 	evtimer_add(n->n_heartbeat, core_ms_tv(&tv, hub.conf.heartbeat_ms));
 	hub_welcome(n->n_bev, n->n_id, n->n_cookie);
@@ -474,131 +473,134 @@ hub_node_ping_ok(struct node *n)
 	return (1);
 }
 
-/*
- * Does n read what the hub sends?  Past CTL_BACKLOG_MAX unread bytes it
- * is closed: a peer that never reads must not grow the hub's memory.
- * Returns -1 when n was closed.
- */
+/* The node's frames after WELCOME: each parsed by its handler. */
 static int
-hub_node_backlog(struct node *n)
+hub_node_ping(void *arg, const struct frame *f, const char **cause)
 {
-	size_t	 len = evbuffer_get_length(bufferevent_get_output(n->n_bev));
-	char	 why[160];
+	struct node	*n = arg;
+	uint64_t	 stamp;
+	uint8_t		 buf[FRAME_MAX];
 
-	if (len <= CTL_BACKLOG_MAX)
-		return (0);
-	hub.guard.flooded++;
-	snprintf(why, sizeof why, "it does not read its control link: %zu "
-	    "bytes unread (limit %d)", len, CTL_BACKLOG_MAX);
-	hub_node_close(n, 0, why);
-	return (-1);
+	if (frame_stamp_parse(f, &stamp, cause) == -1)
+		return (PEER_ERROR);
+	if (!hub_node_ping_ok(n)) {
+		hub.guard.flooded++;
+		*cause = "PING flood (past a burst of 20 and 10 a second, or 4 "
+		    "a heartbeat)";
+		return (PEER_ERROR);
+	}
+	hub_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PONG, stamp));
+	return (PEER_OK);
 }
 
-/* One decoded frame from a node; -1 means the node was closed. */
 static int
-hub_node_dispatch(struct node *n, const struct frame *f)
+hub_node_pong(void *arg, const struct frame *f, const char **cause)
 {
+	struct node	*n = arg;
+	uint64_t	 stamp, now = core_now_us();
+
+	if (frame_stamp_parse(f, &stamp, cause) == -1)
+		return (PEER_ERROR);
+	if (stamp <= now && now - stamp < UINT32_MAX)
+		n->n_rtt_us = now - stamp;
+	return (PEER_OK);
+}
+
+static int
+hub_node_result(void *arg, const struct frame *f, const char **cause)
+{
+	struct node		*n = arg;
 	struct frame_result	 res;
-	struct frame_bye	 bye;
 	struct dial		*d;
-	const char		*cause;
-	uint64_t		 stamp, now;
-	uint8_t			 buf[FRAME_MAX];
+
+	if (frame_result_parse(f, &res, cause) == -1)
+		return (PEER_ERROR);
+	d = hub_dial_find(res.req);
+	if (d == NULL || d->d_node != n) {
+		log_info("node %u: result for request %u, which is unknown or "
+		    "already answered (late result); ignored", n->n_id,
+		    res.req);
+		return (PEER_OK);
+	}
+	/* 10 from the node: it cannot serve; another node may. */
+	if (res.result == DIAL_NODELOST && hub_dial_retry(d, DIAL_NODELOST))
+		return (PEER_OK);
+	hub_dial_finish(d, res.result, NULL);
+	return (PEER_OK);
+}
+
+/* The node declines a REDIAL (no action, or too soon): say why. */
+static int
+hub_node_redial(void *arg, const struct frame *f, const char **cause)
+{
+	struct node	*n = arg;
+	char		 text[1100], why[1200];
+
+	if (frame_redial_parse(f, text, sizeof text, cause) == -1)
+		return (PEER_ERROR);
+	if (n->n_redial != REDIAL_SENT)
+		return (PEER_OK);	/* late: we gave up waiting */
+	log_escape(why, sizeof why, text, strlen(text));
+	log_warnx("node %u (%s) declined the redial: %s", n->n_id,
+	    n->n_hello.name, why);
+	evtimer_del(n->n_redial_ev);
+	hub_redial_end(n);
+	return (PEER_OK);
+}
+
+static int
+hub_node_bye(void *arg, const struct frame *f, const char **cause)
+{
+	struct node		*n = arg;
+	struct frame_bye	 bye;
 	char			 text[1100], why[1200];
 
-	switch (f->type) {
-	case FRAME_PING:
-		if (frame_stamp_parse(f, &stamp, &cause) == -1)
-			break;
-		if (!hub_node_ping_ok(n)) {
-			hub.guard.flooded++;
-			cause = "PING flood (past a burst of 20 and 10 a "
-			    "second, or 4 a heartbeat)";
-			break;
-		}
-		hub_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PONG,
-		    stamp));
-		return (0);
-	case FRAME_PONG:
-		if (frame_stamp_parse(f, &stamp, &cause) == -1)
-			break;
-		now = core_now_us();
-		if (stamp <= now && now - stamp < UINT32_MAX)
-			n->n_rtt_us = now - stamp;
-		return (0);
-	case FRAME_RESULT:
-		if (frame_result_parse(f, &res, &cause) == -1)
-			break;
-		d = hub_dial_find(res.req);
-		if (d == NULL || d->d_node != n) {
-			log_info("node %u: result for request %u, which is "
-			    "unknown or already answered (late result); "
-			    "ignored", n->n_id, res.req);
-			return (0);
-		}
-		/* 10 from the node: it cannot serve; another node may. */
-		if (res.result == DIAL_NODELOST && hub_dial_retry(d,
-		    DIAL_NODELOST))
-			return (0);
-		hub_dial_finish(d, res.result, NULL);
-		return (0);
-	case FRAME_REDIAL:
-		/* The node declines (no action, or too soon): say why. */
-		if (frame_redial_parse(f, text, sizeof text, &cause) == -1)
-			break;
-		if (n->n_redial != REDIAL_SENT)
-			return (0);	/* late: we gave up waiting */
-		log_escape(why, sizeof why, text, strlen(text));
-		log_warnx("node %u (%s) declined the redial: %s", n->n_id,
-		    n->n_hello.name, why);
-		evtimer_del(n->n_redial_ev);
-		hub_redial_end(n);
-		return (0);
-	case FRAME_BYE:
-		if (frame_bye_parse(f, &bye, &cause) == -1)
-			break;
-		log_escape(text, sizeof text, bye.text, strlen(bye.text));
-		snprintf(why, sizeof why, "node said goodbye (%u: %s)",
-		    bye.reason, text);
-		hub_node_close(n, 0, why);
-		return (-1);
-	default:
-		cause = "unexpected frame type from a node";
-		break;
+	if (frame_bye_parse(f, &bye, cause) == -1)
+		return (PEER_ERROR);
+	log_escape(text, sizeof text, bye.text, strlen(bye.text));
+	snprintf(why, sizeof why, "node said goodbye (%u: %s)", bye.reason,
+	    text);
+	hub_node_close(n, 0, why);
+	return (PEER_GONE);
+}
+
+/* A protocol error, or a node that does not read its control link. */
+static void
+hub_node_error(void *arg, int error, const char *cause)
+{
+	struct node	*n = arg;
+	char		 why[300];
+
+	if (error == PEER_EBACKLOG) {
+		hub.guard.flooded++;
+		hub_node_close(n, 0, cause);
+		return;
 	}
-	snprintf(why, sizeof why, "protocol error: %s (%s frame)", cause,
-	    frame_type_name(f->type));
+	snprintf(why, sizeof why, "protocol error: %s", cause);
 	hub_node_close(n, FRAME_BYE_PROTOCOL, why);
-	return (-1);
 }
 
 static void
-hub_node_read_cb(struct bufferevent *bev, void *arg)
+hub_node_rx(void *arg)
 {
-	struct node	*node = arg;
-	struct evbuffer	*in = bufferevent_get_input(bev);
-	struct frame	 f;
-	const char	*cause;
-	int		 n;
-	char		 why[128];
+	struct node	*n = arg;
 
-	node->n_rx_us = core_now_us();
-	for (;;) {
-		n = frame_peek(in, &f, &cause);
-		if (n == 0)
-			return;
-		if (n == -1) {
-			snprintf(why, sizeof why, "protocol error: %s", cause);
-			hub_node_close(node, FRAME_BYE_PROTOCOL, why);
-			return;
-		}
-		if (hub_node_dispatch(node, &f) == -1)
-			return;
-		evbuffer_drain(in, n);
-		if (hub_node_backlog(node) == -1)
-			return;
-	}
+	n->n_rx_us = core_now_us();
 }
+
+static const struct peer_handler hub_node_handlers[] = {
+	{ FRAME_PING, hub_node_ping },
+	{ FRAME_PONG, hub_node_pong },
+	{ FRAME_RESULT, hub_node_result },
+	{ FRAME_REDIAL, hub_node_redial },
+	{ FRAME_BYE, hub_node_bye },
+	{ 0, NULL }
+};
+
+/* A node must read its control link: CTL_BACKLOG_MAX unread at most. */
+static const struct peer_ops hub_node_ops = {
+	hub_node_handlers, hub_node_error, hub_node_rx, CTL_BACKLOG_MAX
+};
 
 static void
 hub_node_event_cb(struct bufferevent *bev, short what, void *arg)
@@ -633,7 +635,7 @@ hub_node_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
 		return;
 	}
 	hub_send(n->n_bev, buf, frame_stamp_encode(buf, FRAME_PING, now));
-	if (hub_node_backlog(n) == -1)
+	if (peer_backlog(&n->n_peer) == -1)
 		return;
 	hub_node_rate(n, now, NULL, NULL);
 	hub_spare_idle(n, now);

@@ -21,12 +21,11 @@
 #include "token.h"
 #include "hub.h"
 
-static struct node *hub_spare_node(struct dlink *, const struct frame *,
-		    int);
+static struct node *hub_spare_node(struct dlink *, const struct frame *);
 static void	hub_spare_free(struct spare *);
 static void	hub_spare_retry(struct spare *, const char *);
 static void	hub_spare_event_cb(struct bufferevent *, short, void *);
-static void	hub_spare_read_cb(struct bufferevent *, void *);
+static const struct peer_ops hub_spare_idle_ops, hub_spare_dial_ops;
 
 /* see hub.h */
 void
@@ -127,6 +126,7 @@ hub_spare_send(struct dial *d, const uint8_t *buf, size_t len)
 	n->n_nspares--;
 	sp->sp_dial = d;
 	d->d_spare = sp;
+	peer_set_ops(&sp->sp_frames, &hub_spare_dial_ops);
 	if (n->n_spare_taken_us == 0)
 		n->n_spare_taken_us = core_now_us();
 	bufferevent_write(sp->sp_bev, buf, len);
@@ -186,59 +186,71 @@ hub_spare_event_cb(struct bufferevent *bev, short what, void *arg)
 		hub_spare_close(sp, hub_bev_error(bev, what));
 }
 
-/* Idle: nothing may arrive.  After a DIAL: its BIND, then relayed bytes. */
-static void
-hub_spare_read_cb(struct bufferevent *bev, void *arg)
+/* After a DIAL: its BIND, then relayed bytes (no longer ours). */
+static int
+hub_spare_bind(void *arg, const struct frame *f, const char **cause)
 {
 	struct spare		*sp = arg;
 	struct dial		*d = sp->sp_dial;
 	struct node		*n = sp->sp_node;
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	struct frame		 f;
+	struct bufferevent	*bev = sp->sp_bev;
 	struct frame_bind	 b;
-	const char		*cause;
 	uint8_t			 proof[TOKEN_PROOF_LEN];
-	int			 len;
 
-	if (d == NULL) {
-		log_warnx("pool: node %u: idle link %s sent bytes before a "
-		    "DIAL; closing it", n->n_id, sp->sp_peer);
-		hub_spare_close(sp, NULL);
-		return;
-	}
-	if ((len = frame_peek(in, &f, &cause)) == 0)
-		return;
-	if (len == -1 || frame_bind_parse(&f, &b, &cause) == -1) {
-		if (len != -1 && f.type != FRAME_BIND)
-			cause = "expected BIND";
-		hub_spare_retry(sp, cause);
-		return;
-	}
+	if (frame_bind_parse(f, &b, cause) == -1)
+		return (PEER_ERROR);
 	token_bind_proof(n->n_cookie, sizeof n->n_cookie, b.req, proof);
 	if (b.node_id != n->n_id || b.req != d->d_req ||
 	    !token_equal(proof, b.proof, sizeof proof)) {
 		hub_spare_retry(sp, "BIND for another request or session");
-		return;
+		return (PEER_GONE);
 	}
-	evbuffer_drain(in, len);
 	d->d_spare = NULL;
 	if (b.result != DIAL_OK) {
 		hub_spare_close(sp, NULL);
 		hub_dial_finish(d, b.result, NULL);
-		return;
+		return (PEER_GONE);
 	}
 	hub_spare_free(sp);
 	bufferevent_set_timeouts(bev, NULL, NULL);
 	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
 	hub_dial_finish(d, DIAL_OK, bev);
+	return (PEER_GONE);
 }
+
+/* Idle, nothing may arrive; after a DIAL, anything but its BIND. */
+static void
+hub_spare_error(void *arg, int error __unused, const char *cause)
+{
+	struct spare	*sp = arg;
+
+	if (sp->sp_dial != NULL) {
+		hub_spare_retry(sp, cause);
+		return;
+	}
+	log_warnx("pool: node %u: idle link %s sent bytes before a DIAL; "
+	    "closing it", sp->sp_node->n_id, sp->sp_peer);
+	hub_spare_close(sp, NULL);
+}
+
+static const struct peer_handler hub_spare_handlers[] = {
+	{ FRAME_BIND, hub_spare_bind },
+	{ 0, NULL }
+};
+/* Idle: no byte may come; a DIAL sent: its BIND. */
+static const struct peer_ops hub_spare_idle_ops = {
+	NULL, hub_spare_error, NULL, 0
+};
+static const struct peer_ops hub_spare_dial_ops = {
+	hub_spare_handlers, hub_spare_error, NULL, 0
+};
 
 /*
  * The node a SPARE frame names, if it proves the node's session like a
  * BIND with the reserved request id FRAME_SPARE_REQ.  NULL: l is closed.
  */
 static struct node *
-hub_spare_node(struct dlink *l, const struct frame *f, int len)
+hub_spare_node(struct dlink *l, const struct frame *f)
 {
 	struct frame_spare	 fp;
 	struct node		*n;
@@ -251,7 +263,6 @@ hub_spare_node(struct dlink *l, const struct frame *f, int len)
 		hub_dlink_close(l, why);
 		return (NULL);
 	}
-	evbuffer_drain(bufferevent_get_input(l->l_bev), len);
 	n = hub_node_find(fp.node_id);
 	if (n != NULL)
 		token_bind_proof(n->n_cookie, sizeof n->n_cookie,
@@ -272,14 +283,14 @@ hub_spare_node(struct dlink *l, const struct frame *f, int len)
 
 /* see hub.h */
 void
-hub_spare_accept(struct dlink *l, const struct frame *f, int len)
+hub_spare_accept(struct dlink *l, const struct frame *f)
 {
 	struct node		*n;
 	struct spare		*sp;
 	uint64_t		 now;
 	uint8_t			 buf[FRAME_MAX];
 
-	if ((n = hub_spare_node(l, f, len)) == NULL)
+	if ((n = hub_spare_node(l, f)) == NULL)
 		return;
 	if (n->n_nspares >= (u_int)hub.conf.spare_max) {
 		log_debug("pool: node %u: idle link %s refused: %u idle "
@@ -297,8 +308,8 @@ hub_spare_accept(struct dlink *l, const struct frame *f, int len)
 	hub_dlink_free(l);
 	sp->sp_since_us = core_now_us();	/* for hub_spare_idle() */
 	bufferevent_set_timeouts(sp->sp_bev, NULL, NULL);
-	bufferevent_setcb(sp->sp_bev, hub_spare_read_cb, NULL,
-	    hub_spare_event_cb, sp);
+	peer_open(&sp->sp_frames, sp->sp_bev, &hub_spare_idle_ops, sp,
+	    hub_spare_event_cb);
 	TAILQ_INSERT_HEAD(&n->n_spares, sp, sp_entry);
 	n->n_nspares++;
 	now = core_now_us();

@@ -38,7 +38,7 @@ static void	node_connect(void);
 static void	node_link_down(int, const char *);
 static void	node_lost(const char *);
 static int	node_redial(const char *);
-static void	node_read_cb(struct bufferevent *, void *);
+static const struct peer_ops node_handshake_ops, node_session_ops;
 static void	node_event_cb(struct bufferevent *, short, void *);
 
 /* see node.h */
@@ -79,141 +79,156 @@ node_welcome(const struct frame *f)
 	return (0);
 }
 
-/* BYE: the hub says why it closes; the link is gone (1), or -1. */
+/* BYE: the hub says why it closes; the link is gone. */
 static int
-node_bye(const struct frame *f, const char **cause)
+node_bye(void *arg __unused, const struct frame *f, const char **cause)
 {
 	struct frame_bye	 bye;
 	char			 text[1100], why[1200];
 
 	if (frame_bye_parse(f, &bye, cause) == -1)
-		return (-1);
+		return (PEER_ERROR);
 	log_escape(text, sizeof text, bye.text, strlen(bye.text));
 	snprintf(why, sizeof why, "the hub said goodbye (%u: %s)%s",
 	    bye.reason, text, bye.reason == FRAME_BYE_AUTH ? "; check that "
 	    "auth_token (-token) is a line of the hub's tokens file" : "");
 	node_lost(why);
-	return (1);
+	return (PEER_GONE);
 }
 
-/*
- * Before WELCOME: a CHALLENGE (answer with AUTH) or the WELCOME.  Drains
- * the frame; 0: read on, 1: the link is gone, -1: protocol error.
- */
+/* Before WELCOME: a CHALLENGE, answered with AUTH. */
 static int
-node_handshake(struct evbuffer *in, const struct frame *f, int n,
-    const char **cause)
+node_challenge(void *arg __unused, const struct frame *f, const char **cause)
 {
 	uint8_t	 nonce[FRAME_NONCE_LEN], mac[FRAME_MAC_LEN], buf[FRAME_MAX];
 
-	if (f->type == FRAME_CHALLENGE) {
-		if (frame_blob_parse(f, FRAME_CHALLENGE, nonce, sizeof nonce,
-		    cause) == -1)
-			return (-1);
-		if (node_conf.token == NULL) {
-			node_lost("the hub requires node authentication: set "
-			    "auth_token in the config file or give -token");
-			return (1);
-		}
-		token_mac(node_conf.token, nonce, node.hello.name, mac);
-		node_send(buf, frame_blob_encode(buf, FRAME_AUTH, mac,
-		    sizeof mac));
-	} else if (f->type == FRAME_WELCOME) {
-		if (node_welcome(f) == -1)
-			return (1);
-	} else {
-		*cause = "expected WELCOME";
-		return (-1);
+	if (frame_blob_parse(f, FRAME_CHALLENGE, nonce, sizeof nonce,
+	    cause) == -1)
+		return (PEER_ERROR);
+	if (node_conf.token == NULL) {
+		node_lost("the hub requires node authentication: set "
+		    "auth_token in the config file or give -token");
+		return (PEER_GONE);
 	}
-	evbuffer_drain(in, n);
-	return (0);
+	token_mac(node_conf.token, nonce, node.hello.name, mac);
+	node_send(buf, frame_blob_encode(buf, FRAME_AUTH, mac, sizeof mac));
+	return (PEER_OK);
 }
 
-/*
- * A frame of the session, handed to its owner.  Drains it, before acting
- * where acting may close the link (DIAL, REDIAL); 0: read on, 1: the link
- * is gone, -1: protocol error.
- */
+/* WELCOME: the session's frames from now on. */
 static int
-node_dispatch(struct bufferevent *bev, struct evbuffer *in,
-    const struct frame *f, int n, const char **cause)
+node_welcome_frame(void *arg __unused, const struct frame *f,
+    const char **cause __unused)
+{
+	if (node_welcome(f) == -1)
+		return (PEER_GONE);
+	peer_set_ops(&node.frames, &node_session_ops);
+	return (PEER_OK);
+}
+
+static int
+node_ping(void *arg __unused, const struct frame *f, const char **cause)
+{
+	uint64_t	 stamp;
+	uint8_t		 buf[FRAME_MAX];
+
+	if (frame_stamp_parse(f, &stamp, cause) == -1)
+		return (PEER_ERROR);
+	node_send(buf, frame_stamp_encode(buf, FRAME_PONG, stamp));
+	return (PEER_OK);
+}
+
+static int
+node_pong(void *arg __unused, const struct frame *f, const char **cause)
+{
+	uint64_t	 stamp, now = core_now_us();
+
+	if (frame_stamp_parse(f, &stamp, cause) == -1)
+		return (PEER_ERROR);
+	if (stamp <= now && now - stamp < UINT32_MAX)
+		node.rtt_us = now - stamp;
+	return (PEER_OK);
+}
+
+static int
+node_policy(void *arg __unused, const struct frame *f, const char **cause)
+{
+	return (node_dial_policy(f, cause) == -1 ? PEER_ERROR : PEER_OK);
+}
+
+static int
+node_spare_target_frame(void *arg __unused, const struct frame *f,
+    const char **cause)
+{
+	uint16_t	 t;
+
+	if (frame_spare_target_parse(f, &t, cause) == -1)
+		return (PEER_ERROR);
+	node_spare_target(t);
+	return (PEER_OK);
+}
+
+static int
+node_redial_frame(void *arg __unused, const struct frame *f,
+    const char **cause)
+{
+	char	 text[1100];
+
+	if (frame_redial_parse(f, text, sizeof text, cause) == -1)
+		return (PEER_ERROR);
+	return (node_redial(text) == 1 ? PEER_GONE : PEER_OK);	/* left */
+}
+
+static int
+node_dial_frame(void *arg __unused, const struct frame *f, const char **cause)
 {
 	struct frame_dial	 fd;
-	uint64_t		 stamp, now;
-	uint16_t		 t;
-	uint8_t			 buf[FRAME_MAX];
-	char			 text[1100];
+	struct bufferevent	*bev = node.bev;
 
-	switch (f->type) {
-	case FRAME_PING:
-		if (frame_stamp_parse(f, &stamp, cause) == -1)
-			return (-1);
-		node_send(buf, frame_stamp_encode(buf, FRAME_PONG, stamp));
-		break;
-	case FRAME_PONG:
-		if (frame_stamp_parse(f, &stamp, cause) == -1)
-			return (-1);
-		now = core_now_us();
-		if (stamp <= now && now - stamp < UINT32_MAX)
-			node.rtt_us = now - stamp;
-		break;
-	case FRAME_POLICY:
-		if (node_dial_policy(f, cause) == -1)
-			return (-1);
-		break;
-	case FRAME_SPARE_TARGET:
-		if (frame_spare_target_parse(f, &t, cause) == -1)
-			return (-1);
-		node_spare_target(t);
-		break;
-	case FRAME_REDIAL:
-		if (frame_redial_parse(f, text, sizeof text, cause) == -1)
-			return (-1);
-		evbuffer_drain(in, n);
-		return (node_redial(text));	/* 1: left the hub */
-	case FRAME_DIAL:
-		if (frame_dial_parse(f, &fd, cause) == -1)
-			return (-1);
-		evbuffer_drain(in, n);
-		node_dial_start(&fd, NULL);
-		return (node.bev != bev);	/* lost while dialling */
-	default:
-		*cause = "unexpected frame from the hub";
-		return (-1);
-	}
-	evbuffer_drain(in, n);
-	return (0);
+	if (frame_dial_parse(f, &fd, cause) == -1)
+		return (PEER_ERROR);
+	node_dial_start(&fd, NULL);
+	return (node.bev != bev ? PEER_GONE : PEER_OK);	/* lost meanwhile */
 }
 
 static void
-node_read_cb(struct bufferevent *bev, void *arg __unused)
+node_frames_error(void *arg __unused, int error __unused, const char *cause)
 {
-	struct evbuffer	*in = bufferevent_get_input(bev);
-	struct frame	 f;
-	const char	*cause;
-	char		 why[1200];
-	int		 n, rc;
+	char	 why[1200];
 
-	node.rx_us = core_now_us();
-	for (;;) {
-		if ((n = frame_peek(in, &f, &cause)) == 0)
-			return;
-		if (n == -1)
-			break;
-		if (f.type == FRAME_BYE)
-			rc = node_bye(&f, &cause);
-		else if (!node.welcomed)
-			rc = node_handshake(in, &f, n, &cause);
-		else
-			rc = node_dispatch(bev, in, &f, n, &cause);
-		if (rc == -1)
-			break;
-		if (rc == 1)
-			return;
-	}
 	snprintf(why, sizeof why, "protocol error: %s", cause);
 	node_lost(why);
 }
+
+static void
+node_rx(void *arg __unused)
+{
+	node.rx_us = core_now_us();
+}
+
+static const struct peer_handler node_handshake_handlers[] = {
+	{ FRAME_BYE, node_bye },
+	{ FRAME_CHALLENGE, node_challenge },
+	{ FRAME_WELCOME, node_welcome_frame },
+	{ 0, NULL }
+};
+static const struct peer_handler node_session_handlers[] = {
+	{ FRAME_BYE, node_bye },
+	{ FRAME_PING, node_ping },
+	{ FRAME_PONG, node_pong },
+	{ FRAME_POLICY, node_policy },
+	{ FRAME_SPARE_TARGET, node_spare_target_frame },
+	{ FRAME_REDIAL, node_redial_frame },
+	{ FRAME_DIAL, node_dial_frame },
+	{ 0, NULL }
+};
+/* The control link's frames: until WELCOME, then the session's. */
+static const struct peer_ops node_handshake_ops = {
+	node_handshake_handlers, node_frames_error, node_rx, 0
+};
+static const struct peer_ops node_session_ops = {
+	node_session_handlers, node_frames_error, node_rx, 0
+};
 
 /* Connected to the hub: TLS (unless insecure), then HELLO. */
 static void
@@ -239,8 +254,8 @@ node_connected(struct bufferevent *bev)
 			return;
 		}
 		bev = node.bev;
-		bufferevent_setcb(bev, node_read_cb, NULL, node_event_cb, NULL);
-		bufferevent_setwatermark(bev, EV_READ, 0, FRAME_MAX);
+		peer_open(&node.frames, bev, &node_handshake_ops, &node,
+		    node_event_cb);
 		bufferevent_enable(bev, EV_READ | EV_WRITE);
 	}
 	bufferevent_set_timeouts(bev, core_ms_tv(&tv, HANDSHAKE_MS), NULL);
@@ -385,8 +400,8 @@ node_connect(void)
 		node_lost("out of memory");
 		return;
 	}
-	bufferevent_setcb(node.bev, node_read_cb, NULL, node_event_cb, NULL);
-	bufferevent_setwatermark(node.bev, EV_READ, 0, FRAME_MAX);
+	peer_open(&node.frames, node.bev, &node_handshake_ops, &node,
+	    node_event_cb);
 	bufferevent_set_timeouts(node.bev, core_ms_tv(&tv, CONNECT_MS),
 	    core_ms_tv(&tv, CONNECT_MS));
 	bufferevent_enable(node.bev, EV_READ | EV_WRITE);

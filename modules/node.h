@@ -15,6 +15,7 @@
 
 #include "acl.h"
 #include "frame.h"
+#include "peer.h"
 
 struct bufferevent;
 struct event;
@@ -107,6 +108,7 @@ TAILQ_HEAD(ndials, ndial);
 struct spare {
 	TAILQ_ENTRY(spare)	 sp_entry;
 	struct bufferevent	*sp_bev;
+	struct peer		 sp_frames;	/* one DIAL */
 	int			 sp_idle;	/* SPARE sent */
 	int			 sp_ready;	/* handshake done (TLS too) */
 	uint64_t		 sp_since_us;	/* connected at */
@@ -121,6 +123,7 @@ TAILQ_HEAD(spares, spare);
 struct node_state {
 	/* node.c: the control link and its session. */
 	struct bufferevent	*bev;		/* NULL: not connected */
+	struct peer		 frames;	/* its frames (peer.h) */
 	struct event		*retry_ev;	/* reconnect after back-off */
 	struct event		*hb_ev;		/* heartbeat */
 	struct event		*hs_ev;		/* connect..WELCOME deadline */

@@ -84,25 +84,15 @@ node_spare_lost(struct spare *sp, const char *why)
 }
 
 /* An idle spare link: the only thing the hub sends on it is one DIAL. */
-static void
-node_spare_read_cb(struct bufferevent *bev, void *arg)
+static int
+node_spare_dial(void *arg, const struct frame *f, const char **cause)
 {
 	struct spare		*sp = arg;
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	struct frame		 f;
+	struct bufferevent	*bev = sp->sp_bev;
 	struct frame_dial	 fd;
-	const char		*cause = NULL;
-	int			 n;
 
-	if ((n = frame_peek(in, &f, &cause)) == 0)
-		return;
-	if (n == -1 || frame_dial_parse(&f, &fd, &cause) == -1) {
-		log_warnx("pool: protocol error on an idle link: %s",
-		    cause != NULL ? cause : "expected DIAL");
-		node_spare_lost(sp, "protocol error");
-		return;
-	}
-	evbuffer_drain(in, n);
+	if (frame_dial_parse(f, &fd, cause) == -1)
+		return (PEER_ERROR);
 	sp->sp_bev = NULL;	/* the link goes to the dial */
 	node_spare_close(sp);
 	node.spare_fails = 0;
@@ -110,7 +100,23 @@ node_spare_read_cb(struct bufferevent *bev, void *arg)
 	    node.nspares);
 	node_dial_start(&fd, bev);
 	node_spare_fill();
+	return (PEER_GONE);
 }
+
+static void
+node_spare_error(void *arg, int error __unused, const char *cause)
+{
+	log_warnx("pool: protocol error on an idle link: %s", cause);
+	node_spare_lost(arg, "protocol error");
+}
+
+static const struct peer_handler node_spare_handlers[] = {
+	{ FRAME_DIAL, node_spare_dial },
+	{ 0, NULL }
+};
+static const struct peer_ops node_spare_ops = {
+	node_spare_handlers, node_spare_error, NULL, 0
+};
 
 static void
 node_spare_event_cb(struct bufferevent *bev, short what, void *arg)
@@ -155,9 +161,8 @@ node_spare_idle(struct spare *sp, struct bufferevent *bev)
 	uint8_t			 buf[FRAME_MAX];
 
 	bufferevent_set_timeouts(bev, NULL, NULL);
-	bufferevent_setcb(bev, node_spare_read_cb, NULL, node_spare_event_cb,
-	    sp);
-	bufferevent_setwatermark(bev, EV_READ, 0, FRAME_MAX);
+	peer_open(&sp->sp_frames, bev, &node_spare_ops, sp,
+	    node_spare_event_cb);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	memset(&p, 0, sizeof p);
 	p.node_id = node.id;
