@@ -3,8 +3,7 @@
  * the client-address policy (-allow, loopback, -open-proxy), login checks
  * with a cache of recent successes, and a per-address limiter of failed
  * logins.  No sockets and no event loop: the fronts hand it what the client
- * sent.  The calls the hub needs (load, reload, allow list, policy) are in
- * tentacle.h; this header has the rest.
+ * sent.
  */
 #ifndef AUTH_H
 #define AUTH_H
@@ -15,7 +14,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tentacle.h"
+
+/*
+ * The policy for
+ * a proxy client's address: AUTH_OPEN serves it without credentials (in -allow; or
+ * no users file and loopback or -open-proxy), AUTH_NEED asks for them (a
+ * users file is loaded), AUTH_DENY refuses it.
+ */
+#define AUTH_DENY	0
+#define AUTH_OPEN	1
+#define AUTH_NEED	2
+/* Load the users file, replacing the table; on error the old one stays. */
+int		 auth_users_load(const char *path, char **cause);
+/* Re-read the last loaded file (SIGHUP); 0 when none was loaded. */
+int		 auth_reload(char **cause);
+size_t		 auth_users_count(void);
+/* "10.0.0.0/8, 192.168.1.7, fd00::/8": replaces the allow list. */
+int		 auth_allow_parse(const char *list, char **cause);
+int		 auth_client_policy(const struct sockaddr *);
+/* -open-proxy: without a users file, serve non-loopback clients too. */
+void		 auth_open_proxy_set(int);
 
 #define AUTH_NAME_MAX		64	/* base user name, [A-Za-z0-9._]+ */
 #define AUTH_USERNAME_MAX	255	/* name plus "-params" as sent */

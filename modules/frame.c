@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "tentacle.h"
 #include "frame.h"
 
 /* A bounded reader: any over-read sets err and yields zeros. */

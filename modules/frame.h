@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tentacle.h"
+#include "target.h"
 
 #define FRAME_HEADER		4
 #define FRAME_PAYLOAD_MAX	4096

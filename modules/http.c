@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tentacle.h"
 #include "http.h"
 
 /* Chunked parser states. */

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tentacle.h"
+#include "target.h"
 
 #define HTTP_HEAD_MAX		8192	/* bytes of one head, CRLFs included */
 #define HTTP_FIELDS_MAX		100	/* header fields in one head */

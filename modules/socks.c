@@ -35,6 +35,7 @@
 
 #include <string.h>
 
+#include "tentacle.h"
 #include "socks.h"
 
 /* see socks.h */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tentacle.h"
+#include "target.h"
 
 #define SOCKS_VERSION		5
 #define SOCKS_AUTH_VERSION	1

@@ -1,7 +1,9 @@
 /*
- * tentacle.h: shared structs and prototypes, grouped by the .c file that
- * owns them.  Pure codecs (frame, socks, http, opt) have their own headers
- * so tests and fuzzers can include them alone.
+ * tentacle.h: what the hub and the node share (log, xmalloc, core, relay)
+ * and the commands' mains, grouped by the .c file that owns them.  The
+ * pure codecs (frame, socks, http, route, acl, auth, limit, token, opt)
+ * have their own headers, which include none of this: tests and fuzzers
+ * include them alone.
  */
 #ifndef TENTACLE_H
 #define TENTACLE_H
@@ -43,35 +45,7 @@ struct timeval;
 /* Bytes queued toward one side before the other side's reads pause. */
 #define RELAY_HIGHWATER		(64 * 1024)
 
-/*
- * Dial result codes: the wire values of RESULT/BIND (doc/protocol.md).
- * 1..8 equal the SOCKS5 REP codes where one exists.
- */
-enum dial_result {
-	DIAL_OK = 0,
-	DIAL_FAIL = 1,
-	DIAL_NOTALLOWED = 2,
-	DIAL_NETUNREACH = 3,
-	DIAL_HOSTUNREACH = 4,
-	DIAL_REFUSED = 5,
-	DIAL_TIMEOUT = 6,
-	DIAL_DNS = 7,
-	DIAL_BADADDR = 8,
-	DIAL_NONODE = 9,
-	DIAL_NODELOST = 10,
-	DIAL_RESULT_MAX = 10
-};
-
-/* Target of a proxied connection, as SOCKS5 and DIAL carry it. */
-#define TARGET_IPV4	1
-#define TARGET_DOMAIN	3
-#define TARGET_IPV6	4
-struct target {
-	uint8_t		 atyp;		/* TARGET_* */
-	uint16_t	 port;		/* host order, 1..65535 */
-	uint8_t		 addr[16];	/* IPv4 (4) or IPv6 (16) */
-	char		 host[256];	/* TARGET_DOMAIN, NUL-terminated */
-};
+#include "target.h"
 
 /* log.c */
 #define LOG_LEVEL_DEBUG		0
@@ -159,9 +133,6 @@ int		 core_sa_is_localhost(const struct sockaddr *);
 int		 core_set_nonblock(int);
 /* Stop reading; free bev once its output is written (5 s at most). */
 void		 core_bev_close_flush(struct bufferevent *);
-/* Pretty target for logs: "host:port", "[v6]:port", host escaped. */
-const char	*target_str(const struct target *, char *, size_t);
-#define TARGET_STRLEN	(4 * 255 + 16)
 
 /* relay.c: splice two bufferevents until both directions are done. */
 struct relay_stat {
@@ -192,26 +163,6 @@ u_int		 relay_count(void);
 /* hub.c: the hub (`tentacle server`); its parts share modules/hub.h. */
 int		 hub_main(int, char **);
 
-
-/*
- * auth.c: proxy users (auth.h has the login calls and limits).  Policy for
- * a proxy client: AUTH_OPEN serves it without credentials (in -allow; or
- * no users file and loopback or -open-proxy), AUTH_NEED asks for them (a
- * users file is loaded), AUTH_DENY refuses it.
- */
-#define AUTH_DENY	0
-#define AUTH_OPEN	1
-#define AUTH_NEED	2
-/* Load the users file, replacing the table; on error the old one stays. */
-int		 auth_users_load(const char *path, char **cause);
-/* Re-read the last loaded file (SIGHUP); 0 when none was loaded. */
-int		 auth_reload(char **cause);
-size_t		 auth_users_count(void);
-/* "10.0.0.0/8, 192.168.1.7, fd00::/8": replaces the allow list. */
-int		 auth_allow_parse(const char *list, char **cause);
-int		 auth_client_policy(const struct sockaddr *);
-/* -open-proxy: without a users file, serve non-loopback clients too. */
-void		 auth_open_proxy_set(int);
 
 /*
  * limit.c: proxy client connections counted in total, per address and per

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tentacle.h"
 #include "frame.h"
 
 /* Decode out[0..n) as one whole frame or die. */

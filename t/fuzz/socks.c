@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tentacle.h"
 #include "socks.h"
 
 #define FUZZ_MAX	2048

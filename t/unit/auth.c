@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tentacle.h"
 #include "auth.h"
 #include "tap.h"
 

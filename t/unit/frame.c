@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tentacle.h"
 #include "frame.h"
 #include "tap.h"
 

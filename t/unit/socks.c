@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tentacle.h"
 #include "socks.h"
 #include "tap.h"
 
