@@ -121,6 +121,12 @@ static void	 auth_cache_clear(void);
 static int	 auth_sa_key(const struct sockaddr *, int *, uint8_t *);
 static struct auth_limit *auth_limit_get(const struct sockaddr *, int);
 static void	 auth_decoy_key_make(void);
+static int	 auth_users_next(const char *, size_t, size_t *, char *,
+		    char **, const char **);
+static int	 auth_users_grow(struct auth_entry **, size_t *);
+static int	 auth_users_sort(struct auth_entry *, size_t, const char *,
+		    char **);
+static void	 auth_users_install(struct auth_entry *, size_t);
 static const struct auth_entry *auth_decoy(const char *, uint8_t *);
 static uint64_t	 auth_tag(uint8_t, const struct sockaddr *, u_int, u_int,
 		    const char *);
@@ -470,66 +476,71 @@ auth_line_parse(char *line, struct auth_entry *e)
 	return (NULL);
 }
 
-/* see auth.h */
-int
-auth_users_parse(const char *buf, size_t len, const char *name,
+/*
+ * Take the line at *off: 1 with *sp its text trimmed in line (room for
+ * AUTH_LINE_MAX + 1 bytes), 0 for a blank line or a comment, -1 with *why
+ * when it cannot be one; *off moves past it unless -1.
+ */
+static int
+auth_users_next(const char *buf, size_t len, size_t *off, char *line,
+    char **sp, const char **why)
+{
+	const char	*nl;
+	size_t		 o = *off, ll, i;
+	char		*s, *e;
+
+	nl = memchr(buf + o, '\n', len - o);
+	ll = (nl != NULL ? (size_t)(nl - buf) : len) - o;
+	if (memchr(buf + o, '\0', ll) != NULL) {
+		*why = "NUL byte in line";
+		return (-1);
+	}
+	for (i = o; i < o + ll && (buf[i] == ' ' ||
+	    buf[i] == '\t' || buf[i] == '\r'); i++)
+		;
+	if (i == o + ll || buf[i] == '#') {
+		*off = o + ll + (nl != NULL);
+		return (0);	/* blank or a comment, however long */
+	}
+	if (ll > AUTH_LINE_MAX) {
+		*why = "line too long";
+		return (-1);
+	}
+	memcpy(line, buf + o, ll);
+	line[ll] = '\0';
+	*off = o + ll + (nl != NULL);
+	for (s = line; *s == ' ' || *s == '\t'; s++)
+		;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' ||
+	    e[-1] == '\r'))
+		*--e = '\0';
+	if (*s == '\0' || *s == '#')
+		return (0);
+	*sp = s;
+	return (1);
+}
+
+/* Double *cap and the room in *tab; -1 when out of memory. */
+static int
+auth_users_grow(struct auth_entry **tab, size_t *cap)
+{
+	struct auth_entry	*ntab;
+
+	*cap = *cap == 0 ? 16 : *cap * 2;
+	if ((ntab = reallocarray(*tab, *cap, sizeof **tab)) == NULL)
+		return (-1);
+	*tab = ntab;
+	return (0);
+}
+
+/* Sort tab by name; -1 with *cause when a name is on two lines. */
+static int
+auth_users_sort(struct auth_entry *tab, size_t n, const char *name,
     char **cause)
 {
-	struct auth_entry	*tab = NULL, *ntab;
-	size_t			 n = 0, cap = 0, off = 0, ll, i;
-	u_int			 lineno = 0;
-	const char		*nl, *why;
-	char			 line[AUTH_LINE_MAX + 2], *s, *e;
+	size_t	 i;
 
-	while (off < len) {
-		lineno++;
-		nl = memchr(buf + off, '\n', len - off);
-		ll = (nl != NULL ? (size_t)(nl - buf) : len) - off;
-		if (memchr(buf + off, '\0', ll) != NULL) {
-			why = "NUL byte in line";
-			goto bad;
-		}
-		for (i = off; i < off + ll && (buf[i] == ' ' ||
-		    buf[i] == '\t' || buf[i] == '\r'); i++)
-			;
-		if (i == off + ll || buf[i] == '#') {
-			off += ll + (nl != NULL);
-			continue;	/* blank or a comment, however long */
-		}
-		if (ll > AUTH_LINE_MAX) {
-			why = "line too long";
-			goto bad;
-		}
-		memcpy(line, buf + off, ll);
-		line[ll] = '\0';
-		off += ll + (nl != NULL);
-		for (s = line; *s == ' ' || *s == '\t'; s++)
-			;
-		e = s + strlen(s);
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t' ||
-		    e[-1] == '\r'))
-			*--e = '\0';
-		if (*s == '\0' || *s == '#')
-			continue;
-		if (n == AUTH_USERS_MAX) {
-			why = "too many users";
-			goto bad;
-		}
-		if (n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			if ((ntab = reallocarray(tab, cap, sizeof *tab)) ==
-			    NULL) {
-				why = "out of memory";
-				goto bad;
-			}
-			tab = ntab;
-		}
-		memset(&tab[n], 0, sizeof tab[n]);
-		tab[n].line = lineno;
-		if ((why = auth_line_parse(s, &tab[n])) != NULL)
-			goto bad;
-		n++;
-	}
 	if (n > 1)
 		qsort(tab, n, sizeof *tab, auth_entry_cmp);
 	for (i = 1; i < n; i++) {
@@ -539,11 +550,16 @@ auth_users_parse(const char *buf, size_t len, const char *name,
 			xasprintf(cause, "%s:%u: user \"%s\" is already on "
 			    "line %u", name, a > b ? a : b, tab[i].name,
 			    a > b ? b : a);
-			explicit_bzero(tab, n * sizeof *tab);
-			free(tab);
 			return (-1);
 		}
 	}
+	return (0);
+}
+
+/* Make tab (n entries, now ours) the users table; drop the old one. */
+static void
+auth_users_install(struct auth_entry *tab, size_t n)
+{
 	if (auth_users != NULL) {
 		explicit_bzero(auth_users, auth_nusers * sizeof *auth_users);
 		free(auth_users);
@@ -553,6 +569,47 @@ auth_users_parse(const char *buf, size_t len, const char *name,
 	auth_loaded = 1;
 	auth_decoy_key_make();
 	auth_cache_clear();
+}
+
+/* see auth.h */
+int
+auth_users_parse(const char *buf, size_t len, const char *name,
+    char **cause)
+{
+	struct auth_entry	*tab = NULL;
+	size_t			 n = 0, cap = 0, off = 0;
+	u_int			 lineno = 0;
+	const char		*why;
+	char			 line[AUTH_LINE_MAX + 2], *s;
+	int			 k;
+
+	while (off < len) {
+		lineno++;
+		k = auth_users_next(buf, len, &off, line, &s, &why);
+		if (k == -1)
+			goto bad;
+		if (k == 0)
+			continue;
+		if (n == AUTH_USERS_MAX) {
+			why = "too many users";
+			goto bad;
+		}
+		if (n == cap && auth_users_grow(&tab, &cap) == -1) {
+			why = "out of memory";
+			goto bad;
+		}
+		memset(&tab[n], 0, sizeof tab[n]);
+		tab[n].line = lineno;
+		if ((why = auth_line_parse(s, &tab[n])) != NULL)
+			goto bad;
+		n++;
+	}
+	if (auth_users_sort(tab, n, name, cause) == -1) {
+		explicit_bzero(tab, n * sizeof *tab);
+		free(tab);
+		return (-1);
+	}
+	auth_users_install(tab, n);
 	return (0);
 bad:
 	xasprintf(cause, "%s:%u: %s", name, lineno, why);
