@@ -307,6 +307,7 @@ fwr_end(struct fwr *w)
 	return (w->off);
 }
 
+/* HELLO attribute keys: text up to HELLO_BUILD, binary values after. */
 #define HELLO_NAME	1
 #define HELLO_POOL	2
 #define HELLO_OS	3
@@ -334,33 +335,26 @@ hello_attr_str(char *out, size_t max, const uint8_t *v, size_t n)
 	return (0);
 }
 
-/* see frame.h */
-int
-frame_hello_parse(const struct frame *f, struct frame_hello *h,
+/* Magic, version and role: 0, -1, FRAME_EMAGIC or FRAME_EVERSION. */
+static int
+frame_hello_head_parse(struct frd *r, struct frame_hello *h,
     const char **cause)
 {
-	struct frd	 r;
-	uint8_t		 magic[4], key, n;
-	const uint8_t	*v;
-	int		 seen_name = 0;
+	uint8_t		 magic[4];
 
-	if (frame_check_type(f, FRAME_HELLO, cause) == -1)
-		return (-1);
-	memset(h, 0, sizeof *h);
-	frd_init(&r, f);
-	frd_bytes(&r, magic, sizeof magic);
-	if (r.err || memcmp(magic, FRAME_MAGIC, 4) != 0) {
+	frd_bytes(r, magic, sizeof magic);
+	if (r->err || memcmp(magic, FRAME_MAGIC, 4) != 0) {
 		*cause = "bad magic";
 		return (FRAME_EMAGIC);
 	}
-	h->version = frd_u8(&r);
-	if (!r.err && h->version != FRAME_VERSION) {
+	h->version = frd_u8(r);
+	if (!r->err && h->version != FRAME_VERSION) {
 		/* The caller answers BYE(version); nothing more to read. */
 		*cause = "unsupported protocol version";
 		return (FRAME_EVERSION);
 	}
-	h->role = frd_u8(&r);
-	if (r.err) {
+	h->role = frd_u8(r);
+	if (r->err) {
 		*cause = "short HELLO";
 		return (-1);
 	}
@@ -368,6 +362,119 @@ frame_hello_parse(const struct frame *f, struct frame_hello *h,
 		*cause = "unknown role";
 		return (-1);
 	}
+	return (0);
+}
+
+/* One text attribute (keys up to HELLO_BUILD); others are skipped. */
+static int
+frame_hello_text_parse(struct frame_hello *h, uint8_t key, const uint8_t *v,
+    uint8_t n, int *seen_name, const char **cause)
+{
+	switch (key) {
+	case HELLO_NAME:
+		if ((*seen_name)++ ||
+		    hello_attr_str(h->name, FRAME_NAME_MAX, v, n) ||
+		    !frame_name_valid(h->name, FRAME_NAME_MAX)) {
+			*cause = "bad node name";
+			return (-1);
+		}
+		break;
+	case HELLO_POOL:
+		if (h->npools == FRAME_POOLS_MAX ||
+		    hello_attr_str(h->pools[h->npools], FRAME_POOL_MAX,
+		    v, n) ||
+		    !frame_name_valid(h->pools[h->npools],
+		    FRAME_POOL_MAX)) {
+			*cause = "bad pool name or too many pools";
+			return (-1);
+		}
+		h->npools++;
+		break;
+	case HELLO_OS:
+		if (hello_attr_str(h->os, FRAME_SHORT_MAX, v, n)) {
+			*cause = "bad os attribute";
+			return (-1);
+		}
+		break;
+	case HELLO_ARCH:
+		if (hello_attr_str(h->arch, FRAME_SHORT_MAX, v, n)) {
+			*cause = "bad arch attribute";
+			return (-1);
+		}
+		break;
+	case HELLO_BUILD:
+		if (hello_attr_str(h->build, FRAME_BUILD_MAX, v, n)) {
+			*cause = "bad build attribute";
+			return (-1);
+		}
+		break;
+	}
+	return (0);
+}
+
+/* One binary attribute (keys after HELLO_BUILD); others are skipped. */
+static int
+frame_hello_value_parse(struct frame_hello *h, uint8_t key,
+    const uint8_t *v, uint8_t n, const char **cause)
+{
+	switch (key) {
+	case HELLO_NODEID:
+		if (n != 4) {
+			*cause = "bad node_id attribute";
+			return (-1);
+		}
+		h->node_id = (uint32_t)v[0] << 24 |
+		    (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+		break;
+	case HELLO_KID:
+		if (n != FRAME_KID_LEN || h->has_kid) {
+			*cause = "bad token id attribute";
+			return (-1);
+		}
+		memcpy(h->kid, v, FRAME_KID_LEN);
+		h->has_kid = 1;
+		break;
+	case HELLO_REDIAL:
+		if (n != 1 || v[0] > FRAME_REDIAL_DIALINFO) {
+			*cause = "bad redial attribute";
+			return (-1);
+		}
+		h->redial = v[0];
+		break;
+	case HELLO_RRES:
+		if (n != 6 || v[0] == FRAME_RRES_NONE ||
+		    v[0] > FRAME_RRES_SIGNAL) {
+			*cause = "bad redial result attribute";
+			return (-1);
+		}
+		h->rres = v[0];
+		h->rres_code = v[1];
+		h->rres_ms = (uint32_t)v[2] << 24 |
+		    (uint32_t)v[3] << 16 | (uint32_t)v[4] << 8 | v[5];
+		break;
+	default:
+		/* Newer peers may send more; skip it. */
+		break;
+	}
+	return (0);
+}
+
+/* see frame.h */
+int
+frame_hello_parse(const struct frame *f, struct frame_hello *h,
+    const char **cause)
+{
+	struct frd	 r;
+	uint8_t		 key, n;
+	const uint8_t	*v;
+	int		 seen_name = 0, rc;
+
+	if (frame_check_type(f, FRAME_HELLO, cause) == -1)
+		return (-1);
+	memset(h, 0, sizeof *h);
+	frd_init(&r, f);
+	if ((rc = frame_hello_head_parse(&r, h, cause)) != 0)
+		return (rc);
 	while (r.off < r.len) {
 		key = frd_u8(&r);
 		n = frd_u8(&r);
@@ -375,82 +482,13 @@ frame_hello_parse(const struct frame *f, struct frame_hello *h,
 			*cause = "truncated HELLO attribute";
 			return (-1);
 		}
-		switch (key) {
-		case HELLO_NAME:
-			if (seen_name++ ||
-			    hello_attr_str(h->name, FRAME_NAME_MAX, v, n) ||
-			    !frame_name_valid(h->name, FRAME_NAME_MAX)) {
-				*cause = "bad node name";
-				return (-1);
-			}
-			break;
-		case HELLO_POOL:
-			if (h->npools == FRAME_POOLS_MAX ||
-			    hello_attr_str(h->pools[h->npools], FRAME_POOL_MAX,
-			    v, n) ||
-			    !frame_name_valid(h->pools[h->npools],
-			    FRAME_POOL_MAX)) {
-				*cause = "bad pool name or too many pools";
-				return (-1);
-			}
-			h->npools++;
-			break;
-		case HELLO_OS:
-			if (hello_attr_str(h->os, FRAME_SHORT_MAX, v, n)) {
-				*cause = "bad os attribute";
-				return (-1);
-			}
-			break;
-		case HELLO_ARCH:
-			if (hello_attr_str(h->arch, FRAME_SHORT_MAX, v, n)) {
-				*cause = "bad arch attribute";
-				return (-1);
-			}
-			break;
-		case HELLO_BUILD:
-			if (hello_attr_str(h->build, FRAME_BUILD_MAX, v, n)) {
-				*cause = "bad build attribute";
-				return (-1);
-			}
-			break;
-		case HELLO_NODEID:
-			if (n != 4) {
-				*cause = "bad node_id attribute";
-				return (-1);
-			}
-			h->node_id = (uint32_t)v[0] << 24 |
-			    (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
-			break;
-		case HELLO_KID:
-			if (n != FRAME_KID_LEN || h->has_kid) {
-				*cause = "bad token id attribute";
-				return (-1);
-			}
-			memcpy(h->kid, v, FRAME_KID_LEN);
-			h->has_kid = 1;
-			break;
-		case HELLO_REDIAL:
-			if (n != 1 || v[0] > FRAME_REDIAL_DIALINFO) {
-				*cause = "bad redial attribute";
-				return (-1);
-			}
-			h->redial = v[0];
-			break;
-		case HELLO_RRES:
-			if (n != 6 || v[0] == FRAME_RRES_NONE ||
-			    v[0] > FRAME_RRES_SIGNAL) {
-				*cause = "bad redial result attribute";
-				return (-1);
-			}
-			h->rres = v[0];
-			h->rres_code = v[1];
-			h->rres_ms = (uint32_t)v[2] << 24 |
-			    (uint32_t)v[3] << 16 | (uint32_t)v[4] << 8 | v[5];
-			break;
-		default:
-			/* Newer peers may send more; skip it. */
-			break;
-		}
+		if (key <= HELLO_BUILD)
+			rc = frame_hello_text_parse(h, key, v, n, &seen_name,
+			    cause);
+		else
+			rc = frame_hello_value_parse(h, key, v, n, cause);
+		if (rc == -1)
+			return (-1);
 	}
 	if (h->role == FRAME_ROLE_NODE && !seen_name) {
 		*cause = "HELLO without a node name";
