@@ -29,6 +29,14 @@ static void	 opt_error(char **, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 static const char *opt_quote(char *, size_t, const char *, size_t);
 static int	 opt_set(struct opt *, const char *, char **);
+static int	 opt_duration_number(const char **, uint64_t *, uint64_t *,
+		    double *);
+static size_t	 opt_duration_unit(const char *, uint64_t *);
+static int	 opt_conf_key(const char *, size_t, size_t *, char *, size_t *,
+		    const char *, u_int, char **);
+static int	 opt_conf_quoted(const char *, size_t, size_t, char *,
+		    size_t *, const char *, size_t, const char *, u_int,
+		    char **);
 static int	 opt_conf_line(const char *, size_t, const char *, u_int,
 		    opt_conf_cb *, void *, char **);
 
@@ -172,12 +180,68 @@ opt_int_parse(const char *s, long long min, long long max, long long *out,
 }
 
 /*
- * see opt.h.  The algorithm of Go's time.ParseDuration, in nanoseconds and
- * unsigned 64-bit arithmetic, with its error wording; then negative values
- * are refused and the result is cut down to milliseconds.
+ * The number at *sp of a duration: integer part in *vp, fraction digits
+ * in *fp over *scalep.  Returns 0 with *sp past it, or -1: invalid.
  */
-int
-opt_duration_parse(const char *orig, int64_t *out, char **cause)
+static int
+opt_duration_number(const char **sp, uint64_t *vp, uint64_t *fp,
+    double *scalep)
+{
+	const uint64_t	 lim = 1ULL << 63;
+	const char	*s = *sp;
+	uint64_t	 v = 0, f = 0, y;
+	int		 pre = 0, post = 0, overflow;
+	double		 scale = 1.0;
+
+	if (*s != '.' && !(*s >= '0' && *s <= '9'))
+		return (-1);
+	for (; *s >= '0' && *s <= '9'; s++) {
+		pre = 1;
+		if (v > (lim - 1) / 10)
+			return (-1);
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > lim)
+			return (-1);
+	}
+	/*
+	 * Fraction: digits past what fits are ignored, as in Go; the scale
+	 * is a double there too (".000...1" outgrows 64 bits).
+	 */
+	if (*s == '.') {
+		s++;
+		overflow = 0;
+		for (; *s >= '0' && *s <= '9'; s++) {
+			post = 1;
+			if (overflow)
+				continue;
+			if (f > (lim - 1) / 10) {
+				overflow = 1;
+				continue;
+			}
+			y = f * 10 + (uint64_t)(*s - '0');
+			if (y > lim) {
+				overflow = 1;
+				continue;
+			}
+			f = y;
+			scale *= 10;
+		}
+	}
+	if (!pre && !post)
+		return (-1);
+	*sp = s;
+	*vp = v;
+	*fp = f;
+	*scalep = scale;
+	return (0);
+}
+
+/*
+ * The unit at s: everything up to the next digit or '.'.  Returns its
+ * length, *unit its size in nanoseconds (0: unknown).
+ */
+static size_t
+opt_duration_unit(const char *s, uint64_t *unit)
 {
 	static const struct {
 		const char	*name;
@@ -192,12 +256,36 @@ opt_duration_parse(const char *orig, int64_t *out, char **cause)
 		{ "m", 60ULL * 1000000000ULL },
 		{ "h", 3600ULL * 1000000000ULL },
 	};
+	size_t	 ul, i;
+
+	for (ul = 0; s[ul] != '\0' && s[ul] != '.' &&
+	    !(s[ul] >= '0' && s[ul] <= '9'); ul++)
+		;
+	*unit = 0;
+	for (i = 0; i < nitems(units); i++) {
+		if (strlen(units[i].name) == ul &&
+		    memcmp(units[i].name, s, ul) == 0) {
+			*unit = units[i].ns;
+			break;
+		}
+	}
+	return (ul);
+}
+
+/*
+ * see opt.h.  The algorithm of Go's time.ParseDuration, in nanoseconds and
+ * unsigned 64-bit arithmetic, with its error wording; then negative values
+ * are refused and the result is cut down to milliseconds.
+ */
+int
+opt_duration_parse(const char *orig, int64_t *out, char **cause)
+{
 	const uint64_t	 lim = 1ULL << 63;
 	const char	*s = orig;
 	char		 q[2 * OPT_QUOTE_MAX + 8], qu[2 * OPT_QUOTE_MAX + 8];
-	uint64_t	 d = 0, v, f, y, unit;
-	size_t		 ul, i;
-	int		 neg = 0, pre, post, overflow;
+	uint64_t	 d = 0, v, f, unit;
+	size_t		 ul;
+	int		 neg = 0;
 	double		 scale, add;
 
 	opt_quote(q, sizeof q, orig, strlen(orig));
@@ -212,64 +300,12 @@ opt_duration_parse(const char *orig, int64_t *out, char **cause)
 	if (*s == '\0')
 		goto invalid;
 	while (*s != '\0') {
-		if (*s != '.' && !(*s >= '0' && *s <= '9'))
+		if (opt_duration_number(&s, &v, &f, &scale) == -1)
 			goto invalid;
-		/* Integer part. */
-		v = 0;
-		pre = 0;
-		for (; *s >= '0' && *s <= '9'; s++) {
-			pre = 1;
-			if (v > (lim - 1) / 10)
-				goto invalid;
-			v = v * 10 + (uint64_t)(*s - '0');
-			if (v > lim)
-				goto invalid;
-		}
-		/*
-		 * Fraction: digits past what fits are ignored, as in Go; the
-		 * scale is a double there too (".000...1" outgrows 64 bits).
-		 */
-		f = 0;
-		scale = 1.0;
-		post = 0;
-		if (*s == '.') {
-			s++;
-			overflow = 0;
-			for (; *s >= '0' && *s <= '9'; s++) {
-				post = 1;
-				if (overflow)
-					continue;
-				if (f > (lim - 1) / 10) {
-					overflow = 1;
-					continue;
-				}
-				y = f * 10 + (uint64_t)(*s - '0');
-				if (y > lim) {
-					overflow = 1;
-					continue;
-				}
-				f = y;
-				scale *= 10;
-			}
-		}
-		if (!pre && !post)
-			goto invalid;
-		/* Unit: everything up to the next digit or '.'. */
-		for (ul = 0; s[ul] != '\0' && s[ul] != '.' &&
-		    !(s[ul] >= '0' && s[ul] <= '9'); ul++)
-			;
-		if (ul == 0) {
+		if ((ul = opt_duration_unit(s, &unit)) == 0) {
 			opt_error(cause, "time: missing unit in duration %s",
 			    q);
 			return (-1);
-		}
-		unit = 0;
-		for (i = 0; i < nitems(units); i++) {
-			if (strlen(units[i].name) == ul &&
-			    memcmp(units[i].name, s, ul) == 0) {
-				unit = units[i].ns;
-				break;
-			}
 		}
 		if (unit == 0) {
 			opt_error(cause, "time: unknown unit %s in duration %s",
@@ -491,25 +527,18 @@ opt_usage(FILE *fp, const struct opt *o)
 }
 
 /*
- * One line of a config file (no newline), number lineno.  Returns 0 or -1
- * with *cause set to the full "name:line: ..." message.
+ * The key of a config line from line[*ip] into key (*klenp bytes); *ip
+ * moves past the ':' and the blanks after it.  Returns 0, or -1 with
+ * *cause set.
  */
 static int
-opt_conf_line(const char *line, size_t len, const char *name, u_int lineno,
-    opt_conf_cb *cb, void *arg, char **cause)
+opt_conf_key(const char *line, size_t len, size_t *ip, char *key,
+    size_t *klenp, const char *name, u_int lineno, char **cause)
 {
-	char		 key[OPT_CONF_LINE_MAX + 1], val[OPT_CONF_LINE_MAX + 1];
 	char		 q[2 * OPT_QUOTE_MAX + 8];
-	char		*why = NULL;
-	size_t		 i = 0, klen, vlen = 0;
-	u_char		 c, quote;
+	size_t		 i = *ip, klen;
+	u_char		 c;
 
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	if (i == len || line[i] == '#')
-		return (0);
-
-	/* Key. */
 	for (klen = 0; i < len; i++, klen++) {
 		c = (u_char)line[i];
 		if (!isalnum(c) && c != '_' && c != '-')
@@ -536,51 +565,92 @@ opt_conf_line(const char *line, size_t len, const char *name, u_int lineno,
 	i++;
 	while (i < len && (line[i] == ' ' || line[i] == '\t'))
 		i++;
+	*ip = i;
+	*klenp = klen;
+	return (0);
+}
 
-	/* Value. */
-	if (i < len && (line[i] == '"' || line[i] == '\'')) {
-		quote = (u_char)line[i++];
-		for (;;) {
-			if (i == len) {
-				opt_error(cause, "%s:%u: unterminated quoted "
-				    "value for key %s", name, lineno,
-				    opt_quote(q, sizeof q, key, klen));
-				return (-1);
-			}
-			c = (u_char)line[i++];
-			if (c == quote)
-				break;
-			if (c == '\\' && quote == '"') {
-				if (i == len)
-					continue;	/* reported above */
-				c = (u_char)line[i++];
-				switch (c) {
-				case '"':
-				case '\\':
-					break;
-				case 'n':
-					c = '\n';
-					break;
-				case 't':
-					c = '\t';
-					break;
-				default:
-					opt_error(cause, "%s:%u: unknown escape "
-					    "\\%c in quoted value", name,
-					    lineno, isprint(c) ? c : '?');
-					return (-1);
-				}
-			}
-			val[vlen++] = (char)c;
-		}
-		while (i < len && (line[i] == ' ' || line[i] == '\t'))
-			i++;
-		if (i < len && line[i] != '#') {
-			opt_error(cause, "%s:%u: unexpected %s after quoted "
-			    "value", name, lineno, opt_quote(q, sizeof q,
-			    line + i, len - i));
+/*
+ * The quoted value at line[i] (its quote) into val (*vlenp bytes), key
+ * (klen bytes) named in errors.  Returns 0, or -1 with *cause set.
+ */
+static int
+opt_conf_quoted(const char *line, size_t len, size_t i, char *val,
+    size_t *vlenp, const char *key, size_t klen, const char *name,
+    u_int lineno, char **cause)
+{
+	char		 q[2 * OPT_QUOTE_MAX + 8];
+	size_t		 vlen = 0;
+	u_char		 c, quote;
+
+	quote = (u_char)line[i++];
+	for (;;) {
+		if (i == len) {
+			opt_error(cause, "%s:%u: unterminated quoted value "
+			    "for key %s", name, lineno,
+			    opt_quote(q, sizeof q, key, klen));
 			return (-1);
 		}
+		c = (u_char)line[i++];
+		if (c == quote)
+			break;
+		if (c == '\\' && quote == '"') {
+			if (i == len)
+				continue;	/* reported above */
+			c = (u_char)line[i++];
+			switch (c) {
+			case '"':
+			case '\\':
+				break;
+			case 'n':
+				c = '\n';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			default:
+				opt_error(cause, "%s:%u: unknown escape \\%c "
+				    "in quoted value", name, lineno,
+				    isprint(c) ? c : '?');
+				return (-1);
+			}
+		}
+		val[vlen++] = (char)c;
+	}
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i < len && line[i] != '#') {
+		opt_error(cause, "%s:%u: unexpected %s after quoted value",
+		    name, lineno, opt_quote(q, sizeof q, line + i, len - i));
+		return (-1);
+	}
+	*vlenp = vlen;
+	return (0);
+}
+
+/*
+ * One line of a config file (no newline), number lineno.  Returns 0 or -1
+ * with *cause set to the full "name:line: ..." message.
+ */
+static int
+opt_conf_line(const char *line, size_t len, const char *name, u_int lineno,
+    opt_conf_cb *cb, void *arg, char **cause)
+{
+	char		 key[OPT_CONF_LINE_MAX + 1], val[OPT_CONF_LINE_MAX + 1];
+	char		*why = NULL;
+	size_t		 i = 0, klen, vlen = 0;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i == len || line[i] == '#')
+		return (0);
+	if (opt_conf_key(line, len, &i, key, &klen, name, lineno,
+	    cause) == -1)
+		return (-1);
+	if (i < len && (line[i] == '"' || line[i] == '\'')) {
+		if (opt_conf_quoted(line, len, i, val, &vlen, key, klen, name,
+		    lineno, cause) == -1)
+			return (-1);
 	} else {
 		/* Unquoted: up to " #" (or a '#' right after ": "). */
 		for (; i < len; i++) {
