@@ -19,6 +19,9 @@
 
 static int	route_fail(char *, size_t, const char *, const char *,
 		    size_t);
+static int	route_key_find(const char *, size_t);
+static int	route_value_set(struct route *, int, const char *, size_t,
+		    char *, size_t);
 
 static const struct {
 	const char	*name;
@@ -59,14 +62,65 @@ route_fail(char *why, size_t whylen, const char *what, const char *tok,
 	return (-1);
 }
 
+/* The index of the key (klen bytes) in route_keys, or -1. */
+static int
+route_key_find(const char *key, size_t klen)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof route_keys / sizeof route_keys[0]; i++) {
+		if (strlen(route_keys[i].name) == klen &&
+		    memcmp(route_keys[i].name, key, klen) == 0)
+			return ((int)i);
+	}
+	return (-1);
+}
+
+/* Store val (vlen bytes) for the key with this bit; -1: bad sesstime. */
+static int
+route_value_set(struct route *r, int bit, const char *val, size_t vlen,
+    char *why, size_t whylen)
+{
+	size_t	 i;
+	int	 minutes;
+
+	switch (bit) {
+	case ROUTE_KEY_SESSTIME:
+		minutes = 0;
+		for (i = 0; i < vlen && minutes >= 0; i++) {
+			if (val[i] < '0' || val[i] > '9')
+				minutes = -1;
+			else
+				minutes = minutes * 10 + (val[i] - '0');
+		}
+		if (minutes < 1 || minutes > ROUTE_SESSTIME_MAX)
+			return (route_fail(why, whylen, "sesstime must "
+			    "be minutes, 1 to 1440:", val, vlen));
+		r->sesstime_min = minutes;
+		break;
+	case ROUTE_KEY_POOL:
+		memcpy(r->pool, val, vlen);
+		r->pool[vlen] = '\0';
+		break;
+	case ROUTE_KEY_NODE:
+		memcpy(r->node, val, vlen);
+		r->node[vlen] = '\0';
+		break;
+	case ROUTE_KEY_SESSION:
+		memcpy(r->session, val, vlen);
+		r->session[vlen] = '\0';
+		break;
+	}
+	return (0);
+}
 
 /* see route.h */
 int
 route_parse(const char *params, struct route *r, char *why, size_t whylen)
 {
 	const char	*p = params, *key, *val, *end;
-	size_t		 klen, vlen, i;
-	int		 seen = 0, minutes;
+	size_t		 klen, vlen;
+	int		 seen = 0, i;
 
 	memset(r, 0, sizeof *r);
 	if (why != NULL && whylen > 0)
@@ -81,13 +135,7 @@ route_parse(const char *params, struct route *r, char *why, size_t whylen)
 			return (route_fail(why, whylen, "empty routing "
 			    "parameter (two '-' in a row, or a '-' at the end)",
 			    NULL, 0));
-		for (i = 0; i < sizeof route_keys / sizeof route_keys[0];
-		    i++) {
-			if (strlen(route_keys[i].name) == klen &&
-			    memcmp(route_keys[i].name, key, klen) == 0)
-				break;
-		}
-		if (i == sizeof route_keys / sizeof route_keys[0])
+		if ((i = route_key_find(key, klen)) == -1)
 			return (route_fail(why, whylen, "unknown routing key",
 			    key, klen));
 		if (seen & route_keys[i].bit)
@@ -113,33 +161,9 @@ route_parse(const char *params, struct route *r, char *why, size_t whylen)
 		if (vlen > route_keys[i].max)
 			return (route_fail(why, whylen, "value too long for",
 			    key, klen));
-		switch (route_keys[i].bit) {
-		case ROUTE_KEY_SESSTIME:
-			minutes = 0;
-			for (i = 0; i < vlen && minutes >= 0; i++) {
-				if (val[i] < '0' || val[i] > '9')
-					minutes = -1;
-				else
-					minutes = minutes * 10 + (val[i] - '0');
-			}
-			if (minutes < 1 || minutes > ROUTE_SESSTIME_MAX)
-				return (route_fail(why, whylen, "sesstime must "
-				    "be minutes, 1 to 1440:", val, vlen));
-			r->sesstime_min = minutes;
-			break;
-		case ROUTE_KEY_POOL:
-			memcpy(r->pool, val, vlen);
-			r->pool[vlen] = '\0';
-			break;
-		case ROUTE_KEY_NODE:
-			memcpy(r->node, val, vlen);
-			r->node[vlen] = '\0';
-			break;
-		case ROUTE_KEY_SESSION:
-			memcpy(r->session, val, vlen);
-			r->session[vlen] = '\0';
-			break;
-		}
+		if (route_value_set(r, route_keys[i].bit, val, vlen, why,
+		    whylen) == -1)
+			return (-1);
 		if (end == NULL)
 			break;
 		p = end + 1;
