@@ -37,6 +37,10 @@ static int	 http_version(const uint8_t *, size_t, int *);
 static int	 http_authority(const char *, size_t, int, struct http_msg *);
 static int	 http_target_parse(struct http_msg *, const uint8_t *, size_t,
 		    size_t);
+static int	 http_field_add(struct http_msg *, const uint8_t *, size_t,
+		    size_t, int);
+static int	 http_field_note(struct http_msg *, const uint8_t *, int *,
+		    int *, int);
 static int	 http_fields(struct http_msg *, const uint8_t *, size_t,
 		    size_t, size_t *, int);
 static int	 http_field_is(const uint8_t *, const struct http_field *,
@@ -44,6 +48,8 @@ static int	 http_field_is(const uint8_t *, const struct http_field *,
 static int	 http_list_has(const uint8_t *, size_t, const char *);
 static int	 http_conn_parse(const uint8_t *, size_t, int *);
 static int	 http_te_parse(const uint8_t *, size_t);
+static ssize_t	 http_chunked_advance(struct http_body *, const uint8_t *,
+		    size_t);
 static int	 http_hop(const struct http_msg *, const uint8_t *,
 		    const struct http_field *);
 static int	 http_out(char *, size_t, size_t *, const void *, size_t);
@@ -333,6 +339,100 @@ http_te_parse(const uint8_t *p, size_t len)
 }
 
 /*
+ * Check the field line from off to eol and add it to m->fields.  Returns
+ * 1, or -1 with m->error set (status: 400 requests, 502 responses).
+ */
+static int
+http_field_add(struct http_msg *m, const uint8_t *buf, size_t off,
+    size_t eol, int status)
+{
+	struct http_field	*f;
+	size_t			 i, v, ve;
+
+	if (buf[off] == ' ' || buf[off] == '\t')
+		return (http_fail(m, status, "obs-fold (line folding)"));
+	for (i = off; i < eol && buf[i] != ':'; i++) {
+		if (buf[i] == ' ' || buf[i] == '\t')
+			return (http_fail(m, status,
+			    "whitespace before colon"));
+		if (!http_tchar(buf[i]))
+			return (http_fail(m, status,
+			    "bad character in field name"));
+	}
+	if (i == eol)
+		return (http_fail(m, status, "field without colon"));
+	if (i == off)
+		return (http_fail(m, status, "empty field name"));
+	if (m->nfields == HTTP_FIELDS_MAX)
+		return (http_fail(m, status == 400 ? 431 : status,
+		    "too many header fields"));
+	v = i + 1;
+	while (v < eol && (buf[v] == ' ' || buf[v] == '\t'))
+		v++;
+	ve = eol;
+	while (ve > v && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t'))
+		ve--;
+	f = &m->fields[m->nfields++];
+	f->name = off;
+	f->namelen = i - off;
+	f->value = v;
+	f->valuelen = ve - v;
+	return (1);
+}
+
+/*
+ * Take what the last field added says about framing and the connection;
+ * *nhost and *nte count Host and Transfer-Encoding.  Returns 1 or -1.
+ */
+static int
+http_field_note(struct http_msg *m, const uint8_t *buf, int *nhost,
+    int *nte, int status)
+{
+	const struct http_field	*f = &m->fields[m->nfields - 1];
+	size_t			 i, v = f->value, ve = f->value + f->valuelen;
+	int			 te;
+	uint64_t		 cl;
+
+	if (http_field_is(buf, f, "content-length")) {
+		if (m->clen != -1)
+			return (http_fail(m, status,
+			    "duplicate Content-Length"));
+		if (ve == v || ve - v > 18)
+			return (http_fail(m, status, "bad Content-Length"));
+		cl = 0;
+		for (i = v; i < ve; i++) {
+			if (buf[i] < '0' || buf[i] > '9')
+				return (http_fail(m, status,
+				    "bad Content-Length"));
+			cl = cl * 10 + (buf[i] - '0');
+		}
+		m->clen = cl;
+	} else if (http_field_is(buf, f, "transfer-encoding")) {
+		if ((*nte)++)
+			return (http_fail(m, status,
+			    "duplicate Transfer-Encoding"));
+		if ((te = http_te_parse(buf + v, ve - v)) == -1)
+			return (http_fail(m, status,
+			    "bad Transfer-Encoding"));
+		m->te = te;
+	} else if (http_field_is(buf, f, "connection")) {
+		if (http_conn_parse(buf + v, ve - v, &m->conn) == -1)
+			return (http_fail(m, status, "bad Connection"));
+	} else if (http_field_is(buf, f, "proxy-connection")) {
+		if (http_conn_parse(buf + v, ve - v, &m->pconn) == -1)
+			return (http_fail(m, status, "bad Proxy-Connection"));
+	} else if (http_field_is(buf, f, "host")) {
+		if ((*nhost)++)
+			return (http_fail(m, status, "duplicate Host"));
+		m->host_field = m->nfields - 1;
+	} else if (http_field_is(buf, f, "expect")) {
+		if (http_list_has(buf + v, ve - v, "100-continue"))
+			m->expect_continue = 1;
+	}
+	return (1);
+}
+
+/*
  * Header fields from off until the empty line; *end gets the offset after
  * it.  status is the code for errors (400 requests, 502 responses).
  */
@@ -340,85 +440,17 @@ static int
 http_fields(struct http_msg *m, const uint8_t *buf, size_t len, size_t off,
     size_t *end, int status)
 {
-	struct http_field	*f;
-	size_t			 eol, i, v, ve;
-	int			 r, nhost = 0, nte = 0, te;
-	uint64_t		 cl;
+	size_t	 eol;
+	int	 r, nhost = 0, nte = 0;
 
 	for (;;) {
 		if ((r = http_line(m, buf, len, off, &eol, status)) != 1)
 			return (r);
 		if (eol == off)
 			break;
-		if (buf[off] == ' ' || buf[off] == '\t')
-			return (http_fail(m, status, "obs-fold (line folding)"));
-		for (i = off; i < eol && buf[i] != ':'; i++) {
-			if (buf[i] == ' ' || buf[i] == '\t')
-				return (http_fail(m, status,
-				    "whitespace before colon"));
-			if (!http_tchar(buf[i]))
-				return (http_fail(m, status,
-				    "bad character in field name"));
-		}
-		if (i == eol)
-			return (http_fail(m, status, "field without colon"));
-		if (i == off)
-			return (http_fail(m, status, "empty field name"));
-		if (m->nfields == HTTP_FIELDS_MAX)
-			return (http_fail(m, status == 400 ? 431 : status,
-			    "too many header fields"));
-		v = i + 1;
-		while (v < eol && (buf[v] == ' ' || buf[v] == '\t'))
-			v++;
-		ve = eol;
-		while (ve > v && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t'))
-			ve--;
-		f = &m->fields[m->nfields++];
-		f->name = off;
-		f->namelen = i - off;
-		f->value = v;
-		f->valuelen = ve - v;
-
-		if (http_field_is(buf, f, "content-length")) {
-			if (m->clen != -1)
-				return (http_fail(m, status,
-				    "duplicate Content-Length"));
-			if (ve == v || ve - v > 18)
-				return (http_fail(m, status,
-				    "bad Content-Length"));
-			cl = 0;
-			for (i = v; i < ve; i++) {
-				if (buf[i] < '0' || buf[i] > '9')
-					return (http_fail(m, status,
-					    "bad Content-Length"));
-				cl = cl * 10 + (buf[i] - '0');
-			}
-			m->clen = cl;
-		} else if (http_field_is(buf, f, "transfer-encoding")) {
-			if (nte++)
-				return (http_fail(m, status,
-				    "duplicate Transfer-Encoding"));
-			if ((te = http_te_parse(buf + v, ve - v)) == -1)
-				return (http_fail(m, status,
-				    "bad Transfer-Encoding"));
-			m->te = te;
-		} else if (http_field_is(buf, f, "connection")) {
-			if (http_conn_parse(buf + v, ve - v, &m->conn) == -1)
-				return (http_fail(m, status,
-				    "bad Connection"));
-		} else if (http_field_is(buf, f, "proxy-connection")) {
-			if (http_conn_parse(buf + v, ve - v, &m->pconn) == -1)
-				return (http_fail(m, status,
-				    "bad Proxy-Connection"));
-		} else if (http_field_is(buf, f, "host")) {
-			if (nhost++)
-				return (http_fail(m, status,
-				    "duplicate Host"));
-			m->host_field = m->nfields - 1;
-		} else if (http_field_is(buf, f, "expect")) {
-			if (http_list_has(buf + v, ve - v, "100-continue"))
-				m->expect_continue = 1;
-		}
+		if (http_field_add(m, buf, off, eol, status) == -1 ||
+		    http_field_note(m, buf, &nhost, &nte, status) == -1)
+			return (-1);
 		off = eol + 2;
 	}
 	if (m->te != HTTP_TE_NONE && m->clen != -1)
@@ -640,32 +672,15 @@ http_body_init(struct http_body *b, int kind, uint64_t len)
 		b->done = 1;
 }
 
-/* see http.h */
-ssize_t
-http_body_advance(struct http_body *b, const uint8_t *buf, size_t len)
+/*
+ * The chunked body parser: one state machine, a byte at a time but for
+ * chunk data.  Same contract as http_body_advance().
+ */
+static ssize_t
+http_chunked_advance(struct http_body *b, const uint8_t *buf, size_t len)
 {
 	size_t		 i, n;
 	int		 c, d;
-
-	if (b->done)
-		return (0);
-	switch (b->kind) {
-	case HTTP_BODY_CLOSE:
-		b->total += len;
-		return (len);
-	case HTTP_BODY_LENGTH:
-		n = len < b->left ? len : b->left;
-		b->left -= n;
-		b->total += n;
-		if (b->left == 0)
-			b->done = 1;
-		return (n);
-	case HTTP_BODY_CHUNKED:
-		break;
-	default:
-		b->done = 1;
-		return (0);
-	}
 
 	for (i = 0; i < len && !b->done; i++) {
 		c = buf[i];
@@ -770,6 +785,33 @@ http_body_advance(struct http_body *b, const uint8_t *buf, size_t len)
 	}
 	b->total += i;
 	return (i);
+}
+
+/* see http.h */
+ssize_t
+http_body_advance(struct http_body *b, const uint8_t *buf, size_t len)
+{
+	size_t		 n;
+
+	if (b->done)
+		return (0);
+	switch (b->kind) {
+	case HTTP_BODY_CLOSE:
+		b->total += len;
+		return (len);
+	case HTTP_BODY_LENGTH:
+		n = len < b->left ? len : b->left;
+		b->left -= n;
+		b->total += n;
+		if (b->left == 0)
+			b->done = 1;
+		return (n);
+	case HTTP_BODY_CHUNKED:
+		return (http_chunked_advance(b, buf, len));
+	default:
+		b->done = 1;
+		return (0);
+	}
 }
 
 /* Hop-by-hop: listed here, or named by a Connection field. */
