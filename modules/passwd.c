@@ -29,6 +29,10 @@ static void	 passwd_usage(FILE *, struct opt *);
 static void	 passwd_restore_cb(int);
 static int	 passwd_read_tty(const char *, char *, size_t);
 static int	 passwd_read_pipe(char *, size_t);
+static int	 passwd_file_read(const char *, char **, size_t *);
+static int	 passwd_file_copy(FILE *, const char *, size_t, const char *,
+		    const char *);
+static int	 passwd_file_commit(FILE *, const char *, const char *);
 static int	 passwd_file_update(const char *, const char *, const char *);
 
 static void
@@ -139,59 +143,62 @@ passwd_read_pipe(char *buf, size_t len)
 }
 
 /*
- * Replace name's line in path with line (or append it), through a
- * temporary file in the same directory renamed over path, mode 0600.
+ * Read path, at most PASSWD_FILE_MAX bytes, into *bufp (NUL-terminated)
+ * and *lenp; a missing file leaves *bufp NULL.  Returns 0, or -1 after
+ * saying why on stderr.
  */
 static int
-passwd_file_update(const char *path, const char *name, const char *line)
+passwd_file_read(const char *path, char **bufp, size_t *lenp)
 {
 	struct stat	 st;
-	FILE		*in, *out;
-	char		*buf = NULL, *tmp = NULL, *p, *nl;
-	size_t		 len = 0, nlen = strlen(name), ll;
-	int		 fd, found = 0;
+	FILE		*in;
+	char		*buf;
+	size_t		 len;
 
-	if ((in = fopen(path, "r")) != NULL) {
-		if (fstat(fileno(in), &st) == -1 || !S_ISREG(st.st_mode) ||
-		    st.st_size > PASSWD_FILE_MAX) {
-			fprintf(stderr, "tentacle passwd: %s: not a regular "
-			    "file of at most %d bytes\n", path,
-			    PASSWD_FILE_MAX);
-			fclose(in);
-			return (-1);
-		}
-		buf = xmalloc((size_t)st.st_size + 1);
-		len = fread(buf, 1, (size_t)st.st_size, in);
-		if (ferror(in)) {
-			fprintf(stderr, "tentacle passwd: %s: %s\n", path,
-			    strerror(errno));
-			fclose(in);
-			free(buf);
-			return (-1);
-		}
-		fclose(in);
-		buf[len] = '\0';
-	} else if (errno != ENOENT) {
+	*bufp = NULL;
+	*lenp = 0;
+	if ((in = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return (0);
 		fprintf(stderr, "tentacle passwd: %s: %s\n", path,
 		    strerror(errno));
 		return (-1);
 	}
-
-	xasprintf(&tmp, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
+	if (fstat(fileno(in), &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > PASSWD_FILE_MAX) {
+		fprintf(stderr, "tentacle passwd: %s: not a regular file of at "
+		    "most %d bytes\n", path, PASSWD_FILE_MAX);
+		fclose(in);
+		return (-1);
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	len = fread(buf, 1, (size_t)st.st_size, in);
+	if (ferror(in)) {
+		fprintf(stderr, "tentacle passwd: %s: %s\n", path,
 		    strerror(errno));
-		free(tmp);
+		fclose(in);
 		free(buf);
 		return (-1);
 	}
-	fchmod(fd, 0600);
-	if ((out = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
-		    strerror(errno));
-		close(fd);
-		goto fail;
-	}
+	fclose(in);
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	return (0);
+}
+
+/*
+ * Copy buf (len bytes, may be NULL) to out with name's line replaced by
+ * line, or line added at the end.  Returns 1 if it replaced, else 0.
+ */
+static int
+passwd_file_copy(FILE *out, const char *buf, size_t len, const char *name,
+    const char *line)
+{
+	const char	*p, *nl;
+	size_t		 nlen = strlen(name), ll;
+	int		 found = 0;
+
 	for (p = buf; p != NULL && p < buf + len; p = nl) {
 		nl = memchr(p, '\n', (size_t)(buf + len - p));
 		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(buf + len - p);
@@ -209,22 +216,64 @@ passwd_file_update(const char *path, const char *name, const char *line)
 	}
 	if (!found)
 		fprintf(out, "%s\n", line);
+	return (found);
+}
+
+/* Flush, sync and close out (the file tmp), rename it to path; 0 or -1. */
+static int
+passwd_file_commit(FILE *out, const char *tmp, const char *path)
+{
 	if (fflush(out) != 0 || fsync(fileno(out)) == -1) {
 		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
 		    strerror(errno));
 		fclose(out);
-		goto fail;
+		return (-1);
 	}
 	if (fclose(out) != 0) {
 		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
 		    strerror(errno));
-		goto fail;
+		return (-1);
 	}
 	if (rename(tmp, path) == -1) {
 		fprintf(stderr, "tentacle passwd: %s: %s\n", path,
 		    strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Replace name's line in path with line (or append it), through a
+ * temporary file in the same directory renamed over path, mode 0600.
+ */
+static int
+passwd_file_update(const char *path, const char *name, const char *line)
+{
+	FILE		*out;
+	char		*buf, *tmp = NULL;
+	size_t		 len;
+	int		 fd, found;
+
+	if (passwd_file_read(path, &buf, &len) == -1)
+		return (-1);
+	xasprintf(&tmp, "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
+		    strerror(errno));
+		free(tmp);
+		free(buf);
+		return (-1);
+	}
+	fchmod(fd, 0600);
+	if ((out = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
+		    strerror(errno));
+		close(fd);
 		goto fail;
 	}
+	found = passwd_file_copy(out, buf, len, name, line);
+	if (passwd_file_commit(out, tmp, path) == -1)
+		goto fail;
 	fprintf(stderr, "tentacle passwd: %s user %s in %s (send the hub "
 	    "SIGHUP to reload it)\n", found ? "replaced" : "added", name, path);
 	if (buf != NULL)
