@@ -1441,11 +1441,45 @@ tls_alert_name(int a)
 	return ("unknown alert");
 }
 
+/* BearSSL errors that read the same on every link (tls_engine_error()). */
+static const struct {
+	int		 code;
+	const char	*text;
+} tls_engine_errors[] = {
+	{ BR_ERR_X509_NOT_TRUSTED, "unknown CA: the hub's certificate chain "
+	    "does not lead to a certificate in the CA file" },
+	{ BR_ERR_X509_EXPIRED, "the hub's certificate is expired or not yet "
+	    "valid (check the clocks)" },
+	{ BR_ERR_X509_BAD_SIGNATURE, "a signature in the hub's certificate "
+	    "chain is wrong" },
+	{ BR_ERR_X509_NOT_CA, "the hub's chain uses a certificate that is not "
+	    "a CA" },
+	{ BR_ERR_X509_WEAK_PUBLIC_KEY, "the hub's certificate key is too "
+	    "weak" },
+	{ BR_ERR_X509_EMPTY_CHAIN, "the hub sent no certificate" },
+	{ BR_ERR_X509_UNSUPPORTED, "the hub's certificate uses an unsupported "
+	    "algorithm" },
+	{ BR_ERR_X509_WRONG_KEY_TYPE, "the hub's certificate uses an "
+	    "unsupported algorithm" },
+	{ BR_ERR_BAD_MAC, "bad record MAC: data corrupted or tampered with in "
+	    "transit" },
+	{ BR_ERR_UNSUPPORTED_VERSION, "the peer does not speak TLS 1.2" },
+	{ BR_ERR_BAD_VERSION, "the peer does not speak TLS 1.2" },
+	{ BR_ERR_BAD_CIPHER_SUITE, "no cipher suite in common (ECDHE with "
+	    "AES-GCM or ChaCha20-Poly1305 is required)" },
+	{ BR_ERR_NO_RANDOM, "no random source" },
+	{ BR_ERR_TOO_LARGE, "record too large for this link's TLS buffer" },
+	{ BR_ERR_BAD_SIGNATURE, "the hub's handshake signature is wrong (the "
+	    "key does not match its certificate)" },
+	{ BR_ERR_IO, "I/O error" },
+};
+
 /* BearSSL error code to a sentence in t->err (unless one is there). */
 static void
 tls_engine_error(struct tls *t, int err)
 {
-	const char	*s = NULL, *who = t->server ? "node" : "hub";
+	const char	*who = t->server ? "node" : "hub";
+	size_t		 i;
 
 	if (t->err[0] != '\0')
 		return;
@@ -1471,67 +1505,22 @@ tls_engine_error(struct tls *t, int err)
 		    tls_alert_name(err - BR_ERR_SEND_FATAL_ALERT));
 		return;
 	}
-	switch (err) {
-	case BR_ERR_X509_NOT_TRUSTED:
-		s = "unknown CA: the hub's certificate chain does not lead to "
-		    "a certificate in the CA file";
-		break;
-	case BR_ERR_X509_BAD_SERVER_NAME:
+	if (err == BR_ERR_X509_BAD_SERVER_NAME) {
 		snprintf(t->err, sizeof t->err, "the hub's certificate is not "
 		    "for the name \"%s\" (check server_addr against the "
 		    "certificate's names; a hub's own self-signed certificate "
 		    "names tentacle-hub: pin it with -fingerprint instead)",
 		    t->host);
 		return;
-	case BR_ERR_X509_EXPIRED:
-		s = "the hub's certificate is expired or not yet valid (check "
-		    "the clocks)";
-		break;
-	case BR_ERR_X509_BAD_SIGNATURE:
-		s = "a signature in the hub's certificate chain is wrong";
-		break;
-	case BR_ERR_X509_NOT_CA:
-		s = "the hub's chain uses a certificate that is not a CA";
-		break;
-	case BR_ERR_X509_WEAK_PUBLIC_KEY:
-		s = "the hub's certificate key is too weak";
-		break;
-	case BR_ERR_X509_EMPTY_CHAIN:
-		s = "the hub sent no certificate";
-		break;
-	case BR_ERR_X509_UNSUPPORTED:
-	case BR_ERR_X509_WRONG_KEY_TYPE:
-		s = "the hub's certificate uses an unsupported algorithm";
-		break;
-	case BR_ERR_BAD_MAC:
-		s = "bad record MAC: data corrupted or tampered with in "
-		    "transit";
-		break;
-	case BR_ERR_UNSUPPORTED_VERSION:
-	case BR_ERR_BAD_VERSION:
-		s = "the peer does not speak TLS 1.2";
-		break;
-	case BR_ERR_BAD_CIPHER_SUITE:
-		s = "no cipher suite in common (ECDHE with AES-GCM or "
-		    "ChaCha20-Poly1305 is required)";
-		break;
-	case BR_ERR_NO_RANDOM:
-		s = "no random source";
-		break;
-	case BR_ERR_TOO_LARGE:
-		s = "record too large for this link's TLS buffer";
-		break;
-	case BR_ERR_BAD_SIGNATURE:
-		s = "the hub's handshake signature is wrong (the key does not "
-		    "match its certificate)";
-		break;
-	case BR_ERR_IO:
-		s = "I/O error";
-		break;
 	}
-	if (s != NULL)
-		strlcpy(t->err, s, sizeof t->err);
-	else if (err >= BR_ERR_X509_OK && err < BR_ERR_RECV_FATAL_ALERT)
+	for (i = 0; i < nitems(tls_engine_errors); i++) {
+		if (tls_engine_errors[i].code == err) {
+			strlcpy(t->err, tls_engine_errors[i].text,
+			    sizeof t->err);
+			return;
+		}
+	}
+	if (err >= BR_ERR_X509_OK && err < BR_ERR_RECV_FATAL_ALERT)
 		snprintf(t->err, sizeof t->err, "the hub's certificate is "
 		    "malformed or unsupported (BearSSL X.509 error %d)", err);
 	else
