@@ -59,6 +59,9 @@ static int	x509gen_pem_write(const char *, const void *, size_t,
 		    const char *, char **);
 static int	x509gen_key_load(const char *, br_ec_private_key *,
 		    unsigned char *, char **);
+static int	x509gen_key_make(const char *, int, const br_prng_class **,
+		    br_ec_private_key *, unsigned char *, br_ec_public_key *,
+		    unsigned char *, char **);
 
 static void
 der_raw(struct der *d, const void *p, size_t n)
@@ -448,6 +451,48 @@ x509gen_key_load(const char *path, br_ec_private_key *sk,
 	return (0);
 }
 
+/*
+ * The hub's key pair: the one in key_path when have_key, else a new one
+ * written there.  Returns 0, or -1 with *cause set.
+ */
+static int
+x509gen_key_make(const char *key_path, int have_key,
+    const br_prng_class **rng, br_ec_private_key *sk, unsigned char *kbuf,
+    br_ec_public_key *pk, unsigned char *pbuf, char **cause)
+{
+	unsigned char		 p8[512];
+	size_t			 n;
+	int			 rc = -1;
+
+	if (have_key) {
+		/* Keep the identity: a new certificate for the same key. */
+		if (x509gen_key_load(key_path, sk, kbuf, cause) == -1)
+			goto out;
+	} else if (br_ec_keygen(rng, br_ec_get_default(), sk, kbuf,
+	    BR_EC_secp256r1) == 0) {
+		xasprintf(cause, "EC key generation failed");
+		goto out;
+	}
+	if (br_ec_compute_pub(br_ec_get_default(), pk, pbuf, sk) == 0) {
+		xasprintf(cause, "%s: unsupported curve", key_path);
+		goto out;
+	}
+	if (!have_key) {
+		n = br_encode_ec_pkcs8_der(p8, sk, pk);
+		if (n == 0 || n > sizeof p8) {
+			xasprintf(cause, "cannot encode the new key");
+			goto out;
+		}
+		if (x509gen_pem_write(key_path, p8, n, BR_ENCODE_PEM_PKCS8,
+		    cause) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	explicit_bzero(p8, sizeof p8);
+	return (rc);
+}
+
 /* see tls.h */
 int
 tls_selfsigned_ensure(const char *dir, char **crt_path, char **key_path,
@@ -459,10 +504,8 @@ tls_selfsigned_ensure(const char *dir, char **crt_path, char **key_path,
 	br_ec_public_key	 pk;
 	unsigned char		 kbuf[BR_EC_KBUF_PRIV_MAX_SIZE];
 	unsigned char		 pbuf[BR_EC_KBUF_PUB_MAX_SIZE];
-	unsigned char		 p8[512];
 	struct der		 cert;
 	struct stat		 st;
-	size_t			 n;
 	int			 have_crt, have_key, rc = -1;
 
 	xasprintf(crt_path, "%s/%s", dir, TLS_HUB_CRT);
@@ -489,29 +532,9 @@ tls_selfsigned_ensure(const char *dir, char **crt_path, char **key_path,
 		xasprintf(cause, "no system random source to make a key");
 		goto out;
 	}
-	if (have_key) {
-		/* Keep the identity: a new certificate for the same key. */
-		if (x509gen_key_load(*key_path, &sk, kbuf, cause) == -1)
-			goto out;
-	} else if (br_ec_keygen(&rng.vtable, br_ec_get_default(), &sk, kbuf,
-	    BR_EC_secp256r1) == 0) {
-		xasprintf(cause, "EC key generation failed");
+	if (x509gen_key_make(*key_path, have_key, &rng.vtable, &sk, kbuf, &pk,
+	    pbuf, cause) == -1)
 		goto out;
-	}
-	if (br_ec_compute_pub(br_ec_get_default(), &pk, pbuf, &sk) == 0) {
-		xasprintf(cause, "%s: unsupported curve", *key_path);
-		goto out;
-	}
-	if (!have_key) {
-		n = br_encode_ec_pkcs8_der(p8, &sk, &pk);
-		if (n == 0 || n > sizeof p8) {
-			xasprintf(cause, "cannot encode the new key");
-			goto out;
-		}
-		if (x509gen_pem_write(*key_path, p8, n, BR_ENCODE_PEM_PKCS8,
-		    cause) == -1)
-			goto out;
-	}
 	memset(&cert, 0, sizeof cert);
 	if (x509gen_cert(&cert, &sk, &pk, &rng.vtable) == -1) {
 		xasprintf(cause, "cannot make the self-signed certificate");
@@ -523,7 +546,6 @@ tls_selfsigned_ensure(const char *dir, char **crt_path, char **key_path,
 	rc = 1;
 out:
 	explicit_bzero(kbuf, sizeof kbuf);
-	explicit_bzero(p8, sizeof p8);
 	explicit_bzero(&rng, sizeof rng);
 	if (rc == -1) {
 		free(*crt_path);
