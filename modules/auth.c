@@ -526,11 +526,13 @@ static int
 auth_users_grow(struct auth_entry **tab, size_t *cap)
 {
 	struct auth_entry	*ntab;
+	size_t			 ncap = *cap == 0 ? 16 : *cap * 2;
 
-	*cap = *cap == 0 ? 16 : *cap * 2;
-	if ((ntab = reallocarray(*tab, *cap, sizeof **tab)) == NULL)
+	/* *cap only grows with the table: the error path wipes *cap. */
+	if ((ntab = reallocarray(*tab, ncap, sizeof **tab)) == NULL)
 		return (-1);
 	*tab = ntab;
+	*cap = ncap;
 	return (0);
 }
 
