@@ -73,8 +73,8 @@ struct hub_http {
 	struct http_body	 respb;
 	char			*rw;		/* upstream head until dialled */
 	size_t			 rwlen;
-	uint32_t		 node_id;
-	uint32_t		 link_hold;	/* hub_node_link_hold() */
+	struct relay_exit	*ex;		/* the dial's exit in HC_XFER */
+	char			 via[32];	/* its node, for logs */
 	uint64_t		 up;
 	uint64_t		 down;
 	int			 status;	/* final status sent */
@@ -89,6 +89,8 @@ struct hub_http {
 };
 
 static void	 hub_http_free(struct hub_http *);
+static void	 hub_http_count(struct hub_http *, size_t, size_t);
+static void	 hub_http_tunnel_closed(struct relay *, void *);
 static void	 hub_http_timer_set(struct hub_http *, int);
 static int	 hub_http_closing(struct hub_http *);
 static void	 hub_http_drained(struct hub_http *);
@@ -166,6 +168,7 @@ hub_http_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 		return;
 	}
 	hc->state = HC_HEAD;
+	strlcpy(hc->via, "node 0", sizeof hc->via);
 	hub_http_timer_set(hc, hub.conf.handshake_ms);
 	bufferevent_enable(hc->cbev, EV_READ | EV_WRITE);
 }
@@ -178,7 +181,27 @@ hub_http_link_free(struct hub_http *hc)
 		return;
 	bufferevent_free(hc->lbev);
 	hc->lbev = NULL;
-	hub_node_link_release(hc->node_id, hc->link_hold);
+	hc->ex->done(hc->ex);
+	hc->ex = NULL;
+}
+
+/* Bytes of an exchange, on the exit's counters. */
+static void
+hub_http_count(struct hub_http *hc, size_t up, size_t down)
+{
+	hc->up += up;
+	hc->down += down;
+	if (hc->ex->stat != NULL) {
+		hc->ex->stat->up += up;
+		hc->ex->stat->down += down;
+	}
+}
+
+/* A CONNECT tunnel closed: the connection counts no more. */
+static void
+hub_http_tunnel_closed(struct relay *r __unused, void *hold)
+{
+	limit_close(hold);
 }
 
 /* Frees hc, its bufferevents and a pending dial. */
@@ -290,11 +313,11 @@ hub_http_log(struct hub_http *hc)
 
 	log_escape(method, sizeof method, hc->req.method_str,
 	    strlen(hc->req.method_str));
-	log_info("http: %s%s%s %s %s -> %d, %llu bytes up, %llu down, node %u",
+	log_info("http: %s%s%s %s %s -> %d, %llu bytes up, %llu down, %s",
 	    hc->who, hc->user.name[0] != '\0' ? " user " : "", hc->user.name,
 	    method, hc->dest, hc->status,
 	    (unsigned long long)hc->up, (unsigned long long)hc->down,
-	    hc->node_id);
+	    hc->via);
 }
 
 /* Does buf hold a whole head (an empty line after a line)? */
@@ -624,7 +647,7 @@ hub_http_dial_cb(const struct dial_done *d, void *arg)
 
 	hc->dial = NULL;
 	hc->dialing = 0;
-	hc->node_id = d->node_id;
+	strlcpy(hc->via, d->via, sizeof hc->via);
 	if (d->result != DIAL_OK) {
 		hc->status = http_status_from_dial(d->result);
 		hub_http_log(hc);
@@ -640,8 +663,8 @@ hub_http_dial_cb(const struct dial_done *d, void *arg)
 
 	if (hc->req.method == HTTP_M_CONNECT) {
 		hc->status = 200;
-		log_info("http: %s CONNECT %s -> 200, tunnel via node %u",
-		    hc->who, hc->dest, hc->node_id);
+		log_info("http: %s CONNECT %s -> 200, tunnel via %s",
+		    hc->who, hc->dest, hc->via);
 		evbuffer_add(bufferevent_get_output(hc->cbev), ok,
 		    sizeof ok - 1);
 		snprintf(tag, sizeof tag, "http %s%s%s -> %s", hc->who,
@@ -649,24 +672,25 @@ hub_http_dial_cb(const struct dial_done *d, void *arg)
 		    hc->dest);
 		bufferevent_setwatermark(hc->cbev, EV_READ, 0, 0);
 		bufferevent_setwatermark(hc->cbev, EV_WRITE, 0, 0);
-		/* NULL: it freed both and logged why (and closed the hold). */
-		(void)hub_relay(d, hc->cbev, tag, hc->hold);
+		/* NULL: it freed both ends and logged why. */
+		if (relay_open(hc->cbev, d->exit, tag, hub_http_tunnel_closed,
+		    hc->hold) == NULL)
+			limit_close(hc->hold);
 		hc->hold = NULL;
 		hc->cbev = NULL;
 		hub_http_free(hc);
 		return;
 	}
 
-	hc->lbev = d->link;
-	hc->link_hold = hub_node_link_hold(hc->node_id);
+	hc->ex = d->exit;
+	hc->lbev = d->exit->bev;
 	bufferevent_setcb(hc->lbev, hub_http_link_read_cb,
 	    hub_http_link_write_cb, hub_http_link_event_cb, hc);
 	bufferevent_setwatermark(hc->lbev, EV_READ, 0, RELAY_HIGHWATER);
 	bufferevent_setwatermark(hc->lbev, EV_WRITE, RELAY_HIGHWATER / 2, 0);
 	bufferevent_enable(hc->lbev, EV_READ | EV_WRITE);
 	evbuffer_add(bufferevent_get_output(hc->lbev), hc->rw, hc->rwlen);
-	hc->up = hc->rwlen;
-	hub_node_bytes(hc->node_id, hc->rwlen, 0);
+	hub_http_count(hc, hc->rwlen, 0);
 	free(hc->rw);
 	hc->rw = NULL;
 
@@ -712,8 +736,7 @@ hub_http_req_pump(struct hub_http *hc)
 		if (n == 0)
 			break;
 		evbuffer_remove_buffer(in, out, n);
-		hc->up += n;
-		hub_node_bytes(hc->node_id, n, 0);
+		hub_http_count(hc, n, 0);
 		hub_http_timer_set(hc, hub.conf.idle_ms > 0 ?
 		    hub.conf.idle_ms : HUB_HTTP_XFER_MS);
 	}
@@ -780,8 +803,7 @@ hub_http_resp_pump(struct hub_http *hc)
 		if (hc->resp.status < 200 && hc->req.minor == 0) {
 			/* HTTP/1.0 clients do not expect 1xx (RFC 9110 15.2). */
 			evbuffer_drain(in, r);
-			hc->down += r;
-			hub_node_bytes(hc->node_id, 0, r);
+			hub_http_count(hc, 0, r);
 			continue;
 		}
 		if (hc->resp.status >= 200) {
@@ -808,8 +830,7 @@ hub_http_resp_pump(struct hub_http *hc)
 		evbuffer_add(out, rw, n);
 		free(rw);
 		evbuffer_drain(in, r);
-		hc->down += r;
-		hub_node_bytes(hc->node_id, 0, r);
+		hub_http_count(hc, 0, r);
 		if (hc->resp.status >= 200) {
 			hc->status = hc->resp.status;
 			hc->resp_head = 1;
@@ -835,8 +856,7 @@ hub_http_resp_pump(struct hub_http *hc)
 		if (n == 0)
 			break;
 		evbuffer_remove_buffer(in, out, n);
-		hc->down += n;
-		hub_node_bytes(hc->node_id, 0, n);
+		hub_http_count(hc, 0, n);
 		hub_http_timer_set(hc, hub.conf.idle_ms > 0 ?
 		    hub.conf.idle_ms : HUB_HTTP_XFER_MS);
 	}
@@ -881,7 +901,7 @@ hub_http_finish(struct hub_http *hc)
 	hc->leof = 0;
 	hc->up = hc->down = 0;
 	hc->status = 0;
-	hc->node_id = 0;
+	strlcpy(hc->via, "node 0", sizeof hc->via);
 	hub_http_timer_set(hc, hub.conf.http_idle_ms > 0 ?
 	    hub.conf.http_idle_ms : hub.conf.handshake_ms);
 	bufferevent_enable(hc->cbev, EV_READ);
@@ -998,9 +1018,9 @@ hub_http_client_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (hc->state == HC_XFER || hc->state == HC_DIAL) {
 		log_info("http: %s %s %s -> %d, %llu bytes up, %llu down, "
-		    "node %u: client went away", hc->who, hc->req.method_str,
+		    "%s: client went away", hc->who, hc->req.method_str,
 		    hc->dest, hc->status, (unsigned long long)hc->up,
-		    (unsigned long long)hc->down, hc->node_id);
+		    (unsigned long long)hc->down, hc->via);
 	}
 	hub_http_free(hc);
 }

@@ -1,9 +1,12 @@
 /*
- * relay.c: splice two bufferevents (a proxy user or target on one side, a
- * data link on the other) until both directions are done.  Owns both
- * bufferevents of a relay, half-close, backpressure and the byte counts;
- * knows nothing of nodes or frames.  splice(2) between two plaintext
- * sockets is relay_splice.c (it takes over once payload flows).
+ * relay.c: one proxied connection: a proxy user or, on the node, the data
+ * link on one side; the exit (a data link, or the target) on the other.
+ * Owns both bufferevents of a relay, raw mode (bytes both ways until both
+ * directions are done), half-close, backpressure, the byte counts, the
+ * relay's timer and its one way out, relay_close().  Knows nothing of
+ * nodes or frames: an exit's owner counts through struct relay_exit.
+ * splice(2) between plaintext sockets is relay_splice.c (it takes over a
+ * raw relay's bytes once payload flows).
  */
 #include "config.h"
 
@@ -35,6 +38,14 @@ static u_int	 relay_live;
 static TAILQ_HEAD(, relay) relay_young = TAILQ_HEAD_INITIALIZER(relay_young);
 static struct event	*relay_young_ev;
 
+static void	 relay_young_add(struct relay *);
+static void	 relay_read_cb(struct bufferevent *, void *);
+static void	 relay_move(struct relay_side *);
+static int	 relay_read_more(struct relay_side *);
+static void	 relay_write_cb(struct bufferevent *, void *);
+static void	 relay_event_cb(struct bufferevent *, short, void *);
+static void	 relay_timer_cb(evutil_socket_t, short, void *);
+
 static void
 relay_young_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg __unused)
@@ -62,12 +73,43 @@ relay_young_cb(evutil_socket_t fd __unused, short what __unused,
 	}
 }
 
-static void	 relay_read_cb(struct bufferevent *, void *);
-static void	 relay_move(struct relay_side *);
-static int	 relay_read_more(struct relay_side *);
-static void	 relay_write_cb(struct bufferevent *, void *);
-static void	 relay_event_cb(struct bufferevent *, short, void *);
-static void	 relay_idle_cb(evutil_socket_t, short, void *);
+/* TCP keepalive for r later: relay_young_cb(). */
+static void
+relay_young_add(struct relay *r)
+{
+	struct timeval	 tv = { RELAY_KEEPALIVE_AFTER_S, 0 };
+
+	if (relay_young_ev == NULL)
+		relay_young_ev = evtimer_new(core_base, relay_young_cb, NULL);
+	if (relay_young_ev == NULL || r->young)
+		return;
+	TAILQ_INSERT_TAIL(&relay_young, r, yentry);
+	r->young = 1;
+	if (!evtimer_pending(relay_young_ev, NULL))
+		evtimer_add(relay_young_ev, &tv);
+}
+
+/* see relay.h */
+struct relay *
+relay_alloc(const char *tag, relay_close_cb *cb, void *arg)
+{
+	struct relay	*r;
+
+	if ((r = calloc(1, sizeof *r)) == NULL)
+		return (NULL);
+	r->user.r = r->exit.r = r;
+	r->user.peer = &r->exit;
+	r->exit.peer = &r->user;
+	r->user.fd = r->exit.fd = -1;
+	r->user.pipe[0] = r->user.pipe[1] = -1;
+	r->exit.pipe[0] = r->exit.pipe[1] = -1;
+	r->closecb = cb;
+	r->closearg = arg;
+	r->start_us = r->active_us = core_now_us();
+	strlcpy(r->tag, tag, sizeof r->tag);
+	relay_live++;
+	return (r);
+}
 
 /* see tentacle.h */
 struct relay *
@@ -76,56 +118,66 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 {
 	struct relay	*r;
 
-	if ((r = calloc(1, sizeof *r)) == NULL)
+	if ((r = relay_alloc(tag, cb, arg)) == NULL)
 		return (NULL);
 	r->user.bev = user;
-	r->user.r = r;
-	r->user.peer = &r->exit;
 	r->exit.bev = exit;
-	r->exit.r = r;
-	r->exit.peer = &r->user;
-	r->user.pipe[0] = r->user.pipe[1] = -1;
-	r->exit.pipe[0] = r->exit.pipe[1] = -1;
-	/* Asked once: tls_is_wrapped() is not free and never changes. */
-	r->user.tls = tls_is_wrapped(user);
-	r->exit.tls = tls_is_wrapped(exit);
-	r->nosplice = r->user.tls || r->exit.tls;
-	r->closecb = cb;
-	r->closearg = arg;
-	r->start_us = r->active_us = core_now_us();
-	strlcpy(r->tag, tag, sizeof r->tag);
-	/* TCP keepalive later: relay_young_cb(). */
-	if (relay_young_ev == NULL)
-		relay_young_ev = evtimer_new(core_base, relay_young_cb, NULL);
-	if (relay_young_ev != NULL) {
-		TAILQ_INSERT_TAIL(&relay_young, r, yentry);
-		r->young = 1;
-		if (!evtimer_pending(relay_young_ev, NULL)) {
-			struct timeval tv = { RELAY_KEEPALIVE_AFTER_S, 0 };
+	relay_raw(r);
+	return (r);
+}
 
-			evtimer_add(relay_young_ev, &tv);
-		}
+/* see tentacle.h */
+struct relay *
+relay_open(struct bufferevent *user, struct relay_exit *ex, const char *tag,
+    relay_close_cb *cb, void *arg)
+{
+	struct relay	*r;
+
+	if ((r = relay_alloc(tag, cb, arg)) == NULL) {
+		log_warnx("relay %s: out of memory; closing", tag);
+		bufferevent_free(user);
+		relay_exit_drop(ex);
+		return (NULL);
 	}
-	relay_live++;
+	r->user.bev = user;
+	relay_tunnel(r, ex);
+	return (r);
+}
 
-	bufferevent_setcb(user, relay_read_cb, relay_write_cb, relay_event_cb,
-	    &r->user);
-	bufferevent_setcb(exit, relay_read_cb, relay_write_cb, relay_event_cb,
-	    &r->exit);
-	/* Write callbacks when a side has drained to half the ceiling. */
-	bufferevent_setwatermark(user, EV_WRITE, RELAY_HIGHWATER / 2, 0);
-	bufferevent_setwatermark(exit, EV_WRITE, RELAY_HIGHWATER / 2, 0);
-	bufferevent_setwatermark(user, EV_READ, 0, 0);
-	bufferevent_setwatermark(exit, EV_READ, 0, 0);
-	bufferevent_set_timeouts(user, NULL, NULL);
-	bufferevent_set_timeouts(exit, NULL, NULL);
-	bufferevent_enable(user, EV_READ | EV_WRITE);
-	bufferevent_enable(exit, EV_READ | EV_WRITE);
+/* see relay.h */
+void
+relay_tunnel(struct relay *r, struct relay_exit *ex)
+{
+	relay_exit_take(r, ex);
+	relay_raw(r);
+	relay_set_idle(r, ex->idle_ms);
+}
 
-	/* libevent writes 16 KiB per event by default. */
-	bufferevent_set_max_single_write(user, RELAY_HIGHWATER);
-	bufferevent_set_max_single_write(exit, RELAY_HIGHWATER);
+/* see relay.h */
+void
+relay_raw(struct relay *r)
+{
+	struct relay_side	*side[2] = { &r->user, &r->exit }, *s;
+	int			 i;
 
+	r->up = r->down = 0;
+	r->start_us = r->active_us = core_now_us();
+	/* Asked once: tls_is_wrapped() is not free and never changes. */
+	r->user.tls = tls_is_wrapped(r->user.bev);
+	r->exit.tls = tls_is_wrapped(r->exit.bev);
+	r->nosplice = r->user.tls || r->exit.tls;
+	relay_young_add(r);
+	for (i = 0; i < 2; i++) {
+		s = side[i];
+		relay_side_resume(s);
+		/* Write callbacks when a side has drained to half the ceiling. */
+		bufferevent_setwatermark(s->bev, EV_WRITE, RELAY_HIGHWATER / 2,
+		    0);
+		bufferevent_setwatermark(s->bev, EV_READ, 0, 0);
+		bufferevent_set_timeouts(s->bev, NULL, NULL);
+		/* libevent writes 16 KiB per event by default. */
+		bufferevent_set_max_single_write(s->bev, RELAY_HIGHWATER);
+	}
 	/* Forward what arrived with the handshake (pipelined payload). */
 	relay_move(&r->user);
 	relay_move(&r->exit);
@@ -136,58 +188,6 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 	 * to accept(), and a short request/response (most of them) never
 	 * pays the dozen system calls pipes take.
 	 */
-	return (r);
-}
-
-void
-relay_set_stat(struct relay *r, struct relay_stat *st)
-{
-	r->stat = st;
-}
-
-void
-relay_set_idle(struct relay *r, int ms)
-{
-	struct timeval	 tv;
-
-	r->idle_ms = ms;
-	if (ms <= 0) {
-		if (r->idle_ev != NULL)
-			event_del(r->idle_ev);
-		return;
-	}
-	if (r->idle_ev == NULL &&
-	    (r->idle_ev = evtimer_new(core_base, relay_idle_cb, r)) == NULL) {
-		log_warnx("relay %s: out of memory: no idle timeout", r->tag);
-		return;
-	}
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(r->idle_ev, &tv);
-}
-
-uint64_t
-relay_bytes_up(struct relay *r)
-{
-	return (r->up);
-}
-
-uint64_t
-relay_bytes_down(struct relay *r)
-{
-	return (r->down);
-}
-
-const char *
-relay_tag(struct relay *r)
-{
-	return (r->tag);
-}
-
-u_int
-relay_count(void)
-{
-	return (relay_live);
 }
 
 /* see relay.h */
@@ -204,6 +204,78 @@ const char *
 relay_side_name(const struct relay_side *s)
 {
 	return (s == &s->r->user ? "user" : "exit");
+}
+
+/* see relay.h */
+void
+relay_exit_take(struct relay *r, struct relay_exit *ex)
+{
+	r->ex = ex;
+	r->exit.bev = ex->bev;
+	r->exit.eof = r->exit.shut = r->exit.shut_pending = 0;
+}
+
+/* see relay.h */
+void
+relay_exit_release(struct relay *r)
+{
+	struct relay_exit	*ex = r->ex;
+
+	if (r->exit.bev != NULL)
+		bufferevent_free(r->exit.bev);
+	r->exit.bev = NULL;
+	r->ex = NULL;
+	if (ex != NULL && ex->done != NULL)
+		ex->done(ex);
+}
+
+/* see relay.h */
+void
+relay_exit_drop(struct relay_exit *ex)
+{
+	bufferevent_free(ex->bev);
+	if (ex->done != NULL)
+		ex->done(ex);
+}
+
+void
+relay_set_idle(struct relay *r, int ms)
+{
+	if (relay_timer_set(r, ms, 1) == -1)
+		log_warnx("relay %s: out of memory: no idle timeout", r->tag);
+}
+
+/* see relay.h */
+int
+relay_timer_set(struct relay *r, int ms, int idle)
+{
+	struct timeval	 tv;
+
+	r->idle_ms = idle && ms > 0 ? ms : 0;
+	if (ms <= 0) {
+		if (r->timer != NULL)
+			event_del(r->timer);
+		return (0);
+	}
+	if (r->timer == NULL &&
+	    (r->timer = evtimer_new(core_base, relay_timer_cb, r)) == NULL)
+		return (-1);
+	if (idle)
+		r->active_us = core_now_us();
+	evtimer_add(r->timer, core_ms_tv(&tv, ms));
+	return (0);
+}
+
+const char *
+relay_tag(struct relay *r)
+{
+	return (r->tag);
+}
+
+u_int
+relay_count(void)
+{
+	return (relay_live);
 }
 
 /* s's bufferevent read: move it, then read on from the socket. */
@@ -316,17 +388,18 @@ relay_read_more(struct relay_side *s)
 void
 relay_count_bytes(struct relay_side *s, size_t n)
 {
-	struct relay	*r = s->r;
+	struct relay		*r = s->r;
+	struct relay_stat	*st = r->ex != NULL ? r->ex->stat : NULL;
 
 	r->active_us = core_now_us();
 	if (s == &r->user) {
 		r->up += n;
-		if (r->stat != NULL)
-			r->stat->up += n;
+		if (st != NULL)
+			st->up += n;
 	} else {
 		r->down += n;
-		if (r->stat != NULL)
-			r->stat->down += n;
+		if (st != NULL)
+			st->down += n;
 	}
 }
 
@@ -401,22 +474,26 @@ relay_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 }
 
+/*
+ * r's timer: idle (nothing moved for idle_ms: check, re-arm for the rest)
+ * or a deadline of its mode.
+ */
 static void
-relay_idle_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
+relay_timer_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 {
 	struct relay	*r = arg;
 	uint64_t	 now = core_now_us(), idle_us;
 	struct timeval	 tv;
 
 	idle_us = (uint64_t)r->idle_ms * 1000;
-	if (now - r->active_us >= idle_us) {
-		relay_close(r, "idle timeout");
+	if (idle_us > 0 && now - r->active_us < idle_us) {
+		idle_us -= now - r->active_us;
+		tv.tv_sec = idle_us / 1000000;
+		tv.tv_usec = idle_us % 1000000;
+		evtimer_add(r->timer, &tv);
 		return;
 	}
-	idle_us -= now - r->active_us;
-	tv.tv_sec = idle_us / 1000000;
-	tv.tv_usec = idle_us % 1000000;
-	evtimer_add(r->idle_ev, &tv);
+	relay_close(r, "idle timeout");
 }
 
 /* see tentacle.h: frees r. */
@@ -431,13 +508,14 @@ relay_close(struct relay *r, const char *reason)
 	    r->tag, reason, (unsigned long long)r->up,
 	    (unsigned long long)r->down, (unsigned long long)(ms / 1000),
 	    (unsigned long long)(ms % 1000));
-	if (r->idle_ev != NULL)
-		event_free(r->idle_ev);
+	if (r->timer != NULL)
+		event_free(r->timer);
 	if (r->young)
 		TAILQ_REMOVE(&relay_young, r, yentry);
 	relay_splice_free(r);
-	bufferevent_free(r->user.bev);
-	bufferevent_free(r->exit.bev);
+	if (r->user.bev != NULL)
+		bufferevent_free(r->user.bev);
+	relay_exit_release(r);
 	relay_live--;
 	free(r);
 }

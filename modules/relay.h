@@ -1,8 +1,8 @@
 /*
  * relay.h: the relay's private header, for relay.c (the relay: both sides,
- * counters, half-close, timer, close) and relay_splice.c (splice(2)
- * between two plaintext sockets).  The API the rest of the program uses
- * is in tentacle.h.
+ * raw mode, counters, half-close, timer, close) and relay_splice.c
+ * (splice(2) between two plaintext sockets).  The API the rest of the
+ * program uses is in tentacle.h.
  */
 #ifndef RELAY_H
 #define RELAY_H
@@ -39,32 +39,51 @@ struct relay_side {
 	struct event		*wev;		/* fd writable: pump peer -> s */
 };
 
-/* A relay: the user's side and the exit side (on the node: the target). */
+/*
+ * A relay: the user's side (a proxy user, or on the node the data link)
+ * and the exit side (the data link, or on the node the target).
+ */
 struct relay {
 	struct relay_side	 user;
 	struct relay_side	 exit;
-	struct relay_stat	*stat;
-	uint64_t		 up, down;
+	struct relay_exit	*ex;		/* the exit's owner; NULL: none */
+	uint64_t		 up, down;	/* bytes user -> exit, back */
 	uint64_t		 start_us;
 	uint64_t		 active_us;	/* last byte moved */
-	struct event		*idle_ev;
-	int			 idle_ms;
+	struct event		*timer;		/* idle, or a mode's deadline */
 	relay_close_cb		*closecb;
 	void			*closearg;
+	size_t			 moved;		/* payload since pipes: worth some? */
+	int			 idle_ms;	/* timer: idle this long; 0 deadline */
 	int			 splice;	/* 1: splice mode */
 	int			 nosplice;	/* TLS: never */
-	size_t			 moved;		/* payload since pipes: worth some? */
 	int			 nopipes;	/* refused pipes once (logged) */
+	int			 young;		/* on relay_young: no keepalive yet */
 	TAILQ_ENTRY(relay)	 sentry;	/* on relay_spliced */
 	TAILQ_ENTRY(relay)	 yentry;	/* on relay_young */
-	int			 young;		/* no keepalive yet */
 	char			 tag[64];
 };
 
 /* Payload through the bufferevents before a relay is worth pipes. */
 #define RELAY_SPLICE_MIN	RELAY_HIGHWATER
 
-/* relay.c, for relay_splice.c. */
+/* relay.c, for the modes. */
+/*
+ * A relay with no sides yet (their bufferevents NULL), counted live; NULL
+ * when out of memory.
+ */
+struct relay	*relay_alloc(const char *tag, relay_close_cb *, void *);
+/*
+ * r relays raw from now on: both sides' callbacks and watermarks, its clock
+ * and counters start, TCP keepalive planned, what either side already read
+ * goes across.  Both bufferevents are set.
+ */
+void		 relay_raw(struct relay *);
+/*
+ * r relays raw toward ex from now on (relay_open(), CONNECT): ex taken,
+ * relay_raw(), idle after ex->idle_ms (the timer stops otherwise).
+ */
+void		 relay_tunnel(struct relay *, struct relay_exit *);
 /* The raw callbacks on s's bufferevent, after splice mode. */
 void		 relay_side_resume(struct relay_side *);
 /* "user" or "exit", for log lines. */
@@ -75,6 +94,17 @@ void		 relay_count_bytes(struct relay_side *, size_t);
 void		 relay_shut(struct relay_side *);
 /* Are both directions finished? */
 int		 relay_done(struct relay *);
+/* Take ex as r's exit side (ex->bev) for the owner's accounting. */
+void		 relay_exit_take(struct relay *, struct relay_exit *);
+/* Free r's exit side, if any, and tell its owner (ex->done). */
+void		 relay_exit_release(struct relay *);
+/* Free an exit no relay took, and tell its owner. */
+void		 relay_exit_drop(struct relay_exit *);
+/*
+ * Arm r's timer: ms from now (idle 0), or once nothing moved for ms
+ * (idle 1).  ms <= 0 stops it.  -1 when out of memory (no timer).
+ */
+int		 relay_timer_set(struct relay *, int ms, int idle);
 
 /* relay_splice.c: no-ops without HAVE_SPLICE. */
 /*

@@ -163,28 +163,57 @@ void		 core_bev_close_flush(struct bufferevent *);
 const char	*target_str(const struct target *, char *, size_t);
 #define TARGET_STRLEN	(4 * 255 + 16)
 
-/* relay.c: splice two bufferevents until both directions are done. */
+/*
+ * relay.c: one proxied connection, both its sides, until both directions
+ * are done.  Knows nothing of nodes: an exit's owner counts through
+ * struct relay_exit.
+ */
 struct relay_stat {
 	uint64_t	 up;		/* user → exit (target) */
 	uint64_t	 down;		/* exit → user */
 };
 struct relay;
+/*
+ * An exit given to a relay: the bufferevent toward the target (the hub's
+ * data link; BEV_OPT_CLOSE_ON_FREE) and what its owner (the hub: the
+ * node's accounting) counts on it.  The owner keeps it valid, and may
+ * change stat, until done(): the relay has freed bev.
+ */
+struct relay_exit {
+	struct bufferevent	*bev;
+	struct relay_stat	*stat;		/* bytes counted; NULL: nowhere */
+	int			 idle_ms;	/* no progress so long ends; 0 no */
+	void			(*done)(struct relay_exit *);
+};
+/*
+ * A dial's answer (hub_dial()): on DIAL_OK the exit, which the front
+ * gives to a relay (relay_open()) at once.
+ */
+struct dial_done {
+	int			 result;	/* DIAL_* */
+	struct relay_exit	*exit;		/* DIAL_OK: for a relay */
+	uint32_t		 req;		/* the dial's request id */
+	const char		*via;		/* who answered ("node 3"), logs */
+};
 /* Called once, from relay_close(), before r is freed. */
 typedef void relay_close_cb(struct relay *, void *);
 /*
  * Take ownership of both bufferevents (they must have been created with
  * BEV_OPT_CLOSE_ON_FREE) and relay between them.  Bytes already buffered in
- * either input are forwarded.  stat (may be NULL) is updated as bytes move;
- * the caller detaches it with relay_set_stat(r, NULL) before it goes away.
+ * either input are forwarded.  NULL when out of memory (both untouched).
  */
 struct relay	*relay_new(struct bufferevent *user, struct bufferevent *exit,
 		    const char *tag, relay_close_cb *, void *);
-void		 relay_set_stat(struct relay *, struct relay_stat *);
+/*
+ * The same toward an exit: its bytes counted on ex->stat, idle after
+ * ex->idle_ms.  NULL when out of memory: user and ex are released (user
+ * freed, ex's bev freed and its owner told), the caller keeps arg.
+ */
+struct relay	*relay_open(struct bufferevent *user, struct relay_exit *,
+		    const char *tag, relay_close_cb *, void *);
 void		 relay_set_idle(struct relay *, int ms);	/* 0 = none */
-uint64_t	 relay_bytes_up(struct relay *);
-uint64_t	 relay_bytes_down(struct relay *);
 const char	*relay_tag(struct relay *);
-/* Frees r (and both bufferevents); logs one line with the reason. */
+/* Frees r (and its bufferevents); logs one line with the reason. */
 void		 relay_close(struct relay *, const char *reason);
 /* Number of live relays in this process. */
 u_int		 relay_count(void);
