@@ -5,8 +5,8 @@
  * directions are done), half-close, backpressure, the byte counts, the
  * relay's timer and its one way out, relay_close().  Knows nothing of
  * nodes or frames: an exit's owner counts through struct relay_exit.
- * splice(2) between plaintext sockets is relay_splice.c (it takes over a
- * raw relay's bytes once payload flows).
+ * HTTP mode is relay_http.c; splice(2) between plaintext sockets is
+ * relay_splice.c (it takes over a raw relay's bytes once payload flows).
  */
 #include "config.h"
 
@@ -493,21 +493,33 @@ relay_timer_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 		evtimer_add(r->timer, &tv);
 		return;
 	}
+	if (r->http != NULL) {
+		relay_http_timeout(r);
+		return;
+	}
 	relay_close(r, "idle timeout");
 }
 
-/* see tentacle.h: frees r. */
+/*
+ * see tentacle.h: frees r.  A relay in HTTP mode logs at debug level:
+ * each of its requests had its own line.
+ */
 void
 relay_close(struct relay *r, const char *reason)
 {
 	uint64_t	 ms = (core_now_us() - r->start_us) / 1000;
+	char		 line[256];
 
 	if (r->closecb != NULL)
 		r->closecb(r, r->closearg);
-	log_info("relay %s: closed (%s), %llu bytes up, %llu down, %llu.%03llus",
-	    r->tag, reason, (unsigned long long)r->up,
-	    (unsigned long long)r->down, (unsigned long long)(ms / 1000),
-	    (unsigned long long)(ms % 1000));
+	snprintf(line, sizeof line, "relay %s: closed (%s), %llu bytes up, "
+	    "%llu down, %llu.%03llus", r->tag, reason,
+	    (unsigned long long)r->up, (unsigned long long)r->down,
+	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+	if (r->http != NULL)
+		log_debug("%s", line);
+	else
+		log_info("%s", line);
 	if (r->timer != NULL)
 		event_free(r->timer);
 	if (r->young)
@@ -516,6 +528,8 @@ relay_close(struct relay *r, const char *reason)
 	if (r->user.bev != NULL)
 		bufferevent_free(r->user.bev);
 	relay_exit_release(r);
+	if (r->http != NULL)
+		relay_http_free(r->http);
 	relay_live--;
 	free(r);
 }

@@ -1,8 +1,8 @@
 /*
  * relay.h: the relay's private header, for relay.c (the relay: both sides,
- * raw mode, counters, half-close, timer, close) and relay_splice.c
- * (splice(2) between two plaintext sockets).  The API the rest of the
- * program uses is in tentacle.h.
+ * raw mode, counters, half-close, timer, close), relay_http.c (its HTTP
+ * mode) and relay_splice.c (splice(2) between two plaintext sockets).  The
+ * API the rest of the program uses is in tentacle.h.
  */
 #ifndef RELAY_H
 #define RELAY_H
@@ -18,6 +18,7 @@
 
 struct bufferevent;
 struct event;
+struct relay_http;
 
 /* One direction's end: what is read here goes to the peer. */
 struct relay_side {
@@ -41,12 +42,16 @@ struct relay_side {
 
 /*
  * A relay: the user's side (a proxy user, or on the node the data link)
- * and the exit side (the data link, or on the node the target).
+ * and the exit side (the data link, or on the node the target).  Raw mode
+ * (http == NULL) moves bytes both ways until both are done; HTTP mode
+ * (relay_http.c) reads requests on the user side and has an exit side only
+ * during an exchange.
  */
 struct relay {
 	struct relay_side	 user;
 	struct relay_side	 exit;
 	struct relay_exit	*ex;		/* the exit's owner; NULL: none */
+	struct relay_http	*http;		/* HTTP mode; NULL: raw */
 	uint64_t		 up, down;	/* bytes user -> exit, back */
 	uint64_t		 start_us;
 	uint64_t		 active_us;	/* last byte moved */
@@ -105,6 +110,12 @@ void		 relay_exit_drop(struct relay_exit *);
  * (idle 1).  ms <= 0 stops it.  -1 when out of memory (no timer).
  */
 int		 relay_timer_set(struct relay *, int ms, int idle);
+
+/* relay_http.c: HTTP mode. */
+/* r's timer expired in HTTP mode. */
+void		 relay_http_timeout(struct relay *);
+/* Free HTTP mode's state (relay_close(), or a tunnel begins). */
+void		 relay_http_free(struct relay_http *);
 
 /* relay_splice.c: no-ops without HAVE_SPLICE. */
 /*

@@ -165,8 +165,8 @@ const char	*target_str(const struct target *, char *, size_t);
 
 /*
  * relay.c: one proxied connection, both its sides, until both directions
- * are done.  Knows nothing of nodes: an exit's owner counts through
- * struct relay_exit.
+ * are done (relay_http.c: its HTTP proxy mode).  Knows nothing of nodes:
+ * an exit's owner counts through struct relay_exit.
  */
 struct relay_stat {
 	uint64_t	 up;		/* user → exit (target) */
@@ -187,7 +187,7 @@ struct relay_exit {
 };
 /*
  * A dial's answer (hub_dial()): on DIAL_OK the exit, which the front
- * gives to a relay (relay_open()) at once.
+ * gives to a relay (relay_open(), relay_http_exit()) at once.
  */
 struct dial_done {
 	int			 result;	/* DIAL_* */
@@ -217,6 +217,66 @@ const char	*relay_tag(struct relay *);
 void		 relay_close(struct relay *, const char *reason);
 /* Number of live relays in this process. */
 u_int		 relay_count(void);
+
+/*
+ * relay_http.c: the HTTP proxy mode of a relay (doc/http-proxy.md).  The
+ * relay owns the client connection from accept: reads request heads,
+ * asks its front for an exit per request, forwards the rewritten request
+ * and the response (keep-alive between them), or turns into a raw relay
+ * for CONNECT.  The front (hub_http.c) judges requests and dials.
+ */
+struct http_msg;
+struct relay_http_conf {
+	int		 head_ms;	/* the first request head */
+	int		 keepalive_ms;	/* idle between requests */
+	int		 wait_ms;	/* for the exit, once asked */
+	int		 via;		/* add Via: (http.c HTTP_RW_VIA) */
+	const char	*exit0;		/* no exit yet, in logs ("node 0") */
+};
+struct relay_http_front {
+	/*
+	 * A request head for t (head: its bytes, for this call): check it
+	 * and ask for an exit.  0: it is on its way (relay_http_exit()
+	 * follows, after this returns); -1: answered (relay_http_error(),
+	 * relay_http_reply()), r may be gone.
+	 */
+	int		(*request)(struct relay *, void *,
+			    const struct http_msg *, const uint8_t *head,
+			    const struct target *t);
+	/* r no longer waits for the exit it asked for. */
+	void		(*cancel)(struct relay *, void *);
+	/* r closes: free what arg holds. */
+	relay_close_cb	*closed;
+};
+/*
+ * A relay in HTTP mode for the accepted client fd at sa (its tag: the
+ * address); conf is copied.  NULL when out of memory (fd closed).
+ */
+struct relay	*relay_http_new(int fd, const struct sockaddr *sa,
+		    socklen_t salen, const struct relay_http_conf *,
+		    const struct relay_http_front *, void *);
+/* The client's address. */
+const struct sockaddr *relay_http_peer(struct relay *);
+/* The request's user name for log lines (copied); "" for none. */
+void		 relay_http_user(struct relay *, const char *);
+/* The request's target, "host:port" escaped. */
+const char	*relay_http_dest(struct relay *);
+/*
+ * The exit asked for: forward the request over it, or tunnel (CONNECT);
+ * a failed dial is answered (502, 503, 504...) and closes.
+ */
+void		 relay_http_exit(struct relay *, const struct dial_done *);
+/* The request's log line, with its final status. */
+void		 relay_http_log(struct relay *, int status);
+/*
+ * Answer status with a one-line body and close once it is read; if a
+ * response is under way, just close.  Both return -1: r may be gone.
+ */
+int		 relay_http_error(struct relay *, int status, const char *, ...)
+		    __attribute__((__format__ (printf, 3, 4)));
+/* The same with a whole reply of the front's making. */
+int		 relay_http_reply(struct relay *, int status, const char *,
+		    size_t);
 
 /* hub.c: the hub (`tentacle server`); its parts share modules/hub.h. */
 int		 hub_main(int, char **);
