@@ -1,7 +1,7 @@
 /*
  * http.h: HTTP/1.x proxy messages on byte buffers (doc/http-proxy.md).
  * Request and response heads, body framing (RFC 9112 section 6.3) and the
- * head rewriter.  No I/O: hub_http.c feeds it what arrived.
+ * head rewriter.  No I/O: relay_http.c feeds it what arrived.
  */
 #ifndef HTTP_H
 #define HTTP_H

@@ -3,8 +3,8 @@
  * (listeners, TLS, tokens, users), the signals (shutdown, SIGHUP), the
  * guard log, and what every part of the hub sends (frames, WELCOME) or
  * opens (node links before their handshake).  Its parts share hub.h; the
- * proxy fronts (hub_socks.c, hub_http.c) call hub_dial() and hub_relay()
- * and never see a node.
+ * proxy fronts (hub_socks.c, hub_http.c) call hub_dial() and give its
+ * answer's exit to a relay (relay.c): they never see a node.
  */
 #include <sys/types.h>
 #include <sys/socket.h>

@@ -9,7 +9,7 @@
  *	hub_node.c	one connected node, and the parked records
  *	hub_redial.c	the redial cycle
  *	hub_sched.c	choosing a node: schedule, back-off, sessions
- *	hub_dial.c	a request from DIAL to BIND, the data port, relays
+ *	hub_dial.c	a request from DIAL to BIND, the data port, exits
  *	hub_spare.c	spare links: warm data links waiting for a DIAL
  *	hub_admin.c	the admin socket: info, drain, undrain, redial
  *	hub_socks.c	the SOCKS5 front
@@ -203,15 +203,11 @@ struct node {
 };
 TAILQ_HEAD(nodes, node);
 
-/* What a dial's callback gets: the result, and on DIAL_OK the link. */
-struct dial_done {
-	int		 result;	/* DIAL_* */
-	struct bufferevent *link;	/* DIAL_OK: the data link, now yours */
-	uint32_t	 req;
-	uint32_t	 node_id;	/* 0 when no node was chosen */
-	const char	*node_name;	/* valid during the callback only */
-};
-/* Called exactly once, unless hub_dial_cancel() came first. */
+/*
+ * A dial's answer (struct dial_done, tentacle.h): on DIAL_OK its exit, the
+ * data link with the node's accounting, for the front's relay.  Called
+ * exactly once, unless hub_dial_cancel() came first.
+ */
 typedef void hub_dial_cb(const struct dial_done *, void *);
 
 /* A request for an exit node, from hub_dial() to its answer. */
@@ -273,15 +269,16 @@ struct spare {
 };
 
 /*
- * A relay's membership in its node's list, or in the node's parked record
- * while the node is away; either may go first.
+ * A data link a relay holds (a dial's exit): a member of its node's list,
+ * counted in n_nrelays with its bytes on n_bytes, or of the node's parked
+ * record while the node is away; either may go first.  Freed when the
+ * relay lets go of the link (sr_exit.done).
  */
 struct srelay {
+	struct relay_exit	 sr_exit;	/* what the relay holds */
 	TAILQ_ENTRY(srelay)	 sr_entry;
-	struct relay		*sr_relay;
 	struct node		*sr_node;
 	struct parked		*sr_parked;
-	struct limit_hold	*sr_hold;	/* the user's counts */
 };
 
 /*
@@ -450,15 +447,6 @@ void		 hub_node_rate(struct node *, uint64_t, uint32_t *,
  * reason != 0 sends BYE first.
  */
 void		 hub_node_close(struct node *, uint8_t, const char *);
-/* Count bytes moved outside a relay (HTTP absolute-form) on a node. */
-void		 hub_node_bytes(uint32_t node_id, size_t up, size_t down);
-/*
- * A front holds a data link of node_id outside a relay (an HTTP exchange):
- * it counts as a relay of the node (scheduling, drains) until released
- * with the token hold returned.
- */
-uint32_t	 hub_node_link_hold(uint32_t node_id);
-void		 hub_node_link_release(uint32_t node_id, uint32_t token);
 
 /* hub_redial.c: the redial cycle (doc/routing.md, "Redial"). */
 /* n->n_redial_ev's callback: the next step of n's cycle. */
@@ -491,7 +479,7 @@ void		 hub_sched_outcome(struct node *, int);
 /* A number below bound, from a cheap generator (not for secrets). */
 uint32_t	 hub_sched_random(uint32_t);
 
-/* hub_dial.c: dials, the data port and the relays' accounting. */
+/* hub_dial.c: dials, the data port and the exits' accounting. */
 /*
  * Ask an exit node to connect to t, choosing it by route (route.h; NULL:
  * any node) and -schedule, retrying node-side failures on other nodes
@@ -506,16 +494,6 @@ struct dial	*hub_dial(const struct target *, const struct route *,
 		    void *, int *result, const char **why);
 /* Frees d; its callback is not called. */
 void		 hub_dial_cancel(struct dial *);
-/*
- * Relay user <-> d->link, with the bytes counted on the node; takes both
- * bufferevents (on failure, out of memory, both are freed and NULL is
- * returned).  tag names the request in logs.  hold (may be NULL) is the
- * proxy user's connection count: limit_close()d when the relay closes,
- * or at once when it fails.
- */
-struct relay	*hub_relay(const struct dial_done *,
-		    struct bufferevent *user, const char *tag,
-		    struct limit_hold *);
 /* The pending dial with request id req, or NULL. */
 struct dial	*hub_dial_find(uint32_t);
 /* Send d's DIAL: on a spare link of its node, else the control link. */
@@ -525,7 +503,10 @@ void		 hub_dial_send(struct dial *);
  * -dial-retries allows (1), else 0 (the caller answers).
  */
 int		 hub_dial_retry(struct dial *, int);
-/* Answer the front and free d; link (DIAL_OK) passes to the callback. */
+/*
+ * Answer the front and free d; on DIAL_OK link becomes the answer's exit
+ * (an srelay of d's node), which the front gives to a relay.
+ */
 void		 hub_dial_finish(struct dial *, int, struct bufferevent *);
 /* The data port's accept callback: a link has until BIND or SPARE. */
 void		 hub_dlink_accept(int, struct sockaddr *, socklen_t, void *);

@@ -1,12 +1,15 @@
 /*
  * hub_dial.c: a request from DIAL to BIND.  Owns the pending dials (id
  * hash, deadline, retries on other nodes), the data port (a link until its
- * BIND, or SPARE for hub_spare.c) and the relays' accounting on their
- * node.  The fronts call hub_dial(), hub_dial_cancel() and hub_relay().
+ * BIND, or SPARE for hub_spare.c) and the exits: a bound data link handed
+ * to the front's relay (struct relay_exit) with the node's accounting on
+ * it (struct srelay).  The fronts call hub_dial() and hub_dial_cancel();
+ * the answer's exit goes to relay_open() or relay_http_exit().
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,8 @@
 static struct dial *hub_dial_new(const struct target *,
 		    const struct route *, const char *, const char *);
 static void	hub_dial_free(struct dial *);
+static struct relay_exit *hub_dial_exit(struct node *, struct bufferevent *);
+static void	hub_dial_exit_done(struct relay_exit *);
 static const char *hub_dial_result_str(int);
 static void	hub_dial_timeout_cb(evutil_socket_t, short, void *);
 static void	hub_dlink_timeout_cb(evutil_socket_t, short, void *);
@@ -259,15 +264,19 @@ hub_dial_finish(struct dial *d, int result, struct bufferevent *link)
 {
 	struct dial_done	 dd;
 	struct node		*n = d->d_node;
-	char			 ts[TARGET_STRLEN];
+	char			 ts[TARGET_STRLEN], via[32];
 	uint64_t		 us = core_now_us() - d->d_start_us;
 
 	memset(&dd, 0, sizeof dd);
+	if (result == DIAL_OK && (dd.exit = hub_dial_exit(n, link)) == NULL) {
+		log_warnx("dial %u: out of memory for its relay", d->d_req);
+		bufferevent_free(link);
+		result = DIAL_FAIL;
+	}
 	dd.result = result;
-	dd.link = link;
 	dd.req = d->d_req;
-	dd.node_id = n != NULL ? n->n_id : 0;
-	dd.node_name = n != NULL ? n->n_hello.name : "";
+	snprintf(via, sizeof via, "node %u", n != NULL ? n->n_id : 0);
+	dd.via = via;
 	if (n != NULL) {
 		if (result == DIAL_OK) {
 			n->n_dials_ok++;
@@ -281,13 +290,55 @@ hub_dial_finish(struct dial *d, int result, struct bufferevent *link)
 	if (result == DIAL_OK)
 		log_debug("dial %u: %s connected via node %u (%s) in %llu us",
 		    d->d_req, target_str(&d->d_target, ts, sizeof ts),
-		    dd.node_id, dd.node_name, (unsigned long long)us);
+		    n->n_id, n->n_hello.name, (unsigned long long)us);
 	else
-		log_info("dial %u: %s for %s via node %u failed: %s",
-		    d->d_req, target_str(&d->d_target, ts, sizeof ts),
-		    d->d_who, dd.node_id, hub_dial_result_str(result));
+		log_info("dial %u: %s for %s via %s failed: %s", d->d_req,
+		    target_str(&d->d_target, ts, sizeof ts), d->d_who, via,
+		    hub_dial_result_str(result));
 	d->d_cb(&dd, d->d_arg);
 	hub_dial_free(d);
+}
+
+/*
+ * The exit for a dial of n answered with link: the link, counted as a
+ * relay of n (scheduling, drains, info) with its bytes on n's counters
+ * until the relay lets go of it.  NULL when out of memory.
+ */
+static struct relay_exit *
+hub_dial_exit(struct node *n, struct bufferevent *link)
+{
+	struct srelay	*sr;
+
+	if ((sr = calloc(1, sizeof *sr)) == NULL)
+		return (NULL);
+	sr->sr_exit.bev = link;
+	sr->sr_exit.idle_ms = hub.conf.idle_ms;
+	sr->sr_exit.done = hub_dial_exit_done;
+	if (n != NULL) {
+		sr->sr_node = n;
+		TAILQ_INSERT_TAIL(&n->n_relays, sr, sr_entry);
+		n->n_nrelays++;
+		sr->sr_exit.stat = &n->n_bytes;
+	}
+	return (&sr->sr_exit);
+}
+
+/* The relay let go of the link: off its node's (or record's) list. */
+static void
+hub_dial_exit_done(struct relay_exit *ex)
+{
+	struct srelay	*sr = (struct srelay *)((char *)ex -
+			    offsetof(struct srelay, sr_exit));
+
+	if (sr->sr_node != NULL) {
+		TAILQ_REMOVE(&sr->sr_node->n_relays, sr, sr_entry);
+		sr->sr_node->n_nrelays--;
+		hub_redial_check(sr->sr_node);
+	} else if (sr->sr_parked != NULL) {
+		TAILQ_REMOVE(&sr->sr_parked->pk_relays, sr, sr_entry);
+		sr->sr_parked->pk_nrelays--;
+	}
+	free(sr);
 }
 
 static void
@@ -298,56 +349,6 @@ hub_dial_timeout_cb(evutil_socket_t fd __unused, short what __unused,
 
 	if (!hub_dial_retry(d, DIAL_TIMEOUT))
 		hub_dial_finish(d, DIAL_TIMEOUT, NULL);
-}
-
-static void
-hub_relay_closed(struct relay *r __unused, void *arg)
-{
-	struct srelay	*sr = arg;
-
-	if (sr->sr_node != NULL) {
-		TAILQ_REMOVE(&sr->sr_node->n_relays, sr, sr_entry);
-		sr->sr_node->n_nrelays--;
-		hub_redial_check(sr->sr_node);
-	} else if (sr->sr_parked != NULL) {
-		TAILQ_REMOVE(&sr->sr_parked->pk_relays, sr, sr_entry);
-		sr->sr_parked->pk_nrelays--;
-	}
-	limit_close(sr->sr_hold);
-	free(sr);
-}
-
-/* see hub.h */
-struct relay *
-hub_relay(const struct dial_done *dd, struct bufferevent *user,
-    const char *tag, struct limit_hold *hold)
-{
-	struct srelay	*sr;
-	struct node	*n;
-
-	if ((sr = calloc(1, sizeof *sr)) == NULL)
-		goto fail;
-	sr->sr_hold = hold;
-	sr->sr_relay = relay_new(user, dd->link, tag, hub_relay_closed, sr);
-	if (sr->sr_relay == NULL) {
-		free(sr);
-		goto fail;
-	}
-	if ((n = hub_node_find(dd->node_id)) != NULL) {
-		sr->sr_node = n;
-		TAILQ_INSERT_TAIL(&n->n_relays, sr, sr_entry);
-		n->n_nrelays++;
-		relay_set_stat(sr->sr_relay, &n->n_bytes);
-	}
-	if (hub.conf.idle_ms > 0)
-		relay_set_idle(sr->sr_relay, hub.conf.idle_ms);
-	return (sr->sr_relay);
-fail:
-	log_warnx("relay %s: out of memory; closing", tag);
-	limit_close(hold);
-	bufferevent_free(user);
-	bufferevent_free(dd->link);
-	return (NULL);
 }
 
 /*

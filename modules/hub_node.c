@@ -294,7 +294,7 @@ hub_node_keep(struct node *n, struct parked *pk)
 			sr->sr_node = n;
 			TAILQ_INSERT_TAIL(&n->n_relays, sr, sr_entry);
 			n->n_nrelays++;
-			relay_set_stat(sr->sr_relay, &n->n_bytes);
+			sr->sr_exit.stat = &n->n_bytes;
 		}
 		hub_node_parked_free(pk);
 	}
@@ -673,7 +673,7 @@ hub_node_close(struct node *n, uint8_t reason, const char *why)
 	/* Its relays run on: the parked record holds them till it is back. */
 	TAILQ_FOREACH_SAFE(sr, &n->n_relays, sr_entry, srtmp) {
 		TAILQ_REMOVE(&n->n_relays, sr, sr_entry);
-		relay_set_stat(sr->sr_relay, NULL);
+		sr->sr_exit.stat = NULL;
 		sr->sr_node = NULL;
 		if (pk != NULL) {
 			TAILQ_INSERT_TAIL(&pk->pk_relays, sr, sr_entry);
@@ -687,41 +687,4 @@ hub_node_close(struct node *n, uint8_t reason, const char *why)
 	} else
 		bufferevent_free(n->n_bev);
 	hub_node_free(n);
-}
-
-/* see hub.h */
-uint32_t
-hub_node_link_hold(uint32_t id)
-{
-	struct node	*n;
-
-	if ((n = hub_node_find(id)) == NULL)
-		return (0);
-	n->n_nrelays++;
-	return (n->n_gen);
-}
-
-/* see hub.h */
-void
-hub_node_link_release(uint32_t id, uint32_t token)
-{
-	struct node	*n;
-
-	/* Only the connection that counted it: a new one never did. */
-	if (token == 0 || (n = hub_node_find(id)) == NULL ||
-	    n->n_gen != token || n->n_nrelays == 0)
-		return;
-	n->n_nrelays--;
-	hub_redial_check(n);
-}
-
-void
-hub_node_bytes(uint32_t id, size_t up, size_t down)
-{
-	struct node	*n;
-
-	if ((n = hub_node_find(id)) != NULL) {
-		n->n_bytes.up += up;
-		n->n_bytes.down += down;
-	}
 }

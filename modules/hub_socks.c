@@ -1,8 +1,9 @@
 /*
  * hub_socks.c: the hub's SOCKS5 front (RFC 1928).  Owns one proxy user's
  * connection from accept until the relay takes it: method negotiation,
- * the request, the dial through hub_dial() and the reply.  Message
- * formats live in socks.c; the relay in relay.c; dials in hub_dial.c.
+ * the request, the dial through hub_dial() and the reply; then the dial's
+ * exit and the connection go to a relay (relay_open()).  Message formats
+ * live in socks.c; the relay in relay.c; dials in hub_dial.c.
  *
  * States of one connection:
  *
@@ -91,6 +92,7 @@ static int	 hub_socks_auth(struct hub_socks *);
 static int	 hub_socks_request(struct hub_socks *);
 static void	 hub_socks_dial(struct hub_socks *);
 static void	 hub_socks_dial_cb(const struct dial_done *, void *);
+static void	 hub_socks_relay_closed(struct relay *, void *);
 static void	 hub_socks_read_cb(struct bufferevent *, void *);
 static void	 hub_socks_event_cb(struct bufferevent *, short, void *);
 static void	 hub_socks_timeout_cb(evutil_socket_t, short, void *);
@@ -524,7 +526,16 @@ hub_socks_dial_cb(const struct dial_done *dd, void *arg)
 	sf->sf_hold = NULL;
 	sf->sf_bev = NULL;
 	hub_socks_close(sf);
-	hub_relay(dd, bev, tag, hold);
+	if (relay_open(bev, dd->exit, tag, hub_socks_relay_closed,
+	    hold) == NULL)
+		limit_close(hold);
+}
+
+/* The relay closed: the user's connection counts no more. */
+static void
+hub_socks_relay_closed(struct relay *r __unused, void *hold)
+{
+	limit_close(hold);
 }
 
 static void

@@ -134,31 +134,120 @@ int		 core_set_nonblock(int);
 /* Stop reading; free bev once its output is written (5 s at most). */
 void		 core_bev_close_flush(struct bufferevent *);
 
-/* relay.c: splice two bufferevents until both directions are done. */
+/*
+ * relay.c: one proxied connection, both its sides, until both directions
+ * are done (relay_http.c: its HTTP proxy mode).  Knows nothing of nodes:
+ * an exit's owner counts through struct relay_exit.
+ */
 struct relay_stat {
 	uint64_t	 up;		/* user → exit (target) */
 	uint64_t	 down;		/* exit → user */
 };
 struct relay;
+/*
+ * An exit given to a relay: the bufferevent toward the target (the hub's
+ * data link; BEV_OPT_CLOSE_ON_FREE) and what its owner (the hub: the
+ * node's accounting) counts on it.  The owner keeps it valid, and may
+ * change stat, until done(): the relay has freed bev.
+ */
+struct relay_exit {
+	struct bufferevent	*bev;
+	struct relay_stat	*stat;		/* bytes counted; NULL: nowhere */
+	int			 idle_ms;	/* no progress so long ends; 0 no */
+	void			(*done)(struct relay_exit *);
+};
+/*
+ * A dial's answer (hub_dial()): on DIAL_OK the exit, which the front
+ * gives to a relay (relay_open(), relay_http_exit()) at once.
+ */
+struct dial_done {
+	int			 result;	/* DIAL_* */
+	struct relay_exit	*exit;		/* DIAL_OK: for a relay */
+	uint32_t		 req;		/* the dial's request id */
+	const char		*via;		/* who answered ("node 3"), logs */
+};
 /* Called once, from relay_close(), before r is freed. */
 typedef void relay_close_cb(struct relay *, void *);
 /*
  * Take ownership of both bufferevents (they must have been created with
  * BEV_OPT_CLOSE_ON_FREE) and relay between them.  Bytes already buffered in
- * either input are forwarded.  stat (may be NULL) is updated as bytes move;
- * the caller detaches it with relay_set_stat(r, NULL) before it goes away.
+ * either input are forwarded.  NULL when out of memory (both untouched).
  */
 struct relay	*relay_new(struct bufferevent *user, struct bufferevent *exit,
 		    const char *tag, relay_close_cb *, void *);
-void		 relay_set_stat(struct relay *, struct relay_stat *);
+/*
+ * The same toward an exit: its bytes counted on ex->stat, idle after
+ * ex->idle_ms.  NULL when out of memory: user and ex are released (user
+ * freed, ex's bev freed and its owner told), the caller keeps arg.
+ */
+struct relay	*relay_open(struct bufferevent *user, struct relay_exit *,
+		    const char *tag, relay_close_cb *, void *);
 void		 relay_set_idle(struct relay *, int ms);	/* 0 = none */
-uint64_t	 relay_bytes_up(struct relay *);
-uint64_t	 relay_bytes_down(struct relay *);
 const char	*relay_tag(struct relay *);
-/* Frees r (and both bufferevents); logs one line with the reason. */
+/* Frees r (and its bufferevents); logs one line with the reason. */
 void		 relay_close(struct relay *, const char *reason);
 /* Number of live relays in this process. */
 u_int		 relay_count(void);
+
+/*
+ * relay_http.c: the HTTP proxy mode of a relay (doc/http-proxy.md).  The
+ * relay owns the client connection from accept: reads request heads,
+ * asks its front for an exit per request, forwards the rewritten request
+ * and the response (keep-alive between them), or turns into a raw relay
+ * for CONNECT.  The front (hub_http.c) judges requests and dials.
+ */
+struct http_msg;
+struct relay_http_conf {
+	int		 head_ms;	/* the first request head */
+	int		 keepalive_ms;	/* idle between requests */
+	int		 wait_ms;	/* for the exit, once asked */
+	int		 via;		/* add Via: (http.c HTTP_RW_VIA) */
+	const char	*exit0;		/* no exit yet, in logs ("node 0") */
+};
+struct relay_http_front {
+	/*
+	 * A request head for t (head: its bytes, for this call): check it
+	 * and ask for an exit.  0: it is on its way (relay_http_exit()
+	 * follows, after this returns); -1: answered (relay_http_error(),
+	 * relay_http_reply()), r may be gone.
+	 */
+	int		(*request)(struct relay *, void *,
+			    const struct http_msg *, const uint8_t *head,
+			    const struct target *t);
+	/* r no longer waits for the exit it asked for. */
+	void		(*cancel)(struct relay *, void *);
+	/* r closes: free what arg holds. */
+	relay_close_cb	*closed;
+};
+/*
+ * A relay in HTTP mode for the accepted client fd at sa (its tag: the
+ * address); conf is copied.  NULL when out of memory (fd closed).
+ */
+struct relay	*relay_http_new(int fd, const struct sockaddr *sa,
+		    socklen_t salen, const struct relay_http_conf *,
+		    const struct relay_http_front *, void *);
+/* The client's address. */
+const struct sockaddr *relay_http_peer(struct relay *);
+/* The request's user name for log lines (copied); "" for none. */
+void		 relay_http_user(struct relay *, const char *);
+/* The request's target, "host:port" escaped. */
+const char	*relay_http_dest(struct relay *);
+/*
+ * The exit asked for: forward the request over it, or tunnel (CONNECT);
+ * a failed dial is answered (502, 503, 504...) and closes.
+ */
+void		 relay_http_exit(struct relay *, const struct dial_done *);
+/* The request's log line, with its final status. */
+void		 relay_http_log(struct relay *, int status);
+/*
+ * Answer status with a one-line body and close once it is read; if a
+ * response is under way, just close.  Both return -1: r may be gone.
+ */
+int		 relay_http_error(struct relay *, int status, const char *, ...)
+		    __attribute__((__format__ (printf, 3, 4)));
+/* The same with a whole reply of the front's making. */
+int		 relay_http_reply(struct relay *, int status, const char *,
+		    size_t);
 
 /* hub.c: the hub (`tentacle server`); its parts share modules/hub.h. */
 int		 hub_main(int, char **);
