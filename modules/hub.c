@@ -426,12 +426,7 @@ static struct opt hub_opts[] = {
 	{ "httpAddr", OPT_STRING, &hub.conf.http_addr,
 	    "Public address listening for http proxy (none: off)",
 	    "\":8887\"", 0, 0, 0 },
-	{ "log", OPT_STRING, &hub_flags.logdest, "Write log messages to this "
-	    "file. 'stdout', 'none' and 'syslog' have special "
-	    "meanings", "\"stdout\"", 0, 0, 0 },
-	{ "log-level", OPT_STRING, &hub_flags.loglevel, "The level of messages "
-	    "to log. One of: DEBUG, INFO, WARNING, ERROR",
-	    "\"INFO\"", 0, 0, 0 },
+	LOG_OPTS(&hub_flags.logdest, &hub_flags.loglevel),
 	{ "redial-interval", OPT_DURATION, &hub_flags.redial, "Redial interval "
 	    "for each tentacler that has a redial action (each node's "
 	    "randomised to 75-125 %; 0: only 'tentacle redial')",

@@ -72,12 +72,7 @@ static struct opt node_opts[] = {
 	{ "deny", OPT_STRING, &nf.deny, "More destinations to refuse "
 	    "(wins over -allow): CIDR[,CIDR...] or :PORT", NULL, 0, 0,
 	    0 },
-	{ "log", OPT_STRING, &nf.log, "Write log messages to this "
-	    "file. 'stdout', 'none' and 'syslog' have special "
-	    "meanings", "\"stdout\"", 0, 0, 0 },
-	{ "log-level", OPT_STRING, &nf.log_level, "The level of "
-	    "messages to log. One of: DEBUG, INFO, WARNING, ERROR",
-	    "\"INFO\"", 0, 0, 0 },
+	LOG_OPTS(&nf.log, &nf.log_level),
 	{ "fingerprint", OPT_STRING, &nf.fingerprint, "Pin the hub's "
 	    "key: sha256:... as the hub prints it", NULL, 0, 0, 0 },
 	{ "ca-file", OPT_STRING, &nf.ca_file, "Verify the hub's "

@@ -75,4 +75,16 @@ int	 opt_file_read(const char *path, const char *name, size_t max,
  */
 int	 opt_list_split(const char *, char (*)[64], int max, char **cause);
 
+/*
+ * The -log and -log-level rows of a flag table (hub and node: log.c's
+ * destinations and levels), as the seed spells them.
+ */
+#define LOG_OPTS(dest, level)						\
+	{ "log", OPT_STRING, (dest), "Write log messages to this file. "	\
+	    "'stdout', 'none' and 'syslog' have special meanings",	\
+	    "\"stdout\"", 0, 0, 0 },					\
+	{ "log-level", OPT_STRING, (level), "The level of messages to "	\
+	    "log. One of: DEBUG, INFO, WARNING, ERROR", "\"INFO\"", 0, 0,	\
+	    0 }
+
 #endif /* OPT_H */
