@@ -352,10 +352,14 @@ node_conf_data_addr(struct node_conf *nc, const char *v, char **cause)
 	if (strlcpy(host, v[0] == '[' ? v + 1 : v, sizeof host) <
 	    sizeof host && v[0] == '[' && host[strlen(host) - 1] == ']')
 		host[strlen(host) - 1] = '\0';
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1)
-		sin->sin_family = AF_INET;
-	else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1)
+	/*
+	 * IPv6 first: musl's inet_pton(AF_INET) writes the parts it read
+	 * before it fails, and sin_addr is where sin6_flowinfo lies.
+	 */
+	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1)
 		sin6->sin6_family = AF_INET6;
+	else if (inet_pton(AF_INET, host, &sin->sin_addr) == 1)
+		sin->sin_family = AF_INET;
 	else if (core_addr_parse(v, &nc->data_sa, &len, &err) == -1 ||
 	    strcmp(v, "localhost") == 0 || strncmp(v, "localhost:", 10) == 0) {
 		free(err);

@@ -44,13 +44,14 @@ mksa(const char *ip, uint16_t port, struct sockaddr_storage *ss)
 	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
 
+	/* IPv6 first: musl's failed AF_INET parse writes sin6_flowinfo. */
 	memset(ss, 0, sizeof *ss);
-	if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-	} else if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
+	if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(port);
+	} else if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
 	} else {
 		printf("# test bug: %s is not an address\n", ip);
 		abort();
@@ -853,11 +854,11 @@ sa_make(struct sockaddr_storage *ss, const char *a, int p)
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
 
 	memset(ss, 0, sizeof *ss);
-	if (inet_pton(AF_INET, a, &sin->sin_addr) == 1) {
+	if (inet_pton(AF_INET6, a, &sin6->sin6_addr) != 1) {
+		inet_pton(AF_INET, a, &sin->sin_addr);
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(p);
 	} else {
-		inet_pton(AF_INET6, a, &sin6->sin6_addr);
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(p);
 	}

@@ -34,12 +34,12 @@ sa_of(const char *s, struct sockaddr_storage *ss)
 	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
 
 	memset(ss, 0, sizeof *ss);
-	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(1234);
-	} else if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
+	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(1234);
+	} else if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(1234);
 	} else
 		abort();
 	return ((struct sockaddr *)ss);
