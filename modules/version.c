@@ -32,8 +32,8 @@ version_usage(FILE *f)
 }
 
 /*
- * Three lines, like `curl --version`: who we are, what we run on, how we
- * were built.
+ * Four lines, like `curl --version`: who we are, the target and C library,
+ * the libraries we run on, how we were built.
  */
 int
 version_main(int argc, char **argv)
@@ -55,12 +55,13 @@ version_main(int argc, char **argv)
 
 	rt = event_get_version();
 	printf("%s\n", VERSION_STRING);
+	printf("%s, %s, %s\n", BUILD_TARGET, BUILD_LIBC,
+	    TENTACLE_STATIC ? "static" : "dynamic");
 	if (strcmp(rt, LIBEVENT_VERSION) == 0)
 		printf("libevent %s, BearSSL %s\n", rt, BEARSSL_VERSION);
 	else
 		printf("libevent %s (built with %s), BearSSL %s\n", rt,
 		    LIBEVENT_VERSION, BEARSSL_VERSION);
-	printf("%s, %s %s\n", TENTACLE_STATIC ? "static" : "dynamic",
-	    BUILD_CC, BUILD_CFLAGS);
+	printf("built with %s %s\n", BUILD_CC, BUILD_CFLAGS);
 	return (0);
 }
