@@ -36,6 +36,13 @@ int	 compat_peercred(int, uid_t *, gid_t *, long *);
 /* Is gid a supplementary group of process pid?  0: no, or cannot tell. */
 int	 compat_pid_in_group(long, gid_t);
 
+/*
+ * The machine's own IPv4 and IPv6 interface addresses, at most max, into
+ * out (ports 0): how many, or -1 with errno.
+ */
+struct sockaddr_storage;
+int	 compat_local_addrs(struct sockaddr_storage *, int);
+
 /* Close every descriptor >= lowfd (between fork and exec). */
 void	 compat_closefrom(int);
 

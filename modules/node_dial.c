@@ -8,7 +8,6 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -254,8 +253,9 @@ node_dial_target_event_cb(struct bufferevent *bev __unused, short what,
 static void
 node_local_refresh(void)
 {
-	struct ifaddrs	*ifa, *i;
-	uint64_t	 now = core_now_us();
+	static struct sockaddr_storage	 fresh[NODE_LOCAL_MAX];
+	uint64_t			 now = core_now_us();
+	int				 n;
 
 	/*
 	 * Every minute; every second in the minute after a redial (pppd
@@ -267,23 +267,13 @@ node_local_refresh(void)
 	    NODE_LOCAL_REFRESH_US))
 		return;
 	node.local_us = now;
-	if (getifaddrs(&ifa) == -1) {
-		log_warn("getifaddrs");
+	if ((n = compat_local_addrs(fresh, NODE_LOCAL_MAX)) == -1) {
+		log_warn("cannot list this machine's addresses (the last "
+		    "list, of %zu, stays in use)", node.nlocal);
 		return;
 	}
-	node.nlocal = 0;
-	for (i = ifa; i != NULL && node.nlocal < NODE_LOCAL_MAX;
-	    i = i->ifa_next) {
-		if (i->ifa_addr == NULL)
-			continue;
-		if (i->ifa_addr->sa_family == AF_INET)
-			memcpy(&node.local[node.nlocal++], i->ifa_addr,
-			    sizeof(struct sockaddr_in));
-		else if (i->ifa_addr->sa_family == AF_INET6)
-			memcpy(&node.local[node.nlocal++], i->ifa_addr,
-			    sizeof(struct sockaddr_in6));
-	}
-	freeifaddrs(ifa);
+	memcpy(node.local, fresh, n * sizeof fresh[0]);
+	node.nlocal = n;
 }
 
 /* see node.h; the hub can only add denials. */
