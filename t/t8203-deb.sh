@@ -86,6 +86,12 @@ test_expect_success 'the package: binary, names, man page, units, user, examples
 	    /usr/share/doc/tentacle/install.md; do
 		grep -x -F "$f" files || { echo "missing: $f"; return 1; }
 	done &&
+	# the units point at a page the package has, uncompressed
+	for u in tentacle-hub.service tentacle-node@.service; do
+		sed -n "s/^Documentation=.*file:\([^ ]*\).*/\1/p" \
+			"$TENTACLE_SRC/dist/systemd/$u" >doc &&
+		test -s doc && grep -x -F -f doc files || return 1
+	done &&
 	dpkg-deb -f "$DEB" Built-Using | grep "libevent (= " &&
 	dpkg-deb -f "$DEB" Built-Using | grep "bearssl (= " &&
 	dpkg-deb -e "$DEB" ctl &&
