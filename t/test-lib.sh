@@ -15,7 +15,7 @@
 #
 # Helpers: start_hub, start_node, spawn_node, only_node, start_origin,
 # stop_daemon, hub_fp, wait_for_log, wait_for_count, wait_until, tcurl, px,
-# http_status, hub_serves/hub_serves_socks, rep_is, socks_refused,
+# http_status, hub_serves/hub_serves_socks, test_cmp, rep_is, socks_refused,
 # socks_connect, socks_login, socks_domain, port_bytes, hexof, served_by,
 # spread/spread_count, count, fd_count, rss_kb, pipes_of, test_expect_code,
 # test_atexit, test_set_prereq/test_have_prereq, info_json_count,
@@ -326,6 +326,11 @@ test_expect_code () {
 	fi
 	echo "test_expect_code: command exited $tec_got, wanted $tec_want: $*" >&2
 	return 1
+}
+
+# test_cmp EXPECTED ACTUAL: the files are the same; if not, the diff.
+test_cmp () {
+	diff -u "$1" "$2"
 }
 
 # test_must_fail command...: fails with an ordinary error (not a signal).
