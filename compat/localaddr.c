@@ -3,13 +3,15 @@
  * "a target on one of them is the node itself" check.
  *
  * Linux: IPv4 from SIOCGIFCONF (every address, aliases and secondaries
- * included) and IPv6 from /proc/net/if_inet6, not getifaddrs(3).  musl's
+ * included) and IPv6 from /proc/self/net/if_inet6 (there also under
+ * systemd's ProcSubset=pid), not getifaddrs(3).  musl's
  * getifaddrs talks rtnetlink, and qemu-user's rtnetlink translation for a
  * big-endian guest leaves the last attribute of a message unswapped
  * (linux-user/fd-trans.c, host_to_target_for_each_rtattr): the big-endian
  * MIPS release binary then spins in getifaddrs under emulation, where its
  * tests run.  The two interfaces below read the same kernel lists and pass
- * through qemu intact.  Elsewhere: getifaddrs(3).
+ * through qemu intact.  Without /proc (not mounted), and elsewhere:
+ * getifaddrs(3).
  */
 #include "config.h"
 
@@ -23,6 +25,31 @@
 #include <string.h>
 
 #include "compat.h"
+
+#include <ifaddrs.h>
+
+/* From getifaddrs(3): the addresses of family af (0: IPv4 and IPv6). */
+static int
+localaddr_ifaddrs(struct sockaddr_storage *out, int max, int af)
+{
+	struct ifaddrs	*ifa, *i;
+	int		 n = 0, f;
+
+	if (getifaddrs(&ifa) == -1)
+		return (-1);
+	for (i = ifa; i != NULL && n < max; i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		f = i->ifa_addr->sa_family;
+		if ((f != AF_INET && f != AF_INET6) || (af != 0 && f != af))
+			continue;
+		memset(&out[n], 0, sizeof out[n]);
+		memcpy(&out[n++], i->ifa_addr, f == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+	}
+	freeifaddrs(ifa);
+	return (n);
+}
 
 #ifdef __linux__
 #include <sys/ioctl.h>
@@ -67,8 +94,13 @@ localaddr_v6(struct sockaddr_storage *out, int max)
 	unsigned int		 b, idx;
 	int			 i, n = 0;
 
-	if ((f = fopen("/proc/net/if_inet6", "re")) == NULL)
-		return (errno == ENOENT ? 0 : -1);	/* no IPv6 */
+	if ((f = fopen("/proc/self/net/if_inet6", "re")) == NULL) {
+		if (errno != ENOENT)
+			return (-1);
+		if (access("/proc/self/net/dev", F_OK) == 0)
+			return (0);		/* a kernel without IPv6 */
+		return (localaddr_ifaddrs(out, max, AF_INET6));	/* no /proc */
+	}
 	while (n < max && fgets(line, sizeof line, f) != NULL) {
 		if (sscanf(line, "%32s %x", hex, &idx) != 2 ||
 		    strlen(hex) != 32)
@@ -104,28 +136,9 @@ compat_local_addrs(struct sockaddr_storage *out, int max)
 }
 
 #else /* !__linux__ */
-#include <ifaddrs.h>
-
 int
 compat_local_addrs(struct sockaddr_storage *out, int max)
 {
-	struct ifaddrs	*ifa, *i;
-	int		 n = 0;
-
-	if (getifaddrs(&ifa) == -1)
-		return (-1);
-	for (i = ifa; i != NULL && n < max; i = i->ifa_next) {
-		if (i->ifa_addr == NULL)
-			continue;
-		memset(&out[n], 0, sizeof out[n]);
-		if (i->ifa_addr->sa_family == AF_INET)
-			memcpy(&out[n++], i->ifa_addr,
-			    sizeof(struct sockaddr_in));
-		else if (i->ifa_addr->sa_family == AF_INET6)
-			memcpy(&out[n++], i->ifa_addr,
-			    sizeof(struct sockaddr_in6));
-	}
-	freeifaddrs(ifa);
-	return (n);
+	return (localaddr_ifaddrs(out, max, 0));
 }
 #endif

@@ -85,9 +85,11 @@ test_expect_success SYSTEMD_ANALYZE 'exposure: both units at most 2.0 (OK)' '
 
 test_expect_success SYSTEMD_ANALYZE 'the sandbox: what each unit needs stays allowed' '
 	hub=$D/tentacle-hub.service node=$D/tentacle-node@.service &&
-	# the node lists its own addresses (getifaddrs: netlink)
-	grep "^RestrictAddressFamilies=.*AF_NETLINK" $node &&
+	# neither talks netlink (the node lists its own addresses with
+	# SIOCGIFCONF and /proc/self/net/if_inet6, kept by ProcSubset=pid)
+	! grep "^RestrictAddressFamilies=.*AF_NETLINK" $node &&
 	! grep "^RestrictAddressFamilies=.*AF_NETLINK" $hub &&
+	grep "^RestrictAddressFamilies=AF_INET AF_INET6" $node &&
 	# the hub reads an admin client s /proc/PID/status (groups), and
 	# must see its real uid
 	! grep -e "^ProtectProc=invisible" -e "^PrivateUsers=yes" $hub &&

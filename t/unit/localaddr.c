@@ -64,7 +64,7 @@ test_loopback(void)
 	test_case_end();
 	inet_pton(AF_INET, "127.0.0.1", &lo4);
 	check(listed(AF_INET, &lo4));
-	if ((f = fopen("/proc/net/if_inet6", "r")) != NULL) {
+	if ((f = fopen("/proc/self/net/if_inet6", "r")) != NULL) {
 		while (fgets(line, sizeof line, f) != NULL)
 			if (strncmp(line, "000000000000000000000000000000"
 			    "01 ", 33) == 0)
