@@ -301,11 +301,7 @@ core_sa_is_localhost(const struct sockaddr *sa)
 int
 core_set_nonblock(int fd)
 {
-	int	 flags;
-
-	if ((flags = fcntl(fd, F_GETFL)) == -1)
-		return (-1);
-	return (fcntl(fd, F_SETFL, flags | O_NONBLOCK));
+	return (evutil_make_socket_nonblocking(fd));
 }
 
 const char *
@@ -408,7 +404,8 @@ core_listen(const char *addr, core_accept_cb *cb, void *arg, char **cause)
 		    (struct sockaddr *)&ss, sslen);
 	}
 	if (cl->cl_lev == NULL) {
-		xasprintf(cause, "listen %s: %s", addr, strerror(errno));
+		xasprintf(cause, "listen %s: %s", addr,
+		    strerror(EVUTIL_SOCKET_ERROR()));
 		free(cl);
 		return (NULL);
 	}
@@ -447,7 +444,7 @@ core_unix_stale(const char *path, const struct sockaddr_un *sun,
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return (-1);
 	rc = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
-	close(fd);
+	evutil_closesocket(fd);
 	if (rc == 0) {
 		xasprintf(cause, "listen %s: another process (a running hub?) "
 		    "answers on it", path);
@@ -495,14 +492,14 @@ core_listen_unix(const char *path, int mode, core_accept_cb *cb, void *arg,
 	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		umask(old);
 		xasprintf(cause, "listen %s: %s", path, strerror(errno));
-		close(fd);
+		evutil_closesocket(fd);
 		return (NULL);
 	}
 	umask(old);
 	if (chmod(path, mode) == -1 || listen(fd, 64) == -1) {
 		xasprintf(cause, "listen %s: %s", path, strerror(errno));
 		unlink(path);
-		close(fd);
+		evutil_closesocket(fd);
 		return (NULL);
 	}
 	cl = xcalloc(1, sizeof *cl);

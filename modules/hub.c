@@ -93,7 +93,7 @@ hub_bev_new(int fd, const char *peer)
 	if ((bev = bufferevent_socket_new(core_base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		log_warnx("%s: out of memory; dropping the connection", peer);
-		close(fd);
+		evutil_closesocket(fd);
 		return (NULL);
 	}
 	if (hub.tls == NULL)
@@ -186,7 +186,7 @@ hub_link_hold(int fd, struct sockaddr *sa)
 	h = limit_link_open(sa, hub.conf.max_handshakes,
 	    hub.conf.max_handshakes_per_ip, &why);
 	if (h == NULL) {
-		close(fd);
+		evutil_closesocket(fd);
 		hub.guard.hs_refused++;
 		hub_guard_log();
 	}

@@ -34,9 +34,9 @@ hub_admin_refuse(int fd, const char *peer, const char *why)
 	log_warnx("%s: refused: %s", peer, why);
 	hub.guard.admin_refused++;
 	if ((len = frame_bye_encode(buf, FRAME_BYE_NOTALLOWED, why)) > 0 &&
-	    write(fd, buf, len) == -1)
+	    send(fd, buf, len, 0) == -1)
 		log_debug("%s: BYE not sent: %s", peer, strerror(errno));
-	close(fd);
+	evutil_closesocket(fd);
 }
 
 /*
@@ -57,7 +57,7 @@ hub_admin_accept(int fd, struct sockaddr *sa __unused,
 	if (compat_peercred(fd, &uid, &gid, &pid) == -1) {
 		log_warn("admin: cannot tell who connected; refused");
 		hub.guard.admin_refused++;
-		close(fd);
+		evutil_closesocket(fd);
 		return;
 	}
 	if (pid > 0)
