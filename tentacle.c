@@ -130,6 +130,7 @@ main(int argc, char **argv)
 	const struct command	*c;
 	char			*copy;
 
+	compat_init();
 	/* Installed as tentacled: tentacle server; as tentacler: the node. */
 	copy = xstrdup(argc > 0 && argv[0] != NULL ? argv[0] : "tentacle");
 	c = command_find(basename(copy), 1, 0);

@@ -39,6 +39,25 @@ int	 compat_pid_in_group(long, gid_t);
 /* Close every descriptor >= lowfd (between fork and exec). */
 void	 compat_closefrom(int);
 
+/*
+ * Windows (doc/windows.md): compat/win32/compat_win32.h is force-included
+ * before anything; here, what needs libevent's headers first.  Socket
+ * errors as errno values (compat/win32.c maps them), so comparisons with
+ * ECONNREFUSED and strerror() work as on POSIX.  A wildcard IPv6
+ * listener is IPv6 only on Windows: ":PORT" binds IPv4 there.
+ */
+#ifdef _WIN32
+#include <event2/util.h>
+#undef EVUTIL_SOCKET_ERROR
+#define EVUTIL_SOCKET_ERROR()	compat_sockerrno()
+#define evutil_socket_error_to_string(e)	strerror(e)
+#define COMPAT_V6_DUALSTACK	0
+#define compat_init()		compat_win32_init()
+#else
+#define COMPAT_V6_DUALSTACK	1
+#define compat_init()		do { } while (0)
+#endif
+
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #endif

@@ -164,6 +164,10 @@ core_state_dir(void)
 
 	if ((env = getenv("TENTACLE_STATE_DIR")) != NULL && *env != '\0')
 		return (env);
+#ifdef _WIN32
+	/* One place for the whole system, services and users alike. */
+	return (compat_win32_state_dir());
+#endif
 	if (geteuid() == 0)
 		return ("/var/lib/tentacle");
 	if ((home = getenv("HOME")) == NULL || *home == '\0')
@@ -388,9 +392,10 @@ core_listen(const char *addr, core_accept_cb *cb, void *arg, char **cause)
 	cl = xcalloc(1, sizeof *cl);
 	cl->cl_cb = cb;
 	cl->cl_arg = arg;
-	cl->cl_lev = evconnlistener_new_bind(core_base, core_accept_cb_, cl,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-	    1024, (struct sockaddr *)&ss, sslen);
+	if (!wildcard || COMPAT_V6_DUALSTACK)
+		cl->cl_lev = evconnlistener_new_bind(core_base, core_accept_cb_,
+		    cl, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+		    LEV_OPT_CLOSE_ON_EXEC, 1024, (struct sockaddr *)&ss, sslen);
 	if (cl->cl_lev == NULL && wildcard) {
 		/* No IPv6 on this host: every IPv4 address then. */
 		port = ntohs(sin6->sin6_port);
