@@ -53,9 +53,14 @@ void	 compat_closefrom(int);
 #define evutil_socket_error_to_string(e)	strerror(e)
 #define COMPAT_V6_DUALSTACK	0
 #define compat_init()		compat_win32_init()
+/* No Unix socket peer credentials: the admin port is TCP and a cookie. */
+#define COMPAT_ADMIN_TCP	"127.0.0.1:0"
+#define COMPAT_ADMIN_HELP	COMPAT_ADMIN_TCP
 #else
 #define COMPAT_V6_DUALSTACK	1
 #define compat_init()		do { } while (0)
+#define COMPAT_ADMIN_TCP	NULL
+#define COMPAT_ADMIN_HELP	"STATE-DIR/admin.sock"
 #endif
 
 #ifndef nitems

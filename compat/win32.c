@@ -8,6 +8,8 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 
+#include <sddl.h>
+
 #include <limits.h>
 #include <stdlib.h>
 
@@ -223,10 +225,59 @@ compat_strerror(int e)
 	return (strerror(e));
 }
 
-int
-compat_mkdir(const char *path, int mode __attribute__((__unused__)))
+/* This process's user as an SDDL SID string ("S-1-5-18" for SYSTEM). */
+static char *
+compat_user_sid(void)
 {
-	return (mkdir(path));
+	HANDLE		 tok;
+	union {
+		TOKEN_USER	 tu;
+		char		 buf[256];
+	} u;
+	DWORD		 n;
+	char		*s = NULL;
+
+	if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+		return (NULL);
+	if (GetTokenInformation(tok, TokenUser, &u, sizeof u, &n))
+		(void)ConvertSidToStringSidA(u.tu.User.Sid, &s);
+	CloseHandle(tok);
+	return (s);		/* LocalFree() */
+}
+
+/*
+ * mkdir(path, mode): a mode without group and other bits (0700, the
+ * state directory) gets a protected DACL: SYSTEM, Administrators and this
+ * process's user, inherited by what is created inside (keys, the admin
+ * cookie), whatever the parent (%ProgramData% lets Users read) says.
+ */
+int
+compat_mkdir(const char *path, int mode)
+{
+	SECURITY_ATTRIBUTES	 sa = { sizeof sa, NULL, FALSE };
+	char			 sddl[256], *sid;
+	int			 ok;
+
+	if ((mode & 077) != 0)
+		return (mkdir(path));
+	if ((sid = compat_user_sid()) == NULL) {
+		errno = EACCES;
+		return (-1);
+	}
+	snprintf(sddl, sizeof sddl, "D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)"
+	    "(A;OICI;FA;;;%s)", sid);
+	LocalFree(sid);
+	if (!ConvertStringSecurityDescriptorToSecurityDescriptorA(sddl,
+	    SDDL_REVISION_1, &sa.lpSecurityDescriptor, NULL)) {
+		errno = EINVAL;
+		return (-1);
+	}
+	ok = CreateDirectoryA(path, &sa);
+	if (!ok)
+		errno = GetLastError() == ERROR_ALREADY_EXISTS ? EEXIST :
+		    GetLastError() == ERROR_PATH_NOT_FOUND ? ENOENT : EACCES;
+	LocalFree(sa.lpSecurityDescriptor);
+	return (ok ? 0 : -1);
 }
 
 /* rename() that replaces the target, as POSIX's does. */
