@@ -37,6 +37,8 @@ static const struct command {
 	{ "passwd", NULL, passwd_main, 0,
 	    "write a proxy users-file line (like htpasswd)" },
 	{ "token", NULL, token_main, 0, "print a new random node token" },
+	{ "service", NULL, service_main, 0,
+	    "Windows service: install|uninstall|start|stop [hub|node]" },
 	{ "version", NULL, version_main, CMD_NODE,
 	    "print version and build details" },
 	{ "help", NULL, help_main, CMD_NODE, "print this help" },

@@ -294,6 +294,12 @@ int		 node_conf_usage(int status);
  */
 int		 admin_main(int, char **);
 
+/*
+ * service.c: `tentacle service install|uninstall|start|stop [hub|node]`,
+ * the Windows service (doc/windows.md); elsewhere a pointer to dist/.
+ */
+int		 service_main(int, char **);
+
 /* token.c */
 int		 token_main(int, char **);
 
