@@ -30,6 +30,7 @@
 #undef mkdir
 #undef rename
 #undef clock_gettime
+#undef fstat
 
 /* The last Winsock error as the errno value the code compares with. */
 int
@@ -278,6 +279,16 @@ compat_mkdir(const char *path, int mode)
 		    GetLastError() == ERROR_PATH_NOT_FOUND ? ENOENT : EACCES;
 	LocalFree(sa.lpSecurityDescriptor);
 	return (ok ? 0 : -1);
+}
+
+/* Modes say nothing on Windows (the DACL does): owner bits only. */
+int
+compat_fstat(int fd, struct stat *st)
+{
+	if (fstat(fd, st) == -1)
+		return (-1);
+	st->st_mode &= ~077;
+	return (0);
 }
 
 /* rename() that replaces the target, as POSIX's does. */

@@ -118,6 +118,9 @@ int	 compat_rename(const char *, const char *);
 #define chmod(p, m)		compat_nomode()
 static inline int compat_nomode(void) { return (0); }
 #define fsync(fd)		_commit(fd)
+/* The CRT copies the owner's bits to group and other: no such thing. */
+int	 compat_fstat(int, struct stat *);
+#define fstat(fd, st)		compat_fstat(fd, st)
 
 /* What glibc and the BSDs have and the CRT spells otherwise. */
 #define explicit_bzero(p, n)	SecureZeroMemory(p, n)
