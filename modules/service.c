@@ -16,8 +16,10 @@
 
 #ifdef _WIN32
 #include <signal.h>
+#include <unistd.h>
 
 #define SERVICE_STOP_WAIT_MS	30000
+#define SERVICE_NODE_CONF	"tentacler.conf"	/* in the state dir */
 
 struct service_role {
 	const char	*word;		/* hub, node */
@@ -156,6 +158,7 @@ service_install(const struct service_role *r, int argc, char **argv)
 	SC_HANDLE		 scm, svc;
 	SERVICE_DESCRIPTIONA	 d;
 	char			 exe[MAX_PATH], log[MAX_PATH + 64], *line;
+	char			 conf[MAX_PATH + 64];
 	const char		*dir = core_state_dir();
 	int			 i;
 
@@ -181,6 +184,13 @@ service_install(const struct service_role *r, int argc, char **argv)
 		snprintf(log, sizeof log, "%s\\%s.log", dir, r->name);
 		service_quote(&line, "-log");
 		service_quote(&line, log);
+	}
+	/* A service has no HOME: the node's config file is in the state dir. */
+	snprintf(conf, sizeof conf, "%s\\%s", dir, SERVICE_NODE_CONF);
+	if (r->main == node_main && !service_has_flag(argc, argv, "config") &&
+	    access(conf, F_OK) == 0) {
+		service_quote(&line, "-config");
+		service_quote(&line, conf);
 	}
 	for (i = 0; i < argc; i++)
 		service_quote(&line, argv[i]);
