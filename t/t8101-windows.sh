@@ -74,16 +74,23 @@ test_expect_success 'wine runs tentacle.exe version (creates the prefix)' '
 	grep "^static, .*mingw" version.out
 '
 
-test_expect_success 'setup: origin, a Windows hub, a Windows node' '
+test_expect_success 'setup: origin, a Windows hub, a Windows node, tokens' '
 	start_origin &&
+	"$TWIN" token >tokens &&
+	grep "$(printf "\r")\$" tokens &&
+	NODE_TOKEN=$(tr -d "\r" <tokens) &&
+	HUB_TOKENS=$TRASH_DIRECTORY/tokens &&
+	export NODE_TOKEN HUB_TOKENS &&
 	win start_hub -log-level DEBUG &&
 	WHUB_LOG=$HUB_LOG WSOCKS=$SOCKS_PORT WHTTP=$HTTP_PORT &&
 	WCONTROL=$CONTROL_PORT WADMIN=$ADMIN_SOCK &&
 	win start_node w1
 '
 
-test_expect_success 'TLS links (the default), the admin port on loopback' '
+test_expect_success 'TLS links (the default), tokens, the admin port on loopback' '
 	grep "hub key fingerprint sha256:" "$WHUB_LOG" &&
+	grep "nodes authenticate with 1 tokens" "$WHUB_LOG" &&
+	! grep "readable by other users" "$WHUB_LOG" &&
 	grep "(TLS links)" node.w1.log &&
 	case $WADMIN in 127.0.0.1:[0-9]*) ;; *) false ;; esac &&
 	grep "^127\.0\.0\.1:[0-9]* [0-9a-f]\{64\}$" state/admin.cookie
