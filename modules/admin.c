@@ -937,7 +937,9 @@ admin_where(struct sockaddr_storage *ss, socklen_t *sslen)
 		    "admin.sock");
 		ad.path = path;
 	}
-	if (core_addr_parse(ad.path, &tcp, &tcplen, &cause) == 0) {
+	if (strchr(ad.path, ':') != NULL &&
+	    core_addr_parse(ad.path, &tcp, &tcplen, &cause) == 0 &&
+	    core_sa_is_localhost((struct sockaddr *)&tcp)) {
 		snprintf(path, sizeof path, "%s/%s", node_conf.state_dir,
 		    ADMIN_COOKIE_FILE);
 		if (admin_cookie_read(path, ss, sslen) == -1)

@@ -470,7 +470,9 @@ hub_admin_listen(char **cause)
 		return (0);
 	if (hub.conf.admin_path == NULL && COMPAT_ADMIN_TCP != NULL)
 		hub.conf.admin_path = COMPAT_ADMIN_TCP;
-	tcp = hub.conf.admin_path != NULL && core_addr_parse(
+	/* HOST:PORT is a port; anything else (no colon: "admin") a path. */
+	tcp = hub.conf.admin_path != NULL &&
+	    strchr(hub.conf.admin_path, ':') != NULL && core_addr_parse(
 	    hub.conf.admin_path, &ss, &sslen, &no) == 0;
 	free(no);
 	if (tcp && !core_sa_is_localhost((struct sockaddr *)&ss)) {
