@@ -74,6 +74,12 @@ test_expect_success 'wine runs tentacle.exe version (creates the prefix)' '
 	grep "^static, .*mingw" version.out
 '
 
+test_expect_success 'installed as tentacled.exe it is the hub' '
+	cp "$TENTACLE_WIN" tentacled.exe &&
+	"$WINE" tentacled.exe -h >hub-h.out 2>&1 &&
+	grep "^usage: tentacle server" hub-h.out
+'
+
 test_expect_success 'setup: origin, a Windows hub, a Windows node, tokens' '
 	start_origin &&
 	"$TWIN" token >tokens &&
