@@ -56,7 +56,7 @@ void	 compat_closefrom(int);
 /* No Unix socket peer credentials: the admin port is TCP and a cookie. */
 #define COMPAT_ADMIN_TCP	"127.0.0.1:0"
 #define COMPAT_ADMIN_HELP	COMPAT_ADMIN_TCP
-#define COMPAT_EXE_SUFFIX	".exe"		/* argv[0]: tentacled.exe */
+#define COMPAT_EXE_SUFFIX	".exe"	/* argv[0]: tentacled.exe */
 #else
 #define COMPAT_V6_DUALSTACK	1
 #define compat_init()		do { } while (0)

@@ -41,8 +41,9 @@ tcsetattr(int fd, int when __attribute__((__unused__)),
     const struct termios *t)
 {
 	HANDLE	 h;
-	DWORD	 mode = t->c_mode & ~(ENABLE_ECHO_INPUT | ENABLE_LINE_INPUT);
+	DWORD	 mode;
 
+	mode = t->c_mode & ~(ENABLE_ECHO_INPUT | ENABLE_LINE_INPUT);
 	if ((h = termios_handle(fd)) == NULL)
 		return (-1);
 	if (t->c_lflag & ICANON)

@@ -105,7 +105,7 @@ compat_connect(SOCKET s, const struct sockaddr *sa, int len)
 		return (0);
 	compat_sockfail();
 	if (errno == EAGAIN)
-		errno = EINPROGRESS;	/* as a non-blocking POSIX connect */
+		errno = EINPROGRESS;	/* as POSIX's non-blocking one */
 	return (-1);
 }
 
@@ -197,7 +197,7 @@ compat_strerror(int e)
 	} t[] = {
 		{ EADDRINUSE,	"Address already in use" },
 		{ EADDRNOTAVAIL, "Cannot assign requested address" },
-		{ EAFNOSUPPORT,	"Address family not supported by protocol" },
+		{ EAFNOSUPPORT,	"Address family not supported" },
 		{ EALREADY,	"Operation already in progress" },
 		{ ECONNABORTED,	"Software caused connection abort" },
 		{ ECONNREFUSED,	"Connection refused" },

@@ -42,7 +42,7 @@
 static struct {
 	const char		*cmd;		/* "info", "drain", ... */
 	const char		*path;		/* the admin socket */
-	int			 tcp;		/* a TCP port: cookie first */
+	int			 tcp;		/* cookie first */
 	uint8_t			 cookie[ADMIN_COOKIE_LEN];
 	int			 json;		/* info -json */
 	const char		*pool;		/* info -pool NAME */
@@ -882,8 +882,8 @@ admin_cookie_read(const char *file, struct sockaddr_storage *ss,
     socklen_t *sslen)
 {
 	FILE		*fp;
-	char		 line[512], addr[300], hex[2 * ADMIN_COOKIE_LEN + 1];
-	char		*cause = NULL;
+	char		 line[512], addr[300];
+	char		 hex[2 * ADMIN_COOKIE_LEN + 1], *cause = NULL;
 	unsigned int	 b;
 	int		 i, ok;
 
@@ -906,8 +906,8 @@ admin_cookie_read(const char *file, struct sockaddr_storage *ss,
 	explicit_bzero(line, sizeof line);
 	explicit_bzero(hex, sizeof hex);
 	if (!ok || core_addr_parse(addr, ss, sslen, &cause) == -1) {
-		fprintf(stderr, "tentacle %s: %s: not an admin cookie file%s%s\n",
-		    ad.cmd, file, cause != NULL ? ": " : "",
+		fprintf(stderr, "tentacle %s: %s: not an admin cookie "
+		    "file%s%s\n", ad.cmd, file, cause != NULL ? ": " : "",
 		    cause != NULL ? cause : "");
 		free(cause);
 		return (-1);

@@ -64,7 +64,7 @@ struct node_conf {
 	struct tls_conf		*tls;		/* NULL: insecure (plaintext) */
 	char			*redial_cmd;	/* NULL: cannot redial */
 	int			 redial;	/* FRAME_REDIAL_* */
-	char			*dial_info;	/* ENTRY[,USER,PASS] (Windows) */
+	char			*dial_info;	/* for RasDial() */
 	int			 redial_timeout_ms;
 	int			 redial_min_ms;
 };

@@ -567,7 +567,7 @@ node_conf_redial(struct node_conf *nc, const char *cmd,
 	}
 	xasprintf(&nc->redial_cmd, "poff %s; sleep 1; pon %s", entry, entry);
 	nc->redial = FRAME_REDIAL_DIALINFO;
-	nc->dial_info = xstrdup(dial_info);	/* rasdial's (redial_win.c) */
+	nc->dial_info = xstrdup(dial_info);	/* RasDial's */
 	return (0);
 }
 

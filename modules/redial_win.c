@@ -21,9 +21,9 @@
 #include "node.h"
 
 #define REDIAL_POLL_MS		100
-#define REDIAL_LOG_MAX		4096	/* output bytes logged per run */
+#define REDIAL_LOG_MAX		4096	/* output logged per run */
 #define REDIAL_LINE_MAX		200
-#define REDIAL_EXIT_KILLED	0x7e	/* our TerminateJobObject() code */
+#define REDIAL_EXIT_KILLED	0x7e	/* TerminateJobObject()'s */
 
 typedef DWORD (WINAPI *ras_dial_fn)(LPRASDIALEXTENSIONS, LPCSTR,
     LPRASDIALPARAMSA, DWORD, LPVOID, LPHRASCONN);
@@ -36,7 +36,7 @@ static struct {
 	int		 running;	/* a callback is due */
 	HANDLE		 proc;		/* the command, or NULL */
 	HANDLE		 job;
-	HANDLE		 out;		/* read end of its output pipe */
+	HANDLE		 out;		/* its output pipe */
 	HANDLE		 thread;	/* the RAS thread, or NULL */
 	volatile LONG	 ras_done;	/* the thread finished */
 	DWORD		 ras_err;	/* its RAS error, 0: dialed */
@@ -210,9 +210,10 @@ redial_spawn(const char *cmd, char **cause)
 	HANDLE			 rpipe, wpipe, nul, inherit[2];
 	SIZE_T			 alen = 0;
 	char			 shell[MAX_PATH], *line;
-	DWORD			 flags = CREATE_NO_WINDOW | CREATE_SUSPENDED;
+	DWORD			 flags;
 	int			 ok;
 
+	flags = CREATE_NO_WINDOW | CREATE_SUSPENDED;
 	if (GetEnvironmentVariableA("ComSpec", shell, sizeof shell) == 0 ||
 	    strlen(shell) >= sizeof shell)
 		strlcpy(shell, "cmd.exe", sizeof shell);
@@ -400,8 +401,8 @@ redial_start(const char *cmd, int timeout_ms, redial_done_cb *cb, void *arg,
 		    rd.thread != NULL ? "dial" : "command");
 		return (-1);
 	}
-	if (rd.timer == NULL &&
-	    (rd.timer = evtimer_new(core_base, redial_timer_cb, NULL)) == NULL) {
+	if (rd.timer == NULL && (rd.timer = evtimer_new(core_base,
+	    redial_timer_cb, NULL)) == NULL) {
 		xasprintf(cause, "cannot watch for the command's exit");
 		return (-1);
 	}

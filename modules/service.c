@@ -23,7 +23,7 @@
 
 struct service_role {
 	const char	*word;		/* hub, node */
-	const char	*alias;		/* the command word: server, start */
+	const char	*alias;		/* server, start */
 	const char	*name;		/* the service's name */
 	const char	*display;
 	const char	*desc;

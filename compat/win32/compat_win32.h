@@ -12,7 +12,7 @@
 #define COMPAT_WIN32_H
 
 #ifndef _WIN32_WINNT
-#define _WIN32_WINNT	0x0601		/* Windows 7: inet_ntop, ... */
+#define _WIN32_WINNT	0x0601		/* Windows 7: inet_ntop */
 #endif
 #ifndef __USE_MINGW_ANSI_STDIO
 #define __USE_MINGW_ANSI_STDIO	1	/* C99 printf: %zu, %lld */
@@ -56,8 +56,8 @@ struct iovec {
 };
 
 /* Socket flags and options that mean nothing here, or are spelled so. */
-#define SOCK_NONBLOCK	0x40000000	/* socket(): stripped, then ioctl */
-#define SOCK_CLOEXEC	0x20000000	/* Winsock handles: not inherited */
+#define SOCK_NONBLOCK	0x40000000	/* stripped, then FIONBIO */
+#define SOCK_CLOEXEC	0x20000000	/* stripped: redial_win.c */
 #define MSG_NOSIGNAL	0		/* no SIGPIPE on Windows */
 #define SHUT_RD		SD_RECEIVE
 #define SHUT_WR		SD_SEND
