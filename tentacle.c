@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tentacle.h"
 
@@ -37,6 +38,8 @@ static const struct command {
 	{ "passwd", NULL, passwd_main, 0,
 	    "write a proxy users-file line (like htpasswd)" },
 	{ "token", NULL, token_main, 0, "print a new random node token" },
+	{ "service", NULL, service_main, 0,
+	    "Windows service: install|uninstall|start|stop [hub|node]" },
 	{ "version", NULL, version_main, CMD_NODE,
 	    "print version and build details" },
 	{ "help", NULL, help_main, CMD_NODE, "print this help" },
@@ -128,11 +131,17 @@ int
 main(int argc, char **argv)
 {
 	const struct command	*c;
-	char			*copy;
+	char			*copy, *name;
+	size_t			 n, sn = strlen(COMPAT_EXE_SUFFIX);
 
+	compat_init();
 	/* Installed as tentacled: tentacle server; as tentacler: the node. */
 	copy = xstrdup(argc > 0 && argv[0] != NULL ? argv[0] : "tentacle");
-	c = command_find(basename(copy), 1, 0);
+	name = basename(copy);
+	if ((n = strlen(name)) > sn &&
+	    strcasecmp(name + n - sn, COMPAT_EXE_SUFFIX) == 0)
+		name[n - sn] = '\0';	/* tentacled.exe */
+	c = command_find(name, 1, 0);
 	free(copy);
 	if (c != NULL)
 		return (c->flags & CMD_NODE ? node_dispatch(argc, argv) :

@@ -3,6 +3,7 @@
  * fork() and exec() (a redial command must not inherit relay sockets,
  * some of which libevent opens without close-on-exec).
  */
+#ifndef _WIN32
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -30,3 +31,12 @@ compat_closefrom(int lowfd)
 	for (fd = lowfd; fd < max; fd++)
 		(void)close((int)fd);
 }
+#else /* _WIN32: nothing is inherited unless asked for */
+#include "config.h"
+#include "compat.h"
+
+void
+compat_closefrom(int lowfd __unused)
+{
+}
+#endif /* _WIN32 */

@@ -46,6 +46,32 @@ int	 compat_local_addrs(struct sockaddr_storage *, int);
 /* Close every descriptor >= lowfd (between fork and exec). */
 void	 compat_closefrom(int);
 
+/*
+ * Windows (doc/windows.md): compat/win32/compat_win32.h is force-included
+ * before anything; here, what needs libevent's headers first.  Socket
+ * errors as errno values (compat/win32.c maps them), so comparisons with
+ * ECONNREFUSED and strerror() work as on POSIX.  A wildcard IPv6
+ * listener is IPv6 only on Windows: ":PORT" binds IPv4 there.
+ */
+#ifdef _WIN32
+#include <event2/util.h>
+#undef EVUTIL_SOCKET_ERROR
+#define EVUTIL_SOCKET_ERROR()	compat_sockerrno()
+#define evutil_socket_error_to_string(e)	strerror(e)
+#define COMPAT_V6_DUALSTACK	0
+#define compat_init()		compat_win32_init()
+/* No Unix socket peer credentials: the admin port is TCP and a cookie. */
+#define COMPAT_ADMIN_TCP	"127.0.0.1:0"
+#define COMPAT_ADMIN_HELP	COMPAT_ADMIN_TCP
+#define COMPAT_EXE_SUFFIX	".exe"	/* argv[0]: tentacled.exe */
+#else
+#define COMPAT_V6_DUALSTACK	1
+#define compat_init()		do { } while (0)
+#define COMPAT_ADMIN_TCP	NULL
+#define COMPAT_ADMIN_HELP	"STATE-DIR/admin.sock"
+#define COMPAT_EXE_SUFFIX	""
+#endif
+
 #ifndef nitems
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #endif

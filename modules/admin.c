@@ -1,13 +1,16 @@
 /*
  * admin.c: the admin commands, `tentacle info`, `drain`, `undrain` and
  * `redial`: ask the hub over its admin socket (a Unix socket, doc/
- * security.md; an admin HELLO, doc/protocol.md) and print a table or
- * JSON, or the command's answer.  Owns one admin session, from connect to
+ * security.md, or a loopback TCP port and its cookie, doc/windows.md; an
+ * admin HELLO, doc/protocol.md) and print a table or JSON, or the
+ * command's answer.  Owns one admin session, from connect to
  * the printed answer; the hub's side is the hub's admin code.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +42,8 @@
 static struct {
 	const char		*cmd;		/* "info", "drain", ... */
 	const char		*path;		/* the admin socket */
+	int			 tcp;		/* cookie first */
+	uint8_t			 cookie[ADMIN_COOKIE_LEN];
 	int			 json;		/* info -json */
 	const char		*pool;		/* info -pool NAME */
 	const char		*node;		/* info -node NAME */
@@ -194,6 +199,8 @@ admin_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 	int			 error = EVUTIL_SOCKET_ERROR();
 
 	if (what & BEV_EVENT_CONNECTED) {
+		if (ad.tcp)
+			bufferevent_write(bev, ad.cookie, sizeof ad.cookie);
 		memset(&h, 0, sizeof h);
 		h.version = FRAME_VERSION;
 		h.role = FRAME_ROLE_ADMIN;
@@ -755,7 +762,9 @@ admin_args(int argc, char **argv)
 	int		 ind = 1, rc;
 	char		*cause = NULL;
 	struct opt	 opts[] = {
-		{ "admin", OPT_STRING, &ad.path, "The hub's admin socket",
+		{ "admin", OPT_STRING, &ad.path, "The hub's admin socket, "
+		    "its TCP port (HOST:PORT) or the port's cookie file",
+		    COMPAT_ADMIN_TCP != NULL ? "STATE-DIR/" ADMIN_COOKIE_FILE :
 		    "STATE-DIR/admin.sock", 0, 0, 0 },
 		{ "server", OPT_STRING, &server, "(gone: the hub answers "
 		    "on its admin socket only)", NULL, 0, 0, 0 },
@@ -814,9 +823,9 @@ admin_args(int argc, char **argv)
 	return (-1);
 }
 
-/* Connect to sun, ask, wait for the answer: 0, or -1 (ad.error says). */
+/* Connect to sa, ask, wait for the answer: 0, or -1 (ad.error says). */
 static int
-admin_ask(const struct sockaddr_un *sun)
+admin_ask(const struct sockaddr *sa, socklen_t salen)
 {
 	struct timeval	 tv = { ADMIN_TIMEOUT_S, 0 };
 	char		*cause = NULL;
@@ -829,8 +838,8 @@ admin_ask(const struct sockaddr_un *sun)
 	peer_open(&ad.frames, ad.bev, &admin_hello_ops, &ad, admin_event_cb);
 	bufferevent_set_timeouts(ad.bev, &tv, &tv);
 	bufferevent_enable(ad.bev, EV_READ | EV_WRITE);
-	if (bufferevent_socket_connect(ad.bev, (const struct sockaddr *)sun,
-	    sizeof *sun) == -1)
+	if (bufferevent_socket_connect(ad.bev, (struct sockaddr *)sa,
+	    salen) == -1)
 		admin_event_cb(ad.bev, BEV_EVENT_ERROR, NULL);
 	else
 		core_loop();
@@ -865,6 +874,96 @@ admin_print(void)
 }
 
 /*
+ * The hub's TCP admin port from its cookie file: "ADDR HEX" (hub_admin.c);
+ * ad.cookie set.  0, or -1 with the reason on stderr.
+ */
+static int
+admin_cookie_read(const char *file, struct sockaddr_storage *ss,
+    socklen_t *sslen)
+{
+	FILE		*fp;
+	char		 line[512], addr[300];
+	char		 hex[2 * ADMIN_COOKIE_LEN + 1], *cause = NULL;
+	unsigned int	 b;
+	int		 i, ok;
+
+	if ((fp = fopen(file, "r")) == NULL) {
+		fprintf(stderr, "tentacle %s: %s: %s%s\n", ad.cmd, file,
+		    strerror(errno), errno == ENOENT ? " (is the hub running "
+		    "on this machine with this state directory?)" : errno ==
+		    EACCES ? " (run as the hub's user or an administrator)" :
+		    "");
+		return (-1);
+	}
+	ok = fgets(line, sizeof line, fp) != NULL &&
+	    sscanf(line, "%299s %64s", addr, hex) == 2 &&
+	    strlen(hex) == 2 * ADMIN_COOKIE_LEN;
+	fclose(fp);
+	for (i = 0; ok && i < ADMIN_COOKIE_LEN; i++) {
+		ok = sscanf(hex + 2 * i, "%2x", &b) == 1;
+		ad.cookie[i] = b;
+	}
+	explicit_bzero(line, sizeof line);
+	explicit_bzero(hex, sizeof hex);
+	if (!ok || core_addr_parse(addr, ss, sslen, &cause) == -1) {
+		fprintf(stderr, "tentacle %s: %s: not an admin cookie "
+		    "file%s%s\n", ad.cmd, file, cause != NULL ? ": " : "",
+		    cause != NULL ? cause : "");
+		free(cause);
+		return (-1);
+	}
+	ad.tcp = 1;
+	return (0);
+}
+
+/*
+ * Where the hub answers: a Unix socket path; a TCP HOST:PORT, whose
+ * cookie is in the state directory; or a cookie file (a regular file),
+ * which names the port.  0, or the exit status.
+ */
+static int
+admin_where(struct sockaddr_storage *ss, socklen_t *sslen)
+{
+	static char		 path[1024];
+	struct sockaddr_un	*sun = (struct sockaddr_un *)ss;
+	struct sockaddr_storage	 tcp;
+	socklen_t		 tcplen;
+	struct stat		 st;
+	char			*cause = NULL;
+
+	if (ad.path == NULL) {
+		snprintf(path, sizeof path, "%s/%s", node_conf.state_dir,
+		    COMPAT_ADMIN_TCP != NULL ? ADMIN_COOKIE_FILE :
+		    "admin.sock");
+		ad.path = path;
+	}
+	if (strchr(ad.path, ':') != NULL &&
+	    core_addr_parse(ad.path, &tcp, &tcplen, &cause) == 0 &&
+	    core_sa_is_localhost((struct sockaddr *)&tcp)) {
+		snprintf(path, sizeof path, "%s/%s", node_conf.state_dir,
+		    ADMIN_COOKIE_FILE);
+		if (admin_cookie_read(path, ss, sslen) == -1)
+			return (1);
+		memcpy(ss, &tcp, tcplen);	/* the port asked for */
+		*sslen = tcplen;
+		return (0);
+	}
+	free(cause);
+	if (stat(ad.path, &st) == 0 && S_ISREG(st.st_mode))
+		return (admin_cookie_read(ad.path, ss, sslen) == -1 ? 1 : 0);
+	memset(sun, 0, sizeof *sun);
+	sun->sun_family = AF_UNIX;
+	if (strlcpy(sun->sun_path, ad.path, sizeof sun->sun_path) >=
+	    sizeof sun->sun_path) {
+		fprintf(stderr, "tentacle %s: %s: path too long\n", ad.cmd,
+		    ad.path);
+		return (2);
+	}
+	*sslen = sizeof *sun;
+	return (0);
+}
+
+/*
  * see tentacle.h.  The state directory is the node's (-state-dir,
  * state_dir: in its config file), so node flags may come first:
  * tentacler -state-dir DIR info.
@@ -872,8 +971,9 @@ admin_print(void)
 int
 admin_main(int argc, char **argv)
 {
-	struct sockaddr_un	 sun;
-	char			 path[sizeof sun.sun_path + 1], *cause = NULL;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			*cause = NULL;
 	int			 rc;
 
 	if ((rc = node_conf_load(NODE_CONF_ADMIN, 0, NULL, &cause)) != 0) {
@@ -883,20 +983,11 @@ admin_main(int argc, char **argv)
 	}
 	if ((rc = admin_args(argc, argv)) != -1)
 		return (rc);
-	if (ad.path == NULL) {
-		snprintf(path, sizeof path, "%s/admin.sock",
-		    node_conf.state_dir);
-		ad.path = path;
-	}
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlcpy(sun.sun_path, ad.path, sizeof sun.sun_path) >=
-	    sizeof sun.sun_path) {
-		fprintf(stderr, "tentacle %s: %s: path too long\n", ad.cmd,
-		    ad.path);
-		return (2);
-	}
-	if (admin_ask(&sun) == -1) {
+	if ((rc = admin_where(&ss, &sslen)) != 0)
+		return (rc);
+	rc = admin_ask((struct sockaddr *)&ss, sslen);
+	explicit_bzero(ad.cookie, sizeof ad.cookie);
+	if (rc == -1) {
 		fprintf(stderr, "tentacle %s: %s\n", ad.cmd, ad.error != NULL ?
 		    ad.error : "no answer");
 		return (1);

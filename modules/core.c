@@ -164,6 +164,10 @@ core_state_dir(void)
 
 	if ((env = getenv("TENTACLE_STATE_DIR")) != NULL && *env != '\0')
 		return (env);
+#ifdef _WIN32
+	/* One place for the whole system, services and users alike. */
+	return (compat_win32_state_dir());
+#endif
 	if (geteuid() == 0)
 		return ("/var/lib/tentacle");
 	if ((home = getenv("HOME")) == NULL || *home == '\0')
@@ -301,11 +305,7 @@ core_sa_is_localhost(const struct sockaddr *sa)
 int
 core_set_nonblock(int fd)
 {
-	int	 flags;
-
-	if ((flags = fcntl(fd, F_GETFL)) == -1)
-		return (-1);
-	return (fcntl(fd, F_SETFL, flags | O_NONBLOCK));
+	return (evutil_make_socket_nonblocking(fd));
 }
 
 const char *
@@ -392,9 +392,10 @@ core_listen(const char *addr, core_accept_cb *cb, void *arg, char **cause)
 	cl = xcalloc(1, sizeof *cl);
 	cl->cl_cb = cb;
 	cl->cl_arg = arg;
-	cl->cl_lev = evconnlistener_new_bind(core_base, core_accept_cb_, cl,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-	    1024, (struct sockaddr *)&ss, sslen);
+	if (!wildcard || COMPAT_V6_DUALSTACK)
+		cl->cl_lev = evconnlistener_new_bind(core_base, core_accept_cb_,
+		    cl, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+		    LEV_OPT_CLOSE_ON_EXEC, 1024, (struct sockaddr *)&ss, sslen);
 	if (cl->cl_lev == NULL && wildcard) {
 		/* No IPv6 on this host: every IPv4 address then. */
 		port = ntohs(sin6->sin6_port);
@@ -408,7 +409,8 @@ core_listen(const char *addr, core_accept_cb *cb, void *arg, char **cause)
 		    (struct sockaddr *)&ss, sslen);
 	}
 	if (cl->cl_lev == NULL) {
-		xasprintf(cause, "listen %s: %s", addr, strerror(errno));
+		xasprintf(cause, "listen %s: %s", addr,
+		    strerror(EVUTIL_SOCKET_ERROR()));
 		free(cl);
 		return (NULL);
 	}
@@ -447,7 +449,7 @@ core_unix_stale(const char *path, const struct sockaddr_un *sun,
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return (-1);
 	rc = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
-	close(fd);
+	evutil_closesocket(fd);
 	if (rc == 0) {
 		xasprintf(cause, "listen %s: another process (a running hub?) "
 		    "answers on it", path);
@@ -495,14 +497,14 @@ core_listen_unix(const char *path, int mode, core_accept_cb *cb, void *arg,
 	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		umask(old);
 		xasprintf(cause, "listen %s: %s", path, strerror(errno));
-		close(fd);
+		evutil_closesocket(fd);
 		return (NULL);
 	}
 	umask(old);
 	if (chmod(path, mode) == -1 || listen(fd, 64) == -1) {
 		xasprintf(cause, "listen %s: %s", path, strerror(errno));
 		unlink(path);
-		close(fd);
+		evutil_closesocket(fd);
 		return (NULL);
 	}
 	cl = xcalloc(1, sizeof *cl);

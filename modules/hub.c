@@ -93,7 +93,7 @@ hub_bev_new(int fd, const char *peer)
 	if ((bev = bufferevent_socket_new(core_base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		log_warnx("%s: out of memory; dropping the connection", peer);
-		close(fd);
+		evutil_closesocket(fd);
 		return (NULL);
 	}
 	if (hub.tls == NULL)
@@ -186,7 +186,7 @@ hub_link_hold(int fd, struct sockaddr *sa)
 	h = limit_link_open(sa, hub.conf.max_handshakes,
 	    hub.conf.max_handshakes_per_ip, &why);
 	if (h == NULL) {
-		close(fd);
+		evutil_closesocket(fd);
 		hub.guard.hs_refused++;
 		hub_guard_log();
 	}
@@ -292,6 +292,7 @@ hub_shutdown_cb(int sig, void *arg __unused)
 		core_listener_close(hub.listeners[i]);
 		hub.listeners[i] = NULL;
 	}
+	hub_admin_close();
 	TAILQ_FOREACH_SAFE(n, &hub.nodes, n_entry, ntmp)
 		hub_node_close(n, FRAME_BYE_SHUTDOWN, "hub shutting down");
 	event_base_loopexit(core_base, &tv);
@@ -522,8 +523,9 @@ static struct opt hub_opts[] = {
 	    "no limit)", "64", 0, 10000000, 0 },
 	{ "admin", OPT_STRING, &hub.conf.admin_path, "Unix socket "
 	    "for info, drain, undrain, redial (mode 0660: the hub's "
-	    "user and group; none: off)", "STATE-DIR/admin.sock", 0,
-	    0, 0 },
+	    "user and group; none: off), or a loopback HOST:PORT "
+	    "(cookie in STATE-DIR/" ADMIN_COOKIE_FILE ")",
+	    COMPAT_ADMIN_HELP, 0, 0, 0 },
 	{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 };
 

@@ -412,6 +412,8 @@ struct ctl	*hub_ctl_new(int, const char *, int);
 /* hub_admin.c: the admin socket. */
 /* Listen on -admin (else STATE-DIR/admin.sock); -1 with *cause. */
 int		 hub_admin_listen(char **);
+/* At shutdown: remove the admin port's cookie file, if any. */
+void		 hub_admin_close(void);
 /* Answer INFO_REQ: one INFO_NODE per node, then INFO_END. */
 void		 hub_admin_info(struct ctl *);
 /* Answer ADMIN (drain, undrain, redial a node): one ADMIN_REPLY. */

@@ -1,20 +1,26 @@
 /*
  * hub_admin.c: the admin socket (doc/security.md).  Owns its listener, who
- * may connect (peer credentials), and the answers to an admin session:
- * the inventory (INFO_REQ) and drain, undrain, redial (ADMIN).  The
- * session's handshake is hub_ctl.c's.
+ * may connect (peer credentials; or, on a loopback TCP port, the cookie
+ * in the state directory: doc/windows.md), and the answers to an admin
+ * session: the inventory (INFO_REQ) and drain, undrain, redial (ADMIN).
+ * The session's handshake is hub_ctl.c's.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <event2/util.h>
 
 #include "tentacle.h"
 #include "frame.h"
@@ -23,6 +29,13 @@
 
 #define ADMIN_MAX	16		/* admin sessions at once */
 #define ADMIN_SOCKET	"admin.sock"	/* in the state directory */
+
+/* The loopback TCP admin port: a cookie file, what a client sends first. */
+static char		 admin_cookie_path[1024];
+static uint8_t		 admin_cookie[ADMIN_COOKIE_LEN];
+static int		 admin_npreauth;	/* cookies being read */
+
+static void	 hub_admin_admit(int, const char *);
 
 /* Refuse an admin connection: one BYE, straight to the new socket. */
 static void
@@ -34,9 +47,9 @@ hub_admin_refuse(int fd, const char *peer, const char *why)
 	log_warnx("%s: refused: %s", peer, why);
 	hub.guard.admin_refused++;
 	if ((len = frame_bye_encode(buf, FRAME_BYE_NOTALLOWED, why)) > 0 &&
-	    write(fd, buf, len) == -1)
+	    send(fd, buf, len, 0) == -1)
 		log_debug("%s: BYE not sent: %s", peer, strerror(errno));
-	close(fd);
+	evutil_closesocket(fd);
 }
 
 /*
@@ -48,7 +61,6 @@ static void
 hub_admin_accept(int fd, struct sockaddr *sa __unused,
     socklen_t salen __unused, void *arg __unused)
 {
-	struct ctl	*c;
 	uid_t		 uid;
 	gid_t		 gid;
 	long		 pid;
@@ -57,7 +69,7 @@ hub_admin_accept(int fd, struct sockaddr *sa __unused,
 	if (compat_peercred(fd, &uid, &gid, &pid) == -1) {
 		log_warn("admin: cannot tell who connected; refused");
 		hub.guard.admin_refused++;
-		close(fd);
+		evutil_closesocket(fd);
 		return;
 	}
 	if (pid > 0)
@@ -73,6 +85,16 @@ hub_admin_accept(int fd, struct sockaddr *sa __unused,
 		hub_admin_refuse(fd, peer, why);
 		return;
 	}
+	hub_admin_admit(fd, peer);
+}
+
+/* A peer that may use the admin session: within ADMIN_MAX, a session. */
+static void
+hub_admin_admit(int fd, const char *peer)
+{
+	struct ctl	*c;
+	char		 why[128];
+
 	if (hub.nadmin >= ADMIN_MAX) {
 		snprintf(why, sizeof why, "%d admin sessions already open",
 		    ADMIN_MAX);
@@ -83,6 +105,146 @@ hub_admin_accept(int fd, struct sockaddr *sa __unused,
 		return;
 	hub.nadmin++;
 	log_debug("%s: connected", c->c_peer);
+}
+
+/* Equal in time that depends on len only. */
+static int
+hub_admin_ct_equal(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	size_t	 i;
+	uint8_t	 d = 0;
+
+	for (i = 0; i < len; i++)
+		d |= a[i] ^ b[i];
+	return (d == 0);
+}
+
+/*
+ * The cookie's bytes are in (the read watermark stops libevent at them,
+ * so the HELLO behind stays in the socket): the socket leaves this
+ * bufferevent for an admin session, or a BYE.
+ */
+static void
+hub_admin_cookie_read_cb(struct bufferevent *bev, void *arg)
+{
+	char		*peer = arg;
+	uint8_t		 got[ADMIN_COOKIE_LEN];
+	evutil_socket_t	 fd = bufferevent_getfd(bev);
+
+	if (evbuffer_get_length(bufferevent_get_input(bev)) < sizeof got)
+		return;
+	evbuffer_remove(bufferevent_get_input(bev), got, sizeof got);
+	bufferevent_free(bev);		/* not the socket */
+	admin_npreauth--;
+	if (hub_admin_ct_equal(got, admin_cookie, sizeof got))
+		hub_admin_admit(fd, peer);
+	else
+		hub_admin_refuse(fd, peer, "wrong admin cookie (read it from "
+		    "the hub's state directory)");
+	free(peer);
+}
+
+static void
+hub_admin_cookie_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	char		*peer = arg;
+	evutil_socket_t	 fd = bufferevent_getfd(bev);
+
+	log_warnx("%s: refused: %s before its cookie", peer,
+	    (what & BEV_EVENT_TIMEOUT) ? "timed out" : "gone");
+	hub.guard.admin_refused++;
+	bufferevent_free(bev);
+	evutil_closesocket(fd);
+	admin_npreauth--;
+	free(peer);
+}
+
+/*
+ * Loopback TCP admin port (doc/windows.md): whoever can read the cookie
+ * file may connect; the first ADMIN_COOKIE_LEN bytes must be the cookie.
+ */
+static void
+hub_admin_tcp_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
+    void *arg __unused)
+{
+	struct bufferevent	*bev;
+	struct timeval		 tv;
+	char			 peer[64], *p;
+
+	snprintf(peer, sizeof peer, "admin ");
+	core_sa_str(sa, peer + 6, sizeof peer - 6);
+	if (!core_sa_is_localhost(sa)) {
+		hub_admin_refuse(fd, peer, "not from this machine");
+		return;
+	}
+	if (admin_npreauth >= ADMIN_MAX) {
+		hub_admin_refuse(fd, peer, "too many admin connections "
+		    "without their cookie yet");
+		return;
+	}
+	if ((p = strdup(peer)) == NULL || (bev = bufferevent_socket_new(
+	    core_base, fd, 0)) == NULL) {
+		free(p);
+		log_warnx("%s: out of memory; dropping it", peer);
+		evutil_closesocket(fd);
+		return;
+	}
+	admin_npreauth++;
+	bufferevent_setwatermark(bev, EV_READ, ADMIN_COOKIE_LEN,
+	    ADMIN_COOKIE_LEN);
+	bufferevent_setcb(bev, hub_admin_cookie_read_cb, NULL,
+	    hub_admin_cookie_event_cb, p);
+	bufferevent_set_timeouts(bev, core_ms_tv(&tv, hub.conf.handshake_ms),
+	    NULL);
+	bufferevent_enable(bev, EV_READ);
+}
+
+/*
+ * A new cookie and the file that holds it with the port: "ADDR HEX\n",
+ * in the state directory (owner only: mode 0600; on Windows the
+ * directory's DACL, compat_mkdir()).  -1 with *cause.
+ */
+static int
+hub_admin_cookie_write(const char *dir, const char *addr, char **cause)
+{
+	char	 hex[2 * ADMIN_COOKIE_LEN + 1], tmp[1100];
+	FILE	*fp;
+	int	 fd, i;
+
+	evutil_secure_rng_get_bytes(admin_cookie, sizeof admin_cookie);
+	for (i = 0; i < ADMIN_COOKIE_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", admin_cookie[i]);
+	snprintf(admin_cookie_path, sizeof admin_cookie_path, "%s/%s", dir,
+	    ADMIN_COOKIE_FILE);
+	snprintf(tmp, sizeof tmp, "%s.new", admin_cookie_path);
+	(void)unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+		xasprintf(cause, "admin cookie %s: %s", tmp, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		admin_cookie_path[0] = '\0';
+		return (-1);
+	}
+	fprintf(fp, "%s %s\n", addr, hex);
+	explicit_bzero(hex, sizeof hex);
+	if (fclose(fp) != 0 || rename(tmp, admin_cookie_path) == -1) {
+		xasprintf(cause, "admin cookie %s: %s", admin_cookie_path,
+		    strerror(errno));
+		(void)unlink(tmp);
+		admin_cookie_path[0] = '\0';
+		return (-1);
+	}
+	return (0);
+}
+
+/* see hub.h */
+void
+hub_admin_close(void)
+{
+	if (admin_cookie_path[0] != '\0')
+		(void)unlink(admin_cookie_path);
+	admin_cookie_path[0] = '\0';
 }
 
 /* INFO_NODE fields from what the hub knows of a node, online or not. */
@@ -287,20 +449,38 @@ hub_admin_op(struct ctl *c, const struct frame_admin *a)
 
 /*
  * The admin socket (doc/security.md): -admin, else admin.sock in the state
- * directory, made (0700) if missing.  0 with the listener in
- * hub.listeners[HUB_LISTEN_ADMIN] (or none: "-admin none"), -1 with *cause.
+ * directory, made (0700) if missing; or a loopback HOST:PORT (the default
+ * on Windows, where 127.0.0.1:0) with its cookie file in the state
+ * directory.  0 with the listener in hub.listeners[HUB_LISTEN_ADMIN] (or
+ * none: "-admin none"), -1 with *cause.
  */
 int
 hub_admin_listen(char **cause)
 {
-	static char	 path[1024];
-	const char	*dir = hub.conf.state_dir;
-	struct stat	 st;
+	static char		 path[1024];
+	const char		*dir = hub.conf.state_dir;
+	struct stat		 st;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			*no = NULL;
+	int			 tcp;
 
 	if (hub.conf.admin_path != NULL &&
 	    strcmp(hub.conf.admin_path, "none") == 0)
 		return (0);
-	if (hub.conf.admin_path == NULL) {
+	if (hub.conf.admin_path == NULL && COMPAT_ADMIN_TCP != NULL)
+		hub.conf.admin_path = COMPAT_ADMIN_TCP;
+	/* HOST:PORT is a port; anything else (no colon: "admin") a path. */
+	tcp = hub.conf.admin_path != NULL &&
+	    strchr(hub.conf.admin_path, ':') != NULL && core_addr_parse(
+	    hub.conf.admin_path, &ss, &sslen, &no) == 0;
+	free(no);
+	if (tcp && !core_sa_is_localhost((struct sockaddr *)&ss)) {
+		xasprintf(cause, "-admin %s: a TCP admin port must be on "
+		    "127.0.0.1 or [::1]", hub.conf.admin_path);
+		return (-1);
+	}
+	if (hub.conf.admin_path == NULL || tcp) {
 		if (dir == NULL)
 			dir = core_state_dir();
 		if (stat(dir, &st) == -1 && (errno != ENOENT ||
@@ -310,6 +490,16 @@ hub_admin_listen(char **cause)
 			    strerror(errno));
 			return (-1);
 		}
+	}
+	if (tcp) {
+		hub.listeners[HUB_LISTEN_ADMIN] = core_listen(
+		    hub.conf.admin_path, hub_admin_tcp_accept, NULL, cause);
+		if (hub.listeners[HUB_LISTEN_ADMIN] == NULL)
+			return (-1);
+		return (hub_admin_cookie_write(dir, core_listener_name(
+		    hub.listeners[HUB_LISTEN_ADMIN]), cause));
+	}
+	if (hub.conf.admin_path == NULL) {
 		snprintf(path, sizeof path, "%s/%s", dir, ADMIN_SOCKET);
 		hub.conf.admin_path = path;
 	}

@@ -50,7 +50,7 @@ hub_ctl_new(int fd, const char *peer, int admin)
 	if ((c = calloc(1, sizeof *c)) == NULL) {
 		log_warnx("control %s: out of memory, dropping a connection",
 		    peer);
-		close(fd);
+		evutil_closesocket(fd);
 		return (NULL);
 	}
 	strlcpy(c->c_peer, peer, sizeof c->c_peer);
@@ -62,7 +62,7 @@ hub_ctl_new(int fd, const char *peer, int admin)
 	if ((c->c_timer = evtimer_new(core_base, hub_ctl_timeout_cb,
 	    c)) == NULL) {
 		log_warnx("control %s: out of memory", c->c_peer);
-		close(fd);
+		evutil_closesocket(fd);
 		free(c);
 		return (NULL);
 	}
@@ -74,7 +74,7 @@ hub_ctl_new(int fd, const char *peer, int admin)
 		c->c_bev = hub_bev_new(fd, c->c_peer);
 	if (c->c_bev == NULL) {
 		if (admin)
-			close(fd);
+			evutil_closesocket(fd);
 		event_free(c->c_timer);
 		free(c);
 		return (NULL);

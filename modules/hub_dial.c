@@ -368,7 +368,7 @@ hub_dlink_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 	if ((l = calloc(1, sizeof *l)) == NULL) {
 		log_warnx("data: out of memory, dropping a link");
 		limit_close(h);
-		close(fd);
+		evutil_closesocket(fd);
 		return;
 	}
 	l->l_hold = h;
@@ -376,7 +376,7 @@ hub_dlink_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 	    l)) == NULL) {
 		log_warnx("data: out of memory, dropping a link");
 		hub_dlink_free(l);
-		close(fd);
+		evutil_closesocket(fd);
 		return;
 	}
 	core_sa_str(sa, l->l_peer, sizeof l->l_peer);

@@ -87,7 +87,7 @@ hub_http_accept(int fd, struct sockaddr *sa, socklen_t salen,
 		log_warnx("http: %s: out of memory; closing",
 		    core_sa_str(sa, reply, sizeof reply));
 		if (hc == NULL)
-			close(fd);
+			evutil_closesocket(fd);
 		free(hc);
 		return;
 	}

@@ -110,7 +110,7 @@ hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen,
 	core_sa_str(sa, peer, sizeof peer);
 	if ((sf = calloc(1, sizeof *sf)) == NULL) {
 		log_warnx("socks: %s: out of memory; closing", peer);
-		close(fd);
+		evutil_closesocket(fd);
 		return;
 	}
 	strlcpy(sf->sf_peer, peer, sizeof sf->sf_peer);
@@ -121,7 +121,7 @@ hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (sf->sf_bev == NULL) {
 		log_warnx("socks: %s: out of memory; closing", peer);
-		close(fd);
+		evutil_closesocket(fd);
 		free(sf);
 		return;
 	}

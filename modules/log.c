@@ -109,6 +109,7 @@ log_vwrite(int level, const char *fmt, va_list ap, int with_errno)
 	char		 msg[1024], stamp[32];
 	struct timeval	 tv;
 	struct tm	 tm;
+	time_t		 t;
 	int		 saved = errno;
 	size_t		 len;
 
@@ -127,7 +128,8 @@ log_vwrite(int level, const char *fmt, va_list ap, int with_errno)
 	if (log_fp == NULL)
 		log_fp = stderr;
 	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
+	t = tv.tv_sec;
+	localtime_r(&t, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
 	fprintf(log_fp, "%s.%03d %s %s\n", stamp, (int)(tv.tv_usec / 1000),
 	    log_names[level], msg);

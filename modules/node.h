@@ -64,6 +64,7 @@ struct node_conf {
 	struct tls_conf		*tls;		/* NULL: insecure (plaintext) */
 	char			*redial_cmd;	/* NULL: cannot redial */
 	int			 redial;	/* FRAME_REDIAL_* */
+	char			*dial_info;	/* for RasDial() */
 	int			 redial_timeout_ms;
 	int			 redial_min_ms;
 };
@@ -206,7 +207,8 @@ void		 node_spare_keepalive(uint64_t now);
  * redial.c: the node's redial action.  Runs cmd under /bin/sh -c in its
  * own process group, logs its output, kills it after timeout_ms, then
  * calls back with a FRAME_RRES_* result, the exit status or signal, and
- * how long it ran.  One at a time.
+ * how long it ran.  One at a time.  Windows (redial_win.c): cmd.exe /c,
+ * or RasDial() with node_conf.dial_info for FRAME_REDIAL_DIALINFO.
  */
 typedef void	 redial_done_cb(int rres, int code, uint32_t ms, void *);
 int		 redial_start(const char *cmd, int timeout_ms,

@@ -539,7 +539,7 @@ node_conf_name(struct node_conf *nc, const char *name, char **cause)
 /*
  * The redial action: redial: COMMAND, else dial_info: ENTRY[,USER,PASS]
  * as pppd's "poff ENTRY; pon ENTRY" (user and password come from pppd's
- * own secrets files on Unix; Windows' rasdial would take them).
+ * own secrets files on Unix; on Windows RasDial() takes them, redial_win.c).
  */
 static int
 node_conf_redial(struct node_conf *nc, const char *cmd,
@@ -571,6 +571,7 @@ node_conf_redial(struct node_conf *nc, const char *cmd,
 	}
 	xasprintf(&nc->redial_cmd, "poff %s; sleep 1; pon %s", entry, entry);
 	nc->redial = FRAME_REDIAL_DIALINFO;
+	nc->dial_info = xstrdup(dial_info);	/* RasDial's */
 	return (0);
 }
 

@@ -368,7 +368,7 @@ node_target_socket(const struct sockaddr *sa)
 	if (bind(fd, (struct sockaddr *)&node_conf.bind_sa,
 	    node_conf.bind_len) == -1) {
 		log_warn("bind %s for an outgoing connection", node_conf.bind);
-		close(fd);
+		evutil_closesocket(fd);
 		errno = EADDRNOTAVAIL;
 		return (-1);
 	}
@@ -390,7 +390,7 @@ node_dial_hub_bev(int af)
 		fd = -1;
 	bev = bufferevent_socket_new(core_base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL && fd != -1)
-		close(fd);
+		evutil_closesocket(fd);
 	return (bev);
 }
 
@@ -431,7 +431,7 @@ node_dial_try(struct ndial *nd)
 		    BEV_OPT_CLOSE_ON_FREE);
 		if (nd->nd_target_bev == NULL) {
 			if (fd != -1)
-				close(fd);
+				evutil_closesocket(fd);
 			node_dial_fail(nd, DIAL_FAIL);
 			return;
 		}

@@ -3,8 +3,9 @@
  * a command from the node's config file under /bin/sh -c, in its own
  * process group, with a timeout; its output goes to the node's log.  The
  * hub only ever says when to redial, never what to run.  One action at a
- * time.
+ * time.  Windows: redial_win.c.
  */
+#ifndef _WIN32
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -310,3 +311,4 @@ redial_abort(void)
 	(void)kill(-rd.pid, SIGTERM);
 	rd.cb = NULL;
 }
+#endif /* !_WIN32 */

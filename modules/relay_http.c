@@ -105,13 +105,13 @@ relay_http_new(int fd, const struct sockaddr *sa, socklen_t salen,
 
 	if ((r = relay_alloc(core_sa_str(sa, who, sizeof who), NULL,
 	    NULL)) == NULL) {
-		close(fd);
+		evutil_closesocket(fd);
 		return (NULL);
 	}
 	if ((h = r->http = calloc(1, sizeof *h)) == NULL ||
 	    (r->user.bev = bufferevent_socket_new(core_base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-		close(fd);
+		evutil_closesocket(fd);
 		relay_close(r, "out of memory");
 		return (NULL);
 	}

@@ -31,6 +31,14 @@ struct timeval;
 #define DEFAULT_SOCKS_ADDR	":8888"
 #define DEFAULT_HTTP_ADDR	":8887"
 
+/*
+ * The admin channel: a Unix socket (peer credentials), or a loopback TCP
+ * port whose clients send the cookie from ADMIN_COOKIE_FILE in the state
+ * directory first (Windows: COMPAT_ADMIN_TCP, doc/windows.md).
+ */
+#define ADMIN_COOKIE_FILE	"admin.cookie"
+#define ADMIN_COOKIE_LEN	32
+
 /* Timeouts, milliseconds (doc/protocol.md "Limits"). */
 #define HANDSHAKE_MS		10000
 #define HEARTBEAT_MS		5000
@@ -285,6 +293,12 @@ int		 node_conf_usage(int status);
  * admin socket: -admin PATH, else STATE_DIR/admin.sock.
  */
 int		 admin_main(int, char **);
+
+/*
+ * service.c: `tentacle service install|uninstall|start|stop [hub|node]`,
+ * the Windows service (doc/windows.md); elsewhere a pointer to dist/.
+ */
+int		 service_main(int, char **);
 
 /* token.c */
 int		 token_main(int, char **);

@@ -1,0 +1,5 @@
+/* netinet/in.h: on Windows, compat_win32.h has it (force-included). */
+#ifndef COMPAT_WIN32_NETINET_IN_H
+#define COMPAT_WIN32_NETINET_IN_H
+#include "compat_win32.h"
+#endif
