@@ -50,10 +50,15 @@ EOF
 chmod +x "$TWIN"
 TNATIVE=$TENTACLE
 
-# win_pids: the processes of our prefix (their WINEPREFIX says so).
+# win_pids: wine's processes of our prefix (a wine binary whose
+# WINEPREFIX says so; native daemons of this script have it too).
 win_pids () {
 	for wp_p in /proc/[0-9]*; do
-		tr '\0' '\n' <"$wp_p/environ" 2>/dev/null |
+		case $(readlink "$wp_p/exe" 2>/dev/null) in
+		*wine*) ;;
+		*) continue ;;
+		esac
+		{ tr '\0' '\n' <"$wp_p/environ"; } 2>/dev/null |
 			grep -qx "WINEPREFIX=$WINEPREFIX" && echo "${wp_p#/proc/}"
 	done
 }
