@@ -217,4 +217,20 @@ int		 redial_running(void);
 /* SIGTERM to the running command's group; no callback follows. */
 void		 redial_abort(void);
 
+/*
+ * redial_log.c: the command's output as log lines, for both.  Bytes in
+ * (crlf: drop '\r', cmd.exe ends lines with CRLF), lines out; flush at
+ * the end of a run.  Zero it for each run.
+ */
+#define REDIAL_LOG_MAX		4096	/* output bytes logged per run */
+#define REDIAL_LINE_MAX		200
+struct redial_log {
+	char	 line[REDIAL_LINE_MAX + 1];
+	size_t	 linelen;
+	size_t	 logged;
+};
+void		 redial_log_bytes(struct redial_log *, const char *, size_t,
+		    int);
+void		 redial_log_flush(struct redial_log *);
+
 #endif /* NODE_H */

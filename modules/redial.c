@@ -23,8 +23,6 @@
 #include "node.h"
 
 #define REDIAL_KILL_MS		2000	/* SIGTERM, then SIGKILL after this */
-#define REDIAL_LOG_MAX		4096	/* output bytes logged per run */
-#define REDIAL_LINE_MAX		200
 #define REDIAL_READ_MAX		(64 * 1024)	/* per wakeup */
 
 static struct {
@@ -36,24 +34,10 @@ static struct {
 	uint64_t	 start_us;
 	int		 timeout_ms;
 	int		 killing;	/* 1: SIGTERM sent, 2: SIGKILL */
-	size_t		 logged;
-	char		 line[REDIAL_LINE_MAX + 1];
-	size_t		 linelen;
+	struct redial_log	 log;	/* its output, as log lines */
 	redial_done_cb	*cb;
 	void		*arg;
 } rd = { .fd = -1 };
-
-static void
-redial_line_flush(void)
-{
-	char	 esc[4 * REDIAL_LINE_MAX + 1];
-
-	if (rd.linelen == 0)
-		return;
-	log_escape(esc, sizeof esc, rd.line, rd.linelen);
-	log_info("redial: | %s", esc);
-	rd.linelen = 0;
-}
 
 /*
  * Read what the command wrote (at most REDIAL_READ_MAX a call, so a
@@ -63,7 +47,7 @@ static void
 redial_read(void)
 {
 	char	 buf[4096];
-	ssize_t	 n = -1, i;
+	ssize_t	 n = -1;
 	size_t	 total = 0;
 
 	errno = EAGAIN;
@@ -74,20 +58,10 @@ redial_read(void)
 		if (n <= 0)
 			break;
 		total += n;
-		for (i = 0; i < n && rd.logged < REDIAL_LOG_MAX; i++) {
-			rd.logged++;
-			if (buf[i] == '\n' || rd.linelen == REDIAL_LINE_MAX)
-				redial_line_flush();
-			if (buf[i] != '\n')
-				rd.line[rd.linelen++] = buf[i];
-		}
-		if (i < n && rd.logged++ == REDIAL_LOG_MAX) {
-			redial_line_flush();
-			log_info("redial: more output, not logged");
-		}
+		redial_log_bytes(&rd.log, buf, n, 0);
 	}
 	if (n == 0 || (n == -1 && errno != EAGAIN)) {
-		redial_line_flush();
+		redial_log_flush(&rd.log);
 		event_free(rd.out_ev);
 		rd.out_ev = NULL;
 		close(rd.fd);
@@ -117,7 +91,7 @@ redial_finish(int status)
 	 */
 	if (rd.fd != -1) {
 		redial_read();
-		redial_line_flush();
+		redial_log_flush(&rd.log);
 	}
 	if (rd.out_ev != NULL)
 		event_free(rd.out_ev);
@@ -277,8 +251,7 @@ redial_start(const char *cmd, int timeout_ms, redial_done_cb *cb, void *arg,
 	rd.start_us = core_now_us();
 	rd.timeout_ms = timeout_ms;
 	rd.killing = 0;
-	rd.logged = 0;
-	rd.linelen = 0;
+	memset(&rd.log, 0, sizeof rd.log);
 	rd.cb = cb;
 	rd.arg = arg;
 	rd.out_ev = event_new(core_base, rd.fd, EV_READ | EV_PERSIST,

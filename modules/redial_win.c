@@ -21,8 +21,6 @@
 #include "node.h"
 
 #define REDIAL_POLL_MS		100
-#define REDIAL_LOG_MAX		4096	/* output logged per run */
-#define REDIAL_LINE_MAX		200
 #define REDIAL_EXIT_KILLED	0x7e	/* TerminateJobObject()'s */
 
 typedef DWORD (WINAPI *ras_dial_fn)(LPRASDIALEXTENSIONS, LPCSTR,
@@ -44,9 +42,7 @@ static struct {
 	struct event	*timer;
 	uint64_t	 start_us;
 	int		 timeout_ms;
-	size_t		 logged;
-	char		 line[REDIAL_LINE_MAX + 1];
-	size_t		 linelen;
+	struct redial_log	 log;	/* its output, as log lines */
 	redial_done_cb	*cb;
 	void		*arg;
 } rd;
@@ -54,28 +50,16 @@ static struct {
 /* What the RAS thread dials: copied in, wiped when it is done. */
 static RASDIALPARAMSA	 ras_params;
 
-static void
-redial_line_flush(void)
-{
-	char	 esc[4 * REDIAL_LINE_MAX + 1];
-
-	if (rd.linelen == 0)
-		return;
-	log_escape(esc, sizeof esc, rd.line, rd.linelen);
-	log_info("redial: | %s", esc);
-	rd.linelen = 0;
-}
-
 /* What the command wrote so far, without blocking; lines to the log. */
 static void
 redial_read(void)
 {
 	char	 buf[4096];
-	DWORD	 avail, n, i;
+	DWORD	 avail, n;
 
 	while (rd.out != NULL) {
 		if (!PeekNamedPipe(rd.out, NULL, 0, NULL, &avail, NULL)) {
-			redial_line_flush();	/* broken pipe: all read */
+			redial_log_flush(&rd.log);	/* broken pipe: all read */
 			CloseHandle(rd.out);
 			rd.out = NULL;
 			return;
@@ -85,17 +69,7 @@ redial_read(void)
 		if (!ReadFile(rd.out, buf, avail < sizeof buf ? avail :
 		    sizeof buf, &n, NULL) || n == 0)
 			return;
-		for (i = 0; i < n && rd.logged < REDIAL_LOG_MAX; i++) {
-			rd.logged++;
-			if (buf[i] == '\n' || rd.linelen == REDIAL_LINE_MAX)
-				redial_line_flush();
-			if (buf[i] != '\n' && buf[i] != '\r')
-				rd.line[rd.linelen++] = buf[i];
-		}
-		if (i < n && rd.logged++ == REDIAL_LOG_MAX) {
-			redial_line_flush();
-			log_info("redial: more output, not logged");
-		}
+		redial_log_bytes(&rd.log, buf, n, 1);
 	}
 }
 
@@ -108,7 +82,7 @@ redial_finish(int rres, int code)
 	uint32_t	 ms = us / 1000 > UINT32_MAX ? UINT32_MAX : us / 1000;
 
 	redial_read();
-	redial_line_flush();
+	redial_log_flush(&rd.log);
 	if (rd.out != NULL)
 		CloseHandle(rd.out);
 	if (rd.proc != NULL)
@@ -408,8 +382,7 @@ redial_start(const char *cmd, int timeout_ms, redial_done_cb *cb, void *arg,
 	}
 	rd.start_us = core_now_us();
 	rd.timeout_ms = timeout_ms;
-	rd.logged = 0;
-	rd.linelen = 0;
+	memset(&rd.log, 0, sizeof rd.log);
 	if (node_conf.redial == FRAME_REDIAL_DIALINFO &&
 	    node_conf.dial_info != NULL) {
 		if (redial_ras_params(node_conf.dial_info) == -1) {
