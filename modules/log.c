@@ -80,6 +80,13 @@ log_init(const char *dest, int level, const char *ident, char **cause)
 	return (0);
 }
 
+/* The level from now on (the hub's SIGHUP: log-level in its file). */
+void
+log_level_set(int level)
+{
+	log_level = level;
+}
+
 /* Reopen a log file after rotation (SIGHUP/SIGUSR1). */
 void
 log_reopen(void)
