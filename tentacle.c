@@ -16,6 +16,7 @@
 #define CMD_NODE	0x1
 
 static int	 help_main(int, char **);
+static int	 version_asked(int, char **, int);
 
 static const struct command {
 	const char	*name;
@@ -88,6 +89,26 @@ help_main(int argc __unused, char **argv __unused)
 	return (0);
 }
 
+/*
+ * -V, -version or --version among the arguments from argv[from] on (up to
+ * "--"), under any name and after any command: the version, exit 0.  So
+ * is "version" as the hub's only argument (tentacled version; the hub
+ * takes no arguments, unlike start, whose POOL could be called that).
+ */
+static int
+version_asked(int argc, char **argv, int from)
+{
+	int	 i;
+
+	for (i = from; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "-V") == 0 ||
+		    strcmp(argv[i], "-version") == 0 ||
+		    strcmp(argv[i], "--version") == 0)
+			return (1);
+	}
+	return (0);
+}
+
 /* The command called name (or, alias set, installed as name) with flags. */
 static const struct command *
 command_find(const char *name, int alias, int flags)
@@ -130,6 +151,7 @@ node_dispatch(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	static char		*version_argv[] = { "version", NULL };
 	const struct command	*c;
 	char			*copy, *name;
 	size_t			 n, sn = strlen(COMPAT_EXE_SUFFIX);
@@ -143,6 +165,11 @@ main(int argc, char **argv)
 		name[n - sn] = '\0';	/* tentacled.exe */
 	c = command_find(name, 1, 0);
 	free(copy);
+	if (version_asked(argc, argv, 1) || (argc == 3 && c == NULL &&
+	    strcmp(argv[1], "server") == 0 && strcmp(argv[2], "version") == 0) ||
+	    (argc == 2 && c != NULL && c->main == hub_main &&
+	    strcmp(argv[1], "version") == 0))
+		return (version_main(1, version_argv));
 	if (c != NULL)
 		return (c->flags & CMD_NODE ? node_dispatch(argc, argv) :
 		    c->main(argc, argv));
@@ -153,9 +180,6 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "-help") == 0 ||
 	    strcmp(argv[1], "--help") == 0)
 		return (help_main(argc - 1, argv + 1));
-	if (strcmp(argv[1], "-version") == 0 ||
-	    strcmp(argv[1], "--version") == 0)
-		return (version_main(1, argv + 1));
 	/* "tentacle -config x start": node flags before the command. */
 	if (argv[1][0] == '-')
 		return (node_dispatch(argc, argv));
