@@ -62,7 +62,8 @@ usage_commands(void)
 	fprintf(stderr, "\nAlso installed as tentacled (= tentacle server) "
 	    "and tentacler (= tentacle).\n"
 	    "Run 'tentacle COMMAND -h' for a command's flags; "
-	    "'man tentacle' for more.\n");
+	    "'man tentacle' for more.\n"
+	    "-V or --version, under any name, prints the version.\n");
 }
 
 static int
@@ -85,7 +86,9 @@ help_main(int argc __unused, char **argv __unused)
 	    "  curl -x socks5h://127.0.0.1:8888 http://example.org/\n"
 	    "  tentacle info -json                     # on the hub's machine\n"
 	    "\nAlso installed as tentacled (= tentacle server) and tentacler "
-	    "(= tentacle).\nRun 'tentacle COMMAND -h' for a command's flags.\n");
+	    "(= tentacle).\nRun 'tentacle COMMAND -h' for a command's flags; "
+	    "-V or --version, under any\nname and after any command, "
+	    "prints the version.\n");
 	return (0);
 }
 
