@@ -660,10 +660,12 @@ hub_conf_reload(void)
 {
 	char		*vals[nitems(hub_opts)], *cause = NULL;
 	struct opt	*o;
+	char		 applied[nitems(hub_opts)];
 	size_t		 i, k;
-	int		 live, applied = 0;
+	int		 live;
 
 	memset(vals, 0, sizeof vals);
+	memset(applied, 0, sizeof applied);
 	if (hub_conf_read(vals, &cause) == -1) {
 		log_warnx("SIGHUP: %s; the configuration stays as it was",
 		    cause);
@@ -696,15 +698,18 @@ hub_conf_reload(void)
 				opt_value_set(o, o->name, vals[i], NULL);
 			else
 				opt_value_put(o, &hub_file_default[i]);
-			log_info("SIGHUP: %s: %s", o->name, vals[i] != NULL ?
-			    vals[i] : "back to its default");
-			applied = 1;
+			applied[i] = 1;
 		}
 		free(hub_file[i]);
 		hub_file[i] = vals[i];
 	}
-	if (applied)
-		hub_conf_apply();
+	hub_conf_apply();
+	for (i = 0; hub_opts[i].name != NULL; i++) {
+		if (applied[i])		/* after: at the new log level */
+			log_info("SIGHUP: %s: %s", hub_opts[i].name,
+			    hub_file[i] != NULL ? hub_file[i] :
+			    "back to its default");
+	}
 }
 
 /* The state before the flags: their defaults, empty lists. */
