@@ -52,7 +52,8 @@ static struct {
 
 static struct opt node_opts[] = {
 	{ "config", OPT_STRING, &nf.config, "Path to tentacle "
-	    "configuration file.", "$HOME/.tentacler", 0, 0, 0 },
+	    "configuration file (\"key: value\" lines).", "$HOME/.tentacler",
+	    0, 0, 0 },
 	{ "server", OPT_STRING, &nf.server, "Hub control address "
 	    "HOST:PORT (overrides server_addr)", NULL, 0, 0, 0 },
 	{ "token", OPT_STRING, &nf.token, "Node authentication token "
@@ -154,7 +155,8 @@ node_conf_usage(int status)
 	opt_usage(fp, node_opts);
 	fprintf(fp, "\nExamples:\n"
 	    "\ttentacle start -server hub.example.net:4442 ilife codertool\n"
-	    "\ttentacler -log=stdout -config=tentacler.yml start\n"
+	    "\ttentacler -log=stdout -config=node.conf start   "
+	    "(\"key: value\" lines, doc/node.conf.example)\n"
 	    "\ttentacle version\n");
 	return (status);
 }
