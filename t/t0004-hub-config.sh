@@ -149,6 +149,20 @@ test_expect_success 'SIGHUP: a file with an error changes nothing' '
 	stop_daemon $RH_PID
 '
 
+test_expect_success 'doc/*.conf.example parse, every key uncommented too' '
+	sed "s/^#\([a-z_]*: \)/\1/" "$TENTACLE_SRC/doc/hub.conf.example" \
+		>hub-all.conf &&
+	test $(grep -c "^[a-z_]*: " hub-all.conf) -ge 35 &&
+	test_expect_code 1 "$TENTACLE" server -config hub-all.conf \
+		-tlsCrt nonexistent.crt -tlsKey nonexistent.key 2>err &&
+	grep "TLS: nonexistent.crt" err &&
+	sed "s/^#\([a-z_]*: \)/\1/" "$TENTACLE_SRC/doc/node.conf.example" |
+		grep -v -e "^fingerprint:" -e "^ca_file:" >node-all.conf &&
+	{ cat node-all.conf && echo "log_level: NOPE"; } >node-all-bad.conf &&
+	test_expect_code 2 "$TENTACLE" start -config node-all-bad.conf 2>err &&
+	grep "log level \"NOPE\"" err
+'
+
 test_expect_success MOUNTNS '-log syslog without /dev/log: a warning naming it' '
 	: >notasocket &&
 	$MOUNTNS sh -c "if test -e /dev/log; then mount --bind notasocket /dev/log; fi &&
