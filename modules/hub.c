@@ -745,8 +745,14 @@ hub_parse(int argc, char **argv)
 	int	 ind = 1, rc;
 	size_t	 i;
 
-	for (i = 0; hub_opts[i].name != NULL; i++)
+	for (i = 0; hub_opts[i].name != NULL; i++) {
+		/* Two flags must never be one config key (-foo-bar, -fooBar). */
+		if (opt_conf_find(hub_opts, hub_opts[i].name) != &hub_opts[i])
+			fatalx("internal: -%s and -%s are one config key",
+			    opt_conf_find(hub_opts, hub_opts[i].name)->name,
+			    hub_opts[i].name);
 		opt_value_get(&hub_opts[i], &hub_file_default[i]);
+	}
 	rc = opt_parse(hub_opts, argc, argv, &ind, &cause);
 	if (rc == OPT_HELP) {
 		hub_usage(stdout);
