@@ -16,6 +16,7 @@
 #define CMD_NODE	0x1
 
 static int	 help_main(int, char **);
+static int	 version_asked(int, char **, int);
 
 static const struct command {
 	const char	*name;
@@ -61,7 +62,8 @@ usage_commands(void)
 	fprintf(stderr, "\nAlso installed as tentacled (= tentacle server) "
 	    "and tentacler (= tentacle).\n"
 	    "Run 'tentacle COMMAND -h' for a command's flags; "
-	    "'man tentacle' for more.\n");
+	    "'man tentacle' for more.\n"
+	    "-V or --version, under any name, prints the version.\n");
 }
 
 static int
@@ -84,7 +86,29 @@ help_main(int argc __unused, char **argv __unused)
 	    "  curl -x socks5h://127.0.0.1:8888 http://example.org/\n"
 	    "  tentacle info -json                     # on the hub's machine\n"
 	    "\nAlso installed as tentacled (= tentacle server) and tentacler "
-	    "(= tentacle).\nRun 'tentacle COMMAND -h' for a command's flags.\n");
+	    "(= tentacle).\nRun 'tentacle COMMAND -h' for a command's flags; "
+	    "-V or --version, under any\nname and after any command, "
+	    "prints the version.\n");
+	return (0);
+}
+
+/*
+ * -V, -version or --version among the arguments from argv[from] on (up to
+ * "--"), under any name and after any command: the version, exit 0.  So
+ * is "version" as the hub's only argument (tentacled version; the hub
+ * takes no arguments, unlike start, whose POOL could be called that).
+ */
+static int
+version_asked(int argc, char **argv, int from)
+{
+	int	 i;
+
+	for (i = from; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "-V") == 0 ||
+		    strcmp(argv[i], "-version") == 0 ||
+		    strcmp(argv[i], "--version") == 0)
+			return (1);
+	}
 	return (0);
 }
 
@@ -130,6 +154,7 @@ node_dispatch(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	static char		*version_argv[] = { "version", NULL };
 	const struct command	*c;
 	char			*copy, *name;
 	size_t			 n, sn = strlen(COMPAT_EXE_SUFFIX);
@@ -143,6 +168,11 @@ main(int argc, char **argv)
 		name[n - sn] = '\0';	/* tentacled.exe */
 	c = command_find(name, 1, 0);
 	free(copy);
+	if (version_asked(argc, argv, 1) || (argc == 3 && c == NULL &&
+	    strcmp(argv[1], "server") == 0 && strcmp(argv[2], "version") == 0) ||
+	    (argc == 2 && c != NULL && c->main == hub_main &&
+	    strcmp(argv[1], "version") == 0))
+		return (version_main(1, version_argv));
 	if (c != NULL)
 		return (c->flags & CMD_NODE ? node_dispatch(argc, argv) :
 		    c->main(argc, argv));
@@ -153,9 +183,6 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "-help") == 0 ||
 	    strcmp(argv[1], "--help") == 0)
 		return (help_main(argc - 1, argv + 1));
-	if (strcmp(argv[1], "-version") == 0 ||
-	    strcmp(argv[1], "--version") == 0)
-		return (version_main(1, argv + 1));
 	/* "tentacle -config x start": node flags before the command. */
 	if (argv[1][0] == '-')
 		return (node_dispatch(argc, argv));

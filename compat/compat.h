@@ -45,6 +45,11 @@ int	 compat_local_addrs(struct sockaddr_storage *, int);
 
 /* Close every descriptor >= lowfd (between fork and exec). */
 void	 compat_closefrom(int);
+/*
+ * syslog.c: can syslog() reach a daemon?  0, or -1 with errno (*path: the
+ * socket tried, "/dev/log").  Windows' event log: always 0.
+ */
+int	 compat_syslog_check(const char **path);
 
 /*
  * Windows (doc/windows.md): compat/win32/compat_win32.h is force-included

@@ -1,8 +1,61 @@
 /*
  * syslog.c: syslog() on Windows: one event in the Application log per
- * line (ReportEvent), the source named by openlog()'s ident.  Empty
- * elsewhere.
+ * line (ReportEvent), the source named by openlog()'s ident.  Elsewhere
+ * only compat_syslog_check(): is a syslog daemon listening?
  */
+#ifndef _WIN32
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <paths.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+
+#ifndef _PATH_LOG
+#define _PATH_LOG	"/dev/log"
+#endif
+
+/* see compat.h: a datagram to _PATH_LOG would reach a reader. */
+int
+compat_syslog_check(const char **path)
+{
+	struct sockaddr_un	 sun;
+	int			 fd, rc, saved;
+
+	*path = _PATH_LOG;
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	strncpy(sun.sun_path, _PATH_LOG, sizeof sun.sun_path - 1);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM, 0)) == -1)
+		return (-1);
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	if (rc == -1 && errno == EPROTOTYPE) {	/* a stream socket there */
+		close(fd);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+			return (-1);
+		rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	}
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return (rc);
+}
+#else
+#include <syslog.h>
+
+/* see compat.h: the event log is always there. */
+int
+compat_syslog_check(const char **path)
+{
+	*path = "the event log";
+	return (0);
+}
+#endif /* !_WIN32 */
+
 #ifdef _WIN32
 #include <stdarg.h>
 #include <stdio.h>

@@ -32,6 +32,7 @@
 #include "hub.h"
 
 #define LOG_EVERY_US	(10ULL * 1000000)	/* refusals logged once per */
+#define HUB_CONF_DEFAULT "/etc/tentacle/hub.conf"	/* -config default */
 
 /* The flags' defaults (doc/tentacle.1); hub_init() copies them. */
 static const struct hub_conf hub_defaults = {
@@ -63,6 +64,8 @@ struct hub	 hub;
 
 static void	hub_guard_log_cb(evutil_socket_t, short, void *);
 static int	hub_check_schedule(void);
+static void	hub_conf_reload(void);
+static void	hub_limits_auto(void);
 
 /* see hub.h */
 void
@@ -305,6 +308,7 @@ hub_hup_cb(int sig __unused, void *arg __unused)
 	char			*cause = NULL;
 
 	log_reopen();
+	hub_conf_reload();
 	if (auth_reload(&cause) == -1) {
 		log_warnx("SIGHUP: keeping the old %zu proxy users: %s",
 		    auth_users_count(), cause);
@@ -388,6 +392,7 @@ hub_fail(const char *what, char *cause)
  * others point into hub.conf directly).  Start-up only.
  */
 static struct hub_flags {
+	const char	*config;
 	const char	*logdest;
 	const char	*loglevel;
 	int		 level;		/* from loglevel */
@@ -411,6 +416,10 @@ static struct hub_flags {
 };
 
 static struct opt hub_opts[] = {
+	{ "config", OPT_STRING, &hub_flags.config, "Configuration file: "
+	    "\"key: value\" lines, a key for each flag here (its name "
+	    "without the dash, '_' or '-' between words); a flag beats the "
+	    "file (none: no file)", HUB_CONF_DEFAULT " if there", 0, 0, 0 },
 	{ "controlAddr", OPT_STRING, &hub.conf.control_addr,
 	    "Public address listening for tentacle client",
 	    "\":4442\"", 0, 0, 0 },
@@ -529,6 +538,180 @@ static struct opt hub_opts[] = {
 	{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 };
 
+/*
+ * The config file (-config): what it says by hub_opts row (NULL: nothing;
+ * a string flag's value points here), the flags' defaults (what SIGHUP
+ * puts back when a key goes), and the path read (NULL: none).
+ */
+static char		*hub_file[nitems(hub_opts)];
+static union opt_value	 hub_file_default[nitems(hub_opts)];
+static const char	*hub_conf_path;
+
+/*
+ * The keys SIGHUP applies: read per request or per connection (and the
+ * log level).  A change to any other key is logged as needing a restart.
+ */
+static const char *const hub_live[] = {
+	"log-level", "allow", "open-proxy", "via", "idle-timeout",
+	"http-idle-timeout", "dial-retries", "max-pending-dials",
+	"max-relays-per-node", "max-clients", "max-conns-per-ip",
+	"max-conns-per-user", "max-sessions-per-user", "max-handshakes",
+	"max-handshakes-per-ip",
+};
+
+/* One "key: value" of the config file into the values arg. */
+static int
+hub_conf_cb(const char *key, const char *value, void *arg, char **cause)
+{
+	char		**vals = arg;
+	struct opt	 *o;
+
+	if ((o = opt_conf_find(hub_opts, key)) == NULL) {
+		xasprintf(cause, "unknown key \"%s\" (the keys are the "
+		    "flags of 'tentacle server -h' without the dash)", key);
+		return (-1);
+	}
+	if (o->ptr == &hub_flags.config) {
+		xasprintf(cause, "%s: not a key (-config names this file)",
+		    key);
+		return (-1);
+	}
+	if (opt_value_check(o, key, value, cause) == -1)
+		return (-1);
+	free(vals[o - hub_opts]);
+	vals[o - hub_opts] = xstrdup(value);
+	return (0);
+}
+
+/*
+ * The config file into vals: -config (it must exist), else the default
+ * path if there is a file.  0 (also: no file), or -1 with *cause.
+ */
+static int
+hub_conf_read(char **vals, char **cause)
+{
+	const char	*path = hub_flags.config;
+
+	hub_conf_path = NULL;
+	if (path != NULL && (strcmp(path, "none") == 0 || *path == '\0'))
+		return (0);
+	if (path == NULL) {
+		if (access(HUB_CONF_DEFAULT, F_OK) == -1)
+			return (0);
+		path = HUB_CONF_DEFAULT;
+	}
+	hub_conf_path = path;
+	return (opt_conf_load(path, hub_conf_cb, vals, cause));
+}
+
+/*
+ * Start-up: the file's values for the flags not given (flag beats file
+ * beats default).  -1: what is wrong printed.
+ */
+static int
+hub_conf_load(void)
+{
+	char	*cause = NULL;
+	size_t	 i;
+
+	if (hub_conf_read(hub_file, &cause) == -1)
+		return (hub_fail(NULL, cause));
+	for (i = 0; hub_opts[i].name != NULL; i++) {
+		if (hub_file[i] != NULL && !hub_opts[i].set)
+			opt_value_set(&hub_opts[i], hub_opts[i].name,
+			    hub_file[i], NULL);
+	}
+	return (0);
+}
+
+/* What a live key's new value means, resolved again as at start-up. */
+static void
+hub_conf_apply(void)
+{
+	char	*cause = NULL;
+	int	 level;
+
+	if (log_level_parse(hub_flags.loglevel, &level) == -1)
+		log_warnx("SIGHUP: log-level \"%s\" is not one of DEBUG, "
+		    "INFO, WARNING, ERROR; the level stays", hub_flags.loglevel);
+	else
+		log_level_set(level);
+	if (auth_allow_parse(hub_flags.allow != NULL ? hub_flags.allow : "",
+	    &cause) == -1) {
+		log_warnx("SIGHUP: allow: %s; the old list stays", cause);
+		free(cause);
+	}
+	auth_open_proxy_set(hub.conf.open_proxy);
+	hub.conf.idle_ms = (int)(hub_flags.idle > INT32_MAX ? INT32_MAX :
+	    hub_flags.idle);
+	hub.conf.http_idle_ms = (int)(hub_flags.httpidle > INT32_MAX ?
+	    INT32_MAX : hub_flags.httpidle);
+	hub_limits_auto();
+}
+
+/*
+ * SIGHUP: the config file again.  Live keys (hub_live) take their new
+ * value, or their default when gone; a flag still beats the file; other
+ * changes are logged as needing a restart.  A file with an error changes
+ * nothing.
+ */
+static void
+hub_conf_reload(void)
+{
+	char		*vals[nitems(hub_opts)], *cause = NULL;
+	struct opt	*o;
+	char		 applied[nitems(hub_opts)];
+	size_t		 i, k;
+	int		 live;
+
+	memset(vals, 0, sizeof vals);
+	memset(applied, 0, sizeof applied);
+	if (hub_conf_read(vals, &cause) == -1) {
+		log_warnx("SIGHUP: %s; the configuration stays as it was",
+		    cause);
+		free(cause);
+		for (i = 0; i < nitems(vals); i++)
+			free(vals[i]);
+		return;
+	}
+	for (i = 0; hub_opts[i].name != NULL; i++) {
+		o = &hub_opts[i];
+		if (vals[i] == hub_file[i] || (vals[i] != NULL &&
+		    hub_file[i] != NULL && strcmp(vals[i], hub_file[i]) == 0)) {
+			free(vals[i]);
+			continue;
+		}
+		for (live = 0, k = 0; k < nitems(hub_live); k++)
+			live |= strcmp(hub_live[k], o->name) == 0;
+		if (o->set)
+			log_info("SIGHUP: %s changed in the config file; -%s "
+			    "on the command line still wins", o->name, o->name);
+		else if (!live) {
+			log_warnx("SIGHUP: %s changed in %s; it needs a "
+			    "restart (the hub keeps the value it started "
+			    "with)", o->name, hub_conf_path != NULL ?
+			    hub_conf_path : "the config file");
+			free(vals[i]);
+			continue;
+		} else {
+			if (vals[i] != NULL)
+				opt_value_set(o, o->name, vals[i], NULL);
+			else
+				opt_value_put(o, &hub_file_default[i]);
+			applied[i] = 1;
+		}
+		free(hub_file[i]);
+		hub_file[i] = vals[i];
+	}
+	hub_conf_apply();
+	for (i = 0; hub_opts[i].name != NULL; i++) {
+		if (applied[i])		/* after: at the new log level */
+			log_info("SIGHUP: %s: %s", hub_opts[i].name,
+			    hub_file[i] != NULL ? hub_file[i] :
+			    "back to its default");
+	}
+}
+
 /* The state before the flags: their defaults, empty lists. */
 static void
 hub_init(void)
@@ -560,7 +743,16 @@ hub_parse(int argc, char **argv)
 {
 	char	*cause = NULL;
 	int	 ind = 1, rc;
+	size_t	 i;
 
+	for (i = 0; hub_opts[i].name != NULL; i++) {
+		/* Two flags must never be one config key (-foo-bar, -fooBar). */
+		if (opt_conf_find(hub_opts, hub_opts[i].name) != &hub_opts[i])
+			fatalx("internal: -%s and -%s are one config key",
+			    opt_conf_find(hub_opts, hub_opts[i].name)->name,
+			    hub_opts[i].name);
+		opt_value_get(&hub_opts[i], &hub_file_default[i]);
+	}
 	rc = opt_parse(hub_opts, argc, argv, &ind, &cause);
 	if (rc == OPT_HELP) {
 		hub_usage(stdout);
@@ -577,7 +769,7 @@ hub_parse(int argc, char **argv)
 		hub_usage(stderr);
 		return (-1);
 	}
-	return (0);
+	return (hub_conf_load());
 }
 
 static int

@@ -26,6 +26,7 @@ static const char *log_names[] = { "DEBUG", "INFO", "WARNING", "ERROR" };
 static const int log_prio[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
 
 static void	 log_vwrite(int, const char *, va_list, int);
+static void	 log_syslog_check(const char *);
 
 int
 log_level_parse(const char *s, int *level)
@@ -45,6 +46,23 @@ log_level_parse(const char *s, int *level)
 	return (-1);
 }
 
+/*
+ * -log syslog with no daemon at /dev/log: the lines would vanish (glibc
+ * and musl drop them), so the operator hears it on stderr at start-up.
+ */
+static void
+log_syslog_check(const char *ident)
+{
+	const char	*path;
+
+	if (compat_syslog_check(&path) == 0)
+		return;
+	fprintf(stderr, "%s: warning: -log syslog: no syslog daemon at %s "
+	    "(%s): log lines are lost until one listens there; use -log FILE, "
+	    "or -log stdout (journald and docker keep it)\n", ident, path,
+	    strerror(errno));
+}
+
 int
 log_init(const char *dest, int level, const char *ident, char **cause)
 {
@@ -60,6 +78,7 @@ log_init(const char *dest, int level, const char *ident, char **cause)
 		log_none = 1;
 		fp = NULL;
 	} else if (strcmp(dest, "syslog") == 0) {
+		log_syslog_check(ident);
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 		log_syslog = 1;
 		fp = NULL;
@@ -78,6 +97,13 @@ log_init(const char *dest, int level, const char *ident, char **cause)
 	if (fp == stdout)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	return (0);
+}
+
+/* The level from now on (the hub's SIGHUP: log-level in its file). */
+void
+log_level_set(int level)
+{
+	log_level = level;
 }
 
 /* Reopen a log file after rotation (SIGHUP/SIGUSR1). */

@@ -52,7 +52,8 @@ static struct {
 
 static struct opt node_opts[] = {
 	{ "config", OPT_STRING, &nf.config, "Path to tentacle "
-	    "configuration file.", "$HOME/.tentacler", 0, 0, 0 },
+	    "configuration file (\"key: value\" lines).", "$HOME/.tentacler",
+	    0, 0, 0 },
 	{ "server", OPT_STRING, &nf.server, "Hub control address "
 	    "HOST:PORT (overrides server_addr)", NULL, 0, 0, 0 },
 	{ "token", OPT_STRING, &nf.token, "Node authentication token "
@@ -154,7 +155,8 @@ node_conf_usage(int status)
 	opt_usage(fp, node_opts);
 	fprintf(fp, "\nExamples:\n"
 	    "\ttentacle start -server hub.example.net:4442 ilife codertool\n"
-	    "\ttentacler -log=stdout -config=tentacler.yml start\n"
+	    "\ttentacler -log=stdout -config=node.conf start   "
+	    "(\"key: value\" lines, doc/node.conf.example)\n"
 	    "\ttentacle version\n");
 	return (status);
 }
@@ -203,10 +205,11 @@ node_conf_file_acl(const char *key, const char *value, char **cause)
 static int
 node_conf_file_redial(const char *key, const char *value, char **cause)
 {
-	int	 timeout = strcmp(key, "redial_timeout") == 0;
-	int64_t	 ms;
+	int		 timeout = strcmp(key, "redial_timeout") == 0;
+	int64_t		 ms;
+	struct opt	 o = { key, OPT_DURATION, &ms, "", NULL, 0, 0, 0 };
 
-	if (opt_duration_parse(value, &ms, cause) == -1)
+	if (opt_value_set(&o, key, value, cause) == -1)
 		return (-1);
 	if (ms < 0 || ms > 24 * 3600 * 1000LL || (timeout && ms == 0)) {
 		xasprintf(cause, "%s: \"%s\" is out of range (%s to 24h)", key,
@@ -243,7 +246,11 @@ node_conf_file_cb(const char *key, const char *value, void *arg __unused,
 		{ "data_addr", &nfile.data_addr },
 		{ "redial", &nfile.redial },
 	};
-	long long	 v;
+	struct opt	 o[] = {
+		{ "insecure", OPT_BOOL, &nfile.insecure, "", NULL, 0, 0, 0 },
+		{ "pool_size", OPT_INT, &nfile.pool_size, "", NULL, 0, 1024,
+		    0 },
+	};
 	size_t		 k;
 
 	for (k = 0; k < nitems(strings); k++) {
@@ -253,23 +260,13 @@ node_conf_file_cb(const char *key, const char *value, void *arg __unused,
 			return (0);
 		}
 	}
-	if (strcmp(key, "insecure") == 0) {
-		if (opt_bool_parse(value, &nfile.insecure) == -1) {
-			xasprintf(cause, "insecure: expected true or false, "
-			    "not \"%s\"", value);
-			return (-1);
-		}
-		return (0);
+	for (k = 0; k < nitems(o); k++) {
+		if (strcmp(key, o[k].name) == 0)
+			return (opt_value_set(&o[k], key, value, cause));
 	}
 	if (strcmp(key, "redial_timeout") == 0 ||
 	    strcmp(key, "redial_min_interval") == 0)
 		return (node_conf_file_redial(key, value, cause));
-	if (strcmp(key, "pool_size") == 0) {
-		if (opt_int_parse(value, 0, 1024, &v, cause) == -1)
-			return (-1);
-		nfile.pool_size = (int)v;
-		return (0);
-	}
 	if (strcmp(key, "pools") == 0)
 		return (node_conf_file_pools(value, cause));
 	if (strcmp(key, "allow") == 0 || strcmp(key, "deny") == 0)

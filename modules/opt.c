@@ -29,6 +29,8 @@ static void	 opt_error(char **, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 static const char *opt_quote(char *, size_t, const char *, size_t);
 static int	 opt_set(struct opt *, const char *, char **);
+static const char *opt_quote1(char *, size_t, const char *);
+static int	 opt_name_eq(const char *, const char *);
 static int	 opt_duration_number(const char **, uint64_t *, uint64_t *,
 		    double *);
 static size_t	 opt_duration_unit(const char *, uint64_t *);
@@ -343,22 +345,42 @@ invalid:
 	return (-1);
 }
 
-/* Store value into o; *cause gets the reason only (no flag name). */
-static int
-opt_set(struct opt *o, const char *value, char **cause)
+/* Go's %q with single quotes: 'text' as the value errors show it. */
+static const char *
+opt_quote1(char *out, size_t outlen, const char *in)
 {
+	size_t	 len;
+
+	opt_quote(out, outlen, in, strlen(in));
+	if ((len = strlen(out)) >= 2) {
+		out[0] = '\'';
+		out[len - 1] = '\'';
+	}
+	return (out);
+}
+
+/* see opt.h */
+int
+opt_value_set(struct opt *o, const char *name, const char *value,
+    char **cause)
+{
+	char		 q[2 * OPT_QUOTE_MAX + 8], *why = NULL;
 	long long	 ll, lo, hi;
 	int64_t		 ms;
+	int		 b;
 
+	opt_quote1(q, sizeof q, value);
 	switch (o->type) {
 	case OPT_STRING:
 		*(const char **)o->ptr = value;
 		break;
 	case OPT_BOOL:
-		if (opt_bool_parse(value, (int *)o->ptr) != 0) {
-			opt_error(cause, "parse error");
+		if (opt_bool_parse(value, &b) != 0) {
+			opt_error(cause, "%s: %s is not true or false (expected "
+			    "true or false; also 1, 0, t, f)", name, q);
 			return (-1);
 		}
+		*(int *)o->ptr = b;
 		break;
 	case OPT_INT:
 		lo = o->min;
@@ -371,18 +393,127 @@ opt_set(struct opt *o, const char *value, char **cause)
 			lo = INT_MIN;
 		if (hi > INT_MAX)
 			hi = INT_MAX;
-		if (opt_int_parse(value, lo, hi, &ll, cause) != 0)
-			return (-1);
-		*(int *)o->ptr = (int)ll;
+		if (opt_int_parse(value, lo, hi, &ll, &why) == 0) {
+			*(int *)o->ptr = (int)ll;
+			break;
+		}
+		if (why != NULL && strncmp(why, "value out of range", 18) == 0)
+			opt_error(cause, "%s: %s is out of range (expected a "
+			    "whole number from %lld to %lld)", name, q, lo, hi);
+		else if (lo == INT_MIN && hi == INT_MAX)
+			opt_error(cause, "%s: %s is not a number (expected a "
+			    "whole number, e.g. 4)", name, q);
+		else
+			opt_error(cause, "%s: %s is not a number (expected a "
+			    "whole number from %lld to %lld)", name, q, lo, hi);
+		free(why);
+		return (-1);
+	case OPT_DURATION:
+		if (opt_duration_parse(value, &ms, &why) == 0) {
+			*(int64_t *)o->ptr = ms;
+			break;
+		}
+		free(why);
+		opt_error(cause, "%s: %s is not a duration (%sexpected a number "
+		    "and a unit, e.g. 90s, 1m30s, 500ms, 2h)", name, q,
+		    value[0] == '-' ? "it must not be negative; " : "");
+		return (-1);
+	}
+	return (0);
+}
+
+/* see opt.h */
+int
+opt_value_check(const struct opt *o, const char *name, const char *value,
+    char **cause)
+{
+	union opt_value	 scratch;
+	struct opt	 t = *o;
+
+	t.ptr = &scratch;
+	return (opt_value_set(&t, name, value, cause));
+}
+
+/* see opt.h */
+void
+opt_value_get(const struct opt *o, union opt_value *v)
+{
+	switch (o->type) {
+	case OPT_STRING:
+		v->s = *(const char **)o->ptr;
+		break;
+	case OPT_BOOL:
+	case OPT_INT:
+		v->i = *(int *)o->ptr;
 		break;
 	case OPT_DURATION:
-		if (opt_duration_parse(value, &ms, cause) != 0)
-			return (-1);
-		*(int64_t *)o->ptr = ms;
+		v->d = *(int64_t *)o->ptr;
 		break;
 	}
+}
+
+/* see opt.h */
+void
+opt_value_put(struct opt *o, const union opt_value *v)
+{
+	switch (o->type) {
+	case OPT_STRING:
+		*(const char **)o->ptr = v->s;
+		break;
+	case OPT_BOOL:
+	case OPT_INT:
+		*(int *)o->ptr = v->i;
+		break;
+	case OPT_DURATION:
+		*(int64_t *)o->ptr = v->d;
+		break;
+	}
+}
+
+/* A flag's value from the command line: the message names "-name". */
+static int
+opt_set(struct opt *o, const char *value, char **cause)
+{
+	char	 name[260];
+
+	snprintf(name, sizeof name, "-%s", o->name);
+	if (opt_value_set(o, name, value, cause) != 0)
+		return (-1);
 	o->set = 1;
 	return (0);
+}
+
+/*
+ * A config key names flag when they are equal but for case and '-' or
+ * '_' between words: "max_clients", "max-clients", "controlAddr",
+ * "control_addr" and "CONTROLADDR" are all one key.
+ */
+static int
+opt_name_eq(const char *flag, const char *key)
+{
+	for (;;) {
+		while (*flag == '-' || *flag == '_')
+			flag++;
+		while (*key == '-' || *key == '_')
+			key++;
+		if (*flag == '\0' || *key == '\0')
+			return (*flag == *key);
+		if (tolower((u_char)*flag) != tolower((u_char)*key))
+			return (0);
+		flag++;
+		key++;
+	}
+}
+
+/* see opt.h */
+struct opt *
+opt_conf_find(struct opt *opts, const char *key)
+{
+	for (; opts->name != NULL; opts++) {
+		if (opt_name_eq(opts->name, key))
+			return (opts);
+	}
+	return (NULL);
 }
 
 /* see opt.h; flag.FlagSet.parseOne, one argument at a time. */
@@ -390,9 +521,8 @@ int
 opt_parse(struct opt *opts, int argc, char **argv, int *ind, char **cause)
 {
 	struct opt	*o;
-	char		 name[256], q[2 * OPT_QUOTE_MAX + 8];
+	char		 name[256];
 	const char	*s, *eq, *value;
-	char		*why;
 	size_t		 nlen;
 
 	if (cause != NULL)
@@ -438,13 +568,8 @@ opt_parse(struct opt *opts, int argc, char **argv, int *ind, char **cause)
 				o->set = 1;
 				continue;
 			}
-			if (opt_set(o, eq + 1, &why) != 0) {
-				free(why);
-				opt_error(cause, "invalid boolean value %s for "
-				    "-%s: parse error", opt_quote(q, sizeof q,
-				    eq + 1, strlen(eq + 1)), name);
+			if (opt_set(o, eq + 1, cause) != 0)
 				return (-1);
-			}
 			continue;
 		}
 		if (eq != NULL)
@@ -455,13 +580,8 @@ opt_parse(struct opt *opts, int argc, char **argv, int *ind, char **cause)
 			opt_error(cause, "flag needs an argument: -%s", name);
 			return (-1);
 		}
-		if (opt_set(o, value, &why) != 0) {
-			opt_error(cause, "invalid value %s for flag -%s: %s",
-			    opt_quote(q, sizeof q, value, strlen(value)), name,
-			    why != NULL ? why : "parse error");
-			free(why);
+		if (opt_set(o, value, cause) != 0)
 			return (-1);
-		}
 	}
 	return (0);
 }

@@ -31,14 +31,43 @@ struct opt {
  * "--name=value".  Bool flags take no separate value.  Stops at the first
  * argument that is not a flag, or after "--".  Returns 0, OPT_HELP for
  * -h/-help/--help, or -1 with *cause set (allocated) naming the flag:
- * "flag provided but not defined: -foo", "invalid value \"x\" for flag
- * -pool-size: ...", "flag needs an argument: -log".
+ * "flag provided but not defined: -foo", "-pool-size: 'x' is not a
+ * number (expected a whole number from 0 to 1024)", "flag needs an
+ * argument: -log".
  */
 #define OPT_HELP	1
 int	 opt_parse(struct opt *, int, char **, int *, char **);
 /* Print the flags like Go's flag.PrintDefaults, sorted as given. */
 void	 opt_usage(FILE *, const struct opt *);
 struct opt *opt_find(struct opt *, const char *);
+
+/*
+ * A value for o from a flag or a config file, stored in o->ptr (a string
+ * is stored as the pointer given: it must outlive its use); o->set is
+ * left alone.  -1 with *cause naming name (how the user wrote it: "-pool-
+ * size", "pool_size"), the value and the type expected:
+ * "pool_size: 'lots' is not a number (expected a whole number from 0 to
+ * 1024)"; config files prefix "file:line: ".  opt_value_check() only
+ * checks.
+ */
+int	 opt_value_set(struct opt *, const char *name, const char *value,
+	    char **cause);
+int	 opt_value_check(const struct opt *, const char *name,
+	    const char *value, char **cause);
+/* A flag's value, saved and put back (a reload's defaults). */
+union opt_value {
+	const char	*s;
+	int		 i;
+	int64_t		 d;
+};
+void	 opt_value_get(const struct opt *, union opt_value *);
+void	 opt_value_put(struct opt *, const union opt_value *);
+/*
+ * The flag a config file's key names: its name but for case and '-' or
+ * '_' between words ("max_clients", "max-clients"; "control_addr",
+ * "controlAddr").  NULL: none.
+ */
+struct opt *opt_conf_find(struct opt *, const char *key);
 
 /* Go duration: "300ms", "1.5h", "2h45m", "90s", "0"; ms out, >= 0 only. */
 int	 opt_duration_parse(const char *, int64_t *, char **);
@@ -47,7 +76,7 @@ int	 opt_int_parse(const char *, long long, long long, long long *,
 int	 opt_bool_parse(const char *, int *);
 
 /*
- * Config file: one "key: value" per line; blank lines and lines starting
+ * Config file ("key: value" lines, not YAML): one "key: value" per line; blank lines and lines starting
  * with '#' are skipped, as is " #..." after an unquoted value.  Values may
  * be "double quoted" (escapes \" \\ \n \t) or 'single quoted' (literal).
  * Keys are [A-Za-z0-9_-]+.  The callback gets each pair; it returns 0 or -1

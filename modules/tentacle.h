@@ -64,6 +64,7 @@ struct timeval;
 int		 log_init(const char *dest, int level, const char *ident,
 		    char **cause);
 int		 log_level_parse(const char *, int *);
+void		 log_level_set(int);
 void		 log_reopen(void);
 void		 log_debug(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));

@@ -13,6 +13,39 @@
 
 #define FUZZ_MAX	(70 * 1024)
 
+/*
+ * A key as the hub reads it: the flag it names (case, - and _ ignored),
+ * its value checked; an error names the key as written.
+ */
+static void
+fuzz_key(const char *key, const char *value)
+{
+	static const char	*str;
+	static int		 bl, in;
+	static int64_t		 dur;
+	static struct opt	 opts[] = {
+		{ "controlAddr", OPT_STRING, &str, "string", NULL, 0, 0, 0 },
+		{ "insecure", OPT_BOOL, &bl, "bool", NULL, 0, 0, 0 },
+		{ "max-clients", OPT_INT, &in, "int", NULL, 0, 65535, 0 },
+		{ "dial-timeout", OPT_DURATION, &dur, "duration", NULL, 0, 0,
+		    0 },
+		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
+	};
+	struct opt	*o;
+	char		*why = NULL;
+	int		 r;
+
+	if ((o = opt_conf_find(opts, key)) == NULL)
+		return;
+	r = opt_value_check(o, key, value, &why);
+	if ((r == -1) != (why != NULL))
+		abort();
+	if (why != NULL && (strncmp(why, key, strlen(key)) != 0 ||
+	    why[strlen(key)] != ':'))
+		abort();
+	free(why);
+}
+
 /* Keys must be [A-Za-z0-9_-]+; a key starting with 'x' fails the parse. */
 static int
 fuzz_conf_cb(const char *key, const char *value, void *arg, char **cause)
@@ -28,6 +61,7 @@ fuzz_conf_cb(const char *key, const char *value, void *arg, char **cause)
 			abort();
 	}
 	(*count)++;
+	fuzz_key(key, value);
 	if (*key == 'x') {
 		*cause = strdup("x keys are refused");
 		return (-1);

@@ -131,7 +131,8 @@ test_flag_bool(void)
 		check_int(opt_find(opts, "v")->set, ==, 1);
 	}
 	check_int(parse("t -v=yes", &ind, &cause), ==, -1);
-	check_str(cause, "invalid boolean value \"yes\" for -v: parse error");
+	check_str(cause, "-v: 'yes' is not true or false (expected true or "
+	    "false; also 1, 0, t, f)");
 	free(cause);
 }
 
@@ -188,21 +189,28 @@ test_flag_errors(void)
 		{ "t --foo=1", "flag provided but not defined: -foo" },
 		{ "t -log", "flag needs an argument: -log" },
 		{ "t -v --pool-size", "flag needs an argument: -pool-size" },
-		{ "t -pool-size x", "invalid value \"x\" for flag "
-		    "-pool-size: parse error" },
-		{ "t -pool-size=5000", "invalid value \"5000\" for "
-		    "flag -pool-size: value out of range 0..1000" },
-		{ "t -pool-size -1", "invalid value \"-1\" for flag "
-		    "-pool-size: value out of range 0..1000" },
-		{ "t -pool-size 99999999999999999999", "invalid value "
-		    "\"99999999999999999999\" for flag -pool-size: value out "
-		    "of range 0..1000" },
-		{ "t -redial-interval 1x", "invalid value \"1x\" for "
-		    "flag -redial-interval: time: unknown unit \"x\" in "
-		    "duration \"1x\"" },
-		{ "t -redial-interval=10", "invalid value \"10\" for "
-		    "flag -redial-interval: time: missing unit in duration "
-		    "\"10\"" },
+		{ "t -pool-size x", "-pool-size: 'x' is not a number "
+		    "(expected a whole number from 0 to 1000)" },
+		{ "t -pool-size=5000", "-pool-size: '5000' is out of range "
+		    "(expected a whole number from 0 to 1000)" },
+		{ "t -pool-size -1", "-pool-size: '-1' is out of range "
+		    "(expected a whole number from 0 to 1000)" },
+		{ "t -pool-size 99999999999999999999", "-pool-size: "
+		    "'99999999999999999999' is out of range (expected a whole "
+		    "number from 0 to 1000)" },
+		{ "t -redial-interval 1x", "-redial-interval: '1x' is not a "
+		    "duration (expected a number and a unit, e.g. 90s, 1m30s, "
+		    "500ms, 2h)" },
+		{ "t -redial-interval=10", "-redial-interval: '10' is not a "
+		    "duration (expected a number and a unit, e.g. 90s, 1m30s, "
+		    "500ms, 2h)" },
+		{ "t -redial-interval=-1s", "-redial-interval: '-1s' is not a "
+		    "duration (it must not be negative; expected a number and "
+		    "a unit, e.g. 90s, 1m30s, 500ms, 2h)" },
+		{ "t -v=2", "-v: '2' is not true or false (expected true or "
+		    "false; also 1, 0, t, f)" },
+		{ "t -pool-size=\"\x01", "-pool-size: '\\\"\\x01' is not a "
+		    "number (expected a whole number from 0 to 1000)" },
 		{ "t ---v", "bad flag syntax: ---v" },
 		{ "t -=x", "bad flag syntax: -=x" },
 	};
@@ -611,6 +619,157 @@ test_list_long(void)
 	free(cause);
 }
 
+static void
+test_value_set(void)
+{
+	static int		 i, b;
+	static int64_t		 d;
+	static const char	*str;
+	struct opt		 o[] = {
+		{ "pool_size", OPT_INT, &i, "", NULL, 0, 1024, 0 },
+		{ "n", OPT_INT, &i, "", NULL, 0, 0, 0 },
+		{ "insecure", OPT_BOOL, &b, "", NULL, 0, 0, 0 },
+		{ "redial_timeout", OPT_DURATION, &d, "", NULL, 0, 0, 0 },
+		{ "name", OPT_STRING, &str, "", NULL, 0, 0, 0 },
+	};
+	union opt_value		 v;
+	char			*cause = NULL;
+
+	check_int(opt_value_set(&o[0], "pool_size", "lots", &cause), ==, -1);
+	check_str(cause, "pool_size: 'lots' is not a number (expected a "
+	    "whole number from 0 to 1024)");
+	free(cause);
+	check_int(opt_value_set(&o[1], "n", "lots", &cause), ==, -1);
+	check_str(cause, "n: 'lots' is not a number (expected a whole "
+	    "number, e.g. 4)");
+	free(cause);
+	check_int(opt_value_set(&o[0], "pool_size", " 4", &cause), ==, -1);
+	free(cause);
+	check_int(opt_value_set(&o[2], "insecure", "yes", &cause), ==, -1);
+	check_str(cause, "insecure: 'yes' is not true or false (expected "
+	    "true or false; also 1, 0, t, f)");
+	free(cause);
+	check_int(opt_value_set(&o[3], "redial_timeout", "5", &cause), ==,
+	    -1);
+	check_str(cause, "redial_timeout: '5' is not a duration (expected a "
+	    "number and a unit, e.g. 90s, 1m30s, 500ms, 2h)");
+	free(cause);
+
+	/* Good values land; o->set stays; check leaves ptr alone. */
+	i = 7;
+	check_int(opt_value_check(&o[0], "pool_size", "9", &cause), ==, 0);
+	check_int(i, ==, 7);
+	check_int(opt_value_check(&o[0], "pool_size", "x", &cause), ==, -1);
+	free(cause);
+	check_int(i, ==, 7);
+	check_int(opt_value_set(&o[0], "pool_size", "0x10", NULL), ==, 0);
+	check_int(i, ==, 16);
+	check_int(o[0].set, ==, 0);
+	check_int(opt_value_set(&o[2], "insecure", "true", NULL), ==, 0);
+	check_int(b, ==, 1);
+	check_int(opt_value_set(&o[3], "redial_timeout", "1m30s", NULL), ==,
+	    0);
+	check_int(d, ==, 90000);
+	check_int(opt_value_set(&o[4], "name", "x", NULL), ==, 0);
+	check_str(str, "x");
+
+	/* get/put: a reload's way back to the defaults. */
+	opt_value_get(&o[3], &v);
+	d = 1;
+	opt_value_put(&o[3], &v);
+	check_int(d, ==, 90000);
+	opt_value_get(&o[4], &v);
+	str = NULL;
+	opt_value_put(&o[4], &v);
+	check_str(str, "x");
+}
+
+static void
+test_conf_find(void)
+{
+	static const char *const same[] = { "controlAddr", "control_addr",
+	    "control-addr", "CONTROLADDR", "controladdr", "_control__addr-" };
+	size_t	 i;
+
+	for (i = 0; i < nitems(same); i++) {
+		test_case("%s", same[i]);
+		check(opt_conf_find(opts, same[i]) == &opts[0]);
+	}
+	test_case_end();
+	check(opt_conf_find(opts, "pool_size") == &opts[3]);
+	check(opt_conf_find(opts, "POOL-SIZE") == &opts[3]);
+	check(opt_conf_find(opts, "redial_interval") == &opts[4]);
+	check(opt_conf_find(opts, "pool_siz") == NULL);
+	check(opt_conf_find(opts, "pool_sizes") == NULL);
+	check(opt_conf_find(opts, "") == NULL);
+	check(opt_conf_find(opts, "_") == NULL);
+	check(opt_conf_find(opts, "vv") == NULL);
+}
+
+/*
+ * A file of flag-named keys as the hub reads it: each key to its flag,
+ * checked; flags given on the command line keep their value.
+ */
+static char	*conf_vals[8];
+
+static int
+conf_opts_cb(const char *key, const char *value, void *arg __unused,
+    char **cause)
+{
+	struct opt	*o;
+
+	if ((o = opt_conf_find(opts, key)) == NULL) {
+		*cause = strdup("unknown key");
+		return (-1);
+	}
+	if (opt_value_check(o, key, value, cause) == -1)
+		return (-1);
+	free(conf_vals[o - opts]);
+	conf_vals[o - opts] = strdup(value);
+	return (0);
+}
+
+static void
+test_conf_opts(void)
+{
+	char	*cause = NULL;
+	int	 ind;
+	size_t	 i;
+
+	check_int(parse("t -pool-size 3", &ind, &cause), ==, 0);
+	check_int(opt_conf_parse("control_addr: :9\npool_size: 5\n"
+	    "redial-interval: 2m\nv: true\n", 58, "hub.conf", conf_opts_cb,
+	    NULL, &cause), ==, 0);
+	for (i = 0; opts[i].name != NULL; i++) {
+		if (conf_vals[i] != NULL && !opts[i].set)
+			check_int(opt_value_set(&opts[i], opts[i].name,
+			    conf_vals[i], NULL), ==, 0);
+	}
+	check_str(f_addr, ":9");
+	check_int(f_pool, ==, 3);		/* the flag wins */
+	check_int(f_redial, ==, 120000);
+	check_int(f_verbose, ==, 1);
+	for (i = 0; i < nitems(conf_vals); i++) {
+		free(conf_vals[i]);
+		conf_vals[i] = NULL;
+	}
+
+	check_int(opt_conf_parse("# limits\n\npool_size: lots\n", 26,
+	    "hub.conf", conf_opts_cb, NULL, &cause), ==, -1);
+	check_str(cause, "hub.conf:3: pool_size: 'lots' is not a number "
+	    "(expected a whole number from 0 to 1000)");
+	free(cause);
+	check_int(opt_conf_parse("v: maybe\n", 9, "hub.conf", conf_opts_cb,
+	    NULL, &cause), ==, -1);
+	check_str(cause, "hub.conf:1: v: 'maybe' is not true or false "
+	    "(expected true or false; also 1, 0, t, f)");
+	free(cause);
+	for (i = 0; i < nitems(conf_vals); i++) {
+		free(conf_vals[i]);
+		conf_vals[i] = NULL;
+	}
+}
+
 int
 main(void)
 {
@@ -618,7 +777,10 @@ main(void)
 	TEST(test_flag_bool(), "flags: bools never take the next argument");
 	TEST(test_flag_stop(), "flags: --, lone -, first non-flag");
 	TEST(test_flag_help(), "flags: -h, -help, --help");
-	TEST(test_flag_errors(), "flags: Go's error wording");
+	TEST(test_flag_errors(), "flags: errors name the flag and the type");
+	TEST(test_value_set(), "values: key, value and type in errors");
+	TEST(test_conf_find(), "config keys: flag names, case, - and _");
+	TEST(test_conf_opts(), "config: a flag table's file, flag beats file");
 	TEST(test_flag_values(), "flags: int and duration values");
 	TEST(test_int_parse(), "opt_int_parse: range and syntax");
 	TEST(test_durations(), "durations: Go syntax, errors, overflow");

@@ -1,0 +1,181 @@
+#!/bin/sh
+test_description='the hub config file: -config, keys from the flags, flag beats file, SIGHUP; -log syslog without /dev/log'
+. "$(dirname "$0")/test-lib.sh"
+
+# run_hub NAME [FLAGS...]: a hub with only FLAGS and -log NAME.log (the
+# file says the rest); waits for its ready line; RH_PID.
+run_hub () {
+	rh_name=$1
+	shift
+	"$TENTACLE" server -log "$rh_name.log" "$@" \
+		>"$rh_name.out" 2>"$rh_name.err" </dev/null &
+	RH_PID=$!
+	register_daemon_ $RH_PID $rh_name &&
+	wait_for_ready_ "$rh_name.log" "hub ready: " $RH_PID $rh_name
+}
+
+test_expect_success 'a free port for the file' '
+	start_hub &&
+	FREE_PORT=$SOCKS_PORT &&
+	stop_daemon $HUB_PID
+'
+
+test_expect_success 'the file sets the ports (keys: the flag names, _ or -)' '
+	cat >hub.conf <<-EOF &&
+	# the hub for t0004
+	controlAddr: 127.0.0.1:0
+	tunnel_addr: 127.0.0.1:0
+	socketAddr: "127.0.0.1:$FREE_PORT"   # a comment after a value
+	http-addr: none
+	admin: none
+	log_level: INFO
+	EOF
+	run_hub h1 -config hub.conf &&
+	grep "hub ready: .* socks=127\.0\.0\.1:$FREE_PORT http=off admin=off" h1.log &&
+	stop_daemon $RH_PID
+'
+
+test_expect_success 'a flag beats the file' '
+	run_hub h2 -config hub.conf -socketAddr 127.0.0.1:0 \
+		-httpAddr 127.0.0.1:0 &&
+	! grep "socks=127\.0\.0\.1:$FREE_PORT " h2.log &&
+	grep "hub ready: .* http=127\.0\.0\.1:[0-9]" h2.log &&
+	stop_daemon $RH_PID
+'
+
+test_expect_success 'an unknown key is refused, naming file and line' '
+	printf "controlAddr: 127.0.0.1:0\n\nfrobnicate: 1\n" >bad.conf &&
+	test_expect_code 2 "$TENTACLE" server -config bad.conf -log none \
+		>out 2>err &&
+	grep "^tentacle server: bad.conf:3: unknown key \"frobnicate\"" err &&
+	grep "tentacle server -h" err
+'
+
+test_expect_success 'a bad value names file, line, key, value and the type' '
+	printf "# limits\nmax_clients: lots\n" >bad2.conf &&
+	test_expect_code 2 "$TENTACLE" server -config bad2.conf -log none \
+		>out 2>err &&
+	grep "^tentacle server: bad2.conf:2: max_clients: '"'"'lots'"'"' is not a number (expected a whole number from 0 to 10000000)" err &&
+	printf "heartbeat: 5\n" >bad3.conf &&
+	test_expect_code 2 "$TENTACLE" server -config bad3.conf -log none \
+		>out 2>err &&
+	grep "bad3.conf:1: heartbeat: '"'"'5'"'"' is not a duration (expected a number and a unit" err &&
+	printf "config: other.conf\n" >bad4.conf &&
+	test_expect_code 2 "$TENTACLE" server -config bad4.conf -log none \
+		>out 2>err &&
+	grep "bad4.conf:1: config: not a key" err
+'
+
+test_expect_success 'a bad flag value says the same' '
+	test_expect_code 2 "$TENTACLE" server -max-clients lots -log none \
+		>out 2>err &&
+	grep "^tentacle server: -max-clients: '"'"'lots'"'"' is not a number" err &&
+	test_must_fail "$TENTACLE" start -pool-size lots 2>err &&
+	grep "^tentacle: -pool-size: '"'"'lots'"'"' is not a number (expected a whole number from 0 to 1024)" err
+'
+
+test_expect_success 'the node file too: key and type, not "parse error"' '
+	printf "server_addr: 127.0.0.1:1\n\npool_size: lots\n" >node.conf &&
+	test_must_fail "$TENTACLE" -config node.conf start 2>err &&
+	grep "node.conf:3: pool_size: '"'"'lots'"'"' is not a number (expected a whole number from 0 to 1024)" err &&
+	printf "insecure: yes\n" >node2.conf &&
+	test_must_fail "$TENTACLE" -config node2.conf start 2>err &&
+	grep "node2.conf:1: insecure: '"'"'yes'"'"' is not true or false" err
+'
+
+test_expect_success 'a missing -config file is an error; -config none reads none' '
+	test_expect_code 2 "$TENTACLE" server -config nothere.conf -log none \
+		>out 2>err &&
+	grep "nothere.conf: No such file or directory" err &&
+	run_hub h3 -config none -controlAddr 127.0.0.1:0 \
+		-tunnelAddr 127.0.0.1:0 -socketAddr 127.0.0.1:0 -httpAddr none &&
+	stop_daemon $RH_PID
+'
+
+if test "$(id -u)" = 0 && unshare -m true 2>/dev/null; then
+	test_set_prereq MOUNTNS
+	MOUNTNS="unshare -m"
+elif unshare -rm true 2>/dev/null; then
+	test_set_prereq MOUNTNS
+	MOUNTNS="unshare -rm"
+fi
+
+test_expect_success MOUNTNS 'the default /etc/tentacle/hub.conf is read when there' '
+	mkdir etc &&
+	cp hub.conf etc/hub.conf &&
+	$MOUNTNS sh -c "mount -t tmpfs tmpfs /etc && mkdir /etc/tentacle &&
+		cp etc/hub.conf /etc/tentacle/hub.conf &&
+		exec \"$TENTACLE\" server -log h4.log" \
+		>h4.out 2>h4.err </dev/null &
+	RH_PID=$! &&
+	register_daemon_ $RH_PID h4 &&
+	wait_for_ready_ h4.log "hub ready: " $RH_PID h4 &&
+	grep "hub ready: .* socks=127\.0\.0\.1:$FREE_PORT http=off" h4.log &&
+	stop_daemon $RH_PID
+'
+
+test_expect_success 'SIGHUP: a live key takes effect, a restart-only key is logged' '
+	cp hub.conf live.conf &&
+	echo "max_clients: 5" >>live.conf &&
+	run_hub h5 -config live.conf -max-clients 100 &&
+	kill -HUP $RH_PID &&
+	wait_for_count h5.log "hub: SIGHUP: log reopened" 1 &&
+	# WARNING from now on, and a port that needs a restart.
+	sed -e "s/^log_level: INFO/log_level: WARNING/" \
+	    -e "s/^socketAddr: .*/socketAddr: 127.0.0.1:1/" \
+	    -e "s/^max_clients: 5/max_clients: 6/" hub.conf >live.conf.new &&
+	echo "max_clients: 6" >>live.conf.new &&
+	mv live.conf.new live.conf &&
+	kill -HUP $RH_PID &&
+	wait_for_log h5.log "SIGHUP: socketAddr changed in live.conf; it needs a restart" &&
+	# Back to INFO: this SIGHUP logs, the one at WARNING did not.
+	sed -i "s/^log_level: WARNING/log_level: INFO/" live.conf &&
+	kill -HUP $RH_PID &&
+	wait_for_log h5.log "SIGHUP: log-level: INFO" &&
+	wait_for_count h5.log "hub: SIGHUP: log reopened" 2 &&
+	test $(grep -c "hub: SIGHUP: log reopened" h5.log) = 2 &&
+	test $(grep -c "socketAddr changed in live.conf; it needs a restart" h5.log) = 2 &&
+	! grep "SIGHUP: log-level: WARNING" h5.log &&
+	grep "max-clients changed in the config file; -max-clients on the command line still wins" h5.log &&
+	grep "hub ready: .* socks=127\.0\.0\.1:$FREE_PORT " h5.log &&
+	"$TCPC" -s -T 5 $FREE_PORT </dev/null
+'
+
+test_expect_success 'SIGHUP: a file with an error changes nothing' '
+	echo "frobnicate: 1" >>live.conf &&
+	kill -HUP $RH_PID &&
+	wait_for_log h5.log "SIGHUP: live.conf:[0-9]*: unknown key \"frobnicate\" .*; the configuration stays as it was" &&
+	daemon_alive $RH_PID &&
+	stop_daemon $RH_PID
+'
+
+test_expect_success 'doc/*.conf.example parse, every key uncommented too' '
+	sed "s/^#\([a-z_]*: \)/\1/" "$TENTACLE_SRC/doc/hub.conf.example" \
+		>hub-all.conf &&
+	test $(grep -c "^[a-z_]*: " hub-all.conf) -ge 35 &&
+	test_expect_code 1 "$TENTACLE" server -config hub-all.conf \
+		-tlsCrt nonexistent.crt -tlsKey nonexistent.key 2>err &&
+	grep "TLS: nonexistent.crt" err &&
+	sed "s/^#\([a-z_]*: \)/\1/" "$TENTACLE_SRC/doc/node.conf.example" |
+		grep -v -e "^fingerprint:" -e "^ca_file:" >node-all.conf &&
+	{ cat node-all.conf && echo "log_level: NOPE"; } >node-all-bad.conf &&
+	test_expect_code 2 "$TENTACLE" start -config node-all-bad.conf 2>err &&
+	grep "log level \"NOPE\"" err
+'
+
+test_expect_success MOUNTNS '-log syslog without /dev/log: a warning naming it' '
+	: >notasocket &&
+	$MOUNTNS sh -c "if test -e /dev/log; then mount --bind notasocket /dev/log; fi &&
+		exec \"$TENTACLE\" server -config none -log syslog \
+		-controlAddr 127.0.0.1:0 -tunnelAddr 127.0.0.1:0 \
+		-socketAddr 127.0.0.1:0 -httpAddr none -admin none" \
+		>h6.out 2>h6.err </dev/null &
+	RH_PID=$! &&
+	register_daemon_ $RH_PID h6 &&
+	wait_for_log h6.err "warning: -log syslog: no syslog daemon at /dev/log" &&
+	grep "use -log FILE, or -log stdout" h6.err &&
+	daemon_alive $RH_PID &&
+	stop_daemon $RH_PID
+'
+
+test_done
