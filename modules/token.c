@@ -156,6 +156,43 @@ token_permits(const struct token *t, const char *name, char (*pools)[32],
 	return (0);
 }
 
+int
+token_refusal(const struct token *t, const char *name, char (*pools)[32],
+    int npools, char *buf, size_t len)
+{
+	const char	*why;
+	char		 allowed[TOKEN_POOLS_MAX * 33];
+	int		 i, j, ok;
+
+	if (token_permits(t, name, pools, npools, &why) == 0)
+		return (0);
+	if (t->t_name[0] != '\0' && fnmatch(t->t_name, name, 0) != 0) {
+		snprintf(buf, len, "the node name \"%s\" is not allowed by "
+		    "its token, which allows name=%s only (change the node's "
+		    "-name / name:, or the token's name= on the hub)", name,
+		    t->t_name);
+		return (-1);
+	}
+	allowed[0] = '\0';
+	for (j = 0; j < t->t_npools; j++) {
+		if (j > 0)
+			strlcat(allowed, ",", sizeof allowed);
+		strlcat(allowed, t->t_pools[j], sizeof allowed);
+	}
+	for (i = 0; i < npools; i++) {
+		for (ok = 0, j = 0; j < t->t_npools; j++)
+			if (strcmp(pools[i], t->t_pools[j]) == 0)
+				ok = 1;
+		if (!ok)
+			break;
+	}
+	snprintf(buf, len, "the pool \"%s\" is not allowed by its token, "
+	    "which allows pools=%s only (change the node's pools, or the "
+	    "token's pools= on the hub)", i < npools ? pools[i] : "?",
+	    allowed);
+	return (-1);
+}
+
 void
 token_set_free(struct token_set *ts)
 {
