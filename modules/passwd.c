@@ -166,8 +166,6 @@ passwd_file_read(const char *path, char **bufp, size_t *lenp,
 	*lenp = 0;
 	memset(stp, 0, sizeof *stp);
 	stp->st_mode = S_IFREG | 0600;
-	stp->st_uid = (uid_t)-1;
-	stp->st_gid = (gid_t)-1;
 	if ((in = fopen(path, "r")) == NULL) {
 		if (errno == ENOENT)
 			return (0);
@@ -293,7 +291,7 @@ passwd_file_update(const char *path, const char *name, const char *line)
 	 * Keep the file's owner (as root) and its owner and group bits: the
 	 * hub must still read it.  Password hashes are nobody else's.
 	 */
-	if (st.st_uid != (uid_t)-1 && geteuid() == 0)
+	if (buf != NULL && geteuid() == 0)
 		(void)fchown(fd, st.st_uid, st.st_gid);
 	fchmod(fd, st.st_mode & 0770);
 	if ((out = fdopen(fd, "w")) == NULL) {

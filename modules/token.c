@@ -371,7 +371,7 @@ token_file_add(const char *path, const char *tok)
 	char		 line[TOKEN_MAX + 3], last;
 	int		 fd, n;
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY,
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND,
 	    0600)) == -1 || fstat(fd, &st) == -1) {
 		fprintf(stderr, "tentacle token: %s: %s\n", path,
 		    strerror(errno));
@@ -389,8 +389,9 @@ token_file_add(const char *path, const char *tok)
 	if (st.st_size > 0) {
 		int	 rfd;
 
-		if ((rfd = open(path, O_RDONLY | O_NOCTTY)) == -1 ||
-		    pread(rfd, &last, 1, st.st_size - 1) != 1)
+		if ((rfd = open(path, O_RDONLY)) == -1 ||
+		    lseek(rfd, st.st_size - 1, SEEK_SET) == -1 ||
+		    read(rfd, &last, 1) != 1)
 			last = '\n';
 		if (rfd != -1)
 			close(rfd);
