@@ -527,6 +527,10 @@ hub_ctl_error(void *arg, int error __unused, const char *cause)
 	    evbuffer_pullup(in, 1)[0] == 0x16) {
 		log_warnx("control %s: a TLS client, but this hub runs "
 		    "-insecure (plaintext); closing", c->c_peer);
+		/* In plaintext: the node's TLS reads the magic, says why. */
+		hub_bye(c->c_bev, FRAME_BYE_PROTOCOL, "this hub runs "
+		    "-insecure (plaintext links): the node needs insecure: "
+		    "true (-insecure)");
 		hub_ctl_close(c, NULL);
 		return;
 	}
