@@ -29,6 +29,7 @@
 #include "peer.h"
 #include "node.h"
 #include "opt.h"
+#include "tls.h"
 
 #define ADMIN_MAX_NODES	100000
 #define ADMIN_TIMEOUT_S	10
@@ -158,10 +159,30 @@ admin_bye(void *arg __unused, const struct frame *f, const char **cause)
 	return (PEER_GONE);
 }
 
+/* A TLS record where the hub's answer should be: a node port. */
+static int
+admin_tls_port(void)
+{
+	struct evbuffer	*in;
+	size_t		 n;
+
+	if (ad.bev == NULL)
+		return (0);
+	in = bufferevent_get_input(ad.bev);
+	n = evbuffer_get_length(in);
+	if (n == 0 || !tls_record_like(evbuffer_pullup(in, n < 2 ? n : 2), n))
+		return (0);
+	admin_fail("%s answers in TLS: that is one of the hub's node ports "
+	    "(control or data), not its admin port; give -admin the admin= "
+	    "address of the hub's \"hub ready\" line", ad.path);
+	return (1);
+}
+
 static void
 admin_error(void *arg __unused, int error __unused, const char *cause)
 {
-	admin_fail("protocol error from the hub: %s", cause);
+	if (!admin_tls_port())
+		admin_fail("protocol error from the hub: %s", cause);
 }
 
 static const struct peer_handler admin_hello_handlers[] = {
@@ -215,6 +236,8 @@ admin_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 	if (!(what & BEV_EVENT_TIMEOUT) && bufferevent_getfd(bev) != -1)
 		evbuffer_read(bufferevent_get_input(bev), bufferevent_getfd(bev),
 		    FRAME_MAX);
+	if (admin_tls_port())
+		return;
 	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
 		peer_read(&ad.frames);
 		if (ad.error != NULL || ad.state == ADMIN_DONE)
@@ -630,10 +653,12 @@ admin_json_totals(const char *pool)
 		idle += n->spare_idle;
 		admin_pools_add(&pl, n, pool);
 	}
+	/* Key names of their own: a grep for a node's key finds nodes. */
 	printf("\"totals\":{\"nodes_online\":%u,\"nodes_resting\":%u,"
-	    "\"nodes_away\":%u,\"relays\":%u,\"pool_idle\":%u,"
-	    "\"up_rate\":%llu,\"down_rate\":%llu,\"bytes_up\":%llu,"
-	    "\"bytes_down\":%llu,\"pools\":{", nn, resting, away, relays, idle,
+	    "\"nodes_away\":%u,\"relays_total\":%u,\"pool_idle_total\":%u,"
+	    "\"up_rate_total\":%llu,\"down_rate_total\":%llu,"
+	    "\"bytes_up_total\":%llu,\"bytes_down_total\":%llu,"
+	    "\"nodes_per_pool\":{", nn, resting, away, relays, idle,
 	    (unsigned long long)rup, (unsigned long long)rdown,
 	    (unsigned long long)tup, (unsigned long long)tdown);
 	if (pl.n > 0)

@@ -37,6 +37,10 @@
  */
 #define TLS_PLAIN(h)	((h)[0] >= 0x01 && (h)[0] <= 0x1f && (h)[1] == 0 && \
 			    (((h)[2] << 8) | (h)[3]) <= 4096)
+/* A plaintext HELLO (type 1, magic, version, role) at h: its role, or 0. */
+#define TLS_HELLO_ROLE(h) ((h)[0] == 0x01 && (h)[1] == 0 && \
+			    memcmp((h) + 4, "TNTC", 4) == 0 ? (h)[9] : 0)
+#define TLS_ROLE_ADMIN	2	/* frame.h's FRAME_ROLE_ADMIN */
 
 /* Ciphertext queued toward the socket before plaintext stops moving in. */
 #define TLS_SOCK_HIWAT	(32 * 1024)
@@ -157,7 +161,7 @@ struct tls {
 	int			 shut;		/* SHUT_WR done */
 	int			 tofu_store;	/* store fingerprint when done */
 	int			 first;		/* first byte from the peer */
-	unsigned char		 head[4];	/* its first bytes */
+	unsigned char		 head[ADMIN_COOKIE_LEN + 16]; /* its first bytes */
 	size_t			 nhead;
 	int			 rdone;		/* direct reads: EOF or error seen */
 	int			 x509_ok;	/* the hub's chain was accepted */
@@ -1589,6 +1593,39 @@ static const struct {
 };
 
 /*
+ * More of what a peer that does not speak TLS sent, into t->head: what
+ * waits in the socket's bufferevent, then in the socket (peeked), after
+ * what the engine took.  Only to say who it was.
+ */
+static void
+tls_peek_head(struct tls *t)
+{
+	struct evbuffer	*in = bufferevent_get_input(t->sock);
+	evutil_socket_t	 fd = bufferevent_getfd(t->sock);
+	size_t		 room = sizeof t->head - t->nhead, inlen;
+	ev_ssize_t	 n = 0;
+
+	inlen = evbuffer_get_length(in);
+	if (room > 0 && inlen > 0 && (n = evbuffer_copyout(in, t->head +
+	    t->nhead, room)) > 0) {
+		t->nhead += n;
+		room -= n;
+	}
+	if (room > 0 && (size_t)n == inlen && fd != -1 &&
+	    (n = recv(fd, (char *)t->head + t->nhead, room, MSG_PEEK)) > 0)
+		t->nhead += n;
+}
+
+/* The role of a plaintext HELLO at off in t->head, or 0. */
+static int
+tls_head_role(const struct tls *t, size_t off)
+{
+	if (t->nhead < off + 10)
+		return (0);
+	return (TLS_HELLO_ROLE(t->head + off));
+}
+
+/*
  * A fatal unexpected_message alert, straight to the socket, for a peer
  * that sent plaintext: a node without TLS reads it as "the hub speaks
  * TLS" (tls_record_like()).  Best effort: the link is failing anyway.
@@ -1628,14 +1665,22 @@ tls_engine_error(struct tls *t, int err)
 	 */
 	if (!t->done && t->first != -1 && t->first != 0x16 &&
 	    t->first != 0x15) {
-		if (t->nhead == sizeof t->head && TLS_PLAIN(t->head) &&
-		    t->server) {
+		tls_peek_head(t);
+		if (t->server && (tls_head_role(t, 0) == TLS_ROLE_ADMIN ||
+		    tls_head_role(t, ADMIN_COOKIE_LEN) == TLS_ROLE_ADMIN)) {
+			tls_alert_raw(t);
+			snprintf(t->err, sizeof t->err, "not a node: an admin "
+			    "client (tentacle info, drain, undrain, redial) "
+			    "came to a node port, which speaks TLS; admin "
+			    "commands go to the hub's admin socket or port "
+			    "(admin= in its \"hub ready\" line)");
+		} else if (t->nhead >= 4 && TLS_PLAIN(t->head) && t->server) {
 			tls_alert_raw(t);
 			snprintf(t->err, sizeof t->err, "the node does not "
 			    "speak TLS: it sent plaintext frames (it runs "
 			    "-insecure or insecure: true); told it to remove "
 			    "-insecure");
-		} else if (t->nhead == sizeof t->head && TLS_PLAIN(t->head))
+		} else if (t->nhead >= 4 && TLS_PLAIN(t->head))
 			snprintf(t->err, sizeof t->err, "the hub does not speak "
 			    "TLS: it answered in plaintext, so it runs "
 			    "-insecure; give the node -insecure (insecure: "

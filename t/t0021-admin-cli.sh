@@ -55,9 +55,9 @@ test_expect_success 'info -json carries the totals the table prints' '
 	grep "^pool alpha: 2 nodes, beta: 1" t.out &&
 	"$TENTACLE" info -state-dir "$HUBDIR" -json | tr -d " \n" >t.json &&
 	cat t.json && echo &&
-	grep "\"totals\":{\"nodes_online\":2,\"nodes_resting\":1,\"nodes_away\":0,\"relays\":0," t.json &&
-	grep "\"pools\":{\"alpha\":2,\"beta\":1}}" t.json &&
-	up=$(sed -n "s/.*\"totals\":{[^}]*\"bytes_down\":\([0-9]*\).*/\1/p" t.json) &&
+	grep "\"totals\":{\"nodes_online\":2,\"nodes_resting\":1,\"nodes_away\":0,\"relays_total\":0," t.json &&
+	grep "\"nodes_per_pool\":{\"alpha\":2,\"beta\":1}}" t.json &&
+	up=$(sed -n "s/.*\"totals\":{[^}]*\"bytes_down_total\":\([0-9]*\).*/\1/p" t.json) &&
 	test "$up" -ge 100000 &&
 	grep "\"hub\":{\"handshakes\":" t.json &&
 	if command -v python3 >/dev/null 2>&1; then
@@ -68,7 +68,7 @@ test_expect_success 'info -json carries the totals the table prints' '
 test_expect_success 'info -json -pool counts only that pool' '
 	"$TENTACLE" info -state-dir "$HUBDIR" -json -pool beta | tr -d " \n" >p.json &&
 	grep "\"totals\":{\"nodes_online\":1,\"nodes_resting\":0," p.json &&
-	grep "\"pools\":{\"beta\":1}}" p.json
+	grep "\"nodes_per_pool\":{\"beta\":1}}" p.json
 '
 
 test_done
