@@ -405,6 +405,7 @@ node_hs_timeout_cb(evutil_socket_t fd __unused, short what __unused,
 
 	snprintf(why, sizeof why, "no WELCOME within %d ms of connecting",
 	    CONNECT_MS + HANDSHAKE_MS);
+	node_hint_server = 1;	/* a silent port: maybe not the hub's */
 	node_lost(why);
 }
 
