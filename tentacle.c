@@ -39,6 +39,8 @@ static const struct command {
 	{ "passwd", NULL, passwd_main, 0,
 	    "write a proxy users-file line (like htpasswd)" },
 	{ "token", NULL, token_main, 0, "print a new random node token" },
+	{ "trust", NULL, trust_main, CMD_NODE,
+	    "forget a hub's stored key: trust forget HOST:PORT" },
 	{ "service", NULL, service_main, 0,
 	    "Windows service: install|uninstall|start|stop [hub|node]" },
 	{ "version", NULL, version_main, CMD_NODE,

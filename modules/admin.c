@@ -29,6 +29,7 @@
 #include "peer.h"
 #include "node.h"
 #include "opt.h"
+#include "tls.h"
 
 #define ADMIN_MAX_NODES	100000
 #define ADMIN_TIMEOUT_S	10
@@ -158,10 +159,30 @@ admin_bye(void *arg __unused, const struct frame *f, const char **cause)
 	return (PEER_GONE);
 }
 
+/* A TLS record where the hub's answer should be: a node port. */
+static int
+admin_tls_port(void)
+{
+	struct evbuffer	*in;
+	size_t		 n;
+
+	if (ad.bev == NULL)
+		return (0);
+	in = bufferevent_get_input(ad.bev);
+	n = evbuffer_get_length(in);
+	if (n == 0 || !tls_record_like(evbuffer_pullup(in, n < 2 ? n : 2), n))
+		return (0);
+	admin_fail("%s answers in TLS: that is one of the hub's node ports "
+	    "(control or data), not its admin port; give -admin the admin= "
+	    "address of the hub's \"hub ready\" line", ad.path);
+	return (1);
+}
+
 static void
 admin_error(void *arg __unused, int error __unused, const char *cause)
 {
-	admin_fail("protocol error from the hub: %s", cause);
+	if (!admin_tls_port())
+		admin_fail("protocol error from the hub: %s", cause);
 }
 
 static const struct peer_handler admin_hello_handlers[] = {
@@ -215,6 +236,8 @@ admin_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 	if (!(what & BEV_EVENT_TIMEOUT) && bufferevent_getfd(bev) != -1)
 		evbuffer_read(bufferevent_get_input(bev), bufferevent_getfd(bev),
 		    FRAME_MAX);
+	if (admin_tls_port())
+		return;
 	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
 		peer_read(&ad.frames);
 		if (ad.error != NULL || ad.state == ADMIN_DONE)
@@ -597,6 +620,59 @@ admin_json_str(const char *s)
 	putchar('"');
 }
 
+/*
+ * "totals": what the table's summary lines say (admin_summary()), as
+ * numbers: the listed nodes (only -pool's), those online, resting
+ * (drained or redialing) and away, relays, rates, bytes, nodes per pool.
+ */
+static void
+admin_json_totals(const char *pool)
+{
+	const struct frame_info_node	*n;
+	struct admin_pools		 pl = { NULL, 0, 0 };
+	uint64_t	 tup = 0, tdown = 0, rup = 0, rdown = 0;
+	u_int		 relays = 0, nn = 0, away = 0, resting = 0, idle = 0;
+	size_t		 i;
+
+	for (i = 0; i < ad.n; i++) {
+		n = &ad.nodes[i];
+		if (!admin_in_pool(n, pool))
+			continue;
+		if (n->since == 0) {
+			away++;
+			continue;
+		}
+		nn++;
+		if (n->state != FRAME_NODE_ACTIVE)
+			resting++;
+		tup += n->bytes_up;
+		tdown += n->bytes_down;
+		rup += n->up_rate;
+		rdown += n->down_rate;
+		relays += n->relays;
+		idle += n->spare_idle;
+		admin_pools_add(&pl, n, pool);
+	}
+	/* Key names of their own: a grep for a node's key finds nodes. */
+	printf("\"totals\":{\"nodes_online\":%u,\"nodes_resting\":%u,"
+	    "\"nodes_away\":%u,\"relays_total\":%u,\"pool_idle_total\":%u,"
+	    "\"up_rate_total\":%llu,\"down_rate_total\":%llu,"
+	    "\"bytes_up_total\":%llu,\"bytes_down_total\":%llu,"
+	    "\"nodes_per_pool\":{", nn, resting, away, relays, idle,
+	    (unsigned long long)rup, (unsigned long long)rdown,
+	    (unsigned long long)tup, (unsigned long long)tdown);
+	if (pl.n > 0)
+		qsort(pl.v, pl.n, sizeof *pl.v, admin_pool_cmp);
+	for (i = 0; i < pl.n; i++) {
+		if (i > 0)
+			putchar(',');
+		admin_json_str(pl.v[i].name);
+		printf(":%u", pl.v[i].nodes);
+	}
+	printf("}}");
+	free(pl.v);
+}
+
 static void
 admin_json(const char *pool)
 {
@@ -649,7 +725,9 @@ admin_json(const char *pool)
 		}
 		printf("]}");
 	}
-	printf("\n],\"hub\":{\"handshakes\":%u,\"handshakes_refused\":%llu,"
+	printf("\n],");
+	admin_json_totals(pool);
+	printf(",\"hub\":{\"handshakes\":%u,\"handshakes_refused\":%llu,"
 	    "\"handshakes_expired\":%llu,\"nodes_flooding\":%llu,"
 	    "\"names_refused\":%llu,\"admin_refused\":%llu}}\n",
 	    ad.end.hs_now, (unsigned long long)ad.end.hs_refused,
@@ -734,13 +812,14 @@ static void
 admin_usage(const struct opt *opts)
 {
 	if (ad.req.op == 0)
-		printf("usage: tentacle info [-admin PATH] [-json] "
-		    "[-pool NAME] [-node NAME]\n\nList the hub's "
+		printf("usage: tentacle info [-admin PATH] [-state-dir DIR] "
+		    "[-json]\n                     [-pool NAME] [-node NAME]\n\nList the hub's "
 		    "exit nodes.  Runs on the hub's machine, as its "
 		    "user or group:\nthe hub answers on its admin "
 		    "socket only.\n\nFlags:\n");
 	else
-		printf("usage: tentacle %s [-admin PATH] NODE\n\n%s "
+		printf("usage: tentacle %s [-admin PATH] [-state-dir DIR] "
+		    "NODE\n\n%s "
 		    "node NODE (a name or an id).  Runs on the hub's "
 		    "machine, as its\nuser or group: the hub answers "
 		    "on its admin socket only.\n\nFlags:\n", ad.cmd,
@@ -758,7 +837,7 @@ admin_usage(const struct opt *opts)
 static int
 admin_args(int argc, char **argv)
 {
-	const char	*server = NULL;
+	const char	*server = NULL, *state_dir = NULL;
 	int		 ind = 1, rc;
 	char		*cause = NULL;
 	struct opt	 opts[] = {
@@ -768,6 +847,9 @@ admin_args(int argc, char **argv)
 		    "STATE-DIR/admin.sock", 0, 0, 0 },
 		{ "server", OPT_STRING, &server, "(gone: the hub answers "
 		    "on its admin socket only)", NULL, 0, 0, 0 },
+		{ "state-dir", OPT_STRING, &state_dir, "Where the hub's admin "
+		    "socket (or cookie file) is, when -admin is not given",
+		    "/var/lib/tentacle (root), ~/.tentacle", 0, 0, 0 },
 		/* info only, from here */
 		{ "json", OPT_BOOL, &ad.json, "Print JSON", NULL, 0, 0, 0 },
 		{ "pool", OPT_STRING, &ad.pool, "Only the nodes in pool NAME",
@@ -787,7 +869,7 @@ admin_args(int argc, char **argv)
 	else
 		ad.cmd = "info";
 	if (ad.req.op != 0)
-		memset(&opts[2], 0, sizeof opts[2]);	/* no -json ... */
+		memset(&opts[3], 0, sizeof opts[3]);	/* no -json ... */
 	rc = opt_parse(opts, argc, argv, &ind, &cause);
 	if (rc == 0 && ad.req.op != 0 && ind < argc) {
 		if (!frame_name_valid(argv[ind], FRAME_NAME_MAX)) {
@@ -806,7 +888,7 @@ admin_args(int argc, char **argv)
 	if (rc == -1 || ind < argc || (ad.req.op != 0 &&
 	    ad.req.node[0] == '\0')) {
 		fprintf(stderr, "tentacle %s: %s\nusage: tentacle %s "
-		    "[-admin PATH] %s\n", ad.cmd, rc == -1 ? cause :
+		    "[-admin PATH] [-state-dir DIR] %s\n", ad.cmd, rc == -1 ? cause :
 		    ind < argc ? "unexpected argument" : "which node?", ad.cmd,
 		    ad.req.op != 0 ? "NODE" : "[-json] [-pool NAME] "
 		    "[-node NAME]");
@@ -820,6 +902,9 @@ admin_args(int argc, char **argv)
 		    "socket; doc/security.md)\n", ad.cmd);
 		return (2);
 	}
+	/* After the command, like before it: "info -state-dir DIR". */
+	if (state_dir != NULL)
+		node_conf.state_dir = state_dir;
 	return (-1);
 }
 

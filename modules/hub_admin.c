@@ -26,6 +26,7 @@
 #include "frame.h"
 #include "limit.h"
 #include "hub.h"
+#include "tls.h"
 
 #define ADMIN_MAX	16		/* admin sessions at once */
 #define ADMIN_SOCKET	"admin.sock"	/* in the state directory */
@@ -36,6 +37,9 @@ static uint8_t		 admin_cookie[ADMIN_COOKIE_LEN];
 static int		 admin_npreauth;	/* cookies being read */
 
 static void	 hub_admin_admit(int, const char *);
+
+#define ADMIN_TLS_CLIENT "a TLS client, not an admin command (a node whose " \
+	"-server is this admin port? nodes connect to the control port)"
 
 /* Refuse an admin connection: one BYE, straight to the new socket. */
 static void
@@ -128,8 +132,9 @@ static void
 hub_admin_cookie_read_cb(struct bufferevent *bev, void *arg)
 {
 	char		*peer = arg;
-	uint8_t		 got[ADMIN_COOKIE_LEN];
+	uint8_t		 got[ADMIN_COOKIE_LEN], drain[1024];
 	evutil_socket_t	 fd = bufferevent_getfd(bev);
+	int		 n;
 
 	if (evbuffer_get_length(bufferevent_get_input(bev)) < sizeof got)
 		return;
@@ -138,7 +143,19 @@ hub_admin_cookie_read_cb(struct bufferevent *bev, void *arg)
 	admin_npreauth--;
 	if (hub_admin_ct_equal(got, admin_cookie, sizeof got))
 		hub_admin_admit(fd, peer);
-	else
+	else if (tls_record_like(got, sizeof got)) {
+		/*
+		 * No BYE: in plaintext it would read "the hub is -insecure".
+		 * The rest of its hello read first, so that it sees an end
+		 * (the node: "wrong port"), not a reset.
+		 */
+		log_warnx("%s: refused: %s", peer, ADMIN_TLS_CLIENT);
+		hub.guard.admin_refused++;
+		for (n = 0; n < 16 && recv(fd, (char *)drain, sizeof drain,
+		    0) > 0; n++)
+			;
+		evutil_closesocket(fd);
+	} else
 		hub_admin_refuse(fd, peer, "wrong admin cookie (read it from "
 		    "the hub's state directory)");
 	free(peer);
@@ -149,9 +166,14 @@ hub_admin_cookie_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	char		*peer = arg;
 	evutil_socket_t	 fd = bufferevent_getfd(bev);
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	size_t		 n = evbuffer_get_length(in);
 
-	log_warnx("%s: refused: %s before its cookie", peer,
-	    (what & BEV_EVENT_TIMEOUT) ? "timed out" : "gone");
+	if (n > 0 && tls_record_like(evbuffer_pullup(in, n < 2 ? n : 2), n))
+		log_warnx("%s: refused: %s", peer, ADMIN_TLS_CLIENT);
+	else
+		log_warnx("%s: refused: %s before its cookie", peer,
+		    (what & BEV_EVENT_TIMEOUT) ? "timed out" : "gone");
 	hub.guard.admin_refused++;
 	bufferevent_free(bev);
 	evutil_closesocket(fd);

@@ -160,10 +160,18 @@ static void
 hub_ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl	*c = arg;
+	char		 name[4 * FRAME_NAME_MAX + 1];
 
 	if (tls_error(bev) != NULL)
 		log_warnx("control %s: %s", c->c_peer, tls_error(bev));
-	else
+	else if (c->c_state == CTL_AUTH && !c->c_hello.has_kid) {
+		/* A node without a token leaves at the CHALLENGE. */
+		log_escape(name, sizeof name, c->c_hello.name,
+		    strlen(c->c_hello.name));
+		log_info("control %s: node \"%s\" refused: it offered no "
+		    "token and left at the challenge (this hub has -tokens: "
+		    "give the node auth_token or -token)", c->c_peer, name);
+	} else
 		log_debug("control %s: gone before WELCOME: %s", c->c_peer,
 		    hub_bev_error(bev, what));
 	bufferevent_free(c->c_bev);
@@ -374,7 +382,7 @@ hub_ctl_auth(struct ctl *c, const uint8_t *mac)
 {
 	const struct token	*t;
 	uint8_t			 want[TOKEN_MAC_LEN];
-	const char		*why;
+	char			 text[400], name[4 * FRAME_NAME_MAX + 1];
 
 	if (!c->c_hello.has_kid) {
 		hub_ctl_auth_fail(c, "it has no token (set auth_token or "
@@ -390,9 +398,15 @@ hub_ctl_auth(struct ctl *c, const uint8_t *mac)
 		hub_ctl_auth_fail(c, "wrong proof of its token");
 		return;
 	}
-	if (token_permits(t, c->c_hello.name, c->c_hello.pools,
-	    c->c_hello.npools, &why) == -1) {
-		hub_ctl_auth_fail(c, why);
+	/* It proved its token: tell it which restriction refuses it. */
+	if (token_refusal(t, c->c_hello.name, c->c_hello.pools,
+	    c->c_hello.npools, text, sizeof text) == -1) {
+		log_escape(name, sizeof name, c->c_hello.name,
+		    strlen(c->c_hello.name));
+		log_warnx("control %s: node \"%s\" refused: %s (tokens file "
+		    "line %d)", c->c_peer, name, text, t->t_line);
+		hub_bye(c->c_bev, FRAME_BYE_NOTALLOWED, text);
+		hub_ctl_close(c, NULL);
 		return;
 	}
 	log_debug("control %s: node %s authenticated (tokens file line %d)",
@@ -513,6 +527,10 @@ hub_ctl_error(void *arg, int error __unused, const char *cause)
 	    evbuffer_pullup(in, 1)[0] == 0x16) {
 		log_warnx("control %s: a TLS client, but this hub runs "
 		    "-insecure (plaintext); closing", c->c_peer);
+		/* In plaintext: the node's TLS reads the magic, says why. */
+		hub_bye(c->c_bev, FRAME_BYE_PROTOCOL, "this hub runs "
+		    "-insecure (plaintext links): the node needs insecure: "
+		    "true (-insecure)");
 		hub_ctl_close(c, NULL);
 		return;
 	}

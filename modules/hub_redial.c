@@ -5,6 +5,7 @@
  */
 #include <sys/types.h>
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -51,11 +52,42 @@ hub_redial_plan(struct node *n)
 	evtimer_add(n->n_redial_ev, core_ms_tv(&tv, (int)ms));
 }
 
+/* ms as Go prints a duration: "500ms", "45s", "1m0s", "2h30m0s". */
+static const char *
+hub_redial_dur(int ms, char *buf, size_t len)
+{
+	int	 s = ms / 1000;
+
+	if (ms < 1000)
+		snprintf(buf, len, "%dms", ms);
+	else if (s < 60)
+		snprintf(buf, len, "%ds", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%dm%ds", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%dh%dm%ds", s / 3600, s / 60 % 60, s % 60);
+	return (buf);
+}
+
 /* see hub.h */
 void
 hub_redial_begin(struct node *n, const char *why)
 {
 	struct timeval	 tv;
+	char		 d[32];
+
+	/*
+	 * A redial: line in a node's config makes the hub redial it every
+	 * -redial-interval (1m0s by default): say so, the first time.
+	 */
+	if (strcmp(why, "interval") == 0 && n->n_keep.last_redial == 0 &&
+	    n->n_keep.redials + n->n_keep.redials_same == 0)
+		log_info("redialing node %u (%s) because -redial-interval is "
+		    "%s and the node has a redial action (redial: or "
+		    "dial_info: in its config); set -redial-interval 0 to "
+		    "redial only on 'tentacle redial'", n->n_id,
+		    n->n_hello.name, hub_redial_dur(hub.conf.redial_interval_ms,
+		    d, sizeof d));
 
 	n->n_redial = REDIAL_DRAIN;
 	n->n_redial_at_us = 0;

@@ -40,6 +40,20 @@ static void	node_lost(const char *);
 static int	node_redial(const char *);
 static const struct peer_ops node_handshake_ops, node_session_ops;
 static void	node_event_cb(struct bufferevent *, short, void *);
+static int	node_hint_server;	/* node_lost(): "check -server" fits */
+
+/* A plaintext link whose hub answered in TLS: the first bytes say so. */
+static int
+node_hub_speaks_tls(struct bufferevent *bev)
+{
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	size_t		 n = evbuffer_get_length(in);
+
+	return (node_conf.tls == NULL && n > 0 &&
+	    tls_record_like(evbuffer_pullup(in, n < 2 ? n : 2), n));
+}
+#define NODE_HUB_TLS	"the hub speaks TLS; remove -insecure (and insecure: " \
+	"true) on the node, or run the hub -insecure too"
 
 /* see node.h */
 void
@@ -196,7 +210,10 @@ node_frames_error(void *arg __unused, int error __unused, const char *cause)
 {
 	char	 why[1200];
 
-	snprintf(why, sizeof why, "protocol error: %s", cause);
+	if (node.bev != NULL && node_hub_speaks_tls(node.bev))
+		strlcpy(why, NODE_HUB_TLS, sizeof why);
+	else
+		snprintf(why, sizeof why, "protocol error: %s", cause);
 	node_lost(why);
 }
 
@@ -267,7 +284,7 @@ node_connected(struct bufferevent *bev)
 static void
 node_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 {
-	char	 why[512];
+	char	 why[1200];
 	int	 error = EVUTIL_SOCKET_ERROR();
 	int	 dnsrc;
 
@@ -275,14 +292,17 @@ node_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 		node_connected(bev);
 		return;
 	}
-	if (what & BEV_EVENT_TIMEOUT)
+	node_hint_server = !node.welcomed;
+	if (node_hub_speaks_tls(bev)) {
+		node_hint_server = 0;
+		strlcpy(why, NODE_HUB_TLS, sizeof why);
+	} else if (what & BEV_EVENT_TIMEOUT)
 		snprintf(why, sizeof why, node.welcomed ?
 		    "timed out" : "no answer within %d ms", HANDSHAKE_MS);
-	else if (tls_error(bev) != NULL)
-		snprintf(why, sizeof why, "TLS: %s%s", tls_error(bev),
-		    tls_handshake_done(bev) ? "" : " (if the hub runs "
-		    "-insecure, the node needs insecure: true)");
-	else if (what & BEV_EVENT_EOF)
+	else if (tls_error(bev) != NULL) {
+		node_hint_server = 0;	/* reached a hub: its TLS said no */
+		snprintf(why, sizeof why, "TLS: %s", tls_error(bev));
+	} else if (what & BEV_EVENT_EOF)
 		strlcpy(why, "the hub closed the connection", sizeof why);
 	else if (!tls_is_wrapped(bev) &&
 	    (dnsrc = bufferevent_socket_get_dns_error(bev)) != 0)
@@ -359,8 +379,10 @@ node_lost(const char *why)
 		    why, relay_count(), wait);
 	else
 		log_warnx("cannot connect to the hub %s:%s: %s; retrying in "
-		    "%d ms (check -server / server_addr and that the hub "
-		    "runs)", node_conf.host, node_conf.port, why, wait);
+		    "%d ms%s", node_conf.host, node_conf.port, why, wait,
+		    node_hint_server ? " (check -server / server_addr and "
+		    "that the hub runs)" : "");
+	node_hint_server = 0;
 	node.welcomed = 0;
 	node.backoff_ms *= 2;
 	if (node.backoff_ms > BACKOFF_MAX_MS)
@@ -383,6 +405,7 @@ node_hs_timeout_cb(evutil_socket_t fd __unused, short what __unused,
 
 	snprintf(why, sizeof why, "no WELCOME within %d ms of connecting",
 	    CONNECT_MS + HANDSHAKE_MS);
+	node_hint_server = 1;	/* a silent port: maybe not the hub's */
 	node_lost(why);
 }
 

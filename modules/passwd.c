@@ -1,7 +1,8 @@
 /*
  * passwd.c: `tentacle passwd [-iter N] [-file F] USER`: read a password
  * (twice from a terminal, without echo; one line from a pipe) and print
- * its users-file line, or put it into F in place of USER's old line.  The
+ * its users-file line, or put it into F in place of USER's old line;
+ * `tentacle passwd -d -file F USER` takes USER's line out of F.  The
  * line format and the hashing are auth.c's.
  */
 #include <sys/types.h>
@@ -29,7 +30,8 @@ static void	 passwd_usage(FILE *, struct opt *);
 static void	 passwd_restore_cb(int);
 static int	 passwd_read_tty(const char *, char *, size_t);
 static int	 passwd_read_pipe(char *, size_t);
-static int	 passwd_file_read(const char *, char **, size_t *);
+static int	 passwd_file_read(const char *, char **, size_t *,
+		    struct stat *);
 static int	 passwd_file_copy(FILE *, const char *, size_t, const char *,
 		    const char *);
 static int	 passwd_file_commit(FILE *, const char *, const char *);
@@ -38,11 +40,15 @@ static int	 passwd_file_update(const char *, const char *, const char *);
 static void
 passwd_usage(FILE *fp, struct opt *opts)
 {
-	fprintf(fp, "usage: tentacle passwd [-iter N] [-file F] USER\n\n"
+	fprintf(fp, "usage: tentacle passwd [-iter N] [-file F] USER\n"
+	    "       tentacle passwd -d -file F USER\n\n"
 	    "Read USER's password (twice, without echo, from a terminal; one "
 	    "line from\nstandard input otherwise) and print a users-file line "
 	    "for the hub's -users\nflag, or put it into F (replacing USER's "
-	    "line; written atomically, mode 0600).\n\nFlags:\n");
+	    "line; written atomically, keeping\nF's owner and group and its "
+	    "mode less other users' bits; 0600 for a new file).\n-d removes "
+	    "USER from F instead.  Send the hub SIGHUP to reload F.\n\n"
+	    "Flags:\n");
 	opt_usage(fp, opts);
 }
 
@@ -144,11 +150,12 @@ passwd_read_pipe(char *buf, size_t len)
 
 /*
  * Read path, at most PASSWD_FILE_MAX bytes, into *bufp (NUL-terminated)
- * and *lenp; a missing file leaves *bufp NULL.  Returns 0, or -1 after
- * saying why on stderr.
+ * and *lenp, its mode and owner into *st; a missing file leaves *bufp
+ * NULL and st_mode 0600.  Returns 0, or -1 after saying why on stderr.
  */
 static int
-passwd_file_read(const char *path, char **bufp, size_t *lenp)
+passwd_file_read(const char *path, char **bufp, size_t *lenp,
+    struct stat *stp)
 {
 	struct stat	 st;
 	FILE		*in;
@@ -157,6 +164,8 @@ passwd_file_read(const char *path, char **bufp, size_t *lenp)
 
 	*bufp = NULL;
 	*lenp = 0;
+	memset(stp, 0, sizeof *stp);
+	stp->st_mode = S_IFREG | 0600;
 	if ((in = fopen(path, "r")) == NULL) {
 		if (errno == ENOENT)
 			return (0);
@@ -183,13 +192,15 @@ passwd_file_read(const char *path, char **bufp, size_t *lenp)
 	fclose(in);
 	buf[len] = '\0';
 	*bufp = buf;
+	*stp = st;
 	*lenp = len;
 	return (0);
 }
 
 /*
  * Copy buf (len bytes, may be NULL) to out with name's line replaced by
- * line, or line added at the end.  Returns 1 if it replaced, else 0.
+ * line, or line added at the end; line NULL: name's line left out; out
+ * NULL: only look.  Returns 1 if name had a line, else 0.
  */
 static int
 passwd_file_copy(FILE *out, const char *buf, size_t len, const char *name,
@@ -206,15 +217,17 @@ passwd_file_copy(FILE *out, const char *buf, size_t len, const char *name,
 			nl++;
 		if (ll > nlen && strncmp(p, name, nlen) == 0 &&
 		    p[nlen] == ':') {
-			if (!found)
+			if (!found && line != NULL && out != NULL)
 				fprintf(out, "%s\n", line);
 			found = 1;
 			continue;
 		}
+		if (out == NULL)
+			continue;
 		fwrite(p, 1, ll, out);
 		fputc('\n', out);
 	}
-	if (!found)
+	if (!found && line != NULL && out != NULL)
 		fprintf(out, "%s\n", line);
 	return (found);
 }
@@ -243,19 +256,29 @@ passwd_file_commit(FILE *out, const char *tmp, const char *path)
 }
 
 /*
- * Replace name's line in path with line (or append it), through a
- * temporary file in the same directory renamed over path, mode 0600.
+ * Replace name's line in path with line (or append it; line NULL: remove
+ * it, and fail if there is none), through a temporary file in the same
+ * directory renamed over path, with path's owner and its mode less the
+ * bits for others (a new file: 0600).
  */
 static int
 passwd_file_update(const char *path, const char *name, const char *line)
 {
+	struct stat	 st;
 	FILE		*out;
 	char		*buf, *tmp = NULL;
 	size_t		 len;
 	int		 fd, found;
 
-	if (passwd_file_read(path, &buf, &len) == -1)
+	if (passwd_file_read(path, &buf, &len, &st) == -1)
 		return (-1);
+	if (line == NULL && (buf == NULL || passwd_file_copy(NULL, buf, len,
+	    name, NULL) == 0)) {
+		fprintf(stderr, "tentacle passwd: %s: %s\n", path, buf == NULL ?
+		    "no such file" : "no such user (nothing removed)");
+		free(buf);
+		return (-1);
+	}
 	xasprintf(&tmp, "%s.tmp.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) == -1) {
 		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
@@ -264,7 +287,13 @@ passwd_file_update(const char *path, const char *name, const char *line)
 		free(buf);
 		return (-1);
 	}
-	fchmod(fd, 0600);
+	/*
+	 * Keep the file's owner (as root) and its owner and group bits: the
+	 * hub must still read it.  Password hashes are nobody else's.
+	 */
+	if (buf != NULL && geteuid() == 0)
+		(void)fchown(fd, st.st_uid, st.st_gid);
+	fchmod(fd, st.st_mode & 0770);
 	if ((out = fdopen(fd, "w")) == NULL) {
 		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
 		    strerror(errno));
@@ -274,8 +303,9 @@ passwd_file_update(const char *path, const char *name, const char *line)
 	found = passwd_file_copy(out, buf, len, name, line);
 	if (passwd_file_commit(out, tmp, path) == -1)
 		goto fail;
-	fprintf(stderr, "tentacle passwd: %s user %s in %s (send the hub "
-	    "SIGHUP to reload it)\n", found ? "replaced" : "added", name, path);
+	fprintf(stderr, "tentacle passwd: %s user %s %s %s (send the hub "
+	    "SIGHUP to reload it)\n", line == NULL ? "removed" : found ?
+	    "replaced" : "added", name, line == NULL ? "from" : "in", path);
 	if (buf != NULL)
 		explicit_bzero(buf, len);
 	free(buf);
@@ -297,13 +327,15 @@ passwd_main(int argc, char **argv)
 	const char	*file = NULL;
 	char		 pass[AUTH_PASSWORD_MAX + 2], again[sizeof pass];
 	char		 line[AUTH_LINE_MAX + 1], *cause = NULL;
-	int		 iter = AUTH_ITER_DEFAULT, ind = 1, rc;
+	int		 iter = AUTH_ITER_DEFAULT, ind = 1, rc, del = 0;
 	struct opt	 opts[] = {
 		{ "iter", OPT_INT, &iter, "PBKDF2-HMAC-SHA256 iterations "
 		    "(each login that is not cached costs this many)",
 		    "10000", 1, AUTH_ITER_MAX, 0 },
 		{ "file", OPT_STRING, &file, "Users file to update instead "
 		    "of printing the line", NULL, 0, 0, 0 },
+		{ "d", OPT_BOOL, &del, "Remove USER from the -file F (no "
+		    "password asked)", NULL, 0, 0, 0 },
 		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 	};
 
@@ -328,6 +360,15 @@ passwd_main(int argc, char **argv)
 	    &cause) == -1) {
 		fprintf(stderr, "tentacle passwd: %s\n", cause);
 		return (2);
+	}
+	if (del) {
+		if (file == NULL) {
+			fprintf(stderr, "tentacle passwd: -d: from which "
+			    "file? give -file F (the hub's -users file)\n");
+			return (2);
+		}
+		return (passwd_file_update(file, argv[ind], NULL) == -1 ?
+		    1 : 0);
 	}
 
 	if (isatty(STDIN_FILENO)) {

@@ -304,6 +304,9 @@ int		 service_main(int, char **);
 /* token.c */
 int		 token_main(int, char **);
 
+/* trust.c: `tentacle trust forget HOST:PORT` (the node's known_hosts) */
+int		 trust_main(int, char **);
+
 /* version.c */
 const char	*version_string(void);	/* "tentacle 0.1.0 (abc1234)" */
 int		 version_main(int, char **);

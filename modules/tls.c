@@ -30,6 +30,18 @@
 #include "tentacle.h"
 #include "tls.h"
 
+/*
+ * A plaintext Tentacle link starts with a frame header (frame.h): type
+ * 0x01..0x1f, flags 0, a length of at most 4096; a TLS record with type
+ * 0x14..0x18 and version 3.x.  TLS_PLAIN() tells them apart.
+ */
+#define TLS_PLAIN(h)	((h)[0] >= 0x01 && (h)[0] <= 0x1f && (h)[1] == 0 && \
+			    (((h)[2] << 8) | (h)[3]) <= 4096)
+/* A plaintext HELLO (type 1, magic, version, role) at h: its role, or 0. */
+#define TLS_HELLO_ROLE(h) ((h)[0] == 0x01 && (h)[1] == 0 && \
+			    memcmp((h) + 4, "TNTC", 4) == 0 ? (h)[9] : 0)
+#define TLS_ROLE_ADMIN	2	/* frame.h's FRAME_ROLE_ADMIN */
+
 /* Ciphertext queued toward the socket before plaintext stops moving in. */
 #define TLS_SOCK_HIWAT	(32 * 1024)
 #define TLS_SOCK_LOWAT	(16 * 1024)
@@ -149,6 +161,8 @@ struct tls {
 	int			 shut;		/* SHUT_WR done */
 	int			 tofu_store;	/* store fingerprint when done */
 	int			 first;		/* first byte from the peer */
+	unsigned char		 head[ADMIN_COOKIE_LEN + 16]; /* its first bytes */
+	size_t			 nhead;
 	int			 rdone;		/* direct reads: EOF or error seen */
 	int			 x509_ok;	/* the hub's chain was accepted */
 	int			 resumed;	/* abbreviated handshake */
@@ -713,11 +727,14 @@ tls_x509_end_chain(const br_x509_class **ctx)
 	}
 	if (strcmp(old, t->fp) == 0)
 		return (0);
-	snprintf(t->err, sizeof t->err, "hub %.255s changed its key: it now "
-	    "has %s, but %.200s line %d says %.80s; if the hub's key was "
-	    "replaced on purpose, delete that line (or pin the new key with "
+	snprintf(t->err, sizeof t->err, "hub %.100s changed its key: it now "
+	    "has %s, but %.150s line %d says %.75s; if the hub's key was "
+	    "replaced on purpose (a reinstalled hub, or a test hub of an "
+	    "earlier run), run 'tentacle trust forget -known-hosts %.150s "
+	    "%.100s' (or delete that line, or pin the new key with "
 	    "-fingerprint), otherwise someone may be intercepting the link",
-	    t->peer, t->fp, tc->tc_known_hosts, line, old);
+	    t->peer, t->fp, tc->tc_known_hosts, line, old,
+	    tc->tc_known_hosts, t->peer);
 	return (BR_ERR_X509_NOT_TRUSTED);
 }
 
@@ -804,6 +821,105 @@ tls_known_store(struct tls *t)
 	close(fd);
 	log_info("hub %s: first connection, trusting its key %s and storing "
 	    "it in %s (later changes will be refused)", t->peer, t->fp, path);
+}
+
+#define TLS_KNOWN_MAX	(1024 * 1024)
+
+/* Is the line at p (len bytes) an entry of host: "host fp"? */
+static int
+tls_known_is(const char *p, size_t len, const char *host)
+{
+	size_t	 n = strlen(host);
+
+	while (len > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	return (len > n && memcmp(p, host, n) == 0 && (p[n] == ' ' ||
+	    p[n] == '\t'));
+}
+
+/* see tls.h */
+int
+tls_known_forget(const char *path, const char *host, char **cause)
+{
+	struct stat	 st;
+	FILE		*in, *out;
+	char		*buf, *tmp = NULL;
+	const char	*p, *nl;
+	size_t		 len, ll;
+	int		 fd, n = 0;
+
+	if ((in = fopen(path, "r")) == NULL || fstat(fileno(in), &st) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		if (in != NULL)
+			fclose(in);
+		return (-1);
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > TLS_KNOWN_MAX) {
+		xasprintf(cause, "%s: not a regular file of at most 1 MiB",
+		    path);
+		fclose(in);
+		return (-1);
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	len = fread(buf, 1, (size_t)st.st_size, in);
+	if (ferror(in)) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		fclose(in);
+		free(buf);
+		return (-1);
+	}
+	fclose(in);
+	for (p = buf; p < buf + len; p = nl) {
+		nl = memchr(p, '\n', buf + len - p);
+		nl = nl != NULL ? nl + 1 : buf + len;
+		if (tls_known_is(p, nl - p, host))
+			n++;
+	}
+	if (n == 0) {
+		free(buf);
+		return (0);	/* nothing to remove: nothing written */
+	}
+	xasprintf(&tmp, "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1 || (out = fdopen(fd, "w")) == NULL) {
+		xasprintf(cause, "%s: %s", tmp, strerror(errno));
+		if (fd != -1) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+		free(buf);
+		return (-1);
+	}
+	fchmod(fd, st.st_mode & 07777);
+	for (p = buf; p < buf + len; p = nl) {
+		nl = memchr(p, '\n', buf + len - p);
+		nl = nl != NULL ? nl + 1 : buf + len;
+		ll = nl - p;
+		if (!tls_known_is(p, ll, host))
+			fwrite(p, 1, ll, out);
+	}
+	free(buf);
+	if (fflush(out) != 0 || fsync(fd) == -1) {
+		xasprintf(cause, "%s: %s", tmp, strerror(errno));
+		fclose(out);
+		goto fail;
+	}
+	if (fclose(out) != 0) {
+		xasprintf(cause, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, path) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	free(tmp);
+	return (n);
+fail:
+	unlink(tmp);
+	free(tmp);
+	return (-1);
 }
 
 /*
@@ -1301,6 +1417,8 @@ tls_track(struct tls *t, const unsigned char *buf, size_t n)
 
 	if (t->first == -1 && n > 0)
 		t->first = buf[0];
+	for (k = 0; t->nhead < sizeof t->head && k < n; k++)
+		t->head[t->nhead++] = buf[k];
 	/* Record boundaries, for a clean TCP EOF. */
 	for (k = 0; k < n; ) {
 		if (t->rleft > 0) {
@@ -1474,6 +1592,62 @@ static const struct {
 	{ BR_ERR_IO, "I/O error" },
 };
 
+/*
+ * More of what a peer that does not speak TLS sent, into t->head: what
+ * waits in the socket's bufferevent, then in the socket (peeked), after
+ * what the engine took.  Only to say who it was.
+ */
+static void
+tls_peek_head(struct tls *t)
+{
+	struct evbuffer	*in = bufferevent_get_input(t->sock);
+	evutil_socket_t	 fd = bufferevent_getfd(t->sock);
+	size_t		 room = sizeof t->head - t->nhead, inlen;
+	ev_ssize_t	 n = 0;
+
+	inlen = evbuffer_get_length(in);
+	if (room > 0 && inlen > 0 && (n = evbuffer_copyout(in, t->head +
+	    t->nhead, room)) > 0) {
+		t->nhead += n;
+		room -= n;
+	}
+	if (room > 0 && (size_t)n == inlen && fd != -1 &&
+	    (n = recv(fd, (char *)t->head + t->nhead, room, MSG_PEEK)) > 0)
+		t->nhead += n;
+}
+
+/* The role of a plaintext HELLO at off in t->head, or 0. */
+static int
+tls_head_role(const struct tls *t, size_t off)
+{
+	if (t->nhead < off + 10)
+		return (0);
+	return (TLS_HELLO_ROLE(t->head + off));
+}
+
+/*
+ * A fatal unexpected_message alert, straight to the socket, for a peer
+ * that sent plaintext: a node without TLS reads it as "the hub speaks
+ * TLS" (tls_record_like()).  Best effort: the link is failing anyway.
+ */
+static void
+tls_alert_raw(struct tls *t)
+{
+	static const unsigned char alert[] = { 0x15, 0x03, 0x03, 0x00, 0x02,
+				    0x02, 0x0a };
+	evutil_socket_t		 fd;
+
+	if ((fd = bufferevent_getfd(t->sock)) != -1)
+		(void)send(fd, (const char *)alert, sizeof alert, 0);
+}
+
+/* see tls.h */
+int
+tls_record_like(const unsigned char *p, size_t n)
+{
+	return (n >= 2 && p[0] >= 0x14 && p[0] <= 0x18 && p[1] == 0x03);
+}
+
 /* BearSSL error code to a sentence in t->err (unless one is there). */
 static void
 tls_engine_error(struct tls *t, int err)
@@ -1483,12 +1657,38 @@ tls_engine_error(struct tls *t, int err)
 
 	if (t->err[0] != '\0')
 		return;
-	/* A peer that does not speak TLS: its first byte is no record. */
+	/*
+	 * A peer that does not speak TLS: its first byte is no record.  A
+	 * Tentacle peer that runs -insecure starts with a frame header; a
+	 * plaintext node hears an alert, which it recognises (no TLS peer
+	 * answers it: it is there for a node without TLS to read).
+	 */
 	if (!t->done && t->first != -1 && t->first != 0x16 &&
 	    t->first != 0x15) {
-		snprintf(t->err, sizeof t->err, "the %s does not speak TLS "
-		    "(a plaintext link? both sides need -insecure for that)",
-		    who);
+		tls_peek_head(t);
+		if (t->server && (tls_head_role(t, 0) == TLS_ROLE_ADMIN ||
+		    tls_head_role(t, ADMIN_COOKIE_LEN) == TLS_ROLE_ADMIN)) {
+			tls_alert_raw(t);
+			snprintf(t->err, sizeof t->err, "not a node: an admin "
+			    "client (tentacle info, drain, undrain, redial) "
+			    "came to a node port, which speaks TLS; admin "
+			    "commands go to the hub's admin socket or port "
+			    "(admin= in its \"hub ready\" line)");
+		} else if (t->nhead >= 4 && TLS_PLAIN(t->head) && t->server) {
+			tls_alert_raw(t);
+			snprintf(t->err, sizeof t->err, "the node does not "
+			    "speak TLS: it sent plaintext frames (it runs "
+			    "-insecure or insecure: true); told it to remove "
+			    "-insecure");
+		} else if (t->nhead >= 4 && TLS_PLAIN(t->head))
+			snprintf(t->err, sizeof t->err, "the hub does not speak "
+			    "TLS: it answered in plaintext, so it runs "
+			    "-insecure; give the node -insecure (insecure: "
+			    "true), or run the hub without -insecure");
+		else
+			snprintf(t->err, sizeof t->err, "the %s does not speak "
+			    "TLS (a plaintext link? both sides need -insecure "
+			    "for that)", who);
 		return;
 	}
 	if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT) {
@@ -1620,8 +1820,9 @@ tls_sock_event_cb(struct bufferevent *sock __unused, short what, void *arg)
 		if (!t->done)
 			tls_fail(t, "the %s closed the connection during the "
 			    "TLS handshake%s", t->server ? "node" : "hub",
-			    t->server ? "" : " (wrong port, or the hub "
-			    "refused this node: see its log)");
+			    t->server ? "" : " (wrong port, the hub refused "
+			    "this node: see its log, or the hub runs "
+			    "-insecure: then the node needs insecure: true)");
 		else if (t->rhdr_n > 0 || t->rleft > 0)
 			tls_fail(t, "connection cut in the middle of a TLS "
 			    "record (truncated)");

@@ -76,6 +76,19 @@ struct tls_conf	*tls_client_conf(const char *fingerprint, const char *ca_file,
 /* Parse a user-supplied fingerprint into canonical form (out: TLS_FP_LEN). */
 int		 tls_fingerprint_parse(const char *, char *out);
 void		 tls_conf_free(struct tls_conf *);
+/*
+ * Remove every known_hosts line of host ("host:port", as the node's
+ * -server names it) from path: a temporary file in the same directory
+ * renamed over path, with path's mode.  Returns the number of lines
+ * removed (0: none, path untouched), or -1 with *cause.
+ */
+int		 tls_known_forget(const char *path, const char *host,
+		    char **cause);
+/*
+ * Do these first bytes from a peer look like a TLS record (a handshake or
+ * an alert, version 3.x)?  For a plaintext link that meets a TLS peer.
+ */
+int		 tls_record_like(const unsigned char *, size_t);
 
 /*
  * Take ownership of sock (a socket bufferevent made with

@@ -156,6 +156,43 @@ token_permits(const struct token *t, const char *name, char (*pools)[32],
 	return (0);
 }
 
+int
+token_refusal(const struct token *t, const char *name, char (*pools)[32],
+    int npools, char *buf, size_t len)
+{
+	const char	*why;
+	char		 allowed[TOKEN_POOLS_MAX * 33];
+	int		 i, j, ok;
+
+	if (token_permits(t, name, pools, npools, &why) == 0)
+		return (0);
+	if (t->t_name[0] != '\0' && fnmatch(t->t_name, name, 0) != 0) {
+		snprintf(buf, len, "the node name \"%s\" is not allowed by "
+		    "its token, which allows name=%s only (change the node's "
+		    "-name / name:, or the token's name= on the hub)", name,
+		    t->t_name);
+		return (-1);
+	}
+	allowed[0] = '\0';
+	for (j = 0; j < t->t_npools; j++) {
+		if (j > 0)
+			strlcat(allowed, ",", sizeof allowed);
+		strlcat(allowed, t->t_pools[j], sizeof allowed);
+	}
+	for (i = 0; i < npools; i++) {
+		for (ok = 0, j = 0; j < t->t_npools; j++)
+			if (strcmp(pools[i], t->t_pools[j]) == 0)
+				ok = 1;
+		if (!ok)
+			break;
+	}
+	snprintf(buf, len, "the pool \"%s\" is not allowed by its token, "
+	    "which allows pools=%s only (change the node's pools, or the "
+	    "token's pools= on the hub)", i < npools ? pools[i] : "?",
+	    allowed);
+	return (-1);
+}
+
 void
 token_set_free(struct token_set *ts)
 {
@@ -310,25 +347,108 @@ token_set_load(const char *path, struct token_set *out, char **cause)
 	return (rc);
 }
 
-/* `tentacle token`: print a new random node token. */
+static void
+token_usage(FILE *fp, struct opt *opts)
+{
+	fprintf(fp, "usage: tentacle token [-o FILE]\n\nPrint a new random "
+	    "node token (256 bits, base64url).  Put it in the hub's\n-tokens "
+	    "file (optionally followed by name=PATTERN pools=a,b) and in the"
+	    "\nnode's auth_token.  -o FILE also adds it to FILE as a line of "
+	    "its own: a new\nFILE is made with mode 0600, an existing one "
+	    "keeps its mode (never widened).\n\nFlags:\n");
+	opt_usage(fp, opts);
+}
+
+/*
+ * Append tok as a line to path: created 0600, an existing file appended
+ * to as it is (a newline first if its last line has none).  0, or -1
+ * after saying why on stderr.
+ */
+static int
+token_file_add(const char *path, const char *tok)
+{
+	struct stat	 st;
+	char		 line[TOKEN_MAX + 3], last;
+	int		 fd, n;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND,
+	    0600)) == -1 || fstat(fd, &st) == -1) {
+		fprintf(stderr, "tentacle token: %s: %s\n", path,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return (-1);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "tentacle token: %s: not a regular file\n",
+		    path);
+		close(fd);
+		return (-1);
+	}
+	last = '\n';
+	if (st.st_size > 0) {
+		int	 rfd;
+
+		if ((rfd = open(path, O_RDONLY)) == -1 ||
+		    lseek(rfd, st.st_size - 1, SEEK_SET) == -1 ||
+		    read(rfd, &last, 1) != 1)
+			last = '\n';
+		if (rfd != -1)
+			close(rfd);
+	}
+	n = snprintf(line, sizeof line, "%s%s\n", last != '\n' ? "\n" : "",
+	    tok);
+	if (write(fd, line, n) != n || fsync(fd) == -1) {
+		fprintf(stderr, "tentacle token: %s: %s\n", path,
+		    strerror(errno));
+		explicit_bzero(line, sizeof line);
+		close(fd);
+		return (-1);
+	}
+	explicit_bzero(line, sizeof line);
+	close(fd);
+	fprintf(stderr, "tentacle token: added a token to %s (mode %04o); "
+	    "send the hub SIGHUP to reload it\n", path,
+	    (unsigned)(st.st_mode & 07777));
+	if (st.st_mode & (S_IROTH | S_IWOTH))
+		fprintf(stderr, "tentacle token: warning: every user may read "
+		    "%s: chmod 600 %s (or 640, group the hub's)\n", path,
+		    path);
+	return (0);
+}
+
+/* `tentacle token [-o FILE]`: print a new random node token. */
 int
 token_main(int argc, char **argv)
 {
-	char	 tok[64];
+	const char	*out = NULL;
+	char		 tok[64], *cause = NULL;
+	int		 ind = 1, rc;
+	struct opt	 opts[] = {
+		{ "o", OPT_STRING, &out, "Also add the token to FILE (the "
+		    "hub's -tokens file; a new one gets mode 0600)", NULL, 0,
+		    0, 0 },
+		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
+	};
 
-	if (argc > 1) {
-		if (strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "-help") != 0
-		    && strcmp(argv[1], "--help") != 0) {
-			fprintf(stderr, "usage: tentacle token\n");
-			return (2);
-		}
-		printf("usage: tentacle token\n\nPrint a new random node token "
-		    "(256 bits, base64url).  Put it in the hub's\n-tokens file "
-		    "(optionally followed by name=PATTERN pools=a,b) and in "
-		    "the\nnode's auth_token.\n");
+	rc = opt_parse(opts, argc, argv, &ind, &cause);
+	if (rc == OPT_HELP) {
+		token_usage(stdout, opts);
 		return (0);
 	}
+	if (rc == -1 || ind < argc) {
+		fprintf(stderr, "tentacle token: %s\n", rc == -1 ? cause :
+		    "unexpected argument");
+		free(cause);
+		token_usage(stderr, opts);
+		return (2);
+	}
 	token_generate(tok);
+	if (out != NULL && token_file_add(out, tok) == -1) {
+		explicit_bzero(tok, sizeof tok);
+		return (1);
+	}
 	printf("%s\n", tok);
+	explicit_bzero(tok, sizeof tok);
 	return (0);
 }

@@ -44,6 +44,13 @@ const struct token *token_find(const struct token_set *, const uint8_t *);
 /* Does t allow this node name and these pools?  0, or -1 with *why. */
 int		 token_permits(const struct token *, const char *,
 		    char (*)[32], int, const char **);
+/*
+ * As token_permits(), the refusal said for the node: which name or pool,
+ * and what the token allows ("name=web-*", "pools=a,b").  0, or -1 with
+ * the sentence in buf (len bytes).
+ */
+int		 token_refusal(const struct token *, const char *,
+		    char (*)[32], int, char *, size_t);
 int		 token_valid(const char *);
 
 /* kid = SHA-256("tentacle token id" || secret)[0..8] */

@@ -55,7 +55,7 @@ test_expect_success 'info -h mentions -server and -json' '
 test_expect_success 'drain, undrain, redial -h: NODE and -admin, no -json' '
 	for c in drain undrain redial; do
 		"$TENTACLE" $c -h >out 2>&1 &&
-		grep "usage: tentacle $c \[-admin PATH\] NODE" out &&
+		grep "usage: tentacle $c \[-admin PATH\] \[-state-dir DIR\] NODE" out &&
 		! grep -e "-json" out || return 1
 	done &&
 	"$TENTACLE" redial n1 -h >out 2>&1 &&

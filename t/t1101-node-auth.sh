@@ -38,6 +38,13 @@ refused () {
 		"authentication failed.*check that auth_token (-token) is a line of the hub's tokens file"
 }
 
+# restricted NAME WHY: the hub refused node NAME for a name= or pools=
+# restriction of its token, and told the node WHY (t1102 has the rest).
+restricted () {
+	wait_for_log "$HUB_LOG" "node \"$1\" refused: $2" &&
+	wait_for_log "$TRASH_DIRECTORY/node.$1.log" "the hub said goodbye (4: $2"
+}
+
 # not_listed NAME: `tentacle info` does not list node NAME.
 not_listed () {
 	"$TENTACLE" info -admin "$ADMIN_SOCK" -json \
@@ -115,7 +122,7 @@ test_expect_success 'name=: a node of another name is refused' '
 	tok_hub &&
 	start_node n1 -token "$TOK1" &&
 	spawn_node db1 -token "$TOK2" &&
-	refused db1 "this token does not allow that node name" &&
+	restricted db1 "the node name \"db1\" is not allowed by its token, which allows name=web-\* only" &&
 	not_listed db1 &&
 	start_node web-1 -token "$TOK2" &&
 	info_has_nodes 2 &&
@@ -129,7 +136,7 @@ test_expect_success 'pools=: only pools of the list' '
 	start_node n1 -token "$TOK1" &&
 	start_node p1 -token "$TOK3" us eu &&
 	spawn_node p2 -token "$TOK3" eu asia &&
-	refused p2 "this token does not allow one of the pools" &&
+	restricted p2 "the pool \"asia\" is not allowed by its token, which allows pools=eu,us only" &&
 	not_listed p2 &&
 	info_has_nodes 2 &&
 	hub_serves_socks &&
@@ -145,7 +152,7 @@ test_expect_success 'pools=: a node with no pool (so "default") is refused' '
 	spawn_node p3 -token "$TOK3" &&
 	wait_for_log "$HUB_LOG" "node \"p3\" refused\|node [0-9]* (p3) joined" &&
 	! grep "node [0-9]* (p3) joined" "$HUB_LOG" &&
-	refused p3 "this token does not allow one of the pools" &&
+	restricted p3 "the pool \"default\" is not allowed by its token, which allows pools=eu,us only" &&
 	not_listed p3 &&
 	hub_serves_socks &&
 	stop_all

@@ -114,13 +114,14 @@ test_expect_success 'SIGHUP with a broken users file keeps the old users' '
 	mv users.good users
 '
 
-test_expect_success 'passwd -file replaces a line; the new password works after SIGHUP' '
+test_expect_success 'passwd -file replaces a line (mode kept, less others), the new password works after SIGHUP' '
+	chmod 644 users &&
 	printf "changed\n" |
 		"$TENTACLE" passwd -iter 1000 -file users carol 2>passwd.err &&
 	grep "replaced user carol" passwd.err &&
 	test $(grep -c "^carol:" users) = 1 &&
 	test $(grep -c "^bob:" users) = 1 &&
-	test "$(stat -c %a users)" = 600 &&
+	test "$(stat -c %a users)" = 640 &&
 	n=$(grep -c "SIGHUP: 2 proxy users" "$HUB_LOG") &&
 	kill -HUP $HUB_PID &&
 	wait_for_count "$HUB_LOG" "SIGHUP: 2 proxy users" $((n + 1)) &&

@@ -116,6 +116,7 @@ int	 compat_rename(const char *, const char *);
 #define rename(a, b)		compat_rename(a, b)
 #define fchmod(fd, m)		compat_nomode()
 #define chmod(p, m)		compat_nomode()
+#define fchown(fd, u, g)	compat_nomode()
 static inline int compat_nomode(void) { return (0); }
 #define fsync(fd)		_commit(fd)
 /* The CRT copies the owner's bits to group and other: no such thing. */

@@ -1119,6 +1119,60 @@ cleanup(void)
 		printf("# could not remove %s\n", tmpdir);
 }
 
+/* tls_record_like(): TLS records vs a plaintext frame header. */
+static void
+test_record_like(void)
+{
+	static const unsigned char hello[] = { 0x16, 0x03, 0x01, 0x00, 0x80 };
+	static const unsigned char alert[] = { 0x15, 0x03, 0x03, 0x00, 0x02 };
+	static const unsigned char frame[] = { 0x01, 0x00, 0x00, 0x20 };
+	static const unsigned char bye[] = { 0x08, 0x00, 0x00, 0x10 };
+	static const unsigned char http[] = "GET / HTTP/1.1";
+
+	check_int(tls_record_like(hello, sizeof hello), ==, 1);
+	check_int(tls_record_like(alert, 2), ==, 1);
+	check_int(tls_record_like(alert, 1), ==, 0);
+	check_int(tls_record_like(alert, 0), ==, 0);
+	check_int(tls_record_like(frame, sizeof frame), ==, 0);
+	check_int(tls_record_like(bye, sizeof bye), ==, 0);
+	check_int(tls_record_like(http, sizeof http - 1), ==, 0);
+}
+
+/* tls_known_forget(): that host's lines go, the rest and the mode stay. */
+static void
+test_known_forget(void)
+{
+	struct stat	 st;
+	char		 path[600], *cause = NULL, got[512];
+	FILE		*fp;
+	size_t		 n;
+
+	snprintf(path, sizeof path, "%s/kh-forget", tmpdir);
+	fp = fopen(path, "w");
+	fprintf(fp, "# comment 127.0.0.1:4442 x\n127.0.0.1:4442 sha256:aa\n"
+	    "127.0.0.1:44420 sha256:bb\n  127.0.0.1:4442\tsha256:cc\n"
+	    "127.0.0.1:4442\n[::1]:4442 sha256:dd");
+	fclose(fp);
+	chmod(path, 0640);
+	check_int(tls_known_forget(path, "127.0.0.1:4442", &cause), ==, 2);
+	check(cause == NULL);
+	fp = fopen(path, "r");
+	n = fread(got, 1, sizeof got - 1, fp);
+	fclose(fp);
+	got[n] = '\0';
+	check_str(got, "# comment 127.0.0.1:4442 x\n127.0.0.1:44420 "
+	    "sha256:bb\n127.0.0.1:4442\n[::1]:4442 sha256:dd");
+	check(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640);
+	/* Nothing to remove: 0, file untouched. */
+	check_int(tls_known_forget(path, "127.0.0.1:4442", &cause), ==, 0);
+	check_int(tls_known_forget(path, "[::1]:4442", &cause), ==, 1);
+	/* No file: -1 and why. */
+	check_int(tls_known_forget("/nonexistent/kh", "h:1", &cause), ==, -1);
+	check(cause != NULL && strstr(cause, "/nonexistent/kh") != NULL);
+	free(cause);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -1137,6 +1191,9 @@ main(void)
 	tick = event_new(base, -1, EV_PERSIST, tick_cb, NULL);
 	event_add(tick, &tv);
 
+	TEST(test_record_like(), "tls_record_like: TLS records, not frames");
+	TEST(test_known_forget(), "tls_known_forget: a host's lines go, "
+	    "comments, other hosts and the mode stay");
 	TEST(test_selfsigned(), "self-signed identity: 0600, reused, "
 	    "re-issued for the same key, lost key refused");
 	if (hub_a == NULL || hub_b == NULL) {

@@ -491,6 +491,35 @@ test_permits(void)
 }
 
 static void
+test_refusal(void)
+{
+	struct token	 t;
+	char		 pools[3][32], buf[400], small[16];
+
+	memset(&t, 0, sizeof t);
+	strlcpy(pools[0], "eu", sizeof pools[0]);
+	strlcpy(pools[1], "asia", sizeof pools[1]);
+	check_int(token_refusal(&t, "n", pools, 2, buf, sizeof buf), ==, 0);
+	strlcpy(t.t_name, "web-*", sizeof t.t_name);
+	check_int(token_refusal(&t, "db1", pools, 1, buf, sizeof buf), ==, -1);
+	check(strstr(buf, "the node name \"db1\" is not allowed by its "
+	    "token, which allows name=web-* only") == buf);
+	check_int(token_refusal(&t, "web-1", pools, 2, buf, sizeof buf), ==,
+	    0);
+	t.t_npools = 2;
+	strlcpy(t.t_pools[0], "eu", sizeof t.t_pools[0]);
+	strlcpy(t.t_pools[1], "us", sizeof t.t_pools[1]);
+	check_int(token_refusal(&t, "web-1", pools, 2, buf, sizeof buf), ==,
+	    -1);
+	check(strstr(buf, "the pool \"asia\" is not allowed by its token, "
+	    "which allows pools=eu,us only") == buf);
+	/* The name first, when both refuse; a small buffer is cut, ended. */
+	check_int(token_refusal(&t, "db1", pools, 2, small, sizeof small), ==,
+	    -1);
+	check_str(small, "the node name \"");
+}
+
+static void
 test_generate(void)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -628,6 +657,8 @@ main(void)
 	    "token, bad option, duplicate, NUL, long line");
 	TEST(test_find(), "token_find by key id");
 	TEST(test_permits(), "token_permits: fnmatch names, pool subsets");
+	TEST(test_refusal(), "token_refusal: which name or pool, what the "
+	    "token allows");
 	TEST(test_generate(), "token_generate: 43 base64url characters, "
 	    "fresh each call");
 	TEST(test_load(), "token_set_load: missing, good, bad, too large "
