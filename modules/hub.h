@@ -96,6 +96,7 @@ struct hub_conf {
 	const char	*admin_path;	/* Unix socket; NULL: state dir */
 	int		 redial_interval_ms;	/* 0 = no periodic redial */
 	int		 redial_grace_ms;	/* drain before REDIAL */
+	int		 shutdown_grace_ms;	/* relays finish on SIGTERM */
 	int		 schedule;	/* SCHED_* (doc/routing.md) */
 	int		 dial_retries;	/* other nodes tried on node failure */
 	int		 spare_max;	/* -pool-max: idle spare links a node */
@@ -338,6 +339,9 @@ struct hub {
 	/* hub.c */
 	struct core_listener	*listeners[HUB_LISTENERS];
 	int			 stopping;
+	u_int			 stop_relays;	/* running at the signal */
+	uint64_t		 stop_us;	/* the grace ends */
+	struct event		*stop_ev;
 	struct tls_conf		*tls;		/* NULL: -insecure */
 	struct token_set	 tokens;
 	uint16_t		 data_port;	/* WELCOME tells nodes */
