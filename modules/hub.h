@@ -450,8 +450,10 @@ void		 hub_node_rate(struct node *, uint64_t, uint32_t *,
 /*
  * Frees n: unlinks it, fails its pending dials (DIAL_NODELOST) and
  * detaches its relays, which run on (their data links are independent).
- * reason != 0 sends BYE first.
+ * A reason other than HUB_NODE_NOBYE sends BYE(reason) first (0 is
+ * FRAME_BYE_SHUTDOWN).
  */
+#define HUB_NODE_NOBYE	0xff
 void		 hub_node_close(struct node *, uint8_t, const char *);
 
 /* hub_redial.c: the redial cycle (doc/routing.md, "Redial"). */

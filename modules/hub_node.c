@@ -205,8 +205,8 @@ hub_node_id(const struct frame_hello *h, struct parked **pk)
 	    hub_node_owner_same(&old->n_hello, h)) {
 		hub_bye(old->n_bev, FRAME_BYE_REPLACED,
 		    "replaced by a new connection of the same node");
-		hub_node_close(old, 0, "replaced by a new connection from "
-		    "the same node");
+		hub_node_close(old, HUB_NODE_NOBYE, "replaced by a new "
+		    "connection from the same node");
 	}
 	if ((*pk = hub_node_parked_find(h, h->node_id)) != NULL &&
 	    hub_node_find((*pk)->pk_id) == NULL)
@@ -560,7 +560,7 @@ hub_node_bye(void *arg, const struct frame *f, const char **cause)
 	log_escape(text, sizeof text, bye.text, strlen(bye.text));
 	snprintf(why, sizeof why, "node said goodbye (%u: %s)", bye.reason,
 	    text);
-	hub_node_close(n, 0, why);
+	hub_node_close(n, HUB_NODE_NOBYE, why);
 	return (PEER_GONE);
 }
 
@@ -573,7 +573,7 @@ hub_node_error(void *arg, int error, const char *cause)
 
 	if (error == PEER_EBACKLOG) {
 		hub.guard.flooded++;
-		hub_node_close(n, 0, cause);
+		hub_node_close(n, HUB_NODE_NOBYE, cause);
 		return;
 	}
 	snprintf(why, sizeof why, "protocol error: %s", cause);
@@ -613,7 +613,7 @@ hub_node_event_cb(struct bufferevent *bev, short what, void *arg)
 	else
 		snprintf(why, sizeof why, "control link error: %s",
 		    hub_bev_error(bev, what));
-	hub_node_close(n, 0, why);
+	hub_node_close(n, HUB_NODE_NOBYE, why);
 }
 
 static void
@@ -681,7 +681,7 @@ hub_node_close(struct node *n, uint8_t reason, const char *why)
 			pk->pk_nrelays++;
 		}
 	}
-	if (reason != 0) {
+	if (reason != HUB_NODE_NOBYE) {
 		hub_bye(n->n_bev, reason, why);
 		core_bev_close_flush(n->n_bev);
 	} else
