@@ -970,6 +970,8 @@ hub_main(int argc, char **argv)
 		hub_fail(NULL, cause);
 		return (1);
 	}
+	hub_node_ids_load(hub.conf.state_dir != NULL ? hub.conf.state_dir :
+	    core_state_dir());
 	core_signal(SIGINT, hub_shutdown_cb, NULL);
 	core_signal(SIGTERM, hub_shutdown_cb, NULL);
 	core_signal(SIGHUP, hub_hup_cb, NULL);

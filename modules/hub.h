@@ -436,6 +436,11 @@ void		 hub_node_open(struct node *, struct bufferevent *,
 		    const struct frame_hello *, const char *peer,
 		    const char *ip);
 struct node	*hub_node_find(uint32_t);
+/*
+ * The ids given before a restart, from DIR/node-ids (a bad file is logged
+ * and ignored); ids given from now on are written there.
+ */
+void		 hub_node_ids_load(const char *dir);
 /* Is n named name, or is name its id (no formatting unless a digit)? */
 int		 hub_node_named(const struct node *, const char *);
 /* Do two HELLOs have the same owner (token, or the hub's machine)? */
