@@ -752,6 +752,12 @@ hub_check(void)
 		    "one of DEBUG, INFO, WARNING, ERROR\n", hub_flags.loglevel);
 		return (-1);
 	}
+	if (hub_flags.logformat != NULL &&
+	    log_format_set(hub_flags.logformat) == -1) {
+		fprintf(stderr, "tentacle server: -log-format: \"%s\": text or "
+		    "json\n", hub_flags.logformat);
+		return (-1);
+	}
 	if (hub_check_times() == -1)
 		return (-1);
 	hub_limits_auto();
@@ -793,12 +799,6 @@ hub_log_open(void)
 {
 	char	*cause = NULL;
 
-	if (hub_flags.logformat != NULL &&
-	    log_format_set(hub_flags.logformat) == -1) {
-		fprintf(stderr, "tentacle server: -log-format: \"%s\": text or "
-		    "json\n", hub_flags.logformat);
-		return (-1);
-	}
 	if (log_init(hub_flags.logdest, hub_flags.level, "tentacled",
 	    &cause) == -1)
 		return (hub_fail(NULL, cause));
