@@ -298,6 +298,8 @@ hub_stop_check_cb(evutil_socket_t fd __unused, short what __unused,
 {
 	struct timeval	 tv = { 0, 100000 };
 
+	/* A keep-alive connection whose request just ended has no more. */
+	relay_close_all("hub stopping: idle keep-alive", 1);
 	if (relay_count() == 0)
 		hub_stop_now("all relays done");
 	else if (core_now_us() >= hub.stop_us)
