@@ -45,15 +45,22 @@ test_expect_success 'setup: origin, hub, node' '
 	hub_serves
 '
 
-test_expect_success 'hub SIGTERM: a slow download finishes within the grace' '
+test_expect_success 'hub SIGTERM: slow downloads (SOCKS, HTTP) finish within the grace' '
+	c=$(grep -c "connected via node" "$HUB_LOG") &&
+	px http://127.0.0.1:$ORIGIN_PORT/slow/100000/100 -o http.out &
+	HTTP_PID=$! &&
+	wait_for_count "$HUB_LOG" "connected via node" $((c + 1)) 5 &&
 	slow /slow/200000/100 slow.out &&
 	kill -s TERM $HUB_PID &&
-	wait_for_log "$HUB_LOG" "stopping: 1 relays running, waiting up to 10s (a second signal stops now)" &&
+	wait_for_log "$HUB_LOG" "stopping: 2 relays running, waiting up to 10s (a second signal stops now)" &&
 	wait $SLOW_PID &&
+	wait $HTTP_PID &&
 	test $(wc -c <slow.out) = 200000 &&
+	test $(wc -c <http.out) = 100000 &&
 	reap $HUB_PID 5 &&
-	grep "hub: all relays done: 1 relays finished, 0 cut" "$HUB_LOG" &&
-	grep "relay socks .*closed (done), [0-9]* bytes up, 200[0-9]* down" "$HUB_LOG"
+	grep "hub: all relays done: 2 relays finished, 0 cut" "$HUB_LOG" &&
+	grep "relay socks .*closed (done), [0-9]* bytes up, 200[0-9]* down" "$HUB_LOG" &&
+	grep "relay http .*closed (GET -> 200), [0-9]* bytes up, 100[0-9]* down" "$HUB_LOG"
 '
 
 test_expect_success 'the node heard BYE(shutdown) and retried quickly' '
