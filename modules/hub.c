@@ -284,6 +284,7 @@ hub_stop_now(const char *why)
 
 	if (hub.stop_ev != NULL)
 		evtimer_del(hub.stop_ev);
+	hub_node_ids_flush();
 	cut = relay_close_all("hub stopping", 0);
 	if (hub.stop_relays > 0 || cut > 0)
 		log_info("hub: %s: %u relays finished, %u cut", why,

@@ -53,6 +53,8 @@ static struct idrec	*ids;		/* hub_node_ids_load() */
 static u_int		 nids, ids_cap;
 static char		 ids_path[1024];
 static int		 ids_warned;
+static struct event	*ids_ev;	/* the next write, at most 1/s */
+static uint64_t		 ids_saved_us;
 
 static void	hub_node_free(struct node *);
 static uint32_t	hub_node_id(const struct frame_hello *, struct parked **);
@@ -835,7 +837,8 @@ hub_node_ids_load(const char *dir)
 
 /* Write the ids: temporary file, fsync, rename.  Warns once a run. */
 static void
-hub_node_ids_save(void)
+hub_node_ids_save_cb(evutil_socket_t sock __unused, short what __unused,
+    void *arg __unused)
 {
 	char		 tmp[1100];
 	char		 hex[2 * FRAME_KID_LEN + 1];
@@ -845,6 +848,7 @@ hub_node_ids_save(void)
 
 	if (ids_path[0] == '\0')
 		return;
+	ids_saved_us = core_now_us();
 	snprintf(tmp, sizeof tmp, "%s.new", ids_path);
 	(void)unlink(tmp);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
@@ -881,6 +885,38 @@ fail:
 	else if (fd != -1)
 		close(fd);
 	(void)unlink(tmp);
+}
+
+/*
+ * Write the ids now, or (a burst of new nodes) a second after the last
+ * write: one write a second at most, however large the fleet.
+ */
+static void
+hub_node_ids_save(void)
+{
+	struct timeval	 tv;
+	uint64_t	 now = core_now_us();
+
+	if (ids_ev != NULL && evtimer_pending(ids_ev, NULL))
+		return;
+	if (now - ids_saved_us >= 1000000 || (ids_ev == NULL &&
+	    (ids_ev = evtimer_new(core_base, hub_node_ids_save_cb,
+	    NULL)) == NULL)) {
+		hub_node_ids_save_cb(-1, 0, NULL);
+		return;
+	}
+	evtimer_add(ids_ev, core_ms_tv(&tv,
+	    (int)((ids_saved_us + 1000000 - now) / 1000) + 1));
+}
+
+/* see hub.h */
+void
+hub_node_ids_flush(void)
+{
+	if (ids_ev != NULL && evtimer_pending(ids_ev, NULL)) {
+		evtimer_del(ids_ev);
+		hub_node_ids_save_cb(-1, 0, NULL);
+	}
 }
 
 /* Does r name h's name and owner? */

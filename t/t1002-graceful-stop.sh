@@ -47,7 +47,7 @@ test_expect_success 'setup: origin, hub, node' '
 
 test_expect_success 'hub SIGTERM: slow downloads (SOCKS, HTTP) finish within the grace' '
 	c=$(grep -c "connected via node" "$HUB_LOG") &&
-	px http://127.0.0.1:$ORIGIN_PORT/slow/100000/100 -o http.out &
+	{ px http://127.0.0.1:$ORIGIN_PORT/slow/100000/100 -o http.out & } &&
 	HTTP_PID=$! &&
 	wait_for_count "$HUB_LOG" "connected via node" $((c + 1)) 5 &&
 	slow /slow/200000/100 slow.out &&

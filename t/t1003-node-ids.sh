@@ -50,6 +50,7 @@ test_expect_success 'setup: two tokens, hub, n1 and n2 (each its address)' '
 '
 
 test_expect_success 'the ids are on disk, mode 0600, one line each' '
+	wait_until 3 grep "^$ID2 n2 [0-9a-f]* [0-9]*\$" "$IDS" &&
 	grep "^$ID1 n1 [0-9a-f]* [0-9]*\$" "$IDS" &&
 	grep "^$ID2 n2 [0-9a-f]* [0-9]*\$" "$IDS" &&
 	test $(grep -c -v "^#" "$IDS") = 2 &&
