@@ -278,19 +278,58 @@ hub_deny_parse(const char *list, char **cause)
 	return (0);
 }
 
+/* The end of the shutdown grace, or a second signal: cut what is left. */
+static void
+hub_stop_now(const char *why)
+{
+	struct timeval	 tv = { 0, 200000 };
+	u_int		 cut;
+
+	if (hub.stop_ev != NULL)
+		evtimer_del(hub.stop_ev);
+	hub_node_ids_flush();
+	cut = relay_close_all("hub stopping", 0);
+	if (hub.stop_relays > 0 || cut > 0)
+		log_info("hub: %s: %u relays finished, %u cut", why,
+		    hub.stop_relays > cut ? hub.stop_relays - cut : 0, cut);
+	event_base_loopexit(core_base, &tv);
+}
+
+/* Every 100 ms of the grace: done when the last relay ended. */
+static void
+hub_stop_check_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	struct timeval	 tv = { 0, 100000 };
+
+	/* A keep-alive connection whose request just ended has no more. */
+	relay_close_all("hub stopping: idle keep-alive", 1);
+	if (relay_count() == 0)
+		hub_stop_now("all relays done");
+	else if (core_now_us() >= hub.stop_us)
+		hub_stop_now("grace over");
+	else
+		evtimer_add(hub.stop_ev, &tv);
+}
+
+/*
+ * SIGTERM or SIGINT: stop accepting, BYE(shutdown) to every node (it
+ * retries soon), close idle HTTP keep-alive connections, let the other
+ * relays finish for -shutdown-grace; a second signal stops at once.
+ */
 static void
 hub_shutdown_cb(int sig, void *arg __unused)
 {
 	struct node	*n, *ntmp;
-	struct timeval	 tv = { 0, 200000 };
+	struct timeval	 tv = { 0, 0 };
+	int		 grace = hub.conf.shutdown_grace_ms;
 	u_int		 i;
 
 	if (hub.stopping++) {
-		log_info("hub: second signal %d, exiting now", sig);
-		exit(0);
+		log_info("hub: second signal %d: stopping now", sig);
+		hub_stop_now("stopped at once");
+		return;
 	}
-	log_info("hub: signal %d, shutting down: %u nodes, %u relays", sig,
-	    hub.nnodes, relay_count());
 	for (i = 0; i < nitems(hub.listeners); i++) {
 		core_listener_close(hub.listeners[i]);
 		hub.listeners[i] = NULL;
@@ -298,7 +337,25 @@ hub_shutdown_cb(int sig, void *arg __unused)
 	hub_admin_close();
 	TAILQ_FOREACH_SAFE(n, &hub.nodes, n_entry, ntmp)
 		hub_node_close(n, FRAME_BYE_SHUTDOWN, "hub shutting down");
-	event_base_loopexit(core_base, &tv);
+	relay_close_all("hub stopping: idle keep-alive", 1);
+	hub.stop_relays = relay_count();
+	if (grace <= 0 || hub.stop_relays == 0) {
+		log_info("hub: signal %d: stopping: %u relays running, "
+		    "-shutdown-grace %d ms", sig, hub.stop_relays, grace);
+		hub_stop_now("stopped");
+		return;
+	}
+	log_info("hub: signal %d: stopping: %u relays running, waiting up to "
+	    "%d%s (a second signal stops now)", sig, hub.stop_relays,
+	    grace % 1000 == 0 ? grace / 1000 : grace,
+	    grace % 1000 == 0 ? "s" : "ms");
+	hub.stop_us = core_now_us() + (uint64_t)grace * 1000;
+	if ((hub.stop_ev = evtimer_new(core_base, hub_stop_check_cb,
+	    NULL)) == NULL) {
+		hub_stop_now("out of memory");
+		return;
+	}
+	evtimer_add(hub.stop_ev, &tv);
 }
 
 static void
@@ -395,14 +452,16 @@ static struct hub_flags {
 	const char	*config;
 	const char	*logdest;
 	const char	*loglevel;
+	const char	*logformat;
 	int		 level;		/* from loglevel */
 	const char	*allow;
 	const char	*pooldeny;
 	const char	*advertise;
 	const char	*schedule;
 	int64_t		 handshake, dial, heartbeat, idle, httpidle;
-	int64_t		 redial, grace, seslife;
+	int64_t		 redial, grace, seslife, stopgrace;
 } hub_flags = {
+	.stopgrace = 10000,
 	.logdest = "stdout",
 	.loglevel = "INFO",
 	.schedule = "least-conn",
@@ -437,6 +496,12 @@ static struct opt hub_opts[] = {
 	    "Public address listening for http proxy (none: off)",
 	    "\":8887\"", 0, 0, 0 },
 	LOG_OPTS(&hub_flags.logdest, &hub_flags.loglevel),
+	{ "log-format", OPT_STRING, &hub_flags.logformat, "Log lines as "
+	    "text, or json: one object a line, a relay's fields as keys",
+	    "\"text\"", 0, 0, 0 },
+	{ "shutdown-grace", OPT_DURATION, &hub_flags.stopgrace, "On SIGTERM "
+	    "or SIGINT, how long running relays get to finish (0: stop at "
+	    "once; a second signal stops now)", "10s", 0, 0, 0 },
 	{ "redial-interval", OPT_DURATION, &hub_flags.redial, "Redial interval "
 	    "for each tentacler that has a redial action (each node's "
 	    "randomised to 75-125 %; 0: only 'tentacle redial')",
@@ -818,6 +883,9 @@ hub_check_times(void)
 		    "(or 0: no periodic redial)\n");
 		return (-1);
 	}
+	if (hub_ms("shutdown-grace", fl->stopgrace,
+	    &hub.conf.shutdown_grace_ms) == -1)
+		return (-1);
 	if (fl->grace > 86400000LL) {
 		fprintf(stderr, "tentacle server: -redial-grace: at most "
 		    "24h\n");
@@ -877,6 +945,12 @@ hub_check(void)
 	if (log_level_parse(hub_flags.loglevel, &hub_flags.level) == -1) {
 		fprintf(stderr, "tentacle server: -log-level: \"%s\" is not "
 		    "one of DEBUG, INFO, WARNING, ERROR\n", hub_flags.loglevel);
+		return (-1);
+	}
+	if (hub_flags.logformat != NULL &&
+	    log_format_set(hub_flags.logformat) == -1) {
+		fprintf(stderr, "tentacle server: -log-format: \"%s\": text or "
+		    "json\n", hub_flags.logformat);
 		return (-1);
 	}
 	if (hub_check_times() == -1)
@@ -1091,6 +1165,8 @@ hub_main(int argc, char **argv)
 		hub_fail(NULL, cause);
 		return (1);
 	}
+	hub_node_ids_load(hub.conf.state_dir != NULL ? hub.conf.state_dir :
+	    core_state_dir());
 	core_signal(SIGINT, hub_shutdown_cb, NULL);
 	core_signal(SIGTERM, hub_shutdown_cb, NULL);
 	core_signal(SIGHUP, hub_hup_cb, NULL);

@@ -96,6 +96,7 @@ struct hub_conf {
 	const char	*admin_path;	/* Unix socket; NULL: state dir */
 	int		 redial_interval_ms;	/* 0 = no periodic redial */
 	int		 redial_grace_ms;	/* drain before REDIAL */
+	int		 shutdown_grace_ms;	/* relays finish on SIGTERM */
 	int		 schedule;	/* SCHED_* (doc/routing.md) */
 	int		 dial_retries;	/* other nodes tried on node failure */
 	int		 spare_max;	/* -pool-max: idle spare links a node */
@@ -338,6 +339,9 @@ struct hub {
 	/* hub.c */
 	struct core_listener	*listeners[HUB_LISTENERS];
 	int			 stopping;
+	u_int			 stop_relays;	/* running at the signal */
+	uint64_t		 stop_us;	/* the grace ends */
+	struct event		*stop_ev;
 	struct tls_conf		*tls;		/* NULL: -insecure */
 	struct token_set	 tokens;
 	uint16_t		 data_port;	/* WELCOME tells nodes */
@@ -432,6 +436,13 @@ void		 hub_node_open(struct node *, struct bufferevent *,
 		    const struct frame_hello *, const char *peer,
 		    const char *ip);
 struct node	*hub_node_find(uint32_t);
+/*
+ * The ids given before a restart, from DIR/node-ids (a bad file is logged
+ * and ignored); ids given from now on are written there.
+ */
+void		 hub_node_ids_load(const char *dir);
+/* Write ids given in the last second now (the hub stops). */
+void		 hub_node_ids_flush(void);
 /* Is n named name, or is name its id (no formatting unless a digit)? */
 int		 hub_node_named(const struct node *, const char *);
 /* Do two HELLOs have the same owner (token, or the hub's machine)? */
@@ -446,8 +457,10 @@ void		 hub_node_rate(struct node *, uint64_t, uint32_t *,
 /*
  * Frees n: unlinks it, fails its pending dials (DIAL_NODELOST) and
  * detaches its relays, which run on (their data links are independent).
- * reason != 0 sends BYE first.
+ * A reason other than HUB_NODE_NOBYE sends BYE(reason) first (0 is
+ * FRAME_BYE_SHUTDOWN).
  */
+#define HUB_NODE_NOBYE	0xff
 void		 hub_node_close(struct node *, uint8_t, const char *);
 
 /* hub_redial.c: the redial cycle (doc/routing.md, "Redial"). */

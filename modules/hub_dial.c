@@ -263,11 +263,13 @@ void
 hub_dial_finish(struct dial *d, int result, struct bufferevent *link)
 {
 	struct dial_done	 dd;
+	struct relay_who	 who;
 	struct node		*n = d->d_node;
 	char			 ts[TARGET_STRLEN], via[32];
 	uint64_t		 us = core_now_us() - d->d_start_us;
 
 	memset(&dd, 0, sizeof dd);
+	memset(&who, 0, sizeof who);
 	if (result == DIAL_OK && (dd.exit = hub_dial_exit(n, link)) == NULL) {
 		log_warnx("dial %u: out of memory for its relay", d->d_req);
 		bufferevent_free(link);
@@ -277,7 +279,16 @@ hub_dial_finish(struct dial *d, int result, struct bufferevent *link)
 	dd.req = d->d_req;
 	snprintf(via, sizeof via, "node %u", n != NULL ? n->n_id : 0);
 	dd.via = via;
+	/* Who the relay serves, for its line (the exit's only until taken). */
+	strlcpy(who.user, d->d_user, sizeof who.user);
+	strlcpy(who.client, d->d_who, sizeof who.client);
+	target_str(&d->d_target, who.target, sizeof who.target);
+	dd.who = &who;
+	if (dd.exit != NULL)
+		dd.exit->who = &who;
 	if (n != NULL) {
+		who.node_id = n->n_id;
+		strlcpy(who.node, n->n_hello.name, sizeof who.node);
 		if (result == DIAL_OK) {
 			n->n_dials_ok++;
 			n->n_last_ok = time(NULL);

@@ -2,16 +2,20 @@
  * hub_node.c: one connected node.  Owns the registry (id hash, list), the
  * control link once welcomed (frame dispatch, heartbeat, PING rate,
  * backlog), the node's close, the parked records that keep a node's id
- * and fleet state for an hour after it left, its rates, and the counts
- * the fronts keep on it.
+ * and fleet state for an hour after it left, the ids kept on disk across
+ * hub restarts (STATE_DIR/node-ids), its rates, and the counts the fronts
+ * keep on it.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -33,6 +37,24 @@
 #define CTL_BACKLOG_MAX	(256 * 1024)	/* unread on a node's control link */
 #define PING_BURST	20		/* a node's PINGs past its heartbeat: */
 #define PING_RATE	10		/* ... at least this many a second */
+#define IDS_MAX		4096		/* id assignments kept on disk */
+#define IDS_FILE	"node-ids"
+#define IDS_LINE_MAX	256
+
+/* An id given to a node name and owner, kept across hub restarts. */
+struct idrec {
+	uint32_t	 id;
+	int		 has_kid;
+	uint8_t		 kid[FRAME_KID_LEN];
+	char		 name[FRAME_NAME_MAX + 1];
+	long long	 seen;		/* time() it last joined */
+};
+static struct idrec	*ids;		/* hub_node_ids_load() */
+static u_int		 nids, ids_cap;
+static char		 ids_path[1024];
+static int		 ids_warned;
+static struct event	*ids_ev;	/* the next write, at most 1/s */
+static uint64_t		 ids_saved_us;
 
 static void	hub_node_free(struct node *);
 static uint32_t	hub_node_id(const struct frame_hello *, struct parked **);
@@ -44,6 +66,9 @@ static void	hub_node_parked_free(struct parked *);
 static void	hub_node_event_cb(struct bufferevent *, short, void *);
 static const struct peer_ops hub_node_ops;
 static void	hub_node_heartbeat_cb(evutil_socket_t, short, void *);
+static struct idrec *hub_node_ids_find(const struct frame_hello *, uint32_t);
+static int	hub_node_ids_other(const struct frame_hello *, uint32_t);
+static void	hub_node_ids_note(const struct node *);
 
 /*
  * Sample the node's byte counters (at most one sample per second, in a
@@ -192,29 +217,34 @@ hub_node_free(struct node *n)
  * yet) it is the same node on a new connection, so the old one goes (and
  * is parked).  A node that left gets its id, drain state and address
  * history back from its parked record, found by id and name, or by name
- * alone (the node restarted); else its hint, if no other node holds it.
- * *pk: the parked record to take back, or NULL.
+ * alone (the node restarted); else the id it had before the hub
+ * restarted (node-ids: same name, same token); else its hint, if no other
+ * node holds it.  *pk: the parked record to take back, or NULL.
  */
 static uint32_t
 hub_node_id(const struct frame_hello *h, struct parked **pk)
 {
 	struct node	*old;
+	struct idrec	*rec;
 
 	if (h->node_id != 0 && (old = hub_node_find(h->node_id)) != NULL &&
 	    strcmp(old->n_hello.name, h->name) == 0 &&
 	    hub_node_owner_same(&old->n_hello, h)) {
 		hub_bye(old->n_bev, FRAME_BYE_REPLACED,
 		    "replaced by a new connection of the same node");
-		hub_node_close(old, 0, "replaced by a new connection from "
-		    "the same node");
+		hub_node_close(old, HUB_NODE_NOBYE, "replaced by a new "
+		    "connection from the same node");
 	}
 	if ((*pk = hub_node_parked_find(h, h->node_id)) != NULL &&
 	    hub_node_find((*pk)->pk_id) == NULL)
 		return ((*pk)->pk_id);
 	*pk = NULL;
+	if ((rec = hub_node_ids_find(h, h->node_id)) != NULL)
+		return (rec->id);	/* given before this hub's restart */
 	if (h->node_id != 0 && h->node_id < hub.next_id &&
 	    hub_node_find(h->node_id) == NULL &&
-	    hub_node_parked_find(NULL, h->node_id) == NULL)
+	    hub_node_parked_find(NULL, h->node_id) == NULL &&
+	    !hub_node_ids_other(h, h->node_id))
 		return (h->node_id);
 	return (hub.next_id++);
 }
@@ -229,6 +259,7 @@ hub_node_open(struct node *n, struct bufferevent *bev,
 
 	n->n_id = hub_node_id(h, &pk);
 	n->n_hello = *h;
+	hub_node_ids_note(n);
 	strlcpy(n->n_remote, peer, sizeof n->n_remote);
 	strlcpy(n->n_ip, ip, sizeof n->n_ip);
 	n->n_gen = ++hub.gen;
@@ -560,7 +591,7 @@ hub_node_bye(void *arg, const struct frame *f, const char **cause)
 	log_escape(text, sizeof text, bye.text, strlen(bye.text));
 	snprintf(why, sizeof why, "node said goodbye (%u: %s)", bye.reason,
 	    text);
-	hub_node_close(n, 0, why);
+	hub_node_close(n, HUB_NODE_NOBYE, why);
 	return (PEER_GONE);
 }
 
@@ -573,7 +604,7 @@ hub_node_error(void *arg, int error, const char *cause)
 
 	if (error == PEER_EBACKLOG) {
 		hub.guard.flooded++;
-		hub_node_close(n, 0, cause);
+		hub_node_close(n, HUB_NODE_NOBYE, cause);
 		return;
 	}
 	snprintf(why, sizeof why, "protocol error: %s", cause);
@@ -613,7 +644,7 @@ hub_node_event_cb(struct bufferevent *bev, short what, void *arg)
 	else
 		snprintf(why, sizeof why, "control link error: %s",
 		    hub_bev_error(bev, what));
-	hub_node_close(n, 0, why);
+	hub_node_close(n, HUB_NODE_NOBYE, why);
 }
 
 static void
@@ -681,10 +712,307 @@ hub_node_close(struct node *n, uint8_t reason, const char *why)
 			pk->pk_nrelays++;
 		}
 	}
-	if (reason != 0) {
+	if (reason != HUB_NODE_NOBYE) {
 		hub_bye(n->n_bev, reason, why);
 		core_bev_close_flush(n->n_bev);
 	} else
 		bufferevent_free(n->n_bev);
 	hub_node_free(n);
+}
+
+/*
+ * The ids on disk: STATE_DIR/node-ids, a line "ID NAME KID SEEN" per id
+ * given (KID the token's key id in hex, or - for a node without a token),
+ * at most IDS_MAX, written (temporary file, fsync, rename) when an id is
+ * given to a name and owner it was not given before.  A returning node
+ * gets its id back by name and owner only (doc/routing.md).
+ */
+
+/* One line into r; -1 when it is not one. */
+static int
+hub_node_ids_parse(char *line, struct idrec *r)
+{
+	char		*w[5], *p, *end;
+	unsigned long	 v;
+	long long	 t;
+	int		 n = 0, i;
+
+	for (p = strtok(line, " \t\n"); p != NULL && n < 5;
+	    p = strtok(NULL, " \t\n"))
+		w[n++] = p;
+	if (n != 4)
+		return (-1);
+	memset(r, 0, sizeof *r);
+	errno = 0;
+	v = strtoul(w[0], &end, 10);
+	if (*end != '\0' || w[0][0] < '1' || w[0][0] > '9' || errno != 0 ||
+	    v >= UINT32_MAX)
+		return (-1);
+	r->id = (uint32_t)v;
+	if (strlen(w[1]) > FRAME_NAME_MAX ||
+	    !frame_name_valid(w[1], FRAME_NAME_MAX))
+		return (-1);
+	strlcpy(r->name, w[1], sizeof r->name);
+	if (strcmp(w[2], "-") != 0) {
+		if (strlen(w[2]) != 2 * FRAME_KID_LEN)
+			return (-1);
+		for (i = 0; i < FRAME_KID_LEN; i++) {
+			if (sscanf(w[2] + 2 * i, "%2hhx", &r->kid[i]) != 1 ||
+			    strchr("0123456789abcdef", w[2][2 * i]) == NULL ||
+			    strchr("0123456789abcdef", w[2][2 * i + 1]) == NULL)
+				return (-1);
+		}
+		r->has_kid = 1;
+	}
+	errno = 0;
+	t = strtoll(w[3], &end, 10);
+	if (*end != '\0' || errno != 0 || t < 0)
+		return (-1);
+	r->seen = t;
+	return (0);
+}
+
+/* see hub.h */
+void
+hub_node_ids_load(const char *dir)
+{
+	FILE		*fp;
+	struct idrec	 r, *nr;
+	char		 line[IDS_LINE_MAX + 2];
+	const char	*why = NULL;
+	uint32_t	 max = 0;
+	u_int		 i, lineno = 0;
+
+	snprintf(ids_path, sizeof ids_path, "%s/%s", dir, IDS_FILE);
+	if ((fp = fopen(ids_path, "r")) == NULL) {
+		if (errno != ENOENT)
+			log_warn("node ids: %s: ids start afresh", ids_path);
+		return;
+	}
+	while (why == NULL && fgets(line, sizeof line, fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp))
+			why = "line too long";
+		else if (line[0] == '#' || line[0] == '\n')
+			continue;
+		else if (nids >= IDS_MAX)
+			why = "more than 4096 ids";
+		else if (hub_node_ids_parse(line, &r) == -1)
+			why = "not \"ID NAME KEYID SEEN\"";
+		else {
+			for (i = 0; i < nids; i++)
+				if (ids[i].id == r.id)
+					why = "an id given twice";
+			if (why != NULL)
+				break;
+			if (nids == ids_cap) {
+				ids_cap = ids_cap == 0 ? 64 : ids_cap * 2;
+				nr = reallocarray(ids, ids_cap, sizeof *ids);
+				if (nr == NULL) {
+					why = "out of memory";
+					break;
+				}
+				ids = nr;
+			}
+			ids[nids++] = r;
+			if (r.id > max)
+				max = r.id;
+		}
+	}
+	if (why == NULL && ferror(fp))
+		why = strerror(errno);
+	fclose(fp);
+	if (why != NULL) {
+		log_warnx("node ids: %s line %u: %s; ignoring the file (node "
+		    "ids start afresh; it is rewritten when one is given)",
+		    ids_path, lineno, why);
+		nids = 0;
+		return;
+	}
+	if (max >= hub.next_id)
+		hub.next_id = max + 1;
+	log_info("node ids: %u kept in %s; returning nodes get theirs back "
+	    "(same name and token)", nids, ids_path);
+}
+
+/* Write the ids: temporary file, fsync, rename.  Warns once a run. */
+static void
+hub_node_ids_save_cb(evutil_socket_t sock __unused, short what __unused,
+    void *arg __unused)
+{
+	char		 tmp[1100];
+	char		 hex[2 * FRAME_KID_LEN + 1];
+	FILE		*fp = NULL;
+	u_int		 i, j;
+	int		 fd;
+
+	if (ids_path[0] == '\0')
+		return;
+	ids_saved_us = core_now_us();
+	snprintf(tmp, sizeof tmp, "%s.new", ids_path);
+	(void)unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1 || (fp = fdopen(fd, "w")) == NULL)
+		goto fail;
+	fd = -1;	/* fp's now */
+	fprintf(fp, "# tentacle hub: node ids by name and token key id "
+	    "(ID NAME KEYID SEEN)\n");
+	for (i = 0; i < nids; i++) {
+		strlcpy(hex, "-", sizeof hex);
+		for (j = 0; ids[i].has_kid && j < FRAME_KID_LEN; j++)
+			snprintf(hex + 2 * j, 3, "%02x", ids[i].kid[j]);
+		fprintf(fp, "%u %s %s %lld\n", ids[i].id, ids[i].name, hex,
+		    ids[i].seen);
+	}
+	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1)
+		goto fail;
+	if (fclose(fp) != 0) {
+		fp = NULL;
+		goto fail;
+	}
+	fp = NULL;
+	if (rename(tmp, ids_path) == -1)
+		goto fail;
+	ids_warned = 0;
+	return;
+fail:
+	if (!ids_warned)
+		log_warn("node ids: cannot write %s (ids given now are "
+		    "forgotten when the hub restarts)", tmp);
+	ids_warned = 1;
+	if (fp != NULL)
+		fclose(fp);
+	else if (fd != -1)
+		close(fd);
+	(void)unlink(tmp);
+}
+
+/*
+ * Write the ids now, or (a burst of new nodes) a second after the last
+ * write: one write a second at most, however large the fleet.
+ */
+static void
+hub_node_ids_save(void)
+{
+	struct timeval	 tv;
+	uint64_t	 now = core_now_us();
+
+	if (ids_ev != NULL && evtimer_pending(ids_ev, NULL))
+		return;
+	if (now - ids_saved_us >= 1000000 || (ids_ev == NULL &&
+	    (ids_ev = evtimer_new(core_base, hub_node_ids_save_cb,
+	    NULL)) == NULL)) {
+		hub_node_ids_save_cb(-1, 0, NULL);
+		return;
+	}
+	evtimer_add(ids_ev, core_ms_tv(&tv,
+	    (int)((ids_saved_us + 1000000 - now) / 1000) + 1));
+}
+
+/* see hub.h */
+void
+hub_node_ids_flush(void)
+{
+	if (ids_ev != NULL && evtimer_pending(ids_ev, NULL)) {
+		evtimer_del(ids_ev);
+		hub_node_ids_save_cb(-1, 0, NULL);
+	}
+}
+
+/* Does r name h's name and owner? */
+static int
+hub_node_ids_same(const struct idrec *r, const struct frame_hello *h)
+{
+	if (strcmp(r->name, h->name) != 0 || r->has_kid != h->has_kid)
+		return (0);
+	return (!r->has_kid || memcmp(r->kid, h->kid, sizeof r->kid) == 0);
+}
+
+/*
+ * The id on disk for h's name and owner that no node holds: the hint's if
+ * it is one of them, else the one that joined last.  NULL: none.
+ */
+static struct idrec *
+hub_node_ids_find(const struct frame_hello *h, uint32_t hint)
+{
+	struct idrec	*best = NULL;
+	u_int		 i;
+
+	for (i = 0; i < nids; i++) {
+		if (!hub_node_ids_same(&ids[i], h) ||
+		    hub_node_find(ids[i].id) != NULL ||
+		    hub_node_parked_find(NULL, ids[i].id) != NULL)
+			continue;
+		if (ids[i].id == hint)
+			return (&ids[i]);
+		if (best == NULL || ids[i].seen > best->seen)
+			best = &ids[i];
+	}
+	return (best);
+}
+
+/* Is id on disk for another name or owner than h's? */
+static int
+hub_node_ids_other(const struct frame_hello *h, uint32_t id)
+{
+	u_int	 i;
+
+	for (i = 0; i < nids; i++)
+		if (ids[i].id == id)
+			return (!hub_node_ids_same(&ids[i], h));
+	return (0);
+}
+
+/*
+ * n joined: its id on disk (written when it is new there); full, the
+ * record that joined least recently and is not online goes.
+ */
+static void
+hub_node_ids_note(const struct node *n)
+{
+	struct idrec	*r = NULL, *nr;
+	u_int		 i;
+
+	if (ids_path[0] == '\0')
+		return;
+	for (i = 0; i < nids; i++) {
+		if (ids[i].id == n->n_id) {
+			r = &ids[i];
+			break;
+		}
+	}
+	if (r != NULL && hub_node_ids_same(r, &n->n_hello)) {
+		r->seen = time(NULL);	/* on disk with the next write */
+		return;
+	}
+	if (r == NULL && nids == IDS_MAX) {
+		for (i = 0; i < nids; i++)
+			if (hub_node_find(ids[i].id) == NULL &&
+			    (r == NULL || ids[i].seen < r->seen))
+				r = &ids[i];
+		if (r == NULL)
+			return;
+	}
+	if (r == NULL) {
+		if (nids == ids_cap) {
+			nr = reallocarray(ids, ids_cap == 0 ? 64 : ids_cap * 2,
+			    sizeof *ids);
+			if (nr == NULL) {
+				log_warnx("node ids: out of memory; node %u "
+				    "keeps its id until the hub restarts",
+				    n->n_id);
+				return;
+			}
+			ids = nr;
+			ids_cap = ids_cap == 0 ? 64 : ids_cap * 2;
+		}
+		r = &ids[nids++];
+	}
+	memset(r, 0, sizeof *r);
+	r->id = n->n_id;
+	strlcpy(r->name, n->n_hello.name, sizeof r->name);
+	r->has_kid = n->n_hello.has_kid;
+	memcpy(r->kid, n->n_hello.kid, sizeof r->kid);
+	r->seen = time(NULL);
+	hub_node_ids_save();
 }

@@ -173,7 +173,7 @@ hub_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 	default:
 		if (n->n_rx_us < n->n_redial_sent_us) {
 			/* Not a word since: its line went down with it. */
-			hub_node_close(n, 0, "silent since the REDIAL: "
+			hub_node_close(n, HUB_NODE_NOBYE, "silent since the REDIAL: "
 			    "taken as gone to redial");
 			return;
 		}

@@ -1,7 +1,9 @@
 /*
  * log.c: one line per event, to stdout/stderr, a file or syslog.
- * Owns the log level and destination; peer text is escaped by the caller
- * with log_escape() before it reaches a format string's %s.
+ * Owns the log level, destination and format (text, or -log-format json:
+ * one object a line); peer text is escaped by the caller with log_escape()
+ * before it reaches a format string's %s.  A relay's last line is
+ * log_relay()'s, its fields as keys in JSON.
  */
 #include <sys/time.h>
 
@@ -21,12 +23,28 @@ static int		 log_syslog;
 static int		 log_none;
 static int		 log_level = LOG_LEVEL_INFO;
 static char		*log_path;
+static int		 log_json;
+static char		 log_ident[32] = "tentacle";
 
 static const char *log_names[] = { "DEBUG", "INFO", "WARNING", "ERROR" };
 static const int log_prio[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
 
 static void	 log_vwrite(int, const char *, va_list, int);
 static void	 log_syslog_check(const char *);
+static void	 log_out(int, const char *, const char *);
+
+/* see tentacle.h */
+int
+log_format_set(const char *s)
+{
+	if (strcmp(s, "text") == 0)
+		log_json = 0;
+	else if (strcmp(s, "json") == 0)
+		log_json = 1;
+	else
+		return (-1);
+	return (0);
+}
 
 int
 log_level_parse(const char *s, int *level)
@@ -70,6 +88,7 @@ log_init(const char *dest, int level, const char *ident, char **cause)
 
 	log_level = level;
 	log_none = log_syslog = 0;
+	strlcpy(log_ident, ident, sizeof log_ident);
 	if (dest == NULL || strcmp(dest, "stdout") == 0)
 		fp = stdout;
 	else if (strcmp(dest, "stderr") == 0)
@@ -132,10 +151,7 @@ log_enabled(int level)
 static void
 log_vwrite(int level, const char *fmt, va_list ap, int with_errno)
 {
-	char		 msg[1024], stamp[32];
-	struct timeval	 tv;
-	struct tm	 tm;
-	time_t		 t;
+	char		 msg[1024];
 	int		 saved = errno;
 	size_t		 len;
 
@@ -146,9 +162,30 @@ log_vwrite(int level, const char *fmt, va_list ap, int with_errno)
 		len = strlen(msg);
 		snprintf(msg + len, sizeof msg - len, ": %s", strerror(saved));
 	}
+	log_out(level, msg, NULL);
+	errno = saved;
+}
+
+/*
+ * One line out: msg, and in JSON the extra keys (",\"k\":v..." or NULL)
+ * after time, level, program and message.
+ */
+static void
+log_out(int level, const char *msg, const char *extra)
+{
+	char		 stamp[32], zone[8], esc[6 * 1024];
+	struct timeval	 tv;
+	struct tm	 tm;
+	time_t		 t;
+
 	if (log_syslog) {
-		syslog(log_prio[level], "%s", msg);
-		errno = saved;
+		if (log_json)
+			syslog(log_prio[level], "{\"level\":\"%s\","
+			    "\"message\":\"%s\"%s}", log_names[level],
+			    log_json_escape(esc, sizeof esc, msg),
+			    extra != NULL ? extra : "");
+		else
+			syslog(log_prio[level], "%s", msg);
 		return;
 	}
 	if (log_fp == NULL)
@@ -156,10 +193,19 @@ log_vwrite(int level, const char *fmt, va_list ap, int with_errno)
 	gettimeofday(&tv, NULL);
 	t = tv.tv_sec;
 	localtime_r(&t, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(log_fp, "%s.%03d %s %s\n", stamp, (int)(tv.tv_usec / 1000),
-	    log_names[level], msg);
-	errno = saved;
+	if (!log_json) {
+		strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(log_fp, "%s.%03d %s %s\n", stamp,
+		    (int)(tv.tv_usec / 1000), log_names[level], msg);
+		return;
+	}
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(zone, sizeof zone, "%z", &tm);
+	fprintf(log_fp, "{\"time\":\"%s.%03d%.3s:%s\",\"level\":\"%s\","
+	    "\"program\":\"%s\",\"message\":\"%s\"%s}\n", stamp,
+	    (int)(tv.tv_usec / 1000), zone, zone + 3, log_names[level],
+	    log_ident, log_json_escape(esc, sizeof esc, msg),
+	    extra != NULL ? extra : "");
 }
 
 #define LOG_FN(name, level, with_errno)					\
@@ -225,4 +271,77 @@ log_escape(char *out, size_t outlen, const void *in, size_t inlen)
 	}
 	out[o] = '\0';
 	return (out);
+}
+
+/* see tentacle.h */
+char *
+log_json_escape(char *out, size_t outlen, const char *in)
+{
+	const unsigned char	*p = (const unsigned char *)in;
+	size_t			 o = 0;
+
+	if (outlen == 0)
+		return (out);
+	for (; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\') {
+			if (o + 2 >= outlen)
+				break;
+			out[o++] = '\\';
+			out[o++] = *p;
+		} else if (*p >= 0x20 && *p < 0x7f) {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = *p;
+		} else {
+			if (o + 6 >= outlen)
+				break;
+			snprintf(out + o, outlen - o, "\\u%04x", *p);
+			o += 6;
+		}
+	}
+	out[o] = '\0';
+	return (out);
+}
+
+/* see tentacle.h */
+void
+log_relay(int level, const struct relay_who *w, uint64_t up, uint64_t down,
+    uint64_t ms, const char *end)
+{
+	char	 user[4 * 65], node[32], msg[1024], extra[5120];
+	char	 eproto[6 * 16], eclient[6 * 64], euser[6 * 65], enode[6 * 64];
+	char	 etarget[6 * 280], eend[6 * 160];
+
+	if (!log_enabled(level))
+		return;
+	if (w->user[0] != '\0')
+		log_escape(user, sizeof user, w->user, strlen(w->user));
+	else
+		strlcpy(user, "-", sizeof user);
+	if (w->node_id != 0)
+		snprintf(node, sizeof node, "%u", w->node_id);
+	else
+		strlcpy(node, "-", sizeof node);
+	snprintf(msg, sizeof msg, "relay %s %s: user %s, node %s (%s), "
+	    "target %s, closed (%s), %llu bytes up, %llu down, %llu.%03llus",
+	    w->proto, w->client, user, node, w->node[0] != '\0' ? w->node :
+	    "-", w->target[0] != '\0' ? w->target : "-", end,
+	    (unsigned long long)up, (unsigned long long)down,
+	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+	if (!log_json) {
+		log_out(level, msg, NULL);
+		return;
+	}
+	snprintf(extra, sizeof extra, ",\"event\":\"relay\",\"proto\":\"%s\","
+	    "\"client\":\"%s\",\"user\":\"%s\",\"node_id\":%u,"
+	    "\"node\":\"%s\",\"target\":\"%s\",\"bytes_up\":%llu,"
+	    "\"bytes_down\":%llu,\"duration_ms\":%llu,\"end\":\"%s\"",
+	    log_json_escape(eproto, sizeof eproto, w->proto),
+	    log_json_escape(eclient, sizeof eclient, w->client),
+	    log_json_escape(euser, sizeof euser, w->user), w->node_id,
+	    log_json_escape(enode, sizeof enode, w->node),
+	    log_json_escape(etarget, sizeof etarget, w->target),
+	    (unsigned long long)up, (unsigned long long)down,
+	    (unsigned long long)ms, log_json_escape(eend, sizeof eend, end));
+	log_out(level, msg, extra);
 }

@@ -28,9 +28,10 @@
 #include "tls.h"
 #include "token.h"
 
+#define RETRY_FAST_MS		250	/* first retries: 250..750 ms */
+#define RETRY_FAST_FOR_MS	30000	/* ... for this long, then: */
 #define BACKOFF_MIN_MS		1000
 #define BACKOFF_MAX_MS		30000
-#define SHUTDOWN_GRACE_MS	10000
 
 struct node_state node;	/* zero: set up by node_start() */
 
@@ -85,6 +86,8 @@ node_welcome(const struct frame *f)
 	node.welcomed = 1;
 	evtimer_del(node.hs_ev);
 	node.backoff_ms = BACKOFF_MIN_MS;
+	node.down_us = 0;
+	node.slow_retry = 0;
 	bufferevent_set_timeouts(node.bev, NULL, NULL);
 	evtimer_add(node.hb_ev, core_ms_tv(&tv, node.wl.heartbeat_ms));
 	log_info("node ready: node %u (%s) connected to %s:%s", node.id,
@@ -103,6 +106,9 @@ node_bye(void *arg __unused, const struct frame *f, const char **cause)
 	if (frame_bye_parse(f, &bye, cause) == -1)
 		return (PEER_ERROR);
 	log_escape(text, sizeof text, bye.text, strlen(bye.text));
+	/* A hub going down comes back soon; a refusal stands a while. */
+	node.slow_retry = bye.reason != FRAME_BYE_SHUTDOWN &&
+	    bye.reason != FRAME_BYE_TIMEOUT;
 	snprintf(why, sizeof why, "the hub said goodbye (%u: %s)%s",
 	    bye.reason, text, bye.reason == FRAME_BYE_AUTH ? "; check that "
 	    "auth_token (-token) is a line of the hub's tokens file" : "");
@@ -359,20 +365,38 @@ node_link_down(int reason, const char *text)
 	node_spare_close_all();
 }
 
-/* The control link is gone: drop it and schedule a reconnect. */
+/*
+ * The control link is gone: drop it and schedule a reconnect.  For the
+ * first RETRY_FAST_FOR_MS of an outage (a hub restarting) every 250..750
+ * ms; then, or at once after a refusal (BYE other than shutdown or
+ * timeout), 1 s doubling to 30 s, each wait 50..100 % of its value, so a
+ * fleet neither hammers a hub that stays down nor reconnects at once.
+ */
 static void
 node_lost(const char *why)
 {
 	struct timeval	 tv;
 	uint32_t	 rnd;
+	uint64_t	 now = core_now_us();
 	int		 wait;
 
 	node_link_down(-1, NULL);
 	if (node.stopping)
 		return;
-	/* 50..100 % of the back-off, so a fleet does not reconnect at once. */
+	if (node.down_us == 0)
+		node.down_us = now;
 	evutil_secure_rng_get_bytes(&rnd, sizeof rnd);
-	wait = node.backoff_ms / 2 + (int)(rnd % (node.backoff_ms / 2 + 1));
+	if (!node.slow_retry &&
+	    now - node.down_us < RETRY_FAST_FOR_MS * 1000ULL)
+		wait = RETRY_FAST_MS + (int)(rnd % (2 * RETRY_FAST_MS + 1));
+	else {
+		wait = node.backoff_ms / 2 +
+		    (int)(rnd % (node.backoff_ms / 2 + 1));
+		node.backoff_ms *= 2;
+		if (node.backoff_ms > BACKOFF_MAX_MS)
+			node.backoff_ms = BACKOFF_MAX_MS;
+	}
+	node.slow_retry = 0;
 	if (node.welcomed)
 		log_warnx("lost the hub %s:%s: %s; %u relays continue; "
 		    "reconnecting in %d ms", node_conf.host, node_conf.port,
@@ -384,9 +408,6 @@ node_lost(const char *why)
 		    "that the hub runs)" : "");
 	node_hint_server = 0;
 	node.welcomed = 0;
-	node.backoff_ms *= 2;
-	if (node.backoff_ms > BACKOFF_MAX_MS)
-		node.backoff_ms = BACKOFF_MAX_MS;
 	evtimer_add(node.retry_ev, core_ms_tv(&tv, wait));
 }
 
@@ -447,6 +468,7 @@ node_redial_done(int rres, int code, uint32_t ms, void *arg __unused)
 	if (node.stopping)
 		return;
 	node.backoff_ms = BACKOFF_MIN_MS;
+	node.down_us = 0;
 	log_info("redial: reconnecting to the hub %s:%s", node_conf.host,
 	    node_conf.port);
 	node_connect();
@@ -505,17 +527,21 @@ node_redial(const char *why)
 	return (1);
 }
 
+/* Every 100 ms of the shutdown grace: stop when the relays are done. */
 static void
 node_stop_check_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg __unused)
 {
 	struct timeval	 tv = { 0, 100000 };
+	u_int		 cut;
 
 	if ((relay_count() == 0 && !redial_running()) ||
-	    core_now_us() >= node.stop_us) {
-		if (relay_count() > 0)
-			log_info("node: %u relays still open after %d ms; "
-			    "closing them", relay_count(), SHUTDOWN_GRACE_MS);
+	    core_now_us() >= node.stop_us || node.stopping > 1) {
+		cut = relay_close_all("node stopping", 0);
+		if (node.stop_relays > 0 || cut > 0)
+			log_info("node: stopped: %u relays finished, %u cut",
+			    node.stop_relays > cut ? node.stop_relays - cut : 0,
+			    cut);
 		redial_abort();	/* still running: it had its time */
 		event_base_loopexit(core_base, NULL);
 		return;
@@ -523,21 +549,35 @@ node_stop_check_cb(evutil_socket_t fd __unused, short what __unused,
 	evtimer_add(node.stop_ev, &tv);
 }
 
+/*
+ * SIGTERM or SIGINT: BYE(shutdown) to the hub, which sends no more
+ * requests (DIALs come on the control link only; the spare links close),
+ * then the running relays get shutdown_grace to finish; a second signal
+ * stops at once.
+ */
 static void
 node_shutdown_cb(int sig, void *arg __unused)
 {
 	struct timeval	 tv = { 0, 0 };
+	int		 grace = node_conf.shutdown_grace_ms;
 
 	if (node.stopping++) {
-		log_info("node: second signal %d, exiting now", sig);
-		exit(0);
+		log_info("node: second signal %d: stopping now", sig);
+		if (node.stop_ev != NULL) {
+			evtimer_del(node.stop_ev);
+			evtimer_add(node.stop_ev, &tv);
+		}
+		return;
 	}
-	log_info("node: signal %d, shutting down; waiting up to %d ms for "
-	    "%u relays", sig, SHUTDOWN_GRACE_MS, relay_count());
+	node.stop_relays = relay_count();
+	log_info("node: signal %d: stopping: %u relays running, waiting up to "
+	    "%d%s (a second signal stops now)", sig, node.stop_relays,
+	    grace % 1000 == 0 ? grace / 1000 : grace,
+	    grace % 1000 == 0 ? "s" : "ms");
 	evtimer_del(node.retry_ev);
 	/* A running redial command finishes (a line left down is worse). */
 	node_link_down(FRAME_BYE_SHUTDOWN, "node shutting down");
-	node.stop_us = core_now_us() + SHUTDOWN_GRACE_MS * 1000ULL;
+	node.stop_us = core_now_us() + (uint64_t)grace * 1000;
 	node.stop_ev = evtimer_new(core_base, node_stop_check_cb, NULL);
 	if (node.stop_ev == NULL)
 		exit(0);

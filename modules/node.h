@@ -67,6 +67,7 @@ struct node_conf {
 	char			*dial_info;	/* for RasDial() */
 	int			 redial_timeout_ms;
 	int			 redial_min_ms;
+	int			 shutdown_grace_ms;	/* relays finish */
 };
 extern struct node_conf	 node_conf;
 
@@ -138,8 +139,11 @@ struct node_state {
 	uint64_t		 rx_us;		/* last frame heard */
 	uint32_t		 rtt_us;
 	int			 backoff_ms;
+	uint64_t		 down_us;	/* hub lost since; 0: up */
+	int			 slow_retry;	/* refused: back off at once */
 	int			 stopping;	/* signals seen */
 	uint64_t		 stop_us;	/* shutdown deadline */
+	u_int			 stop_relays;	/* running at the signal */
 	uint64_t		 redial_us;	/* the last redial ended */
 	uint64_t		 decline_us;	/* last "declined" warning */
 

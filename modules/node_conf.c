@@ -28,6 +28,7 @@
 
 #define REDIAL_TIMEOUT_MS	60000	/* redial_timeout default */
 #define REDIAL_MIN_MS		10000	/* redial_min_interval default */
+#define SHUTDOWN_GRACE_MS	10000	/* shutdown_grace default */
 
 struct node_conf	 node_conf;
 
@@ -48,7 +49,9 @@ static struct {
 	const char	*state_dir;
 	int		 insecure;
 	int		 pool_size;
-} nf;
+	const char	*log_format;
+	int64_t		 shutdown_grace;	/* -1: not given */
+} nf = { .shutdown_grace = -1 };
 
 static struct opt node_opts[] = {
 	{ "config", OPT_STRING, &nf.config, "Path to tentacle "
@@ -74,6 +77,12 @@ static struct opt node_opts[] = {
 	    "(wins over -allow): CIDR[,CIDR...] or :PORT", NULL, 0, 0,
 	    0 },
 	LOG_OPTS(&nf.log, &nf.log_level),
+	{ "log-format", OPT_STRING, &nf.log_format, "Log lines as text, or "
+	    "json: one object a line (overrides log_format)", "\"text\"", 0,
+	    0, 0 },
+	{ "shutdown-grace", OPT_DURATION, &nf.shutdown_grace, "On SIGTERM "
+	    "or SIGINT, how long running relays get to finish (0: stop at "
+	    "once; overrides shutdown_grace)", "10s", 0, 0, 0 },
 	{ "fingerprint", OPT_STRING, &nf.fingerprint, "Pin the hub's "
 	    "key: sha256:... as the hub prints it", NULL, 0, 0, 0 },
 	{ "ca-file", OPT_STRING, &nf.ca_file, "Verify the hub's "
@@ -108,7 +117,9 @@ static struct {
 	char			*bind;
 	char			*data_addr;
 	char			*redial;
+	char			*log_format;
 	int			 insecure;
+	int			 shutdown_grace_ms;	/* -1: not said */
 	int			 redial_timeout_ms;	/* 0: not said */
 	int			 redial_min_ms;		/* -1: not said */
 	int			 pool_size;		/* -1: not said */
@@ -245,12 +256,16 @@ node_conf_file_cb(const char *key, const char *value, void *arg __unused,
 		{ "bind", &nfile.bind },
 		{ "data_addr", &nfile.data_addr },
 		{ "redial", &nfile.redial },
+		{ "log_format", &nfile.log_format },
 	};
+	int64_t		 ms;
 	struct opt	 o[] = {
 		{ "insecure", OPT_BOOL, &nfile.insecure, "", NULL, 0, 0, 0 },
 		{ "pool_size", OPT_INT, &nfile.pool_size, "", NULL, 0, 1024,
 		    0 },
 	};
+	struct opt	 grace = { "shutdown_grace", OPT_DURATION, &ms, "", NULL,
+			    0, 0, 0 };
 	size_t		 k;
 
 	for (k = 0; k < nitems(strings); k++) {
@@ -267,6 +282,17 @@ node_conf_file_cb(const char *key, const char *value, void *arg __unused,
 	if (strcmp(key, "redial_timeout") == 0 ||
 	    strcmp(key, "redial_min_interval") == 0)
 		return (node_conf_file_redial(key, value, cause));
+	if (strcmp(key, "shutdown_grace") == 0) {
+		if (opt_value_set(&grace, key, value, cause) == -1)
+			return (-1);
+		if (ms > 3600 * 1000LL) {
+			xasprintf(cause, "shutdown_grace: '%s' is out of range "
+			    "(expected a duration from 0s to 1h)", value);
+			return (-1);
+		}
+		nfile.shutdown_grace_ms = (int)ms;
+		return (0);
+	}
 	if (strcmp(key, "pools") == 0)
 		return (node_conf_file_pools(value, cause));
 	if (strcmp(key, "allow") == 0 || strcmp(key, "deny") == 0)
@@ -274,7 +300,8 @@ node_conf_file_cb(const char *key, const char *value, void *arg __unused,
 	xasprintf(cause, "unknown key \"%s\" (known: server_addr, "
 	    "auth_token, name, pools, pool_size, allow, deny, bind, "
 	    "fingerprint, ca_file, known_hosts, state_dir, insecure, redial, "
-	    "redial_timeout, redial_min_interval, dial_info, log, log_level)",
+	    "redial_timeout, redial_min_interval, dial_info, log, log_level, "
+	    "log_format, shutdown_grace)",
 	    key);
 	return (-1);
 }
@@ -292,6 +319,7 @@ node_conf_read(char **cause)
 
 	nfile.redial_min_ms = -1;
 	nfile.pool_size = -1;
+	nfile.shutdown_grace_ms = -1;
 	node_conf.config = nf.config;
 	if (nf.config == NULL && (home = getenv("HOME")) != NULL) {
 		snprintf(path, sizeof path, "%s/.tentacler", home);
@@ -657,6 +685,19 @@ node_conf_resolve(struct node_conf *nc, int what, int npools, char **pools,
 		    "of DEBUG, INFO, WARNING, ERROR", level);
 		return (2);
 	}
+	level = nf.log_format != NULL ? nf.log_format : nfile.log_format;
+	if (level != NULL && log_format_set(level) == -1) {
+		xasprintf(cause, "tentacle start: log_format \"%s\": text or "
+		    "json", level);
+		return (2);
+	}
+	if (nf.shutdown_grace > 3600 * 1000LL) {
+		xasprintf(cause, "tentacle start: -shutdown-grace: at most 1h");
+		return (2);
+	}
+	nc->shutdown_grace_ms = nf.shutdown_grace >= 0 ?
+	    (int)nf.shutdown_grace : nfile.shutdown_grace_ms >= 0 ?
+	    nfile.shutdown_grace_ms : SHUTDOWN_GRACE_MS;
 	return (0);
 }
 

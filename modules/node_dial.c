@@ -177,8 +177,9 @@ node_dial_link_event_cb(struct bufferevent *bev, short what, void *arg)
 static void
 node_dial_bind(struct ndial *nd)
 {
-	struct relay	*r;
-	char		 tag[64], ts[TARGET_STRLEN];
+	struct relay		*r;
+	struct relay_who	 who;
+	char			 tag[64], ts[TARGET_STRLEN];
 
 	node_dial_bind_send(nd->nd_link, nd->nd_req, DIAL_OK);
 	snprintf(tag, sizeof tag, "%u", nd->nd_req);
@@ -192,6 +193,13 @@ node_dial_bind(struct ndial *nd)
 		node_dial_fail(nd, DIAL_FAIL);
 		return;
 	}
+	memset(&who, 0, sizeof who);
+	who.proto = "dial";
+	who.node_id = node.id;
+	strlcpy(who.node, node.hello.name, sizeof who.node);
+	strlcpy(who.client, tag, sizeof who.client);
+	strlcpy(who.target, ts, sizeof who.target);
+	relay_set_who(r, &who);
 	nd->nd_link = nd->nd_target_bev = NULL;
 	node_dial_close(nd);
 }

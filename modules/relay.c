@@ -27,6 +27,7 @@
 #include "relay.h"
 
 static u_int	 relay_live;
+static TAILQ_HEAD(, relay) relay_all = TAILQ_HEAD_INITIALIZER(relay_all);
 
 /*
  * Relays younger than RELAY_KEEPALIVE_AFTER_S, oldest first: TCP
@@ -107,6 +108,8 @@ relay_alloc(const char *tag, relay_close_cb *cb, void *arg)
 	r->closearg = arg;
 	r->start_us = r->active_us = core_now_us();
 	strlcpy(r->tag, tag, sizeof r->tag);
+	strlcpy(r->who.client, tag, sizeof r->who.client);
+	TAILQ_INSERT_TAIL(&relay_all, r, aentry);
 	relay_live++;
 	return (r);
 }
@@ -141,6 +144,7 @@ relay_open(struct bufferevent *user, struct relay_exit *ex, const char *tag,
 	}
 	r->user.bev = user;
 	relay_tunnel(r, ex);
+	r->who.proto = "socks";
 	return (r);
 }
 
@@ -211,6 +215,10 @@ void
 relay_exit_take(struct relay *r, struct relay_exit *ex)
 {
 	r->ex = ex;
+	if (ex->who != NULL) {
+		r->who = *ex->who;
+		ex->who = NULL;
+	}
 	r->exit.bev = ex->bev;
 	r->exit.eof = r->exit.shut = r->exit.shut_pending = 0;
 }
@@ -276,6 +284,29 @@ u_int
 relay_count(void)
 {
 	return (relay_live);
+}
+
+/* see tentacle.h */
+void
+relay_set_who(struct relay *r, const struct relay_who *who)
+{
+	r->who = *who;
+}
+
+/* see tentacle.h */
+u_int
+relay_close_all(const char *reason, int idle_only)
+{
+	struct relay	*r, *rtmp;
+	u_int		 n = 0;
+
+	TAILQ_FOREACH_SAFE(r, &relay_all, aentry, rtmp) {
+		if (idle_only && (r->http == NULL || !relay_http_idle(r)))
+			continue;
+		relay_close(r, reason);
+		n++;
+	}
+	return (n);
 }
 
 /* s's bufferevent read: move it, then read on from the socket. */
@@ -508,22 +539,19 @@ void
 relay_close(struct relay *r, const char *reason)
 {
 	uint64_t	 ms = (core_now_us() - r->start_us) / 1000;
-	char		 line[256];
 
 	if (r->closecb != NULL)
 		r->closecb(r, r->closearg);
-	snprintf(line, sizeof line, "relay %s: closed (%s), %llu bytes up, "
-	    "%llu down, %llu.%03llus", r->tag, reason,
-	    (unsigned long long)r->up, (unsigned long long)r->down,
-	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
-	if (r->http != NULL)
-		log_debug("%s", line);
-	else
-		log_info("%s", line);
+	if (r->who.proto == NULL)
+		r->who.proto = r->http != NULL ? "http" : "relay";
+	log_relay(r->http != NULL ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO, &r->who,
+	    r->up, r->down, ms, r->http != NULL && strcmp(reason, "done") == 0 ?
+	    "connection done" : reason);
 	if (r->timer != NULL)
 		event_free(r->timer);
 	if (r->young)
 		TAILQ_REMOVE(&relay_young, r, yentry);
+	TAILQ_REMOVE(&relay_all, r, aentry);
 	relay_splice_free(r);
 	if (r->user.bev != NULL)
 		bufferevent_free(r->user.bev);

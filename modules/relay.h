@@ -66,6 +66,8 @@ struct relay {
 	int			 young;		/* on relay_young: no keepalive yet */
 	TAILQ_ENTRY(relay)	 sentry;	/* on relay_spliced */
 	TAILQ_ENTRY(relay)	 yentry;	/* on relay_young */
+	TAILQ_ENTRY(relay)	 aentry;	/* on relay_all */
+	struct relay_who	 who;		/* for its log line */
 	char			 tag[64];
 };
 
@@ -112,6 +114,8 @@ void		 relay_exit_drop(struct relay_exit *);
 int		 relay_timer_set(struct relay *, int ms, int idle);
 
 /* relay_http.c: HTTP mode. */
+/* Between requests with nothing unread (a shutdown may close it)? */
+int		 relay_http_idle(struct relay *);
 /* r's timer expired in HTTP mode. */
 void		 relay_http_timeout(struct relay *);
 /* Free HTTP mode's state (relay_close(), or a tunnel begins). */

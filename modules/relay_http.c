@@ -67,6 +67,7 @@ struct relay_http {
 	char			*rw;		/* upstream head until the exit */
 	size_t			 rwlen;
 	uint64_t		 up0, down0;	/* r's counts at this request */
+	uint64_t		 t0_us;		/* ... and its start */
 	int			 status;	/* final status sent */
 	int			 keepalive;	/* client conn stays open */
 	int			 resp_head;	/* final response head sent */
@@ -168,20 +169,40 @@ relay_http_dest(struct relay *r)
 	return (r->http->dest);
 }
 
-/* see tentacle.h */
-void
-relay_http_log(struct relay *r, int status)
+/* The request's relay line (log_relay()): "METHOD -> STATUS[, more]". */
+static void
+relay_http_log_end(struct relay *r, int status, const char *more)
 {
 	struct relay_http	*h = r->http;
+	struct relay_who	 who = r->who;
 	char			 method[4 * HTTP_METHOD_MAX + 1];
+	char			 end[sizeof method + 64];
 
 	h->status = status;
 	log_escape(method, sizeof method, h->req.method_str,
 	    strlen(h->req.method_str));
-	log_info("http: %s%s%s %s %s -> %d, %llu bytes up, %llu down, %s",
-	    r->tag, h->user[0] != '\0' ? " user " : "", h->user, method,
-	    h->dest, status, (unsigned long long)(r->up - h->up0),
-	    (unsigned long long)(r->down - h->down0), h->via);
+	snprintf(end, sizeof end, "%s -> %d%s%s", method, status,
+	    more != NULL ? ", " : "", more != NULL ? more : "");
+	who.proto = h->req.method == HTTP_M_CONNECT ? "connect" : "http";
+	strlcpy(who.user, h->user, sizeof who.user);
+	strlcpy(who.target, h->dest, sizeof who.target);
+	log_relay(LOG_LEVEL_INFO, &who, r->up - h->up0, r->down - h->down0,
+	    (core_now_us() - h->t0_us) / 1000, end);
+}
+
+/* see tentacle.h */
+void
+relay_http_log(struct relay *r, int status)
+{
+	relay_http_log_end(r, status, NULL);
+}
+
+/* see relay.h */
+int
+relay_http_idle(struct relay *r)
+{
+	return (r->http->state == RH_HEAD && r->user.bev != NULL &&
+	    evbuffer_get_length(bufferevent_get_input(r->user.bev)) == 0);
 }
 
 /*
@@ -337,6 +358,9 @@ relay_http_request(struct relay *r, const uint8_t *buf, size_t len)
 	h->user[0] = '\0';
 	h->up0 = r->up;
 	h->down0 = r->down;
+	h->t0_us = core_now_us();
+	r->who.node_id = 0;
+	r->who.node[0] = '\0';
 	h->keepalive = http_keepalive(&h->req);
 	if (h->req.method != HTTP_M_CONNECT) {
 		if ((h->rw = malloc(HTTP_REWRITE_MAX)) == NULL)
@@ -375,6 +399,10 @@ relay_http_exit(struct relay *r, const struct dial_done *dd)
 	}
 	h->state = RH_XFER;
 	strlcpy(h->via, dd->via, sizeof h->via);
+	if (dd->who != NULL) {
+		r->who.node_id = dd->who->node_id;
+		strlcpy(r->who.node, dd->who->node, sizeof r->who.node);
+	}
 	if (dd->result == DIAL_OK) {
 		if (h->req.method == HTTP_M_CONNECT)
 			relay_http_tunnel(r, dd->exit);
@@ -399,8 +427,10 @@ relay_http_tunnel(struct relay *r, struct relay_exit *ex)
 	char			 tag[160 + TARGET_STRLEN];
 	static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
 
-	log_info("http: %s CONNECT %s -> 200, tunnel via %s", r->tag, h->dest,
+	log_debug("http: %s CONNECT %s -> 200, tunnel via %s", r->tag, h->dest,
 	    h->via);
+	strlcpy(r->who.user, h->user, sizeof r->who.user);
+	strlcpy(r->who.target, h->dest, sizeof r->who.target);
 	evbuffer_add(bufferevent_get_output(r->user.bev), ok, sizeof ok - 1);
 	snprintf(tag, sizeof tag, "http %s%s%s -> %s", r->tag,
 	    h->user[0] != '\0' ? " user " : "", h->user, h->dest);
@@ -408,6 +438,7 @@ relay_http_tunnel(struct relay *r, struct relay_exit *ex)
 	relay_http_free(h);
 	r->http = NULL;
 	relay_tunnel(r, ex);
+	r->who.proto = "connect";
 }
 
 /* Send the request head over ex, then the body; the response comes back. */
@@ -780,10 +811,7 @@ relay_http_user_event_cb(struct bufferevent *bev __unused, short what,
 		return;
 	}
 	if (h->state == RH_XFER || h->state == RH_WAIT)
-		log_info("http: %s %s %s -> %d, %llu bytes up, %llu down, "
-		    "%s: client went away", r->tag, h->req.method_str,
-		    h->dest, h->status, (unsigned long long)(r->up - h->up0),
-		    (unsigned long long)(r->down - h->down0), h->via);
+		relay_http_log_end(r, h->status, "client went away");
 	relay_close(r, eof ? "done" : "client error");
 }
 

@@ -33,10 +33,39 @@
 
 #include <netinet/in.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "tentacle.h"
 #include "socks.h"
+
+/* see socks.h */
+char *
+socks_methods_str(uint32_t methods, char *out, size_t outlen)
+{
+	static const char	*names[] = { "no-auth", "gssapi", "user/pass" };
+	char			 hex[8];
+	u_int			 i;
+
+	if (outlen == 0)
+		return (out);
+	out[0] = '\0';
+	for (i = 0; i < 32; i++) {
+		if ((methods & (1U << i)) == 0)
+			continue;
+		if (out[0] != '\0')
+			strlcat(out, ",", outlen);
+		if (i < nitems(names))
+			strlcat(out, names[i], outlen);
+		else {
+			snprintf(hex, sizeof hex, "0x%02x", i);
+			strlcat(out, hex, outlen);
+		}
+	}
+	if (out[0] == '\0')
+		strlcpy(out, "none", outlen);
+	return (out);
+}
 
 /* see socks.h */
 int

@@ -42,6 +42,8 @@
 
 /* VER NMETHODS METHODS...: *methods gets a bitmask (1 << method) of the
  * methods 0..31 offered; higher methods are ignored. */
+/* A greeting's methods for a log line: "no-auth,user/pass,0x05"; out. */
+char	*socks_methods_str(uint32_t methods, char *out, size_t outlen);
 int	 socks_parse_greeting(const uint8_t *, size_t, uint32_t *methods,
 	    uint8_t *rep);
 /* RFC 1929: VER ULEN UNAME PLEN PASSWD; user and pass NUL-terminated. */

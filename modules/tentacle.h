@@ -65,6 +65,8 @@ int		 log_init(const char *dest, int level, const char *ident,
 		    char **cause);
 int		 log_level_parse(const char *, int *);
 void		 log_level_set(int);
+/* "text" (the default) or "json": one JSON object a line; -1 neither. */
+int		 log_format_set(const char *);
 void		 log_reopen(void);
 void		 log_debug(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
@@ -84,6 +86,20 @@ int		 log_enabled(int level);
 /* Escape untrusted bytes for a log line; returns out (always terminated). */
 char		*log_escape(char *out, size_t outlen, const void *in,
 		    size_t inlen);
+/*
+ * in as the inside of a JSON string (", \, control bytes and bytes past
+ * 0x7e as \u00XX), truncated whole escapes only; returns out.
+ */
+char		*log_json_escape(char *out, size_t outlen, const char *in);
+struct relay_who;
+/*
+ * A relay's last line, the same fields for every front (doc/logs):
+ * "relay PROTO CLIENT: user U, node ID (NAME), target T, closed (END),
+ * UP bytes up, DOWN down, S.MMMs", and with -log-format json each field
+ * as a key.  level: LOG_LEVEL_*.
+ */
+void		 log_relay(int level, const struct relay_who *, uint64_t up,
+		    uint64_t down, uint64_t ms, const char *end);
 
 /* xmalloc.c: startup allocations; fatal on failure. */
 void		*xmalloc(size_t);
@@ -153,6 +169,15 @@ struct relay_stat {
 	uint64_t	 down;		/* exit → user */
 };
 struct relay;
+/* Who a relay serves, for its log line (log_relay()). */
+struct relay_who {
+	const char	*proto;		/* "socks", "connect", "http", "dial" */
+	uint32_t	 node_id;	/* 0: no node */
+	char		 node[64];	/* its name */
+	char		 user[65];	/* "": none */
+	char		 client[64];	/* "ip:port", or the hub's request id */
+	char		 target[280];	/* as target_str() */
+};
 /*
  * An exit given to a relay: the bufferevent toward the target (the hub's
  * data link; BEV_OPT_CLOSE_ON_FREE) and what its owner (the hub: the
@@ -164,6 +189,7 @@ struct relay_exit {
 	struct relay_stat	*stat;		/* bytes counted; NULL: nowhere */
 	int			 idle_ms;	/* no progress so long ends; 0 no */
 	void			(*done)(struct relay_exit *);
+	const struct relay_who	*who;		/* a fresh dial's, or NULL */
 };
 /*
  * A dial's answer (hub_dial()): on DIAL_OK the exit, which the front
@@ -174,6 +200,7 @@ struct dial_done {
 	struct relay_exit	*exit;		/* DIAL_OK: for a relay */
 	uint32_t		 req;		/* the dial's request id */
 	const char		*via;		/* who answered ("node 3"), logs */
+	const struct relay_who	*who;		/* user, node, target; logs */
 };
 /* Called once, from relay_close(), before r is freed. */
 typedef void relay_close_cb(struct relay *, void *);
@@ -197,6 +224,13 @@ const char	*relay_tag(struct relay *);
 void		 relay_close(struct relay *, const char *reason);
 /* Number of live relays in this process. */
 u_int		 relay_count(void);
+/*
+ * Shutting down: close the relays (reason), all of them or (idle_only)
+ * the HTTP ones between requests; returns how many were closed.
+ */
+u_int		 relay_close_all(const char *reason, int idle_only);
+/* Who r serves (node side: the node, the target), for its log line. */
+void		 relay_set_who(struct relay *, const struct relay_who *);
 
 /*
  * relay_http.c: the HTTP proxy mode of a relay (doc/http-proxy.md).  The

@@ -37,7 +37,7 @@ test_expect_success 'routing parameters after the base name: alice-pool-default'
 	tcurl -x socks5h://alice-pool-default-session-y:wonderland@127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "socks 127\.0\.0\.1:[0-9]* user alice dial"
+	wait_for_log "$HUB_LOG" "relay socks 127\.0\.0\.1:[0-9]*: user alice, node "
 '
 
 test_expect_success 'wrong password: refused, logged' '
@@ -143,7 +143,7 @@ test_expect_success '-allow: a listed client needs no credentials' '
 	tcurl -x socks5h://anyone-pool-default:whatever@127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "socks 127\.0\.0\.1:[0-9]* user anyone dial"
+	wait_for_log "$HUB_LOG" "relay socks 127\.0\.0\.1:[0-9]*: user anyone, node "
 '
 
 test_expect_success '-allow that does not list the client: credentials needed' '
@@ -198,7 +198,7 @@ test_expect_success 'no users file: any password, the user name still counts' '
 	tcurl -x socks5h://alice-pool-default:anything@127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "socks 127\.0\.0\.1:[0-9]* user alice dial" &&
+	wait_for_log "$HUB_LOG" "relay socks 127\.0\.0\.1:[0-9]*: user alice, node " &&
 	socks_login "-x" y >req.dash &&
 	"$TCPC" $SOCKS_PORT <req.dash >resp.dash &&
 	test "$(hexof resp.dash)" = 05020101

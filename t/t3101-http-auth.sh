@@ -49,7 +49,7 @@ test_expect_success 'routing parameters after the base name: alice-pool-default'
 	tcurl -x http://alice-pool-default-session-y:wonderland@127.0.0.1:$HTTP_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "http: 127\.0\.0\.1:[0-9]* user alice GET"
+	wait_for_log "$HUB_LOG" "relay http 127\.0\.0\.1:[0-9]*: user alice, node [^,]*, target [^,]*, closed (GET -> "
 '
 
 test_expect_success 'the origin never sees Proxy-Authorization' '
@@ -90,7 +90,7 @@ test_expect_success 'CONNECT with credentials works; without, 407' '
 	"$TCPC" $HTTP_PORT <req.connect >resp.connect &&
 	head -n 1 resp.connect | grep "^HTTP/1.1 407 " &&
 	grep "^Proxy-Authenticate: Basic realm=\"tentacle\"" resp.connect &&
-	wait_for_log "$HUB_LOG" "CONNECT 127\.0\.0\.1:$ORIGIN_PORT -> 407"
+	wait_for_log "$HUB_LOG" "target 127\.0\.0\.1:$ORIGIN_PORT, closed (CONNECT -> 407)"
 '
 
 test_expect_success 'keep-alive with credentials: one connection, three requests' '
@@ -119,7 +119,7 @@ test_expect_success 'keep-alive: the second request with another user' '
 		>req.two &&
 	test_expect_code 2 "$TCPC" -T 2 $HTTP_PORT <req.two >resp.two &&
 	test $(grep -c "^HTTP/1.1 200 " resp.two) = 2 &&
-	wait_for_log "$HUB_LOG" "http: 127\.0\.0\.1:[0-9]* user bob GET"
+	wait_for_log "$HUB_LOG" "relay http 127\.0\.0\.1:[0-9]*: user bob, node [^,]*, target [^,]*, closed (GET -> "
 '
 
 test_expect_success 'malformed credentials: 400' '
@@ -179,7 +179,7 @@ test_expect_success '-allow: a listed client needs no credentials' '
 	tcurl -x http://anyone-pool-default:whatever@127.0.0.1:$HTTP_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "http: 127\.0\.0\.1:[0-9]* user anyone GET"
+	wait_for_log "$HUB_LOG" "relay http 127\.0\.0\.1:[0-9]*: user anyone, node [^,]*, target [^,]*, closed (GET -> "
 '
 
 test_expect_success 'failed-login limiter: 10 failures, then even the right password gets 407' '
@@ -219,7 +219,7 @@ test_expect_success 'no users file: any password, the user name still counts' '
 	tcurl -x http://alice-pool-default:anything@127.0.0.1:$HTTP_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "http: 127\.0\.0\.1:[0-9]* user alice GET" &&
+	wait_for_log "$HUB_LOG" "relay http 127\.0\.0\.1:[0-9]*: user alice, node [^,]*, target [^,]*, closed (GET -> " &&
 	tcurl -o /dev/null -w "%{http_code}\n" \
 		-x "http://bad%20name:x@127.0.0.1:$HTTP_PORT" \
 		http://127.0.0.1:$ORIGIN_PORT/small >code &&
