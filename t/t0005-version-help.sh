@@ -26,8 +26,8 @@ test_expect_success '--version, -V, -version and version under every name' '
 '
 
 test_expect_success '--version and -V after every command' '
-	for c in server start info drain undrain redial passwd token service \
-	    version help; do
+	for c in server start info drain undrain redial passwd token trust \
+	    service version help; do
 		for v in --version -V; do
 			version_ok ./tentacle $c $v || return 1
 		done
@@ -71,6 +71,8 @@ test_expect_success '-h prints the usage of the command asked about' '
 		help_is "^usage: tentacle redial" ./tentacler redial $h &&
 		help_is "^usage: tentacle passwd" ./tentacle passwd $h &&
 		help_is "^usage: tentacle token" ./tentacle token $h &&
+		help_is "^usage: tentacle trust" ./tentacle trust $h &&
+		help_is "^usage: tentacle trust" ./tentacler trust $h &&
 		help_is "^usage: tentacle version" ./tentacle version $h &&
 		help_is "^tentacle: a back-connect proxy" ./tentacle help $h ||
 		return 1
