@@ -60,8 +60,9 @@ static struct opt node_opts[] = {
 	{ "name", OPT_STRING, &nf.name, "Node name (default: the host "
 	    "name)", NULL, 0, 0, 0 },
 	{ "allow", OPT_STRING, &nf.allow, "Destinations to allow "
-	    "despite the default policy: CIDR[,CIDR...] or :PORT",
-	    NULL, 0, 0, 0 },
+	    "despite the default policy: ADDR or CIDR, on one port with "
+	    ":PORT ([ADDR6]:PORT), or :25; comma list, e.g. "
+	    "127.0.0.1:8080", NULL, 0, 0, 0 },
 	{ "data-addr", OPT_STRING, &nf.data_addr, "The hub's data "
 	    "address HOST[:PORT], when it is neither the control "
 	    "host nor a public address (a hub's WELCOME may point "
@@ -70,8 +71,8 @@ static struct opt node_opts[] = {
 	    "node's connections, to targets and to the hub (a "
 	    "multi-address host's exit address)", NULL, 0, 0, 0 },
 	{ "deny", OPT_STRING, &nf.deny, "More destinations to refuse "
-	    "(wins over -allow): CIDR[,CIDR...] or :PORT", NULL, 0, 0,
-	    0 },
+	    "(wins over -allow): ADDR, CIDR, either with :PORT, or "
+	    ":PORT; comma list", NULL, 0, 0, 0 },
 	LOG_OPTS(&nf.log, &nf.log_level),
 	{ "fingerprint", OPT_STRING, &nf.fingerprint, "Pin the hub's "
 	    "key: sha256:... as the hub prints it", NULL, 0, 0, 0 },
@@ -187,14 +188,18 @@ node_conf_file_acl(const char *key, const char *value, char **cause)
 	struct acl_entry	*l = key[0] == 'a' ? nfile.allow : nfile.deny;
 	size_t			*ln = key[0] == 'a' ? &nfile.nallow :
 				    &nfile.ndeny;
-	char			 list[NODE_ACL_MAX][64];
+	char			 list[NODE_ACL_MAX][64], *why = NULL;
 	int			 i, n;
 
-	if ((n = opt_list_split(value, list, NODE_ACL_MAX, cause)) == -1)
+	if ((n = acl_list_split(value, list, NODE_ACL_MAX, cause)) == -1)
 		return (-1);
 	for (i = 0; i < n && *ln < NODE_ACL_MAX; i++) {
-		if (acl_entry_parse(list[i], &l[(*ln)++], cause) == -1)
+		if (acl_rule_parse(list[i], key[0] == 'a', &l[(*ln)++],
+		    &why) == -1) {
+			xasprintf(cause, "%s: %s", key, why);
+			free(why);
 			return (-1);
+		}
 	}
 	return (0);
 }
@@ -318,11 +323,12 @@ node_conf_acl(const char *name, const char *value, struct acl_entry *l,
 	char	 list[NODE_ACL_MAX][64], *why = NULL;
 	int	 i, count;
 
-	if ((count = opt_list_split(value, list, NODE_ACL_MAX, &why)) == -1)
+	if ((count = acl_list_split(value, list, NODE_ACL_MAX, &why)) == -1)
 		goto bad;
 	*n = 0;
 	for (i = 0; i < count; i++) {
-		if (acl_entry_parse(list[i], &l[(*n)++], &why) == -1)
+		if (acl_rule_parse(list[i], name[0] == 'a', &l[(*n)++],
+		    &why) == -1)
 			goto bad;
 	}
 	return (0);
