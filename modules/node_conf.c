@@ -23,6 +23,7 @@
 #include "frame.h"
 #include "node.h"
 #include "opt.h"
+#include "route.h"
 #include "tls.h"
 #include "token.h"
 
@@ -30,6 +31,14 @@
 #define REDIAL_MIN_MS		10000	/* redial_min_interval default */
 
 struct node_conf	 node_conf;
+
+/* Names the user name syntax can route (route.h), and why. */
+#define NODE_CONF_NAME_CHARS	"use 1-63 of A-Z a-z 0-9 . _ (no '-': the " \
+	"proxy user name USER-node-NAME uses '-' between its keys, so a '-' " \
+	"in a name cannot be routed to)"
+#define NODE_CONF_POOL_CHARS	"use 1-31 of A-Z a-z 0-9 . _ (no '-': the " \
+	"proxy user name USER-pool-NAME uses '-' between its keys, so a '-' " \
+	"in a pool name cannot be routed to)"
 
 /* The flags as given; NULL or 0: not given. */
 static struct {
@@ -170,9 +179,9 @@ node_conf_file_pools(const char *value, char **cause)
 	if ((n = opt_list_split(value, list, FRAME_POOLS_MAX, cause)) == -1)
 		return (-1);
 	for (i = 0; i < n; i++) {
-		if (!frame_name_valid(list[i], FRAME_POOL_MAX)) {
-			xasprintf(cause, "pool name \"%s\": use 1-31 "
-			    "of A-Z a-z 0-9 . _ -", list[i]);
+		if (!route_name_valid(list[i], FRAME_POOL_MAX)) {
+			xasprintf(cause, "pool name \"%s\": %s", list[i],
+			    NODE_CONF_POOL_CHARS);
 			return (-1);
 		}
 		strlcpy(nfile.pools[i], list[i], sizeof nfile.pools[i]);
@@ -458,9 +467,9 @@ node_conf_pools(struct node_conf *nc, int npools, char **pools,
 		return (-1);
 	}
 	for (i = 0; i < npools; i++) {
-		if (!frame_name_valid(pools[i], FRAME_POOL_MAX)) {
+		if (!route_name_valid(pools[i], FRAME_POOL_MAX)) {
 			xasprintf(cause, "tentacle start: pool name \"%s\": "
-			    "use 1-31 of A-Z a-z 0-9 . _ -", pools[i]);
+			    "%s", pools[i], NODE_CONF_POOL_CHARS);
 			return (-1);
 		}
 		strlcpy(nc->pools[i], pools[i], sizeof nc->pools[i]);
@@ -508,17 +517,20 @@ bad:
 	return (-1);
 }
 
-/* The node's name, or one from the host name's allowed characters. */
+/*
+ * The node's name: one given must be routable (doc/routing.md: a '-'
+ * separates the user name's keys); the host name is made routable ('-'
+ * becomes '_'), saying so on stderr (the log is not open yet).
+ */
 static int
 node_conf_name(struct node_conf *nc, const char *name, char **cause)
 {
-	char	 host[256];
-	size_t	 i, o = 0;
+	char	 host[256], out[ROUTE_NODE_MAX + 1];
 
 	if (name != NULL) {
-		if (!frame_name_valid(name, FRAME_NAME_MAX)) {
+		if (!route_name_valid(name, FRAME_NAME_MAX)) {
 			xasprintf(cause, "tentacle start: node name \"%s\": "
-			    "use 1-63 of A-Z a-z 0-9 . _ -", name);
+			    "%s", name, NODE_CONF_NAME_CHARS);
 			return (-1);
 		}
 		strlcpy(nc->name, name, sizeof nc->name);
@@ -527,18 +539,11 @@ node_conf_name(struct node_conf *nc, const char *name, char **cause)
 	if (gethostname(host, sizeof host) == -1)
 		host[0] = '\0';
 	host[sizeof host - 1] = '\0';
-	for (i = 0; host[i] != '\0' && o + 1 < sizeof nc->name &&
-	    o < FRAME_NAME_MAX; i++) {
-		char c = host[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		    c == '-')
-			nc->name[o++] = c;
-	}
-	nc->name[o] = '\0';
-	if (o == 0)
-		strlcpy(nc->name, "node", sizeof nc->name);
+	if (route_name_from_host(host, out) && out[0] != '\0')
+		log_info("node name \"%s\" from the host name \"%s\" (a "
+		    "'-' cannot be routed): route to it as -node-%s, or set "
+		    "-name / name:", out, host, out);
+	strlcpy(nc->name, out[0] != '\0' ? out : "node", sizeof nc->name);
 	return (0);
 }
 
