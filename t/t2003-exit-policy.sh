@@ -291,13 +291,15 @@ test_expect_success '-deny ADDR:PORT refuses that address on that port only' '
 '
 
 test_expect_success '-allow :PORT (not :25) is refused at start, with the reason' '
-	test_must_fail "$TENTACLE" start -server 127.0.0.1:$CONTROL_PORT \
+	test_expect_code 2 timeout 10 "$TENTACLE" start \
+		-server 127.0.0.1:$CONTROL_PORT \
 		-allow :$WEB_PORT -log none 2>err &&
 	cat err &&
 	grep -F -e "-allow: \":$WEB_PORT\": a bare port lifts only the SMTP denial (:25)" err &&
 	grep -F "127.0.0.1:$WEB_PORT (loopback)" err &&
 	printf "allow: :%s\n" $WEB_PORT >bare.conf &&
-	test_must_fail "$TENTACLE" start -server 127.0.0.1:$CONTROL_PORT \
+	test_expect_code 1 timeout 10 "$TENTACLE" start \
+		-server 127.0.0.1:$CONTROL_PORT \
 		-config bare.conf -log none 2>err &&
 	cat err &&
 	grep -F "bare.conf:1: allow: \":$WEB_PORT\": a bare port" err
@@ -306,7 +308,8 @@ test_expect_success '-allow :PORT (not :25) is refused at start, with the reason
 test_expect_success 'bad -allow entries: the message shows the forms' '
 	for a in 127.0.0.1:0 127.0.0.1:x ::1:80x "[10.0.0.1]:80" \
 	    "[::1]:" 1.2.3.4:80:80 localhost:80; do
-		test_must_fail "$TENTACLE" start -server 127.0.0.1:1 \
+		test_expect_code 2 timeout 10 "$TENTACLE" start \
+			-server 127.0.0.1:1 \
 			-allow "$a" -log none 2>err || return 1
 		grep -F "127.0.0.1:8080, 10.0.0.0/8:8080, [::1]:8080" err ||
 			return 1

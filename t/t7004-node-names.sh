@@ -22,7 +22,8 @@ test_expect_success 'setup: an origin and a hub' '
 '
 
 test_expect_success '-name my-node is refused at start, saying why' '
-	test_must_fail "$TENTACLE" start -server 127.0.0.1:$CONTROL_PORT \
+	test_expect_code 2 timeout 10 "$TENTACLE" start \
+		-server 127.0.0.1:$CONTROL_PORT \
 		-name my-node -log none 2>err &&
 	cat err &&
 	grep -F "node name \"my-node\": use 1-63 of A-Z a-z 0-9 . _ (no '"'"'-'"'"': the proxy user name USER-node-NAME uses" err
@@ -30,19 +31,22 @@ test_expect_success '-name my-node is refused at start, saying why' '
 
 test_expect_success 'name: my-node in the config file: the same' '
 	echo "name: my-node" >n.conf &&
-	test_must_fail "$TENTACLE" start -server 127.0.0.1:$CONTROL_PORT \
+	test_expect_code 2 timeout 10 "$TENTACLE" start \
+		-server 127.0.0.1:$CONTROL_PORT \
 		-config n.conf -log none 2>err &&
 	cat err &&
 	grep -F "node name \"my-node\": use 1-63 of A-Z a-z 0-9 . _" err
 '
 
 test_expect_success 'a pool my-pool (argument or pools:) is refused too' '
-	test_must_fail "$TENTACLE" start -server 127.0.0.1:$CONTROL_PORT \
+	test_expect_code 2 timeout 10 "$TENTACLE" start \
+		-server 127.0.0.1:$CONTROL_PORT \
 		-name ok -log none eu my-pool 2>err &&
 	cat err &&
 	grep -F "pool name \"my-pool\": use 1-31 of A-Z a-z 0-9 . _ (no" err &&
 	echo "pools: eu, my-pool" >p.conf &&
-	test_must_fail "$TENTACLE" start -server 127.0.0.1:$CONTROL_PORT \
+	test_expect_code 1 timeout 10 "$TENTACLE" start \
+		-server 127.0.0.1:$CONTROL_PORT \
 		-name ok -config p.conf -log none 2>err &&
 	cat err &&
 	grep -F "p.conf:1: pool name \"my-pool\": use 1-31" err
