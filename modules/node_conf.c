@@ -66,8 +66,8 @@ static struct opt node_opts[] = {
 	    "HOST:PORT (overrides server_addr)", NULL, 0, 0, 0 },
 	{ "token", OPT_STRING, &nf.token, "Node authentication token "
 	    "(overrides auth_token)", NULL, 0, 0, 0 },
-	{ "name", OPT_STRING, &nf.name, "Node name (default: the host "
-	    "name)", NULL, 0, 0, 0 },
+	{ "name", OPT_STRING, &nf.name, "Node name, 1-63 of A-Z a-z 0-9 "
+	    ". _ (default: the host name, '-' made '_')", NULL, 0, 0, 0 },
 	{ "allow", OPT_STRING, &nf.allow, "Destinations to allow "
 	    "despite the default policy: ADDR or CIDR, on one port with "
 	    ":PORT ([ADDR6]:PORT), or :25; comma list, e.g. "
