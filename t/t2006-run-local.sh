@@ -111,7 +111,8 @@ test_expect_success 'a busy port: named, with the flag that changes it' '
 	grep -F "pick another with -socks PORT, or -base PORT for all four" err &&
 	test_expect_code 1 sh "$RUN_LOCAL" -control $ORIGIN_PORT >out 2>err &&
 	grep -F "port $ORIGIN_PORT (hub control) is in use" err &&
-	grep -F "with -control PORT" err
+	grep -F "with -control PORT" err &&
+	! ls -d "$TRASH_DIRECTORY"/tentacle-local.* 2>/dev/null
 '
 
 test_expect_success '-h lists the flags; bad flags and ports are usage errors' '
