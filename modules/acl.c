@@ -30,6 +30,7 @@ struct acl_addr {
 	uint8_t		 a[16];		/* canonical bytes */
 	int		 form;		/* ACL_FORM_* */
 	uint8_t		 raw[16];	/* as given, when IPv6 */
+	uint16_t	 port;		/* host order */
 };
 #define ACL_FORM_PLAIN		0	/* IPv4, or IPv6 embedding none */
 #define ACL_FORM_MAPPED		1	/* ::ffff:a.b.c.d: an IPv4 socket */
@@ -94,10 +95,14 @@ acl_addr_get(const struct sockaddr *sa, struct acl_addr *x)
 	if (sa->sa_family == AF_INET) {
 		memcpy(x->a, &((const struct sockaddr_in *)(const void *)sa)->
 		    sin_addr, 4);
+		x->port = ntohs(((const struct sockaddr_in *)(const void *)sa)->
+		    sin_port);
 		return (x->family = AF_INET);
 	}
 	if (sa->sa_family != AF_INET6)
 		return (0);
+	x->port = ntohs(((const struct sockaddr_in6 *)(const void *)sa)->
+	    sin6_port);
 	a = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
 	memcpy(x->raw, a, 16);
 	/* :: and ::1 are not IPv4-compatible addresses. */
@@ -146,7 +151,7 @@ acl_entry_covers(const struct acl_entry *e, const struct acl_addr *x,
 	struct acl_entry	 c;
 	int			 canon, raw;
 
-	if (e->family == 0)
+	if (e->family == 0 || (e->port != 0 && e->port != x->port))
 		return (0);
 	acl_entry_canon(e, &c);
 	canon = c.family == x->family && acl_prefix_match(x->a, c.addr,
@@ -214,6 +219,127 @@ bad:
 	xasprintf(cause, "\"%s\" is not an address, CIDR range (10.0.0.0/8, "
 	    "fd00::/8) or :PORT", s);
 	return (-1);
+}
+
+/* ":PORT" or "" after an address: the port, 0 for none, -1: bad. */
+static long
+acl_port_parse(const char *s)
+{
+	char	*end;
+	long	 v;
+
+	if (*s == '\0')
+		return (0);
+	if (s[0] != ':' || !isdigit((unsigned char)s[1]))
+		return (-1);
+	errno = 0;
+	v = strtol(s + 1, &end, 10);
+	if (*end != '\0' || errno || v < 1 || v > 65535)
+		return (-1);
+	return (v);
+}
+
+/* see acl.h */
+int
+acl_rule_parse(const char *s, int allow, struct acl_entry *e, char **cause)
+{
+	char		 buf[64], *p, *why = NULL;
+	const char	*colon;
+	long		 port = 0;
+
+	memset(e, 0, sizeof *e);
+	if (strlcpy(buf, s, sizeof buf) >= sizeof buf)
+		goto bad;
+	if (buf[0] == '[') {
+		/* [ADDR6], [CIDR6], with :PORT or without. */
+		if ((p = strchr(buf, ']')) == NULL ||
+		    (port = acl_port_parse(p + 1)) == -1)
+			goto bad;
+		*p = '\0';
+		if (strchr(buf + 1, ':') == NULL ||
+		    acl_entry_parse(buf + 1, e, &why) == -1)
+			goto bad;
+	} else if (buf[0] == ':' && buf[1] != ':') {
+		if (acl_entry_parse(buf, e, &why) == -1)
+			goto bad;
+		if (allow && e->port != 25) {
+			xasprintf(cause, "\"%s\": a bare port lifts only the "
+			    "SMTP denial (:25), so it would lift nothing; "
+			    "name the addresses too: 127.0.0.1%s (loopback), "
+			    "10.0.0.0/8%s, [::1]%s, or 0.0.0.0/0%s (every "
+			    "IPv4 address on that port)", s, s, s, s, s);
+			return (-1);
+		}
+		return (0);
+	} else if ((colon = strchr(buf, ':')) != NULL &&
+	    strchr(colon + 1, ':') == NULL) {
+		/* One ':': IPv4 ADDR or CIDR, then the port. */
+		if ((port = acl_port_parse(colon)) <= 0)
+			goto bad;
+		buf[colon - buf] = '\0';
+		if (acl_entry_parse(buf, e, &why) == -1 ||
+		    e->family != AF_INET)
+			goto bad;
+	} else if (acl_entry_parse(buf, e, &why) == -1)
+		goto bad;
+	e->port = (uint16_t)port;
+	return (0);
+bad:
+	free(why);
+	memset(e, 0, sizeof *e);
+	xasprintf(cause, "\"%s\" is not an address, range or port: write "
+	    "127.0.0.1, 10.0.0.0/8, fd00::/8, one of those on a port "
+	    "(127.0.0.1:8080, 10.0.0.0/8:8080, [::1]:8080, [fd00::/8]:8080) "
+	    "or :25", s);
+	return (-1);
+}
+
+/* see acl.h */
+int
+acl_list_split(const char *s, char (*words)[64], int max, char **cause)
+{
+	const char	*end, *p, *w;
+	int		 n = 0, depth = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	/* "[...]" around the whole list, not an entry's own brackets. */
+	if (end - s >= 2 && s[0] == '[' && end[-1] == ']') {
+		for (p = s; p < end; p++) {
+			depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
+			if (depth == 0)
+				break;
+		}
+		if (p == end - 1) {
+			s++;
+			end--;
+		}
+	}
+	while (s < end) {
+		if (*s == ' ' || *s == '\t' || *s == ',') {
+			s++;
+			continue;
+		}
+		for (w = s; s < end && *s != ' ' && *s != '\t' && *s != ',';
+		    s++)
+			;
+		if (s - w > 63) {
+			xasprintf(cause, "list item too long (max 63 bytes): "
+			    "\"%.63s...\"", w);
+			return (-1);
+		}
+		if (n >= max) {
+			xasprintf(cause, "too many list items (max %d)", max);
+			return (-1);
+		}
+		memcpy(words[n], w, s - w);
+		words[n][s - w] = '\0';
+		n++;
+	}
+	return (n);
 }
 
 /* Default denials for an IPv4 address (network byte order bytes). */
@@ -291,8 +417,12 @@ acl_allowed(const struct acl_entry *allow, size_t nallow,
 	for (i = 0; i < nallow; i++) {
 		if (allow[i].family == 0 && allow[i].port == port)
 			port_ok = 1;
-		if (acl_entry_covers(&allow[i], &x, 1))
+		if (acl_entry_covers(&allow[i], &x, 1)) {
 			addr_ok = 1;
+			/* 127.0.0.1:25 names port 25: lift that too. */
+			if (allow[i].port == port)
+				port_ok = 1;
+		}
 	}
 	if (port == 25 && !port_ok) {
 		*why = "SMTP port 25";

@@ -38,7 +38,7 @@ struct acl_entry {
 	int		 family;	/* AF_INET, AF_INET6, or 0: a port */
 	uint8_t		 addr[16];
 	uint8_t		 bits;
-	uint16_t	 port;		/* family 0 */
+	uint16_t	 port;		/* family 0; else 0 or the one port */
 };
 
 /*
@@ -49,13 +49,34 @@ struct acl_entry {
  */
 int	 acl_entry_parse(const char *, struct acl_entry *, char **);
 /*
+ * A node's allow: or deny: entry: an acl_entry_parse() entry, or an
+ * address or range on one port: 127.0.0.1:8080, 10.0.0.0/8:8080,
+ * [::1]:8080, [fd00::/8]:8080 (IPv6 in brackets; numeric only, never a
+ * host name).  Such an entry covers that port only; in an allow list it
+ * lifts the default denials of its addresses on that port (port 25 too).
+ * In an allow list (allow set) a bare :PORT other than :25 is refused: the
+ * one port a node denies by default is SMTP's, so it would lift nothing
+ * (it does not lift address denials: "-allow :80" opening cloud metadata
+ * and every LAN web server would be a trap).  0, or -1 with *cause
+ * (allocated) saying what to write instead.
+ */
+int	 acl_rule_parse(const char *, int allow, struct acl_entry *, char **);
+/*
+ * Split a list of such entries, "a, b c" or "[a, b]", into at most max
+ * words of up to 63 bytes: opt_list_split() but for the brackets of IPv6
+ * entries ("[::1]:80, [fd00::/8]:443"; "[::1]" is ::1 either way).  The
+ * count, or -1 with *cause (allocated).
+ */
+int	 acl_list_split(const char *, char (*)[64], int max, char **);
+/*
  * May a node connect to sa?  Allowed entries override the default denials
  * (loopback, private, link-local, CGNAT, multicast, broadcast, reserved,
  * unspecified, IPv6 ULA/link-local/site-local/multicast, discard-only
  * 100::/64 and local-use NAT64 64:ff9b:1::/48 outside its /96 embedding;
  * an embedded IPv4 address by its IPv4 rules; and port 25 unless an entry
- * ":25" allows it).  Allow entries lift as described above.  Returns 1
- * when allowed, else 0 with *why naming the rule.
+ * ":25", or an address entry on port 25, allows it).  Allow entries lift
+ * as described above; one with a port only on that port.  Returns 1 when
+ * allowed, else 0 with *why naming the rule.
  */
 int	 acl_allowed(const struct acl_entry *, size_t, const struct sockaddr *,
 	    const char **why);
@@ -69,7 +90,7 @@ int	 acl_is_local(const struct sockaddr_storage *, size_t,
 /*
  * Does an address entry of list[0..n) (port entries are skipped) cover sa,
  * by the deny-list rule above (canonical form, or an IPv6 entry as
- * written)?  For deny lists (the node's deny:, the hub's -pool-deny, whose
+ * written), on its port if it names one?  For deny lists (the node's deny:, the hub's -pool-deny, whose
  * entries arrive in a POLICY frame as the hub parsed them) and for the
  * allow entries that name one of the node's own addresses.
  */

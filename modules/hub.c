@@ -454,7 +454,8 @@ static struct hub_flags {
 	const char	*loglevel;
 	const char	*logformat;
 	int		 level;		/* from loglevel */
-	const char	*allow;
+	const char	*allow;		/* -allow-clients */
+	const char	*allow_old;	/* -allow, its old name */
 	const char	*pooldeny;
 	const char	*advertise;
 	const char	*schedule;
@@ -529,9 +530,13 @@ static struct opt hub_opts[] = {
 	    NULL, 0, 0, 0 },
 	{ "users", OPT_STRING, &hub.conf.users_path, "Proxy users file "
 	    "(lines from 'tentacle passwd'); every proxy client must "
-	    "log in, loopback too, unless in -allow", NULL, 0, 0, 0 },
-	{ "allow", OPT_STRING, &hub_flags.allow, "Client networks served "
-	    "without credentials: CIDR,...", NULL, 0, 0, 0 },
+	    "log in, loopback too, unless in -allow-clients", NULL, 0, 0,
+	    0 },
+	{ "allow-clients", OPT_STRING, &hub_flags.allow, "Proxy client "
+	    "networks served without credentials: CIDR,... (a node's "
+	    "-allow names destinations)", NULL, 0, 0, 0 },
+	{ "allow", OPT_STRING, &hub_flags.allow_old, "Old name of "
+	    "-allow-clients (deprecated)", NULL, 0, 0, 0 },
 	{ "pool-deny", OPT_STRING, &hub_flags.pooldeny, "Destinations the "
 	    "nodes of a pool must refuse on top of their own policy: "
 	    "POOL=CIDR|:PORT,... (POOL * for all)", NULL, 0, 0, 0 },
@@ -971,7 +976,7 @@ hub_check(void)
 
 /*
  * Who may use the proxy and the nodes' destinations: -pool-deny,
- * -open-proxy, -allow.  -1: what is wrong printed (a usage error).
+ * -open-proxy, -allow-clients.  -1: what is wrong printed (a usage error).
  */
 static int
 hub_policy_load(void)
@@ -982,9 +987,19 @@ hub_policy_load(void)
 	    hub_deny_parse(hub_flags.pooldeny, &cause) == -1)
 		return (hub_fail("-pool-deny", cause));
 	auth_open_proxy_set(hub.conf.open_proxy);
+	if (hub_flags.allow_old != NULL) {
+		if (hub_flags.allow != NULL)
+			return (hub_fail("-allow", xstrdup("give -allow-clients "
+			    "only (-allow is its old name)")));
+		log_warnx("-allow is deprecated on the hub: use -allow-clients "
+		    "(client networks served without credentials; a node's "
+		    "-allow names destinations)");
+		hub_flags.allow = hub_flags.allow_old;
+	}
 	if (hub_flags.allow != NULL &&
 	    auth_allow_parse(hub_flags.allow, &cause) == -1)
-		return (hub_fail("-allow", cause));
+		return (hub_fail(hub_flags.allow_old != NULL ? "-allow" :
+		    "-allow-clients", cause));
 	return (0);
 }
 
@@ -1090,12 +1105,13 @@ hub_ready_proxy(int loopback_only)
 	if (hub.conf.users_path != NULL)
 		log_info("proxy users: %zu from %s; every proxy client logs "
 		    "in%s", auth_users_count(), hub.conf.users_path,
-		    allow != NULL ? " unless its address is in -allow" : "");
+		    allow != NULL ? " unless its address is in -allow-clients" :
+		    "");
 	else if (loopback_only)
 		log_info("proxy ports listen on every address but serve "
-		    "loopback clients only%s; give -users FILE (or -allow, "
-		    "or -open-proxy) to serve others", allow != NULL ?
-		    " and -allow networks" : "");
+		    "loopback clients only%s; give -users FILE (or "
+		    "-allow-clients, or -open-proxy) to serve others",
+		    allow != NULL ? " and -allow-clients networks" : "");
 	else if (hub.conf.open_proxy)
 		log_warnx("-open-proxy: anyone who can reach the proxy ports "
 		    "can use the exit nodes");

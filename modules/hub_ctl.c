@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "frame.h"
 #include "limit.h"
+#include "route.h"
 #include "tls.h"
 #include "token.h"
 #include "hub.h"
@@ -242,6 +243,37 @@ hub_ctl_name_held(const struct frame_hello *h, char *who, size_t len)
 }
 
 /*
+ * A node's name or pool that -node-/-pool- cannot select (a '-', from a
+ * node older than the check; doc/routing.md): served, and said once as
+ * the node joins.
+ */
+static void
+hub_ctl_name_warn(const struct node *n, const char *peer)
+{
+	const struct frame_hello *h = &n->n_hello;
+	char			 esc[4 * FRAME_NAME_MAX + 1];
+	int			 i;
+
+	if (!route_name_valid(h->name, FRAME_NAME_MAX)) {
+		log_escape(esc, sizeof esc, h->name, strlen(h->name));
+		log_warnx("node %u (%s) from %s: its name has a character "
+		    "the user name syntax cannot route (-node-%s is "
+		    "refused); route with -node-%u, or upgrade the node, "
+		    "which makes its name routable", n->n_id, esc, peer, esc,
+		    n->n_id);
+	}
+	for (i = 0; i < h->npools; i++) {
+		if (route_name_valid(h->pools[i], FRAME_POOL_MAX))
+			continue;
+		log_escape(esc, sizeof esc, h->pools[i],
+		    strlen(h->pools[i]));
+		log_warnx("node %u from %s: pool \"%s\" cannot be selected "
+		    "(a '-' separates the user name's keys): rename the "
+		    "pool to A-Z a-z 0-9 . _", n->n_id, peer, esc);
+	}
+}
+
+/*
  * c proved who it is (its HELLO, and AUTH when the hub has tokens): unless
  * a node of another owner holds its name, it becomes a registered node
  * (hub_node_open()).  Frees c either way.
@@ -277,6 +309,7 @@ hub_ctl_node(struct ctl *c)
 	c->c_hold = NULL;
 	limit_link_trust(n->n_hold);
 	hub_node_open(n, c->c_bev, h, c->c_peer, c->c_ip);
+	hub_ctl_name_warn(n, c->c_peer);
 	hub_ctl_free(c);
 }
 

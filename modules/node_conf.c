@@ -23,6 +23,7 @@
 #include "frame.h"
 #include "node.h"
 #include "opt.h"
+#include "route.h"
 #include "tls.h"
 #include "token.h"
 
@@ -31,6 +32,14 @@
 #define SHUTDOWN_GRACE_MS	10000	/* shutdown_grace default */
 
 struct node_conf	 node_conf;
+
+/* Names the user name syntax can route (route.h), and why. */
+#define NODE_CONF_NAME_CHARS	"use 1-63 of A-Z a-z 0-9 . _ (no '-': the " \
+	"proxy user name USER-node-NAME uses '-' between its keys, so a '-' " \
+	"in a name cannot be routed to)"
+#define NODE_CONF_POOL_CHARS	"use 1-31 of A-Z a-z 0-9 . _ (no '-': the " \
+	"proxy user name USER-pool-NAME uses '-' between its keys, so a '-' " \
+	"in a pool name cannot be routed to)"
 
 /* The flags as given; NULL or 0: not given. */
 static struct {
@@ -61,11 +70,12 @@ static struct opt node_opts[] = {
 	    "HOST:PORT (overrides server_addr)", NULL, 0, 0, 0 },
 	{ "token", OPT_STRING, &nf.token, "Node authentication token "
 	    "(overrides auth_token)", NULL, 0, 0, 0 },
-	{ "name", OPT_STRING, &nf.name, "Node name (default: the host "
-	    "name)", NULL, 0, 0, 0 },
+	{ "name", OPT_STRING, &nf.name, "Node name, 1-63 of A-Z a-z 0-9 "
+	    ". _ (default: the host name, '-' made '_')", NULL, 0, 0, 0 },
 	{ "allow", OPT_STRING, &nf.allow, "Destinations to allow "
-	    "despite the default policy: CIDR[,CIDR...] or :PORT",
-	    NULL, 0, 0, 0 },
+	    "despite the default policy: ADDR or CIDR, on one port with "
+	    ":PORT ([ADDR6]:PORT), or :25; comma list, e.g. "
+	    "127.0.0.1:8080", NULL, 0, 0, 0 },
 	{ "data-addr", OPT_STRING, &nf.data_addr, "The hub's data "
 	    "address HOST[:PORT], when it is neither the control "
 	    "host nor a public address (a hub's WELCOME may point "
@@ -74,8 +84,8 @@ static struct opt node_opts[] = {
 	    "node's connections, to targets and to the hub (a "
 	    "multi-address host's exit address)", NULL, 0, 0, 0 },
 	{ "deny", OPT_STRING, &nf.deny, "More destinations to refuse "
-	    "(wins over -allow): CIDR[,CIDR...] or :PORT", NULL, 0, 0,
-	    0 },
+	    "(wins over -allow): ADDR, CIDR, either with :PORT, or "
+	    ":PORT; comma list", NULL, 0, 0, 0 },
 	LOG_OPTS(&nf.log, &nf.log_level),
 	{ "log-format", OPT_STRING, &nf.log_format, "Log lines as text, or "
 	    "json: one object a line (overrides log_format)", "\"text\"", 0,
@@ -182,9 +192,9 @@ node_conf_file_pools(const char *value, char **cause)
 	if ((n = opt_list_split(value, list, FRAME_POOLS_MAX, cause)) == -1)
 		return (-1);
 	for (i = 0; i < n; i++) {
-		if (!frame_name_valid(list[i], FRAME_POOL_MAX)) {
-			xasprintf(cause, "pool name \"%s\": use 1-31 "
-			    "of A-Z a-z 0-9 . _ -", list[i]);
+		if (!route_name_valid(list[i], FRAME_POOL_MAX)) {
+			xasprintf(cause, "pool name \"%s\": %s", list[i],
+			    NODE_CONF_POOL_CHARS);
 			return (-1);
 		}
 		strlcpy(nfile.pools[i], list[i], sizeof nfile.pools[i]);
@@ -200,14 +210,18 @@ node_conf_file_acl(const char *key, const char *value, char **cause)
 	struct acl_entry	*l = key[0] == 'a' ? nfile.allow : nfile.deny;
 	size_t			*ln = key[0] == 'a' ? &nfile.nallow :
 				    &nfile.ndeny;
-	char			 list[NODE_ACL_MAX][64];
+	char			 list[NODE_ACL_MAX][64], *why = NULL;
 	int			 i, n;
 
-	if ((n = opt_list_split(value, list, NODE_ACL_MAX, cause)) == -1)
+	if ((n = acl_list_split(value, list, NODE_ACL_MAX, cause)) == -1)
 		return (-1);
 	for (i = 0; i < n && *ln < NODE_ACL_MAX; i++) {
-		if (acl_entry_parse(list[i], &l[(*ln)++], cause) == -1)
+		if (acl_rule_parse(list[i], key[0] == 'a', &l[(*ln)++],
+		    &why) == -1) {
+			xasprintf(cause, "%s: %s", key, why);
+			free(why);
 			return (-1);
+		}
 	}
 	return (0);
 }
@@ -343,11 +357,12 @@ node_conf_acl(const char *name, const char *value, struct acl_entry *l,
 	char	 list[NODE_ACL_MAX][64], *why = NULL;
 	int	 i, count;
 
-	if ((count = opt_list_split(value, list, NODE_ACL_MAX, &why)) == -1)
+	if ((count = acl_list_split(value, list, NODE_ACL_MAX, &why)) == -1)
 		goto bad;
 	*n = 0;
 	for (i = 0; i < count; i++) {
-		if (acl_entry_parse(list[i], &l[(*n)++], &why) == -1)
+		if (acl_rule_parse(list[i], name[0] == 'a', &l[(*n)++],
+		    &why) == -1)
 			goto bad;
 	}
 	return (0);
@@ -477,9 +492,9 @@ node_conf_pools(struct node_conf *nc, int npools, char **pools,
 		return (-1);
 	}
 	for (i = 0; i < npools; i++) {
-		if (!frame_name_valid(pools[i], FRAME_POOL_MAX)) {
+		if (!route_name_valid(pools[i], FRAME_POOL_MAX)) {
 			xasprintf(cause, "tentacle start: pool name \"%s\": "
-			    "use 1-31 of A-Z a-z 0-9 . _ -", pools[i]);
+			    "%s", pools[i], NODE_CONF_POOL_CHARS);
 			return (-1);
 		}
 		strlcpy(nc->pools[i], pools[i], sizeof nc->pools[i]);
@@ -527,17 +542,20 @@ bad:
 	return (-1);
 }
 
-/* The node's name, or one from the host name's allowed characters. */
+/*
+ * The node's name: one given must be routable (doc/routing.md: a '-'
+ * separates the user name's keys); the host name is made routable ('-'
+ * becomes '_'), saying so on stderr (the log is not open yet).
+ */
 static int
 node_conf_name(struct node_conf *nc, const char *name, char **cause)
 {
-	char	 host[256];
-	size_t	 i, o = 0;
+	char	 host[256], out[ROUTE_NODE_MAX + 1];
 
 	if (name != NULL) {
-		if (!frame_name_valid(name, FRAME_NAME_MAX)) {
+		if (!route_name_valid(name, FRAME_NAME_MAX)) {
 			xasprintf(cause, "tentacle start: node name \"%s\": "
-			    "use 1-63 of A-Z a-z 0-9 . _ -", name);
+			    "%s", name, NODE_CONF_NAME_CHARS);
 			return (-1);
 		}
 		strlcpy(nc->name, name, sizeof nc->name);
@@ -546,18 +564,11 @@ node_conf_name(struct node_conf *nc, const char *name, char **cause)
 	if (gethostname(host, sizeof host) == -1)
 		host[0] = '\0';
 	host[sizeof host - 1] = '\0';
-	for (i = 0; host[i] != '\0' && o + 1 < sizeof nc->name &&
-	    o < FRAME_NAME_MAX; i++) {
-		char c = host[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		    c == '-')
-			nc->name[o++] = c;
-	}
-	nc->name[o] = '\0';
-	if (o == 0)
-		strlcpy(nc->name, "node", sizeof nc->name);
+	if (route_name_from_host(host, out) && out[0] != '\0')
+		log_info("node name \"%s\" from the host name \"%s\" (a "
+		    "'-' cannot be routed): route to it as -node-%s, or set "
+		    "-name / name:", out, host, out);
+	strlcpy(nc->name, out[0] != '\0' ? out : "node", sizeof nc->name);
 	return (0);
 }
 

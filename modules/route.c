@@ -184,3 +184,28 @@ route_empty(const struct route *r)
 	return (r->pool[0] == '\0' && r->node[0] == '\0' &&
 	    r->session[0] == '\0');
 }
+
+/* see route.h */
+int
+route_name_valid(const char *name, size_t max)
+{
+	size_t	 len = strlen(name);
+
+	return (len >= 1 && len <= max && route_value_ok(name, len));
+}
+
+/* see route.h */
+int
+route_name_from_host(const char *host, char *out)
+{
+	size_t	 i, o = 0;
+	char	 c;
+
+	for (i = 0; host[i] != '\0' && o < ROUTE_NODE_MAX; i++) {
+		c = host[i] == '-' ? '_' : host[i];
+		if (route_value_ok(&c, 1))
+			out[o++] = c;
+	}
+	out[o] = '\0';
+	return (host[i] != '\0' || strcmp(host, out) != 0);
+}

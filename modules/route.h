@@ -32,5 +32,17 @@ int		 route_parse(const char *params, struct route *r, char *why,
 		    size_t whylen);
 /* 1 when r selects nothing (no pool, node or session). */
 int		 route_empty(const struct route *r);
+/*
+ * Can the user name syntax route to this node or pool name: 1 to max of
+ * A-Z a-z 0-9 . _ (a '-' separates the keys, so never inside a value)?
+ */
+int		 route_name_valid(const char *name, size_t max);
+/*
+ * A routable name (ROUTE_NODE_MAX at most) from a host name: '-' becomes
+ * '_', other characters outside A-Z a-z 0-9 . _ are left out; "" when
+ * nothing is left.  out has ROUTE_NODE_MAX + 1 bytes.  Returns 1 when the
+ * result differs from host.
+ */
+int		 route_name_from_host(const char *host, char *out);
 
 #endif /* ROUTE_H */

@@ -249,6 +249,73 @@ test_expect_success '-deny :PORT refuses that port only' '
 	cmp ping ping.out
 '
 
+# -allow ADDR:PORT, CIDR:PORT, [ADDR6]:PORT lift a denial on that port
+# only; a bare :PORT (but :25) would lift nothing and is refused.
+test_expect_success '-allow 127.0.0.1:PORT: that port works, another refused' '
+	NODE_ALLOW= only_node hp1 -allow 127.0.0.1:$WEB_PORT &&
+	fetch 127.0.0.1 &&
+	socks_refused 127.0.0.1 127.0.0.1:$ECHO_PORT "loopback" $ECHO_PORT &&
+	socks_refused 127.0.0.2 127.0.0.2:$WEB_PORT "loopback" $WEB_PORT
+'
+
+test_expect_success '-allow CIDR:PORT and the file key allow: do the same' '
+	NODE_ALLOW= only_node hp2 -allow 127.0.0.0/8:$WEB_PORT &&
+	fetch 127.0.0.1 &&
+	rep_not 0x02 $SOCKS_PORT 127.0.0.2 $WEB_PORT &&
+	socks_refused 127.0.0.1 127.0.0.1:$ECHO_PORT "loopback" $ECHO_PORT &&
+	printf "allow: [ 127.0.0.0/8:%s, [::1]:%s ]\n" $ECHO_PORT \
+		$ECHO_PORT >hp.conf &&
+	NODE_ALLOW= only_node hp3 -config hp.conf &&
+	"$SOCKSC" $SOCKS_PORT 127.0.0.1 $ECHO_PORT <ping >ping.out 2>rep &&
+	grep "^REP 0x00" rep &&
+	cmp ping ping.out &&
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "loopback" $WEB_PORT
+'
+
+test_expect_success IPV6 '-allow [::1]:PORT and [CIDR6]:PORT' '
+	start_origin -6 &&
+	W6=$ORIGIN_PORT &&
+	NODE_ALLOW= only_node hp4 -allow "[::1]:$W6" &&
+	rep_is 0x00 $SOCKS_PORT ::1 $W6 &&
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "loopback" $WEB_PORT &&
+	NODE_ALLOW= only_node hp5 -allow "[::1/128]:$W6" &&
+	rep_is 0x00 $SOCKS_PORT ::1 $W6
+'
+
+test_expect_success '-deny ADDR:PORT refuses that address on that port only' '
+	only_node hp6 -deny 127.0.0.1:$WEB_PORT &&
+	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "deny list" $WEB_PORT &&
+	rep_not 0x02 $SOCKS_PORT 127.0.0.2 $WEB_PORT &&
+	"$SOCKSC" $SOCKS_PORT 127.0.0.1 $ECHO_PORT <ping >ping.out 2>rep &&
+	cmp ping ping.out
+'
+
+test_expect_success '-allow :PORT (not :25) is refused at start, with the reason' '
+	test_expect_code 2 timeout 10 "$TENTACLE" start \
+		-server 127.0.0.1:$CONTROL_PORT \
+		-allow :$WEB_PORT -log none 2>err &&
+	cat err &&
+	grep -F -e "-allow: \":$WEB_PORT\": a bare port lifts only the SMTP denial (:25)" err &&
+	grep -F "127.0.0.1:$WEB_PORT (loopback)" err &&
+	printf "allow: :%s\n" $WEB_PORT >bare.conf &&
+	test_expect_code 1 timeout 10 "$TENTACLE" start \
+		-server 127.0.0.1:$CONTROL_PORT \
+		-config bare.conf -log none 2>err &&
+	cat err &&
+	grep -F "bare.conf:1: allow: \":$WEB_PORT\": a bare port" err
+'
+
+test_expect_success 'bad -allow entries: the message shows the forms' '
+	for a in 127.0.0.1:0 127.0.0.1:x ::1:80x "[10.0.0.1]:80" \
+	    "[::1]:" 1.2.3.4:80:80 localhost:80; do
+		test_expect_code 2 timeout 10 "$TENTACLE" start \
+			-server 127.0.0.1:1 \
+			-allow "$a" -log none 2>err || return 1
+		grep -F "127.0.0.1:8080, 10.0.0.0/8:8080, [::1]:8080" err ||
+			return 1
+	done
+'
+
 test_expect_success 'config file: allow: and deny:' '
 	cat >node.conf <<-EOF &&
 	allow: 127.0.0.0/8
@@ -357,7 +424,7 @@ test_expect_success '-pool-deny *=:PORT refuses that port, -allow :PORT notwiths
 	"$SOCKSC" $SOCKS_PORT 127.0.0.1 $ECHO_PORT <ping >ping.out 2>rep &&
 	grep "^REP 0x00" rep &&
 	cmp ping ping.out &&
-	only_node star2 -allow 127.0.0.0/8,:$WEB_PORT &&
+	only_node star2 -allow 127.0.0.0/8,127.0.0.1:$WEB_PORT &&
 	wait_for_log "$NODE_LOG" "the hub denies 1 more destinations" &&
 	socks_refused 127.0.0.1 127.0.0.1:$WEB_PORT "hub.s policy" $WEB_PORT
 '

@@ -1,7 +1,7 @@
 #!/bin/sh
 test_description='SOCKS5 proxy users: RFC 1929 with -users, routing
-parameters in the user name, -allow, loopback mode without a users file,
-SIGHUP reload with a live tunnel, tentacle passwd, failed-login limiter'
+parameters in the user name, -allow-clients (and its old name -allow),
+loopback mode without a users file, SIGHUP reload with a live tunnel, tentacle passwd, failed-login limiter'
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
@@ -132,10 +132,12 @@ test_expect_success 'passwd -file replaces a line (mode kept, less others), the 
 		http://127.0.0.1:$ORIGIN_PORT/small
 '
 
-test_expect_success '-allow: a listed client needs no credentials' '
+test_expect_success '-allow-clients: a listed client needs no credentials' '
 	stop_daemon $NODE_PID &&
 	stop_daemon $HUB_PID &&
-	start_hub -users "$TRASH_DIRECTORY/users" -allow 10.0.0.0/8,127.0.0.0/8 &&
+	start_hub -users "$TRASH_DIRECTORY/users" \
+		-allow-clients 10.0.0.0/8,127.0.0.0/8 &&
+	! grep "deprecated" "$HUB_LOG" &&
 	start_node n2 &&
 	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
@@ -146,10 +148,13 @@ test_expect_success '-allow: a listed client needs no credentials' '
 	wait_for_log "$HUB_LOG" "relay socks 127\.0\.0\.1:[0-9]*: user anyone, node "
 '
 
-test_expect_success '-allow that does not list the client: credentials needed' '
+# -allow is the old name of -allow-clients: it works, and says so once.
+test_expect_success '-allow (old name) that does not list the client: credentials needed' '
 	stop_daemon $NODE_PID &&
 	stop_daemon $HUB_PID &&
 	start_hub -users "$TRASH_DIRECTORY/users" -allow 10.0.0.0/8 &&
+	grep "WARNING -allow is deprecated on the hub: use -allow-clients (client networks served without credentials; a node.s -allow names destinations)" "$HUB_LOG" &&
+	test $(grep -c "deprecated" "$HUB_LOG") = 1 &&
 	start_node n3 &&
 	test_must_fail tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small &&
@@ -165,7 +170,13 @@ test_expect_success 'bad -users and -allow stop the hub with a clear message' '
 	test_expect_code 1 "$TENTACLE" server -users nonexistent 2>err &&
 	grep "tentacle server: -users: nonexistent: No such file" err &&
 	test_expect_code 2 "$TENTACLE" server -allow 10.0.0.0/33 2>err &&
-	grep "tentacle server: -allow: \"10.0.0.0/33\"" err
+	grep "tentacle server: -allow: \"10.0.0.0/33\"" err &&
+	test_expect_code 2 "$TENTACLE" server -allow-clients 10.0.0.0/33 \
+		2>err &&
+	grep "tentacle server: -allow-clients: \"10.0.0.0/33\"" err &&
+	test_expect_code 2 "$TENTACLE" server -allow-clients 10.0.0.0/8 \
+		-allow 10.0.0.0/8 2>err &&
+	grep "tentacle server: -allow: give -allow-clients only" err
 '
 
 test_expect_success 'failed-login limiter: 10 failures, then even the right password fails' '

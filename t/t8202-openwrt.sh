@@ -68,7 +68,7 @@ test_expect_success 'every option: the exact command line and config file' '
 		option enabled '\''1'\''
 		option server '\''hub.example.net:4442'\''
 		option token '\''tok-0123456789abcdef'\''
-		option name '\''router-7'\''
+		option name '\''router_7'\''
 		list pool '\''ilife'\''
 		list pool '\''codertool'\''
 		option pool_size '\''4'\''
@@ -106,7 +106,7 @@ test_expect_success 'every option: the exact command line and config file' '
 	# /etc/config/tentacle, section all; edit that instead.
 	server_addr: "hub.example.net:4442"
 	auth_token: "tok-0123456789abcdef"
-	name: "router-7"
+	name: "router_7"
 	pools: "ilife,codertool"
 	pool_size: "4"
 	fingerprint: "sha256:00ff"
@@ -215,7 +215,7 @@ test_expect_success CURL 'a node from the UCI config: connects with its name and
 		option enabled '\''1'\''
 		option server '\''127.0.0.1:$CONTROL_PORT'\''
 		option token '\''$NODE_TOKEN'\''
-		option name '\''uci-n1'\''
+		option name '\''uci_n1'\''
 		list pool '\''ilife'\''
 		list pool '\''codertool'\''
 		option fingerprint '\''$(hub_fp)'\''
@@ -228,13 +228,13 @@ test_expect_success CURL 'a node from the UCI config: connects with its name and
 		option log_level '\''DEBUG'\''
 	EOF
 	procd_run &&
-	start_procd_command uci-n1 &&
+	start_procd_command uci_n1 &&
 	hub_serves &&
 	"$TENTACLE" info -admin "$ADMIN_SOCK" -json >info.json &&
-	grep "\"name\":\"uci-n1\"" info.json &&
+	grep "\"name\":\"uci_n1\"" info.json &&
 	grep "\"pools\":\[\"ilife\",\"codertool\"\]" info.json &&
 	grep "\"redial\":\"command\"" info.json &&
-	"$TENTACLE" redial -admin "$ADMIN_SOCK" uci-n1 &&
+	"$TENTACLE" redial -admin "$ADMIN_SOCK" uci_n1 &&
 	wait_for_log redials.log "^redialled [0-9]" 20 &&
 	stop_daemon $PROCD_PID
 '

@@ -211,12 +211,12 @@ test_expect_success CHROOT,CURL 'a node as tentacle-node@t runs it: credential, 
 	cat >"$R/etc/tentacle/node-t.conf" <<-EOF &&
 	server_addr: 127.0.0.1:$CONTROL_PORT
 	auth_token: $HUB_TOKEN
-	name: deb-t
+	name: deb_t
 	allow: 127.0.0.0/8
 	EOF
 	chmod 0600 "$R/etc/tentacle/node-t.conf" &&
 	start_unit_node t 61234 &&
-	wait_for_ready_ node.log "node ready: node [0-9]* (deb-t) connected" \
+	wait_for_ready_ node.log "node ready: node [0-9]* (deb_t) connected" \
 		$NODE_PID node &&
 	test "$(stat -c %u "$R/var/lib/tentacle-node/t/known_hosts")" = 61234 &&
 	grep "$fp" "$R/var/lib/tentacle-node/t/known_hosts" &&
@@ -228,10 +228,10 @@ test_expect_success CHROOT,CURL 'a node as tentacle-node@t runs it: credential, 
 test_expect_success CHROOT 'tentacle info: root with no flags, the hub group with -admin, not others' '
 	hub_ids &&
 	(in_root 0:0 /usr/bin/tentacle info) >info.out 2>&1 &&
-	grep "deb-t" info.out &&
+	grep "deb_t" info.out &&
 	(in_root "65534:$HUB_GID" /usr/bin/tentacle info \
 		-admin /var/lib/tentacle/admin.sock) >info.out 2>&1 &&
-	grep "deb-t" info.out &&
+	grep "deb_t" info.out &&
 	! (in_root 65534:65534 /usr/bin/tentacle info \
 		-admin /var/lib/tentacle/admin.sock) >info.out 2>&1 &&
 	grep -i "permission denied" info.out

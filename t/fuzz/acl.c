@@ -1,7 +1,7 @@
 /*
  * t/fuzz/acl.c: libFuzzer target for modules/acl.c.  The input is a target
  * name as a node receives it (acl_host_numeric) and an allow or deny entry
- * (acl_entry_parse); the entry, if good, then judges addresses built from
+ * (acl_entry_parse, acl_rule_parse, acl_list_split); the entry, if good, then judges addresses built from
  * the input bytes.  acl_host_numeric must return -1, 0 or 1, give a reason
  * on -1 only, agree with inet_pton on which names without ':' are IPv4
  * addresses, and give back an address that prints as the name.
@@ -64,6 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct in_addr		 a4;
 	const char		*why;
 	char			*s, *cause, buf[INET6_ADDRSTRLEN];
+	char			 words[4][64];
 	int			 r;
 
 	if (size > FUZZ_MAX)
@@ -103,6 +104,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		fuzz_judge(&e, data, size);
 	}
+	/* The node's own forms: ADDR:PORT, [ADDR6]:PORT, lists of them. */
+	cause = NULL;
+	r = acl_rule_parse(s, size & 1, &e, &cause);
+	if ((r != 0 && r != -1) || (r == -1) != (cause != NULL))
+		abort();
+	free(cause);
+	if (r == 0) {
+		if ((e.family == AF_INET && e.bits > 32) ||
+		    (e.family == AF_INET6 && e.bits > 128) ||
+		    (e.family == 0 && e.port == 0))
+			abort();
+		fuzz_judge(&e, data, size);
+	}
+	cause = NULL;
+	r = acl_list_split(s, words, 4, &cause);
+	if (r < -1 || r > 4 || (r == -1) != (cause != NULL))
+		abort();
+	free(cause);
 	free(s);
 	return (0);
 }

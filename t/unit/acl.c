@@ -1045,6 +1045,130 @@ test_host_numeric(void)
 	}
 }
 
+/* acl_rule_parse: the node's ADDR:PORT forms, and bare ports in allow. */
+static void
+test_rule_parse(void)
+{
+	static const struct {
+		const char	*s;
+		int		 family;
+		u_int		 bits;
+		u_int		 port;
+	} good[] = {
+	    { "127.0.0.1:8080", AF_INET, 32, 8080 },
+	    { "10.0.0.0/8:443", AF_INET, 8, 443 },
+	    { "0.0.0.0/0:1", AF_INET, 0, 1 },
+	    { "[::1]:8080", AF_INET6, 128, 8080 },
+	    { "[fd00::/8]:65535", AF_INET6, 8, 65535 },
+	    { "[::ffff:127.0.0.1]:80", AF_INET, 32, 80 },
+	    { "[::1]", AF_INET6, 128, 0 },
+	    { "127.0.0.1", AF_INET, 32, 0 },
+	    { "::1", AF_INET6, 128, 0 },
+	    { "fd00::/8", AF_INET6, 8, 0 },
+	    { ":25", 0, 0, 25 },
+	};
+	static const char	*bad[] = {
+	    "", ":", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
+	    "127.0.0.1:x", "127.0.0.1:+80", "127.0.0.1:80:80", "[::1]:",
+	    "[::1]x", "[::1", "[10.0.0.1]:80", "[]:80", "localhost:80",
+	    "10.0.0.0/33:80", "::1:80x", "127.1:80", ":0", ":65536",
+	};
+	struct acl_entry	 e;
+	char			*cause;
+	size_t			 i;
+
+	for (i = 0; i < nitems(good); i++) {
+		test_case("%s", good[i].s);
+		cause = NULL;
+		check_int(acl_rule_parse(good[i].s, 0, &e, &cause), ==, 0);
+		check_int(e.family, ==, good[i].family);
+		check_int(e.bits, ==, good[i].bits);
+		check_int(e.port, ==, good[i].port);
+		free(cause);
+	}
+	for (i = 0; i < nitems(bad); i++) {
+		test_case("%s", bad[i]);
+		cause = NULL;
+		check_int(acl_rule_parse(bad[i], 0, &e, &cause), ==, -1);
+		check(cause != NULL && strstr(cause, "[::1]:8080") != NULL);
+		free(cause);
+	}
+	test_case_end();
+	/* allow: a bare port other than :25 would lift nothing. */
+	cause = NULL;
+	check_int(acl_rule_parse(":25", 1, &e, &cause), ==, 0);
+	check_int(acl_rule_parse(":18080", 0, &e, &cause), ==, 0);
+	check_int(acl_rule_parse(":18080", 1, &e, &cause), ==, -1);
+	check(cause != NULL && strstr(cause, "127.0.0.1:18080") != NULL &&
+	    strstr(cause, "only the SMTP denial") != NULL);
+	free(cause);
+}
+
+/* acl_list_split: list brackets versus an entry's own. */
+static void
+test_list_split(void)
+{
+	char	 w[4][64], *cause = NULL;
+
+	check_int(acl_list_split("[::1]:80, [fd00::/8]:443", w, 4, &cause),
+	    ==, 2);
+	check_str(w[0], "[::1]:80");
+	check_str(w[1], "[fd00::/8]:443");
+	check_int(acl_list_split(" [ [::1]:80 10.0.0.0/8 ] ", w, 4, &cause),
+	    ==, 2);
+	check_str(w[0], "[::1]:80");
+	check_str(w[1], "10.0.0.0/8");
+	check_int(acl_list_split("[::1]", w, 4, &cause), ==, 1);
+	check_str(w[0], "::1");
+	check_int(acl_list_split("[10.0.0.0/8, 127.0.0.1:80]", w, 4, &cause),
+	    ==, 2);
+	check_str(w[1], "127.0.0.1:80");
+	check_int(acl_list_split("", w, 4, &cause), ==, 0);
+	check_int(acl_list_split("a b c d e", w, 4, &cause), ==, -1);
+	check(cause != NULL);
+	free(cause);
+	cause = NULL;
+	check_int(acl_list_split("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaa", w, 4, &cause), ==, -1);
+	free(cause);
+}
+
+/* Address entries on a port: that port only, and port 25 when named. */
+static void
+test_allow_port(void)
+{
+	struct acl_entry	 l[2];
+	struct sockaddr_storage	 ss;
+	const char		*why;
+	char			*cause = NULL;
+
+	check_int(acl_rule_parse("127.0.0.1:18080", 1, &l[0], &cause), ==, 0);
+	check_int(acl_rule_parse("[::1]:18080", 1, &l[1], &cause), ==, 0);
+	mksa("127.0.0.1", 18080, &ss);
+	check_int(acl_allowed(l, 2, (struct sockaddr *)&ss, &why), ==, 1);
+	check_int(acl_listed(l, 2, (struct sockaddr *)&ss), ==, 1);
+	mksa("::ffff:127.0.0.1", 18080, &ss);
+	check_int(acl_allowed(l, 2, (struct sockaddr *)&ss, &why), ==, 1);
+	mksa("::1", 18080, &ss);
+	check_int(acl_allowed(l, 2, (struct sockaddr *)&ss, &why), ==, 1);
+	mksa("127.0.0.1", 18081, &ss);
+	check_int(acl_allowed(l, 2, (struct sockaddr *)&ss, &why), ==, 0);
+	check_int(acl_listed(l, 2, (struct sockaddr *)&ss), ==, 0);
+	mksa("127.0.0.2", 18080, &ss);
+	check_int(acl_allowed(l, 2, (struct sockaddr *)&ss, &why), ==, 0);
+	mksa("::1", 80, &ss);
+	check_int(acl_allowed(l, 2, (struct sockaddr *)&ss, &why), ==, 0);
+	/* 10.0.0.0/8:25 lifts SMTP there; 10.0.0.0/8 alone does not. */
+	check_int(acl_rule_parse("10.0.0.0/8:25", 1, &l[0], &cause), ==, 0);
+	check_int(acl_rule_parse("10.0.0.0/8", 1, &l[1], &cause), ==, 0);
+	mksa("10.1.2.3", 25, &ss);
+	check_int(acl_allowed(l, 1, (struct sockaddr *)&ss, &why), ==, 1);
+	check_int(acl_allowed(l + 1, 1, (struct sockaddr *)&ss, &why), ==, 0);
+	mksa("8.8.8.8", 25, &ss);
+	check_int(acl_allowed(l, 1, (struct sockaddr *)&ss, &why), ==, 0);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -1068,6 +1192,10 @@ main(void)
 	    "acl_allowed: allow entries in every form, both sides");
 	TEST(test_allow_v6(),
 	    "acl_allowed: IPv6 allow entries never lift translated IPv4");
+	TEST(test_rule_parse(),
+	    "acl_rule_parse: ADDR:PORT, CIDR:PORT, [ADDR6]:PORT, bare ports");
+	TEST(test_list_split(), "acl_list_split: brackets of lists and entries");
+	TEST(test_allow_port(), "acl_allowed, acl_listed: entries on a port");
 	TEST(test_host_numeric(), "acl_host_numeric: %zu names",
 	    nitems(numerics));
 	return (test_done());

@@ -127,11 +127,47 @@ test_why_safe(void)
 	check_int(strlen(why), ==, 3);
 }
 
+/* route_name_valid, route_name_from_host: what -node-/-pool- can name. */
+static void
+test_names(void)
+{
+	char	 out[ROUTE_NODE_MAX + 1], longname[100];
+	struct route	 r;
+	char		 why[ROUTE_WHY_MAX];
+
+	check(route_name_valid("my_router", ROUTE_NODE_MAX));
+	check(route_name_valid("n1.example", ROUTE_NODE_MAX));
+	check(!route_name_valid("my-router", ROUTE_NODE_MAX));
+	check(!route_name_valid("", ROUTE_NODE_MAX));
+	check(!route_name_valid("a b", ROUTE_NODE_MAX));
+	check(route_name_valid("abc", 3));
+	check(!route_name_valid("abcd", 3));
+	check_int(route_name_from_host("my-router", out), ==, 1);
+	check_str(out, "my_router");
+	/* What it makes, the syntax routes. */
+	check_int(route_parse("node-my_router", &r, why, sizeof why), ==, 0);
+	check_str(r.node, out);
+	check_int(route_name_from_host("plain.host", out), ==, 0);
+	check_str(out, "plain.host");
+	check_int(route_name_from_host("a+b-c", out), ==, 1);
+	check_str(out, "ab_c");
+	check_int(route_name_from_host("---", out), ==, 1);
+	check_str(out, "___");
+	check_int(route_name_from_host("+++", out), ==, 1);
+	check_str(out, "");
+	memset(longname, 'x', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	check_int(route_name_from_host(longname, out), ==, 1);
+	check_int(strlen(out), ==, ROUTE_NODE_MAX);
+	check(route_name_valid(out, ROUTE_NODE_MAX));
+}
+
 int
 main(void)
 {
 	TEST(test_ok(), "route_parse: every key, any order, empty");
 	TEST(test_errors(), "route_parse: every error has its reason");
 	TEST(test_why_safe(), "route_parse: reason is peer-safe and bounded");
+	TEST(test_names(), "route_name_valid, route_name_from_host");
 	return (test_done());
 }
