@@ -622,8 +622,8 @@ static const char	*hub_conf_path;
  * log level).  A change to any other key is logged as needing a restart.
  */
 static const char *const hub_live[] = {
-	"log-level", "allow", "open-proxy", "via", "idle-timeout",
-	"http-idle-timeout", "dial-retries", "max-pending-dials",
+	"log-level", "allow-clients", "allow", "open-proxy", "via",
+	"idle-timeout", "http-idle-timeout", "dial-retries", "max-pending-dials",
 	"max-relays-per-node", "max-clients", "max-conns-per-ip",
 	"max-conns-per-user", "max-sessions-per-user", "max-handshakes",
 	"max-handshakes-per-ip",
@@ -694,6 +694,17 @@ hub_conf_load(void)
 	return (0);
 }
 
+/*
+ * -allow-clients, or -allow (its old name; never both at start-up).  Not
+ * copied from one to the other: a SIGHUP may free the old one's string.
+ */
+static const char *
+hub_allow_clients(void)
+{
+	return (hub_flags.allow != NULL ? hub_flags.allow :
+	    hub_flags.allow_old);
+}
+
 /* What a live key's new value means, resolved again as at start-up. */
 static void
 hub_conf_apply(void)
@@ -706,8 +717,11 @@ hub_conf_apply(void)
 		    "INFO, WARNING, ERROR; the level stays", hub_flags.loglevel);
 	else
 		log_level_set(level);
-	if (auth_allow_parse(hub_flags.allow != NULL ? hub_flags.allow : "",
-	    &cause) == -1) {
+	if (hub_flags.allow != NULL && hub_flags.allow_old != NULL)
+		log_warnx("SIGHUP: allow and allow-clients both given; "
+		    "allow-clients wins (allow is its old name)");
+	if (auth_allow_parse(hub_allow_clients() != NULL ?
+	    hub_allow_clients() : "", &cause) == -1) {
 		log_warnx("SIGHUP: allow: %s; the old list stays", cause);
 		free(cause);
 	}
@@ -994,10 +1008,9 @@ hub_policy_load(void)
 		log_warnx("-allow is deprecated on the hub: use -allow-clients "
 		    "(client networks served without credentials; a node's "
 		    "-allow names destinations)");
-		hub_flags.allow = hub_flags.allow_old;
 	}
-	if (hub_flags.allow != NULL &&
-	    auth_allow_parse(hub_flags.allow, &cause) == -1)
+	if (hub_allow_clients() != NULL &&
+	    auth_allow_parse(hub_allow_clients(), &cause) == -1)
 		return (hub_fail(hub_flags.allow_old != NULL ? "-allow" :
 		    "-allow-clients", cause));
 	return (0);
@@ -1100,7 +1113,7 @@ hub_listen(char **cause)
 static void
 hub_ready_proxy(int loopback_only)
 {
-	const char	*allow = hub_flags.allow;
+	const char	*allow = hub_allow_clients();
 
 	if (hub.conf.users_path != NULL)
 		log_info("proxy users: %zu from %s; every proxy client logs "

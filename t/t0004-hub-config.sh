@@ -149,6 +149,44 @@ test_expect_success 'SIGHUP: a file with an error changes nothing' '
 	stop_daemon $RH_PID
 '
 
+# http_status PORT: the status line of an HTTP proxy request without
+# credentials.
+http_status () {
+	printf "GET http://127.0.0.1:1/ HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n" |
+		"$TCPC" -T 5 "$1" | head -n 1
+}
+
+test_expect_success 'SIGHUP: allow (the old name) and allow_clients in the file' '
+	printf "secret\n" | "$TENTACLE" passwd -iter 1000 -file users alice \
+		2>/dev/null &&
+	cat >allow.conf <<-EOF &&
+	controlAddr: 127.0.0.1:0
+	tunnelAddr: 127.0.0.1:0
+	socketAddr: none
+	httpAddr: 127.0.0.1:0
+	admin: none
+	users: $TRASH_DIRECTORY/users
+	allow: 10.0.0.0/8
+	EOF
+	run_hub h6 -config allow.conf &&
+	grep "WARNING -allow is deprecated on the hub: use -allow-clients" h6.log &&
+	HP=$(sed -n "s/.*hub ready: .* http=127\.0\.0\.1:\([0-9]*\) .*/\1/p" h6.log) &&
+	test -n "$HP" &&
+	http_status $HP | grep " 407 " &&
+	# the old key again, now naming loopback: served without a login
+	sed -i "s|^allow: .*|allow: 127.0.0.0/8|" allow.conf &&
+	kill -HUP $RH_PID &&
+	wait_for_log h6.log "SIGHUP: allow: 127.0.0.0/8" &&
+	http_status $HP | grep -v " 407 " &&
+	# the new name replaces the old one: 10/8 only, a login again
+	sed -i "s|^allow: .*|allow_clients: 10.0.0.0/8|" allow.conf &&
+	kill -HUP $RH_PID &&
+	wait_for_log h6.log "SIGHUP: allow-clients: 10.0.0.0/8" &&
+	http_status $HP | grep " 407 " &&
+	daemon_alive $RH_PID &&
+	stop_daemon $RH_PID
+'
+
 test_expect_success 'doc/*.conf.example parse, every key uncommented too' '
 	sed "s/^#\([a-z_]*: \)/\1/" "$TENTACLE_SRC/doc/hub.conf.example" \
 		>hub-all.conf &&

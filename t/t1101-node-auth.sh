@@ -122,7 +122,7 @@ test_expect_success 'name=: a node of another name is refused' '
 	tok_hub &&
 	start_node n1 -token "$TOK1" &&
 	spawn_node db1 -token "$TOK2" &&
-	restricted db1 "the node name \"db1\" is not allowed by its token, which allows name=web-\* only" &&
+	restricted db1 "the node name \"db1\" is not allowed by its token, which allows name=web_\* only" &&
 	not_listed db1 &&
 	start_node web_1 -token "$TOK2" &&
 	info_has_nodes 2 &&

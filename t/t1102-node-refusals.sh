@@ -9,7 +9,7 @@ TOKENS=$TRASH_DIRECTORY/tokens
 test_expect_success 'setup: tokens with name= and pools=, hub at INFO' '
 	TOK1=$("$TENTACLE" token) &&
 	TOK2=$("$TENTACLE" token) &&
-	printf "%s\n" "$TOK1" "$TOK2 name=web-* pools=eu,us" >"$TOKENS" &&
+	printf "%s\n" "$TOK1" "$TOK2 name=web_* pools=eu,us" >"$TOKENS" &&
 	chmod 600 "$TOKENS" &&
 	NODE_SERVER= &&
 	start_hub -tokens "$TOKENS" -log-level INFO &&
@@ -20,24 +20,24 @@ test_expect_success 'name=: the node hears which name the token allows' '
 	spawn_node db1 -token "$TOK2" eu &&
 	wait_for_log "$NODE_LOG" "the hub said goodbye" &&
 	cat "$NODE_LOG" &&
-	grep "the hub said goodbye (4: the node name \"db1\" is not allowed by its token, which allows name=web-\* only (change the node.s -name / name:, or the token.s name= on the hub))" "$NODE_LOG" &&
+	grep "the hub said goodbye (4: the node name \"db1\" is not allowed by its token, which allows name=web_\* only (change the node.s -name / name:, or the token.s name= on the hub))" "$NODE_LOG" &&
 	! grep "check that auth_token\|tokens file" "$NODE_LOG" &&
-	grep "node \"db1\" refused: the node name \"db1\" is not allowed by its token, which allows name=web-\* only .* (tokens file line 2)" "$HUB_LOG" &&
+	grep "node \"db1\" refused: the node name \"db1\" is not allowed by its token, which allows name=web_\* only .* (tokens file line 2)" "$HUB_LOG" &&
 	stop_daemon $NODE_PID
 '
 
 test_expect_success 'pools=: the node hears which pool is not allowed' '
-	spawn_node web-1 -token "$TOK2" eu asia &&
+	spawn_node web_1 -token "$TOK2" eu asia &&
 	wait_for_log "$NODE_LOG" "the hub said goodbye" &&
 	cat "$NODE_LOG" &&
 	grep "the hub said goodbye (4: the pool \"asia\" is not allowed by its token, which allows pools=eu,us only" "$NODE_LOG" &&
 	! grep "check that auth_token\|tokens file" "$NODE_LOG" &&
-	grep "node \"web-1\" refused: the pool \"asia\" is not allowed" "$HUB_LOG" &&
+	grep "node \"web_1\" refused: the pool \"asia\" is not allowed" "$HUB_LOG" &&
 	stop_daemon $NODE_PID
 '
 
 test_expect_success 'within both restrictions the same token gets in' '
-	start_node web-2 -token "$TOK2" us eu &&
+	start_node web_2 -token "$TOK2" us eu &&
 	info_has_nodes 2
 '
 
