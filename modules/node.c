@@ -679,6 +679,11 @@ node_main(int argc, char **argv)
 		free(cause);
 		return (1);
 	}
+	if (node_conf.name_host[0] != '\0')
+		log_info("node name \"%s\" from the host name \"%s\" (a "
+		    "'-' cannot be routed): route to it as -node-%s, or set "
+		    "-name / name:", node_conf.name, node_conf.name_host,
+		    node_conf.name);
 	node_hello_init();
 	node_start();
 	core_loop();

@@ -56,6 +56,8 @@ struct node_conf {
 	char			 host[256];	/* ... split */
 	char			 port[8];
 	char			 name[FRAME_NAME_MAX + 1];
+	/* The host name when name was made from it with a change, else "". */
+	char			 name_host[256];
 	char			 pools[FRAME_POOLS_MAX][FRAME_POOL_MAX + 1];
 	int			 npools;
 	const char		*token;		/* NULL: none */

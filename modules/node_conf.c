@@ -545,7 +545,7 @@ bad:
 /*
  * The node's name: one given must be routable (doc/routing.md: a '-'
  * separates the user name's keys); the host name is made routable ('-'
- * becomes '_'), saying so on stderr (the log is not open yet).
+ * becomes '_'), kept in name_host for node_main() to log.
  */
 static int
 node_conf_name(struct node_conf *nc, const char *name, char **cause)
@@ -565,9 +565,7 @@ node_conf_name(struct node_conf *nc, const char *name, char **cause)
 		host[0] = '\0';
 	host[sizeof host - 1] = '\0';
 	if (route_name_from_host(host, out) && out[0] != '\0')
-		log_info("node name \"%s\" from the host name \"%s\" (a "
-		    "'-' cannot be routed): route to it as -node-%s, or set "
-		    "-name / name:", out, host, out);
+		strlcpy(nc->name_host, host, sizeof nc->name_host);
 	strlcpy(nc->name, out[0] != '\0' ? out : "node", sizeof nc->name);
 	return (0);
 }
