@@ -296,7 +296,8 @@ socks4_parse_request(const uint8_t *buf, size_t len, uint8_t *cmd,
 	if (len < 8)
 		return (0);
 	if ((rc = socks4_field(buf, len, 8, SOCKS4_USERID_MAX, &ulen)) <= 0) {
-		*rep = SOCKS_REP_FAIL;
+		if (rc == -1)
+			*rep = SOCKS_REP_FAIL;
 		return (rc);
 	}
 	need = 8 + ulen + 1;
@@ -305,7 +306,8 @@ socks4_parse_request(const uint8_t *buf, size_t len, uint8_t *cmd,
 	if (is4a) {
 		rc = socks4_field(buf, len, need, sizeof t->host - 1, &hlen);
 		if (rc <= 0) {
-			*rep = SOCKS_REP_HOSTUNREACH;
+			if (rc == -1)
+				*rep = SOCKS_REP_HOSTUNREACH;
 			return (rc);
 		}
 		need += hlen + 1;
