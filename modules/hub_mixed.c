@@ -62,6 +62,7 @@ struct hub_mixed {
 	struct bufferevent	*m_bev;		/* answering a wrong port */
 	evutil_socket_t		 m_fd;
 	int			 m_port;	/* HUB_LISTEN_* */
+	u_int			 m_lport;	/* its port number */
 	int			 m_proto;	/* HUB_PROTO_* */
 	int			 m_state;	/* HUB_MIXED_* */
 	int			 m_shut;	/* our write side is shut */
@@ -102,6 +103,9 @@ hub_mixed_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 	}
 	m->m_fd = fd;
 	m->m_port = (int)(intptr_t)arg;
+	/* Kept: a shutdown may close the listener while we wait. */
+	if (hub.listeners[m->m_port] != NULL)
+		m->m_lport = core_listener_port(hub.listeners[m->m_port]);
 	if (salen > sizeof m->m_sa)
 		salen = sizeof m->m_sa;
 	memcpy(&m->m_sa, sa, salen);
@@ -125,7 +129,7 @@ hub_mixed_close(struct hub_mixed *m)
 	free(m);
 }
 
-/* The port's own name for logs, and the port a client of proto should use. */
+/* The port's name in sentences. */
 static const char *
 hub_mixed_port_name(int port)
 {
@@ -134,6 +138,20 @@ hub_mixed_port_name(int port)
 		return ("SOCKS");
 	case HUB_LISTEN_HTTP:
 		return ("HTTP");
+	default:
+		return ("mixed");
+	}
+}
+
+/* The log prefix of a port's lines. */
+static const char *
+hub_mixed_tag(int port)
+{
+	switch (port) {
+	case HUB_LISTEN_SOCKS:
+		return ("socks");
+	case HUB_LISTEN_HTTP:
+		return ("http");
 	default:
 		return ("mixed");
 	}
@@ -174,7 +192,7 @@ hub_mixed_first_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (what & EV_TIMEOUT) {
 		log_info("%s: %s: sent nothing within %d ms; closing",
-		    m->m_port == HUB_LISTEN_HTTP ? "http" : "socks",
+		    hub_mixed_tag(m->m_port),
 		    m->m_peer, hub.conf.handshake_ms);
 		hub_mixed_close(m);
 		return;
@@ -240,16 +258,15 @@ hub_mixed_wrong(struct hub_mixed *m)
 	if (m->m_proto == HUB_PROTO_TLS)
 		log_warnx("%s: %s: spoke TLS to the %s port %u; the proxy "
 		    "ports are plaintext: use http:// or socks5h:// proxy "
-		    "URLs, not https://", m->m_port == HUB_LISTEN_HTTP ?
-		    "http" : "socks", m->m_peer,
+		    "URLs, not https://", hub_mixed_tag(m->m_port), m->m_peer,
 		    hub_mixed_port_name(m->m_port),
-		    core_listener_port(hub.listeners[m->m_port]));
+		    m->m_lport);
 	else
 		log_warnx("%s: %s: spoke %s to the %s port %u; use %s",
-		    m->m_port == HUB_LISTEN_HTTP ? "http" : "socks",
+		    hub_mixed_tag(m->m_port),
 		    m->m_peer, hub_mixed_proto[m->m_proto],
 		    hub_mixed_port_name(m->m_port),
-		    core_listener_port(hub.listeners[m->m_port]),
+		    m->m_lport,
 		    hub_mixed_use(m, use, sizeof use));
 	if ((m->m_bev = bufferevent_socket_new(core_base, m->m_fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
