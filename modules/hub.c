@@ -422,7 +422,8 @@ static struct opt hub_opts[] = {
 	    "default: the control link's address and -tunnelAddr's "
 	    "port)", NULL, 0, 0, 0 },
 	{ "socketAddr", OPT_STRING, &hub.conf.socks_addr,
-	    "Public address listening for socks5 proxy (none: off)",
+	    "Public address listening for socks5 and socks4 proxy (none: "
+	    "off)",
 	    "\":8888\"", 0, 0, 0 },
 	{ "httpAddr", OPT_STRING, &hub.conf.http_addr,
 	    "Public address listening for http proxy (none: off)",
