@@ -2,7 +2,8 @@
  * hub_mixed.c: the first byte of every proxy connection, on the SOCKS, the
  * HTTP and the mixed port (-mixedAddr).  Owns a client connection from
  * accept until that byte says which protocol it speaks (0x04 SOCKS4, 0x05
- * SOCKS5, 0x16 TLS, else HTTP), then hands the socket, nothing read from
+ * SOCKS5, 0x16 TLS, a letter HTTP; other bytes go to the port's own front,
+ * HTTP's on the mixed port), then hands the socket, nothing read from
  * it (MSG_PEEK), to the front that speaks it: hub_socks_accept() or
  * hub_http_accept().  The mixed port takes every protocol; a dedicated port
  * that gets the other one answers in the client's own protocol, naming the
@@ -50,6 +51,7 @@
 #define HUB_PROTO_SOCKS5	1
 #define HUB_PROTO_HTTP		2
 #define HUB_PROTO_TLS		3
+#define HUB_PROTO_OTHER		4	/* neither: the port's front judges */
 
 /* SOCKS5 on the HTTP port: where its short dialogue stands. */
 #define HUB_MIXED_GREETING	0
@@ -222,12 +224,17 @@ hub_mixed_first_cb(evutil_socket_t fd, short what, void *arg)
 		m->m_proto = HUB_PROTO_TLS;
 		break;
 	default:
-		m->m_proto = HUB_PROTO_HTTP;
+		/* A method starts with a letter; other bytes: the port's own. */
+		m->m_proto = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') ?
+		    HUB_PROTO_HTTP : HUB_PROTO_OTHER;
 		break;
 	}
 	front = m->m_proto == HUB_PROTO_SOCKS4 ||
 	    m->m_proto == HUB_PROTO_SOCKS5 ? hub_socks_accept :
 	    hub_http_accept;
+	if (m->m_proto == HUB_PROTO_OTHER)
+		front = m->m_port == HUB_LISTEN_SOCKS ? hub_socks_accept :
+		    hub_http_accept;
 	if (m->m_proto == HUB_PROTO_TLS ||
 	    (m->m_port == HUB_LISTEN_SOCKS && front != hub_socks_accept) ||
 	    (m->m_port == HUB_LISTEN_HTTP && front != hub_http_accept)) {

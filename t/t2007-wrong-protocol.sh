@@ -73,6 +73,13 @@ test_expect_success 'TLS (an https:// proxy URL) on the HTTP port: closed at onc
 	wait_for_log "$HUB_LOG" "http: 127\.0\.0\.1:[0-9]*: spoke TLS to the HTTP port $HTTP_PORT; the proxy ports are plaintext"
 '
 
+test_expect_success 'binary garbage on the SOCKS port is not taken for HTTP' '
+	printf "\001\002\003\004" >junk &&
+	"$TCPC" -T 4 $SOCKS_PORT <junk >resp &&
+	test ! -s resp &&
+	wait_for_log "$HUB_LOG" "socks: 127\.0\.0\.1:[0-9]*: not a SOCKS5 greeting: \"\\\\x01"
+'
+
 test_expect_success 'the right ports still serve' '
 	hub_serves
 '
