@@ -541,6 +541,11 @@ void		 hub_spare_close(struct spare *, const char *);
  * index): the first byte picks the front, or a wrong-port answer.
  */
 void		 hub_mixed_accept(int, struct sockaddr *, socklen_t, void *);
+/*
+ * The fronts' accept gets arg from hub_mixed.c: the milliseconds left of
+ * the connection's one handshake deadline (its first byte took some).
+ */
+int		 hub_mixed_left_ms(const void *arg);
 
 /* hub_socks.c: SOCKS5 and SOCKS4 front (I/O; parsing is socks.c). */
 void		 hub_socks_accept(int, struct sockaddr *, socklen_t, void *);

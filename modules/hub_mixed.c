@@ -19,8 +19,8 @@
  * client the hub refuses anyway (AUTH_DENY) is not told about other ports:
  * its port's front refuses it as before.  Until the first byte the
  * connection counts against no limit (as a refused one does during its
- * handshake) and has -handshake-timeout to send it; the front then starts
- * its own handshake clock.
+ * handshake) and has -handshake-timeout to send it; the front gets what
+ * is left of that deadline for the rest of its handshake.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -71,6 +71,7 @@ struct hub_mixed {
 	size_t			 m_discard;
 	struct sockaddr_storage	 m_sa;
 	socklen_t		 m_salen;
+	uint64_t		 m_start;	/* accept, core_now_us() */
 	char			 m_peer[64];
 };
 
@@ -104,6 +105,7 @@ hub_mixed_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 		return;
 	}
 	m->m_fd = fd;
+	m->m_start = core_now_us();
 	m->m_port = (int)(intptr_t)arg;
 	/* Kept: a shutdown may close the listener while we wait. */
 	if (hub.listeners[m->m_port] != NULL)
@@ -249,8 +251,22 @@ hub_mixed_first_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	event_free(m->m_ev);
 	m->m_ev = NULL;
-	front(m->m_fd, (struct sockaddr *)&m->m_sa, m->m_salen, NULL);
+	front(m->m_fd, (struct sockaddr *)&m->m_sa, m->m_salen, &m->m_start);
 	free(m);
+}
+
+/* see hub.h; arg points to the accept time (NULL: nothing spent). */
+int
+hub_mixed_left_ms(const void *arg)
+{
+	uint64_t	 spent;
+
+	if (arg == NULL)
+		return (hub.conf.handshake_ms);
+	spent = (core_now_us() - *(const uint64_t *)arg) / 1000;
+	if (spent >= (uint64_t)hub.conf.handshake_ms)
+		return (1);
+	return (hub.conf.handshake_ms - (int)spent);
 }
 
 /* A client on the wrong port: log, answer it in its protocol, close. */

@@ -109,13 +109,12 @@ static void	 hub_socks_timeout_cb(evutil_socket_t, short, void *);
 
 /* see hub.h */
 void
-hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen,
-    void *arg __unused)
+hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 {
 	struct hub_socks	*sf;
 	struct timeval	 tv;
 	char		 peer[64];
-	int		 why;
+	int		 why, ms;
 
 	core_sa_str(sa, peer, sizeof peer);
 	if ((sf = calloc(1, sizeof *sf)) == NULL) {
@@ -156,8 +155,9 @@ hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen,
 		sf->sf_state = HUB_SOCKS_REFUSED;
 	}
 	/* One deadline for greeting, authentication and request together. */
-	tv.tv_sec = hub.conf.handshake_ms / 1000;
-	tv.tv_usec = (hub.conf.handshake_ms % 1000) * 1000;
+	ms = hub_mixed_left_ms(arg);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(sf->sf_timer, &tv);
 
 	bufferevent_setcb(sf->sf_bev, hub_socks_read_cb, NULL,

@@ -90,6 +90,24 @@ test_expect_success 'a silent client meets the handshake deadline' '
 	wait_for_log "$HUB_LOG" "127\.0\.0\.1:[0-9]*: sent nothing within 1000 ms"
 '
 
+test_expect_success 'one deadline from accept: a late first byte leaves less for the rest' '
+	stop_daemon $HUB_PID &&
+	start_hub -mixedAddr 127.0.0.1:0 -handshake-timeout 2s &&
+	mixed_port &&
+	socks_connect $ORIGIN_PORT >req &&
+	for p in $SOCKS_PORT $MIXED_PORT; do
+		"$TCPC" -w 1200 -d 300 -T 8 $p <req >resp 2>err &&
+		cat err &&
+		ms=$(sed -n "s/.*closed after \([0-9]*\) ms.*/\1/p" err) &&
+		test "$ms" -ge 1900 && test "$ms" -lt 2900 || return 1
+	done &&
+	printf "GET http://127.0.0.1:$ORIGIN_PORT/small HTTP/1.1\r\n\r\n" >req &&
+	"$TCPC" -w 1200 -d 300 -T 8 $HTTP_PORT <req >resp 2>err &&
+	cat err &&
+	ms=$(sed -n "s/.*closed after \([0-9]*\) ms.*/\1/p" err) &&
+	test "$ms" -ge 1900 && test "$ms" -lt 2900
+'
+
 test_expect_success 'setup: one set of users for every protocol' '
 	stop_daemon $HUB_PID &&
 	printf "wonderland\n" |
