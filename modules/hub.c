@@ -491,11 +491,15 @@ static struct opt hub_opts[] = {
 	    "default: the control link's address and -tunnelAddr's "
 	    "port)", NULL, 0, 0, 0 },
 	{ "socketAddr", OPT_STRING, &hub.conf.socks_addr,
-	    "Public address listening for socks5 proxy (none: off)",
+	    "Public address listening for socks5 and socks4 proxy (none: "
+	    "off)",
 	    "\":8888\"", 0, 0, 0 },
 	{ "httpAddr", OPT_STRING, &hub.conf.http_addr,
 	    "Public address listening for http proxy (none: off)",
 	    "\":8887\"", 0, 0, 0 },
+	{ "mixedAddr", OPT_STRING, &hub.conf.mixed_addr, "Address of one "
+	    "port for SOCKS4, SOCKS5 and HTTP, told apart by the first byte "
+	    "(e.g. :1080; default: off)", NULL, 0, 0, 0 },
 	LOG_OPTS(&hub_flags.logdest, &hub_flags.loglevel),
 	{ "log-format", OPT_STRING, &hub_flags.logformat, "Log lines as "
 	    "text, or json: one object a line, a relay's fields as keys",
@@ -1074,13 +1078,14 @@ hub_data_host(void)
 	strlcpy(hub.data_host, buf, sizeof hub.data_host);
 }
 
-/* A proxy front on addr unless it is "" or "none". */
+/* A proxy front on addr unless it is NULL, "" or "none". */
 static int
-hub_front_listen(int i, const char *addr, core_accept_cb *cb, char **cause)
+hub_front_listen(int i, const char *addr, char **cause)
 {
-	if (strcmp(addr, "none") == 0 || addr[0] == '\0')
+	if (addr == NULL || strcmp(addr, "none") == 0 || addr[0] == '\0')
 		return (0);
-	hub.listeners[i] = core_listen(addr, cb, NULL, cause);
+	hub.listeners[i] = core_listen(addr, hub_mixed_accept,
+	    (void *)(intptr_t)i, cause);
 	return (hub.listeners[i] == NULL ? -1 : 0);
 }
 
@@ -1102,9 +1107,11 @@ hub_listen(char **cause)
 	    hub_advertise(hub_flags.advertise, cause) == -1)
 		return (-1);
 	if (hub_front_listen(HUB_LISTEN_SOCKS, hub.conf.socks_addr,
-	    hub_socks_accept, cause) == -1 ||
+	    cause) == -1 ||
 	    hub_front_listen(HUB_LISTEN_HTTP, hub.conf.http_addr,
-	    hub_http_accept, cause) == -1)
+	    cause) == -1 ||
+	    hub_front_listen(HUB_LISTEN_MIXED, hub.conf.mixed_addr,
+	    cause) == -1)
 		return (-1);
 	return (hub_admin_listen(cause));
 }
@@ -1140,7 +1147,8 @@ hub_ready(void)
 	for (i = 0; i < HUB_LISTENERS; i++) {
 		names[i] = hub.listeners[i] != NULL ?
 		    core_listener_name(hub.listeners[i]) : "off";
-		if ((i == HUB_LISTEN_SOCKS || i == HUB_LISTEN_HTTP) &&
+		if ((i == HUB_LISTEN_SOCKS || i == HUB_LISTEN_HTTP ||
+		    i == HUB_LISTEN_MIXED) &&
 		    hub.listeners[i] != NULL &&
 		    strncmp(names[i], "127.", 4) != 0 &&
 		    strncmp(names[i], "[::1]", 5) != 0)
@@ -1161,10 +1169,10 @@ hub_ready(void)
 	else
 		log_info("no -tokens file: nodes are accepted from 127.0.0.1 "
 		    "and ::1 only");
-	log_info("hub ready: control=%s data=%s socks=%s http=%s admin=%s",
-	    names[HUB_LISTEN_CONTROL], names[HUB_LISTEN_DATA],
+	log_info("hub ready: control=%s data=%s socks=%s http=%s admin=%s "
+	    "mixed=%s", names[HUB_LISTEN_CONTROL], names[HUB_LISTEN_DATA],
 	    names[HUB_LISTEN_SOCKS], names[HUB_LISTEN_HTTP],
-	    names[HUB_LISTEN_ADMIN]);
+	    names[HUB_LISTEN_ADMIN], names[HUB_LISTEN_MIXED]);
 }
 
 /* see tentacle.h: `tentacle server`, in steps. */

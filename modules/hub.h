@@ -59,7 +59,8 @@ struct core_listener;
 #define HUB_LISTEN_SOCKS	2
 #define HUB_LISTEN_HTTP		3
 #define HUB_LISTEN_ADMIN	4
-#define HUB_LISTENERS		5
+#define HUB_LISTEN_MIXED	5
+#define HUB_LISTENERS		6
 
 /* n_redial: where a node is in its redial cycle (doc/routing.md). */
 #define REDIAL_IDLE	0	/* in service; maybe a timer planned */
@@ -78,6 +79,7 @@ struct hub_conf {
 	const char	*data_addr;
 	const char	*socks_addr;	/* "" or "none" disables */
 	const char	*http_addr;	/* "" or "none" disables */
+	const char	*mixed_addr;	/* SOCKS and HTTP; "", "none": off */
 	int		 open_proxy;	/* accept non-loopback proxy users */
 	int		 via;		/* HTTP: add a Via header */
 	int		 handshake_ms;
@@ -547,7 +549,18 @@ int		 hub_spare_send(struct dial *, const uint8_t *, size_t);
 /* Frees sp (and its link); sp is idle or its dial has let go of it. */
 void		 hub_spare_close(struct spare *, const char *);
 
-/* hub_socks.c: SOCKS5 front (I/O; parsing is socks.c). */
+/*
+ * hub_mixed.c: every proxy listener's accept (arg: its HUB_LISTEN_*
+ * index): the first byte picks the front, or a wrong-port answer.
+ */
+void		 hub_mixed_accept(int, struct sockaddr *, socklen_t, void *);
+/*
+ * The fronts' accept gets arg from hub_mixed.c: the milliseconds left of
+ * the connection's one handshake deadline (its first byte took some).
+ */
+int		 hub_mixed_left_ms(const void *arg);
+
+/* hub_socks.c: SOCKS5 and SOCKS4 front (I/O; parsing is socks.c). */
 void		 hub_socks_accept(int, struct sockaddr *, socklen_t, void *);
 
 /* hub_http.c: HTTP proxy front (I/O; parsing is http.c). */

@@ -64,8 +64,7 @@ static const struct relay_http_front hub_http_front = {
 
 /* see hub.h */
 void
-hub_http_accept(int fd, struct sockaddr *sa, socklen_t salen,
-    void *arg __unused)
+hub_http_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 {
 	struct relay_http_conf	 conf;
 	struct hub_http		*hc;
@@ -75,6 +74,7 @@ hub_http_accept(int fd, struct sockaddr *sa, socklen_t salen,
 
 	memset(&conf, 0, sizeof conf);
 	conf.head_ms = hub.conf.handshake_ms;
+	conf.first_ms = hub_mixed_left_ms(arg);	/* the first byte took some */
 	conf.keepalive_ms = hub.conf.http_idle_ms > 0 ?
 	    hub.conf.http_idle_ms : hub.conf.handshake_ms;
 	conf.wait_ms = hub.conf.dial_ms * (1 + hub.conf.dial_retries) +

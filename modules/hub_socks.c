@@ -1,5 +1,6 @@
 /*
- * hub_socks.c: the hub's SOCKS5 front (RFC 1928).  Owns one proxy user's
+ * hub_socks.c: the hub's SOCKS front (SOCKS5, RFC 1928; SOCKS4 and 4a, the
+ * first byte tells which).  Owns one proxy user's
  * connection from accept until the relay takes it: method negotiation,
  * the request, the dial through hub_dial() and the reply; then the dial's
  * exit and the connection go to a relay (relay_open()).  Message formats
@@ -10,6 +11,7 @@
  *	GREETING --NOAUTH--> REQUEST --CONNECT--> DIALING --OK--> relay
  *	    \--USERPASS--> AUTH --/          \--other--> reply 0x07, close
  *	REFUSED (not allowed): read the greeting, answer 0xff, close.
+ *	GREETING --SOCKS4 request--> DIALING (or reply 0x5b, close)
  *
  * Limits (limit.c, doc/limits.md): the connection counts against
  * -max-clients and -max-conns-per-ip from accept until it or its relay
@@ -26,6 +28,12 @@
  * (AUTH_NEED) only USERPASS is acceptable and RFC 1929 checks them; when it
  * does not (AUTH_OPEN), USERPASS is still preferred when offered, with any
  * password, so the user name's routing parameters reach the hub.
+ *
+ * SOCKS4 carries no password, so it is served only to AUTH_OPEN clients
+ * (-allow networks; loopback or -open-proxy without a users file); its
+ * user id counts as an OPEN user name (routing parameters).  AUTH_NEED
+ * clients get 0x5b and a log line saying why (doc/users.md, "SOCKS4").
+ * SOCKS4 answers every failure with 0x5b: hub_socks_fail() maps the REP.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -76,6 +84,7 @@ struct hub_socks {
 	struct route		 sf_route;	/* from sf_user.params */
 	struct limit_hold	*sf_hold;	/* counts; NULL when refused */
 	uint8_t			 sf_refuse;	/* REP for the request, 0 none */
+	int			 sf_v4;		/* a SOCKS4 client */
 	char			 sf_peer[64];	/* "ip:port" */
 };
 
@@ -90,6 +99,7 @@ static int	 hub_socks_auth_check(struct hub_socks *, const char *,
 static int	 hub_socks_greeting(struct hub_socks *);
 static int	 hub_socks_auth(struct hub_socks *);
 static int	 hub_socks_request(struct hub_socks *);
+static int	 hub_socks_v4(struct hub_socks *);
 static void	 hub_socks_dial(struct hub_socks *);
 static void	 hub_socks_dial_cb(const struct dial_done *, void *);
 static void	 hub_socks_relay_closed(struct relay *, void *);
@@ -99,13 +109,12 @@ static void	 hub_socks_timeout_cb(evutil_socket_t, short, void *);
 
 /* see hub.h */
 void
-hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen,
-    void *arg __unused)
+hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 {
 	struct hub_socks	*sf;
 	struct timeval	 tv;
 	char		 peer[64];
-	int		 why;
+	int		 why, ms;
 
 	core_sa_str(sa, peer, sizeof peer);
 	if ((sf = calloc(1, sizeof *sf)) == NULL) {
@@ -146,8 +155,9 @@ hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen,
 		sf->sf_state = HUB_SOCKS_REFUSED;
 	}
 	/* One deadline for greeting, authentication and request together. */
-	tv.tv_sec = hub.conf.handshake_ms / 1000;
-	tv.tv_usec = (hub.conf.handshake_ms % 1000) * 1000;
+	ms = hub_mixed_left_ms(arg);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(sf->sf_timer, &tv);
 
 	bufferevent_setcb(sf->sf_bev, hub_socks_read_cb, NULL,
@@ -188,7 +198,8 @@ hub_socks_fail(struct hub_socks *sf, uint8_t rep)
 	size_t	 len;
 
 	if (rep != SOCKS_REP_CLOSE) {
-		len = socks_reply(out, rep, NULL);
+		len = sf->sf_v4 ? socks4_reply(out, rep) :
+		    socks_reply(out, rep, NULL);
 		bufferevent_write(sf->sf_bev, out, len);
 	}
 	hub_socks_close_flush(sf);
@@ -205,7 +216,8 @@ hub_socks_bad(struct hub_socks *sf, const char *what)
 
 	if ((n = evbuffer_copyout(in, peek, sizeof peek)) < 0)
 		n = 0;
-	log_warnx("socks: %s: %s: \"%s\"%s", sf->sf_peer, what,
+	log_warnx("%s: %s: %s: \"%s\"%s", sf->sf_v4 ? "socks4" : "socks",
+	    sf->sf_peer, what,
 	    log_escape(esc, sizeof esc, peek, (size_t)n),
 	    evbuffer_get_length(in) > sizeof peek ? "..." : "");
 }
@@ -469,6 +481,80 @@ hub_socks_request(struct hub_socks *sf)
 	return (-1);	/* nothing more to parse; sf may be gone */
 }
 
+/*
+ * A SOCKS4 or 4a request (the first byte was 4): served to AUTH_OPEN
+ * clients only, the user id as an open user name.  Returns 0 (need more)
+ * or -1 (sf answered, or dialing).
+ */
+static int
+hub_socks_v4(struct hub_socks *sf)
+{
+	struct evbuffer	*in = bufferevent_get_input(sf->sf_bev);
+	size_t		 len = evbuffer_get_length(in);
+	uint8_t		*p, cmd = 0, rep = SOCKS_REP_CLOSE;
+	const char	*why;
+	char		 user[SOCKS4_USERID_MAX + 1];
+	char		 esc[4 * SOCKS4_USERID_MAX + 1];
+	int		 n;
+
+	if ((p = evbuffer_pullup(in, len)) == NULL && len != 0) {
+		log_warnx("socks4: %s: out of memory; closing", sf->sf_peer);
+		hub_socks_close(sf);
+		return (-1);
+	}
+	n = socks4_parse_request(p, len, &cmd, &sf->sf_target, user, &rep);
+	if (n == 0)
+		return (0);
+	sf->sf_v4 = 1;
+	if (sf->sf_state == HUB_SOCKS_REFUSED) {
+		hub_socks_fail(sf, SOCKS_REP_NOTALLOWED);	/* logged */
+		return (-1);
+	}
+	if (n < 0) {
+		hub_socks_bad(sf, rep == SOCKS_REP_CMDUNSUPP ? "command not "
+		    "supported (CONNECT only)" : rep == SOCKS_REP_HOSTUNREACH ?
+		    "bad SOCKS4a host name (empty, or over 255 bytes)" :
+		    "bad SOCKS4 request (user id over 255 bytes, port 0 or "
+		    "address 0.0.0.0?)");
+		hub_socks_fail(sf, rep);
+		return (-1);
+	}
+	evbuffer_drain(in, (size_t)n);
+	if (sf->sf_refuse != 0) {
+		hub_socks_fail(sf, sf->sf_refuse);
+		return (-1);
+	}
+	if (cmd != SOCKS_CMD_CONNECT) {
+		log_warnx("socks4: %s: command %u not supported (CONNECT only)",
+		    sf->sf_peer, cmd);
+		hub_socks_fail(sf, SOCKS_REP_CMDUNSUPP);
+		return (-1);
+	}
+	if (sf->sf_policy != AUTH_OPEN) {
+		log_warnx("socks4: %s: refused: SOCKS4 carries no password and "
+		    "this hub wants proxy credentials from this address; use "
+		    "SOCKS5 or HTTP with a user, or add the client's network "
+		    "to -allow", sf->sf_peer);
+		hub_socks_fail(sf, SOCKS_REP_NOTALLOWED);
+		return (-1);
+	}
+	if (user[0] != '\0') {
+		if (auth_user_parse(user, &sf->sf_user, &why) == -1) {
+			log_warnx("socks4: %s: user id \"%s\" refused: %s",
+			    sf->sf_peer, log_escape(esc, sizeof esc, user,
+			    strlen(user)), why);
+			hub_socks_fail(sf, SOCKS_REP_NOTALLOWED);
+			return (-1);
+		}
+		if (!hub_socks_route(sf)) {
+			hub_socks_fail(sf, SOCKS_REP_NOTALLOWED);
+			return (-1);
+		}
+	}
+	hub_socks_dial(sf);
+	return (-1);	/* nothing more to parse; sf may be gone */
+}
+
 /* The request is in: stop the handshake clock and ask an exit node. */
 static void
 hub_socks_dial(struct hub_socks *sf)
@@ -479,7 +565,8 @@ hub_socks_dial(struct hub_socks *sf)
 
 	evtimer_del(sf->sf_timer);
 	sf->sf_state = HUB_SOCKS_DIALING;
-	log_debug("socks: %s CONNECT %s", sf->sf_peer,
+	log_debug("%s: %s CONNECT %s", sf->sf_v4 ? "socks4" : "socks",
+	    sf->sf_peer,
 	    target_str(&sf->sf_target, ts, sizeof ts));
 	/* hub_dial() never calls back before it returns. */
 	sf->sf_dial = hub_dial(&sf->sf_target, &sf->sf_route,
@@ -511,13 +598,16 @@ hub_socks_dial_cb(const struct dial_done *dd, void *arg)
 		return;
 	}
 	/* BND.ADDR: the hub's side of the user's connection. */
-	if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&ss,
+	if (sf->sf_v4)
+		len = socks4_reply(out, SOCKS_REP_OK);
+	else if (getsockname(bufferevent_getfd(bev), (struct sockaddr *)&ss,
 	    &sslen) == -1)
 		len = socks_reply(out, SOCKS_REP_OK, NULL);
 	else
 		len = socks_reply(out, SOCKS_REP_OK, (struct sockaddr *)&ss);
 	bufferevent_write(bev, out, len);
-	snprintf(tag, sizeof tag, "socks %s%s%s dial %u %s", sf->sf_peer,
+	snprintf(tag, sizeof tag, "socks%s %s%s%s dial %u %s",
+	    sf->sf_v4 ? "4" : "", sf->sf_peer,
 	    sf->sf_user.name[0] != '\0' ? " user " : "", sf->sf_user.name,
 	    dd->req, target_str(&sf->sf_target, ts, sizeof ts));
 
@@ -550,6 +640,11 @@ hub_socks_read_cb(struct bufferevent *bev, void *arg)
 		switch (sf->sf_state) {
 		case HUB_SOCKS_GREETING:
 		case HUB_SOCKS_REFUSED:
+			if (*evbuffer_pullup(bufferevent_get_input(bev), 1) ==
+			    SOCKS4_VERSION) {
+				rv = hub_socks_v4(sf);
+				break;
+			}
 			rv = hub_socks_greeting(sf);
 			break;
 		case HUB_SOCKS_AUTH:

@@ -116,7 +116,8 @@ relay_http_new(int fd, const struct sockaddr *sa, socklen_t salen,
 		relay_close(r, "out of memory");
 		return (NULL);
 	}
-	if (relay_timer_set(r, conf->head_ms, 0) == -1) {
+	if (relay_timer_set(r, conf->first_ms > 0 ? conf->first_ms :
+	    conf->head_ms, 0) == -1) {
 		relay_close(r, "out of memory");
 		return (NULL);
 	}

@@ -1,12 +1,13 @@
 /*
- * socks.c: SOCKS5 (RFC 1928) and username/password (RFC 1929) messages on
- * byte buffers.  Owns the message formats, their limits and the mapping of
- * dial results to REP codes; never touches sockets (hub_socks.c does).
+ * socks.c: SOCKS5 (RFC 1928), username/password (RFC 1929) and SOCKS4/4a
+ * messages on byte buffers.  Owns the message formats, their limits and the
+ * mapping of dial results to REP codes; never touches sockets (hub_socks.c
+ * does).
  *
  * Choices where the RFCs leave room, or where a client can be wrong:
  *
- * - Greeting VER != 5: -1, SOCKS_REP_CLOSE (not a SOCKS5 client; SOCKS4
- *   has no reply we could send in its own terms here, so just close).
+ * - Greeting VER != 5: -1, SOCKS_REP_CLOSE (not a SOCKS5 client; the
+ *   caller looks at the first byte first and sends SOCKS4 elsewhere).
  * - Greeting NMETHODS 0: -1, SOCKS_REP_FAIL, meaning "send the method
  *   reply NO ACCEPTABLE METHODS (0xff), then close".  Every greeting error
  *   other than SOCKS_REP_CLOSE means that.
@@ -27,6 +28,13 @@
  * - Only VER, ATYP and the domain length are judged before the whole
  *   request is in; the result never depends on where the input was split
  *   (an error found early is the same error found late).
+ *
+ * SOCKS4 (and 4a, both documents at openssh.com/txt/socks4*.protocol) has
+ * one reply for every failure, 0x5b; errors carry a SOCKS5 REP anyway so
+ * the caller logs and maps them in one way.  The user id and the 4a host
+ * name end at a NUL: past SOCKS4_USERID_MAX (255) bytes without one the
+ * request is refused (REP FAIL) as soon as that many bytes are in, so a
+ * client cannot make the hub wait for more than 8 + 256 + 256 bytes.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -271,4 +279,104 @@ socks_rep_from_dial(int result)
 	default:
 		return (SOCKS_REP_FAIL);
 	}
+}
+
+/*
+ * A NUL-terminated field of at most max bytes at buf[off..len): its length
+ * into *flen; 0 when more bytes are needed, -1 when it is too long.
+ */
+static int
+socks4_field(const uint8_t *buf, size_t len, size_t off, size_t max,
+    size_t *flen)
+{
+	const uint8_t	*nul;
+	size_t		 avail = len - off;
+
+	if (avail > max + 1)
+		avail = max + 1;
+	if ((nul = memchr(buf + off, '\0', avail)) != NULL) {
+		*flen = (size_t)(nul - (buf + off));
+		return (1);
+	}
+	return (len - off > max ? -1 : 0);
+}
+
+/* see socks.h */
+int
+socks4_parse_request(const uint8_t *buf, size_t len, uint8_t *cmd,
+    struct target *t, char user[SOCKS4_USERID_MAX + 1], uint8_t *rep)
+{
+	size_t		 ulen, hlen = 0, need;
+	uint16_t	 port;
+	int		 is4a, rc;
+
+	if (len < 1)
+		return (0);
+	if (buf[0] != SOCKS4_VERSION) {
+		*rep = SOCKS_REP_CLOSE;
+		return (-1);
+	}
+	if (len < 2)
+		return (0);
+	if (buf[1] != SOCKS_CMD_CONNECT && buf[1] != SOCKS_CMD_BIND) {
+		*rep = SOCKS_REP_CMDUNSUPP;
+		return (-1);
+	}
+	if (len < 8)
+		return (0);
+	if ((rc = socks4_field(buf, len, 8, SOCKS4_USERID_MAX, &ulen)) <= 0) {
+		if (rc == -1)
+			*rep = SOCKS_REP_FAIL;
+		return (rc);
+	}
+	need = 8 + ulen + 1;
+	/* 4a: DSTIP 0.0.0.x with x != 0, the host name follows. */
+	is4a = buf[4] == 0 && buf[5] == 0 && buf[6] == 0 && buf[7] != 0;
+	if (is4a) {
+		rc = socks4_field(buf, len, need, sizeof t->host - 1, &hlen);
+		if (rc <= 0) {
+			if (rc == -1)
+				*rep = SOCKS_REP_HOSTUNREACH;
+			return (rc);
+		}
+		need += hlen + 1;
+	}
+	port = (uint16_t)((buf[2] << 8) | buf[3]);
+	if (buf[1] == SOCKS_CMD_CONNECT) {
+		if (is4a && hlen == 0) {
+			*rep = SOCKS_REP_HOSTUNREACH;
+			return (-1);
+		}
+		if (port == 0 || (!is4a && buf[4] == 0 && buf[5] == 0 &&
+		    buf[6] == 0 && buf[7] == 0)) {
+			*rep = SOCKS_REP_FAIL;
+			return (-1);
+		}
+	}
+
+	memset(t, 0, sizeof *t);
+	t->port = port;
+	if (is4a) {
+		t->atyp = TARGET_DOMAIN;
+		memcpy(t->host, buf + 8 + ulen + 1, hlen);
+		t->host[hlen] = '\0';
+	} else {
+		t->atyp = TARGET_IPV4;
+		memcpy(t->addr, buf + 4, 4);
+	}
+	memcpy(user, buf + 8, ulen);
+	user[ulen] = '\0';
+	*cmd = buf[1];
+	return ((int)need);
+}
+
+/* see socks.h */
+size_t
+socks4_reply(uint8_t *out, uint8_t rep)
+{
+	out[0] = 0;	/* VN of a reply */
+	out[1] = rep == SOCKS_REP_OK ? SOCKS4_REP_GRANTED :
+	    SOCKS4_REP_REJECTED;
+	memset(out + 2, 0, 6);
+	return (SOCKS4_REPLY_LEN);
 }

@@ -1,6 +1,6 @@
 /*
- * socks.h: SOCKS5 (RFC 1928) and username/password (RFC 1929) messages on
- * byte buffers.  No I/O: hub_socks.c feeds it what arrived.
+ * socks.h: SOCKS5 (RFC 1928), username/password (RFC 1929) and SOCKS4/4a
+ * messages on byte buffers.  No I/O: hub_socks.c feeds it what arrived.
  */
 #ifndef SOCKS_H
 #define SOCKS_H
@@ -34,6 +34,13 @@
 
 #define SOCKS_REPLY_MAX		22	/* VER REP RSV ATYP + IPv6 + port */
 
+/* SOCKS4 and its 4a extension (a host name after the user id). */
+#define SOCKS4_VERSION		4
+#define SOCKS4_REP_GRANTED	0x5a
+#define SOCKS4_REP_REJECTED	0x5b	/* rejected or failed */
+#define SOCKS4_REPLY_LEN	8	/* VN CD DSTPORT DSTIP */
+#define SOCKS4_USERID_MAX	255	/* longer user ids are refused */
+
 /*
  * Each parser returns the bytes consumed (> 0), 0 when more bytes are
  * needed, or -1 on error with *rep set to the reply to send before closing
@@ -66,5 +73,18 @@ size_t	 socks_auth_reply(uint8_t *out, int ok);
 size_t	 socks_reply(uint8_t *out, uint8_t rep, const struct sockaddr *bound);
 /* SOCKS REP for a DIAL_* result (doc/protocol.md table). */
 uint8_t	 socks_rep_from_dial(int);
+
+/*
+ * SOCKS4: VN=4 CD DSTPORT DSTIP USERID NUL, and for 4a (DSTIP 0.0.0.x,
+ * x != 0) HOST NUL after it.  *cmd gets CD; a BIND (2) is consumed like a
+ * CONNECT so the caller can refuse it.  user gets the user id (may be "").
+ * Errors: -1 with *rep a SOCKS5 REP (socks4_reply() maps it): a user id
+ * or host name over 255 bytes, an empty host name, port 0 or DSTIP 0.0.0.0
+ * with CONNECT, another CD.  VN != 4: SOCKS_REP_CLOSE.
+ */
+int	 socks4_parse_request(const uint8_t *, size_t, uint8_t *cmd,
+	    struct target *, char user[SOCKS4_USERID_MAX + 1], uint8_t *rep);
+/* SOCKS4 reply (8 bytes) for a SOCKS5 REP: 0x5a for SOCKS_REP_OK, else 0x5b. */
+size_t	 socks4_reply(uint8_t *out, uint8_t rep);
 
 #endif /* SOCKS_H */

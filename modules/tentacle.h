@@ -241,7 +241,8 @@ void		 relay_set_who(struct relay *, const struct relay_who *);
  */
 struct http_msg;
 struct relay_http_conf {
-	int		 head_ms;	/* the first request head */
+	int		 head_ms;	/* a request head, from its first byte */
+	int		 first_ms;	/* the first head from accept; 0: head_ms */
 	int		 keepalive_ms;	/* idle between requests */
 	int		 wait_ms;	/* for the exit, once asked */
 	int		 via;		/* add Via: (http.c HTTP_RW_VIA) */

@@ -54,8 +54,9 @@ test_expect_success 'bad address type: REP 0x08' '
 	rep_is 0x08 -a 9 $SOCKS_PORT 127.0.0.1 $ORIGIN_PORT
 '
 
+# Version 4 is SOCKS4 now (t2102); 6 is no SOCKS at all.
 test_expect_success 'wrong SOCKS version: closed without a reply' '
-	test_expect_code 3 "$SOCKSC" -n -V 4 $SOCKS_PORT 127.0.0.1 $ORIGIN_PORT 2>rep &&
+	test_expect_code 3 "$SOCKSC" -n -V 6 $SOCKS_PORT 127.0.0.1 $ORIGIN_PORT 2>rep &&
 	grep "^CLOSED" rep
 '
 

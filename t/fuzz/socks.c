@@ -2,7 +2,7 @@
  * t/fuzz/socks.c: libFuzzer target for modules/socks.c.  The input is a
  * client's byte stream: greeting, then (when the greeting offers method 2)
  * an RFC 1929 request, then a SOCKS5 request, parsed in sequence as a front
- * would.  Each parser also sees every prefix of its input in a buffer of
+ * would; or, when the first byte is 4, one SOCKS4/4a request.  Each parser also sees every prefix of its input in a buffer of
  * exactly that size, and must agree with itself: "need more" until the
  * message is complete, then the same count (or the same error).
  */
@@ -20,9 +20,10 @@ struct out {
 	char		 user[256], pass[256];
 	uint8_t		 cmd;
 	struct target	 t;
+	char		 user4[SOCKS4_USERID_MAX + 1];
 };
 
-enum { GREETING, USERPASS, REQUEST };
+enum { GREETING, USERPASS, REQUEST, SOCKS4 };
 
 static int
 fuzz_parse(int which, const uint8_t *b, size_t len, struct out *o,
@@ -33,6 +34,9 @@ fuzz_parse(int which, const uint8_t *b, size_t len, struct out *o,
 		return (socks_parse_greeting(b, len, &o->methods, rep));
 	case USERPASS:
 		return (socks_parse_userpass(b, len, o->user, o->pass, rep));
+	case SOCKS4:
+		return (socks4_parse_request(b, len, &o->cmd, &o->t, o->user4,
+		    rep));
 	default:
 		return (socks_parse_request(b, len, &o->cmd, &o->t, rep));
 	}
@@ -57,6 +61,14 @@ fuzz_one(int which, const uint8_t *b, size_t len)
 		abort();
 	if (full > 0 && which == REQUEST && o.cmd == SOCKS_CMD_CONNECT &&
 	    o.t.port == 0)
+		abort();
+	/* SOCKS4: CONNECT has a port and a host; the fields fit the bytes. */
+	if (full > 0 && which == SOCKS4 && ((o.cmd != SOCKS_CMD_CONNECT &&
+	    o.cmd != SOCKS_CMD_BIND) || (o.cmd == SOCKS_CMD_CONNECT &&
+	    (o.t.port == 0 || (o.t.atyp == TARGET_DOMAIN &&
+	    strlen(o.t.host) == 0))) || 9 + strlen(o.user4) +
+	    (o.t.atyp == TARGET_DOMAIN ? strlen(o.t.host) + 1 : 0) !=
+	    (size_t)full))
 		abort();
 	for (i = 0; i < len; i++) {
 		if ((copy = malloc(i ? i : 1)) == NULL)
@@ -90,6 +102,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0) {
 		socks_reply(out, data[0], NULL);
 		(void)socks_rep_from_dial(data[0] - 2);
+	}
+	if (size > 0) {
+		socks4_reply(out, data[0]);
+		if (data[0] == SOCKS4_VERSION) {
+			fuzz_one(SOCKS4, data, size);
+			return (0);
+		}
 	}
 	if ((n = fuzz_one(GREETING, data, size)) <= 0)
 		return (0);

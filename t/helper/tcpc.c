@@ -1,10 +1,11 @@
 /*
  * tcpc.c: a raw TCP client for abuse tests.
  *
- *	tcpc [-s] [-d MS] [-T S] [-6] PORT
+ *	tcpc [-s] [-d MS] [-w MS] [-T S] [-6] PORT
  *
  * Connects to 127.0.0.1:PORT ([::1] with -6), sends all of stdin (one byte
- * every MS milliseconds with -d: a slowloris), shuts down its write side
+ * every MS milliseconds with -d: a slowloris; the first byte MS after
+ * connecting with -w), shuts down its write side
  * only with -s, and reads until the peer closes.  Received bytes go to
  * stdout; "closed after N ms" goes to stderr.  Exit: 0 the peer closed
  * (EOF or reset), 2 still open at the timeout (default 10 s), 1 error.
@@ -47,7 +48,7 @@ alarm_cb(int sig)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: tcpc [-s] [-d ms] [-T secs] [-6] port\n");
+	fprintf(stderr, "usage: tcpc [-s] [-d ms] [-w ms] [-T secs] [-6] port\n");
 	exit(2);
 }
 
@@ -61,13 +62,15 @@ main(int argc, char **argv)
 	size_t		 len = 0, cap = 0, off = 0;
 	long		 start, deadline, next_drip = 0;
 	int		 ch, shut = 0, drip = 0, timeout = 10, v6 = 0, fd, port;
+	int		 first = 0;
 	int		 on = 1, sent_shut = 0;
 	ssize_t		 n;
 
-	while ((ch = getopt(argc, argv, "sd:T:6")) != -1) {
+	while ((ch = getopt(argc, argv, "sd:w:T:6")) != -1) {
 		switch (ch) {
 		case 's': shut = 1; break;
 		case 'd': drip = atoi(optarg); break;
+		case 'w': first = atoi(optarg); break;
 		case 'T': timeout = atoi(optarg); break;
 		case '6': v6 = 1; break;
 		default: usage();
@@ -125,6 +128,7 @@ main(int argc, char **argv)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 	start = now_ms();
 	deadline = start + timeout * 1000L;
+	next_drip = start + first;
 	/* a blocking write to a peer that neither reads nor closes */
 	signal(SIGALRM, alarm_cb);
 	alarm((unsigned)timeout + 1);
@@ -139,7 +143,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 		/* send what is due */
-		while (off < len && (!drip || now >= next_drip)) {
+		while (off < len && now >= next_drip) {
 			size_t k = drip ? 1 : len - off;
 
 			n = write(fd, data + off, k);
@@ -164,7 +168,7 @@ main(int argc, char **argv)
 			shutdown(fd, SHUT_WR);
 			sent_shut = 1;
 		}
-		if (drip && off < len && next_drip - now < wait)
+		if (off < len && next_drip - now < wait)
 			wait = next_drip - now > 0 ? next_drip - now : 0;
 		pfd.fd = fd;
 		pfd.events = POLLIN;

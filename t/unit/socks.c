@@ -1,6 +1,6 @@
 /*
- * t/unit/socks.c: unit tests for modules/socks.c, the SOCKS5 and RFC 1929
- * parsers and reply encoders.  Valid, truncated, byte-at-a-time, oversized,
+ * t/unit/socks.c: unit tests for modules/socks.c, the SOCKS5, RFC 1929 and
+ * SOCKS4/4a parsers and reply encoders.  Valid, truncated, byte-at-a-time, oversized,
  * garbage and pipelined input; every REP mapping.
  */
 #include <sys/types.h>
@@ -25,6 +25,11 @@ struct preq {
 struct pup {
 	char		 user[256], pass[256];
 };
+struct p4 {
+	uint8_t		 cmd;
+	struct target	 t;
+	char		 user[SOCKS4_USERID_MAX + 1];
+};
 
 static int
 greeting_fn(const uint8_t *b, size_t len, void *out, uint8_t *rep)
@@ -46,6 +51,14 @@ userpass_fn(const uint8_t *b, size_t len, void *out, uint8_t *rep)
 	struct pup	*p = out;
 
 	return (socks_parse_userpass(b, len, p->user, p->pass, rep));
+}
+
+static int
+socks4_fn(const uint8_t *b, size_t len, void *out, uint8_t *rep)
+{
+	struct p4	*p = out;
+
+	return (socks4_parse_request(b, len, &p->cmd, &p->t, p->user, rep));
 }
 
 /*
@@ -482,6 +495,141 @@ test_rep_from_dial(void)
 	}
 }
 
+/* A SOCKS4 request (4a when host is not NULL) into buf; its length. */
+static size_t
+socks4_msg(uint8_t *buf, uint8_t cd, uint16_t port, const uint8_t ip[4],
+    const char *user, size_t ulen, const char *host, size_t hlen)
+{
+	size_t	 n = 0;
+
+	buf[n++] = 4;
+	buf[n++] = cd;
+	buf[n++] = port >> 8;
+	buf[n++] = port & 0xff;
+	memcpy(buf + n, ip, 4);
+	n += 4;
+	memcpy(buf + n, user, ulen);
+	n += ulen;
+	buf[n++] = 0;
+	if (host != NULL) {
+		memcpy(buf + n, host, hlen);
+		n += hlen;
+		buf[n++] = 0;
+	}
+	return (n);
+}
+
+static void
+test_socks4_valid(void)
+{
+	static const uint8_t	 ip[4] = { 10, 1, 2, 3 }, ip4a[4] = { 0, 0, 0, 9 };
+	uint8_t			 m[600];
+	char			 long_[300];
+	struct p4		 o;
+	size_t			 n;
+
+	n = socks4_msg(m, 1, 80, ip, "alice-pool-x", 12, NULL, 0);
+	check_prefixes(socks4_fn, m, n, &o);
+	check_int(o.cmd, ==, SOCKS_CMD_CONNECT);
+	check_int(o.t.atyp, ==, TARGET_IPV4);
+	check_int(o.t.port, ==, 80);
+	check_mem(o.t.addr, ip, 4);
+	check_str(o.user, "alice-pool-x");
+
+	n = socks4_msg(m, 1, 443, ip, "", 0, NULL, 0);
+	check_prefixes(socks4_fn, m, n, &o);
+	check_str(o.user, "");
+
+	n = socks4_msg(m, 1, 8080, ip4a, "bob", 3, "example.org", 11);
+	check_prefixes(socks4_fn, m, n, &o);
+	check_int(o.t.atyp, ==, TARGET_DOMAIN);
+	check_int(o.t.port, ==, 8080);
+	check_str(o.t.host, "example.org");
+	check_str(o.user, "bob");
+
+	/* 255 bytes of user id and of host name: the most there is. */
+	memset(long_, 'u', sizeof long_);
+	n = socks4_msg(m, 1, 1, ip4a, long_, 255, long_, 255);
+	check_prefixes(socks4_fn, m, n, &o);
+	check_int(strlen(o.user), ==, 255);
+	check_int(strlen(o.t.host), ==, 255);
+
+	/* BIND is consumed (the caller refuses it), port 0 allowed. */
+	n = socks4_msg(m, 2, 0, ip4a + 0, "", 0, "", 0);
+	check_prefixes(socks4_fn, m, n, &o);
+	check_int(o.cmd, ==, SOCKS_CMD_BIND);
+}
+
+static void
+test_socks4_errors(void)
+{
+	static const uint8_t	 ip[4] = { 10, 1, 2, 3 }, ip4a[4] = { 0, 0, 0, 1 };
+	static const uint8_t	 zero[4] = { 0, 0, 0, 0 };
+	uint8_t			 m[700];
+	char			 long_[300];
+	struct p4		 o;
+	size_t			 n;
+
+	memset(long_, 'x', sizeof long_);
+	n = socks4_msg(m, 3, 80, ip, "", 0, NULL, 0);
+	test_case("CD 3");
+	check_error(socks4_fn, m, n, 2, SOCKS_REP_CMDUNSUPP, &o);
+	n = socks4_msg(m, 1, 80, ip, "", 0, NULL, 0);
+	m[0] = 5;
+	test_case("VN 5");
+	check_error(socks4_fn, m, n, 1, SOCKS_REP_CLOSE, &o);
+	/* 256 bytes of user id: refused once they are in, NUL or not. */
+	n = socks4_msg(m, 1, 80, ip, long_, 256, NULL, 0);
+	test_case("user id 256 bytes");
+	check_error(socks4_fn, m, n, 8 + 256, SOCKS_REP_FAIL, &o);
+	n = socks4_msg(m, 1, 80, ip4a, "", 0, long_, 256);
+	test_case("4a host 256 bytes");
+	check_error(socks4_fn, m, n, 9 + 256, SOCKS_REP_HOSTUNREACH, &o);
+	n = socks4_msg(m, 1, 80, ip4a, "u", 1, "", 0);
+	test_case("4a empty host");
+	check_error(socks4_fn, m, n, n, SOCKS_REP_HOSTUNREACH, &o);
+	n = socks4_msg(m, 1, 0, ip, "u", 1, NULL, 0);
+	test_case("port 0");
+	check_error(socks4_fn, m, n, n, SOCKS_REP_FAIL, &o);
+	n = socks4_msg(m, 1, 80, zero, "u", 1, NULL, 0);
+	test_case("address 0.0.0.0");
+	check_error(socks4_fn, m, n, n, SOCKS_REP_FAIL, &o);
+	test_case_end();
+}
+
+static void
+test_socks4_pipelined(void)
+{
+	static const uint8_t	 ip4a[4] = { 0, 0, 0, 1 };
+	uint8_t			 m[300], rep = 0x55;
+	struct p4		 o;
+	size_t			 n, i;
+	int			 r = 0;
+
+	n = socks4_msg(m, 1, 80, ip4a, "a", 1, "h", 1);
+	memcpy(m + n, "GET / HTTP/1.0\r\n\r\n", 18);
+	check_int(socks4_fn(m, n + 18, &o, &rep), ==, (int)n);
+	check_str(o.t.host, "h");
+	/* Byte at a time: 0 until the last byte of the request. */
+	for (i = 1; i <= n; i++)
+		r = socks4_fn(m, i, &o, &rep);
+	check_int(r, ==, (int)n);
+	check_int(rep, ==, 0x55);
+}
+
+static void
+test_socks4_reply(void)
+{
+	uint8_t	 out[SOCKS4_REPLY_LEN];
+
+	check_int(socks4_reply(out, SOCKS_REP_OK), ==, 8);
+	check_mem(out, "\x00\x5a\0\0\0\0\0\0", 8);
+	check_int(socks4_reply(out, SOCKS_REP_REFUSED), ==, 8);
+	check_mem(out, "\x00\x5b\0\0\0\0\0\0", 8);
+	check_int(socks4_reply(out, socks_rep_from_dial(DIAL_NONODE)), ==, 8);
+	check_int(out[1], ==, 0x5b);
+}
+
 int
 main(void)
 {
@@ -502,5 +650,12 @@ main(void)
 	    "byte at a time");
 	TEST(test_replies(), "method, auth and request replies");
 	TEST(test_rep_from_dial(), "every dial result maps to its REP");
+	TEST(test_socks4_valid(), "socks4: IPv4, 4a, 255-byte user id and "
+	    "host, BIND; every prefix needs more");
+	TEST(test_socks4_errors(), "socks4: CD, VN, long user id and host, "
+	    "empty host, port 0, 0.0.0.0, decided as soon as known");
+	TEST(test_socks4_pipelined(), "socks4: pipelined payload, byte at a "
+	    "time");
+	TEST(test_socks4_reply(), "socks4: 0x5a for OK, 0x5b for the rest");
 	return (test_done());
 }
