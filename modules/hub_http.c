@@ -1,7 +1,7 @@
 /*
  * hub_http.c: the hub's HTTP proxy front (doc/http-proxy.md).  Owns what
  * the hub decides for one client connection: whether it is served at all
- * (-allow, -open-proxy, the limits) and, per request, its proxy user,
+ * (-allow-clients, -open-proxy, the limits) and, per request, its proxy user,
  * routing and the dial for its exit.  The connection itself is a relay in
  * HTTP mode from accept to close (relay_http.c): it reads the requests,
  * asks here for each one's exit (hub_http_request()), and forwards the
@@ -93,8 +93,9 @@ hub_http_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 	}
 	if ((hc->policy = auth_client_policy(sa)) == AUTH_DENY) {
 		log_warnx("http: %s: proxy use refused: not a loopback client "
-		    "and not in -allow; give the hub -users FILE (proxy "
-		    "credentials), -allow CIDR or -open-proxy to serve it",
+		    "and not in -allow-clients; give the hub -users FILE "
+		    "(proxy credentials), -allow-clients CIDR or -open-proxy "
+		    "to serve it",
 		    relay_tag(hc->r));
 		n = http_reply(reply, sizeof reply, 403, "tentacle: this proxy "
 		    "does not serve your address\n");

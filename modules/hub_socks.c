@@ -30,7 +30,7 @@
  * password, so the user name's routing parameters reach the hub.
  *
  * SOCKS4 carries no password, so it is served only to AUTH_OPEN clients
- * (-allow networks; loopback or -open-proxy without a users file); its
+ * (-allow-clients networks; loopback or -open-proxy without a users file); its
  * user id counts as an OPEN user name (routing parameters).  AUTH_NEED
  * clients get 0x5b and a log line saying why (doc/users.md, "SOCKS4").
  * SOCKS4 answers every failure with 0x5b: hub_socks_fail() maps the REP.
@@ -150,8 +150,9 @@ hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 			hub_socks_limited(sf, why);
 	} else {
 		log_warnx("socks: refused %s: not a loopback client and not in "
-		    "-allow; give the hub -users FILE (proxy credentials), "
-		    "-allow CIDR or -open-proxy to serve it", peer);
+		    "-allow-clients; give the hub -users FILE (proxy "
+		    "credentials), -allow-clients CIDR or -open-proxy to serve "
+		    "it", peer);
 		sf->sf_state = HUB_SOCKS_REFUSED;
 	}
 	/* One deadline for greeting, authentication and request together. */
@@ -345,6 +346,7 @@ hub_socks_greeting(struct hub_socks *sf)
 	uint8_t		*p, out[2], rep = SOCKS_REP_CLOSE;
 	uint32_t	 methods = 0;
 	int		 n, method;
+	char		 ml[128];
 
 	if ((p = evbuffer_pullup(in, len)) == NULL && len != 0) {
 		log_warnx("socks: %s: out of memory; closing", sf->sf_peer);
@@ -384,13 +386,13 @@ hub_socks_greeting(struct hub_socks *sf)
 	default:
 		if (sf->sf_policy == AUTH_NEED)
 			log_warnx("socks: %s: the client offered no "
-			    "username/password method (methods 0x%08x); this "
+			    "username/password method (offered: %s); this "
 			    "hub needs proxy credentials", sf->sf_peer,
-			    methods);
+			    socks_methods_str(methods, ml, sizeof ml));
 		else
 			log_warnx("socks: %s: no acceptable authentication "
-			    "method offered (methods 0x%08x)", sf->sf_peer,
-			    methods);
+			    "method offered (offered: %s)", sf->sf_peer,
+			    socks_methods_str(methods, ml, sizeof ml));
 		hub_socks_close_flush(sf);
 		return (-1);
 	}
@@ -534,7 +536,7 @@ hub_socks_v4(struct hub_socks *sf)
 		log_warnx("socks4: %s: refused: SOCKS4 carries no password and "
 		    "this hub wants proxy credentials from this address; use "
 		    "SOCKS5 or HTTP with a user, or add the client's network "
-		    "to -allow", sf->sf_peer);
+		    "to -allow-clients", sf->sf_peer);
 		hub_socks_fail(sf, SOCKS_REP_NOTALLOWED);
 		return (-1);
 	}
@@ -590,6 +592,7 @@ hub_socks_dial_cb(const struct dial_done *dd, void *arg)
 	socklen_t		 sslen = sizeof ss;
 	uint8_t			 out[SOCKS_REPLY_MAX];
 	char			 tag[160 + TARGET_STRLEN], ts[TARGET_STRLEN];
+	const char		*proto = sf->sf_v4 ? "socks4" : "socks";
 	size_t			 len;
 
 	sf->sf_dial = NULL;	/* hub_dial.c frees it after we return */
@@ -616,7 +619,7 @@ hub_socks_dial_cb(const struct dial_done *dd, void *arg)
 	sf->sf_hold = NULL;
 	sf->sf_bev = NULL;
 	hub_socks_close(sf);
-	if (relay_open(bev, dd->exit, tag, hub_socks_relay_closed,
+	if (relay_open(bev, dd->exit, proto, tag, hub_socks_relay_closed,
 	    hold) == NULL)
 		limit_close(hold);
 }

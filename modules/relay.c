@@ -131,8 +131,8 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 
 /* see tentacle.h */
 struct relay *
-relay_open(struct bufferevent *user, struct relay_exit *ex, const char *tag,
-    relay_close_cb *cb, void *arg)
+relay_open(struct bufferevent *user, struct relay_exit *ex, const char *proto,
+    const char *tag, relay_close_cb *cb, void *arg)
 {
 	struct relay	*r;
 
@@ -144,7 +144,7 @@ relay_open(struct bufferevent *user, struct relay_exit *ex, const char *tag,
 	}
 	r->user.bev = user;
 	relay_tunnel(r, ex);
-	r->who.proto = "socks";
+	r->who.proto = proto;
 	return (r);
 }
 

@@ -213,11 +213,14 @@ struct relay	*relay_new(struct bufferevent *user, struct bufferevent *exit,
 		    const char *tag, relay_close_cb *, void *);
 /*
  * The same toward an exit: its bytes counted on ex->stat, idle after
- * ex->idle_ms.  NULL when out of memory: user and ex are released (user
- * freed, ex's bev freed and its owner told), the caller keeps arg.
+ * ex->idle_ms; proto names the front in the relay line ("socks",
+ * "socks4": a static string).  NULL when out of memory: user and ex are
+ * released (user freed, ex's bev freed and its owner told), the caller
+ * keeps arg.
  */
 struct relay	*relay_open(struct bufferevent *user, struct relay_exit *,
-		    const char *tag, relay_close_cb *, void *);
+		    const char *proto, const char *tag, relay_close_cb *,
+		    void *);
 void		 relay_set_idle(struct relay *, int ms);	/* 0 = none */
 const char	*relay_tag(struct relay *);
 /* Frees r (and its bufferevents); logs one line with the reason. */

@@ -25,21 +25,21 @@ test_expect_success 'socks4:// (IPv4 from the client) reaches the origin' '
 	tcurl -x socks4://127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "socks4 127\.0\.0\.1:[0-9]* dial [0-9]* 127\.0\.0\.1:$ORIGIN_PORT"
+	wait_for_log "$HUB_LOG" "relay socks4 127\.0\.0\.1:[0-9]*: user -, node [0-9]* ([a-z0-9]*), target 127\.0\.0\.1:$ORIGIN_PORT"
 '
 
 test_expect_success 'socks4a:// (the node resolves the name)' '
 	tcurl -x socks4a://127.0.0.1:$SOCKS_PORT \
 		http://localhost:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "socks4 127\.0\.0\.1:[0-9]* dial [0-9]* localhost:$ORIGIN_PORT"
+	wait_for_log "$HUB_LOG" "relay socks4 127\.0\.0\.1:[0-9]*: user -, node [0-9]* ([a-z0-9]*), target localhost:$ORIGIN_PORT"
 '
 
 test_expect_success 'the user id is the user name, routing parameters included' '
 	tcurl -x socks4a://alice-pool-default@127.0.0.1:$SOCKS_PORT \
 		http://localhost:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "socks4 127\.0\.0\.1:[0-9]* user alice dial"
+	wait_for_log "$HUB_LOG" "relay socks4 127\.0\.0\.1:[0-9]*: user alice, node"
 '
 
 test_expect_success 'bad routing parameters in the user id: 0x5b, logged' '
@@ -131,15 +131,15 @@ test_expect_success 'with a users file SOCKS4 is refused: it has no password' '
 		http://localhost:$ORIGIN_PORT/small 2>err &&
 	grep "(91)" err &&
 	wait_for_log "$HUB_LOG" "socks4: 127\.0\.0\.1:[0-9]*: refused: SOCKS4 carries no password" &&
-	grep "add the client.s network to -allow" "$HUB_LOG" &&
+	grep "add the client.s network to -allow-clients" "$HUB_LOG" &&
 	tcurl -x socks5h://alice:wonderland@127.0.0.1:$SOCKS_PORT \
 		http://localhost:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out
 '
 
-test_expect_success 'a client network in -allow gets SOCKS4 without a password' '
+test_expect_success 'a client network in -allow-clients gets SOCKS4 without a password' '
 	stop_daemon $HUB_PID &&
-	start_hub -users "$TRASH_DIRECTORY/users" -allow 127.0.0.2 &&
+	start_hub -users "$TRASH_DIRECTORY/users" -allow-clients 127.0.0.2 &&
 	start_node n1 &&
 	test_must_fail tcurl -x socks4://127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small 2>err &&

@@ -32,7 +32,7 @@ test_expect_success 'socks5h:// on the mixed port' '
 	tcurl -x socks5h://127.0.0.1:$MIXED_PORT \
 		http://localhost:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "socks 127\.0\.0\.1:[0-9]* dial [0-9]* localhost:$ORIGIN_PORT"
+	wait_for_log "$HUB_LOG" "relay socks 127\.0\.0\.1:[0-9]*: user -, node [0-9]* ([a-z0-9]*), target localhost:$ORIGIN_PORT"
 '
 
 test_expect_success 'socks5:// on the mixed port' '
@@ -48,21 +48,21 @@ test_expect_success 'socks4:// and socks4a:// on the mixed port' '
 	tcurl -x socks4a://127.0.0.1:$MIXED_PORT \
 		http://localhost:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "socks4 127\.0\.0\.1:[0-9]* dial [0-9]* localhost:$ORIGIN_PORT"
+	wait_for_log "$HUB_LOG" "relay socks4 127\.0\.0\.1:[0-9]*: user -, node [0-9]* ([a-z0-9]*), target localhost:$ORIGIN_PORT"
 '
 
 test_expect_success 'http:// absolute-form on the mixed port' '
 	tcurl -x http://127.0.0.1:$MIXED_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "http: 127\.0\.0\.1:[0-9]* GET 127\.0\.0\.1:$ORIGIN_PORT -> 200"
+	wait_for_log "$HUB_LOG" "relay http 127\.0\.0\.1:[0-9]*: user -, node [0-9]* (n1), target 127\.0\.0\.1:$ORIGIN_PORT, closed (GET -> 200)"
 '
 
 test_expect_success 'CONNECT (curl -p) on the mixed port' '
 	tcurl -p -x http://127.0.0.1:$MIXED_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
 	grep "quick brown fox" out &&
-	wait_for_log "$HUB_LOG" "http: 127\.0\.0\.1:[0-9]* CONNECT 127\.0\.0\.1:$ORIGIN_PORT -> 200"
+	wait_for_log "$HUB_LOG" "relay connect 127\.0\.0\.1:[0-9]*: user -, node [0-9]* (n1), target 127\.0\.0\.1:$ORIGIN_PORT, closed (done)"
 '
 
 test_expect_success 'keep-alive: two requests on one connection' '
