@@ -248,6 +248,36 @@ hub_advertise(const char *addr, char **cause)
 	return (0);
 }
 
+/*
+ * A token's name= or pools= with a '-' matches no node of this version
+ * (a '-' separates the user name's keys, doc/routing.md): say so, naming
+ * the line, instead of letting the restriction refuse nodes silently.
+ */
+static void
+hub_tokens_check(const struct token_set *ts)
+{
+	const struct token	*t;
+	size_t			 i;
+	int			 k;
+
+	for (i = 0; i < ts->ts_n; i++) {
+		t = &ts->ts_v[i];
+		if (strchr(t->t_name, '-') != NULL)
+			log_warnx("%s:%d: name=%s has a '-': node names with "
+			    "a '-' cannot be routed and nodes of this version "
+			    "refuse them, so it matches older nodes only",
+			    hub.conf.tokens_path, t->t_line, t->t_name);
+		for (k = 0; k < t->t_npools; k++) {
+			if (strchr(t->t_pools[k], '-') != NULL)
+				log_warnx("%s:%d: pools= names \"%s\", which "
+				    "has a '-': nodes of this version refuse "
+				    "such a pool, so it matches older nodes "
+				    "only", hub.conf.tokens_path, t->t_line,
+				    t->t_pools[k]);
+		}
+	}
+}
+
 /* "POOL=CIDR|:PORT,..." ("*" for every pool) into hub.deny. */
 static int
 hub_deny_parse(const char *list, char **cause)
@@ -269,6 +299,11 @@ hub_deny_parse(const char *list, char **cause)
 			xasprintf(cause, "\"%s\" is not a pool name", words[i]);
 			return (-1);
 		}
+		if (strchr(words[i], '-') != NULL)
+			log_warnx("-pool-deny: pool \"%s\" has a '-', which "
+			    "the user name syntax cannot route: nodes of this "
+			    "version refuse such a pool, so the entry applies "
+			    "to older nodes only (doc/routing.md)", words[i]);
 		strlcpy(hub.deny[i].pool, words[i],
 		    sizeof hub.deny[i].pool);
 		if (acl_entry_parse(eq, &hub.deny[i].entry, cause) == -1)
@@ -379,6 +414,7 @@ hub_hup_cb(int sig __unused, void *arg __unused)
 			log_warnx("SIGHUP: keeping the old tokens: %s", cause);
 			free(cause);
 		} else {
+			hub_tokens_check(&ts);
 			token_set_free(&hub.tokens);
 			hub.tokens = ts;
 			log_info("SIGHUP: %zu node tokens loaded from %s; "
@@ -1044,6 +1080,7 @@ hub_files_load(void)
 	if (hub.conf.tokens_path != NULL &&
 	    token_set_load(hub.conf.tokens_path, &hub.tokens, &cause) == -1)
 		return (hub_fail("-tokens", cause));
+	hub_tokens_check(&hub.tokens);
 	return (0);
 }
 

@@ -55,4 +55,16 @@ test_expect_success 'a node without a token: the hub logs it at INFO' '
 	stop_daemon $NODE_PID
 '
 
+test_expect_success 'name= and pools= with a - (unroutable): warned, with the line' '
+	printf "%s\n" "$TOK1" "$TOK2 name=web-* pools=eu-west,us" >"$TOKENS" &&
+	kill -HUP $HUB_PID &&
+	wait_for_log "$HUB_LOG" "tokens:2: name=web-\* has a .-.: node names with a .-. cannot be routed" &&
+	grep "tokens:2: pools= names \"eu-west\", which has a .-." "$HUB_LOG" &&
+	! grep "pools= names \"us\"" "$HUB_LOG" &&
+	stop_daemon $HUB_PID &&
+	start_hub -tokens "$TOKENS" -log-level INFO -pool-deny "eu-west=10.0.0.0/8" &&
+	test $(grep -c "tokens:2: name=web-\* has a" "$HUB_LOG") = 1 &&
+	grep "pool-deny: pool \"eu-west\" has a .-." "$HUB_LOG"
+'
+
 test_done
