@@ -44,7 +44,7 @@ start_rec () {
 }
 
 # Distinctive strings to look for in the recordings.
-SECRET_NAME=nodename-7f3ac91e
+SECRET_NAME=nodename_7f3ac91e
 SECRET_BODY=payload-c0ffee-5ec2e7-body
 SECRET_HDR=hdr-value-9d1b77e4
 
