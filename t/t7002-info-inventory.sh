@@ -6,7 +6,7 @@ fields (pool_idle, last_ok, up_rate, down_rate)'
 
 test_have_prereq CURL || test_skip_all 'curl not found'
 
-LONG=exit-node-with-a-rather-long-name-0123456789
+LONG=exit_node_with_a_rather_long_name_0123456789
 
 # node_json NAME: node NAME's object from info.json, one line.
 node_json () {
@@ -29,8 +29,8 @@ test_expect_success 'setup: hub, n1 (alpha, pool size 2), n2 (beta), a long-name
 	start_hub -heartbeat 200ms &&
 	start_node n1 -pool-size 2 alpha &&
 	start_node n2 beta &&
-	start_node $LONG default gamma delta-pool-with-a-long-name \
-	    epsilon-also-long &&
+	start_node $LONG default gamma delta_pool_with_a_long_name \
+	    epsilon_also_long &&
 	start_origin
 '
 
@@ -83,9 +83,9 @@ test_expect_success 'the table: columns, human units, fits 100 columns' '
 	test -z "$(awk "{ if (length > 100) print }" info.out)" &&
 	grep -w n2 info.out | grep "[0-9.]MiB" &&
 	grep -w n1 info.out | grep alpha &&
-	grep "exit-node" info.out &&
+	grep "exit_node" info.out &&
 	grep "^3 nodes online, 0 relays, now " info.out &&
-	grep "^pool alpha: 1 node, beta: 1, default: 1, delta-pool-with-a-long-name: 1, epsilon-also-long: 1$" info.out &&
+	grep "^pool alpha: 1 node, beta: 1, default: 1, delta_pool_with_a_long_name: 1, epsilon_also_long: 1$" info.out &&
 	grep "^    gamma: 1$" info.out
 '
 
@@ -93,7 +93,7 @@ test_expect_success '-pool NAME: only that pool, in the table and in JSON' '
 	"$TENTACLE" info -admin "$ADMIN_SOCK" -pool beta >info.out &&
 	cat info.out &&
 	grep -w n2 info.out && ! grep -w n1 info.out &&
-	! grep exit-node info.out &&
+	! grep exit_node info.out &&
 	grep "^1 node online" info.out &&
 	grep "^pool beta: 1 node$" info.out &&
 	"$TENTACLE" info -admin "$ADMIN_SOCK" -json -pool alpha \

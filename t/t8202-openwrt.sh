@@ -88,6 +88,8 @@ test_expect_success 'every option: the exact command line and config file' '
 		option redial_min_interval '\''1m'\''
 		option log '\''syslog'\''
 		option log_level '\''WARNING'\''
+		option log_format '\''json'\''
+		option shutdown_grace '\''3s'\''
 	EOF
 	procd_run &&
 	cat >expect <<-EOF &&
@@ -124,6 +126,8 @@ test_expect_success 'every option: the exact command line and config file' '
 	redial_min_interval: "1m"
 	log: "syslog"
 	log_level: "WARNING"
+	log_format: "json"
+	shutdown_grace: "3s"
 	EOF
 	test_cmp expect etc/all.conf &&
 	test "$(stat -c %a etc/all.conf)" = 600
