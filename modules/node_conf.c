@@ -313,7 +313,8 @@ node_conf_file_cb(const char *key, const char *value, void *arg __unused,
 		return (node_conf_file_acl(key, value, cause));
 	xasprintf(cause, "unknown key \"%s\" (known: server_addr, "
 	    "auth_token, name, pools, pool_size, allow, deny, bind, "
-	    "fingerprint, ca_file, known_hosts, state_dir, insecure, redial, "
+	    "data_addr, fingerprint, ca_file, known_hosts, state_dir, "
+	    "insecure, redial, "
 	    "redial_timeout, redial_min_interval, dial_info, log, log_level, "
 	    "log_format, shutdown_grace)",
 	    key);
