@@ -100,7 +100,8 @@ static struct opt node_opts[] = {
 	    0, 0 },
 	{ "state-dir", OPT_STRING, &nf.state_dir, "Directory for "
 	    "known_hosts (hub keys trusted on first use)",
-	    "/var/lib/tentacle (root), ~/.tentacle", 0, 0, 0 },
+	    "$TENTACLE_STATE_DIR, else /var/lib/tentacle (root), "
+	    "~/.tentacle", 0, 0, 0 },
 	{ "insecure", OPT_BOOL, &nf.insecure, "Plaintext links (the "
 	    "hub must run -insecure too)", NULL, 0, 0, 0 },
 	{ "pool-size", OPT_INT, &nf.pool_size, "Pool size for "
