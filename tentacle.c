@@ -65,7 +65,8 @@ usage_commands(void)
 	    "and tentacler (= tentacle).\n"
 	    "Run 'tentacle COMMAND -h' for a command's flags; "
 	    "'man tentacle' for more.\n"
-	    "-V or --version, under any name, prints the version.\n");
+	    "-V or --version, under any name and after any command, prints "
+	    "the version.\n");
 }
 
 static int

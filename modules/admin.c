@@ -849,7 +849,8 @@ admin_args(int argc, char **argv)
 		    "on its admin socket only)", NULL, 0, 0, 0 },
 		{ "state-dir", OPT_STRING, &state_dir, "Where the hub's admin "
 		    "socket (or cookie file) is, when -admin is not given",
-		    "/var/lib/tentacle (root), ~/.tentacle", 0, 0, 0 },
+		    "$TENTACLE_STATE_DIR, else /var/lib/tentacle (root), "
+		    "~/.tentacle", 0, 0, 0 },
 		/* info only, from here */
 		{ "json", OPT_BOOL, &ad.json, "Print JSON", NULL, 0, 0, 0 },
 		{ "pool", OPT_STRING, &ad.pool, "Only the nodes in pool NAME",

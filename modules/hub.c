@@ -559,8 +559,9 @@ static struct opt hub_opts[] = {
 	{ "tlsKey", OPT_STRING, &hub.conf.tls_key,
 	    "Path to a TLS key file (PEM, RSA or EC)", NULL, 0, 0, 0 },
 	{ "state-dir", OPT_STRING, &hub.conf.state_dir,
-	    "Directory for the hub's own key and certificate",
-	    "/var/lib/tentacle (root), ~/.tentacle", 0, 0, 0 },
+	    "Directory for the hub's own key and certificate, admin socket "
+	    "and node ids", "$TENTACLE_STATE_DIR, else /var/lib/tentacle "
+	    "(root), ~/.tentacle", 0, 0, 0 },
 	{ "insecure", OPT_BOOL, &hub.conf.insecure, "Plaintext "
 	    "links to nodes (nodes need insecure: true too); trusted "
 	    "networks and benchmarks only", NULL, 0, 0, 0 },

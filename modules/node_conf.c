@@ -100,7 +100,8 @@ static struct opt node_opts[] = {
 	    0, 0 },
 	{ "state-dir", OPT_STRING, &nf.state_dir, "Directory for "
 	    "known_hosts (hub keys trusted on first use)",
-	    "/var/lib/tentacle (root), ~/.tentacle", 0, 0, 0 },
+	    "$TENTACLE_STATE_DIR, else /var/lib/tentacle (root), "
+	    "~/.tentacle", 0, 0, 0 },
 	{ "insecure", OPT_BOOL, &nf.insecure, "Plaintext links (the "
 	    "hub must run -insecure too)", NULL, 0, 0, 0 },
 	{ "pool-size", OPT_INT, &nf.pool_size, "Pool size for "
@@ -313,7 +314,8 @@ node_conf_file_cb(const char *key, const char *value, void *arg __unused,
 		return (node_conf_file_acl(key, value, cause));
 	xasprintf(cause, "unknown key \"%s\" (known: server_addr, "
 	    "auth_token, name, pools, pool_size, allow, deny, bind, "
-	    "fingerprint, ca_file, known_hosts, state_dir, insecure, redial, "
+	    "data_addr, fingerprint, ca_file, known_hosts, state_dir, "
+	    "insecure, redial, "
 	    "redial_timeout, redial_min_interval, dial_info, log, log_level, "
 	    "log_format, shutdown_grace)",
 	    key);

@@ -37,8 +37,8 @@ trust_main(int argc, char **argv)
 	int		 ind = 1, rc;
 	struct opt	 opts[] = {
 		{ "state-dir", OPT_STRING, &state_dir, "The node's state "
-		    "directory", "/var/lib/tentacle (root), ~/.tentacle", 0, 0,
-		    0 },
+		    "directory", "$TENTACLE_STATE_DIR, else "
+		    "/var/lib/tentacle (root), ~/.tentacle", 0, 0, 0 },
 		{ "known-hosts", OPT_STRING, &file, "The known_hosts file",
 		    "STATE-DIR/known_hosts", 0, 0, 0 },
 		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }

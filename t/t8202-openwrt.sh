@@ -142,8 +142,7 @@ test_expect_success 'every key the node knows has a UCI option' '
 		grep "^$k: " etc/all.conf >/dev/null ||
 		{ echo "node key $k: no UCI option maps to it"; return 1; }
 	done <known &&
-	# and the node reads every key the script writes (data_addr is
-	# missing from the list in the error, not from the parser).
+	# and the node reads every key the script writes.
 	# A bad last line makes the node stop after reading all of them.
 	{ cat etc/all.conf && echo "log_level: NOPE"; } >all-bad.conf &&
 	test_expect_code 2 "$TENTACLE" start -config all-bad.conf 2>err &&
