@@ -104,6 +104,25 @@ test_expect_success '-base PORT: four ports from it' '
 	rl_stop
 '
 
+test_expect_success 'two at once: default ports and -base, each with its own state' '
+	rl first -allow-local &&
+	FIRST_PID=$RL_PID FIRST_STATE=$RL_STATE &&
+	rl second -allow-local -base 22000 &&
+	tcurl -o out -x socks5h://127.0.0.1:8888 "$WEB" &&
+	grep "quick brown fox" out &&
+	tcurl -o out -x socks5h://127.0.0.1:22002 "$WEB" &&
+	grep "quick brown fox" out &&
+	# the banner of the second names its own state directory for info
+	sd=$(sed -n "s/^  nodes  *\.\/tentacle info -state-dir \(.*\)\$/\1/p" "$RL_OUT") &&
+	test -d "$sd" &&
+	"$TENTACLE" info -state-dir "$sd" >info.out &&
+	grep "^1  *local " info.out &&
+	grep "  nodes  *\./tentacle info$" "$TRASH_DIRECTORY/rl.first.out" &&
+	rl_stop &&
+	RL_PID=$FIRST_PID RL_STATE=$FIRST_STATE &&
+	rl_stop
+'
+
 test_expect_success 'a busy port: named, with the flag that changes it' '
 	test_expect_code 1 sh "$RUN_LOCAL" -socks $ORIGIN_PORT >out 2>err &&
 	cat err &&
