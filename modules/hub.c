@@ -375,8 +375,13 @@ hub_shutdown_cb(int sig, void *arg __unused)
 	relay_close_all("hub stopping: idle keep-alive", 1);
 	hub.stop_relays = relay_count();
 	if (grace <= 0 || hub.stop_relays == 0) {
-		log_info("hub: signal %d: stopping: %u relays running, "
-		    "-shutdown-grace %d ms", sig, hub.stop_relays, grace);
+		if (hub.stop_relays == 0)
+			log_info("hub: signal %d: stopping: no relays running",
+			    sig);
+		else
+			log_info("hub: signal %d: stopping: %u relays running, "
+			    "cut at once (-shutdown-grace 0)", sig,
+			    hub.stop_relays);
 		hub_stop_now("stopped");
 		return;
 	}

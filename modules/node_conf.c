@@ -346,7 +346,7 @@ node_conf_read(char **cause)
 	    node_conf_file_cb, NULL, &why) == -1) {
 		xasprintf(cause, "tentacle: %s", why);
 		free(why);
-		return (1);
+		return (2);	/* a bad key or value: as a bad flag */
 	}
 	return (0);
 }

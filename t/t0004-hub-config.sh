@@ -74,12 +74,12 @@ test_expect_success 'a bad flag value says the same' '
 	grep "^tentacle: -pool-size: '"'"'lots'"'"' is not a number (expected a whole number from 0 to 1024)" err
 '
 
-test_expect_success 'the node file too: key and type, not "parse error"' '
+test_expect_success 'the node file too: key and type, not "parse error"; exit 2' '
 	printf "server_addr: 127.0.0.1:1\n\npool_size: lots\n" >node.conf &&
-	test_must_fail "$TENTACLE" -config node.conf start 2>err &&
+	test_expect_code 2 "$TENTACLE" -config node.conf start 2>err &&
 	grep "node.conf:3: pool_size: '"'"'lots'"'"' is not a number (expected a whole number from 0 to 1024)" err &&
 	printf "insecure: yes\n" >node2.conf &&
-	test_must_fail "$TENTACLE" -config node2.conf start 2>err &&
+	test_expect_code 2 "$TENTACLE" -config node2.conf start 2>err &&
 	grep "node2.conf:1: insecure: '"'"'yes'"'"' is not true or false" err
 '
 

@@ -109,6 +109,7 @@ test_expect_success '-shutdown-grace 0: the hub stops at once' '
 	slow /slow/200000/500 slow4.out &&
 	kill -s TERM $HUB_PID &&
 	reap $HUB_PID 2 &&
+	grep "stopping: 1 relays running, cut at once (-shutdown-grace 0)" "$HUB_LOG" &&
 	grep "hub: stopped: 0 relays finished, 1 cut" "$HUB_LOG" &&
 	! wait $SLOW_PID
 '
@@ -147,7 +148,7 @@ test_expect_success 'node: a second signal cuts; -shutdown-grace 0 too' '
 
 test_expect_success 'the hub stops cleanly with no relay' '
 	stop_daemon $HUB_PID &&
-	grep "stopping: 0 relays running" "$HUB_LOG"
+	grep "hub: signal 15: stopping: no relays running" "$HUB_LOG"
 '
 
 test_done
