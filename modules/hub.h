@@ -126,6 +126,7 @@ struct node_keep {
 	uint32_t		 redials;	/* that changed the address */
 	uint32_t		 redials_same;	/* that did not */
 	time_t			 last_redial;
+	int			 interval_said;	/* first interval redial logged */
 	uint64_t		 pending_us;	/* left to redial at; 0 none */
 	char			 pending_why[32];
 };

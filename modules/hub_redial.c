@@ -80,8 +80,7 @@ hub_redial_begin(struct node *n, const char *why)
 	 * A redial: line in a node's config makes the hub redial it every
 	 * -redial-interval (1m0s by default): say so, the first time.
 	 */
-	if (strcmp(why, "interval") == 0 && n->n_keep.last_redial == 0 &&
-	    n->n_keep.redials + n->n_keep.redials_same == 0)
+	if (strcmp(why, "interval") == 0 && !n->n_keep.interval_said++)
 		log_info("redialing node %u (%s) because -redial-interval is "
 		    "%s and the node has a redial action (redial: or "
 		    "dial_info: in its config); set -redial-interval 0 to "

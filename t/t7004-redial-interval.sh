@@ -24,4 +24,14 @@ test_expect_success 'later interval redials do not repeat it; a node without red
 	! grep "(n2).*redial" "$HUB_LOG"
 '
 
+test_expect_success 'an operator redial first does not swallow the line' '
+	stop_daemon $HUB_PID &&
+	start_hub -redial-interval 4s -redial-grace 1s &&
+	start_node r3 -config "$T/r1.conf" &&
+	"$TENTACLE" redial r3 &&
+	wait_for_log "$HUB_LOG" "(r3) is back .* after its redial (operator)" &&
+	! grep "(r3) because -redial-interval" "$HUB_LOG" &&
+	wait_for_log "$HUB_LOG" "redialing node [0-9]* (r3) because -redial-interval is 4s" 15
+'
+
 test_done
