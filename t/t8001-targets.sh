@@ -90,6 +90,8 @@ for T in $TENTACLE_TARGETS; do
 	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$EMU" "$BIN" >"$RUNNER"
 	chmod +x "$RUNNER"
 	ARCH=$(arch_of "$T")
+	# a node name cannot have a '-' (the user name syntax uses it)
+	TN=$(echo "$T" | tr - _)
 
 	test_expect_success "$T: the binary is there, static, stripped" '
 		test -x "$BIN" &&
@@ -132,11 +134,11 @@ for T in $TENTACLE_TARGETS; do
 		TENTACLE=$RUNNER &&
 		start_hub &&
 		grep "hub key fingerprint" "$HUB_LOG" &&
-		start_node "t-$T" -fingerprint "$(hub_fp)" &&
+		start_node "t_$TN" -fingerprint "$(hub_fp)" &&
 		grep -i "tls" "$NODE_LOG" &&
 		through "--socks5-hostname 127.0.0.1:$SOCKS_PORT" &&
 		through "--proxy http://127.0.0.1:$HTTP_PORT" &&
-		check_node "t-$T" $MIB "$ARCH"
+		check_node "t_$TN" $MIB "$ARCH"
 	'
 	stop_all_=$HUB_PID
 	TENTACLE=$NATIVE
@@ -147,10 +149,10 @@ for T in $TENTACLE_TARGETS; do
 		TENTACLE=$NATIVE &&
 		start_hub &&
 		TENTACLE=$RUNNER &&
-		start_node "n-$T" -fingerprint "$(hub_fp)" &&
+		start_node "n_$TN" -fingerprint "$(hub_fp)" &&
 		TENTACLE=$NATIVE &&
 		through "--socks5-hostname 127.0.0.1:$SOCKS_PORT" &&
-		check_node "n-$T" $MIB "$ARCH"
+		check_node "n_$TN" $MIB "$ARCH"
 	'
 	stop_all_=$HUB_PID
 	TENTACLE=$NATIVE
@@ -161,10 +163,10 @@ for T in $TENTACLE_TARGETS; do
 		TENTACLE=$RUNNER &&
 		start_hub &&
 		TENTACLE=$NATIVE &&
-		start_node "h-$T" -fingerprint "$(hub_fp)" &&
+		start_node "h_$TN" -fingerprint "$(hub_fp)" &&
 		through "--proxy http://127.0.0.1:$HTTP_PORT" &&
 		TENTACLE=$RUNNER &&
-		check_node "h-$T" $MIB "$(uname -m)"
+		check_node "h_$TN" $MIB "$(uname -m)"
 	'
 	TENTACLE=$NATIVE
 	kill_daemon "$NODE_PID" 2>/dev/null

@@ -267,7 +267,7 @@ test_expect_success 'service: install, start, info, stop, uninstall (the SCM)' '
 	"$TWIN" -state-dir "$TRASH_DIRECTORY/svc" info >svc.info &&
 	grep "0 nodes online" svc.info &&
 	"$TWIN" service stop hub &&
-	grep "hub: signal 15: stopping: 0 relays running" svc.log &&
+	grep "hub: signal 15: stopping: no relays running" svc.log &&
 	grep "hub: stopped" svc.log &&
 	"$TWIN" service uninstall hub &&
 	test_must_fail "$TWIN" service start hub 2>err &&
