@@ -256,8 +256,9 @@ acl_rule_parse(const char *s, int allow, struct acl_entry *e, char **cause)
 		    (port = acl_port_parse(p + 1)) == -1)
 			goto bad;
 		*p = '\0';
+		/* An address inside: "[:25]" is no bare port. */
 		if (strchr(buf + 1, ':') == NULL ||
-		    acl_entry_parse(buf + 1, e, &why) == -1)
+		    acl_entry_parse(buf + 1, e, &why) == -1 || e->family == 0)
 			goto bad;
 	} else if (buf[0] == ':' && buf[1] != ':') {
 		if (acl_entry_parse(buf, e, &why) == -1)

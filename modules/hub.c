@@ -741,14 +741,28 @@ hub_conf_load(void)
 }
 
 /*
- * -allow-clients, or -allow (its old name; never both at start-up).  Not
- * copied from one to the other: a SIGHUP may free the old one's string.
+ * -allow-clients, or -allow (its old name).  A flag beats the file whatever
+ * name either uses (never both flags); else allow-clients beats allow.
+ * Not copied from one to the other: a SIGHUP may free the old one's
+ * string.
  */
 static const char *
 hub_allow_clients(void)
 {
+	if (opt_find(hub_opts, "allow")->set &&
+	    !opt_find(hub_opts, "allow-clients")->set)
+		return (hub_flags.allow_old);
 	return (hub_flags.allow != NULL ? hub_flags.allow :
 	    hub_flags.allow_old);
+}
+
+/* Both names have a value and neither is a flag: say which one counts. */
+static int
+hub_allow_both_in_file(void)
+{
+	return (hub_flags.allow != NULL && hub_flags.allow_old != NULL &&
+	    !opt_find(hub_opts, "allow")->set &&
+	    !opt_find(hub_opts, "allow-clients")->set);
 }
 
 /* What a live key's new value means, resolved again as at start-up. */
@@ -763,7 +777,7 @@ hub_conf_apply(void)
 		    "INFO, WARNING, ERROR; the level stays", hub_flags.loglevel);
 	else
 		log_level_set(level);
-	if (hub_flags.allow != NULL && hub_flags.allow_old != NULL)
+	if (hub_allow_both_in_file())
 		log_warnx("SIGHUP: allow and allow-clients both given; "
 		    "allow-clients wins (allow is its old name)");
 	if (auth_allow_parse(hub_allow_clients() != NULL ?
@@ -1047,18 +1061,21 @@ hub_policy_load(void)
 	    hub_deny_parse(hub_flags.pooldeny, &cause) == -1)
 		return (hub_fail("-pool-deny", cause));
 	auth_open_proxy_set(hub.conf.open_proxy);
-	if (hub_flags.allow_old != NULL) {
-		if (hub_flags.allow != NULL)
-			return (hub_fail("-allow", xstrdup("give -allow-clients "
-			    "only (-allow is its old name)")));
+	if (opt_find(hub_opts, "allow")->set &&
+	    opt_find(hub_opts, "allow-clients")->set)
+		return (hub_fail("-allow", xstrdup("give -allow-clients "
+		    "only (-allow is its old name)")));
+	if (hub_allow_both_in_file())
+		log_warnx("allow and allow-clients both in the config file; "
+		    "allow-clients wins (allow is its old name)");
+	if (hub_flags.allow_old != NULL)
 		log_warnx("-allow is deprecated on the hub: use -allow-clients "
 		    "(client networks served without credentials; a node's "
 		    "-allow names destinations)");
-	}
 	if (hub_allow_clients() != NULL &&
 	    auth_allow_parse(hub_allow_clients(), &cause) == -1)
-		return (hub_fail(hub_flags.allow_old != NULL ? "-allow" :
-		    "-allow-clients", cause));
+		return (hub_fail(hub_allow_clients() == hub_flags.allow_old ?
+		    "-allow" : "-allow-clients", cause));
 	return (0);
 }
 

@@ -86,6 +86,7 @@ static void	 hub_mixed_answer(struct hub_mixed *);
 static void	 hub_mixed_read_cb(struct bufferevent *, void *);
 static void	 hub_mixed_write_cb(struct bufferevent *, void *);
 static void	 hub_mixed_event_cb(struct bufferevent *, short, void *);
+static void	 hub_mixed_deadline_cb(evutil_socket_t, short, void *);
 
 /* see hub.h; arg is the listener's HUB_LISTEN_* index. */
 void
@@ -276,6 +277,9 @@ hub_mixed_wrong(struct hub_mixed *m)
 	struct timeval	 tv;
 	char		 use[96];
 
+	uint64_t	 spent;
+	int		 ms;
+
 	event_free(m->m_ev);
 	m->m_ev = NULL;
 	if (m->m_proto == HUB_PROTO_TLS)
@@ -296,6 +300,20 @@ hub_mixed_wrong(struct hub_mixed *m)
 		hub_mixed_close(m);
 		return;
 	}
+	/*
+	 * The read and write timeouts are per operation: a client sending a
+	 * byte now and then would keep them from firing.  One deadline for
+	 * the whole: the handshake's from accept, then the linger.
+	 */
+	spent = (core_now_us() - m->m_start) / 1000;
+	ms = hub.conf.handshake_ms + HUB_MIXED_LINGER_MS;
+	ms = spent >= (uint64_t)ms ? 1 : ms - (int)spent;
+	if ((m->m_ev = evtimer_new(core_base, hub_mixed_deadline_cb,
+	    m)) == NULL) {
+		hub_mixed_close(m);
+		return;
+	}
+	evtimer_add(m->m_ev, core_ms_tv(&tv, ms));
 	tv.tv_sec = hub.conf.handshake_ms / 1000;
 	tv.tv_usec = (hub.conf.handshake_ms % 1000) * 1000;
 	bufferevent_set_timeouts(m->m_bev, &tv, &tv);
@@ -426,5 +444,17 @@ hub_mixed_event_cb(struct bufferevent *bev __unused, short what, void *arg)
 	if (what & BEV_EVENT_TIMEOUT)
 		log_debug("proxy: %s: wrong-port client gone quiet; closing",
 		    m->m_peer);
+	hub_mixed_close(m);
+}
+
+/* A wrong-port client past its handshake and linger time: close it. */
+static void
+hub_mixed_deadline_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg)
+{
+	struct hub_mixed	*m = arg;
+
+	log_debug("proxy: %s: wrong-port client still there after %d ms; "
+	    "closing", m->m_peer, hub.conf.handshake_ms + HUB_MIXED_LINGER_MS);
 	hub_mixed_close(m);
 }

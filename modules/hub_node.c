@@ -40,6 +40,11 @@
 #define IDS_MAX		4096		/* id assignments kept on disk */
 #define IDS_FILE	"node-ids"
 #define IDS_LINE_MAX	256
+/*
+ * The largest id the file may hold: hub.next_id goes on from the largest,
+ * and must never wrap to 0 (no node) or onto ids in use.
+ */
+#define IDS_ID_MAX	0x7fffffffU
 
 /* An id given to a node name and owner, kept across hub restarts. */
 struct idrec {
@@ -746,7 +751,7 @@ hub_node_ids_parse(char *line, struct idrec *r)
 	errno = 0;
 	v = strtoul(w[0], &end, 10);
 	if (*end != '\0' || w[0][0] < '1' || w[0][0] > '9' || errno != 0 ||
-	    v >= UINT32_MAX)
+	    v > IDS_ID_MAX)
 		return (-1);
 	r->id = (uint32_t)v;
 	if (strlen(w[1]) > FRAME_NAME_MAX ||

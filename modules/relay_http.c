@@ -202,8 +202,10 @@ relay_http_log(struct relay *r, int status)
 int
 relay_http_idle(struct relay *r)
 {
+	/* A response still in the output is not done: freeing would cut it. */
 	return (r->http->state == RH_HEAD && r->user.bev != NULL &&
-	    evbuffer_get_length(bufferevent_get_input(r->user.bev)) == 0);
+	    evbuffer_get_length(bufferevent_get_input(r->user.bev)) == 0 &&
+	    evbuffer_get_length(bufferevent_get_output(r->user.bev)) == 0);
 }
 
 /*

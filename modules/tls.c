@@ -892,6 +892,12 @@ tls_known_forget(const char *path, const char *host, char **cause)
 		free(buf);
 		return (-1);
 	}
+	/*
+	 * Keep the owner (run as root for a node that runs as its own user,
+	 * which must still read and append to the file) and the mode.
+	 */
+	if (geteuid() == 0)
+		(void)fchown(fd, st.st_uid, st.st_gid);
 	fchmod(fd, st.st_mode & 07777);
 	for (p = buf; p < buf + len; p = nl) {
 		nl = memchr(p, '\n', buf + len - p);

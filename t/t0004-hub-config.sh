@@ -187,6 +187,26 @@ test_expect_success 'SIGHUP: allow (the old name) and allow_clients in the file'
 	stop_daemon $RH_PID
 '
 
+test_expect_success 'a flag beats the file across the two names of allow-clients' '
+	grep -v "^allow" allow.conf >allow0.conf &&
+	{ cat allow0.conf && echo "allow: 10.0.0.0/8"; } >allow2.conf &&
+	run_hub h7 -config allow2.conf -allow-clients 127.0.0.0/8 &&
+	HP=$(sed -n "s/.*hub ready: .* http=127\.0\.0\.1:\([0-9]*\) .*/\1/p" h7.log) &&
+	http_status $HP | grep -v " 407 " &&
+	kill -HUP $RH_PID &&
+	wait_for_log h7.log "SIGHUP: 1 proxy users" &&
+	http_status $HP | grep -v " 407 " &&
+	stop_daemon $RH_PID &&
+	{ cat allow0.conf && echo "allow_clients: 127.0.0.0/8"; } >allow3.conf &&
+	run_hub h8 -config allow3.conf -allow 10.0.0.0/8 &&
+	HP=$(sed -n "s/.*hub ready: .* http=127\.0\.0\.1:\([0-9]*\) .*/\1/p" h8.log) &&
+	http_status $HP | grep " 407 " &&
+	stop_daemon $RH_PID &&
+	test_expect_code 2 "$TENTACLE" server -config none -allow 10.0.0.0/8 \
+		-allow-clients 10.0.0.0/8 -log none 2>err &&
+	grep "give -allow-clients only" err
+'
+
 test_expect_success 'doc/*.conf.example parse, every key uncommented too' '
 	sed "s/^#\([a-z_]*: \)/\1/" "$TENTACLE_SRC/doc/hub.conf.example" \
 		>hub-all.conf &&

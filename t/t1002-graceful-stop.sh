@@ -6,6 +6,9 @@ node likewise; nodes are back within 2 s of a hub restart'
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
+if command -v python3 >/dev/null 2>&1; then
+	test_set_prereq PYTHON
+fi
 
 gone () {
 	! daemon_alive "$1"
@@ -149,6 +152,43 @@ test_expect_success 'node: a second signal cuts; -shutdown-grace 0 too' '
 test_expect_success 'the hub stops cleanly with no relay' '
 	stop_daemon $HUB_PID &&
 	grep "hub: signal 15: stopping: no relays running" "$HUB_LOG"
+'
+
+# A keep-alive HTTP client that reads slowly (a small receive buffer):
+# when the hub has the whole response from the node, part of it still
+# waits in the hub's output; a SIGTERM then must let it be written, not
+# close the connection as an idle keep-alive one.
+test_expect_success PYTHON 'hub SIGTERM: a response still being written is not cut' '
+	hub_again -shutdown-grace 10s &&
+	start_node n4 &&
+	python3 - "$HTTP_PORT" "$ORIGIN_PORT" "$HUB_LOG" $HUB_PID \
+		>unread.out <<-\EOF &&
+	import os, signal, socket, sys, time
+	hport, oport, log, pid = sys.argv[1:5]
+	size = 8000000
+	s = socket.socket()
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+	s.connect(("127.0.0.1", int(hport)))
+	s.sendall(("GET http://127.0.0.1:%s/bytes/%d HTTP/1.1\r\n"
+	    "Host: 127.0.0.1:%s\r\n\r\n" % (oport, size, oport)).encode())
+	s.settimeout(20)
+	n, i, sent = 0, 0, False
+	while True:
+	    b = s.recv(16384)
+	    if not b:
+	        break
+	    n += len(b)
+	    i += 1
+	    if not sent and i % 16 == 0 and "GET -> 200" in open(log).read():
+	        os.kill(int(pid), signal.SIGTERM)
+	        sent = True
+	    if not sent:
+	        time.sleep(0.001)
+	print(sent, n >= size)
+	EOF
+	echo "True True" >expect &&
+	test_cmp expect unread.out &&
+	reap $HUB_PID 15
 '
 
 test_done

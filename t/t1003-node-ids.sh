@@ -131,4 +131,19 @@ test_expect_success 'more than 4096 ids: ignored (the file is bounded)' '
 	grep "^4097 n5000 " "$IDS"
 '
 
+test_expect_success 'an id near 2^32 in the file: ignored, ids never wrap to 0' '
+	stop_daemon $HUB_PID &&
+	printf "4294967294 big - 0\n" >"$IDS" &&
+	start_hub -controlAddr 127.0.0.1:$CONTROL0 -tunnelAddr 127.0.0.1:$DATA0 &&
+	grep "node ids: .*node-ids line 1: not \"ID NAME KEYID SEEN\"; ignoring the file" "$HUB_LOG" &&
+	start_node w1 -bind 127.0.0.11 &&
+	start_node w2 -bind 127.0.0.12 &&
+	W1=$(node_id w1) && W2=$(node_id w2) &&
+	test -n "$W1" && test -n "$W2" &&
+	test "$W1" != 0 && test "$W2" != 0 && test "$W1" != "$W2" &&
+	test "$W1" -lt 4294967294 && test "$W2" -lt 4294967294 &&
+	stop_daemon $NODE_PID_w1 &&
+	stop_daemon $NODE_PID_w2
+'
+
 test_done

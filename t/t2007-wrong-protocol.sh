@@ -6,6 +6,9 @@ the 10 s handshake deadline'
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
+if command -v python3 >/dev/null 2>&1; then
+	test_set_prereq PYTHON
+fi
 
 # A hang shows as curl's timeout, not as the answer the tests look for.
 CURL_MAX_TIME=4
@@ -101,6 +104,33 @@ test_expect_success 'a hub with neither says which flag is missing' '
 	test "$(http_status -x http://127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small)" = 400 &&
 	grep "no port of this hub (it needs -httpAddr or -mixedAddr)" http.body
+'
+
+# After the answer the hub lingers for the client to close, reading and
+# dropping what it sends; a client that sends one byte now and then must
+# not hold the (uncounted) connection for ever: handshake plus linger in
+# all.
+test_expect_success PYTHON 'a wrong-port client trickling bytes is closed in bounded time' '
+	stop_daemon $HUB_PID &&
+	start_hub -handshake-timeout 1s &&
+	python3 - $SOCKS_PORT >trickle.out <<-\EOF &&
+	import socket, sys, time
+	s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+	s.sendall(b"GET / HTTP/1.1\r\n")
+	t0 = time.time()
+	state = "open"
+	while time.time() - t0 < 10:
+	    time.sleep(0.3)
+	    try:
+	        s.send(b"x")
+	    except OSError:
+	        state = "closed"
+	        break
+	print(state)
+	EOF
+	echo closed >expect &&
+	test_cmp expect trickle.out &&
+	daemon_alive $HUB_PID
 '
 
 test_done

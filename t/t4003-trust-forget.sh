@@ -5,6 +5,9 @@ tentacle trust forget HOST:PORT removes the entry and the node gets in'
 . "$(dirname "$0")/test-lib.sh"
 
 NS=$TRASH_DIRECTORY/nodestate
+if test "$(id -u)" = 0; then
+	test_set_prereq ROOT
+fi
 
 test_expect_success 'setup: a hub, a node that pins it on first use' '
 	mkdir -m 700 "$NS" &&
@@ -72,6 +75,17 @@ test_expect_success 'the node gets in at its next try and stores the new key' '
 test_expect_success 'the state dir after the command or before it (node flags)' '
 	"$TENTACLE" -state-dir "$NS" trust forget 127.0.0.1:$CONTROL_PORT &&
 	! grep "^127\.0\.0\.1:$CONTROL_PORT " "$KH"
+'
+
+# sudo tentacle trust forget: the node (its own user) must still read and
+# write its known_hosts afterwards.
+test_expect_success ROOT 'trust forget as root keeps the file'"'"'s owner and group' '
+	printf "h.example:1 sha256:%064d\nkeep.example:2 sha256:%064d\n" 0 0 \
+		>kh.owned &&
+	chown 4321:4322 kh.owned && chmod 600 kh.owned &&
+	"$TENTACLE" trust forget -known-hosts kh.owned h.example:1 &&
+	test "$(stat -c %u:%g:%a kh.owned)" = 4321:4322:600 &&
+	grep "^keep.example:2 " kh.owned && ! grep "^h.example:1 " kh.owned
 '
 
 test_done
