@@ -286,6 +286,12 @@ hub_ctl_node(struct ctl *c)
 	char			 who[300], mine[128];
 	char			 name[4 * FRAME_NAME_MAX + 1];
 
+	/* It was in its handshake when SIGTERM came: it retries soon. */
+	if (hub.stopping) {
+		hub_bye(c->c_bev, FRAME_BYE_SHUTDOWN, "hub shutting down");
+		hub_ctl_close(c, "the hub is stopping");
+		return;
+	}
 	if (hub_ctl_name_held(h, who, sizeof who)) {
 		hub.guard.identity++;
 		log_escape(name, sizeof name, h->name, strlen(h->name));

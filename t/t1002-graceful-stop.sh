@@ -191,4 +191,22 @@ test_expect_success PYTHON 'hub SIGTERM: a response still being written is not c
 	reap $HUB_PID 15
 '
 
+test_expect_success 'a node still in its handshake at SIGTERM hears BYE(shutdown)' '
+	start_hub -insecure -shutdown-grace 10s &&
+	start_node n5 -insecure &&
+	slow /slow/200000/200 slow9.out &&
+	{ "$TENTACLE_HELPERS/fakenode" -w 1000 -n late -T 8 $CONTROL_PORT >late.out & } &&
+	FN_PID=$! &&
+	wait_for_log late.out "^connected" 5 &&
+	kill -s TERM $HUB_PID &&
+	wait_for_log "$HUB_LOG" "stopping: 1 relays running" &&
+	{ wait $FN_PID; echo "exit $?" >>late.out; } &&
+	cat late.out &&
+	grep "^bye 0 hub shutting down" late.out &&
+	grep "^exit 3" late.out &&
+	! grep "node [0-9]* (late) joined" "$HUB_LOG" &&
+	wait $SLOW_PID &&
+	reap $HUB_PID 5
+'
+
 test_done

@@ -5,7 +5,7 @@
  * the hub against the document rather than against modules/token.c.
  *
  *	fakenode [-b SRC] [-n NAME] [-p POOL]... [-t TOKEN | -k TOKEN]
- *	    [-i ID] [-r FILE | -R FILE] [-A] [-D | -F] [-T SECS] PORT
+ *	    [-i ID] [-r FILE | -R FILE] [-A] [-D | -F] [-T SECS] [-w MS] PORT
  *
  *	-b SRC	 connect from this local address (e.g. 127.0.0.2)
  *	-n NAME	 node name (default "fake")
@@ -28,6 +28,8 @@
  *		 BIND, over which it sends "fakenode relayed" and reads to
  *		 EOF
  *	-T SECS	 give up after SECS seconds (default 10)
+ *	-w MS	 wait MS milliseconds after connecting, before the HELLO
+ *		 (prints "connected" first)
  *
  * Reports on stdout, one line each: "challenge HEX", "welcome node=N
  * data_port=P", "bye REASON TEXT", "closed", and in -D mode "dial REQ",
@@ -67,6 +69,7 @@
 
 static const char	*src_addr;
 static int		 timeout_s = 10;
+static int		 wait_ms;
 static volatile sig_atomic_t flooding;
 static unsigned long	 flood_pings;
 
@@ -92,7 +95,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: fakenode [-b src] [-n name] [-p pool]... "
 	    "[-t token | -k token] [-i id] [-r file | -R file] [-A] "
-	    "[-D | -F] [-T secs] port\n");
+	    "[-D | -F] [-T secs] [-w ms] port\n");
 	exit(2);
 }
 
@@ -425,7 +428,7 @@ main(int argc, char **argv)
 	int		 fmode = 0;
 	uint32_t	 node, hint = 0;
 
-	while ((ch = getopt(argc, argv, "b:n:p:t:k:i:r:R:ADFT:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:n:p:t:k:i:r:R:ADFT:w:")) != -1) {
 		switch (ch) {
 		case 'b': src_addr = optarg; break;
 		case 'n': name = optarg; break;
@@ -443,6 +446,7 @@ main(int argc, char **argv)
 		case 'A': admin = 1; break;
 		case 'i': hint = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'T': timeout_s = atoi(optarg); break;
+		case 'w': wait_ms = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -486,6 +490,11 @@ main(int argc, char **argv)
 	}
 
 	fd = dial_tcp(port);
+	if (wait_ms > 0) {
+		printf("connected\n");
+		fflush(stdout);
+		usleep(wait_ms * 1000);
+	}
 	send_frame(fd, F_HELLO, hello, hlen);
 	for (;;) {
 		if ((type = read_frame(fd, p, &len)) == -1) {
