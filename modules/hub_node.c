@@ -811,13 +811,14 @@ hub_node_ids_load(const char *dir)
 			if (why != NULL)
 				break;
 			if (nids == ids_cap) {
-				ids_cap = ids_cap == 0 ? 64 : ids_cap * 2;
-				nr = reallocarray(ids, ids_cap, sizeof *ids);
+				nr = reallocarray(ids, ids_cap == 0 ? 64 :
+				    ids_cap * 2, sizeof *ids);
 				if (nr == NULL) {
 					why = "out of memory";
 					break;
 				}
 				ids = nr;
+				ids_cap = ids_cap == 0 ? 64 : ids_cap * 2;
 			}
 			ids[nids++] = r;
 			if (r.id > max)
@@ -869,7 +870,7 @@ hub_node_ids_save_cb(evutil_socket_t sock __unused, short what __unused,
 		fprintf(fp, "%u %s %s %lld\n", ids[i].id, ids[i].name, hex,
 		    ids[i].seen);
 	}
-	if (fflush(fp) != 0 || fsync(fileno(fp)) == -1)
+	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) == -1)
 		goto fail;
 	if (fclose(fp) != 0) {
 		fp = NULL;

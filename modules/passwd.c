@@ -236,7 +236,7 @@ passwd_file_copy(FILE *out, const char *buf, size_t len, const char *name,
 static int
 passwd_file_commit(FILE *out, const char *tmp, const char *path)
 {
-	if (fflush(out) != 0 || fsync(fileno(out)) == -1) {
+	if (fflush(out) != 0 || ferror(out) || fsync(fileno(out)) == -1) {
 		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
 		    strerror(errno));
 		fclose(out);

@@ -907,7 +907,7 @@ tls_known_forget(const char *path, const char *host, char **cause)
 			fwrite(p, 1, ll, out);
 	}
 	free(buf);
-	if (fflush(out) != 0 || fsync(fd) == -1) {
+	if (fflush(out) != 0 || ferror(out) || fsync(fd) == -1) {
 		xasprintf(cause, "%s: %s", tmp, strerror(errno));
 		fclose(out);
 		goto fail;
