@@ -765,17 +765,23 @@ hub_allow_both_in_file(void)
 	    !opt_find(hub_opts, "allow-clients")->set);
 }
 
-/* What a live key's new value means, resolved again as at start-up. */
-static void
+/*
+ * What a live key's new value means, resolved again as at start-up.
+ * Returns the keys refused (HUB_APPLY_*): their old meaning stays.
+ */
+#define HUB_APPLY_LEVEL	0x1
+#define HUB_APPLY_ALLOW	0x2
+static int
 hub_conf_apply(void)
 {
 	char	*cause = NULL;
-	int	 level;
+	int	 level, refused = 0;
 
-	if (log_level_parse(hub_flags.loglevel, &level) == -1)
+	if (log_level_parse(hub_flags.loglevel, &level) == -1) {
 		log_warnx("SIGHUP: log-level \"%s\" is not one of DEBUG, "
 		    "INFO, WARNING, ERROR; the level stays", hub_flags.loglevel);
-	else
+		refused |= HUB_APPLY_LEVEL;
+	} else
 		log_level_set(level);
 	if (hub_allow_both_in_file())
 		log_warnx("SIGHUP: allow and allow-clients both given; "
@@ -784,6 +790,7 @@ hub_conf_apply(void)
 	    hub_allow_clients() : "", &cause) == -1) {
 		log_warnx("SIGHUP: allow: %s; the old list stays", cause);
 		free(cause);
+		refused |= HUB_APPLY_ALLOW;
 	}
 	auth_open_proxy_set(hub.conf.open_proxy);
 	hub.conf.idle_ms = (int)(hub_flags.idle > INT32_MAX ? INT32_MAX :
@@ -791,6 +798,7 @@ hub_conf_apply(void)
 	hub.conf.http_idle_ms = (int)(hub_flags.httpidle > INT32_MAX ?
 	    INT32_MAX : hub_flags.httpidle);
 	hub_limits_auto();
+	return (refused);
 }
 
 /*
@@ -806,7 +814,7 @@ hub_conf_reload(void)
 	struct opt	*o;
 	char		 applied[nitems(hub_opts)];
 	size_t		 i, k;
-	int		 live;
+	int		 live, refused;
 
 	memset(vals, 0, sizeof vals);
 	memset(applied, 0, sizeof applied);
@@ -847,8 +855,14 @@ hub_conf_reload(void)
 		free(hub_file[i]);
 		hub_file[i] = vals[i];
 	}
-	hub_conf_apply();
+	refused = hub_conf_apply();
 	for (i = 0; hub_opts[i].name != NULL; i++) {
+		o = &hub_opts[i];
+		if (((refused & HUB_APPLY_LEVEL) &&
+		    strcmp(o->name, "log-level") == 0) ||
+		    ((refused & HUB_APPLY_ALLOW) &&
+		    strncmp(o->name, "allow", 5) == 0))
+			continue;
 		if (applied[i])		/* after: at the new log level */
 			log_info("SIGHUP: %s: %s", hub_opts[i].name,
 			    hub_file[i] != NULL ? hub_file[i] :

@@ -183,6 +183,12 @@ test_expect_success 'SIGHUP: allow (the old name) and allow_clients in the file'
 	kill -HUP $RH_PID &&
 	wait_for_log h6.log "SIGHUP: allow-clients: 10.0.0.0/8" &&
 	http_status $HP | grep " 407 " &&
+	# a bad live value is refused, not logged as applied
+	echo "log_level: LOUD" >>allow.conf &&
+	kill -HUP $RH_PID &&
+	wait_for_log h6.log "SIGHUP: log-level \"LOUD\" is not one of DEBUG, INFO, WARNING, ERROR; the level stays" &&
+	! grep "SIGHUP: log-level: LOUD" h6.log &&
+	sed -i "/^log_level: LOUD/d" allow.conf &&
 	daemon_alive $RH_PID &&
 	stop_daemon $RH_PID
 '
