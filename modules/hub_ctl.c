@@ -157,22 +157,64 @@ hub_ctl_timeout_cb(evutil_socket_t fd __unused, short what __unused,
 	hub_ctl_close(c, NULL);
 }
 
+/*
+ * Nodes without a token that left at the CHALLENGE: each logged at INFO,
+ * at most 10 lines per 10 s; the rest are counted and said in one line
+ * when the 10 s end (a flood of them must not flood the log).
+ */
+static struct {
+	uint64_t	 window_us;
+	u_int		 logged, held;
+	struct event	*ev;
+} notoken;
+
+static void
+hub_ctl_notoken_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	if (notoken.held > 0)
+		log_info("control: %u more nodes without a token refused in "
+		    "the last 10 s (not logged one by one)", notoken.held);
+	notoken.held = notoken.logged = 0;
+	notoken.window_us = 0;
+}
+
+static void
+hub_ctl_notoken_log(const struct ctl *c)
+{
+	struct timeval	 tv = { 10, 0 };
+	char		 name[4 * FRAME_NAME_MAX + 1];
+
+	if (notoken.window_us == 0) {
+		notoken.window_us = core_now_us();
+		if (notoken.ev == NULL)
+			notoken.ev = evtimer_new(core_base,
+			    hub_ctl_notoken_cb, NULL);
+		if (notoken.ev != NULL)
+			evtimer_add(notoken.ev, &tv);
+	}
+	if (notoken.logged >= 10 && notoken.ev != NULL) {
+		notoken.held++;
+		return;
+	}
+	notoken.logged++;
+	log_escape(name, sizeof name, c->c_hello.name,
+	    strlen(c->c_hello.name));
+	log_info("control %s: node \"%s\" refused: it offered no token and "
+	    "left at the challenge (this hub has -tokens: give the node "
+	    "auth_token or -token)", c->c_peer, name);
+}
+
 static void
 hub_ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl	*c = arg;
-	char		 name[4 * FRAME_NAME_MAX + 1];
 
 	if (tls_error(bev) != NULL)
 		log_warnx("control %s: %s", c->c_peer, tls_error(bev));
-	else if (c->c_state == CTL_AUTH && !c->c_hello.has_kid) {
-		/* A node without a token leaves at the CHALLENGE. */
-		log_escape(name, sizeof name, c->c_hello.name,
-		    strlen(c->c_hello.name));
-		log_info("control %s: node \"%s\" refused: it offered no "
-		    "token and left at the challenge (this hub has -tokens: "
-		    "give the node auth_token or -token)", c->c_peer, name);
-	} else
+	else if (c->c_state == CTL_AUTH && !c->c_hello.has_kid)
+		hub_ctl_notoken_log(c);
+	else
 		log_debug("control %s: gone before WELCOME: %s", c->c_peer,
 		    hub_bev_error(bev, what));
 	bufferevent_free(c->c_bev);

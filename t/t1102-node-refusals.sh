@@ -55,6 +55,18 @@ test_expect_success 'a node without a token: the hub logs it at INFO' '
 	stop_daemon $NODE_PID
 '
 
+test_expect_success 'a node without a token retrying fast: 10 lines, then a count' '
+	n0=$(grep -c "offered no token" "$HUB_LOG") &&
+	c0=$(grep -c "more nodes without a token refused in the last 10 s" "$HUB_LOG"; :) &&
+	spawn_node nt2 &&
+	wait_for_count "$NODE_LOG" "the hub requires node authentication" 14 10 &&
+	stop_daemon $NODE_PID &&
+	n=$(grep -c "offered no token" "$HUB_LOG") &&
+	test $((n - n0)) -le 10 &&
+	wait_for_count "$HUB_LOG" "more nodes without a token refused in the last 10 s" $((c0 + 1)) 12 &&
+	grep "control: [0-9]* more nodes without a token refused in the last 10 s (not logged one by one)" "$HUB_LOG"
+'
+
 test_expect_success 'name= and pools= with a - (unroutable): warned, with the line' '
 	printf "%s\n" "$TOK1" "$TOK2 name=web-* pools=eu-west,us" >"$TOKENS" &&
 	kill -HUP $HUB_PID &&
