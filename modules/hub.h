@@ -556,10 +556,24 @@ void		 hub_spare_close(struct spare *, const char *);
  */
 void		 hub_mixed_accept(int, struct sockaddr *, socklen_t, void *);
 /*
- * The fronts' accept gets arg from hub_mixed.c: the milliseconds left of
- * the connection's one handshake deadline (its first byte took some).
+ * What a front's accept gets as arg from hub_mixed.c: the accept time
+ * (the connection's one handshake deadline runs from it) and the client's
+ * count (-max-clients, -max-conns-per-ip), taken at accept so that a
+ * connection that has not sent its first byte counts too.
  */
+struct hub_accept {
+	uint64_t		 start;		/* core_now_us() at accept */
+	struct limit_hold	*hold;		/* NULL: over a limit, why */
+	int			 why;		/* LIMIT_* */
+};
+/* The milliseconds left of the handshake deadline (arg NULL: all). */
 int		 hub_mixed_left_ms(const void *arg);
+/*
+ * The client's count, handed to the front (NULL with *why: over a limit);
+ * with arg NULL, counted now.  A front that refuses the client takes none.
+ */
+struct limit_hold *hub_mixed_hold(void *arg, const struct sockaddr *,
+		    int *why);
 
 /* hub_socks.c: SOCKS5 and SOCKS4 front (I/O; parsing is socks.c). */
 void		 hub_socks_accept(int, struct sockaddr *, socklen_t, void *);

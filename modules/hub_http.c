@@ -102,8 +102,7 @@ hub_http_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 		relay_http_reply(hc->r, 403, reply, n);
 		return;
 	}
-	hc->hold = limit_open(sa, hub.conf.max_clients,
-	    hub.conf.max_conns_per_ip, &why);
+	hc->hold = hub_mixed_hold(arg, sa, &why);
 	if (hc->hold == NULL)
 		hub_http_limited(hc, "", why);
 }

@@ -17,10 +17,11 @@
  *
  * each with one log line: client, port, protocol, the port to use.  A
  * client the hub refuses anyway (AUTH_DENY) is not told about other ports:
- * its port's front refuses it as before.  Until the first byte the
- * connection counts against no limit (as a refused one does during its
- * handshake) and has -handshake-timeout to send it; the front gets what
- * is left of that deadline for the rest of its handshake.
+ * its port's front refuses it as before.  The connection counts against
+ * -max-clients and -max-conns-per-ip from accept (the front gets the
+ * count, or answers "over the limit" in its protocol) and has
+ * -handshake-timeout to send its first byte; the front gets what is left
+ * of that deadline for the rest of its handshake.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -39,6 +40,7 @@
 #include "tentacle.h"
 #include "auth.h"
 #include "http.h"
+#include "limit.h"
 #include "socks.h"
 #include "hub.h"
 
@@ -71,7 +73,7 @@ struct hub_mixed {
 	size_t			 m_discard;
 	struct sockaddr_storage	 m_sa;
 	socklen_t		 m_salen;
-	uint64_t		 m_start;	/* accept, core_now_us() */
+	struct hub_accept	 m_acc;		/* start, the client's count */
 	char			 m_peer[64];
 };
 
@@ -106,7 +108,9 @@ hub_mixed_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 		return;
 	}
 	m->m_fd = fd;
-	m->m_start = core_now_us();
+	m->m_acc.start = core_now_us();
+	m->m_acc.hold = limit_open(sa, hub.conf.max_clients,
+	    hub.conf.max_conns_per_ip, &m->m_acc.why);
 	m->m_port = (int)(intptr_t)arg;
 	/* Kept: a shutdown may close the listener while we wait. */
 	if (hub.listeners[m->m_port] != NULL)
@@ -125,6 +129,7 @@ hub_mixed_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 static void
 hub_mixed_close(struct hub_mixed *m)
 {
+	limit_close(m->m_acc.hold);
 	if (m->m_ev != NULL)
 		event_free(m->m_ev);
 	if (m->m_bev != NULL)
@@ -252,8 +257,25 @@ hub_mixed_first_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	event_free(m->m_ev);
 	m->m_ev = NULL;
-	front(m->m_fd, (struct sockaddr *)&m->m_sa, m->m_salen, &m->m_start);
+	front(m->m_fd, (struct sockaddr *)&m->m_sa, m->m_salen, &m->m_acc);
+	limit_close(m->m_acc.hold);	/* a front that refused took none */
 	free(m);
+}
+
+/* see hub.h */
+struct limit_hold *
+hub_mixed_hold(void *arg, const struct sockaddr *sa, int *why)
+{
+	struct hub_accept	*acc = arg;
+	struct limit_hold	*h;
+
+	if (acc == NULL)
+		return (limit_open(sa, hub.conf.max_clients,
+		    hub.conf.max_conns_per_ip, why));
+	h = acc->hold;
+	acc->hold = NULL;
+	*why = acc->why;
+	return (h);
 }
 
 /* see hub.h; arg points to the accept time (NULL: nothing spent). */
@@ -264,7 +286,8 @@ hub_mixed_left_ms(const void *arg)
 
 	if (arg == NULL)
 		return (hub.conf.handshake_ms);
-	spent = (core_now_us() - *(const uint64_t *)arg) / 1000;
+	spent = (core_now_us() -
+	    ((const struct hub_accept *)arg)->start) / 1000;
 	if (spent >= (uint64_t)hub.conf.handshake_ms)
 		return (1);
 	return (hub.conf.handshake_ms - (int)spent);
@@ -305,7 +328,7 @@ hub_mixed_wrong(struct hub_mixed *m)
 	 * byte now and then would keep them from firing.  One deadline for
 	 * the whole: the handshake's from accept, then the linger.
 	 */
-	spent = (core_now_us() - m->m_start) / 1000;
+	spent = (core_now_us() - m->m_acc.start) / 1000;
 	ms = hub.conf.handshake_ms + HUB_MIXED_LINGER_MS;
 	ms = spent >= (uint64_t)ms ? 1 : ms - (int)spent;
 	if ((m->m_ev = evtimer_new(core_base, hub_mixed_deadline_cb,

@@ -144,8 +144,7 @@ hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 	sf->sf_policy = auth_client_policy(sa);
 	if (sf->sf_policy != AUTH_DENY) {
 		sf->sf_state = HUB_SOCKS_GREETING;
-		sf->sf_hold = limit_open(sa, hub.conf.max_clients,
-		    hub.conf.max_conns_per_ip, &why);
+		sf->sf_hold = hub_mixed_hold(arg, sa, &why);
 		if (sf->sf_hold == NULL)
 			hub_socks_limited(sf, why);
 	} else {

@@ -236,6 +236,21 @@ test_expect_success '-max-clients: two held, a third address gets REP 0x01 and 5
 	unhold c2
 '
 
+test_expect_success '-max-clients: connections that have sent nothing yet count too' '
+	{ "$TCPC" -w 8000 -T 10 $SOCKS_PORT </dev/null >/dev/null 2>&1 & } &&
+	s1=$! &&
+	{ "$TCPC" -w 8000 -T 10 $HTTP_PORT </dev/null >/dev/null 2>&1 & } &&
+	s2=$! &&
+	wait_until 5 sh -c "ss -Htn state established \"( dport = :$SOCKS_PORT or dport = :$HTTP_PORT )\" | grep -c . | grep -qx 2" &&
+	sleep 0.3 &&
+	test "$(http_status --interface 127.0.0.3 \
+		-x http://127.0.0.1:$HTTP_PORT \
+		http://127.0.0.1:$ORIGIN_PORT/small)" = 503 &&
+	kill $s1 $s2 && { wait $s1 $s2; :; } &&
+	wait_until 10 tcurl --interface 127.0.0.3 \
+		-x http://127.0.0.1:$HTTP_PORT http://127.0.0.1:$ORIGIN_PORT/small
+'
+
 # cpu_ticks PID: user + system time of PID in clock ticks.
 cpu_ticks () {
 	sed 's/.*) //' "/proc/$1/stat" | awk "{ print \$12 + \$13 }"
