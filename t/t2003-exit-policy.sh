@@ -298,7 +298,7 @@ test_expect_success '-allow :PORT (not :25) is refused at start, with the reason
 	grep -F -e "-allow: \":$WEB_PORT\": a bare port lifts only the SMTP denial (:25)" err &&
 	grep -F "127.0.0.1:$WEB_PORT (loopback)" err &&
 	printf "allow: :%s\n" $WEB_PORT >bare.conf &&
-	test_expect_code 1 timeout 10 "$TENTACLE" start \
+	test_expect_code 2 timeout 10 "$TENTACLE" start \
 		-server 127.0.0.1:$CONTROL_PORT \
 		-config bare.conf -log none 2>err &&
 	cat err &&

@@ -45,7 +45,7 @@ test_expect_success 'a pool my-pool (argument or pools:) is refused too' '
 	cat err &&
 	grep -F "pool name \"my-pool\": use 1-31 of A-Z a-z 0-9 . _ (no" err &&
 	echo "pools: eu, my-pool" >p.conf &&
-	test_expect_code 1 timeout 10 "$TENTACLE" start \
+	test_expect_code 2 timeout 10 "$TENTACLE" start \
 		-server 127.0.0.1:$CONTROL_PORT \
 		-name ok -config p.conf -log none 2>err &&
 	cat err &&
