@@ -520,7 +520,8 @@ static struct opt hub_opts[] = {
 	{ "config", OPT_STRING, &hub_flags.config, "Configuration file: "
 	    "\"key: value\" lines, a key for each flag here (its name "
 	    "without the dash, '_' or '-' between words); a flag beats the "
-	    "file (none: no file)", HUB_CONF_DEFAULT " if there", 0, 0, 0 },
+	    "file (none: no file)", "$TENTACLE_HUB_CONFIG, else "
+	    HUB_CONF_DEFAULT ", if there", 0, 0, 0 },
 	{ "controlAddr", OPT_STRING, &hub.conf.control_addr,
 	    "Public address listening for tentacle client",
 	    "\":4442\"", 0, 0, 0 },
@@ -701,20 +702,24 @@ hub_conf_cb(const char *key, const char *value, void *arg, char **cause)
 
 /*
  * The config file into vals: -config (it must exist), else the default
- * path if there is a file.  0 (also: no file), or -1 with *cause.
+ * path ($TENTACLE_HUB_CONFIG, else HUB_CONF_DEFAULT) if there is a file.
+ * 0 (also: no file), or -1 with *cause.
  */
 static int
 hub_conf_read(char **vals, char **cause)
 {
-	const char	*path = hub_flags.config;
+	const char	*path = hub_flags.config, *def;
 
 	hub_conf_path = NULL;
 	if (path != NULL && (strcmp(path, "none") == 0 || *path == '\0'))
 		return (0);
 	if (path == NULL) {
-		if (access(HUB_CONF_DEFAULT, F_OK) == -1)
+		if ((def = getenv("TENTACLE_HUB_CONFIG")) == NULL ||
+		    *def == '\0')
+			def = HUB_CONF_DEFAULT;
+		if (access(def, F_OK) == -1)
 			return (0);
-		path = HUB_CONF_DEFAULT;
+		path = def;
 	}
 	hub_conf_path = path;
 	return (opt_conf_load(path, hub_conf_cb, vals, cause));
