@@ -515,46 +515,63 @@ admin_guards(void)
 	    (unsigned long long)e->admin_refused);
 }
 
-/* The lines under the table: totals, the guards, the pools. */
+/* The listed nodes (only -pool's) summed: the table's lines, JSON's. */
+struct admin_totals {
+	uint64_t		 up, down, up_rate, down_rate;
+	u_int			 online, resting, away, relays, idle;
+	struct admin_pools	 pools;		/* nodes per pool; caller frees */
+};
+
 static void
-admin_summary(const char *pool)
+admin_totals(const char *pool, struct admin_totals *t)
 {
 	const struct frame_info_node	*n;
-	struct admin_pools		 pl = { NULL, 0, 0 };
-	char		 a[32], b[32], c[32], d[32], e[32], rest[64], aw[64];
-	uint64_t	 tup = 0, tdown = 0, rup = 0, rdown = 0;
-	u_int		 relays = 0, nn = 0, away = 0, resting = 0;
-	size_t		 i;
+	size_t				 i;
 
+	memset(t, 0, sizeof *t);
 	for (i = 0; i < ad.n; i++) {
 		n = &ad.nodes[i];
 		if (!admin_in_pool(n, pool))
 			continue;
 		if (n->since == 0) {
-			away++;		/* left to redial, not back yet */
+			t->away++;	/* left to redial, not back yet */
 			continue;
 		}
-		nn++;
+		t->online++;
 		if (n->state != FRAME_NODE_ACTIVE)
-			resting++;
-		tup += n->bytes_up;
-		tdown += n->bytes_down;
-		rup += n->up_rate;
-		rdown += n->down_rate;
-		relays += n->relays;
-		admin_pools_add(&pl, n, pool);
+			t->resting++;
+		t->up += n->bytes_up;
+		t->down += n->bytes_down;
+		t->up_rate += n->up_rate;
+		t->down_rate += n->down_rate;
+		t->relays += n->relays;
+		t->idle += n->spare_idle;
+		admin_pools_add(&t->pools, n, pool);
 	}
-	snprintf(rest, sizeof rest, " (%u drained or redialing)", resting);
-	snprintf(aw, sizeof aw, ", %u away redialing", away);
+}
+
+/* The lines under the table: totals, the guards, the pools. */
+static void
+admin_summary(const char *pool)
+{
+	struct admin_totals	 t;
+	char			 a[32], b[32], c[32], d[32], e[32];
+	char			 rest[64], aw[64];
+
+	admin_totals(pool, &t);
+	snprintf(rest, sizeof rest, " (%u drained or redialing)", t.resting);
+	snprintf(aw, sizeof aw, ", %u away redialing", t.away);
 	printf("%u node%s online%s%s, %u relay%s, now %s (down %s, up %s), "
-	    "total %s sent, %s received\n", nn, nn == 1 ? "" : "s",
-	    resting > 0 ? rest : "", away > 0 ? aw : "", relays,
-	    relays == 1 ? "" : "s", admin_rate(rup + rdown, a, sizeof a),
-	    admin_rate(rdown, b, sizeof b), admin_rate(rup, c, sizeof c),
-	    admin_bytes(tup, d, sizeof d), admin_bytes(tdown, e, sizeof e));
+	    "total %s sent, %s received\n", t.online, t.online == 1 ? "" : "s",
+	    t.resting > 0 ? rest : "", t.away > 0 ? aw : "", t.relays,
+	    t.relays == 1 ? "" : "s",
+	    admin_rate(t.up_rate + t.down_rate, a, sizeof a),
+	    admin_rate(t.down_rate, b, sizeof b),
+	    admin_rate(t.up_rate, c, sizeof c), admin_bytes(t.up, d, sizeof d),
+	    admin_bytes(t.down, e, sizeof e));
 	admin_guards();
-	admin_pools_print(&pl);
-	free(pl.v);
+	admin_pools_print(&t.pools);
+	free(t.pools.v);
 }
 
 static void
@@ -628,49 +645,29 @@ admin_json_str(const char *s)
 static void
 admin_json_totals(const char *pool)
 {
-	const struct frame_info_node	*n;
-	struct admin_pools		 pl = { NULL, 0, 0 };
-	uint64_t	 tup = 0, tdown = 0, rup = 0, rdown = 0;
-	u_int		 relays = 0, nn = 0, away = 0, resting = 0, idle = 0;
-	size_t		 i;
+	struct admin_totals	 t;
+	size_t			 i;
 
-	for (i = 0; i < ad.n; i++) {
-		n = &ad.nodes[i];
-		if (!admin_in_pool(n, pool))
-			continue;
-		if (n->since == 0) {
-			away++;
-			continue;
-		}
-		nn++;
-		if (n->state != FRAME_NODE_ACTIVE)
-			resting++;
-		tup += n->bytes_up;
-		tdown += n->bytes_down;
-		rup += n->up_rate;
-		rdown += n->down_rate;
-		relays += n->relays;
-		idle += n->spare_idle;
-		admin_pools_add(&pl, n, pool);
-	}
+	admin_totals(pool, &t);
 	/* Key names of their own: a grep for a node's key finds nodes. */
 	printf("\"totals\":{\"nodes_online\":%u,\"nodes_resting\":%u,"
 	    "\"nodes_away\":%u,\"relays_total\":%u,\"pool_idle_total\":%u,"
 	    "\"up_rate_total\":%llu,\"down_rate_total\":%llu,"
 	    "\"bytes_up_total\":%llu,\"bytes_down_total\":%llu,"
-	    "\"nodes_per_pool\":{", nn, resting, away, relays, idle,
-	    (unsigned long long)rup, (unsigned long long)rdown,
-	    (unsigned long long)tup, (unsigned long long)tdown);
-	if (pl.n > 0)
-		qsort(pl.v, pl.n, sizeof *pl.v, admin_pool_cmp);
-	for (i = 0; i < pl.n; i++) {
+	    "\"nodes_per_pool\":{", t.online, t.resting, t.away, t.relays,
+	    t.idle, (unsigned long long)t.up_rate,
+	    (unsigned long long)t.down_rate, (unsigned long long)t.up,
+	    (unsigned long long)t.down);
+	if (t.pools.n > 0)
+		qsort(t.pools.v, t.pools.n, sizeof *t.pools.v, admin_pool_cmp);
+	for (i = 0; i < t.pools.n; i++) {
 		if (i > 0)
 			putchar(',');
-		admin_json_str(pl.v[i].name);
-		printf(":%u", pl.v[i].nodes);
+		admin_json_str(t.pools.v[i].name);
+		printf(":%u", t.pools.v[i].nodes);
 	}
 	printf("}}");
-	free(pl.v);
+	free(t.pools.v);
 }
 
 static void
