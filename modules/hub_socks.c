@@ -296,6 +296,29 @@ hub_socks_route(struct hub_socks *sf)
 }
 
 /*
+ * A whole request of n bytes parsed (SOCKS5 or 4): drop it from in, then
+ * the refusal decided at login or a command other than CONNECT is
+ * answered.  0: go on; -1: sf answered.
+ */
+static int
+hub_socks_parsed(struct hub_socks *sf, struct evbuffer *in, int n,
+    uint8_t cmd)
+{
+	evbuffer_drain(in, (size_t)n);
+	if (sf->sf_refuse != 0) {
+		hub_socks_fail(sf, sf->sf_refuse);
+		return (-1);
+	}
+	if (cmd != SOCKS_CMD_CONNECT) {
+		log_warnx("%s: %s: command %u not supported (CONNECT only)",
+		    sf->sf_v4 ? "socks4" : "socks", sf->sf_peer, cmd);
+		hub_socks_fail(sf, SOCKS_REP_CMDUNSUPP);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
  * RFC 1929 credentials: checked against the users file (through the
  * failed-login limiter) when the client must authenticate; in open mode
  * only the user name's form is checked.  Logs failures; 1 = accepted.
@@ -467,17 +490,8 @@ hub_socks_request(struct hub_socks *sf)
 		hub_socks_fail(sf, rep);
 		return (-1);
 	}
-	evbuffer_drain(in, (size_t)n);
-	if (sf->sf_refuse != 0) {
-		hub_socks_fail(sf, sf->sf_refuse);
+	if (hub_socks_parsed(sf, in, n, cmd) == -1)
 		return (-1);
-	}
-	if (cmd != SOCKS_CMD_CONNECT) {
-		log_warnx("socks: %s: command %u not supported (CONNECT only)",
-		    sf->sf_peer, cmd);
-		hub_socks_fail(sf, SOCKS_REP_CMDUNSUPP);
-		return (-1);
-	}
 	hub_socks_dial(sf);
 	return (-1);	/* nothing more to parse; sf may be gone */
 }
@@ -520,17 +534,8 @@ hub_socks_v4(struct hub_socks *sf)
 		hub_socks_fail(sf, rep);
 		return (-1);
 	}
-	evbuffer_drain(in, (size_t)n);
-	if (sf->sf_refuse != 0) {
-		hub_socks_fail(sf, sf->sf_refuse);
+	if (hub_socks_parsed(sf, in, n, cmd) == -1)
 		return (-1);
-	}
-	if (cmd != SOCKS_CMD_CONNECT) {
-		log_warnx("socks4: %s: command %u not supported (CONNECT only)",
-		    sf->sf_peer, cmd);
-		hub_socks_fail(sf, SOCKS_REP_CMDUNSUPP);
-		return (-1);
-	}
 	if (sf->sf_policy != AUTH_OPEN) {
 		log_warnx("socks4: %s: refused: SOCKS4 carries no password and "
 		    "this hub wants proxy credentials from this address; use "
