@@ -17,6 +17,7 @@
 
 #include "tentacle.h"
 #include "acl.h"
+#include "opt.h"
 
 struct acl_deny {
 	uint8_t		 addr[4];
@@ -299,48 +300,7 @@ bad:
 int
 acl_list_split(const char *s, char (*words)[64], int max, char **cause)
 {
-	const char	*end, *p, *w;
-	int		 n = 0, depth = 0;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	/* "[...]" around the whole list, not an entry's own brackets. */
-	if (end - s >= 2 && s[0] == '[' && end[-1] == ']') {
-		for (p = s; p < end; p++) {
-			depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
-			if (depth == 0)
-				break;
-		}
-		if (p == end - 1) {
-			s++;
-			end--;
-		}
-	}
-	while (s < end) {
-		if (*s == ' ' || *s == '\t' || *s == ',') {
-			s++;
-			continue;
-		}
-		for (w = s; s < end && *s != ' ' && *s != '\t' && *s != ',';
-		    s++)
-			;
-		if (s - w > 63) {
-			xasprintf(cause, "list item too long (max 63 bytes): "
-			    "\"%.63s...\"", w);
-			return (-1);
-		}
-		if (n >= max) {
-			xasprintf(cause, "too many list items (max %d)", max);
-			return (-1);
-		}
-		memcpy(words[n], w, s - w);
-		words[n][s - w] = '\0';
-		n++;
-	}
-	return (n);
+	return (opt_list_split_flags(s, words, max, OPT_LIST_BRACKETS, cause));
 }
 
 /* Default denials for an IPv4 address (network byte order bytes). */

@@ -922,17 +922,37 @@ fail:
 int
 opt_list_split(const char *s, char (*words)[64], int max, char **cause)
 {
-	const char	*end, *w;
+	return (opt_list_split_flags(s, words, max, 0, cause));
+}
+
+/* see opt.h */
+int
+opt_list_split_flags(const char *s, char (*words)[64], int max, int flags,
+    char **cause)
+{
+	const char	*end, *w, *p;
 	char		 q[2 * OPT_QUOTE_MAX + 8];
 	size_t		 wlen;
-	int		 n = 0;
+	int		 n = 0, depth = 0;
 
 	while (*s == ' ' || *s == '\t')
 		s++;
 	end = s + strlen(s);
 	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
-	if (s < end && *s == '[') {
+	if ((flags & OPT_LIST_BRACKETS) && end - s >= 2 && s[0] == '[' &&
+	    end[-1] == ']') {
+		/* "[...]" around the whole list, not an entry's own. */
+		for (p = s; p < end; p++) {
+			depth += *p == '[' ? 1 : *p == ']' ? -1 : 0;
+			if (depth == 0)
+				break;
+		}
+		if (p == end - 1) {
+			s++;
+			end--;
+		}
+	} else if (!(flags & OPT_LIST_BRACKETS) && s < end && *s == '[') {
 		if (end[-1] != ']' || end - s < 2) {
 			opt_error(cause, "missing ']' at the end of list %s",
 			    opt_quote(q, sizeof q, s, (size_t)(end - s)));
@@ -948,7 +968,8 @@ opt_list_split(const char *s, char (*words)[64], int max, char **cause)
 		}
 		for (w = s; s < end && *s != ' ' && *s != '\t' && *s != ',';
 		    s++) {
-			if (*s == '[' || *s == ']' || *s == '\0') {
+			if (((*s == '[' || *s == ']') &&
+			    !(flags & OPT_LIST_BRACKETS)) || *s == '\0') {
 				opt_error(cause, "unexpected %s in list",
 				    opt_quote(q, sizeof q, s, 1));
 				return (-1);

@@ -103,6 +103,14 @@ int	 opt_file_read(const char *path, const char *name, size_t max,
  * most wordlen-1 bytes each.  Returns the count or -1 with *cause.
  */
 int	 opt_list_split(const char *, char (*)[64], int max, char **cause);
+/*
+ * The same; OPT_LIST_BRACKETS: items may hold brackets of their own (IPv6
+ * entries, "[::1]:80"), and only brackets around the whole list are the
+ * list's ("[::1]" is ::1 either way).
+ */
+#define OPT_LIST_BRACKETS	0x1
+int	 opt_list_split_flags(const char *, char (*)[64], int max, int flags,
+	    char **cause);
 
 /*
  * The -log and -log-level rows of a flag table (hub and node: log.c's
