@@ -54,6 +54,17 @@ fuzz_judge(const struct acl_entry *e, const uint8_t *data, size_t size)
 	(void)acl_is_local(&ss, 1, (struct sockaddr *)&ss);
 }
 
+/* A parsed entry: its prefix fits its family, a bare port names one. */
+static void
+fuzz_entry(const struct acl_entry *e, const uint8_t *data, size_t size)
+{
+	if ((e->family == AF_INET && e->bits > 32) ||
+	    (e->family == AF_INET6 && e->bits > 128) ||
+	    (e->family == 0 && e->port == 0))
+		abort();
+	fuzz_judge(e, data, size);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -97,26 +108,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((r != 0 && r != -1) || (r == -1) != (cause != NULL))
 		abort();
 	free(cause);
-	if (r == 0) {
-		if ((e.family == AF_INET && e.bits > 32) ||
-		    (e.family == AF_INET6 && e.bits > 128) ||
-		    (e.family == 0 && e.port == 0))
-			abort();
-		fuzz_judge(&e, data, size);
-	}
+	if (r == 0)
+		fuzz_entry(&e, data, size);
 	/* The node's own forms: ADDR:PORT, [ADDR6]:PORT, lists of them. */
 	cause = NULL;
 	r = acl_rule_parse(s, size & 1, &e, &cause);
 	if ((r != 0 && r != -1) || (r == -1) != (cause != NULL))
 		abort();
 	free(cause);
-	if (r == 0) {
-		if ((e.family == AF_INET && e.bits > 32) ||
-		    (e.family == AF_INET6 && e.bits > 128) ||
-		    (e.family == 0 && e.port == 0))
-			abort();
-		fuzz_judge(&e, data, size);
-	}
+	if (r == 0)
+		fuzz_entry(&e, data, size);
 	cause = NULL;
 	r = acl_list_split(s, words, 4, &cause);
 	if (r < -1 || r > 4 || (r == -1) != (cause != NULL))
