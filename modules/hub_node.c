@@ -26,6 +26,7 @@
 #include "acl.h"
 #include "frame.h"
 #include "limit.h"
+#include "opt.h"
 #include "hub.h"
 
 #define SPARE_REFILL_US	10000		/* refill latency before a sample */
@@ -846,21 +847,16 @@ static void
 hub_node_ids_save_cb(evutil_socket_t sock __unused, short what __unused,
     void *arg __unused)
 {
-	char		 tmp[1100];
-	char		 hex[2 * FRAME_KID_LEN + 1];
-	FILE		*fp = NULL;
+	char		 hex[2 * FRAME_KID_LEN + 1], *tmp, *cause = NULL;
+	FILE		*fp;
 	u_int		 i, j;
-	int		 fd;
 
 	if (ids_path[0] == '\0')
 		return;
 	ids_saved_us = core_now_us();
-	snprintf(tmp, sizeof tmp, "%s.new", ids_path);
-	(void)unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1 || (fp = fdopen(fd, "w")) == NULL)
+	if ((fp = opt_file_replace_open(ids_path, NULL, 0, &tmp,
+	    &cause)) == NULL)
 		goto fail;
-	fd = -1;	/* fp's now */
 	fprintf(fp, "# tentacle hub: node ids by name and token key id "
 	    "(ID NAME KEYID SEEN)\n");
 	for (i = 0; i < nids; i++) {
@@ -870,27 +866,16 @@ hub_node_ids_save_cb(evutil_socket_t sock __unused, short what __unused,
 		fprintf(fp, "%u %s %s %lld\n", ids[i].id, ids[i].name, hex,
 		    ids[i].seen);
 	}
-	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) == -1)
-		goto fail;
-	if (fclose(fp) != 0) {
-		fp = NULL;
-		goto fail;
-	}
-	fp = NULL;
-	if (rename(tmp, ids_path) == -1)
+	if (opt_file_replace_commit(fp, tmp, ids_path, &cause) == -1)
 		goto fail;
 	ids_warned = 0;
 	return;
 fail:
 	if (!ids_warned)
-		log_warn("node ids: cannot write %s (ids given now are "
-		    "forgotten when the hub restarts)", tmp);
+		log_warnx("node ids: cannot write %s: %s (ids given now are "
+		    "forgotten when the hub restarts)", ids_path, cause);
 	ids_warned = 1;
-	if (fp != NULL)
-		fclose(fp);
-	else if (fd != -1)
-		close(fd);
-	(void)unlink(tmp);
+	free(cause);
 }
 
 /*

@@ -867,6 +867,77 @@ opt_conf_load(const char *path, opt_conf_cb *cb, void *arg, char **cause)
 }
 
 /* see opt.h */
+FILE *
+opt_file_replace_open(const char *path, const struct stat *st, mode_t keep,
+    char **tmp, char **cause)
+{
+	size_t	 len = strlen(path) + sizeof ".tmp.XXXXXX";
+	FILE	*fp;
+	int	 fd;
+
+	if ((*tmp = malloc(len)) == NULL) {
+		opt_error(cause, "%s: out of memory", path);
+		return (NULL);
+	}
+	snprintf(*tmp, len, "%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(*tmp)) == -1) {
+		opt_error(cause, "%s: %s", *tmp, strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+		return (NULL);
+	}
+	if (st != NULL) {
+		if (geteuid() == 0)
+			(void)fchown(fd, st->st_uid, st->st_gid);
+		(void)fchmod(fd, st->st_mode & keep);
+	}
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		opt_error(cause, "%s: %s", *tmp, strerror(errno));
+		close(fd);
+		(void)unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return (fp);
+}
+
+/* see opt.h */
+int
+opt_file_replace_commit(FILE *fp, char *tmp, const char *path, char **cause)
+{
+	if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) == -1) {
+		opt_error(cause, "%s: %s", tmp, strerror(errno));
+		fclose(fp);
+		goto fail;
+	}
+	if (fclose(fp) != 0) {
+		opt_error(cause, "%s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, path) == -1) {
+		opt_error(cause, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	free(tmp);
+	return (0);
+fail:
+	(void)unlink(tmp);
+	free(tmp);
+	return (-1);
+}
+
+/* see opt.h */
+void
+opt_file_replace_abort(FILE *fp, char *tmp)
+{
+	if (fp != NULL)
+		fclose(fp);
+	if (tmp != NULL)
+		(void)unlink(tmp);
+	free(tmp);
+}
+
+/* see opt.h */
 int
 opt_file_read(const char *path, const char *name, size_t max, char **bufp,
     size_t *len, mode_t *mode, char **cause)

@@ -99,6 +99,22 @@ int	 opt_file_read(const char *path, const char *name, size_t max,
 	    char **buf, size_t *len, mode_t *mode, char **cause);
 
 /*
+ * Replace path's contents crash-safely: opt_file_replace_open() makes a
+ * temporary file beside it (*tmp, allocated) with st's owner (as root)
+ * and st's mode & keep (st NULL: 0600); write to the FILE it returns,
+ * then opt_file_replace_commit() flushes, syncs, closes and renames it
+ * over path, or opt_file_replace_abort() drops it.  Both free *tmp.
+ * NULL or -1 with *cause "file: error".  The users, known_hosts and
+ * node-ids files.
+ */
+struct stat;
+FILE	*opt_file_replace_open(const char *path, const struct stat *st,
+	    mode_t keep, char **tmp, char **cause);
+int	 opt_file_replace_commit(FILE *, char *tmp, const char *path,
+	    char **cause);
+void	 opt_file_replace_abort(FILE *, char *tmp);
+
+/*
  * Split a list value: "a, b c" or "[a, b]" into at most max words of at
  * most wordlen-1 bytes each.  Returns the count or -1 with *cause.
  */

@@ -34,7 +34,6 @@ static int	 passwd_file_read(const char *, char **, size_t *,
 		    struct stat *);
 static int	 passwd_file_copy(FILE *, const char *, size_t, const char *,
 		    const char *);
-static int	 passwd_file_commit(FILE *, const char *, const char *);
 static int	 passwd_file_update(const char *, const char *, const char *);
 
 static void
@@ -232,29 +231,6 @@ passwd_file_copy(FILE *out, const char *buf, size_t len, const char *name,
 	return (found);
 }
 
-/* Flush, sync and close out (the file tmp), rename it to path; 0 or -1. */
-static int
-passwd_file_commit(FILE *out, const char *tmp, const char *path)
-{
-	if (fflush(out) != 0 || ferror(out) || fsync(fileno(out)) == -1) {
-		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
-		    strerror(errno));
-		fclose(out);
-		return (-1);
-	}
-	if (fclose(out) != 0) {
-		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
-		    strerror(errno));
-		return (-1);
-	}
-	if (rename(tmp, path) == -1) {
-		fprintf(stderr, "tentacle passwd: %s: %s\n", path,
-		    strerror(errno));
-		return (-1);
-	}
-	return (0);
-}
-
 /*
  * Replace name's line in path with line (or append it; line NULL: remove
  * it, and fail if there is none), through a temporary file in the same
@@ -266,9 +242,9 @@ passwd_file_update(const char *path, const char *name, const char *line)
 {
 	struct stat	 st;
 	FILE		*out;
-	char		*buf, *tmp = NULL;
+	char		*buf, *tmp = NULL, *cause = NULL;
 	size_t		 len;
-	int		 fd, found;
+	int		 found;
 
 	if (passwd_file_read(path, &buf, &len, &st) == -1)
 		return (-1);
@@ -279,41 +255,33 @@ passwd_file_update(const char *path, const char *name, const char *line)
 		free(buf);
 		return (-1);
 	}
-	xasprintf(&tmp, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
-		    strerror(errno));
-		free(tmp);
-		free(buf);
-		return (-1);
-	}
 	/*
 	 * Keep the file's owner (as root) and its owner and group bits: the
 	 * hub must still read it.  Password hashes are nobody else's.
 	 */
-	if (buf != NULL && geteuid() == 0)
-		(void)fchown(fd, st.st_uid, st.st_gid);
-	fchmod(fd, st.st_mode & 0770);
-	if ((out = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "tentacle passwd: %s: %s\n", tmp,
-		    strerror(errno));
-		close(fd);
-		goto fail;
+	if ((out = opt_file_replace_open(path, buf != NULL ? &st : NULL, 0770,
+	    &tmp, &cause)) == NULL) {
+		fprintf(stderr, "tentacle passwd: %s\n", cause);
+		free(cause);
+		if (buf != NULL)
+			explicit_bzero(buf, len);
+		free(buf);
+		return (-1);
 	}
 	found = passwd_file_copy(out, buf, len, name, line);
-	if (passwd_file_commit(out, tmp, path) == -1)
+	if (opt_file_replace_commit(out, tmp, path, &cause) == -1) {
+		fprintf(stderr, "tentacle passwd: %s\n", cause);
+		free(cause);
 		goto fail;
+	}
 	fprintf(stderr, "tentacle passwd: %s user %s %s %s (send the hub "
 	    "SIGHUP to reload it)\n", line == NULL ? "removed" : found ?
 	    "replaced" : "added", name, line == NULL ? "from" : "in", path);
 	if (buf != NULL)
 		explicit_bzero(buf, len);
 	free(buf);
-	free(tmp);
 	return (0);
 fail:
-	unlink(tmp);
-	free(tmp);
 	if (buf != NULL)
 		explicit_bzero(buf, len);
 	free(buf);

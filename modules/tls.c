@@ -28,6 +28,7 @@
 #include <bearssl.h>
 
 #include "tentacle.h"
+#include "opt.h"
 #include "tls.h"
 
 /*
@@ -848,7 +849,7 @@ tls_known_forget(const char *path, const char *host, char **cause)
 	char		*buf, *tmp = NULL;
 	const char	*p, *nl;
 	size_t		 len, ll;
-	int		 fd, n = 0;
+	int		 n = 0;
 
 	if ((in = fopen(path, "r")) == NULL || fstat(fileno(in), &st) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
@@ -881,24 +882,15 @@ tls_known_forget(const char *path, const char *host, char **cause)
 		free(buf);
 		return (0);	/* nothing to remove: nothing written */
 	}
-	xasprintf(&tmp, "%s.tmp.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1 || (out = fdopen(fd, "w")) == NULL) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
-		if (fd != -1) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
-		free(buf);
-		return (-1);
-	}
 	/*
 	 * Keep the owner (run as root for a node that runs as its own user,
 	 * which must still read and append to the file) and the mode.
 	 */
-	if (geteuid() == 0)
-		(void)fchown(fd, st.st_uid, st.st_gid);
-	fchmod(fd, st.st_mode & 07777);
+	if ((out = opt_file_replace_open(path, &st, 07777, &tmp,
+	    cause)) == NULL) {
+		free(buf);
+		return (-1);
+	}
 	for (p = buf; p < buf + len; p = nl) {
 		nl = memchr(p, '\n', buf + len - p);
 		nl = nl != NULL ? nl + 1 : buf + len;
@@ -907,25 +899,9 @@ tls_known_forget(const char *path, const char *host, char **cause)
 			fwrite(p, 1, ll, out);
 	}
 	free(buf);
-	if (fflush(out) != 0 || ferror(out) || fsync(fd) == -1) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
-		fclose(out);
-		goto fail;
-	}
-	if (fclose(out) != 0) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
-		goto fail;
-	}
-	if (rename(tmp, path) == -1) {
-		xasprintf(cause, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	free(tmp);
+	if (opt_file_replace_commit(out, tmp, path, cause) == -1)
+		return (-1);
 	return (n);
-fail:
-	unlink(tmp);
-	free(tmp);
-	return (-1);
 }
 
 /*
