@@ -927,17 +927,6 @@ fail:
 }
 
 /* see opt.h */
-void
-opt_file_replace_abort(FILE *fp, char *tmp)
-{
-	if (fp != NULL)
-		fclose(fp);
-	if (tmp != NULL)
-		(void)unlink(tmp);
-	free(tmp);
-}
-
-/* see opt.h */
 int
 opt_file_read(const char *path, const char *name, size_t max, char **bufp,
     size_t *len, mode_t *mode, char **cause)

@@ -103,7 +103,7 @@ int	 opt_file_read(const char *path, const char *name, size_t max,
  * temporary file beside it (*tmp, allocated) with st's owner (as root)
  * and st's mode & keep (st NULL: 0600); write to the FILE it returns,
  * then opt_file_replace_commit() flushes, syncs, closes and renames it
- * over path, or opt_file_replace_abort() drops it.  Both free *tmp.
+ * over path (on an error it removes it); it frees *tmp.
  * NULL or -1 with *cause "file: error".  The users, known_hosts and
  * node-ids files.
  */
@@ -112,7 +112,6 @@ FILE	*opt_file_replace_open(const char *path, const struct stat *st,
 	    mode_t keep, char **tmp, char **cause);
 int	 opt_file_replace_commit(FILE *, char *tmp, const char *path,
 	    char **cause);
-void	 opt_file_replace_abort(FILE *, char *tmp);
 
 /*
  * Split a list value: "a, b c" or "[a, b]" into at most max words of at
