@@ -3,6 +3,8 @@ test_description='a client on the wrong proxy port: SOCKS5 and SOCKS4 on the
 HTTP port, HTTP and TLS on the SOCKS port are answered at once in the
 client'"'"'s own protocol (naming the right port) and logged, never left to
 the 10 s handshake deadline'
+# Names and odd addresses go to a node: only lo (TEST_NETNS).
+TEST_NETNS=1
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq CURL || test_skip_all 'curl not found'

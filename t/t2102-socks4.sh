@@ -3,6 +3,8 @@ test_description='SOCKS4 and SOCKS4a on the SOCKS port: CONNECT by address
 and by name, the user id as user name with routing parameters, 0x5b for
 BIND, bad requests and failed dials; served only to clients that need no
 password (SOCKS4 has none)'
+# Names and odd addresses go to a node: only lo (TEST_NETNS).
+TEST_NETNS=1
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq CURL || test_skip_all 'curl not found'

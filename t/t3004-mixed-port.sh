@@ -2,6 +2,8 @@
 test_description='-mixedAddr: one port for SOCKS4, SOCKS4a, SOCKS5 and HTTP
 (absolute-form and CONNECT), told apart by the first byte, with the users
 and limits of the dedicated ports'
+# Names and odd addresses go to a node: only lo (TEST_NETNS).
+TEST_NETNS=1
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
