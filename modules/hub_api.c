@@ -38,7 +38,6 @@
 #define API_HEAD_MAX	8192		/* request line and headers */
 #define API_BODY_MAX	65536
 #define API_IDLE_S	10		/* evhttp: each read and write */
-#define API_DEADLINE_S	30		/* a whole connection */
 #define API_PATH_MAX	512
 
 /* One admin listener: the Unix socket, or a loopback TCP port. */
@@ -59,7 +58,7 @@ struct api_srv {
 struct api_conn {
 	struct api_srv		*srv;
 	struct bufferevent	*bev;
-	uint64_t		 since_us;
+	uint64_t		 since_us;	/* opened, or last request */
 	int			 cut;		/* past the deadline: shut */
 	TAILQ_ENTRY(api_conn)	 entry;
 };
@@ -658,6 +657,17 @@ api_split(struct api_req *r, char *path)
 	return (0);
 }
 
+/* A request came whole on bev: its connection's deadline starts again. */
+static void
+api_conn_touch(struct api_srv *s, struct bufferevent *bev)
+{
+	struct api_conn	*c;
+
+	TAILQ_FOREACH(c, &s->conns, entry)
+		if (c->bev == bev)
+			c->since_us = core_now_us();
+}
+
 /* Every request: who, Host, CSRF, then the route. */
 static void
 api_request_cb(struct evhttp_request *req, void *arg)
@@ -667,6 +677,8 @@ api_request_cb(struct evhttp_request *req, void *arg)
 	const char		*path, *q;
 	char			*dec = NULL;
 
+	api_conn_touch(arg, evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req)));
 	memset(&r, 0, sizeof r);
 	TAILQ_INIT(&r.query);
 	r.req = req;
@@ -718,9 +730,9 @@ api_request_cb(struct evhttp_request *req, void *arg)
 /*
  * Once a second while connections are open: a connection evhttp has
  * freed (it cleared its callbacks; our reference kept the socket) is
- * counted out and closed; one open past API_DEADLINE_S is cut (evhttp's
- * timeout restarts with every byte: a client trickling bytes would hold
- * it for ever).
+ * counted out and closed; one whose next request is not whole within
+ * -handshake-timeout is cut (evhttp's timeout restarts with every byte: a
+ * client trickling bytes would hold it for ever).
  */
 static void
 api_sweep_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
@@ -743,11 +755,11 @@ api_sweep_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 			s->nconn--;
 			continue;
 		}
-		if (!c->cut && now - c->since_us > API_DEADLINE_S * 1000000ULL &&
-		    (sock = bufferevent_getfd(c->bev)) != -1) {
-			log_info("admin: a connection open for %d s: cut (a "
-			    "request must be whole within that)",
-			    API_DEADLINE_S);
+		if (!c->cut && now - c->since_us > hub.conf.handshake_ms *
+		    1000ULL && (sock = bufferevent_getfd(c->bev)) != -1) {
+			log_info("admin: no whole request within %d ms "
+			    "(-handshake-timeout): connection cut",
+			    hub.conf.handshake_ms);
 			shutdown(sock, SHUT_RDWR);
 			c->cut = 1;
 		}
