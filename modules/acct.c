@@ -117,22 +117,27 @@ bad:
 	return (-1);
 }
 
-/* n in the unit that gives the smallest whole number: "5Gi", "1000". */
+/*
+ * n in its shortest form ("512k", not "500Ki"; "5Gi", "1234567"); of
+ * equally short ones the larger unit.
+ */
 static void
 acct_size_format(char *buf, size_t size, uint64_t n)
 {
+	char	 best[32], t[32];
 	size_t	 i;
 
+	snprintf(best, sizeof best, "%llu", (unsigned long long)n);
 	for (i = 0; n != 0 && i < ACCT_NUNITS; i++) {
-		/* Ti before T and so on: at equal rank the larger wins. */
-		if (n % acct_units[i].mult == 0) {
-			snprintf(buf, size, "%llu%s",
-			    (unsigned long long)(n / acct_units[i].mult),
-			    acct_units[i].name);
-			return;
-		}
+		if (n % acct_units[i].mult != 0)
+			continue;
+		snprintf(t, sizeof t, "%llu%s",
+		    (unsigned long long)(n / acct_units[i].mult),
+		    acct_units[i].name);
+		if (strlen(t) < strlen(best))
+			strlcpy(best, t, sizeof best);
 	}
-	snprintf(buf, size, "%llu", (unsigned long long)n);
+	strlcpy(buf, best, size);
 }
 
 /* A pool name: [A-Za-z0-9._-], 1 to ACCT_POOL_NAME_MAX. */
@@ -721,7 +726,8 @@ acct_usage_parse_line(const char *line, char *name, size_t namelen,
 		"NAME", "DAY", "DAY_UP", "DAY_DOWN", "MONTH_UP", "MONTH_DOWN",
 		"TOTAL_UP", "TOTAL_DOWN", "LAST_SEEN"
 	};
-	char		 buf[ACCT_USAGE_LINE_MAX + 1], *f[ACCT_USAGE_FIELDS + 1];
+	char		 buf[ACCT_USAGE_LINE_MAX + 1];
+	char		*f[ACCT_USAGE_FIELDS + 1];
 	char		*p, *end;
 	uint64_t	 v[ACCT_USAGE_FIELDS];
 	int64_t		 y;

@@ -44,7 +44,8 @@
  * takes), quotas to ACCT_BYTES_MAX.  An empty text is no limits at all.
  */
 #define ACCT_CONNS_MAX		1000000
-#define ACCT_RATE_MAX		2147483647ULL	/* bytes/s: ev_ssize_t on ILP32 */
+/* Bytes per second: what ev_ssize_t holds on ILP32. */
+#define ACCT_RATE_MAX		2147483647ULL
 #define ACCT_BYTES_MAX		(1ULL << 60)	/* 1 EiB */
 #define ACCT_POOLS_MAX		16
 #define ACCT_POOL_NAME_MAX	64
@@ -55,7 +56,7 @@ struct acct_limits {
 	u_int		 max_conns;	/* 0: none */
 	uint64_t	 rate_up;	/* bytes/s from the client; 0: none */
 	uint64_t	 rate_down;	/* bytes/s to the client; 0: none */
-	uint64_t	 quota_day;	/* bytes up + down per UTC day; 0: none */
+	uint64_t	 quota_day;	/* bytes up + down a UTC day; 0: none */
 	uint64_t	 quota_month;	/* per UTC month; 0: none */
 	int		 npools;	/* 0: every pool */
 	char		 pools[ACCT_POOLS_MAX][ACCT_POOL_NAME_MAX + 1];
@@ -74,10 +75,11 @@ int		 acct_limits_parse(const char *s, struct acct_limits *l,
 /*
  * The limits text of l into buf (size bytes with the NUL), keys in the
  * order above, zero limits left out, rate= when up and down are equal,
- * each size in the unit that gives the smallest whole number ("5Gi",
- * "5G", "1000"): acct_limits_parse() gives l back.  "" for no limits.
- * Returns the length of the whole text, as snprintf does: a result of
- * size or more means buf was too small (ACCT_LIMITS_LEN + 1 is enough).
+ * each size in its shortest form ("512k", "5Gi", "1234567"; of equally
+ * short ones the larger unit): acct_limits_parse() gives l back.  "" for
+ * no limits.  Returns the length of the whole text, as snprintf does: a
+ * result of size or more means buf was too small (ACCT_LIMITS_LEN + 1 is
+ * enough).
  */
 size_t		 acct_limits_format(const struct acct_limits *l, char *buf,
 		    size_t size);
@@ -108,7 +110,7 @@ struct acct_usage {
 	uint64_t	 total_up;	/* since the usage began */
 	uint64_t	 total_down;
 	u_int		 conns;		/* connections now */
-	int64_t		 last_seen;	/* Unix time of the last bytes; 0 never */
+	int64_t		 last_seen;	/* Unix time of the last bytes, or 0 */
 };
 
 /* The UTC day (days since 1970-01-01) and month (year * 12 + month - 1). */
