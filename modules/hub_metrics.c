@@ -30,6 +30,10 @@
 #define METRICS_NODES_MAX	1000
 /* Pools with series in tentacle_nodes; more in ..._pools_omitted. */
 #define METRICS_POOLS_MAX	1000
+/* An escaped label value: a node's longest string, each byte escaped. */
+#define METRICS_ESC_MAX		(2 * FRAME_BUILD_MAX + 3)
+/* A sample's name with a node's labels. */
+#define METRICS_PRE_MAX		(64 + 16 + METRICS_ESC_MAX)
 
 /* A node's state, as the API's "state" says it. */
 #define MSTATE_UP		0
@@ -143,30 +147,37 @@ metrics_nodes_shown(void)
 }
 
 /*
- * A label value between its quotes: backslash, double quote and line feed
- * escaped (the format's only escapes).  Peers' strings are printable
- * ASCII already (frame.c); anything else becomes '?' so that a value is
- * always valid UTF-8.
+ * s escaped for a label value into buf: backslash, double quote and line
+ * feed (the format's only escapes).  Peers' strings are printable ASCII
+ * already (frame.c); anything else becomes '?' so that a value is always
+ * valid UTF-8.  Cut short (never inside an escape) if buf is too small.
  */
+static const char *
+metrics_esc(char *buf, size_t len, const char *s)
+{
+	size_t	 o = 0;
+
+	for (; *s != '\0' && o + 3 <= len; s++) {
+		if (*s == '\\' || *s == '"' || *s == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = *s == '\n' ? 'n' : *s;
+		} else if ((unsigned char)*s < 0x20 ||
+		    (unsigned char)*s >= 0x7f)
+			buf[o++] = '?';
+		else
+			buf[o++] = *s;
+	}
+	buf[o] = '\0';
+	return (buf);
+}
+
+/* A label value with its quotes. */
 static void
 metrics_label_value(struct evbuffer *out, const char *s)
 {
-	const char	*p;
+	char	 buf[METRICS_ESC_MAX];
 
-	evbuffer_add(out, "\"", 1);
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '\\')
-			evbuffer_add(out, "\\\\", 2);
-		else if (*p == '"')
-			evbuffer_add(out, "\\\"", 2);
-		else if (*p == '\n')
-			evbuffer_add(out, "\\n", 2);
-		else if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			evbuffer_add(out, "?", 1);
-		else
-			evbuffer_add(out, p, 1);
-	}
-	evbuffer_add(out, "\"", 1);
+	evbuffer_add_printf(out, "\"%s\"", metrics_esc(buf, sizeof buf, s));
 }
 
 /* HELP and TYPE of a name; help escapes backslash and line feed. */
@@ -197,13 +208,16 @@ metrics_one(struct evbuffer *out, const char *name, const char *type,
 	evbuffer_add_printf(out, "%s %llu\n", name, (unsigned long long)v);
 }
 
-/* A sample's name and its node's labels, the brace left open. */
-static void
-metrics_node_labels(struct evbuffer *out, const char *name,
+/* A sample's name and its node's labels, the brace left open, in pre. */
+static const char *
+metrics_node_pre(char *pre, size_t len, const char *name,
     const struct mnode *m)
 {
-	evbuffer_add_printf(out, "%s{id=\"%u\",node=", name, m->id);
-	metrics_label_value(out, m->hello->name);
+	char	 buf[METRICS_ESC_MAX];
+
+	snprintf(pre, len, "%s{id=\"%u\",node=\"%s\"", name, m->id,
+	    metrics_esc(buf, sizeof buf, m->hello->name));
+	return (pre);
 }
 
 /* One sample per online node (value from get), every node's labels. */
@@ -213,14 +227,15 @@ metrics_per_node(struct evbuffer *out, const char *name, const char *type,
 {
 	struct mwalk	 w;
 	struct mnode	 m;
+	char		 pre[METRICS_PRE_MAX];
 
 	metrics_head(out, name, type, help);
 	metrics_walk_start(&w);
 	while (metrics_walk_next(&w, &m)) {
 		if (m.n == NULL && !away_too)
 			continue;
-		metrics_node_labels(out, name, &m);
-		evbuffer_add_printf(out, "} %llu\n",
+		evbuffer_add_printf(out, "%s} %llu\n",
+		    metrics_node_pre(pre, sizeof pre, name, &m),
 		    (unsigned long long)get(&m));
 	}
 }
@@ -278,6 +293,7 @@ metrics_per_node2(struct evbuffer *out, const char *name, const char *type,
 	struct mnode	 m;
 	uint64_t	 v[2];
 	const char	*kv[2] = { a, b };
+	char		 pre[METRICS_PRE_MAX];
 	int		 i;
 
 	metrics_head(out, name, type, help);
@@ -286,11 +302,10 @@ metrics_per_node2(struct evbuffer *out, const char *name, const char *type,
 		if (m.n == NULL && !away_too)
 			continue;
 		get(&m, &v[0], &v[1]);
-		for (i = 0; i < 2; i++) {
-			metrics_node_labels(out, name, &m);
-			evbuffer_add_printf(out, ",%s=\"%s\"} %llu\n", key,
-			    kv[i], (unsigned long long)v[i]);
-		}
+		metrics_node_pre(pre, sizeof pre, name, &m);
+		for (i = 0; i < 2; i++)
+			evbuffer_add_printf(out, "%s,%s=\"%s\"} %llu\n", pre,
+			    key, kv[i], (unsigned long long)v[i]);
 	}
 }
 
@@ -316,6 +331,8 @@ metrics_node_info(struct evbuffer *out)
 	struct mwalk	 w;
 	struct mnode	 m;
 	static const char *redials[] = { "none", "command", "dial_info" };
+	char		 pre[METRICS_PRE_MAX], os[METRICS_ESC_MAX];
+	char		 arch[METRICS_ESC_MAX], build[METRICS_ESC_MAX];
 	u_int		 r;
 
 	metrics_head(out, "tentacle_node_info", "gauge", "1 per node, with "
@@ -323,15 +340,13 @@ metrics_node_info(struct evbuffer *out)
 	    "do.");
 	metrics_walk_start(&w);
 	while (metrics_walk_next(&w, &m)) {
-		metrics_node_labels(out, "tentacle_node_info", &m);
-		evbuffer_add_printf(out, ",os=");
-		metrics_label_value(out, m.hello->os);
-		evbuffer_add_printf(out, ",arch=");
-		metrics_label_value(out, m.hello->arch);
-		evbuffer_add_printf(out, ",build=");
-		metrics_label_value(out, m.hello->build);
 		r = m.hello->redial;
-		evbuffer_add_printf(out, ",redial=\"%s\"} 1\n",
+		evbuffer_add_printf(out, "%s,os=\"%s\",arch=\"%s\",build=\"%s\","
+		    "redial=\"%s\"} 1\n",
+		    metrics_node_pre(pre, sizeof pre, "tentacle_node_info", &m),
+		    metrics_esc(os, sizeof os, m.hello->os),
+		    metrics_esc(arch, sizeof arch, m.hello->arch),
+		    metrics_esc(build, sizeof build, m.hello->build),
 		    r < sizeof redials / sizeof redials[0] ? redials[r] :
 		    "unknown");
 	}
@@ -343,6 +358,7 @@ metrics_node_rtt(struct evbuffer *out)
 {
 	struct mwalk	 w;
 	struct mnode	 m;
+	char		 pre[METRICS_PRE_MAX];
 
 	metrics_head(out, "tentacle_node_rtt_seconds", "gauge", "Round trip "
 	    "of the node's last heartbeat on its control link.");
@@ -350,8 +366,8 @@ metrics_node_rtt(struct evbuffer *out)
 	while (metrics_walk_next(&w, &m)) {
 		if (m.n == NULL)
 			continue;
-		metrics_node_labels(out, "tentacle_node_rtt_seconds", &m);
-		evbuffer_add_printf(out, "} %u.%06u\n",
+		evbuffer_add_printf(out, "%s} %u.%06u\n", metrics_node_pre(pre,
+		    sizeof pre, "tentacle_node_rtt_seconds", &m),
 		    (u_int)(m.n->n_rtt_us / 1000000),
 		    (u_int)(m.n->n_rtt_us % 1000000));
 	}
@@ -365,6 +381,7 @@ metrics_node_dials(struct evbuffer *out)
 	struct mnode	 m;
 	static const char *results[] = { "ok", "failed", "denied" };
 	uint64_t	 v[3];
+	char		 pre[METRICS_PRE_MAX];
 	int		 i;
 
 	metrics_head(out, "tentacle_node_dials_total", "counter", "Dials "
@@ -377,12 +394,11 @@ metrics_node_dials(struct evbuffer *out)
 		v[0] = m.n->n_dials_ok;
 		v[1] = m.n->n_dials_failed;
 		v[2] = m.n->n_dials_denied;
-		for (i = 0; i < 3; i++) {
-			metrics_node_labels(out, "tentacle_node_dials_total",
-			    &m);
-			evbuffer_add_printf(out, ",result=\"%s\"} %llu\n",
-			    results[i], (unsigned long long)v[i]);
-		}
+		metrics_node_pre(pre, sizeof pre, "tentacle_node_dials_total",
+		    &m);
+		for (i = 0; i < 3; i++)
+			evbuffer_add_printf(out, "%s,result=\"%s\"} %llu\n",
+			    pre, results[i], (unsigned long long)v[i]);
 	}
 }
 
@@ -428,6 +444,7 @@ metrics_pools(struct evbuffer *out)
 	struct mpool		*p;
 	size_t			 np = 0, i, j, max;
 	u_int			 count[MSTATES], npools = 0, omitted = 0;
+	char			 esc[METRICS_ESC_MAX];
 	int			 s;
 
 	metrics_head(out, "tentacle_nodes", "gauge", "Nodes by pool and "
@@ -464,12 +481,11 @@ metrics_pools(struct evbuffer *out)
 			omitted++;
 			continue;
 		}
-		for (s = 0; s < MSTATES; s++) {
-			evbuffer_add_printf(out, "tentacle_nodes{pool=");
-			metrics_label_value(out, p[i].pool);
-			evbuffer_add_printf(out, ",state=\"%s\"} %u\n",
-			    metrics_states[s], count[s]);
-		}
+		metrics_esc(esc, sizeof esc, p[i].pool);
+		for (s = 0; s < MSTATES; s++)
+			evbuffer_add_printf(out, "tentacle_nodes{pool=\"%s\","
+			    "state=\"%s\"} %u\n", esc, metrics_states[s],
+			    count[s]);
 	}
 	free(p);
 	return (omitted);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -57,6 +58,7 @@ version_string(void)
 }
 
 static char	*text;		/* the last hub_metrics_write(), NUL ended */
+static double	 write_ms;	/* ... and how long it took */
 
 /* Forget every node and counter. */
 static void
@@ -130,6 +132,7 @@ scrape(void)
 	struct evbuffer	*out;
 	const char	*helpers = getenv("TENTACLE_HELPERS");
 	char		 path[] = "/tmp/hub_metrics.XXXXXX", cmd[2048];
+	struct timespec	 t0, t1;
 	size_t		 len;
 	FILE		*fp;
 	int		 fd, ok;
@@ -137,7 +140,11 @@ scrape(void)
 	free(text);
 	if ((out = evbuffer_new()) == NULL)
 		abort();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	hub_metrics_write(out);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	write_ms = (t1.tv_sec - t0.tv_sec) * 1e3 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	len = evbuffer_get_length(out);
 	if ((text = malloc(len + 1)) == NULL)
 		abort();
@@ -327,8 +334,8 @@ test_cap(void)
 	}
 	parked_add(2000, "away", "p0001", 1);
 	check(scrape());
-	printf("# 1003 nodes and 1 away, a pool each: %zu bytes\n",
-	    strlen(text));
+	printf("# 1003 nodes and 1 away, a pool each: %zu bytes in %.1f ms\n",
+	    strlen(text), write_ms);
 	check(has_line("tentacle_metrics_nodes_omitted 4"));
 	check(has_line("tentacle_metrics_pools_omitted 3"));
 	check(has_line("tentacle_nodes_connected 1003"));
