@@ -219,6 +219,9 @@
 	function failed(e) {
 		if (e.status === 401) {
 			var had = !!auth;
+			/* Calls under way when the first 401 came: one form. */
+			if (stopped)
+				return true;
 			setAuth(null);
 			showLogin(had ? "The hub refused those credentials: " +
 			    e.message : "The hub asks for credentials: the " +
