@@ -1,6 +1,6 @@
 /*
  * hub_dash.c: the dashboard's files (doc/admin.md "Dashboard"), compiled
- * in: scripts/embed turns dist/dash/* into modules/dash_assets.c at build
+ * in: scripts/embed turns dist/dash/ into modules/dash_assets.c at build
  * time, so the binary serves its page with no file on disk and nothing
  * fetched from elsewhere.  hub_api.c calls hub_dash_find() for a GET that
  * is not the API and sends what it finds, with its headers (the CSP).
