@@ -599,4 +599,17 @@ void		 hub_metrics_start(void);
  */
 void		 hub_metrics_write(struct evbuffer *);
 
+/*
+ * hub_dash.c: the dashboard's files, embedded at build time by
+ * scripts/embed from dist/dash/ (the generated modules/dash_assets.c).
+ */
+struct hub_dash_asset {
+	const char		*path;		/* "/index.html" */
+	const char		*type;		/* the Content-Type */
+	const unsigned char	*data;
+	size_t			 len;
+};
+/* The file for a request path ("/" is /index.html), or NULL. */
+const struct hub_dash_asset *hub_dash_find(const char *path);
+
 #endif /* HUB_H */
