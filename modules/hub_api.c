@@ -60,6 +60,7 @@ struct api_conn {
 	struct bufferevent	*bev;
 	uint64_t		 since_us;	/* opened, or last request */
 	int			 cut;		/* past the deadline: shut */
+	int			 stream;	/* an answer that lasts (SSE) */
 	TAILQ_ENTRY(api_conn)	 entry;
 };
 
@@ -77,21 +78,41 @@ struct api_req {
 static struct api_srv	 api_srvs[2];
 static u_int		 api_nsrvs;
 
-static void	 api_error(struct api_req *, int, const char *, ...)
-		    __attribute__((__format__(__printf__, 3, 4)));
+#define api_error(r, ...) hub_api_error((r)->req, (r)->peer, __VA_ARGS__)
 
-/* The JSON answer in w's buffer, with status. */
-static void
-api_send(struct api_req *r, int status, struct evbuffer *body)
+static const char *
+api_method(struct evhttp_request *req)
 {
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(r->req);
-	static const char	*reasons[] = { "OK", "Bad Request",
-				    "Unauthorized", "Not Found",
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+		return ("GET");
+	case EVHTTP_REQ_HEAD:
+		return ("HEAD");
+	case EVHTTP_REQ_POST:
+		return ("POST");
+	case EVHTTP_REQ_PUT:
+		return ("PUT");
+	case EVHTTP_REQ_DELETE:
+		return ("DELETE");
+	case EVHTTP_REQ_OPTIONS:
+		return ("OPTIONS");
+	default:
+		return ("request");
+	}
+}
+
+/* see hub.h */
+void
+hub_api_send(struct evhttp_request *req, int status, struct evbuffer *body)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	static const char	*reasons[] = { "OK", "Created", "Bad Request",
+				    "Unauthorized", "Forbidden", "Not Found",
 				    "Method Not Allowed", "Conflict",
-				    "Too Many Requests", "Payload Too Large",
-				    "Forbidden", "Service Unavailable" };
-	static const int	 codes[] = { 200, 400, 401, 404, 405, 409, 429,
-				    413, 403, 503 };
+				    "Payload Too Large", "Too Many Requests",
+				    "Service Unavailable" };
+	static const int	 codes[] = { 200, 201, 400, 401, 403, 404, 405,
+				    409, 413, 429, 503 };
 	const char		*reason = "Error";
 	size_t			 i;
 
@@ -102,15 +123,16 @@ api_send(struct api_req *r, int status, struct evbuffer *body)
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evbuffer_add(body, "\n", 1);
-	evhttp_send_reply(r->req, status, reason, body);
+	evhttp_send_reply(req, status, reason, body);
 }
 
 /*
- * A JSON error: {"error":{"status":N,"message":"..."}}, logged with the
+ * see hub.h: {"error":{"status":N,"message":"..."}}, logged with the
  * asker.  401 asks for credentials (the cookie, doc/admin.md).
  */
-static void
-api_error(struct api_req *r, int status, const char *fmt, ...)
+void
+hub_api_error(struct evhttp_request *req, const char *peer, int status,
+    const char *fmt, ...)
 {
 	struct evbuffer	*b;
 	struct json_w	 w;
@@ -121,16 +143,13 @@ api_error(struct api_req *r, int status, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if ((b = evbuffer_new()) == NULL) {
-		evhttp_send_error(r->req, HTTP_INTERNAL, NULL);
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
 		return;
 	}
 	if (status == 401)
-		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"tentacle admin\", "
 		    "Basic realm=\"tentacle admin\"");
-	if (status == 405)
-		evhttp_add_header(evhttp_request_get_output_headers(r->req),
-		    "Allow", r->nparts >= 3 ? "POST" : "GET");
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
 	json_obj_open(&w, "error");
@@ -138,11 +157,20 @@ api_error(struct api_req *r, int status, const char *fmt, ...)
 	json_str(&w, "message", msg);
 	json_obj_close(&w);
 	json_obj_close(&w);
-	log_info("%s: %s %s: %d %s", r->peer, r->method == EVHTTP_REQ_GET ?
-	    "GET" : r->method == EVHTTP_REQ_POST ? "POST" : "request",
-	    evhttp_request_get_uri(r->req), status, msg);
-	api_send(r, status, b);
+	log_info("%s: %s %s: %d %s", peer, api_method(req),
+	    evhttp_request_get_uri(req), status, msg);
+	hub_api_send(req, status, b);
 	evbuffer_free(b);
+}
+
+/* 405, naming the methods path takes. */
+static void
+api_not_allowed(struct api_req *r, const char *allow)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Allow",
+	    allow);
+	api_error(r, 405, "%s takes %s", evhttp_request_get_uri(r->req),
+	    allow);
 }
 
 /*
@@ -315,7 +343,7 @@ api_nodes(struct api_req *r)
 	inv_hub_write(&w, "hub", &g);
 	json_obj_close(&w);
 	free(sel);
-	api_send(r, 200, b);
+	hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
 }
 
@@ -353,7 +381,7 @@ api_pools(struct api_req *r)
 	json_obj_close(&w);
 	inv_totals_free(&all);
 	free(v);
-	api_send(r, 200, b);
+	hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
 }
 
@@ -386,7 +414,7 @@ api_stats(struct api_req *r)
 	api_hub_guards(&g);
 	inv_hub_write(&w, "hub", &g);
 	json_obj_close(&w);
-	api_send(r, 200, b);
+	hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
 }
 
@@ -418,7 +446,7 @@ api_node_op(struct api_req *r)
 		return;
 	}
 	if (r->method != EVHTTP_REQ_POST) {
-		api_error(r, 405, "%s is a POST", r->parts[2]);
+		api_not_allowed(r, "POST");
 		return;
 	}
 	if ((b = evbuffer_new()) == NULL)
@@ -454,7 +482,7 @@ api_node_op(struct api_req *r)
 	else if (failed == matched)
 		api_error(r, 409, "%s", first);
 	else
-		api_send(r, 200, b);
+		hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
 }
 
@@ -471,7 +499,7 @@ api_static(struct api_req *r, const char *path)
 	struct evbuffer			*b;
 
 	if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD) {
-		api_error(r, 405, "%s takes GET", path);
+		api_not_allowed(r, "GET");
 		return;
 	}
 	if (strcmp(path, "/metrics") != 0 && (a = hub_dash_find(path)) == NULL) {
@@ -522,7 +550,7 @@ api_route(struct api_req *r)
 		return;
 	}
 	if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD) {
-		api_error(r, 405, "%s takes GET", what);
+		api_not_allowed(r, "GET");
 		return;
 	}
 	if (strcmp(what, "nodes") == 0 && r->nparts <= 2)
@@ -705,15 +733,29 @@ api_split(struct api_req *r, char *path)
 	return (0);
 }
 
-/* A request came whole on bev: its connection's deadline starts again. */
-static void
-api_conn_touch(struct api_srv *s, struct bufferevent *bev)
+/* bev's connection, or NULL. */
+static struct api_conn *
+api_conn_find(struct bufferevent *bev)
+{
+	struct api_conn	*c;
+	u_int		 i;
+
+	for (i = 0; i < api_nsrvs; i++)
+		TAILQ_FOREACH(c, &api_srvs[i].conns, entry)
+			if (c->bev == bev)
+				return (c);
+	return (NULL);
+}
+
+/* see hub.h */
+void
+hub_api_stream(struct evhttp_request *req)
 {
 	struct api_conn	*c;
 
-	TAILQ_FOREACH(c, &s->conns, entry)
-		if (c->bev == bev)
-			c->since_us = core_now_us();
+	if ((c = api_conn_find(evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req)))) != NULL)
+		c->stream = 1;
 }
 
 /* Every request: who, Host, CSRF, then the route. */
@@ -724,10 +766,13 @@ api_request_cb(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(req);
 	const char		*path, *q;
 	char			*dec = NULL;
+	struct api_conn		*c;
 	int			 asset;
 
-	api_conn_touch(arg, evhttp_connection_get_bufferevent(
-	    evhttp_request_get_connection(req)));
+	/* A request came whole: the connection's deadline starts again. */
+	if ((c = api_conn_find(evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req)))) != NULL)
+		c->since_us = core_now_us();
 	memset(&r, 0, sizeof r);
 	TAILQ_INIT(&r.query);
 	r.req = req;
@@ -810,7 +855,7 @@ api_sweep_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 			s->nconn--;
 			continue;
 		}
-		if (!c->cut && now - c->since_us > hub.conf.handshake_ms *
+		if (!c->cut && !c->stream && now - c->since_us > hub.conf.handshake_ms *
 		    1000ULL && (sock = bufferevent_getfd(c->bev)) != -1) {
 			log_info("admin: no whole request within %d ms "
 			    "(-handshake-timeout): connection cut",
