@@ -238,31 +238,28 @@ hub_api_inv_node(struct inv_node *in, struct node *n)
 }
 
 /*
- * The inventory: nodes away redialing (parked), then those online, in
- * an array the caller frees.
+ * The inventory, a node at a time into fn: nodes away redialing
+ * (parked), then those online.  One record on the stack: O(1) memory
+ * whatever the fleet.
  */
-static struct inv_node *
-api_inventory(size_t *np)
+static void
+api_each(void (*fn)(const struct inv_node *, void *), void *arg)
 {
-	struct inv_node	*v;
+	struct inv_node	 in;
 	struct node	*n;
 	struct parked	*pk;
-	size_t		 i = 0;
 
-	v = xreallocarray(NULL, hub.nnodes + hub.nparked + 1, sizeof *v);
 	TAILQ_FOREACH(pk, &hub.parked, pk_entry) {
-		if (pk->pk_keep.pending_us == 0 || i >= hub.nparked)
+		if (pk->pk_keep.pending_us == 0)
 			continue;
-		api_inv_keep(&v[i], pk->pk_id, &pk->pk_hello, &pk->pk_keep);
-		v[i++].relays = pk->pk_nrelays;
+		api_inv_keep(&in, pk->pk_id, &pk->pk_hello, &pk->pk_keep);
+		in.relays = pk->pk_nrelays;
+		fn(&in, arg);
 	}
 	TAILQ_FOREACH(n, &hub.nodes, n_entry) {
-		if (i >= hub.nnodes + hub.nparked)
-			break;
-		hub_api_inv_node(&v[i++], n);
+		hub_api_inv_node(&in, n);
+		fn(&in, arg);
 	}
-	*np = i;
-	return (v);
 }
 
 static void
@@ -299,106 +296,163 @@ api_node_match(struct api_req *r, const struct inv_node *n)
 	return (1);
 }
 
-/* GET nodes, GET nodes/{name or id}. */
+/* GET nodes: what api_nodes_one() needs. */
+struct api_nodes {
+	struct api_req		*r;
+	struct json_w		*w;
+	struct inv_totals	 t;
+	const char		*pool;
+	size_t			 n;
+};
+
+static void
+api_nodes_one(const struct inv_node *in, void *arg)
+{
+	struct api_nodes	*a = arg;
+	struct api_req		*r = a->r;
+	char			 id[16];
+
+	snprintf(id, sizeof id, "%u", in->id);
+	if (r->nparts == 2 && strcmp(r->parts[1], in->name) != 0 &&
+	    strcmp(r->parts[1], id) != 0)
+		return;
+	if (!api_node_match(r, in))
+		return;
+	inv_node_write(a->w, NULL, in);
+	inv_totals_add(&a->t, in, a->pool);
+	a->n++;
+}
+
+/* GET nodes, GET nodes/{name or id}: streamed, a node at a time. */
 static void
 api_nodes(struct api_req *r)
 {
-	struct inv_node		*v, *sel;
-	struct inv_totals	 t;
+	struct api_nodes	 a;
 	struct inv_hub		 g;
 	struct evbuffer		*b;
 	struct json_w		 w;
-	size_t			 n, i, k = 0;
-	char			 id[16];
 
-	v = api_inventory(&n);
-	sel = xreallocarray(NULL, n + 1, sizeof *sel);
-	for (i = 0; i < n; i++) {
-		snprintf(id, sizeof id, "%u", v[i].id);
-		if (r->nparts == 2 && strcmp(r->parts[1], v[i].name) != 0 &&
-		    strcmp(r->parts[1], id) != 0)
-			continue;
-		if (api_node_match(r, &v[i]))
-			sel[k++] = v[i];
-	}
-	free(v);
-	if (r->nparts == 2 && k == 0) {
-		api_error(r, 404, "no node named (or with id) %s is online or "
-		    "redialing (GET /api/v1/nodes lists them)", r->parts[1]);
-		free(sel);
-		return;
-	}
 	if ((b = evbuffer_new()) == NULL)
 		fatalx("out of memory");
+	memset(&a, 0, sizeof a);
+	a.r = r;
+	a.w = &w;
+	a.pool = evhttp_find_header(&r->query, "pool");
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
 	json_arr_open(&w, "nodes");
-	for (i = 0; i < k; i++)
-		inv_node_write(&w, NULL, &sel[i]);
+	api_each(api_nodes_one, &a);
 	json_arr_close(&w);
-	inv_totals(sel, k, evhttp_find_header(&r->query, "pool"), &t);
-	inv_totals_write(&w, "totals", &t);
-	inv_totals_free(&t);
+	inv_totals_end(&a.t);
+	inv_totals_write(&w, "totals", &a.t);
+	inv_totals_free(&a.t);
 	api_hub_guards(&g);
 	inv_hub_write(&w, "hub", &g);
 	json_obj_close(&w);
-	free(sel);
-	hub_api_send(r->req, 200, b);
+	if (r->nparts == 2 && a.n == 0)
+		api_error(r, 404, "no node named (or with id) %s is online or "
+		    "redialing (GET /api/v1/nodes lists them)", r->parts[1]);
+	else
+		hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
 }
 
-/* GET pools: every pool's nodes, relays and rates. */
+/* GET pools: a sum per pool, in one pass. */
+struct api_pools {
+	struct {
+		char			 name[FRAME_POOL_MAX + 1];
+		struct inv_totals	 t;
+	}		*v;
+	size_t		 n, cap;
+};
+
+static void
+api_pools_one(const struct inv_node *in, void *arg)
+{
+	struct api_pools	*a = arg;
+	size_t			 k;
+	int			 p;
+
+	for (p = 0; p < in->npools; p++) {
+		for (k = 0; k < a->n; k++)
+			if (strcmp(a->v[k].name, in->pools[p]) == 0)
+				break;
+		if (k == a->n) {
+			if (a->n == a->cap) {
+				a->cap = a->cap ? a->cap * 2 : 8;
+				a->v = xreallocarray(a->v, a->cap,
+				    sizeof *a->v);
+			}
+			memset(&a->v[k], 0, sizeof a->v[k]);
+			strlcpy(a->v[k].name, in->pools[p],
+			    sizeof a->v[k].name);
+			a->n++;
+		}
+		inv_totals_add(&a->v[k].t, in, in->pools[p]);
+	}
+}
+
+static int
+api_pool_cmp(const void *x, const void *y)
+{
+	return (strcmp(x, y));	/* name comes first */
+}
+
 static void
 api_pools(struct api_req *r)
 {
-	struct inv_node		*v;
-	struct inv_totals	 all, t;
+	struct api_pools	 a;
 	struct evbuffer		*b;
 	struct json_w		 w;
-	size_t			 n, i;
+	size_t			 i;
 
-	v = api_inventory(&n);
-	inv_totals(v, n, NULL, &all);
+	memset(&a, 0, sizeof a);
+	api_each(api_pools_one, &a);
+	if (a.n > 0)
+		qsort(a.v, a.n, sizeof *a.v, api_pool_cmp);
 	if ((b = evbuffer_new()) == NULL)
 		fatalx("out of memory");
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
 	json_arr_open(&w, "pools");
-	for (i = 0; i < all.npools; i++) {
-		inv_totals(v, n, all.pools[i].name, &t);
+	for (i = 0; i < a.n; i++) {
 		json_obj_open(&w, NULL);
-		json_str(&w, "name", all.pools[i].name);
-		json_u64(&w, "nodes_online", t.online);
-		json_u64(&w, "nodes_resting", t.resting);
-		json_u64(&w, "relays", t.relays);
-		json_u64(&w, "pool_idle", t.idle);
-		json_u64(&w, "up_rate", t.up_rate);
-		json_u64(&w, "down_rate", t.down_rate);
+		json_str(&w, "name", a.v[i].name);
+		json_u64(&w, "nodes_online", a.v[i].t.online);
+		json_u64(&w, "nodes_resting", a.v[i].t.resting);
+		json_u64(&w, "nodes_away", a.v[i].t.away);
+		json_u64(&w, "relays", a.v[i].t.relays);
+		json_u64(&w, "pool_idle", a.v[i].t.idle);
+		json_u64(&w, "up_rate", a.v[i].t.up_rate);
+		json_u64(&w, "down_rate", a.v[i].t.down_rate);
 		json_obj_close(&w);
-		inv_totals_free(&t);
+		inv_totals_free(&a.v[i].t);
 	}
 	json_arr_close(&w);
 	json_obj_close(&w);
-	inv_totals_free(&all);
-	free(v);
+	free(a.v);
 	hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
+}
+
+static void
+api_stats_one(const struct inv_node *in, void *arg)
+{
+	inv_totals_add(arg, in, NULL);
 }
 
 /* GET stats: the totals, the guards, the hub's own figures. */
 static void
 api_stats(struct api_req *r)
 {
-	struct inv_node		*v;
 	struct inv_totals	 t;
 	struct inv_hub		 g;
 	struct evbuffer		*b;
 	struct json_w		 w;
-	size_t			 n;
 
-	v = api_inventory(&n);
-	inv_totals(v, n, NULL, &t);
-	free(v);
+	memset(&t, 0, sizeof t);
+	api_each(api_stats_one, &t);
+	inv_totals_end(&t);
 	if ((b = evbuffer_new()) == NULL)
 		fatalx("out of memory");
 	json_w_init(&w, b);
