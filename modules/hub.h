@@ -61,7 +61,8 @@ struct core_listener;
 #define HUB_LISTEN_HTTP		3
 #define HUB_LISTEN_ADMIN	4
 #define HUB_LISTEN_MIXED	5
-#define HUB_LISTENERS		6
+#define HUB_LISTEN_ADMIN_TCP	6	/* -adminAddr, beside the socket */
+#define HUB_LISTENERS		7
 
 /* n_redial: where a node is in its redial cycle (doc/routing.md). */
 #define REDIAL_IDLE	0	/* in service; maybe a timer planned */
@@ -81,6 +82,7 @@ struct hub_conf {
 	const char	*socks_addr;	/* "" or "none" disables */
 	const char	*http_addr;	/* "" or "none" disables */
 	const char	*mixed_addr;	/* SOCKS and HTTP; "", "none": off */
+	const char	*admin_addr;	/* the API on loopback TCP too */
 	int		 open_proxy;	/* accept non-loopback proxy users */
 	int		 via;		/* HTTP: add a Via header */
 	int		 handshake_ms;
