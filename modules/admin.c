@@ -1,10 +1,9 @@
 /*
  * admin.c: the admin commands, `tentacle info`, `drain`, `undrain` and
- * `redial`: ask the hub over its admin socket (a Unix socket, doc/
- * security.md, or a loopback TCP port and its cookie, doc/windows.md; an
- * admin HELLO, doc/protocol.md) and print a table or JSON, or the
- * command's answer.  Owns one admin session, from connect to
- * the printed answer; the hub's side is the hub's admin code.
+ * `redial`: clients of the hub's admin API (doc/admin.md) on its admin
+ * socket (a Unix socket, doc/security.md, or a loopback TCP port and its
+ * cookie, doc/windows.md).  Owns one request, from connect to the printed
+ * answer: a table, JSON (the API's own), or the command's answer.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -13,6 +12,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,48 +20,55 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/dns.h>
 #include <event2/event.h>
+#include <event2/http.h>
 #include <event2/util.h>
 
 #include "tentacle.h"
 #include "frame.h"
-#include "peer.h"
+#include "http.h"
+#include "inventory.h"
+#include "json.h"
 #include "node.h"
 #include "opt.h"
 #include "tls.h"
 
-#define ADMIN_MAX_NODES	100000
 #define ADMIN_TIMEOUT_S	10
+#define ADMIN_ANSWER_MAX (64 * 1024 * 1024)	/* bytes: ~50000 nodes */
+#define ADMIN_MAX_NODES	100000
+#define ULL(x)		((unsigned long long)(x))
 
-/* Where the session is: sent HELLO, sent the request, answered. */
-#define ADMIN_HELLO	0
-#define ADMIN_ASKED	1
-#define ADMIN_DONE	2
+/* What the command asks (the API's operation names). */
+#define ADMIN_INFO	0
+#define ADMIN_DRAIN	1
+#define ADMIN_UNDRAIN	2
+#define ADMIN_REDIAL	3
+static const char *admin_ops[] = { "info", "drain", "undrain", "redial" };
 
-/* The one admin session of this process. */
+/* The one request of this process. */
 static struct {
 	const char		*cmd;		/* "info", "drain", ... */
+	int			 op;		/* ADMIN_* */
 	const char		*path;		/* the admin socket */
-	int			 tcp;		/* cookie first */
-	uint8_t			 cookie[ADMIN_COOKIE_LEN];
+	int			 tcp;		/* send the cookie */
+	char			 cookie[2 * ADMIN_COOKIE_LEN + 1];
 	int			 json;		/* info -json */
 	const char		*pool;		/* info -pool NAME */
 	const char		*node;		/* info -node NAME */
-	struct frame_admin	 req;		/* op 0: info */
+	char			 target[FRAME_NAME_MAX + 1]; /* drain NODE */
 	struct bufferevent	*bev;
-	struct peer		 frames;	/* the hub's answer */
-	int			 state;		/* ADMIN_* */
+	int			 done;
 	char			*error;
-	struct frame_admin_reply reply;
-	struct frame_info_node	*nodes;
-	size_t			 n, cap;
-	struct frame_info_end	 end;		/* the hub's guards */
+	int			 status;	/* the answer's */
+	char			*body;		/* NUL-terminated */
+	size_t			 bodylen;
+	struct inv_node		*nodes;
+	size_t			 n;
+	struct inv_hub		 hub;
 } ad;
 
 static void	 admin_fail(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
-static const struct peer_ops admin_info_ops, admin_op_ops;
 
 static void
 admin_fail(const char *fmt, ...)
@@ -75,88 +82,6 @@ admin_fail(const char *fmt, ...)
 		va_end(ap);
 	}
 	event_base_loopbreak(core_base);
-}
-
-/* The hub's WELCOME: send the request (INFO_REQ, or ADMIN for the op). */
-static int
-admin_welcome(void *arg __unused, const struct frame *f, const char **cause)
-{
-	struct frame_welcome	 wl;
-	uint8_t			 buf[FRAME_MAX];
-
-	if (frame_welcome_parse(f, &wl, cause) == -1)
-		return (PEER_ERROR);
-	if (ad.req.op != 0) {
-		bufferevent_write(ad.bev, buf, frame_admin_encode(buf,
-		    &ad.req));
-		peer_set_ops(&ad.frames, &admin_op_ops);
-	} else {
-		bufferevent_write(ad.bev, buf, frame_empty_encode(buf,
-		    FRAME_INFO_REQ));
-		peer_set_ops(&ad.frames, &admin_info_ops);
-	}
-	ad.state = ADMIN_ASKED;
-	return (PEER_OK);
-}
-
-/* The answer was all there: the loop is over. */
-static int
-admin_done(void)
-{
-	ad.state = ADMIN_DONE;
-	event_base_loopbreak(core_base);
-	return (PEER_GONE);
-}
-
-static int
-admin_reply(void *arg __unused, const struct frame *f, const char **cause)
-{
-	if (frame_admin_reply_parse(f, &ad.reply, cause) == -1)
-		return (PEER_ERROR);
-	return (admin_done());
-}
-
-static int
-admin_info_node(void *arg __unused, const struct frame *f,
-    const char **cause)
-{
-	if (ad.n == ADMIN_MAX_NODES) {
-		*cause = "too many nodes";
-		return (PEER_ERROR);
-	}
-	if (ad.n == ad.cap) {
-		ad.cap = ad.cap ? ad.cap * 2 : 16;
-		ad.nodes = xreallocarray(ad.nodes, ad.cap, sizeof *ad.nodes);
-	}
-	if (frame_info_node_parse(f, &ad.nodes[ad.n], cause) == -1)
-		return (PEER_ERROR);
-	ad.n++;
-	return (PEER_OK);
-}
-
-static int
-admin_info_end(void *arg __unused, const struct frame *f, const char **cause)
-{
-	if (frame_info_end_parse(f, &ad.end, cause) == -1)
-		return (PEER_ERROR);
-	if (ad.end.count != ad.n) {
-		*cause = "node count does not match";
-		return (PEER_ERROR);
-	}
-	return (admin_done());
-}
-
-static int
-admin_bye(void *arg __unused, const struct frame *f, const char **cause)
-{
-	struct frame_bye	 bye;
-	char			 text[1100];
-
-	if (frame_bye_parse(f, &bye, cause) == -1)
-		return (PEER_ERROR);
-	log_escape(text, sizeof text, bye.text, strlen(bye.text));
-	admin_fail("the hub refused: %s", text);
-	return (PEER_GONE);
 }
 
 /* A TLS record where the hub's answer should be: a node port. */
@@ -178,76 +103,121 @@ admin_tls_port(void)
 	return (1);
 }
 
-static void
-admin_error(void *arg __unused, int error __unused, const char *cause)
+/*
+ * The answer so far: 1 when it is whole (its head, and as many body bytes
+ * as Content-Length says, or all until the hub closed: eof), 0 to read
+ * on, -1 after admin_fail().
+ */
+static int
+admin_answer(int eof)
 {
-	if (!admin_tls_port())
-		admin_fail("protocol error from the hub: %s", cause);
+	struct evbuffer	*in = bufferevent_get_input(ad.bev);
+	struct http_msg	 m;
+	size_t		 n = evbuffer_get_length(in), hl;
+	ssize_t		 r;
+	uint8_t		*p;
+
+	if (admin_tls_port())
+		return (-1);
+	if (n > ADMIN_ANSWER_MAX) {
+		admin_fail("%s: the answer is over %d MiB: not read", ad.path,
+		    ADMIN_ANSWER_MAX >> 20);
+		return (-1);
+	}
+	p = evbuffer_pullup(in, -1);
+	r = http_response_parse(&m, p, n < HTTP_HEAD_MAX ? n : HTTP_HEAD_MAX);
+	if (r == 0 && !eof && n < HTTP_HEAD_MAX)
+		return (0);
+	if (r <= 0) {
+		if (n == 0)
+			admin_fail("%s: the hub closed the connection without "
+			    "an answer (a hub older than this tentacle has no "
+			    "HTTP admin API: use the hub's own tentacle)",
+			    ad.path);
+		else
+			admin_fail("%s: not an HTTP answer (%s): is this the "
+			    "hub's admin socket?", ad.path, r == 0 ?
+			    "cut short" : m.why != NULL ? m.why : "malformed");
+		return (-1);
+	}
+	hl = m.head_len;
+	if (m.clen >= 0 && n - hl < (uint64_t)m.clen) {
+		if (!eof)
+			return (0);
+		admin_fail("%s: the answer was cut short", ad.path);
+		return (-1);
+	}
+	if (m.clen < 0 && !eof)
+		return (0);
+	ad.status = m.status;
+	ad.bodylen = m.clen >= 0 ? (size_t)m.clen : n - hl;
+	ad.body = xmalloc(ad.bodylen + 1);
+	memcpy(ad.body, p + hl, ad.bodylen);
+	ad.body[ad.bodylen] = '\0';
+	ad.done = 1;
+	event_base_loopbreak(core_base);
+	return (1);
 }
 
-static const struct peer_handler admin_hello_handlers[] = {
-	{ FRAME_BYE, admin_bye },
-	{ FRAME_WELCOME, admin_welcome },
-	{ 0, NULL }
-};
-static const struct peer_handler admin_info_handlers[] = {
-	{ FRAME_BYE, admin_bye },
-	{ FRAME_INFO_NODE, admin_info_node },
-	{ FRAME_INFO_END, admin_info_end },
-	{ 0, NULL }
-};
-static const struct peer_handler admin_op_handlers[] = {
-	{ FRAME_BYE, admin_bye },
-	{ FRAME_ADMIN_REPLY, admin_reply },
-	{ 0, NULL }
-};
-/* WELCOME, then the answer: INFO_NODE... INFO_END, or ADMIN_REPLY. */
-static const struct peer_ops admin_hello_ops = {
-	admin_hello_handlers, admin_error, NULL, 0
-};
-static const struct peer_ops admin_info_ops = {
-	admin_info_handlers, admin_error, NULL, 0
-};
-static const struct peer_ops admin_op_ops = {
-	admin_op_handlers, admin_error, NULL, 0
-};
+static void
+admin_read_cb(struct bufferevent *bev __unused, void *arg __unused)
+{
+	admin_answer(0);
+}
+
+/* The request: GET the inventory, or POST the operation. */
+static void
+admin_request(struct bufferevent *bev)
+{
+	struct evbuffer	*out = bufferevent_get_output(bev);
+	char		*q = NULL, *t = NULL;
+
+	if (ad.op != ADMIN_INFO) {
+		t = evhttp_encode_uri(ad.target);
+		evbuffer_add_printf(out, "POST /api/v1/nodes/%s/%s HTTP/1.1\r\n"
+		    "X-Tentacle-Csrf: 1\r\nContent-Length: 0\r\n", t,
+		    admin_ops[ad.op]);
+	} else if (ad.node != NULL) {
+		t = evhttp_encode_uri(ad.node);
+		evbuffer_add_printf(out, "GET /api/v1/nodes/%s HTTP/1.1\r\n", t);
+	} else {
+		if (ad.pool != NULL)
+			q = evhttp_encode_uri(ad.pool);
+		evbuffer_add_printf(out, "GET /api/v1/nodes%s%s HTTP/1.1\r\n",
+		    q != NULL ? "?pool=" : "", q != NULL ? q : "");
+	}
+	free(q);
+	free(t);
+	evbuffer_add_printf(out, "Host: localhost\r\nUser-Agent: tentacle/%s"
+	    "\r\nAccept: application/json\r\nConnection: close\r\n",
+	    version_string());
+	if (ad.tcp)
+		evbuffer_add_printf(out, "Authorization: Bearer %s\r\n",
+		    ad.cookie);
+	evbuffer_add(out, "\r\n", 2);
+}
 
 static void
 admin_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 {
-	struct frame_hello	 h;
-	uint8_t			 buf[FRAME_MAX];
-	int			 error = EVUTIL_SOCKET_ERROR();
+	int	 error = EVUTIL_SOCKET_ERROR();
 
 	if (what & BEV_EVENT_CONNECTED) {
-		if (ad.tcp)
-			bufferevent_write(bev, ad.cookie, sizeof ad.cookie);
-		memset(&h, 0, sizeof h);
-		h.version = FRAME_VERSION;
-		h.role = FRAME_ROLE_ADMIN;
-		strlcpy(h.build, version_string(), sizeof h.build);
-		bufferevent_write(bev, buf, frame_hello_encode(buf, &h));
+		admin_request(bev);
 		return;
 	}
-	/*
-	 * A BYE may wait, read or still in the socket (our HELLO may have
-	 * met the closed socket first): the hub said why before closing.
-	 */
+	/* What the hub sent before it closed may still be in the socket. */
 	if (!(what & BEV_EVENT_TIMEOUT) && bufferevent_getfd(bev) != -1)
 		evbuffer_read(bufferevent_get_input(bev), bufferevent_getfd(bev),
-		    FRAME_MAX);
-	if (admin_tls_port())
+		    65536);
+	if ((what & BEV_EVENT_EOF) ||
+	    evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
+		admin_answer(1);
 		return;
-	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
-		peer_read(&ad.frames);
-		if (ad.error != NULL || ad.state == ADMIN_DONE)
-			return;
 	}
 	if (what & BEV_EVENT_TIMEOUT)
 		admin_fail("%s: no answer within %d s", ad.path,
 		    ADMIN_TIMEOUT_S);
-	else if (what & BEV_EVENT_EOF)
-		admin_fail("%s: the hub closed the connection", ad.path);
 	else
 		admin_fail("%s: %s%s", ad.path, strerror(error),
 		    error == ENOENT || error == ECONNREFUSED ? " (is the hub "
@@ -318,7 +288,7 @@ admin_age(uint64_t since, char *buf, size_t len)
 }
 
 static void
-admin_pools(const struct frame_info_node *n, char *buf, size_t len)
+admin_pools(const struct inv_node *n, char *buf, size_t len)
 {
 	int	 i;
 
@@ -328,20 +298,6 @@ admin_pools(const struct frame_info_node *n, char *buf, size_t len)
 			strlcat(buf, ",", len);
 		strlcat(buf, n->pools[i], len);
 	}
-}
-
-/* Is node n in pool (NULL: every node)? */
-static int
-admin_in_pool(const struct frame_info_node *n, const char *pool)
-{
-	int	 i;
-
-	if (pool == NULL)
-		return (1);
-	for (i = 0; i < n->npools; i++)
-		if (strcmp(n->pools[i], pool) == 0)
-			return (1);
-	return (0);
 }
 
 /*
@@ -366,10 +322,6 @@ static const struct {
 };
 /* The columns that may be cut, first pick on a tie. */
 static const int	 admin_shrink[] = { 2, 1, 4, 5 };
-
-static const char	*admin_states[] = { "up", "drained", "draining",
-			    "redialing" };
-static const char	*admin_redials[] = { "none", "command", "dial_info" };
 
 static void
 admin_row(char cell[ADMIN_NCOL][ADMIN_CELL], const size_t *w)
@@ -398,12 +350,12 @@ admin_row(char cell[ADMIN_NCOL][ADMIN_CELL], const size_t *w)
 }
 
 static void
-admin_cells(const struct frame_info_node *n, char cell[ADMIN_NCOL][ADMIN_CELL])
+admin_cells(const struct inv_node *n, char cell[ADMIN_NCOL][ADMIN_CELL])
 {
 	snprintf(cell[0], ADMIN_CELL, "%u", n->id);
 	snprintf(cell[1], ADMIN_CELL, "%s", n->name);
 	admin_pools(n, cell[2], ADMIN_CELL);
-	strlcpy(cell[3], admin_states[n->state], ADMIN_CELL);
+	strlcpy(cell[3], inv_states[n->state], ADMIN_CELL);
 	snprintf(cell[4], ADMIN_CELL, "%s", n->remote[0] != '\0' ? n->remote :
 	    "-");
 	snprintf(cell[5], ADMIN_CELL, "%s/%s", n->os, n->arch);
@@ -411,80 +363,36 @@ admin_cells(const struct frame_info_node *n, char cell[ADMIN_NCOL][ADMIN_CELL])
 		strlcpy(cell[6], "-", ADMIN_CELL);
 	else
 		admin_age(n->since, cell[6], ADMIN_CELL);
-	snprintf(cell[7], ADMIN_CELL, "%u", n->relays);
-	snprintf(cell[8], ADMIN_CELL, "%u", n->spare_idle);
+	snprintf(cell[7], ADMIN_CELL, "%llu", ULL(n->relays));
+	snprintf(cell[8], ADMIN_CELL, "%llu", ULL(n->spare_idle));
 	admin_bytes(n->bytes_up, cell[9], ADMIN_CELL);
 	admin_bytes(n->bytes_down, cell[10], ADMIN_CELL);
-	admin_rate((uint64_t)n->up_rate + n->down_rate, cell[11], ADMIN_CELL);
+	admin_rate(n->up_rate + n->down_rate, cell[11], ADMIN_CELL);
 	if (n->rtt_us == 0)
 		strlcpy(cell[12], "-", ADMIN_CELL);
 	else if (n->rtt_us < 1000)
-		snprintf(cell[12], ADMIN_CELL, "%uus", n->rtt_us);
+		snprintf(cell[12], ADMIN_CELL, "%lluus", ULL(n->rtt_us));
 	else if (n->rtt_us < 10000)
 		snprintf(cell[12], ADMIN_CELL, "%.1fms", n->rtt_us / 1e3);
 	else
-		snprintf(cell[12], ADMIN_CELL, "%ums", n->rtt_us / 1000);
-}
-
-/* Pool names and how many listed nodes are in each, sorted by name. */
-struct admin_pool {
-	const char	*name;
-	u_int		 nodes;
-};
-struct admin_pools {
-	struct admin_pool	*v;
-	size_t			 n, cap;
-};
-
-static int
-admin_pool_cmp(const void *a, const void *b)
-{
-	return (strcmp(((const struct admin_pool *)a)->name,
-	    ((const struct admin_pool *)b)->name));
-}
-
-/* Count node n in each of its pools (only pool, when not NULL). */
-static void
-admin_pools_add(struct admin_pools *pl, const struct frame_info_node *n,
-    const char *pool)
-{
-	size_t	 k;
-	int	 p;
-
-	for (p = 0; p < n->npools; p++) {
-		if (pool != NULL && strcmp(n->pools[p], pool) != 0)
-			continue;
-		for (k = 0; k < pl->n; k++)
-			if (strcmp(pl->v[k].name, n->pools[p]) == 0)
-				break;
-		if (k == pl->n) {
-			if (pl->n == pl->cap) {
-				pl->cap = pl->cap ? pl->cap * 2 : 8;
-				pl->v = xreallocarray(pl->v, pl->cap,
-				    sizeof *pl->v);
-			}
-			pl->v[pl->n].name = n->pools[p];
-			pl->v[pl->n++].nodes = 0;
-		}
-		pl->v[k].nodes++;
-	}
+		snprintf(cell[12], ADMIN_CELL, "%llums", ULL(n->rtt_us / 1000));
 }
 
 /* "pool a: 2 nodes, b: 1", sorted by name, wrapped before ADMIN_COLS. */
 static void
-admin_pools_print(struct admin_pools *pl)
+admin_pools_print(const struct inv_totals *t)
 {
 	char	 line[ADMIN_COLS + 1], item[128];
 	size_t	 k;
 
-	if (pl->n == 0)
+	if (t->npools == 0)
 		return;
-	qsort(pl->v, pl->n, sizeof *pl->v, admin_pool_cmp);
 	strlcpy(line, "pool", sizeof line);
-	for (k = 0; k < pl->n; k++) {
-		snprintf(item, sizeof item, "%s %s: %u%s", k == 0 ? "" : ",",
-		    pl->v[k].name, pl->v[k].nodes, k > 0 ? "" :
-		    pl->v[k].nodes == 1 ? " node" : " nodes");
+	for (k = 0; k < t->npools; k++) {
+		snprintf(item, sizeof item, "%s %s: %llu%s", k == 0 ? "" :
+		    ",", t->pools[k].name,
+		    (unsigned long long)t->pools[k].nodes, k > 0 ? "" :
+		    t->pools[k].nodes == 1 ? " node" : " nodes");
 		/* Wrap before ADMIN_COLS, continuing indented. */
 		if (strlen(line) + strlen(item) > ADMIN_COLS) {
 			printf("%s\n", line);
@@ -500,78 +408,47 @@ admin_pools_print(struct admin_pools *pl)
 static void
 admin_guards(void)
 {
-	const struct frame_info_end	*e = &ad.end;
+	const struct inv_hub	*e = &ad.hub;
 
-	if (e->hs_now + e->hs_refused + e->hs_expired + e->flooded +
-	    e->identity + e->admin_refused == 0)
+	if (e->handshakes + e->handshakes_refused + e->handshakes_expired +
+	    e->nodes_flooding + e->names_refused + e->admin_refused == 0)
 		return;
-	printf("guards: %u node links in handshake; %llu refused at the "
+	printf("guards: %llu node links in handshake; %llu refused at the "
 	    "handshake limits, %llu\n    past the handshake deadline; %llu "
 	    "nodes cut for flooding, %llu refused another's\n    name; %llu "
-	    "admin connections refused\n", e->hs_now,
-	    (unsigned long long)e->hs_refused,
-	    (unsigned long long)e->hs_expired, (unsigned long long)e->flooded,
-	    (unsigned long long)e->identity,
+	    "admin requests refused\n", (unsigned long long)e->handshakes,
+	    (unsigned long long)e->handshakes_refused,
+	    (unsigned long long)e->handshakes_expired,
+	    (unsigned long long)e->nodes_flooding,
+	    (unsigned long long)e->names_refused,
 	    (unsigned long long)e->admin_refused);
-}
-
-/* The listed nodes (only -pool's) summed: the table's lines, JSON's. */
-struct admin_totals {
-	uint64_t		 up, down, up_rate, down_rate;
-	u_int			 online, resting, away, relays, idle;
-	struct admin_pools	 pools;		/* nodes per pool; caller frees */
-};
-
-static void
-admin_totals(const char *pool, struct admin_totals *t)
-{
-	const struct frame_info_node	*n;
-	size_t				 i;
-
-	memset(t, 0, sizeof *t);
-	for (i = 0; i < ad.n; i++) {
-		n = &ad.nodes[i];
-		if (!admin_in_pool(n, pool))
-			continue;
-		if (n->since == 0) {
-			t->away++;	/* left to redial, not back yet */
-			continue;
-		}
-		t->online++;
-		if (n->state != FRAME_NODE_ACTIVE)
-			t->resting++;
-		t->up += n->bytes_up;
-		t->down += n->bytes_down;
-		t->up_rate += n->up_rate;
-		t->down_rate += n->down_rate;
-		t->relays += n->relays;
-		t->idle += n->spare_idle;
-		admin_pools_add(&t->pools, n, pool);
-	}
 }
 
 /* The lines under the table: totals, the guards, the pools. */
 static void
 admin_summary(const char *pool)
 {
-	struct admin_totals	 t;
+	struct inv_totals	 t;
 	char			 a[32], b[32], c[32], d[32], e[32];
 	char			 rest[64], aw[64];
 
-	admin_totals(pool, &t);
-	snprintf(rest, sizeof rest, " (%u drained or redialing)", t.resting);
-	snprintf(aw, sizeof aw, ", %u away redialing", t.away);
-	printf("%u node%s online%s%s, %u relay%s, now %s (down %s, up %s), "
-	    "total %s sent, %s received\n", t.online, t.online == 1 ? "" : "s",
-	    t.resting > 0 ? rest : "", t.away > 0 ? aw : "", t.relays,
+	inv_totals(ad.nodes, ad.n, pool, &t);
+	snprintf(rest, sizeof rest, " (%llu drained or redialing)",
+	    (unsigned long long)t.resting);
+	snprintf(aw, sizeof aw, ", %llu away redialing",
+	    (unsigned long long)t.away);
+	printf("%llu node%s online%s%s, %llu relay%s, now %s (down %s, up %s), "
+	    "total %s sent, %s received\n", (unsigned long long)t.online,
+	    t.online == 1 ? "" : "s", t.resting > 0 ? rest : "",
+	    t.away > 0 ? aw : "", (unsigned long long)t.relays,
 	    t.relays == 1 ? "" : "s",
 	    admin_rate(t.up_rate + t.down_rate, a, sizeof a),
 	    admin_rate(t.down_rate, b, sizeof b),
 	    admin_rate(t.up_rate, c, sizeof c), admin_bytes(t.up, d, sizeof d),
 	    admin_bytes(t.down, e, sizeof e));
 	admin_guards();
-	admin_pools_print(&t.pools);
-	free(t.pools.v);
+	admin_pools_print(&t);
+	inv_totals_free(&t);
 }
 
 static void
@@ -587,8 +464,6 @@ admin_table(const char *pool)
 		w[j] = strlen(head[j]);
 	}
 	for (i = 0; i < ad.n; i++) {
-		if (!admin_in_pool(&ad.nodes[i], pool))
-			continue;
 		admin_cells(&ad.nodes[i], cells[nrow]);
 		for (j = 0; j < ADMIN_NCOL; j++)
 			if ((l = strlen(cells[nrow][j])) > w[j])
@@ -620,120 +495,6 @@ admin_table(const char *pool)
 	admin_summary(pool);
 }
 
-static void
-admin_json_str(const char *s)
-{
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-/*
- * "totals": what the table's summary lines say (admin_summary()), as
- * numbers: the listed nodes (only -pool's), those online, resting
- * (drained or redialing) and away, relays, rates, bytes, nodes per pool.
- */
-static void
-admin_json_totals(const char *pool)
-{
-	struct admin_totals	 t;
-	size_t			 i;
-
-	admin_totals(pool, &t);
-	/* Key names of their own: a grep for a node's key finds nodes. */
-	printf("\"totals\":{\"nodes_online\":%u,\"nodes_resting\":%u,"
-	    "\"nodes_away\":%u,\"relays_total\":%u,\"pool_idle_total\":%u,"
-	    "\"up_rate_total\":%llu,\"down_rate_total\":%llu,"
-	    "\"bytes_up_total\":%llu,\"bytes_down_total\":%llu,"
-	    "\"nodes_per_pool\":{", t.online, t.resting, t.away, t.relays,
-	    t.idle, (unsigned long long)t.up_rate,
-	    (unsigned long long)t.down_rate, (unsigned long long)t.up,
-	    (unsigned long long)t.down);
-	if (t.pools.n > 0)
-		qsort(t.pools.v, t.pools.n, sizeof *t.pools.v, admin_pool_cmp);
-	for (i = 0; i < t.pools.n; i++) {
-		if (i > 0)
-			putchar(',');
-		admin_json_str(t.pools.v[i].name);
-		printf(":%u", t.pools.v[i].nodes);
-	}
-	printf("}}");
-	free(t.pools.v);
-}
-
-static void
-admin_json(const char *pool)
-{
-	const struct frame_info_node	*n;
-	size_t				 i, k = 0;
-	int				 p;
-
-	printf("{\"nodes\":[");
-	for (i = 0; i < ad.n; i++) {
-		n = &ad.nodes[i];
-		if (!admin_in_pool(n, pool))
-			continue;
-		printf("%s\n{\"id\":%u,\"name\":", k++ ? "," : "", n->id);
-		admin_json_str(n->name);
-		printf(",\"pools\":[");
-		for (p = 0; p < n->npools; p++) {
-			if (p > 0)
-				putchar(',');
-			admin_json_str(n->pools[p]);
-		}
-		printf("],\"remote\":");
-		admin_json_str(n->remote);
-		printf(",\"os\":");
-		admin_json_str(n->os);
-		printf(",\"arch\":");
-		admin_json_str(n->arch);
-		printf(",\"version\":");
-		admin_json_str(n->build);
-		printf(",\"since\":%llu,\"relays\":%u,\"dials_ok\":%u,"
-		    "\"dials_failed\":%u,\"dials_denied\":%u,\"bytes_up\":%llu,"
-		    "\"bytes_down\":%llu,\"rtt_us\":%u,\"pool_idle\":%u,"
-		    "\"last_ok\":%llu,\"up_rate\":%u,\"down_rate\":%u",
-		    (unsigned long long)n->since, n->relays, n->dials_ok,
-		    n->dials_failed, n->dials_denied,
-		    (unsigned long long)n->bytes_up,
-		    (unsigned long long)n->bytes_down, n->rtt_us,
-		    n->spare_idle, (unsigned long long)n->last_ok, n->up_rate,
-		    n->down_rate);
-		printf(",\"state\":\"%s\",\"redial\":\"%s\",\"redials\":%u,"
-		    "\"redials_same\":%u,\"last_redial\":%llu,"
-		    "\"next_redial\":%llu,\"addresses\":[",
-		    admin_states[n->state], admin_redials[n->redial], n->redials,
-		    n->redials_same, (unsigned long long)n->last_redial,
-		    (unsigned long long)n->next_redial);
-		for (p = 0; p < n->nhist; p++) {
-			printf("%s{\"addr\":", p > 0 ? "," : "");
-			admin_json_str(n->hist[p].addr);
-			printf(",\"since\":%llu}",
-			    (unsigned long long)n->hist[p].since);
-		}
-		printf("]}");
-	}
-	printf("\n],");
-	admin_json_totals(pool);
-	printf(",\"hub\":{\"handshakes\":%u,\"handshakes_refused\":%llu,"
-	    "\"handshakes_expired\":%llu,\"nodes_flooding\":%llu,"
-	    "\"names_refused\":%llu,\"admin_refused\":%llu}}\n",
-	    ad.end.hs_now, (unsigned long long)ad.end.hs_refused,
-	    (unsigned long long)ad.end.hs_expired,
-	    (unsigned long long)ad.end.flooded,
-	    (unsigned long long)ad.end.identity,
-	    (unsigned long long)ad.end.admin_refused);
-}
-
 /* "12s ago", "in 40s", "never": a unix time relative to now. */
 static const char *
 admin_when(uint64_t t, char *buf, size_t len)
@@ -752,24 +513,21 @@ admin_when(uint64_t t, char *buf, size_t len)
 
 /* -node NAME: everything about the nodes of that name (or id). */
 static int
-admin_detail(const char *name)
+admin_detail(void)
 {
-	const struct frame_info_node	*n;
-	char		 id[16], a[32], b[32], c[32], pools[600];
-	size_t		 i;
-	int		 h, found = 0;
+	const struct inv_node	*n;
+	char			 a[32], b[32], c[32], pools[600];
+	size_t			 i;
+	int			 h;
 
 	for (i = 0; i < ad.n; i++) {
 		n = &ad.nodes[i];
-		snprintf(id, sizeof id, "%u", n->id);
-		if (strcmp(n->name, name) != 0 && strcmp(id, name) != 0)
-			continue;
-		if (found++)
+		if (i > 0)
 			printf("\n");
 		admin_pools(n, pools, sizeof pools);
 		printf("node %u (%s)\n", n->id, n->name);
 		printf("  state      %s; redial action: %s\n",
-		    admin_states[n->state], admin_redials[n->redial]);
+		    inv_states[n->state], inv_redials[n->redial]);
 		printf("  pools      %s\n", pools);
 		if (n->since != 0)
 			printf("  address    %s, connected %s\n", n->remote,
@@ -777,18 +535,19 @@ admin_detail(const char *name)
 		else
 			printf("  address    - (away redialing)\n");
 		printf("  system     %s/%s, %s\n", n->os, n->arch, n->build);
-		printf("  relays     %u (%u idle pooled links); rtt %uus\n",
-		    n->relays, n->spare_idle, n->rtt_us);
-		printf("  dials      %u ok, %u failed (%u refused by policy); "
-		    "last ok %s\n", n->dials_ok, n->dials_failed,
-		    n->dials_denied, admin_when(n->last_ok, a, sizeof a));
+		printf("  relays     %llu (%llu idle pooled links); rtt %lluus\n",
+		    ULL(n->relays), ULL(n->spare_idle), ULL(n->rtt_us));
+		printf("  dials      %llu ok, %llu failed (%llu refused by "
+		    "policy); last ok %s\n", ULL(n->dials_ok),
+		    ULL(n->dials_failed), ULL(n->dials_denied),
+		    admin_when(n->last_ok, a, sizeof a));
 		printf("  bytes      %s sent, %s received; now %s\n",
 		    admin_bytes(n->bytes_up, a, sizeof a),
 		    admin_bytes(n->bytes_down, b, sizeof b),
-		    admin_rate((uint64_t)n->up_rate + n->down_rate, c,
-		    sizeof c));
-		printf("  redials    %u changed the address, %u did not; last "
-		    "%s; next %s\n", n->redials, n->redials_same,
+		    admin_rate(n->up_rate + n->down_rate, c, sizeof c));
+		printf("  redials    %llu changed the address, %llu did not; "
+		    "last %s; next %s\n", ULL(n->redials),
+		    ULL(n->redials_same),
 		    admin_when(n->last_redial, a, sizeof a),
 		    n->next_redial != 0 ? admin_when(n->next_redial, b,
 		    sizeof b) : "not planned");
@@ -797,10 +556,6 @@ admin_detail(const char *name)
 			    "", n->hist[h].addr, admin_when(n->hist[h].since, a,
 			    sizeof a));
 	}
-	if (found == 0) {
-		fprintf(stderr, "tentacle info: no node named %s\n", name);
-		return (1);
-	}
 	return (0);
 }
 
@@ -808,7 +563,7 @@ admin_detail(const char *name)
 static void
 admin_usage(const struct opt *opts)
 {
-	if (ad.req.op == 0)
+	if (ad.op == 0)
 		printf("usage: tentacle info [-admin PATH] [-state-dir DIR] "
 		    "[-json]\n                     [-pool NAME] [-node NAME]\n\nList the hub's "
 		    "exit nodes.  Runs on the hub's machine, as its "
@@ -820,9 +575,9 @@ admin_usage(const struct opt *opts)
 		    "node NODE (a name or an id).  Runs on the hub's "
 		    "machine, as its\nuser or group: the hub answers "
 		    "on its admin socket only.\n\nFlags:\n", ad.cmd,
-		    ad.req.op == FRAME_ADMIN_DRAIN ? "Drain: no "
-		    "new requests go to" : ad.req.op ==
-		    FRAME_ADMIN_UNDRAIN ? "Undrain: put back in "
+		    ad.op == ADMIN_DRAIN ? "Drain: no "
+		    "new requests go to" : ad.op ==
+		    ADMIN_UNDRAIN ? "Undrain: put back in "
 		    "service" : "Redial: drain, then ask to redial");
 	opt_usage(stdout, opts);
 }
@@ -859,23 +614,23 @@ admin_args(int argc, char **argv)
 
 	ad.cmd = argv[0];
 	if (strcmp(ad.cmd, "drain") == 0)
-		ad.req.op = FRAME_ADMIN_DRAIN;
+		ad.op = ADMIN_DRAIN;
 	else if (strcmp(ad.cmd, "undrain") == 0)
-		ad.req.op = FRAME_ADMIN_UNDRAIN;
+		ad.op = ADMIN_UNDRAIN;
 	else if (strcmp(ad.cmd, "redial") == 0)
-		ad.req.op = FRAME_ADMIN_REDIAL;
+		ad.op = ADMIN_REDIAL;
 	else
 		ad.cmd = "info";
-	if (ad.req.op != 0)
+	if (ad.op != 0)
 		memset(&opts[3], 0, sizeof opts[3]);	/* no -json ... */
 	rc = opt_parse(opts, argc, argv, &ind, &cause);
-	if (rc == 0 && ad.req.op != 0 && ind < argc) {
+	if (rc == 0 && ad.op != 0 && ind < argc) {
 		if (!frame_name_valid(argv[ind], FRAME_NAME_MAX)) {
 			fprintf(stderr, "tentacle %s: \"%s\" is not a node "
 			    "name or id\n", ad.cmd, argv[ind]);
 			return (2);
 		}
-		strlcpy(ad.req.node, argv[ind++], sizeof ad.req.node);
+		strlcpy(ad.target, argv[ind++], sizeof ad.target);
 		/* Flags may also follow: "redial n1 -admin X". */
 		rc = opt_parse(opts, argc, argv, &ind, &cause);
 	}
@@ -883,12 +638,12 @@ admin_args(int argc, char **argv)
 		admin_usage(opts);
 		return (0);
 	}
-	if (rc == -1 || ind < argc || (ad.req.op != 0 &&
-	    ad.req.node[0] == '\0')) {
+	if (rc == -1 || ind < argc || (ad.op != 0 &&
+	    ad.target[0] == '\0')) {
 		fprintf(stderr, "tentacle %s: %s\nusage: tentacle %s "
 		    "[-admin PATH] [-state-dir DIR] %s\n", ad.cmd, rc == -1 ? cause :
 		    ind < argc ? "unexpected argument" : "which node?", ad.cmd,
-		    ad.req.op != 0 ? "NODE" : "[-json] [-pool NAME] "
+		    ad.op != 0 ? "NODE" : "[-json] [-pool NAME] "
 		    "[-node NAME]");
 		free(cause);
 		return (2);
@@ -918,7 +673,7 @@ admin_ask(const struct sockaddr *sa, socklen_t salen)
 	if ((ad.bev = bufferevent_socket_new(core_base, -1,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		fatalx("out of memory");
-	peer_open(&ad.frames, ad.bev, &admin_hello_ops, &ad, admin_event_cb);
+	bufferevent_setcb(ad.bev, admin_read_cb, NULL, admin_event_cb, NULL);
 	bufferevent_set_timeouts(ad.bev, &tv, &tv);
 	bufferevent_enable(ad.bev, EV_READ | EV_WRITE);
 	if (bufferevent_socket_connect(ad.bev, (struct sockaddr *)sa,
@@ -928,28 +683,84 @@ admin_ask(const struct sockaddr *sa, socklen_t salen)
 		core_loop();
 	bufferevent_free(ad.bev);
 	ad.bev = NULL;
-	return (ad.state == ADMIN_DONE ? 0 : -1);
+	return (ad.done ? 0 : -1);
 }
 
-/* The answer on stdout (a failed drain... on stderr); the exit status. */
+/*
+ * The answer's JSON: the message of an error or of an operation into
+ * msg, the nodes of GET nodes into ad.nodes.  0, or -1 with *cause.
+ */
+static int
+admin_parse(char *msg, size_t msglen, const char **cause)
+{
+	struct json_doc	 d;
+	int		 arr, t, err;
+	uint32_t	 i;
+
+	if (json_parse(&d, ad.body, ad.bodylen, ADMIN_ANSWER_MAX / 2,
+	    cause) == -1)
+		return (-1);
+	msg[0] = '\0';
+	*cause = "no message";
+	if ((err = json_get(&d, 0, "error")) != -1) {
+		if (json_key_str(&d, err, "message", msg, msglen) == -1)
+			goto bad;
+	} else if (ad.op != ADMIN_INFO) {
+		if (json_key_str(&d, 0, "message", msg, msglen) == -1)
+			goto bad;
+	} else {
+		*cause = "no nodes";
+		if ((arr = json_get(&d, 0, "nodes")) == -1 ||
+		    d.tok[arr].type != JSON_ARRAY ||
+		    d.tok[arr].size > ADMIN_MAX_NODES)
+			goto bad;
+		ad.nodes = xreallocarray(NULL, d.tok[arr].size + 1,
+		    sizeof *ad.nodes);
+		for (i = 0; i < d.tok[arr].size; i++) {
+			t = json_at(&d, arr, i);
+			if (inv_node_read(&d, t, &ad.nodes[i], cause) == -1)
+				goto bad;
+		}
+		ad.n = i;
+		if ((t = json_get(&d, 0, "hub")) != -1 &&
+		    inv_hub_read(&d, t, &ad.hub, cause) == -1)
+			goto bad;
+	}
+	json_doc_free(&d);
+	return (0);
+bad:
+	json_doc_free(&d);
+	return (-1);
+}
+
+/* The answer on stdout (a failure on stderr); the exit status. */
 static int
 admin_print(void)
 {
-	char	 text[1100];
-	int	 rc = 0;
+	char		 msg[1024], text[1100];
+	const char	*cause = NULL;
+	int		 rc = 0;
 
-	if (ad.req.op != 0) {
-		log_escape(text, sizeof text, ad.reply.text,
-		    strlen(ad.reply.text));
-		fprintf(ad.reply.status == FRAME_ADMIN_OK ? stdout : stderr,
-		    "%s%s\n", ad.reply.status == FRAME_ADMIN_OK ? "" :
-		    "tentacle: ", text);
-		return (ad.reply.status == FRAME_ADMIN_OK ? 0 : 1);
+	if (ad.status == 200 && ad.op == ADMIN_INFO && ad.json &&
+	    ad.node == NULL) {
+		/* The API's own JSON: what scripts read. */
+		fwrite(ad.body, 1, ad.bodylen, stdout);
+		return (0);
 	}
-	if (ad.node != NULL)
-		rc = admin_detail(ad.node);
-	else if (ad.json)
-		admin_json(ad.pool);
+	if (admin_parse(msg, sizeof msg, &cause) == -1) {
+		fprintf(stderr, "tentacle %s: the hub answered %d with "
+		    "JSON this tentacle cannot read (%s): is the hub another "
+		    "version?\n", ad.cmd, ad.status, cause);
+		return (1);
+	}
+	log_escape(text, sizeof text, msg, strlen(msg));
+	if (ad.status != 200) {
+		fprintf(stderr, "tentacle %s: %s\n", ad.cmd, text);
+		rc = 1;
+	} else if (ad.op != ADMIN_INFO)
+		printf("%s\n", text);
+	else if (ad.node != NULL)
+		rc = admin_detail();
 	else
 		admin_table(ad.pool);
 	free(ad.nodes);
@@ -967,8 +778,7 @@ admin_cookie_read(const char *file, struct sockaddr_storage *ss,
 	FILE		*fp;
 	char		 line[512], addr[300];
 	char		 hex[2 * ADMIN_COOKIE_LEN + 1], *cause = NULL;
-	unsigned int	 b;
-	int		 i, ok;
+	int		 ok;
 
 	if ((fp = fopen(file, "r")) == NULL) {
 		fprintf(stderr, "tentacle %s: %s: %s%s\n", ad.cmd, file,
@@ -980,12 +790,11 @@ admin_cookie_read(const char *file, struct sockaddr_storage *ss,
 	}
 	ok = fgets(line, sizeof line, fp) != NULL &&
 	    sscanf(line, "%299s %64s", addr, hex) == 2 &&
-	    strlen(hex) == 2 * ADMIN_COOKIE_LEN;
+	    strlen(hex) == 2 * ADMIN_COOKIE_LEN &&
+	    strspn(hex, "0123456789abcdefABCDEF") == strlen(hex);
 	fclose(fp);
-	for (i = 0; ok && i < ADMIN_COOKIE_LEN; i++) {
-		ok = sscanf(hex + 2 * i, "%2x", &b) == 1;
-		ad.cookie[i] = b;
-	}
+	if (ok)
+		strlcpy(ad.cookie, hex, sizeof ad.cookie);
 	explicit_bzero(line, sizeof line);
 	explicit_bzero(hex, sizeof hex);
 	if (!ok || core_addr_parse(addr, ss, sslen, &cause) == -1) {

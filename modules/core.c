@@ -24,6 +24,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/dns.h>
+#include <event2/http.h>
 #include <event2/listener.h>
 #include <event2/util.h>
 
@@ -41,6 +42,7 @@ struct core_listener {
 	uint16_t		 cl_port;
 	int			 cl_paused;
 	int			 cl_unix;	/* unlink cl_name at close */
+	int			 cl_http;	/* evhttp's (it frees cl_lev) */
 };
 
 #define CORE_SIGNALS	8
@@ -522,14 +524,65 @@ core_listen_unix(const char *path, int mode, core_accept_cb *cb, void *arg,
 	return (cl);
 }
 
+/*
+ * evhttp's listeners: evhttp_bind_listener() takes the listener's one
+ * user pointer for its own accept callback, which the error callback is
+ * then given too, so core finds the listener here.
+ */
+static struct core_listener	*core_http_cls[4];
+
+static void
+core_http_error_cb(struct evconnlistener *lev, void *arg __unused)
+{
+	u_int	 i;
+
+	for (i = 0; i < nitems(core_http_cls); i++)
+		if (core_http_cls[i] != NULL && core_http_cls[i]->cl_lev == lev)
+			core_accept_error_cb(lev, core_http_cls[i]);
+}
+
+/* see tentacle.h */
+void
+core_listener_http(struct core_listener *cl, struct evhttp *http)
+{
+	u_int	 i;
+
+	for (i = 0; i < nitems(core_http_cls); i++)
+		if (core_http_cls[i] == NULL)
+			break;
+	if (i == nitems(core_http_cls))
+		fatalx("%s: too many HTTP listeners", __func__);
+	core_http_cls[i] = cl;
+	if (evhttp_bind_listener(http, cl->cl_lev) == NULL)
+		fatalx("evhttp_bind_listener failed");
+	evconnlistener_set_error_cb(cl->cl_lev, core_http_error_cb);
+	cl->cl_http = 1;
+}
+
+/* see tentacle.h */
+struct evconnlistener *
+core_listener_lev(struct core_listener *cl)
+{
+	return (cl->cl_lev);
+}
+
 void
 core_listener_close(struct core_listener *cl)
 {
+	u_int	 i;
+
 	if (cl == NULL)
 		return;
 	if (cl->cl_unix)
 		unlink(cl->cl_name);
-	evconnlistener_free(cl->cl_lev);
+	for (i = 0; i < nitems(core_http_cls); i++)
+		if (core_http_cls[i] == cl)
+			core_http_cls[i] = NULL;
+	/* evhttp's is freed with its evhttp; until then it is disabled. */
+	if (cl->cl_http)
+		evconnlistener_disable(cl->cl_lev);
+	else
+		evconnlistener_free(cl->cl_lev);
 	event_free(cl->cl_retry);
 	free(cl);
 }

@@ -1248,6 +1248,7 @@ hub_ready(void)
 	else
 		log_info("no -tokens file: nodes are accepted from 127.0.0.1 "
 		    "and ::1 only");
+	hub.started = time(NULL);
 	log_info("hub ready: control=%s data=%s socks=%s http=%s admin=%s "
 	    "mixed=%s", names[HUB_LISTEN_CONTROL], names[HUB_LISTEN_DATA],
 	    names[HUB_LISTEN_SOCKS], names[HUB_LISTEN_HTTP],
@@ -1286,7 +1287,6 @@ hub_main(int argc, char **argv)
 	core_signal(SIGINT, hub_shutdown_cb, NULL);
 	core_signal(SIGTERM, hub_shutdown_cb, NULL);
 	core_signal(SIGHUP, hub_hup_cb, NULL);
-	hub_metrics_start();
 	hub_ready();
 	core_loop();
 	log_info("hub: stopped");

@@ -286,10 +286,7 @@ struct srelay {
 	struct parked		*sr_parked;
 };
 
-/*
- * A control connection before WELCOME, or an admin session (on the admin
- * socket only).
- */
+/* A control connection before WELCOME. */
 struct ctl {
 	struct bufferevent	*c_bev;
 	struct peer		 c_frames;	/* HELLO, AUTH, a request */
@@ -298,11 +295,9 @@ struct ctl {
 	char			 c_peer[64];
 	char			 c_ip[64];	/* without the port */
 	int			 c_localhost;	/* 127.0.0.1 or ::1 */
-	int			 c_admin;	/* from the admin socket */
 	int			 c_state;
 #define CTL_HELLO	0	/* waiting for HELLO */
 #define CTL_AUTH	1	/* CHALLENGE sent, waiting for AUTH */
-#define CTL_ADMIN	2	/* admin session, waiting for INFO_REQ */
 	struct frame_hello	 c_hello;
 	uint8_t			 c_nonce[FRAME_NONCE_LEN];
 };
@@ -332,7 +327,7 @@ struct hub_guard {
 	uint64_t		 hs_expired;	/* deadline passed */
 	uint64_t		 flooded;	/* PING flood, backlog */
 	uint64_t		 identity;	/* another owner's name, id */
-	uint64_t		 admin_refused;	/* uid, or too many */
+	uint64_t		 admin_refused;	/* uid, or the cookie */
 	uint64_t		 logged_us;	/* last summary line */
 	uint64_t		 logged_refused, logged_expired;
 };
@@ -343,6 +338,7 @@ struct hub {
 	/* hub.c */
 	struct core_listener	*listeners[HUB_LISTENERS];
 	int			 stopping;
+	time_t			 started;	/* unix time */
 	u_int			 stop_relays;	/* running at the signal */
 	uint64_t		 stop_us;	/* the grace ends */
 	struct event		*stop_ev;
@@ -356,8 +352,6 @@ struct hub {
 	struct event		*guard_ev;	/* the held-back line */
 	/* hub_ctl.c */
 	struct authfail		 authfail[AUTHFAIL_SLOTS];
-	/* hub_admin.c */
-	u_int			 nadmin;	/* admin sessions open */
 	/* hub_node.c */
 	struct nodes		 nodes;
 	LIST_HEAD(, node)	 node_hash[NODE_HASH];
@@ -391,7 +385,7 @@ extern struct hub	 hub;
 void		 hub_send(struct bufferevent *, const uint8_t *, size_t);
 /* BYE with a FRAME_BYE_* reason and a line for the peer's log. */
 void		 hub_bye(struct bufferevent *, uint8_t, const char *);
-/* WELCOME: node id and cookie (0 and NULL for an admin session). */
+/* WELCOME: node id and cookie. */
 void		 hub_welcome(struct bufferevent *, uint32_t, const uint8_t *);
 /*
  * A socket bufferevent for an accepted fd, wrapped in TLS unless the hub
@@ -414,18 +408,31 @@ void		 hub_guard_expired(void);
 /* hub_ctl.c: control connections until WELCOME. */
 /* The control port's accept callback (core_listen()). */
 void		 hub_ctl_accept(int, struct sockaddr *, socklen_t, void *);
-/* A struct ctl for an accepted fd, its deadline armed; NULL: fd closed. */
-struct ctl	*hub_ctl_new(int, const char *, int);
 
-/* hub_admin.c: the admin socket. */
-/* Listen on -admin (else STATE-DIR/admin.sock); -1 with *cause. */
+/* hub_admin.c: the admin socket, and what an operator does to a node. */
+/*
+ * Listen on -admin (else STATE-DIR/admin.sock) and serve the API there;
+ * -1 with *cause.
+ */
 int		 hub_admin_listen(char **);
-/* At shutdown: remove the admin port's cookie file, if any. */
+/* At shutdown: close the API, remove the admin port's cookie file. */
 void		 hub_admin_close(void);
-/* Answer INFO_REQ: one INFO_NODE per node, then INFO_END. */
-void		 hub_admin_info(struct ctl *);
-/* Answer ADMIN (drain, undrain, redial a node): one ADMIN_REPLY. */
-void		 hub_admin_op(struct ctl *, const struct frame_admin *);
+/* The TCP admin port's cookie (ADMIN_COOKIE_LEN bytes). */
+const uint8_t	*hub_admin_cookie(void);
+#define HUB_ADMIN_DRAIN		0
+#define HUB_ADMIN_UNDRAIN	1
+#define HUB_ADMIN_REDIAL	2
+#define HUB_ADMIN_DISCONNECT	3	/* the caller closes the node */
+/* Do op to n; text says what happened.  0, or -1: refused (text why). */
+int		 hub_admin_one(struct node *, int, char *, size_t);
+
+/* hub_api.c: the admin API, HTTP on the admin socket (doc/admin.md). */
+/* Serve the API on cl: tcp wants the cookie, else peer credentials. */
+int		 hub_api_serve(struct core_listener *, int, char **);
+void		 hub_api_close(void);
+/* Online node n as the API shows it (inventory.h). */
+struct inv_node;
+void		 hub_api_inv_node(struct inv_node *, struct node *);
 
 /* hub_node.c: the registry of connected nodes, and the parked records. */
 /* A node's memory and timers, not yet registered; NULL: out of memory. */
@@ -584,8 +591,6 @@ void		 hub_http_accept(int, struct sockaddr *, socklen_t, void *);
 
 /* hub_metrics.c: GET /metrics (doc/admin.md). */
 struct evbuffer;
-/* Note the start time (tentacle_start_time_seconds); hub_main() calls it. */
-void		 hub_metrics_start(void);
 /*
  * The hub's state in the Prometheus text format 0.0.4, appended to out:
  * O(nodes), per-node series for at most 1000 nodes (doc/admin.md).

@@ -2,8 +2,7 @@
  * hub_ctl.c: a control-port connection until it is a node.  Owns the
  * handshake (deadline, HELLO, CHALLENGE and AUTH), the auth-failure
  * lockout, the node's identity (a name held by another token's node) and
- * the hand-over to hub_node.c; admin sessions take the same path from the
- * admin socket (hub_admin.c) to their one request.
+ * the hand-over to hub_node.c.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -34,16 +33,16 @@ static void	hub_ctl_free(struct ctl *);
 static void	hub_ctl_close(struct ctl *, const char *);
 static void	hub_ctl_timeout_cb(evutil_socket_t, short, void *);
 static void	hub_ctl_event_cb(struct bufferevent *, short, void *);
-static const struct peer_ops hub_ctl_hello_ops, hub_ctl_auth_ops,
-		    hub_ctl_admin_ops;
+static const struct peer_ops hub_ctl_hello_ops, hub_ctl_auth_ops;
 static const char *hub_ctl_owner_str(const struct frame_hello *, char *,
 		    size_t);
 static int	hub_ctl_name_held(const struct frame_hello *, char *, size_t);
 static void	hub_ctl_node(struct ctl *);
+static struct ctl *hub_ctl_new(int, const char *);
 
-/* see hub.h */
-struct ctl *
-hub_ctl_new(int fd, const char *peer, int admin)
+/* A struct ctl for an accepted fd, its deadline armed; NULL: fd closed. */
+static struct ctl *
+hub_ctl_new(int fd, const char *peer)
 {
 	struct ctl	*c;
 	struct timeval	 tv;
@@ -55,7 +54,6 @@ hub_ctl_new(int fd, const char *peer, int admin)
 		return (NULL);
 	}
 	strlcpy(c->c_peer, peer, sizeof c->c_peer);
-	c->c_admin = admin;
 	/*
 	 * Our own timer, not a bufferevent read timeout: it bounds the whole
 	 * handshake (TLS, HELLO, AUTH), not the gaps between bytes.
@@ -67,15 +65,7 @@ hub_ctl_new(int fd, const char *peer, int admin)
 		free(c);
 		return (NULL);
 	}
-	/* The admin socket is local: no TLS. */
-	if (admin)
-		c->c_bev = bufferevent_socket_new(core_base, fd,
-		    BEV_OPT_CLOSE_ON_FREE);
-	else
-		c->c_bev = hub_bev_new(fd, c->c_peer);
-	if (c->c_bev == NULL) {
-		if (admin)
-			evutil_closesocket(fd);
+	if ((c->c_bev = hub_bev_new(fd, c->c_peer)) == NULL) {
 		event_free(c->c_timer);
 		free(c);
 		return (NULL);
@@ -89,7 +79,7 @@ hub_ctl_new(int fd, const char *peer, int admin)
 
 /*
  * Control port: every connection starts as a struct ctl until its HELLO
- * says it is a node (admin sessions use the admin socket).
+ * says it is a node.
  */
 void
 hub_ctl_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
@@ -102,7 +92,7 @@ hub_ctl_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 	if ((h = hub_link_hold(fd, sa)) == NULL)
 		return;
 	core_sa_str(sa, peer, sizeof peer);
-	if ((c = hub_ctl_new(fd, peer, 0)) == NULL) {
+	if ((c = hub_ctl_new(fd, peer)) == NULL) {
 		limit_close(h);
 		return;
 	}
@@ -118,8 +108,6 @@ hub_ctl_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 static void
 hub_ctl_free(struct ctl *c)
 {
-	if (c->c_admin)
-		hub.nadmin--;
 	limit_close(c->c_hold);
 	event_free(c->c_timer);
 	free(c);
@@ -132,7 +120,7 @@ hub_ctl_close(struct ctl *c, const char *why)
 	if (why != NULL)
 		log_info("control %s: closed: %s", c->c_peer, why);
 	/* Before the TLS handshake nothing we write can go out. */
-	if (!c->c_admin && hub.tls != NULL && !tls_handshake_done(c->c_bev))
+	if (hub.tls != NULL && !tls_handshake_done(c->c_bev))
 		bufferevent_free(c->c_bev);
 	else
 		core_bev_close_flush(c->c_bev);
@@ -148,11 +136,9 @@ hub_ctl_timeout_cb(evutil_socket_t fd __unused, short what __unused,
 	/* Counted and summed up by hub_guard_log(): floods are quiet. */
 	log_debug("control %s: handshake not finished within %d ms (%s); "
 	    "closing", c->c_peer, hub.conf.handshake_ms,
-	    c->c_state == CTL_AUTH ? "no AUTH" : c->c_state == CTL_ADMIN ?
-	    "no INFO_REQ" : !c->c_admin && hub.tls != NULL &&
+	    c->c_state == CTL_AUTH ? "no AUTH" : hub.tls != NULL &&
 	    !tls_handshake_done(c->c_bev) ? "TLS" : "no HELLO");
-	if (!c->c_admin)
-		hub_guard_expired();
+	hub_guard_expired();
 	hub_bye(c->c_bev, FRAME_BYE_TIMEOUT, "handshake timeout");
 	hub_ctl_close(c, NULL);
 }
@@ -495,19 +481,15 @@ hub_ctl_auth(struct ctl *c, const uint8_t *mac)
 	hub_ctl_node(c);
 }
 
-/* An admin HELLO on the control port, or a node's on the admin socket. */
+/* An admin HELLO (an older tentacle info) on the control port. */
 static void
 hub_ctl_wrong_port(struct ctl *c)
 {
 	char	 text[200];
 
-	if (c->c_admin)
-		snprintf(text, sizeof text, "this is the hub's admin socket; "
-		    "nodes connect to the control port");
-	else
-		snprintf(text, sizeof text, "admin commands (info, drain, "
-		    "undrain, redial) go to the hub's admin socket on its own "
-		    "machine, not to the control port (doc/security.md)");
+	snprintf(text, sizeof text, "admin commands (info, drain, "
+	    "undrain, redial) go to the hub's admin socket on its own "
+	    "machine, not to the control port (doc/security.md)");
 	log_warnx("control %s: refused: %s", c->c_peer, text);
 	hub_bye(c->c_bev, FRAME_BYE_NOTALLOWED, text);
 	hub_ctl_close(c, NULL);
@@ -539,15 +521,9 @@ hub_ctl_read_hello(void *arg, const struct frame *f, const char **cause)
 	default:
 		return (PEER_ERROR);
 	}
-	if ((c->c_hello.role == FRAME_ROLE_NODE) == c->c_admin) {
+	if (c->c_hello.role != FRAME_ROLE_NODE) {
 		hub_ctl_wrong_port(c);
 		return (PEER_GONE);
-	}
-	if (c->c_hello.role != FRAME_ROLE_NODE) {
-		c->c_state = CTL_ADMIN;
-		peer_set_ops(&c->c_frames, &hub_ctl_admin_ops);
-		hub_welcome(c->c_bev, 0, NULL);
-		return (PEER_OK);
 	}
 	/* No pool: "default", for tokens' pools= too. */
 	if (c->c_hello.npools == 0) {
@@ -570,34 +546,7 @@ hub_ctl_read_auth(void *arg, const struct frame *f, const char **cause)
 	return (PEER_GONE);	/* c is a node now, or refused */
 }
 
-/* An admin session's one request: ADMIN (hub_admin.c)... */
-static int
-hub_ctl_read_admin(void *arg, const struct frame *f, const char **cause)
-{
-	struct ctl		*c = arg;
-	struct frame_admin	 a;
-
-	if (frame_admin_parse(f, &a, cause) == -1)
-		return (PEER_ERROR);
-	hub_admin_op(c, &a);
-	hub_ctl_close(c, NULL);
-	return (PEER_GONE);
-}
-
-/* ... or INFO_REQ. */
-static int
-hub_ctl_read_info(void *arg, const struct frame *f, const char **cause)
-{
-	struct ctl	*c = arg;
-
-	if (frame_empty_parse(f, cause) == -1)
-		return (PEER_ERROR);
-	hub_admin_info(c);
-	hub_ctl_close(c, NULL);
-	return (PEER_GONE);
-}
-
-/* A protocol error before WELCOME (or in an admin session). */
+/* A protocol error before WELCOME. */
 static void
 hub_ctl_error(void *arg, int error __unused, const char *cause)
 {
@@ -629,18 +578,10 @@ static const struct peer_handler hub_ctl_auth_handlers[] = {
 	{ FRAME_AUTH, hub_ctl_read_auth },
 	{ 0, NULL }
 };
-static const struct peer_handler hub_ctl_admin_handlers[] = {
-	{ FRAME_ADMIN, hub_ctl_read_admin },
-	{ FRAME_INFO_REQ, hub_ctl_read_info },
-	{ 0, NULL }
-};
-/* Each state's frames: HELLO, then AUTH for a node or a request. */
+/* Each state's frames: HELLO, then AUTH. */
 static const struct peer_ops hub_ctl_hello_ops = {
 	hub_ctl_hello_handlers, hub_ctl_error, NULL, 0
 };
 static const struct peer_ops hub_ctl_auth_ops = {
 	hub_ctl_auth_handlers, hub_ctl_error, NULL, 0
-};
-static const struct peer_ops hub_ctl_admin_ops = {
-	hub_ctl_admin_handlers, hub_ctl_error, NULL, 0
 };

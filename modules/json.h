@@ -29,6 +29,7 @@ struct json_w {
 	struct evbuffer	*out;
 	int		 depth;
 	int		 error;
+	int		 top;		/* the top value was begun */
 	uint8_t		 in_obj[JSON_DEPTH_MAX];	/* 1 object, 0 array */
 	uint8_t		 n[JSON_DEPTH_MAX];		/* 0: no member yet */
 };

@@ -148,6 +148,15 @@ struct core_listener *core_listen(const char *, core_accept_cb *, void *,
 struct core_listener *core_listen_unix(const char *path, int mode,
 		    core_accept_cb *, void *, char **);
 void		 core_listener_close(struct core_listener *);
+/*
+ * Let evhttp accept on cl (the admin API); pauses on fd exhaustion stay
+ * core's.  evhttp_free() then frees the socket, core_listener_close() the
+ * rest (and unlinks a Unix socket).
+ */
+struct evhttp;
+struct evconnlistener;
+void		 core_listener_http(struct core_listener *, struct evhttp *);
+struct evconnlistener *core_listener_lev(struct core_listener *);
 /* Bound address as "ip:port" (after port 0), or the socket's path. */
 const char	*core_listener_name(struct core_listener *);
 uint16_t	 core_listener_port(struct core_listener *);
