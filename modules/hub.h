@@ -433,6 +433,18 @@ void		 hub_api_close(void);
 /* Online node n as the API shows it (inventory.h). */
 struct inv_node;
 void		 hub_api_inv_node(struct inv_node *, struct node *);
+/*
+ * For route handlers in other files (api_route() calls them): send a
+ * JSON body (a newline is added) with a status, or a JSON error that is
+ * logged with peer ("admin uid 0 pid 12").
+ */
+struct evbuffer;
+struct evhttp_request;
+void		 hub_api_send(struct evhttp_request *, int, struct evbuffer *);
+void		 hub_api_error(struct evhttp_request *, const char *, int,
+		    const char *, ...) __attribute__((__format__(printf, 4, 5)));
+/* req's answer lasts (server-sent events): no request deadline for it. */
+void		 hub_api_stream(struct evhttp_request *);
 
 /* hub_node.c: the registry of connected nodes, and the parked records. */
 /* A node's memory and timers, not yet registered; NULL: out of memory. */
@@ -596,5 +608,18 @@ struct evbuffer;
  * O(nodes), per-node series for at most 1000 nodes (doc/admin.md).
  */
 void		 hub_metrics_write(struct evbuffer *);
+
+/*
+ * hub_dash.c: the dashboard's files, embedded at build time by
+ * scripts/embed from dist/dash/ (the generated modules/dash_assets.c).
+ */
+struct hub_dash_asset {
+	const char		*path;		/* "/index.html" */
+	const char		*type;		/* the Content-Type */
+	const unsigned char	*data;
+	size_t			 len;
+};
+/* The file for a request path ("/" is /index.html), or NULL. */
+const struct hub_dash_asset *hub_dash_find(const char *path);
 
 #endif /* HUB_H */

@@ -38,7 +38,6 @@
 #define API_HEAD_MAX	8192		/* request line and headers */
 #define API_BODY_MAX	65536
 #define API_IDLE_S	10		/* evhttp: each read and write */
-#define API_DEADLINE_S	30		/* a whole connection */
 #define API_PATH_MAX	512
 
 /* One admin listener: the Unix socket, or a loopback TCP port. */
@@ -59,8 +58,9 @@ struct api_srv {
 struct api_conn {
 	struct api_srv		*srv;
 	struct bufferevent	*bev;
-	uint64_t		 since_us;
+	uint64_t		 since_us;	/* opened, or last request */
 	int			 cut;		/* past the deadline: shut */
+	int			 stream;	/* an answer that lasts (SSE) */
 	TAILQ_ENTRY(api_conn)	 entry;
 };
 
@@ -78,21 +78,41 @@ struct api_req {
 static struct api_srv	 api_srvs[2];
 static u_int		 api_nsrvs;
 
-static void	 api_error(struct api_req *, int, const char *, ...)
-		    __attribute__((__format__(__printf__, 3, 4)));
+#define api_error(r, ...) hub_api_error((r)->req, (r)->peer, __VA_ARGS__)
 
-/* The JSON answer in w's buffer, with status. */
-static void
-api_send(struct api_req *r, int status, struct evbuffer *body)
+static const char *
+api_method(struct evhttp_request *req)
 {
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(r->req);
-	static const char	*reasons[] = { "OK", "Bad Request",
-				    "Unauthorized", "Not Found",
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+		return ("GET");
+	case EVHTTP_REQ_HEAD:
+		return ("HEAD");
+	case EVHTTP_REQ_POST:
+		return ("POST");
+	case EVHTTP_REQ_PUT:
+		return ("PUT");
+	case EVHTTP_REQ_DELETE:
+		return ("DELETE");
+	case EVHTTP_REQ_OPTIONS:
+		return ("OPTIONS");
+	default:
+		return ("request");
+	}
+}
+
+/* see hub.h */
+void
+hub_api_send(struct evhttp_request *req, int status, struct evbuffer *body)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	static const char	*reasons[] = { "OK", "Created", "Bad Request",
+				    "Unauthorized", "Forbidden", "Not Found",
 				    "Method Not Allowed", "Conflict",
-				    "Too Many Requests", "Payload Too Large",
-				    "Forbidden", "Service Unavailable" };
-	static const int	 codes[] = { 200, 400, 401, 404, 405, 409, 429,
-				    413, 403, 503 };
+				    "Payload Too Large", "Too Many Requests",
+				    "Service Unavailable" };
+	static const int	 codes[] = { 200, 201, 400, 401, 403, 404, 405,
+				    409, 413, 429, 503 };
 	const char		*reason = "Error";
 	size_t			 i;
 
@@ -103,15 +123,16 @@ api_send(struct api_req *r, int status, struct evbuffer *body)
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evbuffer_add(body, "\n", 1);
-	evhttp_send_reply(r->req, status, reason, body);
+	evhttp_send_reply(req, status, reason, body);
 }
 
 /*
- * A JSON error: {"error":{"status":N,"message":"..."}}, logged with the
+ * see hub.h: {"error":{"status":N,"message":"..."}}, logged with the
  * asker.  401 asks for credentials (the cookie, doc/admin.md).
  */
-static void
-api_error(struct api_req *r, int status, const char *fmt, ...)
+void
+hub_api_error(struct evhttp_request *req, const char *peer, int status,
+    const char *fmt, ...)
 {
 	struct evbuffer	*b;
 	struct json_w	 w;
@@ -122,16 +143,13 @@ api_error(struct api_req *r, int status, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if ((b = evbuffer_new()) == NULL) {
-		evhttp_send_error(r->req, HTTP_INTERNAL, NULL);
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
 		return;
 	}
 	if (status == 401)
-		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"tentacle admin\", "
 		    "Basic realm=\"tentacle admin\"");
-	if (status == 405)
-		evhttp_add_header(evhttp_request_get_output_headers(r->req),
-		    "Allow", r->nparts >= 3 ? "POST" : "GET");
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
 	json_obj_open(&w, "error");
@@ -139,11 +157,20 @@ api_error(struct api_req *r, int status, const char *fmt, ...)
 	json_str(&w, "message", msg);
 	json_obj_close(&w);
 	json_obj_close(&w);
-	log_info("%s: %s %s: %d %s", r->peer, r->method == EVHTTP_REQ_GET ?
-	    "GET" : r->method == EVHTTP_REQ_POST ? "POST" : "request",
-	    evhttp_request_get_uri(r->req), status, msg);
-	api_send(r, status, b);
+	log_info("%s: %s %s: %d %s", peer, api_method(req),
+	    evhttp_request_get_uri(req), status, msg);
+	hub_api_send(req, status, b);
 	evbuffer_free(b);
+}
+
+/* 405, naming the methods path takes. */
+static void
+api_not_allowed(struct api_req *r, const char *allow)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Allow",
+	    allow);
+	api_error(r, 405, "%s takes %s", evhttp_request_get_uri(r->req),
+	    allow);
 }
 
 /*
@@ -316,7 +343,7 @@ api_nodes(struct api_req *r)
 	inv_hub_write(&w, "hub", &g);
 	json_obj_close(&w);
 	free(sel);
-	api_send(r, 200, b);
+	hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
 }
 
@@ -354,7 +381,7 @@ api_pools(struct api_req *r)
 	json_obj_close(&w);
 	inv_totals_free(&all);
 	free(v);
-	api_send(r, 200, b);
+	hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
 }
 
@@ -387,7 +414,7 @@ api_stats(struct api_req *r)
 	api_hub_guards(&g);
 	inv_hub_write(&w, "hub", &g);
 	json_obj_close(&w);
-	api_send(r, 200, b);
+	hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
 }
 
@@ -419,7 +446,7 @@ api_node_op(struct api_req *r)
 		return;
 	}
 	if (r->method != EVHTTP_REQ_POST) {
-		api_error(r, 405, "%s is a POST", r->parts[2]);
+		api_not_allowed(r, "POST");
 		return;
 	}
 	if ((b = evbuffer_new()) == NULL)
@@ -455,7 +482,54 @@ api_node_op(struct api_req *r)
 	else if (failed == matched)
 		api_error(r, 409, "%s", first);
 	else
-		api_send(r, 200, b);
+		hub_api_send(r->req, 200, b);
+	evbuffer_free(b);
+}
+
+/*
+ * GET /metrics (hub_metrics.c), or a file of the dashboard (hub_dash.c)
+ * with headers that keep it to itself: a strict CSP (no inline script,
+ * nothing from elsewhere, no framing), no sniffing, no referrer.
+ */
+static void
+api_static(struct api_req *r, const char *path)
+{
+	struct evkeyvalq		*h;
+	const struct hub_dash_asset	*a = NULL;
+	struct evbuffer			*b;
+
+	if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD) {
+		api_not_allowed(r, "GET");
+		return;
+	}
+	if (strcmp(path, "/metrics") != 0 && (a = hub_dash_find(path)) == NULL) {
+		api_error(r, 404, "no such path: %s (the dashboard is /, the "
+		    "API /api/v1/, metrics /metrics: doc/admin.md)",
+		    evhttp_request_get_uri(r->req));
+		return;
+	}
+	h = evhttp_request_get_output_headers(r->req);
+	if ((b = evbuffer_new()) == NULL)
+		fatalx("out of memory");
+	if (a == NULL) {
+		hub_metrics_write(b);
+		evhttp_add_header(h, "Content-Type",
+		    "text/plain; version=0.0.4; charset=utf-8");
+		evhttp_add_header(h, "Cache-Control", "no-store");
+	} else {
+		evbuffer_add_reference(b, a->data, a->len, NULL, NULL);
+		evhttp_add_header(h, "Content-Type", a->type);
+		evhttp_add_header(h, "Cache-Control", "no-cache");
+		evhttp_add_header(h, "Content-Security-Policy",
+		    "default-src 'self'; img-src 'self' data:; style-src "
+		    "'self'; script-src 'self'; connect-src 'self'; "
+		    "frame-ancestors 'none'; base-uri 'none'; "
+		    "form-action 'none'");
+		evhttp_add_header(h, "X-Frame-Options", "DENY");
+		evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+	}
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_send_reply(r->req, 200, "OK", b);
 	evbuffer_free(b);
 }
 
@@ -476,7 +550,7 @@ api_route(struct api_req *r)
 		return;
 	}
 	if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD) {
-		api_error(r, 405, "%s takes GET", what);
+		api_not_allowed(r, "GET");
 		return;
 	}
 	if (strcmp(what, "nodes") == 0 && r->nparts <= 2)
@@ -592,10 +666,11 @@ api_host_ok(struct api_req *r)
 /*
  * Who is asking, into r->peer; 0 if they may.  The Unix socket: root,
  * the hub's user or its group (doc/security.md).  A TCP port: loopback
- * only, and the cookie.
+ * only, and the cookie when auth (not for the dashboard's files, which
+ * hold no data: the page asks for the cookie itself).
  */
 static int
-api_who(struct api_req *r)
+api_who(struct api_req *r, int auth)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(r->req);
 	struct bufferevent	*bev = evhttp_connection_get_bufferevent(evcon);
@@ -610,7 +685,7 @@ api_who(struct api_req *r)
 		evhttp_connection_get_peer(evcon, &addr, &port);
 		snprintf(r->peer, sizeof r->peer, "admin %s:%u",
 		    addr != NULL ? addr : "?", port);
-		if (api_cookie_ok(r) == -1) {
+		if (auth && api_cookie_ok(r) == -1) {
 			hub.guard.admin_refused++;
 			api_error(r, 401, "this admin port wants the hub's "
 			    "cookie (STATE-DIR/%s) as \"Authorization: Bearer "
@@ -658,6 +733,31 @@ api_split(struct api_req *r, char *path)
 	return (0);
 }
 
+/* bev's connection, or NULL. */
+static struct api_conn *
+api_conn_find(struct bufferevent *bev)
+{
+	struct api_conn	*c;
+	u_int		 i;
+
+	for (i = 0; i < api_nsrvs; i++)
+		TAILQ_FOREACH(c, &api_srvs[i].conns, entry)
+			if (c->bev == bev)
+				return (c);
+	return (NULL);
+}
+
+/* see hub.h */
+void
+hub_api_stream(struct evhttp_request *req)
+{
+	struct api_conn	*c;
+
+	if ((c = api_conn_find(evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req)))) != NULL)
+		c->stream = 1;
+}
+
 /* Every request: who, Host, CSRF, then the route. */
 static void
 api_request_cb(struct evhttp_request *req, void *arg)
@@ -666,14 +766,23 @@ api_request_cb(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(req);
 	const char		*path, *q;
 	char			*dec = NULL;
+	struct api_conn		*c;
+	int			 asset;
 
+	/* A request came whole: the connection's deadline starts again. */
+	if ((c = api_conn_find(evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req)))) != NULL)
+		c->since_us = core_now_us();
 	memset(&r, 0, sizeof r);
 	TAILQ_INIT(&r.query);
 	r.req = req;
 	r.srv = arg;
 	r.method = evhttp_request_get_command(req);
 	strlcpy(r.peer, "admin", sizeof r.peer);
-	if (api_who(&r) == -1)
+	path = u != NULL ? evhttp_uri_get_path(u) : NULL;
+	asset = path != NULL && strncmp(path, "/api/", 5) != 0 &&
+	    strcmp(path, "/metrics") != 0;
+	if (api_who(&r, !asset) == -1)
 		return;
 	if (!api_host_ok(&r)) {
 		api_error(&r, 403, "Host must be localhost, 127.0.0.1 or "
@@ -693,7 +802,10 @@ api_request_cb(struct evhttp_request *req, void *arg)
 		    "change");
 		return;
 	}
-	path = u != NULL ? evhttp_uri_get_path(u) : NULL;
+	if (path != NULL && (asset || strcmp(path, "/metrics") == 0)) {
+		api_static(&r, path);
+		return;
+	}
 	if (path == NULL || strncmp(path, "/api/v1/", 8) != 0 ||
 	    strlen(path) > API_PATH_MAX ||
 	    (dec = evhttp_decode_uri(path + 8)) == NULL ||
@@ -718,9 +830,9 @@ api_request_cb(struct evhttp_request *req, void *arg)
 /*
  * Once a second while connections are open: a connection evhttp has
  * freed (it cleared its callbacks; our reference kept the socket) is
- * counted out and closed; one open past API_DEADLINE_S is cut (evhttp's
- * timeout restarts with every byte: a client trickling bytes would hold
- * it for ever).
+ * counted out and closed; one whose next request is not whole within
+ * -handshake-timeout is cut (evhttp's timeout restarts with every byte: a
+ * client trickling bytes would hold it for ever).
  */
 static void
 api_sweep_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
@@ -743,11 +855,11 @@ api_sweep_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 			s->nconn--;
 			continue;
 		}
-		if (!c->cut && now - c->since_us > API_DEADLINE_S * 1000000ULL &&
-		    (sock = bufferevent_getfd(c->bev)) != -1) {
-			log_info("admin: a connection open for %d s: cut (a "
-			    "request must be whole within that)",
-			    API_DEADLINE_S);
+		if (!c->cut && !c->stream && now - c->since_us > hub.conf.handshake_ms *
+		    1000ULL && (sock = bufferevent_getfd(c->bev)) != -1) {
+			log_info("admin: no whole request within %d ms "
+			    "(-handshake-timeout): connection cut",
+			    hub.conf.handshake_ms);
 			shutdown(sock, SHUT_RDWR);
 			c->cut = 1;
 		}
