@@ -3,7 +3,7 @@ test_description='GET /metrics: the Prometheus text format.  First the
 strict checker (t/helper/promcheck) itself: a valid exposition passes, and
 each rule broken once is refused for that rule; then a hub with two nodes
 after a request through each, checked by promcheck and promtool, and its
-values'
+values; last, the same on a loopback TCP admin port with its cookie'
 . "$(dirname "$0")/test-lib.sh"
 
 PROMCHECK=$TENTACLE_HELPERS/promcheck
@@ -250,6 +250,22 @@ test_expect_success 'a node that leaves: its series go, the count follows' '
 	! grep "node=\"n2\"" metrics.prom &&
 	test "$(node_series tentacle_node_up n1)" = 1 &&
 	"$PROMCHECK" metrics.prom
+'
+
+test_expect_success 'on a loopback TCP admin port: the cookie as Bearer, refusals counted' '
+	stop_daemon $NODE_PID_n1 && stop_daemon $HUB_PID &&
+	start_hub -admin 127.0.0.1:0 &&
+	port=${ADMIN_SOCK##*:} && test -n "$port" &&
+	tcurl -s -o body -w "%{http_code}" \
+	    http://127.0.0.1:$port/metrics >code &&
+	test "$(cat code)" = 401 && ! grep "^tentacle_" body &&
+	hex=$(cut -d" " -f2 "$TENTACLE_STATE_DIR/admin.cookie") &&
+	tcurl -s -D metrics.head -o metrics.prom \
+	    -H "Authorization: Bearer $hex" http://127.0.0.1:$port/metrics &&
+	grep "^HTTP/1.1 200" metrics.head &&
+	"$PROMCHECK" metrics.prom &&
+	test "$(series tentacle_admin_refused_total)" = 1 &&
+	test "$(series tentacle_nodes_connected)" = 0
 '
 
 test_done
