@@ -605,8 +605,6 @@ void		 hub_http_accept(int, struct sockaddr *, socklen_t, void *);
 
 /* hub_metrics.c: GET /metrics (doc/admin.md). */
 struct evbuffer;
-/* Note the start time (tentacle_start_time_seconds); hub_main() calls it. */
-void		 hub_metrics_start(void);
 /*
  * The hub's state in the Prometheus text format 0.0.4, appended to out:
  * O(nodes), per-node series for at most 1000 nodes (doc/admin.md).
