@@ -31,6 +31,7 @@
 #include "tentacle.h"
 #include "acl.h"
 #include "frame.h"
+#include "inventory.h"
 #include "peer.h"
 #include "route.h"
 #include "token.h"
@@ -435,6 +436,16 @@ void		 hub_api_close(void);
 /* Online node n as the API shows it (inventory.h). */
 struct inv_node;
 void		 hub_api_inv_node(struct inv_node *, struct node *);
+/* Online node n's state (INV_*): the API's and the metrics' one rule. */
+static inline int
+hub_node_state(const struct node *n)
+{
+	if (n->n_redial == REDIAL_DRAIN)
+		return (INV_DRAINING);
+	if (n->n_redial == REDIAL_SENT || n->n_keep.pending_us != 0)
+		return (INV_REDIALING);
+	return (n->n_keep.drain ? INV_DRAINED : INV_UP);
+}
 /*
  * For route handlers in other files (api_route() calls them): send a
  * JSON body (a newline is added) with a status, or a JSON error that is

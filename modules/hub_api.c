@@ -31,6 +31,7 @@
 #include "inventory.h"
 #include "json.h"
 #include "limit.h"
+#include "token.h"
 #include "hub.h"
 
 #define API_UNIX_MAX	16		/* connections on the Unix socket */
@@ -214,10 +215,7 @@ hub_api_inv_node(struct inv_node *in, struct node *n)
 	uint32_t	 up, down;
 
 	api_inv_keep(in, n->n_id, &n->n_hello, &n->n_keep);
-	if (n->n_redial == REDIAL_DRAIN)
-		in->state = INV_DRAINING;
-	else if (n->n_redial == REDIAL_SENT)
-		in->state = INV_REDIALING;
+	in->state = hub_node_state(n);
 	if (n->n_redial_at_us > now_us)
 		in->next_redial = time(NULL) + (n->n_redial_at_us - now_us +
 		    999999) / 1000000;
@@ -618,18 +616,6 @@ api_route(struct api_req *r)
 		    "them)", evhttp_request_get_uri(r->req));
 }
 
-/* Equal in time that depends on len only. */
-static int
-api_ct_equal(const uint8_t *a, const uint8_t *b, size_t len)
-{
-	size_t	 i;
-	uint8_t	 d = 0;
-
-	for (i = 0; i < len; i++)
-		d |= a[i] ^ b[i];
-	return (d == 0);
-}
-
 /* HEX into len bytes; -1 unless exactly 2 * len hex digits. */
 static int
 api_unhex(const char *s, uint8_t *out, size_t len)
@@ -683,7 +669,7 @@ api_cookie_ok(struct api_req *r)
 		explicit_bzero(dec, sizeof dec);
 		explicit_bzero(hex, sizeof hex);
 	}
-	ok = ok && api_ct_equal(got, hub_admin_cookie(), sizeof got);
+	ok = ok && token_equal(got, hub_admin_cookie(), sizeof got);
 	explicit_bzero(got, sizeof got);
 	return (ok ? 0 : -1);
 }

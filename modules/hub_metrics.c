@@ -59,17 +59,6 @@ struct mpool {
 	int			 state;
 };
 
-/* An online node's state (INV_*), as hub_api_inv_node() tells it. */
-static int
-metrics_node_state(const struct node *n)
-{
-	if (n->n_redial == REDIAL_DRAIN)
-		return (INV_DRAINING);
-	if (n->n_redial == REDIAL_SENT || n->n_keep.pending_us != 0)
-		return (INV_REDIALING);
-	return (n->n_keep.drain ? INV_DRAINED : INV_UP);
-}
-
 /* Parked records shown: those of nodes away to redial (the inventory's). */
 static int
 metrics_parked_shown(const struct parked *pk)
@@ -96,7 +85,7 @@ metrics_walk_next(struct mwalk *w, struct mnode *m)
 		m->n = w->n;
 		m->id = w->n->n_id;
 		m->hello = &w->n->n_hello;
-		m->state = metrics_node_state(w->n);
+		m->state = hub_node_state(w->n);
 		w->n = TAILQ_NEXT(w->n, n_entry);
 		w->done++;
 		return (1);
@@ -446,7 +435,7 @@ metrics_pools(struct evbuffer *out)
 	}
 	TAILQ_FOREACH(n, &hub.nodes, n_entry)
 		np += metrics_pool_add(p + np, &n->n_hello,
-		    metrics_node_state(n));
+		    hub_node_state(n));
 	TAILQ_FOREACH(pk, &hub.parked, pk_entry) {
 		if (metrics_parked_shown(pk))
 			np += metrics_pool_add(p + np, &pk->pk_hello,
