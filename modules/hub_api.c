@@ -760,15 +760,19 @@ api_who(struct api_req *r, int auth)
 static int
 api_split(struct api_req *r, char *path)
 {
-	char	*p;
+	char	*slash;
 
 	r->nparts = 0;
-	while ((p = strsep(&path, "/")) != NULL) {
-		if (*p == '\0' && path == NULL && r->nparts > 0)
-			break;		/* a trailing slash */
+	for (;;) {
 		if (r->nparts == (int)nitems(r->parts))
 			return (-1);
-		r->parts[r->nparts++] = p;
+		r->parts[r->nparts++] = path;
+		if ((slash = strchr(path, '/')) == NULL)
+			break;
+		*slash = '\0';
+		path = slash + 1;
+		if (*path == '\0')
+			break;		/* a trailing slash */
 	}
 	return (0);
 }
