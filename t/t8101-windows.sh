@@ -183,7 +183,7 @@ test_expect_success 'admin: Windows info, and native info by the cookie file' '
 test_expect_success 'admin: a wrong cookie is refused' '
 	sed "s/ [0-9a-f]*$/ $(printf "%064d" 0)/" state/admin.cookie >bad &&
 	test_must_fail "$TNATIVE" info -admin bad 2>err &&
-	grep "wrong admin cookie" err
+	grep "this admin port wants the hub.s cookie" err
 '
 
 test_expect_success 'a native node against the Windows hub' '
