@@ -715,6 +715,7 @@ api_who(struct api_req *r, int auth)
 	struct evhttp_connection *evcon = evhttp_request_get_connection(r->req);
 	struct bufferevent	*bev = evhttp_connection_get_bufferevent(evcon);
 	evutil_socket_t		 fd = bufferevent_getfd(bev);
+	const struct sockaddr	*sa;
 	char			*addr = NULL;
 	ev_uint16_t		 port = 0;
 	uid_t			 uid;
@@ -725,8 +726,27 @@ api_who(struct api_req *r, int auth)
 		evhttp_connection_get_peer(evcon, &addr, &port);
 		snprintf(r->peer, sizeof r->peer, "admin %s:%u",
 		    addr != NULL ? addr : "?", port);
-		if (auth && api_cookie_ok(r) == -1) {
+		if (!auth)
+			return (0);
+		/*
+		 * Failed cookies count in the proxy logins' limiter, by
+		 * address (AUTH_FAIL_MAX a minute): a guesser is slowed and
+		 * logged once, like a proxy client.
+		 */
+		sa = evhttp_connection_get_addr(evcon);
+		if (sa != NULL && auth_limit_blocked(sa)) {
 			hub.guard.admin_refused++;
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    r->req), "Retry-After", "60");
+			api_error(r, 429, "%d wrong cookies from this address "
+			    "within a minute: wait, then send the one in "
+			    "STATE-DIR/%s", AUTH_FAIL_MAX, ADMIN_COOKIE_FILE);
+			return (-1);
+		}
+		if (api_cookie_ok(r) == -1) {
+			hub.guard.admin_refused++;
+			if (sa != NULL)
+				auth_limit_fail(sa);
 			api_error(r, 401, "this admin port wants the hub's "
 			    "cookie (STATE-DIR/%s) as \"Authorization: Bearer "
 			    "HEX\"", ADMIN_COOKIE_FILE);

@@ -75,6 +75,19 @@ test_expect_success 'another site'"'"'s Host (DNS rebinding) and a POST without 
 	grep "\"state\":\"up\"" info.json
 '
 
+test_expect_success 'wrong cookies from one address: 429 with Retry-After past the limit, even for the right one' '
+	hex=$(cut -d" " -f2 "$TENTACLE_STATE_DIR/admin.cookie") &&
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		tcurl -s -o /dev/null -H "Authorization: Bearer $(printf "%064d" $i)" \
+			http://127.0.0.1:$ADMIN_PORT/api/v1/stats || return 1
+	done &&
+	tcurl -s -D head -o body -H "Authorization: Bearer $hex" \
+		http://127.0.0.1:$ADMIN_PORT/api/v1/stats &&
+	grep "^HTTP/1.1 429" head && grep -i "^Retry-After: 60" head &&
+	grep "wrong cookies from this address within a minute" body &&
+	wait_for_log "$HUB_LOG" "GET /api/v1/stats: 429"
+'
+
 test_expect_success 'a request not whole within -handshake-timeout: cut' '
 	stop_daemon $HUB_PID &&
 	start_hub -admin 127.0.0.1:0 -handshake-timeout 1s &&
