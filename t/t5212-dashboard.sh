@@ -69,8 +69,16 @@ test_expect_success 'the page and its files without credentials, the strict CSP,
 	test "$code" = 401
 '
 
-test_expect_success 'the browser: node rows, drain n1 by its button, the page and the hub agree' '
+test_expect_success 'the browser: node rows, rates while downloads run, drain n1 by its button, the page and the hub agree' '
 	test "$(state_of n1)" = up &&
+	# Two downloads of about 12 s for the rates and the chart.
+	dl= &&
+	for r in 3M 1M; do
+		CURL_MAX_TIME=14 tcurl --limit-rate $r -o /dev/null \
+			--socks5-hostname 127.0.0.1:$SOCKS_PORT \
+			http://127.0.0.1:$ORIGIN_PORT/bytes/40000000 2>/dev/null &
+		dl="$dl $!"
+	done &&
 	wd "$URL#token=$COOKIE" \
 		wait "tr.node[data-name=\"n1\"]" \
 		wait "tr.node[data-name=\"n2\"]" \
@@ -79,15 +87,17 @@ test_expect_success 'the browser: node rows, drain n1 by its button, the page an
 		text "tr.node[data-name=\"n1\"] .state" "^up\$" \
 		text "tr.node[data-name=\"n1\"] .addr" "^127\.0\.0\.1:[0-9]+\$" \
 		eval "location.href" "^http://127\.0\.0\.1:$ADMIN_PORT/\$" \
+		text "#t-down" "[0-9] [KMG]iB/s\$" \
+		text "#chart-max" "\\(([5-9]|[1-9][0-9]+) samples\\)" \
 		click "tr.node[data-name=\"n1\"] button[data-act=\"drain\"]" \
 		text "tr.node[data-name=\"n1\"] .state" "^drained\$" \
 		wait "tr.node[data-name=\"n1\"] button[data-act=\"undrain\"]" \
 		text "#t-resting" "^1\$" \
-		click "tr.node[data-name=\"n2\"] button.name" \
+		click "tr.node[data-name=\"n3\"] button.name" \
 		wait "tr.detail[data-id]" \
 		clean \
 		shot dashboard.png >wd.out 2>&1;
-	rc=$?; cat wd.out wd.console; test $rc = 0 &&
+	rc=$?; wait $dl; cat wd.out wd.console; test $rc = 0 &&
 	test "$(state_of n1)" = drained &&
 	test "$(state_of n2)" = up &&
 	test "$(state_of n3)" = up &&

@@ -322,10 +322,17 @@
 		var dpr = window.devicePixelRatio || 1;
 		var w = c.clientWidth, h = c.clientHeight;
 		var pad = { l: 8, r: 8, t: 10, b: 18 };
-		var t1 = now(), t0 = t1 - WINDOW_S, max = 1, i, y, cs;
+		var t1 = now(), win, t0, max = 1, i, y, cs;
 
 		if (!w || !h)
 			return;
+		/* Until there are 15 minutes of samples, the span there is
+		 * (a minute at least): a fresh page shows its first seconds. */
+		win = ring.length ? Math.min(WINDOW_S, Math.max(60,
+		    Math.ceil((t1 - ring[0].t) / 60) * 60)) : WINDOW_S;
+		t0 = t1 - win;
+		$("chart-title").textContent = "Throughput, last " + (win < 120 ?
+		    win + " seconds" : win / 60 + " minutes");
 		if (c.width !== Math.round(w * dpr)) {
 			c.width = Math.round(w * dpr);
 			c.height = Math.round(h * dpr);
@@ -356,7 +363,8 @@
 		for (i = 0; i <= 3; i++) {
 			ctx.textAlign = i === 0 ? "left" : i === 3 ? "right" :
 			    "center";
-			ctx.fillText(i === 3 ? "now" : "-" + (15 - 5 * i) + " min",
+			ctx.fillText(i === 3 ? "now" : "-" + span(win *
+			    (3 - i) / 3).replace(/ 0s$/, ""),
 			    pad.l + (w - pad.l - pad.r) * i / 3, h - 4);
 		}
 
@@ -372,7 +380,7 @@
 			ctx.beginPath();
 			for (j = 0; j < ring.length; j++) {
 				x = pad.l + (w - pad.l - pad.r) *
-				    (ring[j].t - t0) / WINDOW_S;
+				    (ring[j].t - t0) / win;
 				yy = h - pad.b - (h - pad.t - pad.b) *
 				    ring[j][k] / max;
 				if (started)
@@ -387,7 +395,7 @@
 			for (j = 0; ring.length < 3 && j < ring.length; j++) {
 				ctx.beginPath();
 				ctx.arc(pad.l + (w - pad.l - pad.r) *
-				    (ring[j].t - t0) / WINDOW_S, h - pad.b -
+				    (ring[j].t - t0) / win, h - pad.b -
 				    (h - pad.t - pad.b) * ring[j][k] / max, 2.5, 0,
 				    2 * Math.PI);
 				ctx.fill();
