@@ -1287,6 +1287,7 @@ hub_main(int argc, char **argv)
 	core_signal(SIGINT, hub_shutdown_cb, NULL);
 	core_signal(SIGTERM, hub_shutdown_cb, NULL);
 	core_signal(SIGHUP, hub_hup_cb, NULL);
+	hub_metrics_start();
 	hub_ready();
 	core_loop();
 	log_info("hub: stopped");

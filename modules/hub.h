@@ -14,6 +14,7 @@
  *	hub_admin.c	the admin socket: info, drain, undrain, redial
  *	hub_socks.c	the SOCKS5 front
  *	hub_http.c	the HTTP proxy front
+ *	hub_metrics.c	GET /metrics: the Prometheus text format
  */
 #ifndef HUB_H
 #define HUB_H
@@ -587,6 +588,16 @@ void		 hub_socks_accept(int, struct sockaddr *, socklen_t, void *);
 
 /* hub_http.c: HTTP proxy front (I/O; parsing is http.c). */
 void		 hub_http_accept(int, struct sockaddr *, socklen_t, void *);
+
+/* hub_metrics.c: GET /metrics (doc/admin.md). */
+struct evbuffer;
+/* Note the start time (tentacle_start_time_seconds); hub_main() calls it. */
+void		 hub_metrics_start(void);
+/*
+ * The hub's state in the Prometheus text format 0.0.4, appended to out:
+ * O(nodes), per-node series for at most 1000 nodes (doc/admin.md).
+ */
+void		 hub_metrics_write(struct evbuffer *);
 
 /*
  * hub_dash.c: the dashboard's files, embedded at build time by

@@ -38,7 +38,6 @@
 #define API_HEAD_MAX	8192		/* request line and headers */
 #define API_BODY_MAX	65536
 #define API_IDLE_S	10		/* evhttp: each read and write */
-#define API_DEADLINE_S	30		/* a whole connection */
 #define API_PATH_MAX	512
 
 /* One admin listener: the Unix socket, or a loopback TCP port. */
@@ -59,7 +58,7 @@ struct api_srv {
 struct api_conn {
 	struct api_srv		*srv;
 	struct bufferevent	*bev;
-	uint64_t		 since_us;
+	uint64_t		 since_us;	/* opened, or last request */
 	int			 cut;		/* past the deadline: shut */
 	TAILQ_ENTRY(api_conn)	 entry;
 };
@@ -459,6 +458,53 @@ api_node_op(struct api_req *r)
 	evbuffer_free(b);
 }
 
+/*
+ * GET /metrics (hub_metrics.c), or a file of the dashboard (hub_dash.c)
+ * with headers that keep it to itself: a strict CSP (no inline script,
+ * nothing from elsewhere, no framing), no sniffing, no referrer.
+ */
+static void
+api_static(struct api_req *r, const char *path)
+{
+	struct evkeyvalq		*h;
+	const struct hub_dash_asset	*a = NULL;
+	struct evbuffer			*b;
+
+	if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD) {
+		api_error(r, 405, "%s takes GET", path);
+		return;
+	}
+	if (strcmp(path, "/metrics") != 0 && (a = hub_dash_find(path)) == NULL) {
+		api_error(r, 404, "no such path: %s (the dashboard is /, the "
+		    "API /api/v1/, metrics /metrics: doc/admin.md)",
+		    evhttp_request_get_uri(r->req));
+		return;
+	}
+	h = evhttp_request_get_output_headers(r->req);
+	if ((b = evbuffer_new()) == NULL)
+		fatalx("out of memory");
+	if (a == NULL) {
+		hub_metrics_write(b);
+		evhttp_add_header(h, "Content-Type",
+		    "text/plain; version=0.0.4; charset=utf-8");
+		evhttp_add_header(h, "Cache-Control", "no-store");
+	} else {
+		evbuffer_add_reference(b, a->data, a->len, NULL, NULL);
+		evhttp_add_header(h, "Content-Type", a->type);
+		evhttp_add_header(h, "Cache-Control", "no-cache");
+		evhttp_add_header(h, "Content-Security-Policy",
+		    "default-src 'self'; img-src 'self' data:; style-src "
+		    "'self'; script-src 'self'; connect-src 'self'; "
+		    "frame-ancestors 'none'; base-uri 'none'; "
+		    "form-action 'none'");
+		evhttp_add_header(h, "X-Frame-Options", "DENY");
+		evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+	}
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_send_reply(r->req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
 /* Route a request whose path is split into r->parts. */
 static void
 api_route(struct api_req *r)
@@ -592,10 +638,11 @@ api_host_ok(struct api_req *r)
 /*
  * Who is asking, into r->peer; 0 if they may.  The Unix socket: root,
  * the hub's user or its group (doc/security.md).  A TCP port: loopback
- * only, and the cookie.
+ * only, and the cookie when auth (not for the dashboard's files, which
+ * hold no data: the page asks for the cookie itself).
  */
 static int
-api_who(struct api_req *r)
+api_who(struct api_req *r, int auth)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(r->req);
 	struct bufferevent	*bev = evhttp_connection_get_bufferevent(evcon);
@@ -610,7 +657,7 @@ api_who(struct api_req *r)
 		evhttp_connection_get_peer(evcon, &addr, &port);
 		snprintf(r->peer, sizeof r->peer, "admin %s:%u",
 		    addr != NULL ? addr : "?", port);
-		if (api_cookie_ok(r) == -1) {
+		if (auth && api_cookie_ok(r) == -1) {
 			hub.guard.admin_refused++;
 			api_error(r, 401, "this admin port wants the hub's "
 			    "cookie (STATE-DIR/%s) as \"Authorization: Bearer "
@@ -658,6 +705,17 @@ api_split(struct api_req *r, char *path)
 	return (0);
 }
 
+/* A request came whole on bev: its connection's deadline starts again. */
+static void
+api_conn_touch(struct api_srv *s, struct bufferevent *bev)
+{
+	struct api_conn	*c;
+
+	TAILQ_FOREACH(c, &s->conns, entry)
+		if (c->bev == bev)
+			c->since_us = core_now_us();
+}
+
 /* Every request: who, Host, CSRF, then the route. */
 static void
 api_request_cb(struct evhttp_request *req, void *arg)
@@ -666,14 +724,20 @@ api_request_cb(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(req);
 	const char		*path, *q;
 	char			*dec = NULL;
+	int			 asset;
 
+	api_conn_touch(arg, evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req)));
 	memset(&r, 0, sizeof r);
 	TAILQ_INIT(&r.query);
 	r.req = req;
 	r.srv = arg;
 	r.method = evhttp_request_get_command(req);
 	strlcpy(r.peer, "admin", sizeof r.peer);
-	if (api_who(&r) == -1)
+	path = u != NULL ? evhttp_uri_get_path(u) : NULL;
+	asset = path != NULL && strncmp(path, "/api/", 5) != 0 &&
+	    strcmp(path, "/metrics") != 0;
+	if (api_who(&r, !asset) == -1)
 		return;
 	if (!api_host_ok(&r)) {
 		api_error(&r, 403, "Host must be localhost, 127.0.0.1 or "
@@ -693,7 +757,10 @@ api_request_cb(struct evhttp_request *req, void *arg)
 		    "change");
 		return;
 	}
-	path = u != NULL ? evhttp_uri_get_path(u) : NULL;
+	if (path != NULL && (asset || strcmp(path, "/metrics") == 0)) {
+		api_static(&r, path);
+		return;
+	}
 	if (path == NULL || strncmp(path, "/api/v1/", 8) != 0 ||
 	    strlen(path) > API_PATH_MAX ||
 	    (dec = evhttp_decode_uri(path + 8)) == NULL ||
@@ -718,9 +785,9 @@ api_request_cb(struct evhttp_request *req, void *arg)
 /*
  * Once a second while connections are open: a connection evhttp has
  * freed (it cleared its callbacks; our reference kept the socket) is
- * counted out and closed; one open past API_DEADLINE_S is cut (evhttp's
- * timeout restarts with every byte: a client trickling bytes would hold
- * it for ever).
+ * counted out and closed; one whose next request is not whole within
+ * -handshake-timeout is cut (evhttp's timeout restarts with every byte: a
+ * client trickling bytes would hold it for ever).
  */
 static void
 api_sweep_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
@@ -743,11 +810,11 @@ api_sweep_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 			s->nconn--;
 			continue;
 		}
-		if (!c->cut && now - c->since_us > API_DEADLINE_S * 1000000ULL &&
-		    (sock = bufferevent_getfd(c->bev)) != -1) {
-			log_info("admin: a connection open for %d s: cut (a "
-			    "request must be whole within that)",
-			    API_DEADLINE_S);
+		if (!c->cut && now - c->since_us > hub.conf.handshake_ms *
+		    1000ULL && (sock = bufferevent_getfd(c->bev)) != -1) {
+			log_info("admin: no whole request within %d ms "
+			    "(-handshake-timeout): connection cut",
+			    hub.conf.handshake_ms);
 			shutdown(sock, SHUT_RDWR);
 			c->cut = 1;
 		}

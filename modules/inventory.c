@@ -32,9 +32,8 @@ struct inv_field {
 #define S(k, m) { k, F_STR, offsetof(struct inv_node, m), \
 	sizeof(((struct inv_node *)0)->m) }
 
-/* In the order the API writes them (today's `info -json` order). */
+/* After id, name and pools, in `info -json`'s order since 0.1. */
 static const struct inv_field inv_node_fields[] = {
-	S("name", name),
 	S("remote", remote),
 	S("os", os),
 	S("arch", arch),
@@ -157,6 +156,7 @@ inv_node_write(struct json_w *w, const char *key, const struct inv_node *n)
 
 	json_obj_open(w, key);
 	json_u64(w, "id", n->id);
+	json_str(w, "name", n->name);
 	json_arr_open(w, "pools");
 	for (i = 0; i < n->npools; i++)
 		json_str(w, NULL, n->pools[i]);
@@ -187,6 +187,9 @@ inv_node_read(const struct json_doc *d, int obj, struct inv_node *n,
 	if (json_key_u64(d, obj, "id", &id) == -1 || id > UINT32_MAX)
 		return (-1);
 	n->id = id;
+	*cause = "name";
+	if (json_key_str(d, obj, "name", n->name, sizeof n->name) == -1)
+		return (-1);
 	*cause = "pools";
 	if ((arr = json_get(d, obj, "pools")) == -1 ||
 	    d->tok[arr].type != JSON_ARRAY ||

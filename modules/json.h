@@ -22,8 +22,9 @@ struct evbuffer;
  * object, NULL inside an array or at the top.  Strings are escaped
  * (", \, control characters as \u00XX; bytes >= 0x80 that are not valid
  * UTF-8 as \ufffd), so any C string is safe to write.  A misuse (a key
- * in an array, none in an object, closing what is not open, deeper than
- * JSON_DEPTH_MAX) sets w->error and writes nothing more.
+ * in an array, none in an object, a key or a second value at the top,
+ * closing what is not open, deeper than JSON_DEPTH_MAX) sets w->error and
+ * writes nothing more.
  */
 struct json_w {
 	struct evbuffer	*out;
@@ -47,14 +48,16 @@ void	 json_dbl(struct json_w *, const char *, double);	/* %.6g; */
 								/* NaN, inf: null */
 void	 json_bool(struct json_w *, const char *, int);
 void	 json_null(struct json_w *, const char *);
-/* 0 if the document is whole (everything opened was closed), else -1. */
+/* 0 if the document is whole (a value, everything opened was closed, */
+/* no misuse, no failed write), else -1. */
 int	 json_w_end(struct json_w *);
 
 /*
  * Reader.  json_parse() checks the whole text against RFC 8259 (one
  * value, optional whitespace around it, UTF-8 in strings not checked
- * beyond escapes; numbers as in the RFC; no trailing commas, no comments,
- * depth at most JSON_DEPTH_MAX) and fills the caller's token array in
+ * beyond escapes, but a \u escape of half a surrogate pair needs its
+ * other half; numbers as in the RFC; no trailing commas, no comments,
+ * depth at most JSON_DEPTH_MAX) and fills doc's token array in
  * document order: a container's token comes before its children, an
  * object's children alternate key (a string token) and value.
  */

@@ -38,10 +38,11 @@
  */
 #define TLS_PLAIN(h)	((h)[0] >= 0x01 && (h)[0] <= 0x1f && (h)[1] == 0 && \
 			    (((h)[2] << 8) | (h)[3]) <= 4096)
-/* A plaintext HELLO (type 1, magic, version, role) at h: its role, or 0. */
-#define TLS_HELLO_ROLE(h) ((h)[0] == 0x01 && (h)[1] == 0 && \
-			    memcmp((h) + 4, "TNTC", 4) == 0 ? (h)[9] : 0)
-#define TLS_ROLE_ADMIN	2	/* frame.h's FRAME_ROLE_ADMIN */
+/* An admin API request (admin.c, doc/admin.md) of n bytes at h. */
+#define TLS_API(h, n)	(((n) >= 9 && memcmp((h), "GET /api/", 9) == 0) || \
+			    ((n) >= 10 && memcmp((h), "POST /api/", 10) == 0))
+/* An HTTP answer: a node that met a web server (the admin port?). */
+#define TLS_HTTP(h, n)	((n) >= 7 && memcmp((h), "HTTP/1.", 7) == 0)
 
 /* Ciphertext queued toward the socket before plaintext stops moving in. */
 #define TLS_SOCK_HIWAT	(32 * 1024)
@@ -162,7 +163,7 @@ struct tls {
 	int			 shut;		/* SHUT_WR done */
 	int			 tofu_store;	/* store fingerprint when done */
 	int			 first;		/* first byte from the peer */
-	unsigned char		 head[ADMIN_COOKIE_LEN + 16]; /* its first bytes */
+	unsigned char		 head[32];	/* its first bytes */
 	size_t			 nhead;
 	int			 rdone;		/* direct reads: EOF or error seen */
 	int			 x509_ok;	/* the hub's chain was accepted */
@@ -1598,15 +1599,6 @@ tls_peek_head(struct tls *t)
 		t->nhead += n;
 }
 
-/* The role of a plaintext HELLO at off in t->head, or 0. */
-static int
-tls_head_role(const struct tls *t, size_t off)
-{
-	if (t->nhead < off + 10)
-		return (0);
-	return (TLS_HELLO_ROLE(t->head + off));
-}
-
 /*
  * A fatal unexpected_message alert, straight to the socket, for a peer
  * that sent plaintext: a node without TLS reads it as "the hub speaks
@@ -1648,8 +1640,7 @@ tls_engine_error(struct tls *t, int err)
 	if (!t->done && t->first != -1 && t->first != 0x16 &&
 	    t->first != 0x15) {
 		tls_peek_head(t);
-		if (t->server && (tls_head_role(t, 0) == TLS_ROLE_ADMIN ||
-		    tls_head_role(t, ADMIN_COOKIE_LEN) == TLS_ROLE_ADMIN)) {
+		if (t->server && TLS_API(t->head, t->nhead)) {
 			tls_alert_raw(t);
 			snprintf(t->err, sizeof t->err, "not a node: an admin "
 			    "client (tentacle info, drain, undrain, redial) "
@@ -1662,7 +1653,12 @@ tls_engine_error(struct tls *t, int err)
 			    "speak TLS: it sent plaintext frames (it runs "
 			    "-insecure or insecure: true); told it to remove "
 			    "-insecure");
-		} else if (t->nhead >= 4 && TLS_PLAIN(t->head))
+		} else if (!t->server && TLS_HTTP(t->head, t->nhead))
+			snprintf(t->err, sizeof t->err, "the server answered "
+			    "in HTTP: not a hub's control port (its admin "
+			    "port?); nodes connect to the control port "
+			    "(control= in the hub's \"hub ready\" line)");
+		else if (t->nhead >= 4 && TLS_PLAIN(t->head))
 			snprintf(t->err, sizeof t->err, "the hub does not speak "
 			    "TLS: it answered in plaintext, so it runs "
 			    "-insecure; give the node -insecure (insecure: "

@@ -37,8 +37,8 @@ test_expect_success AS_NOBODY 'as nobody, socket opened to all: refused by the h
 	chmod 700 "$NB_DIR/state" && chmod 660 "$ADMIN_SOCK" &&
 	cat err &&
 	test $rc = 1 &&
-	grep "the hub refused: .*not root, the hub.s user" err &&
-	wait_for_log "$HUB_LOG" "admin uid $(id -u nobody) pid [0-9]*: refused: not root, the hub.s user" &&
+	grep "tentacle drain: not root, the hub.s user" err &&
+	wait_for_log "$HUB_LOG" "admin uid $(id -u nobody) pid [0-9]*: POST /api/v1/nodes/n1/drain: 403 not root, the hub.s user" &&
 	"$TENTACLE" info -admin "$ADMIN_SOCK" -json >info.json &&
 	grep "\"state\":\"up\"" info.json &&
 	grep "\"admin_refused\":1" info.json
