@@ -6,7 +6,8 @@ cookie in the URL fragment, sees the node rows, drains a node with its
 button and sees the state change in the page and in tentacle info;
 undrain brings it back; no console error (a CSP refusal is one); the login
 form without a token and after a wrong one; a phone-sized window needs no
-sideways scrolling.  Screenshots in the trash directory (with
+sideways scrolling; over the admin Unix socket (a TCP forwarder, as ssh -L)
+the page works with no token.  Screenshots in the trash directory (with
 TENTACLE_UPDATE_SCREENSHOT=1 the desktop one is also copied to
 doc/admin-dashboard.png).'
 . "$(dirname "$0")/test-lib.sh"
@@ -147,6 +148,30 @@ test_expect_success 'a phone-sized window: every row there, no sideways scrollin
 		clean \
 		shot dashboard-phone.png >wd.out 2>&1;
 	rc=$?; cat wd.out wd.console; test $rc = 0
+'
+
+# The admin Unix socket through a TCP forwarder (what ssh -L gives a
+# laptop's browser): the kernel says who connects, the page needs no token.
+test_expect_success 'over the admin Unix socket: no token, no login form, drain works' '
+	stop_daemon $HUB_PID &&
+	start_hub &&
+	test -S "$ADMIN_SOCK" &&
+	start_node n4 &&
+	{ python3 "$TEST_DIRECTORY/helper/unixfwd.py" "$ADMIN_SOCK" \
+		>fwd.out 2>fwd.err </dev/null & } &&
+	FWD_PID=$! &&
+	register_daemon_ $FWD_PID unixfwd &&
+	wait_for_ready_ fwd.out "unixfwd ready: " $FWD_PID unixfwd &&
+	FWD=$(sed -n "s/^unixfwd ready: //p" fwd.out) &&
+	wd "http://$FWD/" \
+		wait "tr.node[data-name=\"n4\"]" \
+		eval "document.getElementById(\"login\").hidden" "^true\$" \
+		click "tr.node[data-name=\"n4\"] button[data-act=\"drain\"]" \
+		text "tr.node[data-name=\"n4\"] .state" "^drained\$" \
+		clean >wd.out 2>&1;
+	rc=$?; cat wd.out wd.console; test $rc = 0 &&
+	"$TENTACLE" info -admin "$ADMIN_SOCK" -json >sock.json &&
+	grep "\"state\":\"drained\"" sock.json
 '
 
 test_done
