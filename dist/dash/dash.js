@@ -27,6 +27,7 @@
 	var WINDOW_S = 15 * 60;
 	var RING_MAX = 1000;		/* 15 min at one sample a second */
 	var EVENTS_MAX = 50;
+	var ROWS_MAX = 200;		/* node rows drawn at once */
 	var AUTH_KEY = "tentacle.auth";
 
 	var auth = null;		/* the Authorization header value */
@@ -41,6 +42,7 @@
 	var sse = null;			/* AbortController of the stream */
 	var sseState = "none";		/* none, on, off (gave up for now) */
 	var stopped = false;		/* waiting for credentials */
+	var filter = "";		/* the node filter's text */
 
 	function $(id) { return document.getElementById(id); }
 
@@ -437,8 +439,25 @@
 		drawChart();
 	}
 
-	function renderPools(nodes) {
+	/* Does node n match the filter (words, all of them, anywhere)? */
+	function matches(n, words) {
+		var hay, i;
+		if (!words.length)
+			return true;
+		hay = [n.id, n.name, n.remote, (n.pools || []).join(" "),
+		    num(n.since) ? n.state : "away", n.version, n.os, n.arch].
+		    join(" ").toLowerCase();
+		for (i = 0; i < words.length; i++)
+			if (hay.indexOf(words[i]) < 0)
+				return false;
+		return true;
+	}
+
+	function renderPools(all) {
 		var pools = {}, names, box = $("pools"), frag, i, j, p;
+		var words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+		var nodes = all.filter(function (n) { return matches(n, words); });
+		var left = ROWS_MAX, shown = 0, rows = 0;
 
 		for (i = 0; i < nodes.length; i++) {
 			p = Array.isArray(nodes[i].pools) && nodes[i].pools.length ?
@@ -447,14 +466,25 @@
 				(pools[p[j]] = pools[p[j]] || []).push(nodes[i]);
 		}
 		names = Object.keys(pools).sort();
-		$("no-nodes").hidden = nodes.length > 0;
+		$("no-nodes").hidden = all.length > 0;
 		/* Keep the focus on a button that survives the redraw. */
 		var f = document.activeElement, fkey = f && f.dataset ?
 		    f.dataset.key : null;
 		frag = document.createDocumentFragment();
-		for (i = 0; i < names.length; i++)
-			frag.appendChild(poolTable(names[i], pools[names[i]]));
+		/* A bounded page: a thousand rows every 2 s would keep the
+		 * browser busy laying out tables. */
+		for (i = 0; i < names.length; i++) {
+			rows += pools[names[i]].length;
+			p = poolTable(names[i], pools[names[i]], left);
+			left -= p.shown;
+			shown += p.shown;
+			frag.appendChild(p.el);
+		}
 		box.replaceChildren(frag);
+		$("filter-note").textContent = (words.length ? nodes.length +
+		    " of " + all.length + " nodes match. " : "") + (shown < rows ?
+		    "Showing " + shown + " of " + rows + " rows: filter to see " +
+		    "the others." : "");
 		if (fkey) {
 			f = box.querySelector('[data-key="' + CSS.escape(fkey) +
 			    '"]');
@@ -463,43 +493,53 @@
 		}
 	}
 
-	var COLS = [["Node", ""], ["State", ""], ["Address", ""],
-	    ["Version", ""], ["Uptime", "num"], ["RTT", "num"],
-	    ["Relays", "num"], ["Down", "num"], ["Up", "num"],
-	    ["Last redial", ""], ["", ""]];
+	/* Heading and class (c-NAME sets the width: the tables have a
+	 * fixed layout, which costs far less than measuring every cell). */
+	var COLS = [["Node", "c-name"], ["State", "c-state"],
+	    ["Address", "c-addr"], ["Version", "c-ver"], ["Uptime", "num c-up"],
+	    ["RTT", "num c-rtt"], ["Relays", "num c-rel"],
+	    ["Down", "num c-rate"], ["Up", "num c-rate"],
+	    ["Last redial", "c-redial"], ["", "c-acts"]];
 
-	function poolTable(name, nodes) {
-		var wrap = el("div", "pool"), tb, tr, i, up = 0;
+	/* A pool's heading and table, at most max rows: {el, shown}. */
+	function poolTable(name, nodes, max) {
+		var wrap = el("div", "pool"), tb, tr, i, up = 0, n;
 		var table = el("table", "nodes"), th = el("thead");
 
 		nodes.sort(function (a, b) { return num(a.id) - num(b.id); });
 		for (i = 0; i < nodes.length; i++)
 			if (nodes[i].state === "up" && num(nodes[i].since))
 				up++;
+		n = Math.max(0, Math.min(nodes.length, max));
 		wrap.appendChild(el("h3", null, "pool " + name + ": " +
 		    nodes.length + (nodes.length === 1 ? " node" : " nodes") +
-		    ", " + up + " up"));
+		    ", " + up + " up" + (n < nodes.length ? " (" + n +
+		    " shown)" : "")));
 		wrap.dataset.pool = name;
+		if (n === 0)
+			return { el: wrap, shown: 0 };
 		tr = el("tr");
 		for (i = 0; i < COLS.length; i++)
 			tr.appendChild(el("th", COLS[i][1], COLS[i][0]));
 		th.appendChild(tr);
 		table.appendChild(th);
 		tb = el("tbody");
-		for (i = 0; i < nodes.length; i++) {
+		for (i = 0; i < n; i++) {
 			tb.appendChild(nodeRow(nodes[i], name));
 			if (expanded[nodes[i].id])
 				tb.appendChild(detailRow(nodes[i]));
 		}
 		table.appendChild(tb);
 		wrap.appendChild(table);
-		return wrap;
+		return { el: wrap, shown: n };
 	}
 
 	function cell(tr, label, text, cls) {
 		var td = el("td", cls, text);
 		if (label)
 			td.dataset.label = label;
+		if (text !== undefined && text !== null)
+			td.title = String(text);	/* a cut cell in full */
 		tr.appendChild(td);
 		return td;
 	}
@@ -875,12 +915,20 @@
 	}
 
 	function init() {
-		var rt = null;
+		var rt = null, ft = null;
 		loadAuth();
 		$("login-form").addEventListener("submit", onLogin);
 		$("logout").addEventListener("click", function () {
 			setAuth(null);
 			showLogin("Signed out.");
+		});
+		$("filter").addEventListener("input", function () {
+			clearTimeout(ft);
+			ft = setTimeout(function () {
+				filter = $("filter").value;
+				if (last)
+					render();
+			}, 150);
 		});
 		window.addEventListener("resize", function () {
 			clearTimeout(rt);

@@ -15,6 +15,7 @@ order; each wait gives up after -timeout seconds (default 20):
     click CSS         click the first match (waits for it)
     type CSS TEXT     type TEXT into the first match (waits for it)
     eval JS REGEX     until String(the expression JS) matches REGEX
+    show JS           print String(the expression JS) (a measurement)
     shot PATH         a PNG of the whole page
     clean             no console error so far (a CSP refusal is one;
                       a failed load, such as an expected 404, is not)
@@ -39,7 +40,7 @@ import urllib.request
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 ARITY = {"wait": 1, "gone": 1, "text": 2, "click": 1, "type": 2,
-         "eval": 2, "shot": 1, "clean": 0}
+         "eval": 2, "show": 1, "shot": 1, "clean": 0}
 
 
 class Failed(Exception):
@@ -271,6 +272,8 @@ def main(argv):
                 rx = re.compile(a[1])
                 d.until("%s to be /%s/" % (a[0], a[1]), lambda: rx.search(
                     str(d.js("return String(%s);" % a[0]))))
+            elif op == "show":
+                a = [a[0], "=", redact(d.js("return String(%s);" % a[0]))]
             elif op == "shot":
                 a = [a[0], "%d bytes" % d.shot(a[0])]
             elif op == "clean":
