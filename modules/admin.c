@@ -124,8 +124,10 @@ admin_answer(int eof)
 		    ADMIN_ANSWER_MAX >> 20);
 		return (-1);
 	}
-	p = evbuffer_pullup(in, -1);
-	r = http_response_parse(&m, p, n < HTTP_HEAD_MAX ? n : HTTP_HEAD_MAX);
+	/* The head first; the whole answer is made contiguous once. */
+	hl = n < HTTP_HEAD_MAX ? n : HTTP_HEAD_MAX;
+	p = evbuffer_pullup(in, hl);
+	r = http_response_parse(&m, p, hl);
 	if (r == 0 && !eof && n < HTTP_HEAD_MAX)
 		return (0);
 	if (r <= 0) {
@@ -149,6 +151,7 @@ admin_answer(int eof)
 	}
 	if (m.clen < 0 && !eof)
 		return (0);
+	p = evbuffer_pullup(in, -1);
 	ad.status = m.status;
 	ad.bodylen = m.clen >= 0 ? (size_t)m.clen : n - hl;
 	ad.body = xmalloc(ad.bodylen + 1);

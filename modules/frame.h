@@ -31,13 +31,13 @@
 #define FRAME_POLICY		0x0c
 #define FRAME_SPARE_TARGET	0x0d
 #define FRAME_REDIAL		0x0e
-#define FRAME_INFO_REQ		0x10
-#define FRAME_INFO_NODE		0x11
-#define FRAME_INFO_END		0x12
-#define FRAME_ADMIN		0x13
-#define FRAME_ADMIN_REPLY	0x14
+/*
+ * 0x10-0x14: the admin frames of 0.1, gone: the admin socket speaks HTTP
+ * (doc/admin.md).  Never reuse them: frame_parse refuses them as unknown.
+ */
 
 #define FRAME_ROLE_NODE		1
+/* An older tentacle info on the control port: the hub answers with a BYE. */
 #define FRAME_ROLE_ADMIN	2
 
 #define FRAME_BYE_SHUTDOWN	0
@@ -63,20 +63,7 @@
 #define FRAME_RRES_NOSTART	4	/* could not be started */
 #define FRAME_RRES_SIGNAL	5	/* died of a signal (code) */
 
-/* ADMIN operations and ADMIN_REPLY status. */
-#define FRAME_ADMIN_DRAIN	1
-#define FRAME_ADMIN_UNDRAIN	2
-#define FRAME_ADMIN_REDIAL	3
-#define FRAME_ADMIN_OK		0
-#define FRAME_ADMIN_NOTFOUND	1
-#define FRAME_ADMIN_REFUSED	2
-
-/* INFO_NODE state. */
-#define FRAME_NODE_ACTIVE	0
-#define FRAME_NODE_DRAINED	1	/* tentacle drain */
-#define FRAME_NODE_REDIAL_DRAIN	2	/* draining before a redial */
-#define FRAME_NODE_REDIALING	3	/* REDIAL sent, not back yet */
-#define FRAME_HIST_MAX		8	/* address history entries */
+#define FRAME_HIST_MAX		8	/* address history a hub keeps per node */
 
 #define FRAME_KID_LEN		8	/* token key id (token.h) */
 #define FRAME_NONCE_LEN		32
@@ -172,62 +159,6 @@ struct frame_bye {
 	char		 text[256];
 };
 
-/* INFO_END: the count, and what the hub's guards refused (doc/security.md). */
-struct frame_info_end {
-	uint32_t	 count;		/* INFO_NODE frames sent */
-	uint32_t	 hs_now;	/* node links in their handshake */
-	uint64_t	 hs_refused;	/* at -max-handshakes(-per-ip) */
-	uint64_t	 hs_expired;	/* at the handshake deadline */
-	uint64_t	 flooded;	/* nodes closed: PING flood, backlog */
-	uint64_t	 identity;	/* nodes refused: another's name */
-	uint64_t	 admin_refused;	/* admin connections refused */
-};
-
-struct frame_info_node {
-	uint32_t	 id;
-	char		 name[FRAME_NAME_MAX + 1];
-	char		 pools[FRAME_POOLS_MAX][FRAME_POOL_MAX + 1];
-	int		 npools;
-	char		 remote[64];
-	char		 os[FRAME_SHORT_MAX + 1];
-	char		 arch[FRAME_SHORT_MAX + 1];
-	char		 build[FRAME_BUILD_MAX + 1];
-	uint64_t	 since;
-	uint32_t	 relays;
-	uint32_t	 dials_ok;
-	uint32_t	 dials_failed;
-	uint64_t	 bytes_up;
-	uint64_t	 bytes_down;
-	uint32_t	 rtt_us;
-	uint32_t	 dials_denied;	/* refused by the node's policy */
-	uint16_t	 spare_idle;	/* idle spare data links */
-	uint64_t	 last_ok;	/* unix time of the last dial OK, 0 */
-	uint32_t	 up_rate;	/* bytes/s over the last ~10 s */
-	uint32_t	 down_rate;
-	uint8_t		 state;		/* FRAME_NODE_* */
-	uint8_t		 redial;	/* FRAME_REDIAL_* it can do */
-	uint32_t	 redials;	/* that changed the address */
-	uint32_t	 redials_same;	/* that did not */
-	uint64_t	 last_redial;	/* unix time, 0 never */
-	uint64_t	 next_redial;	/* unix time, 0 none planned */
-	int		 nhist;		/* addresses, newest first */
-	struct {
-		char	 addr[64];
-		uint64_t since;		/* unix time first seen */
-	}		 hist[FRAME_HIST_MAX];
-};
-
-/* ADMIN: an operator's command for one node (by name or id). */
-struct frame_admin {
-	uint8_t		 op;		/* FRAME_ADMIN_DRAIN ... */
-	char		 node[FRAME_NAME_MAX + 1];
-};
-
-struct frame_admin_reply {
-	uint8_t		 status;	/* FRAME_ADMIN_OK ... */
-	char		 text[256];
-};
-
 /*
  * Find one frame at the start of buf.  Returns the whole frame's length
  * (header + payload) when it is all there, 0 when more bytes are needed,
@@ -260,11 +191,6 @@ int	 frame_bind_parse(const struct frame *, struct frame_bind *,
 	    const char **);
 int	 frame_bye_parse(const struct frame *, struct frame_bye *,
 	    const char **);
-int	 frame_info_node_parse(const struct frame *, struct frame_info_node *,
-	    const char **);
-int	 frame_info_end_parse(const struct frame *, struct frame_info_end *,
-	    const char **);
-int	 frame_empty_parse(const struct frame *, const char **);
 int	 frame_policy_parse(const struct frame *, struct frame_policy *,
 	    const char **);
 int	 frame_spare_parse(const struct frame *, struct frame_spare *,
@@ -278,10 +204,6 @@ int	 frame_spare_target_parse(const struct frame *, uint16_t *,
  */
 int	 frame_redial_parse(const struct frame *, char *, size_t,
 	    const char **);
-int	 frame_admin_parse(const struct frame *, struct frame_admin *,
-	    const char **);
-int	 frame_admin_reply_parse(const struct frame *,
-	    struct frame_admin_reply *, const char **);
 /* CHALLENGE (nonce) and AUTH (mac): exactly len bytes of payload. */
 int	 frame_blob_parse(const struct frame *, uint8_t type, uint8_t *,
 	    size_t, const char **);
@@ -297,15 +219,10 @@ size_t	 frame_dial_encode(uint8_t *, const struct frame_dial *);
 size_t	 frame_result_encode(uint8_t *, const struct frame_result *);
 size_t	 frame_bind_encode(uint8_t *, const struct frame_bind *);
 size_t	 frame_bye_encode(uint8_t *, uint8_t reason, const char *text);
-size_t	 frame_info_node_encode(uint8_t *, const struct frame_info_node *);
-size_t	 frame_info_end_encode(uint8_t *, const struct frame_info_end *);
-size_t	 frame_empty_encode(uint8_t *, uint8_t type);
 size_t	 frame_policy_encode(uint8_t *, const struct frame_policy *);
 size_t	 frame_spare_encode(uint8_t *, const struct frame_spare *);
 size_t	 frame_spare_target_encode(uint8_t *, uint16_t);
 size_t	 frame_redial_encode(uint8_t *, const char *);
-size_t	 frame_admin_encode(uint8_t *, const struct frame_admin *);
-size_t	 frame_admin_reply_encode(uint8_t *, const struct frame_admin_reply *);
 size_t	 frame_blob_encode(uint8_t *, uint8_t type, const uint8_t *, size_t);
 
 const char *frame_type_name(uint8_t);

@@ -652,6 +652,10 @@ static struct opt hub_opts[] = {
 	    "user and group; none: off), or a loopback HOST:PORT "
 	    "(cookie in STATE-DIR/" ADMIN_COOKIE_FILE ")",
 	    COMPAT_ADMIN_HELP, 0, 0, 0 },
+	{ "adminAddr", OPT_STRING, &hub.conf.admin_addr, "A loopback "
+	    "HOST:PORT where the admin API and the dashboard answer too, "
+	    "beside -admin's socket (the cookie in STATE-DIR/"
+	    ADMIN_COOKIE_FILE "; doc/admin.md)", NULL, 0, 0, 0 },
 	{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 };
 
@@ -1250,9 +1254,12 @@ hub_ready(void)
 		    "and ::1 only");
 	hub.started = time(NULL);
 	log_info("hub ready: control=%s data=%s socks=%s http=%s admin=%s "
-	    "mixed=%s", names[HUB_LISTEN_CONTROL], names[HUB_LISTEN_DATA],
+	    "mixed=%s%s%s", names[HUB_LISTEN_CONTROL], names[HUB_LISTEN_DATA],
 	    names[HUB_LISTEN_SOCKS], names[HUB_LISTEN_HTTP],
-	    names[HUB_LISTEN_ADMIN], names[HUB_LISTEN_MIXED]);
+	    names[HUB_LISTEN_ADMIN], names[HUB_LISTEN_MIXED],
+	    hub.listeners[HUB_LISTEN_ADMIN_TCP] != NULL ? " api=" : "",
+	    hub.listeners[HUB_LISTEN_ADMIN_TCP] != NULL ?
+	    names[HUB_LISTEN_ADMIN_TCP] : "");
 }
 
 /* see tentacle.h: `tentacle server`, in steps. */
@@ -1287,7 +1294,6 @@ hub_main(int argc, char **argv)
 	core_signal(SIGINT, hub_shutdown_cb, NULL);
 	core_signal(SIGTERM, hub_shutdown_cb, NULL);
 	core_signal(SIGHUP, hub_hup_cb, NULL);
-	hub_metrics_start();
 	hub_ready();
 	core_loop();
 	log_info("hub: stopped");

@@ -31,6 +31,7 @@
 #include "tentacle.h"
 #include "acl.h"
 #include "frame.h"
+#include "inventory.h"
 #include "peer.h"
 #include "route.h"
 #include "token.h"
@@ -61,7 +62,8 @@ struct core_listener;
 #define HUB_LISTEN_HTTP		3
 #define HUB_LISTEN_ADMIN	4
 #define HUB_LISTEN_MIXED	5
-#define HUB_LISTENERS		6
+#define HUB_LISTEN_ADMIN_TCP	6	/* -adminAddr, beside the socket */
+#define HUB_LISTENERS		7
 
 /* n_redial: where a node is in its redial cycle (doc/routing.md). */
 #define REDIAL_IDLE	0	/* in service; maybe a timer planned */
@@ -81,6 +83,7 @@ struct hub_conf {
 	const char	*socks_addr;	/* "" or "none" disables */
 	const char	*http_addr;	/* "" or "none" disables */
 	const char	*mixed_addr;	/* SOCKS and HTTP; "", "none": off */
+	const char	*admin_addr;	/* the API on loopback TCP too */
 	int		 open_proxy;	/* accept non-loopback proxy users */
 	int		 via;		/* HTTP: add a Via header */
 	int		 handshake_ms;
@@ -433,6 +436,28 @@ void		 hub_api_close(void);
 /* Online node n as the API shows it (inventory.h). */
 struct inv_node;
 void		 hub_api_inv_node(struct inv_node *, struct node *);
+/* Online node n's state (INV_*): the API's and the metrics' one rule. */
+static inline int
+hub_node_state(const struct node *n)
+{
+	if (n->n_redial == REDIAL_DRAIN)
+		return (INV_DRAINING);
+	if (n->n_redial == REDIAL_SENT || n->n_keep.pending_us != 0)
+		return (INV_REDIALING);
+	return (n->n_keep.drain ? INV_DRAINED : INV_UP);
+}
+/*
+ * For route handlers in other files (api_route() calls them): send a
+ * JSON body (a newline is added) with a status, or a JSON error that is
+ * logged with peer ("admin uid 0 pid 12").
+ */
+struct evbuffer;
+struct evhttp_request;
+void		 hub_api_send(struct evhttp_request *, int, struct evbuffer *);
+void		 hub_api_error(struct evhttp_request *, const char *, int,
+		    const char *, ...) __attribute__((__format__(printf, 4, 5)));
+/* req's answer lasts (server-sent events): no request deadline for it. */
+void		 hub_api_stream(struct evhttp_request *);
 
 /* hub_node.c: the registry of connected nodes, and the parked records. */
 /* A node's memory and timers, not yet registered; NULL: out of memory. */
@@ -591,8 +616,6 @@ void		 hub_http_accept(int, struct sockaddr *, socklen_t, void *);
 
 /* hub_metrics.c: GET /metrics (doc/admin.md). */
 struct evbuffer;
-/* Note the start time (tentacle_start_time_seconds); hub_main() calls it. */
-void		 hub_metrics_start(void);
 /*
  * The hub's state in the Prometheus text format 0.0.4, appended to out:
  * O(nodes), per-node series for at most 1000 nodes (doc/admin.md).

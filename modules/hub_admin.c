@@ -160,10 +160,46 @@ hub_admin_one(struct node *n, int op, char *text, size_t len)
 }
 
 /*
+ * A loopback TCP port for the API: -admin HOST:PORT, or -adminAddr beside
+ * the socket.  The state directory holds its cookie.
+ */
+static int
+hub_admin_tcp(int slot, const char *flag, const char *addr, const char *dir,
+    char **cause)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			*no = NULL;
+
+	if (core_addr_parse(addr, &ss, &sslen, &no) == -1 ||
+	    !core_sa_is_localhost((struct sockaddr *)&ss)) {
+		free(no);
+		xasprintf(cause, "%s %s: a TCP admin port must be on "
+		    "127.0.0.1 or [::1] (the API has no TLS and no accounts "
+		    "yet: from elsewhere use ssh -L, doc/admin.md)", flag,
+		    addr);
+		return (-1);
+	}
+	if (admin_cookie_path[0] != '\0') {
+		xasprintf(cause, "%s %s: the admin API has one TCP port (its "
+		    "cookie file names it): -admin HOST:PORT or -adminAddr, "
+		    "not both", flag, addr);
+		return (-1);
+	}
+	hub.listeners[slot] = core_listen(addr, NULL, NULL, cause);
+	if (hub.listeners[slot] == NULL ||
+	    hub_admin_cookie_write(dir, core_listener_name(
+	    hub.listeners[slot]), cause) == -1)
+		return (-1);
+	return (hub_api_serve(hub.listeners[slot], 1, cause));
+}
+
+/*
  * The admin socket (doc/security.md): -admin, else admin.sock in the state
  * directory, made (0700) if missing; or a loopback HOST:PORT (the default
  * on Windows, where 127.0.0.1:0) with its cookie file in the state
- * directory.  0 with the listener in hub.listeners[HUB_LISTEN_ADMIN] (or
+ * directory.  -adminAddr adds a loopback port beside the socket.  0 with
+ * the listeners in hub.listeners[HUB_LISTEN_ADMIN] and _ADMIN_TCP (or
  * none: "-admin none"), -1 with *cause.
  */
 int
@@ -172,29 +208,22 @@ hub_admin_listen(char **cause)
 	static char		 path[1024];
 	const char		*dir = hub.conf.state_dir;
 	struct stat		 st;
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
-	char			*no = NULL;
-	int			 tcp;
+	int			 tcp, none = 0;
 
 	if (hub.conf.admin_path != NULL &&
 	    strcmp(hub.conf.admin_path, "none") == 0)
-		return (0);
-	if (hub.conf.admin_path == NULL && COMPAT_ADMIN_TCP != NULL)
+		hub.conf.admin_path = NULL, none = 1;
+	else if (hub.conf.admin_path == NULL && COMPAT_ADMIN_TCP != NULL)
 		hub.conf.admin_path = COMPAT_ADMIN_TCP;
 	/* HOST:PORT is a port; anything else (no colon: "admin") a path. */
 	tcp = hub.conf.admin_path != NULL &&
-	    strchr(hub.conf.admin_path, ':') != NULL && core_addr_parse(
-	    hub.conf.admin_path, &ss, &sslen, &no) == 0;
-	free(no);
-	if (tcp && !core_sa_is_localhost((struct sockaddr *)&ss)) {
-		xasprintf(cause, "-admin %s: a TCP admin port must be on "
-		    "127.0.0.1 or [::1]", hub.conf.admin_path);
-		return (-1);
-	}
-	if (hub.conf.admin_path == NULL || tcp) {
-		if (dir == NULL)
-			dir = core_state_dir();
+	    strchr(hub.conf.admin_path, ':') != NULL;
+	if (none && hub.conf.admin_addr == NULL)
+		return (0);
+	if (dir == NULL)
+		dir = core_state_dir();
+	if ((!none && (hub.conf.admin_path == NULL || tcp)) ||
+	    hub.conf.admin_addr != NULL) {
 		if (stat(dir, &st) == -1 && (errno != ENOENT ||
 		    mkdir(dir, 0700) == -1)) {
 			xasprintf(cause, "admin socket: cannot create %s: %s "
@@ -203,23 +232,24 @@ hub_admin_listen(char **cause)
 			return (-1);
 		}
 	}
-	if (tcp) {
-		hub.listeners[HUB_LISTEN_ADMIN] = core_listen(
-		    hub.conf.admin_path, NULL, NULL, cause);
-		if (hub.listeners[HUB_LISTEN_ADMIN] == NULL ||
-		    hub_admin_cookie_write(dir, core_listener_name(
-		    hub.listeners[HUB_LISTEN_ADMIN]), cause) == -1)
-			return (-1);
-		return (hub_api_serve(hub.listeners[HUB_LISTEN_ADMIN], 1,
-		    cause));
-	}
-	if (hub.conf.admin_path == NULL) {
-		snprintf(path, sizeof path, "%s/%s", dir, ADMIN_SOCKET);
-		hub.conf.admin_path = path;
-	}
-	hub.listeners[HUB_LISTEN_ADMIN] = core_listen_unix(
-	    hub.conf.admin_path, 0660, NULL, NULL, cause);
-	if (hub.listeners[HUB_LISTEN_ADMIN] == NULL)
+	if (tcp && hub_admin_tcp(HUB_LISTEN_ADMIN, "-admin",
+	    hub.conf.admin_path, dir, cause) == -1)
 		return (-1);
-	return (hub_api_serve(hub.listeners[HUB_LISTEN_ADMIN], 0, cause));
+	if (!none && !tcp) {
+		if (hub.conf.admin_path == NULL) {
+			snprintf(path, sizeof path, "%s/%s", dir,
+			    ADMIN_SOCKET);
+			hub.conf.admin_path = path;
+		}
+		hub.listeners[HUB_LISTEN_ADMIN] = core_listen_unix(
+		    hub.conf.admin_path, 0660, NULL, NULL, cause);
+		if (hub.listeners[HUB_LISTEN_ADMIN] == NULL ||
+		    hub_api_serve(hub.listeners[HUB_LISTEN_ADMIN], 0,
+		    cause) == -1)
+			return (-1);
+	}
+	if (hub.conf.admin_addr != NULL && hub_admin_tcp(HUB_LISTEN_ADMIN_TCP,
+	    "-adminAddr", hub.conf.admin_addr, dir, cause) == -1)
+		return (-1);
+	return (0);
 }

@@ -31,6 +31,7 @@
 #include "inventory.h"
 #include "json.h"
 #include "limit.h"
+#include "token.h"
 #include "hub.h"
 
 #define API_UNIX_MAX	16		/* connections on the Unix socket */
@@ -60,6 +61,7 @@ struct api_conn {
 	struct bufferevent	*bev;
 	uint64_t		 since_us;	/* opened, or last request */
 	int			 cut;		/* past the deadline: shut */
+	int			 stream;	/* an answer that lasts (SSE) */
 	TAILQ_ENTRY(api_conn)	 entry;
 };
 
@@ -77,21 +79,41 @@ struct api_req {
 static struct api_srv	 api_srvs[2];
 static u_int		 api_nsrvs;
 
-static void	 api_error(struct api_req *, int, const char *, ...)
-		    __attribute__((__format__(__printf__, 3, 4)));
+#define api_error(r, ...) hub_api_error((r)->req, (r)->peer, __VA_ARGS__)
 
-/* The JSON answer in w's buffer, with status. */
-static void
-api_send(struct api_req *r, int status, struct evbuffer *body)
+static const char *
+api_method(struct evhttp_request *req)
 {
-	struct evkeyvalq	*h = evhttp_request_get_output_headers(r->req);
-	static const char	*reasons[] = { "OK", "Bad Request",
-				    "Unauthorized", "Not Found",
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+		return ("GET");
+	case EVHTTP_REQ_HEAD:
+		return ("HEAD");
+	case EVHTTP_REQ_POST:
+		return ("POST");
+	case EVHTTP_REQ_PUT:
+		return ("PUT");
+	case EVHTTP_REQ_DELETE:
+		return ("DELETE");
+	case EVHTTP_REQ_OPTIONS:
+		return ("OPTIONS");
+	default:
+		return ("request");
+	}
+}
+
+/* see hub.h */
+void
+hub_api_send(struct evhttp_request *req, int status, struct evbuffer *body)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	static const char	*reasons[] = { "OK", "Created", "Bad Request",
+				    "Unauthorized", "Forbidden", "Not Found",
 				    "Method Not Allowed", "Conflict",
-				    "Too Many Requests", "Payload Too Large",
-				    "Forbidden", "Service Unavailable" };
-	static const int	 codes[] = { 200, 400, 401, 404, 405, 409, 429,
-				    413, 403, 503 };
+				    "Payload Too Large", "Too Many Requests",
+				    "Service Unavailable" };
+	static const int	 codes[] = { 200, 201, 400, 401, 403, 404, 405,
+				    409, 413, 429, 503 };
 	const char		*reason = "Error";
 	size_t			 i;
 
@@ -102,15 +124,16 @@ api_send(struct api_req *r, int status, struct evbuffer *body)
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	evbuffer_add(body, "\n", 1);
-	evhttp_send_reply(r->req, status, reason, body);
+	evhttp_send_reply(req, status, reason, body);
 }
 
 /*
- * A JSON error: {"error":{"status":N,"message":"..."}}, logged with the
+ * see hub.h: {"error":{"status":N,"message":"..."}}, logged with the
  * asker.  401 asks for credentials (the cookie, doc/admin.md).
  */
-static void
-api_error(struct api_req *r, int status, const char *fmt, ...)
+void
+hub_api_error(struct evhttp_request *req, const char *peer, int status,
+    const char *fmt, ...)
 {
 	struct evbuffer	*b;
 	struct json_w	 w;
@@ -121,16 +144,13 @@ api_error(struct api_req *r, int status, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	if ((b = evbuffer_new()) == NULL) {
-		evhttp_send_error(r->req, HTTP_INTERNAL, NULL);
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
 		return;
 	}
 	if (status == 401)
-		evhttp_add_header(evhttp_request_get_output_headers(r->req),
+		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"tentacle admin\", "
 		    "Basic realm=\"tentacle admin\"");
-	if (status == 405)
-		evhttp_add_header(evhttp_request_get_output_headers(r->req),
-		    "Allow", r->nparts >= 3 ? "POST" : "GET");
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
 	json_obj_open(&w, "error");
@@ -138,11 +158,20 @@ api_error(struct api_req *r, int status, const char *fmt, ...)
 	json_str(&w, "message", msg);
 	json_obj_close(&w);
 	json_obj_close(&w);
-	log_info("%s: %s %s: %d %s", r->peer, r->method == EVHTTP_REQ_GET ?
-	    "GET" : r->method == EVHTTP_REQ_POST ? "POST" : "request",
-	    evhttp_request_get_uri(r->req), status, msg);
-	api_send(r, status, b);
+	log_info("%s: %s %s: %d %s", peer, api_method(req),
+	    evhttp_request_get_uri(req), status, msg);
+	hub_api_send(req, status, b);
 	evbuffer_free(b);
+}
+
+/* 405, naming the methods path takes. */
+static void
+api_not_allowed(struct api_req *r, const char *allow)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(r->req), "Allow",
+	    allow);
+	api_error(r, 405, "%s takes %s", evhttp_request_get_uri(r->req),
+	    allow);
 }
 
 /*
@@ -186,10 +215,7 @@ hub_api_inv_node(struct inv_node *in, struct node *n)
 	uint32_t	 up, down;
 
 	api_inv_keep(in, n->n_id, &n->n_hello, &n->n_keep);
-	if (n->n_redial == REDIAL_DRAIN)
-		in->state = INV_DRAINING;
-	else if (n->n_redial == REDIAL_SENT)
-		in->state = INV_REDIALING;
+	in->state = hub_node_state(n);
 	if (n->n_redial_at_us > now_us)
 		in->next_redial = time(NULL) + (n->n_redial_at_us - now_us +
 		    999999) / 1000000;
@@ -210,31 +236,28 @@ hub_api_inv_node(struct inv_node *in, struct node *n)
 }
 
 /*
- * The inventory: nodes away redialing (parked), then those online, in
- * an array the caller frees.
+ * The inventory, a node at a time into fn: nodes away redialing
+ * (parked), then those online.  One record on the stack: O(1) memory
+ * whatever the fleet.
  */
-static struct inv_node *
-api_inventory(size_t *np)
+static void
+api_each(void (*fn)(const struct inv_node *, void *), void *arg)
 {
-	struct inv_node	*v;
+	struct inv_node	 in;
 	struct node	*n;
 	struct parked	*pk;
-	size_t		 i = 0;
 
-	v = xreallocarray(NULL, hub.nnodes + hub.nparked + 1, sizeof *v);
 	TAILQ_FOREACH(pk, &hub.parked, pk_entry) {
-		if (pk->pk_keep.pending_us == 0 || i >= hub.nparked)
+		if (pk->pk_keep.pending_us == 0)
 			continue;
-		api_inv_keep(&v[i], pk->pk_id, &pk->pk_hello, &pk->pk_keep);
-		v[i++].relays = pk->pk_nrelays;
+		api_inv_keep(&in, pk->pk_id, &pk->pk_hello, &pk->pk_keep);
+		in.relays = pk->pk_nrelays;
+		fn(&in, arg);
 	}
 	TAILQ_FOREACH(n, &hub.nodes, n_entry) {
-		if (i >= hub.nnodes + hub.nparked)
-			break;
-		hub_api_inv_node(&v[i++], n);
+		hub_api_inv_node(&in, n);
+		fn(&in, arg);
 	}
-	*np = i;
-	return (v);
 }
 
 static void
@@ -271,106 +294,163 @@ api_node_match(struct api_req *r, const struct inv_node *n)
 	return (1);
 }
 
-/* GET nodes, GET nodes/{name or id}. */
+/* GET nodes: what api_nodes_one() needs. */
+struct api_nodes {
+	struct api_req		*r;
+	struct json_w		*w;
+	struct inv_totals	 t;
+	const char		*pool;
+	size_t			 n;
+};
+
+static void
+api_nodes_one(const struct inv_node *in, void *arg)
+{
+	struct api_nodes	*a = arg;
+	struct api_req		*r = a->r;
+	char			 id[16];
+
+	snprintf(id, sizeof id, "%u", in->id);
+	if (r->nparts == 2 && strcmp(r->parts[1], in->name) != 0 &&
+	    strcmp(r->parts[1], id) != 0)
+		return;
+	if (!api_node_match(r, in))
+		return;
+	inv_node_write(a->w, NULL, in);
+	inv_totals_add(&a->t, in, a->pool);
+	a->n++;
+}
+
+/* GET nodes, GET nodes/{name or id}: streamed, a node at a time. */
 static void
 api_nodes(struct api_req *r)
 {
-	struct inv_node		*v, *sel;
-	struct inv_totals	 t;
+	struct api_nodes	 a;
 	struct inv_hub		 g;
 	struct evbuffer		*b;
 	struct json_w		 w;
-	size_t			 n, i, k = 0;
-	char			 id[16];
 
-	v = api_inventory(&n);
-	sel = xreallocarray(NULL, n + 1, sizeof *sel);
-	for (i = 0; i < n; i++) {
-		snprintf(id, sizeof id, "%u", v[i].id);
-		if (r->nparts == 2 && strcmp(r->parts[1], v[i].name) != 0 &&
-		    strcmp(r->parts[1], id) != 0)
-			continue;
-		if (api_node_match(r, &v[i]))
-			sel[k++] = v[i];
-	}
-	free(v);
-	if (r->nparts == 2 && k == 0) {
-		api_error(r, 404, "no node named (or with id) %s is online or "
-		    "redialing (GET /api/v1/nodes lists them)", r->parts[1]);
-		free(sel);
-		return;
-	}
 	if ((b = evbuffer_new()) == NULL)
 		fatalx("out of memory");
+	memset(&a, 0, sizeof a);
+	a.r = r;
+	a.w = &w;
+	a.pool = evhttp_find_header(&r->query, "pool");
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
 	json_arr_open(&w, "nodes");
-	for (i = 0; i < k; i++)
-		inv_node_write(&w, NULL, &sel[i]);
+	api_each(api_nodes_one, &a);
 	json_arr_close(&w);
-	inv_totals(sel, k, evhttp_find_header(&r->query, "pool"), &t);
-	inv_totals_write(&w, "totals", &t);
-	inv_totals_free(&t);
+	inv_totals_end(&a.t);
+	inv_totals_write(&w, "totals", &a.t);
+	inv_totals_free(&a.t);
 	api_hub_guards(&g);
 	inv_hub_write(&w, "hub", &g);
 	json_obj_close(&w);
-	free(sel);
-	api_send(r, 200, b);
+	if (r->nparts == 2 && a.n == 0)
+		api_error(r, 404, "no node named (or with id) %s is online or "
+		    "redialing (GET /api/v1/nodes lists them)", r->parts[1]);
+	else
+		hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
 }
 
-/* GET pools: every pool's nodes, relays and rates. */
+/* GET pools: a sum per pool, in one pass. */
+struct api_pools {
+	struct {
+		char			 name[FRAME_POOL_MAX + 1];
+		struct inv_totals	 t;
+	}		*v;
+	size_t		 n, cap;
+};
+
+static void
+api_pools_one(const struct inv_node *in, void *arg)
+{
+	struct api_pools	*a = arg;
+	size_t			 k;
+	int			 p;
+
+	for (p = 0; p < in->npools; p++) {
+		for (k = 0; k < a->n; k++)
+			if (strcmp(a->v[k].name, in->pools[p]) == 0)
+				break;
+		if (k == a->n) {
+			if (a->n == a->cap) {
+				a->cap = a->cap ? a->cap * 2 : 8;
+				a->v = xreallocarray(a->v, a->cap,
+				    sizeof *a->v);
+			}
+			memset(&a->v[k], 0, sizeof a->v[k]);
+			strlcpy(a->v[k].name, in->pools[p],
+			    sizeof a->v[k].name);
+			a->n++;
+		}
+		inv_totals_add(&a->v[k].t, in, in->pools[p]);
+	}
+}
+
+static int
+api_pool_cmp(const void *x, const void *y)
+{
+	return (strcmp(x, y));	/* name comes first */
+}
+
 static void
 api_pools(struct api_req *r)
 {
-	struct inv_node		*v;
-	struct inv_totals	 all, t;
+	struct api_pools	 a;
 	struct evbuffer		*b;
 	struct json_w		 w;
-	size_t			 n, i;
+	size_t			 i;
 
-	v = api_inventory(&n);
-	inv_totals(v, n, NULL, &all);
+	memset(&a, 0, sizeof a);
+	api_each(api_pools_one, &a);
+	if (a.n > 0)
+		qsort(a.v, a.n, sizeof *a.v, api_pool_cmp);
 	if ((b = evbuffer_new()) == NULL)
 		fatalx("out of memory");
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
 	json_arr_open(&w, "pools");
-	for (i = 0; i < all.npools; i++) {
-		inv_totals(v, n, all.pools[i].name, &t);
+	for (i = 0; i < a.n; i++) {
 		json_obj_open(&w, NULL);
-		json_str(&w, "name", all.pools[i].name);
-		json_u64(&w, "nodes_online", t.online);
-		json_u64(&w, "nodes_resting", t.resting);
-		json_u64(&w, "relays", t.relays);
-		json_u64(&w, "pool_idle", t.idle);
-		json_u64(&w, "up_rate", t.up_rate);
-		json_u64(&w, "down_rate", t.down_rate);
+		json_str(&w, "name", a.v[i].name);
+		json_u64(&w, "nodes_online", a.v[i].t.online);
+		json_u64(&w, "nodes_resting", a.v[i].t.resting);
+		json_u64(&w, "nodes_away", a.v[i].t.away);
+		json_u64(&w, "relays", a.v[i].t.relays);
+		json_u64(&w, "pool_idle", a.v[i].t.idle);
+		json_u64(&w, "up_rate", a.v[i].t.up_rate);
+		json_u64(&w, "down_rate", a.v[i].t.down_rate);
 		json_obj_close(&w);
-		inv_totals_free(&t);
+		inv_totals_free(&a.v[i].t);
 	}
 	json_arr_close(&w);
 	json_obj_close(&w);
-	inv_totals_free(&all);
-	free(v);
-	api_send(r, 200, b);
+	free(a.v);
+	hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
+}
+
+static void
+api_stats_one(const struct inv_node *in, void *arg)
+{
+	inv_totals_add(arg, in, NULL);
 }
 
 /* GET stats: the totals, the guards, the hub's own figures. */
 static void
 api_stats(struct api_req *r)
 {
-	struct inv_node		*v;
 	struct inv_totals	 t;
 	struct inv_hub		 g;
 	struct evbuffer		*b;
 	struct json_w		 w;
-	size_t			 n;
 
-	v = api_inventory(&n);
-	inv_totals(v, n, NULL, &t);
-	free(v);
+	memset(&t, 0, sizeof t);
+	api_each(api_stats_one, &t);
+	inv_totals_end(&t);
 	if ((b = evbuffer_new()) == NULL)
 		fatalx("out of memory");
 	json_w_init(&w, b);
@@ -386,7 +466,7 @@ api_stats(struct api_req *r)
 	api_hub_guards(&g);
 	inv_hub_write(&w, "hub", &g);
 	json_obj_close(&w);
-	api_send(r, 200, b);
+	hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
 }
 
@@ -418,7 +498,7 @@ api_node_op(struct api_req *r)
 		return;
 	}
 	if (r->method != EVHTTP_REQ_POST) {
-		api_error(r, 405, "%s is a POST", r->parts[2]);
+		api_not_allowed(r, "POST");
 		return;
 	}
 	if ((b = evbuffer_new()) == NULL)
@@ -454,7 +534,7 @@ api_node_op(struct api_req *r)
 	else if (failed == matched)
 		api_error(r, 409, "%s", first);
 	else
-		api_send(r, 200, b);
+		hub_api_send(r->req, 200, b);
 	evbuffer_free(b);
 }
 
@@ -471,7 +551,7 @@ api_static(struct api_req *r, const char *path)
 	struct evbuffer			*b;
 
 	if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD) {
-		api_error(r, 405, "%s takes GET", path);
+		api_not_allowed(r, "GET");
 		return;
 	}
 	if (strcmp(path, "/metrics") != 0 && (a = hub_dash_find(path)) == NULL) {
@@ -522,7 +602,7 @@ api_route(struct api_req *r)
 		return;
 	}
 	if (r->method != EVHTTP_REQ_GET && r->method != EVHTTP_REQ_HEAD) {
-		api_error(r, 405, "%s takes GET", what);
+		api_not_allowed(r, "GET");
 		return;
 	}
 	if (strcmp(what, "nodes") == 0 && r->nparts <= 2)
@@ -534,18 +614,6 @@ api_route(struct api_req *r)
 	else
 		api_error(r, 404, "no such API path: %s (doc/admin.md lists "
 		    "them)", evhttp_request_get_uri(r->req));
-}
-
-/* Equal in time that depends on len only. */
-static int
-api_ct_equal(const uint8_t *a, const uint8_t *b, size_t len)
-{
-	size_t	 i;
-	uint8_t	 d = 0;
-
-	for (i = 0; i < len; i++)
-		d |= a[i] ^ b[i];
-	return (d == 0);
 }
 
 /* HEX into len bytes; -1 unless exactly 2 * len hex digits. */
@@ -601,7 +669,7 @@ api_cookie_ok(struct api_req *r)
 		explicit_bzero(dec, sizeof dec);
 		explicit_bzero(hex, sizeof hex);
 	}
-	ok = ok && api_ct_equal(got, hub_admin_cookie(), sizeof got);
+	ok = ok && token_equal(got, hub_admin_cookie(), sizeof got);
 	explicit_bzero(got, sizeof got);
 	return (ok ? 0 : -1);
 }
@@ -705,15 +773,29 @@ api_split(struct api_req *r, char *path)
 	return (0);
 }
 
-/* A request came whole on bev: its connection's deadline starts again. */
-static void
-api_conn_touch(struct api_srv *s, struct bufferevent *bev)
+/* bev's connection, or NULL. */
+static struct api_conn *
+api_conn_find(struct bufferevent *bev)
+{
+	struct api_conn	*c;
+	u_int		 i;
+
+	for (i = 0; i < api_nsrvs; i++)
+		TAILQ_FOREACH(c, &api_srvs[i].conns, entry)
+			if (c->bev == bev)
+				return (c);
+	return (NULL);
+}
+
+/* see hub.h */
+void
+hub_api_stream(struct evhttp_request *req)
 {
 	struct api_conn	*c;
 
-	TAILQ_FOREACH(c, &s->conns, entry)
-		if (c->bev == bev)
-			c->since_us = core_now_us();
+	if ((c = api_conn_find(evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req)))) != NULL)
+		c->stream = 1;
 }
 
 /* Every request: who, Host, CSRF, then the route. */
@@ -724,10 +806,13 @@ api_request_cb(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(req);
 	const char		*path, *q;
 	char			*dec = NULL;
+	struct api_conn		*c;
 	int			 asset;
 
-	api_conn_touch(arg, evhttp_connection_get_bufferevent(
-	    evhttp_request_get_connection(req)));
+	/* A request came whole: the connection's deadline starts again. */
+	if ((c = api_conn_find(evhttp_connection_get_bufferevent(
+	    evhttp_request_get_connection(req)))) != NULL)
+		c->since_us = core_now_us();
 	memset(&r, 0, sizeof r);
 	TAILQ_INIT(&r.query);
 	r.req = req;
@@ -810,7 +895,7 @@ api_sweep_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 			s->nconn--;
 			continue;
 		}
-		if (!c->cut && now - c->since_us > hub.conf.handshake_ms *
+		if (!c->cut && !c->stream && now - c->since_us > hub.conf.handshake_ms *
 		    1000ULL && (sock = bufferevent_getfd(c->bev)) != -1) {
 			log_info("admin: no whole request within %d ms "
 			    "(-handshake-timeout): connection cut",

@@ -21,6 +21,7 @@
 #include "frame.h"
 #include "limit.h"
 #include "hub.h"
+#include "inventory.h"
 
 /*
  * Series per node are written for this many nodes (online first, then
@@ -35,23 +36,13 @@
 /* A sample's name with a node's labels. */
 #define METRICS_PRE_MAX		(64 + 16 + METRICS_ESC_MAX)
 
-/* A node's state, as the API's "state" says it. */
-#define MSTATE_UP		0
-#define MSTATE_DRAINED		1
-#define MSTATE_DRAINING		2
-#define MSTATE_REDIALING	3
-#define MSTATES			4
-static const char *const metrics_states[MSTATES] = {
-	"up", "drained", "draining", "redialing"
-};
-
 /* One node with series: online (n), or away redialing (pk). */
 struct mnode {
 	uint32_t		 id;
 	const struct frame_hello *hello;
 	const struct node	*n;
 	const struct parked	*pk;
-	int			 state;
+	int			 state;		/* INV_* */
 };
 
 /* A walk over the nodes with series: online first, METRICS_NODES_MAX. */
@@ -67,26 +58,6 @@ struct mpool {
 	const char		*pool;
 	int			 state;
 };
-
-static time_t	 metrics_start;
-
-/* see hub.h */
-void
-hub_metrics_start(void)
-{
-	metrics_start = time(NULL);
-}
-
-/* The state of an online node, as hub_admin_info() tells it. */
-static int
-metrics_node_state(const struct node *n)
-{
-	if (n->n_redial == REDIAL_DRAIN)
-		return (MSTATE_DRAINING);
-	if (n->n_redial == REDIAL_SENT || n->n_keep.pending_us != 0)
-		return (MSTATE_REDIALING);
-	return (n->n_keep.drain ? MSTATE_DRAINED : MSTATE_UP);
-}
 
 /* Parked records shown: those of nodes away to redial (the inventory's). */
 static int
@@ -114,7 +85,7 @@ metrics_walk_next(struct mwalk *w, struct mnode *m)
 		m->n = w->n;
 		m->id = w->n->n_id;
 		m->hello = &w->n->n_hello;
-		m->state = metrics_node_state(w->n);
+		m->state = hub_node_state(w->n);
 		w->n = TAILQ_NEXT(w->n, n_entry);
 		w->done++;
 		return (1);
@@ -126,7 +97,7 @@ metrics_walk_next(struct mwalk *w, struct mnode *m)
 	m->pk = w->pk;
 	m->id = w->pk->pk_id;
 	m->hello = &w->pk->pk_hello;
-	m->state = MSTATE_REDIALING;
+	m->state = INV_REDIALING;
 	w->pk = TAILQ_NEXT(w->pk, pk_entry);
 	w->done++;
 	return (1);
@@ -330,7 +301,6 @@ metrics_node_info(struct evbuffer *out)
 {
 	struct mwalk	 w;
 	struct mnode	 m;
-	static const char *redials[] = { "none", "command", "dial_info" };
 	char		 pre[METRICS_PRE_MAX], os[METRICS_ESC_MAX];
 	char		 arch[METRICS_ESC_MAX], build[METRICS_ESC_MAX];
 	u_int		 r;
@@ -347,8 +317,7 @@ metrics_node_info(struct evbuffer *out)
 		    metrics_esc(os, sizeof os, m.hello->os),
 		    metrics_esc(arch, sizeof arch, m.hello->arch),
 		    metrics_esc(build, sizeof build, m.hello->build),
-		    r < sizeof redials / sizeof redials[0] ? redials[r] :
-		    "unknown");
+		    r < nitems(inv_redials) ? inv_redials[r] : "unknown");
 	}
 }
 
@@ -443,7 +412,7 @@ metrics_pools(struct evbuffer *out)
 	const struct parked	*pk;
 	struct mpool		*p;
 	size_t			 np = 0, i, j, max;
-	u_int			 count[MSTATES], npools = 0, omitted = 0;
+	u_int			 count[INV_NSTATES], npools = 0, omitted = 0;
 	char			 esc[METRICS_ESC_MAX];
 	int			 s;
 
@@ -466,11 +435,11 @@ metrics_pools(struct evbuffer *out)
 	}
 	TAILQ_FOREACH(n, &hub.nodes, n_entry)
 		np += metrics_pool_add(p + np, &n->n_hello,
-		    metrics_node_state(n));
+		    hub_node_state(n));
 	TAILQ_FOREACH(pk, &hub.parked, pk_entry) {
 		if (metrics_parked_shown(pk))
 			np += metrics_pool_add(p + np, &pk->pk_hello,
-			    MSTATE_REDIALING);
+			    INV_REDIALING);
 	}
 	qsort(p, np, sizeof *p, metrics_pool_cmp);
 	for (i = 0; i < np; i = j) {
@@ -482,9 +451,9 @@ metrics_pools(struct evbuffer *out)
 			continue;
 		}
 		metrics_esc(esc, sizeof esc, p[i].pool);
-		for (s = 0; s < MSTATES; s++)
+		for (s = 0; s < INV_NSTATES; s++)
 			evbuffer_add_printf(out, "tentacle_nodes{pool=\"%s\","
-			    "state=\"%s\"} %u\n", esc, metrics_states[s],
+			    "state=\"%s\"} %u\n", esc, inv_states[s],
 			    count[s]);
 	}
 	free(p);
@@ -525,7 +494,7 @@ hub_metrics_write(struct evbuffer *out)
 	metrics_build_info(out);
 	metrics_one(out, "tentacle_start_time_seconds", "gauge", "When the "
 	    "hub started, in seconds since the Unix epoch.",
-	    (uint64_t)metrics_start);
+	    (uint64_t)hub.started);
 
 	/* The fleet. */
 	shown = metrics_nodes_shown();

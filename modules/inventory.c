@@ -280,11 +280,43 @@ inv_pools_add(struct inv_totals *t, const struct inv_node *n,
 				t->pools = xreallocarray(t->pools, t->cap,
 				    sizeof *t->pools);
 			}
-			t->pools[t->npools].name = n->pools[p];
+			strlcpy(t->pools[t->npools].name, n->pools[p],
+			    sizeof t->pools[t->npools].name);
 			t->pools[t->npools++].nodes = 0;
 		}
 		t->pools[k].nodes++;
 	}
+}
+
+/* see inventory.h */
+void
+inv_totals_add(struct inv_totals *t, const struct inv_node *v,
+    const char *pool)
+{
+	if (!inv_in_pool(v, pool))
+		return;
+	if (v->since == 0) {
+		t->away++;	/* left to redial, not back yet */
+		return;
+	}
+	t->online++;
+	if (v->state != INV_UP)
+		t->resting++;
+	t->up += v->bytes_up;
+	t->down += v->bytes_down;
+	t->up_rate += v->up_rate;
+	t->down_rate += v->down_rate;
+	t->relays += v->relays;
+	t->idle += v->spare_idle;
+	inv_pools_add(t, v, pool);
+}
+
+/* see inventory.h */
+void
+inv_totals_end(struct inv_totals *t)
+{
+	if (t->npools > 0)
+		qsort(t->pools, t->npools, sizeof *t->pools, inv_pool_cmp);
 }
 
 /* see inventory.h */
@@ -295,26 +327,9 @@ inv_totals(const struct inv_node *v, size_t n, const char *pool,
 	size_t	 i;
 
 	memset(t, 0, sizeof *t);
-	for (i = 0; i < n; i++, v++) {
-		if (!inv_in_pool(v, pool))
-			continue;
-		if (v->since == 0) {
-			t->away++;	/* left to redial, not back yet */
-			continue;
-		}
-		t->online++;
-		if (v->state != INV_UP)
-			t->resting++;
-		t->up += v->bytes_up;
-		t->down += v->bytes_down;
-		t->up_rate += v->up_rate;
-		t->down_rate += v->down_rate;
-		t->relays += v->relays;
-		t->idle += v->spare_idle;
-		inv_pools_add(t, v, pool);
-	}
-	if (t->npools > 0)
-		qsort(t->pools, t->npools, sizeof *t->pools, inv_pool_cmp);
+	for (i = 0; i < n; i++)
+		inv_totals_add(t, &v[i], pool);
+	inv_totals_end(t);
 }
 
 /* see inventory.h */

@@ -69,7 +69,7 @@ struct inv_hub {
 
 /* Nodes summed (only one pool's, or all): `info`'s summary, "totals". */
 struct inv_pool {
-	const char	*name;		/* points into a node's pools */
+	char		 name[FRAME_POOL_MAX + 1];
 	uint64_t	 nodes;
 };
 struct inv_totals {
@@ -96,6 +96,10 @@ int	 inv_in_pool(const struct inv_node *, const char *);
 /* Sum nodes v[0..n) in pool (NULL: all) into t (which it clears). */
 void	 inv_totals(const struct inv_node *, size_t, const char *,
 	    struct inv_totals *);
+/* The same a node at a time: memset(t, 0), inv_totals_add()..., _end(). */
+void	 inv_totals_add(struct inv_totals *, const struct inv_node *,
+	    const char *);
+void	 inv_totals_end(struct inv_totals *);
 void	 inv_totals_free(struct inv_totals *);
 void	 inv_totals_write(struct json_w *, const char *,
 	    const struct inv_totals *);

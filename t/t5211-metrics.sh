@@ -3,7 +3,7 @@ test_description='GET /metrics: the Prometheus text format.  First the
 strict checker (t/helper/promcheck) itself: a valid exposition passes, and
 each rule broken once is refused for that rule; then a hub with two nodes
 after a request through each, checked by promcheck and promtool, and its
-values'
+values; last, the same on a loopback TCP admin port with its cookie'
 . "$(dirname "$0")/test-lib.sh"
 
 PROMCHECK=$TENTACLE_HELPERS/promcheck
@@ -145,6 +145,127 @@ test_expect_success 'promcheck: types and their names (promtool lint)' '
 	refused "without quantile" "$(meta t_s summary)t_s 1\n" &&
 	refused "label quantile outside" "$(meta t_a)t_a{quantile=\"1\"} 1\n" &&
 	refused "not a number" "$(meta t_h histogram)t_h_bucket{le=\"x\"} 1\n"
+'
+
+# The hub: GET /metrics over the admin socket.
+
+# scrape: GET /metrics into metrics.prom (head: metrics.head).
+scrape () {
+	curl -q -sS --max-time 10 --unix-socket "$ADMIN_SOCK" \
+	    -D metrics.head -o metrics.prom http://localhost/metrics &&
+	grep "^HTTP/1.1 200" metrics.head >/dev/null
+}
+# series REGEX: the value of the one sample whose name and labels match
+# the basic regular expression (anchored at the line's start).
+series () {
+	sr_v=$(grep "^$1 " metrics.prom | awk "{ print \$NF }")
+	test "$(printf '%s\n' "$sr_v" | grep -c .)" = 1 ||
+	{ echo "not one sample for $1: $sr_v" >&2; return 1; }
+	printf '%s\n' "$sr_v"
+}
+# node_series METRIC NODE [LABELS]: METRIC of node NODE (any id).
+node_series () {
+	series "$1{id=\"[0-9]*\",node=\"$2\"${3:+,$3}}"
+}
+# sum_of REGEX: the sum of the samples matching REGEX.
+sum_of () {
+	grep "^$1" metrics.prom | awk "{ s += \$NF } END { print s + 0 }"
+}
+# bytes_grew NODE: its bytes down passed 100000 and up grew.
+bytes_grew () {
+	scrape &&
+	test "$(node_series tentacle_node_bytes_total $1 \
+	    'direction="down"')" -gt $(($(cat down.$1) + 100000)) &&
+	test "$(node_series tentacle_node_bytes_total $1 \
+	    'direction="up"')" -gt "$(cat up.$1)"
+}
+
+test_expect_success 'setup: a hub, n1 (pool alpha) and n2 (pool beta), an origin' '
+	before=$(date +%s) &&
+	start_hub -heartbeat 200ms &&
+	start_node n1 alpha &&
+	start_node n2 beta &&
+	start_origin &&
+	echo "$before" >started
+'
+
+test_expect_success 'GET /metrics: 200, text/plain version 0.0.4, valid (promcheck)' '
+	scrape &&
+	cat metrics.head &&
+	tr -d "\r" <metrics.head |
+	    grep -i "^content-type: text/plain; version=0.0.4; charset=utf-8$" &&
+	"$PROMCHECK" metrics.prom
+'
+
+test_expect_success PROMTOOL 'promtool check metrics accepts it' '
+	promtool check metrics <metrics.prom
+'
+
+test_expect_success 'build info and start time' '
+	v=$("$TENTACLE" version | head -n 1) &&
+	ver=$(echo "$v" | awk "{ print \$2 }") &&
+	rev=$(echo "$v" | sed -n "s/.*(\(.*\)).*/\1/p") &&
+	test -n "$ver" && test -n "$rev" &&
+	test "$(series "tentacle_build_info{version=\"$ver\",revision=\"$rev\",libevent=\"[^\"]*\"}")" = 1 &&
+	t=$(series tentacle_start_time_seconds) &&
+	test "$t" -ge "$(cat started)" && test "$t" -le "$(date +%s)"
+'
+
+test_expect_success 'two nodes, up, one in each pool' '
+	test "$(series tentacle_nodes_connected)" = 2 &&
+	test "$(sum_of "tentacle_nodes{pool=\"[a-z]*\",state=\"up\"}")" = 2 &&
+	test "$(series "tentacle_nodes{pool=\"alpha\",state=\"up\"}")" = 1 &&
+	test "$(series "tentacle_nodes{pool=\"beta\",state=\"up\"}")" = 1 &&
+	test "$(series "tentacle_nodes{pool=\"beta\",state=\"drained\"}")" = 0 &&
+	test "$(node_series tentacle_node_up n1)" = 1 &&
+	test "$(node_series tentacle_node_up n2)" = 1 &&
+	test "$(series tentacle_metrics_nodes_omitted)" = 0 &&
+	for n in n1 n2; do
+		node_series tentacle_node_bytes_total $n "direction=\"down\"" \
+		    >down.$n &&
+		node_series tentacle_node_bytes_total $n "direction=\"up\"" \
+		    >up.$n &&
+		node_series tentacle_node_dials_total $n "result=\"ok\"" \
+		    >ok.$n || return 1
+	done
+'
+
+test_expect_success 'a request through each node: its bytes and dials grow' '
+	for n in n1 n2; do
+		tcurl -x "socks5h://u-node-$n:pw@127.0.0.1:$SOCKS_PORT" \
+		    http://127.0.0.1:$ORIGIN_PORT/bytes/200000 -o out.$n &&
+		test $(wc -c <out.$n) = 200000 || return 1
+	done &&
+	for n in n1 n2; do
+		wait_until 10 bytes_grew $n &&
+		test "$(node_series tentacle_node_dials_total $n \
+		    "result=\"ok\"")" -gt "$(cat ok.$n)" || return 1
+	done &&
+	"$PROMCHECK" metrics.prom
+'
+
+test_expect_success 'a node that leaves: its series go, the count follows' '
+	stop_daemon $NODE_PID_n2 &&
+	wait_until 10 eval "scrape && test \"\$(series tentacle_nodes_connected)\" = 1" &&
+	! grep "node=\"n2\"" metrics.prom &&
+	test "$(node_series tentacle_node_up n1)" = 1 &&
+	"$PROMCHECK" metrics.prom
+'
+
+test_expect_success 'on a loopback TCP admin port: the cookie as Bearer, refusals counted' '
+	stop_daemon $NODE_PID_n1 && stop_daemon $HUB_PID &&
+	start_hub -admin 127.0.0.1:0 &&
+	port=${ADMIN_SOCK##*:} && test -n "$port" &&
+	tcurl -s -o body -w "%{http_code}" \
+	    http://127.0.0.1:$port/metrics >code &&
+	test "$(cat code)" = 401 && ! grep "^tentacle_" body &&
+	hex=$(cut -d" " -f2 "$TENTACLE_STATE_DIR/admin.cookie") &&
+	tcurl -s -D metrics.head -o metrics.prom \
+	    -H "Authorization: Bearer $hex" http://127.0.0.1:$port/metrics &&
+	grep "^HTTP/1.1 200" metrics.head &&
+	"$PROMCHECK" metrics.prom &&
+	test "$(series tentacle_admin_refused_total)" = 1 &&
+	test "$(series tentacle_nodes_connected)" = 0
 '
 
 test_done

@@ -128,10 +128,6 @@ DECODER(dial, struct frame_dial)
 DECODER(result, struct frame_result)
 DECODER(bind, struct frame_bind)
 DECODER(bye, struct frame_bye)
-DECODER(info_node, struct frame_info_node)
-DECODER(info_end, struct frame_info_end)
-DECODER(admin, struct frame_admin)
-DECODER(admin_reply, struct frame_admin_reply)
 #undef DECODER
 
 static int
@@ -140,12 +136,6 @@ dec_redial(const struct frame *f, const char **cause)
 	char	 why[256];
 
 	return (frame_redial_parse(f, why, sizeof why, cause));
-}
-
-static int
-dec_empty(const struct frame *f, const char **cause)
-{
-	return (frame_empty_parse(f, cause));
 }
 
 /* Run one decoder on one payload; returns its result, *cause set. */
@@ -651,194 +641,6 @@ test_bye_roundtrip(void)
 	check_int(out[FRAME_HEADER + 2 + 254], ==, 'E');
 }
 
-static void
-test_info_node_roundtrip(void)
-{
-	struct frame_info_node	 n, g;
-	uint8_t			 out[FRAME_MAX];
-	struct pf		 p;
-	const char		*cause = NULL;
-	size_t			 len, want;
-	int			 i;
-
-	/* Small, with hand-made wire bytes. */
-	static const uint8_t	 wire[] = { FRAME_INFO_NODE, 0, 0, 149,
-	    0, 0, 0, 3, 1, 'n', 1, 1, 'p', 11, '1', '.', '2', '.', '3', '.',
-	    '4', ':', '5', '6', '7', 2, 'o', 's', 1, 'a', 1, 'b',
-	    0, 0, 0, 0, 0x65, 0x00, 0x00, 0x00,
-	    0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3,
-	    0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 5,
-	    0, 0, 0, 6, 0, 0, 0, 7,
-	    0, 8, 0, 0, 0, 0, 0x65, 0x00, 0x00, 0x09,
-	    0, 0, 0, 10, 0x01, 0x02, 0x03, 0x04,
-	    FRAME_NODE_REDIAL_DRAIN, FRAME_REDIAL_COMMAND,
-	    0, 0, 0, 11, 0x01, 0, 0, 12,
-	    0, 0, 0, 0, 0x65, 0x00, 0x00, 0x0d,
-	    0, 0, 0, 0, 0x65, 0x00, 0x00, 0x0e,
-	    2, 7, '5', '.', '6', '.', '7', '.', '8',
-	    0, 0, 0, 0, 0x65, 0x00, 0x00, 0x0f,
-	    7, '1', '.', '2', '.', '3', '.', '4',
-	    0x80, 0, 0, 0, 0x64, 0x00, 0x00, 0x10 };
-
-	memset(&n, 0, sizeof n);
-	n.id = 3;
-	strlcpy(n.name, "n", sizeof n.name);
-	strlcpy(n.pools[0], "p", sizeof n.pools[0]);
-	n.npools = 1;
-	strlcpy(n.remote, "1.2.3.4:567", sizeof n.remote);
-	strlcpy(n.os, "os", sizeof n.os);
-	strlcpy(n.arch, "a", sizeof n.arch);
-	strlcpy(n.build, "b", sizeof n.build);
-	n.since = 0x65000000;
-	n.relays = 1;
-	n.dials_ok = 2;
-	n.dials_failed = 3;
-	n.bytes_up = 4;
-	n.bytes_down = 0x100000005ULL;
-	n.rtt_us = 6;
-	n.dials_denied = 7;
-	n.spare_idle = 8;
-	n.last_ok = 0x65000009;
-	n.up_rate = 10;
-	n.down_rate = 0x01020304;
-	n.state = FRAME_NODE_REDIAL_DRAIN;
-	n.redial = FRAME_REDIAL_COMMAND;
-	n.redials = 11;
-	n.redials_same = 0x0100000c;
-	n.last_redial = 0x6500000d;
-	n.next_redial = 0x6500000e;
-	n.nhist = 2;
-	strlcpy(n.hist[0].addr, "5.6.7.8", sizeof n.hist[0].addr);
-	n.hist[0].since = 0x6500000f;
-	strlcpy(n.hist[1].addr, "1.2.3.4", sizeof n.hist[1].addr);
-	n.hist[1].since = 0x8000000064000010ULL;
-	check_int(frame_info_node_encode(out, &n), ==, sizeof wire);
-	check_mem(out, wire, sizeof wire);
-	frame_whole(out, sizeof wire, &p);
-	memset(&g, 0x55, sizeof g);
-	check_int(frame_info_node_parse(&p.f, &g, &cause), ==, 0);
-	check_mem(&g, &n, sizeof g);
-	check_int(g.nhist, ==, 2);
-	check_str(g.hist[1].addr, "1.2.3.4");
-	check(g.hist[1].since == 0x8000000064000010ULL);
-	pf_free(&p);
-
-	/* No history: nhist 0 ends the payload. */
-	n.nhist = 0;
-	memset(n.hist, 0, sizeof n.hist);
-	n.state = FRAME_NODE_ACTIVE;
-	n.redial = FRAME_REDIAL_NONE;
-	check_int(frame_info_node_encode(out, &n), ==, sizeof wire - 32);
-	check_int(out[3], ==, 149 - 32);
-	check_int(out[sizeof wire - 32 - 1], ==, 0);
-	frame_whole(out, sizeof wire - 32, &p);
-	memset(&g, 0x55, sizeof g);
-	check_int(frame_info_node_parse(&p.f, &g, &cause), ==, 0);
-	check_mem(&g, &n, sizeof g);
-	pf_free(&p);
-
-	/*
-	 * 16 pools, every string at its limit and 8 history entries of 63
-	 * bytes: the largest INFO_NODE still fits in FRAME_MAX.
-	 */
-	memset(&n, 0, sizeof n);
-	n.id = 0xffffffff;
-	memset(n.name, 'N', FRAME_NAME_MAX);
-	for (i = 0; i < FRAME_POOLS_MAX; i++)
-		memset(n.pools[i], 'A' + i, FRAME_POOL_MAX);
-	n.npools = FRAME_POOLS_MAX;
-	memset(n.remote, 'r', sizeof n.remote - 1);
-	memset(n.os, 'o', FRAME_SHORT_MAX);
-	memset(n.arch, 'a', FRAME_SHORT_MAX);
-	memset(n.build, 'b', FRAME_BUILD_MAX);
-	n.since = UINT64_MAX;
-	n.relays = n.dials_ok = n.dials_failed = n.rtt_us = 0xffffffff;
-	n.dials_denied = 0xffffffff;
-	n.bytes_up = n.bytes_down = UINT64_MAX;
-	n.spare_idle = 0xffff;
-	n.last_ok = UINT64_MAX;
-	n.up_rate = n.down_rate = 0xffffffff;
-	n.state = FRAME_NODE_REDIALING;
-	n.redial = FRAME_REDIAL_DIALINFO;
-	n.redials = n.redials_same = 0xffffffff;
-	n.last_redial = n.next_redial = UINT64_MAX;
-	n.nhist = FRAME_HIST_MAX;
-	for (i = 0; i < FRAME_HIST_MAX; i++) {
-		memset(n.hist[i].addr, '0' + i, sizeof n.hist[i].addr - 1);
-		n.hist[i].since = UINT64_MAX - i;
-	}
-	want = FRAME_HEADER + 4 + 64 + 1 + 16 * 32 + 64 + 32 + 32 + 64 + 8 +
-	    12 + 16 + 4 + 4 + 2 + 8 + 4 + 4 +
-	    1 + 1 + 4 + 4 + 8 + 8 + 1 + FRAME_HIST_MAX * (1 + 63 + 8);
-	len = frame_info_node_encode(out, &n);
-	check_int(len, ==, want);
-	check_int(len, <=, FRAME_MAX);
-	frame_whole(out, len, &p);
-	memset(&g, 0x55, sizeof g);
-	check_int(frame_info_node_parse(&p.f, &g, &cause), ==, 0);
-	check_mem(&g, &n, sizeof g);
-	check_int(g.npools, ==, 16);
-	check_int(strlen(g.pools[15]), ==, FRAME_POOL_MAX);
-	check_int(strlen(g.remote), ==, 63);
-	check_int(g.nhist, ==, FRAME_HIST_MAX);
-	check_int(strlen(g.hist[FRAME_HIST_MAX - 1].addr), ==, 63);
-	check(g.hist[FRAME_HIST_MAX - 1].since ==
-	    UINT64_MAX - (FRAME_HIST_MAX - 1));
-	pf_free(&p);
-
-	/* Over a limit: the encoder refuses. */
-	n.npools = FRAME_POOLS_MAX + 1;
-	check_int(frame_info_node_encode(out, &n), ==, 0);
-	n.npools = -1;
-	check_int(frame_info_node_encode(out, &n), ==, 0);
-	n.npools = 1;
-	n.nhist = FRAME_HIST_MAX + 1;
-	check_int(frame_info_node_encode(out, &n), ==, 0);
-	n.nhist = -1;
-	check_int(frame_info_node_encode(out, &n), ==, 0);
-	n.nhist = 1;
-	check(frame_info_node_encode(out, &n) != 0);
-}
-
-static void
-test_info_end_empty_roundtrip(void)
-{
-	static const uint8_t	 wend[] = { FRAME_INFO_END, 0, 0, 48,
-	    0, 0, 1, 2,  0, 0, 0, 3,  0, 0, 0, 0, 0, 0, 0, 4,
-	    0, 0, 0, 0, 0, 0, 0, 5,  0, 0, 0, 0, 0, 0, 0, 6,
-	    0, 0, 0, 0, 0, 0, 0, 7,  1, 0, 0, 0, 0, 0, 0, 8 };
-	static const uint8_t	 wreq[] = { FRAME_INFO_REQ, 0, 0, 0 };
-	struct frame_info_end	 e = { 258, 3, 4, 5, 6, 7,
-				    0x0100000000000008ULL }, g;
-	uint8_t			 out[FRAME_MAX];
-	struct pf		 p;
-	const char		*cause = NULL;
-
-	check_int(frame_info_end_encode(out, &e), ==, sizeof wend);
-	check_mem(out, wend, sizeof wend);
-	frame_whole(out, sizeof wend, &p);
-	check_int(frame_info_end_parse(&p.f, &g, &cause), ==, 0);
-	check_int(g.count, ==, 258);
-	check_int(g.hs_now, ==, 3);
-	check(g.hs_refused == 4 && g.hs_expired == 5 && g.flooded == 6 &&
-	    g.identity == 7 && g.admin_refused == 0x0100000000000008ULL);
-	pf_free(&p);
-
-	memset(&e, 0, sizeof e);
-	check_int(frame_info_end_encode(out, &e), ==, 52);
-	frame_whole(out, 52, &p);
-	g.count = 1;
-	check_int(frame_info_end_parse(&p.f, &g, &cause), ==, 0);
-	check_int(g.count, ==, 0);
-	pf_free(&p);
-
-	check_int(frame_empty_encode(out, FRAME_INFO_REQ), ==, sizeof wreq);
-	check_mem(out, wreq, sizeof wreq);
-	frame_whole(out, sizeof wreq, &p);
-	check_int(frame_empty_parse(&p.f, &cause), ==, 0);
-	pf_free(&p);
-}
-
 /*
  * frame_parse: headers, limits, streams.
  */
@@ -864,10 +666,9 @@ parse_header(uint8_t type, uint8_t flags, uint16_t len, const char **cause)
 static void
 test_parse_bad_header(void)
 {
-	static const uint8_t	 unknown[] = { 0x00, 0x0f, 0x15, 0x16,
-	    0x20, 0x7f, 0x80, 0xff };
-	static const uint8_t	 added[] = { FRAME_REDIAL, FRAME_ADMIN,
-	    FRAME_ADMIN_REPLY };
+	static const uint8_t	 unknown[] = { 0x00, 0x0f, 0x10, 0x14,
+	    0x15, 0x16, 0x20, 0x7f, 0x80, 0xff };
+	static const uint8_t	 added[] = { FRAME_REDIAL };
 	const char		*cause;
 	size_t			 i;
 	int			 t, known = 0;
@@ -876,20 +677,23 @@ test_parse_bad_header(void)
 		check_int(parse_header(unknown[i], 0, 0, &cause), ==, -1);
 		check_str(cause, "unknown frame type");
 	}
-	/* REDIAL 0x0e, ADMIN 0x13, ADMIN_REPLY 0x14 are frames now. */
+	/* REDIAL 0x0e is a frame now. */
 	for (i = 0; i < sizeof added; i++) {
 		check_int(parse_header(added[i], 0, 0, &cause), ==,
 		    FRAME_HEADER);
 		check(cause == NULL);
 	}
-	/* Exactly nineteen types are known: 0x01..0x0e, 0x10..0x14. */
+	/*
+	 * Exactly fourteen types are known: 0x01..0x0e.  0x10..0x14 (the
+	 * admin frames of 0.1) are as unknown as 0xff.
+	 */
 	for (t = 0; t < 256; t++) {
 		if (parse_header(t, 0, 0, &cause) == FRAME_HEADER) {
 			known++;
-			check(t >= 0x01 && t <= 0x14 && t != 0x0f);
+			check(t >= 0x01 && t <= 0x0e);
 		}
 	}
-	check_int(known, ==, 19);
+	check_int(known, ==, 14);
 
 	check_int(parse_header(FRAME_PING, 1, 8, &cause), ==, -1);
 	check_str(cause, "reserved frame flags set");
@@ -900,7 +704,7 @@ test_parse_bad_header(void)
 	check_int(parse_header(FRAME_BYE, 0, FRAME_PAYLOAD_MAX + 1, &cause),
 	    ==, -1);
 	check_str(cause, "frame too large");
-	check_int(parse_header(FRAME_INFO_NODE, 0, 0xffff, &cause), ==, -1);
+	check_int(parse_header(FRAME_DIAL, 0, 0xffff, &cause), ==, -1);
 	check_str(cause, "frame too large");
 	/* Exactly the limit: wait for it. */
 	check_int(parse_header(FRAME_BYE, 0, FRAME_PAYLOAD_MAX, &cause), ==,
@@ -917,6 +721,49 @@ test_parse_bad_header(void)
 			check_int(frame_parse(b, i, &f, &cause), ==, 0);
 		check(cause == NULL);
 	}
+}
+
+/*
+ * The admin frames of 0.1 (INFO_REQ 0x10 .. ADMIN_REPLY 0x14), as an old
+ * client would send them: refused like any unknown type, on the header
+ * alone, wherever they come in a stream, so that peer.c closes the link
+ * with "unknown frame type" before it looks for a handler.
+ */
+static void
+test_parse_retired_admin(void)
+{
+	/* INFO_REQ, and ADMIN(drain "n1") as 0.1 encoded them. */
+	static const uint8_t	 info_req[] = { 0x10, 0, 0, 0 };
+	static const uint8_t	 admin[] = { 0x13, 0, 0, 4, 1, 2, 'n', '1' };
+	uint8_t			 buf[64];
+	struct frame		 f;
+	const char		*cause;
+	size_t			 n;
+	int			 t;
+
+	for (t = 0x10; t <= 0x14; t++) {
+		test_case("type 0x%02x", t);
+		memcpy(buf, admin, sizeof admin);
+		buf[0] = t;
+		cause = NULL;
+		check_int(frame_parse(buf, sizeof admin, &f, &cause), ==, -1);
+		check_str(cause, "unknown frame type");
+		cause = NULL;
+		check_int(frame_parse(buf, FRAME_HEADER, &f, &cause), ==, -1);
+		check_str(cause, "unknown frame type");
+		check_str(frame_type_name(t), "unknown");
+	}
+	test_case_end();
+
+	/* A PING, then INFO_REQ: the PING is taken, INFO_REQ refused. */
+	n = frame_stamp_encode(buf, FRAME_PING, 1);
+	memcpy(buf + n, info_req, sizeof info_req);
+	cause = NULL;
+	check_int(frame_parse(buf, n + sizeof info_req, &f, &cause), ==,
+	    (int)n);
+	check_int(f.type, ==, FRAME_PING);
+	check_int(frame_parse(buf + n, sizeof info_req, &f, &cause), ==, -1);
+	check_str(cause, "unknown frame type");
 }
 
 static void
@@ -944,10 +791,11 @@ test_parse_max(void)
 
 	/* The whole 4100-byte frame, all of its 4100 prefixes. */
 	buf = calloc(1, FRAME_MAX);
-	buf[0] = FRAME_INFO_REQ;
+	buf[0] = FRAME_PING;
 	buf[2] = 0x10;
 	frame_whole(buf, FRAME_MAX, &p);
-	check_int(frame_empty_parse(&p.f, &cause), ==, -1);
+	check_int(frame_stamp_parse(&p.f, &(uint64_t){ 0 }, &cause), ==, -1);
+	check_str(cause, "trailing bytes in frame");
 	pf_free(&p);
 	free(buf);
 }
@@ -959,6 +807,8 @@ build_stream(uint8_t *buf, size_t *ends, int *n)
 	struct frame_dial	 d;
 	struct frame_result	 r = { 42, DIAL_REFUSED };
 	struct frame_hello	 h;
+	struct frame_policy	 pol;
+	static const uint8_t	 nonce[FRAME_NONCE_LEN] = { 1, 2, 3 };
 	size_t			 off = 0;
 	int			 i = 0;
 
@@ -970,7 +820,7 @@ build_stream(uint8_t *buf, size_t *ends, int *n)
 	ends[i++] = off;
 	off += frame_stamp_encode(buf + off, FRAME_PING, 77);
 	ends[i++] = off;
-	off += frame_empty_encode(buf + off, FRAME_INFO_REQ);
+	off += frame_spare_target_encode(buf + off, 3);
 	ends[i++] = off;
 	memset(&d, 0, sizeof d);
 	d.req = 42;
@@ -983,13 +833,15 @@ build_stream(uint8_t *buf, size_t *ends, int *n)
 	ends[i++] = off;
 	off += frame_bye_encode(buf + off, FRAME_BYE_SHUTDOWN, "bye");
 	ends[i++] = off;
-	off += frame_info_end_encode(buf + off,
-	    &(struct frame_info_end){ .count = 3 });
+	off += frame_blob_encode(buf + off, FRAME_CHALLENGE, nonce,
+	    sizeof nonce);
 	ends[i++] = off;
 	off += frame_redial_encode(buf + off, "new address");
 	ends[i++] = off;
-	off += frame_admin_reply_encode(buf + off,
-	    &(struct frame_admin_reply){ FRAME_ADMIN_OK, "drained" });
+	memset(&pol, 0, sizeof pol);
+	pol.n = 1;
+	pol.e[0].port = 25;
+	off += frame_policy_encode(buf + off, &pol);
 	ends[i++] = off;
 	*n = i;
 	/* Half a PONG: must stay unconsumed. */
@@ -998,8 +850,8 @@ build_stream(uint8_t *buf, size_t *ends, int *n)
 }
 
 static const uint8_t stream_types[] = { FRAME_HELLO, FRAME_PING,
-    FRAME_INFO_REQ, FRAME_DIAL, FRAME_RESULT, FRAME_BYE, FRAME_INFO_END,
-    FRAME_REDIAL, FRAME_ADMIN_REPLY };
+    FRAME_SPARE_TARGET, FRAME_DIAL, FRAME_RESULT, FRAME_BYE, FRAME_CHALLENGE,
+    FRAME_REDIAL, FRAME_POLICY };
 
 static void
 test_parse_pipelined(void)
@@ -1091,22 +943,7 @@ static const uint8_t p_result[] = { 0, 0, 0, 1, DIAL_TIMEOUT };
 static const uint8_t p_bind[] = { 0, 0, 0, 1,
     1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0, 0, 0, 2, 0 };
 static const uint8_t p_bye[] = { 1, 3, 'b', 'a', 'd' };
-static const uint8_t p_info_node[] = { 0, 0, 0, 1, 1, 'n', 2, 1, 'a', 1,
-    'b', 3, '1', ':', '2', 1, 'o', 1, 'a', 0,
-    0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,
-    0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1,
-    0, 0, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1,
-    FRAME_NODE_DRAINED, FRAME_REDIAL_DIALINFO, 0, 0, 0, 3, 0, 0, 0, 4,
-    0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 6,
-    1, 3, '9', ':', '9', 0, 0, 0, 0, 0, 0, 0, 7 };
-/* Where the fields after up/down_rate start in p_info_node. */
-#define P_INFO_STATE	(sizeof p_info_node - 39)
-#define P_INFO_NHIST	(sizeof p_info_node - 13)
 static const uint8_t p_redial[] = { 3, 'w', 'h', 'y' };
-static const uint8_t p_admin[] = { FRAME_ADMIN_REDIAL, 2, 'n', '1' };
-static const uint8_t p_admin_reply[] = { FRAME_ADMIN_NOTFOUND, 2, 'n',
-    'o' };
-static const uint8_t p_info_end[48] = { 0, 0, 0, 9, [47] = 1 };
 
 /*
  * The fixtures above, each valid as type: every proper prefix and one byte
@@ -1137,19 +974,11 @@ static const struct fixture {
 	    p_result, sizeof p_result },
 	{ "BIND", dec_bind, FRAME_BIND, { FRAME_SPARE, 0 },
 	    p_bind, sizeof p_bind },
-	/* REDIAL, ADMIN and ADMIN_REPLY look alike: each wants its own. */
+	/* BYE and REDIAL look alike: each wants its own. */
 	{ "BYE", dec_bye, FRAME_BYE, { FRAME_PING, FRAME_REDIAL },
 	    p_bye, sizeof p_bye },
-	{ "INFO_NODE", dec_info_node, FRAME_INFO_NODE, { FRAME_INFO_END, 0 },
-	    p_info_node, sizeof p_info_node },
-	{ "INFO_END", dec_info_end, FRAME_INFO_END, { FRAME_INFO_NODE, 0 },
-	    p_info_end, sizeof p_info_end },
 	{ "REDIAL", dec_redial, FRAME_REDIAL, { FRAME_BYE, 0 },
 	    p_redial, sizeof p_redial },
-	{ "ADMIN", dec_admin, FRAME_ADMIN, { FRAME_ADMIN_REPLY, 0 },
-	    p_admin, sizeof p_admin },
-	{ "ADMIN_REPLY", dec_admin_reply, FRAME_ADMIN_REPLY, { FRAME_ADMIN, 0 },
-	    p_admin_reply, sizeof p_admin_reply },
 };
 
 static void
@@ -1166,7 +995,6 @@ test_decoders_short_trailing(void)
 		refuse_trailing(fx->fn, fx->type, fx->payload, fx->len);
 	}
 	test_case_end();
-	refuse_trailing(dec_empty, FRAME_INFO_REQ, NULL, 0);
 
 	/* A string whose length byte runs past the payload. */
 	check_int(decode(dec_bye, FRAME_BYE, "\x01\x05" "abcd", 6, &cause),
@@ -1599,121 +1427,6 @@ test_redial_roundtrip(void)
 }
 
 static void
-test_admin_roundtrip(void)
-{
-	static const struct dcase	 cases[] = {
-		{ "\x03\x02" "42", 4, 0, NULL },
-		/* Operation 0, 4 and 255: unknown. */
-		{ "\x00\x02n1", 4, -1, "unknown ADMIN operation" },
-		{ "\x04\x02n1", 4, -1, "unknown ADMIN operation" },
-		{ "\xff\x02n1", 4, -1, "unknown ADMIN operation" },
-		/* Names: empty, bad characters, NUL (64 bytes below). */
-		{ "\x01\x00", 2, -1, "bad node name in ADMIN" },
-		{ "\x01\x03" "a b", 5, -1, "bad node name in ADMIN" },
-		{ "\x02\x03" "a/b", 5, -1, "bad node name in ADMIN" },
-		{ "\x02\x02" "\xc3\xa9", 4, -1, "bad node name in ADMIN" },
-		{ "\x01\x03" "a\0b", 5, -1, "malformed ADMIN" },
-	};
-	static const uint8_t	 wire[] = { FRAME_ADMIN, 0, 0, 8,
-	    FRAME_ADMIN_DRAIN, 6, 'e', 'x', 'i', 't', '-', '1' };
-	struct frame_admin	 a, g;
-	uint8_t			 out[FRAME_MAX];
-	struct pf		 p;
-	const char		*cause = NULL;
-	int			 op;
-
-	memset(&a, 0, sizeof a);
-	a.op = FRAME_ADMIN_DRAIN;
-	strlcpy(a.node, "exit-1", sizeof a.node);
-	check_int(frame_admin_encode(out, &a), ==, sizeof wire);
-	check_mem(out, wire, sizeof wire);
-	frame_whole(out, sizeof wire, &p);
-	memset(&g, 0x55, sizeof g);
-	check_int(frame_admin_parse(&p.f, &g, &cause), ==, 0);
-	check_int(g.op, ==, FRAME_ADMIN_DRAIN);
-	check_str(g.node, "exit-1");
-	pf_free(&p);
-
-	/* Every operation; a 63-byte name (or a node id in digits). */
-	memset(a.node, 'N', FRAME_NAME_MAX);
-	a.node[FRAME_NAME_MAX] = '\0';
-	for (op = FRAME_ADMIN_DRAIN; op <= FRAME_ADMIN_REDIAL; op++) {
-		a.op = op;
-		check_int(frame_admin_encode(out, &a), ==,
-		    FRAME_HEADER + 2 + FRAME_NAME_MAX);
-		check_int(out[4], ==, op);
-		frame_whole(out, FRAME_HEADER + 2 + FRAME_NAME_MAX, &p);
-		memset(&g, 0x55, sizeof g);
-		check_int(frame_admin_parse(&p.f, &g, &cause), ==, 0);
-		check_int(g.op, ==, op);
-		check_int(strlen(g.node), ==, FRAME_NAME_MAX);
-		pf_free(&p);
-	}
-	decode_cases(dec_admin, FRAME_ADMIN, cases, nitems(cases));
-	out[0] = FRAME_ADMIN_UNDRAIN;
-	out[1] = FRAME_NAME_MAX + 1;
-	memset(out + 2, 'n', FRAME_NAME_MAX + 1);
-	check_int(decode(dec_admin, FRAME_ADMIN, out, 2 + FRAME_NAME_MAX + 1,
-	    &cause), ==, -1);
-	check_str(cause, "malformed ADMIN");
-	out[1] = FRAME_NAME_MAX;
-	check_int(decode(dec_admin, FRAME_ADMIN, out, 2 + FRAME_NAME_MAX,
-	    &cause), ==, 0);
-}
-
-static void
-test_admin_reply_roundtrip(void)
-{
-	/* Bad payloads. */
-	static const struct dcase	 bad[] = {
-		{ "", 0, -1, "malformed ADMIN_REPLY" },
-		{ "\x00", 1, -1, "malformed ADMIN_REPLY" },
-		{ "\x00\x02" "a", 3, -1, "malformed ADMIN_REPLY" },
-		{ "\x00\x02" "a\0", 4, -1, "malformed ADMIN_REPLY" },
-	};
-	static const uint8_t	 wire[] = { FRAME_ADMIN_REPLY, 0, 0, 10,
-	    FRAME_ADMIN_REFUSED, 8, 'n', 'o', ' ', 'r', 'e', 'd', 'i', 'a' };
-	struct frame_admin_reply	 a, g;
-	uint8_t				 out[FRAME_MAX];
-	struct pf			 p;
-	const char			*cause = NULL;
-
-	memset(&a, 0, sizeof a);
-	a.status = FRAME_ADMIN_REFUSED;
-	strlcpy(a.text, "no redia", sizeof a.text);
-	check_int(frame_admin_reply_encode(out, &a), ==, sizeof wire);
-	check_mem(out, wire, sizeof wire);
-	frame_whole(out, sizeof wire, &p);
-	memset(&g, 0x55, sizeof g);
-	check_int(frame_admin_reply_parse(&p.f, &g, &cause), ==, 0);
-	check_int(g.status, ==, FRAME_ADMIN_REFUSED);
-	check_str(g.text, "no redia");
-	pf_free(&p);
-
-	/* OK with no text; NOTFOUND with 255 bytes of text. */
-	a.status = FRAME_ADMIN_OK;
-	a.text[0] = '\0';
-	check_int(frame_admin_reply_encode(out, &a), ==, FRAME_HEADER + 2);
-	check_mem(out, "\x14\x00\x00\x02\x00\x00", 6);
-	frame_whole(out, FRAME_HEADER + 2, &p);
-	check_int(frame_admin_reply_parse(&p.f, &g, &cause), ==, 0);
-	check_int(g.status, ==, FRAME_ADMIN_OK);
-	check_str(g.text, "");
-	pf_free(&p);
-	a.status = FRAME_ADMIN_NOTFOUND;
-	memset(a.text, 't', 255);
-	a.text[255] = '\0';
-	check_int(frame_admin_reply_encode(out, &a), ==, FRAME_HEADER + 257);
-	frame_whole(out, FRAME_HEADER + 257, &p);
-	check_int(frame_admin_reply_parse(&p.f, &g, &cause), ==, 0);
-	check_int(g.status, ==, FRAME_ADMIN_NOTFOUND);
-	check_int(strlen(g.text), ==, 255);
-	pf_free(&p);
-
-	decode_cases(dec_admin_reply, FRAME_ADMIN_REPLY, bad, nitems(bad));
-}
-
-static void
 test_welcome_errors(void)
 {
 	uint8_t		 buf[sizeof p_welcome];
@@ -1846,198 +1559,15 @@ test_result_bind_errors(void)
 }
 
 static void
-test_info_node_errors(void)
-{
-	uint8_t		 buf[FRAME_PAYLOAD_MAX];
-	const char	*cause;
-	size_t		 off;
-	int		 i;
-
-	/* npools 17, with 17 pool strings behind it. */
-	memcpy(buf, "\0\0\0\1\1n\x11", 7);
-	off = 7;
-	for (i = 0; i < 17; i++) {
-		buf[off++] = 1;
-		buf[off++] = 'p';
-	}
-	memcpy(buf + off, p_info_node + 11, sizeof p_info_node - 11);
-	off += sizeof p_info_node - 11;
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf, off, &cause),
-	    ==, -1);
-	check_str(cause, "too many pools in INFO_NODE");
-	/* ... and the same with 16 is fine. */
-	buf[6] = 16;
-	memmove(buf + 7 + 32, buf + 7 + 34, off - 7 - 34);
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf, off - 2,
-	    &cause), ==, 0);
-
-	/* name of 64, pool of 32, os of 32: over their limits. */
-	memcpy(buf, "\0\0\0\1\x40", 5);
-	memset(buf + 5, 'n', 64);
-	memcpy(buf + 69, p_info_node + 6, sizeof p_info_node - 6);
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    69 + sizeof p_info_node - 6, &cause), ==, -1);
-	check_str(cause, "malformed INFO_NODE");
-	memcpy(buf, "\0\0\0\1\1n\1\x20", 8);
-	memset(buf + 8, 'p', 32);
-	memcpy(buf + 40, p_info_node + 11, sizeof p_info_node - 11);
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    40 + sizeof p_info_node - 11, &cause), ==, -1);
-	check_str(cause, "malformed INFO_NODE");
-	memcpy(buf, p_info_node, 15);
-	buf[15] = 32;
-	memset(buf + 16, 'o', 32);
-	memcpy(buf + 48, p_info_node + 17, sizeof p_info_node - 17);
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    48 + sizeof p_info_node - 17, &cause), ==, -1);
-	check_str(cause, "malformed INFO_NODE");
-	/* The splice itself is sound: with 31 bytes of os it decodes. */
-	buf[15] = 31;
-	memmove(buf + 47, buf + 48, sizeof p_info_node - 17);
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    47 + sizeof p_info_node - 17, &cause), ==, 0);
-
-	/* state 0..3, redial 0..2: one past each is refused. */
-	memcpy(buf, p_info_node, sizeof p_info_node);
-	buf[P_INFO_STATE] = FRAME_NODE_REDIALING;
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    sizeof p_info_node, &cause), ==, 0);
-	buf[P_INFO_STATE] = FRAME_NODE_REDIALING + 1;
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    sizeof p_info_node, &cause), ==, -1);
-	check_str(cause, "bad state, redial or history in INFO_NODE");
-	buf[P_INFO_STATE] = 0xff;
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    sizeof p_info_node, &cause), ==, -1);
-	check_str(cause, "bad state, redial or history in INFO_NODE");
-	buf[P_INFO_STATE] = FRAME_NODE_ACTIVE;
-	buf[P_INFO_STATE + 1] = FRAME_REDIAL_DIALINFO + 1;
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    sizeof p_info_node, &cause), ==, -1);
-	check_str(cause, "bad state, redial or history in INFO_NODE");
-	buf[P_INFO_STATE + 1] = FRAME_REDIAL_NONE;
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    sizeof p_info_node, &cause), ==, 0);
-
-	/* nhist 0 with nothing after it; 8 entries fine, 9 refused. */
-	buf[P_INFO_NHIST] = 0;
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    P_INFO_NHIST + 1, &cause), ==, 0);
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    sizeof p_info_node, &cause), ==, -1);
-	check_str(cause, "trailing bytes in frame");
-	off = P_INFO_NHIST + 1;
-	for (i = 0; i < FRAME_HIST_MAX + 1; i++) {
-		buf[off++] = 7;
-		memcpy(buf + off, "10.0.0.", 7);
-		buf[off + 6] = '0' + i;
-		off += 7;
-		memset(buf + off, 0, 8);
-		buf[off + 7] = i;
-		off += 8;
-		buf[P_INFO_NHIST] = i + 1;
-		check_int(decode(dec_info_node, FRAME_INFO_NODE, buf, off,
-		    &cause), ==, i < FRAME_HIST_MAX ? 0 : -1);
-	}
-	check_str(cause, "bad state, redial or history in INFO_NODE");
-	buf[P_INFO_NHIST] = 0xff;
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf, off, &cause),
-	    ==, -1);
-	check_str(cause, "bad state, redial or history in INFO_NODE");
-	/* More entries than nhist says: trailing; fewer: malformed. */
-	buf[P_INFO_NHIST] = 2;
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    P_INFO_NHIST + 1 + 3 * 16, &cause), ==, -1);
-	check_str(cause, "trailing bytes in frame");
-	buf[P_INFO_NHIST] = 4;
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    P_INFO_NHIST + 1 + 3 * 16, &cause), ==, -1);
-	check_str(cause, "malformed INFO_NODE");
-
-	/* History addresses: 63 bytes fine, 64 refused, no NUL. */
-	buf[P_INFO_NHIST] = 1;
-	off = P_INFO_NHIST + 1;
-	buf[off] = 63;
-	memset(buf + off + 1, 'h', 64);
-	memset(buf + off + 1 + 63, 0, 8);
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    off + 1 + 63 + 8, &cause), ==, 0);
-	buf[off] = 64;
-	memset(buf + off + 1 + 63, 'h', 1);
-	memset(buf + off + 1 + 64, 0, 8);
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf,
-	    off + 1 + 64 + 8, &cause), ==, -1);
-	check_str(cause, "malformed INFO_NODE");
-	buf[off] = 3;
-	memcpy(buf + off + 1, "a\0b", 3);
-	memset(buf + off + 4, 0, 8);
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf, off + 12,
-	    &cause), ==, -1);
-	check_str(cause, "malformed INFO_NODE");
-	buf[off + 2] = '.';
-	check_int(decode(dec_info_node, FRAME_INFO_NODE, buf, off + 12,
-	    &cause), ==, 0);
-}
-
-/*
- * INFO_NODE state and redial out of range: whatever the encoder makes of
- * them, the decoder must not accept it back.  In range, both encode and
- * decode.
- */
-static void
-test_info_node_encode_range(void)
-{
-	static const struct {
-		uint8_t	 state;
-		uint8_t	 redial;
-		int	 want;
-	} cases[] = {
-		{ FRAME_NODE_REDIALING + 1, FRAME_REDIAL_NONE, -1 },
-		{ FRAME_NODE_ACTIVE, FRAME_REDIAL_DIALINFO + 1, -1 },
-		{ FRAME_NODE_REDIALING, FRAME_REDIAL_DIALINFO, 0 },
-	};
-	struct frame_info_node	 n;
-	uint8_t			 out[FRAME_MAX];
-	struct pf		 p;
-	const char		*cause;
-	size_t			 len, i;
-
-	for (i = 0; i < nitems(cases); i++) {
-		test_case("state %d, redial %d", cases[i].state,
-		    cases[i].redial);
-		memset(&n, 0, sizeof n);
-		strlcpy(n.name, "n", sizeof n.name);
-		n.state = cases[i].state;
-		n.redial = cases[i].redial;
-		len = frame_info_node_encode(out, &n);
-		if (cases[i].want == 0)
-			check(len != 0);
-		if (len == 0)
-			continue;
-		pf_make(&p, FRAME_INFO_NODE, out + FRAME_HEADER,
-		    len - FRAME_HEADER);
-		cause = NULL;
-		check_int(frame_info_node_parse(&p.f, &n, &cause), ==,
-		    cases[i].want);
-		if (cases[i].want == -1)
-			check(cause != NULL);
-		pf_free(&p);
-	}
-	test_case_end();
-}
-
-static void
-test_stamp_empty_errors(void)
+test_stamp_errors(void)
 {
 	const char	*cause;
 
 	check_int(decode(dec_stamp, FRAME_PING, p_stamp, 7, &cause), ==, -1);
 	check_str(cause, "malformed PING/PONG");
-	check_int(decode(dec_empty, FRAME_INFO_REQ, "x", 1, &cause), ==, -1);
+	check_int(decode(dec_stamp, FRAME_PONG, "123456789", 9, &cause), ==,
+	    -1);
 	check_str(cause, "trailing bytes in frame");
-	check_int(decode(dec_info_end, FRAME_INFO_END, "\0\0\0", 3, &cause),
-	    ==, -1);
-	check_str(cause, "malformed INFO_END");
 }
 
 static void
@@ -2105,7 +1635,7 @@ test_type_names(void)
 	} types[] = {
 		{ FRAME_HELLO, "HELLO" },
 		{ FRAME_SPARE, "SPARE" },
-		{ FRAME_INFO_END, "INFO_END" },
+		{ FRAME_BYE, "BYE" },
 		{ 0, "unknown" },
 		{ 0x0a, "CHALLENGE" },
 		{ 0x0b, "AUTH" },
@@ -2113,9 +1643,12 @@ test_type_names(void)
 		{ 0x0d, "SPARE_TARGET" },
 		{ 0x0e, "REDIAL" },
 		{ 0x0f, "unknown" },
-		{ 0x10, "INFO_REQ" },
-		{ 0x13, "ADMIN" },
-		{ 0x14, "ADMIN_REPLY" },
+		/* The admin frames of 0.1 are gone. */
+		{ 0x10, "unknown" },
+		{ 0x11, "unknown" },
+		{ 0x12, "unknown" },
+		{ 0x13, "unknown" },
+		{ 0x14, "unknown" },
 		{ 0x15, "unknown" },
 		{ 0xff, "unknown" },
 	};
@@ -2231,11 +1764,10 @@ main(void)
 	TEST(test_dial_roundtrip(), "DIAL IPv4/IPv6/domain round trip");
 	TEST(test_result_bind_roundtrip(), "RESULT and BIND round trip");
 	TEST(test_bye_roundtrip(), "BYE round trip, text cut to 255");
-	TEST(test_info_node_roundtrip(),
-	    "INFO_NODE: 16 pools, max strings, fits FRAME_MAX");
-	TEST(test_info_end_empty_roundtrip(), "INFO_END and INFO_REQ");
 	TEST(test_parse_bad_header(),
 	    "frame_parse: unknown type, flags, 4097 on the header alone");
+	TEST(test_parse_retired_admin(),
+	    "frame_parse: the admin frames 0x10-0x14 of 0.1 are unknown");
 	TEST(test_parse_max(), "frame_parse: 4096-byte payload accepted");
 	TEST(test_parse_pipelined(), "frame_parse: pipelined frames add up");
 	TEST(test_parse_bytewise(), "frame_parse: byte at a time");
@@ -2249,15 +1781,9 @@ main(void)
 	TEST(test_welcome_errors(), "WELCOME: values out of range");
 	TEST(test_dial_errors(), "DIAL: atyp, empty/NUL domain, req/port 0");
 	TEST(test_result_bind_errors(), "RESULT 0/11 and BIND 11 refused");
-	TEST(test_info_node_errors(),
-	    "INFO_NODE: 17 pools, long strings, state/redial/history bounds");
-	TEST(test_info_node_encode_range(),
-	    "INFO_NODE: state 4, redial 3 never round-trip");
 	TEST(test_hello_redial(), "HELLO redial (8) and redial_result (9)");
 	TEST(test_redial_roundtrip(), "REDIAL: wire bytes, 255 bytes, errors");
-	TEST(test_admin_roundtrip(), "ADMIN: wire bytes, ops, names, errors");
-	TEST(test_admin_reply_roundtrip(), "ADMIN_REPLY: wire bytes, errors");
-	TEST(test_stamp_empty_errors(), "PING, INFO_REQ, INFO_END errors");
+	TEST(test_stamp_errors(), "PING/PONG: short and trailing payloads");
 	TEST(test_names(), "frame_name_valid edge cases");
 	TEST(test_type_names(), "frame_type_name");
 	TEST(test_challenge_auth(), "CHALLENGE/AUTH blobs, HELLO token id");
