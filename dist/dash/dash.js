@@ -570,7 +570,9 @@
 		td.appendChild(el("span", "state " + st.replace(/[^a-z-]/g, ""),
 		    st));
 		cell(tr, "Address", away ? "- (away)" : n.remote || "-", "addr");
-		cell(tr, "Version", n.version || "-", "ver");
+		/* "tentacle 0.1.0 (abc1234)": the name says nothing here. */
+		cell(tr, "Version", String(n.version || "-").replace(
+		    /^tentacle /, ""), "ver");
 		cell(tr, "Uptime", away ? "-" : span(now() - num(n.since)),
 		    "num");
 		cell(tr, "RTT", num(n.rtt_us) ? (num(n.rtt_us) / 1000).toFixed(
