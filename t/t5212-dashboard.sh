@@ -6,7 +6,8 @@ cookie in the URL fragment, sees the node rows, drains a node with its
 button and sees the state change in the page and in tentacle info;
 undrain brings it back; no console error (a CSP refusal is one); the login
 form without a token and after a wrong one; a phone-sized window needs no
-sideways scrolling.  Screenshots in the trash directory (with
+sideways scrolling; over the admin Unix socket (a TCP forwarder, as ssh -L)
+the page works with no token.  Screenshots in the trash directory (with
 TENTACLE_UPDATE_SCREENSHOT=1 the desktop one is also copied to
 doc/admin-dashboard.png).'
 . "$(dirname "$0")/test-lib.sh"
@@ -69,8 +70,16 @@ test_expect_success 'the page and its files without credentials, the strict CSP,
 	test "$code" = 401
 '
 
-test_expect_success 'the browser: node rows, drain n1 by its button, the page and the hub agree' '
+test_expect_success 'the browser: node rows, rates while downloads run, drain n1 by its button, the page and the hub agree' '
 	test "$(state_of n1)" = up &&
+	# Two downloads of about 12 s for the rates and the chart.
+	dl= &&
+	for r in 3M 1M; do
+		CURL_MAX_TIME=14 tcurl --limit-rate $r -o /dev/null \
+			--socks5-hostname 127.0.0.1:$SOCKS_PORT \
+			http://127.0.0.1:$ORIGIN_PORT/bytes/40000000 2>/dev/null &
+		dl="$dl $!"
+	done &&
 	wd "$URL#token=$COOKIE" \
 		wait "tr.node[data-name=\"n1\"]" \
 		wait "tr.node[data-name=\"n2\"]" \
@@ -79,15 +88,17 @@ test_expect_success 'the browser: node rows, drain n1 by its button, the page an
 		text "tr.node[data-name=\"n1\"] .state" "^up\$" \
 		text "tr.node[data-name=\"n1\"] .addr" "^127\.0\.0\.1:[0-9]+\$" \
 		eval "location.href" "^http://127\.0\.0\.1:$ADMIN_PORT/\$" \
+		text "#t-down" "[0-9] [KMG]iB/s\$" \
+		text "#chart-max" "\\(([5-9]|[1-9][0-9]+) samples\\)" \
 		click "tr.node[data-name=\"n1\"] button[data-act=\"drain\"]" \
 		text "tr.node[data-name=\"n1\"] .state" "^drained\$" \
 		wait "tr.node[data-name=\"n1\"] button[data-act=\"undrain\"]" \
 		text "#t-resting" "^1\$" \
-		click "tr.node[data-name=\"n2\"] button.name" \
+		click "tr.node[data-name=\"n3\"] button.name" \
 		wait "tr.detail[data-id]" \
 		clean \
 		shot dashboard.png >wd.out 2>&1;
-	rc=$?; cat wd.out wd.console; test $rc = 0 &&
+	rc=$?; wait $dl; cat wd.out wd.console; test $rc = 0 &&
 	test "$(state_of n1)" = drained &&
 	test "$(state_of n2)" = up &&
 	test "$(state_of n3)" = up &&
@@ -137,6 +148,30 @@ test_expect_success 'a phone-sized window: every row there, no sideways scrollin
 		clean \
 		shot dashboard-phone.png >wd.out 2>&1;
 	rc=$?; cat wd.out wd.console; test $rc = 0
+'
+
+# The admin Unix socket through a TCP forwarder (what ssh -L gives a
+# laptop's browser): the kernel says who connects, the page needs no token.
+test_expect_success 'over the admin Unix socket: no token, no login form, drain works' '
+	stop_daemon $HUB_PID &&
+	start_hub &&
+	test -S "$ADMIN_SOCK" &&
+	start_node n4 &&
+	{ python3 "$TEST_DIRECTORY/helper/unixfwd.py" "$ADMIN_SOCK" \
+		>fwd.out 2>fwd.err </dev/null & } &&
+	FWD_PID=$! &&
+	register_daemon_ $FWD_PID unixfwd &&
+	wait_for_ready_ fwd.out "unixfwd ready: " $FWD_PID unixfwd &&
+	FWD=$(sed -n "s/^unixfwd ready: //p" fwd.out) &&
+	wd "http://$FWD/" \
+		wait "tr.node[data-name=\"n4\"]" \
+		eval "document.getElementById(\"login\").hidden" "^true\$" \
+		click "tr.node[data-name=\"n4\"] button[data-act=\"drain\"]" \
+		text "tr.node[data-name=\"n4\"] .state" "^drained\$" \
+		clean >wd.out 2>&1;
+	rc=$?; cat wd.out wd.console; test $rc = 0 &&
+	"$TENTACLE" info -admin "$ADMIN_SOCK" -json >sock.json &&
+	grep "\"state\":\"drained\"" sock.json
 '
 
 test_done

@@ -27,6 +27,7 @@
 	var WINDOW_S = 15 * 60;
 	var RING_MAX = 1000;		/* 15 min at one sample a second */
 	var EVENTS_MAX = 50;
+	var ROWS_MAX = 200;		/* node rows drawn at once */
 	var AUTH_KEY = "tentacle.auth";
 
 	var auth = null;		/* the Authorization header value */
@@ -41,6 +42,7 @@
 	var sse = null;			/* AbortController of the stream */
 	var sseState = "none";		/* none, on, off (gave up for now) */
 	var stopped = false;		/* waiting for credentials */
+	var filter = "";		/* the node filter's text */
 
 	function $(id) { return document.getElementById(id); }
 
@@ -322,10 +324,17 @@
 		var dpr = window.devicePixelRatio || 1;
 		var w = c.clientWidth, h = c.clientHeight;
 		var pad = { l: 8, r: 8, t: 10, b: 18 };
-		var t1 = now(), t0 = t1 - WINDOW_S, max = 1, i, y, cs;
+		var t1 = now(), win, t0, max = 1, i, y, cs;
 
 		if (!w || !h)
 			return;
+		/* Until there are 15 minutes of samples, the span there is
+		 * (a minute at least): a fresh page shows its first seconds. */
+		win = ring.length ? Math.min(WINDOW_S, Math.max(60,
+		    Math.ceil((t1 - ring[0].t) / 60) * 60)) : WINDOW_S;
+		t0 = t1 - win;
+		$("chart-title").textContent = "Throughput, last " + (win < 120 ?
+		    win + " seconds" : win / 60 + " minutes");
 		if (c.width !== Math.round(w * dpr)) {
 			c.width = Math.round(w * dpr);
 			c.height = Math.round(h * dpr);
@@ -356,7 +365,8 @@
 		for (i = 0; i <= 3; i++) {
 			ctx.textAlign = i === 0 ? "left" : i === 3 ? "right" :
 			    "center";
-			ctx.fillText(i === 3 ? "now" : "-" + (15 - 5 * i) + " min",
+			ctx.fillText(i === 3 ? "now" : "-" + span(win *
+			    (3 - i) / 3).replace(/ 0s$/, ""),
 			    pad.l + (w - pad.l - pad.r) * i / 3, h - 4);
 		}
 
@@ -372,7 +382,7 @@
 			ctx.beginPath();
 			for (j = 0; j < ring.length; j++) {
 				x = pad.l + (w - pad.l - pad.r) *
-				    (ring[j].t - t0) / WINDOW_S;
+				    (ring[j].t - t0) / win;
 				yy = h - pad.b - (h - pad.t - pad.b) *
 				    ring[j][k] / max;
 				if (started)
@@ -387,7 +397,7 @@
 			for (j = 0; ring.length < 3 && j < ring.length; j++) {
 				ctx.beginPath();
 				ctx.arc(pad.l + (w - pad.l - pad.r) *
-				    (ring[j].t - t0) / WINDOW_S, h - pad.b -
+				    (ring[j].t - t0) / win, h - pad.b -
 				    (h - pad.t - pad.b) * ring[j][k] / max, 2.5, 0,
 				    2 * Math.PI);
 				ctx.fill();
@@ -429,8 +439,25 @@
 		drawChart();
 	}
 
-	function renderPools(nodes) {
+	/* Does node n match the filter (words, all of them, anywhere)? */
+	function matches(n, words) {
+		var hay, i;
+		if (!words.length)
+			return true;
+		hay = [n.id, n.name, n.remote, (n.pools || []).join(" "),
+		    num(n.since) ? n.state : "away", n.version, n.os, n.arch].
+		    join(" ").toLowerCase();
+		for (i = 0; i < words.length; i++)
+			if (hay.indexOf(words[i]) < 0)
+				return false;
+		return true;
+	}
+
+	function renderPools(all) {
 		var pools = {}, names, box = $("pools"), frag, i, j, p;
+		var words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+		var nodes = all.filter(function (n) { return matches(n, words); });
+		var left = ROWS_MAX, shown = 0, rows = 0;
 
 		for (i = 0; i < nodes.length; i++) {
 			p = Array.isArray(nodes[i].pools) && nodes[i].pools.length ?
@@ -439,14 +466,25 @@
 				(pools[p[j]] = pools[p[j]] || []).push(nodes[i]);
 		}
 		names = Object.keys(pools).sort();
-		$("no-nodes").hidden = nodes.length > 0;
+		$("no-nodes").hidden = all.length > 0;
 		/* Keep the focus on a button that survives the redraw. */
 		var f = document.activeElement, fkey = f && f.dataset ?
 		    f.dataset.key : null;
 		frag = document.createDocumentFragment();
-		for (i = 0; i < names.length; i++)
-			frag.appendChild(poolTable(names[i], pools[names[i]]));
+		/* A bounded page: a thousand rows every 2 s would keep the
+		 * browser busy laying out tables. */
+		for (i = 0; i < names.length; i++) {
+			rows += pools[names[i]].length;
+			p = poolTable(names[i], pools[names[i]], left);
+			left -= p.shown;
+			shown += p.shown;
+			frag.appendChild(p.el);
+		}
 		box.replaceChildren(frag);
+		$("filter-note").textContent = (words.length ? nodes.length +
+		    " of " + all.length + " nodes match. " : "") + (shown < rows ?
+		    "Showing " + shown + " of " + rows + " rows: filter to see " +
+		    "the others." : "");
 		if (fkey) {
 			f = box.querySelector('[data-key="' + CSS.escape(fkey) +
 			    '"]');
@@ -455,43 +493,53 @@
 		}
 	}
 
-	var COLS = [["Node", ""], ["State", ""], ["Address", ""],
-	    ["Version", ""], ["Uptime", "num"], ["RTT", "num"],
-	    ["Relays", "num"], ["Down", "num"], ["Up", "num"],
-	    ["Last redial", ""], ["", ""]];
+	/* Heading and class (c-NAME sets the width: the tables have a
+	 * fixed layout, which costs far less than measuring every cell). */
+	var COLS = [["Node", "c-name"], ["State", "c-state"],
+	    ["Address", "c-addr"], ["Version", "c-ver"], ["Uptime", "num c-up"],
+	    ["RTT", "num c-rtt"], ["Relays", "num c-rel"],
+	    ["Down", "num c-rate"], ["Up", "num c-rate"],
+	    ["Last redial", "c-redial"], ["", "c-acts"]];
 
-	function poolTable(name, nodes) {
-		var wrap = el("div", "pool"), tb, tr, i, up = 0;
+	/* A pool's heading and table, at most max rows: {el, shown}. */
+	function poolTable(name, nodes, max) {
+		var wrap = el("div", "pool"), tb, tr, i, up = 0, n;
 		var table = el("table", "nodes"), th = el("thead");
 
 		nodes.sort(function (a, b) { return num(a.id) - num(b.id); });
 		for (i = 0; i < nodes.length; i++)
 			if (nodes[i].state === "up" && num(nodes[i].since))
 				up++;
+		n = Math.max(0, Math.min(nodes.length, max));
 		wrap.appendChild(el("h3", null, "pool " + name + ": " +
 		    nodes.length + (nodes.length === 1 ? " node" : " nodes") +
-		    ", " + up + " up"));
+		    ", " + up + " up" + (n < nodes.length ? " (" + n +
+		    " shown)" : "")));
 		wrap.dataset.pool = name;
+		if (n === 0)
+			return { el: wrap, shown: 0 };
 		tr = el("tr");
 		for (i = 0; i < COLS.length; i++)
 			tr.appendChild(el("th", COLS[i][1], COLS[i][0]));
 		th.appendChild(tr);
 		table.appendChild(th);
 		tb = el("tbody");
-		for (i = 0; i < nodes.length; i++) {
+		for (i = 0; i < n; i++) {
 			tb.appendChild(nodeRow(nodes[i], name));
 			if (expanded[nodes[i].id])
 				tb.appendChild(detailRow(nodes[i]));
 		}
 		table.appendChild(tb);
 		wrap.appendChild(table);
-		return wrap;
+		return { el: wrap, shown: n };
 	}
 
 	function cell(tr, label, text, cls) {
 		var td = el("td", cls, text);
 		if (label)
 			td.dataset.label = label;
+		if (text !== undefined && text !== null)
+			td.title = String(text);	/* a cut cell in full */
 		tr.appendChild(td);
 		return td;
 	}
@@ -522,7 +570,9 @@
 		td.appendChild(el("span", "state " + st.replace(/[^a-z-]/g, ""),
 		    st));
 		cell(tr, "Address", away ? "- (away)" : n.remote || "-", "addr");
-		cell(tr, "Version", n.version || "-", "ver");
+		/* "tentacle 0.1.0 (abc1234)": the name says nothing here. */
+		cell(tr, "Version", String(n.version || "-").replace(
+		    /^tentacle /, ""), "ver");
 		cell(tr, "Uptime", away ? "-" : span(now() - num(n.since)),
 		    "num");
 		cell(tr, "RTT", num(n.rtt_us) ? (num(n.rtt_us) / 1000).toFixed(
@@ -867,12 +917,20 @@
 	}
 
 	function init() {
-		var rt = null;
+		var rt = null, ft = null;
 		loadAuth();
 		$("login-form").addEventListener("submit", onLogin);
 		$("logout").addEventListener("click", function () {
 			setAuth(null);
 			showLogin("Signed out.");
+		});
+		$("filter").addEventListener("input", function () {
+			clearTimeout(ft);
+			ft = setTimeout(function () {
+				filter = $("filter").value;
+				if (last)
+					render();
+			}, 150);
 		});
 		window.addEventListener("resize", function () {
 			clearTimeout(rt);

@@ -15,6 +15,7 @@ order; each wait gives up after -timeout seconds (default 20):
     click CSS         click the first match (waits for it)
     type CSS TEXT     type TEXT into the first match (waits for it)
     eval JS REGEX     until String(the expression JS) matches REGEX
+    show JS           print String(the expression JS) (a measurement)
     shot PATH         a PNG of the whole page
     clean             no console error so far (a CSP refusal is one;
                       a failed load, such as an expected 404, is not)
@@ -39,7 +40,7 @@ import urllib.request
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 ARITY = {"wait": 1, "gone": 1, "text": 2, "click": 1, "type": 2,
-         "eval": 2, "shot": 1, "clean": 0}
+         "eval": 2, "show": 1, "shot": 1, "clean": 0}
 
 
 class Failed(Exception):
@@ -219,6 +220,11 @@ def parse(argv):
     return size, timeout, console, url, steps
 
 
+def redact(text):
+    """No cookie in the test's output: the page's URL carries one."""
+    return re.sub(r"token=[0-9A-Fa-f]+", "token=...", str(text))
+
+
 def severe(entries):
     # A 404 from an API the hub does not have yet (users, events) is a
     # "Failed to load resource" the page expects; anything else counts.
@@ -242,7 +248,7 @@ def main(argv):
     try:
         d.start(chromium, chromedriver, size)
         d.s("POST", "/url", {"url": url})
-        print("open %s" % re.sub(r"token=[^&]*", "token=...", url))
+        print("open %s" % redact(url))
         for op, a in steps:
             if op == "wait":
                 d.until(a[0], lambda: d.find(a[0]))
@@ -266,6 +272,8 @@ def main(argv):
                 rx = re.compile(a[1])
                 d.until("%s to be /%s/" % (a[0], a[1]), lambda: rx.search(
                     str(d.js("return String(%s);" % a[0]))))
+            elif op == "show":
+                a = [a[0], "=", redact(d.js("return String(%s);" % a[0]))]
             elif op == "shot":
                 a = [a[0], "%d bytes" % d.shot(a[0])]
             elif op == "clean":
@@ -276,7 +284,7 @@ def main(argv):
                         e.get("message", "?") for e in bad))
             print("ok %s %s" % (op, " ".join(a)))
     except Failed as e:
-        print("FAILED: %s" % e)
+        print("FAILED: %s" % redact(e))
         rc = 1
     finally:
         if d.sid is not None:
@@ -284,7 +292,8 @@ def main(argv):
         if console:
             with open(console, "w") as f:
                 for e in logs:
-                    f.write("%s %s\n" % (e.get("level"), e.get("message")))
+                    f.write("%s %s\n" % (e.get("level"),
+                                          redact(e.get("message"))))
         d.stop()
     return rc
 
