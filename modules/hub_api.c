@@ -164,6 +164,23 @@ hub_api_error(struct evhttp_request *req, const char *peer, int status,
 	evbuffer_free(b);
 }
 
+/*
+ * A buffer for an answer; out of memory, NULL and a bare 503 (the hub
+ * goes on serving everyone else).
+ */
+static struct evbuffer *
+api_buf(struct evhttp_request *req)
+{
+	struct evbuffer	*b;
+
+	if ((b = evbuffer_new()) == NULL) {
+		log_warnx("admin: out of memory answering %s",
+		    evhttp_request_get_uri(req));
+		evhttp_send_error(req, 503, NULL);
+	}
+	return (b);
+}
+
 /* 405, naming the methods path takes. */
 static void
 api_not_allowed(struct api_req *r, const char *allow)
@@ -330,8 +347,8 @@ api_nodes(struct api_req *r)
 	struct evbuffer		*b;
 	struct json_w		 w;
 
-	if ((b = evbuffer_new()) == NULL)
-		fatalx("out of memory");
+	if ((b = api_buf(r->req)) == NULL)
+		return;
 	memset(&a, 0, sizeof a);
 	a.r = r;
 	a.w = &w;
@@ -404,12 +421,12 @@ api_pools(struct api_req *r)
 	struct json_w		 w;
 	size_t			 i;
 
+	if ((b = api_buf(r->req)) == NULL)
+		return;
 	memset(&a, 0, sizeof a);
 	api_each(api_pools_one, &a);
 	if (a.n > 0)
 		qsort(a.v, a.n, sizeof *a.v, api_pool_cmp);
-	if ((b = evbuffer_new()) == NULL)
-		fatalx("out of memory");
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
 	json_arr_open(&w, "pools");
@@ -448,11 +465,11 @@ api_stats(struct api_req *r)
 	struct evbuffer		*b;
 	struct json_w		 w;
 
+	if ((b = api_buf(r->req)) == NULL)
+		return;
 	memset(&t, 0, sizeof t);
 	api_each(api_stats_one, &t);
 	inv_totals_end(&t);
-	if ((b = evbuffer_new()) == NULL)
-		fatalx("out of memory");
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
 	json_str(&w, "version", version_string());
@@ -501,8 +518,8 @@ api_node_op(struct api_req *r)
 		api_not_allowed(r, "POST");
 		return;
 	}
-	if ((b = evbuffer_new()) == NULL)
-		fatalx("out of memory");
+	if ((b = api_buf(r->req)) == NULL)
+		return;
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
 	json_arr_open(&w, "nodes");
@@ -561,8 +578,8 @@ api_static(struct api_req *r, const char *path)
 		return;
 	}
 	h = evhttp_request_get_output_headers(r->req);
-	if ((b = evbuffer_new()) == NULL)
-		fatalx("out of memory");
+	if ((b = api_buf(r->req)) == NULL)
+		return;
 	if (a == NULL) {
 		hub_metrics_write(b);
 		evhttp_add_header(h, "Content-Type",
@@ -950,10 +967,14 @@ api_bev_cb(struct event_base *base, void *arg)
 	struct api_conn		*c;
 	struct timeval		 tv = { 1, 0 };
 
-	if ((c = calloc(1, sizeof *c)) == NULL ||
-	    (c->bev = bufferevent_socket_new(base, -1,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
-		fatalx("out of memory");
+	/* Out of memory: NULL, and evhttp makes one of its own, uncounted. */
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return (NULL);
+	if ((c->bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		free(c);
+		return (NULL);
+	}
 	bufferevent_incref(c->bev);
 	c->srv = s;
 	c->since_us = core_now_us();
