@@ -358,6 +358,34 @@ acct_limits_none(const struct acct_limits *l)
 
 /* see acct.h */
 int
+acct_limits_equal(const struct acct_limits *a, const struct acct_limits *b)
+{
+	int	 i;
+
+	if (a->max_conns != b->max_conns || a->rate_up != b->rate_up ||
+	    a->rate_down != b->rate_down || a->quota_day != b->quota_day ||
+	    a->quota_month != b->quota_month || a->npools != b->npools)
+		return (0);
+	for (i = 0; i < a->npools; i++) {
+		if (strcmp(a->pools[i], b->pools[i]) != 0)
+			return (0);
+	}
+	return (1);
+}
+
+/* see acct.h */
+int
+acct_usage_equal(const struct acct_usage *a, const struct acct_usage *b)
+{
+	return (a->day == b->day && a->month == b->month &&
+	    a->day_up == b->day_up && a->day_down == b->day_down &&
+	    a->month_up == b->month_up && a->month_down == b->month_down &&
+	    a->total_up == b->total_up && a->total_down == b->total_down &&
+	    a->conns == b->conns && a->last_seen == b->last_seen);
+}
+
+/* see acct.h */
+int
 acct_pool_allowed(const struct acct_limits *l, const char *pool)
 {
 	int	 i;

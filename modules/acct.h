@@ -85,6 +85,9 @@ size_t		 acct_limits_format(const struct acct_limits *l, char *buf,
 		    size_t size);
 /* 1 when l sets no limit at all. */
 int		 acct_limits_none(const struct acct_limits *l);
+/* 1 when a and b set the same limits (field by field, not the padding). */
+int		 acct_limits_equal(const struct acct_limits *a,
+		    const struct acct_limits *b);
 
 /*
  * May a user with l dial into pool?  Every pool when l lists none;
@@ -214,6 +217,9 @@ int		 acct_usage_header_parse(const char *line, char **cause);
  * snprintf does, or 0 when name is not a users-file name (nothing is
  * written then).
  */
+/* 1 when a and b count the same (field by field). */
+int		 acct_usage_equal(const struct acct_usage *a,
+		    const struct acct_usage *b);
 size_t		 acct_usage_format(const char *name, const struct acct_usage *u,
 		    char *buf, size_t size);
 /*

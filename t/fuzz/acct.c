@@ -19,32 +19,6 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static int
-fuzz_limits_eq(const struct acct_limits *a, const struct acct_limits *b)
-{
-	int	 i;
-
-	if (a->max_conns != b->max_conns || a->rate_up != b->rate_up ||
-	    a->rate_down != b->rate_down || a->quota_day != b->quota_day ||
-	    a->quota_month != b->quota_month || a->npools != b->npools)
-		return (0);
-	for (i = 0; i < a->npools; i++) {
-		if (strcmp(a->pools[i], b->pools[i]) != 0)
-			return (0);
-	}
-	return (1);
-}
-
-static int
-fuzz_usage_eq(const struct acct_usage *a, const struct acct_usage *b)
-{
-	return (a->day == b->day && a->month == b->month &&
-	    a->day_up == b->day_up && a->day_down == b->day_down &&
-	    a->month_up == b->month_up && a->month_down == b->month_down &&
-	    a->total_up == b->total_up && a->total_down == b->total_down &&
-	    a->conns == b->conns && a->last_seen == b->last_seen);
-}
-
 /* Limits that parsed: in bounds, and format gives them back. */
 static void
 fuzz_limits(const struct acct_limits *l)
@@ -68,7 +42,7 @@ fuzz_limits(const struct acct_limits *l)
 	if (n >= sizeof buf || strlen(buf) != n)
 		abort();
 	if (acct_limits_parse(buf, &back, &cause) != 0 || cause != NULL ||
-	    !fuzz_limits_eq(l, &back))
+	    !acct_limits_equal(l, &back))
 		abort();
 	if (acct_limits_none(l) != (n == 0))
 		abort();
@@ -93,7 +67,7 @@ fuzz_usage(const char *name, const struct acct_usage *u)
 	if (n == 0 || n > ACCT_USAGE_LINE_MAX || strlen(buf) != n)
 		abort();
 	if (acct_usage_parse_line(buf, nm, sizeof nm, &back, &cause) != 1 ||
-	    cause != NULL || strcmp(nm, name) != 0 || !fuzz_usage_eq(u, &back))
+	    cause != NULL || strcmp(nm, name) != 0 || !acct_usage_equal(u, &back))
 		abort();
 }
 

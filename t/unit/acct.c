@@ -50,33 +50,6 @@ rnd(void)
 	return (rng * 2685821657736338717ULL);
 }
 
-/* Field by field: a struct copy need not keep padding bytes. */
-static int
-limits_eq(const struct acct_limits *a, const struct acct_limits *b)
-{
-	int	 i;
-
-	if (a->max_conns != b->max_conns || a->rate_up != b->rate_up ||
-	    a->rate_down != b->rate_down || a->quota_day != b->quota_day ||
-	    a->quota_month != b->quota_month || a->npools != b->npools)
-		return (0);
-	for (i = 0; i < a->npools; i++) {
-		if (strcmp(a->pools[i], b->pools[i]) != 0)
-			return (0);
-	}
-	return (1);
-}
-
-static int
-usage_eq(const struct acct_usage *a, const struct acct_usage *b)
-{
-	return (a->day == b->day && a->month == b->month &&
-	    a->day_up == b->day_up && a->day_down == b->day_down &&
-	    a->month_up == b->month_up && a->month_down == b->month_down &&
-	    a->total_up == b->total_up && a->total_down == b->total_down &&
-	    a->conns == b->conns && a->last_seen == b->last_seen);
-}
-
 /* Parse s; it must succeed.  Returns the limits. */
 static struct acct_limits
 parse_ok(const char *s)
@@ -279,7 +252,7 @@ roundtrip(const struct acct_limits *l, char *buf)
 	if (cause != NULL)
 		printf("# cause: %s\n", cause);
 	free(cause);
-	check(limits_eq(&back, l));
+	check(acct_limits_equal(&back, l));
 	return (n);
 }
 
@@ -581,7 +554,7 @@ test_check(void)
 	copy = u;
 	check_int(acct_check(&l, &u, t + 4 * 3600, &why), ==, ACCT_OK);
 	check_int(acct_quota_left(&l, &u, t + 4 * 3600), ==, 1000);
-	check(usage_eq(&u, &copy));
+	check(acct_usage_equal(&u, &copy));
 	/* A clock gone back a day does not make the quota fresh. */
 	check_int(acct_check(&l, &u, t - 86400, NULL), ==, ACCT_QUOTA_DAY);
 
@@ -773,7 +746,7 @@ usage_roundtrip(const char *name, const struct acct_usage *u)
 	free(cause);
 	check_str(nm, name);
 	want.conns = 0;			/* not kept */
-	check(usage_eq(&back, &want));
+	check(acct_usage_equal(&back, &want));
 }
 
 static void
@@ -884,7 +857,7 @@ test_usage_file(void)
 		if (n >= 3)
 			break;
 		check_str(nm, names[n]);
-		check(usage_eq(&back, &us[n]));
+		check(acct_usage_equal(&back, &us[n]));
 		n++;
 	}
 	check_int(n, ==, 3);
