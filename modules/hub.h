@@ -639,8 +639,9 @@ const struct hub_dash_asset *hub_dash_find(const char *path);
  * Record an event of type about node (0: none) with the fields that
  * follow: key, value (strings) pairs ended by a NULL key; a NULL value
  * leaves its key out.  Values are copied, cut at 128 bytes (224 for all).
- * One equal to an event of the last 32 that began less than 10 s ago is
- * counted into it ("repeated").  Followers get a new event at once.
+ * A failed login or node authentication, or a refusal, equal to one of
+ * the last 32 events that began less than 10 s ago is counted into it
+ * ("repeated").  Followers get a new event at once.
  */
 void		 hub_event(int, uint32_t, ...)
 		    __attribute__((__sentinel__));

@@ -35,10 +35,11 @@
 #define EVENT_VALUE_MAX		128	/* one value, cut beyond */
 #define EVENT_FIELDS		8
 /*
- * An event equal to one of the last EVENT_LOOKBACK (type, node, fields)
- * that began less than EVENT_REPEAT_MS ago is counted into it: a flood of
- * failed logins from one address is one event every 10 s with its count,
- * not a ring full of copies.
+ * An event of a type strangers can cause (event_floods[]) equal to one of
+ * the last EVENT_LOOKBACK (type, node, fields) that began less than
+ * EVENT_REPEAT_MS ago is counted into it: a flood of failed logins from
+ * one address is one event every 10 s with its count, not a ring full of
+ * copies.  Operators' actions and nodes' comings and goings are each kept.
  */
 #define EVENT_LOOKBACK		32
 #define EVENT_REPEAT_MS		10000
@@ -57,6 +58,9 @@ static const char *const event_types[] = {
 	"node_joined", "node_left", "redial_started", "redial_done",
 	"redial_failed", "login_failed", "refused", "node_auth_failed",
 	"admin"
+};
+static const uint8_t event_floods[] = {
+	0, 0, 0, 0, 0, 1, 1, 1, 0
 };
 
 /* One event; its fields are "key\0value\0" pairs in data[0..len). */
@@ -229,8 +233,8 @@ hub_event(int type, uint32_t node, ...)
 	ne.hash = h;
 
 	/* A repeat of a recent one: counted into it. */
-	for (id = events_next - 1; id > 0 && id + EVENT_LOOKBACK >= events_next;
-	    id--) {
+	for (id = events_next - 1; event_floods[ne.type] && id > 0 &&
+	    id + EVENT_LOOKBACK >= events_next; id--) {
 		if ((o = events_find(id)) == NULL)
 			break;
 		if (o->hash == ne.hash && o->type == ne.type &&

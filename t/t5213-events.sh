@@ -4,7 +4,8 @@ joins and leaves, an operator drain, failed proxy logins counted into one
 event), ?since= and ?limit=, and ?follow=1 (server-sent events): a new
 event within a second, keep-alive past the read timeout, a follower that
 does not read dropped at the bound, the most followers at once, the hub
-stopping with followers'
+stopping with followers; a node'"'"'s failed authentication, a refusal at
+a limit'
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
@@ -94,6 +95,13 @@ serves () {
 	tcurl -x socks5h://alice:wonderland@127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >serves.out &&
 	grep "quick brown fox" serves.out
+}
+
+# refused_event: a request as alice is refused; the events hold a refusal.
+refused_event () {
+	test_must_fail tcurl -x socks5h://alice:wonderland@127.0.0.1:$SOCKS_PORT \
+		http://127.0.0.1:$ORIGIN_PORT/small 2>/dev/null &&
+	events && grep "^[0-9]* refused " ev.txt
 }
 
 # next_id: the "next" of the last events call.
@@ -258,6 +266,20 @@ test_expect_success 'the hub stops cleanly with followers connected' '
 	stop_daemon $HUB_PID &&
 	grep "events follower ended: the hub stops" "$HUB_LOG" &&
 	test $(grep -c "events follower ended: the hub stops" "$HUB_LOG") = 3
+'
+
+test_expect_success 'another hub (-tokens, -max-conns-per-ip 1): a node with an unknown token and a refusal at the limit are events' '
+	use_tokens &&
+	start_hub -users "$TRASH_DIRECTORY/users" -max-conns-per-ip 1 &&
+	other=$("$TENTACLE" token) &&
+	spawn_node intruder -token "$other" &&
+	wait_for_log "$HUB_LOG" "node \"intruder\" refused: its token is not in the tokens file" &&
+	kill_daemon $NODE_PID &&
+	{ sleep 5 | "$TCPC" -T 6 $SOCKS_PORT >/dev/null 2>&1 & } &&
+	wait_until 5 refused_event &&
+	cat ev.txt &&
+	grep "^[0-9]* node_auth_failed addr=127.0.0.1 name=intruder reason=its token is not in the tokens file\$" ev.txt &&
+	grep "^[0-9]* refused addr=127.0.0.1 front=socks limit=-max-conns-per-ip\$" ev.txt
 '
 
 test_done
