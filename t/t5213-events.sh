@@ -5,7 +5,7 @@ event), ?since= and ?limit=, and ?follow=1 (server-sent events): a new
 event within a second, keep-alive past the read timeout, a follower that
 does not read dropped at the bound, the most followers at once, the hub
 stopping with followers; a node'"'"'s failed authentication, a refusal at
-a limit'
+a limit, a redial'
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
@@ -102,6 +102,11 @@ refused_event () {
 	test_must_fail tcurl -x socks5h://alice:wonderland@127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small 2>/dev/null &&
 	events && grep "^[0-9]* refused " ev.txt
+}
+
+# redial_done_event: the events after $since hold a redial_done.
+redial_done_event () {
+	events "since=$since" && grep "^[0-9]* redial_done " ev.txt
 }
 
 # next_id: the "next" of the last events call.
@@ -280,6 +285,22 @@ test_expect_success 'another hub (-tokens, -max-conns-per-ip 1): a node with an 
 	cat ev.txt &&
 	grep "^[0-9]* node_auth_failed addr=127.0.0.1 name=intruder reason=its token is not in the tokens file\$" ev.txt &&
 	grep "^[0-9]* refused addr=127.0.0.1 front=socks limit=-max-conns-per-ip\$" ev.txt
+'
+
+test_expect_success 'a redial: started, the node leaving and back, done with the old and the new address' '
+	cat >rd.sh <<-\EOF &&
+	sed "s/^bind: .*/bind: 127.0.0.21/" "$1" >"$1.new" && mv "$1.new" "$1"
+	EOF
+	printf "bind: 127.0.0.11\nredial: \"sh %s/rd.sh %s/rd.conf\"\nredial_min_interval: 0s\n" \
+		"$TRASH_DIRECTORY" "$TRASH_DIRECTORY" >rd.conf &&
+	start_node rd -config "$TRASH_DIRECTORY/rd.conf" &&
+	events && since=$(next_id) &&
+	"$TENTACLE" redial rd -admin "$ADMIN_SOCK" &&
+	wait_until 10 redial_done_event &&
+	grep "^[0-9]* redial_started name=rd node=[0-9]* reason=operator\$" ev.txt &&
+	grep "^[0-9]* node_left name=rd node=[0-9]* reason=" ev.txt &&
+	grep "^[0-9]* node_joined addr=127.0.0.21:[0-9]* name=rd " ev.txt &&
+	grep "^[0-9]* redial_done name=rd new=127.0.0.21 node=[0-9]* old=127.0.0.11 reason=operator\$" ev.txt
 '
 
 test_done
