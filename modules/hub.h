@@ -15,6 +15,7 @@
  *	hub_socks.c	the SOCKS5 front
  *	hub_http.c	the HTTP proxy front
  *	hub_metrics.c	GET /metrics: the Prometheus text format
+ *	hub_events.c	recent events: the ring, GET /api/v1/events
  */
 #ifndef HUB_H
 #define HUB_H
@@ -634,5 +635,35 @@ struct hub_dash_asset {
 };
 /* The file for a request path ("/" is /index.html), or NULL. */
 const struct hub_dash_asset *hub_dash_find(const char *path);
+
+/* hub_events.c: recent events, GET /api/v1/events (doc/admin.md). */
+#define HUB_EV_NODE_JOINED	0	/* name, addr, pools */
+#define HUB_EV_NODE_LEFT	1	/* name, reason */
+#define HUB_EV_REDIAL_STARTED	2	/* name, reason */
+#define HUB_EV_REDIAL_DONE	3	/* name, reason, old, new */
+#define HUB_EV_REDIAL_FAILED	4	/* name, reason */
+#define HUB_EV_LOGIN_FAILED	5	/* front, addr, user, reason */
+#define HUB_EV_REFUSED		6	/* front, addr, limit, user */
+#define HUB_EV_NODE_AUTH_FAILED	7	/* addr, name, reason */
+#define HUB_EV_ADMIN		8	/* op, name, outcome, message */
+/*
+ * Record an event of type about node (0: none) with the fields that
+ * follow: key, value (strings) pairs ended by a NULL key; a NULL value
+ * leaves its key out.  Values are copied, cut at 128 bytes (224 for all).
+ * A failed login or node authentication, or a refusal, equal to one of
+ * the last 32 events that began less than 10 s ago is counted into it
+ * ("repeated").  Followers get a new event at once.
+ */
+void		 hub_event(int, uint32_t, ...)
+		    __attribute__((__sentinel__));
+/* sa's address without the port (a static buffer): an "addr" value. */
+const char	*hub_event_ip(const struct sockaddr *);
+/*
+ * GET /api/v1/events (api_route() calls it with the asker for the log):
+ * JSON, or with ?follow=1 server-sent events until the client goes.
+ */
+void		 hub_events_get(struct evhttp_request *, const char *);
+/* End every follower; hub_api_close() calls it before evhttp_free(). */
+void		 hub_events_close(void);
 
 #endif /* HUB_H */

@@ -34,6 +34,8 @@
 static char		 admin_cookie_path[1024];
 static uint8_t		 admin_cookie[ADMIN_COOKIE_LEN];
 
+static int	 hub_admin_do(struct node *, int, char *, size_t);
+
 /*
  * A new cookie and the file that holds it with the port: "ADDR HEX\n",
  * in the state directory (owner only: mode 0600; on Windows the
@@ -93,6 +95,21 @@ hub_admin_cookie(void)
 /* see hub.h */
 int
 hub_admin_one(struct node *n, int op, char *text, size_t len)
+{
+	static const char	*ops[] = { "drain", "undrain", "redial",
+				    "disconnect" };
+	int			 rc;
+
+	rc = hub_admin_do(n, op, text, len);
+	hub_event(HUB_EV_ADMIN, n->n_id, "name", n->n_hello.name, "op",
+	    (u_int)op < nitems(ops) ? ops[op] : "?", "outcome", rc == 0 ?
+	    "done" : "refused", "message", text, NULL);
+	return (rc);
+}
+
+/* hub_admin_one()'s work; text says what happened. */
+static int
+hub_admin_do(struct node *n, int op, char *text, size_t len)
 {
 	switch (op) {
 	case HUB_ADMIN_DRAIN:

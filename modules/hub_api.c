@@ -611,6 +611,9 @@ api_route(struct api_req *r)
 	if (r->nparts == 3 && strcmp(what, "nodes") == 0) {
 		api_node_op(r);
 		return;
+	} else if (r->nparts == 1 && strcmp(what, "events") == 0) {
+		hub_events_get(r->req, r->peer);
+		return;
 	}
 	if (strcmp(what, "nodes") != 0 && strcmp(what, "pools") != 0 &&
 	    strcmp(what, "stats") != 0) {
@@ -1032,6 +1035,7 @@ hub_api_close(void)
 	struct api_srv	*s;
 	struct api_conn	*c;
 
+	hub_events_close();
 	for (i = 0; i < api_nsrvs; i++) {
 		s = &api_srvs[i];
 		s->cl = NULL;

@@ -171,6 +171,8 @@ hub_ctl_notoken_log(const struct ctl *c)
 	struct timeval	 tv = { 10, 0 };
 	char		 name[4 * FRAME_NAME_MAX + 1];
 
+	hub_event(HUB_EV_NODE_AUTH_FAILED, 0, "addr", c->c_ip, "name",
+	    c->c_hello.name, "reason", "no token", NULL);
 	if (notoken.window_us == 0) {
 		notoken.window_us = core_now_us();
 		if (notoken.ev == NULL)
@@ -394,6 +396,8 @@ hub_ctl_auth_fail(struct ctl *c, const char *why)
 	    strlen(c->c_hello.name));
 	log_warnx("control %s: node \"%s\" refused: %s", c->c_peer, name,
 	    why);
+	hub_event(HUB_EV_NODE_AUTH_FAILED, 0, "addr", c->c_ip, "name",
+	    c->c_hello.name, "reason", why, NULL);
 	hub_bye(c->c_bev, FRAME_BYE_AUTH, "authentication failed: check "
 	    "that the node's auth_token is in the hub's tokens file");
 	hub_ctl_close(c, NULL);
@@ -421,6 +425,8 @@ hub_ctl_hello(struct ctl *c)
 		log_warnx("control %s: node refused: this hub has no tokens "
 		    "file, so it accepts nodes from 127.0.0.1 and ::1 only "
 		    "(start it with -tokens FILE)", c->c_peer);
+		hub_event(HUB_EV_NODE_AUTH_FAILED, 0, "addr", c->c_ip, "name",
+		    c->c_hello.name, "reason", "no tokens file", NULL);
 		hub_bye(c->c_bev, FRAME_BYE_AUTH, "this hub accepts nodes "
 		    "from 127.0.0.1 and ::1 only: it has no tokens file");
 		hub_ctl_close(c, NULL);
@@ -430,6 +436,8 @@ hub_ctl_hello(struct ctl *c)
 		log_warnx("control %s: refused: %d failed authentications "
 		    "from this address in the last minute", c->c_peer,
 		    AUTHFAIL_MAX);
+		hub_event(HUB_EV_NODE_AUTH_FAILED, 0, "addr", c->c_ip, "name",
+		    c->c_hello.name, "reason", "too many failures", NULL);
 		hub_bye(c->c_bev, FRAME_BYE_AUTH, "too many failed "
 		    "authentications; wait a minute");
 		hub_ctl_close(c, NULL);
@@ -472,6 +480,8 @@ hub_ctl_auth(struct ctl *c, const uint8_t *mac)
 		    strlen(c->c_hello.name));
 		log_warnx("control %s: node \"%s\" refused: %s (tokens file "
 		    "line %d)", c->c_peer, name, text, t->t_line);
+		hub_event(HUB_EV_NODE_AUTH_FAILED, 0, "addr", c->c_ip, "name",
+		    c->c_hello.name, "reason", text, NULL);
 		hub_bye(c->c_bev, FRAME_BYE_NOTALLOWED, text);
 		hub_ctl_close(c, NULL);
 		return;

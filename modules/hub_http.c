@@ -185,6 +185,9 @@ hub_http_limited(struct hub_http *hc, const char *name, int why)
 		break;
 	}
 	status = why == LIMIT_ADDR || why == LIMIT_USER ? 429 : 503;
+	hub_event(HUB_EV_REFUSED, 0, "front", "http", "addr", hub_event_ip(
+	    relay_http_peer(hc->r)), "limit", limit_why_str(why), "user",
+	    why == LIMIT_USER ? name : NULL, NULL);
 	if (limit_log_ok(why, relay_http_peer(hc->r), name, &more)) {
 		if (what == NULL)
 			log_warnx("http: %s: refused: out of memory counting "
@@ -374,6 +377,9 @@ hub_http_auth(struct hub_http *hc, const struct http_msg *req,
 		log_warnx("http: %s: login failed for user \"%s\": %s",
 		    relay_tag(hc->r), log_escape(esc, sizeof esc, user,
 		    strlen(user)), why);
+	hub_event(HUB_EV_LOGIN_FAILED, 0, "front", "http", "addr",
+	    hub_event_ip(relay_http_peer(hc->r)), "user", user, "reason", why,
+	    NULL);
 	return (hub_http_407(hc));
 }
 

@@ -309,6 +309,8 @@ hub_node_joined(const struct node *n)
 	    n->n_hello.arch[0] ? n->n_hello.arch : "?",
 	    n->n_hello.build[0] ? n->n_hello.build : "unknown build",
 	    hub.nnodes);
+	hub_event(HUB_EV_NODE_JOINED, n->n_id, "name", n->n_hello.name,
+	    "addr", n->n_remote, "pools", pools, NULL);
 }
 
 /*
@@ -411,6 +413,8 @@ hub_node_park_sweep_cb(evutil_socket_t fd __unused, short what __unused,
 			    pk->pk_hello.name, pk->pk_keep.pending_why,
 			    (unsigned long long)((now - pk->pk_keep.pending_us)
 			    / 1000000));
+			hub_event(HUB_EV_REDIAL_FAILED, pk->pk_id, "name",
+			    pk->pk_hello.name, "reason", "not back", NULL);
 			pk->pk_keep.pending_us = 0;
 			hub_redial_done();
 		}
@@ -580,6 +584,8 @@ hub_node_redial(void *arg, const struct frame *f, const char **cause)
 	log_escape(why, sizeof why, text, strlen(text));
 	log_warnx("node %u (%s) declined the redial: %s", n->n_id,
 	    n->n_hello.name, why);
+	hub_event(HUB_EV_REDIAL_FAILED, n->n_id, "name", n->n_hello.name,
+	    "reason", "declined", "message", why, NULL);
 	evtimer_del(n->n_redial_ev);
 	hub_redial_end(n);
 	return (PEER_OK);
@@ -695,6 +701,8 @@ hub_node_close(struct node *n, uint8_t reason, const char *why)
 	log_info("node %u (%s) left%s: %s; %u relays continue, %u nodes "
 	    "online", n->n_id, n->n_hello.name, n->n_redial == REDIAL_SENT ?
 	    " to redial" : "", why, n->n_nrelays, hub.nnodes);
+	hub_event(HUB_EV_NODE_LEFT, n->n_id, "name", n->n_hello.name,
+	    "reason", why, NULL);
 	if (n->n_hello.redial != FRAME_REDIAL_NONE)
 		hub.nredialable--;
 	pk = hub_node_park(n);

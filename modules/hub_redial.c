@@ -98,6 +98,8 @@ hub_redial_begin(struct node *n, const char *why)
 	    "waiting for %u relays and %u dials, up to %d ms "
 	    "(-redial-grace)", n->n_id, n->n_hello.name, why, n->n_nrelays,
 	    n->n_ndials, hub.conf.redial_grace_ms);
+	hub_event(HUB_EV_REDIAL_STARTED, n->n_id, "name", n->n_hello.name,
+	    "reason", why, NULL);
 	if (n->n_nrelays + n->n_ndials == 0)
 		core_ms_tv(&tv, 0);
 	else
@@ -179,6 +181,8 @@ hub_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 		log_warnx("node %u (%s): still connected %d ms after REDIAL; "
 		    "back in service", n->n_id, n->n_hello.name,
 		    REDIAL_LEAVE_MS);
+		hub_event(HUB_EV_REDIAL_FAILED, n->n_id, "name",
+		    n->n_hello.name, "reason", "did not leave", NULL);
 		hub_redial_end(n);
 		return;
 	}
@@ -206,13 +210,16 @@ hub_redial_back(struct node *n)
 	const char		*old;
 	uint64_t		 took;
 
-	if (h->rres > FRAME_RRES_OK)
+	if (h->rres > FRAME_RRES_OK) {
 		log_warnx("node %u (%s): its redial command %s%s%.0u after "
 		    "%u ms (see the node's log)", n->n_id, n->n_hello.name,
 		    rres[h->rres], h->rres == FRAME_RRES_FAILED ||
 		    h->rres == FRAME_RRES_SIGNAL ? " " : "",
 		    h->rres == FRAME_RRES_FAILED || h->rres ==
 		    FRAME_RRES_SIGNAL ? h->rres_code : 0, h->rres_ms);
+		hub_event(HUB_EV_REDIAL_FAILED, n->n_id, "name",
+		    n->n_hello.name, "reason", rres[h->rres], NULL);
+	}
 	if (k->pending_us == 0)
 		return;
 	old = k->nhist > 0 ? k->hist[0].addr : "?";
@@ -220,6 +227,8 @@ hub_redial_back(struct node *n)
 	k->pending_us = 0;
 	k->last_redial = time(NULL);
 	hub_redial_done();
+	hub_event(HUB_EV_REDIAL_DONE, n->n_id, "name", n->n_hello.name,
+	    "reason", k->pending_why, "old", old, "new", n->n_ip, NULL);
 	if (strcmp(old, n->n_ip) == 0) {
 		k->redials_same++;
 		log_warnx("node %u (%s) is back %llu ms after its redial (%s), "

@@ -236,6 +236,9 @@ hub_socks_limited(struct hub_socks *sf, int why)
 
 	sf->sf_refuse = why == LIMIT_USER ? SOCKS_REP_NOTALLOWED :
 	    SOCKS_REP_FAIL;
+	hub_event(HUB_EV_REFUSED, 0, "front", sf->sf_v4 ? "socks4" : "socks",
+	    "addr", hub_event_ip((struct sockaddr *)&sf->sf_sa), "limit",
+	    limit_why_str(why), "user", why == LIMIT_USER ? name : NULL, NULL);
 	if (!limit_log_ok(why, (struct sockaddr *)&sf->sf_sa, name, &more))
 		return;
 	switch (why) {
@@ -355,6 +358,9 @@ hub_socks_auth_check(struct hub_socks *sf, const char *user, const char *pass)
 		log_warnx("socks: %s: login failed for user \"%s\": %s",
 		    sf->sf_peer, log_escape(esc, sizeof esc, user,
 		    strlen(user)), why);
+	hub_event(HUB_EV_LOGIN_FAILED, 0, "front", "socks", "addr",
+	    hub_event_ip((struct sockaddr *)&sf->sf_sa), "user", user,
+	    "reason", why, NULL);
 	memset(&sf->sf_user, 0, sizeof sf->sf_user);
 	return (0);
 }
