@@ -72,12 +72,12 @@ test_expect_success 'the page and its files without credentials, the strict CSP,
 
 test_expect_success 'the browser: node rows, rates while downloads run, drain n1 by its button, the page and the hub agree' '
 	test "$(state_of n1)" = up &&
-	# Two downloads of about 12 s for the rates and the chart.
+	# Two downloads of about 24 s (a loaded machine is slow to start the browser) for the rates and the chart.
 	dl= &&
 	for r in 3M 1M; do
-		CURL_MAX_TIME=14 tcurl --limit-rate $r -o /dev/null \
+		CURL_MAX_TIME=24 tcurl --limit-rate $r -o /dev/null \
 			--socks5-hostname 127.0.0.1:$SOCKS_PORT \
-			http://127.0.0.1:$ORIGIN_PORT/bytes/40000000 2>/dev/null &
+			http://127.0.0.1:$ORIGIN_PORT/bytes/80000000 2>/dev/null &
 		dl="$dl $!"
 	done &&
 	wd "$URL#token=$COOKIE" \

@@ -53,27 +53,47 @@ class Driver:
         self.proc = None
         self.base = None
         self.sid = None
+        self.tried = []
         self.profile = tempfile.mkdtemp(prefix="webdriver.")
 
-    def start(self, chromium, chromedriver, size):
+    def spawn(self, chromedriver):
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
         s.close()
-        self.proc = subprocess.Popen(
-            [chromedriver, "--port=%d" % port, "--allowed-ips=127.0.0.1"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.tried.append(port)
+        self.log = os.path.join(self.profile, "chromedriver.log")
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [chromedriver, "--port=%d" % port,
+                 "--allowed-ips=127.0.0.1"],
+                stdout=log, stderr=log)
         self.base = "http://127.0.0.1:%d" % port
-        end = time.time() + self.timeout
+        end = time.time() + max(self.timeout, 60.0)
         while True:
             try:
                 if self.call("GET", "/status")["ready"]:
-                    break
+                    return True
             except (OSError, Failed, KeyError):
                 pass
             if time.time() > end or self.proc.poll() is not None:
-                raise Failed("chromedriver did not start on port %d" % port)
+                if self.proc.poll() is None:
+                    self.proc.kill()
+                self.proc.wait()
+                return False
             time.sleep(0.1)
+
+    def start(self, chromium, chromedriver, size):
+        # A port picked here may be taken before chromedriver binds it,
+        # and a loaded machine starts it slowly: three tries, a minute.
+        for attempt in range(3):
+            if self.spawn(chromedriver):
+                break
+            if attempt == 2:
+                with open(self.log, errors="replace") as log:
+                    tail = log.read()[-500:]
+                raise Failed("chromedriver did not start (3 tries, "
+                             "ports %s): %s" % (self.tried, tail))
         w, h = size
         caps = {"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
