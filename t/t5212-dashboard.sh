@@ -72,7 +72,8 @@ test_expect_success 'the page and its files without credentials, the strict CSP,
 
 test_expect_success 'the browser: node rows, rates while downloads run, drain n1 by its button, the page and the hub agree' '
 	test "$(state_of n1)" = up &&
-	# Two downloads of about 24 s (a loaded machine is slow to start the browser) for the rates and the chart.
+	# Two downloads of about 24 s for the rates and the chart (a loaded
+	# machine is slow to start the browser).
 	dl= &&
 	for r in 3M 1M; do
 		CURL_MAX_TIME=24 tcurl --limit-rate $r -o /dev/null \
