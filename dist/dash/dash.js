@@ -698,12 +698,7 @@
 
 	/* ----------------------------------------------------------- users */
 
-	/*
-	 * GET users: {"users":[{"name":..., ...}]}.  Each user's numbers are
-	 * shown by key; a limit (a key with quota, limit or cap in its name)
-	 * gets a bar against the usage whose key is the same without that
-	 * word ("bytes_day" against "quota_bytes_day" or "bytes_day_quota").
-	 */
+	/* GET users: {"users":[{"name":..., "limit":{...}, "day":{...}}]}. */
 	async function users() {
 		var d;
 		usersAt = Date.now();
@@ -722,89 +717,71 @@
 		renderUsers(Array.isArray(d.users) ? d.users : []);
 	}
 
-	function flat(o, pre, out) {
-		var k;
-		for (k in o) {
-			if (!Object.prototype.hasOwnProperty.call(o, k))
-				continue;
-			if (o[k] !== null && typeof o[k] === "object" &&
-			    !Array.isArray(o[k]))
-				flat(o[k], pre + k + "_", out);
-			else
-				out[pre + k] = o[k];
+	/* Used against a limit: a bar and "5.0 GiB of 8.0 GiB" (no limit: -). */
+	function usage(used, limit, fmtf) {
+		var p = el("span", "kv"), bar;
+		if (!num(limit)) {
+			p.textContent = fmtf(used);
+			return p;
 		}
-		return out;
+		bar = el("progress");
+		bar.max = num(limit);
+		bar.value = Math.min(num(used), bar.max);
+		if (num(used) >= bar.max)
+			bar.className = "over";
+		p.appendChild(el("span", "bar")).appendChild(bar);
+		p.appendChild(el("span", null, fmtf(used) + " of " +
+		    fmtf(limit)));
+		return p;
 	}
 
-	function fmt(k, v) {
-		if (typeof v !== "number")
-			return Array.isArray(v) ? v.join(", ") : String(v);
-		if (/rate|cap|bps/.test(k))
-			return v ? bytes(v) + "/s" : "-";
-		if (/byte|quota|up|down|used/.test(k))
-			return bytes(v);
-		return String(v);
+	function both(o) {
+		return o ? num(o.up) + num(o.down) : 0;
 	}
 
-	var LIMIT = /(^|_)(quota|limit|cap)(_|$)/;
-
-	/* The usage key a limit key goes with, or null. */
-	function usageOf(k, f) {
-		var u = k.replace(LIMIT, "$1").replace(/_$/, "");
-		return u !== k && u in f && typeof f[u] === "number" ? u : null;
-	}
-
+	/*
+	 * One row a user (doc/admin.md, "Users and accounting"): connections
+	 * against conns=, today and this month against the quotas, the rate
+	 * now against the caps, the total, the pools, over quota or not.
+	 */
 	function renderUsers(list) {
 		var box = $("users-list"), table = el("table", "users"), tb, i;
-		var f, k, u, tr, td, keys, paired, bar, p;
+		var u, l, tr, td, head = el("tr"), cols, c;
 
 		$("users-off").hidden = true;
 		if (!list.length) {
 			box.replaceChildren(el("p", null, "no users"));
 			return;
 		}
+		cols = ["User", "Connections", "Today", "This month", "Rate now",
+		    "Total", "Pools", "State"];
+		for (c = 0; c < cols.length; c++)
+			head.appendChild(el("th", null, cols[c]));
+		table.appendChild(el("thead")).appendChild(head);
 		tb = el("tbody");
 		for (i = 0; i < list.length; i++) {
-			f = flat(list[i], "", {});
+			u = list[i] || {};
+			l = u.limit || {};
 			tr = el("tr", "user");
-			tr.dataset.name = String(f.name || "");
-			tr.appendChild(el("th", null, f.name || "?"));
-			td = el("td");
-			keys = Object.keys(f).filter(function (x) {
-				return x !== "name";
-			});
-			/* A usage with a limit is shown once, with its bar. */
-			paired = {};
-			for (k = 0; k < keys.length; k++) {
-				u = usageOf(keys[k], f);
-				if (u && num(f[keys[k]]))
-					paired[u] = true;
-			}
-			for (k = 0; k < keys.length; k++) {
-				if (paired[keys[k]])
-					continue;
-				u = usageOf(keys[k], f);
-				p = el("div", "kv");
-				if (u && num(f[keys[k]])) {
-					bar = el("progress");
-					bar.max = num(f[keys[k]]);
-					bar.value = Math.min(num(f[u]), bar.max);
-					if (num(f[u]) >= bar.max)
-						bar.className = "over";
-					p.appendChild(el("span", "bar")).
-					    appendChild(bar);
-					p.appendChild(el("span", null, u.replace(/_/g,
-					    " ") + ": " + fmt(u, f[u]) + " of " +
-					    fmt(keys[k], f[keys[k]])));
-				} else {
-					p.textContent = keys[k].replace(/_/g, " ") +
-					    ": " + (LIMIT.test(keys[k]) &&
-					    f[keys[k]] === 0 ? "none" :
-					    fmt(keys[k], f[keys[k]]));
-				}
-				td.appendChild(p);
-			}
-			tr.appendChild(td);
+			tr.dataset.name = String(u.name || "");
+			tr.appendChild(el("th", null, u.name || "?"));
+			td = tr.appendChild(el("td", "conns"));
+			td.appendChild(usage(u.connections, l.conns, String));
+			tr.appendChild(el("td", "day")).appendChild(
+			    usage(both(u.day), l.day, bytes));
+			tr.appendChild(el("td", "month")).appendChild(
+			    usage(both(u.month), l.month, bytes));
+			tr.appendChild(el("td", "rate", "down " +
+			    rate(u.rate && u.rate.down) + (num(l.rate_down) ?
+			    " of " + rate(l.rate_down) : "") + ", up " +
+			    rate(u.rate && u.rate.up) + (num(l.rate_up) ?
+			    " of " + rate(l.rate_up) : "")));
+			tr.appendChild(el("td", "total", bytes(both(u.total))));
+			tr.appendChild(el("td", "pools", Array.isArray(l.pools) &&
+			    l.pools.length ? l.pools.join(", ") : "all"));
+			tr.appendChild(el("td", u.over_quota ? "state over" :
+			    "state", u.over_quota ? "over quota" :
+			    u.in_users_file === false ? "removed" : "ok"));
 			tb.appendChild(tr);
 		}
 		table.appendChild(tb);
