@@ -284,6 +284,7 @@ struct srelay {
 	TAILQ_ENTRY(srelay)	 sr_entry;
 	struct node		*sr_node;
 	struct parked		*sr_parked;
+	struct hub_acct_user	*sr_acct;	/* its user's usage; NULL */
 };
 
 /* A control connection before WELCOME. */
@@ -623,5 +624,35 @@ struct hub_dash_asset {
 };
 /* The file for a request path ("/" is /index.html), or NULL. */
 const struct hub_dash_asset *hub_dash_find(const char *path);
+
+/*
+ * hub_acct.c: per-user accounting and limits (acct.h; doc/admin.md,
+ * "Users and accounting").  Only users whose password was checked.
+ */
+struct hub_acct_user;
+/* Read STATE-DIR/usage (damaged lines logged and skipped); start ticking. */
+void		 hub_acct_load(const char *dir);
+/* Write the usage file now if it changed (shutdown). */
+void		 hub_acct_flush(void);
+/* The users file was reloaded: the records take the new limits. */
+void		 hub_acct_reload(void);
+/*
+ * May user name (logged in) open a connection now?  ACCT_OK, or
+ * ACCT_QUOTA_DAY / ACCT_QUOTA_MONTH with text (ACCT_TEXT_LEN) the reason
+ * for the client; logged once per user per period.
+ */
+int		 hub_acct_login(const char *name, char *text, size_t len);
+/* Connections name may hold: its conns= limit, else dflt. */
+int		 hub_acct_max_conns(const char *name, int dflt);
+/*
+ * Count the bytes of ex (a hub exit: struct srelay) for user name; a
+ * relay that reaches a quota is cut.  hub_acct_exit_done() when the
+ * exit is freed.
+ */
+void		 hub_acct_exit(struct relay_exit *ex, const char *name);
+void		 hub_acct_exit_done(struct srelay *);
+/* GET users, users/{name} (parts after "users"). */
+void		 hub_acct_api(struct evhttp_request *, const char *peer,
+		    int method, char **parts, int nparts);
 
 #endif /* HUB_H */

@@ -542,6 +542,10 @@ api_route(struct api_req *r)
 	if (r->nparts == 3 && strcmp(what, "nodes") == 0) {
 		api_node_op(r);
 		return;
+	} else if (strcmp(what, "users") == 0) {
+		hub_acct_api(r->req, r->peer, r->method, r->parts + 1,
+		    r->nparts - 1);
+		return;
 	}
 	if (strcmp(what, "nodes") != 0 && strcmp(what, "pools") != 0 &&
 	    strcmp(what, "stats") != 0) {

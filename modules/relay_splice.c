@@ -297,7 +297,7 @@ relay_splice_pump(struct relay_side *s)
 
 	do {
 		progress = 0;
-		if (!s->eof && s->plen < s->pcap) {
+		if (!s->eof && !r->cut && s->plen < s->pcap) {
 			n = splice(s->fd, NULL, s->pipe[1], NULL,
 			    s->pcap - s->plen, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {

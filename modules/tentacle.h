@@ -199,6 +199,13 @@ struct relay_exit {
 	int			 idle_ms;	/* no progress so long ends; 0 no */
 	void			(*done)(struct relay_exit *);
 	const struct relay_who	*who;		/* a fresh dial's, or NULL */
+	/*
+	 * Bytes moved (up or down) for the owner's accounting, NULL: none.
+	 * -1 cuts the relay soon after (on its timer, never inside the
+	 * callback that counted): a quota is reached.
+	 */
+	int			(*count)(struct relay_exit *, size_t up,
+				    size_t down);
 };
 /*
  * A dial's answer (hub_dial()): on DIAL_OK the exit, which the front

@@ -1,0 +1,552 @@
+/*
+ * hub_acct.c: per-user accounting and limits on the hub (doc/admin.md,
+ * "Users and accounting"; the bookkeeping is acct.c's).  A record per
+ * proxy user that logged in (or is in the usage file), in a hash by name:
+ * its usage, counted as bytes move (relay_exit.count, which every relay
+ * path calls, splice included), its quotas and connection limit as the
+ * users file gives them.  Logins over a quota are refused; a relay that
+ * reaches one is cut.  The usage is written to STATE-DIR/usage at most
+ * every HUB_ACCT_SAVE_S seconds when it changed, and at shutdown; read at
+ * start.  GET /api/v1/users and users/{name} show it.
+ *
+ * Only users whose password was checked are counted: in open mode (a
+ * client in -allow-clients) a user name is routing, not identity.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/util.h>
+
+#include "tentacle.h"
+#include "acct.h"
+#include "auth.h"
+#include "json.h"
+#include "limit.h"
+#include "opt.h"
+#include "hub.h"
+
+#define HUB_ACCT_FILE		"usage"
+#define HUB_ACCT_SAVE_S		5	/* at most one write this often */
+#define HUB_ACCT_BUCKETS	1024
+/* Records: every user of a full users file, and as many old ones. */
+#define HUB_ACCT_MAX		(2 * AUTH_USERS_MAX)
+
+struct hub_acct_user {
+	LIST_ENTRY(hub_acct_user) a_hash;
+	char		 a_name[ACCT_NAME_MAX + 1];
+	struct acct_usage a_u;
+	/* The limits the accounting needs, from the users file. */
+	uint64_t	 a_quota_day;
+	uint64_t	 a_quota_month;
+	u_int		 a_refs;	/* exits counting on the record */
+	int64_t		 a_logged_day;	/* the day's refusal was logged */
+	int64_t		 a_logged_month;
+	/* Rate: totals at the last tick, and bytes/s over the last one. */
+	uint64_t	 a_mark_up, a_mark_down;
+	uint64_t	 a_rate_up, a_rate_down;
+};
+LIST_HEAD(hub_acct_list, hub_acct_user);
+
+static struct hub_acct_list	 acct_hash[HUB_ACCT_BUCKETS];
+static size_t			 acct_n;
+static uint8_t			 acct_key[16];
+static int			 acct_keyed;
+static char			 acct_path[1024];
+static int			 acct_dirty;
+static int			 acct_warned;	/* a write failed: said once */
+static int			 acct_full;	/* the table is full: said once */
+static struct event		*acct_tick;
+static u_int			 acct_ticks;
+
+static struct hub_acct_list *hub_acct_bucket(const char *);
+static struct hub_acct_user *hub_acct_find(const char *, int);
+static void	 hub_acct_limits_set(struct hub_acct_user *,
+		    const struct acct_limits *);
+static int	 hub_acct_count_cb(struct relay_exit *, size_t, size_t);
+static void	 hub_acct_refused(struct hub_acct_user *, int,
+		    const struct acct_limits *, int64_t, char *, size_t);
+static void	 hub_acct_save(void);
+static void	 hub_acct_tick_cb(evutil_socket_t, short, void *);
+static void	 hub_acct_user_json(struct json_w *, const char *,
+		    struct hub_acct_user *);
+static int	 hub_acct_cmp(const void *, const void *);
+static int	 hub_acct_in_file(const char *);
+
+static struct hub_acct_list *
+hub_acct_bucket(const char *name)
+{
+	if (!acct_keyed) {
+		evutil_secure_rng_get_bytes(acct_key, sizeof acct_key);
+		acct_keyed = 1;
+	}
+	return (&acct_hash[limit_siphash(acct_key, name, strlen(name)) %
+	    HUB_ACCT_BUCKETS]);
+}
+
+/* name's record; with add, a new one when none (NULL: full or no memory). */
+static struct hub_acct_user *
+hub_acct_find(const char *name, int add)
+{
+	struct hub_acct_list	*b;
+	struct hub_acct_user	*a;
+
+	if (!acct_name_ok(name))
+		return (NULL);
+	b = hub_acct_bucket(name);
+	LIST_FOREACH(a, b, a_hash)
+		if (strcmp(a->a_name, name) == 0)
+			return (a);
+	if (!add)
+		return (NULL);
+	if (acct_n >= HUB_ACCT_MAX || (a = calloc(1, sizeof *a)) == NULL) {
+		if (!acct_full)
+			log_warnx("users: no room to count user %s (%zu "
+			    "users counted, or out of memory): its bytes are "
+			    "not counted", name, acct_n);
+		acct_full = 1;
+		return (NULL);
+	}
+	strlcpy(a->a_name, name, sizeof a->a_name);
+	a->a_logged_day = a->a_logged_month = -1;
+	LIST_INSERT_HEAD(b, a, a_hash);
+	acct_n++;
+	return (a);
+}
+
+static void
+hub_acct_limits_set(struct hub_acct_user *a, const struct acct_limits *l)
+{
+	a->a_quota_day = l->quota_day;
+	a->a_quota_month = l->quota_month;
+}
+
+/* The limits the record's quotas come from (acct_quota_left() etc.). */
+static void
+hub_acct_limits_of(const struct hub_acct_user *a, struct acct_limits *l)
+{
+	memset(l, 0, sizeof *l);
+	l->quota_day = a->a_quota_day;
+	l->quota_month = a->a_quota_month;
+}
+
+/*
+ * A refusal (or a cut) for code at now: logged once per user per period
+ * (day or month), not once per request.  text gets the reason.
+ */
+static void
+hub_acct_refused(struct hub_acct_user *a, int code,
+    const struct acct_limits *l, int64_t now, char *text, size_t len)
+{
+	int64_t	*logged, period;
+
+	acct_check_text(text, len, code, l, &a->a_u, now);
+	if (code == ACCT_QUOTA_DAY) {
+		logged = &a->a_logged_day;
+		period = a->a_u.day;
+	} else if (code == ACCT_QUOTA_MONTH) {
+		logged = &a->a_logged_month;
+		period = a->a_u.month;
+	} else
+		return;
+	if (*logged == period)
+		return;
+	*logged = period;
+	log_warnx("users: user %s: %s; its connections are refused until "
+	    "then", a->a_name, text);
+}
+
+/* see hub.h */
+int
+hub_acct_login(const char *name, char *text, size_t len)
+{
+	struct hub_acct_user	*a;
+	struct acct_limits	 l;
+	int64_t			 now = time(NULL);
+	int			 code;
+
+	text[0] = '\0';
+	if (auth_user_limits(name, &l) == -1)
+		return (ACCT_OK);	/* not a user of the file */
+	if ((a = hub_acct_find(name, 1)) == NULL)
+		return (ACCT_OK);
+	hub_acct_limits_set(a, &l);
+	l.max_conns = 0;	/* limit.c counts connections */
+	if ((code = acct_check(&l, &a->a_u, now, NULL)) != ACCT_OK)
+		hub_acct_refused(a, code, &l, now, text, len);
+	return (code);
+}
+
+/* see hub.h */
+int
+hub_acct_max_conns(const char *name, int dflt)
+{
+	struct acct_limits	 l;
+
+	if (auth_user_limits(name, &l) == -1 || l.max_conns == 0)
+		return (dflt);
+	return ((int)l.max_conns);
+}
+
+/* see hub.h */
+void
+hub_acct_exit(struct relay_exit *ex, const char *name)
+{
+	struct srelay		*sr = (struct srelay *)((char *)ex -
+				    offsetof(struct srelay, sr_exit));
+	struct hub_acct_user	*a;
+
+	if (ex == NULL || sr->sr_acct != NULL ||
+	    (a = hub_acct_find(name, 1)) == NULL)
+		return;
+	a->a_refs++;
+	sr->sr_acct = a;
+	ex->count = hub_acct_count_cb;
+}
+
+/* see hub.h */
+void
+hub_acct_exit_done(struct srelay *sr)
+{
+	if (sr->sr_acct == NULL)
+		return;
+	sr->sr_acct->a_refs--;
+	sr->sr_acct = NULL;
+	sr->sr_exit.count = NULL;
+}
+
+/* Bytes of a counted exit: -1 (cut) once a quota is reached. */
+static int
+hub_acct_count_cb(struct relay_exit *ex, size_t up, size_t down)
+{
+	struct srelay		*sr = (struct srelay *)((char *)ex -
+				    offsetof(struct srelay, sr_exit));
+	struct hub_acct_user	*a = sr->sr_acct;
+	struct acct_limits	 l;
+	char			 text[ACCT_TEXT_LEN];
+	int64_t			 now;
+	int			 code;
+
+	if (a == NULL)
+		return (0);
+	now = time(NULL);
+	acct_add(&a->a_u, up, down, now);
+	acct_dirty = 1;
+	if (a->a_quota_day == 0 && a->a_quota_month == 0)
+		return (0);
+	hub_acct_limits_of(a, &l);
+	if (acct_quota_left(&l, &a->a_u, now) > 0)
+		return (0);
+	code = acct_check(&l, &a->a_u, now, NULL);
+	hub_acct_refused(a, code, &l, now, text, sizeof text);
+	return (-1);
+}
+
+/* see hub.h */
+void
+hub_acct_reload(void)
+{
+	struct hub_acct_user	*a;
+	struct acct_limits	 l;
+	size_t			 i;
+
+	for (i = 0; i < HUB_ACCT_BUCKETS; i++)
+		LIST_FOREACH(a, &acct_hash[i], a_hash) {
+			auth_user_limits(a->a_name, &l);
+			hub_acct_limits_set(a, &l);
+		}
+}
+
+/* see hub.h */
+void
+hub_acct_load(const char *dir)
+{
+	struct hub_acct_user	*a;
+	struct acct_usage	 u;
+	struct timeval		 tv;
+	FILE			*fp;
+	char			 line[ACCT_USAGE_LINE_MAX + 2];
+	char			 name[ACCT_NAME_MAX + 1], *cause = NULL;
+	u_int			 lineno = 0, n = 0, bad = 0;
+	int			 k;
+
+	snprintf(acct_path, sizeof acct_path, "%s/%s", dir, HUB_ACCT_FILE);
+	if ((acct_tick = evtimer_new(core_base, hub_acct_tick_cb,
+	    NULL)) == NULL)
+		fatalx("out of memory");
+	evtimer_add(acct_tick, core_ms_tv(&tv, 1000));
+	if ((fp = fopen(acct_path, "r")) == NULL) {
+		if (errno != ENOENT)
+			log_warn("users: %s: usage starts afresh", acct_path);
+		return;
+	}
+	while (fgets(line, sizeof line, fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			log_warnx("users: %s line %u: too long; skipped",
+			    acct_path, lineno);
+			bad++;
+			/* The rest of it is no line of its own. */
+			while (fgets(line, sizeof line, fp) != NULL &&
+			    strchr(line, '\n') == NULL)
+				;
+			continue;
+		}
+		if (lineno == 1) {
+			if (acct_usage_header_parse(line, &cause) == -1) {
+				log_warnx("users: %s: %s; usage starts afresh "
+				    "(the file is rewritten)", acct_path,
+				    cause);
+				free(cause);
+				fclose(fp);
+				return;
+			}
+			continue;
+		}
+		if ((k = acct_usage_parse_line(line, name, sizeof name, &u,
+		    &cause)) == -1) {
+			log_warnx("users: %s line %u: %s; skipped", acct_path,
+			    lineno, cause);
+			free(cause);
+			cause = NULL;
+			bad++;
+			continue;
+		}
+		if (k == 0)
+			continue;
+		if (hub_acct_find(name, 0) != NULL) {
+			log_warnx("users: %s line %u: user %s again; skipped",
+			    acct_path, lineno, name);
+			bad++;
+			continue;
+		}
+		if ((a = hub_acct_find(name, 1)) == NULL)
+			break;
+		a->a_u = u;
+		a->a_mark_up = u.total_up;
+		a->a_mark_down = u.total_down;
+		n++;
+	}
+	fclose(fp);
+	hub_acct_reload();
+	log_info("users: usage of %u users from %s%s", n, acct_path,
+	    bad > 0 ? " (damaged lines skipped)" : "");
+	if (bad > 0)
+		acct_dirty = 1;	/* write the good lines back */
+}
+
+/* Write the usage file now (opt_file_replace_*: crash-safe). */
+static void
+hub_acct_save(void)
+{
+	struct hub_acct_user	*a;
+	FILE			*fp;
+	char			 line[ACCT_USAGE_LINE_MAX + 1], *tmp = NULL;
+	char			*cause = NULL;
+	size_t			 i, n;
+
+	if (acct_path[0] == '\0')
+		return;
+	acct_dirty = 0;
+	if ((fp = opt_file_replace_open(acct_path, NULL, 0, &tmp,
+	    &cause)) == NULL)
+		goto fail;
+	fputs(ACCT_USAGE_HEADER, fp);
+	for (i = 0; i < HUB_ACCT_BUCKETS; i++)
+		LIST_FOREACH(a, &acct_hash[i], a_hash) {
+			n = acct_usage_format(a->a_name, &a->a_u, line,
+			    sizeof line);
+			if (n > 0 && n < sizeof line)
+				fputs(line, fp);
+		}
+	if (opt_file_replace_commit(fp, tmp, acct_path, &cause) == -1)
+		goto fail;
+	acct_warned = 0;
+	return;
+fail:
+	if (!acct_warned)
+		log_warnx("users: cannot write %s: %s (usage since the last "
+		    "write is lost if the hub stops)", acct_path, cause);
+	acct_warned = 1;
+	acct_dirty = 1;
+	free(cause);
+}
+
+/* see hub.h */
+void
+hub_acct_flush(void)
+{
+	if (acct_dirty)
+		hub_acct_save();
+}
+
+/* Every second: the rates; every HUB_ACCT_SAVE_S, the file if changed. */
+static void
+hub_acct_tick_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	struct hub_acct_user	*a;
+	struct timeval		 tv;
+	size_t			 i;
+
+	for (i = 0; i < HUB_ACCT_BUCKETS; i++)
+		LIST_FOREACH(a, &acct_hash[i], a_hash) {
+			a->a_rate_up = a->a_u.total_up - a->a_mark_up;
+			a->a_rate_down = a->a_u.total_down - a->a_mark_down;
+			a->a_mark_up = a->a_u.total_up;
+			a->a_mark_down = a->a_u.total_down;
+		}
+	if (++acct_ticks % HUB_ACCT_SAVE_S == 0 && acct_dirty)
+		hub_acct_save();
+	evtimer_add(acct_tick, core_ms_tv(&tv, 1000));
+}
+
+/* One user as GET users shows it (a may be NULL: never counted). */
+static void
+hub_acct_user_json(struct json_w *w, const char *name, struct hub_acct_user *a)
+{
+	struct acct_limits	 l;
+	struct acct_usage	 u;
+	char			 text[ACCT_LIMITS_LEN + 1];
+	int64_t			 now = time(NULL);
+	uint64_t		 left;
+	int			 known, i;
+
+	known = auth_user_limits(name, &l) == 0;
+	if (a != NULL)
+		u = a->a_u;
+	else
+		memset(&u, 0, sizeof u);
+	acct_roll(&u, now);	/* today's counters, not yesterday's */
+	acct_limits_format(&l, text, sizeof text);
+	json_obj_open(w, NULL);
+	json_str(w, "name", name);
+	json_bool(w, "in_users_file", known);
+	json_str(w, "limits", text);
+	json_obj_open(w, "limit");
+	json_u64(w, "conns", l.max_conns);
+	json_u64(w, "rate_up", l.rate_up);
+	json_u64(w, "rate_down", l.rate_down);
+	json_u64(w, "day", l.quota_day);
+	json_u64(w, "month", l.quota_month);
+	json_arr_open(w, "pools");
+	for (i = 0; i < l.npools; i++)
+		json_str(w, NULL, l.pools[i]);
+	json_arr_close(w);
+	json_obj_close(w);
+	json_u64(w, "connections", limit_user_count(name));
+	json_obj_open(w, "day");
+	json_u64(w, "up", u.day_up);
+	json_u64(w, "down", u.day_down);
+	json_obj_close(w);
+	json_obj_open(w, "month");
+	json_u64(w, "up", u.month_up);
+	json_u64(w, "down", u.month_down);
+	json_obj_close(w);
+	json_obj_open(w, "total");
+	json_u64(w, "up", u.total_up);
+	json_u64(w, "down", u.total_down);
+	json_obj_close(w);
+	json_obj_open(w, "rate");
+	json_u64(w, "up", a != NULL ? a->a_rate_up : 0);
+	json_u64(w, "down", a != NULL ? a->a_rate_down : 0);
+	json_obj_close(w);
+	if (u.last_seen > 0)
+		json_i64(w, "last_seen", u.last_seen);
+	else
+		json_null(w, "last_seen");
+	left = acct_quota_left(&l, &u, now);
+	if (left == UINT64_MAX)
+		json_null(w, "quota_left");
+	else
+		json_u64(w, "quota_left", left);
+	json_bool(w, "over_quota", left == 0);
+	json_obj_close(w);
+}
+
+/* Has the users file a line for name? */
+static int
+hub_acct_in_file(const char *name)
+{
+	struct acct_limits	 l;
+
+	return (auth_user_limits(name, &l) == 0);
+}
+
+static int
+hub_acct_cmp(const void *x, const void *y)
+{
+	return (strcmp(*(const char * const *)x, *(const char * const *)y));
+}
+
+/* see hub.h */
+void
+hub_acct_api(struct evhttp_request *req, const char *peer, int method,
+    char **parts, int nparts)
+{
+	struct hub_acct_user	*a;
+	struct evbuffer		*b;
+	struct json_w		 w;
+	const char		*name, **names;
+	size_t			 i, n = 0, nu;
+
+	if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", "GET");
+		hub_api_error(req, peer, 405, "%s takes GET",
+		    evhttp_request_get_uri(req));
+		return;
+	}
+	if (nparts > 1) {
+		hub_api_error(req, peer, 404, "no such API path: %s "
+		    "(doc/admin.md lists them)", evhttp_request_get_uri(req));
+		return;
+	}
+	if (nparts == 1) {
+		name = parts[0];
+		a = hub_acct_find(name, 0);
+		if (!acct_name_ok(name) || (a == NULL &&
+		    !hub_acct_in_file(name))) {
+			hub_api_error(req, peer, 404, "no such user");
+			return;
+		}
+		if ((b = evbuffer_new()) == NULL)
+			fatalx("out of memory");
+		json_w_init(&w, b);
+		hub_acct_user_json(&w, name, a);
+		hub_api_send(req, 200, b);
+		evbuffer_free(b);
+		return;
+	}
+	/* The users file's users, and counted ones no longer in it. */
+	nu = auth_users_count();
+	names = xreallocarray(NULL, nu + acct_n + 1, sizeof *names);
+	for (i = 0; i < nu; i++)
+		names[n++] = auth_user_name(i);
+	for (i = 0; i < HUB_ACCT_BUCKETS; i++)
+		LIST_FOREACH(a, &acct_hash[i], a_hash)
+			if (!hub_acct_in_file(a->a_name))
+				names[n++] = a->a_name;
+	qsort(names, n, sizeof *names, hub_acct_cmp);
+	if ((b = evbuffer_new()) == NULL)
+		fatalx("out of memory");
+	json_w_init(&w, b);
+	json_obj_open(&w, NULL);
+	json_arr_open(&w, "users");
+	for (i = 0; i < n; i++)
+		hub_acct_user_json(&w, names[i], hub_acct_find(names[i], 0));
+	json_arr_close(&w);
+	json_obj_close(&w);
+	free(names);
+	hub_api_send(req, 200, b);
+	evbuffer_free(b);
+}
