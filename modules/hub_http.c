@@ -238,8 +238,10 @@ hub_http_route(struct hub_http *hc, struct hub_http_req *rq)
 	char	 why[ROUTE_WHY_MAX], body[ROUTE_WHY_MAX + 32];
 
 	relay_http_user(hc->r, rq->user.name);
-	if (route_parse(rq->user.params, &rq->route, why, sizeof why) == 0)
+	if (route_parse(rq->user.params, &rq->route, why, sizeof why) == 0) {
+		rq->route.acct_pools = rq->user.verified;
 		return (0);
+	}
 	log_warnx("http: %s: user %s: bad routing parameters: %s",
 	    relay_tag(hc->r), rq->user.name, why);
 	snprintf(body, sizeof body, "bad routing parameters: %s", why);

@@ -292,8 +292,10 @@ hub_socks_route(struct hub_socks *sf)
 	char	 why[ROUTE_WHY_MAX];
 
 	if (route_parse(sf->sf_user.params, &sf->sf_route, why,
-	    sizeof why) == 0)
+	    sizeof why) == 0) {
+		sf->sf_route.acct_pools = sf->sf_user.verified;
 		return (1);
+	}
 	log_warnx("socks: %s: user %s: bad routing parameters: %s",
 	    sf->sf_peer, sf->sf_user.name, why);
 	memset(&sf->sf_route, 0, sizeof sf->sf_route);
