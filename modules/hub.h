@@ -285,6 +285,7 @@ struct srelay {
 	struct node		*sr_node;
 	struct parked		*sr_parked;
 	struct hub_acct_user	*sr_acct;	/* its user's usage; NULL */
+	struct bufferevent	*sr_acct_bev;	/* in its rate-limit group */
 };
 
 /* A control connection before WELCOME. */
@@ -646,10 +647,12 @@ int		 hub_acct_login(const char *name, char *text, size_t len);
 int		 hub_acct_max_conns(const char *name, int dflt);
 /*
  * Count the bytes of ex (a hub exit: struct srelay) for user name; a
- * relay that reaches a quota is cut.  hub_acct_exit_done() when the
- * exit is freed.
+ * relay that reaches a quota is cut.  With a rate cap, bev (the client's
+ * side of the relay) joins the user's rate-limit group and ex is capped.
+ * hub_acct_exit_done() when the exit is freed, while bev still lives.
  */
-void		 hub_acct_exit(struct relay_exit *ex, const char *name);
+void		 hub_acct_exit(struct relay_exit *ex, const char *name,
+		    struct bufferevent *bev);
 void		 hub_acct_exit_done(struct srelay *);
 /* GET users, users/{name} (parts after "users"). */
 void		 hub_acct_api(struct evhttp_request *, const char *peer,

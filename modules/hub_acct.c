@@ -7,7 +7,10 @@
  * users file gives them.  Logins over a quota are refused; a relay that
  * reaches one is cut.  The usage is written to STATE-DIR/usage at most
  * every HUB_ACCT_SAVE_S seconds when it changed, and at shutdown; read at
- * start.  GET /api/v1/users and users/{name} show it.
+ * start.  GET /api/v1/users and users/{name} show it.  A user with a
+ * rate= (up=, down=) has a libevent rate-limit group while it has capped
+ * relays: each relay's client-side bufferevent is in it (read = up, write
+ * = down), and such a relay never splices (relay_exit.capped).
  *
  * Only users whose password was checked are counted: in open mode (a
  * client in -allow-clients) a user name is routing, not identity.
@@ -23,6 +26,7 @@
 #include <time.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/util.h>
@@ -38,6 +42,7 @@
 #define HUB_ACCT_FILE		"usage"
 #define HUB_ACCT_SAVE_S		5	/* at most one write this often */
 #define HUB_ACCT_BUCKETS	1024
+#define HUB_ACCT_TICK_MS	100	/* the rate-limit groups' tick */
 /* Records: every user of a full users file, and as many old ones. */
 #define HUB_ACCT_MAX		(2 * AUTH_USERS_MAX)
 
@@ -54,6 +59,10 @@ struct hub_acct_user {
 	/* Rate: totals at the last tick, and bytes/s over the last one. */
 	uint64_t	 a_mark_up, a_mark_down;
 	uint64_t	 a_rate_up, a_rate_down;
+	/* The caps' group while a capped relay runs; its rates. */
+	struct bufferevent_rate_limit_group *a_group;
+	u_int		 a_gmembers;
+	uint64_t	 a_cap_up, a_cap_down;
 };
 LIST_HEAD(hub_acct_list, hub_acct_user);
 
@@ -73,6 +82,9 @@ static struct hub_acct_user *hub_acct_find(const char *, int);
 static void	 hub_acct_limits_set(struct hub_acct_user *,
 		    const struct acct_limits *);
 static int	 hub_acct_count_cb(struct relay_exit *, size_t, size_t);
+static struct ev_token_bucket_cfg *hub_acct_cfg(uint64_t, uint64_t);
+static void	 hub_acct_caps(struct hub_acct_user *,
+		    const struct acct_limits *);
 static void	 hub_acct_refused(struct hub_acct_user *, int,
 		    const struct acct_limits *, int64_t, char *, size_t);
 static void	 hub_acct_save(void);
@@ -197,31 +209,121 @@ hub_acct_max_conns(const char *name, int dflt)
 	return ((int)l.max_conns);
 }
 
+/*
+ * A token-bucket configuration for up and down bytes a second (0: no
+ * cap), per HUB_ACCT_TICK_MS tick, a tick's worth of burst: the rate
+ * holds within a tick.  NULL when out of memory.
+ */
+static struct ev_token_bucket_cfg *
+hub_acct_cfg(uint64_t up, uint64_t down)
+{
+	struct timeval	 tick;
+	size_t		 r, w;
+
+	r = up == 0 ? EV_RATE_LIMIT_MAX :
+	    (size_t)(up * HUB_ACCT_TICK_MS / 1000);
+	w = down == 0 ? EV_RATE_LIMIT_MAX :
+	    (size_t)(down * HUB_ACCT_TICK_MS / 1000);
+	if (r < 1)
+		r = 1;
+	if (w < 1)
+		w = 1;
+	return (ev_token_bucket_cfg_new(r, r, w, w,
+	    core_ms_tv(&tick, HUB_ACCT_TICK_MS)));
+}
+
+/*
+ * a's group takes l's rates (a reload changed them): the group copies
+ * the configuration, so it is freed here.
+ */
+static void
+hub_acct_caps(struct hub_acct_user *a, const struct acct_limits *l)
+{
+	struct ev_token_bucket_cfg	*cfg;
+
+	if (a->a_group == NULL || (a->a_cap_up == l->rate_up &&
+	    a->a_cap_down == l->rate_down))
+		return;
+	/* No cap left: the group stays uncapped until it empties. */
+	if ((cfg = hub_acct_cfg(l->rate_up, l->rate_down)) == NULL)
+		return;
+	bufferevent_rate_limit_group_set_cfg(a->a_group, cfg);
+	ev_token_bucket_cfg_free(cfg);
+	a->a_cap_up = l->rate_up;
+	a->a_cap_down = l->rate_down;
+}
+
 /* see hub.h */
 void
-hub_acct_exit(struct relay_exit *ex, const char *name)
+hub_acct_exit(struct relay_exit *ex, const char *name,
+    struct bufferevent *bev)
 {
-	struct srelay		*sr = (struct srelay *)((char *)ex -
-				    offsetof(struct srelay, sr_exit));
+	struct srelay		*sr;
 	struct hub_acct_user	*a;
+	struct acct_limits	 l;
+	struct ev_token_bucket_cfg *cfg;
 
-	if (ex == NULL || sr->sr_acct != NULL ||
-	    (a = hub_acct_find(name, 1)) == NULL)
+	if (ex == NULL)
+		return;
+	sr = (struct srelay *)((char *)ex - offsetof(struct srelay, sr_exit));
+	if (sr->sr_acct != NULL || (a = hub_acct_find(name, 1)) == NULL)
 		return;
 	a->a_refs++;
 	sr->sr_acct = a;
 	ex->count = hub_acct_count_cb;
+	if (bev == NULL || auth_user_limits(name, &l) == -1 ||
+	    (l.rate_up == 0 && l.rate_down == 0))
+		return;
+	if (a->a_group == NULL) {
+		if ((cfg = hub_acct_cfg(l.rate_up, l.rate_down)) == NULL ||
+		    (a->a_group = bufferevent_rate_limit_group_new(core_base,
+		    cfg)) == NULL) {
+			if (cfg != NULL)
+				ev_token_bucket_cfg_free(cfg);
+			log_warnx("users: user %s: out of memory for its rate "
+			    "limit; this relay runs uncapped", name);
+			return;
+		}
+		ev_token_bucket_cfg_free(cfg);	/* the group has a copy */
+		a->a_cap_up = l.rate_up;
+		a->a_cap_down = l.rate_down;
+	} else
+		hub_acct_caps(a, &l);
+	if (bufferevent_add_to_rate_limit_group(bev, a->a_group) == -1) {
+		log_warnx("users: user %s: cannot cap this relay's rate; it "
+		    "runs uncapped", name);
+		if (a->a_gmembers == 0) {
+			bufferevent_rate_limit_group_free(a->a_group);
+			a->a_group = NULL;
+		}
+		return;
+	}
+	a->a_gmembers++;
+	sr->sr_acct_bev = bev;
+	ex->capped = 1;
 }
 
 /* see hub.h */
 void
 hub_acct_exit_done(struct srelay *sr)
 {
-	if (sr->sr_acct == NULL)
+	struct hub_acct_user	*a = sr->sr_acct;
+
+	if (a == NULL)
 		return;
-	sr->sr_acct->a_refs--;
+	if (sr->sr_acct_bev != NULL) {
+		/* The relay frees it after this: it is still ours to move. */
+		bufferevent_remove_from_rate_limit_group(sr->sr_acct_bev);
+		sr->sr_acct_bev = NULL;
+		if (--a->a_gmembers == 0) {
+			bufferevent_rate_limit_group_free(a->a_group);
+			a->a_group = NULL;
+		}
+	}
+	a->a_refs--;
 	sr->sr_acct = NULL;
 	sr->sr_exit.count = NULL;
+	sr->sr_exit.capped = 0;
 }
 
 /* Bytes of a counted exit: -1 (cut) once a quota is reached. */
@@ -263,6 +365,7 @@ hub_acct_reload(void)
 		LIST_FOREACH(a, &acct_hash[i], a_hash) {
 			auth_user_limits(a->a_name, &l);
 			hub_acct_limits_set(a, &l);
+			hub_acct_caps(a, &l);
 		}
 }
 

@@ -430,6 +430,7 @@ hub_http_dial_cb(const struct dial_done *dd, void *arg)
 
 	hc->dial = NULL;	/* hub_dial.c frees it after we return */
 	if (dd->exit != NULL && hc->acct_user[0] != '\0')
-		hub_acct_exit(dd->exit, hc->acct_user);
+		hub_acct_exit(dd->exit, hc->acct_user,
+		    relay_user_bev(hc->r));
 	relay_http_exit(hc->r, dd);
 }

@@ -628,7 +628,7 @@ hub_socks_dial_cb(const struct dial_done *dd, void *arg)
 		len = socks_reply(out, SOCKS_REP_OK, (struct sockaddr *)&ss);
 	bufferevent_write(bev, out, len);
 	if (sf->sf_user.verified)
-		hub_acct_exit(dd->exit, sf->sf_user.name);
+		hub_acct_exit(dd->exit, sf->sf_user.name, bev);
 	snprintf(tag, sizeof tag, "socks%s %s%s%s dial %u %s",
 	    sf->sf_v4 ? "4" : "", sf->sf_peer,
 	    sf->sf_user.name[0] != '\0' ? " user " : "", sf->sf_user.name,

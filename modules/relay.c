@@ -138,8 +138,8 @@ relay_open(struct bufferevent *user, struct relay_exit *ex, const char *proto,
 
 	if ((r = relay_alloc(tag, cb, arg)) == NULL) {
 		log_warnx("relay %s: out of memory; closing", tag);
+		relay_exit_drop(ex);	/* first: see relay_close() */
 		bufferevent_free(user);
-		relay_exit_drop(ex);
 		return (NULL);
 	}
 	r->user.bev = user;
@@ -300,6 +300,13 @@ relay_set_who(struct relay *r, const struct relay_who *who)
 }
 
 /* see tentacle.h */
+struct bufferevent *
+relay_user_bev(struct relay *r)
+{
+	return (r->user.bev);
+}
+
+/* see tentacle.h */
 u_int
 relay_close_all(const char *reason, int idle_only)
 {
@@ -351,6 +358,7 @@ relay_move(struct relay_side *s)
 		return;
 	}
 	if (evbuffer_get_length(out) == 0 && s->tls && !p->tls &&
+	    (s->r->ex == NULL || !s->r->ex->capped) &&
 	    (fd = bufferevent_getfd(p->bev)) != -1)
 		(void)evbuffer_write(in, fd);
 	evbuffer_add_buffer(out, in);
@@ -380,7 +388,9 @@ relay_read_more(struct relay_side *s)
 	int			 i, nv;
 	char			 reason[128];
 
+	/* A capped relay reads through its bufferevents (rate limits). */
 	if (s->eof || p->shut || s->tls || s->r->cut ||
+	    (s->r->ex != NULL && s->r->ex->capped) ||
 	    (fd = bufferevent_getfd(s->bev)) == -1 ||
 	    !(bufferevent_get_enabled(s->bev) & EV_READ))
 		return (0);
@@ -582,9 +592,13 @@ relay_close(struct relay *r, const char *reason)
 		TAILQ_REMOVE(&relay_young, r, yentry);
 	TAILQ_REMOVE(&relay_all, r, aentry);
 	relay_splice_free(r);
+	/*
+	 * The exit first: its owner may take the user's side out of a
+	 * rate-limit group, which it can do only while the side lives.
+	 */
+	relay_exit_release(r);
 	if (r->user.bev != NULL)
 		bufferevent_free(r->user.bev);
-	relay_exit_release(r);
 	if (r->http != NULL)
 		relay_http_free(r->http);
 	relay_live--;

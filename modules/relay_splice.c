@@ -167,7 +167,8 @@ relay_splice_start(struct relay *r)
 	struct relay_side	*side[2] = { &r->user, &r->exit }, *s;
 	int			 i;
 
-	if (r->splice || r->nosplice)
+	/* Splice ignores rate-limit groups: a capped relay never splices. */
+	if (r->splice || r->nosplice || (r->ex != NULL && r->ex->capped))
 		return;
 	for (i = 0; i < 2; i++) {
 		s = side[i];
