@@ -17,6 +17,7 @@
  */
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stddef.h>
@@ -43,6 +44,7 @@
 #define HUB_ACCT_SAVE_S		5	/* at most one write this often */
 #define HUB_ACCT_BUCKETS	1024
 #define HUB_ACCT_TICK_MS	100	/* the rate-limit groups' tick */
+#define HUB_ACCT_BODY_MAX	4096	/* a PUT's JSON */
 /* Records: every user of a full users file, and as many old ones. */
 #define HUB_ACCT_MAX		(2 * AUTH_USERS_MAX)
 
@@ -93,6 +95,15 @@ static void	 hub_acct_user_json(struct json_w *, const char *,
 		    struct hub_acct_user *);
 static int	 hub_acct_cmp(const void *, const void *);
 static int	 hub_acct_in_file(const char *);
+static const char *hub_acct_line_find(const char *, size_t, const char *,
+		    size_t *);
+static int	 hub_acct_file_put(const char *, const char *, int,
+		    const char *, char **);
+static void	 hub_acct_put(struct evhttp_request *, const char *,
+		    const char *);
+static void	 hub_acct_delete(struct evhttp_request *, const char *,
+		    const char *);
+static void	 hub_acct_one(struct evhttp_request *, int, const char *);
 
 static struct hub_acct_list *
 hub_acct_bucket(const char *name)
@@ -602,16 +613,30 @@ hub_acct_api(struct evhttp_request *req, const char *peer, int method,
 	const char		*name, **names;
 	size_t			 i, n = 0, nu;
 
-	if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Allow", "GET");
-		hub_api_error(req, peer, 405, "%s takes GET",
-		    evhttp_request_get_uri(req));
-		return;
-	}
 	if (nparts > 1) {
 		hub_api_error(req, peer, 404, "no such API path: %s "
 		    "(doc/admin.md lists them)", evhttp_request_get_uri(req));
+		return;
+	}
+	if (nparts == 1 && (method == EVHTTP_REQ_PUT ||
+	    method == EVHTTP_REQ_DELETE)) {
+		if (!acct_name_ok(parts[0])) {
+			hub_api_error(req, peer, 400, "bad user name (want 1 "
+			    "to 64 of A-Z a-z 0-9 . _)");
+			return;
+		}
+		if (method == EVHTTP_REQ_PUT)
+			hub_acct_put(req, peer, parts[0]);
+		else
+			hub_acct_delete(req, peer, parts[0]);
+		return;
+	}
+	if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Allow", nparts == 1 ? "GET, PUT, DELETE" : "GET");
+		hub_api_error(req, peer, 405, "%s takes %s",
+		    evhttp_request_get_uri(req), nparts == 1 ?
+		    "GET, PUT or DELETE" : "GET");
 		return;
 	}
 	if (nparts == 1) {
@@ -622,12 +647,7 @@ hub_acct_api(struct evhttp_request *req, const char *peer, int method,
 			hub_api_error(req, peer, 404, "no such user");
 			return;
 		}
-		if ((b = evbuffer_new()) == NULL)
-			fatalx("out of memory");
-		json_w_init(&w, b);
-		hub_acct_user_json(&w, name, a);
-		hub_api_send(req, 200, b);
-		evbuffer_free(b);
+		hub_acct_one(req, 200, name);
 		return;
 	}
 	/* The users file's users, and counted ones no longer in it. */
@@ -650,6 +670,265 @@ hub_acct_api(struct evhttp_request *req, const char *peer, int method,
 	json_arr_close(&w);
 	json_obj_close(&w);
 	free(names);
+	hub_api_send(req, 200, b);
+	evbuffer_free(b);
+}
+
+/* Answer status with user name's object. */
+static void
+hub_acct_one(struct evhttp_request *req, int status, const char *name)
+{
+	struct evbuffer	*b;
+	struct json_w	 w;
+
+	if ((b = evbuffer_new()) == NULL)
+		fatalx("out of memory");
+	json_w_init(&w, b);
+	hub_acct_user_json(&w, name, hub_acct_find(name, 0));
+	hub_api_send(req, status, b);
+	evbuffer_free(b);
+}
+
+/* name's line in buf (len bytes), *llen its length without a CR. */
+static const char *
+hub_acct_line_find(const char *buf, size_t len, const char *name,
+    size_t *llen)
+{
+	const char	*p, *nl;
+	size_t		 nlen = strlen(name), ll;
+
+	for (p = buf; p < buf + len; p = nl) {
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(buf + len - p);
+		nl = nl != NULL ? nl + 1 : buf + len;
+		if (ll > nlen && strncmp(p, name, nlen) == 0 &&
+		    p[nlen] == ':') {
+			if (p[ll - 1] == '\r')
+				ll--;
+			*llen = ll;
+			return (p);
+		}
+	}
+	return (NULL);
+}
+
+/*
+ * The users file with name's line made from pass (NULL: keep the hash)
+ * and limits (NULL: keep them), or without it (del), as `tentacle passwd`
+ * writes it: crash-safe, owner and group kept, mode less others' bits.
+ * Returns 0, 1 when name was added, or -1 with *cause and status
+ * (400, 404, 409, 500) in *cause's first three bytes.
+ */
+static int
+hub_acct_file_put(const char *name, const char *pass, int del,
+    const char *limits, char **cause)
+{
+	const char	*path = hub.conf.users_path, *old, *p, *nl;
+	struct stat	 st;
+	FILE		*out;
+	char		*buf = NULL, *tmp = NULL, *why = NULL;
+	char		 line[AUTH_LINE_MAX + 1], base[AUTH_LINE_MAX + 1];
+	char		 keep[ACCT_LIMITS_LEN + 1];
+	size_t		 len = 0, olen = 0, ll;
+	int		 rc = -1;
+
+	if (opt_file_read(path, path, AUTH_FILE_MAX, &buf, &len, NULL,
+	    &why) == -1 || stat(path, &st) == -1) {
+		xasprintf(cause, "500 %s", why != NULL ? why : path);
+		free(why);
+		goto out;
+	}
+	old = hub_acct_line_find(buf, len, name, &olen);
+	if (old == NULL && (del || pass == NULL)) {
+		xasprintf(cause, "%s", del ? "404 no such user" : "400 a new "
+		    "user needs a password");
+		goto out;
+	}
+	if (!del) {
+		keep[0] = '\0';
+		if (old != NULL && auth_line_get_limits(old, olen, keep,
+		    sizeof keep) == -1) {
+			xasprintf(cause, "500 the user's limits are too long");
+			goto out;
+		}
+		if (pass != NULL) {
+			if (auth_line_make(base, sizeof base, name, pass,
+			    AUTH_ITER_DEFAULT, &why) == -1) {
+				xasprintf(cause, "400 %s", why);
+				free(why);
+				goto out;
+			}
+		} else {
+			memcpy(base, old, olen);
+			base[olen] = '\0';
+		}
+		if (auth_line_set_limits(line, sizeof line, base, strlen(base),
+		    limits != NULL ? limits : keep, &why) == -1) {
+			xasprintf(cause, "500 %s", why);
+			free(why);
+			goto out;
+		}
+		explicit_bzero(base, sizeof base);
+	}
+	if ((out = opt_file_replace_open(path, &st, 0770, &tmp,
+	    &why)) == NULL) {
+		xasprintf(cause, "500 %s", why);
+		free(why);
+		goto out;
+	}
+	for (p = buf; p < buf + len; p = nl) {
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(buf + len - p);
+		nl = nl != NULL ? nl + 1 : buf + len;
+		if (p == old) {
+			if (!del)
+				fprintf(out, "%s\n", line);
+			continue;
+		}
+		fwrite(p, 1, ll, out);
+		fputc('\n', out);
+	}
+	if (old == NULL)
+		fprintf(out, "%s\n", line);
+	if (opt_file_replace_commit(out, tmp, path, &why) == -1) {
+		xasprintf(cause, "500 %s", why);
+		free(why);
+		goto out;
+	}
+	rc = old == NULL ? 1 : 0;
+out:
+	explicit_bzero(line, sizeof line);
+	if (buf != NULL) {
+		explicit_bzero(buf, len);
+		free(buf);
+	}
+	return (rc);
+}
+
+/*
+ * PUT users/{name}: {"password":"...","limits":"conns=2,day=5Gi"}, either
+ * or both (a new user needs a password); "limits":"" clears them.  The
+ * users file is rewritten and reloaded.  201 for a new user, else 200,
+ * with the user's object.
+ */
+static void
+hub_acct_put(struct evhttp_request *req, const char *peer, const char *name)
+{
+	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
+	struct json_doc		 doc;
+	struct acct_limits	 l;
+	const char		*jwhy;
+	char			 pass[AUTH_PASSWORD_MAX + 2];
+	char			 ltext[ACCT_LIMITS_LEN + 2];
+	char			 canon[ACCT_LIMITS_LEN + 1], *cause = NULL;
+	char			*body;
+	size_t			 len = evbuffer_get_length(in);
+	int			 haspass, haslim, rc, ip, il;
+
+	if (hub.conf.users_path == NULL) {
+		hub_api_error(req, peer, 409, "the hub has no -users file");
+		return;
+	}
+	if (len > HUB_ACCT_BODY_MAX) {
+		hub_api_error(req, peer, 413, "the body is over %d bytes",
+		    HUB_ACCT_BODY_MAX);
+		return;
+	}
+	if ((body = (char *)evbuffer_pullup(in, -1)) == NULL && len > 0)
+		fatalx("out of memory");
+	if (json_parse(&doc, body != NULL ? body : "", len, 64,
+	    &jwhy) == -1) {
+		hub_api_error(req, peer, 400, "the body is not JSON: %s", jwhy);
+		return;
+	}
+	ip = json_get(&doc, 0, "password");
+	il = json_get(&doc, 0, "limits");
+	haspass = ip != -1;
+	haslim = il != -1;
+	rc = 0;
+	if (doc.ntok == 0 || doc.tok[0].type != JSON_OBJECT)
+		rc = -1, jwhy = "want an object";
+	else if (!haspass && !haslim)
+		rc = -1, jwhy = "give \"password\", \"limits\" or both";
+	else if (haspass && (json_get_str(&doc, ip, pass, sizeof pass) == -1 ||
+	    pass[0] == '\0' || strlen(pass) > AUTH_PASSWORD_MAX))
+		rc = -1, jwhy = "\"password\": a string of 1 to 255 bytes";
+	else if (haslim && json_get_str(&doc, il, ltext, sizeof ltext) == -1)
+		rc = -1, jwhy = "\"limits\": a string of at most 1280 bytes";
+	json_doc_free(&doc);
+	if (body != NULL)
+		explicit_bzero(body, len);	/* the password is read */
+	if (rc == -1) {
+		explicit_bzero(pass, sizeof pass);
+		hub_api_error(req, peer, 400, "%s", jwhy);
+		return;
+	}
+	if (haslim) {
+		if (acct_limits_parse(ltext, &l, &cause) == -1) {
+			explicit_bzero(pass, sizeof pass);
+			/* Admin text, but quoted into a log line: escaped. */
+			log_escape(ltext, sizeof ltext, cause, strlen(cause));
+			free(cause);
+			hub_api_error(req, peer, 400, "limits: %s", ltext);
+			return;
+		}
+		acct_limits_format(&l, canon, sizeof canon);
+	}
+	rc = hub_acct_file_put(name, haspass ? pass : NULL, 0,
+	    haslim ? canon : NULL, &cause);
+	explicit_bzero(pass, sizeof pass);
+	if (rc == -1) {
+		hub_api_error(req, peer, atoi(cause), "%s", cause + 4);
+		free(cause);
+		return;
+	}
+	if (auth_reload(&cause) == -1) {
+		hub_api_error(req, peer, 500, "the users file was written "
+		    "but does not load: %s", cause);
+		free(cause);
+		return;
+	}
+	hub_acct_reload();
+	log_info("users: %s: user %s %s (%s%s%s) in %s", peer, name,
+	    rc == 1 ? "added" : "changed", haspass ? "password" : "",
+	    haspass && haslim ? ", " : "", haslim ? "limits" : "",
+	    hub.conf.users_path);
+	hub_acct_one(req, rc == 1 ? 201 : 200, name);
+}
+
+/* DELETE users/{name}: its line out of the users file, which is reloaded. */
+static void
+hub_acct_delete(struct evhttp_request *req, const char *peer,
+    const char *name)
+{
+	struct evbuffer	*b;
+	struct json_w	 w;
+	char		*cause = NULL;
+
+	if (hub.conf.users_path == NULL) {
+		hub_api_error(req, peer, 409, "the hub has no -users file");
+		return;
+	}
+	if (hub_acct_file_put(name, NULL, 1, NULL, &cause) == -1) {
+		hub_api_error(req, peer, atoi(cause), "%s", cause + 4);
+		free(cause);
+		return;
+	}
+	if (auth_reload(&cause) == -1) {
+		hub_api_error(req, peer, 500, "the users file was written "
+		    "but does not load: %s", cause);
+		free(cause);
+		return;
+	}
+	hub_acct_reload();
+	log_info("users: %s: user %s removed from %s", peer, name,
+	    hub.conf.users_path);
+	if ((b = evbuffer_new()) == NULL)
+		fatalx("out of memory");
+	json_w_init(&w, b);
+	json_obj_open(&w, NULL);
+	json_str(&w, "deleted", name);
+	json_obj_close(&w);
 	hub_api_send(req, 200, b);
 	evbuffer_free(b);
 }

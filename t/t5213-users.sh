@@ -127,7 +127,10 @@ test_expect_success 'GET users/NAME: 404 for an unknown or bad name' '
 		"http://localhost/api/v1/users/a%20b" >code &&
 	test "$(cat code)" = 404 &&
 	tcurl --unix-socket "$ADMIN_SOCK" -o api.out -w "%{http_code}" \
-		-X DELETE -H "X-Tentacle-Csrf: 1" http://localhost/api/v1/users/bob >code &&
+		-X POST -H "X-Tentacle-Csrf: 1" http://localhost/api/v1/users/bob >code &&
+	test "$(cat code)" = 405 &&
+	tcurl --unix-socket "$ADMIN_SOCK" -o api.out -w "%{http_code}" \
+		-X PUT -H "X-Tentacle-Csrf: 1" http://localhost/api/v1/users >code &&
 	test "$(cat code)" = 405
 '
 
