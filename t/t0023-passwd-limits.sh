@@ -64,18 +64,21 @@ test_expect_success 'printed line (no -file) carries the limits' '
 	grep "^carol:pbkdf2-sha256:10:[^:]*:[^:]*:up=1k\$" line.out
 '
 
-test_expect_success 'the hub loads a users file with limits; a bad one is refused with its line' '
+test_expect_success 'the hub loads a users file with limits (alice: pools=a+b, no such node); a bad one is refused with its line' '
 	start_origin &&
 	start_hub -users "$TRASH_DIRECTORY/users" &&
 	start_node n1 &&
-	tcurl -x "socks5h://alice:pw@127.0.0.1:$SOCKS_PORT" \
+	tcurl -x "socks5h://bob:new@127.0.0.1:$SOCKS_PORT" \
 		http://127.0.0.1:$ORIGIN_PORT/small >got.out &&
 	grep "quick brown fox" got.out &&
+	test_must_fail tcurl -x "socks5h://alice:pw@127.0.0.1:$SOCKS_PORT" \
+		http://127.0.0.1:$ORIGIN_PORT/small 2>err.out &&
+	grep "no exit node online" "$HUB_LOG" &&
 	cp users users.good &&
 	printf "dave:pbkdf2-sha256:10:AAAAAAAAAAAAAAAAAAAAAA==:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=:rate=fast\n" >>users &&
 	kill -HUP $HUB_PID &&
 	wait_for_log "$HUB_LOG" "SIGHUP: keeping the old 2 proxy users: .*users:3: limits: rate: .fast. is not a size" &&
-	tcurl -x "socks5h://alice:pw@127.0.0.1:$SOCKS_PORT" \
+	tcurl -x "socks5h://bob:new@127.0.0.1:$SOCKS_PORT" \
 		http://127.0.0.1:$ORIGIN_PORT/small >got.out &&
 	grep "quick brown fox" got.out
 '
