@@ -654,7 +654,18 @@ int		 hub_acct_max_conns(const char *name, int dflt);
 void		 hub_acct_exit(struct relay_exit *ex, const char *name,
 		    struct bufferevent *bev);
 void		 hub_acct_exit_done(struct srelay *);
-/* GET users, users/{name} (parts after "users"). */
+/*
+ * Each counted user (every user that logged in since the usage file
+ * began, even if no longer in the users file), its usage rolled to now
+ * and its bytes in the last second: for GET users and for metrics
+ * (tentacle_user_*; connections: limit_user_count(name), limits:
+ * auth_user_limits(name)).  cb must not log in or count.
+ */
+struct acct_usage;
+void		 hub_acct_walk(void (*cb)(const char *name,
+		    const struct acct_usage *, uint64_t rate_up,
+		    uint64_t rate_down, void *), void *arg);
+/* GET users, users/{name}; PUT and DELETE users/{name}. */
 void		 hub_acct_api(struct evhttp_request *, const char *peer,
 		    int method, char **parts, int nparts);
 

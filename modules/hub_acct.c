@@ -604,10 +604,45 @@ hub_acct_cmp(const void *x, const void *y)
 
 /* see hub.h */
 void
+hub_acct_walk(void (*cb)(const char *, const struct acct_usage *,
+    uint64_t, uint64_t, void *), void *arg)
+{
+	struct hub_acct_user	*a;
+	struct acct_usage	 u;
+	int64_t			 now = time(NULL);
+	size_t			 i;
+
+	for (i = 0; i < HUB_ACCT_BUCKETS; i++)
+		LIST_FOREACH(a, &acct_hash[i], a_hash) {
+			u = a->a_u;
+			acct_roll(&u, now);
+			cb(a->a_name, &u, a->a_rate_up, a->a_rate_down, arg);
+		}
+}
+
+/* hub_acct_walk(): the counted users the users file no longer has. */
+struct hub_acct_gone {
+	const char	**names;
+	size_t		  n;
+};
+
+static void
+hub_acct_gone_cb(const char *name, const struct acct_usage *u __unused,
+    uint64_t up __unused, uint64_t down __unused, void *arg)
+{
+	struct hub_acct_gone	*g = arg;
+
+	if (!hub_acct_in_file(name))
+		g->names[g->n++] = name;
+}
+
+/* see hub.h */
+void
 hub_acct_api(struct evhttp_request *req, const char *peer, int method,
     char **parts, int nparts)
 {
 	struct hub_acct_user	*a;
+	struct hub_acct_gone	 g;
 	struct evbuffer		*b;
 	struct json_w		 w;
 	const char		*name, **names;
@@ -655,10 +690,10 @@ hub_acct_api(struct evhttp_request *req, const char *peer, int method,
 	names = xreallocarray(NULL, nu + acct_n + 1, sizeof *names);
 	for (i = 0; i < nu; i++)
 		names[n++] = auth_user_name(i);
-	for (i = 0; i < HUB_ACCT_BUCKETS; i++)
-		LIST_FOREACH(a, &acct_hash[i], a_hash)
-			if (!hub_acct_in_file(a->a_name))
-				names[n++] = a->a_name;
+	g.names = names + n;
+	g.n = 0;
+	hub_acct_walk(hub_acct_gone_cb, &g);
+	n += g.n;
 	qsort(names, n, sizeof *names, hub_acct_cmp);
 	if ((b = evbuffer_new()) == NULL)
 		fatalx("out of memory");

@@ -110,7 +110,11 @@ test_expect_success 'DELETE: 200, gone from the file and the hub; again: 404' '
 	test_must_fail got bob s3cret &&
 	call DELETE bob &&
 	test "$(cat code)" = 404 &&
-	got alice new
+	got alice new &&
+	tcurl --unix-socket "$ADMIN_SOCK" -o list.out http://localhost/api/v1/users &&
+	cat list.out &&
+	grep "{\"name\":\"bob\",\"in_users_file\":false,\"limits\":\"\".*\"total\":{\"up\":[1-9]" list.out &&
+	grep "{\"name\":\"alice\",\"in_users_file\":true" list.out
 '
 
 test_expect_success 'a hub without -users: 409' '
