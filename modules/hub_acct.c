@@ -406,6 +406,13 @@ hub_acct_load(const char *dir)
 	while (fgets(line, sizeof line, fp) != NULL) {
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			if (lineno == 1) {
+				log_warnx("users: %s: not a usage file; usage "
+				    "starts afresh (the file is rewritten)",
+				    acct_path);
+				fclose(fp);
+				return;
+			}
 			log_warnx("users: %s line %u: too long; skipped",
 			    acct_path, lineno);
 			bad++;
