@@ -26,6 +26,7 @@
 #include <event2/util.h>
 
 #include "tentacle.h"
+#include "acct.h"
 #include "auth.h"
 #include "opt.h"
 
@@ -37,6 +38,8 @@ struct auth_entry {
 	uint8_t		 hash[AUTH_HASH_LEN];
 	uint32_t	 iter;
 	u_int		 line;		/* for duplicate errors */
+	/* The sixth field (acct.h); NULL: no limits, most users. */
+	struct acct_limits *limits;
 };
 
 /* A client network that needs no credentials (-allow). */
@@ -126,6 +129,7 @@ static int	 auth_users_next(const char *, size_t, size_t *, char *,
 static int	 auth_users_grow(struct auth_entry **, size_t *);
 static int	 auth_users_sort(struct auth_entry *, size_t, const char *,
 		    char **);
+static void	 auth_users_free(struct auth_entry *, size_t);
 static void	 auth_users_install(struct auth_entry *, size_t);
 static const struct auth_entry *auth_decoy(const char *, uint8_t *);
 static uint64_t	 auth_tag(uint8_t, const struct sockaddr *, u_int, u_int,
@@ -435,14 +439,20 @@ auth_decoy(const char *name, uint8_t *salt)
 	return (&auth_users[v % auth_nusers]);
 }
 
-/* Parse one line (NUL-terminated, trimmed) into e: NULL or why not. */
+/*
+ * Parse one line (NUL-terminated, trimmed) into e: NULL or why not (in
+ * why, AUTH_WHY_LEN bytes, when the limits are refused).  Base64 never
+ * holds ':', so the line splits at its first five colons; the sixth
+ * field, if any, is the limits text (acct.h), which holds none either.
+ */
 static const char *
-auth_line_parse(char *line, struct auth_entry *e)
+auth_line_parse(char *line, struct auth_entry *e, char *why, size_t whylen)
 {
-	char		*f[6], *p, *end;
-	unsigned long	 iter;
-	ssize_t		 n;
-	int		 nf = 0;
+	struct acct_limits	 l;
+	char			*f[6], *p, *end, *cause = NULL;
+	unsigned long		 iter;
+	ssize_t			 n;
+	int			 nf = 0;
 
 	for (p = line; nf < 6; nf++) {
 		f[nf] = p;
@@ -452,8 +462,10 @@ auth_line_parse(char *line, struct auth_entry *e)
 		}
 		*p++ = '\0';
 	}
-	if (nf != 5)
-		return ("expected NAME:" AUTH_SCHEME ":ITER:SALT:HASH");
+	if (p != NULL)
+		return ("a ':' in the limits (the sixth field)");
+	if (nf != 5 && nf != 6)
+		return ("expected NAME:" AUTH_SCHEME ":ITER:SALT:HASH[:LIMITS]");
 	if (!auth_name_ok(f[0], strlen(f[0])))
 		return ("bad user name (want 1 to 64 of A-Z a-z 0-9 . _)");
 	strlcpy(e->name, f[0], sizeof e->name);
@@ -473,6 +485,18 @@ auth_line_parse(char *line, struct auth_entry *e)
 	n = auth_b64_decode(e->hash, sizeof e->hash, f[4], strlen(f[4]));
 	if (n != AUTH_HASH_LEN)
 		return ("bad hash (base64 of 32 bytes)");
+	if (nf == 6) {
+		if (acct_limits_parse(f[5], &l, &cause) == -1) {
+			snprintf(why, whylen, "limits: %s", cause);
+			free(cause);
+			return (why);
+		}
+		if (!acct_limits_none(&l)) {
+			if ((e->limits = malloc(sizeof *e->limits)) == NULL)
+				return ("out of memory");
+			*e->limits = l;
+		}
+	}
 	return (NULL);
 }
 
@@ -558,14 +582,25 @@ auth_users_sort(struct auth_entry *tab, size_t n, const char *name,
 	return (0);
 }
 
+/* Free a table of n entries and their limits (tab may be NULL). */
+static void
+auth_users_free(struct auth_entry *tab, size_t n)
+{
+	size_t	 i;
+
+	if (tab == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(tab[i].limits);
+	explicit_bzero(tab, n * sizeof *tab);
+	free(tab);
+}
+
 /* Make tab (n entries, now ours) the users table; drop the old one. */
 static void
 auth_users_install(struct auth_entry *tab, size_t n)
 {
-	if (auth_users != NULL) {
-		explicit_bzero(auth_users, auth_nusers * sizeof *auth_users);
-		free(auth_users);
-	}
+	auth_users_free(auth_users, auth_nusers);
 	auth_users = tab;
 	auth_nusers = n;
 	auth_loaded = 1;
@@ -583,6 +618,7 @@ auth_users_parse(const char *buf, size_t len, const char *name,
 	u_int			 lineno = 0;
 	const char		*why;
 	char			 line[AUTH_LINE_MAX + 2], *s;
+	char			 lwhy[AUTH_WHY_LEN];
 	int			 k;
 
 	while (off < len) {
@@ -602,23 +638,22 @@ auth_users_parse(const char *buf, size_t len, const char *name,
 		}
 		memset(&tab[n], 0, sizeof tab[n]);
 		tab[n].line = lineno;
-		if ((why = auth_line_parse(s, &tab[n])) != NULL)
+		if ((why = auth_line_parse(s, &tab[n], lwhy,
+		    sizeof lwhy)) != NULL) {
+			n++;	/* its limits, if any, are freed below */
 			goto bad;
+		}
 		n++;
 	}
 	if (auth_users_sort(tab, n, name, cause) == -1) {
-		explicit_bzero(tab, n * sizeof *tab);
-		free(tab);
+		auth_users_free(tab, n);
 		return (-1);
 	}
 	auth_users_install(tab, n);
 	return (0);
 bad:
 	xasprintf(cause, "%s:%u: %s", name, lineno, why);
-	if (tab != NULL) {
-		explicit_bzero(tab, cap * sizeof *tab);
-		free(tab);
-	}
+	auth_users_free(tab, n);
 	return (-1);
 }
 
@@ -1288,6 +1323,88 @@ auth_line_make(char *out, size_t outlen, const char *name, const char *pass,
 }
 
 /* see auth.h */
+int
+auth_user_limits(const char *name, struct acct_limits *l)
+{
+	const struct auth_entry	*e;
+
+	memset(l, 0, sizeof *l);
+	if ((e = auth_find(name)) == NULL)
+		return (-1);
+	if (e->limits != NULL)
+		*l = *e->limits;
+	return (0);
+}
+
+/* see auth.h */
+const char *
+auth_user_name(size_t i)
+{
+	return (i < auth_nusers ? auth_users[i].name : NULL);
+}
+
+/* The offset of the fifth ':' in line (len bytes), or -1 when none. */
+static ssize_t
+auth_line_fifth(const char *line, size_t len)
+{
+	size_t	 i;
+	int	 colons = 0;
+
+	for (i = 0; i < len; i++)
+		if (line[i] == ':' && ++colons == 5)
+			return ((ssize_t)i);
+	return (-1);
+}
+
+/* see auth.h */
+int
+auth_line_get_limits(const char *line, size_t len, char *out, size_t outlen)
+{
+	ssize_t	 at;
+	size_t	 n;
+
+	if (outlen == 0)
+		return (-1);
+	out[0] = '\0';
+	if ((at = auth_line_fifth(line, len)) == -1)
+		return (0);
+	n = len - (size_t)at - 1;
+	if (n >= outlen)
+		return (-1);
+	memcpy(out, line + at + 1, n);
+	out[n] = '\0';
+	return (0);
+}
+
+/* see auth.h */
+int
+auth_line_set_limits(char *out, size_t outlen, const char *line, size_t len,
+    const char *limits, char **cause)
+{
+	ssize_t	 at;
+	size_t	 keep;
+	int	 n;
+
+	if ((at = auth_line_fifth(line, len)) != -1)
+		keep = (size_t)at;
+	else {
+		/* NAME:SCHEME:ITER:SALT:HASH has four. */
+		keep = len;
+		if (memchr(line, ':', len) == NULL) {
+			xasprintf(cause, "not a users-file line");
+			return (-1);
+		}
+	}
+	n = snprintf(out, outlen, "%.*s%s%s", (int)keep, line,
+	    *limits != '\0' ? ":" : "", limits);
+	if (n < 0 || (size_t)n >= outlen) {
+		xasprintf(cause, "no room for the line");
+		return (-1);
+	}
+	return (0);
+}
+
+/* see auth.h */
 void
 auth_stats(struct auth_stats *st)
 {
@@ -1298,10 +1415,7 @@ auth_stats(struct auth_stats *st)
 void
 auth_reset(void)
 {
-	if (auth_users != NULL) {
-		explicit_bzero(auth_users, auth_nusers * sizeof *auth_users);
-		free(auth_users);
-	}
+	auth_users_free(auth_users, auth_nusers);
 	auth_users = NULL;
 	auth_nusers = 0;
 	auth_loaded = 0;

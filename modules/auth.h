@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "acct.h"
+
 
 /*
  * The policy for
@@ -49,9 +51,15 @@ void		 auth_open_proxy_set(int);
 #define AUTH_FILE_MAX		(16 * 1024 * 1024)
 #define AUTH_ALLOW_MAX		256	/* -allow entries */
 #define AUTH_SCHEME		"pbkdf2-sha256"
-/* Longest users-file line: name, scheme, iterations, base64 salt, hash. */
+/*
+ * Longest users-file line: name, scheme, iterations, base64 salt, hash,
+ * and the optional limits (acct.h) after a sixth ':'.
+ */
 #define AUTH_LINE_MAX		(AUTH_NAME_MAX + 16 + 12 + 4 * \
-				    (AUTH_SALT_MAX / 3 + 1) + 48 + 8)
+				    (AUTH_SALT_MAX / 3 + 1) + 48 + 8 + \
+				    1 + ACCT_LIMITS_LEN)
+/* A refusal of a line's limits: "limits: " and acct.h's cause. */
+#define AUTH_WHY_LEN		256
 
 /* Failed logins: AUTH_FAIL_MAX per address within the window, then no more. */
 #define AUTH_FAIL_MAX		10
@@ -136,6 +144,31 @@ int		 auth_users_parse(const char *buf, size_t len, const char *name,
  */
 int		 auth_line_make(char *out, size_t outlen, const char *name,
 		    const char *pass, uint32_t iter, char **cause);
+
+/*
+ * The limits of the line for name (a base name) as the table holds them
+ * now, into *l (zeroed: no limits).  Returns 0, or -1 when name has no
+ * line (*l zeroed).
+ */
+int		 auth_user_limits(const char *name, struct acct_limits *l);
+/* The name of the i-th user (by name), or NULL past the last. */
+const char	*auth_user_name(size_t i);
+/*
+ * The sixth field (the limits text) of a users-file line of len bytes
+ * (no newline), into out (outlen bytes with the NUL; "" when the line has
+ * none).  Returns 0, or -1 when it does not fit.
+ */
+int		 auth_line_get_limits(const char *line, size_t len, char *out,
+		    size_t outlen);
+/*
+ * line (len bytes, no newline) with its sixth field replaced by limits
+ * (a canonical limits text; "" leaves the field out), into out (outlen
+ * bytes, AUTH_LINE_MAX + 1 is enough).  Returns 0, or -1 with *cause
+ * when line has fewer than five fields or out is too small.
+ */
+int		 auth_line_set_limits(char *out, size_t outlen,
+		    const char *line, size_t len, const char *limits,
+		    char **cause);
 
 /*
  * Check username (base name and routing parameters) and password against

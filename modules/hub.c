@@ -324,6 +324,7 @@ hub_stop_now(const char *why)
 		evtimer_del(hub.stop_ev);
 	hub_node_ids_flush();
 	cut = relay_close_all("hub stopping", 0);
+	hub_acct_flush();	/* with the cut relays' last bytes */
 	if (hub.stop_relays > 0 || cut > 0)
 		log_info("hub: %s: %u relays finished, %u cut", why,
 		    hub.stop_relays > cut ? hub.stop_relays - cut : 0, cut);
@@ -411,9 +412,11 @@ hub_hup_cb(int sig __unused, void *arg __unused)
 		    auth_users_count(), cause);
 		free(cause);
 		cause = NULL;
-	} else if (hub.conf.users_path != NULL)
+	} else if (hub.conf.users_path != NULL) {
 		log_info("SIGHUP: %zu proxy users from %s", auth_users_count(),
 		    hub.conf.users_path);
+		hub_acct_reload();
+	}
 	if (hub.conf.tokens_path != NULL) {
 		if (token_set_load(hub.conf.tokens_path, &ts, &cause) == -1) {
 			log_warnx("SIGHUP: keeping the old tokens: %s", cause);
@@ -1291,11 +1294,14 @@ hub_main(int argc, char **argv)
 	}
 	hub_node_ids_load(hub.conf.state_dir != NULL ? hub.conf.state_dir :
 	    core_state_dir());
+	hub_acct_load(hub.conf.state_dir != NULL ? hub.conf.state_dir :
+	    core_state_dir());
 	core_signal(SIGINT, hub_shutdown_cb, NULL);
 	core_signal(SIGTERM, hub_shutdown_cb, NULL);
 	core_signal(SIGHUP, hub_hup_cb, NULL);
 	hub_ready();
 	core_loop();
+	hub_acct_flush();
 	log_info("hub: stopped");
 	return (0);
 }

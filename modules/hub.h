@@ -288,6 +288,8 @@ struct srelay {
 	TAILQ_ENTRY(srelay)	 sr_entry;
 	struct node		*sr_node;
 	struct parked		*sr_parked;
+	struct hub_acct_user	*sr_acct;	/* its user's usage; NULL */
+	struct bufferevent	*sr_acct_bev;	/* in its rate-limit group */
 };
 
 /* A control connection before WELCOME. */
@@ -665,5 +667,48 @@ const char	*hub_event_ip(const struct sockaddr *);
 void		 hub_events_get(struct evhttp_request *, const char *);
 /* End every follower; hub_api_close() calls it before evhttp_free(). */
 void		 hub_events_close(void);
+
+/*
+ * hub_acct.c: per-user accounting and limits (acct.h; doc/admin.md,
+ * "Users and accounting").  Only users whose password was checked.
+ */
+struct hub_acct_user;
+/* Read STATE-DIR/usage (damaged lines logged and skipped); start ticking. */
+void		 hub_acct_load(const char *dir);
+/* Write the usage file now if it changed (shutdown). */
+void		 hub_acct_flush(void);
+/* The users file was reloaded: the records take the new limits. */
+void		 hub_acct_reload(void);
+/*
+ * May user name (logged in) open a connection now?  ACCT_OK, or
+ * ACCT_QUOTA_DAY / ACCT_QUOTA_MONTH with text (ACCT_TEXT_LEN) the reason
+ * for the client; logged once per user per period.
+ */
+int		 hub_acct_login(const char *name, char *text, size_t len);
+/* Connections name may hold: its conns= limit, else dflt. */
+int		 hub_acct_max_conns(const char *name, int dflt);
+/*
+ * Count the bytes of ex (a hub exit: struct srelay) for user name; a
+ * relay that reaches a quota is cut.  With a rate cap, bev (the client's
+ * side of the relay) joins the user's rate-limit group and ex is capped.
+ * hub_acct_exit_done() when the exit is freed, while bev still lives.
+ */
+void		 hub_acct_exit(struct relay_exit *ex, const char *name,
+		    struct bufferevent *bev);
+void		 hub_acct_exit_done(struct srelay *);
+/*
+ * Each counted user (every user that logged in since the usage file
+ * began, even if no longer in the users file), its usage rolled to now
+ * and its bytes in the last second: for GET users and for metrics
+ * (tentacle_user_*; connections: limit_user_count(name), limits:
+ * auth_user_limits(name)).  cb must not log in or count.
+ */
+struct acct_usage;
+void		 hub_acct_walk(void (*cb)(const char *name,
+		    const struct acct_usage *, uint64_t rate_up,
+		    uint64_t rate_down, void *), void *arg);
+/* GET users, users/{name}; PUT and DELETE users/{name}. */
+void		 hub_acct_api(struct evhttp_request *, const char *peer,
+		    int method, char **parts, int nparts);
 
 #endif /* HUB_H */

@@ -614,6 +614,10 @@ api_route(struct api_req *r)
 	} else if (r->nparts == 1 && strcmp(what, "events") == 0) {
 		hub_events_get(r->req, r->peer);
 		return;
+	} else if (strcmp(what, "users") == 0) {
+		hub_acct_api(r->req, r->peer, r->method, r->parts + 1,
+		    r->nparts - 1);
+		return;
 	}
 	if (strcmp(what, "nodes") != 0 && strcmp(what, "pools") != 0 &&
 	    strcmp(what, "stats") != 0) {

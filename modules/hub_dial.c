@@ -341,6 +341,7 @@ hub_dial_exit_done(struct relay_exit *ex)
 	struct srelay	*sr = (struct srelay *)((char *)ex -
 			    offsetof(struct srelay, sr_exit));
 
+	hub_acct_exit_done(sr);
 	if (sr->sr_node != NULL) {
 		TAILQ_REMOVE(&sr->sr_node->n_relays, sr, sr_entry);
 		sr->sr_node->n_nrelays--;

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "tentacle.h"
+#include "acct.h"
 #include "auth.h"
 #include "http.h"
 #include "limit.h"
@@ -40,6 +41,8 @@ struct hub_http {
 	struct dial		*dial;		/* pending for the request */
 	struct limit_hold	*hold;		/* counts; NULL when refused */
 	int			 policy;	/* AUTH_OPEN, AUTH_NEED */
+	/* The request's user when its password was checked, else "". */
+	char			 acct_user[AUTH_NAME_MAX + 1];
 };
 
 /* One request: its proxy user and where to route it. */
@@ -162,6 +165,7 @@ static int
 hub_http_limited(struct hub_http *hc, const char *name, int why)
 {
 	const char	*who = relay_tag(hc->r), *what;
+	const char	*flag = limit_why_str(why);
 	char		 reply[HTTP_REPLY_MAX], body[160];
 	u_int		 more = 0;
 	int		 n, max, status;
@@ -172,8 +176,11 @@ hub_http_limited(struct hub_http *hc, const char *name, int why)
 		what = "from this address";
 		break;
 	case LIMIT_USER:
-		max = hub.conf.max_conns_per_user;
+		/* The user's own conns= (users file) overrides the flag. */
+		max = hub_acct_max_conns(name, hub.conf.max_conns_per_user);
 		what = "for this user";
+		if (hub_acct_max_conns(name, 0) > 0)
+			flag = "the user's conns=";
 		break;
 	case LIMIT_TOTAL:
 		max = hub.conf.max_clients;
@@ -198,7 +205,7 @@ hub_http_limited(struct hub_http *hc, const char *name, int why)
 			    "already (%s %d; %u more refused since the last "
 			    "such line)", who, why == LIMIT_USER ?
 			    " user " : "", why == LIMIT_USER ? name : "", max,
-			    what, limit_why_str(why), max, more);
+			    what, flag, max, more);
 	}
 	if (what == NULL)
 		snprintf(body, sizeof body, "tentacle: the proxy is out of "
@@ -206,7 +213,7 @@ hub_http_limited(struct hub_http *hc, const char *name, int why)
 	else
 		snprintf(body, sizeof body, "tentacle: too many connections "
 		    "%s (%s %d)\n", why == LIMIT_ADDR ? "from your address" :
-		    what, limit_why_str(why), max);
+		    what, flag, max);
 	n = snprintf(reply, sizeof reply, "HTTP/1.1 %d %s\r\n"
 	    "Retry-After: 1\r\n"
 	    "Content-Type: text/plain\r\n"
@@ -234,8 +241,10 @@ hub_http_route(struct hub_http *hc, struct hub_http_req *rq)
 	char	 why[ROUTE_WHY_MAX], body[ROUTE_WHY_MAX + 32];
 
 	relay_http_user(hc->r, rq->user.name);
-	if (route_parse(rq->user.params, &rq->route, why, sizeof why) == 0)
+	if (route_parse(rq->user.params, &rq->route, why, sizeof why) == 0) {
+		rq->route.acct_pools = rq->user.verified;
 		return (0);
+	}
 	log_warnx("http: %s: user %s: bad routing parameters: %s",
 	    relay_tag(hc->r), rq->user.name, why);
 	snprintf(body, sizeof body, "bad routing parameters: %s", why);
@@ -337,6 +346,7 @@ hub_http_auth(struct hub_http *hc, const struct http_msg *req,
 	char		 esc[4 * AUTH_USERNAME_MAX + 1];
 	char		 user[AUTH_USERNAME_MAX + 1];
 	char		 pass[AUTH_PASSWORD_MAX + 1];
+	char		 text[ACCT_TEXT_LEN];
 	size_t		 vlen;
 	int		 rc, lwhy;
 
@@ -368,8 +378,16 @@ hub_http_auth(struct hub_http *hc, const struct http_msg *req,
 	explicit_bzero(pass, sizeof pass);
 	if (rc == 0) {
 		if (limit_user(hc->hold, rq->user.name,
-		    hub.conf.max_conns_per_user, &lwhy) == -1)
+		    hub_acct_max_conns(rq->user.name,
+		    hub.conf.max_conns_per_user), &lwhy) == -1)
 			return (hub_http_limited(hc, rq->user.name, lwhy));
+		if (hub_acct_login(rq->user.name, text, sizeof text) !=
+		    ACCT_OK) {
+			/* Logged once per user and period by hub_acct. */
+			relay_http_log(hc->r, 403);
+			return (relay_http_error(hc->r, 403, "tentacle: user "
+			    "%s: %s\n", rq->user.name, text));
+		}
 		return (hub_http_route(hc, rq));
 	}
 	memset(&rq->user, 0, sizeof rq->user);
@@ -398,6 +416,8 @@ hub_http_request(struct relay *r, void *arg, const struct http_msg *req,
 
 	if (hub_http_auth(hc, req, head, &rq) == -1)
 		return (-1);
+	strlcpy(hc->acct_user, rq.user.verified ? rq.user.name : "",
+	    sizeof hc->acct_user);
 	hc->dial = hub_dial(t, &rq.route, rq.user.name, relay_tag(r),
 	    hub_http_dial_cb, hc, &result, &why);
 	if (hc->dial != NULL)
@@ -415,5 +435,8 @@ hub_http_dial_cb(const struct dial_done *dd, void *arg)
 	struct hub_http	*hc = arg;
 
 	hc->dial = NULL;	/* hub_dial.c frees it after we return */
+	if (dd->exit != NULL && hc->acct_user[0] != '\0')
+		hub_acct_exit(dd->exit, hc->acct_user,
+		    relay_user_bev(hc->r));
 	relay_http_exit(hc->r, dd);
 }

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "tentacle.h"
+#include "acct.h"
+#include "auth.h"
 #include "route.h"
 #include "hub.h"
 
@@ -18,6 +20,11 @@
 #define BACKOFF_MIN_MS	10000		/* ... skip the node this long, */
 #define BACKOFF_MAX_MS	300000		/* doubling up to this */
 #define SESSION_MAX	65536
+
+/* The pools= of the user whose dial is being chosen; NULL: every pool. */
+static const struct acct_limits	*hub_sched_allow;
+
+static struct node *hub_sched_choose_allowed(struct dial *, int *);
 
 /* Is n out of service (drained, or in a redial cycle)? */
 static int
@@ -48,6 +55,25 @@ hub_sched_in_pool(const struct node *n, const char *pool)
 	return (0);
 }
 
+/*
+ * May the user of the dial being chosen use n: a pool it asked for in
+ * its pools=, or without one, any pool of n in them?
+ */
+static int
+hub_sched_allowed(const struct node *n, const struct route *r)
+{
+	int	 i;
+
+	if (hub_sched_allow == NULL)
+		return (1);
+	if (r->pool[0] != '\0')
+		return (acct_pool_allowed(hub_sched_allow, r->pool));
+	for (i = 0; i < n->n_hello.npools; i++)
+		if (acct_pool_allowed(hub_sched_allow, n->n_hello.pools[i]))
+			return (1);
+	return (0);
+}
+
 /* Does n match the route's selectors (pool, node name or id)? */
 static int
 hub_sched_matches(const struct node *n, const struct route *r)
@@ -55,6 +81,9 @@ hub_sched_matches(const struct node *n, const struct route *r)
 	if (r == NULL)
 		return (1);
 	if (r->pool[0] != '\0' && !hub_sched_in_pool(n, r->pool))
+		return (0);
+	/* Outside the user's pools= is as if no node served the pool. */
+	if (!hub_sched_allowed(n, r))
 		return (0);
 	return (r->node[0] == '\0' || hub_node_named(n, r->node));
 }
@@ -344,9 +373,27 @@ hub_sched_why(const struct route *r, const char *what, const char *rest)
 	    r != NULL ? r->pool : "", rest);
 }
 
-/* see hub.h */
+/*
+ * see hub.h: with the pools= of a user whose password was checked in
+ * hub_sched_allow while choosing.
+ */
 struct node *
 hub_sched_choose(struct dial *d, int *result)
+{
+	struct acct_limits	 allow;
+	struct node		*n;
+
+	if (d->d_route.acct_pools && auth_user_limits(d->d_user,
+	    &allow) == 0 && allow.npools > 0)
+		hub_sched_allow = &allow;
+	n = hub_sched_choose_allowed(d, result);
+	hub_sched_allow = NULL;
+	return (n);
+}
+
+/* hub_sched_choose() once hub_sched_allow is set. */
+static struct node *
+hub_sched_choose_allowed(struct dial *d, int *result)
 {
 	struct route	*r = &d->d_route;
 	struct session	*se = NULL;

@@ -48,6 +48,7 @@
 #include <event2/event.h>
 
 #include "tentacle.h"
+#include "acct.h"
 #include "auth.h"
 #include "limit.h"
 #include "route.h"
@@ -231,6 +232,7 @@ static void
 hub_socks_limited(struct hub_socks *sf, int why)
 {
 	const char	*name = sf->sf_user.name;
+	const char	*flag = limit_why_str(why);
 	u_int		 more = 0;
 	int		 max;
 
@@ -246,7 +248,10 @@ hub_socks_limited(struct hub_socks *sf, int why)
 		max = hub.conf.max_conns_per_ip;
 		break;
 	case LIMIT_USER:
-		max = hub.conf.max_conns_per_user;
+		/* The user's own conns= (users file) overrides the flag. */
+		max = hub_acct_max_conns(name, hub.conf.max_conns_per_user);
+		if (hub_acct_max_conns(name, 0) > 0)
+			flag = "the user's conns=";
 		break;
 	case LIMIT_TOTAL:
 		max = hub.conf.max_clients;
@@ -261,7 +266,7 @@ hub_socks_limited(struct hub_socks *sf, int why)
 	    "%d; %u more refused since the last such line)", sf->sf_peer,
 	    why == LIMIT_USER ? " user " : "", why == LIMIT_USER ? name : "",
 	    max, why == LIMIT_USER ? "for this user" : why == LIMIT_ADDR ?
-	    "from this address" : "to the hub", limit_why_str(why), max, more);
+	    "from this address" : "to the hub", flag, max, more);
 }
 
 /*
@@ -290,8 +295,10 @@ hub_socks_route(struct hub_socks *sf)
 	char	 why[ROUTE_WHY_MAX];
 
 	if (route_parse(sf->sf_user.params, &sf->sf_route, why,
-	    sizeof why) == 0)
+	    sizeof why) == 0) {
+		sf->sf_route.acct_pools = sf->sf_user.verified;
 		return (1);
+	}
 	log_warnx("socks: %s: user %s: bad routing parameters: %s",
 	    sf->sf_peer, sf->sf_user.name, why);
 	memset(&sf->sf_route, 0, sizeof sf->sf_route);
@@ -330,7 +337,7 @@ static int
 hub_socks_auth_check(struct hub_socks *sf, const char *user, const char *pass)
 {
 	const char	*why;
-	char		 esc[4 * 255 + 1];
+	char		 esc[4 * 255 + 1], text[ACCT_TEXT_LEN];
 	int		 rc, lwhy;
 
 	if (sf->sf_refuse != 0)
@@ -349,9 +356,16 @@ hub_socks_auth_check(struct hub_socks *sf, const char *user, const char *pass)
 		log_debug("socks: %s: user %s logged in", sf->sf_peer,
 		    sf->sf_user.name);
 		if (sf->sf_hold != NULL && limit_user(sf->sf_hold,
-		    sf->sf_user.name, hub.conf.max_conns_per_user,
-		    &lwhy) == -1)
+		    sf->sf_user.name, hub_acct_max_conns(sf->sf_user.name,
+		    hub.conf.max_conns_per_user), &lwhy) == -1)
 			hub_socks_limited(sf, lwhy);
+		else if (hub_acct_login(sf->sf_user.name, text,
+		    sizeof text) != ACCT_OK) {
+			/* Logged once per user and period by hub_acct. */
+			log_debug("socks: %s: user %s refused: %s",
+			    sf->sf_peer, sf->sf_user.name, text);
+			sf->sf_refuse = SOCKS_REP_NOTALLOWED;
+		}
 		return (hub_socks_route(sf));
 	}
 	if (rc == -1)
@@ -619,6 +633,8 @@ hub_socks_dial_cb(const struct dial_done *dd, void *arg)
 	else
 		len = socks_reply(out, SOCKS_REP_OK, (struct sockaddr *)&ss);
 	bufferevent_write(bev, out, len);
+	if (sf->sf_user.verified)
+		hub_acct_exit(dd->exit, sf->sf_user.name, bev);
 	snprintf(tag, sizeof tag, "socks%s %s%s%s dial %u %s",
 	    sf->sf_v4 ? "4" : "", sf->sf_peer,
 	    sf->sf_user.name[0] != '\0' ? " user " : "", sf->sf_user.name,

@@ -2,8 +2,10 @@
  * passwd.c: `tentacle passwd [-iter N] [-file F] USER`: read a password
  * (twice from a terminal, without echo; one line from a pipe) and print
  * its users-file line, or put it into F in place of USER's old line;
- * `tentacle passwd -d -file F USER` takes USER's line out of F.  The
- * line format and the hashing are auth.c's.
+ * `tentacle passwd -d -file F USER` takes USER's line out of F.  A new
+ * password keeps the limits (the line's sixth field, acct.h) USER had;
+ * `-limits TEXT` sets them, and for a user already in F changes only them
+ * (no password asked).  The line format and the hashing are auth.c's.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "tentacle.h"
+#include "acct.h"
 #include "auth.h"
 #include "opt.h"
 
@@ -34,19 +37,29 @@ static int	 passwd_file_read(const char *, char **, size_t *,
 		    struct stat *);
 static int	 passwd_file_copy(FILE *, const char *, size_t, const char *,
 		    const char *);
-static int	 passwd_file_update(const char *, const char *, const char *);
+static const char *passwd_file_find(const char *, size_t, const char *,
+		    size_t *);
+static int	 passwd_file_has(const char *, const char *);
+static int	 passwd_file_update(const char *, const char *, const char *,
+		    const char *);
 
 static void
 passwd_usage(FILE *fp, struct opt *opts)
 {
-	fprintf(fp, "usage: tentacle passwd [-iter N] [-file F] USER\n"
+	fprintf(fp, "usage: tentacle passwd [-iter N] [-limits L] [-file F] "
+	    "USER\n"
+	    "       tentacle passwd -limits L -file F USER\n"
 	    "       tentacle passwd -d -file F USER\n\n"
 	    "Read USER's password (twice, without echo, from a terminal; one "
 	    "line from\nstandard input otherwise) and print a users-file line "
 	    "for the hub's -users\nflag, or put it into F (replacing USER's "
 	    "line; written atomically, keeping\nF's owner and group and its "
 	    "mode less other users' bits; 0600 for a new file).\n-d removes "
-	    "USER from F instead.  Send the hub SIGHUP to reload F.\n\n"
+	    "USER from F instead.  Send the hub SIGHUP to reload F.\n"
+	    "A new password keeps USER's limits; -limits sets them "
+	    "(\"conns=2,rate=1M,day=5Gi,\npools=a+b\"; \"\" clears them: "
+	    "doc/users.md), and for a USER already in F changes\nonly them, "
+	    "asking no password.\n\n"
 	    "Flags:\n");
 	opt_usage(fp, opts);
 }
@@ -231,29 +244,95 @@ passwd_file_copy(FILE *out, const char *buf, size_t len, const char *name,
 	return (found);
 }
 
-/*
- * Replace name's line in path with line (or append it; line NULL: remove
- * it, and fail if there is none), through a temporary file in the same
- * directory renamed over path, with path's owner and its mode less the
- * bits for others (a new file: 0600).
- */
+/* name's first line in buf (len bytes, may be NULL), *llen its length. */
+static const char *
+passwd_file_find(const char *buf, size_t len, const char *name, size_t *llen)
+{
+	const char	*p, *nl;
+	size_t		 nlen = strlen(name), ll;
+
+	for (p = buf; p != NULL && p < buf + len; p = nl) {
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(buf + len - p);
+		if (nl != NULL)
+			nl++;
+		if (ll > nlen && strncmp(p, name, nlen) == 0 &&
+		    p[nlen] == ':') {
+			/* What passwd_file_copy() replaces; a CR is not ours. */
+			if (ll > 0 && p[ll - 1] == '\r')
+				ll--;
+			*llen = ll;
+			return (p);
+		}
+	}
+	return (NULL);
+}
+
+/* 1 when path has a line for name, 0 when not, -1 after saying why. */
 static int
-passwd_file_update(const char *path, const char *name, const char *line)
+passwd_file_has(const char *path, const char *name)
 {
 	struct stat	 st;
-	FILE		*out;
-	char		*buf, *tmp = NULL, *cause = NULL;
-	size_t		 len;
+	char		*buf;
+	size_t		 len, ll;
 	int		 found;
 
 	if (passwd_file_read(path, &buf, &len, &st) == -1)
 		return (-1);
-	if (line == NULL && (buf == NULL || passwd_file_copy(NULL, buf, len,
-	    name, NULL) == 0)) {
+	found = passwd_file_find(buf, len, name, &ll) != NULL;
+	if (buf != NULL)
+		explicit_bzero(buf, len);
+	free(buf);
+	return (found);
+}
+
+/*
+ * Replace name's line in path with line (or append it; line NULL: remove
+ * it, and fail if there is none), through a temporary file in the same
+ * directory renamed over path, with path's owner and its mode less the
+ * bits for others (a new file: 0600).  limits (a canonical limits text)
+ * becomes the line's sixth field; limits NULL keeps the old line's.
+ * line NULL with limits: name's line with only its limits changed.
+ */
+static int
+passwd_file_update(const char *path, const char *name, const char *line,
+    const char *limits)
+{
+	struct stat	 st;
+	FILE		*out;
+	const char	*old;
+	char		*buf, *tmp = NULL, *cause = NULL;
+	char		 keep[ACCT_LIMITS_LEN + 1], nline[AUTH_LINE_MAX + 1];
+	size_t		 len, olen = 0;
+	int		 found;
+
+	if (passwd_file_read(path, &buf, &len, &st) == -1)
+		return (-1);
+	old = passwd_file_find(buf, len, name, &olen);
+	if (line == NULL && old == NULL) {
 		fprintf(stderr, "tentacle passwd: %s: %s\n", path, buf == NULL ?
-		    "no such file" : "no such user (nothing removed)");
+		    "no such file" : limits != NULL ? "no such user (give it "
+		    "a password first)" : "no such user (nothing removed)");
 		free(buf);
 		return (-1);
+	}
+	if (line != NULL || limits != NULL) {
+		keep[0] = '\0';
+		if (limits == NULL && old != NULL && auth_line_get_limits(old,
+		    olen, keep, sizeof keep) == -1) {
+			fprintf(stderr, "tentacle passwd: %s: user %s: limits "
+			    "too long\n", path, name);
+			goto fail;
+		}
+		if (auth_line_set_limits(nline, sizeof nline, line != NULL ?
+		    line : old, line != NULL ? strlen(line) : olen,
+		    limits != NULL ? limits : keep, &cause) == -1) {
+			fprintf(stderr, "tentacle passwd: %s: user %s: %s\n",
+			    path, name, cause);
+			free(cause);
+			goto fail;
+		}
+		line = nline;
 	}
 	/*
 	 * Keep the file's owner (as root) and its owner and group bits: the
@@ -269,6 +348,7 @@ passwd_file_update(const char *path, const char *name, const char *line)
 		return (-1);
 	}
 	found = passwd_file_copy(out, buf, len, name, line);
+	explicit_bzero(nline, sizeof nline);
 	if (opt_file_replace_commit(out, tmp, path, &cause) == -1) {
 		fprintf(stderr, "tentacle passwd: %s\n", cause);
 		free(cause);
@@ -292,9 +372,11 @@ fail:
 int
 passwd_main(int argc, char **argv)
 {
-	const char	*file = NULL;
+	struct acct_limits l;
+	const char	*file = NULL, *limits = NULL;
 	char		 pass[AUTH_PASSWORD_MAX + 2], again[sizeof pass];
 	char		 line[AUTH_LINE_MAX + 1], *cause = NULL;
+	char		 lim[ACCT_LIMITS_LEN + 1], *nl;
 	int		 iter = AUTH_ITER_DEFAULT, ind = 1, rc, del = 0;
 	struct opt	 opts[] = {
 		{ "iter", OPT_INT, &iter, "PBKDF2-HMAC-SHA256 iterations "
@@ -304,6 +386,9 @@ passwd_main(int argc, char **argv)
 		    "of printing the line", NULL, 0, 0, 0 },
 		{ "d", OPT_BOOL, &del, "Remove USER from the -file F (no "
 		    "password asked)", NULL, 0, 0, 0 },
+		{ "limits", OPT_STRING, &limits, "USER's limits (doc/users.md;"
+		    " \"\" for none); for a USER in -file F only these change",
+		    NULL, 0, 0, 0 },
 		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 	};
 
@@ -335,8 +420,24 @@ passwd_main(int argc, char **argv)
 			    "file? give -file F (the hub's -users file)\n");
 			return (2);
 		}
-		return (passwd_file_update(file, argv[ind], NULL) == -1 ?
-		    1 : 0);
+		return (passwd_file_update(file, argv[ind], NULL, NULL) ==
+		    -1 ? 1 : 0);
+	}
+	if (limits != NULL) {
+		if (acct_limits_parse(limits, &l, &cause) == -1) {
+			fprintf(stderr, "tentacle passwd: -limits: %s\n", cause);
+			return (2);
+		}
+		/* Canonical: what the hub's API shows. */
+		acct_limits_format(&l, lim, sizeof lim);
+		limits = lim;
+		if (file != NULL) {
+			if ((rc = passwd_file_has(file, argv[ind])) == -1)
+				return (1);
+			if (rc == 1)
+				return (passwd_file_update(file, argv[ind],
+				    NULL, limits) == -1 ? 1 : 0);
+		}
 	}
 
 	if (isatty(STDIN_FILENO)) {
@@ -366,6 +467,12 @@ passwd_main(int argc, char **argv)
 		return (1);
 	}
 	if (file == NULL) {
+		if (limits != NULL && *limits != '\0' &&
+		    strlen(line) + 1 + strlen(limits) < sizeof line) {
+			nl = line + strlen(line);
+			snprintf(nl, sizeof line - (size_t)(nl - line), ":%s",
+			    limits);
+		}
 		printf("%s\n", line);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			fprintf(stderr, "tentacle passwd: stdout: %s\n",
@@ -374,5 +481,7 @@ passwd_main(int argc, char **argv)
 		}
 		return (0);
 	}
-	return (passwd_file_update(file, argv[ind], line) == -1 ? 1 : 0);
+	rc = passwd_file_update(file, argv[ind], line, limits);
+	explicit_bzero(line, sizeof line);
+	return (rc == -1 ? 1 : 0);
 }

@@ -138,8 +138,8 @@ relay_open(struct bufferevent *user, struct relay_exit *ex, const char *proto,
 
 	if ((r = relay_alloc(tag, cb, arg)) == NULL) {
 		log_warnx("relay %s: out of memory; closing", tag);
+		relay_exit_drop(ex);	/* first: see relay_close() */
 		bufferevent_free(user);
-		relay_exit_drop(ex);
 		return (NULL);
 	}
 	r->user.bev = user;
@@ -200,7 +200,8 @@ relay_side_resume(struct relay_side *s)
 {
 	bufferevent_setcb(s->bev, relay_read_cb, relay_write_cb,
 	    relay_event_cb, s);
-	bufferevent_enable(s->bev, s->eof ? EV_WRITE : EV_READ | EV_WRITE);
+	bufferevent_enable(s->bev, s->eof || s->r->cut ? EV_WRITE :
+	    EV_READ | EV_WRITE);
 }
 
 /* see relay.h */
@@ -259,6 +260,11 @@ relay_timer_set(struct relay *r, int ms, int idle)
 {
 	struct timeval	 tv;
 
+	if (r->cut) {
+		/* A quota cut is due: nothing puts it off. */
+		ms = 1;
+		idle = 0;
+	}
 	r->idle_ms = idle && ms > 0 ? ms : 0;
 	if (ms <= 0) {
 		if (r->timer != NULL)
@@ -291,6 +297,13 @@ void
 relay_set_who(struct relay *r, const struct relay_who *who)
 {
 	r->who = *who;
+}
+
+/* see tentacle.h */
+struct bufferevent *
+relay_user_bev(struct relay *r)
+{
+	return (r->user.bev);
 }
 
 /* see tentacle.h */
@@ -345,6 +358,7 @@ relay_move(struct relay_side *s)
 		return;
 	}
 	if (evbuffer_get_length(out) == 0 && s->tls && !p->tls &&
+	    (s->r->ex == NULL || !s->r->ex->capped) &&
 	    (fd = bufferevent_getfd(p->bev)) != -1)
 		(void)evbuffer_write(in, fd);
 	evbuffer_add_buffer(out, in);
@@ -374,11 +388,14 @@ relay_read_more(struct relay_side *s)
 	int			 i, nv;
 	char			 reason[128];
 
-	if (s->eof || p->shut || s->tls ||
+	/* A capped relay reads through its bufferevents (rate limits). */
+	if (s->eof || p->shut || s->tls || s->r->cut ||
+	    (s->r->ex != NULL && s->r->ex->capped) ||
 	    (fd = bufferevent_getfd(s->bev)) == -1 ||
 	    !(bufferevent_get_enabled(s->bev) & EV_READ))
 		return (0);
-	while ((have = evbuffer_get_length(out)) < RELAY_HIGHWATER) {
+	while ((have = evbuffer_get_length(out)) < RELAY_HIGHWATER &&
+	    !s->r->cut) {
 		if ((nv = evbuffer_reserve_space(out, RELAY_HIGHWATER - have,
 		    v, 2)) <= 0)
 			return (0);
@@ -432,6 +449,24 @@ relay_count_bytes(struct relay_side *s, size_t n)
 		if (st != NULL)
 			st->down += n;
 	}
+	if (r->ex != NULL && r->ex->count != NULL &&
+	    r->ex->count(r->ex, s == &r->user ? n : 0,
+	    s == &r->user ? 0 : n) == -1 && !r->cut) {
+		/*
+		 * Our callers still use r: close it from its timer, and read
+		 * no more meanwhile (what was read still goes across).
+		 */
+		r->cut = 1;
+		if (!r->splice) {
+			if (r->user.bev != NULL)
+				bufferevent_disable(r->user.bev, EV_READ);
+			if (r->exit.bev != NULL)
+				bufferevent_disable(r->exit.bev, EV_READ);
+		}
+		if (relay_timer_set(r, 1, 0) == -1)
+			log_warnx("relay %s: out of memory: not cut at its "
+			    "quota", r->tag);
+	}
 }
 
 static void
@@ -442,7 +477,7 @@ relay_write_cb(struct bufferevent *bev, void *arg)
 	size_t			 left;
 
 	left = evbuffer_get_length(bufferevent_get_output(bev));
-	if (!p->eof && left < RELAY_HIGHWATER &&
+	if (!p->eof && !r->cut && left < RELAY_HIGHWATER &&
 	    !(bufferevent_get_enabled(p->bev) & EV_READ))
 		bufferevent_enable(p->bev, EV_READ);
 	if (left == 0 && s->shut_pending) {
@@ -516,6 +551,10 @@ relay_timer_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 	uint64_t	 now = core_now_us(), idle_us;
 	struct timeval	 tv;
 
+	if (r->cut) {
+		relay_close(r, "quota reached");
+		return;
+	}
 	idle_us = (uint64_t)r->idle_ms * 1000;
 	if (idle_us > 0 && now - r->active_us < idle_us) {
 		idle_us -= now - r->active_us;
@@ -553,9 +592,13 @@ relay_close(struct relay *r, const char *reason)
 		TAILQ_REMOVE(&relay_young, r, yentry);
 	TAILQ_REMOVE(&relay_all, r, aentry);
 	relay_splice_free(r);
+	/*
+	 * The exit first: its owner may take the user's side out of a
+	 * rate-limit group, which it can do only while the side lives.
+	 */
+	relay_exit_release(r);
 	if (r->user.bev != NULL)
 		bufferevent_free(r->user.bev);
-	relay_exit_release(r);
 	if (r->http != NULL)
 		relay_http_free(r->http);
 	relay_live--;

@@ -64,6 +64,7 @@ struct relay {
 	int			 nosplice;	/* TLS: never */
 	int			 nopipes;	/* refused pipes once (logged) */
 	int			 young;		/* on relay_young: no keepalive yet */
+	int			 cut;		/* ex->count said stop: close soon */
 	TAILQ_ENTRY(relay)	 sentry;	/* on relay_spliced */
 	TAILQ_ENTRY(relay)	 yentry;	/* on relay_young */
 	TAILQ_ENTRY(relay)	 aentry;	/* on relay_all */

@@ -167,7 +167,8 @@ relay_splice_start(struct relay *r)
 	struct relay_side	*side[2] = { &r->user, &r->exit }, *s;
 	int			 i;
 
-	if (r->splice || r->nosplice)
+	/* Splice ignores rate-limit groups: a capped relay never splices. */
+	if (r->splice || r->nosplice || (r->ex != NULL && r->ex->capped))
 		return;
 	for (i = 0; i < 2; i++) {
 		s = side[i];
@@ -297,7 +298,7 @@ relay_splice_pump(struct relay_side *s)
 
 	do {
 		progress = 0;
-		if (!s->eof && s->plen < s->pcap) {
+		if (!s->eof && !r->cut && s->plen < s->pcap) {
 			n = splice(s->fd, NULL, s->pipe[1], NULL,
 			    s->pcap - s->plen, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {

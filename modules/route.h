@@ -20,6 +20,12 @@ struct route {
 	char		 session[ROUTE_SESSION_MAX + 1];	/* "" = none */
 	int		 sesstime_min;	/* 0 = not given (default applies) */
 	int		 strict;
+	/*
+	 * Not parsed: the front sets it for a user whose password was
+	 * checked, so the hub picks only nodes in the user's pools= (the
+	 * users file; doc/users.md).
+	 */
+	int		 acct_pools;
 };
 
 /*

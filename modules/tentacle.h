@@ -199,6 +199,19 @@ struct relay_exit {
 	int			 idle_ms;	/* no progress so long ends; 0 no */
 	void			(*done)(struct relay_exit *);
 	const struct relay_who	*who;		/* a fresh dial's, or NULL */
+	/*
+	 * Bytes moved (up or down) for the owner's accounting, NULL: none.
+	 * -1 cuts the relay soon after (on its timer, never inside the
+	 * callback that counted): a quota is reached.
+	 */
+	int			(*count)(struct relay_exit *, size_t up,
+				    size_t down);
+	/*
+	 * The owner put the user's bufferevent in a rate-limit group: the
+	 * relay moves bytes only through the bufferevents (no splice, no
+	 * reads or writes past them on the sockets), which obey it.
+	 */
+	int			 capped;
 };
 /*
  * A dial's answer (hub_dial()): on DIAL_OK the exit, which the front
@@ -243,6 +256,8 @@ u_int		 relay_count(void);
 u_int		 relay_close_all(const char *reason, int idle_only);
 /* Who r serves (node side: the node, the target), for its log line. */
 void		 relay_set_who(struct relay *, const struct relay_who *);
+/* The user's side (the proxy client's bufferevent; the relay owns it). */
+struct bufferevent *relay_user_bev(struct relay *);
 
 /*
  * relay_http.c: the HTTP proxy mode of a relay (doc/http-proxy.md).  The

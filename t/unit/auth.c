@@ -177,7 +177,7 @@ test_user_parse(void)
 }
 
 /* A file of two users, alice/wonderland and bob/builder. */
-static char	 users_file[1024];
+static char	 users_file[2 * AUTH_LINE_MAX + 64];
 
 static void
 make_users(void)
@@ -222,9 +222,11 @@ test_users_parse(void)
 	    &cause), ==, 0);
 
 	check_parse_error("# c\nalice\n", "users:2: expected "
-	    "NAME:pbkdf2-sha256:ITER:SALT:HASH");
-	check_parse_error("a:b:c:d:e:f\n", "users:1: expected "
-	    "NAME:pbkdf2-sha256:ITER:SALT:HASH");
+	    "NAME:pbkdf2-sha256:ITER:SALT:HASH[:LIMITS]");
+	check_parse_error("a:b:c:d\n", "users:1: expected "
+	    "NAME:pbkdf2-sha256:ITER:SALT:HASH[:LIMITS]");
+	check_parse_error("a:b:c:d:e:f:g\n", "users:1: a ':' in the limits "
+	    "(the sixth field)");
 	snprintf(buf, sizeof buf, "\n\nal-ice:pbkdf2-sha256:1:%s:%s\n", salt,
 	    hash);
 	check_parse_error(buf, "users:3: bad user name (want 1 to 64 of "
@@ -259,8 +261,8 @@ test_users_parse(void)
 	check_int(auth_users_parse(buf, n, "users", &cause), ==, -1);
 	check_str(cause, "users:2: NUL byte in line");
 	free(cause);
-	memset(buf, 'a', 400);
-	buf[400] = '\0';
+	memset(buf, 'a', AUTH_LINE_MAX + 1);
+	buf[AUTH_LINE_MAX + 1] = '\0';
 	check_parse_error(buf, "users:1: line too long");
 	/* A long comment is fine, and a line with no newline at the end. */
 	buf[0] = '#';
@@ -275,8 +277,99 @@ test_users_parse(void)
 	check_int(auth_users_parse(users_file, strlen(users_file), "users",
 	    &cause), ==, 0);
 	check_parse_error("bad\n", "users:1: expected "
-	    "NAME:pbkdf2-sha256:ITER:SALT:HASH");
+	    "NAME:pbkdf2-sha256:ITER:SALT:HASH[:LIMITS]");
 	check_int(auth_users_count(), ==, 2);
+}
+
+/* The sixth field: limits parsed and kept per user, refusals named. */
+static void
+test_users_limits(void)
+{
+	struct acct_limits	 l;
+	char			 buf[8192], line[AUTH_LINE_MAX + 1];
+	char			 lim[ACCT_LIMITS_LEN + 1], *cause = NULL;
+	const char		*salt = "AAAAAAAAAAAAAAAAAAAAAA==";
+	const char		*hash = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+				    "AAAA=";
+	size_t			 n;
+
+	auth_reset();
+	snprintf(buf, sizeof buf, "a:pbkdf2-sha256:1:%s:%s:conns=2,rate=1M,"
+	    "day=5Gi,pools=x+y\nb:pbkdf2-sha256:1:%s:%s\n"
+	    "c:pbkdf2-sha256:1:%s:%s:\n", salt, hash, salt, hash, salt, hash);
+	check_int(auth_users_parse(buf, strlen(buf), "users", &cause), ==, 0);
+	check_int(auth_users_count(), ==, 3);
+	check_int(auth_user_limits("a", &l), ==, 0);
+	check_int(l.max_conns, ==, 2);
+	check_int(l.rate_up, ==, 1000000);
+	check_int(l.rate_down, ==, 1000000);
+	check_int(l.quota_day, ==, 5ULL << 30);
+	check_int(l.npools, ==, 2);
+	check_str(l.pools[1], "y");
+	check_int(auth_user_limits("b", &l), ==, 0);
+	check_int(acct_limits_none(&l), ==, 1);
+	check_int(auth_user_limits("c", &l), ==, 0);
+	check_int(acct_limits_none(&l), ==, 1);
+	l.max_conns = 7;
+	check_int(auth_user_limits("zed", &l), ==, -1);
+	check_int(l.max_conns, ==, 0);
+	check_str(auth_user_name(0), "a");
+	check_str(auth_user_name(2), "c");
+	check_int(auth_user_name(3) == NULL, ==, 1);
+
+	snprintf(buf, sizeof buf, "a:pbkdf2-sha256:1:%s:%s:conns=2,bogus=1\n",
+	    salt, hash);
+	check_int(auth_users_parse(buf, strlen(buf), "users", &cause), ==, -1);
+	check_int(strncmp(cause, "users:1: limits: unknown key 'bogus'", 36),
+	    ==, 0);
+	free(cause);
+	cause = NULL;
+	check_int(auth_users_count(), ==, 3);	/* the old table stays */
+	snprintf(buf, sizeof buf, "a:pbkdf2-sha256:1:%s:%s:day=1e9\n", salt,
+	    hash);
+	check_int(auth_users_parse(buf, strlen(buf), "users", &cause), ==, -1);
+	check_int(strncmp(cause, "users:1: limits: day: '1e9' is not a size",
+	    41), ==, 0);
+	free(cause);
+	cause = NULL;
+	/* The longest limits fit in a line. */
+	n = (size_t)snprintf(buf, sizeof buf, "a:pbkdf2-sha256:1:%s:%s:pools=",
+	    salt, hash);
+	for (int i = 0; i < ACCT_POOLS_MAX; i++)
+		n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%.*s%02d",
+		    i > 0 ? "+" : "", ACCT_POOL_NAME_MAX - 2,
+		    "pppppppppppppppppppppppppppppppppppppppppppppppppppppp"
+		    "pppppppppppppppppppppppp", i);
+	snprintf(buf + n, sizeof buf - n, ",conns=1\n");
+	check_int(auth_users_parse(buf, strlen(buf), "users", &cause), ==, 0);
+	check_int(auth_user_limits("a", &l), ==, 0);
+	check_int(l.npools, ==, ACCT_POOLS_MAX);
+
+	/* Lines: get and set the sixth field. */
+	snprintf(line, sizeof line, "a:pbkdf2-sha256:1:%s:%s:conns=2", salt,
+	    hash);
+	check_int(auth_line_get_limits(line, strlen(line), lim, sizeof lim),
+	    ==, 0);
+	check_str(lim, "conns=2");
+	check_int(auth_line_get_limits(line, strlen(line), lim, 4), ==, -1);
+	check_int(auth_line_set_limits(buf, sizeof buf, line, strlen(line),
+	    "rate=1k", &cause), ==, 0);
+	snprintf(line, sizeof line, "a:pbkdf2-sha256:1:%s:%s:rate=1k", salt,
+	    hash);
+	check_str(buf, line);
+	check_int(auth_line_set_limits(buf, sizeof buf, line, strlen(line), "",
+	    &cause), ==, 0);
+	snprintf(line, sizeof line, "a:pbkdf2-sha256:1:%s:%s", salt, hash);
+	check_str(buf, line);
+	check_int(auth_line_get_limits(line, strlen(line), lim, sizeof lim),
+	    ==, 0);
+	check_str(lim, "");
+	check_int(auth_line_set_limits(buf, sizeof buf, line, strlen(line),
+	    "day=1G", &cause), ==, 0);
+	check_int(strcmp(buf + strlen(line), ":day=1G"), ==, 0);
+	check_int(auth_line_set_limits(buf, sizeof buf, "nocolons", 8, "x=1",
+	    &cause), ==, -1);
+	free(cause);
 }
 
 static void
@@ -1084,6 +1177,8 @@ main(void)
 	TEST(test_user_parse(), "user name: base and routing parameters");
 	TEST(test_users_parse(), "users file: comments, CRLF, errors with "
 	    "line numbers, old table kept");
+	TEST(test_users_limits(), "users file: the sixth field (limits), "
+	    "kept per user, refused with its line; lines get and set it");
 	TEST(test_check(), "check: right, wrong, unknown, bad name, params");
 	TEST(test_cache(), "cache: hits skip PBKDF2, expiry, cleared on "
 	    "reload");
