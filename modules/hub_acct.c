@@ -186,6 +186,9 @@ hub_acct_refused(struct hub_acct_user *a, int code,
 	*logged = period;
 	log_warnx("users: user %s: %s; its connections are refused until "
 	    "then", a->a_name, text);
+	hub_event(HUB_EV_REFUSED, 0, "limit", code == ACCT_QUOTA_DAY ?
+	    "quota_day" : "quota_month", "user", a->a_name, "reason", text,
+	    NULL);
 }
 
 /* see hub.h */
