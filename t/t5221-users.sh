@@ -166,6 +166,15 @@ test_expect_success 'refused: HTTP 403 with the reason in the body' '
 	test $(count "users: user bob: daily quota used" "$HUB_LOG") = 1
 '
 
+test_expect_success 'the quota is one refused event for bob and the day (GET events)' '
+	api "events?limit=1024" >/dev/null &&
+	tr "{" "\n" <api.out | grep "\"type\":\"refused\"" |
+		grep "\"limit\":\"quota_day\"" | grep "\"user\":\"bob\"" >ev &&
+	cat ev &&
+	test $(wc -l <ev) = 1 &&
+	grep "\"reason\":\"daily quota used" ev
+'
+
 test_expect_success 'a running relay is cut at the quota (carol, day=100k, asks 2 MB)' '
 	test_must_fail get carol pw 2000000 &&
 	wait_for_log "$HUB_LOG" "user carol.*closed (quota reached)" &&
