@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "tentacle.h"
+#include "acct.h"
 #include "auth.h"
 #include "frame.h"
 #include "limit.h"
@@ -31,6 +32,8 @@
 #define METRICS_NODES_MAX	1000
 /* Pools with series in tentacle_nodes; more in ..._pools_omitted. */
 #define METRICS_POOLS_MAX	1000
+/* Users with series of their own; above it counted, not listed. */
+#define METRICS_USERS_MAX	1000
 /* An escaped label value: a node's longest string, each byte escaped. */
 #define METRICS_ESC_MAX		(2 * FRAME_BUILD_MAX + 3)
 /* A sample's name with a node's labels. */
@@ -484,6 +487,89 @@ metrics_build_info(struct evbuffer *out)
 	evbuffer_add_printf(out, "} 1\n");
 }
 
+/* One per-user family: which, where, how many so far. */
+struct muser {
+	struct evbuffer	*out;
+	int		 family;	/* MUSER_* */
+	u_int		 n;
+};
+#define MUSER_COUNT	0	/* only count them */
+#define MUSER_BYTES	1	/* tentacle_user_bytes_total */
+#define MUSER_PERIOD	2	/* tentacle_user_period_bytes */
+#define MUSER_CONNS	3	/* tentacle_user_connections */
+
+static void
+metrics_user_cb(const char *name, const struct acct_usage *u,
+    uint64_t rate_up __unused, uint64_t rate_down __unused, void *arg)
+{
+	struct muser	*m = arg;
+	struct evbuffer	*out = m->out;
+	char		 esc[METRICS_ESC_MAX];
+
+	if (m->n++ >= METRICS_USERS_MAX || m->family == MUSER_COUNT)
+		return;
+	metrics_esc(esc, sizeof esc, name);
+	switch (m->family) {
+	case MUSER_BYTES:
+		evbuffer_add_printf(out, "tentacle_user_bytes_total{user=\"%s\","
+		    "direction=\"up\"} %llu\n", esc,
+		    (unsigned long long)u->total_up);
+		evbuffer_add_printf(out, "tentacle_user_bytes_total{user=\"%s\","
+		    "direction=\"down\"} %llu\n", esc,
+		    (unsigned long long)u->total_down);
+		break;
+	case MUSER_PERIOD:
+		evbuffer_add_printf(out, "tentacle_user_period_bytes{user=\"%s\","
+		    "period=\"day\"} %llu\n", esc,
+		    (unsigned long long)(u->day_up + u->day_down));
+		evbuffer_add_printf(out, "tentacle_user_period_bytes{user=\"%s\","
+		    "period=\"month\"} %llu\n", esc,
+		    (unsigned long long)(u->month_up + u->month_down));
+		break;
+	default:
+		evbuffer_add_printf(out, "tentacle_user_connections{user=\"%s\"} "
+		    "%u\n", esc, limit_user_count(name));
+		break;
+	}
+}
+
+/*
+ * Per proxy user (hub_acct.c: those whose password was checked), up to
+ * METRICS_USERS_MAX; the rest counted in tentacle_metrics_users_omitted.
+ */
+static void
+metrics_users(struct evbuffer *out)
+{
+	struct muser	 m;
+
+	memset(&m, 0, sizeof m);
+	m.out = out;
+	hub_acct_walk(metrics_user_cb, &m);
+	metrics_one(out, "tentacle_users_counted", "gauge", "Proxy users "
+	    "whose bytes the hub counts (logged in since the usage file "
+	    "began).", m.n);
+	metrics_one(out, "tentacle_metrics_users_omitted", "gauge", "Users "
+	    "left out of the per-user series (more than the cap, "
+	    "doc/admin.md).", m.n > METRICS_USERS_MAX ?
+	    m.n - METRICS_USERS_MAX : 0);
+	metrics_head(out, "tentacle_user_bytes_total", "counter", "Bytes a "
+	    "user moved since its usage began: up (user to target), down.");
+	m.n = 0;
+	m.family = MUSER_BYTES;
+	hub_acct_walk(metrics_user_cb, &m);
+	metrics_head(out, "tentacle_user_period_bytes", "gauge", "Bytes a "
+	    "user moved today and this month (UTC), up and down together: "
+	    "what the day= and month= quotas count.");
+	m.n = 0;
+	m.family = MUSER_PERIOD;
+	hub_acct_walk(metrics_user_cb, &m);
+	metrics_head(out, "tentacle_user_connections", "gauge", "A user's "
+	    "proxy connections open (conns=, -max-conns-per-user).");
+	m.n = 0;
+	m.family = MUSER_CONNS;
+	hub_acct_walk(metrics_user_cb, &m);
+}
+
 /* see hub.h */
 void
 hub_metrics_write(struct evbuffer *out)
@@ -576,4 +662,5 @@ hub_metrics_write(struct evbuffer *out)
 	metrics_per_node(out, "tentacle_node_last_redial_time_seconds",
 	    "gauge", "When the node last redialed, in seconds since the Unix "
 	    "epoch; 0: never.", 1, metrics_get_last_redial);
+	metrics_users(out);
 }

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "tentacle.h"
+#include "acct.h"
 #include "auth.h"
 #include "hub.h"
 #include "tap.h"
@@ -49,6 +50,36 @@ void
 auth_stats(struct auth_stats *as)
 {
 	*as = stub_auth;
+}
+
+/* Counted proxy users (hub_acct.c), as this test makes them. */
+static u_int	 stub_nusers;
+
+void
+hub_acct_walk(void (*cb)(const char *, const struct acct_usage *, uint64_t,
+    uint64_t, void *), void *arg)
+{
+	struct acct_usage	 u;
+	char			 name[32];
+	u_int			 i;
+
+	for (i = 0; i < stub_nusers; i++) {
+		memset(&u, 0, sizeof u);
+		u.total_up = 1000 + i;
+		u.total_down = 2000 + i;
+		u.day_up = 10;
+		u.day_down = 20 + i;
+		u.month_up = 100;
+		u.month_down = 200 + i;
+		snprintf(name, sizeof name, i == 1 ? "b\"ob" : "u%04u", i);
+		cb(name, &u, 0, 0, arg);
+	}
+}
+
+u_int
+limit_user_count(const char *name)
+{
+	return (strcmp(name, "u0000") == 0 ? 3 : 0);
 }
 
 const char *
@@ -354,6 +385,34 @@ test_cap(void)
 	hub_reset();
 }
 
+/* Users: bytes, periods, connections; above 1000 counted, not listed. */
+static void
+test_users(void)
+{
+	hub_reset();
+	stub_nusers = 2;
+	check(scrape());
+	check(has_line("tentacle_users_counted 2"));
+	check(has_line("tentacle_metrics_users_omitted 0"));
+	check(has_line("tentacle_user_bytes_total{user=\"u0000\","
+	    "direction=\"up\"} 1000"));
+	check(has_line("tentacle_user_bytes_total{user=\"b\\\"ob\","
+	    "direction=\"down\"} 2001"));
+	check(has_line("tentacle_user_period_bytes{user=\"u0000\","
+	    "period=\"day\"} 30"));
+	check(has_line("tentacle_user_period_bytes{user=\"b\\\"ob\","
+	    "period=\"month\"} 301"));
+	check(has_line("tentacle_user_connections{user=\"u0000\"} 3"));
+	stub_nusers = 1003;
+	check(scrape());
+	check(has_line("tentacle_users_counted 1003"));
+	check(has_line("tentacle_metrics_users_omitted 3"));
+	check_int(count_lines("tentacle_user_bytes_total{"), ==, 2000);
+	check_int(count_lines("tentacle_user_connections{"), ==, 1000);
+	stub_nusers = 0;
+	hub_reset();
+}
+
 int
 main(void)
 {
@@ -362,6 +421,7 @@ main(void)
 	    "one away: values and labels");
 	TEST(test_cap(), "1004 nodes in 1004 pools: 1000 with series, "
 	    "the rest counted");
+	TEST(test_users(), "per-user series, escaped, capped at 1000");
 	free(text);
 	return (test_done());
 }
