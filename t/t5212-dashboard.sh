@@ -176,4 +176,28 @@ test_expect_success 'over the admin Unix socket: no token, no login form, drain 
 	grep "\"state\":\"drained\"" sock.json
 '
 
+test_expect_success 'users (a users file, -adminAddr beside the socket): usage against the quota' '
+	stop_daemon $HUB_PID &&
+	printf "pw\n" | "$TENTACLE" passwd -iter 10 -limits day=1M,conns=4 \
+		-file users alice &&
+	start_hub -users "$TRASH_DIRECTORY/users" -adminAddr 127.0.0.1:0 &&
+	start_node n5 &&
+	tcurl -x "socks5h://alice:pw@127.0.0.1:$SOCKS_PORT" -o /dev/null \
+		http://127.0.0.1:$ORIGIN_PORT/bytes/300000 &&
+	API=$(sed -n "s/.*hub ready: .* api=\(127\.0\.0\.1:[0-9]*\).*/\1/p" \
+		"$HUB_LOG") &&
+	test -n "$API" &&
+	COOKIE=$(sed -n "s/^$API \([0-9a-f]*\)\$/\1/p" \
+		"$TENTACLE_STATE_DIR/admin.cookie") &&
+	test -n "$COOKIE" &&
+	wd -size 1280x900 "http://$API/#token=$COOKIE" \
+		wait "tr.user[data-name=\"alice\"]" \
+		text "tr.user[data-name=\"alice\"] .day" "^29[0-9] KiB of 977 KiB\$" \
+		text "tr.user[data-name=\"alice\"] .conns" "^0 of 4\$" \
+		text "tr.user[data-name=\"alice\"] .state" "^ok\$" \
+		clean \
+		shot users.png >wd.out 2>&1;
+	rc=$?; cat wd.out wd.console; test $rc = 0
+'
+
 test_done
