@@ -16,7 +16,6 @@
  * client in -allow-clients) a user name is routing, not identity.
  */
 #include <sys/types.h>
-#include <sys/queue.h>
 #include <sys/stat.h>
 
 #include <errno.h>
