@@ -459,6 +459,11 @@ struct evhttp_request;
 void		 hub_api_send(struct evhttp_request *, int, struct evbuffer *);
 void		 hub_api_error(struct evhttp_request *, const char *, int,
 		    const char *, ...) __attribute__((__format__(printf, 4, 5)));
+/*
+ * A buffer for req's answer; out of memory, NULL and a bare 503 sent (the
+ * hub goes on serving everyone else).
+ */
+struct evbuffer	*hub_api_buf(struct evhttp_request *);
 /* req's answer lasts (server-sent events): no request deadline for it. */
 void		 hub_api_stream(struct evhttp_request *);
 

@@ -98,6 +98,7 @@ static const char *hub_acct_line_find(const char *, size_t, const char *,
 		    size_t *);
 static int	 hub_acct_file_put(const char *, const char *, int,
 		    const char *, char **);
+static int	 hub_acct_file_reload(struct evhttp_request *, const char *);
 static void	 hub_acct_put(struct evhttp_request *, const char *,
 		    const char *);
 static void	 hub_acct_delete(struct evhttp_request *, const char *,
@@ -704,8 +705,8 @@ hub_acct_api(struct evhttp_request *req, const char *peer, int method,
 	hub_acct_walk(hub_acct_gone_cb, &g);
 	n += g.n;
 	qsort(names, n, sizeof *names, hub_acct_cmp);
-	if ((b = evbuffer_new()) == NULL)
-		fatalx("out of memory");
+	if ((b = hub_api_buf(req)) == NULL)
+		return;
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
 	json_arr_open(&w, "users");
@@ -725,8 +726,8 @@ hub_acct_one(struct evhttp_request *req, int status, const char *name)
 	struct evbuffer	*b;
 	struct json_w	 w;
 
-	if ((b = evbuffer_new()) == NULL)
-		fatalx("out of memory");
+	if ((b = hub_api_buf(req)) == NULL)
+		return;
 	json_w_init(&w, b);
 	hub_acct_user_json(&w, name, hub_acct_find(name, 0));
 	hub_api_send(req, status, b);
@@ -878,8 +879,10 @@ hub_acct_put(struct evhttp_request *req, const char *peer, const char *name)
 		    HUB_ACCT_BODY_MAX);
 		return;
 	}
-	if ((body = (char *)evbuffer_pullup(in, -1)) == NULL && len > 0)
-		fatalx("out of memory");
+	if ((body = (char *)evbuffer_pullup(in, -1)) == NULL && len > 0) {
+		evhttp_send_error(req, 503, NULL);
+		return;
+	}
 	if (json_parse(&doc, body != NULL ? body : "", len, 64,
 	    &jwhy) == -1) {
 		hub_api_error(req, peer, 400, "the body is not JSON: %s", jwhy);
@@ -926,18 +929,32 @@ hub_acct_put(struct evhttp_request *req, const char *peer, const char *name)
 		free(cause);
 		return;
 	}
-	if (auth_reload(&cause) == -1) {
-		hub_api_error(req, peer, 500, "the users file was written "
-		    "but does not load: %s", cause);
-		free(cause);
+	if (hub_acct_file_reload(req, peer) == -1)
 		return;
-	}
-	hub_acct_reload();
 	log_info("users: %s: user %s %s (%s%s%s) in %s", peer, name,
 	    rc == 1 ? "added" : "changed", haspass ? "password" : "",
 	    haspass && haslim ? ", " : "", haslim ? "limits" : "",
 	    hub.conf.users_path);
 	hub_acct_one(req, rc == 1 ? 201 : 200, name);
+}
+
+/*
+ * After PUT or DELETE rewrote the users file: load it (the logins and the
+ * records take it at once).  -1 once the error is answered.
+ */
+static int
+hub_acct_file_reload(struct evhttp_request *req, const char *peer)
+{
+	char	*cause = NULL;
+
+	if (auth_reload(&cause) == -1) {
+		hub_api_error(req, peer, 500, "the users file was written "
+		    "but does not load: %s", cause);
+		free(cause);
+		return (-1);
+	}
+	hub_acct_reload();
+	return (0);
 }
 
 /* DELETE users/{name}: its line out of the users file, which is reloaded. */
@@ -958,17 +975,12 @@ hub_acct_delete(struct evhttp_request *req, const char *peer,
 		free(cause);
 		return;
 	}
-	if (auth_reload(&cause) == -1) {
-		hub_api_error(req, peer, 500, "the users file was written "
-		    "but does not load: %s", cause);
-		free(cause);
+	if (hub_acct_file_reload(req, peer) == -1)
 		return;
-	}
-	hub_acct_reload();
 	log_info("users: %s: user %s removed from %s", peer, name,
 	    hub.conf.users_path);
-	if ((b = evbuffer_new()) == NULL)
-		fatalx("out of memory");
+	if ((b = hub_api_buf(req)) == NULL)
+		return;
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
 	json_str(&w, "deleted", name);

@@ -164,12 +164,9 @@ hub_api_error(struct evhttp_request *req, const char *peer, int status,
 	evbuffer_free(b);
 }
 
-/*
- * A buffer for an answer; out of memory, NULL and a bare 503 (the hub
- * goes on serving everyone else).
- */
-static struct evbuffer *
-api_buf(struct evhttp_request *req)
+/* see hub.h */
+struct evbuffer *
+hub_api_buf(struct evhttp_request *req)
 {
 	struct evbuffer	*b;
 
@@ -347,7 +344,7 @@ api_nodes(struct api_req *r)
 	struct evbuffer		*b;
 	struct json_w		 w;
 
-	if ((b = api_buf(r->req)) == NULL)
+	if ((b = hub_api_buf(r->req)) == NULL)
 		return;
 	memset(&a, 0, sizeof a);
 	a.r = r;
@@ -421,7 +418,7 @@ api_pools(struct api_req *r)
 	struct json_w		 w;
 	size_t			 i;
 
-	if ((b = api_buf(r->req)) == NULL)
+	if ((b = hub_api_buf(r->req)) == NULL)
 		return;
 	memset(&a, 0, sizeof a);
 	api_each(api_pools_one, &a);
@@ -465,7 +462,7 @@ api_stats(struct api_req *r)
 	struct evbuffer		*b;
 	struct json_w		 w;
 
-	if ((b = api_buf(r->req)) == NULL)
+	if ((b = hub_api_buf(r->req)) == NULL)
 		return;
 	memset(&t, 0, sizeof t);
 	api_each(api_stats_one, &t);
@@ -518,7 +515,7 @@ api_node_op(struct api_req *r)
 		api_not_allowed(r, "POST");
 		return;
 	}
-	if ((b = api_buf(r->req)) == NULL)
+	if ((b = hub_api_buf(r->req)) == NULL)
 		return;
 	json_w_init(&w, b);
 	json_obj_open(&w, NULL);
@@ -578,7 +575,7 @@ api_static(struct api_req *r, const char *path)
 		return;
 	}
 	h = evhttp_request_get_output_headers(r->req);
-	if ((b = api_buf(r->req)) == NULL)
+	if ((b = hub_api_buf(r->req)) == NULL)
 		return;
 	if (a == NULL) {
 		hub_metrics_write(b);
