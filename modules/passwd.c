@@ -210,6 +210,27 @@ passwd_file_read(const char *path, char **bufp, size_t *lenp,
 }
 
 /*
+ * The line at *p in buf[0..len) (no newline), *ll its length; *p moves
+ * past it.  NULL at the end.  Is it name's (starts "name:")?  *mine says.
+ */
+static const char *
+passwd_line(const char *buf, size_t len, const char **p, const char *name,
+    size_t *ll, int *mine)
+{
+	const char	*line = *p, *nl;
+	size_t		 nlen = strlen(name);
+
+	if (line == NULL || line >= buf + len)
+		return (NULL);
+	nl = memchr(line, '\n', (size_t)(buf + len - line));
+	*ll = nl != NULL ? (size_t)(nl - line) : (size_t)(buf + len - line);
+	*p = nl != NULL ? nl + 1 : buf + len;
+	*mine = *ll > nlen && strncmp(line, name, nlen) == 0 &&
+	    line[nlen] == ':';
+	return (line);
+}
+
+/*
  * Copy buf (len bytes, may be NULL) to out with name's line replaced by
  * line, or line added at the end; line NULL: name's line left out; out
  * NULL: only look.  Returns 1 if name had a line, else 0.
@@ -218,17 +239,12 @@ static int
 passwd_file_copy(FILE *out, const char *buf, size_t len, const char *name,
     const char *line)
 {
-	const char	*p, *nl;
-	size_t		 nlen = strlen(name), ll;
-	int		 found = 0;
+	const char	*p = buf, *l;
+	size_t		 ll;
+	int		 found = 0, mine;
 
-	for (p = buf; p != NULL && p < buf + len; p = nl) {
-		nl = memchr(p, '\n', (size_t)(buf + len - p));
-		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(buf + len - p);
-		if (nl != NULL)
-			nl++;
-		if (ll > nlen && strncmp(p, name, nlen) == 0 &&
-		    p[nlen] == ':') {
+	while ((l = passwd_line(buf, len, &p, name, &ll, &mine)) != NULL) {
+		if (mine) {
 			if (!found && line != NULL && out != NULL)
 				fprintf(out, "%s\n", line);
 			found = 1;
@@ -236,7 +252,7 @@ passwd_file_copy(FILE *out, const char *buf, size_t len, const char *name,
 		}
 		if (out == NULL)
 			continue;
-		fwrite(p, 1, ll, out);
+		fwrite(l, 1, ll, out);
 		fputc('\n', out);
 	}
 	if (!found && line != NULL && out != NULL)
@@ -248,22 +264,18 @@ passwd_file_copy(FILE *out, const char *buf, size_t len, const char *name,
 static const char *
 passwd_file_find(const char *buf, size_t len, const char *name, size_t *llen)
 {
-	const char	*p, *nl;
-	size_t		 nlen = strlen(name), ll;
+	const char	*p = buf, *l;
+	size_t		 ll;
+	int		 mine;
 
-	for (p = buf; p != NULL && p < buf + len; p = nl) {
-		nl = memchr(p, '\n', (size_t)(buf + len - p));
-		ll = nl != NULL ? (size_t)(nl - p) : (size_t)(buf + len - p);
-		if (nl != NULL)
-			nl++;
-		if (ll > nlen && strncmp(p, name, nlen) == 0 &&
-		    p[nlen] == ':') {
-			/* What passwd_file_copy() replaces; a CR is not ours. */
-			if (ll > 0 && p[ll - 1] == '\r')
-				ll--;
-			*llen = ll;
-			return (p);
-		}
+	while ((l = passwd_line(buf, len, &p, name, &ll, &mine)) != NULL) {
+		if (!mine)
+			continue;
+		/* What passwd_file_copy() replaces; a CR is not ours. */
+		if (ll > 0 && l[ll - 1] == '\r')
+			ll--;
+		*llen = ll;
+		return (l);
 	}
 	return (NULL);
 }
