@@ -47,6 +47,11 @@ class Failed(Exception):
     pass
 
 
+class Stop(Exception):
+    """A Failed that until() must not retry."""
+    pass
+
+
 class Driver:
     def __init__(self, timeout):
         self.timeout = timeout
@@ -282,8 +287,24 @@ def main(argv):
                     return e and rx.search(d.text(e[0]))
                 d.until("%s to read /%s/" % (a[0], a[1]), match)
             elif op == "click":
-                e = d.until(a[0], lambda: d.find(a[0]))
-                d.s("POST", "/element/%s/click" % e[0], {})
+                # The page redraws its rows (a poll, an event): an element
+                # found may be gone by the click.  Find it again then; any
+                # other error stands (a click is never sent twice).
+                def click():
+                    e = d.find(a[0])
+                    if not e:
+                        return False
+                    try:
+                        d.s("POST", "/element/%s/click" % e[0], {})
+                    except Failed as x:
+                        if "stale element" in str(x):
+                            return False
+                        raise Stop(x)
+                    return True
+                try:
+                    d.until(a[0] + " to click", click)
+                except Stop as x:
+                    raise x.args[0]
             elif op == "type":
                 e = d.until(a[0], lambda: d.find(a[0]))
                 d.s("POST", "/element/%s/value" % e[0], {"text": a[1]})
