@@ -5,7 +5,7 @@ event), ?since= and ?limit=, and ?follow=1 (server-sent events): a new
 event within a second, keep-alive past the read timeout, a follower that
 does not read dropped at the bound, the most followers at once, the hub
 stopping with followers; a node'"'"'s failed authentication, a refusal at
-a limit, a redial'
+a limit, a redial; the ring wrapping'
 . "$(dirname "$0")/test-lib.sh"
 
 test_have_prereq CURL || test_skip_all 'curl not found'
@@ -31,6 +31,8 @@ def show(path):
     if doc["events"] and doc["next"] != last:
         sys.exit("next %d is not the last id %d" % (doc["next"], last))
     print("next=%d" % doc["next"])
+    if "missed" in doc:
+        print("missed=%d" % doc["missed"])
 
 def sse(path):
     """The events in a text/event-stream, one line each, checked: every
@@ -237,6 +239,17 @@ test_expect_success 'a follower that does not read is dropped at 256 KiB; the hu
 	info_json && grep "\"name\":\"n1\"" info.json &&
 	serves &&
 	daemon_alive $EARLY_PID
+'
+
+test_expect_success 'the ring keeps the last 1024 events; since= older says how many were missed' '
+	python3 evtool.py logins $SOCKS_PORT wrap. 300 &&
+	events "since=1&limit=1024" >/dev/null &&
+	next=$(next_id) &&
+	test $(grep -c "^[0-9]" ev.txt) = 1024 &&
+	test "$(head -n 1 ev.txt | cut -d" " -f1)" = $((next - 1023)) &&
+	grep "^missed=$((next - 1024 - 1))\$" ev.txt &&
+	events "limit=1" &&
+	grep "^$next login_failed .*user=wrap.wrap.wrap.wrap.wrap.wrap.00299\$" ev.txt
 '
 
 test_expect_success 'the early follower outlived the read timeout and keeps getting events' '
