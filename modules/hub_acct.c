@@ -153,13 +153,19 @@ hub_acct_limits_set(struct hub_acct_user *a, const struct acct_limits *l)
 	a->a_quota_month = l->quota_month;
 }
 
-/* The limits the record's quotas come from (acct_quota_left() etc.). */
-static void
-hub_acct_limits_of(const struct hub_acct_user *a, struct acct_limits *l)
+/*
+ * The limits the record's quotas come from (acct_quota_left() etc.).  It
+ * runs for every read of a user with a quota: one static struct, zeroed
+ * once, whose two quota fields are set, not a kilobyte cleared a read.
+ */
+static const struct acct_limits *
+hub_acct_limits_of(const struct hub_acct_user *a)
 {
-	memset(l, 0, sizeof *l);
-	l->quota_day = a->a_quota_day;
-	l->quota_month = a->a_quota_month;
+	static struct acct_limits	 l;
+
+	l.quota_day = a->a_quota_day;
+	l.quota_month = a->a_quota_month;
+	return (&l);
 }
 
 /*
@@ -347,7 +353,7 @@ hub_acct_count_cb(struct relay_exit *ex, size_t up, size_t down)
 	struct srelay		*sr = (struct srelay *)((char *)ex -
 				    offsetof(struct srelay, sr_exit));
 	struct hub_acct_user	*a = sr->sr_acct;
-	struct acct_limits	 l;
+	const struct acct_limits *l;
 	char			 text[ACCT_TEXT_LEN];
 	int64_t			 now;
 	int			 code;
@@ -359,11 +365,11 @@ hub_acct_count_cb(struct relay_exit *ex, size_t up, size_t down)
 	acct_dirty = 1;
 	if (a->a_quota_day == 0 && a->a_quota_month == 0)
 		return (0);
-	hub_acct_limits_of(a, &l);
-	if (acct_quota_left(&l, &a->a_u, now) > 0)
+	l = hub_acct_limits_of(a);
+	if (acct_quota_left(l, &a->a_u, now) > 0)
 		return (0);
-	code = acct_check(&l, &a->a_u, now, NULL);
-	hub_acct_refused(a, code, &l, now, text, sizeof text);
+	code = acct_check(l, &a->a_u, now, NULL);
+	hub_acct_refused(a, code, l, now, text, sizeof text);
 	return (-1);
 }
 
