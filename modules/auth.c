@@ -1,11 +1,13 @@
 /*
- * auth.c: proxy users (doc/users.md).  Owns the users table (loaded from
- * -users FILE, replaced whole on reload), the -allow list, the policy for
- * a proxy client's address, password checks (PBKDF2-HMAC-SHA256 on
- * BearSSL's HMAC), the cache of recent successful logins, the limiter of
- * failed logins per client address and the budget of password hashes
- * (per network, with a reserve for pairs that logged in before).  No
- * sockets, no event loop, no logging: the fronts log what it returns.
+ * auth.c: proxy users (doc/users.md) and the hub's admin accounts
+ * (doc/admin.md).  Owns the users table (loaded from -users FILE, replaced
+ * whole on reload), the admins table (-admins FILE: the same format
+ * without limits), the -allow list, the policy for a proxy client's
+ * address, password checks (PBKDF2-HMAC-SHA256 on BearSSL's HMAC), the
+ * cache of recent successful logins, the limiter of failed logins per
+ * client address and the budget of password hashes (per network, with a
+ * reserve for pairs that logged in before), which admins share with users.
+ * No sockets, no event loop, no logging: the fronts log what it returns.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -90,10 +92,23 @@ struct auth_bucket {
 #define AUTH_TRUST_WAYS	4
 #define AUTH_SHARE_WAYS	4
 
-static struct auth_entry	*auth_users;
-static size_t			 auth_nusers;
-static int			 auth_loaded;
-static char			*auth_path;
+/*
+ * A table of accounts: the proxy users (-users) or the hub's admins
+ * (-admins).  kind keeps their cache entries and trusted pairs apart.
+ */
+struct auth_table {
+	struct auth_entry	*tab;		/* sorted by name */
+	size_t			 n;
+	int			 loaded;
+	char			*path;		/* for reloads */
+	uint8_t			 decoy_key[32];	/* from the table */
+	uint8_t			 kind;		/* 'u' or 'a' */
+	const char		*what;		/* "user", "admin" */
+};
+
+static struct auth_table	 auth_users = { .kind = 'u', .what = "user" };
+static struct auth_table	 auth_admins = { .kind = 'a',
+				    .what = "admin" };
 static struct auth_net		 auth_allow[AUTH_ALLOW_MAX];
 static size_t			 auth_nallow;
 static int			 auth_open_proxy;	/* -open-proxy */
@@ -105,7 +120,6 @@ static struct auth_bucket	 auth_strangers;	/* AUTH_HASH_RATE */
 static struct auth_bucket	 auth_reserve;		/* half of it */
 static u_int			 auth_hash_rate = AUTH_HASH_RATE;
 static uint32_t			 auth_hash_unit = AUTH_ITER_DEFAULT;
-static uint8_t			 auth_decoy_key[32];	/* from the table */
 static uint8_t			 auth_secret[32];
 static int			 auth_secret_ok;
 static struct auth_stats	 auth_st;
@@ -116,32 +130,39 @@ static void	 auth_secret_init(void);
 static int	 auth_ct_equal(const uint8_t *, const uint8_t *, size_t);
 static int	 auth_name_ok(const char *, size_t);
 static int	 auth_entry_cmp(const void *, const void *);
-static struct auth_entry *auth_find(const char *);
-static void	 auth_cache_key(uint8_t *, const char *, const char *);
+static struct auth_entry *auth_find(struct auth_table *, const char *);
+static void	 auth_cache_key(uint8_t *, uint8_t, const char *,
+		    const char *);
 static int	 auth_cache_find(const uint8_t *);
 static void	 auth_cache_add(const uint8_t *);
 static void	 auth_cache_clear(void);
 static int	 auth_sa_key(const struct sockaddr *, int *, uint8_t *);
 static struct auth_limit *auth_limit_get(const struct sockaddr *, int);
-static void	 auth_decoy_key_make(void);
+static void	 auth_decoy_key_make(struct auth_table *);
 static int	 auth_users_next(const char *, size_t, size_t *, char *,
 		    char **, const char **);
 static int	 auth_users_grow(struct auth_entry **, size_t *);
-static int	 auth_users_sort(struct auth_entry *, size_t, const char *,
+static int	 auth_users_sort(struct auth_table *, struct auth_entry *, size_t,
+		    const char *,
 		    char **);
 static void	 auth_users_free(struct auth_entry *, size_t);
-static void	 auth_users_install(struct auth_entry *, size_t);
-static const struct auth_entry *auth_decoy(const char *, uint8_t *);
+static void	 auth_users_install(struct auth_table *, struct auth_entry *,
+		    size_t);
+static const struct auth_entry *auth_decoy(struct auth_table *, const char *,
+		    uint8_t *);
 static uint64_t	 auth_tag(uint8_t, const struct sockaddr *, u_int, u_int,
 		    const char *);
-static struct auth_trust *auth_trust_get(const struct sockaddr *,
+static struct auth_trust *auth_trust_get(uint8_t, const struct sockaddr *,
 		    const char *, int);
 static struct auth_share *auth_share_get(const struct sockaddr *);
 static void	 auth_bucket_fill(struct auth_bucket *, uint64_t, uint64_t,
 		    int64_t);
-static int	 auth_budget(const struct sockaddr *, const char *, uint32_t);
-static int	 auth_verify(const struct sockaddr *, const char *,
-		    const char *, struct auth_user *, const char **);
+static int	 auth_budget(uint8_t, const struct sockaddr *, const char *,
+		    uint32_t);
+static int	 auth_verify(struct auth_table *, const struct sockaddr *,
+		    const char *, const char *, struct auth_user *,
+		    const char **);
+static void	 auth_table_reset(struct auth_table *);
 
 static const char auth_b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -364,15 +385,14 @@ auth_entry_cmp(const void *a, const void *b)
 }
 
 static struct auth_entry *
-auth_find(const char *name)
+auth_find(struct auth_table *t, const char *name)
 {
 	struct auth_entry	 key;
 
-	if (auth_nusers == 0)
+	if (t->n == 0)
 		return (NULL);
 	strlcpy(key.name, name, sizeof key.name);
-	return (bsearch(&key, auth_users, auth_nusers, sizeof *auth_users,
-	    auth_entry_cmp));
+	return (bsearch(&key, t->tab, t->n, sizeof *t->tab, auth_entry_cmp));
 }
 
 /*
@@ -382,7 +402,7 @@ auth_find(const char *name)
  * client see an unknown name change cost across a restart).
  */
 static void
-auth_decoy_key_make(void)
+auth_decoy_key_make(struct auth_table *t)
 {
 	br_sha256_context	 sc;
 	const struct auth_entry	*e;
@@ -391,8 +411,9 @@ auth_decoy_key_make(void)
 
 	br_sha256_init(&sc);
 	br_sha256_update(&sc, "tentacle decoy", 14);
-	for (i = 0; i < auth_nusers; i++) {
-		e = &auth_users[i];
+	br_sha256_update(&sc, &t->kind, 1);
+	for (i = 0; i < t->n; i++) {
+		e = &t->tab[i];
 		it[0] = e->iter >> 24;
 		it[1] = e->iter >> 16;
 		it[2] = e->iter >> 8;
@@ -403,7 +424,7 @@ auth_decoy_key_make(void)
 		br_sha256_update(&sc, e->salt, e->saltlen);
 		br_sha256_update(&sc, e->hash, sizeof e->hash);
 	}
-	br_sha256_out(&sc, auth_decoy_key);
+	br_sha256_out(&sc, t->decoy_key);
 	explicit_bzero(&sc, sizeof sc);
 }
 
@@ -416,7 +437,7 @@ auth_decoy_key_make(void)
  * so that both do the same work.
  */
 static const struct auth_entry *
-auth_decoy(const char *name, uint8_t *salt)
+auth_decoy(struct auth_table *t, const char *name, uint8_t *salt)
 {
 	br_sha256_context	 sc;
 	uint8_t			 h[32], n;
@@ -425,7 +446,7 @@ auth_decoy(const char *name, uint8_t *salt)
 
 	for (n = 0; n < 1 + AUTH_SALT_MAX / 32; n++) {
 		br_sha256_init(&sc);
-		br_sha256_update(&sc, auth_decoy_key, sizeof auth_decoy_key);
+		br_sha256_update(&sc, t->decoy_key, sizeof t->decoy_key);
 		br_sha256_update(&sc, &n, 1);
 		br_sha256_update(&sc, name, strlen(name) + 1);
 		br_sha256_out(&sc, n == 0 ? h : salt + (n - 1) * 32);
@@ -434,9 +455,9 @@ auth_decoy(const char *name, uint8_t *salt)
 		v = v << 8 | h[i];
 	explicit_bzero(&sc, sizeof sc);
 	explicit_bzero(h, sizeof h);
-	if (auth_nusers == 0)
+	if (t->n == 0)
 		return (NULL);
-	return (&auth_users[v % auth_nusers]);
+	return (&t->tab[v % t->n]);
 }
 
 /*
@@ -446,7 +467,8 @@ auth_decoy(const char *name, uint8_t *salt)
  * field, if any, is the limits text (acct.h), which holds none either.
  */
 static const char *
-auth_line_parse(char *line, struct auth_entry *e, char *why, size_t whylen)
+auth_line_parse(struct auth_table *t, char *line, struct auth_entry *e,
+    char *why, size_t whylen)
 {
 	struct acct_limits	 l;
 	char			*f[6], *p, *end, *cause = NULL;
@@ -464,10 +486,15 @@ auth_line_parse(char *line, struct auth_entry *e, char *why, size_t whylen)
 	}
 	if (p != NULL)
 		return ("a ':' in the limits (the sixth field)");
+	if (t->kind == 'a' && nf == 6)
+		return ("an admin has no limits: expected NAME:" AUTH_SCHEME
+		    ":ITER:SALT:HASH");
 	if (nf != 5 && nf != 6)
 		return ("expected NAME:" AUTH_SCHEME ":ITER:SALT:HASH[:LIMITS]");
 	if (!auth_name_ok(f[0], strlen(f[0])))
-		return ("bad user name (want 1 to 64 of A-Z a-z 0-9 . _)");
+		return (t->kind == 'a' ? "bad admin name (want 1 to 64 of "
+		    "A-Z a-z 0-9 . _)" : "bad user name (want 1 to 64 of "
+		    "A-Z a-z 0-9 . _)");
 	strlcpy(e->name, f[0], sizeof e->name);
 	if (strcmp(f[1], AUTH_SCHEME) != 0)
 		return ("unknown hash scheme (want " AUTH_SCHEME ")");
@@ -562,8 +589,8 @@ auth_users_grow(struct auth_entry **tab, size_t *cap)
 
 /* Sort tab by name; -1 with *cause when a name is on two lines. */
 static int
-auth_users_sort(struct auth_entry *tab, size_t n, const char *name,
-    char **cause)
+auth_users_sort(struct auth_table *t, struct auth_entry *tab, size_t n,
+    const char *name, char **cause)
 {
 	size_t	 i;
 
@@ -573,9 +600,9 @@ auth_users_sort(struct auth_entry *tab, size_t n, const char *name,
 		if (strcmp(tab[i - 1].name, tab[i].name) == 0) {
 			u_int a = tab[i - 1].line, b = tab[i].line;
 
-			xasprintf(cause, "%s:%u: user \"%s\" is already on "
-			    "line %u", name, a > b ? a : b, tab[i].name,
-			    a > b ? b : a);
+			xasprintf(cause, "%s:%u: %s \"%s\" is already on "
+			    "line %u", name, a > b ? a : b, t->what,
+			    tab[i].name, a > b ? b : a);
 			return (-1);
 		}
 	}
@@ -598,20 +625,20 @@ auth_users_free(struct auth_entry *tab, size_t n)
 
 /* Make tab (n entries, now ours) the users table; drop the old one. */
 static void
-auth_users_install(struct auth_entry *tab, size_t n)
+auth_users_install(struct auth_table *t, struct auth_entry *tab, size_t n)
 {
-	auth_users_free(auth_users, auth_nusers);
-	auth_users = tab;
-	auth_nusers = n;
-	auth_loaded = 1;
-	auth_decoy_key_make();
+	auth_users_free(t->tab, t->n);
+	t->tab = tab;
+	t->n = n;
+	t->loaded = 1;
+	auth_decoy_key_make(t);
 	auth_cache_clear();
 }
 
-/* see auth.h */
-int
-auth_users_parse(const char *buf, size_t len, const char *name,
-    char **cause)
+/* Parse buf (a users or an admins file) into t; see auth_users_parse(). */
+static int
+auth_table_parse(struct auth_table *t, const char *buf, size_t len,
+    const char *name, char **cause)
 {
 	struct auth_entry	*tab = NULL;
 	size_t			 n = 0, cap = 0, off = 0;
@@ -638,18 +665,18 @@ auth_users_parse(const char *buf, size_t len, const char *name,
 		}
 		memset(&tab[n], 0, sizeof tab[n]);
 		tab[n].line = lineno;
-		if ((why = auth_line_parse(s, &tab[n], lwhy,
+		if ((why = auth_line_parse(t, s, &tab[n], lwhy,
 		    sizeof lwhy)) != NULL) {
 			n++;	/* its limits, if any, are freed below */
 			goto bad;
 		}
 		n++;
 	}
-	if (auth_users_sort(tab, n, name, cause) == -1) {
+	if (auth_users_sort(t, tab, n, name, cause) == -1) {
 		auth_users_free(tab, n);
 		return (-1);
 	}
-	auth_users_install(tab, n);
+	auth_users_install(t, tab, n);
 	return (0);
 bad:
 	xasprintf(cause, "%s:%u: %s", name, lineno, why);
@@ -657,9 +684,25 @@ bad:
 	return (-1);
 }
 
-/* see tentacle.h */
+/* see auth.h */
 int
-auth_users_load(const char *path, char **cause)
+auth_users_parse(const char *buf, size_t len, const char *name,
+    char **cause)
+{
+	return (auth_table_parse(&auth_users, buf, len, name, cause));
+}
+
+/* see auth.h */
+int
+auth_admins_parse(const char *buf, size_t len, const char *name,
+    char **cause)
+{
+	return (auth_table_parse(&auth_admins, buf, len, name, cause));
+}
+
+/* Load path into t, which keeps the path for reloads. */
+static int
+auth_table_load(struct auth_table *t, const char *path, char **cause)
 {
 	char		*buf, *copy;
 	size_t		 got;
@@ -676,31 +719,61 @@ auth_users_load(const char *path, char **cause)
 		free(buf);
 		return (-1);
 	}
-	rc = auth_users_parse(buf, got, path, cause);
+	rc = auth_table_parse(t, buf, got, path, cause);
 	explicit_bzero(buf, got);
 	free(buf);
-	if (rc == 0 && path != auth_path) {
+	if (rc == 0 && path != t->path) {
 		copy = xstrdup(path);
-		free(auth_path);
-		auth_path = copy;
+		free(t->path);
+		t->path = copy;
 	}
 	return (rc);
 }
 
-/* see tentacle.h */
+/* see auth.h */
+int
+auth_users_load(const char *path, char **cause)
+{
+	return (auth_table_load(&auth_users, path, cause));
+}
+
+/* see auth.h */
 int
 auth_reload(char **cause)
 {
-	if (auth_path == NULL)
+	if (auth_users.path == NULL)
 		return (0);
-	return (auth_users_load(auth_path, cause));
+	return (auth_table_load(&auth_users, auth_users.path, cause));
 }
 
-/* see tentacle.h */
+/* see auth.h */
 size_t
 auth_users_count(void)
 {
-	return (auth_nusers);
+	return (auth_users.n);
+}
+
+/* see auth.h */
+int
+auth_admins_load(const char *path, char **cause)
+{
+	return (auth_table_load(&auth_admins, path, cause));
+}
+
+/* see auth.h */
+int
+auth_admins_reload(char **cause)
+{
+	if (auth_admins.path == NULL)
+		return (0);
+	return (auth_table_load(&auth_admins, auth_admins.path, cause));
+}
+
+/* see auth.h */
+size_t
+auth_admins_count(void)
+{
+	return (auth_admins.n);
 }
 
 /* see tentacle.h */
@@ -844,7 +917,7 @@ auth_client_policy(const struct sockaddr *sa)
 
 	if (auth_allowed(sa))
 		return (AUTH_OPEN);
-	if (auth_loaded)
+	if (auth_users.loaded)
 		return (AUTH_NEED);
 	if (auth_open_proxy)
 		return (AUTH_OPEN);
@@ -854,15 +927,16 @@ auth_client_policy(const struct sockaddr *sa)
 	return (AUTH_DENY);
 }
 
-/* SHA-256(secret, name, NUL, password). */
+/* SHA-256(secret, kind, name, NUL, password). */
 static void
-auth_cache_key(uint8_t *key, const char *name, const char *pass)
+auth_cache_key(uint8_t *key, uint8_t kind, const char *name, const char *pass)
 {
 	br_sha256_context	 sc;
 
 	auth_secret_init();
 	br_sha256_init(&sc);
 	br_sha256_update(&sc, auth_secret, sizeof auth_secret);
+	br_sha256_update(&sc, &kind, 1);
 	br_sha256_update(&sc, name, strlen(name) + 1);
 	br_sha256_update(&sc, pass, strlen(pass));
 	br_sha256_out(&sc, key);
@@ -966,13 +1040,15 @@ auth_tag(uint8_t what, const struct sockaddr *sa, u_int bits4, u_int bits6,
  * free slot or the one that would expire first.  NULL without an address.
  */
 static struct auth_trust *
-auth_trust_get(const struct sockaddr *sa, const char *name, int add)
+auth_trust_get(uint8_t kind, const struct sockaddr *sa, const char *name,
+    int add)
 {
 	struct auth_trust	*b, *victim;
 	uint64_t		 tag, now = auth_now();
 	size_t			 i;
 
-	if ((tag = auth_tag('t', sa, 32, 64, name)) == 0)
+	/* 't' for users (as before), 'T' for admins. */
+	if ((tag = auth_tag(kind == 'a' ? 'T' : 't', sa, 32, 64, name)) == 0)
 		return (NULL);
 	b = &auth_trusts[(tag >> 32) % (AUTH_TRUST_SLOTS / AUTH_TRUST_WAYS) *
 	    AUTH_TRUST_WAYS];
@@ -1056,7 +1132,8 @@ auth_bucket_fill(struct auth_bucket *b, uint64_t now, uint64_t rate,
  * run.
  */
 static int
-auth_budget(const struct sockaddr *sa, const char *name, uint32_t iter)
+auth_budget(uint8_t kind, const struct sockaddr *sa, const char *name,
+    uint32_t iter)
 {
 	struct auth_share	*s;
 	uint64_t		 now, rate, debt;
@@ -1071,7 +1148,7 @@ auth_budget(const struct sockaddr *sa, const char *name, uint32_t iter)
 	cost = (int64_t)iter * 1000;
 	auth_bucket_fill(&auth_strangers, now, rate, cap);
 	auth_bucket_fill(&auth_reserve, now, rate / 2, cap / 2);
-	if (auth_trust_get(sa, name, 0) != NULL &&
+	if (auth_trust_get(kind, sa, name, 0) != NULL &&
 	    auth_reserve.level >= (cost < cap / 2 ? cost : cap / 2)) {
 		auth_reserve.level -= cost;
 		auth_st.reserve++;
@@ -1116,8 +1193,9 @@ auth_budget(const struct sockaddr *sa, const char *name, uint32_t iter)
  * the user's line (or, unknown, the decoy line) costs.
  */
 static int
-auth_verify(const struct sockaddr *sa, const char *username,
-    const char *password, struct auth_user *out, const char **why)
+auth_verify(struct auth_table *t, const struct sockaddr *sa,
+    const char *username, const char *password, struct auth_user *out,
+    const char **why)
 {
 	struct auth_user	 u;
 	const struct auth_entry	*e, *d, *c;
@@ -1126,28 +1204,30 @@ auth_verify(const struct sockaddr *sa, const char *username,
 	uint32_t		 iter;
 	int			 ok, hit;
 
-	if (auth_user_parse(username, &u, why) == -1) {
-		*why = "bad user name";
+	/* An admin name has no routing parameters: no '-'. */
+	if (auth_user_parse(username, &u, why) == -1 ||
+	    (t->kind == 'a' && u.params[0] != '\0')) {
+		*why = t->kind == 'a' ? "bad admin name" : "bad user name";
 		return (-1);
 	}
 	if (strlen(password) > AUTH_PASSWORD_MAX) {
 		*why = "password too long";
 		return (-1);
 	}
-	e = auth_find(u.name);
-	auth_cache_key(key, u.name, password);
+	e = auth_find(t, u.name);
+	auth_cache_key(key, t->kind, u.name, password);
 	hit = auth_cache_find(key);
 	if (e != NULL && hit) {
 		/* Never budgeted: a logged-in user costs no hash. */
 		auth_st.cache_hits++;
-		auth_trust_get(sa, u.name, 1);
+		auth_trust_get(t->kind, sa, u.name, 1);
 		ok = 1;
 		goto done;
 	}
-	d = auth_decoy(u.name, salt);
+	d = auth_decoy(t, u.name, salt);
 	c = e != NULL ? e : d;
 	iter = c != NULL ? c->iter : AUTH_ITER_DEFAULT;
-	if (!auth_budget(sa, u.name, iter)) {
+	if (!auth_budget(t->kind, sa, u.name, iter)) {
 		/* Same answer as a wrong password; the log says why. */
 		explicit_bzero(salt, sizeof salt);
 		explicit_bzero(key, sizeof key);
@@ -1168,14 +1248,15 @@ auth_verify(const struct sockaddr *sa, const char *username,
 	    (e != NULL);
 	if (ok) {
 		auth_cache_add(key);
-		auth_trust_get(sa, u.name, 1);
+		auth_trust_get(t->kind, sa, u.name, 1);
 	}
 done:
 	explicit_bzero(h, sizeof h);
 	explicit_bzero(salt, sizeof salt);
 	explicit_bzero(key, sizeof key);
 	if (!ok) {
-		*why = e == NULL ? "unknown user" : "wrong password";
+		*why = e == NULL ? (t->kind == 'a' ? "unknown admin" :
+		    "unknown user") : "wrong password";
 		return (-1);
 	}
 	u.verified = 1;
@@ -1190,7 +1271,8 @@ int
 auth_check(const char *username, const char *password,
     struct auth_user *out, const char **why)
 {
-	return (auth_verify(NULL, username, password, out, why));
+	return (auth_verify(&auth_users, NULL, username, password, out,
+	    why));
 }
 
 /*
@@ -1259,10 +1341,11 @@ auth_limit_fail(const struct sockaddr *sa)
 		l->fails++;
 }
 
-/* see auth.h */
-int
-auth_login(const struct sockaddr *sa, const char *username,
-    const char *password, struct auth_user *out, const char **why)
+/* auth_login() against table t. */
+static int
+auth_table_login(struct auth_table *t, const struct sockaddr *sa,
+    const char *username, const char *password, struct auth_user *out,
+    const char **why)
 {
 	struct auth_limit	*l;
 
@@ -1276,10 +1359,28 @@ auth_login(const struct sockaddr *sa, const char *username,
 		l->logged = 1;
 		return (-1);
 	}
-	if (auth_verify(sa, username, password, out, why) == 0)
+	if (auth_verify(t, sa, username, password, out, why) == 0)
 		return (0);
 	auth_limit_fail(sa);
 	return (-1);
+}
+
+/* see auth.h */
+int
+auth_login(const struct sockaddr *sa, const char *username,
+    const char *password, struct auth_user *out, const char **why)
+{
+	return (auth_table_login(&auth_users, sa, username, password, out,
+	    why));
+}
+
+/* see auth.h */
+int
+auth_admin_login(const struct sockaddr *sa, const char *name,
+    const char *password, const char **why)
+{
+	return (auth_table_login(&auth_admins, sa, name, password, NULL,
+	    why));
 }
 
 /* see auth.h */
@@ -1329,7 +1430,7 @@ auth_user_limits(const char *name, struct acct_limits *l)
 	const struct auth_entry	*e;
 
 	memset(l, 0, sizeof *l);
-	if ((e = auth_find(name)) == NULL)
+	if ((e = auth_find(&auth_users, name)) == NULL)
 		return (-1);
 	if (e->limits != NULL)
 		*l = *e->limits;
@@ -1340,7 +1441,7 @@ auth_user_limits(const char *name, struct acct_limits *l)
 const char *
 auth_user_name(size_t i)
 {
-	return (i < auth_nusers ? auth_users[i].name : NULL);
+	return (i < auth_users.n ? auth_users.tab[i].name : NULL);
 }
 
 /* The offset of the fifth ':' in line (len bytes), or -1 when none. */
@@ -1411,22 +1512,29 @@ auth_stats(struct auth_stats *st)
 	*st = auth_st;
 }
 
+static void
+auth_table_reset(struct auth_table *t)
+{
+	auth_users_free(t->tab, t->n);
+	t->tab = NULL;
+	t->n = 0;
+	t->loaded = 0;
+	free(t->path);
+	t->path = NULL;
+	auth_decoy_key_make(t);
+}
+
 /* see auth.h */
 void
 auth_reset(void)
 {
-	auth_users_free(auth_users, auth_nusers);
-	auth_users = NULL;
-	auth_nusers = 0;
-	auth_loaded = 0;
-	free(auth_path);
-	auth_path = NULL;
+	auth_table_reset(&auth_users);
+	auth_table_reset(&auth_admins);
 	auth_nallow = 0;
 	auth_cache_clear();
 	memset(auth_limits, 0, sizeof auth_limits);
 	memset(auth_trusts, 0, sizeof auth_trusts);
 	memset(auth_shares, 0, sizeof auth_shares);
 	auth_hash_rate_set(auth_hash_rate);
-	auth_decoy_key_make();
 	memset(&auth_st, 0, sizeof auth_st);
 }

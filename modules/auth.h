@@ -191,6 +191,21 @@ int		 auth_check(const char *username, const char *password,
 int		 auth_login(const struct sockaddr *sa, const char *username,
 		    const char *password, struct auth_user *out,
 		    const char **why);
+/*
+ * The hub's admin accounts (-admins FILE, doc/admin.md): lines as in the
+ * users file, without the limits field.  Load replaces the table (on
+ * error the old one stays); reload re-reads the last loaded file (0 when
+ * none).  auth_admin_login() is auth_login() against them: the same
+ * limiter, hash budget and cache (kept apart from users'), with *why
+ * "unknown admin" among the failures.
+ */
+int		 auth_admins_load(const char *path, char **cause);
+int		 auth_admins_parse(const char *buf, size_t len, const char *name,
+		    char **cause);
+int		 auth_admins_reload(char **cause);
+size_t		 auth_admins_count(void);
+int		 auth_admin_login(const struct sockaddr *sa, const char *name,
+		    const char *password, const char **why);
 /* The limiter alone: is sa blocked; count one failure for sa. */
 int		 auth_limit_blocked(const struct sockaddr *sa);
 void		 auth_limit_fail(const struct sockaddr *sa);

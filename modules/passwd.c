@@ -5,7 +5,9 @@
  * `tentacle passwd -d -file F USER` takes USER's line out of F.  A new
  * password keeps the limits (the line's sixth field, acct.h) USER had;
  * `-limits TEXT` sets them, and for a user already in F changes only them
- * (no password asked).  The line format and the hashing are auth.c's.
+ * (no password asked).  `-admin` makes a line of the hub's -admins file
+ * (the same format, no limits).  The line format and the hashing are
+ * auth.c's.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -27,6 +29,7 @@
 #define PASSWD_FILE_MAX		AUTH_FILE_MAX
 
 static struct termios	 passwd_tio;
+static const char	*passwd_what = "user";	/* or "admin" (-admin) */
 static volatile sig_atomic_t passwd_tio_saved;
 
 static void	 passwd_usage(FILE *, struct opt *);
@@ -49,6 +52,7 @@ passwd_usage(FILE *fp, struct opt *opts)
 	fprintf(fp, "usage: tentacle passwd [-iter N] [-limits L] [-file F] "
 	    "USER\n"
 	    "       tentacle passwd -limits L -file F USER\n"
+	    "       tentacle passwd -admin [-iter N] [-file F] NAME\n"
 	    "       tentacle passwd -d -file F USER\n\n"
 	    "Read USER's password (twice, without echo, from a terminal; one "
 	    "line from\nstandard input otherwise) and print a users-file line "
@@ -59,7 +63,10 @@ passwd_usage(FILE *fp, struct opt *opts)
 	    "A new password keeps USER's limits; -limits sets them "
 	    "(\"conns=2,rate=1M,day=5Gi,\npools=a+b\"; \"\" clears them: "
 	    "doc/users.md), and for a USER already in F changes\nonly them, "
-	    "asking no password.\n\n"
+	    "asking no password.\n"
+	    "-admin: a line for the hub's -admins file instead (an admin "
+	    "account for the\nadmin API and dashboard on -adminAddr; no "
+	    "limits).\n\n"
 	    "Flags:\n");
 	opt_usage(fp, opts);
 }
@@ -366,9 +373,10 @@ passwd_file_update(const char *path, const char *name, const char *line,
 		free(cause);
 		goto fail;
 	}
-	fprintf(stderr, "tentacle passwd: %s user %s %s %s (send the hub "
+	fprintf(stderr, "tentacle passwd: %s %s %s %s %s (send the hub "
 	    "SIGHUP to reload it)\n", line == NULL ? "removed" : found ?
-	    "replaced" : "added", name, line == NULL ? "from" : "in", path);
+	    "replaced" : "added", passwd_what, name, line == NULL ? "from" :
+	    "in", path);
 	if (buf != NULL)
 		explicit_bzero(buf, len);
 	free(buf);
@@ -390,6 +398,7 @@ passwd_main(int argc, char **argv)
 	char		 line[AUTH_LINE_MAX + 1], *cause = NULL;
 	char		 lim[ACCT_LIMITS_LEN + 1], *nl;
 	int		 iter = AUTH_ITER_DEFAULT, ind = 1, rc, del = 0;
+	int		 admin = 0;
 	struct opt	 opts[] = {
 		{ "iter", OPT_INT, &iter, "PBKDF2-HMAC-SHA256 iterations "
 		    "(each login that is not cached costs this many)",
@@ -400,6 +409,9 @@ passwd_main(int argc, char **argv)
 		    "password asked)", NULL, 0, 0, 0 },
 		{ "limits", OPT_STRING, &limits, "USER's limits (doc/users.md;"
 		    " \"\" for none); for a USER in -file F only these change",
+		    NULL, 0, 0, 0 },
+		{ "admin", OPT_BOOL, &admin, "An admin account (the hub's "
+		    "-admins file, doc/admin.md) rather than a proxy user",
 		    NULL, 0, 0, 0 },
 		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 	};
@@ -420,6 +432,18 @@ passwd_main(int argc, char **argv)
 		passwd_usage(stderr, opts);
 		return (2);
 	}
+	if (admin)
+		passwd_what = "admin";
+	if (admin && limits != NULL) {
+		fprintf(stderr, "tentacle passwd: -admin: an admin account "
+		    "has no limits (-limits is for proxy users)\n");
+		return (2);
+	}
+	if (admin && strchr(argv[ind], '-') != NULL) {
+		fprintf(stderr, "tentacle passwd: -admin: an admin name is "
+		    "1 to 64 of A-Z a-z 0-9 . _ (no '-')\n");
+		return (2);
+	}
 	/* Check the name before asking for a password. */
 	if (auth_line_make(line, sizeof line, argv[ind], "x", 1,
 	    &cause) == -1) {
@@ -429,7 +453,8 @@ passwd_main(int argc, char **argv)
 	if (del) {
 		if (file == NULL) {
 			fprintf(stderr, "tentacle passwd: -d: from which "
-			    "file? give -file F (the hub's -users file)\n");
+			    "file? give -file F (the hub's -%s file)\n",
+			    admin ? "admins" : "users");
 			return (2);
 		}
 		return (passwd_file_update(file, argv[ind], NULL, NULL) ==

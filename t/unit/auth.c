@@ -3,7 +3,7 @@
  * vectors, base64, users-file parsing and its errors, user name splitting,
  * password checks and what unknown names cost, the login cache, the
  * failed-login limiter, the hash budget (a simulated flood on a fake
- * clock), the -allow list and the client policy.
+ * clock), the -allow list and the client policy, admin accounts.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -1166,6 +1166,89 @@ test_flood(void)
 	}
 }
 
+/*
+ * Admin accounts: their own table and cache, the same line format without
+ * limits, no routing parameters, the limiter shared with proxy logins.
+ */
+static void
+test_admins(void)
+{
+	struct sockaddr_in	 sin;
+	char			 a[AUTH_LINE_MAX + 1], f[2 * AUTH_LINE_MAX + 64];
+	char			*cause = NULL;
+	const char		*why;
+	struct auth_stats	 st0, st;
+	int			 i;
+
+	auth_reset();
+	auth_clock_set(fake_clock);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(0x0a000001);
+	make_users();
+	check_int(auth_users_parse(users_file, strlen(users_file), "users",
+	    &cause), ==, 0);
+	check_int(auth_admins_count(), ==, 0);
+	/* No accounts: everyone is unknown, users' passwords too. */
+	check_int(auth_admin_login((struct sockaddr *)&sin, "alice",
+	    "wonderland", &why), ==, -1);
+	check_str(why, "unknown admin");
+	check_int(auth_line_make(a, sizeof a, "root", "toor", 2, &cause), ==,
+	    0);
+	snprintf(f, sizeof f, "# admins\n%s\n", a);
+	check_int(auth_admins_parse(f, strlen(f), "admins", &cause), ==, 0);
+	check_int(auth_admins_count(), ==, 1);
+	check_int(auth_users_count(), ==, 2);
+	check_int(auth_admin_login((struct sockaddr *)&sin, "root", "toor",
+	    &why), ==, 0);
+	/* The tables are apart: an admin is no proxy user, and back. */
+	check_int(auth_check("root", "toor", NULL, &why), ==, -1);
+	check_str(why, "unknown user");
+	check_int(auth_admin_login((struct sockaddr *)&sin, "alice",
+	    "wonderland", &why), ==, -1);
+	check_str(why, "unknown admin");
+	check_int(auth_admin_login((struct sockaddr *)&sin, "root", "tooR",
+	    &why), ==, -1);
+	check_str(why, "wrong password");
+	check_int(auth_admin_login((struct sockaddr *)&sin, "root-pool-x",
+	    "toor", &why), ==, -1);
+	check_str(why, "bad admin name");
+	/* A cached admin login costs no hash, and is no user's cache hit. */
+	auth_stats(&st0);
+	check_int(auth_admin_login((struct sockaddr *)&sin, "root", "toor",
+	    &why), ==, 0);
+	auth_stats(&st);
+	check_int(st.pbkdf2, ==, st0.pbkdf2);
+	check_int(st.cache_hits, ==, st0.cache_hits + 1);
+	/* A line with limits, a duplicate: refused, the old table stays. */
+	snprintf(f, sizeof f, "%s:conns=1\n", a);
+	check_int(auth_admins_parse(f, strlen(f), "admins", &cause), ==, -1);
+	check_str(cause, "admins:1: an admin has no limits: expected "
+	    "NAME:pbkdf2-sha256:ITER:SALT:HASH");
+	free(cause);
+	cause = NULL;
+	snprintf(f, sizeof f, "%s\n%s\n", a, a);
+	check_int(auth_admins_parse(f, strlen(f), "admins", &cause), ==, -1);
+	check_str(cause, "admins:2: admin \"root\" is already on line 1");
+	free(cause);
+	cause = NULL;
+	check_int(auth_admins_count(), ==, 1);
+	/*
+	 * Failures count in the limiter of proxy logins (four so far):
+	 * then refused, told once (-1), then without a word (-2).
+	 */
+	check_int(auth_limit_blocked((struct sockaddr *)&sin), ==, 0);
+	for (i = 0; i < AUTH_FAIL_MAX - 4; i++)
+		check_int(auth_admin_login((struct sockaddr *)&sin, "root",
+		    "x", &why), ==, -1);
+	check_int(auth_limit_blocked((struct sockaddr *)&sin), ==, 1);
+	check_int(auth_admin_login((struct sockaddr *)&sin, "root", "toor",
+	    &why), ==, -1);
+	check_int(auth_admin_login((struct sockaddr *)&sin, "root", "toor",
+	    &why), ==, -2);
+	auth_clock_set(NULL);
+}
+
 int
 main(void)
 {
@@ -1190,6 +1273,8 @@ main(void)
 	    "file");
 	TEST(test_allow_errors(), "allow list: errors keep the old list");
 	TEST(test_file(), "users file load and reload");
+	TEST(test_admins(), "admin accounts: a table of their own, no "
+	    "limits, no parameters, cached apart, the shared limiter");
 	TEST(test_line_make(), "users-file lines: made, parsed, checked");
 	TEST(test_timing(), "timing: unknown names cost what real lines cost, "
 	    "the same each time, after a reload too");
