@@ -8,7 +8,8 @@
  * in the socket's output would be cut.  A client with a small receive
  * buffer that reads late makes them queue: it must still get every byte
  * of an 8 MiB answer, then a clean EOF.  Also: keep-alive (two answers
- * on one link), a small answer, and TCP_NODELAY on evhttp's socket.
+ * on one link), a streamed (chunked) answer, a small answer, and
+ * TCP_NODELAY on evhttp's socket.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -37,6 +38,8 @@
 
 #define BIG	(8 * 1024 * 1024)
 #define MID	(1024 * 1024)
+#define STREAM	(4 * 1024 * 1024)	/* in chunks of STREAM_CHUNK */
+#define STREAM_CHUNK	(256 * 1024)
 
 static struct event_base	*base;
 static char			 tmpdir[] = "/tmp/tls-http-unit.XXXXXX";
@@ -44,6 +47,12 @@ static struct tls_conf		*hub, *pin;
 static char			 peer[64];	/* "127.0.0.1:port" */
 static struct sockaddr_in	 addr;
 static int			 nodelay = -1;	/* seen by the handler */
+
+/* The streamed answer being sent (one at a time). */
+static struct {
+	struct evhttp_request	*req;
+	size_t			 off;
+} stream;
 
 /* One client link: the answers as they came, how it ended. */
 struct client {
@@ -107,14 +116,49 @@ bevcb(struct event_base *b, void *arg __unused)
 	return (bev);
 }
 
-/* /big: 8 MiB, /mid: 1 MiB, else a line; all of the pattern. */
+/* n bytes of the pattern from off to b. */
+static void
+pattern_add(struct evbuffer *b, size_t off, size_t n)
+{
+	unsigned char	 chunk[65536];
+	size_t		 i, k;
+
+	for (; n > 0; off += k, n -= k) {
+		k = n < sizeof chunk ? n : sizeof chunk;
+		for (i = 0; i < k; i++)
+			chunk[i] = pattern(off + i);
+		evbuffer_add(b, chunk, k);
+	}
+}
+
+/*
+ * /stream: the next chunk once evhttp found the last one written (its
+ * output empty: the socket drained), then the end.
+ */
+static void
+stream_next(struct evhttp_connection *evcon __unused, void *arg __unused)
+{
+	struct evbuffer	*b;
+
+	if (stream.off == STREAM) {
+		evhttp_send_reply_end(stream.req);
+		return;
+	}
+	if ((b = evbuffer_new()) == NULL)
+		return;
+	pattern_add(b, stream.off, STREAM_CHUNK);
+	stream.off += STREAM_CHUNK;
+	evhttp_send_reply_chunk_with_cb(stream.req, b, stream_next, NULL);
+	evbuffer_free(b);
+}
+
+/* /big: 8 MiB, /mid: 1 MiB, /stream, else 100 bytes; of the pattern. */
 static void
 serve_cb(struct evhttp_request *req, void *arg __unused)
 {
 	struct evbuffer	*b;
 	const char	*uri = evhttp_request_get_uri(req);
-	unsigned char	 chunk[65536];
-	size_t		 n, i, off;
+	size_t		 n;
 	socklen_t	 len = sizeof nodelay;
 	evutil_socket_t	 fd;
 
@@ -122,18 +166,20 @@ serve_cb(struct evhttp_request *req, void *arg __unused)
 	    evhttp_request_get_connection(req)));
 	if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &len) == -1)
 		nodelay = -2;
+	if (strcmp(uri, "/stream") == 0) {
+		stream.req = req;
+		stream.off = 0;
+		evhttp_send_reply_start(req, 200, "OK");
+		stream_next(NULL, NULL);
+		return;
+	}
 	n = strcmp(uri, "/big") == 0 ? BIG : strcmp(uri, "/mid") == 0 ? MID :
 	    100;
 	if ((b = evbuffer_new()) == NULL) {
 		evhttp_send_error(req, 500, NULL);
 		return;
 	}
-	for (off = 0; off < n; off += sizeof chunk) {
-		for (i = 0; i < sizeof chunk; i++)
-			chunk[i] = pattern(off + i);
-		evbuffer_add(b, chunk, n - off < sizeof chunk ? n - off :
-		    sizeof chunk);
-	}
+	pattern_add(b, 0, n);
 	evhttp_send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }
@@ -284,9 +330,74 @@ answer_check(struct client *c, size_t n)
 	return (0);
 }
 
-/* GET path with Connection: close: n bytes, nothing more, clean EOF. */
+/*
+ * A chunked answer at the front of c->got: 200, chunks that add up to n
+ * bytes of the pattern, the last chunk; drained.  0 when all is right.
+ */
+static int
+chunked_check(struct client *c, size_t n)
+{
+	struct evbuffer_ptr	 p;
+	unsigned char		 buf[65536];
+	char			 line[32], crlf[2];
+	size_t			 off = 0, k, i, len;
+
+	p = evbuffer_search(c->got, "\r\n\r\n", 4, NULL);
+	if (p.pos == -1 || p.pos + 4 >= (ev_ssize_t)sizeof buf) {
+		printf("# no header in %zu bytes\n",
+		    evbuffer_get_length(c->got));
+		return (-1);
+	}
+	evbuffer_remove(c->got, buf, p.pos + 4);
+	buf[p.pos + 4] = '\0';
+	if (strncmp((char *)buf, "HTTP/1.1 200 ", 13) != 0 ||
+	    strstr((char *)buf, "Transfer-Encoding: chunked") == NULL) {
+		printf("# wrong header: %.200s\n", buf);
+		return (-1);
+	}
+	for (;;) {
+		p = evbuffer_search(c->got, "\r\n", 2, NULL);
+		if (p.pos == -1 || p.pos + 2 > (ev_ssize_t)sizeof line - 1) {
+			printf("# body: %zu of %zu bytes, no chunk line\n",
+			    off, n);
+			return (-1);
+		}
+		evbuffer_remove(c->got, line, p.pos + 2);
+		line[p.pos] = '\0';
+		if ((len = strtoul(line, NULL, 16)) == 0)
+			break;
+		if (evbuffer_get_length(c->got) < len + 2) {
+			printf("# body: %zu of %zu bytes, then %zu of a %zu "
+			    "byte chunk\n", off, n,
+			    evbuffer_get_length(c->got), len);
+			return (-1);
+		}
+		for (; len > 0; len -= k, off += k) {
+			k = len < sizeof buf ? len : sizeof buf;
+			evbuffer_remove(c->got, buf, k);
+			for (i = 0; i < k; i++) {
+				if (buf[i] != pattern(off + i)) {
+					printf("# body byte %zu wrong\n",
+					    off + i);
+					return (-1);
+				}
+			}
+		}
+		evbuffer_remove(c->got, crlf, 2);
+	}
+	if (evbuffer_remove(c->got, crlf, 2) != 2 || off != n) {
+		printf("# body: %zu of %zu bytes, no end\n", off, n);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * GET path with Connection: close: n bytes (chunked: streamed), nothing
+ * more, clean EOF.
+ */
 static void
-test_close(const char *path, size_t n)
+test_close(const char *path, size_t n, int chunked)
 {
 	struct client	 c;
 
@@ -299,7 +410,10 @@ test_close(const char *path, size_t n)
 	if (c.error)
 		printf("# client error: %s\n", c.err);
 	check_int(c.eof, ==, 1);
-	check_int(answer_check(&c, n), ==, 0);
+	if (chunked)
+		check_int(chunked_check(&c, n), ==, 0);
+	else
+		check_int(answer_check(&c, n), ==, 0);
 	check_int(evbuffer_get_length(c.got), ==, 0);
 	check_int(nodelay, ==, 1);
 	client_close(&c);
@@ -400,11 +514,13 @@ main(void)
 	getsockname(fd, (struct sockaddr *)&addr, &len);
 	snprintf(peer, sizeof peer, "127.0.0.1:%d", ntohs(addr.sin_port));
 
-	TEST(test_close("/big", BIG), "8 MiB, Connection: close, read late: "
+	TEST(test_close("/big", BIG, 0), "8 MiB, Connection: close, read late: "
 	    "every byte, then EOF");
 	TEST(test_keepalive(), "keep-alive: 1 MiB, then 8 MiB with close on "
 	    "the same link, both whole");
-	TEST(test_close("/small", 100), "a small answer, then EOF");
+	TEST(test_close("/stream", STREAM, 1), "4 MiB streamed in chunks, "
+	    "each after the last was written, read late: whole, then EOF");
+	TEST(test_close("/small", 100, 0), "a small answer, then EOF");
 
 	evhttp_free(http);
 	event_free(tick);
