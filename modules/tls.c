@@ -1964,6 +1964,9 @@ tls_hold_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 {
 	struct tls	*t = arg;
 
+	/* Freed (evhttp's last write callback): tls_ctx_free() comes. */
+	if (!tls_alive(t))
+		return;
 	bufferevent_flush(t->bev, EV_WRITE, BEV_NORMAL);
 	if (tls_alive(t))
 		tls_shut_try(t);

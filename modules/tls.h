@@ -139,8 +139,9 @@ void		 tls_shutdown_write(struct bufferevent *);
  * evhttp also writes its answers with EV_WRITE disabled and enables it
  * afterwards, which a filter does not notice: output added while
  * EV_WRITE is off is run from the loop.  One more small record at the
- * end of each burst; not for node links.  Plaintext bufferevents:
- * nothing to do.
+ * end of each burst; not for node links.  tls_shutdown_write() only
+ * from the write callback (output empty): it encrypts nothing more, so
+ * a held byte would never go.  Plaintext bufferevents: nothing to do.
  */
 void		 tls_hold_close(struct bufferevent *);
 /* The socket under bev, wrapped or not. */
