@@ -419,13 +419,18 @@ test_close(const char *path, size_t n, int chunked)
 	client_close(&c);
 }
 
+/* The whole /mid answer is there (or the link ended). */
 static int
 client_has(void *arg)
 {
-	struct client	*c = arg;
+	struct client		*c = arg;
+	struct evbuffer_ptr	 p;
 
-	return (c->eof || c->error || evbuffer_get_length(c->got) >=
-	    MID + 80);
+	if (c->eof || c->error)
+		return (1);
+	p = evbuffer_search(c->got, "\r\n\r\n", 4, NULL);
+	return (p.pos != -1 && evbuffer_get_length(c->got) >=
+	    (size_t)p.pos + 4 + MID);
 }
 
 /* Two requests on one link: both answers whole, then EOF. */
