@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,10 @@ struct tls {
 	int			 eof;		/* EOF reported */
 	int			 shut_req;	/* tls_shutdown_write() called */
 	int			 shut;		/* SHUT_WR done */
+	int			 hold;		/* tls_hold_close() called */
+	struct event		*hold_ev;	/*   runs the filter's output */
+	struct evbuffer_cb_entry *hold_cbe;	/*   on the user's output */
+	int			 nodelay;	/* TCP_NODELAY set on the fd */
 	int			 tofu_store;	/* store fingerprint when done */
 	int			 first;		/* first byte from the peer */
 	unsigned char		 head[32];	/* its first bytes */
@@ -203,6 +208,12 @@ static void	 tls_fail(struct tls *, const char *, ...)
 static void	 tls_engine_error(struct tls *, int);
 static void	 tls_after(struct tls *);
 static void	 tls_shut_try(struct tls *);
+static size_t	 tls_hold_room(struct tls *, int);
+static struct event *tls_hold_event(struct tls *);
+static void	 tls_hold_cb(evutil_socket_t, short, void *);
+static void	 tls_hold_out_cb(struct evbuffer *,
+		    const struct evbuffer_cb_info *, void *);
+static void	 tls_nodelay(struct tls *);
 static struct tls *tls_get(struct bufferevent *);
 static int	 tls_alive(struct tls *);
 static int	 tls_known_lookup(struct tls *, char *, size_t, int *);
@@ -1204,8 +1215,6 @@ tls_engine_start(struct tls *t, struct tls_conf *tc)
 static int
 tls_filter_open(struct tls *t, struct bufferevent *sock)
 {
-	int	 one = 1;
-
 	t->bev = bufferevent_filter_new(sock, tls_filter_in, tls_filter_out,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS, tls_ctx_free, t);
 	if (t->bev == NULL)
@@ -1217,14 +1226,27 @@ tls_filter_open(struct tls *t, struct bufferevent *sock)
 	bufferevent_setwatermark(sock, EV_WRITE, TLS_SOCK_LOWAT,
 	    TLS_SOCK_HIWAT);
 	bufferevent_set_max_single_write(sock, TLS_SOCK_WRITE);
-	/*
-	 * Records leave one send() each (tls_sendrec): with Nagle, the second
-	 * of a flight would wait for the peer's delayed ACK (40 ms a request).
-	 */
-	(void)setsockopt(bufferevent_getfd(sock), IPPROTO_TCP, TCP_NODELAY,
-	    &one, sizeof one);
+	tls_nodelay(t);
 	bufferevent_set_timeouts(sock, NULL, NULL);
 	return (0);
+}
+
+/*
+ * Records leave one send() each (tls_sendrec): with Nagle, the second of
+ * a flight would wait for the peer's delayed ACK (40 ms a request).  Once
+ * per link, as soon as the fd exists: evhttp's bevcb makes the socket
+ * bufferevent with fd -1 and sets the fd after tls_wrap().
+ */
+static void
+tls_nodelay(struct tls *t)
+{
+	evutil_socket_t	 fd;
+	int		 one = 1;
+
+	if ((fd = bufferevent_getfd(t->sock)) == -1)
+		return;
+	t->nodelay = 1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
 /* see tls.h */
@@ -1297,11 +1319,14 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 	struct evbuffer		*pout = bufferevent_get_output(t->bev);
 	unsigned char		*buf;
 	size_t			 len, n, in = 0, out = 0, direct = 0;
+	size_t			 hold = 0;
 	unsigned		 st;
 	int			 unflushed = 0, err, k;
 
 	if (t->failed)
 		return (-1);
+	if (!t->nodelay)
+		tls_nodelay(t);
 	for (;;) {
 		st = br_ssl_engine_current_state(eng);
 		if (st == BR_SSL_CLOSED)
@@ -1324,8 +1349,11 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 		}
 		if (send && (st & BR_SSL_SENDAPP) && !t->shut_req &&
 		    evbuffer_get_length(pout) > 0 &&
-		    evbuffer_get_length(sout) < TLS_SOCK_HIWAT) {
+		    evbuffer_get_length(sout) < TLS_SOCK_HIWAT &&
+		    (!t->hold || (hold = tls_hold_room(t, unflushed)) > 0)) {
 			buf = br_ssl_engine_sendapp_buf(eng, &len);
+			if (t->hold && len > hold)
+				len = hold;
 			n = evbuffer_remove(pout, buf, len);
 			br_ssl_engine_sendapp_ack(eng, n);
 			out += n;
@@ -1851,6 +1879,99 @@ tls_shut_try(struct tls *t)
 	shutdown(bufferevent_getfd(t->sock), SHUT_WR);
 }
 
+/* see tls.h */
+void
+tls_hold_close(struct bufferevent *bev)
+{
+	struct tls	*t;
+
+	if ((t = tls_get(bev)) == NULL || t->hold)
+		return;
+	t->hold = 1;
+	/* The held byte goes when the socket's output is empty, not half. */
+	bufferevent_setwatermark(t->sock, EV_WRITE, 0, TLS_SOCK_HIWAT);
+	/* Out of memory: evhttp's answers then wait for its timeout. */
+	t->hold_cbe = evbuffer_add_cb(bufferevent_get_output(bev),
+	    tls_hold_out_cb, t);
+}
+
+/*
+ * evhttp writes an answer while EV_WRITE is disabled (it was reading),
+ * then enables EV_WRITE; a filter is not told of that (only more output
+ * and the socket's write callback run it), so the answer would wait for
+ * the peer's next bytes.  Run the filter from the loop instead.
+ */
+static void
+tls_hold_out_cb(struct evbuffer *buf __unused,
+    const struct evbuffer_cb_info *info, void *arg)
+{
+	struct tls	*t = arg;
+
+	if (info->n_added == 0 ||
+	    (bufferevent_get_enabled(t->bev) & EV_WRITE) ||
+	    tls_hold_event(t) == NULL)
+		return;
+	event_active(t->hold_ev, EV_WRITE, 1);
+}
+
+/* hold_ev, made once the fd is known; NULL before, or out of memory. */
+static struct event *
+tls_hold_event(struct tls *t)
+{
+	evutil_socket_t	 fd;
+
+	if (t->hold_ev == NULL && (fd = bufferevent_getfd(t->sock)) != -1)
+		t->hold_ev = event_new(bufferevent_get_base(t->sock), fd,
+		    EV_WRITE, tls_hold_cb, t);
+	return (t->hold_ev);
+}
+
+/*
+ * tls_hold_close(): how many bytes of the user's output (not empty) the
+ * pump may take now.  All but the last; the last only once every record
+ * before it left (nothing unflushed in the engine, the socket's output
+ * empty) and the kernel will take its small record whole (POLLOUT: a
+ * third of the send buffer free), so that the user's write callback,
+ * which runs when the output is empty, means "all on the wire": evhttp
+ * then frees the link and shutdown(SHUT_WR)s the socket at once.  The
+ * socket's write callback (low watermark 0) or hold_ev pumps again.
+ */
+static size_t
+tls_hold_room(struct tls *t, int unflushed)
+{
+	struct pollfd	 pfd;
+	size_t		 len;
+
+	if ((len = evbuffer_get_length(bufferevent_get_output(t->bev))) > 1)
+		return (len - 1);
+	if (unflushed || evbuffer_get_length(bufferevent_get_output(t->sock)) >
+	    0)
+		return (0);
+	pfd.fd = bufferevent_getfd(t->sock);
+	pfd.events = POLLOUT;
+	pfd.revents = 0;
+	if (pfd.fd == -1 || poll(&pfd, 1, 0) != 0)
+		return (1);	/* writable, or an error send() will meet */
+	if (tls_hold_event(t) == NULL)
+		return (1);	/* no memory: as without tls_hold_close() */
+	event_add(t->hold_ev, NULL);
+	return (0);
+}
+
+/* The socket can take the held byte's record, or evhttp enabled EV_WRITE. */
+static void
+tls_hold_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
+{
+	struct tls	*t = arg;
+
+	/* Freed (evhttp's last write callback): tls_ctx_free() comes. */
+	if (!tls_alive(t))
+		return;
+	bufferevent_flush(t->bev, EV_WRITE, BEV_NORMAL);
+	if (tls_alive(t))
+		tls_shut_try(t);
+}
+
 /*
  * The filter is being freed (from the loop, after bufferevent_free()):
  * records already made may still be in the socket's output; let them go
@@ -1872,6 +1993,11 @@ tls_ctx_free(void *arg)
 		bufferevent_disable(t->sock, EV_READ);
 		bufferevent_enable(t->sock, EV_WRITE);
 	}
+	if (t->hold_ev != NULL)
+		event_free(t->hold_ev);
+	if (t->hold_cbe != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_output(t->bev),
+		    t->hold_cbe);
 	explicit_bzero(t->eng, sizeof t->u);
 	tls_wipe_offer(t);
 	free(t->x509);

@@ -129,6 +129,21 @@ const char	*tls_cipher(struct bufferevent *);
  * Plaintext bufferevents: shutdown(SHUT_WR) at once.
  */
 void		 tls_shutdown_write(struct bufferevent *);
+/*
+ * For evhttp (the admin API over TLS), right after tls_wrap() in its
+ * bevcb.  evhttp frees the link and shutdown(2)s its socket as soon as
+ * the write callback finds the output empty (Connection: close): from
+ * now on the last plaintext byte stays in bev's output until every
+ * record before it left the socket's output, and goes when the kernel
+ * can take its record whole, so "output empty" means "on the wire".
+ * evhttp also writes its answers with EV_WRITE disabled and enables it
+ * afterwards, which a filter does not notice: output added while
+ * EV_WRITE is off is run from the loop.  One more small record at the
+ * end of each burst; not for node links.  tls_shutdown_write() only
+ * from the write callback (output empty): it encrypts nothing more, so
+ * a held byte would never go.  Plaintext bufferevents: nothing to do.
+ */
+void		 tls_hold_close(struct bufferevent *);
 /* The socket under bev, wrapped or not. */
 evutil_socket_t	 tls_getfd(struct bufferevent *);
 
