@@ -807,6 +807,14 @@ admin_cookie_read(const char *file, struct sockaddr_storage *ss,
 		free(cause);
 		return (-1);
 	}
+	if (!core_sa_is_localhost((struct sockaddr *)ss)) {
+		fprintf(stderr, "tentacle %s: %s: the hub's admin port %s is "
+		    "off loopback, so it speaks TLS, which these commands do "
+		    "not: use the hub's socket (-admin, STATE-DIR/admin.sock "
+		    "by default) or curl (doc/admin.md)\n", ad.cmd, file,
+		    addr);
+		return (-1);
+	}
 	ad.tcp = 1;
 	return (0);
 }

@@ -417,6 +417,14 @@ hub_hup_cb(int sig __unused, void *arg __unused)
 		    hub.conf.users_path);
 		hub_acct_reload();
 	}
+	if (auth_admins_reload(&cause) == -1) {
+		log_warnx("SIGHUP: keeping the old %zu admin accounts: %s",
+		    auth_admins_count(), cause);
+		free(cause);
+		cause = NULL;
+	} else if (hub.conf.admins_path != NULL)
+		log_info("SIGHUP: %zu admin accounts from %s",
+		    auth_admins_count(), hub.conf.admins_path);
 	if (hub.conf.tokens_path != NULL) {
 		if (token_set_load(hub.conf.tokens_path, &ts, &cause) == -1) {
 			log_warnx("SIGHUP: keeping the old tokens: %s", cause);
@@ -655,10 +663,15 @@ static struct opt hub_opts[] = {
 	    "user and group; none: off), or a loopback HOST:PORT "
 	    "(cookie in STATE-DIR/" ADMIN_COOKIE_FILE ")",
 	    COMPAT_ADMIN_HELP, 0, 0, 0 },
-	{ "adminAddr", OPT_STRING, &hub.conf.admin_addr, "A loopback "
-	    "HOST:PORT where the admin API and the dashboard answer too, "
-	    "beside -admin's socket (the cookie in STATE-DIR/"
-	    ADMIN_COOKIE_FILE "; doc/admin.md)", NULL, 0, 0, 0 },
+	{ "adminAddr", OPT_STRING, &hub.conf.admin_addr, "A HOST:PORT "
+	    "where the admin API and the dashboard answer too, beside "
+	    "-admin's socket: on loopback plain HTTP (the cookie in "
+	    "STATE-DIR/" ADMIN_COOKIE_FILE "), elsewhere TLS and "
+	    "-admins accounts (doc/admin.md)", NULL, 0, 0, 0 },
+	{ "admins", OPT_STRING, &hub.conf.admins_path, "Admin accounts "
+	    "file (lines from 'tentacle passwd -admin'): names and "
+	    "passwords that log in to -adminAddr (HTTP Basic)", NULL, 0,
+	    0, 0 },
 	{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 };
 
@@ -1126,6 +1139,9 @@ hub_files_load(void)
 	if (hub.conf.users_path != NULL &&
 	    auth_users_load(hub.conf.users_path, &cause) == -1)
 		return (hub_fail("-users", cause));
+	if (hub.conf.admins_path != NULL &&
+	    auth_admins_load(hub.conf.admins_path, &cause) == -1)
+		return (hub_fail("-admins", cause));
 	if (hub.conf.tokens_path != NULL &&
 	    token_set_load(hub.conf.tokens_path, &hub.tokens, &cause) == -1)
 		return (hub_fail("-tokens", cause));

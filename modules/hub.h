@@ -114,6 +114,7 @@ struct hub_conf {
 	int		 insecure;	/* plaintext links to nodes */
 	const char	*tokens_path;	/* -tokens; NULL: loopback nodes */
 	const char	*users_path;	/* -users */
+	const char	*admins_path;	/* -admins */
 };
 
 /*
@@ -433,8 +434,12 @@ const uint8_t	*hub_admin_cookie(void);
 int		 hub_admin_one(struct node *, int, char *, size_t);
 
 /* hub_api.c: the admin API, HTTP on the admin socket (doc/admin.md). */
-/* Serve the API on cl: tcp wants the cookie, else peer credentials. */
-int		 hub_api_serve(struct core_listener *, int, char **);
+/*
+ * Serve the API on cl: tcp wants the cookie or an admin account, else
+ * peer credentials; with a tls_conf (off loopback), over TLS.
+ */
+int		 hub_api_serve(struct core_listener *, int, struct tls_conf *,
+		    char **);
 void		 hub_api_close(void);
 /* Online node n as the API shows it (inventory.h). */
 struct inv_node;

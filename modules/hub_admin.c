@@ -23,6 +23,7 @@
 #include <event2/util.h>
 
 #include "tentacle.h"
+#include "auth.h"
 #include "frame.h"
 #include "limit.h"
 #include "hub.h"
@@ -177,8 +178,11 @@ hub_admin_do(struct node *n, int op, char *text, size_t len)
 }
 
 /*
- * A loopback TCP port for the API: -admin HOST:PORT, or -adminAddr beside
- * the socket.  The state directory holds its cookie.
+ * A TCP port for the API: -admin HOST:PORT, or -adminAddr beside the
+ * socket.  The state directory holds its cookie.  On loopback, plain HTTP;
+ * elsewhere (-adminAddr only) TLS with the hub's certificate, and only
+ * when admin accounts (-admins) exist: the cookie is not a password
+ * anyone should type or keep off this machine.
  */
 static int
 hub_admin_tcp(int slot, const char *flag, const char *addr, const char *dir,
@@ -187,15 +191,37 @@ hub_admin_tcp(int slot, const char *flag, const char *addr, const char *dir,
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
 	char			*no = NULL;
+	struct tls_conf		*tls = NULL;
 
-	if (core_addr_parse(addr, &ss, &sslen, &no) == -1 ||
-	    !core_sa_is_localhost((struct sockaddr *)&ss)) {
+	if (core_addr_parse(addr, &ss, &sslen, &no) == -1) {
+		xasprintf(cause, "%s %s: %s", flag, addr, no);
 		free(no);
-		xasprintf(cause, "%s %s: a TCP admin port must be on "
-		    "127.0.0.1 or [::1] (the API has no TLS and no accounts "
-		    "yet: from elsewhere use ssh -L, doc/admin.md)", flag,
-		    addr);
 		return (-1);
+	}
+	if (!core_sa_is_localhost((struct sockaddr *)&ss)) {
+		if (slot != HUB_LISTEN_ADMIN_TCP) {
+			xasprintf(cause, "%s %s: -admin takes a socket path "
+			    "or a loopback HOST:PORT; for a port other "
+			    "machines reach, use -adminAddr (TLS, admin "
+			    "accounts: doc/admin.md)", flag, addr);
+			return (-1);
+		}
+		if (hub.tls == NULL) {
+			xasprintf(cause, "%s %s: off loopback the admin API "
+			    "speaks TLS with the hub's certificate, and this "
+			    "hub runs -insecure (no certificate): drop "
+			    "-insecure, or listen on 127.0.0.1 and use ssh -L",
+			    flag, addr);
+			return (-1);
+		}
+		if (auth_admins_count() == 0) {
+			xasprintf(cause, "%s %s: off loopback the admin API "
+			    "needs admin accounts: give -admins FILE with at "
+			    "least one (tentacle passwd -admin -file FILE "
+			    "NAME; doc/admin.md)", flag, addr);
+			return (-1);
+		}
+		tls = hub.tls;
 	}
 	if (admin_cookie_path[0] != '\0') {
 		xasprintf(cause, "%s %s: the admin API has one TCP port (its "
@@ -208,7 +234,12 @@ hub_admin_tcp(int slot, const char *flag, const char *addr, const char *dir,
 	    hub_admin_cookie_write(dir, core_listener_name(
 	    hub.listeners[slot]), cause) == -1)
 		return (-1);
-	return (hub_api_serve(hub.listeners[slot], 1, cause));
+	if (tls != NULL)
+		log_info("admin API on %s over TLS (hub key fingerprint %s): "
+		    "%zu admin accounts and the cookie log in",
+		    core_listener_name(hub.listeners[slot]),
+		    tls_conf_fingerprint(tls), auth_admins_count());
+	return (hub_api_serve(hub.listeners[slot], 1, tls, cause));
 }
 
 /*
@@ -261,7 +292,7 @@ hub_admin_listen(char **cause)
 		hub.listeners[HUB_LISTEN_ADMIN] = core_listen_unix(
 		    hub.conf.admin_path, 0660, NULL, NULL, cause);
 		if (hub.listeners[HUB_LISTEN_ADMIN] == NULL ||
-		    hub_api_serve(hub.listeners[HUB_LISTEN_ADMIN], 0,
+		    hub_api_serve(hub.listeners[HUB_LISTEN_ADMIN], 0, NULL,
 		    cause) == -1)
 			return (-1);
 	}

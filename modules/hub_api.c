@@ -31,6 +31,7 @@
 #include "inventory.h"
 #include "json.h"
 #include "limit.h"
+#include "tls.h"
 #include "token.h"
 #include "hub.h"
 
@@ -46,6 +47,7 @@ struct api_srv {
 	struct evhttp		*http;
 	struct core_listener	*cl;
 	int			 tcp;		/* the cookie, not uids */
+	struct tls_conf		*tls;		/* off loopback: TLS */
 	u_int			 nconn, max;
 	int			 paused;	/* at max: not accepting */
 	TAILQ_HEAD(, api_conn)	 conns;
@@ -58,7 +60,8 @@ struct api_srv {
  */
 struct api_conn {
 	struct api_srv		*srv;
-	struct bufferevent	*bev;
+	struct bufferevent	*bev;		/* the socket's */
+	struct bufferevent	*top;		/* evhttp's: bev, or TLS on it */
 	uint64_t		 since_us;	/* opened, or last request */
 	int			 cut;		/* past the deadline: shut */
 	int			 stream;	/* an answer that lasts (SSE) */
@@ -662,17 +665,22 @@ api_unhex(const char *s, uint8_t *out, size_t len)
 }
 
 /*
- * A TCP request's credentials: the cookie as "Bearer HEX", or Basic
- * "__cookie__:HEX" (what a browser can send).  0 when they are right.
+ * A TCP request's credentials: the cookie as "Bearer HEX" or Basic
+ * "__cookie__:HEX" (what a browser can send), or an admin account's name
+ * and password as Basic (-admins).  0 when they are right (an account's
+ * name then in r->peer); -1 when not; -2 when the limiter refused an
+ * account without checking; -3 when an account's login failed (logged,
+ * and counted in the limiter already).
  */
 static int
-api_cookie_ok(struct api_req *r)
+api_cookie_ok(struct api_req *r, const struct sockaddr *sa)
 {
-	const char	*a;
-	uint8_t		 got[ADMIN_COOKIE_LEN], dec[256];
-	char		 hex[2 * ADMIN_COOKIE_LEN + 1];
+	const char	*a, *why;
+	uint8_t		 got[ADMIN_COOKIE_LEN], dec[AUTH_NAME_MAX +
+			    AUTH_PASSWORD_MAX + 3];
+	char		 hex[2 * ADMIN_COOKIE_LEN + 1], *colon;
 	ssize_t		 n;
-	int		 ok = 0;
+	int		 ok = 0, rc;
 
 	a = evhttp_find_header(evhttp_request_get_input_headers(r->req),
 	    "Authorization");
@@ -684,9 +692,24 @@ api_cookie_ok(struct api_req *r)
 	    (n = auth_b64_decode(dec, sizeof dec - 1, a + 6,
 	    strlen(a + 6))) > 0) {
 		dec[n] = '\0';
-		ok = strncmp((char *)dec, "__cookie__:", 11) == 0 &&
-		    strlcpy(hex, (char *)dec + 11, sizeof hex) < sizeof hex &&
-		    api_unhex(hex, got, sizeof got) == 0;
+		if (strncmp((char *)dec, "__cookie__:", 11) == 0)
+			ok = strlcpy(hex, (char *)dec + 11, sizeof hex) <
+			    sizeof hex && api_unhex(hex, got, sizeof got) == 0;
+		else if ((colon = strchr((char *)dec, ':')) != NULL &&
+		    sa != NULL && auth_admins_count() > 0 &&
+		    strlen((char *)dec) == (size_t)n) {
+			*colon = '\0';
+			rc = auth_admin_login(sa, (char *)dec, colon + 1, &why);
+			if (rc == 0)
+				snprintf(r->peer + strlen(r->peer),
+				    sizeof r->peer - strlen(r->peer),
+				    " (%.64s)", (char *)dec);
+			else if (rc == -1)
+				log_warnx("%s: admin login as \"%.64s\" "
+				    "failed: %s", r->peer, (char *)dec, why);
+			explicit_bzero(dec, sizeof dec);
+			return (rc == 0 ? 0 : rc == -1 ? -3 : -2);
+		}
 		explicit_bzero(dec, sizeof dec);
 		explicit_bzero(hex, sizeof hex);
 	}
@@ -742,6 +765,7 @@ api_who(struct api_req *r, int auth)
 	uid_t			 uid;
 	gid_t			 gid;
 	long			 pid;
+	int			 rc = -1;
 
 	if (r->srv->tcp) {
 		evhttp_connection_get_peer(evcon, &addr, &port);
@@ -755,22 +779,26 @@ api_who(struct api_req *r, int auth)
 		 * logged once, like a proxy client.
 		 */
 		sa = evhttp_connection_get_addr(evcon);
-		if (sa != NULL && auth_limit_blocked(sa)) {
+		if ((sa != NULL && auth_limit_blocked(sa)) ||
+		    (rc = api_cookie_ok(r, sa)) == -2) {
 			hub.guard.admin_refused++;
 			evhttp_add_header(evhttp_request_get_output_headers(
 			    r->req), "Retry-After", "60");
-			api_error(r, 429, "%d wrong cookies from this address "
-			    "within a minute: wait, then send the one in "
-			    "STATE-DIR/%s", AUTH_FAIL_MAX, ADMIN_COOKIE_FILE);
+			api_error(r, 429, "%d failed logins from this address "
+			    "within a minute: wait, then send the cookie in "
+			    "STATE-DIR/%s or an admin's name and password",
+			    AUTH_FAIL_MAX, ADMIN_COOKIE_FILE);
 			return (-1);
 		}
-		if (api_cookie_ok(r) == -1) {
+		if (rc != 0) {
 			hub.guard.admin_refused++;
-			if (sa != NULL)
+			if (rc == -1 && sa != NULL)
 				auth_limit_fail(sa);
 			api_error(r, 401, "this admin port wants the hub's "
 			    "cookie (STATE-DIR/%s) as \"Authorization: Bearer "
-			    "HEX\"", ADMIN_COOKIE_FILE);
+			    "HEX\"%s", ADMIN_COOKIE_FILE, auth_admins_count() >
+			    0 ? ", or an admin's name and password (Basic)" :
+			    "");
 			return (-1);
 		}
 		return (0);
@@ -827,7 +855,7 @@ api_conn_find(struct bufferevent *bev)
 
 	for (i = 0; i < api_nsrvs; i++)
 		TAILQ_FOREACH(c, &api_srvs[i].conns, entry)
-			if (c->bev == bev)
+			if (c->top == bev)
 				return (c);
 	return (NULL);
 }
@@ -858,6 +886,16 @@ api_request_cb(struct evhttp_request *req, void *arg)
 	if ((c = api_conn_find(evhttp_connection_get_bufferevent(
 	    evhttp_request_get_connection(req)))) != NULL)
 		c->since_us = core_now_us();
+	else if (((struct api_srv *)arg)->tls != NULL) {
+		/*
+		 * evhttp's own bufferevent (api_bev_cb() had no memory): no
+		 * TLS, so no answer but this.
+		 */
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Connection", "close");
+		evhttp_send_error(req, 503, "out of memory");
+		return;
+	}
 	memset(&r, 0, sizeof r);
 	TAILQ_INIT(&r.query);
 	r.req = req;
@@ -869,7 +907,11 @@ api_request_cb(struct evhttp_request *req, void *arg)
 	    strcmp(path, "/metrics") != 0;
 	if (api_who(&r, !asset) == -1)
 		return;
-	if (!api_host_ok(&r)) {
+	/*
+	 * On a TLS port a rebinding page meets a certificate for another
+	 * name, which its browser refuses: any Host will do there.
+	 */
+	if (r.srv->tls == NULL && !api_host_ok(&r)) {
 		api_error(&r, 403, "Host must be localhost, 127.0.0.1 or "
 		    "[::1] (with a port or not)");
 		return;
@@ -960,9 +1002,11 @@ api_sweep_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 /*
  * evhttp's new connection: a socket bufferevent we keep a reference on,
  * to count the connection (at the limit the listener stops accepting
- * until the sweep finds one gone) and to hold its deadline.  No filter
- * in between: evhttp frees a connection once its bufferevent's output
- * is empty, which must be the socket's own.
+ * until the sweep finds one gone) and to hold its deadline.  Off
+ * loopback, TLS on it: evhttp frees a connection once its bufferevent's
+ * output is empty and then shuts the socket's write side, so the TLS
+ * filter holds its last byte until the socket's output is empty too
+ * (tls_hold_close()).
  */
 static struct bufferevent *
 api_bev_cb(struct event_base *base, void *arg)
@@ -970,8 +1014,12 @@ api_bev_cb(struct event_base *base, void *arg)
 	struct api_srv		*s = arg;
 	struct api_conn		*c;
 	struct timeval		 tv = { 1, 0 };
+	char			*cause = NULL;
 
-	/* Out of memory: NULL, and evhttp makes one of its own, uncounted. */
+	/*
+	 * Out of memory: NULL, and evhttp makes one of its own, uncounted
+	 * (and on a TLS port plaintext: api_request_cb() refuses it).
+	 */
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return (NULL);
 	if ((c->bev = bufferevent_socket_new(base, -1,
@@ -980,6 +1028,18 @@ api_bev_cb(struct event_base *base, void *arg)
 		return (NULL);
 	}
 	bufferevent_incref(c->bev);
+	c->top = c->bev;
+	/* tls_wrap() frees the socket's on failure: our reference is left. */
+	if (s->tls != NULL && (c->top = tls_wrap(s->tls, c->bev, 1, NULL,
+	    &cause)) == NULL) {
+		log_warnx("admin: TLS: %s", cause);
+		free(cause);
+		bufferevent_decref(c->bev);
+		free(c);
+		return (NULL);
+	}
+	if (s->tls != NULL)
+		tls_hold_close(c->top);
 	c->srv = s;
 	c->since_us = core_now_us();
 	if (TAILQ_EMPTY(&s->conns))
@@ -991,12 +1051,13 @@ api_bev_cb(struct event_base *base, void *arg)
 		evconnlistener_disable(core_listener_lev(s->cl));
 		s->paused = 1;
 	}
-	return (c->bev);
+	return (c->top);
 }
 
 /* see hub.h */
 int
-hub_api_serve(struct core_listener *cl, int tcp, char **cause)
+hub_api_serve(struct core_listener *cl, int tcp, struct tls_conf *tls,
+    char **cause)
 {
 	struct api_srv	*s;
 	struct timeval	 tv = { API_IDLE_S, 0 };
@@ -1011,6 +1072,7 @@ hub_api_serve(struct core_listener *cl, int tcp, char **cause)
 		fatalx("evhttp_new failed");
 	s->cl = cl;
 	s->tcp = tcp;
+	s->tls = tls;
 	TAILQ_INIT(&s->conns);
 	if ((s->sweep = evtimer_new(core_base, api_sweep_cb, s)) == NULL)
 		fatalx("evtimer_new failed");

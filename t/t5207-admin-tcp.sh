@@ -84,7 +84,7 @@ test_expect_success 'wrong cookies from one address: 429 with Retry-After past t
 	tcurl -s -D head -o body -H "Authorization: Bearer $hex" \
 		http://127.0.0.1:$ADMIN_PORT/api/v1/stats &&
 	grep "^HTTP/1.1 429" head && grep -i "^Retry-After: 60" head &&
-	grep "wrong cookies from this address within a minute" body &&
+	grep "failed logins from this address within a minute" body &&
 	wait_for_log "$HUB_LOG" "GET /api/v1/stats: 429"
 '
 
@@ -109,11 +109,11 @@ test_expect_success 'the cookie file is removed when the hub stops' '
 	! test -e "$TENTACLE_STATE_DIR/admin.cookie"
 '
 
-test_expect_success 'a TCP admin port off loopback is refused at start' '
+test_expect_success '-admin off loopback is refused at start (that is -adminAddr, t5214)' '
 	test_must_fail "$TENTACLE" server -controlAddr 127.0.0.1:0 \
 		-tunnelAddr 127.0.0.1:0 -socketAddr none -httpAddr none \
 		-admin 0.0.0.0:0 -log stderr 2>err &&
-	grep "must be on 127.0.0.1 or \[::1\]" err
+	grep "takes a socket path or a loopback HOST:PORT; for a port other machines reach, use -adminAddr" err
 '
 
 test_done
