@@ -293,8 +293,10 @@ test_expect_success 'another hub (-tokens, -max-conns-per-ip 1): a node with an 
 	spawn_node intruder -token "$other" &&
 	wait_for_log "$HUB_LOG" "node \"intruder\" refused: its token is not in the tokens file" &&
 	kill_daemon $NODE_PID &&
-	{ sleep 5 | "$TCPC" -T 6 $SOCKS_PORT >/dev/null 2>&1 & } &&
-	wait_until 5 refused_event &&
+	{ sleep 20 | "$TCPC" -T 21 $SOCKS_PORT >/dev/null 2>&1 & } &&
+	holder=$! &&
+	wait_until 15 refused_event &&
+	kill $holder &&
 	cat ev.txt &&
 	grep "^[0-9]* node_auth_failed addr=127.0.0.1 name=intruder reason=its token is not in the tokens file\$" ev.txt &&
 	grep "^[0-9]* refused addr=127.0.0.1 front=socks limit=-max-conns-per-ip\$" ev.txt
