@@ -3,11 +3,14 @@
 HTTP API (W3C), for the dashboard's browser test (t/t5212-dashboard.sh).
 Python 3 standard library only.
 
-    webdriver.py [-size WxH] [-timeout S] [-console FILE] URL STEP...
+    webdriver.py [-size WxH] [-timeout S] [-console FILE] [-spki B64] URL
+                 STEP...
 
 Starts chromedriver on a free loopback port and Chromium (--headless=new,
 --no-sandbox, a temporary profile), opens URL, then runs the steps in
-order; each wait gives up after -timeout seconds (default 20):
+order; each wait gives up after -timeout seconds (default 20).  With
+-spki, Chromium trusts a TLS server whose key has that SHA-256 (base64 of
+the SPKI's hash, as curl's --pinnedpubkey), and no other self-signed one:
 
     wait CSS          until an element matches CSS
     gone CSS          until none does
@@ -88,7 +91,7 @@ class Driver:
                 return False
             time.sleep(0.1)
 
-    def start(self, chromium, chromedriver, size):
+    def start(self, chromium, chromedriver, size, spki=None):
         # A port picked here may be taken before chromedriver binds it,
         # and a loaded machine starts it slowly: three tries, a minute.
         for attempt in range(3):
@@ -111,7 +114,9 @@ class Driver:
                          "--disable-extensions", "--disable-sync",
                          "--disable-background-networking",
                          "--user-data-dir=" + self.profile,
-                         "--window-size=%d,%d" % (w, h)]}}}}
+                         "--window-size=%d,%d" % (w, h)] +
+                (["--ignore-certificate-errors-spki-list=" + spki]
+                 if spki else [])}}}}
         self.sid = self.call("POST", "/session", caps)["sessionId"]
 
     def call(self, method, path, body=None):
@@ -212,7 +217,7 @@ def usage(msg):
 
 
 def parse(argv):
-    size, timeout, console = (1280, 900), 20.0, None
+    size, timeout, console, spki = (1280, 900), 20.0, None, None
     while argv and argv[0].startswith("-"):
         if len(argv) < 2:
             usage("%s needs a value" % argv[0])
@@ -227,6 +232,10 @@ def parse(argv):
             timeout = float(v)
         elif o == "-console":
             console = v
+        elif o == "-spki":
+            if not re.fullmatch(r"[A-Za-z0-9+/]{43}=", v):
+                usage("-spki: want the base64 of a SHA-256, not %r" % v)
+            spki = v
         else:
             usage("unknown flag %s" % o)
     if not argv:
@@ -242,7 +251,7 @@ def parse(argv):
             usage("%s needs %d argument(s)" % (op, n))
         steps.append((op, argv[1:n + 1]))
         argv = argv[n + 1:]
-    return size, timeout, console, url, steps
+    return size, timeout, console, spki, url, steps
 
 
 def redact(text):
@@ -258,7 +267,7 @@ def severe(entries):
 
 
 def main(argv):
-    size, timeout, console, url, steps = parse(argv)
+    size, timeout, console, spki, url, steps = parse(argv)
     chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or \
         shutil.which("chromium-browser")
     chromedriver = os.environ.get("CHROMEDRIVER") or \
@@ -271,7 +280,7 @@ def main(argv):
     logs = []
     rc = 0
     try:
-        d.start(chromium, chromedriver, size)
+        d.start(chromium, chromedriver, size, spki)
         d.s("POST", "/url", {"url": url})
         print("open %s" % redact(url))
         for op, a in steps:
