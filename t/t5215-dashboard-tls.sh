@@ -3,7 +3,8 @@ test_description='the dashboard over TLS with an admin account, in a real
 browser: headless Chromium trusting only the hub'"'"'s key (its SPKI hash,
 as a pin) opens the admin port off loopback, gets the login form, logs
 in with a name and password from -admins, sees the node rows and drains
-a node; a wrong password keeps the form up.  In a network namespace with
+a node; a wrong password keeps the form up and counts once in the
+limiter of failed logins (the page asks once before it asks for more).  In a network namespace with
 only lo: the port listens on 0.0.0.0 there.'
 TEST_NETNS=1
 . "$(dirname "$0")/test-lib.sh"
@@ -48,7 +49,7 @@ test_expect_success 'the login form, an account typed in, the rows; drain n1 by 
 	grep "admin 127\.0\.0\.1:[0-9]* (ops): drain [^:]*: node 1 (n1) drained" "$HUB_LOG"
 '
 
-test_expect_success 'a wrong password: refused, the form stays, no rows' '
+test_expect_success 'a wrong password: refused, the form stays, no rows; one failed login, not one per request' '
 	wd "https://127.0.0.1:$APORT/" \
 		wait "#login:not([hidden])" \
 		type "#login-user" "ops" \
@@ -58,7 +59,8 @@ test_expect_success 'a wrong password: refused, the form stays, no rows' '
 		eval "document.querySelectorAll(\"tr.node\").length" "^0\$" \
 		clean >wd.out 2>&1;
 	rc=$?; cat wd.out wd.console; test $rc = 0 &&
-	grep "admin login as \"ops\" failed: wrong password" "$HUB_LOG"
+	grep -c "admin login as \"ops\" failed: wrong password" "$HUB_LOG" >n &&
+	test "$(cat n)" = 1
 '
 
 test_done

@@ -882,14 +882,21 @@
 
 	/* ----------------------------------------------------------- start */
 
-	function start() {
+	async function start() {
 		stopped = false;
 		usersOff = false;
 		usersAt = 0;
 		$("logout").hidden = !auth;
 		live("poll", "connecting");
+		/*
+		 * One request before the others: wrong credentials then count
+		 * once in the hub's limiter of failed logins (10 a minute from
+		 * an address), not once for each request the page makes.
+		 */
+		await poll();
+		if (stopped)
+			return;
 		seed();
-		poll();
 		events();
 	}
 
