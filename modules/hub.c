@@ -422,7 +422,10 @@ hub_hup_cb(int sig __unused, void *arg __unused)
 		    auth_admins_count(), cause);
 		free(cause);
 		cause = NULL;
-	} else if (hub.conf.admins_path != NULL)
+	} else if (hub.conf.admins_path != NULL && auth_admins_count() == 0)
+		log_warnx("SIGHUP: %s has no admin accounts now: only the "
+		    "cookie logs in on the admin port", hub.conf.admins_path);
+	else if (hub.conf.admins_path != NULL)
 		log_info("SIGHUP: %zu admin accounts from %s",
 		    auth_admins_count(), hub.conf.admins_path);
 	if (hub.conf.tokens_path != NULL) {

@@ -163,4 +163,17 @@ test_expect_success 'accounts log in on a loopback port too (plain HTTP)' '
 	! grep "over TLS" "$HUB_LOG"
 '
 
+test_expect_success 'SIGHUP leaving no account: warned, the cookie still logs in' '
+	"$TENTACLE" passwd -admin -d -file admins alice &&
+	kill -HUP $HUB_PID &&
+	wait_for_log "$HUB_LOG" "SIGHUP: admins has no admin accounts now: only the cookie logs in on the admin port" &&
+	port=$(cut -d" " -f1 "$TENTACLE_STATE_DIR/admin.cookie") &&
+	hex=$(cut -d" " -f2 "$TENTACLE_STATE_DIR/admin.cookie") &&
+	tcurl -H "Authorization: Bearer $hex" -o body http://$port/api/v1/stats &&
+	grep "\"started\":" body &&
+	tcurl -u "alice:s3cret pass" -o body -w "%{http_code}" \
+		http://$port/api/v1/stats >code &&
+	test "$(cat code)" = 401
+'
+
 test_done
