@@ -1940,6 +1940,7 @@ static size_t
 tls_hold_room(struct tls *t, int unflushed)
 {
 	struct pollfd	 pfd;
+	evutil_socket_t	 fd;
 	size_t		 len;
 
 	if ((len = evbuffer_get_length(bufferevent_get_output(t->bev))) > 1)
@@ -1947,10 +1948,12 @@ tls_hold_room(struct tls *t, int unflushed)
 	if (unflushed || evbuffer_get_length(bufferevent_get_output(t->sock)) >
 	    0)
 		return (0);
-	pfd.fd = bufferevent_getfd(t->sock);
+	if ((fd = bufferevent_getfd(t->sock)) == -1)
+		return (1);
+	pfd.fd = fd;		/* Windows: WSAPoll (compat/win32/poll.h) */
 	pfd.events = POLLOUT;
 	pfd.revents = 0;
-	if (pfd.fd == -1 || poll(&pfd, 1, 0) != 0)
+	if (poll(&pfd, 1, 0) != 0)
 		return (1);	/* writable, or an error send() will meet */
 	if (tls_hold_event(t) == NULL)
 		return (1);	/* no memory: as without tls_hold_close() */
