@@ -154,6 +154,17 @@ test_expect_success 'failed logins from one address: 429 with Retry-After, even 
 	grep "\"started\":" body
 '
 
+test_expect_success 'a TLS client that never says hello is cut at -handshake-timeout' '
+	stop_daemon $HUB_PID &&
+	start_hub -admins admins -adminAddr 0.0.0.0:0 -handshake-timeout 1s &&
+	APORT=$(sed -n "s/.*admin API on 0\.0\.0\.0:\([0-9]*\) over TLS.*/\1/p" "$HUB_LOG") &&
+	test -n "$APORT" &&
+	{ sleep 4 | "$TCPC" -T 6 $APORT >/dev/null 2>&1; true; } &&
+	wait_for_log "$HUB_LOG" "admin: no whole request within 1000 ms (-handshake-timeout): connection cut" &&
+	hub_https /api/v1/stats -u "alice:s3cret pass" -o body &&
+	grep "\"started\":" body
+'
+
 test_expect_success 'accounts log in on a loopback port too (plain HTTP)' '
 	stop_daemon $HUB_PID &&
 	start_hub -admins admins -adminAddr 127.0.0.1:0 &&
