@@ -19,6 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>		/* malloc_trim */
+#endif
 
 #include <event2/event.h>
 #include <event2/buffer.h>
@@ -146,6 +149,23 @@ core_now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+/* see tentacle.h */
+void
+core_memory_trim(void)
+{
+#ifdef __GLIBC__
+	/*
+	 * glibc keeps freed heap for reuse and returns only the top of the
+	 * main heap by itself; after a load, the freed buffers of a
+	 * thousand relays stay resident.  malloc_trim() gives back every
+	 * whole free page, in every arena (madvise), at the cost of one
+	 * walk of the free lists: a few ms, once after each load.  musl's
+	 * allocator returns memory as it is freed.
+	 */
+	malloc_trim(0);
+#endif
 }
 
 /* see tentacle.h */

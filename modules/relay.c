@@ -27,6 +27,16 @@
 #include "relay.h"
 
 static u_int	 relay_live;
+/*
+ * Memory that comes back after a load: the most relays at once since the
+ * last trim; when they fall to an eighth of a peak of RELAY_TRIM_PEAK or
+ * more and stay there RELAY_TRIM_S, core_memory_trim().  A dip in a load
+ * that goes on is not its end: the timer looks again before it trims.
+ */
+#define RELAY_TRIM_PEAK	64	/* below: a few MB of buffers, kept */
+#define RELAY_TRIM_S	2
+static u_int		 relay_peak;
+static struct event	*relay_trim_ev;
 static TAILQ_HEAD(, relay) relay_all = TAILQ_HEAD_INITIALIZER(relay_all);
 
 /*
@@ -110,7 +120,8 @@ relay_alloc(const char *tag, relay_close_cb *cb, void *arg)
 	strlcpy(r->tag, tag, sizeof r->tag);
 	strlcpy(r->who.client, tag, sizeof r->who.client);
 	TAILQ_INSERT_TAIL(&relay_all, r, aentry);
-	relay_live++;
+	if (++relay_live > relay_peak)
+		relay_peak = relay_live;
 	return (r);
 }
 
@@ -570,6 +581,29 @@ relay_timer_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 	relay_close(r, "idle timeout");
 }
 
+static void
+relay_trim_cb(evutil_socket_t fd __unused, short what __unused,
+    void *arg __unused)
+{
+	if (relay_live > relay_peak / 8)
+		return;		/* the load came back */
+	relay_peak = relay_live;
+	core_memory_trim();
+}
+
+/* Most relays of a load are gone: trim if it stays so RELAY_TRIM_S. */
+static void
+relay_trim_arm(void)
+{
+	struct timeval	 tv = { RELAY_TRIM_S, 0 };
+
+	if (relay_trim_ev == NULL && (relay_trim_ev = evtimer_new(core_base,
+	    relay_trim_cb, NULL)) == NULL)
+		return;
+	if (!evtimer_pending(relay_trim_ev, NULL))
+		evtimer_add(relay_trim_ev, &tv);
+}
+
 /*
  * see tentacle.h: frees r.  A relay in HTTP mode logs at debug level:
  * each of its requests had its own line.
@@ -603,4 +637,6 @@ relay_close(struct relay *r, const char *reason)
 		relay_http_free(r->http);
 	relay_live--;
 	free(r);
+	if (relay_peak >= RELAY_TRIM_PEAK && relay_live <= relay_peak / 8)
+		relay_trim_arm();
 }

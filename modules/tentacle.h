@@ -124,6 +124,8 @@ void		 core_exit(void);
 void		 core_signal(int, void (*)(int, void *), void *);
 /* Monotonic microseconds. */
 uint64_t	 core_now_us(void);
+/* Give freed heap back to the system (glibc; elsewhere the allocator does). */
+void		 core_memory_trim(void);
 /* Fill tv with ms milliseconds; returns tv (for evtimer_add()). */
 struct timeval	*core_ms_tv(struct timeval *tv, int ms);
 /*
