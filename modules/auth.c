@@ -700,7 +700,10 @@ auth_admins_parse(const char *buf, size_t len, const char *name,
 	return (auth_table_parse(&auth_admins, buf, len, name, cause));
 }
 
-/* Load path into t, which keeps the path for reloads. */
+/*
+ * Load path into t, which keeps the path for reloads; path NULL: the last
+ * one again (0 when there is none).
+ */
 static int
 auth_table_load(struct auth_table *t, const char *path, char **cause)
 {
@@ -709,6 +712,8 @@ auth_table_load(struct auth_table *t, const char *path, char **cause)
 	mode_t		 mode;
 	int		 rc;
 
+	if (path == NULL && (path = t->path) == NULL)
+		return (0);
 	if (opt_file_read(path, path, AUTH_FILE_MAX, &buf, &got, &mode,
 	    cause) == -1)
 		return (-1);
@@ -741,9 +746,7 @@ auth_users_load(const char *path, char **cause)
 int
 auth_reload(char **cause)
 {
-	if (auth_users.path == NULL)
-		return (0);
-	return (auth_table_load(&auth_users, auth_users.path, cause));
+	return (auth_table_load(&auth_users, NULL, cause));
 }
 
 /* see auth.h */
@@ -764,9 +767,7 @@ auth_admins_load(const char *path, char **cause)
 int
 auth_admins_reload(char **cause)
 {
-	if (auth_admins.path == NULL)
-		return (0);
-	return (auth_table_load(&auth_admins, auth_admins.path, cause));
+	return (auth_table_load(&auth_admins, NULL, cause));
 }
 
 /* see auth.h */

@@ -673,7 +673,7 @@ api_unhex(const char *s, uint8_t *out, size_t len)
  * and counted in the limiter already).
  */
 static int
-api_cookie_ok(struct api_req *r, const struct sockaddr *sa)
+api_login_ok(struct api_req *r, const struct sockaddr *sa)
 {
 	const char	*a, *why;
 	uint8_t		 got[ADMIN_COOKIE_LEN], dec[AUTH_NAME_MAX +
@@ -780,7 +780,7 @@ api_who(struct api_req *r, int auth)
 		 */
 		sa = evhttp_connection_get_addr(evcon);
 		if ((sa != NULL && auth_limit_blocked(sa)) ||
-		    (rc = api_cookie_ok(r, sa)) == -2) {
+		    (rc = api_login_ok(r, sa)) == -2) {
 			hub.guard.admin_refused++;
 			evhttp_add_header(evhttp_request_get_output_headers(
 			    r->req), "Retry-After", "60");
