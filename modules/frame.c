@@ -312,6 +312,7 @@ fwr_end(struct fwr *w)
 #define HELLO_KID	7
 #define HELLO_REDIAL	8
 #define HELLO_RRES	9
+#define HELLO_RELAY	10
 
 /* Copy a printable attribute value of at most max bytes. */
 static int
@@ -447,6 +448,15 @@ frame_hello_value_parse(struct frame_hello *h, uint8_t key,
 		h->rres_ms = (uint32_t)v[2] << 24 |
 		    (uint32_t)v[3] << 16 | (uint32_t)v[4] << 8 | v[5];
 		break;
+	case HELLO_RELAY:
+		/* A newer node may speak a later framing: ours is enough. */
+		if (n != 1 || v[0] == 0) {
+			*cause = "bad relay framing attribute";
+			return (-1);
+		}
+		h->relay = v[0] > FRAME_RELAY_VERSION ? FRAME_RELAY_VERSION :
+		    v[0];
+		break;
 	default:
 		/* Newer peers may send more; skip it. */
 		break;
@@ -534,6 +544,8 @@ frame_hello_encode(uint8_t *out, const struct frame_hello *h)
 
 		fwr_attr(&w, HELLO_RRES, rr, sizeof rr);
 	}
+	if (h->relay != 0)
+		fwr_attr(&w, HELLO_RELAY, &h->relay, 1);
 	return (fwr_end(&w));
 }
 
@@ -643,6 +655,14 @@ frame_dial_parse(const struct frame *f, struct frame_dial *d,
 		*cause = "bad address type in DIAL";
 		return (-1);
 	}
+	/* The mode byte: only after a HELLO that offered framing. */
+	if (!r.err && r.off < r.len) {
+		d->mode = frd_u8(&r);
+		if (d->mode != FRAME_DIAL_FRAMED) {
+			*cause = "bad mode in DIAL";
+			return (-1);
+		}
+	}
 	if (frd_end(&r, cause, "malformed DIAL") == -1)
 		return (-1);
 	if (d->req == 0 || t->port == 0) {
@@ -675,7 +695,50 @@ frame_dial_encode(uint8_t *out, const struct frame_dial *d)
 	default:
 		return (0);
 	}
+	if (d->mode > FRAME_DIAL_FRAMED)
+		return (0);
+	if (d->mode != FRAME_DIAL_RAW)
+		fwr_u8(&w, d->mode);
 	return (fwr_end(&w));
+}
+
+/* see frame.h */
+int
+frame_chunk_parse(const uint8_t *buf, size_t len, struct frame_chunk *c,
+    const char **cause)
+{
+	if (len < FRAME_CHUNK_HEAD)
+		return (0);
+	c->kind = buf[0];
+	c->len = (uint16_t)buf[1] << 8 | buf[2];
+	switch (c->kind) {
+	case FRAME_CHUNK_DATA:
+		if (c->len == 0 || c->len > FRAME_CHUNK_MAX) {
+			*cause = "relay chunk of a bad length";
+			return (-1);
+		}
+		break;
+	case FRAME_CHUNK_EOF:
+	case FRAME_CHUNK_RAW:
+		if (c->len != 0) {
+			*cause = "relay mark with a payload";
+			return (-1);
+		}
+		break;
+	default:
+		*cause = "unknown relay chunk";
+		return (-1);
+	}
+	return (FRAME_CHUNK_HEAD);
+}
+
+/* see frame.h */
+void
+frame_chunk_head(uint8_t *out, uint8_t kind, uint16_t len)
+{
+	out[0] = kind;
+	out[1] = len >> 8;
+	out[2] = len;
 }
 
 int

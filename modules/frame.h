@@ -99,6 +99,7 @@ struct frame_hello {
 	uint8_t		 rres;		/* FRAME_RRES_*, last redial */
 	uint8_t		 rres_code;	/* exit status or signal */
 	uint32_t	 rres_ms;	/* how long the action ran */
+	uint8_t		 relay;		/* relay framing spoken, 0 none */
 };
 
 struct frame_welcome {
@@ -112,9 +113,19 @@ struct frame_welcome {
 	char		 data_host[256];
 };
 
+/*
+ * DIAL's mode (an optional last byte, sent only to a node whose HELLO
+ * offered relay framing): FRAME_DIAL_RAW (no byte) relays raw bytes after
+ * BIND as always; FRAME_DIAL_FRAMED relays in chunks, so the link can
+ * carry another DIAL after both ends said EOF (doc/protocol.md "Framed
+ * relays").
+ */
+#define FRAME_DIAL_RAW		0
+#define FRAME_DIAL_FRAMED	1
 struct frame_dial {
 	uint32_t	 req;
 	struct target	 target;
+	uint8_t		 mode;		/* FRAME_DIAL_* */
 };
 
 struct frame_result {
@@ -224,6 +235,32 @@ size_t	 frame_spare_encode(uint8_t *, const struct frame_spare *);
 size_t	 frame_spare_target_encode(uint8_t *, uint16_t);
 size_t	 frame_redial_encode(uint8_t *, const char *);
 size_t	 frame_blob_encode(uint8_t *, uint8_t type, const uint8_t *, size_t);
+
+/*
+ * A framed relay's chunks (doc/protocol.md "Framed relays"): a 3-byte
+ * head, kind u8 and length u16, then length bytes of payload (DATA only).
+ * DATA carries 1..FRAME_CHUNK_MAX bytes; EOF (this direction is done: a
+ * half-close) and RAW (raw bytes follow until the link closes) carry none.
+ */
+#define FRAME_RELAY_VERSION	1	/* HELLO attribute 10 */
+#define FRAME_CHUNK_HEAD	3
+#define FRAME_CHUNK_MAX		16384
+#define FRAME_CHUNK_DATA	0
+#define FRAME_CHUNK_EOF		1
+#define FRAME_CHUNK_RAW		2
+struct frame_chunk {
+	uint8_t		 kind;
+	uint16_t	 len;		/* payload after the head */
+};
+/*
+ * The chunk head at the start of buf: FRAME_CHUNK_HEAD, 0 when fewer bytes
+ * are there, -1 on a bad head (unknown kind, a length out of bounds) with
+ * *cause static.  The payload is the caller's to wait for.
+ */
+int	 frame_chunk_parse(const uint8_t *, size_t, struct frame_chunk *,
+	    const char **);
+/* Write a chunk head into out (FRAME_CHUNK_HEAD bytes). */
+void	 frame_chunk_head(uint8_t *, uint8_t kind, uint16_t len);
 
 const char *frame_type_name(uint8_t);
 /* Node and pool names: [A-Za-z0-9._-], 1..max bytes. */

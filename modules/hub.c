@@ -57,6 +57,7 @@ static const struct hub_conf hub_defaults = {
 	.max_handshakes = -1,		/* "auto" too */
 	.max_handshakes_per_ip = 64,
 	.spare_max = 64,
+	.link_reuse = 1,
 	.session_life_us = SESSION_LIFE_MS * 1000ULL,
 };
 
@@ -626,6 +627,10 @@ static struct opt hub_opts[] = {
 	{ "pool-max", OPT_INT, &hub.conf.spare_max, "Idle spare data "
 	    "links one node may keep open to the hub (0: no spare "
 	    "links)", "64", 0, 65535, 0 },
+	{ "link-reuse", OPT_BOOL, &hub.conf.link_reuse, "Relay SOCKS and "
+	    "CONNECT requests on spare links in chunks, so a link that "
+	    "carried a short one carries the next (false: one link per "
+	    "request)", "true", 0, 0, 0 },
 	{ "schedule", OPT_STRING, &hub_flags.schedule, "How a request's node "
 	    "is chosen among those that qualify: least-conn, "
 	    "round-robin, random", "least-conn", 0, 0, 0 },

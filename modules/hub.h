@@ -107,6 +107,7 @@ struct hub_conf {
 	int		 schedule;	/* SCHED_* (doc/routing.md) */
 	int		 dial_retries;	/* other nodes tried on node failure */
 	int		 spare_max;	/* -pool-max: idle spare links a node */
+	int		 link_reuse;	/* -link-reuse: framed relays on them */
 	uint64_t	 session_life_us;	/* -session-max-life */
 	const char	*tls_crt;	/* PEM chain; else self-signed */
 	const char	*tls_key;
@@ -186,6 +187,7 @@ struct node {
 	/* Spare links (doc/performance.md "Pool"): idle, newest first. */
 	TAILQ_HEAD(, spare)	 n_spares;
 	u_int			 n_nspares;
+	uint64_t		 n_reused;	/* links idle again after a relay */
 	int			 n_spare_seen;	/* sent a SPARE: has spares */
 	uint16_t		 n_spare_target;	/* last SPARE_TARGET */
 	uint64_t		 n_spare_taken_us; /* one left, no refill yet */
@@ -233,6 +235,8 @@ struct dial {
 	uint64_t		 d_start_us;
 	char			 d_who[64];
 	struct spare		*d_spare;	/* DIAL sent on this spare */
+	int			 d_tunnel;	/* raw both ways: may be framed */
+	int			 d_framed;	/* the DIAL asked for framing */
 	struct route		 d_route;
 	char			 d_user[65];	/* base user name, sessions */
 	int			 d_tries;	/* nodes tried so far */
@@ -384,6 +388,7 @@ struct hub {
 	uint32_t		 next_req;
 	uint64_t		 dials_full_us;	/* -max-pending-dials logged */
 	char			 dial_why[160];	/* hub_dial()'s *why */
+	uint64_t		 links_reused;	/* hub_spare_return() */
 };
 extern struct hub	 hub;
 
@@ -554,8 +559,13 @@ uint32_t	 hub_sched_random(uint32_t);
  * (static, valid until the next call); the callback is not called then.
  */
 struct dial	*hub_dial(const struct target *, const struct route *,
-		    const char *user, const char *who, hub_dial_cb *,
-		    void *, int *result, const char **why);
+		    const char *user, const char *who, int flags,
+		    hub_dial_cb *, void *, int *result, const char **why);
+/*
+ * hub_dial()'s flags: HUB_DIAL_TUNNEL, the front relays raw both ways
+ * (SOCKS, CONNECT), so a spare link may carry it framed and be reused.
+ */
+#define HUB_DIAL_TUNNEL		0x01
 /* Frees d; its callback is not called. */
 void		 hub_dial_cancel(struct dial *);
 /* The pending dial with request id req, or NULL. */
@@ -593,6 +603,11 @@ void		 hub_spare_idle(struct node *, uint64_t);
  * which is d's (d->d_spare) until its BIND.  0, or -1 when there is none.
  */
 int		 hub_spare_send(struct dial *, const uint8_t *, size_t);
+/*
+ * A framed link of n whose relay ended cleanly: idle on n again, or
+ * closed (n gone, NULL, or at -pool-max).
+ */
+void		 hub_spare_return(struct node *, struct bufferevent *);
 /* Frees sp (and its link); sp is idle or its dial has let go of it. */
 void		 hub_spare_close(struct spare *, const char *);
 

@@ -138,7 +138,7 @@ hub_dial_new(const struct target *t, const struct route *r,
 /* see hub.h */
 struct dial *
 hub_dial(const struct target *t, const struct route *r, const char *user,
-    const char *who, hub_dial_cb *cb, void *arg, int *result,
+    const char *who, int flags, hub_dial_cb *cb, void *arg, int *result,
     const char **why)
 {
 	struct node		*n;
@@ -174,6 +174,7 @@ hub_dial(const struct target *t, const struct route *r, const char *user,
 	}
 	d->d_cb = cb;
 	d->d_arg = arg;
+	d->d_tunnel = (flags & HUB_DIAL_TUNNEL) != 0;
 	if ((n = hub_sched_choose(d, result)) == NULL) {
 		log_info("dial %s for %s: %s", target_str(t, ts, sizeof ts),
 		    who, hub.dial_why);
@@ -201,9 +202,19 @@ hub_dial_send(struct dial *d)
 	memset(&fd, 0, sizeof fd);
 	fd.req = d->d_req;
 	fd.target = d->d_target;
+	/* On a spare link of a node that speaks it: framed, to reuse it. */
+	d->d_framed = 0;
+	if (d->d_tunnel && n->n_hello.relay != 0 && hub.conf.link_reuse)
+		fd.mode = FRAME_DIAL_FRAMED;
 	len = frame_dial_encode(buf, &fd);
-	if (hub_spare_send(d, buf, len) == 0)
+	if (hub_spare_send(d, buf, len) == 0) {
+		d->d_framed = fd.mode == FRAME_DIAL_FRAMED;
 		return;
+	}
+	if (fd.mode != FRAME_DIAL_RAW) {
+		fd.mode = FRAME_DIAL_RAW;
+		len = frame_dial_encode(buf, &fd);
+	}
 	bufferevent_write(n->n_bev, buf, len);
 	if (n->n_spare_seen)
 		log_debug("dial %u: no idle pooled link on node %u; DIAL on "
@@ -275,6 +286,8 @@ hub_dial_finish(struct dial *d, int result, struct bufferevent *link)
 		bufferevent_free(link);
 		result = DIAL_FAIL;
 	}
+	if (dd.exit != NULL)
+		dd.exit->framed = d->d_framed;
 	dd.result = result;
 	dd.req = d->d_req;
 	snprintf(via, sizeof via, "node %u", n != NULL ? n->n_id : 0);
@@ -342,6 +355,11 @@ hub_dial_exit_done(struct relay_exit *ex)
 			    offsetof(struct srelay, sr_exit));
 
 	hub_acct_exit_done(sr);
+	if (ex->bev != NULL) {
+		/* A framed link that ended cleanly: idle again, or closed. */
+		hub_spare_return(sr->sr_node, ex->bev);
+		ex->bev = NULL;
+	}
 	if (sr->sr_node != NULL) {
 		TAILQ_REMOVE(&sr->sr_node->n_relays, sr, sr_entry);
 		sr->sr_node->n_nrelays--;

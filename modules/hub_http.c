@@ -419,6 +419,7 @@ hub_http_request(struct relay *r, void *arg, const struct http_msg *req,
 	strlcpy(hc->acct_user, rq.user.verified ? rq.user.name : "",
 	    sizeof hc->acct_user);
 	hc->dial = hub_dial(t, &rq.route, rq.user.name, relay_tag(r),
+	    req->method == HTTP_M_CONNECT ? HUB_DIAL_TUNNEL : 0,
 	    hub_http_dial_cb, hc, &result, &why);
 	if (hc->dial != NULL)
 		return (0);

@@ -596,8 +596,8 @@ hub_socks_dial(struct hub_socks *sf)
 	    target_str(&sf->sf_target, ts, sizeof ts));
 	/* hub_dial() never calls back before it returns. */
 	sf->sf_dial = hub_dial(&sf->sf_target, &sf->sf_route,
-	    sf->sf_user.name, sf->sf_peer, hub_socks_dial_cb, sf, &result,
-	    &why);
+	    sf->sf_user.name, sf->sf_peer, HUB_DIAL_TUNNEL, hub_socks_dial_cb,
+	    sf, &result, &why);
 	if (sf->sf_dial == NULL) {
 		if (why != NULL && why[0] != '\0')
 			log_debug("socks: %s: %s", sf->sf_peer, why);

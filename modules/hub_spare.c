@@ -7,6 +7,7 @@
  * "pool" (-pool-size, -pool-max, pool_idle, "pool: node 1: idle link").
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 
 #include "tentacle.h"
 #include "frame.h"
@@ -22,6 +24,8 @@
 #include "hub.h"
 
 static struct node *hub_spare_node(struct dlink *, const struct frame *);
+static struct spare *hub_spare_add(struct node *, struct bufferevent *,
+		    const char *);
 static void	hub_spare_free(struct spare *);
 static void	hub_spare_retry(struct spare *, const char *);
 static void	hub_spare_event_cb(struct bufferevent *, short, void *);
@@ -281,6 +285,56 @@ hub_spare_node(struct dlink *l, const struct frame *f)
 	return (n);
 }
 
+/* bev, from peer, idle on n's list (newest first); NULL: no memory. */
+static struct spare *
+hub_spare_add(struct node *n, struct bufferevent *bev, const char *peer)
+{
+	struct spare	*sp;
+
+	if ((sp = calloc(1, sizeof *sp)) == NULL)
+		return (NULL);
+	sp->sp_bev = bev;
+	sp->sp_node = n;
+	strlcpy(sp->sp_peer, peer, sizeof sp->sp_peer);
+	sp->sp_since_us = core_now_us();	/* for hub_spare_idle() */
+	bufferevent_set_timeouts(bev, NULL, NULL);
+	peer_open(&sp->sp_frames, bev, &hub_spare_idle_ops, sp,
+	    hub_spare_event_cb);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_HEAD(&n->n_spares, sp, sp_entry);
+	n->n_nspares++;
+	return (sp);
+}
+
+/* see hub.h */
+void
+hub_spare_return(struct node *n, struct bufferevent *bev)
+{
+	struct spare		*sp;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof ss;
+	char			 peer[64] = "?";
+
+	if (n == NULL || n->n_nspares >= (u_int)hub.conf.spare_max) {
+		/* Its node left (the link's session with it), or enough. */
+		bufferevent_free(bev);
+		return;
+	}
+	if (getpeername(tls_getfd(bev), (struct sockaddr *)&ss,
+	    &sslen) == 0)
+		core_sa_str((struct sockaddr *)&ss, peer, sizeof peer);
+	if ((sp = hub_spare_add(n, bev, peer)) == NULL) {
+		bufferevent_free(bev);
+		return;
+	}
+	n->n_reused++;
+	hub.links_reused++;
+	log_debug("pool: node %u: link %s idle again after its relay (%u "
+	    "idle)", n->n_id, sp->sp_peer, n->n_nspares);
+	/* Bytes after the node's EOF mark: a protocol error, as on idle. */
+	peer_read(&sp->sp_frames);
+}
+
 /* see hub.h */
 void
 hub_spare_accept(struct dlink *l, const struct frame *f)
@@ -298,20 +352,11 @@ hub_spare_accept(struct dlink *l, const struct frame *f)
 		hub_dlink_close(l, NULL);
 		return;
 	}
-	if ((sp = calloc(1, sizeof *sp)) == NULL) {
+	if ((sp = hub_spare_add(n, l->l_bev, l->l_peer)) == NULL) {
 		hub_dlink_close(l, "out of memory");
 		return;
 	}
-	sp->sp_bev = l->l_bev;
-	sp->sp_node = n;
-	strlcpy(sp->sp_peer, l->l_peer, sizeof sp->sp_peer);
 	hub_dlink_free(l);
-	sp->sp_since_us = core_now_us();	/* for hub_spare_idle() */
-	bufferevent_set_timeouts(sp->sp_bev, NULL, NULL);
-	peer_open(&sp->sp_frames, sp->sp_bev, &hub_spare_idle_ops, sp,
-	    hub_spare_event_cb);
-	TAILQ_INSERT_HEAD(&n->n_spares, sp, sp_entry);
-	n->n_nspares++;
 	now = core_now_us();
 	if (n->n_spare_taken_us != 0) {
 		n->n_refill_us = (n->n_refill_us * 7 + (now -

@@ -207,7 +207,7 @@ node_dial_frame(void *arg __unused, const struct frame *f, const char **cause)
 
 	if (frame_dial_parse(f, &fd, cause) == -1)
 		return (PEER_ERROR);
-	node_dial_start(&fd, NULL);
+	node_dial_start(&fd, NULL, NULL);
 	return (node.bev != bev ? PEER_GONE : PEER_OK);	/* lost meanwhile */
 }
 
@@ -339,6 +339,7 @@ node_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
 	node_send(buf, frame_stamp_encode(buf, FRAME_PING, now));
 	evtimer_add(node.hb_ev, core_ms_tv(&tv, node.wl.heartbeat_ms));
 	node_spare_keepalive(now);
+	node_spare_fill();	/* links lent long ago: replace them */
 }
 
 /*
@@ -600,6 +601,7 @@ node_hello_init(void)
 
 	h->version = FRAME_VERSION;
 	h->role = FRAME_ROLE_NODE;
+	h->relay = FRAME_RELAY_VERSION;	/* framed relays: reused links */
 	strlcpy(h->name, node_conf.name, sizeof h->name);
 	for (i = 0; i < node_conf.npools; i++)
 		strlcpy(h->pools[i], node_conf.pools[i], sizeof h->pools[i]);
@@ -626,6 +628,7 @@ node_start(void)
 {
 	TAILQ_INIT(&node.dials);
 	TAILQ_INIT(&node.spares);
+	TAILQ_INIT(&node.lent);
 	node.backoff_ms = BACKOFF_MIN_MS;
 	core_init();
 	core_dns_init();

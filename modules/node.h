@@ -102,6 +102,7 @@ struct ndial {
 	struct bufferevent	*nd_link;
 	struct event		*nd_timer;
 	int			 nd_spare;	/* nd_link is a spare link */
+	struct spare		*nd_lent;	/* its spare: a framed relay */
 	int			 nd_err;	/* best DIAL_* so far */
 	const char		*nd_why;	/* policy refusal */
 	uint64_t		 nd_start_us;
@@ -117,6 +118,9 @@ struct spare {
 	int			 sp_ready;	/* handshake done (TLS too) */
 	uint64_t		 sp_since_us;	/* connected at */
 	int			 sp_keepalive;	/* probes turned on */
+	/* Lent to a framed relay (sp_bev NULL): node_spare_back(). */
+	int			 sp_onlent;	/* on node.lent, counted */
+	uint32_t		 sp_gen;	/* node.spare_gen when lent */
 };
 TAILQ_HEAD(spares, spare);
 
@@ -168,6 +172,10 @@ struct node_state {
 	u_int			 nspares_opening;	/* handshake not done */
 	int			 spare_want;	/* the hub's SPARE_TARGET */
 	int			 spare_fails;	/* in a row: back-off */
+	struct spares		 lent;		/* with framed relays, oldest 1st */
+	u_int			 nlent;		/* of them lent < NODE_LENT_MS */
+	uint32_t		 spare_gen;	/* sessions: a lent link's is over */
+	uint64_t		 reused;	/* links idle again after a relay */
 	struct event		*spare_ev;	/* delayed refill */
 };
 extern struct node_state node;
@@ -177,9 +185,13 @@ extern struct node_state node;
 void		 node_send(const uint8_t *, size_t);
 
 /* node_dial.c */
-/* A DIAL; link: the spare link it came on (now the dial's), or NULL. */
+/*
+ * A DIAL; link: the spare link it came on (now the dial's), or NULL;
+ * lent: that link's spare when the DIAL asked for a framed relay (handed
+ * back through node_spare_back()), else NULL.
+ */
 void		 node_dial_start(const struct frame_dial *,
-		    struct bufferevent *link);
+		    struct bufferevent *link, struct spare *lent);
 /* Abandon every dial: the hub session that asked is gone. */
 void		 node_dial_abort_all(void);
 /* POLICY: the hub's denials for our pools.  -1 with *cause. */
@@ -208,6 +220,11 @@ void		 node_spare_fill(void);
 void		 node_spare_close_all(void);
 /* Heartbeat: TCP keepalive on links idle a heartbeat or more. */
 void		 node_spare_keepalive(uint64_t now);
+/*
+ * A framed relay on lent (a struct spare) ended: link idle again, or, NULL
+ * or from an older session, the link is gone (relay_new_framed()'s back).
+ */
+void		 node_spare_back(struct bufferevent *link, void *lent);
 
 /*
  * redial.c: the node's redial action.  Runs cmd under /bin/sh -c in its

@@ -126,6 +126,10 @@ node_dial_close(struct ndial *nd)
 		bufferevent_free(nd->nd_target_bev);
 	if (nd->nd_link != NULL)
 		bufferevent_free(nd->nd_link);
+	if (nd->nd_lent != NULL) {
+		node_spare_back(NULL, nd->nd_lent);	/* gone with the dial */
+		nd->nd_lent = NULL;
+	}
 	if (nd->nd_dns_pending) {
 		/* The callback runs later with EVUTIL_EAI_CANCEL and frees. */
 		nd->nd_zombie = 1;
@@ -187,7 +191,11 @@ node_dial_bind(struct ndial *nd)
 	    target_str(&nd->nd_target, ts, sizeof ts),
 	    (unsigned long long)(core_now_us() - nd->nd_start_us),
 	    nd->nd_spare ? " on a pooled link" : "");
-	r = relay_new(nd->nd_link, nd->nd_target_bev, tag, NULL, NULL);
+	if (nd->nd_lent != NULL)
+		r = relay_new_framed(nd->nd_link, nd->nd_target_bev, tag,
+		    node_spare_back, nd->nd_lent);
+	else
+		r = relay_new(nd->nd_link, nd->nd_target_bev, tag, NULL, NULL);
 	if (r == NULL) {
 		log_warnx("dial %u: out of memory", nd->nd_req);
 		node_dial_fail(nd, DIAL_FAIL);
@@ -201,6 +209,7 @@ node_dial_bind(struct ndial *nd)
 	strlcpy(who.target, ts, sizeof who.target);
 	relay_set_who(r, &who);
 	nd->nd_link = nd->nd_target_bev = NULL;
+	nd->nd_lent = NULL;	/* the relay hands it back */
 	node_dial_close(nd);
 }
 
@@ -587,7 +596,8 @@ node_dial_refuse(uint32_t req, struct bufferevent *link)
 
 /* see node.h */
 void
-node_dial_start(const struct frame_dial *fd, struct bufferevent *link)
+node_dial_start(const struct frame_dial *fd, struct bufferevent *link,
+    struct spare *lent)
 {
 	struct ndial	*nd;
 	struct timeval	 tv;
@@ -595,9 +605,12 @@ node_dial_start(const struct frame_dial *fd, struct bufferevent *link)
 
 	if (node.ndials >= node.wl.max_dials ||
 	    (nd = calloc(1, sizeof *nd)) == NULL) {
+		if (lent != NULL)
+			node_spare_back(NULL, lent);
 		node_dial_refuse(fd->req, link);
 		return;
 	}
+	nd->nd_lent = lent;
 	if (link != NULL) {
 		nd->nd_link = link;
 		nd->nd_spare = 1;

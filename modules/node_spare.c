@@ -30,6 +30,15 @@
 #define NODE_SPARE_OPENING	8
 
 static void	node_spare_idle(struct spare *, struct bufferevent *);
+static void	node_spare_event_cb(struct bufferevent *, short, void *);
+static const struct peer_ops node_spare_ops;
+
+/*
+ * A link lent to a framed relay counts as a spare link this long: a short
+ * relay gives it back before then, so it is not replaced at once; a long
+ * one is replaced after (node_spare_fill()).
+ */
+#define NODE_LENT_MS		1000
 
 /* sp's handshake is done (TCP, TLS if any): the next may start. */
 static void
@@ -61,6 +70,13 @@ node_spare_close_all(void)
 
 	TAILQ_FOREACH_SAFE(sp, &node.spares, sp_entry, tmp)
 		node_spare_close(sp);
+	/* Lent links come back to a later session: node_spare_back() frees. */
+	while ((sp = TAILQ_FIRST(&node.lent)) != NULL) {
+		TAILQ_REMOVE(&node.lent, sp, sp_entry);
+		sp->sp_onlent = 0;
+	}
+	node.nlent = 0;
+	node.spare_gen++;
 	if (node.spare_ev != NULL)
 		evtimer_del(node.spare_ev);
 }
@@ -94,13 +110,65 @@ node_spare_dial(void *arg, const struct frame *f, const char **cause)
 	if (frame_dial_parse(f, &fd, cause) == -1)
 		return (PEER_ERROR);
 	sp->sp_bev = NULL;	/* the link goes to the dial */
-	node_spare_close(sp);
 	node.spare_fails = 0;
-	log_debug("dial %u: DIAL on a pooled link (%u left)", fd.req,
-	    node.nspares);
-	node_dial_start(&fd, bev);
+	if (fd.mode == FRAME_DIAL_FRAMED) {
+		/*
+		 * Lent: it comes back after a short relay, so it is not
+		 * replaced at once (node_spare_fill() counts it a while).
+		 */
+		TAILQ_REMOVE(&node.spares, sp, sp_entry);
+		node.nspares--;
+		sp->sp_onlent = 1;
+		sp->sp_gen = node.spare_gen;
+		sp->sp_since_us = core_now_us();
+		TAILQ_INSERT_TAIL(&node.lent, sp, sp_entry);
+		node.nlent++;
+	} else {
+		node_spare_close(sp);
+		sp = NULL;
+	}
+	log_debug("dial %u: DIAL on a pooled link (%u left)%s", fd.req,
+	    node.nspares, sp != NULL ? ", framed" : "");
+	node_dial_start(&fd, bev, sp);
 	node_spare_fill();
 	return (PEER_GONE);
+}
+
+/* see node.h */
+void
+node_spare_back(struct bufferevent *bev, void *arg)
+{
+	struct spare	*sp = arg;
+
+	if (sp->sp_onlent) {
+		TAILQ_REMOVE(&node.lent, sp, sp_entry);
+		node.nlent--;
+		sp->sp_onlent = 0;
+	}
+	if (bev == NULL || sp->sp_gen != node.spare_gen || !node.welcomed ||
+	    node.stopping) {
+		/* Raw or broken, or its session is over. */
+		if (bev != NULL)
+			bufferevent_free(bev);
+		free(sp);
+		node_spare_fill();
+		return;
+	}
+	sp->sp_bev = bev;
+	sp->sp_idle = sp->sp_ready = 1;
+	sp->sp_since_us = core_now_us();
+	TAILQ_INSERT_HEAD(&node.spares, sp, sp_entry);
+	node.nspares++;
+	node.reused++;
+	bufferevent_set_timeouts(bev, NULL, NULL);
+	peer_open(&sp->sp_frames, bev, &node_spare_ops, sp,
+	    node_spare_event_cb);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	log_debug("pool: link idle again after its relay (%u idle)",
+	    node.nspares);
+	/* The hub may have sent the next DIAL right after its EOF mark. */
+	peer_read(&sp->sp_frames);
+	node_spare_fill();
 }
 
 static void
@@ -214,17 +282,25 @@ node_spare_fill(void)
 {
 	struct spare	*sp;
 	u_int		 want;
+	uint64_t	 now = core_now_us();
 
 	if (!node.welcomed || node.stopping || !node.data_ok)
 		return;
+	/* Lent long ago: a long relay; it no longer counts. */
+	while ((sp = TAILQ_FIRST(&node.lent)) != NULL &&
+	    now - sp->sp_since_us >= NODE_LENT_MS * 1000ULL) {
+		TAILQ_REMOVE(&node.lent, sp, sp_entry);
+		sp->sp_onlent = 0;
+		node.nlent--;
+	}
 	want = node.spare_want < node_conf.pool_size ? node.spare_want :
 	    node_conf.pool_size;
-	while (node.nspares > want &&
+	while (node.nspares + node.nlent > want &&
 	    (sp = TAILQ_LAST(&node.spares, spares)) != NULL)
 		node_spare_close(sp);
 	if (evtimer_pending(node.spare_ev, NULL))
 		return;		/* backing off after a failure */
-	while (node.nspares < want &&
+	while (node.nspares + node.nlent < want &&
 	    node.nspares_opening < NODE_SPARE_OPENING) {
 		if (node_spare_open() == -1)
 			break;

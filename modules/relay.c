@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "tentacle.h"
+#include "frame.h"
 #include "tls.h"
 #include "relay.h"
 
@@ -51,7 +52,9 @@ static struct event	*relay_young_ev;
 
 static void	 relay_young_add(struct relay *);
 static void	 relay_read_cb(struct bufferevent *, void *);
-static void	 relay_move(struct relay_side *);
+static int	 relay_move(struct relay_side *);
+static int	 relay_unframe(struct relay_side *);
+static int	 relay_side_eof(struct relay_side *);
 static int	 relay_read_more(struct relay_side *);
 static void	 relay_write_cb(struct bufferevent *, void *);
 static void	 relay_event_cb(struct bufferevent *, short, void *);
@@ -142,6 +145,24 @@ relay_new(struct bufferevent *user, struct bufferevent *exit,
 
 /* see tentacle.h */
 struct relay *
+relay_new_framed(struct bufferevent *link, struct bufferevent *target,
+    const char *tag, void (*back)(struct bufferevent *, void *), void *arg)
+{
+	struct relay	*r;
+
+	if ((r = relay_alloc(tag, NULL, NULL)) == NULL)
+		return (NULL);
+	r->user.bev = link;
+	r->exit.bev = target;
+	r->user.fin = r->user.fout = RELAY_F_FRAMED;
+	r->user.fback = back;
+	r->user.farg = arg;
+	relay_raw(r);
+	return (r);
+}
+
+/* see tentacle.h */
+struct relay *
 relay_open(struct bufferevent *user, struct relay_exit *ex, const char *proto,
     const char *tag, relay_close_cb *cb, void *arg)
 {
@@ -193,9 +214,14 @@ relay_raw(struct relay *r)
 		/* libevent writes 16 KiB per event by default. */
 		bufferevent_set_max_single_write(s->bev, RELAY_HIGHWATER);
 	}
-	/* Forward what arrived with the handshake (pipelined payload). */
-	relay_move(&r->user);
-	relay_move(&r->exit);
+	/*
+	 * Forward what arrived with the handshake (pipelined payload).  Our
+	 * callers still use r: a relay done already closes from its timer.
+	 */
+	r->starting = 1;
+	(void)relay_move(&r->user);
+	(void)relay_move(&r->exit);
+	r->starting = 0;
 	/*
 	 * No pipes yet: a relay gets them once RELAY_SPLICE_MIN of payload
 	 * has gone through and a side's output has drained (relay_write_cb),
@@ -233,6 +259,35 @@ relay_exit_take(struct relay *r, struct relay_exit *ex)
 	}
 	r->exit.bev = ex->bev;
 	r->exit.eof = r->exit.shut = r->exit.shut_pending = 0;
+	r->exit.fin = r->exit.fout = ex->framed ? RELAY_F_FRAMED : RELAY_F_RAW;
+	r->exit.fsent = 0;
+	r->exit.fbroken = 0;
+}
+
+/*
+ * May s's framed link carry another relay: both EOF marks went across
+ * (ours is sent now if the relay ends first on the other side) and the
+ * framing held.  Callbacks cleared for the next owner.
+ */
+static int
+relay_link_reusable(struct relay_side *s)
+{
+	uint8_t		 head[FRAME_CHUNK_HEAD];
+
+	if (s->bev == NULL || s->fbroken || s->fin != RELAY_F_ENDED ||
+	    s->fout == RELAY_F_RAW)
+		return (0);
+	if (s->fout == RELAY_F_FRAMED) {
+		/* The user left first: what it sent is queued, then EOF. */
+		frame_chunk_head(head, FRAME_CHUNK_EOF, 0);
+		if (evbuffer_add(bufferevent_get_output(s->bev), head,
+		    sizeof head) == -1)
+			return (0);
+		s->fout = RELAY_F_ENDED;
+	}
+	bufferevent_setcb(s->bev, NULL, NULL, NULL, NULL);
+	bufferevent_setwatermark(s->bev, EV_READ | EV_WRITE, 0, 0);
+	return (1);
 }
 
 /* see relay.h */
@@ -241,9 +296,15 @@ relay_exit_release(struct relay *r)
 {
 	struct relay_exit	*ex = r->ex;
 
-	if (r->exit.bev != NULL)
-		bufferevent_free(r->exit.bev);
-	r->exit.bev = NULL;
+	if (ex != NULL && ex->framed && relay_link_reusable(&r->exit))
+		r->exit.bev = NULL;	/* back to its owner in ex->bev */
+	else {
+		if (r->exit.bev != NULL)
+			bufferevent_free(r->exit.bev);
+		r->exit.bev = NULL;
+		if (ex != NULL)
+			ex->bev = NULL;
+	}
 	r->ex = NULL;
 	if (ex != NULL && ex->done != NULL)
 		ex->done(ex);
@@ -254,6 +315,7 @@ void
 relay_exit_drop(struct relay_exit *ex)
 {
 	bufferevent_free(ex->bev);
+	ex->bev = NULL;
 	if (ex->done != NULL)
 		ex->done(ex);
 }
@@ -339,9 +401,142 @@ relay_read_cb(struct bufferevent *bev __unused, void *arg)
 {
 	struct relay_side	*s = arg;
 
-	relay_move(s);
+	if (relay_move(s) == -1)
+		return;		/* closed */
 	if (relay_read_more(s) == -1)
 		return;		/* closed */
+}
+
+/*
+ * Close r soon for why (its timer): for errors met where callers still
+ * use r.  Reads stop now.
+ */
+static void
+relay_doom(struct relay *r, const char *why)
+{
+	if (r->doom != NULL)
+		return;
+	r->doom = why;
+	if (r->user.bev != NULL)
+		bufferevent_disable(r->user.bev, EV_READ);
+	if (r->exit.bev != NULL)
+		bufferevent_disable(r->exit.bev, EV_READ);
+	if (relay_timer_set(r, 1, 0) == -1)
+		log_warnx("relay %s: out of memory: %s, not closed", r->tag,
+		    why);
+}
+
+/*
+ * A framed link's direction goes raw (single-use from here): RAW, then
+ * the peer's bytes as they are.
+ */
+static void
+relay_frame_raw(struct relay_side *l)
+{
+	uint8_t		 head[FRAME_CHUNK_HEAD];
+
+	frame_chunk_head(head, FRAME_CHUNK_RAW, 0);
+	evbuffer_add(bufferevent_get_output(l->bev), head, sizeof head);
+	l->fout = RELAY_F_RAW;
+	l->fbroken = 1;
+}
+
+/*
+ * Move what s read into its framed peer's output as DATA chunks, or, past
+ * RELAY_FRAMED_MAX, RAW and then the bytes as they are (relay_move).
+ */
+static int
+relay_frame(struct relay_side *s)
+{
+	struct relay_side	*p = s->peer;
+	struct evbuffer		*in = bufferevent_get_input(s->bev);
+	struct evbuffer		*out = bufferevent_get_output(p->bev);
+	uint8_t			 head[FRAME_CHUNK_HEAD];
+	size_t			 n, k;
+
+	if ((n = evbuffer_get_length(in)) == 0)
+		return (0);
+	if (p->shut || p->fout != RELAY_F_FRAMED) {
+		evbuffer_drain(in, n);	/* cannot happen, as in relay_move */
+		return (0);
+	}
+	if (p->fsent + n > RELAY_FRAMED_MAX) {
+		relay_frame_raw(p);
+		return (relay_move(s));
+	}
+	p->fsent += n;
+	s->r->moved += n;
+	relay_count_bytes(s, n);
+	while ((n = evbuffer_get_length(in)) > 0) {
+		k = n < FRAME_CHUNK_MAX ? n : FRAME_CHUNK_MAX;
+		frame_chunk_head(head, FRAME_CHUNK_DATA, k);
+		if (evbuffer_add(out, head, sizeof head) == -1 ||
+		    evbuffer_remove_buffer(in, out, k) != (int)k) {
+			relay_doom(s->r, "out of memory");
+			return (0);
+		}
+	}
+	if (evbuffer_get_length(out) >= RELAY_HIGHWATER)
+		bufferevent_disable(s->bev, EV_READ);
+	return (0);
+}
+
+/*
+ * Take whole chunks off framed s's input: DATA to the peer's output, EOF
+ * ends the direction (what follows is the next owner's), RAW turns it raw
+ * (and our direction too: a raw link is single-use either way).  -1: r
+ * was closed.
+ */
+static int
+relay_unframe(struct relay_side *s)
+{
+	struct relay_side	*p = s->peer;
+	struct evbuffer		*in = bufferevent_get_input(s->bev);
+	struct evbuffer		*out = bufferevent_get_output(p->bev);
+	struct frame_chunk	 c;
+	const uint8_t		*h;
+	const char		*cause = NULL;
+	size_t			 avail;
+
+	while ((avail = evbuffer_get_length(in)) >= FRAME_CHUNK_HEAD) {
+		if ((h = evbuffer_pullup(in, FRAME_CHUNK_HEAD)) == NULL ||
+		    frame_chunk_parse(h, avail, &c, &cause) == -1) {
+			s->fbroken = 1;
+			relay_doom(s->r, s == &s->r->user ?
+			    "user side: bad relay framing" :
+			    "exit side: bad relay framing");
+			return (0);
+		}
+		if (c.kind == FRAME_CHUNK_DATA) {
+			if (avail < FRAME_CHUNK_HEAD + (size_t)c.len)
+				break;
+			evbuffer_drain(in, FRAME_CHUNK_HEAD);
+			if (p->shut)
+				evbuffer_drain(in, c.len);
+			else if (evbuffer_remove_buffer(in, out, c.len) !=
+			    (int)c.len) {
+				relay_doom(s->r, "out of memory");
+				return (0);
+			}
+			s->r->moved += c.len;
+			relay_count_bytes(s, c.len);
+			continue;
+		}
+		evbuffer_drain(in, FRAME_CHUNK_HEAD);
+		if (c.kind == FRAME_CHUNK_EOF) {
+			s->fin = RELAY_F_ENDED;
+			return (relay_side_eof(s));
+		}
+		/* RAW */
+		s->fin = RELAY_F_RAW;
+		s->fbroken = 1;
+		if (s->fout == RELAY_F_FRAMED)
+			relay_frame_raw(s);
+		return (relay_move(s));
+	}
+	if (evbuffer_get_length(out) >= RELAY_HIGHWATER)
+		bufferevent_disable(s->bev, EV_READ);
+	return (0);
 }
 
 /*
@@ -352,7 +547,7 @@ relay_read_cb(struct bufferevent *bev __unused, void *arg)
  * trip per chunk.  What the socket does not take, or an error (libevent
  * meets it again and reports it), stays queued.
  */
-static void
+static int
 relay_move(struct relay_side *s)
 {
 	struct relay_side	*p = s->peer;
@@ -361,12 +556,18 @@ relay_move(struct relay_side *s)
 	evutil_socket_t		 fd;
 	size_t			 n;
 
+	if (s->fin == RELAY_F_FRAMED)
+		return (relay_unframe(s));
+	if (s->fin == RELAY_F_ENDED)
+		return (0);	/* the next owner's bytes */
+	if (p->fout == RELAY_F_FRAMED)
+		return (relay_frame(s));
 	if ((n = evbuffer_get_length(in)) == 0)
-		return;
+		return (0);
 	if (p->shut) {
 		/* Cannot happen: p shut only after s saw EOF. */
 		evbuffer_drain(in, n);
-		return;
+		return (0);
 	}
 	if (evbuffer_get_length(out) == 0 && s->tls && !p->tls &&
 	    (s->r->ex == NULL || !s->r->ex->capped) &&
@@ -377,6 +578,7 @@ relay_move(struct relay_side *s)
 	relay_count_bytes(s, n);
 	if (evbuffer_get_length(out) >= RELAY_HIGHWATER)
 		bufferevent_disable(s->bev, EV_READ);
+	return (0);
 }
 
 /*
@@ -400,7 +602,8 @@ relay_read_more(struct relay_side *s)
 	char			 reason[128];
 
 	/* A capped relay reads through its bufferevents (rate limits). */
-	if (s->eof || p->shut || s->tls || s->r->cut ||
+	if (s->eof || p->shut || s->tls || s->r->cut || s->r->doom != NULL ||
+	    s->fin != RELAY_F_RAW || p->fout != RELAY_F_RAW ||
 	    (s->r->ex != NULL && s->r->ex->capped) ||
 	    (fd = bufferevent_getfd(s->bev)) == -1 ||
 	    !(bufferevent_get_enabled(s->bev) & EV_READ))
@@ -498,7 +701,9 @@ relay_write_cb(struct bufferevent *bev, void *arg)
 			return;
 		}
 	}
-	if (left == 0 && r->moved >= RELAY_SPLICE_MIN)
+	if (left == 0 && r->moved >= RELAY_SPLICE_MIN &&
+	    r->user.fin == RELAY_F_RAW && r->user.fout == RELAY_F_RAW &&
+	    r->exit.fin == RELAY_F_RAW && r->exit.fout == RELAY_F_RAW)
 		relay_splice_start(r);
 }
 
@@ -506,12 +711,48 @@ relay_write_cb(struct bufferevent *bev, void *arg)
 void
 relay_shut(struct relay_side *s)
 {
+	uint8_t		 head[FRAME_CHUNK_HEAD];
+
 	s->shut_pending = 0;
 	if (s->shut)
 		return;
 	s->shut = 1;
+	if (s->fout == RELAY_F_FRAMED) {
+		/* A framed link stays open: EOF says this direction is done. */
+		frame_chunk_head(head, FRAME_CHUNK_EOF, 0);
+		evbuffer_add(bufferevent_get_output(s->bev), head, sizeof head);
+		s->fout = RELAY_F_ENDED;
+		return;
+	}
 	/* Through TLS: after the last record is on the wire. */
 	tls_shutdown_write(s->bev);
+}
+
+/*
+ * s's direction is done (an EOF, or a framed link's EOF mark): shut the
+ * peer's write side once what s sent is out.  -1: r closed (both done).
+ */
+static int
+relay_side_eof(struct relay_side *s)
+{
+	struct relay_side	*p = s->peer;
+	struct relay		*r = s->r;
+
+	s->eof = 1;
+	bufferevent_disable(s->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(p->bev)) == 0)
+		relay_shut(p);
+	else
+		p->shut_pending = 1;
+	if (relay_done(r)) {
+		if (r->starting) {
+			relay_doom(r, "done");
+			return (0);
+		}
+		relay_close(r, "done");
+		return (-1);
+	}
+	return (0);
 }
 
 /* see relay.h */
@@ -524,7 +765,7 @@ relay_done(struct relay *r)
 static void
 relay_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	struct relay_side	*s = arg, *p = s->peer;
+	struct relay_side	*s = arg;
 	struct relay		*r = s->r;
 	char			 reason[128];
 
@@ -534,20 +775,21 @@ relay_event_cb(struct bufferevent *bev, short what, void *arg)
 		snprintf(reason, sizeof reason, "%s side: %s",
 		    relay_side_name(s), tlserr != NULL ? tlserr :
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		s->fbroken = 1;
 		relay_close(r, reason);
 		return;
 	}
 	if (what & BEV_EVENT_EOF) {
 		/* Anything left in input was moved by the read callback. */
-		relay_move(s);
-		s->eof = 1;
-		bufferevent_disable(bev, EV_READ);
-		if (evbuffer_get_length(bufferevent_get_output(p->bev)) == 0)
-			relay_shut(p);
-		else
-			p->shut_pending = 1;
-		if (relay_done(r))
-			relay_close(r, "done");
+		if (relay_move(s) == -1 || s->eof)
+			return;
+		if (s->fin != RELAY_F_RAW) {
+			/* The link closed inside a framed relay: no reuse. */
+			s->fbroken = 1;
+			if (s->fout == RELAY_F_FRAMED)
+				s->fout = RELAY_F_RAW;
+		}
+		(void)relay_side_eof(s);
 	}
 }
 
@@ -564,6 +806,10 @@ relay_timer_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 
 	if (r->cut) {
 		relay_close(r, "quota reached");
+		return;
+	}
+	if (r->doom != NULL) {
+		relay_close(r, r->doom);
 		return;
 	}
 	idle_us = (uint64_t)r->idle_ms * 1000;
@@ -631,6 +877,14 @@ relay_close(struct relay *r, const char *reason)
 	 * rate-limit group, which it can do only while the side lives.
 	 */
 	relay_exit_release(r);
+	if (r->user.fback != NULL) {
+		/* A node's framed link goes back to its spare links. */
+		if (relay_link_reusable(&r->user)) {
+			r->user.fback(r->user.bev, r->user.farg);
+			r->user.bev = NULL;
+		} else
+			r->user.fback(NULL, r->user.farg);
+	}
 	if (r->user.bev != NULL)
 		bufferevent_free(r->user.bev);
 	if (r->http != NULL)

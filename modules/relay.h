@@ -29,6 +29,17 @@ struct relay_side {
 	int			 shut;		/* our write side is shut down */
 	int			 shut_pending;	/* shut once output drains */
 	int			 tls;		/* a TLS link */
+	/*
+	 * A framed link (doc/protocol.md "Framed relays"): each direction
+	 * RELAY_F_RAW, _FRAMED or _ENDED (its EOF mark went by); the
+	 * payload sent framed (past RELAY_FRAMED_MAX: RAW, single-use);
+	 * broken: the link is not reused (raw, an error, a TCP EOF).
+	 */
+	int			 fin, fout;
+	size_t			 fsent;
+	int			 fbroken;
+	void			(*fback)(struct bufferevent *, void *);
+	void			*farg;
 	/* Splice mode (relay_splice.c): the socket, the pipe toward peer. */
 	evutil_socket_t		 fd;
 	int			 pipe[2];
@@ -65,12 +76,23 @@ struct relay {
 	int			 nopipes;	/* refused pipes once (logged) */
 	int			 young;		/* on relay_young: no keepalive yet */
 	int			 cut;		/* ex->count said stop: close soon */
+	const char		*doom;		/* close soon, for this reason */
+	int			 starting;	/* in relay_raw(): never close */
 	TAILQ_ENTRY(relay)	 sentry;	/* on relay_spliced */
 	TAILQ_ENTRY(relay)	 yentry;	/* on relay_young */
 	TAILQ_ENTRY(relay)	 aentry;	/* on relay_all */
 	struct relay_who	 who;		/* for its log line */
 	char			 tag[64];
 };
+
+#define RELAY_F_RAW		0
+#define RELAY_F_FRAMED		1
+#define RELAY_F_ENDED		2
+/*
+ * A framed direction turns raw past this much payload: a bulk relay
+ * keeps splice(2) and full TLS records, and its link is used once.
+ */
+#define RELAY_FRAMED_MAX	(64 * 1024)
 
 /* Payload through the bufferevents before a relay is worth pipes. */
 #define RELAY_SPLICE_MIN	RELAY_HIGHWATER

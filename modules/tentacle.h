@@ -193,7 +193,9 @@ struct relay_who {
  * An exit given to a relay: the bufferevent toward the target (the hub's
  * data link; BEV_OPT_CLOSE_ON_FREE) and what its owner (the hub: the
  * node's accounting) counts on it.  The owner keeps it valid, and may
- * change stat, until done(): the relay has freed bev.
+ * change stat, until done(): the relay has freed bev (bev NULL), or, for
+ * a framed link whose relay ended cleanly (both EOF marks exchanged),
+ * handed it back in bev, callbacks cleared, for the owner to reuse or free.
  */
 struct relay_exit {
 	struct bufferevent	*bev;
@@ -214,6 +216,8 @@ struct relay_exit {
 	 * reads or writes past them on the sockets), which obey it.
 	 */
 	int			 capped;
+	/* The link relays in chunks (doc/protocol.md "Framed relays"). */
+	int			 framed;
 };
 /*
  * A dial's answer (hub_dial()): on DIAL_OK the exit, which the front
@@ -235,6 +239,15 @@ typedef void relay_close_cb(struct relay *, void *);
  */
 struct relay	*relay_new(struct bufferevent *user, struct bufferevent *exit,
 		    const char *tag, relay_close_cb *, void *);
+/*
+ * The node's relay of a framed link (user) and its target (exit): as
+ * relay_new(), and when the relay ends, back(link, arg) gets the link
+ * (callbacks cleared) if both EOF marks went across and the framing held,
+ * else back(NULL, arg): the link is gone.  back is called exactly once.
+ */
+struct relay	*relay_new_framed(struct bufferevent *link,
+		    struct bufferevent *target, const char *tag,
+		    void (*back)(struct bufferevent *, void *), void *arg);
 /*
  * The same toward an exit: its bytes counted on ex->stat, idle after
  * ex->idle_ms; proto names the front in the relay line ("socks",

@@ -21,6 +21,7 @@ idle_links () {
 hub_idle () {
 	awk -v n="$1" '
 		$0 ~ "pool: node " n ": idle link .* idle[)]$" { c++ }
+		$0 ~ "pool: node " n ": link .* idle again after its relay" { c++ }
 		$0 ~ "pool: node " n ": idle link .* dropped" { c-- }
 		$0 ~ "on pooled link .* of node " n " " { c-- }
 		END { exit !(c > 0) }' "$HUB_LOG"
@@ -114,10 +115,18 @@ test_expect_success 'HTTP CONNECT and 16 MiB on pooled links, intact' '
 	test $(grep -c "dial [0-9]*: on pooled link" "$HUB_LOG") -ge 3
 '
 
-test_expect_success 'the pool refills after use' '
-	n=$(grep -c "pool: node 1: idle link .* idle)$" "$HUB_LOG") &&
+test_expect_success 'a link that carried a short request is idle again (reused)' '
+	n=$(grep -c "pool: node 1: link .* idle again" "$HUB_LOG") &&
 	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
 		http://127.0.0.1:$ORIGIN_PORT/small >out &&
+	grep "quick brown fox" out &&
+	wait_for_count "$HUB_LOG" "pool: node 1: link .* idle again" $((n + 1))
+'
+
+test_expect_success 'the pool refills after a long relay (its link is used once)' '
+	n=$(grep -c "pool: node 1: idle link .* idle)$" "$HUB_LOG") &&
+	tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
+		http://127.0.0.1:$ORIGIN_PORT/bytes/1000000 -o /dev/null &&
 	wait_for_count "$HUB_LOG" "pool: node 1: idle link .* idle)$" $((n + 1))
 '
 
