@@ -538,8 +538,9 @@ admin_detail(void)
 		else
 			printf("  address    - (away redialing)\n");
 		printf("  system     %s/%s, %s\n", n->os, n->arch, n->build);
-		printf("  relays     %llu (%llu idle pooled links); rtt %lluus\n",
-		    ULL(n->relays), ULL(n->spare_idle), ULL(n->rtt_us));
+		printf("  relays     %llu (%llu idle pooled links, reused %llu "
+		    "times); rtt %lluus\n", ULL(n->relays), ULL(n->spare_idle),
+		    ULL(n->spare_reused), ULL(n->rtt_us));
 		printf("  dials      %llu ok, %llu failed (%llu refused by "
 		    "policy); last ok %s\n", ULL(n->dials_ok),
 		    ULL(n->dials_failed), ULL(n->dials_denied),

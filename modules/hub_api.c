@@ -246,6 +246,7 @@ hub_api_inv_node(struct inv_node *in, struct node *n)
 	in->rtt_us = n->n_rtt_us;
 	in->dials_denied = n->n_dials_denied;
 	in->spare_idle = n->n_nspares;
+	in->spare_reused = n->n_reused;
 	in->last_ok = n->n_last_ok;
 	hub_node_rate(n, now_us, &up, &down);
 	in->up_rate = up;

@@ -239,6 +239,12 @@ metrics_get_spares(const struct mnode *m)
 }
 
 static uint64_t
+metrics_get_reused(const struct mnode *m)
+{
+	return (m->n->n_reused);
+}
+
+static uint64_t
 metrics_get_since(const struct mnode *m)
 {
 	return ((uint64_t)m->n->n_since);
@@ -650,6 +656,10 @@ hub_metrics_write(struct evbuffer *out)
 	metrics_per_node(out, "tentacle_node_spare_links", "gauge", "Idle "
 	    "spare data links the node keeps open to the hub.", 0,
 	    metrics_get_spares);
+	metrics_per_node(out, "tentacle_node_spare_links_reused_total",
+	    "counter", "Spare links that carried a relay and went idle "
+	    "again instead of closing (framed relays, -link-reuse).", 0,
+	    metrics_get_reused);
 	metrics_per_node2(out, "tentacle_node_bytes_total", "counter", "Bytes "
 	    "relayed through the node on this connection: up (user to "
 	    "target), down (target to user).", "direction", "up", "down", 0,

@@ -47,6 +47,7 @@ static const struct inv_field inv_node_fields[] = {
 	U("bytes_down", bytes_down),
 	U("rtt_us", rtt_us),
 	U("pool_idle", spare_idle),
+	U("pool_reused", spare_reused),
 	U("last_ok", last_ok),
 	U("up_rate", up_rate),
 	U("down_rate", down_rate),
@@ -308,6 +309,7 @@ inv_totals_add(struct inv_totals *t, const struct inv_node *v,
 	t->down_rate += v->down_rate;
 	t->relays += v->relays;
 	t->idle += v->spare_idle;
+	t->reused += v->spare_reused;
 	inv_pools_add(t, v, pool);
 }
 
@@ -357,6 +359,7 @@ inv_totals_write(struct json_w *w, const char *key,
 	json_u64(w, "nodes_away", t->away);
 	json_u64(w, "relays_total", t->relays);
 	json_u64(w, "pool_idle_total", t->idle);
+	json_u64(w, "pool_reused_total", t->reused);
 	json_u64(w, "up_rate_total", t->up_rate);
 	json_u64(w, "down_rate_total", t->down_rate);
 	json_u64(w, "bytes_up_total", t->up);

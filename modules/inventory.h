@@ -41,6 +41,7 @@ struct inv_node {
 	uint64_t	 bytes_down;
 	uint64_t	 rtt_us;
 	uint64_t	 spare_idle;	/* idle spare data links */
+	uint64_t	 spare_reused;	/* links idle again after a relay */
 	uint64_t	 last_ok;	/* unix time of the last dial OK, 0 */
 	uint64_t	 up_rate;	/* bytes/s over the last ~10 s */
 	uint64_t	 down_rate;
@@ -74,7 +75,7 @@ struct inv_pool {
 };
 struct inv_totals {
 	uint64_t	 up, down, up_rate, down_rate;
-	uint64_t	 online, resting, away, relays, idle;
+	uint64_t	 online, resting, away, relays, idle, reused;
 	struct inv_pool	*pools;		/* sorted by name; inv_totals_free() */
 	size_t		 npools, cap;
 };

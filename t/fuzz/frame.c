@@ -4,7 +4,8 @@
  * it needs more or fails.  Every complete frame goes to every typed
  * decoder (each checks the type itself: HELLO, WELCOME, PING/PONG, DIAL,
  * RESULT, BIND, SPARE, SPARE_TARGET, BYE, POLICY, REDIAL); whatever
- * decodes is encoded again and must parse back to the same struct and,
+ * decodes is encoded again (DIAL's mode byte and HELLO's relay framing
+ * attribute included) and must parse back to the same struct and,
  * for every frame type but HELLO (whose attributes may come in any
  * order), to the same bytes.  Any disagreement abort()s so the fuzzer
  * keeps the input.  The admin frames of 0.1 (0x10-0x14) are unknown
@@ -60,7 +61,8 @@ fuzz_hello_equal(const struct frame_hello *a, const struct frame_hello *b)
 	    memcmp(a->kid, b->kid, sizeof a->kid) != 0))
 		return (0);
 	if (a->redial != b->redial || a->rres != b->rres ||
-	    a->rres_code != b->rres_code || a->rres_ms != b->rres_ms)
+	    a->rres_code != b->rres_code || a->rres_ms != b->rres_ms ||
+	    a->relay != b->relay)
 		return (0);
 	for (i = 0; i < a->npools; i++) {
 		if (strcmp(a->pools[i], b->pools[i]) != 0)
@@ -172,7 +174,7 @@ fuzz_dial(const struct frame *f, uint8_t *out)
 			abort();
 		return;
 	}
-	if (d.req == 0 || d.target.port == 0)
+	if (d.req == 0 || d.target.port == 0 || d.mode > FRAME_DIAL_FRAMED)
 		abort();
 	switch (d.target.atyp) {
 	case TARGET_IPV4:

@@ -105,6 +105,16 @@ refuse_trailing(decode_fn *fn, uint8_t type, const uint8_t *payload,
 	buf[len] = 0;
 	pf_make(&p, type, buf, len + 1);
 	check_int(fn(&p.f, &cause), ==, -1);
+	/* DIAL's one optional byte is its mode: 0 is not one. */
+	check_str(cause, type == FRAME_DIAL ? "bad mode in DIAL" :
+	    "trailing bytes in frame");
+	pf_free(&p);
+	if (type != FRAME_DIAL)
+		return;
+	buf[len] = FRAME_DIAL_FRAMED;
+	buf[len + 1] = 0;
+	pf_make(&p, type, buf, len + 2);
+	check_int(fn(&p.f, &cause), ==, -1);
 	check_str(cause, "trailing bytes in frame");
 	pf_free(&p);
 }
@@ -421,6 +431,7 @@ dial_roundtrip(const struct frame_dial *d, const uint8_t *wire, size_t len)
 	check_int(g.target.port, ==, d->target.port);
 	check_mem(g.target.addr, d->target.addr, sizeof g.target.addr);
 	check_str(g.target.host, d->target.host);
+	check_int(g.mode, ==, d->mode);
 	pf_free(&p);
 }
 
@@ -435,6 +446,8 @@ test_dial_roundtrip(void)
 	static const uint8_t	 wd[] = { FRAME_DIAL, 0, 0, 19,
 	    0, 0, 0x30, 0x39, 0, 80, 3, 11,
 	    'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'o', 'r', 'g' };
+	static const uint8_t	 wf[] = { FRAME_DIAL, 0, 0, 12,
+	    0, 0, 0, 1, 0x01, 0xbb, 1, 93, 184, 216, 34, FRAME_DIAL_FRAMED };
 	uint8_t			 wbig[FRAME_HEADER + 8 + 255];
 	struct frame_dial	 d;
 
@@ -465,7 +478,78 @@ test_dial_roundtrip(void)
 	memcpy(wbig, "\x05\x00\x01\x07\x00\x00\x30\x39\x00\x50\x03\xff", 12);
 	memset(wbig + 12, 'a', 255);
 	dial_roundtrip(&d, wbig, sizeof wbig);
+
+	/* Framed (a spare link, a node that offered it): one more byte. */
+	memset(&d, 0, sizeof d);
+	d.req = 1;
+	d.target.atyp = TARGET_IPV4;
+	d.target.port = 443;
+	memcpy(d.target.addr, "\x5d\xb8\xd8\x22", 4);
+	d.mode = FRAME_DIAL_FRAMED;
+	dial_roundtrip(&d, wf, sizeof wf);
+	d.mode = 2;
+	check_int(frame_dial_encode(wbig, &d), ==, 0);
 }
+
+/*
+ * Chunks of a framed relay: the three kinds, their lengths at every
+ * bound, heads cut short, unknown kinds.
+ */
+static void
+test_chunk(void)
+{
+	static const struct {
+		uint8_t		 head[3];
+		int		 rv;
+		uint8_t		 kind;
+		uint16_t	 len;
+		const char	*cause;
+	} c[] = {
+		{ { 0, 0, 1 }, 3, FRAME_CHUNK_DATA, 1, NULL },
+		{ { 0, 0x40, 0 }, 3, FRAME_CHUNK_DATA, 16384, NULL },
+		{ { 0, 0x40, 1 }, -1, 0, 0, "relay chunk of a bad length" },
+		{ { 0, 0xff, 0xff }, -1, 0, 0, "relay chunk of a bad length" },
+		{ { 0, 0, 0 }, -1, 0, 0, "relay chunk of a bad length" },
+		{ { 1, 0, 0 }, 3, FRAME_CHUNK_EOF, 0, NULL },
+		{ { 1, 0, 1 }, -1, 0, 0, "relay mark with a payload" },
+		{ { 2, 0, 0 }, 3, FRAME_CHUNK_RAW, 0, NULL },
+		{ { 2, 1, 0 }, -1, 0, 0, "relay mark with a payload" },
+		{ { 3, 0, 0 }, -1, 0, 0, "unknown relay chunk" },
+		{ { 0xff, 0, 1 }, -1, 0, 0, "unknown relay chunk" },
+	};
+	struct frame_chunk	 ch;
+	uint8_t			 out[3], *b;
+	const char		*cause;
+	size_t			 i, k;
+
+	for (i = 0; i < nitems(c); i++) {
+		test_case_mem("chunk head", c[i].head, 3);
+		/* A head cut short needs more, whatever it holds. */
+		for (k = 0; k < 3; k++) {
+			b = malloc(k ? k : 1);
+			memcpy(b, c[i].head, k);
+			cause = NULL;
+			check_int(frame_chunk_parse(b, k, &ch, &cause), ==, 0);
+			check(cause == NULL);
+			free(b);
+		}
+		b = malloc(3);
+		memcpy(b, c[i].head, 3);
+		cause = NULL;
+		check_int(frame_chunk_parse(b, 3, &ch, &cause), ==, c[i].rv);
+		free(b);
+		if (c[i].rv == -1) {
+			check_str(cause, c[i].cause);
+			continue;
+		}
+		check_int(ch.kind, ==, c[i].kind);
+		check_int(ch.len, ==, c[i].len);
+		frame_chunk_head(out, ch.kind, ch.len);
+		check_mem(out, c[i].head, 3);
+	}
+	test_case_end();
+}
+
 
 static void
 test_result_bind_roundtrip(void)
@@ -1238,6 +1322,48 @@ test_hello_attrs(void)
 }
 
 /* HELLO redial (8) and redial_result (9): the node's own redial action. */
+/* HELLO attribute 10: the node's relay framing, 1 byte, not 0. */
+static void
+test_hello_relay(void)
+{
+	static const struct dcase	 bad[] = {
+		{ HNODE HNAME "\x0a\x01\x00", 13, -1,
+		    "bad relay framing attribute" },
+		{ HNODE HNAME "\x0a\x02\x01\x01", 14, -1,
+		    "bad relay framing attribute" },
+		{ HNODE HNAME "\x0a\x00", 12, -1,
+		    "bad relay framing attribute" },
+	};
+	static const uint8_t	 wire[] = { FRAME_HELLO, 0, 0, 13,
+	    'T', 'N', 'T', 'C', 1, 1,
+	    1, 2, 'n', '1',
+	    10, 1, FRAME_RELAY_VERSION };
+	struct frame_hello	 h, g;
+	uint8_t			 out[FRAME_MAX];
+	struct pf		 p;
+	const char		*cause = NULL;
+
+	decode_cases(dec_hello, FRAME_HELLO, bad, nitems(bad));
+	memset(&h, 0, sizeof h);
+	h.version = FRAME_VERSION;
+	h.role = FRAME_ROLE_NODE;
+	strlcpy(h.name, "n1", sizeof h.name);
+	h.relay = FRAME_RELAY_VERSION;
+	check_int(frame_hello_encode(out, &h), ==, sizeof wire);
+	check_mem(out, wire, sizeof wire);
+	frame_whole(out, sizeof wire, &p);
+	memset(&g, 0xaa, sizeof g);
+	check_int(frame_hello_parse(&p.f, &g, &cause), ==, 0);
+	check_mem(&g, &h, sizeof g);
+	pf_free(&p);
+	/* A later framing version: the hub speaks ours. */
+	check_int(hello(HNODE HNAME "\x0a\x01\x07", 13, &g, &cause), ==, 0);
+	check_int(g.relay, ==, FRAME_RELAY_VERSION);
+	/* Without it (an older node): none. */
+	check_int(hello(HNODE HNAME, 10, &g, &cause), ==, 0);
+	check_int(g.relay, ==, 0);
+}
+
 static void
 test_hello_redial(void)
 {
@@ -1484,7 +1610,15 @@ test_dial_errors(void)
 		{ "\0\0\0\1\0\x50\x03\x01\0", 9, -1, "malformed DIAL" },
 		/* An IPv4 DIAL carrying 16 address bytes; IPv6 carrying 4. */
 		{ "\0\0\0\1\0\x50\x01" "0123456789abcdef", 23, -1,
+		    "bad mode in DIAL" },
+		/* The mode byte: 1 only (0 is "absent", never sent). */
+		{ "\0\0\0\1\0\x50\x01\1\2\3\4\0", 12, -1,
+		    "bad mode in DIAL" },
+		{ "\0\0\0\1\0\x50\x01\1\2\3\4\2", 12, -1,
+		    "bad mode in DIAL" },
+		{ "\0\0\0\1\0\x50\x01\1\2\3\4\1\1", 13, -1,
 		    "trailing bytes in frame" },
+		{ "\0\0\0\1\0\x50\x01\1\2\3\4\1", 12, 0, NULL },
 		{ "\0\0\0\1\0\x50\x04\1\2\3\4", 11, -1, "malformed DIAL" },
 		/* req 0, port 0, in every address type (IPv6: below). */
 		{ "\0\0\0\0\0\x50\x01\1\2\3\4", 11, -1,
@@ -1789,5 +1923,7 @@ main(void)
 	TEST(test_challenge_auth(), "CHALLENGE/AUTH blobs, HELLO token id");
 	TEST(test_policy(), "POLICY round trip, truncation, bounds");
 	TEST(test_spare_roundtrip(), "SPARE and SPARE_TARGET wire bytes, errors");
+	TEST(test_chunk(), "relay chunks: kinds, lengths, short heads");
+	TEST(test_hello_relay(), "HELLO relay framing (10): wire, errors");
 	return (test_done());
 }
