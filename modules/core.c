@@ -633,6 +633,50 @@ core_flush_event_cb(struct bufferevent *bev, short what __unused,
 	bufferevent_free(bev);
 }
 
+/* see tentacle.h */
+void
+core_bev_send(struct bufferevent *bev, const void *buf, size_t len)
+{
+	evutil_socket_t	 fd = bufferevent_getfd(bev);
+	ssize_t		 n = 0;
+
+	if (fd != -1 && evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+		do {
+			n = send(fd, buf, len, MSG_NOSIGNAL);
+		} while (n == -1 && errno == EINTR);
+		if (n < 0)
+			n = 0;
+	}
+	if ((size_t)n == len)
+		return;
+	bufferevent_write(bev, (const char *)buf + n, len - n);
+	if (!(bufferevent_get_enabled(bev) & EV_WRITE))
+		bufferevent_enable(bev, EV_WRITE);
+}
+
+/* see tentacle.h */
+void
+core_link_send(struct bufferevent *bev, int plain, const void *buf,
+    size_t len)
+{
+	if (plain)
+		core_bev_send(bev, buf, len);
+	else
+		bufferevent_write(bev, buf, len);
+}
+
+/* see tentacle.h */
+void
+core_bev_enable_io(struct bufferevent *bev, int plain)
+{
+	if (!plain || evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+		bufferevent_enable(bev, EV_READ | EV_WRITE);
+		return;
+	}
+	bufferevent_enable(bev, EV_READ);
+	bufferevent_disable(bev, EV_WRITE);	/* not in epoll: no call */
+}
+
 /* see tentacle.h: frees bev once its output is written, or after 5 s. */
 void
 core_bev_close_flush(struct bufferevent *bev)

@@ -164,7 +164,8 @@ hub_socks_accept(int fd, struct sockaddr *sa, socklen_t salen, void *arg)
 	bufferevent_setcb(sf->sf_bev, hub_socks_read_cb, NULL,
 	    hub_socks_event_cb, sf);
 	bufferevent_setwatermark(sf->sf_bev, EV_READ, 0, HUB_SOCKS_INBUF_MAX);
-	bufferevent_enable(sf->sf_bev, EV_READ | EV_WRITE);
+	/* EV_WRITE only once a reply waits (core_bev_send()). */
+	bufferevent_enable(sf->sf_bev, EV_READ);
 }
 
 /* Frees sf and closes the connection now, cancelling a pending dial. */
@@ -201,7 +202,7 @@ hub_socks_fail(struct hub_socks *sf, uint8_t rep)
 	if (rep != SOCKS_REP_CLOSE) {
 		len = sf->sf_v4 ? socks4_reply(out, rep) :
 		    socks_reply(out, rep, NULL);
-		bufferevent_write(sf->sf_bev, out, len);
+		core_bev_send(sf->sf_bev, out, len);
 	}
 	hub_socks_close_flush(sf);
 }
@@ -400,7 +401,7 @@ hub_socks_greeting(struct hub_socks *sf)
 	if (sf->sf_state == HUB_SOCKS_REFUSED) {
 		/* Logged at accept; answer like a server with no method. */
 		if (n > 0 || rep != SOCKS_REP_CLOSE)
-			bufferevent_write(sf->sf_bev, out,
+			core_bev_send(sf->sf_bev, out,
 			    socks_method_reply(out, SOCKS_METHOD_NONE));
 		hub_socks_close_flush(sf);
 		return (-1);
@@ -409,14 +410,14 @@ hub_socks_greeting(struct hub_socks *sf)
 		hub_socks_bad(sf, rep == SOCKS_REP_CLOSE ?
 		    "not a SOCKS5 greeting" : "greeting offers no methods");
 		if (rep != SOCKS_REP_CLOSE)
-			bufferevent_write(sf->sf_bev, out,
+			core_bev_send(sf->sf_bev, out,
 			    socks_method_reply(out, SOCKS_METHOD_NONE));
 		hub_socks_close_flush(sf);
 		return (-1);
 	}
 	evbuffer_drain(in, (size_t)n);
 	method = hub_socks_method(sf, methods);
-	bufferevent_write(sf->sf_bev, out, socks_method_reply(out,
+	core_bev_send(sf->sf_bev, out, socks_method_reply(out,
 	    (uint8_t)method));
 	switch (method) {
 	case SOCKS_METHOD_NOAUTH:
@@ -459,7 +460,7 @@ hub_socks_auth(struct hub_socks *sf)
 	if (n < 0) {
 		hub_socks_bad(sf, "bad username/password request");
 		if (rep != SOCKS_REP_CLOSE)
-			bufferevent_write(sf->sf_bev, out,
+			core_bev_send(sf->sf_bev, out,
 			    socks_auth_reply(out, 0));
 		hub_socks_close_flush(sf);
 		return (-1);
@@ -467,7 +468,7 @@ hub_socks_auth(struct hub_socks *sf)
 	ok = hub_socks_auth_check(sf, user, pass);
 	explicit_bzero(pass, sizeof pass);
 	evbuffer_drain(in, (size_t)n);
-	bufferevent_write(sf->sf_bev, out, socks_auth_reply(out, ok));
+	core_bev_send(sf->sf_bev, out, socks_auth_reply(out, ok));
 	if (!ok) {
 		hub_socks_close_flush(sf);
 		return (-1);
@@ -632,7 +633,7 @@ hub_socks_dial_cb(const struct dial_done *dd, void *arg)
 		len = socks_reply(out, SOCKS_REP_OK, NULL);
 	else
 		len = socks_reply(out, SOCKS_REP_OK, (struct sockaddr *)&ss);
-	bufferevent_write(bev, out, len);
+	core_bev_send(bev, out, len);
 	if (sf->sf_user.verified)
 		hub_acct_exit(dd->exit, sf->sf_user.name, bev);
 	snprintf(tag, sizeof tag, "socks%s %s%s%s dial %u %s",

@@ -133,7 +133,7 @@ hub_spare_send(struct dial *d, const uint8_t *buf, size_t len)
 	peer_set_ops(&sp->sp_frames, &hub_spare_dial_ops);
 	if (n->n_spare_taken_us == 0)
 		n->n_spare_taken_us = core_now_us();
-	bufferevent_write(sp->sp_bev, buf, len);
+	core_link_send(sp->sp_bev, hub.conf.insecure, buf, len);
 	log_debug("dial %u: on pooled link %s of node %u (%u idle left)",
 	    d->d_req, sp->sp_peer, n->n_id, n->n_nspares);
 	return (0);
@@ -300,7 +300,7 @@ hub_spare_add(struct node *n, struct bufferevent *bev, const char *peer)
 	bufferevent_set_timeouts(bev, NULL, NULL);
 	peer_open(&sp->sp_frames, bev, &hub_spare_idle_ops, sp,
 	    hub_spare_event_cb);
-	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	core_bev_enable_io(bev, hub.conf.insecure);
 	TAILQ_INSERT_HEAD(&n->n_spares, sp, sp_entry);
 	n->n_nspares++;
 	return (sp);

@@ -69,7 +69,8 @@ node_dial_bind_send(struct bufferevent *bev, uint32_t req, int result)
 	token_bind_proof(node.wl.cookie, sizeof node.wl.cookie, req, b.proof);
 	b.req = req;
 	b.result = result;
-	bufferevent_write(bev, buf, frame_bind_encode(buf, &b));
+	core_link_send(bev, node_conf.tls == NULL, buf,
+	    frame_bind_encode(buf, &b));
 }
 
 /*

@@ -163,7 +163,7 @@ node_spare_back(struct bufferevent *bev, void *arg)
 	bufferevent_set_timeouts(bev, NULL, NULL);
 	peer_open(&sp->sp_frames, bev, &node_spare_ops, sp,
 	    node_spare_event_cb);
-	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	core_bev_enable_io(bev, node_conf.tls == NULL);
 	log_debug("pool: link idle again after its relay (%u idle)",
 	    node.nspares);
 	/* The hub may have sent the next DIAL right after its EOF mark. */

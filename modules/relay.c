@@ -235,10 +235,109 @@ relay_raw(struct relay *r)
 void
 relay_side_resume(struct relay_side *s)
 {
+	short	 what = s->eof || s->r->cut ? 0 : EV_READ;
+
 	bufferevent_setcb(s->bev, relay_read_cb, relay_write_cb,
 	    relay_event_cb, s);
-	bufferevent_enable(s->bev, s->eof || s->r->cut ? EV_WRITE :
-	    EV_READ | EV_WRITE);
+	/*
+	 * A plaintext socket with nothing to write waits for EV_WRITE until
+	 * something is queued (relay_want_write()): libevent would poll an
+	 * empty output once, two epoll_ctl and a wakeup per side.
+	 */
+	if (s->tls || s->eof || s->r->cut ||
+	    evbuffer_get_length(bufferevent_get_output(s->bev)) > 0)
+		what |= EV_WRITE;
+	else
+		bufferevent_disable(s->bev, EV_WRITE);	/* no call if idle */
+	bufferevent_enable(s->bev, what);
+}
+
+/* Something was queued on s's output: libevent writes it. */
+static void
+relay_want_write(struct relay_side *s)
+{
+	if (!(bufferevent_get_enabled(s->bev) & EV_WRITE))
+		bufferevent_enable(s->bev, EV_WRITE);
+}
+
+/*
+ * One chunk onto framed link l: its head, then n bytes off the front of
+ * in (NULL, 0: a mark).  A plaintext link with nothing queued takes it
+ * at once in one writev (a bufferevent's own output cannot be written
+ * from outside libevent: it is frozen at the front); the rest is queued.
+ * -1: out of memory.
+ */
+static int
+relay_chunk(struct relay_side *l, uint8_t kind, struct evbuffer *in,
+    size_t n)
+{
+	struct evbuffer		*out = bufferevent_get_output(l->bev);
+	struct evbuffer_iovec	 v[8];
+	struct iovec		 iov[9];
+	uint8_t			 head[FRAME_CHUNK_HEAD];
+	evutil_socket_t		 fd;
+	ssize_t			 w = 0;
+	size_t			 h = 0, left;
+	int			 i, nv = 0;
+
+	frame_chunk_head(head, kind, n);
+	if (!l->tls && evbuffer_get_length(out) == 0 &&
+	    (fd = bufferevent_getfd(l->bev)) != -1 &&
+	    (n == 0 || (nv = evbuffer_peek(in, n, NULL, v, 8)) > 0) &&
+	    nv <= 8) {
+		iov[0].iov_base = head;
+		iov[0].iov_len = sizeof head;
+		for (i = 0, left = n; i < nv; i++) {
+			/* The last extent may run past n. */
+			iov[i + 1].iov_base = v[i].iov_base;
+			iov[i + 1].iov_len = v[i].iov_len < left ?
+			    v[i].iov_len : left;
+			left -= iov[i + 1].iov_len;
+		}
+		do {
+			w = writev(fd, iov, nv + 1);
+		} while (w == -1 && errno == EINTR);
+		if (w < 0)
+			w = 0;
+	}
+	h = (size_t)w < sizeof head ? (size_t)w : sizeof head;
+	if (h < sizeof head &&
+	    evbuffer_add(out, head + h, sizeof head - h) == -1)
+		return (-1);
+	if (n > 0) {
+		evbuffer_drain(in, (size_t)w - h);
+		n -= (size_t)w - h;
+		if (n > 0 && evbuffer_remove_buffer(in, out, n) != (int)n)
+			return (-1);
+	}
+	if (evbuffer_get_length(out) > 0)
+		relay_want_write(l);
+	return (0);
+}
+
+/*
+ * Move n bytes from the front of in to plaintext p's socket while its
+ * output is empty (no EV_WRITE round trip), the rest to its output.
+ * -1: out of memory.
+ */
+static int
+relay_put(struct relay_side *p, struct evbuffer *in, size_t n)
+{
+	struct evbuffer	*out = bufferevent_get_output(p->bev);
+	evutil_socket_t	 fd;
+	int		 w;
+
+	if (!p->tls && p->fout == RELAY_F_RAW && evbuffer_get_length(out) == 0 &&
+	    (p->r->ex == NULL || !p->r->ex->capped) &&
+	    (fd = bufferevent_getfd(p->bev)) != -1 &&
+	    (w = evbuffer_write_atmost(in, fd, n)) > 0)
+		n -= w;
+	if (n == 0)
+		return (0);
+	if (evbuffer_remove_buffer(in, out, n) != (int)n)
+		return (-1);
+	relay_want_write(p);
+	return (0);
 }
 
 /* see relay.h */
@@ -433,10 +532,7 @@ relay_doom(struct relay *r, const char *why)
 static void
 relay_frame_raw(struct relay_side *l)
 {
-	uint8_t		 head[FRAME_CHUNK_HEAD];
-
-	frame_chunk_head(head, FRAME_CHUNK_RAW, 0);
-	evbuffer_add(bufferevent_get_output(l->bev), head, sizeof head);
+	(void)relay_chunk(l, FRAME_CHUNK_RAW, NULL, 0);
 	l->fout = RELAY_F_RAW;
 	l->fbroken = 1;
 }
@@ -451,7 +547,6 @@ relay_frame(struct relay_side *s)
 	struct relay_side	*p = s->peer;
 	struct evbuffer		*in = bufferevent_get_input(s->bev);
 	struct evbuffer		*out = bufferevent_get_output(p->bev);
-	uint8_t			 head[FRAME_CHUNK_HEAD];
 	size_t			 n, k;
 
 	if ((n = evbuffer_get_length(in)) == 0)
@@ -469,9 +564,7 @@ relay_frame(struct relay_side *s)
 	relay_count_bytes(s, n);
 	while ((n = evbuffer_get_length(in)) > 0) {
 		k = n < FRAME_CHUNK_MAX ? n : FRAME_CHUNK_MAX;
-		frame_chunk_head(head, FRAME_CHUNK_DATA, k);
-		if (evbuffer_add(out, head, sizeof head) == -1 ||
-		    evbuffer_remove_buffer(in, out, k) != (int)k) {
+		if (relay_chunk(p, FRAME_CHUNK_DATA, in, k) == -1) {
 			relay_doom(s->r, "out of memory");
 			return (0);
 		}
@@ -513,8 +606,7 @@ relay_unframe(struct relay_side *s)
 			evbuffer_drain(in, FRAME_CHUNK_HEAD);
 			if (p->shut)
 				evbuffer_drain(in, c.len);
-			else if (evbuffer_remove_buffer(in, out, c.len) !=
-			    (int)c.len) {
+			else if (relay_put(p, in, c.len) == -1) {
 				relay_doom(s->r, "out of memory");
 				return (0);
 			}
@@ -558,8 +650,18 @@ relay_move(struct relay_side *s)
 
 	if (s->fin == RELAY_F_FRAMED)
 		return (relay_unframe(s));
-	if (s->fin == RELAY_F_ENDED)
-		return (0);	/* the next owner's bytes */
+	if (s->fin == RELAY_F_ENDED) {
+		/*
+		 * The next owner's bytes (a DIAL at most): the link keeps
+		 * reading, so its registration does not change between
+		 * relays; more than a frame is not a peer of ours.
+		 */
+		if (evbuffer_get_length(in) > FRAME_MAX) {
+			s->fbroken = 1;
+			bufferevent_disable(s->bev, EV_READ);
+		}
+		return (0);
+	}
 	if (p->fout == RELAY_F_FRAMED)
 		return (relay_frame(s));
 	if ((n = evbuffer_get_length(in)) == 0)
@@ -569,11 +671,14 @@ relay_move(struct relay_side *s)
 		evbuffer_drain(in, n);
 		return (0);
 	}
-	if (evbuffer_get_length(out) == 0 && s->tls && !p->tls &&
+	if (evbuffer_get_length(out) == 0 && !p->tls &&
 	    (s->r->ex == NULL || !s->r->ex->capped) &&
 	    (fd = bufferevent_getfd(p->bev)) != -1)
 		(void)evbuffer_write(in, fd);
-	evbuffer_add_buffer(out, in);
+	if (evbuffer_get_length(in) > 0) {
+		evbuffer_add_buffer(out, in);
+		relay_want_write(p);
+	}
 	s->r->moved += n;
 	relay_count_bytes(s, n);
 	if (evbuffer_get_length(out) >= RELAY_HIGHWATER)
@@ -635,6 +740,7 @@ relay_read_more(struct relay_side *s)
 			left -= v[i].iov_len;
 		}
 		evbuffer_commit_space(out, v, i);
+		relay_want_write(p);
 		s->r->moved += n;
 		relay_count_bytes(s, n);
 		/* Others' turn; level-triggered, the event comes back. */
@@ -711,16 +817,13 @@ relay_write_cb(struct bufferevent *bev, void *arg)
 void
 relay_shut(struct relay_side *s)
 {
-	uint8_t		 head[FRAME_CHUNK_HEAD];
-
 	s->shut_pending = 0;
 	if (s->shut)
 		return;
 	s->shut = 1;
 	if (s->fout == RELAY_F_FRAMED) {
 		/* A framed link stays open: EOF says this direction is done. */
-		frame_chunk_head(head, FRAME_CHUNK_EOF, 0);
-		evbuffer_add(bufferevent_get_output(s->bev), head, sizeof head);
+		(void)relay_chunk(s, FRAME_CHUNK_EOF, NULL, 0);
 		s->fout = RELAY_F_ENDED;
 		return;
 	}
@@ -739,7 +842,8 @@ relay_side_eof(struct relay_side *s)
 	struct relay		*r = s->r;
 
 	s->eof = 1;
-	bufferevent_disable(s->bev, EV_READ);
+	if (s->fin != RELAY_F_ENDED)
+		bufferevent_disable(s->bev, EV_READ);
 	if (evbuffer_get_length(bufferevent_get_output(p->bev)) == 0)
 		relay_shut(p);
 	else

@@ -169,6 +169,25 @@ int		 core_sa_is_localhost(const struct sockaddr *);
 int		 core_set_nonblock(int);
 /* Stop reading; free bev once its output is written (5 s at most). */
 void		 core_bev_close_flush(struct bufferevent *);
+/*
+ * Write buf to a plaintext socket bufferevent: straight to the socket
+ * when nothing waits in its output (no EV_WRITE round trip, two epoll_ctl
+ * fewer), the rest (or all, on EAGAIN or an error libevent then meets)
+ * through the output.
+ */
+void		 core_bev_send(struct bufferevent *, const void *, size_t);
+/*
+ * A data link's frames: core_bev_send() on a plaintext one, through the
+ * TLS filter otherwise.
+ */
+void		 core_link_send(struct bufferevent *, int plain, const void *,
+		    size_t);
+/*
+ * Read from bev, and write when there is something to: a plaintext
+ * socket's EV_WRITE waits for data (core_bev_send(), libevent's own add
+ * when data is queued with EV_WRITE enabled), a filter's costs nothing.
+ */
+void		 core_bev_enable_io(struct bufferevent *, int plain);
 
 /*
  * relay.c: one proxied connection, both its sides, until both directions
