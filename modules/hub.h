@@ -237,6 +237,7 @@ struct dial {
 	struct spare		*d_spare;	/* DIAL sent on this spare */
 	int			 d_tunnel;	/* raw both ways: may be framed */
 	int			 d_framed;	/* the DIAL asked for framing */
+	struct spare		*d_kept;	/* its spare, kept for the return */
 	struct route		 d_route;
 	char			 d_user[65];	/* base user name, sessions */
 	int			 d_tries;	/* nodes tried so far */
@@ -295,6 +296,7 @@ struct srelay {
 	struct parked		*sr_parked;
 	struct hub_acct_user	*sr_acct;	/* its user's usage; NULL */
 	struct bufferevent	*sr_acct_bev;	/* in its rate-limit group */
+	struct spare		*sr_spare;	/* a framed link's, for its return */
 };
 
 /* A control connection before WELCOME. */
@@ -605,9 +607,11 @@ void		 hub_spare_idle(struct node *, uint64_t);
 int		 hub_spare_send(struct dial *, const uint8_t *, size_t);
 /*
  * A framed link of n whose relay ended cleanly: idle on n again, or
- * closed (n gone, NULL, or at -pool-max).
+ * closed (n gone, NULL, or at -pool-max).  sp: the link's spare record,
+ * kept from its BIND (no allocation, its peer known), or NULL; taken.
  */
-void		 hub_spare_return(struct node *, struct bufferevent *);
+void		 hub_spare_return(struct node *, struct bufferevent *,
+		    struct spare *);
 /* Frees sp (and its link); sp is idle or its dial has let go of it. */
 void		 hub_spare_close(struct spare *, const char *);
 

@@ -232,6 +232,7 @@ hub_dial_free(struct dial *d)
 		hub_spare_close(d->d_spare, NULL);	/* still d's */
 		d->d_spare = NULL;
 	}
+	free(d->d_kept);
 	if (d->d_req != 0) {
 		LIST_REMOVE(d, d_hash);
 		hub.ndials--;
@@ -286,8 +287,12 @@ hub_dial_finish(struct dial *d, int result, struct bufferevent *link)
 		bufferevent_free(link);
 		result = DIAL_FAIL;
 	}
-	if (dd.exit != NULL)
+	if (dd.exit != NULL) {
 		dd.exit->framed = d->d_framed;
+		((struct srelay *)((char *)dd.exit -
+		    offsetof(struct srelay, sr_exit)))->sr_spare = d->d_kept;
+		d->d_kept = NULL;
+	}
 	dd.result = result;
 	dd.req = d->d_req;
 	snprintf(via, sizeof via, "node %u", n != NULL ? n->n_id : 0);
@@ -357,9 +362,10 @@ hub_dial_exit_done(struct relay_exit *ex)
 	hub_acct_exit_done(sr);
 	if (ex->bev != NULL) {
 		/* A framed link that ended cleanly: idle again, or closed. */
-		hub_spare_return(sr->sr_node, ex->bev);
+		hub_spare_return(sr->sr_node, ex->bev, sr->sr_spare);
 		ex->bev = NULL;
-	}
+	} else
+		free(sr->sr_spare);
 	if (sr->sr_node != NULL) {
 		TAILQ_REMOVE(&sr->sr_node->n_relays, sr, sr_entry);
 		sr->sr_node->n_nrelays--;

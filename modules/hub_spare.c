@@ -25,7 +25,7 @@
 
 static struct node *hub_spare_node(struct dlink *, const struct frame *);
 static struct spare *hub_spare_add(struct node *, struct bufferevent *,
-		    const char *);
+		    const char *, struct spare *);
 static void	hub_spare_free(struct spare *);
 static void	hub_spare_retry(struct spare *, const char *);
 static void	hub_spare_event_cb(struct bufferevent *, short, void *);
@@ -215,7 +215,11 @@ hub_spare_bind(void *arg, const struct frame *f, const char **cause)
 		hub_dial_finish(d, b.result, NULL);
 		return (PEER_GONE);
 	}
-	hub_spare_free(sp);
+	/* A framed relay brings the link back: keep its record for then. */
+	if (d->d_framed)
+		d->d_kept = sp;
+	else
+		hub_spare_free(sp);
 	bufferevent_set_timeouts(bev, NULL, NULL);
 	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
 	hub_dial_finish(d, DIAL_OK, bev);
@@ -285,17 +289,22 @@ hub_spare_node(struct dlink *l, const struct frame *f)
 	return (n);
 }
 
-/* bev, from peer, idle on n's list (newest first); NULL: no memory. */
+/*
+ * bev, from peer, idle on n's list (newest first), in sp (its record from
+ * before, sp_peer kept) or a new one; NULL: no memory.
+ */
 static struct spare *
-hub_spare_add(struct node *n, struct bufferevent *bev, const char *peer)
+hub_spare_add(struct node *n, struct bufferevent *bev, const char *peer,
+    struct spare *sp)
 {
-	struct spare	*sp;
-
-	if ((sp = calloc(1, sizeof *sp)) == NULL)
+	if (sp != NULL)
+		sp->sp_dial = NULL;
+	else if ((sp = calloc(1, sizeof *sp)) == NULL)
 		return (NULL);
 	sp->sp_bev = bev;
 	sp->sp_node = n;
-	strlcpy(sp->sp_peer, peer, sizeof sp->sp_peer);
+	if (peer != NULL)
+		strlcpy(sp->sp_peer, peer, sizeof sp->sp_peer);
 	sp->sp_since_us = core_now_us();	/* for hub_spare_idle() */
 	bufferevent_set_timeouts(bev, NULL, NULL);
 	peer_open(&sp->sp_frames, bev, &hub_spare_idle_ops, sp,
@@ -308,9 +317,8 @@ hub_spare_add(struct node *n, struct bufferevent *bev, const char *peer)
 
 /* see hub.h */
 void
-hub_spare_return(struct node *n, struct bufferevent *bev)
+hub_spare_return(struct node *n, struct bufferevent *bev, struct spare *sp)
 {
-	struct spare		*sp;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen = sizeof ss;
 	char			 peer[64] = "?";
@@ -318,12 +326,14 @@ hub_spare_return(struct node *n, struct bufferevent *bev)
 	if (n == NULL || n->n_nspares >= (u_int)hub.conf.spare_max) {
 		/* Its node left (the link's session with it), or enough. */
 		bufferevent_free(bev);
+		free(sp);
 		return;
 	}
-	if (getpeername(tls_getfd(bev), (struct sockaddr *)&ss,
+	if (sp == NULL && getpeername(tls_getfd(bev), (struct sockaddr *)&ss,
 	    &sslen) == 0)
 		core_sa_str((struct sockaddr *)&ss, peer, sizeof peer);
-	if ((sp = hub_spare_add(n, bev, peer)) == NULL) {
+	if ((sp = hub_spare_add(n, bev, sp == NULL ? peer : NULL, sp)) ==
+	    NULL) {
 		bufferevent_free(bev);
 		return;
 	}
@@ -352,7 +362,7 @@ hub_spare_accept(struct dlink *l, const struct frame *f)
 		hub_dlink_close(l, NULL);
 		return;
 	}
-	if ((sp = hub_spare_add(n, l->l_bev, l->l_peer)) == NULL) {
+	if ((sp = hub_spare_add(n, l->l_bev, l->l_peer, NULL)) == NULL) {
 		hub_dlink_close(l, "out of memory");
 		return;
 	}

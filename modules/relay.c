@@ -432,8 +432,8 @@ relay_timer_set(struct relay *r, int ms, int idle)
 {
 	struct timeval	 tv;
 
-	if (r->cut) {
-		/* A quota cut is due: nothing puts it off. */
+	if (r->cut || r->doom != NULL) {
+		/* A quota cut or a doom is due: nothing puts it off. */
 		ms = 1;
 		idle = 0;
 	}
