@@ -1,8 +1,9 @@
 /*
  * fakenode.c: an exit node written by hand from doc/protocol.md, for the
- * node authentication tests and a hostile node's framed relays (-S).  It packs its own frames and computes the
- * key id, AUTH MAC and BIND proofs with BearSSL directly, so it checks
- * the hub against the document rather than against modules/token.c.
+ * node authentication tests and a hostile node's framed relays (-S).  It
+ * packs its own frames and computes the key id, AUTH MAC and BIND proofs
+ * with BearSSL directly, so it checks the hub against the document rather
+ * than against modules/token.c.
  *
  *	fakenode [-b SRC] [-n NAME] [-p POOL]... [-t TOKEN | -k TOKEN]
  *	    [-i ID] [-r FILE | -R FILE] [-A]
