@@ -84,6 +84,17 @@ test_expect_success 'good chunks: the echo comes back framed, the link carries a
 	test $(count "pool: link idle again after its relay" "$NODE_LOG") = 2
 '
 
+# -E: the second DIAL right behind the hub's EOF mark, before the node's
+# came (doc/protocol.md: the hub may): the node reads it once the relay
+# is done and the link idle again.
+test_expect_success 'the next DIAL right behind the hub'"'"'s EOF mark: read on the idle link' '
+	hostile_hub early good.script -E &&
+	sed "s/^hello good /hello early /" expect >expect.early &&
+	test_cmp expect.early early.got &&
+	test $(count "closed (done), 4 bytes up, 4 down" "$NODE_LOG") = 2 &&
+	test $(count "pool: link idle again after its relay" "$NODE_LOG") = 2
+'
+
 # bad_chunk NAME HEAD [FLAGS...]: the chunk head HEAD (printf escapes),
 # then DATA "leak" and EOF: the node closes the link and the relay (the
 # target got nothing), logs "bad relay framing", keeps its control link

@@ -5,7 +5,7 @@
  * CHALLENGE); it packs its own frames and computes the session proofs
  * with BearSSL directly, so it checks the node against the document.
  *
- *	fakehub [-2] [-N] [-P] [-W] [-T SECS] -e PORT FILE
+ *	fakehub [-2 | -E] [-N] [-P] [-W] [-T SECS] -e PORT FILE
  *
  *	-e PORT	 the target of the DIALs: 127.0.0.1:PORT (t/helper/origin
  *		 -echo: collects until EOF, echoes, closes)
@@ -13,6 +13,8 @@
  *		 chunks, good or bad
  *	-2	 when the node's EOF mark came and the link is idle again on
  *		 both ends, a second DIAL on the same link, then FILE again
+ *	-E	 -2, but the second DIAL goes right after the first FILE
+ *		 (behind our EOF mark), before the node's EOF mark came
  *	-N	 after the link closed: wait for the node's next spare link
  *		 (a new SPARE)
  *	-P	 pipeline: FILE in the DIAL's own write, before the BIND
@@ -72,6 +74,7 @@ static int		 timeout_s = 10;
 static long		 deadline;
 static int		 ctl = -1;		/* the node's control link */
 static int		 pongs;
+static uint32_t		 early_req;	/* -E: this DIAL went already */
 static const uint8_t	 cookie[16] = "fakehub-cookie!";
 
 static void
@@ -85,7 +88,7 @@ alarm_cb(int sig)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: fakehub [-2NPW] [-T secs] -e port file\n");
+	fprintf(stderr, "usage: fakehub [-2ENPW] [-T secs] -e port file\n");
 	exit(2);
 }
 
@@ -376,17 +379,15 @@ spare_accept(int lfd)
 	return (fd);
 }
 
-/*
- * One DIAL (mode 1) on link fd, FILE after it (pipelined, or after the
- * BIND); 1 when the BIND said 0, 0 otherwise (printed).
- */
-static int
-dial(int fd, uint32_t req, int port, const uint8_t *script, size_t slen,
-    int pipelined, int shut)
+static int	bind_read(int, uint32_t, const uint8_t *, size_t, int, int);
+
+/* A DIAL (mode 1) for req on link fd, and FILE with it when given. */
+static void
+dial_send(int fd, uint32_t req, int port, const uint8_t *script,
+    size_t slen, int shut)
 {
-	uint8_t		 d[12], *buf, p[PAYLOAD_MAX], proof[16];
-	size_t		 len, n;
-	int		 type;
+	uint8_t		 d[12], *buf;
+	size_t		 n;
 
 	put32(d, req);
 	put16(d + 4, port);
@@ -396,14 +397,42 @@ dial(int fd, uint32_t req, int port, const uint8_t *script, size_t slen,
 	if ((buf = malloc(16 + slen)) == NULL)
 		fatal("malloc");
 	n = frame_put(buf, F_DIAL, d, sizeof d);
-	if (pipelined) {
+	if (script != NULL) {
 		memcpy(buf + n, script, slen);
 		n += slen;
 	}
 	write_all(fd, buf, n);
 	free(buf);
-	if (pipelined && shut)
+	if (script != NULL && shut)
 		shutdown(fd, SHUT_WR);
+}
+
+/*
+ * One DIAL on link fd, FILE after it (pipelined, or after the BIND); 1
+ * when the BIND said 0, 0 otherwise (printed).  A DIAL sent early (-E)
+ * only has its BIND read, and FILE follows that.
+ */
+static int
+dial(int fd, uint32_t req, int port, const uint8_t *script, size_t slen,
+    int pipelined, int shut)
+{
+	if (req == early_req)
+		pipelined = 0;
+	else
+		dial_send(fd, req, port, pipelined ? script : NULL, slen,
+		    shut);
+	return (bind_read(fd, req, script, slen, pipelined, shut));
+}
+
+/* The BIND for req on fd, then FILE unless it went with the DIAL. */
+static int
+bind_read(int fd, uint32_t req, const uint8_t *script, size_t slen,
+    int pipelined, int shut)
+{
+	uint8_t		 p[PAYLOAD_MAX], proof[16];
+	size_t		 len;
+	int		 type;
+
 	if (!wait_fd(fd, -1)) {
 		printf("no bind\n");
 		return (0);
@@ -507,11 +536,13 @@ main(int argc, char **argv)
 	uint8_t		 b[1];
 	size_t		 slen;
 	int		 ch, twice = 0, newspare = 0, pipelined = 0, shut = 0;
+	int		 early = 0;
 	int		 port = 0, cport, dport, lctl, ldata, fd, idle;
 
-	while ((ch = getopt(argc, argv, "2NPWT:e:")) != -1) {
+	while ((ch = getopt(argc, argv, "2ENPWT:e:")) != -1) {
 		switch (ch) {
 		case '2': twice = 1; break;
+		case 'E': early = twice = 1; break;
 		case 'N': newspare = 1; break;
 		case 'P': pipelined = 1; break;
 		case 'W': shut = 1; break;
@@ -551,8 +582,13 @@ main(int argc, char **argv)
 
 	if ((fd = spare_accept(ldata)) == -1)
 		return (2);
-	idle = dial(fd, 1, port, script, slen, pipelined, shut) &&
-	    chunks(fd);
+	idle = dial(fd, 1, port, script, slen, pipelined, shut);
+	if (idle && early) {
+		/* The next DIAL right behind our EOF mark, before the node's. */
+		dial_send(fd, 2, port, NULL, 0, 0);
+		early_req = 2;
+	}
+	idle = idle && chunks(fd);
 	if (idle && twice)
 		idle = dial(fd, 2, port, script, slen, pipelined, shut) &&
 		    chunks(fd);
