@@ -1,11 +1,13 @@
 /*
  * fakenode.c: an exit node written by hand from doc/protocol.md, for the
- * node authentication tests.  It packs its own frames and computes the
- * key id, AUTH MAC and BIND proofs with BearSSL directly, so it checks
- * the hub against the document rather than against modules/token.c.
+ * node authentication tests and a hostile node's framed relays (-S).  It
+ * packs its own frames and computes the key id, AUTH MAC and BIND proofs
+ * with BearSSL directly, so it checks the hub against the document rather
+ * than against modules/token.c.
  *
  *	fakenode [-b SRC] [-n NAME] [-p POOL]... [-t TOKEN | -k TOKEN]
- *	    [-i ID] [-r FILE | -R FILE] [-A] [-D | -F] [-T SECS] [-w MS] PORT
+ *	    [-i ID] [-r FILE | -R FILE] [-A]
+ *	    [-D | -F | -S FILE [-0] [-W] [-d MS]] [-T SECS] [-w MS] PORT
  *
  *	-b SRC	 connect from this local address (e.g. 127.0.0.2)
  *	-n NAME	 node name (default "fake")
@@ -27,6 +29,23 @@
  *		 which a hub that accepted them would relay), then the right
  *		 BIND, over which it sends "fakenode relayed" and reads to
  *		 EOF
+ *	-S FILE	 a framed-relay peer (doc/protocol.md "Framed relays",
+ *		 plaintext): HELLO offers relay framing (attribute 10, value
+ *		 1); after WELCOME, open one spare link (SPARE), print
+ *		 "spare open", answer PINGs and wait for a DIAL on the link,
+ *		 print "dial REQ mode M" (M the mode byte, 0 when absent),
+ *		 answer BIND result 0 with the right proof, write the bytes
+ *		 of FILE on the link as they are (chunks, good or bad), then
+ *		 read until the hub closes the link: "link closed after N
+ *		 bytes" (N: what the hub sent after the BIND) or, at -T,
+ *		 "link open after N bytes"; then "hub sent HEX" (the first
+ *		 64 of them)
+ *	-0	 with -S: no attribute 10 (a node of before framed relays)
+ *	-W	 with -S: shut down the link's write side after FILE (the end
+ *		 of a raw direction)
+ *	-d MS	 with -S: send the BIND, wait MS milliseconds, then FILE
+ *		 (default: BIND and FILE in one write, so the hub finds the
+ *		 chunks behind the BIND when the relay starts)
  *	-T SECS	 give up after SECS seconds (default 10)
  *	-w MS	 wait MS milliseconds after connecting, before the HELLO
  *		 (prints "connected" first)
@@ -34,8 +53,10 @@
  * Reports on stdout, one line each: "challenge HEX", "welcome node=N
  * data_port=P", "bye REASON TEXT", "closed", and in -D mode "dial REQ",
  * "bind wrong-proof: closed|open", "bind other-request: closed|open",
- * "bind right-proof: done|no EOF".  Exit: 0 welcomed (-D: all of it
- * ran), 3 BYE, 4 closed without an answer, 2 timeout or usage, 1 error.
+ * "bind right-proof: done|no EOF", in -S mode the lines above and
+ * "control closed" when the hub drops the node.  Exit: 0 welcomed (-D:
+ * all of it ran; -S: the link closed or stayed open to -T), 3 BYE, 4
+ * closed without an answer, 2 timeout or usage, 1 error.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -51,6 +72,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bearssl.h>
@@ -62,14 +84,18 @@
 #define F_DIAL		0x05
 #define F_BIND		0x07
 #define F_BYE		0x08
+#define F_SPARE		0x09
 #define F_CHALLENGE	0x0a
 #define F_AUTH		0x0b
 
 #define PAYLOAD_MAX	4096
+#define SCRIPT_MAX	(256 * 1024)	/* -S FILE */
+#define SENT_SHOWN	64		/* "hub sent HEX" */
 
 static const char	*src_addr;
 static int		 timeout_s = 10;
 static int		 wait_ms;
+static int		 delay_ms;	/* -d: BIND, then the -S script */
 static volatile sig_atomic_t flooding;
 static unsigned long	 flood_pings;
 
@@ -95,7 +121,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: fakenode [-b src] [-n name] [-p pool]... "
 	    "[-t token | -k token] [-i id] [-r file | -R file] [-A] "
-	    "[-D | -F] [-T secs] [-w ms] port\n");
+	    "[-D | -F | -S file [-0] [-W] [-d ms]] [-T secs] [-w ms] port\n");
 	exit(2);
 }
 
@@ -415,20 +441,200 @@ forge(int fd, uint32_t node, int data_port, const uint8_t *cookie)
 	return (ok ? 0 : 1);
 }
 
+static long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec * 1000L + ts.tv_nsec / 1000000L);
+}
+
+/*
+ * -S: wait until fd (the spare link) is readable, answering PINGs on the
+ * control link ctl meanwhile.  1 readable, 0 at the deadline, -1 when the
+ * hub dropped the control link.
+ */
+static int
+spare_wait(int ctl, int fd, long deadline)
+{
+	struct pollfd	 pfd[2];
+	uint8_t		 p[PAYLOAD_MAX];
+	size_t		 len;
+	long		 left;
+	int		 n, type;
+
+	for (;;) {
+		if ((left = deadline - now_ms()) <= 0)
+			return (0);
+		pfd[0].fd = fd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = ctl;
+		pfd[1].events = POLLIN;
+		n = poll(pfd, ctl == -1 ? 1 : 2, (int)left);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			fatal("poll");
+		if (pfd[0].revents != 0)
+			return (1);
+		if (n == 0 || ctl == -1 || pfd[1].revents == 0)
+			continue;
+		/* Frames on the control link: PINGs; the rest is ignored. */
+		if ((type = read_frame(ctl, p, &len)) == -1) {
+			printf("control closed\n");
+			fflush(stdout);
+			return (-1);
+		}
+		if (type == F_PING && len == 8)
+			send_frame(ctl, F_PONG, p, 8);
+		else if (type == F_DIAL && len >= 4) {
+			printf("dial %u on the control link\n", get32(p));
+			fflush(stdout);
+		}
+	}
+}
+
+/* -S: the bytes of path, at most SCRIPT_MAX; NULL on an error. */
+static uint8_t *
+script_load(const char *path, size_t *len)
+{
+	FILE	*fp;
+	uint8_t	*buf;
+
+	if ((buf = malloc(29 + SCRIPT_MAX)) == NULL)
+		fatal("malloc");
+	if ((fp = fopen(path, "rb")) == NULL)
+		fatal(path);
+	*len = fread(buf, 1, SCRIPT_MAX, fp);
+	if (ferror(fp) || !feof(fp)) {
+		fprintf(stderr, "fakenode: %s: unreadable or over %d bytes\n",
+		    path, SCRIPT_MAX);
+		exit(1);
+	}
+	fclose(fp);
+	return (buf);
+}
+
+/*
+ * -S: one spare link; its DIAL answered with a right BIND, then the
+ * script's bytes, then what the hub sends until it closes the link.
+ */
+static int
+spare(int ctl, uint32_t node, int data_port, const uint8_t *cookie,
+    const char *path, int shut)
+{
+	uint8_t		 p[PAYLOAD_MAX], b[25], sent[SENT_SHOWN];
+	uint8_t		*script;
+	size_t		 len, slen, off, nsent = 0;
+	uint32_t	 req;
+	long		 deadline = now_ms() + timeout_s * 1000L;
+	ssize_t		 n;
+	int		 fd, type, mode, rc;
+
+	script = script_load(path, &slen);
+	fd = dial_tcp(data_port);
+	put32(b, node);
+	bind_proof(cookie, 0, b + 4);	/* SPARE: the proof over req 0 */
+	send_frame(fd, F_SPARE, b, 20);
+	printf("spare open\n");
+	fflush(stdout);
+
+	if ((rc = spare_wait(ctl, fd, deadline)) == -1)
+		return (4);
+	if (rc == 0) {
+		printf("no dial\n");
+		return (2);
+	}
+	if ((type = read_frame(fd, p, &len)) == -1) {
+		printf("link closed before a DIAL\n");
+		return (4);
+	}
+	/* DIAL: req u32, port u16, atyp u8, address, then mode u8 or none */
+	if (type != F_DIAL || len < 8) {
+		printf("link: frame 0x%02x of %zu bytes, not a DIAL\n", type,
+		    len);
+		return (1);
+	}
+	req = get32(p);
+	switch (p[6]) {
+	case 1: off = 7 + 4; break;
+	case 3: off = 7 + 1 + p[7]; break;
+	case 4: off = 7 + 16; break;
+	default: off = len + 1; break;
+	}
+	if (off > len || len > off + 1) {
+		printf("link: DIAL of %zu bytes (address type %u)\n", len,
+		    p[6]);
+		return (1);
+	}
+	mode = len == off + 1 ? p[off] : 0;
+	printf("dial %u mode %d\n", req, mode);
+	fflush(stdout);
+
+	/* BIND: node_id, proof, req, result 0; then the script. */
+	put32(b, node);
+	bind_proof(cookie, req, b + 4);
+	put32(b + 20, req);
+	b[24] = 0;
+	if (delay_ms > 0) {
+		send_frame(fd, F_BIND, b, 25);
+		usleep(delay_ms * 1000);
+	} else {
+		/* One write: the hub finds the script behind the BIND. */
+		memmove(script + 29, script, slen);
+		script[0] = F_BIND;
+		script[1] = 0;
+		script[2] = 0;
+		script[3] = 25;
+		memcpy(script + 4, b, 25);
+		slen += 29;
+	}
+	write_all(fd, script, slen);
+	free(script);
+	if (shut)
+		shutdown(fd, SHUT_WR);
+
+	for (;;) {
+		if ((rc = spare_wait(ctl, fd, deadline)) == -1)
+			ctl = -1;	/* the link may live on: go on */
+		if (rc == 0) {
+			printf("link open after %zu bytes\n", nsent);
+			break;
+		}
+		if (rc == -1)
+			continue;
+		n = read(fd, p, sizeof p);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			printf("link closed after %zu bytes\n", nsent);
+			break;
+		}
+		for (off = 0; off < (size_t)n && nsent + off < SENT_SHOWN;
+		    off++)
+			sent[nsent + off] = p[off];
+		nsent += n;
+	}
+	hexprint("hub sent", sent, nsent < SENT_SHOWN ? nsent : SENT_SHOWN);
+	close(fd);
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char	*name = "fake", *token = NULL, *kidtok = NULL;
-	const char	*rec = NULL, *replay = NULL, *pools[16];
+	const char	*rec = NULL, *replay = NULL, *pools[16], *script = NULL;
 	uint8_t		 hello[PAYLOAD_MAX], p[PAYLOAD_MAX], kid[8];
 	uint8_t		 nonce[32], mac[32], saved[64], cookie[16];
 	size_t		 hlen, len, i;
 	FILE		*fp;
 	int		 ch, npools = 0, fd, type, port, dmode = 0, admin = 0;
-	int		 fmode = 0;
+	int		 fmode = 0, noframing = 0, shut = 0;
 	uint32_t	 node, hint = 0;
 
-	while ((ch = getopt(argc, argv, "b:n:p:t:k:i:r:R:ADFT:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "0b:d:n:p:t:k:i:r:R:ADFS:T:Ww:")) != -1) {
 		switch (ch) {
 		case 'b': src_addr = optarg; break;
 		case 'n': name = optarg; break;
@@ -443,22 +649,27 @@ main(int argc, char **argv)
 		case 'R': replay = optarg; break;
 		case 'D': dmode = 1; break;
 		case 'F': fmode = 1; break;
+		case 'S': script = optarg; break;
+		case '0': noframing = 1; break;
+		case 'W': shut = 1; break;
 		case 'A': admin = 1; break;
 		case 'i': hint = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'T': timeout_s = atoi(optarg); break;
 		case 'w': wait_ms = atoi(optarg); break;
+		case 'd': delay_ms = atoi(optarg); break;
 		default: usage();
 		}
 	}
 	if (argc - optind != 1 || (token != NULL && kidtok != NULL) ||
-	    strlen(name) > 63)
+	    strlen(name) > 63 || dmode + fmode + (script != NULL) > 1)
 		usage();
 	port = atoi(argv[optind]);
 	if (port <= 0 || port > 65535)
 		usage();
 	signal(SIGALRM, alarm_cb);
 	signal(SIGPIPE, SIG_IGN);
-	alarm(timeout_s);
+	/* -S ends by itself at -T: the alarm only if that is stuck. */
+	alarm(script != NULL ? timeout_s + 5 : timeout_s);
 
 	/* HELLO: magic, version 1, role node (or admin), then attributes. */
 	memcpy(hello, admin ? "TNTC\001\002" : "TNTC\001\001", 6);
@@ -487,6 +698,11 @@ main(int argc, char **argv)
 		hello[hlen++] = 4;
 		put32(hello + hlen, hint);
 		hlen += 4;
+	}
+	if (script != NULL && !noframing) {
+		/* relay framing, version 1 */
+		memcpy(hello + hlen, "\012\001\001", 3);
+		hlen += 3;
 	}
 
 	fd = dial_tcp(port);
@@ -548,6 +764,9 @@ main(int argc, char **argv)
 			fflush(stdout);
 			if (fmode)
 				return (flood(fd));
+			if (script != NULL)
+				return (spare(fd, node, p[13] << 8 | p[14],
+				    cookie, script, shut));
 			if (!dmode)
 				return (0);
 			return (forge(fd, node, p[13] << 8 | p[14], cookie));
