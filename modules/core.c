@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -652,6 +653,17 @@ core_bev_send(struct bufferevent *bev, const void *buf, size_t len)
 	bufferevent_write(bev, (const char *)buf + n, len - n);
 	if (!(bufferevent_get_enabled(bev) & EV_WRITE))
 		bufferevent_enable(bev, EV_WRITE);
+}
+
+/* see tentacle.h */
+void
+core_nodelay(int fd)
+{
+	int	 one = 1;
+
+	if (fd != -1)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, (void *)&one,
+		    sizeof one);
 }
 
 /* see tentacle.h */

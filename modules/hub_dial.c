@@ -401,6 +401,8 @@ hub_dlink_accept(int fd, struct sockaddr *sa, socklen_t salen __unused,
 
 	if ((h = hub_link_hold(fd, sa)) == NULL)
 		return;
+	if (hub.conf.insecure)
+		core_nodelay(fd);	/* TLS links: tls.c */
 	if ((l = calloc(1, sizeof *l)) == NULL) {
 		log_warnx("data: out of memory, dropping a link");
 		limit_close(h);

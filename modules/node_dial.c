@@ -162,6 +162,8 @@ node_dial_link_event_cb(struct bufferevent *bev, short what, void *arg)
 		node_dial_fail(nd, DIAL_FAIL);
 		return;
 	}
+	if (node_conf.tls == NULL)
+		core_nodelay(bufferevent_getfd(bev));
 	if (node_conf.tls != NULL && !tls_is_wrapped(bev)) {
 		nd->nd_link = tls_wrap(node_conf.tls, bev, 0, node_conf.server,
 		    &cause);

@@ -206,6 +206,8 @@ node_spare_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	sp->sp_since_us = core_now_us();	/* keepalive: heartbeat */
+	if (node_conf.tls == NULL)
+		core_nodelay(bufferevent_getfd(bev));
 	if (node_conf.tls != NULL && !tls_is_wrapped(bev)) {
 		sp->sp_bev = tls_wrap(node_conf.tls, bev, 0, node_conf.server,
 		    &cause);

@@ -188,6 +188,12 @@ void		 core_link_send(struct bufferevent *, int plain, const void *,
  * when data is queued with EV_WRITE enabled), a filter's costs nothing.
  */
 void		 core_bev_enable_io(struct bufferevent *, int plain);
+/*
+ * TCP_NODELAY on a plaintext data link (TLS links set it in tls.c): a
+ * relay's writes are already whole (a chunk, an EOF mark, a reply), and
+ * Nagle would hold the second small one for the peer's delayed ACK.
+ */
+void		 core_nodelay(int fd);
 
 /*
  * relay.c: one proxied connection, both its sides, until both directions
