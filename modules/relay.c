@@ -884,6 +884,11 @@ relay_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (what & BEV_EVENT_EOF) {
+		if (s->fin == RELAY_F_ENDED) {
+			/* The link died after its EOF mark: not reused. */
+			s->fbroken = 1;
+			return;
+		}
 		/* Anything left in input was moved by the read callback. */
 		if (relay_move(s) == -1 || s->eof)
 			return;
