@@ -1311,6 +1311,7 @@ hub_main(int argc, char **argv)
 	if (hub_files_load() == -1)
 		return (1);
 	core_init();
+	core_fdmap_reserve();
 	if (hub_listen(&cause) == -1) {
 		log_error("%s", cause);
 		hub_fail(NULL, cause);

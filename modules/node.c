@@ -631,6 +631,7 @@ node_start(void)
 	TAILQ_INIT(&node.lent);
 	node.backoff_ms = BACKOFF_MIN_MS;
 	core_init();
+	core_fdmap_reserve();
 	core_dns_init();
 	node.retry_ev = evtimer_new(core_base, node_retry_cb, NULL);
 	node.hb_ev = evtimer_new(core_base, node_heartbeat_cb, NULL);

@@ -126,6 +126,12 @@ void		 core_signal(int, void (*)(int, void *), void *);
 uint64_t	 core_now_us(void);
 /* Give freed heap back to the system (glibc; elsewhere the allocator does). */
 void		 core_memory_trim(void);
+/*
+ * The hub's and node's start: libevent's per-descriptor records for the
+ * first 8192 numbers made now, together, so that a load's do not pin its
+ * freed heap afterwards (glibc; elsewhere nothing).
+ */
+void		 core_fdmap_reserve(void);
 /* Fill tv with ms milliseconds; returns tv (for evtimer_add()). */
 struct timeval	*core_ms_tv(struct timeval *tv, int ms);
 /*
