@@ -128,7 +128,7 @@ uint64_t	 core_now_us(void);
 void		 core_memory_trim(void);
 /*
  * The hub's and node's start: libevent's per-descriptor records for the
- * first 8192 numbers made now, together, so that a load's do not pin its
+ * first 4096 numbers made now, together, so that a load's do not pin its
  * freed heap afterwards (glibc; elsewhere nothing).
  */
 void		 core_fdmap_reserve(void);
