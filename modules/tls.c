@@ -203,6 +203,8 @@ static int	 tls_pump(struct tls *, size_t *, size_t *, int);
 static void	 tls_track(struct tls *, const unsigned char *, size_t);
 static int	 tls_sendrec(struct tls *, unsigned char *, size_t);
 static int	 tls_recvrec(struct tls *, size_t *);
+static size_t	 tls_rec_end(struct tls *, const unsigned char *, size_t);
+static int	 tls_feed(struct tls *, unsigned char *, size_t);
 static void	 tls_fail(struct tls *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 static void	 tls_engine_error(struct tls *, int);
@@ -1476,23 +1478,91 @@ tls_sendrec(struct tls *t, unsigned char *buf, size_t len)
 }
 
 /*
+ * How many of n bytes at buf, the next ones the engine reads, belong to
+ * the record it is receiving (t's record tracking is where the engine
+ * is): the rest of a body, or of a header and then the body it announces.
+ */
+static size_t
+tls_rec_end(struct tls *t, const unsigned char *buf, size_t n)
+{
+	unsigned char	 h[5];
+	size_t		 need, len;
+
+	if (t->rhdr_n == 0 && t->rleft > 0)
+		return (n < t->rleft ? n : t->rleft);
+	need = 5 - t->rhdr_n;
+	if (n <= need)
+		return (n);
+	memcpy(h, t->rhdr, t->rhdr_n);
+	memcpy(h + t->rhdr_n, buf, need);
+	len = need + ((h[3] << 8) | h[4]);
+	return (n < len ? n : len);
+}
+
+/*
+ * Give the engine n bytes already in place at buf, its recvrec buffer:
+ * BearSSL takes a header, then the body behind it in the same buffer, so
+ * acknowledging piece by piece moves no byte.  Anything it did not
+ * offer room for (its buffer moved: it failed) goes back in front of
+ * the socket's input.  -1: out of memory (t failed).
+ */
+static int
+tls_feed(struct tls *t, unsigned char *buf, size_t n)
+{
+	struct evbuffer	*sin = bufferevent_get_input(t->sock);
+	unsigned char	*b;
+	size_t		 k, m, len;
+
+	for (k = 0; k < n; k += m) {
+		b = br_ssl_engine_recvrec_buf(t->eng, &len);
+		if (b != buf + k || len == 0) {
+			if (evbuffer_prepend(sin, buf + k, n - k) == -1) {
+				tls_fail(t, "out of memory");
+				return (-1);
+			}
+			break;
+		}
+		m = n - k < len ? n - k : len;
+		tls_track(t, buf + k, m);
+		br_ssl_engine_recvrec_ack(t->eng, m);
+	}
+	return (0);
+}
+
+/*
  * Ciphertext in, straight from the socket into the engine (the socket's
- * input is empty).  Returns 1 with *got bytes, 0 when nothing came (EAGAIN;
- * or EOF, which libevent's next read reports), -1 on an error (t failed).
+ * input is empty).  BearSSL asks for a record's 5-byte header, then for
+ * its body: two recv() a record.  Once the handshake is done (records
+ * are then whole before BearSSL reads them) take as much as its input
+ * buffer holds from there: the rest of this record goes to the engine
+ * in place, what follows (the start of the next) to the socket's input,
+ * which the pump empties first; that evbuffer is freed once drained, so
+ * an idle link holds nothing more.  One recv() a record, and a copy of
+ * the few hundred bytes past it.  The buffer's bounds are
+ * br_ssl_engine_context fields (public in bearssl_ssl.h, though BearSSL
+ * says not to touch them): only read, and only to size the recv().
+ * Returns 1 with *got bytes, 0 when nothing came (EAGAIN; or EOF, which
+ * libevent's next read reports), -1 on an error (t failed).
  */
 static int
 tls_recvrec(struct tls *t, size_t *got)
 {
-	unsigned char	*buf;
-	size_t		 len;
-	ssize_t		 n;
-	evutil_socket_t	 fd;
+	br_ssl_engine_context	*eng = t->eng;
+	struct evbuffer		*sin = bufferevent_get_input(t->sock);
+	unsigned char		*buf;
+	size_t			 len, room, keep;
+	ssize_t			 n;
+	evutil_socket_t		 fd;
 
 	if (t->rdone || (fd = bufferevent_getfd(t->sock)) == -1)
 		return (0);
-	buf = br_ssl_engine_recvrec_buf(t->eng, &len);
+	buf = br_ssl_engine_recvrec_buf(eng, &len);
+	room = len;
+	if (buf >= eng->ibuf && buf < eng->ibuf + eng->ibuf_len &&
+	    (size_t)(eng->ibuf + eng->ibuf_len - buf) > len)
+		room = eng->ibuf + eng->ibuf_len - buf;
 	do {
-		n = recv(fd, buf, len, 0);
+		n = recv(fd, buf, room, 0);
 	} while (n == -1 && errno == EINTR);
 	/* Not connected yet: libevent's connect and read come first. */
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
@@ -1505,8 +1575,18 @@ tls_recvrec(struct tls *t, size_t *got)
 		tls_fail(t, "%s", strerror(errno));
 		return (-1);
 	}
-	tls_track(t, buf, n);
-	br_ssl_engine_recvrec_ack(t->eng, n);
+	/*
+	 * The surplus leaves the engine's buffer before it decrypts; the
+	 * input is empty, and libevent freezes its end (prepend only).
+	 */
+	keep = tls_rec_end(t, buf, n);
+	if (keep < (size_t)n &&
+	    evbuffer_prepend(sin, buf + keep, n - keep) == -1) {
+		tls_fail(t, "out of memory");
+		return (-1);
+	}
+	if (tls_feed(t, buf, keep) == -1)
+		return (-1);
 	*got = n;
 	return (1);
 }

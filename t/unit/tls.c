@@ -3,7 +3,8 @@
  * loopback TCP: the self-signed identity (modes, reuse, re-issue), the
  * three ways a node trusts the hub (pin, CA, known_hosts) and how each
  * refuses, 8 MiB both ways at once, half-close through TLS, a TCP end in
- * the middle of a record, a freed link that still delivers its last
+ * the middle of a record, records cut every way across reads (and one
+ * recv() a whole record), a freed link that still delivers its last
  * records, a plaintext peer, session resumption (and how a refusal
  * drops the session), handshake rates, and a throughput figure.
  */
@@ -73,7 +74,26 @@ struct middle {
 	int			 cut_armed;
 	size_t			 cut_left;
 	int			 cut_done;
+	int			 hold;		/* keep hub->node bytes in held */
+	struct evbuffer		*held;
 };
+
+/*
+ * Every recv() tls.c makes (libevent reads with readv), counted when it
+ * brought bytes: test_records() counts them per record.
+ */
+static size_t			 nrecv_ok;
+
+ssize_t
+recv(int fd, void *buf, size_t len, int flags)
+{
+	ssize_t	 n;
+
+	n = recvfrom(fd, buf, len, flags, NULL, NULL);
+	if (n > 0)
+		nrecv_ok++;
+	return (n);
+}
 
 static void
 fnv(uint64_t *h, const unsigned char *p, size_t n)
@@ -260,7 +280,8 @@ mid_hub_read_cb(struct bufferevent *bev, void *arg)
 		m->cut_left -= n;
 	}
 	evbuffer_add(m->seen, evbuffer_pullup(in, n), n);
-	evbuffer_remove_buffer(in, bufferevent_get_output(m->to_node), n);
+	evbuffer_remove_buffer(in, m->hold ? m->held :
+	    bufferevent_get_output(m->to_node), n);
 	if (m->cut_armed && m->cut_left == 0) {
 		evbuffer_drain(in, evbuffer_get_length(in));
 		m->cut_done = 1;
@@ -307,6 +328,7 @@ link_open(struct side *node, struct side *hub, struct middle *m,
 		if (tcp_pair(b) == -1)
 			return (-1);
 		m->seen = evbuffer_new();
+		m->held = evbuffer_new();
 		m->to_node = bufferevent_socket_new(base, a[1],
 		    BEV_OPT_CLOSE_ON_FREE);
 		m->to_hub = bufferevent_socket_new(base, b[0],
@@ -362,6 +384,7 @@ link_close(struct side *node, struct side *hub, struct middle *m)
 		bufferevent_free(m->to_node);
 		bufferevent_free(m->to_hub);
 		evbuffer_free(m->seen);
+		evbuffer_free(m->held);
 	}
 	/* Let the filters' deferred frees and lingering sockets finish. */
 	event_base_loop(base, EVLOOP_NONBLOCK);
@@ -723,6 +746,105 @@ test_bulk(struct tls_conf *nc)
 	check_int(evbuffer_get_length(m.seen), >, 8 << 20);
 	p = evbuffer_search(m.seen, (char *)probe, sizeof probe, NULL);
 	check_int(p.pos, ==, -1);
+	link_close(&node, &hub, &m);
+}
+
+/* TLS records in b from offset off (a record boundary) to its end. */
+static size_t
+records_count(struct evbuffer *b, size_t off)
+{
+	unsigned char	*p = evbuffer_pullup(b, -1);
+	size_t		 len = evbuffer_get_length(b), n = 0;
+
+	while (off + 5 <= len) {
+		off += 5 + ((p[off + 3] << 8) | p[off + 4]);
+		n++;
+	}
+	return (off == len ? n : 0);
+}
+
+/*
+ * The held ciphertext to the node in pieces of the sizes in sz (cycled),
+ * the loop turning between them, until s has want bytes: the node's
+ * reads split headers and bodies every way, and take several records at
+ * once.  1 if they all came.
+ */
+static int
+mid_release(struct middle *m, const size_t *sz, size_t nsz,
+    struct side *s, size_t want)
+{
+	evutil_socket_t	 fd = bufferevent_getfd(m->to_node);
+	uint64_t	 end = now_ms() + 10000;
+	size_t		 i, n;
+	ssize_t		 k;
+
+	for (i = 0; s->got < want && !s->error && now_ms() < end; i++) {
+		if ((n = evbuffer_get_length(m->held)) > 0) {
+			if (n > sz[i % nsz])
+				n = sz[i % nsz];
+			k = send(fd, evbuffer_pullup(m->held, n), n,
+			    MSG_NOSIGNAL);
+			if (k > 0)
+				evbuffer_drain(m->held, k);
+		}
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	return (s->got >= want && !s->error);
+}
+
+/*
+ * Records of many sizes reach the node cut every way (a header split
+ * over reads, several records and a part in one read, reads larger than
+ * a record); then whole records: one recv() a record, not two (header,
+ * then body, as BearSSL asks for them).
+ */
+static void
+test_records(struct tls_conf *nc)
+{
+	static const size_t	 wsz[] = { 1, 100, 5000, 16384, 40000, 3,
+				    16385, 70000, 2 };
+	static const size_t	 rsz[] = { 1, 4, 3, 4100, 5, 9000, 2, 40000,
+				    16413, 7, 20000, 16418, 6 };
+	static const size_t	 all[] = { 1 << 20 };
+	struct side		 node, hub;
+	struct middle		 m;
+	size_t			 i, off, nrec, total = 0;
+
+	if (link_open(&node, &hub, &m, nc, hub_a, "hub.example:4442") == -1 ||
+	    !hello(&node, &hub)) {
+		check(0);
+		return;
+	}
+	node.got = 0;
+	node.sum = 0;
+	m.hold = 1;
+	off = evbuffer_get_length(m.seen);
+	for (i = 0; i < 3 * sizeof wsz / sizeof wsz[0]; i++) {
+		total += wsz[i % (sizeof wsz / sizeof wsz[0])];
+		hub.to_send = total;
+		side_fill(&hub);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	check(mid_release(&m, rsz, sizeof rsz / sizeof rsz[0], &node, total));
+	check(!node.error && !hub.error);
+	check_int(node.got, ==, total);
+	check(node.sum == hub.sent_sum);
+	check_int(records_count(m.seen, off), >, 27);
+
+	/* 1 MiB as full records, all at once. */
+	off = evbuffer_get_length(m.seen);
+	hub.to_send = total + (1 << 20);
+	side_fill(&hub);
+	nrecv_ok = 0;
+	check(mid_release(&m, all, 1, &node, total + (1 << 20)));
+	check(!node.error && !hub.error);
+	check_int(node.got, ==, total + (1 << 20));
+	check(node.sum == hub.sent_sum);
+	nrec = records_count(m.seen, off);
+	check_int(nrec, >=, 64);
+	printf("# %zu records, %zu recv() with bytes\n", nrec, nrecv_ok);
+	check_int(nrecv_ok * 4, <=, nrec * 5);
 	link_close(&node, &hub, &m);
 }
 
@@ -1216,6 +1338,8 @@ main(void)
 	}
 	TEST(test_bulk(pin), "8 MiB both ways at once: checksums match, no "
 	    "plaintext on the wire");
+	TEST(test_records(pin), "records cut every way across reads; "
+	    "one recv() a whole record");
 	TEST(test_halfclose(pin), "half-close: 1 MiB then EOF, the answer "
 	    "still flows back");
 	TEST(test_truncated(pin), "TCP end in the middle of a record is an "
