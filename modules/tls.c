@@ -90,6 +90,7 @@ struct tls_conf {
 	size_t			 tc_bufsize;
 	uint16_t		 tc_suites[6];
 	size_t			 tc_nsuites;
+	int			 tc_chacha_first; /* tc_suites start with it */
 
 	/* Hub. */
 	br_x509_certificate	 tc_chain[TLS_CHAIN_MAX];
@@ -198,6 +199,7 @@ static enum bufferevent_filter_result tls_filter_in(struct evbuffer *,
 static enum bufferevent_filter_result tls_filter_out(struct evbuffer *,
 		    struct evbuffer *, ev_ssize_t, enum bufferevent_flush_mode,
 		    void *);
+static void	 tls_conf_order(struct tls_conf *, int);
 static void	 tls_ctx_free(void *);
 static int	 tls_pump(struct tls *, size_t *, size_t *, int);
 static void	 tls_track(struct tls *, const unsigned char *, size_t);
@@ -396,26 +398,45 @@ tls_conf_new(int server)
 	tc = xcalloc(1, sizeof *tc);
 	tc->tc_server = server;
 	tc->tc_bufsize = BR_SSL_BUFSIZE_BIDI;
-	/* AES-GCM first where the CPU has AES-NI, else ChaCha20. */
-	if (br_aes_x86ni_ctr_get_vtable() != NULL) {
-		tc->tc_suites[0] = BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
-		tc->tc_suites[1] = BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
-		tc->tc_suites[2] =
-		    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
-		tc->tc_suites[3] =
-		    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256;
-	} else {
-		tc->tc_suites[0] =
-		    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
-		tc->tc_suites[1] =
-		    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256;
-		tc->tc_suites[2] = BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
-		tc->tc_suites[3] = BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
-	}
+	/*
+	 * AES-GCM first where BearSSL has AES hardware code for this CPU
+	 * (x86 AES-NI, POWER8), else ChaCha20: without it BearSSL's
+	 * constant-time AES-GCM is several times slower (doc/performance.md,
+	 * "TLS links, issue 14": 10-12 against 55-64 MB/s under
+	 * qemu-mipsel).  The hub follows the node's order unless it lacks
+	 * the hardware itself (tls_engine_server): ChaCha20 whenever
+	 * either end would pay for AES.
+	 */
+	tls_conf_order(tc, br_aes_x86ni_ctr_get_vtable() == NULL &&
+	    br_aes_pwr8_ctr_get_vtable() == NULL);
+	return (tc);
+}
+
+/* Our suites, ChaCha20-Poly1305 or AES-128-GCM first; AES-256 last. */
+static void
+tls_conf_order(struct tls_conf *tc, int chacha_first)
+{
+	static const uint16_t	 aes[] = {
+		BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+		BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+	}, chacha[] = {
+		BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+		BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+	};
+
+	memcpy(tc->tc_suites, chacha_first ? chacha : aes, sizeof aes);
+	memcpy(tc->tc_suites + 2, chacha_first ? aes : chacha, sizeof aes);
 	tc->tc_suites[4] = BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384;
 	tc->tc_suites[5] = BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384;
 	tc->tc_nsuites = 6;
-	return (tc);
+	tc->tc_chacha_first = chacha_first;
+}
+
+/* see tls.h */
+void
+tls_conf_chacha_first(struct tls_conf *tc)
+{
+	tls_conf_order(tc, 1);
 }
 
 /* see tls.h */
@@ -1121,7 +1142,10 @@ tls_engine_server(struct tls *t, struct tls_conf *tc)
 		    tc->tc_nchain, &tc->tc_rsa, BR_KEYTYPE_SIGN,
 		    br_rsa_private_get_default(),
 		    br_rsa_pkcs1_sign_get_default());
-	br_ssl_engine_add_flags(t->eng, BR_OPT_ENFORCE_SERVER_PREFERENCES);
+	/* The node's order, unless this hub would pay for AES itself. */
+	if (tc->tc_chacha_first)
+		br_ssl_engine_add_flags(t->eng,
+		    BR_OPT_ENFORCE_SERVER_PREFERENCES);
 	br_ssl_server_set_cache(&t->u.s, &tc->tc_cache->vtable);
 }
 

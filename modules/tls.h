@@ -73,6 +73,13 @@ const char	*tls_conf_fingerprint(struct tls_conf *);
  */
 struct tls_conf	*tls_client_conf(const char *fingerprint, const char *ca_file,
 		    const char *known_hosts, char **cause);
+/*
+ * Offer (node) or prefer (hub) ChaCha20-Poly1305 before AES-GCM, as both
+ * do by themselves on a CPU for which BearSSL has no AES hardware code.
+ * The hub takes the node's order unless it prefers ChaCha20 itself, so
+ * a link uses ChaCha20 when either end lacks AES hardware.  For tests.
+ */
+void		 tls_conf_chacha_first(struct tls_conf *);
 /* Parse a user-supplied fingerprint into canonical form (out: TLS_FP_LEN). */
 int		 tls_fingerprint_parse(const char *, char *out);
 void		 tls_conf_free(struct tls_conf *);

@@ -2,7 +2,7 @@
  * t/unit/tls.c: modules/tls.c and x509gen.c on a private event loop over
  * loopback TCP: the self-signed identity (modes, reuse, re-issue), the
  * three ways a node trusts the hub (pin, CA, known_hosts) and how each
- * refuses, 8 MiB both ways at once, half-close through TLS, a TCP end in
+ * refuses, which cipher suite a link gets, 8 MiB both ways at once, half-close through TLS, a TCP end in
  * the middle of a record, records cut every way across reads (and one
  * recv() a whole record), a freed link that still delivers its last
  * records, a plaintext peer, session resumption (and how a refusal
@@ -848,6 +848,60 @@ test_records(struct tls_conf *nc)
 	link_close(&node, &hub, &m);
 }
 
+/* The cipher a node of conf nc and hub hc agree on ("" if none). */
+static void
+suite_of(struct tls_conf *nc, struct tls_conf *hc, char *out, size_t len)
+{
+	struct side	 node, hub;
+
+	out[0] = '\0';
+	if (link_open(&node, &hub, NULL, nc, hc, "hub.example:4442") == 0 &&
+	    hello(&node, &hub) && tls_cipher(node.bev) != NULL)
+		strlcpy(out, tls_cipher(node.bev), len);
+	link_close(&node, &hub, NULL);
+}
+
+/*
+ * ChaCha20 when either end lacks AES hardware (offers or prefers it
+ * first), AES-GCM when both have it.  The hub's own order counts only
+ * when it prefers ChaCha20.
+ */
+static void
+test_suites(void)
+{
+	struct tls_conf	*aes_node, *cc_node, *cc_hub;
+	char		*crt, *key, *cause = NULL, got[64];
+
+	xasprintf(&crt, "%s/hub.crt", dir_a);
+	xasprintf(&key, "%s/hub.key", dir_a);
+	aes_node = tls_client_conf(fp_a, NULL, NULL, &cause);
+	cc_node = tls_client_conf(fp_a, NULL, NULL, &cause);
+	cc_hub = tls_server_conf(crt, key, &cause);
+	free(crt);
+	free(key);
+	if (aes_node == NULL || cc_node == NULL || cc_hub == NULL) {
+		check(0);
+		return;
+	}
+	tls_conf_chacha_first(cc_node);
+	tls_conf_chacha_first(cc_hub);
+	/* hub_a has this CPU's order: AES first where it has AES-NI. */
+	suite_of(aes_node, hub_a, got, sizeof got);
+	printf("# this CPU's order with itself: %s\n", got);
+	check(strstr(got, br_aes_x86ni_ctr_get_vtable() != NULL ||
+	    br_aes_pwr8_ctr_get_vtable() != NULL ? "AES128-GCM" :
+	    "CHACHA20") != NULL);
+	suite_of(cc_node, hub_a, got, sizeof got);
+	check_str(got, "ECDHE-ECDSA-CHACHA20-POLY1305");
+	suite_of(aes_node, cc_hub, got, sizeof got);
+	check_str(got, "ECDHE-ECDSA-CHACHA20-POLY1305");
+	suite_of(cc_node, cc_hub, got, sizeof got);
+	check_str(got, "ECDHE-ECDSA-CHACHA20-POLY1305");
+	tls_conf_free(aes_node);
+	tls_conf_free(cc_node);
+	tls_conf_free(cc_hub);
+}
+
 static int
 eof_and_got(void *arg)
 {
@@ -1328,6 +1382,8 @@ main(void)
 	    "fingerprints in the message");
 	TEST(test_tofu(), "known_hosts: stored 0600 on first use, accepted, "
 	    "a changed key refused naming file and line");
+	TEST(test_suites(), "ChaCha20 when either end lacks AES hardware, "
+	    "AES-GCM when both have it");
 	TEST(test_ca(), "CA file: right name ok, wrong name and other CA "
 	    "refused");
 	pin = tls_client_conf(fp_a, NULL, NULL, &cause);
