@@ -5,6 +5,8 @@
  * Owns the engines and the socket bufferevents under them; knows nothing
  * of frames or relays.  Design: doc/tls.md.  Certificate making: x509gen.c.
  */
+#include "config.h"
+
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,6 +29,9 @@
 #include <event2/event.h>
 
 #include <bearssl.h>
+#if ENABLE_KTLS
+#include <linux/tls.h>
+#endif
 
 #include "tentacle.h"
 #include "opt.h"
@@ -167,6 +172,7 @@ struct tls {
 	struct event		*hold_ev;	/*   runs the filter's output */
 	struct evbuffer_cb_entry *hold_cbe;	/*   on the user's output */
 	int			 nodelay;	/* TCP_NODELAY set on the fd */
+	int			 kernel;	/* 1: kernel TLS; -1: not here */
 	int			 tofu_store;	/* store fingerprint when done */
 	int			 first;		/* first byte from the peer */
 	unsigned char		 head[32];	/* its first bytes */
@@ -200,6 +206,13 @@ static enum bufferevent_filter_result tls_filter_out(struct evbuffer *,
 		    struct evbuffer *, ev_ssize_t, enum bufferevent_flush_mode,
 		    void *);
 static void	 tls_conf_order(struct tls_conf *, int);
+static int	 tls_keys(struct tls *, int, unsigned char *, unsigned char *,
+		    uint64_t *);
+static void	 tls_kernel_start(struct tls *);
+static int	 tls_kernel_pump(struct tls *, size_t *, size_t *, int);
+#if ENABLE_KTLS
+static void	 tls_enc64be(unsigned char *, uint64_t);
+#endif
 static void	 tls_ctx_free(void *);
 static int	 tls_pump(struct tls *, size_t *, size_t *, int);
 static void	 tls_track(struct tls *, const unsigned char *, size_t);
@@ -1353,6 +1366,8 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 		return (-1);
 	if (!t->nodelay)
 		tls_nodelay(t);
+	if (t->kernel == 1)
+		return (tls_kernel_pump(t, in_n, out_n, send));
 	for (;;) {
 		st = br_ssl_engine_current_state(eng);
 		if (st == BR_SSL_CLOSED)
@@ -1443,8 +1458,187 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 		free(t->x509);
 		t->x509 = NULL;
 	}
+	if (t->done && t->kernel == 0)
+		tls_kernel_start(t);
 	return (0);
 }
+
+/*
+ * One direction's AES-128-GCM key, salt (implicit IV) and next sequence
+ * number (tx: what t sends), for kernel TLS and tls_kernel_keys().
+ * BearSSL gives out none of them: the keys are the RFC 5246 key block
+ * from the session's master secret and the hello randoms; the randoms
+ * and the sequence numbers are br_ssl_engine_context fields that
+ * bearssl_ssl.h calls opaque (another BearSSL may move them: the risk of
+ * --enable-ktls).  -1 for other suites.
+ */
+static int
+tls_keys(struct tls *t, int tx, unsigned char *key, unsigned char *salt,
+    uint64_t *seq)
+{
+	br_ssl_engine_context	*eng = t->eng;
+	br_ssl_session_parameters sp;
+	br_tls_prf_seed_chunk	 seed[2];
+	unsigned char		 kb[40];
+	int			 srv = (t->server != 0) == (tx != 0);
+
+	br_ssl_engine_get_session_parameters(eng, &sp);
+	if (sp.cipher_suite != BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 &&
+	    sp.cipher_suite != BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) {
+		explicit_bzero(&sp, sizeof sp);
+		return (-1);
+	}
+	/* client_write_key, server_write_key, client_IV, server_IV */
+	seed[0].data = eng->server_random;
+	seed[0].len = sizeof eng->server_random;
+	seed[1].data = eng->client_random;
+	seed[1].len = sizeof eng->client_random;
+	br_tls12_sha256_prf(kb, sizeof kb, sp.master_secret,
+	    sizeof sp.master_secret, "key expansion", 2, seed);
+	memcpy(key, kb + (srv ? 16 : 0), 16);
+	memcpy(salt, kb + (srv ? 36 : 32), 4);
+	*seq = tx ? eng->out.gcm.seq : eng->in.gcm.seq;
+	explicit_bzero(kb, sizeof kb);
+	explicit_bzero(&sp, sizeof sp);
+	return (0);
+}
+
+/* see tls.h */
+int
+tls_kernel_keys(struct bufferevent *bev, int tx, unsigned char *key,
+    unsigned char *salt, uint64_t *seq)
+{
+	struct tls	*t = tls_get(bev);
+
+	if (t == NULL || !t->done)
+		return (-1);
+	return (tls_keys(t, tx, key, salt, seq));
+}
+
+#if ENABLE_KTLS
+/*
+ * Kernel TLS (configure --enable-ktls; doc/performance.md, "TLS links,
+ * issue 14"): after the handshake, once nothing waits on either side of
+ * the engine (no ciphertext queued in or out, at a record boundary both
+ * ways), give the TLS 1.2 AES-128-GCM keys and sequence numbers to the
+ * kernel (TCP_ULP "tls", TLS_TX, TLS_RX; tls_keys()); the link is then
+ * plaintext to us and tls_kernel_pump() only moves bytes.  Off by
+ * default: no machine here has the tls module (setsockopt answers
+ * ENOENT), so only that fallback ran; after the first ENOENT no link
+ * tries again.  Not for tls_hold_close() links (evhttp's last byte).
+ */
+static int	 tls_kernel_missing;
+
+static void
+tls_kernel_start(struct tls *t)
+{
+	br_ssl_engine_context	*eng = t->eng;
+	struct tls12_crypto_info_aes_gcm_128 tx, rx;
+	uint64_t		 seq;
+	evutil_socket_t		 fd;
+
+	memset(&tx, 0, sizeof tx);
+	memset(&rx, 0, sizeof rx);
+	if (tls_kernel_missing || t->hold ||
+	    tls_keys(t, 0, rx.key, rx.salt, &seq) == -1) {
+		t->kernel = -1;
+		return;
+	}
+	/* Not yet: tried again after the next pump. */
+	if ((fd = bufferevent_getfd(t->sock)) == -1 || t->rhdr_n > 0 ||
+	    t->rleft > 0 ||
+	    evbuffer_get_length(bufferevent_get_input(t->sock)) > 0 ||
+	    evbuffer_get_length(bufferevent_get_output(t->sock)) > 0 ||
+	    evbuffer_get_length(bufferevent_get_output(t->bev)) > 0 ||
+	    (br_ssl_engine_current_state(eng) & (BR_SSL_SENDREC |
+	    BR_SSL_RECVAPP)))
+		goto out;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_ULP, "tls", sizeof "tls") ==
+	    -1) {
+		if (errno == ENOENT)
+			tls_kernel_missing = 1;
+		t->kernel = -1;
+		goto out;
+	}
+	tx.info.version = rx.info.version = TLS_1_2_VERSION;
+	tx.info.cipher_type = rx.info.cipher_type = TLS_CIPHER_AES_GCM_128;
+	/* The explicit nonce BearSSL sends is the sequence number. */
+	tls_enc64be(rx.rec_seq, seq);
+	memcpy(rx.iv, rx.rec_seq, sizeof rx.iv);
+	(void)tls_keys(t, 1, tx.key, tx.salt, &seq);
+	tls_enc64be(tx.rec_seq, seq);
+	memcpy(tx.iv, tx.rec_seq, sizeof tx.iv);
+	if (setsockopt(fd, SOL_TLS, TLS_TX, &tx, sizeof tx) == -1)
+		t->kernel = -1;		/* ULP without keys: as before */
+	else if (setsockopt(fd, SOL_TLS, TLS_RX, &rx, sizeof rx) == -1)
+		tls_fail(t, "kernel TLS: %s", strerror(errno));
+	else
+		t->kernel = 1;
+out:
+	explicit_bzero(&tx, sizeof tx);
+	explicit_bzero(&rx, sizeof rx);
+}
+
+/*
+ * The pump once the kernel does the records: plaintext from the socket
+ * to the reader, the writer's plaintext to the socket's output.
+ */
+static int
+tls_kernel_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
+{
+	struct evbuffer	*sin = bufferevent_get_input(t->sock);
+	struct evbuffer	*sout = bufferevent_get_output(t->sock);
+	struct evbuffer	*pin = bufferevent_get_input(t->bev);
+	struct evbuffer	*pout = bufferevent_get_output(t->bev);
+	size_t		 in, out = 0, room;
+
+	in = evbuffer_get_length(sin);
+	if (evbuffer_add_buffer(pin, sin) == -1) {
+		tls_fail(t, "out of memory");
+		return (-1);
+	}
+	if (send && !t->shut_req &&
+	    (room = evbuffer_get_length(sout)) < TLS_SOCK_HIWAT) {
+		out = evbuffer_get_length(pout);
+		if (out > TLS_SOCK_HIWAT - room)
+			out = TLS_SOCK_HIWAT - room;
+		if (evbuffer_remove_buffer(pout, sout, out) == -1) {
+			tls_fail(t, "out of memory");
+			return (-1);
+		}
+	}
+	if (in_n != NULL)
+		*in_n = in;
+	if (out_n != NULL)
+		*out_n = out;
+	return (0);
+}
+
+/* Big-endian, as the kernel's rec_seq and iv want it. */
+static void
+tls_enc64be(unsigned char *p, uint64_t x)
+{
+	int	 i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = x & 0xff;
+		x >>= 8;
+	}
+}
+#else
+static void
+tls_kernel_start(struct tls *t)
+{
+	t->kernel = -1;
+}
+
+static int
+tls_kernel_pump(struct tls *t __unused, size_t *in_n __unused,
+    size_t *out_n __unused, int send __unused)
+{
+	return (-1);
+}
+#endif
 
 /* Note the first byte and the record boundaries of n bytes from the peer. */
 static void
@@ -2202,6 +2396,15 @@ tls_cipher(struct bufferevent *bev)
 		return ("ECDHE-RSA-CHACHA20-POLY1305");
 	}
 	return ("unknown");
+}
+
+/* see tls.h */
+int
+tls_kernel(struct bufferevent *bev)
+{
+	struct tls	*t = tls_get(bev);
+
+	return (t != NULL ? t->kernel : 0);
 }
 
 /* see tls.h */

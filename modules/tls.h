@@ -19,6 +19,7 @@
 #define TLS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <bearssl.h>
 #include <event2/util.h>
@@ -151,6 +152,20 @@ void		 tls_shutdown_write(struct bufferevent *);
  * a held byte would never go.  Plaintext bufferevents: nothing to do.
  */
 void		 tls_hold_close(struct bufferevent *);
+/*
+ * Kernel TLS (configure --enable-ktls): 1 when the kernel does bev's
+ * records, -1 when this link will not use it (built without, another
+ * suite, or the kernel refused: ENOENT without the tls module), 0 not
+ * decided yet or not wrapped.
+ */
+int		 tls_kernel(struct bufferevent *);
+/*
+ * For tests: once bev's handshake is done, one direction's AES-128-GCM
+ * key (16 bytes), salt (4) and next record sequence number, as kernel
+ * TLS is given them (tx: what bev sends).  -1 for other suites.
+ */
+int		 tls_kernel_keys(struct bufferevent *, int tx, unsigned char *key,
+		    unsigned char *salt, uint64_t *seq);
 /* The socket under bev, wrapped or not. */
 evutil_socket_t	 tls_getfd(struct bufferevent *);
 

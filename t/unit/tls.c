@@ -2,7 +2,8 @@
  * t/unit/tls.c: modules/tls.c and x509gen.c on a private event loop over
  * loopback TCP: the self-signed identity (modes, reuse, re-issue), the
  * three ways a node trusts the hub (pin, CA, known_hosts) and how each
- * refuses, which cipher suite a link gets, 8 MiB both ways at once, half-close through TLS, a TCP end in
+ * refuses, which cipher suite a link gets, the keys kernel TLS would
+ * get, 8 MiB both ways at once, half-close through TLS, a TCP end in
  * the middle of a record, records cut every way across reads (and one
  * recv() a whole record), a freed link that still delivers its last
  * records, a plaintext peer, session resumption (and how a refusal
@@ -555,6 +556,16 @@ test_pin(void)
 	printf("# cipher: %s\n", tls_cipher(node.bev) ?
 	    tls_cipher(node.bev) : "none");
 	check(tls_error(node.bev) == NULL);
+	/* Kernel TLS: decided (here the kernel refuses: ENOENT); or never. */
+	printf("# kernel TLS: node %d, hub %d\n", tls_kernel(node.bev),
+	    tls_kernel(hub.bev));
+	if (ENABLE_KTLS) {
+		check(tls_kernel(node.bev) != 0);
+		check(tls_kernel(hub.bev) != 0);
+	} else {
+		check_int(tls_kernel(node.bev), ==, -1);
+		check_int(tls_kernel(hub.bev), ==, -1);
+	}
 	check(tls_getfd(node.bev) >= 0);
 	check(bufferevent_getfd(node.bev) == -1 ||
 	    bufferevent_getfd(node.bev) == tls_getfd(node.bev));
@@ -900,6 +911,60 @@ test_suites(void)
 	tls_conf_free(aes_node);
 	tls_conf_free(cc_node);
 	tls_conf_free(cc_hub);
+}
+
+/*
+ * What kernel TLS would be given (tls_kernel_keys) opens the records on
+ * the wire: hub->node "world" decrypts with the hub's send key, salt and
+ * sequence number (and not with the next one), and the node's receive
+ * side has the same.
+ */
+static int
+open_last(struct evbuffer *seen, const unsigned char *key,
+    const unsigned char *salt, uint64_t seq, const char *want)
+{
+	br_sslrec_gcm_context	 in;
+	struct evbuffer_ptr	 ptr;
+	unsigned char		 rec[64], *p;
+	size_t			 n = evbuffer_get_length(seen), len;
+
+	/* A 5-byte answer: header, explicit nonce, 5 bytes, tag. */
+	if (n < 34 || evbuffer_ptr_set(seen, &ptr, n - 34,
+	    EVBUFFER_PTR_SET) == -1 ||
+	    evbuffer_copyout_from(seen, &ptr, rec, 34) != 34)
+		return (0);
+	if (rec[0] != 23 || ((rec[3] << 8) | rec[4]) != 29)
+		return (0);
+	br_sslrec_in_gcm_vtable.init(&in.vtable.in, &br_aes_ct_ctr_vtable,
+	    key, 16, &br_ghash_ctmul, salt);
+	in.seq = seq;
+	len = 29;
+	p = br_sslrec_in_gcm_vtable.inner.decrypt(
+	    (const br_sslrec_in_class **)&in.vtable.in, 23, 0x303, rec + 5,
+	    &len);
+	return (p != NULL && len == 5 && memcmp(p, want, 5) == 0);
+}
+
+static void
+test_kernel_keys(struct tls_conf *nc)
+{
+	struct side	 node, hub;
+	struct middle	 m;
+	unsigned char	 k1[16], s1[4], k2[16], s2[4];
+	uint64_t	 q1, q2;
+
+	if (link_open(&node, &hub, &m, nc, hub_a, "hub.example:4442") == -1 ||
+	    !hello(&node, &hub)) {
+		check(0);
+		return;
+	}
+	check_int(tls_kernel_keys(hub.bev, 1, k1, s1, &q1), ==, 0);
+	check_int(tls_kernel_keys(node.bev, 0, k2, s2, &q2), ==, 0);
+	check(memcmp(k1, k2, 16) == 0 && memcmp(s1, s2, 4) == 0);
+	check(q1 == q2 && q1 >= 1);
+	check(open_last(m.seen, k1, s1, q1 - 1, "world"));
+	check(!open_last(m.seen, k1, s1, q1, "world"));
+	link_close(&node, &hub, &m);
 }
 
 static int
@@ -1396,6 +1461,8 @@ main(void)
 	    "plaintext on the wire");
 	TEST(test_records(pin), "records cut every way across reads; "
 	    "one recv() a whole record");
+	TEST(test_kernel_keys(pin), "kernel TLS keys, salt and sequence "
+	    "number open the records on the wire");
 	TEST(test_halfclose(pin), "half-close: 1 MiB then EOF, the answer "
 	    "still flows back");
 	TEST(test_truncated(pin), "TCP end in the middle of a record is an "
