@@ -1537,10 +1537,7 @@ tls_kernel_start(struct tls *t)
 	uint64_t		 seq;
 	evutil_socket_t		 fd;
 
-	memset(&tx, 0, sizeof tx);
-	memset(&rx, 0, sizeof rx);
-	if (tls_kernel_missing || t->hold ||
-	    tls_keys(t, 0, rx.key, rx.salt, &seq) == -1) {
+	if (tls_kernel_missing || t->hold) {
 		t->kernel = -1;
 		return;
 	}
@@ -1552,7 +1549,13 @@ tls_kernel_start(struct tls *t)
 	    evbuffer_get_length(bufferevent_get_output(t->bev)) > 0 ||
 	    (br_ssl_engine_current_state(eng) & (BR_SSL_SENDREC |
 	    BR_SSL_RECVAPP)))
-		goto out;
+		return;
+	memset(&tx, 0, sizeof tx);
+	memset(&rx, 0, sizeof rx);
+	if (tls_keys(t, 0, rx.key, rx.salt, &seq) == -1) {
+		t->kernel = -1;		/* another suite */
+		return;
+	}
 	if (setsockopt(fd, IPPROTO_TCP, TCP_ULP, "tls", sizeof "tls") ==
 	    -1) {
 		if (errno == ENOENT)
