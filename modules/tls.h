@@ -164,8 +164,8 @@ int		 tls_kernel(struct bufferevent *);
  * key (16 bytes), salt (4) and next record sequence number, as kernel
  * TLS is given them (tx: what bev sends).  -1 for other suites.
  */
-int		 tls_kernel_keys(struct bufferevent *, int tx, unsigned char *key,
-		    unsigned char *salt, uint64_t *seq);
+int		 tls_kernel_keys(struct bufferevent *, int tx,
+		    unsigned char *key, unsigned char *salt, uint64_t *seq);
 /* The socket under bev, wrapped or not. */
 evutil_socket_t	 tls_getfd(struct bufferevent *);
 

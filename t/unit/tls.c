@@ -75,7 +75,7 @@ struct middle {
 	int			 cut_armed;
 	size_t			 cut_left;
 	int			 cut_done;
-	int			 hold;		/* keep hub->node bytes in held */
+	int			 hold;		/* hub->node bytes to held */
 	struct evbuffer		*held;
 };
 
