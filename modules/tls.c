@@ -1360,7 +1360,7 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 	size_t			 len, n, in = 0, out = 0, direct = 0;
 	size_t			 hold = 0;
 	unsigned		 st;
-	int			 unflushed = 0, err, k;
+	int			 unflushed = 0, empty = 0, err, k;
 
 	if (t->failed)
 		return (-1);
@@ -1408,13 +1408,15 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 			br_ssl_engine_recvrec_ack(eng, n);
 			continue;
 		}
-		if ((st & BR_SSL_RECVREC) && !send && direct < TLS_DIRECT_MAX &&
+		if ((st & BR_SSL_RECVREC) && !send && !empty &&
+		    direct < TLS_DIRECT_MAX &&
 		    evbuffer_get_length(pin) < TLS_DIRECT_IN &&
 		    (bufferevent_get_enabled(t->bev) & EV_READ)) {
 			if ((k = tls_recvrec(t, &n)) == -1)
 				return (-1);
-			if (k == 1) {
+			if (k >= 1) {
 				direct += n;
+				empty = k == 2;
 				continue;
 			}
 		}
@@ -1762,8 +1764,11 @@ tls_feed(struct tls *t, unsigned char *buf, size_t n)
  * the few hundred bytes past it.  The buffer's bounds are
  * br_ssl_engine_context fields (public in bearssl_ssl.h, though BearSSL
  * says not to touch them): only read, and only to size the recv().
- * Returns 1 with *got bytes, 0 when nothing came (EAGAIN; or EOF, which
- * libevent's next read reports), -1 on an error (t failed).
+ * Returns 1 with *got bytes, 2 with fewer than asked for (the socket was
+ * empty: the pump stops reading, and the level-triggered EV_READ calls
+ * it again when more comes; a recv() for EAGAIN saved per burst), 0 when
+ * nothing came (EAGAIN; or EOF, which libevent's next read reports), -1
+ * on an error (t failed).
  */
 static int
 tls_recvrec(struct tls *t, size_t *got)
@@ -1809,7 +1814,7 @@ tls_recvrec(struct tls *t, size_t *got)
 	if (tls_feed(t, buf, keep) == -1)
 		return (-1);
 	*got = n;
-	return (1);
+	return ((size_t)n < room ? 2 : 1);
 }
 
 /*

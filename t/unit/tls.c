@@ -81,9 +81,10 @@ struct middle {
 
 /*
  * Every recv() tls.c makes (libevent reads with readv), counted when it
- * brought bytes: test_records() counts them per record.
+ * brought bytes (test_records() counts them per record) and when it
+ * found nothing.
  */
-static size_t			 nrecv_ok;
+static size_t			 nrecv_ok, nrecv_again;
 
 ssize_t
 recv(int fd, void *buf, size_t len, int flags)
@@ -93,6 +94,8 @@ recv(int fd, void *buf, size_t len, int flags)
 	n = recvfrom(fd, buf, len, flags, NULL, NULL);
 	if (n > 0)
 		nrecv_ok++;
+	else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		nrecv_again++;
 	return (n);
 }
 
@@ -847,14 +850,15 @@ test_records(struct tls_conf *nc)
 	off = evbuffer_get_length(m.seen);
 	hub.to_send = total + (1 << 20);
 	side_fill(&hub);
-	nrecv_ok = 0;
+	nrecv_ok = nrecv_again = 0;
 	check(mid_release(&m, all, 1, &node, total + (1 << 20)));
 	check(!node.error && !hub.error);
 	check_int(node.got, ==, total + (1 << 20));
 	check(node.sum == hub.sent_sum);
 	nrec = records_count(m.seen, off);
 	check_int(nrec, >=, 64);
-	printf("# %zu records, %zu recv() with bytes\n", nrec, nrecv_ok);
+	printf("# %zu records, %zu recv() with bytes, %zu EAGAIN\n", nrec,
+	    nrecv_ok, nrecv_again);
 	check_int(nrecv_ok * 4, <=, nrec * 5);
 	link_close(&node, &hub, &m);
 }
