@@ -5,6 +5,8 @@
  * Owns the engines and the socket bufferevents under them; knows nothing
  * of frames or relays.  Design: doc/tls.md.  Certificate making: x509gen.c.
  */
+#include "config.h"
+
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -27,6 +29,9 @@
 #include <event2/event.h>
 
 #include <bearssl.h>
+#if ENABLE_KTLS
+#include <linux/tls.h>
+#endif
 
 #include "tentacle.h"
 #include "opt.h"
@@ -90,6 +95,7 @@ struct tls_conf {
 	size_t			 tc_bufsize;
 	uint16_t		 tc_suites[6];
 	size_t			 tc_nsuites;
+	int			 tc_chacha_first; /* tc_suites start with it */
 
 	/* Hub. */
 	br_x509_certificate	 tc_chain[TLS_CHAIN_MAX];
@@ -166,6 +172,7 @@ struct tls {
 	struct event		*hold_ev;	/*   runs the filter's output */
 	struct evbuffer_cb_entry *hold_cbe;	/*   on the user's output */
 	int			 nodelay;	/* TCP_NODELAY set on the fd */
+	int			 kernel;	/* 1: kernel TLS; -1: not here */
 	int			 tofu_store;	/* store fingerprint when done */
 	int			 first;		/* first byte from the peer */
 	unsigned char		 head[32];	/* its first bytes */
@@ -198,11 +205,21 @@ static enum bufferevent_filter_result tls_filter_in(struct evbuffer *,
 static enum bufferevent_filter_result tls_filter_out(struct evbuffer *,
 		    struct evbuffer *, ev_ssize_t, enum bufferevent_flush_mode,
 		    void *);
+static void	 tls_conf_order(struct tls_conf *, int);
+static int	 tls_keys(struct tls *, int, unsigned char *, unsigned char *,
+		    uint64_t *);
+static void	 tls_kernel_start(struct tls *);
+static int	 tls_kernel_pump(struct tls *, size_t *, size_t *, int);
+#if ENABLE_KTLS
+static void	 tls_enc64be(unsigned char *, uint64_t);
+#endif
 static void	 tls_ctx_free(void *);
 static int	 tls_pump(struct tls *, size_t *, size_t *, int);
 static void	 tls_track(struct tls *, const unsigned char *, size_t);
 static int	 tls_sendrec(struct tls *, unsigned char *, size_t);
 static int	 tls_recvrec(struct tls *, size_t *);
+static size_t	 tls_rec_end(struct tls *, const unsigned char *, size_t);
+static int	 tls_feed(struct tls *, unsigned char *, size_t);
 static void	 tls_fail(struct tls *, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 static void	 tls_engine_error(struct tls *, int);
@@ -394,26 +411,45 @@ tls_conf_new(int server)
 	tc = xcalloc(1, sizeof *tc);
 	tc->tc_server = server;
 	tc->tc_bufsize = BR_SSL_BUFSIZE_BIDI;
-	/* AES-GCM first where the CPU has AES-NI, else ChaCha20. */
-	if (br_aes_x86ni_ctr_get_vtable() != NULL) {
-		tc->tc_suites[0] = BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
-		tc->tc_suites[1] = BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
-		tc->tc_suites[2] =
-		    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
-		tc->tc_suites[3] =
-		    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256;
-	} else {
-		tc->tc_suites[0] =
-		    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
-		tc->tc_suites[1] =
-		    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256;
-		tc->tc_suites[2] = BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
-		tc->tc_suites[3] = BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
-	}
+	/*
+	 * AES-GCM first where BearSSL has AES hardware code for this CPU
+	 * (x86 AES-NI, POWER8), else ChaCha20: without it BearSSL's
+	 * constant-time AES-GCM is several times slower (doc/performance.md,
+	 * "TLS links, issue 14": 10-12 against 55-64 MB/s under
+	 * qemu-mipsel).  The hub follows the node's order unless it lacks
+	 * the hardware itself (tls_engine_server): ChaCha20 whenever
+	 * either end would pay for AES.
+	 */
+	tls_conf_order(tc, br_aes_x86ni_ctr_get_vtable() == NULL &&
+	    br_aes_pwr8_ctr_get_vtable() == NULL);
+	return (tc);
+}
+
+/* Our suites, ChaCha20-Poly1305 or AES-128-GCM first; AES-256 last. */
+static void
+tls_conf_order(struct tls_conf *tc, int chacha_first)
+{
+	static const uint16_t	 aes[] = {
+		BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+		BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+	}, chacha[] = {
+		BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+		BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+	};
+
+	memcpy(tc->tc_suites, chacha_first ? chacha : aes, sizeof aes);
+	memcpy(tc->tc_suites + 2, chacha_first ? aes : chacha, sizeof aes);
 	tc->tc_suites[4] = BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384;
 	tc->tc_suites[5] = BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384;
 	tc->tc_nsuites = 6;
-	return (tc);
+	tc->tc_chacha_first = chacha_first;
+}
+
+/* see tls.h */
+void
+tls_conf_chacha_first(struct tls_conf *tc)
+{
+	tls_conf_order(tc, 1);
 }
 
 /* see tls.h */
@@ -1119,7 +1155,10 @@ tls_engine_server(struct tls *t, struct tls_conf *tc)
 		    tc->tc_nchain, &tc->tc_rsa, BR_KEYTYPE_SIGN,
 		    br_rsa_private_get_default(),
 		    br_rsa_pkcs1_sign_get_default());
-	br_ssl_engine_add_flags(t->eng, BR_OPT_ENFORCE_SERVER_PREFERENCES);
+	/* The node's order, unless this hub would pay for AES itself. */
+	if (tc->tc_chacha_first)
+		br_ssl_engine_add_flags(t->eng,
+		    BR_OPT_ENFORCE_SERVER_PREFERENCES);
 	br_ssl_server_set_cache(&t->u.s, &tc->tc_cache->vtable);
 }
 
@@ -1321,12 +1360,14 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 	size_t			 len, n, in = 0, out = 0, direct = 0;
 	size_t			 hold = 0;
 	unsigned		 st;
-	int			 unflushed = 0, err, k;
+	int			 unflushed = 0, empty = 0, err, k;
 
 	if (t->failed)
 		return (-1);
 	if (!t->nodelay)
 		tls_nodelay(t);
+	if (t->kernel == 1)
+		return (tls_kernel_pump(t, in_n, out_n, send));
 	for (;;) {
 		st = br_ssl_engine_current_state(eng);
 		if (st == BR_SSL_CLOSED)
@@ -1367,13 +1408,15 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 			br_ssl_engine_recvrec_ack(eng, n);
 			continue;
 		}
-		if ((st & BR_SSL_RECVREC) && !send && direct < TLS_DIRECT_MAX &&
+		if ((st & BR_SSL_RECVREC) && !send && !empty &&
+		    direct < TLS_DIRECT_MAX &&
 		    evbuffer_get_length(pin) < TLS_DIRECT_IN &&
 		    (bufferevent_get_enabled(t->bev) & EV_READ)) {
 			if ((k = tls_recvrec(t, &n)) == -1)
 				return (-1);
-			if (k == 1) {
+			if (k >= 1) {
 				direct += n;
+				empty = k == 2;
 				continue;
 			}
 		}
@@ -1417,8 +1460,190 @@ tls_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
 		free(t->x509);
 		t->x509 = NULL;
 	}
+	if (t->done && t->kernel == 0)
+		tls_kernel_start(t);
 	return (0);
 }
+
+/*
+ * One direction's AES-128-GCM key, salt (implicit IV) and next sequence
+ * number (tx: what t sends), for kernel TLS and tls_kernel_keys().
+ * BearSSL gives out none of them: the keys are the RFC 5246 key block
+ * from the session's master secret and the hello randoms; the randoms
+ * and the sequence numbers are br_ssl_engine_context fields that
+ * bearssl_ssl.h calls opaque (another BearSSL may move them: the risk of
+ * --enable-ktls).  -1 for other suites.
+ */
+static int
+tls_keys(struct tls *t, int tx, unsigned char *key, unsigned char *salt,
+    uint64_t *seq)
+{
+	br_ssl_engine_context	*eng = t->eng;
+	br_ssl_session_parameters sp;
+	br_tls_prf_seed_chunk	 seed[2];
+	unsigned char		 kb[40];
+	int			 srv = (t->server != 0) == (tx != 0);
+
+	br_ssl_engine_get_session_parameters(eng, &sp);
+	if (sp.cipher_suite != BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 &&
+	    sp.cipher_suite != BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) {
+		explicit_bzero(&sp, sizeof sp);
+		return (-1);
+	}
+	/* client_write_key, server_write_key, client_IV, server_IV */
+	seed[0].data = eng->server_random;
+	seed[0].len = sizeof eng->server_random;
+	seed[1].data = eng->client_random;
+	seed[1].len = sizeof eng->client_random;
+	br_tls12_sha256_prf(kb, sizeof kb, sp.master_secret,
+	    sizeof sp.master_secret, "key expansion", 2, seed);
+	memcpy(key, kb + (srv ? 16 : 0), 16);
+	memcpy(salt, kb + (srv ? 36 : 32), 4);
+	*seq = tx ? eng->out.gcm.seq : eng->in.gcm.seq;
+	explicit_bzero(kb, sizeof kb);
+	explicit_bzero(&sp, sizeof sp);
+	return (0);
+}
+
+/* see tls.h */
+int
+tls_kernel_keys(struct bufferevent *bev, int tx, unsigned char *key,
+    unsigned char *salt, uint64_t *seq)
+{
+	struct tls	*t = tls_get(bev);
+
+	if (t == NULL || !t->done)
+		return (-1);
+	return (tls_keys(t, tx, key, salt, seq));
+}
+
+#if ENABLE_KTLS
+/*
+ * Kernel TLS (configure --enable-ktls; doc/performance.md, "TLS links,
+ * issue 14"): after the handshake, once nothing waits on either side of
+ * the engine (no ciphertext queued in or out, at a record boundary both
+ * ways), give the TLS 1.2 AES-128-GCM keys and sequence numbers to the
+ * kernel (TCP_ULP "tls", TLS_TX, TLS_RX; tls_keys()); the link is then
+ * plaintext to us and tls_kernel_pump() only moves bytes.  Off by
+ * default: no machine here has the tls module (setsockopt answers
+ * ENOENT), so only that fallback ran; after the first ENOENT no link
+ * tries again.  Not for tls_hold_close() links (evhttp's last byte).
+ */
+static int	 tls_kernel_missing;
+
+static void
+tls_kernel_start(struct tls *t)
+{
+	br_ssl_engine_context	*eng = t->eng;
+	struct tls12_crypto_info_aes_gcm_128 tx, rx;
+	uint64_t		 seq;
+	evutil_socket_t		 fd;
+
+	if (tls_kernel_missing || t->hold) {
+		t->kernel = -1;
+		return;
+	}
+	/* Not yet: tried again after the next pump. */
+	if ((fd = bufferevent_getfd(t->sock)) == -1 || t->rhdr_n > 0 ||
+	    t->rleft > 0 ||
+	    evbuffer_get_length(bufferevent_get_input(t->sock)) > 0 ||
+	    evbuffer_get_length(bufferevent_get_output(t->sock)) > 0 ||
+	    evbuffer_get_length(bufferevent_get_output(t->bev)) > 0 ||
+	    (br_ssl_engine_current_state(eng) & (BR_SSL_SENDREC |
+	    BR_SSL_RECVAPP)))
+		return;
+	memset(&tx, 0, sizeof tx);
+	memset(&rx, 0, sizeof rx);
+	if (tls_keys(t, 0, rx.key, rx.salt, &seq) == -1) {
+		t->kernel = -1;		/* another suite */
+		return;
+	}
+	if (setsockopt(fd, IPPROTO_TCP, TCP_ULP, "tls", sizeof "tls") ==
+	    -1) {
+		if (errno == ENOENT)
+			tls_kernel_missing = 1;
+		t->kernel = -1;
+		goto out;
+	}
+	tx.info.version = rx.info.version = TLS_1_2_VERSION;
+	tx.info.cipher_type = rx.info.cipher_type = TLS_CIPHER_AES_GCM_128;
+	/* The explicit nonce BearSSL sends is the sequence number. */
+	tls_enc64be(rx.rec_seq, seq);
+	memcpy(rx.iv, rx.rec_seq, sizeof rx.iv);
+	(void)tls_keys(t, 1, tx.key, tx.salt, &seq);
+	tls_enc64be(tx.rec_seq, seq);
+	memcpy(tx.iv, tx.rec_seq, sizeof tx.iv);
+	if (setsockopt(fd, SOL_TLS, TLS_TX, &tx, sizeof tx) == -1)
+		t->kernel = -1;		/* ULP without keys: as before */
+	else if (setsockopt(fd, SOL_TLS, TLS_RX, &rx, sizeof rx) == -1)
+		tls_fail(t, "kernel TLS: %s", strerror(errno));
+	else
+		t->kernel = 1;
+out:
+	explicit_bzero(&tx, sizeof tx);
+	explicit_bzero(&rx, sizeof rx);
+}
+
+/*
+ * The pump once the kernel does the records: plaintext from the socket
+ * to the reader, the writer's plaintext to the socket's output.
+ */
+static int
+tls_kernel_pump(struct tls *t, size_t *in_n, size_t *out_n, int send)
+{
+	struct evbuffer	*sin = bufferevent_get_input(t->sock);
+	struct evbuffer	*sout = bufferevent_get_output(t->sock);
+	struct evbuffer	*pin = bufferevent_get_input(t->bev);
+	struct evbuffer	*pout = bufferevent_get_output(t->bev);
+	size_t		 in, out = 0, room;
+
+	in = evbuffer_get_length(sin);
+	if (evbuffer_add_buffer(pin, sin) == -1) {
+		tls_fail(t, "out of memory");
+		return (-1);
+	}
+	if (send && !t->shut_req &&
+	    (room = evbuffer_get_length(sout)) < TLS_SOCK_HIWAT) {
+		out = evbuffer_get_length(pout);
+		if (out > TLS_SOCK_HIWAT - room)
+			out = TLS_SOCK_HIWAT - room;
+		if (evbuffer_remove_buffer(pout, sout, out) == -1) {
+			tls_fail(t, "out of memory");
+			return (-1);
+		}
+	}
+	if (in_n != NULL)
+		*in_n = in;
+	if (out_n != NULL)
+		*out_n = out;
+	return (0);
+}
+
+/* Big-endian, as the kernel's rec_seq and iv want it. */
+static void
+tls_enc64be(unsigned char *p, uint64_t x)
+{
+	int	 i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = x & 0xff;
+		x >>= 8;
+	}
+}
+#else
+static void
+tls_kernel_start(struct tls *t)
+{
+	t->kernel = -1;
+}
+
+static int
+tls_kernel_pump(struct tls *t __unused, size_t *in_n __unused,
+    size_t *out_n __unused, int send __unused)
+{
+	return (-1);
+}
+#endif
 
 /* Note the first byte and the record boundaries of n bytes from the peer. */
 static void
@@ -1476,23 +1701,94 @@ tls_sendrec(struct tls *t, unsigned char *buf, size_t len)
 }
 
 /*
+ * How many of n bytes at buf, the next ones the engine reads, belong to
+ * the record it is receiving (t's record tracking is where the engine
+ * is): the rest of a body, or of a header and then the body it announces.
+ */
+static size_t
+tls_rec_end(struct tls *t, const unsigned char *buf, size_t n)
+{
+	unsigned char	 h[5];
+	size_t		 need, len;
+
+	if (t->rhdr_n == 0 && t->rleft > 0)
+		return (n < t->rleft ? n : t->rleft);
+	need = 5 - t->rhdr_n;
+	if (n <= need)
+		return (n);
+	memcpy(h, t->rhdr, t->rhdr_n);
+	memcpy(h + t->rhdr_n, buf, need);
+	len = need + ((h[3] << 8) | h[4]);
+	return (n < len ? n : len);
+}
+
+/*
+ * Give the engine n bytes already in place at buf, its recvrec buffer:
+ * BearSSL takes a header, then the body behind it in the same buffer, so
+ * acknowledging piece by piece moves no byte.  Anything it did not
+ * offer room for (its buffer moved: it failed) goes back in front of
+ * the socket's input.  -1: out of memory (t failed).
+ */
+static int
+tls_feed(struct tls *t, unsigned char *buf, size_t n)
+{
+	struct evbuffer	*sin = bufferevent_get_input(t->sock);
+	unsigned char	*b;
+	size_t		 k, m, len;
+
+	for (k = 0; k < n; k += m) {
+		b = br_ssl_engine_recvrec_buf(t->eng, &len);
+		if (b != buf + k || len == 0) {
+			if (evbuffer_prepend(sin, buf + k, n - k) == -1) {
+				tls_fail(t, "out of memory");
+				return (-1);
+			}
+			break;
+		}
+		m = n - k < len ? n - k : len;
+		tls_track(t, buf + k, m);
+		br_ssl_engine_recvrec_ack(t->eng, m);
+	}
+	return (0);
+}
+
+/*
  * Ciphertext in, straight from the socket into the engine (the socket's
- * input is empty).  Returns 1 with *got bytes, 0 when nothing came (EAGAIN;
- * or EOF, which libevent's next read reports), -1 on an error (t failed).
+ * input is empty).  BearSSL asks for a record's 5-byte header, then for
+ * its body: two recv() a record.  Once the handshake is done (records
+ * are then whole before BearSSL reads them) take as much as its input
+ * buffer holds from there: the rest of this record goes to the engine
+ * in place, what follows (the start of the next) to the socket's input,
+ * which the pump empties first; that evbuffer is freed once drained, so
+ * an idle link holds nothing more.  One recv() a record, and a copy of
+ * the few hundred bytes past it.  The buffer's bounds are
+ * br_ssl_engine_context fields (public in bearssl_ssl.h, though BearSSL
+ * says not to touch them): only read, and only to size the recv().
+ * Returns 1 with *got bytes, 2 with fewer than asked for (the socket was
+ * empty: the pump stops reading, and the level-triggered EV_READ calls
+ * it again when more comes; a recv() for EAGAIN saved per burst), 0 when
+ * nothing came (EAGAIN; or EOF, which libevent's next read reports), -1
+ * on an error (t failed).
  */
 static int
 tls_recvrec(struct tls *t, size_t *got)
 {
-	unsigned char	*buf;
-	size_t		 len;
-	ssize_t		 n;
-	evutil_socket_t	 fd;
+	br_ssl_engine_context	*eng = t->eng;
+	struct evbuffer		*sin = bufferevent_get_input(t->sock);
+	unsigned char		*buf;
+	size_t			 len, room, keep;
+	ssize_t			 n;
+	evutil_socket_t		 fd;
 
 	if (t->rdone || (fd = bufferevent_getfd(t->sock)) == -1)
 		return (0);
-	buf = br_ssl_engine_recvrec_buf(t->eng, &len);
+	buf = br_ssl_engine_recvrec_buf(eng, &len);
+	room = len;
+	if (buf >= eng->ibuf && buf < eng->ibuf + eng->ibuf_len &&
+	    (size_t)(eng->ibuf + eng->ibuf_len - buf) > len)
+		room = eng->ibuf + eng->ibuf_len - buf;
 	do {
-		n = recv(fd, buf, len, 0);
+		n = recv(fd, buf, room, 0);
 	} while (n == -1 && errno == EINTR);
 	/* Not connected yet: libevent's connect and read come first. */
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
@@ -1505,10 +1801,20 @@ tls_recvrec(struct tls *t, size_t *got)
 		tls_fail(t, "%s", strerror(errno));
 		return (-1);
 	}
-	tls_track(t, buf, n);
-	br_ssl_engine_recvrec_ack(t->eng, n);
+	/*
+	 * The surplus leaves the engine's buffer before it decrypts; the
+	 * input is empty, and libevent freezes its end (prepend only).
+	 */
+	keep = tls_rec_end(t, buf, n);
+	if (keep < (size_t)n &&
+	    evbuffer_prepend(sin, buf + keep, n - keep) == -1) {
+		tls_fail(t, "out of memory");
+		return (-1);
+	}
+	if (tls_feed(t, buf, keep) == -1)
+		return (-1);
 	*got = n;
-	return (1);
+	return ((size_t)n < room ? 2 : 1);
 }
 
 /*
@@ -2098,6 +2404,15 @@ tls_cipher(struct bufferevent *bev)
 		return ("ECDHE-RSA-CHACHA20-POLY1305");
 	}
 	return ("unknown");
+}
+
+/* see tls.h */
+int
+tls_kernel(struct bufferevent *bev)
+{
+	struct tls	*t = tls_get(bev);
+
+	return (t != NULL ? t->kernel : 0);
 }
 
 /* see tls.h */

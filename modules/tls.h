@@ -19,6 +19,7 @@
 #define TLS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <bearssl.h>
 #include <event2/util.h>
@@ -73,6 +74,13 @@ const char	*tls_conf_fingerprint(struct tls_conf *);
  */
 struct tls_conf	*tls_client_conf(const char *fingerprint, const char *ca_file,
 		    const char *known_hosts, char **cause);
+/*
+ * Offer (node) or prefer (hub) ChaCha20-Poly1305 before AES-GCM, as both
+ * do by themselves on a CPU for which BearSSL has no AES hardware code.
+ * The hub takes the node's order unless it prefers ChaCha20 itself, so
+ * a link uses ChaCha20 when either end lacks AES hardware.  For tests.
+ */
+void		 tls_conf_chacha_first(struct tls_conf *);
 /* Parse a user-supplied fingerprint into canonical form (out: TLS_FP_LEN). */
 int		 tls_fingerprint_parse(const char *, char *out);
 void		 tls_conf_free(struct tls_conf *);
@@ -144,6 +152,20 @@ void		 tls_shutdown_write(struct bufferevent *);
  * a held byte would never go.  Plaintext bufferevents: nothing to do.
  */
 void		 tls_hold_close(struct bufferevent *);
+/*
+ * Kernel TLS (configure --enable-ktls): 1 when the kernel does bev's
+ * records, -1 when this link will not use it (built without, another
+ * suite, or the kernel refused: ENOENT without the tls module), 0 not
+ * decided yet or not wrapped.
+ */
+int		 tls_kernel(struct bufferevent *);
+/*
+ * For tests: once bev's handshake is done, one direction's AES-128-GCM
+ * key (16 bytes), salt (4) and next record sequence number, as kernel
+ * TLS is given them (tx: what bev sends).  -1 for other suites.
+ */
+int		 tls_kernel_keys(struct bufferevent *, int tx,
+		    unsigned char *key, unsigned char *salt, uint64_t *seq);
 /* The socket under bev, wrapped or not. */
 evutil_socket_t	 tls_getfd(struct bufferevent *);
 

@@ -2,8 +2,10 @@
  * t/unit/tls.c: modules/tls.c and x509gen.c on a private event loop over
  * loopback TCP: the self-signed identity (modes, reuse, re-issue), the
  * three ways a node trusts the hub (pin, CA, known_hosts) and how each
- * refuses, 8 MiB both ways at once, half-close through TLS, a TCP end in
- * the middle of a record, a freed link that still delivers its last
+ * refuses, which cipher suite a link gets, the keys kernel TLS would
+ * get, 8 MiB both ways at once, half-close through TLS, a TCP end in
+ * the middle of a record, records cut every way across reads (and one
+ * recv() a whole record), a freed link that still delivers its last
  * records, a plaintext peer, session resumption (and how a refusal
  * drops the session), handshake rates, and a throughput figure.
  */
@@ -73,7 +75,29 @@ struct middle {
 	int			 cut_armed;
 	size_t			 cut_left;
 	int			 cut_done;
+	int			 hold;		/* hub->node bytes to held */
+	struct evbuffer		*held;
 };
+
+/*
+ * Every recv() tls.c makes (libevent reads with readv), counted when it
+ * brought bytes (test_records() counts them per record) and when it
+ * found nothing.
+ */
+static size_t			 nrecv_ok, nrecv_again;
+
+ssize_t
+recv(int fd, void *buf, size_t len, int flags)
+{
+	ssize_t	 n;
+
+	n = recvfrom(fd, buf, len, flags, NULL, NULL);
+	if (n > 0)
+		nrecv_ok++;
+	else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		nrecv_again++;
+	return (n);
+}
 
 static void
 fnv(uint64_t *h, const unsigned char *p, size_t n)
@@ -260,7 +284,8 @@ mid_hub_read_cb(struct bufferevent *bev, void *arg)
 		m->cut_left -= n;
 	}
 	evbuffer_add(m->seen, evbuffer_pullup(in, n), n);
-	evbuffer_remove_buffer(in, bufferevent_get_output(m->to_node), n);
+	evbuffer_remove_buffer(in, m->hold ? m->held :
+	    bufferevent_get_output(m->to_node), n);
 	if (m->cut_armed && m->cut_left == 0) {
 		evbuffer_drain(in, evbuffer_get_length(in));
 		m->cut_done = 1;
@@ -307,6 +332,7 @@ link_open(struct side *node, struct side *hub, struct middle *m,
 		if (tcp_pair(b) == -1)
 			return (-1);
 		m->seen = evbuffer_new();
+		m->held = evbuffer_new();
 		m->to_node = bufferevent_socket_new(base, a[1],
 		    BEV_OPT_CLOSE_ON_FREE);
 		m->to_hub = bufferevent_socket_new(base, b[0],
@@ -362,6 +388,7 @@ link_close(struct side *node, struct side *hub, struct middle *m)
 		bufferevent_free(m->to_node);
 		bufferevent_free(m->to_hub);
 		evbuffer_free(m->seen);
+		evbuffer_free(m->held);
 	}
 	/* Let the filters' deferred frees and lingering sockets finish. */
 	event_base_loop(base, EVLOOP_NONBLOCK);
@@ -532,6 +559,16 @@ test_pin(void)
 	printf("# cipher: %s\n", tls_cipher(node.bev) ?
 	    tls_cipher(node.bev) : "none");
 	check(tls_error(node.bev) == NULL);
+	/* Kernel TLS: decided (here the kernel refuses: ENOENT); or never. */
+	printf("# kernel TLS: node %d, hub %d\n", tls_kernel(node.bev),
+	    tls_kernel(hub.bev));
+	if (ENABLE_KTLS) {
+		check(tls_kernel(node.bev) != 0);
+		check(tls_kernel(hub.bev) != 0);
+	} else {
+		check_int(tls_kernel(node.bev), ==, -1);
+		check_int(tls_kernel(hub.bev), ==, -1);
+	}
 	check(tls_getfd(node.bev) >= 0);
 	check(bufferevent_getfd(node.bev) == -1 ||
 	    bufferevent_getfd(node.bev) == tls_getfd(node.bev));
@@ -723,6 +760,214 @@ test_bulk(struct tls_conf *nc)
 	check_int(evbuffer_get_length(m.seen), >, 8 << 20);
 	p = evbuffer_search(m.seen, (char *)probe, sizeof probe, NULL);
 	check_int(p.pos, ==, -1);
+	link_close(&node, &hub, &m);
+}
+
+/* TLS records in b from offset off (a record boundary) to its end. */
+static size_t
+records_count(struct evbuffer *b, size_t off)
+{
+	unsigned char	*p = evbuffer_pullup(b, -1);
+	size_t		 len = evbuffer_get_length(b), n = 0;
+
+	while (off + 5 <= len) {
+		off += 5 + ((p[off + 3] << 8) | p[off + 4]);
+		n++;
+	}
+	return (off == len ? n : 0);
+}
+
+/*
+ * The held ciphertext to the node in pieces of the sizes in sz (cycled),
+ * the loop turning between them, until s has want bytes: the node's
+ * reads split headers and bodies every way, and take several records at
+ * once.  1 if they all came.
+ */
+static int
+mid_release(struct middle *m, const size_t *sz, size_t nsz,
+    struct side *s, size_t want)
+{
+	evutil_socket_t	 fd = bufferevent_getfd(m->to_node);
+	uint64_t	 end = now_ms() + 10000;
+	size_t		 i, n;
+	ssize_t		 k;
+
+	for (i = 0; s->got < want && !s->error && now_ms() < end; i++) {
+		if ((n = evbuffer_get_length(m->held)) > 0) {
+			if (n > sz[i % nsz])
+				n = sz[i % nsz];
+			k = send(fd, evbuffer_pullup(m->held, n), n,
+			    MSG_NOSIGNAL);
+			if (k > 0)
+				evbuffer_drain(m->held, k);
+		}
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	return (s->got >= want && !s->error);
+}
+
+/*
+ * Records of many sizes reach the node cut every way (a header split
+ * over reads, several records and a part in one read, reads larger than
+ * a record); then whole records: one recv() a record, not two (header,
+ * then body, as BearSSL asks for them).
+ */
+static void
+test_records(struct tls_conf *nc)
+{
+	static const size_t	 wsz[] = { 1, 100, 5000, 16384, 40000, 3,
+				    16385, 70000, 2 };
+	static const size_t	 rsz[] = { 1, 4, 3, 4100, 5, 9000, 2, 40000,
+				    16413, 7, 20000, 16418, 6 };
+	static const size_t	 all[] = { 1 << 20 };
+	struct side		 node, hub;
+	struct middle		 m;
+	size_t			 i, off, nrec, total = 0;
+
+	if (link_open(&node, &hub, &m, nc, hub_a, "hub.example:4442") == -1 ||
+	    !hello(&node, &hub)) {
+		check(0);
+		return;
+	}
+	node.got = 0;
+	node.sum = 0;
+	m.hold = 1;
+	off = evbuffer_get_length(m.seen);
+	for (i = 0; i < 3 * sizeof wsz / sizeof wsz[0]; i++) {
+		total += wsz[i % (sizeof wsz / sizeof wsz[0])];
+		hub.to_send = total;
+		side_fill(&hub);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	check(mid_release(&m, rsz, sizeof rsz / sizeof rsz[0], &node, total));
+	check(!node.error && !hub.error);
+	check_int(node.got, ==, total);
+	check(node.sum == hub.sent_sum);
+	check_int(records_count(m.seen, off), >, 27);
+
+	/* 1 MiB as full records, all at once. */
+	off = evbuffer_get_length(m.seen);
+	hub.to_send = total + (1 << 20);
+	side_fill(&hub);
+	nrecv_ok = nrecv_again = 0;
+	check(mid_release(&m, all, 1, &node, total + (1 << 20)));
+	check(!node.error && !hub.error);
+	check_int(node.got, ==, total + (1 << 20));
+	check(node.sum == hub.sent_sum);
+	nrec = records_count(m.seen, off);
+	check_int(nrec, >=, 64);
+	printf("# %zu records, %zu recv() with bytes, %zu EAGAIN\n", nrec,
+	    nrecv_ok, nrecv_again);
+	check_int(nrecv_ok * 4, <=, nrec * 5);
+	link_close(&node, &hub, &m);
+}
+
+/* The cipher a node of conf nc and hub hc agree on ("" if none). */
+static void
+suite_of(struct tls_conf *nc, struct tls_conf *hc, char *out, size_t len)
+{
+	struct side	 node, hub;
+
+	out[0] = '\0';
+	if (link_open(&node, &hub, NULL, nc, hc, "hub.example:4442") == 0 &&
+	    hello(&node, &hub) && tls_cipher(node.bev) != NULL)
+		strlcpy(out, tls_cipher(node.bev), len);
+	link_close(&node, &hub, NULL);
+}
+
+/*
+ * ChaCha20 when either end lacks AES hardware (offers or prefers it
+ * first), AES-GCM when both have it.  The hub's own order counts only
+ * when it prefers ChaCha20.
+ */
+static void
+test_suites(void)
+{
+	struct tls_conf	*aes_node, *cc_node, *cc_hub;
+	char		*crt, *key, *cause = NULL, got[64];
+
+	xasprintf(&crt, "%s/hub.crt", dir_a);
+	xasprintf(&key, "%s/hub.key", dir_a);
+	aes_node = tls_client_conf(fp_a, NULL, NULL, &cause);
+	cc_node = tls_client_conf(fp_a, NULL, NULL, &cause);
+	cc_hub = tls_server_conf(crt, key, &cause);
+	free(crt);
+	free(key);
+	if (aes_node == NULL || cc_node == NULL || cc_hub == NULL) {
+		check(0);
+		return;
+	}
+	tls_conf_chacha_first(cc_node);
+	tls_conf_chacha_first(cc_hub);
+	/* hub_a has this CPU's order: AES first where it has AES-NI. */
+	suite_of(aes_node, hub_a, got, sizeof got);
+	printf("# this CPU's order with itself: %s\n", got);
+	check(strstr(got, br_aes_x86ni_ctr_get_vtable() != NULL ||
+	    br_aes_pwr8_ctr_get_vtable() != NULL ? "AES128-GCM" :
+	    "CHACHA20") != NULL);
+	suite_of(cc_node, hub_a, got, sizeof got);
+	check_str(got, "ECDHE-ECDSA-CHACHA20-POLY1305");
+	suite_of(aes_node, cc_hub, got, sizeof got);
+	check_str(got, "ECDHE-ECDSA-CHACHA20-POLY1305");
+	suite_of(cc_node, cc_hub, got, sizeof got);
+	check_str(got, "ECDHE-ECDSA-CHACHA20-POLY1305");
+	tls_conf_free(aes_node);
+	tls_conf_free(cc_node);
+	tls_conf_free(cc_hub);
+}
+
+/*
+ * What kernel TLS would be given (tls_kernel_keys) opens the records on
+ * the wire: hub->node "world" decrypts with the hub's send key, salt and
+ * sequence number (and not with the next one), and the node's receive
+ * side has the same.
+ */
+static int
+open_last(struct evbuffer *seen, const unsigned char *key,
+    const unsigned char *salt, uint64_t seq, const char *want)
+{
+	br_sslrec_gcm_context	 in;
+	struct evbuffer_ptr	 ptr;
+	unsigned char		 rec[64], *p;
+	size_t			 n = evbuffer_get_length(seen), len;
+
+	/* A 5-byte answer: header, explicit nonce, 5 bytes, tag. */
+	if (n < 34 || evbuffer_ptr_set(seen, &ptr, n - 34,
+	    EVBUFFER_PTR_SET) == -1 ||
+	    evbuffer_copyout_from(seen, &ptr, rec, 34) != 34)
+		return (0);
+	if (rec[0] != 23 || ((rec[3] << 8) | rec[4]) != 29)
+		return (0);
+	br_sslrec_in_gcm_vtable.init(&in.vtable.in, &br_aes_ct_ctr_vtable,
+	    key, 16, &br_ghash_ctmul, salt);
+	in.seq = seq;
+	len = 29;
+	p = br_sslrec_in_gcm_vtable.inner.decrypt(
+	    (const br_sslrec_in_class **)&in.vtable.in, 23, 0x303, rec + 5,
+	    &len);
+	return (p != NULL && len == 5 && memcmp(p, want, 5) == 0);
+}
+
+static void
+test_kernel_keys(struct tls_conf *nc)
+{
+	struct side	 node, hub;
+	struct middle	 m;
+	unsigned char	 k1[16], s1[4], k2[16], s2[4];
+	uint64_t	 q1, q2;
+
+	if (link_open(&node, &hub, &m, nc, hub_a, "hub.example:4442") == -1 ||
+	    !hello(&node, &hub)) {
+		check(0);
+		return;
+	}
+	check_int(tls_kernel_keys(hub.bev, 1, k1, s1, &q1), ==, 0);
+	check_int(tls_kernel_keys(node.bev, 0, k2, s2, &q2), ==, 0);
+	check(memcmp(k1, k2, 16) == 0 && memcmp(s1, s2, 4) == 0);
+	check(q1 == q2 && q1 >= 1);
+	check(open_last(m.seen, k1, s1, q1 - 1, "world"));
+	check(!open_last(m.seen, k1, s1, q1, "world"));
 	link_close(&node, &hub, &m);
 }
 
@@ -1206,6 +1451,8 @@ main(void)
 	    "fingerprints in the message");
 	TEST(test_tofu(), "known_hosts: stored 0600 on first use, accepted, "
 	    "a changed key refused naming file and line");
+	TEST(test_suites(), "ChaCha20 when either end lacks AES hardware, "
+	    "AES-GCM when both have it");
 	TEST(test_ca(), "CA file: right name ok, wrong name and other CA "
 	    "refused");
 	pin = tls_client_conf(fp_a, NULL, NULL, &cause);
@@ -1216,6 +1463,10 @@ main(void)
 	}
 	TEST(test_bulk(pin), "8 MiB both ways at once: checksums match, no "
 	    "plaintext on the wire");
+	TEST(test_records(pin), "records cut every way across reads; "
+	    "one recv() a whole record");
+	TEST(test_kernel_keys(pin), "kernel TLS keys, salt and sequence "
+	    "number open the records on the wire");
 	TEST(test_halfclose(pin), "half-close: 1 MiB then EOF, the answer "
 	    "still flows back");
 	TEST(test_truncated(pin), "TCP end in the middle of a record is an "
