@@ -188,6 +188,7 @@ struct node {
 	TAILQ_HEAD(, spare)	 n_spares;
 	u_int			 n_nspares;
 	uint64_t		 n_reused;	/* links idle again after a relay */
+	u_int			 n_nlent;	/* spare links out on framed relays */
 	int			 n_spare_seen;	/* sent a SPARE: has spares */
 	uint16_t		 n_spare_target;	/* last SPARE_TARGET */
 	uint64_t		 n_spare_taken_us; /* one left, no refill yet */
@@ -297,6 +298,7 @@ struct srelay {
 	struct hub_acct_user	*sr_acct;	/* its user's usage; NULL */
 	struct bufferevent	*sr_acct_bev;	/* in its rate-limit group */
 	struct spare		*sr_spare;	/* a framed link's, for its return */
+	int			 sr_lent;	/* counted in its node's n_nlent */
 };
 
 /* A control connection before WELCOME. */

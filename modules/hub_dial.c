@@ -289,6 +289,12 @@ hub_dial_finish(struct dial *d, int result, struct bufferevent *link)
 	}
 	if (dd.exit != NULL) {
 		dd.exit->framed = d->d_framed;
+		if (d->d_framed && n != NULL) {
+			/* Out on the relay, back after it: n's spare demand. */
+			((struct srelay *)((char *)dd.exit -
+			    offsetof(struct srelay, sr_exit)))->sr_lent = 1;
+			n->n_nlent++;
+		}
 		((struct srelay *)((char *)dd.exit -
 		    offsetof(struct srelay, sr_exit)))->sr_spare = d->d_kept;
 		d->d_kept = NULL;
@@ -360,9 +366,15 @@ hub_dial_exit_done(struct relay_exit *ex)
 			    offsetof(struct srelay, sr_exit));
 
 	hub_acct_exit_done(sr);
+	if (sr->sr_lent && sr->sr_node != NULL)
+		sr->sr_node->n_nlent--;
 	if (ex->bev != NULL) {
-		/* A framed link that ended cleanly: idle again, or closed. */
-		hub_spare_return(sr->sr_node, ex->bev, sr->sr_spare);
+		/*
+		 * A framed link that ended cleanly: idle again, or closed
+		 * (its node's session ended meanwhile: not counted now).
+		 */
+		hub_spare_return(sr->sr_lent ? sr->sr_node : NULL, ex->bev,
+		    sr->sr_spare);
 		ex->bev = NULL;
 	} else
 		free(sr->sr_spare);

@@ -720,6 +720,8 @@ hub_node_close(struct node *n, uint8_t reason, const char *why)
 		TAILQ_REMOVE(&n->n_relays, sr, sr_entry);
 		sr->sr_exit.stat = NULL;
 		sr->sr_node = NULL;
+		/* A framed link of this session closes when its relay ends. */
+		sr->sr_lent = 0;
 		if (pk != NULL) {
 			TAILQ_INSERT_TAIL(&pk->pk_relays, sr, sr_entry);
 			sr->sr_parked = pk;

@@ -45,9 +45,10 @@ hub_spare_demand(struct node *n)
 	}
 	if (n->n_dcount[b] < UINT16_MAX)
 		n->n_dcount[b]++;
-	if (n->n_ndials > n->n_dpeak[b])
-		n->n_dpeak[b] = n->n_ndials > UINT16_MAX ? UINT16_MAX :
-		    n->n_ndials;
+	/* Links out on framed relays come back: they are demand too. */
+	if (n->n_ndials + n->n_nlent > n->n_dpeak[b])
+		n->n_dpeak[b] = n->n_ndials + n->n_nlent > UINT16_MAX ?
+		    UINT16_MAX : n->n_ndials + n->n_nlent;
 	hub_spare_eval(n, 0);
 }
 

@@ -118,6 +118,7 @@ node_spare_dial(void *arg, const struct frame *f, const char **cause)
 		 */
 		TAILQ_REMOVE(&node.spares, sp, sp_entry);
 		node.nspares--;
+		node_spare_ready(sp);	/* its handshake is over: next */
 		sp->sp_onlent = 1;
 		sp->sp_gen = node.spare_gen;
 		sp->sp_since_us = core_now_us();

@@ -167,4 +167,42 @@ test_expect_success 'hub -link-reuse=false: DIALs unframed, links used once' '
 	! grep "DIAL on a pooled link .*, framed" "$NODE_LOG"
 '
 
+# burst N: N SOCKS requests at once, all answered.
+burst () {
+	pids= && i=0 &&
+	while test $i -lt $1; do
+		tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
+			http://127.0.0.1:$ORIGIN_PORT/small >b.$i &
+		pids="$pids $!"
+		i=$((i + 1))
+	done &&
+	for p in $pids; do
+		wait $p || return 1
+	done &&
+	i=0 &&
+	while test $i -lt $1; do
+		grep -q "quick brown fox" b.$i || return 1
+		i=$((i + 1))
+	done
+}
+# idle_now N: node N's idle links by the hub's last count in its log.
+idle_now () {
+	sed -n "s/.*pool: node $1: .*(\([0-9]*\) idle.*/\1/p" "$HUB_LOG" |
+		tail -n 1
+}
+
+test_expect_success 'bursts at the pool size: links are lent, the pool still fills to 16' '
+	stop_daemon $NODE_PID &&
+	stop_daemon $HUB_PID &&
+	start_hub &&
+	start_node n4 -pool-size 16 &&
+	id=$(sed -n "s/.*node ready: node \([0-9]*\) (n4).*/\1/p" "$NODE_LOG" | tail -n 1) &&
+	burst 16 && burst 16 && burst 16 &&
+	wait_until 10 test "$(idle_now $id)" -ge 16 &&
+	c=$(grep -c "no idle pooled link on node $id" "$HUB_LOG" || :) &&
+	burst 16 &&
+	e=$(grep -c "no idle pooled link on node $id" "$HUB_LOG" || :) &&
+	test $((e - c)) -le 4
+'
+
 test_done
