@@ -177,7 +177,10 @@ test_expect_success 'pools= without a pool asked: only nodes in the allowed pool
 	test "$code" = 503
 '
 
-test_expect_success 'heartbeat sweep: a silent node is gone after 3 heartbeats, not 4' '
+# Checked once a heartbeat (at most a sixteenth early), a node silent for
+# three is gone within a fourth; 5 s leaves a loaded machine's (and ASan's)
+# lateness a second.
+test_expect_success 'heartbeat sweep: a silent node is gone after 3 heartbeats, not 5' '
 	for p in $NODE_PID_n1 $NODE_PID_n2 $NODE_PID_n3 $HUB_PID; do
 		stop_daemon $p || return 1
 	done &&
@@ -190,7 +193,7 @@ test_expect_success 'heartbeat sweep: a silent node is gone after 3 heartbeats, 
 	ms=$(sed -n "s/.*(n1) left: heartbeat timeout: nothing heard for \([0-9]*\) ms.*/\1/p" \
 		"$HUB_LOG" | head -n 1) &&
 	echo "silent $ms ms" &&
-	test "$ms" -ge 3000 && test "$ms" -lt 4500 &&
+	test "$ms" -ge 3000 && test "$ms" -lt 5000 &&
 	! grep "(n2) left" "$HUB_LOG" &&
 	spread 3 alice-pool-pa && only n2
 '
