@@ -44,7 +44,7 @@ struct relay;
 struct tls_conf;
 struct core_listener;
 
-#define NODE_HASH	256
+#define NODE_HASH	4096
 #define DIAL_HASH	1024
 #define AUTHFAIL_SLOTS	256
 #define SPARE_WINDOW	10		/* seconds of demand spares cover */

@@ -41,7 +41,7 @@
 #define IDS_MAX		4096		/* id assignments kept on disk */
 #define IDS_FILE	"node-ids"
 #define IDS_LINE_MAX	256
-#define HB_SLOTS	16		/* ticks a heartbeat: its precision */
+#define HB_SLOTS	64		/* ticks a heartbeat: its precision */
 /*
  * The largest id the file may hold: hub.next_id goes on from the largest,
  * and must never wrap to 0 (no node) or onto ids in use.

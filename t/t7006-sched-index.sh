@@ -177,7 +177,7 @@ test_expect_success 'pools= without a pool asked: only nodes in the allowed pool
 	test "$code" = 503
 '
 
-# Checked once a heartbeat (at most a sixteenth early), a node silent for
+# Checked once a heartbeat (the first at most a 64th early), a node silent for
 # three is gone within a fourth; 5 s leaves a loaded machine's (and ASan's)
 # lateness a second.
 test_expect_success 'heartbeat sweep: a silent node is gone after 3 heartbeats, not 5' '
