@@ -86,6 +86,7 @@ hub_sched_join(struct node *n)
 	u_int		 h;
 	int		 i, j;
 
+	/* HELLO gave it "default" if it named no pool: npools > 0. */
 	if ((n->n_pools = calloc(n->n_hello.npools, sizeof *pm)) == NULL)
 		goto fail;
 	for (i = 0; i < n->n_hello.npools; i++) {
@@ -112,7 +113,8 @@ hub_sched_join(struct node *n)
 	}
 	return;
 fail:
-	hub_sched_leave(n);
+	if (n->n_pools != NULL)
+		hub_sched_leave(n);	/* the lists it got into */
 	hub.nunindexed++;
 	log_warnx("node %u (%s): out of memory for its pools' lists; every "
 	    "pick by pool walks all nodes while it is online", n->n_id,
