@@ -2,7 +2,7 @@
  * bench/load.c: the benchmark's client.  One thread, epoll.
  *
  *	load [-x direct|socks5|http] [-p PROXY_HOST:PORT] -t HOST:PORT
- *	     [-m rate|hold] [-n N] [-c C] [-u PATH] [-T SECONDS]
+ *	     [-m rate|hold] [-n N] [-c C] [-u PATH] [-T SECONDS] [-U USER]
  *
  * rate (default): N connections, at most C at once, each: connect (to the
  *	target, or to the proxy and SOCKS5 CONNECT / HTTP CONNECT to the
@@ -16,6 +16,9 @@
  *	and keep them open until SIGUSR1; then send GET PATH on every one at
  *	once, read every response and print the rate line (secs from the
  *	release).  SIGTERM ends it at any time.
+ *
+ * -U: HTTP CONNECT sends USER (routing parameters: bench-pool-busy) with an
+ * empty password in Proxy-Authorization.
  *
  * A connection dropped by the proxy, a bad reply or status, a short body
  * and a connection still open at the -T deadline (default 300 s) count as
@@ -74,6 +77,36 @@ static int	 nlat;
 static uint64_t	 body_bytes;
 static char	 rbuf[RBUF];
 static struct conn **held_list;
+static char	 auth[256];	/* Proxy-Authorization line, -U */
+
+/* auth = "Proxy-Authorization: Basic base64(user:)\r\n"; -1: too long. */
+static int
+basic_auth(const char *user)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char		 in[100], *o;
+	size_t		 len, i;
+	uint32_t	 v;
+
+	len = (size_t)snprintf(in, sizeof in, "%s:", user);
+	if (len >= sizeof in)
+		return -1;
+	o = auth + snprintf(auth, sizeof auth, "Proxy-Authorization: Basic ");
+	for (i = 0; i < len; i += 3) {
+		v = (uint32_t)(uint8_t)in[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)(uint8_t)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (uint8_t)in[i + 2];
+		*o++ = b64[v >> 18 & 63];
+		*o++ = b64[v >> 12 & 63];
+		*o++ = i + 1 < len ? b64[v >> 6 & 63] : '=';
+		*o++ = i + 2 < len ? b64[v & 63] : '=';
+	}
+	memcpy(o, "\r\n", 3);
+	return 0;
+}
 
 static uint64_t
 now_us(void)
@@ -228,7 +261,7 @@ on_connected(struct conn *c)
 	int		 err = 0;
 	socklen_t	 elen = sizeof err;
 	unsigned char	 req[10];
-	char		 hreq[256];
+	char		 hreq[512];
 	int		 n;
 
 	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &elen);
@@ -252,7 +285,7 @@ on_connected(struct conn *c)
 		return;
 	case X_HTTP:
 		n = snprintf(hreq, sizeof hreq, "CONNECT %s HTTP/1.1\r\n"
-		    "Host: %s\r\n\r\n", target_str, target_str);
+		    "Host: %s\r\n%s\r\n", target_str, target_str, auth);
 		c->state = S_HTTP_REPLY;
 		if (send_all(c, hreq, (size_t)n) < 0)
 			conn_fail(c, "write");
@@ -521,6 +554,10 @@ main(int argc, char **argv)
 			path = v;
 		else if (strcmp(a, "-T") == 0)
 			deadline_s = atof(v);
+		else if (strcmp(a, "-U") == 0) {
+			if (basic_auth(v) < 0)
+				goto usage;
+		}
 		else
 			goto usage;
 	}
@@ -582,6 +619,6 @@ main(int argc, char **argv)
 usage:
 	fprintf(stderr, "usage: load [-x direct|socks5|http] "
 	    "[-p PROXY_HOST:PORT] -t HOST:PORT [-m rate|hold] [-n N] [-c C] "
-	    "[-u PATH] [-T SECONDS]\n");
+	    "[-u PATH] [-T SECONDS] [-U USER]\n");
 	return 2;
 }

@@ -6,9 +6,11 @@
  * nobody sends it a request.
  *
  *	manynodes -s HOST:PORT [-n N] [-c C] [-f sha256:FP] [-name PREFIX]
+ *	    [-pool POOL]
  *
  * -f: TLS links (modules/tls.c, the hub's key pinned); without it the hub
  * must run -insecure.  -c: handshakes in flight at once (default 200).
+ * -pool: every node serves POOL (default none: the hub's "default").
  * Prints "nodes connected=N failed=F secs=S" once every node has its
  * WELCOME or failed, then stays until SIGTERM; SIGUSR1 prints
  * "nodes alive=N dropped=D" (links the hub closed since).  The hub
@@ -47,6 +49,7 @@ static struct sockaddr_in hub_sa;
 static char	 hub_str[64];
 static struct tls_conf *tls;
 static const char *prefix = "mn";
+static const char *pool;
 static int	 nnodes = 1000, conc = 200;
 static int	 started, pending, connected, failed, dropped, reported;
 static struct timespec t0;
@@ -207,6 +210,10 @@ start_one(void)
 	snprintf(h.os, sizeof h.os, "linux");
 	snprintf(h.arch, sizeof h.arch, "bench");
 	snprintf(h.build, sizeof h.build, "bench/manynodes");
+	if (pool != NULL) {
+		snprintf(h.pools[0], sizeof h.pools[0], "%s", pool);
+		h.npools = 1;
+	}
 	bufferevent_setcb(bev, read_cb, NULL, event_cb, m);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	bufferevent_write(bev, out, frame_hello_encode(out, &h));
@@ -257,13 +264,17 @@ main(int argc, char **argv)
 			fp = argv[i + 1];
 		else if (strcmp(argv[i], "-name") == 0)
 			prefix = argv[i + 1];
+		else if (strcmp(argv[i], "-pool") == 0)
+			pool = argv[i + 1];
 		else
 			break;
 	}
 	if (i != argc || hub == NULL || nnodes < 1 || conc < 1 ||
-	    strlen(hub) >= sizeof host || (colon = strrchr(hub, ':')) == NULL) {
+	    strlen(hub) >= sizeof host || (colon = strrchr(hub, ':')) == NULL ||
+	    (pool != NULL && (pool[0] == '\0' ||
+	    strlen(pool) > FRAME_POOL_MAX))) {
 		fprintf(stderr, "usage: manynodes -s HOST:PORT [-n N] [-c C] "
-		    "[-f sha256:FP] [-name PREFIX]\n");
+		    "[-f sha256:FP] [-name PREFIX] [-pool POOL]\n");
 		return 2;
 	}
 	memcpy(host, hub, (size_t)(colon - hub));

@@ -44,12 +44,13 @@ struct relay;
 struct tls_conf;
 struct core_listener;
 
-#define NODE_HASH	256
+#define NODE_HASH	4096
 #define DIAL_HASH	1024
 #define AUTHFAIL_SLOTS	256
 #define SPARE_WINDOW	10		/* seconds of demand spares cover */
 #define RATE_SLOTS	16		/* rate samples kept, one per second */
 #define SESSION_HASH	4096
+#define POOL_HASH	1024
 #define SESSION_LIFE_MS	(24LL * 3600 * 1000)	/* -session-max-life */
 #define SCHED_LEAST_CONN	0
 #define SCHED_ROUND_ROBIN	1
@@ -156,6 +157,8 @@ TAILQ_HEAD(parkedq, parked);
 struct dial;
 struct srelay;
 struct spare;
+struct pmember;
+struct pool;
 
 /* A connected node: its control link and everything counted on it. */
 struct node {
@@ -166,7 +169,7 @@ struct node {
 	char			 n_remote[64];
 	struct bufferevent	*n_bev;		/* control link */
 	struct peer		 n_peer;	/* its frames */
-	struct event		*n_heartbeat;
+	LIST_ENTRY(node)	 n_hb;		/* its heartbeat slot */
 	uint64_t		 n_rx_us;	/* last frame received */
 	uint32_t		 n_rtt_us;
 	uint8_t			 n_cookie[FRAME_COOKIE_LEN];
@@ -196,6 +199,8 @@ struct node {
 	uint32_t		 n_dsec[SPARE_WINDOW];	/* demand per second: */
 	uint16_t		 n_dcount[SPARE_WINDOW]; /* dials started, */
 	uint16_t		 n_dpeak[SPARE_WINDOW];	/* most in flight */
+	/* Its entries in its pools' lists (hub_sched.c); NULL: in none. */
+	struct pmember		*n_pools;
 	/* Node-side dial failures in a row, and the back-off they earned. */
 	u_int			 n_fails;
 	uint32_t		 n_backoff_ms;
@@ -386,6 +391,8 @@ struct hub {
 	struct sessionq		 session_lru;
 	u_int			 nsessions;
 	LIST_HEAD(, suser)	 susers[SESSION_HASH];
+	LIST_HEAD(, pool)	 pools[POOL_HASH];	/* by name: members */
+	u_int			 nunindexed;	/* nodes in no pool list */
 	/* hub_dial.c */
 	LIST_HEAD(, dial)	 dial_hash[DIAL_HASH];
 	u_int			 ndials;	/* pending, hub-wide */
@@ -551,6 +558,13 @@ struct node	*hub_sched_choose(struct dial *, int *);
 void		 hub_sched_outcome(struct node *, int);
 /* A number below bound, from a cheap generator (not for secrets). */
 uint32_t	 hub_sched_random(uint32_t);
+/*
+ * n, just in hub.nodes, joins its pools' lists (picks by pool walk those);
+ * out of memory, every pick by pool walks hub.nodes until n leaves.
+ */
+void		 hub_sched_join(struct node *);
+/* n, just out of hub.nodes, leaves its pools' lists. */
+void		 hub_sched_leave(struct node *);
 
 /* hub_dial.c: dials, the data port and the exits' accounting. */
 /*

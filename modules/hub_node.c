@@ -41,6 +41,7 @@
 #define IDS_MAX		4096		/* id assignments kept on disk */
 #define IDS_FILE	"node-ids"
 #define IDS_LINE_MAX	256
+#define HB_SLOTS	64		/* ticks a heartbeat: its precision */
 /*
  * The largest id the file may hold: hub.next_id goes on from the largest,
  * and must never wrap to 0 (no node) or onto ids in use.
@@ -61,6 +62,17 @@ static char		 ids_path[1024];
 static int		 ids_warned;
 static struct event	*ids_ev;	/* the next write, at most 1/s */
 static uint64_t		 ids_saved_us;
+/*
+ * Heartbeats: one timer ticks HB_SLOTS times a heartbeat and each tick
+ * sweeps one slot of nodes, so each node is seen once a heartbeat, as
+ * with a timer each, without 10,000 timers for 10,000 nodes in the
+ * loop's heap.  A node joins the slot swept last in the cycle: its first
+ * heartbeat comes at most one tick early, every later one a heartbeat
+ * after the last.
+ */
+static LIST_HEAD(, node) hb_slots[HB_SLOTS];
+static u_int		 hb_next;	/* the slot the next tick sweeps */
+static struct event	*hb_ev;
 
 static void	hub_node_free(struct node *);
 static uint32_t	hub_node_id(const struct frame_hello *, struct parked **);
@@ -71,6 +83,7 @@ static struct parked *hub_node_parked_find(const struct frame_hello *,
 static void	hub_node_parked_free(struct parked *);
 static void	hub_node_event_cb(struct bufferevent *, short, void *);
 static const struct peer_ops hub_node_ops;
+static void	hub_node_heartbeat(struct node *, uint64_t);
 static void	hub_node_heartbeat_cb(evutil_socket_t, short, void *);
 static struct idrec *hub_node_ids_find(const struct frame_hello *, uint32_t);
 static int	hub_node_ids_other(const struct frame_hello *, uint32_t);
@@ -192,8 +205,10 @@ hub_node_new(void)
 	if ((n = calloc(1, sizeof *n)) == NULL)
 		return (NULL);
 	n->n_redial_ev = evtimer_new(core_base, hub_redial_cb, n);
-	n->n_heartbeat = evtimer_new(core_base, hub_node_heartbeat_cb, n);
-	if (n->n_redial_ev == NULL || n->n_heartbeat == NULL) {
+	if (hb_ev == NULL)
+		hb_ev = event_new(core_base, -1, EV_PERSIST,
+		    hub_node_heartbeat_cb, NULL);
+	if (n->n_redial_ev == NULL || hb_ev == NULL) {
 		hub_node_free(n);
 		return (NULL);
 	}
@@ -210,8 +225,6 @@ static void
 hub_node_free(struct node *n)
 {
 	limit_close(n->n_hold);
-	if (n->n_heartbeat != NULL)
-		event_free(n->n_heartbeat);
 	if (n->n_redial_ev != NULL)
 		event_free(n->n_redial_ev);
 	free(n);
@@ -262,6 +275,7 @@ hub_node_open(struct node *n, struct bufferevent *bev,
 {
 	struct parked	*pk;
 	struct timeval	 tv;
+	uint64_t	 tick;
 
 	n->n_id = hub_node_id(h, &pk);
 	n->n_hello = *h;
@@ -278,9 +292,17 @@ hub_node_open(struct node *n, struct bufferevent *bev,
 	TAILQ_INSERT_TAIL(&hub.nodes, n, n_entry);
 	LIST_INSERT_HEAD(&hub.node_hash[n->n_id % NODE_HASH], n, n_hash);
 	hub.nnodes++;
+	hub_sched_join(n);
 	peer_open(&n->n_peer, n->n_bev, &hub_node_ops, n, hub_node_event_cb);
 	bufferevent_set_timeouts(n->n_bev, NULL, NULL);
-	evtimer_add(n->n_heartbeat, core_ms_tv(&tv, hub.conf.heartbeat_ms));
+	LIST_INSERT_HEAD(&hb_slots[(hb_next + HB_SLOTS - 1) % HB_SLOTS], n,
+	    n_hb);
+	if (!evtimer_pending(hb_ev, NULL)) {
+		tick = (uint64_t)hub.conf.heartbeat_ms * 1000 / HB_SLOTS;
+		tv.tv_sec = tick / 1000000;
+		tv.tv_usec = tick % 1000000;
+		evtimer_add(hb_ev, &tv);
+	}
 	hub_welcome(n->n_bev, n->n_id, n->n_cookie);
 	hub_node_policy_send(n);
 	hub_node_joined(n);
@@ -659,14 +681,39 @@ hub_node_event_cb(struct bufferevent *bev, short what, void *arg)
 	hub_node_close(n, HUB_NODE_NOBYE, why);
 }
 
+/* One tick: the nodes of one slot, each once. */
 static void
 hub_node_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
-    void *arg)
+    void *arg __unused)
 {
-	struct node	*n = arg;
-	struct timeval	 tv;
+	LIST_HEAD(, node)	 due;
+	struct node		*n;
+	u_int			 slot = hb_next;
+	uint64_t		 now = core_now_us();
+
+	hb_next = (hb_next + 1) % HB_SLOTS;
+	/*
+	 * Back one at a time: a node that closes (its own timeout, or a
+	 * dial retried from another's close) leaves whichever list holds it.
+	 */
+	LIST_INIT(&due);
+	while ((n = LIST_FIRST(&hb_slots[slot])) != NULL) {
+		LIST_REMOVE(n, n_hb);
+		LIST_INSERT_HEAD(&due, n, n_hb);
+	}
+	while ((n = LIST_FIRST(&due)) != NULL) {
+		LIST_REMOVE(n, n_hb);
+		LIST_INSERT_HEAD(&hb_slots[slot], n, n_hb);
+		hub_node_heartbeat(n, now);
+	}
+}
+
+/* n's heartbeat: declared gone after HEARTBEAT_MISSES silent, else PING. */
+static void
+hub_node_heartbeat(struct node *n, uint64_t now)
+{
 	uint8_t		 buf[FRAME_MAX];
-	uint64_t	 now = core_now_us(), silent;
+	uint64_t	 silent;
 	char		 why[128];
 
 	silent = now - n->n_rx_us;
@@ -682,7 +729,6 @@ hub_node_heartbeat_cb(evutil_socket_t fd __unused, short what __unused,
 		return;
 	hub_node_rate(n, now, NULL, NULL);
 	hub_spare_idle(n, now);
-	evtimer_add(n->n_heartbeat, core_ms_tv(&tv, hub.conf.heartbeat_ms));
 	hub_spare_eval(n, 1);
 }
 
@@ -698,6 +744,10 @@ hub_node_close(struct node *n, uint8_t reason, const char *why)
 	TAILQ_REMOVE(&hub.nodes, n, n_entry);
 	LIST_REMOVE(n, n_hash);
 	hub.nnodes--;
+	hub_sched_leave(n);
+	LIST_REMOVE(n, n_hb);
+	if (hub.nnodes == 0)
+		evtimer_del(hb_ev);
 	log_info("node %u (%s) left%s: %s; %u relays continue, %u nodes "
 	    "online", n->n_id, n->n_hello.name, n->n_redial == REDIAL_SENT ?
 	    " to redial" : "", why, n->n_nrelays, hub.nnodes);

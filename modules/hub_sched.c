@@ -1,7 +1,8 @@
 /*
  * hub_sched.c: choosing the node for a dial (doc/routing.md).  Owns the
  * route's selectors, -schedule (least-conn, round-robin, random), the
- * back-off of failing nodes, and sticky sessions (per user, LRU bounded).
+ * back-off of failing nodes, sticky sessions (per user, LRU bounded), and
+ * the pools' member lists a pick by pool walks instead of every node.
  */
 #include <sys/types.h>
 
@@ -21,10 +22,142 @@
 #define BACKOFF_MAX_MS	300000		/* doubling up to this */
 #define SESSION_MAX	65536
 
+/*
+ * A pool's members in the order they joined, which is hub.nodes' order,
+ * so a pick among them chooses the node a walk of hub.nodes would (the
+ * round-robin and least-conn tie-break count eligible nodes in order).
+ * Only membership is kept here: whether a member may take a dial now
+ * (full, drained, redialing, backing off) is read at each pick, so no
+ * change of state can leave a list stale.
+ */
+struct pool {
+	LIST_ENTRY(pool)	 po_hash;
+	TAILQ_HEAD(, pmember)	 po_members;
+	u_int			 po_n;
+	char			 po_name[FRAME_POOL_MAX + 1];
+};
+
+/* A node in one pool: n_pools[i] for n_hello.pools[i]. */
+struct pmember {
+	TAILQ_ENTRY(pmember)	 pm_entry;
+	struct node		*pm_node;
+	struct pool		*pm_pool;	/* NULL: a pool named twice */
+};
+
+/* The nodes a pick walks: po's members, or every node with po NULL. */
+#define HUB_SCHED_FOREACH(n, po, pm)					\
+	for ((pm) = NULL, (n) = hub_sched_next((po), &(pm), NULL);	\
+	    (n) != NULL; (n) = hub_sched_next((po), &(pm), (n)))
+
 /* The pools= of the user whose dial is being chosen; NULL: every pool. */
 static const struct acct_limits	*hub_sched_allow;
 
 static struct node *hub_sched_choose_allowed(struct dial *, int *);
+
+static u_int
+hub_sched_hash(const char *key)
+{
+	uint32_t	 h = 2166136261U;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (uint8_t)*key) * 16777619U;
+	return (h);
+}
+
+static struct pool *
+hub_sched_pool(const char *name)
+{
+	struct pool	*po;
+
+	LIST_FOREACH(po, &hub.pools[hub_sched_hash(name) % POOL_HASH],
+	    po_hash) {
+		if (strcmp(po->po_name, name) == 0)
+			return (po);
+	}
+	return (NULL);
+}
+
+/* see hub.h */
+void
+hub_sched_join(struct node *n)
+{
+	struct pmember	*pm;
+	struct pool	*po;
+	u_int		 h;
+	int		 i, j;
+
+	/* HELLO gave it "default" if it named no pool: npools > 0. */
+	if ((n->n_pools = calloc(n->n_hello.npools, sizeof *pm)) == NULL)
+		goto fail;
+	for (i = 0; i < n->n_hello.npools; i++) {
+		pm = &n->n_pools[i];
+		pm->pm_node = n;
+		for (j = 0; j < i; j++)
+			if (strcmp(n->n_hello.pools[j],
+			    n->n_hello.pools[i]) == 0)
+				break;
+		if (j < i)
+			continue;	/* named twice: one entry */
+		if ((po = hub_sched_pool(n->n_hello.pools[i])) == NULL) {
+			if ((po = calloc(1, sizeof *po)) == NULL)
+				goto fail;
+			strlcpy(po->po_name, n->n_hello.pools[i],
+			    sizeof po->po_name);
+			TAILQ_INIT(&po->po_members);
+			h = hub_sched_hash(po->po_name) % POOL_HASH;
+			LIST_INSERT_HEAD(&hub.pools[h], po, po_hash);
+		}
+		pm->pm_pool = po;
+		TAILQ_INSERT_TAIL(&po->po_members, pm, pm_entry);
+		po->po_n++;
+	}
+	return;
+fail:
+	if (n->n_pools != NULL)
+		hub_sched_leave(n);	/* the lists it got into */
+	hub.nunindexed++;
+	log_warnx("node %u (%s): out of memory for its pools' lists; every "
+	    "pick by pool walks all nodes while it is online", n->n_id,
+	    n->n_hello.name);
+}
+
+/* see hub.h */
+void
+hub_sched_leave(struct node *n)
+{
+	struct pmember	*pm;
+	struct pool	*po;
+	int		 i;
+
+	if (n->n_pools == NULL) {
+		hub.nunindexed--;
+		return;
+	}
+	for (i = 0; i < n->n_hello.npools; i++) {
+		pm = &n->n_pools[i];
+		if ((po = pm->pm_pool) == NULL)
+			continue;
+		TAILQ_REMOVE(&po->po_members, pm, pm_entry);
+		if (--po->po_n == 0) {
+			LIST_REMOVE(po, po_hash);
+			free(po);
+		}
+	}
+	free(n->n_pools);
+	n->n_pools = NULL;
+}
+
+/* The node after n (NULL: the first) in po's list, or in hub.nodes. */
+static struct node *
+hub_sched_next(struct pool *po, struct pmember **pm, struct node *n)
+{
+	if (po == NULL)
+		return (n == NULL ? TAILQ_FIRST(&hub.nodes) :
+		    TAILQ_NEXT(n, n_entry));
+	*pm = *pm == NULL ? TAILQ_FIRST(&po->po_members) :
+	    TAILQ_NEXT(*pm, pm_entry);
+	return (*pm == NULL ? NULL : (*pm)->pm_node);
+}
 
 /* Is n out of service (drained, or in a redial cycle)? */
 static int
@@ -138,38 +271,55 @@ hub_sched_random(uint32_t bound)
 }
 
 /*
+ * Can n take d's dial now, by state alone (it matched the route)?  A node
+ * backing off only if backoff.
+ */
+static int
+hub_sched_ready(const struct node *n, const struct dial *d, uint64_t now,
+    int backoff)
+{
+	return (!hub_sched_full(n) && !hub_sched_tried(d, n) &&
+	    !hub_sched_resting(n) &&
+	    (backoff || n->n_backoff_until_us <= now));
+}
+
+/*
  * Choose a node for r (NULL: any) by -schedule, skipping nodes at their
  * limit, drained or redialing, those d already tried, and those backing
  * off (unless every other candidate is gone).  NULL: *matched says how
- * many nodes matched r.
+ * many nodes matched r.  A route with a pool walks that pool's members
+ * (in hub.nodes' order: the same choice), twice: count, then choose;
+ * without one, or while a node is in no list, every node.
  */
 static struct node *
 hub_sched_pick(const struct route *r, const struct dial *d, u_int *matched)
 {
+	struct pool	*po = NULL;
+	struct pmember	*pm;
 	struct node	*n, *best = NULL;
-	u_int		 load, bestload = 0, count = 0, i, k, start = 0;
+	u_int		 load, bestload = 0, count, ready[2], i, k, start = 0;
 	uint64_t	 now = core_now_us();
 	int		 backoff;
 
 	*matched = 0;
-	TAILQ_FOREACH(n, &hub.nodes, n_entry) {
-		if (hub_sched_matches(n, r))
-			(*matched)++;
-	}
-	if (*matched == 0)
+	if (r != NULL && r->pool[0] != '\0' && hub.nunindexed == 0 &&
+	    (po = hub_sched_pool(r->pool)) == NULL)
 		return (NULL);
-	for (backoff = 0; backoff < 2 && count == 0; backoff++) {
-		TAILQ_FOREACH(n, &hub.nodes, n_entry) {
-			if (!hub_sched_matches(n, r) || hub_sched_full(n) ||
-			    hub_sched_tried(d, n) || hub_sched_resting(n) ||
-			    (!backoff && n->n_backoff_until_us > now))
-				continue;
-			count++;
-		}
+	ready[0] = ready[1] = 0;
+	HUB_SCHED_FOREACH(n, po, pm) {
+		if (!hub_sched_matches(n, r))
+			continue;
+		(*matched)++;
+		if (!hub_sched_ready(n, d, now, 1))
+			continue;
+		ready[1]++;
+		if (n->n_backoff_until_us <= now)
+			ready[0]++;
 	}
-	if (count == 0)
+	/* Nodes backing off only when no other can take it. */
+	backoff = ready[0] == 0;
+	if ((count = ready[backoff]) == 0)
 		return (NULL);
-	backoff--;
 	switch (hub.conf.schedule) {
 	case SCHED_ROUND_ROBIN:
 		k = hub.rr++ % count;
@@ -183,10 +333,9 @@ hub_sched_pick(const struct route *r, const struct dial *d, u_int *matched)
 		break;
 	}
 	i = 0;
-	TAILQ_FOREACH(n, &hub.nodes, n_entry) {
-		if (!hub_sched_matches(n, r) || hub_sched_full(n) ||
-		    hub_sched_tried(d, n) || hub_sched_resting(n) ||
-		    (!backoff && n->n_backoff_until_us > now))
+	HUB_SCHED_FOREACH(n, po, pm) {
+		if (!hub_sched_matches(n, r) ||
+		    !hub_sched_ready(n, d, now, backoff))
 			continue;
 		if (k != count) {
 			if (i++ == k)
@@ -208,11 +357,7 @@ hub_sched_pick(const struct route *r, const struct dial *d, u_int *matched)
 static u_int
 hub_session_hash(const char *key)
 {
-	uint32_t	 h = 2166136261U;
-
-	for (; *key != '\0'; key++)
-		h = (h ^ (uint8_t)*key) * 16777619U;
-	return (h % SESSION_HASH);
+	return (hub_sched_hash(key) % SESSION_HASH);
 }
 
 static void
