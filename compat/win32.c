@@ -26,6 +26,7 @@
 #undef send
 #undef recv
 #undef readv
+#undef writev
 #undef strerror
 #undef mkdir
 #undef rename
@@ -185,6 +186,26 @@ compat_readv(SOCKET s, const struct iovec *iov, int n)
 		return (compat_sockfail());
 	}
 	return ((ssize_t)got);
+}
+
+/* writev() on a socket: one WSASend() from the buffers. */
+ssize_t
+compat_writev(SOCKET s, const struct iovec *iov, int n)
+{
+	WSABUF	 b[16];
+	DWORD	 sent = 0;
+	int	 i;
+
+	if (n > 16)
+		n = 16;
+	for (i = 0; i < n; i++) {
+		b[i].buf = iov[i].iov_base;
+		b[i].len = iov[i].iov_len > ULONG_MAX ? ULONG_MAX :
+		    (ULONG)iov[i].iov_len;
+	}
+	if (WSASend(s, b, n, &sent, 0, NULL, NULL) != 0)
+		return (compat_sockfail());
+	return ((ssize_t)sent);
 }
 
 /* The CRT's strerror() stops at the C errors; name the network ones. */

@@ -153,6 +153,7 @@ core_now_us(void)
 	return ((uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
 }
 
+#ifdef __GLIBC__
 static void
 core_fdmap_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg __unused)
@@ -163,6 +164,7 @@ static void
 core_fdmap_log(int severity __unused, const char *msg __unused)
 {
 }
+#endif
 
 /*
  * see tentacle.h.  libevent makes a small record for each descriptor

@@ -93,6 +93,7 @@ int	 compat_getsockopt(SOCKET, int, int, void *, socklen_t *);
 ssize_t	 compat_send(SOCKET, const void *, size_t, int);
 ssize_t	 compat_recv(SOCKET, void *, size_t, int);
 ssize_t	 compat_readv(SOCKET, const struct iovec *, int);
+ssize_t	 compat_writev(SOCKET, const struct iovec *, int);
 #define socket(d, t, p)		compat_socket(d, t, p)
 #define bind(s, a, l)		compat_bind(s, a, l)
 #define connect(s, a, l)	compat_connect(s, a, l)
@@ -104,6 +105,7 @@ ssize_t	 compat_readv(SOCKET, const struct iovec *, int);
 #define send(s, b, l, f)	compat_send(s, b, l, f)
 #define recv(s, b, l, f)	compat_recv(s, b, l, f)
 #define readv(s, v, n)		compat_readv(s, v, n)
+#define writev(s, v, n)		compat_writev(s, v, n)
 
 /* strerror() that also names the Winsock-mapped errno values. */
 char	*compat_strerror(int);
