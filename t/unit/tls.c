@@ -962,6 +962,19 @@ test_kernel_keys(struct tls_conf *nc)
 		check(0);
 		return;
 	}
+	/*
+	 * Without AES hardware (a router under qemu) the link is ChaCha20:
+	 * no kernel keys, the link stays with BearSSL.
+	 */
+	if (tls_cipher(node.bev) == NULL ||
+	    strstr(tls_cipher(node.bev), "AES128-GCM") == NULL) {
+		printf("# %s: no kernel TLS keys\n", tls_cipher(node.bev) ?
+		    tls_cipher(node.bev) : "no cipher");
+		check_int(tls_kernel_keys(hub.bev, 1, k1, s1, &q1), ==, -1);
+		check_int(tls_kernel_keys(node.bev, 0, k2, s2, &q2), ==, -1);
+		link_close(&node, &hub, &m);
+		return;
+	}
 	check_int(tls_kernel_keys(hub.bev, 1, k1, s1, &q1), ==, 0);
 	check_int(tls_kernel_keys(node.bev, 0, k2, s2, &q2), ==, 0);
 	check(memcmp(k1, k2, 16) == 0 && memcmp(s1, s2, 4) == 0);
