@@ -10,13 +10,10 @@ if command -v python3 >/dev/null 2>&1; then
 	test_set_prereq PYTHON
 fi
 
-gone () {
-	! daemon_alive "$1"
-}
-
-# reap PID SECONDS: the daemon exits within SECONDS, with status 0.
+# reap PID SECONDS: the daemon exits within SECONDS, with status 0
+# (test-lib's reap, and the daemon's sanitizer report checked).
 reap () {
-	wait_until "$2" gone "$1" || return 1
+	wait_until "$2" daemon_gone "$1" || return 1
 	wait "$1"
 	rp_rc=$?
 	unregister_daemon_ "$1"

@@ -53,26 +53,6 @@ not_listed () {
 	! grep "\"name\":\"$1\"" info.json
 }
 
-# bg_start NAME COMMAND...: COMMAND in the background as daemon NAME
-# (NAME.out, NAME.err in the trash); sets BG_PID.
-bg_start () {
-	bg_name=$1
-	shift
-	"$@" >"$TRASH_DIRECTORY/$bg_name.out" \
-		2>"$TRASH_DIRECTORY/$bg_name.err" </dev/null &
-	BG_PID=$!
-	register_daemon_ $BG_PID $bg_name
-}
-
-# reap PID: wait for a daemon that exits by itself (5 s); sets REAPED to
-# its exit status.
-reap () {
-	wait_until 5 daemon_gone "$1" || return 1
-	wait "$1"
-	REAPED=$?
-	unregister_daemon_ "$1"
-}
-
 # stop_all: stop every node and fake node, then the hub.
 stop_all () {
 	for sa_d in $test_daemons; do
@@ -81,11 +61,6 @@ stop_all () {
 		esac
 	done
 	stop_daemon $HUB_PID
-}
-
-# daemon_gone PID
-daemon_gone () {
-	! daemon_alive "$1"
 }
 
 test_expect_success 'setup: tokens, origin' '

@@ -109,12 +109,12 @@ test_expect_success 'an HTTP/1.0 exchange over SOCKS (the server closes first): 
 	wait_for_count "$HUB_LOG" "pool: node 1: link .* idle again" $((r + 1))
 '
 
-test_expect_success 'concurrent short requests: all answered, links reused' '
-	r=$(reused 1) &&
+# burst N: N SOCKS requests at once, all answered.
+burst () {
 	pids= && i=0 &&
-	while test $i -lt 16; do
+	while test $i -lt $1; do
 		tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
-			http://127.0.0.1:$ORIGIN_PORT/small >par.$i &
+			http://127.0.0.1:$ORIGIN_PORT/small >b.$i &
 		pids="$pids $!"
 		i=$((i + 1))
 	done &&
@@ -122,10 +122,15 @@ test_expect_success 'concurrent short requests: all answered, links reused' '
 		wait $p || return 1
 	done &&
 	i=0 &&
-	while test $i -lt 16; do
-		grep -q "quick brown fox" par.$i || return 1
+	while test $i -lt $1; do
+		grep -q "quick brown fox" b.$i || return 1
 		i=$((i + 1))
-	done &&
+	done
+}
+
+test_expect_success 'concurrent short requests: all answered, links reused' '
+	r=$(reused 1) &&
+	burst 16 &&
 	wait_until 5 test "$(reused 1)" -gt "$r"
 '
 
@@ -167,24 +172,6 @@ test_expect_success 'hub -link-reuse=false: DIALs unframed, links used once' '
 	! grep "DIAL on a pooled link .*, framed" "$NODE_LOG"
 '
 
-# burst N: N SOCKS requests at once, all answered.
-burst () {
-	pids= && i=0 &&
-	while test $i -lt $1; do
-		tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
-			http://127.0.0.1:$ORIGIN_PORT/small >b.$i &
-		pids="$pids $!"
-		i=$((i + 1))
-	done &&
-	for p in $pids; do
-		wait $p || return 1
-	done &&
-	i=0 &&
-	while test $i -lt $1; do
-		grep -q "quick brown fox" b.$i || return 1
-		i=$((i + 1))
-	done
-}
 # idle_max N: the most idle links node N had, by the hub's log.
 idle_max () {
 	sed -n "s/.*pool: node $1: .*(\([0-9]*\) idle.*/\1/p" "$HUB_LOG" |

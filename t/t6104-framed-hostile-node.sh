@@ -11,30 +11,6 @@ FAKENODE=$TENTACLE_HELPERS/fakenode
 test -x "$FAKENODE" || error "helper not found: $FAKENODE (run make)"
 test_have_prereq CURL || test_skip_all 'curl not found'
 
-# bg_start NAME COMMAND...: COMMAND in the background as daemon NAME
-# (NAME.out, NAME.err in the trash); sets BG_PID.
-bg_start () {
-	bg_name=$1
-	shift
-	"$@" >"$TRASH_DIRECTORY/$bg_name.out" \
-		2>"$TRASH_DIRECTORY/$bg_name.err" </dev/null &
-	BG_PID=$!
-	register_daemon_ $BG_PID $bg_name
-}
-
-daemon_gone () {
-	! daemon_alive "$1"
-}
-
-# reap PID SECS: wait for a daemon that exits by itself; sets REAPED to
-# its exit status.
-reap () {
-	wait_until "$2" daemon_gone "$1" || return 1
-	wait "$1"
-	REAPED=$?
-	unregister_daemon_ "$1"
-}
-
 # fake_relay NAME SCRIPT [FAKENODE FLAGS...]: fake node NAME (fakenode -S
 # SCRIPT, -T $FAKE_T or 10) with its spare link idle on the hub, then one
 # SOCKS request through the hub (socksc to 127.0.0.1:9, which the fake

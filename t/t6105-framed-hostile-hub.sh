@@ -11,30 +11,6 @@ TEST_NETNS=1
 FAKEHUB=$TENTACLE_HELPERS/fakehub
 test -x "$FAKEHUB" || error "helper not found: $FAKEHUB (run make)"
 
-# bg_start NAME COMMAND...: COMMAND in the background as daemon NAME
-# (NAME.out, NAME.err in the trash); sets BG_PID.
-bg_start () {
-	bg_name=$1
-	shift
-	"$@" >"$TRASH_DIRECTORY/$bg_name.out" \
-		2>"$TRASH_DIRECTORY/$bg_name.err" </dev/null &
-	BG_PID=$!
-	register_daemon_ $BG_PID $bg_name
-}
-
-daemon_gone () {
-	! daemon_alive "$1"
-}
-
-# reap PID SECS: wait for a daemon that exits by itself; sets REAPED to
-# its exit status.
-reap () {
-	wait_until "$2" daemon_gone "$1" || return 1
-	wait "$1"
-	REAPED=$?
-	unregister_daemon_ "$1"
-}
-
 # hostile_hub NAME SCRIPT [FAKEHUB FLAGS...]: fakehub fed SCRIPT (DIALs
 # to the echo origin) against a real node NAME (-insecure -pool-size 1),
 # to the end of fakehub: its lines but the ready line in NAME.got.  The

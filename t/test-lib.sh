@@ -457,6 +457,31 @@ unregister_daemon_ () {
 	test_daemons=$ud_new
 }
 
+# bg_start NAME COMMAND...: COMMAND in the background as daemon NAME
+# (NAME.out, NAME.err in the trash); sets BG_PID.
+bg_start () {
+	bg_name=$1
+	shift
+	"$@" >"$TRASH_DIRECTORY/$bg_name.out" \
+		2>"$TRASH_DIRECTORY/$bg_name.err" </dev/null &
+	BG_PID=$!
+	register_daemon_ $BG_PID $bg_name
+}
+
+# daemon_gone PID: no longer running.
+daemon_gone () {
+	! daemon_alive "$1"
+}
+
+# reap PID [SECS]: wait (SECS, default 5) for a daemon that exits by
+# itself; sets REAPED to its exit status.
+reap () {
+	wait_until "${2:-5}" daemon_gone "$1" || return 1
+	wait "$1"
+	REAPED=$?
+	unregister_daemon_ "$1"
+}
+
 daemon_name_ () {
 	for dn_d in $test_daemons; do
 		case $dn_d in

@@ -99,6 +99,9 @@ fatal(const char *what)
 	exit(1);
 }
 
+#define WIRE_NAME	"fakehub"
+#include "wire.h"
+
 static long
 now_ms(void)
 {
@@ -115,39 +118,6 @@ put16(uint8_t *p, uint16_t v)
 	p[1] = v;
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3]);
-}
-
-static void
-write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t	*p = buf;
-	ssize_t		 n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("write");
-		}
-		p += n;
-		len -= n;
-	}
-}
-
 /* A frame's bytes into out (4 + len); returns 4 + len. */
 static size_t
 frame_put(uint8_t *out, uint8_t type, const void *payload, size_t len)
@@ -157,56 +127,6 @@ frame_put(uint8_t *out, uint8_t type, const void *payload, size_t len)
 	put16(out + 2, len);
 	memcpy(out + 4, payload, len);
 	return (4 + len);
-}
-
-static void
-send_frame(int fd, uint8_t type, const void *payload, size_t len)
-{
-	uint8_t	 buf[4 + PAYLOAD_MAX];
-
-	write_all(fd, buf, frame_put(buf, type, payload, len));
-}
-
-/* 1 when len bytes were read, 0 on EOF or a reset before them. */
-static int
-read_full(int fd, void *buf, size_t len)
-{
-	uint8_t	*p = buf;
-	ssize_t	 n;
-
-	while (len > 0) {
-		n = read(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == ECONNRESET)
-			return (0);
-		if (n == -1)
-			fatal("read");
-		if (n == 0)
-			return (0);
-		p += n;
-		len -= n;
-	}
-	return (1);
-}
-
-/* One frame: its type, or -1 on EOF; a bad frame is an error. */
-static int
-read_frame(int fd, uint8_t *payload, size_t *len)
-{
-	uint8_t	 h[4];
-
-	if (!read_full(fd, h, 4))
-		return (-1);
-	*len = (size_t)h[2] << 8 | h[3];
-	if (h[1] != 0 || *len > PAYLOAD_MAX) {
-		fprintf(stderr, "fakehub: bad frame head %02x %02x %zu\n",
-		    h[0], h[1], *len);
-		exit(1);
-	}
-	if (!read_full(fd, payload, *len))
-		return (-1);
-	return (h[0]);
 }
 
 static void

@@ -132,21 +132,8 @@ fatal(const char *what)
 	exit(1);
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3]);
-}
+#define WIRE_NAME	"fakenode"
+#include "wire.h"
 
 static int
 dial_tcp(int port)
@@ -173,77 +160,6 @@ dial_tcp(int port)
 	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1)
 		fatal("connect");
 	return (fd);
-}
-
-static void
-write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t	*p = buf;
-	ssize_t		 n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("write");
-		}
-		p += n;
-		len -= n;
-	}
-}
-
-static void
-send_frame(int fd, uint8_t type, const void *payload, size_t len)
-{
-	uint8_t	 buf[4 + PAYLOAD_MAX];
-
-	buf[0] = type;
-	buf[1] = 0;
-	buf[2] = len >> 8;
-	buf[3] = len & 0xff;
-	memcpy(buf + 4, payload, len);
-	write_all(fd, buf, 4 + len);
-}
-
-/* 1 when len bytes were read, 0 on EOF or a reset before them. */
-static int
-read_full(int fd, void *buf, size_t len)
-{
-	uint8_t	*p = buf;
-	ssize_t	 n;
-
-	while (len > 0) {
-		n = read(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == ECONNRESET)
-			return (0);
-		if (n == -1)
-			fatal("read");
-		if (n == 0)
-			return (0);
-		p += n;
-		len -= n;
-	}
-	return (1);
-}
-
-/* One frame: its type, or -1 on EOF. */
-static int
-read_frame(int fd, uint8_t *payload, size_t *len)
-{
-	uint8_t	 h[4];
-
-	if (!read_full(fd, h, 4))
-		return (-1);
-	*len = (size_t)h[2] << 8 | h[3];
-	if (*len > PAYLOAD_MAX) {
-		fprintf(stderr, "fakenode: frame of %zu bytes\n", *len);
-		exit(1);
-	}
-	if (!read_full(fd, payload, *len))
-		return (-1);
-	return (h[0]);
 }
 
 static void
