@@ -164,12 +164,10 @@ compat_recv(SOCKET s, void *buf, size_t len, int flags)
 	return (n);
 }
 
-/* readv() on a socket: one WSARecv() into the buffers. */
-ssize_t
-compat_readv(SOCKET s, const struct iovec *iov, int n)
+/* The first 16 of n iovecs as Winsock buffers; returns how many. */
+static int
+compat_wsabufs(WSABUF *b, const struct iovec *iov, int n)
 {
-	WSABUF	 b[16];
-	DWORD	 got = 0, flags = 0;
 	int	 i;
 
 	if (n > 16)
@@ -179,6 +177,17 @@ compat_readv(SOCKET s, const struct iovec *iov, int n)
 		b[i].len = iov[i].iov_len > ULONG_MAX ? ULONG_MAX :
 		    (ULONG)iov[i].iov_len;
 	}
+	return (n);
+}
+
+/* readv() on a socket: one WSARecv() into the buffers. */
+ssize_t
+compat_readv(SOCKET s, const struct iovec *iov, int n)
+{
+	WSABUF	 b[16];
+	DWORD	 got = 0, flags = 0;
+
+	n = compat_wsabufs(b, iov, n);
 	if (WSARecv(s, b, n, &got, &flags, NULL, NULL) != 0) {
 		/* The peer reset or shut down: as POSIX, an error or EOF. */
 		if (WSAGetLastError() == WSAEDISCON)
@@ -194,15 +203,8 @@ compat_writev(SOCKET s, const struct iovec *iov, int n)
 {
 	WSABUF	 b[16];
 	DWORD	 sent = 0;
-	int	 i;
 
-	if (n > 16)
-		n = 16;
-	for (i = 0; i < n; i++) {
-		b[i].buf = iov[i].iov_base;
-		b[i].len = iov[i].iov_len > ULONG_MAX ? ULONG_MAX :
-		    (ULONG)iov[i].iov_len;
-	}
+	n = compat_wsabufs(b, iov, n);
 	if (WSASend(s, b, n, &sent, 0, NULL, NULL) != 0)
 		return (compat_sockfail());
 	return ((ssize_t)sent);

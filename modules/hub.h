@@ -624,7 +624,8 @@ int		 hub_spare_send(struct dial *, const uint8_t *, size_t);
 /*
  * A framed link of n whose relay ended cleanly: idle on n again, or
  * closed (n gone, NULL, or at -pool-max).  sp: the link's spare record,
- * kept from its BIND (no allocation, its peer known), or NULL; taken.
+ * kept from its BIND (no allocation, its peer known); taken.  NULL (no
+ * record: not a framed link's) closes the link.
  */
 void		 hub_spare_return(struct node *, struct bufferevent *,
 		    struct spare *);

@@ -31,7 +31,7 @@
 static struct dial *hub_dial_new(const struct target *,
 		    const struct route *, const char *, const char *);
 static void	hub_dial_free(struct dial *);
-static struct relay_exit *hub_dial_exit(struct node *, struct bufferevent *);
+static struct relay_exit *hub_dial_exit(struct dial *, struct bufferevent *);
 static void	hub_dial_exit_done(struct relay_exit *);
 static const char *hub_dial_result_str(int);
 static void	hub_dial_timeout_cb(evutil_socket_t, short, void *);
@@ -282,22 +282,10 @@ hub_dial_finish(struct dial *d, int result, struct bufferevent *link)
 
 	memset(&dd, 0, sizeof dd);
 	memset(&who, 0, sizeof who);
-	if (result == DIAL_OK && (dd.exit = hub_dial_exit(n, link)) == NULL) {
+	if (result == DIAL_OK && (dd.exit = hub_dial_exit(d, link)) == NULL) {
 		log_warnx("dial %u: out of memory for its relay", d->d_req);
 		bufferevent_free(link);
 		result = DIAL_FAIL;
-	}
-	if (dd.exit != NULL) {
-		dd.exit->framed = d->d_framed;
-		if (d->d_framed && n != NULL) {
-			/* Out on the relay, back after it: n's spare demand. */
-			((struct srelay *)((char *)dd.exit -
-			    offsetof(struct srelay, sr_exit)))->sr_lent = 1;
-			n->n_nlent++;
-		}
-		((struct srelay *)((char *)dd.exit -
-		    offsetof(struct srelay, sr_exit)))->sr_spare = d->d_kept;
-		d->d_kept = NULL;
 	}
 	dd.result = result;
 	dd.req = d->d_req;
@@ -335,13 +323,15 @@ hub_dial_finish(struct dial *d, int result, struct bufferevent *link)
 }
 
 /*
- * The exit for a dial of n answered with link: the link, counted as a
- * relay of n (scheduling, drains, info) with its bytes on n's counters
- * until the relay lets go of it.  NULL when out of memory.
+ * The exit for dial d answered with link: the link, counted as a relay of
+ * d's node n (scheduling, drains, info) with its bytes on n's counters
+ * until the relay lets go of it; framed, with the link's spare record and
+ * counted in n's lent links.  NULL when out of memory.
  */
 static struct relay_exit *
-hub_dial_exit(struct node *n, struct bufferevent *link)
+hub_dial_exit(struct dial *d, struct bufferevent *link)
 {
+	struct node	*n = d->d_node;
 	struct srelay	*sr;
 
 	if ((sr = calloc(1, sizeof *sr)) == NULL)
@@ -349,11 +339,19 @@ hub_dial_exit(struct node *n, struct bufferevent *link)
 	sr->sr_exit.bev = link;
 	sr->sr_exit.idle_ms = hub.conf.idle_ms;
 	sr->sr_exit.done = hub_dial_exit_done;
+	sr->sr_exit.framed = d->d_framed;
+	sr->sr_spare = d->d_kept;	/* a framed link's, for its return */
+	d->d_kept = NULL;
 	if (n != NULL) {
 		sr->sr_node = n;
 		TAILQ_INSERT_TAIL(&n->n_relays, sr, sr_entry);
 		n->n_nrelays++;
 		sr->sr_exit.stat = &n->n_bytes;
+		if (d->d_framed) {
+			/* Out on the relay, back after it: n's spare demand. */
+			sr->sr_lent = 1;
+			n->n_nlent++;
+		}
 	}
 	return (&sr->sr_exit);
 }

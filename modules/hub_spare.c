@@ -7,7 +7,6 @@
  * "pool" (-pool-size, -pool-max, pool_idle, "pool: node 1: idle link").
  */
 #include <sys/types.h>
-#include <sys/socket.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,24 +319,14 @@ hub_spare_add(struct node *n, struct bufferevent *bev, const char *peer,
 void
 hub_spare_return(struct node *n, struct bufferevent *bev, struct spare *sp)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen = sizeof ss;
-	char			 peer[64] = "?";
-
-	if (n == NULL || n->n_nspares >= (u_int)hub.conf.spare_max) {
+	if (n == NULL || sp == NULL ||
+	    n->n_nspares >= (u_int)hub.conf.spare_max) {
 		/* Its node left (the link's session with it), or enough. */
 		bufferevent_free(bev);
 		free(sp);
 		return;
 	}
-	if (sp == NULL && getpeername(tls_getfd(bev), (struct sockaddr *)&ss,
-	    &sslen) == 0)
-		core_sa_str((struct sockaddr *)&ss, peer, sizeof peer);
-	if ((sp = hub_spare_add(n, bev, sp == NULL ? peer : NULL, sp)) ==
-	    NULL) {
-		bufferevent_free(bev);
-		return;
-	}
+	(void)hub_spare_add(n, bev, NULL, sp);	/* sp given: cannot fail */
 	n->n_reused++;
 	hub.links_reused++;
 	log_debug("pool: node %u: link %s idle again after its relay (%u "

@@ -252,6 +252,15 @@ relay_side_resume(struct relay_side *s)
 	bufferevent_enable(s->bev, what);
 }
 
+/* Past RELAY_HIGHWATER queued toward s's peer, stop reading s. */
+static void
+relay_backpressure(struct relay_side *s)
+{
+	if (evbuffer_get_length(bufferevent_get_output(s->peer->bev)) >=
+	    RELAY_HIGHWATER)
+		bufferevent_disable(s->bev, EV_READ);
+}
+
 /* Something was queued on s's output: libevent writes it. */
 static void
 relay_want_write(struct relay_side *s)
@@ -371,16 +380,12 @@ relay_exit_take(struct relay *r, struct relay_exit *ex)
 static int
 relay_link_reusable(struct relay_side *s)
 {
-	uint8_t		 head[FRAME_CHUNK_HEAD];
-
 	if (s->bev == NULL || s->fbroken || s->fin != RELAY_F_ENDED ||
 	    s->fout == RELAY_F_RAW)
 		return (0);
 	if (s->fout == RELAY_F_FRAMED) {
 		/* The user left first: what it sent is queued, then EOF. */
-		frame_chunk_head(head, FRAME_CHUNK_EOF, 0);
-		if (evbuffer_add(bufferevent_get_output(s->bev), head,
-		    sizeof head) == -1)
+		if (relay_chunk(s, FRAME_CHUNK_EOF, NULL, 0) == -1)
 			return (0);
 		s->fout = RELAY_F_ENDED;
 	}
@@ -533,8 +538,7 @@ static void
 relay_frame_raw(struct relay_side *l)
 {
 	(void)relay_chunk(l, FRAME_CHUNK_RAW, NULL, 0);
-	l->fout = RELAY_F_RAW;
-	l->fbroken = 1;
+	l->fout = RELAY_F_RAW;	/* never reusable: relay_link_reusable() */
 }
 
 /*
@@ -546,7 +550,6 @@ relay_frame(struct relay_side *s)
 {
 	struct relay_side	*p = s->peer;
 	struct evbuffer		*in = bufferevent_get_input(s->bev);
-	struct evbuffer		*out = bufferevent_get_output(p->bev);
 	size_t			 n, k;
 
 	if ((n = evbuffer_get_length(in)) == 0)
@@ -569,8 +572,7 @@ relay_frame(struct relay_side *s)
 			return (0);
 		}
 	}
-	if (evbuffer_get_length(out) >= RELAY_HIGHWATER)
-		bufferevent_disable(s->bev, EV_READ);
+	relay_backpressure(s);
 	return (0);
 }
 
@@ -585,7 +587,6 @@ relay_unframe(struct relay_side *s)
 {
 	struct relay_side	*p = s->peer;
 	struct evbuffer		*in = bufferevent_get_input(s->bev);
-	struct evbuffer		*out = bufferevent_get_output(p->bev);
 	struct frame_chunk	 c;
 	const uint8_t		*h;
 	const char		*cause = NULL;
@@ -621,31 +622,27 @@ relay_unframe(struct relay_side *s)
 		}
 		/* RAW */
 		s->fin = RELAY_F_RAW;
-		s->fbroken = 1;
 		if (s->fout == RELAY_F_FRAMED)
 			relay_frame_raw(s);
 		return (relay_move(s));
 	}
-	if (evbuffer_get_length(out) >= RELAY_HIGHWATER)
-		bufferevent_disable(s->bev, EV_READ);
+	relay_backpressure(s);
 	return (0);
 }
 
 /*
- * Move what side s read to its peer's output.  Past RELAY_HIGHWATER queued
- * toward the peer, stop reading s; the peer's write callback resumes it.
- * Plaintext that TLS gave toward a plaintext socket with nothing queued
- * goes straight to it (such a relay never splices): no EV_WRITE round
- * trip per chunk.  What the socket does not take, or an error (libevent
- * meets it again and reports it), stays queued.
+ * Move what side s read to its peer's output (a framed link: relay_frame;
+ * off one: relay_unframe).  Past RELAY_HIGHWATER queued toward the peer,
+ * stop reading s; the peer's write callback resumes it.  Toward a
+ * plaintext socket with nothing queued the bytes go straight to it
+ * (relay_put): no EV_WRITE round trip.  What the socket does not take, or
+ * an error (libevent meets it again and reports it), stays queued.
  */
 static int
 relay_move(struct relay_side *s)
 {
 	struct relay_side	*p = s->peer;
 	struct evbuffer		*in = bufferevent_get_input(s->bev);
-	struct evbuffer		*out = bufferevent_get_output(p->bev);
-	evutil_socket_t		 fd;
 	size_t			 n;
 
 	if (s->fin == RELAY_F_FRAMED)
@@ -671,18 +668,13 @@ relay_move(struct relay_side *s)
 		evbuffer_drain(in, n);
 		return (0);
 	}
-	if (evbuffer_get_length(out) == 0 && !p->tls &&
-	    (s->r->ex == NULL || !s->r->ex->capped) &&
-	    (fd = bufferevent_getfd(p->bev)) != -1)
-		(void)evbuffer_write(in, fd);
-	if (evbuffer_get_length(in) > 0) {
-		evbuffer_add_buffer(out, in);
-		relay_want_write(p);
+	if (relay_put(p, in, n) == -1) {
+		relay_doom(s->r, "out of memory");
+		return (0);
 	}
 	s->r->moved += n;
 	relay_count_bytes(s, n);
-	if (evbuffer_get_length(out) >= RELAY_HIGHWATER)
-		bufferevent_disable(s->bev, EV_READ);
+	relay_backpressure(s);
 	return (0);
 }
 

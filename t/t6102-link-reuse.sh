@@ -17,6 +17,17 @@ opened () {
 	grep -c "pool: node $1: idle link .* idle)$" "$HUB_LOG"
 }
 
+# requests N: N short SOCKS requests one after the other, all answered.
+requests () {
+	rq_i=0
+	while test $rq_i -lt $1; do
+		tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
+			http://127.0.0.1:$ORIGIN_PORT/small >out.$rq_i &&
+		grep -q "quick brown fox" out.$rq_i || return 1
+		rq_i=$((rq_i + 1))
+	done
+}
+
 test_expect_success 'setup: origin, echo origin, TLS hub, node with -pool-size 2' '
 	start_origin -echo &&
 	ECHO_PORT=$ORIGIN_PORT &&
@@ -28,13 +39,7 @@ test_expect_success 'setup: origin, echo origin, TLS hub, node with -pool-size 2
 
 test_expect_success '30 short SOCKS requests: links reused, none opened' '
 	o=$(opened 1) &&
-	i=0 &&
-	while test $i -lt 30; do
-		tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
-			http://127.0.0.1:$ORIGIN_PORT/small >out.$i &&
-		grep -q "quick brown fox" out.$i || return 1
-		i=$((i + 1))
-	done &&
+	requests 30 &&
 	wait_until 5 test "$(reused 1)" -ge 30 &&
 	test "$(opened 1)" -le $((o + 1)) &&
 	test "$(grep -c "link idle again after its relay" "$NODE_LOG")" -ge 30 &&
@@ -141,13 +146,7 @@ test_expect_success 'plaintext links (-insecure): reused the same way' '
 	start_node n2 -insecure -pool-size 2 &&
 	wait_for_log "$HUB_LOG" "pool: node [0-9]*: idle link" &&
 	id=$(sed -n "s/.*pool: node \([0-9]*\): idle link.*/\1/p" "$HUB_LOG" | head -n 1) &&
-	i=0 &&
-	while test $i -lt 10; do
-		tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
-			http://127.0.0.1:$ORIGIN_PORT/small >out.$i &&
-		grep -q "quick brown fox" out.$i || return 1
-		i=$((i + 1))
-	done &&
+	requests 10 &&
 	wait_until 5 test "$(reused $id)" -ge 10 &&
 	echo_through 300000 &&
 	echo_through 2000
@@ -159,13 +158,7 @@ test_expect_success 'hub -link-reuse=false: DIALs unframed, links used once' '
 	start_hub -insecure -link-reuse=false &&
 	start_node n3 -insecure -pool-size 2 &&
 	wait_for_log "$HUB_LOG" "pool: node [0-9]*: idle link" &&
-	i=0 &&
-	while test $i -lt 5; do
-		tcurl --socks5-hostname 127.0.0.1:$SOCKS_PORT \
-			http://127.0.0.1:$ORIGIN_PORT/small >out.$i &&
-		grep -q "quick brown fox" out.$i || return 1
-		i=$((i + 1))
-	done &&
+	requests 5 &&
 	echo_through 1000 &&
 	! grep "idle again after its relay" "$HUB_LOG" &&
 	test "$(grep -c "DIAL on a pooled link" "$NODE_LOG")" -ge 5 &&

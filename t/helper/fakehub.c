@@ -54,16 +54,9 @@
 
 #include <bearssl.h>
 
-#define F_HELLO		0x01
-#define F_WELCOME	0x02
-#define F_PING		0x03
-#define F_PONG		0x04
-#define F_DIAL		0x05
-#define F_BIND		0x07
-#define F_BYE		0x08
-#define F_SPARE		0x09
+#define WIRE_NAME	"fakehub"
+#include "wire.h"
 
-#define PAYLOAD_MAX	4096
 #define SCRIPT_MAX	(256 * 1024)
 #define CHUNK_MAX	16384
 #define SHOWN		64	/* bytes of a chunk or raw tail printed */
@@ -99,17 +92,6 @@ fatal(const char *what)
 	exit(1);
 }
 
-#define WIRE_NAME	"fakehub"
-#include "wire.h"
-
-static long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec * 1000L + ts.tv_nsec / 1000000L);
-}
 
 static void
 put16(uint8_t *p, uint16_t v)

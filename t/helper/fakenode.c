@@ -77,18 +77,9 @@
 
 #include <bearssl.h>
 
-#define F_HELLO		0x01
-#define F_WELCOME	0x02
-#define F_PING		0x03
-#define F_PONG		0x04
-#define F_DIAL		0x05
-#define F_BIND		0x07
-#define F_BYE		0x08
-#define F_SPARE		0x09
-#define F_CHALLENGE	0x0a
-#define F_AUTH		0x0b
+#define WIRE_NAME	"fakenode"
+#include "wire.h"
 
-#define PAYLOAD_MAX	4096
 #define SCRIPT_MAX	(256 * 1024)	/* -S FILE */
 #define SENT_SHOWN	64		/* "hub sent HEX" */
 
@@ -132,8 +123,6 @@ fatal(const char *what)
 	exit(1);
 }
 
-#define WIRE_NAME	"fakenode"
-#include "wire.h"
 
 static int
 dial_tcp(int port)
@@ -355,15 +344,6 @@ forge(int fd, uint32_t node, int data_port, const uint8_t *cookie)
 	}
 	fflush(stdout);
 	return (ok ? 0 : 1);
-}
-
-static long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec * 1000L + ts.tv_nsec / 1000000L);
 }
 
 /*

@@ -1,14 +1,39 @@
 /*
- * wire.h: the byte-level I/O that the hand-written peers (fakenode.c,
- * fakehub.c) share: big-endian integers, whole writes and reads on a
- * blocking socket, and frames as doc/protocol.md draws them (4-byte head,
- * payload).  Written
- * from the document, not from modules/frame.c, so the peers check the hub
- * and node against the text.  The includer defines fatal(), PAYLOAD_MAX
- * and WIRE_NAME (its name in error messages) first.
+ * wire.h: what the hand-written peers (fakenode.c, fakehub.c) share: frame
+ * types, a monotonic clock, big-endian integers, whole writes and reads
+ * on a blocking socket, and frames as doc/protocol.md draws them (4-byte
+ * head, payload).  Written from the document, not from modules/frame.c,
+ * so the peers check the hub and node against the text.  The includer
+ * defines WIRE_NAME (its name in error messages) first, and fatal(): a
+ * message and exit(1).
  */
 #ifndef WIRE_H
 #define WIRE_H
+
+/* Frame types (doc/protocol.md, "Frames") and the payload bound. */
+#define F_HELLO		0x01
+#define F_WELCOME	0x02
+#define F_PING		0x03
+#define F_PONG		0x04
+#define F_DIAL		0x05
+#define F_BIND		0x07
+#define F_BYE		0x08
+#define F_SPARE		0x09
+#define F_CHALLENGE	0x0a
+#define F_AUTH		0x0b
+#define PAYLOAD_MAX	4096
+
+static void	fatal(const char *);
+
+/* Monotonic milliseconds, for deadlines. */
+static long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec * 1000L + ts.tv_nsec / 1000000L);
+}
 
 static void
 put32(uint8_t *p, uint32_t v)
