@@ -165,6 +165,25 @@ lib_log_cb(void *arg, int level, const char *line)
 	n->on_log(n->arg, level, line);
 }
 
+/* The counts status() reads, refreshed on the loop (lock held). */
+static void
+lib_snap(struct tentacle_node *n)
+{
+	n->snap.node_id = node->welcomed ? node->id : 0;
+	n->snap.relays = (int)relay_count();
+	n->snap.spare_links = (int)node->nspares;
+}
+
+static void
+lib_snap_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
+{
+	struct tentacle_node	*n = arg;
+
+	pthread_mutex_lock(&n->mtx);
+	lib_snap(n);
+	pthread_mutex_unlock(&n->mtx);
+}
+
 /* The policy's state changed (on the loop): the snapshot, the host. */
 static void
 lib_changed(void *arg)
@@ -175,6 +194,8 @@ lib_changed(void *arg)
 
 	strlcpy(why, n->pol.why, sizeof why);
 	pthread_mutex_lock(&n->mtx);
+	if (node != NULL && node->pol == &n->pol)
+		lib_snap(n);
 	n->snap.state = state;
 	strlcpy(n->snap.why, why, sizeof n->snap.why);
 	if (state == TENTACLE_FAILED || (state == TENTACLE_CONNECTING &&
@@ -183,19 +204,6 @@ lib_changed(void *arg)
 	pthread_mutex_unlock(&n->mtx);
 	if (n->on_state != NULL)
 		n->on_state(n->arg, state, why);
-}
-
-/* The counts status() reads, refreshed on the loop. */
-static void
-lib_snap_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
-{
-	struct tentacle_node	*n = arg;
-
-	pthread_mutex_lock(&n->mtx);
-	n->snap.node_id = node->welcomed ? node->id : 0;
-	n->snap.relays = (int)relay_count();
-	n->snap.spare_links = (int)node->nspares;
-	pthread_mutex_unlock(&n->mtx);
 }
 
 static void
@@ -252,6 +260,7 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 	struct node_conf_fields		 f;
 	struct lib_saved		 sv;
 	char				*cause = NULL;
+	const char			*p;
 	int				 npools = 0, rc, grace;
 
 	if (errlen > 0)
@@ -303,9 +312,14 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 	pthread_mutex_unlock(&lib_conf_lock);
 	lib_leave(&sv);
 	if (rc != 0) {
+		/* The command's prefixes mean nothing to a host. */
+		p = cause != NULL ? cause : "bad config";
+		if (strncmp(p, "tentacle start: ", 16) == 0)
+			p += 16;
+		else if (strncmp(p, "tentacle: ", 10) == 0)
+			p += 10;
 		if (errlen > 0)
-			strlcpy(err, cause != NULL ? cause : "bad config",
-			    errlen);
+			strlcpy(err, p, errlen);
 		free(cause);
 		log_close(&n->core.log);
 		free(n);
