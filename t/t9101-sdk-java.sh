@@ -36,6 +36,24 @@ reply_num () {
 	sed -n "s/.* $1=\([0-9]*\).*/\1/p" ctl.reply
 }
 
+# start_nodectl FINGERPRINT: NodeCtl in a JVM (daemon "java"; -Xcheck:jni
+# prints what the glue does wrong, the last test looks), its stdin
+# the FIFO java.in, which this shell holds open on fd 9 (ctl writes
+# there), its answers and events in java.out, its log lines in java.err.
+start_nodectl () {
+	rm -f java.in && mkfifo java.in || return 1
+	"$JAVA_HOME/bin/java" -Xcheck:jni -Xmx64m -XX:+UseSerialGC \
+		-XX:TieredStopAtLevel=1 -Xss512k \
+		-Djava.library.path="$JBUILD/lib" \
+		-cp "$JBUILD/tentacle-sdk.jar:$JTEST" \
+		org.tentacle.sdk.test.NodeCtl "127.0.0.1:$CONTROL_PORT" \
+		"$NODE_TOKEN" jnode "$1" "$TRASH_DIRECTORY/jstate" \
+		<java.in >java.out 2>java.err &
+	JAVA_PID=$!
+	register_daemon_ $JAVA_PID java
+	exec 9>java.in
+}
+
 # no_loop_threads: no live Java thread is named tentacle-node (the glue's
 # attached loop threads are detached when they end).
 no_loop_threads () {
@@ -86,17 +104,7 @@ test_expect_success 'setup: origin, TLS hub with a token, NodeCtl in a JVM' '
 	start_hub &&
 	FP=$(hub_fp) && test -n "$FP" &&
 	mkdir -p jstate &&
-	rm -f java.in && mkfifo java.in &&
-	"$JAVA_HOME/bin/java" -Xmx64m -XX:+UseSerialGC \
-		-XX:TieredStopAtLevel=1 -Xss512k \
-		-Djava.library.path="$JBUILD/lib" \
-		-cp "$JBUILD/tentacle-sdk.jar:$JTEST" \
-		org.tentacle.sdk.test.NodeCtl "127.0.0.1:$CONTROL_PORT" \
-		"$NODE_TOKEN" jnode "$FP" "$TRASH_DIRECTORY/jstate" \
-		<java.in >java.out 2>java.err &
-	JAVA_PID=$! &&
-	register_daemon_ $JAVA_PID java &&
-	exec 9>java.in &&
+	start_nodectl "$FP" &&
 	ctl version &&
 	grep "^R1 ok [0-9][0-9.]* abi 1\$" ctl.reply
 '
@@ -213,6 +221,7 @@ test_expect_success 'quit: the JVM exits 0, no crash log' '
 	reap $JAVA_PID 10 &&
 	test "$REAPED" = 0 &&
 	! ls hs_err_pid*.log 2>/dev/null &&
+	! grep -i "jni\|native method" java.out java.err &&
 	info_has_nodes 0
 '
 
