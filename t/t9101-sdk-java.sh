@@ -14,6 +14,9 @@ test_have_prereq CURL || test_skip_all 'curl not found'
 # sanitizer run: an ASan library in a JVM needs libasan preloaded into
 # java, whose own signal handling ASan then reports.  The hub is the one
 # under test ($TENTACLE), san/tentacle in that run.
+# TENTACLE_SDK_JNI=FILE runs NodeCtl on another build of the glue (the
+# one sdk/java/android/CMakeLists.txt makes with the host compiler, with
+# libtentacle inside it) instead of build.sh's.
 SDK_LIBDIR=${TENTACLE_SDK_LIBDIR:-$TENTACLE_SRC}
 JBUILD=$TRASH_DIRECTORY/jbuild
 JTEST=$TRASH_DIRECTORY/jtest
@@ -45,6 +48,7 @@ start_nodectl () {
 	"$JAVA_HOME/bin/java" -Xcheck:jni -Xmx64m -XX:+UseSerialGC \
 		-XX:TieredStopAtLevel=1 -Xss512k \
 		-Djava.library.path="$JBUILD/lib" \
+		-Dorg.tentacle.sdk.library="${TENTACLE_SDK_JNI:-}" \
 		-cp "$JBUILD/tentacle-sdk.jar:$JTEST" \
 		org.tentacle.sdk.test.NodeCtl "127.0.0.1:$CONTROL_PORT" \
 		"$NODE_TOKEN" jnode "$1" "$TRASH_DIRECTORY/jstate" \
