@@ -82,7 +82,10 @@ test_expect_success 'build: javac, the jar, the JNI glue, the test program' '
 	JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$JAVAC")")") &&
 	export JAVA_HOME &&
 	test -x "$JAVA_HOME/bin/java" &&
-	test -e "$SDK_LIBDIR/libtentacle.so" &&
+	{ test -e "$SDK_LIBDIR/libtentacle.so" || {
+		echo "no $SDK_LIBDIR/libtentacle.so: run make" >&2
+		false
+	}; } &&
 	TENTACLE_LIBDIR=$SDK_LIBDIR sh "$TENTACLE_SRC/sdk/java/build.sh" "$JBUILD" &&
 	test -f "$JBUILD/tentacle-sdk.jar" &&
 	test -f "$JBUILD/lib/libtentacle_jni.so" &&
