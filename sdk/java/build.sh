@@ -11,7 +11,8 @@
 #
 # OUT defaults to sdk/java/build.  The library comes from TENTACLE_LIBDIR
 # (default: the top of the tree, where make builds libtentacle.so).
-# JAVA_HOME defaults to the JDK of the javac on PATH; CC to gcc.
+# JAVA_HOME (its bin/javac) defaults to the JDK of the javac on PATH;
+# CC to gcc.
 # Android builds with Gradle and the NDK instead (sdk/java/README.md).
 #
 
@@ -25,13 +26,14 @@ out=${1:-$here/build}
 libdir=${TENTACLE_LIBDIR:-$top}
 cc=${CC:-gcc}
 
-if ! javac=$(command -v javac); then
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ]; then
+	javac=$JAVA_HOME/bin/javac
+elif javac=$(command -v javac); then
+	JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$javac")")")
+else
 	say "javac not found: install a JDK (sh scripts/install-deps:" \
 	    "default-jdk-headless)"
 	exit 1
-fi
-if [ -z "${JAVA_HOME:-}" ]; then
-	JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$javac")")")
 fi
 if [ ! -f "$JAVA_HOME/include/jni.h" ]; then
 	say "no $JAVA_HOME/include/jni.h: set JAVA_HOME to a JDK"
@@ -53,11 +55,11 @@ else
 fi
 rm -rf "$out/classes" "$out/include"
 mkdir -p "$out/classes" "$out/include" "$out/lib"
-# shellcheck disable=SC2046
+# shellcheck disable=SC2046,SC2086
 "$javac" $rel -Xlint:all -Xlint:-options -encoding UTF-8 \
     -d "$out/classes" -h "$out/include" \
     $(find "$here/src/main/java" -name '*.java' | sort)
-jar=$(dirname "$javac")/jar
+jar=$JAVA_HOME/bin/jar
 [ -x "$jar" ] || jar=jar
 (cd "$out/classes" && "$jar" cf "$out/tentacle-sdk.jar" org)
 
@@ -67,7 +69,7 @@ real=$(readlink -f "$lib")
 cp -f "$real" "$out/lib/libtentacle.so.1"
 ln -sf libtentacle.so.1 "$out/lib/libtentacle.so"
 
-os=$(uname -s | tr 'A-Z' 'a-z')
+os=$(uname -s | tr '[:upper:]' '[:lower:]')
 # shellcheck disable=SC2016
 $cc -shared -fPIC -O2 -std=c99 -Wall -Wextra -Werror \
     -DTENTACLE_JNI_HEADERS -I"$out/include" \
