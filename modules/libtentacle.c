@@ -391,16 +391,11 @@ lib_loop(struct tentacle_node *n)
 {
 	struct lib_saved	 sv;
 	struct timeval		 tv;
+	struct compat_sigmask	 mask;
 	int			 rc = -1;
-#ifndef _WIN32
-	sigset_t		 pipe, old, pending;
-	struct timespec		 zero = { 0, 0 };
 
 	/* A write to a closed socket: EPIPE here, no signal to the host. */
-	sigemptyset(&pipe);
-	sigaddset(&pipe, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe, &old);
-#endif
+	compat_sigmask_block(0, &mask);
 	lib_enter(n, &sv);
 	if (core_ctx_init(&n->core) == -1) {
 		log_warnx("node: out of memory for the event loop");
@@ -442,12 +437,7 @@ end:
 done:
 	core_ctx_free(&n->core);
 	lib_leave(&sv);
-#ifndef _WIN32
-	sigpending(&pending);
-	if (sigismember(&pending, SIGPIPE))
-		sigtimedwait(&pipe, NULL, &zero);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-#endif
+	compat_sigmask_restore(&mask);
 	pthread_mutex_lock(&n->mtx);
 	n->running = 0;
 	n->ending = 0;
@@ -493,8 +483,8 @@ lib_thread(void *arg)
 TENTACLE_API int
 tentacle_node_start(struct tentacle_node *n)
 {
-	sigset_t	 all, old;
-	int		 error;
+	struct compat_sigmask	 mask;
+	int			 error;
 
 	if (n == NULL || lib_claim(n) == -1)
 		return (-1);
@@ -506,10 +496,9 @@ tentacle_node_start(struct tentacle_node *n)
 		n->thread = 0;
 	}
 	/* The thread takes no signal of the host's. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	compat_sigmask_block(1, &mask);
 	error = pthread_create(&n->tid, NULL, lib_thread, n);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	compat_sigmask_restore(&mask);
 	if (error != 0) {
 		n->running = 0;
 		pthread_mutex_unlock(&n->mtx);
@@ -666,6 +655,7 @@ lib_cli_signal(int sig)
 {
 	int	 saved = errno;
 
+	signal(sig, lib_cli_signal);	/* Windows resets it to SIG_DFL */
 	if (lib_cli != NULL)
 		lib_post(lib_cli, sig == SIGTERM ? LIB_SIGTERM :
 		    sig == SIGINT ? LIB_SIGINT : LIB_SIGHUP);
@@ -712,10 +702,8 @@ lib_main(struct node_conf *nc)
 	lib_cli = n;
 	signal(SIGTERM, lib_cli_signal);
 	signal(SIGINT, lib_cli_signal);
-#ifndef _WIN32
 	signal(SIGHUP, lib_cli_signal);
 	signal(SIGPIPE, SIG_IGN);
-#endif
 	rc = tentacle_node_run(n) == 0 ? 0 : 1;
 	lib_cli = NULL;
 	log_close(&n->core.log);
