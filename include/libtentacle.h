@@ -189,7 +189,11 @@ struct tentacle_status {
 	uint64_t	 bytes_month;
 	char		 last_error[256];	/* "": none */
 };
-/* A snapshot, from any thread.  0, or -1 (st->size too small). */
+/*
+ * A snapshot, from any thread: the counts are the loop's of at most
+ * 250 ms ago (and of the last state change).  0, or -1 (st->size too
+ * small).
+ */
 TENTACLE_API int	 tentacle_node_status(struct tentacle_node *n,
 			    struct tentacle_status *st);
 /* A state's name: "sharing", "paused"... */

@@ -28,7 +28,7 @@
 #include "frame.h"
 #include "node.h"
 
-#define LIB_STATUS_MS	500	/* the status snapshot's counts, refreshed */
+#define LIB_STATUS_MS	250	/* the status snapshot's counts, refreshed */
 
 /* Requests through the wake socket, one byte each. */
 #define LIB_STOP	'S'	/* tentacle_node_stop(): the grace */
@@ -169,6 +169,10 @@ lib_log_cb(void *arg, int level, const char *line)
 static void
 lib_snap(struct tentacle_node *n)
 {
+	n->snap.bytes_up = n->pol.up;
+	n->snap.bytes_down = n->pol.down;
+	n->snap.bytes_today = n->pol.bytes_day;
+	n->snap.bytes_month = n->pol.bytes_month;
 	n->snap.node_id = node->welcomed ? node->id : 0;
 	n->snap.relays = (int)relay_count();
 	n->snap.spare_links = (int)node->nspares;
@@ -606,12 +610,12 @@ tentacle_node_status(struct tentacle_node *n, struct tentacle_status *st)
 	    sizeof st->last_error)
 		return (-1);
 	pthread_mutex_lock(&n->mtx);
-	n->snap.bytes_up = __atomic_load_n(&n->pol.up, __ATOMIC_RELAXED);
-	n->snap.bytes_down = __atomic_load_n(&n->pol.down, __ATOMIC_RELAXED);
-	n->snap.bytes_today = __atomic_load_n(&n->pol.bytes_day,
-	    __ATOMIC_RELAXED);
-	n->snap.bytes_month = __atomic_load_n(&n->pol.bytes_month,
-	    __ATOMIC_RELAXED);
+	if (!n->running) {	/* nobody counts: the counts themselves */
+		n->snap.bytes_up = n->pol.up;
+		n->snap.bytes_down = n->pol.down;
+		n->snap.bytes_today = n->pol.bytes_day;
+		n->snap.bytes_month = n->pol.bytes_month;
+	}
 	memcpy(st, &n->snap, size < sizeof n->snap ? size : sizeof n->snap);
 	pthread_mutex_unlock(&n->mtx);
 	st->size = size;
