@@ -112,6 +112,8 @@ struct tentacle_node;
 typedef void	tentacle_log_cb(void *arg, int level, const char *line);
 typedef void	tentacle_state_cb(void *arg, enum tentacle_state state,
 		    const char *why);
+/* An error the host may show: the hub unreachable, refusing us... */
+typedef void	tentacle_error_cb(void *arg, const char *what);
 
 struct tentacle_node_config {
 	size_t		 size;		/* sizeof (struct tentacle_node_config) */
@@ -144,6 +146,7 @@ struct tentacle_node_config {
 	int		 log_stderr;	/* also write log lines to stderr */
 	tentacle_log_cb	*on_log;
 	tentacle_state_cb *on_state;
+	tentacle_error_cb *on_error;
 	void		*arg;		/* for the callbacks */
 
 	/* The policy it starts with; NULL: tentacle_policy_init(DESKTOP). */
@@ -180,6 +183,7 @@ struct tentacle_status {
 	enum tentacle_state state;
 	char		 why[128];	/* PAUSED, WAITING, FAILED: the reason */
 	char		 hub[272];	/* HOST:PORT */
+	char		 pools[528];	/* "a,b"; "": none */
 	uint32_t	 node_id;	/* the hub's id for us; 0: none yet */
 	int		 relays;	/* running */
 	int		 spare_links;	/* open */

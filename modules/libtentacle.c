@@ -47,6 +47,7 @@ struct tentacle_node {
 	/* The host. */
 	tentacle_log_cb		*on_log;
 	tentacle_state_cb	*on_state;
+	tentacle_error_cb	*on_error;
 	void			*arg;
 	int			 cli;		/* `tentacle start` */
 
@@ -202,12 +203,22 @@ lib_changed(void *arg)
 		lib_snap(n);
 	n->snap.state = state;
 	strlcpy(n->snap.why, why, sizeof n->snap.why);
-	if (state == TENTACLE_FAILED || (state == TENTACLE_CONNECTING &&
-	    why[0] != '\0'))
-		strlcpy(n->snap.last_error, why, sizeof n->snap.last_error);
 	pthread_mutex_unlock(&n->mtx);
 	if (n->on_state != NULL)
 		n->on_state(n->arg, state, why);
+}
+
+/* The node met an error (on the loop): last_error, the host. */
+static void
+lib_error(void *arg, const char *what)
+{
+	struct tentacle_node	*n = arg;
+
+	pthread_mutex_lock(&n->mtx);
+	strlcpy(n->snap.last_error, what, sizeof n->snap.last_error);
+	pthread_mutex_unlock(&n->mtx);
+	if (n->on_error != NULL)
+		n->on_error(n->arg, what);
 }
 
 static void
@@ -283,6 +294,7 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 	n->wake[0] = n->wake[1] = -1;
 	n->on_log = c.on_log;
 	n->on_state = c.on_state;
+	n->on_error = c.on_error;
 	n->arg = c.arg;
 	n->core.log.level = c.log_level;
 	strlcpy(n->core.log.ident, "tentacle", sizeof n->core.log.ident);
@@ -348,11 +360,18 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 	n->pol.p.size = sizeof n->pol.p;
 	n->pol.usage_dir = n->conf->state_dir;
 	n->pol.changed = lib_changed;
+	n->pol.error = lib_error;
 	n->pol.changed_arg = n;
 	snprintf(n->hub, sizeof n->hub, "%s:%s", n->conf->host,
 	    n->conf->port);
 	n->snap.size = sizeof n->snap;
 	strlcpy(n->snap.hub, n->hub, sizeof n->snap.hub);
+	for (rc = 0; rc < n->conf->npools; rc++) {
+		if (rc > 0)
+			strlcat(n->snap.pools, ",", sizeof n->snap.pools);
+		strlcat(n->snap.pools, n->conf->pools[rc],
+		    sizeof n->snap.pools);
+	}
 	pthread_mutex_init(&n->mtx, NULL);
 	pthread_cond_init(&n->cv, NULL);
 	return (n);

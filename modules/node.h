@@ -211,6 +211,8 @@ struct node_policy {
 	struct ev_token_bucket_cfg *bucket;
 	/* A state change: the library's snapshot and host callback. */
 	void			(*changed)(void *);
+	/* An error (the hub lost, refused, unreachable): the library's. */
+	void			(*error)(void *, const char *);
 	void			*changed_arg;
 	const char		*usage_dir;	/* usage file's; NULL none */
 };

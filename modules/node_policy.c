@@ -464,6 +464,8 @@ node_policy_lost(const char *why, int refused)
 	char	 buf[128];
 
 	POL->told = 0;
+	if (POL->error != NULL && !node->stopping)
+		POL->error(POL->changed_arg, why);
 	if (node->stopping || !POL->p.consent)
 		return;
 	if (POL->paused && !node_policy_may_join())
