@@ -12,11 +12,13 @@
  * process on bad input, writes nothing to stdout or stderr unless
  * log_stderr is set, and frees everything at tentacle_node_free().
  *
- * ABI: the library is libtentacle.so.TENTACLE_ABI.  The config and policy
- * structs begin with their size: set it to sizeof the struct you compiled
- * against (tentacle_node_config_init() and tentacle_policy_init() do), and
- * a newer library reads only that much.  Fields are only ever added at
- * the end.
+ * ABI: the library is libtentacle.so.TENTACLE_ABI.  The config, policy and
+ * status structs begin with their size: set it to sizeof the struct you
+ * compiled against (tentacle_node_config_init() and tentacle_policy_init()
+ * do).  Fields are only ever added at the end: a newer library reads an
+ * older caller's shorter struct (the rest as zero); an older library
+ * takes a newer caller's longer one only if the fields it does not know
+ * are zero (unused), and refuses it otherwise.
  */
 #ifndef LIBTENTACLE_H
 #define LIBTENTACLE_H

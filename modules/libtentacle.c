@@ -137,17 +137,28 @@ tentacle_node_config_init(struct tentacle_node_config *c)
 	c->log_level = TENTACLE_LOG_INFO;
 }
 
-/* A caller's struct of size `size` (an older header's: shorter), whole. */
+/*
+ * A caller's struct of its `size`: at least min (ABI 1's fields); shorter
+ * than ours (an older header, once fields are added), the rest zero;
+ * longer (a newer header), the bytes we do not know must be zero (unused
+ * new fields), as Linux's openat2() does.  -1: too small, or asks for
+ * what this library cannot do.
+ */
 static int
 lib_copy(void *dst, size_t dlen, const void *src, size_t min)
 {
-	size_t	 size;
+	const unsigned char	*p = src;
+	size_t			 size, i;
 
 	if (src == NULL)
 		return (-1);
 	memcpy(&size, src, sizeof size);
-	if (size < min)
+	if (size < min || size > 65536)
 		return (-1);
+	for (i = dlen; i < size; i++) {
+		if (p[i] != 0)
+			return (-1);
+	}
 	memset(dst, 0, dlen);
 	memcpy(dst, src, size < dlen ? size : dlen);
 	return (0);
@@ -282,8 +293,10 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 		err[0] = '\0';
 	if (LIB_COPY(&c, cfg, policy) == -1) {
 		if (errlen > 0)
-			strlcpy(err, "config: NULL, or its size field is not "
-			    "set (tentacle_node_config_init())", errlen);
+			strlcpy(err, "config: NULL, its size field not set "
+			    "(tentacle_node_config_init()), or fields this "
+			    "libtentacle does not know set (a newer header)",
+			    errlen);
 		return (NULL);
 	}
 	if ((n = calloc(1, sizeof *n)) == NULL) {
