@@ -276,6 +276,25 @@ lib_post(struct tentacle_node *n, char req)
 		(void)send(fd, &req, 1, 0);
 }
 
+/* Did the host's args give the flag -name (or --name, -name=...)? */
+static int
+lib_arg_given(const char *const *args, const char *name)
+{
+	const char	*a;
+	size_t		 len = strlen(name);
+
+	for (; args != NULL && *args != NULL; args++) {
+		a = *args;
+		if (a[0] != '-')
+			continue;
+		a += a[1] == '-' ? 2 : 1;
+		if (strncmp(a, name, len) == 0 && (a[len] == '\0' ||
+		    a[len] == '='))
+			return (1);
+	}
+	return (0);
+}
+
 /* see libtentacle.h */
 TENTACLE_API struct tentacle_node *
 tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
@@ -287,7 +306,7 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 	struct lib_saved		 sv;
 	char				*cause = NULL;
 	const char			*p;
-	int				 npools = 0, rc, grace;
+	int				 npools = 0, rc;
 
 	if (errlen > 0)
 		err[0] = '\0';
@@ -359,19 +378,16 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 	n->conf->redial_cmd = NULL;
 	n->conf->redial = FRAME_REDIAL_NONE;
 	/* stop() is prompt unless the host gave -shutdown-grace. */
-	grace = n->conf->shutdown_grace_ms;
-	n->conf->shutdown_grace_ms = 0;
-	for (rc = 0; c.args != NULL && c.args[rc] != NULL; rc++) {
-		if (strncmp(c.args[rc], "-shutdown-grace", 15) == 0 ||
-		    strncmp(c.args[rc], "--shutdown-grace", 16) == 0)
-			n->conf->shutdown_grace_ms = grace;
-	}
+	if (!lib_arg_given(c.args, "shutdown-grace"))
+		n->conf->shutdown_grace_ms = 0;
 	n->core.log.json = n->conf->log_json;
 	if (c.policy == NULL ||
 	    LIB_COPY(&n->pol.p, c.policy, grace_ms) == -1)
 		tentacle_policy_init(&n->pol.p, TENTACLE_PROFILE_DESKTOP);
 	n->pol.p.size = sizeof n->pol.p;
-	n->pol.usage_dir = n->conf->state_dir;
+	/* Only a directory the host named: the library writes nowhere else. */
+	if (c.state_dir != NULL || lib_arg_given(c.args, "state-dir"))
+		n->pol.usage_dir = n->conf->state_dir;
 	n->pol.changed = lib_changed;
 	n->pol.error = lib_error;
 	n->pol.changed_arg = n;
