@@ -36,7 +36,7 @@
 
 #include "libtentacle.h"
 #ifdef TENTACLE_JNI_HEADERS
-#include "org_tentacle_sdk_Native.h"	/* javac -h: checks the prototypes */
+#include "org_tentacle_sdk_Native.h"	/* javac -h: the prototypes */
 #endif
 
 /* Android's jni.h takes JNIEnv ** where the JDK's takes void **. */
@@ -54,14 +54,16 @@ struct jnode {
 	jobject			 self;	/* global: the Java Node */
 	char			*hub, *token, *name, *fingerprint;
 	char			*ca_file, *state_dir;
-	char			**pools;	/* NULL-terminated, or NULL */
+	char			**pools;	/* NULL-ended, or NULL */
 	char			**args;
 };
 
 static JavaVM		*jni_vm;
 static pthread_key_t	 jni_detach_key;
-static jmethodID	 jni_on_state;	/* Node.onNativeState(int, byte[]) */
-static jmethodID	 jni_on_log;	/* Node.onNativeLog(int, byte[]) */
+/* Node's onNativeState, onNativeLog, onNativeError: (int, byte[]) */
+static jmethodID	 jni_on_state;
+static jmethodID	 jni_on_log;
+static jmethodID	 jni_on_error;
 static jclass		 jni_status_class;	/* global */
 static jmethodID	 jni_status_new;	/* static Status.fromNative */
 
@@ -121,14 +123,15 @@ JNI_OnLoad(JavaVM *vm, void *reserved)
 		return (JNI_ERR);
 	jni_on_state = (*env)->GetMethodID(env, c, "onNativeState", "(I[B)V");
 	jni_on_log = (*env)->GetMethodID(env, c, "onNativeLog", "(I[B)V");
+	jni_on_error = (*env)->GetMethodID(env, c, "onNativeError", "(I[B)V");
 	(*env)->DeleteLocalRef(env, c);
-	if (jni_on_state == NULL || jni_on_log == NULL)
+	if (jni_on_state == NULL || jni_on_log == NULL || jni_on_error == NULL)
 		return (JNI_ERR);
 	c = (*env)->FindClass(env, "org/tentacle/sdk/Status");
 	if (c == NULL)
 		return (JNI_ERR);
 	jni_status_new = (*env)->GetStaticMethodID(env, c, "fromNative",
-	    "(I[B[BJIIJJJJ[B)Lorg/tentacle/sdk/Status;");
+	    "(I[B[B[BJIIJJJJ[B)Lorg/tentacle/sdk/Status;");
 	if (jni_status_new == NULL)
 		return (JNI_ERR);
 	jni_status_class = (*env)->NewGlobalRef(env, c);
@@ -285,7 +288,8 @@ jni_policy(JNIEnv *env, jintArray ia, jlongArray la,
 	return (0);
 }
 
-/* The loop thread's callbacks: into Node.onNativeState / onNativeLog. */
+/* The loop thread's callbacks: into Node.onNativeState, onNativeLog and
+ * onNativeError. */
 static void
 jni_call(struct jnode *jn, jmethodID m, int v, const char *s)
 {
@@ -320,6 +324,12 @@ jni_log_cb(void *arg, int level, const char *line)
 }
 
 static void
+jni_error_cb(void *arg, const char *what)
+{
+	jni_call(arg, jni_on_error, 0, what);
+}
+
+static void
 jnode_free(JNIEnv *env, struct jnode *jn)
 {
 	if (jn->self != NULL)
@@ -347,7 +357,8 @@ JNIEXPORT jstring JNICALL
 Java_org_tentacle_sdk_Native_version(JNIEnv *env, jclass cls)
 {
 	(void)cls;
-	return ((*env)->NewStringUTF(env, tentacle_version()));	/* ASCII */
+	/* ASCII: NewStringUTF is safe here. */
+	return ((*env)->NewStringUTF(env, tentacle_version()));
 }
 
 JNIEXPORT void JNICALL
@@ -436,6 +447,7 @@ Java_org_tentacle_sdk_Native_create(JNIEnv *env, jclass cls, jobject self,
 	if (callbacks) {
 		c.on_log = jni_log_cb;
 		c.on_state = jni_state_cb;
+		c.on_error = jni_error_cb;
 	}
 	c.arg = jn;
 	c.policy = &p;
@@ -495,7 +507,7 @@ Java_org_tentacle_sdk_Native_status(JNIEnv *env, jclass cls, jlong h)
 {
 	struct tentacle_status	 st;
 	struct jnode		*jn;
-	jbyteArray		 why, hub, last;
+	jbyteArray		 why, hub, pools, last;
 
 	(void)cls;
 	if ((jn = jni_node(env, h)) == NULL)
@@ -509,11 +521,12 @@ Java_org_tentacle_sdk_Native_status(JNIEnv *env, jclass cls, jlong h)
 	}
 	why = jni_bytes(env, st.why, sizeof st.why);
 	hub = jni_bytes(env, st.hub, sizeof st.hub);
+	pools = jni_bytes(env, st.pools, sizeof st.pools);
 	last = jni_bytes(env, st.last_error, sizeof st.last_error);
 	if ((*env)->ExceptionCheck(env))
 		return (NULL);
 	return ((*env)->CallStaticObjectMethod(env, jni_status_class,
-	    jni_status_new, (jint)st.state, why, hub, (jlong)st.node_id,
+	    jni_status_new, (jint)st.state, why, hub, pools, (jlong)st.node_id,
 	    (jint)st.relays, (jint)st.spare_links, (jlong)st.bytes_up,
 	    (jlong)st.bytes_down, (jlong)st.bytes_today, (jlong)st.bytes_month,
 	    last));

@@ -6,10 +6,11 @@
  * Reads one command a line on stdin and answers each on stdout with
  * "R<n> ok [text]" or "R<n> err text", n counting commands from 1.
  * Listener callbacks print "event state NAME why=WHY cbstatus=STATE" (the
- * node's status() as seen from the callback) on stdout and log lines on
- * stderr.  Commands:
+ * node's status() as seen from the callback) and "event error WHAT" on
+ * stdout, log lines on stderr.  Commands:
  *
- *	new		a Node: the arguments, -allow 127.0.0.0/8, consent on
+ *	new		a Node: the arguments, pool jpool, -allow 127.0.0.0/8,
+ *			consent on
  *	start, stop, close
  *	consent on|off	setPolicy(Policy.desktop().consent(...))
  *	wait STATE SECS	until status().state() is STATE
@@ -83,6 +84,11 @@ public final class NodeCtl {
 		}
 
 		@Override
+		public void onError(String what) {
+			say("event error " + what);
+		}
+
+		@Override
 		public void onLog(int level, String line) {
 			System.err.println("log " + level + " " + line);
 		}
@@ -94,7 +100,8 @@ public final class NodeCtl {
 
 	private static Node make(String hub) {
 		Config.Builder b = new Config.Builder().hub(hub).token(argv[1])
-		    .name(argv[2]).stateDir(argv[4]).args("-allow", "127.0.0.0/8")
+		    .name(argv[2]).pools("jpool").stateDir(argv[4])
+		    .args("-allow", "127.0.0.0/8")
 		    .logLevel(Node.LOG_DEBUG).listener(listener)
 		    .policy(consent(true));
 		if (!argv[3].isEmpty())

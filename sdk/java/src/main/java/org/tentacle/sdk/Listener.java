@@ -22,4 +22,11 @@ public interface Listener {
 	 * below the config's logLevel never arrive.
 	 */
 	void onLog(int level, String line);
+
+	/**
+	 * An error the host may show the user: the hub unreachable, refusing
+	 * this node...  (also in Status.lastError()).  Nothing by default.
+	 */
+	default void onError(String what) {
+	}
 }

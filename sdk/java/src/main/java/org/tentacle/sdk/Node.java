@@ -204,6 +204,18 @@ public final class Node implements AutoCloseable {
 		}
 	}
 
+	void onNativeError(int unused, byte[] what) {
+		int[] depth = inCallback.get();
+		depth[0]++;
+		try {
+			listener.onError(Native.string(what));
+		} catch (Throwable t) {
+			/* dropped */
+		} finally {
+			depth[0]--;
+		}
+	}
+
 	void onNativeLog(int level, byte[] line) {
 		int[] depth = inCallback.get();
 		depth[0]++;

@@ -3,11 +3,16 @@
  */
 package org.tentacle.sdk;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
 /** A snapshot of a node, from {@link Node#status()}.  Immutable. */
 public final class Status {
 	private final State state;
 	private final String why;
 	private final String hub;
+	private final List<String> pools;
 	private final long nodeId;
 	private final int relays;
 	private final int spareLinks;
@@ -17,12 +22,14 @@ public final class Status {
 	private final long bytesMonth;
 	private final String lastError;
 
-	Status(State state, String why, String hub, long nodeId, int relays,
+	Status(State state, String why, String hub, List<String> pools,
+	    long nodeId, int relays,
 	    int spareLinks, long bytesUp, long bytesDown, long bytesToday,
 	    long bytesMonth, String lastError) {
 		this.state = state;
 		this.why = why;
 		this.hub = hub;
+		this.pools = pools;
 		this.nodeId = nodeId;
 		this.relays = relays;
 		this.spareLinks = spareLinks;
@@ -34,13 +41,23 @@ public final class Status {
 	}
 
 	/* Called by the JNI glue (the strings come as UTF-8 bytes). */
-	static Status fromNative(int state, byte[] why, byte[] hub, long nodeId,
-	    int relays, int spareLinks, long bytesUp, long bytesDown,
-	    long bytesToday, long bytesMonth, byte[] lastError) {
+	static Status fromNative(int state, byte[] why, byte[] hub,
+	    byte[] pools, long nodeId, int relays, int spareLinks, long bytesUp,
+	    long bytesDown, long bytesToday, long bytesMonth, byte[] lastError) {
 		return new Status(State.fromCode(state), Native.string(why),
-		    Native.string(hub), nodeId & 0xffffffffL, relays, spareLinks,
+		    Native.string(hub), list(Native.string(pools)),
+		    nodeId & 0xffffffffL, relays, spareLinks,
 		    bytesUp, bytesDown, bytesToday, bytesMonth,
 		    Native.string(lastError));
+	}
+
+	/* "a,b" as [a, b]; "" as []. */
+	private static List<String> list(String s) {
+		List<String> l = new ArrayList<String>();
+		for (String p : s.split(","))
+			if (!p.isEmpty())
+				l.add(p);
+		return Collections.unmodifiableList(l);
 	}
 
 	public State state() { return state; }
@@ -48,6 +65,8 @@ public final class Status {
 	public String why() { return why; }
 	/** The hub, HOST:PORT. */
 	public String hub() { return hub; }
+	/** The pools the node is in; empty: none. */
+	public List<String> pools() { return pools; }
 	/** The hub's id for this node; 0: none yet. */
 	public long nodeId() { return nodeId; }
 	/** Relays running. */
@@ -76,6 +95,7 @@ public final class Status {
 		    + " down=" + Long.toUnsignedString(bytesDown)
 		    + " today=" + Long.toUnsignedString(bytesToday)
 		    + " month=" + Long.toUnsignedString(bytesMonth)
-		    + " hub=" + hub + " why=" + why + " last_error=" + lastError;
+		    + " hub=" + hub + " pools=" + String.join(",", pools)
+		    + " why=" + why + " last_error=" + lastError;
 	}
 }
