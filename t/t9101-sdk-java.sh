@@ -176,6 +176,14 @@ test_expect_success 'consent on again: back to SHARING and serving, bytes grow' 
 	wait_until 5 bytes_above "$UP1" "$DOWN1"
 '
 
+test_expect_success 'a second Node the hub refuses: onError, lastError, closed' '
+	BAD_TOKEN=$("$TENTACLE" token) &&
+	ctl badtoken "$BAD_TOKEN" &&
+	grep "ok onError=..* | state=.* last_error=..*" ctl.reply &&
+	info_has_nodes 1 &&
+	hub_serves_socks
+'
+
 test_expect_success 'stop: STOPPED, gone from the hub, the loop thread detached' '
 	ctl stop && grep "^R[0-9]* ok stopped\$" ctl.reply &&
 	info_has_nodes 0 &&

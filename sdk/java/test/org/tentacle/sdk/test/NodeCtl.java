@@ -22,6 +22,8 @@
  *	afterclose	start, stop, status, setPolicy each throw
  *			IllegalStateException
  *	badconfig	a hub address the library refuses: IllegalArgumentException
+ *	badtoken TOKEN	a second Node with a token the hub does not know: its
+ *			onError (within 20 s), lastError and state, then closed
  *	version		Node.version() and Node.abi()
  *	quit		exit 0 (after close() if not closed)
  *
@@ -32,6 +34,9 @@ package org.tentacle.sdk.test;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.tentacle.sdk.Config;
 import org.tentacle.sdk.Listener;
@@ -117,6 +122,41 @@ public final class NodeCtl {
 		return n;
 	}
 
+	/* A second node, refused by the hub: what onError and status say. */
+	private static String badToken(String token) throws Exception {
+		final AtomicReference<String> err = new AtomicReference<String>();
+		final CountDownLatch got = new CountDownLatch(1);
+		Listener l = new Listener() {
+			@Override
+			public void onState(State state, String why) {
+			}
+
+			@Override
+			public void onLog(int level, String line) {
+			}
+
+			@Override
+			public void onError(String what) {
+				err.compareAndSet(null, what);
+				got.countDown();
+			}
+		};
+		Config.Builder b = new Config.Builder().hub(argv[0]).token(token)
+		    .name("jbad").stateDir(argv[4]).listener(l)
+		    .policy(consent(true));
+		if (!argv[3].isEmpty())
+			b.fingerprint(argv[3]);
+		try (Node bad = new Node(b.build())) {
+			bad.start();
+			if (!got.await(20, TimeUnit.SECONDS))
+				throw new Exception("no onError: " + bad.status());
+			Status st = bad.status();
+			return "onError=" + err.get() + " | state="
+			    + st.state().name().toLowerCase() + " last_error="
+			    + st.lastError();
+		}
+	}
+
 	private static String afterClose(Node n) {
 		StringBuilder bad = new StringBuilder();
 		try { n.start(); bad.append(" start"); }
@@ -181,6 +221,8 @@ public final class NodeCtl {
 				return "IllegalArgumentException: " + e.getMessage();
 			}
 			throw new Exception("a bad hub address was taken");
+		} else if (c.equals("badtoken")) {
+			return badToken(w[1]);
 		} else if (c.equals("version")) {
 			return Node.version() + " abi " + Node.abi();
 		} else if (c.equals("quit")) {
