@@ -8,7 +8,7 @@ LIBA=$TENTACLE_SRC/libtentacle.a
 LIBSO=$TENTACLE_SRC/libtentacle.so.1
 INC=$TENTACLE_SRC/include
 CC=${CC:-cc}
-LIBS="-levent_extra -levent_core -lbearssl -lpthread"
+LIBS="-levent_pthreads -levent_extra -levent_core -lbearssl -lpthread"
 
 test_expect_success 'the archive defines tentacle_* and nothing else' '
 	nm -g --defined-only "$LIBA" | awk "NF == 3 { print \$3 }" >defs &&
