@@ -7,7 +7,7 @@
  * than against modules/token.c.
  *
  *	fakenode [-b SRC] [-n NAME] [-p POOL]... [-t TOKEN | -k TOKEN]
- *	    [-i ID] [-r FILE | -R FILE] [-A] [-s] [-P REASON]
+ *	    [-i ID] [-r FILE | -R FILE] [-A] [-e] [-s] [-P REASON]
  *	    [-D | -F | -S FILE [-0] [-W] [-d MS] | -V [-x STEP]...]
  *	    [-T SECS] [-w MS] PORT
  *
@@ -48,6 +48,7 @@
  *	-d MS	 with -S: send the BIND, wait MS milliseconds, then FILE
  *		 (default: BIND and FILE in one write, so the hub finds the
  *		 chunks behind the BIND when the relay starts)
+ *	-e	 HELLO says the node has a redial command (attribute 8)
  *	-s	 HELLO offers node status frames (attribute 11, value 1)
  *	-P REASON HELLO says the node joins paused (attribute 12: REASON as
  *		 it is, even without -s or when the hub must refuse it)
@@ -135,7 +136,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fakenode [-b src] [-n name] [-p pool]... "
-	    "[-t token | -k token] [-i id] [-r file | -R file] [-A] [-s] "
+	    "[-t token | -k token] [-i id] [-r file | -R file] [-A] [-e] [-s] "
 	    "[-P reason] [-D | -F | -S file [-0] [-W] [-d ms] | "
 	    "-V [-x step]...] [-T secs] [-w ms] port\n");
 	exit(2);
@@ -775,12 +776,12 @@ main(int argc, char **argv)
 	FILE		*fp;
 	int		 ch, npools = 0, fd, type, port, dmode = 0, admin = 0;
 	int		 fmode = 0, noframing = 0, shut = 0, vmode = 0;
-	int		 status = 0;
+	int		 status = 0, redial = 0;
 	const char	*paused = NULL;
 	uint32_t	 node, hint = 0;
 
 	while ((ch = getopt(argc, argv,
-	    "0b:d:n:p:t:k:i:r:R:ADFS:T:Ww:sP:Vx:")) != -1) {
+	    "0b:d:n:p:t:k:i:r:R:ADFS:T:Ww:esP:Vx:")) != -1) {
 		switch (ch) {
 		case 'b': src_addr = optarg; break;
 		case 'n': name = optarg; break;
@@ -803,6 +804,7 @@ main(int argc, char **argv)
 		case 'T': timeout_s = atoi(optarg); break;
 		case 'w': wait_ms = atoi(optarg); break;
 		case 'd': delay_ms = atoi(optarg); break;
+		case 'e': redial = 1; break;
 		case 's': status = 1; break;
 		case 'P': paused = optarg; break;
 		case 'V': vmode = 1; break;
@@ -857,6 +859,11 @@ main(int argc, char **argv)
 	if (script != NULL && !noframing) {
 		/* relay framing, version 1 */
 		memcpy(hello + hlen, "\012\001\001", 3);
+		hlen += 3;
+	}
+	if (redial) {
+		/* a redial command */
+		memcpy(hello + hlen, "\010\001\001", 3);
 		hlen += 3;
 	}
 	if (status) {
