@@ -530,8 +530,6 @@ struct node	*hub_node_find(uint32_t);
 void		 hub_node_ids_load(const char *dir);
 /* Write ids given in the last second now (the hub stops). */
 void		 hub_node_ids_flush(void);
-/* Online nodes paused by their host (doc/protocol.md "Node status"). */
-u_int		 hub_node_npaused(void);
 /* Is n named name, or is name its id (no formatting unless a digit)? */
 int		 hub_node_named(const struct node *, const char *);
 /* Do two HELLOs have the same owner (token, or the hub's machine)? */

@@ -106,6 +106,18 @@ metrics_walk_next(struct mwalk *w, struct mnode *m)
 	return (1);
 }
 
+/* Online nodes their host paused (drained ones too). */
+static u_int
+metrics_npaused(void)
+{
+	const struct node	*n;
+	u_int			 count = 0;
+
+	TAILQ_FOREACH(n, &hub.nodes, n_entry)
+		count += n->n_paused != 0;
+	return (count);
+}
+
 /* Nodes the inventory shows: online, and away redialing. */
 static u_int
 metrics_nodes_shown(void)
@@ -604,7 +616,7 @@ hub_metrics_write(struct evbuffer *out)
 	metrics_one(out, "tentacle_nodes_paused", "gauge", "Nodes connected "
 	    "but paused by their host's policy (drained ones too): no new "
 	    "requests until the node says it is available.",
-	    hub_node_npaused());
+	    metrics_npaused());
 	metrics_one(out, "tentacle_relays", "gauge", "Proxied connections "
 	    "open (a relay each).", relay_count());
 	metrics_one(out, "tentacle_dials_pending", "gauge", "Requests waiting "

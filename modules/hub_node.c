@@ -730,18 +730,6 @@ hub_node_status(void *arg, const struct frame *f, const char **cause)
 	return (PEER_OK);
 }
 
-/* see hub.h */
-u_int
-hub_node_npaused(void)
-{
-	const struct node	*n;
-	u_int			 count = 0;
-
-	TAILQ_FOREACH(n, &hub.nodes, n_entry)
-		count += n->n_paused != 0;
-	return (count);
-}
-
 static int
 hub_node_bye(void *arg, const struct frame *f, const char **cause)
 {
