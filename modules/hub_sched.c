@@ -51,6 +51,8 @@ struct pmember {
 
 /* The pools= of the user whose dial is being chosen; NULL: every pool. */
 static const struct acct_limits	*hub_sched_allow;
+/* Of the nodes the last pick matched, those their host paused. */
+static u_int			 hub_sched_paused;
 
 static struct node *hub_sched_choose_allowed(struct dial *, int *);
 
@@ -302,6 +304,7 @@ hub_sched_pick(const struct route *r, const struct dial *d, u_int *matched)
 	int		 backoff;
 
 	*matched = 0;
+	hub_sched_paused = 0;
 	if (r != NULL && r->pool[0] != '\0' && hub.nunindexed == 0 &&
 	    (po = hub_sched_pool(r->pool)) == NULL)
 		return (NULL);
@@ -310,6 +313,8 @@ hub_sched_pick(const struct route *r, const struct dial *d, u_int *matched)
 		if (!hub_sched_matches(n, r))
 			continue;
 		(*matched)++;
+		if (n->n_paused)
+			hub_sched_paused++;
 		if (!hub_sched_ready(n, d, now, 1))
 			continue;
 		ready[1]++;
@@ -589,8 +594,10 @@ hub_sched_choose_allowed(struct dial *d, int *result)
 			*result = d->d_tries > 0 ? DIAL_FAIL : DIAL_NONODE;
 			hub_sched_why(r, d->d_tries > 0 ? "no other exit "
 			    "node" : "every exit node", d->d_tries > 0 ?
-			    " to try" : " is drained, paused, redialing or at "
-			    "its limit of relays and dials");
+			    " to try" : hub_sched_paused > 0 ? " is drained, "
+			    "paused, redialing or at its limit of relays and "
+			    "dials" : " is drained, redialing or at its limit "
+			    "of relays and dials");
 		}
 		return (NULL);
 	}
