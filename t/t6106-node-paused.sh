@@ -223,6 +223,19 @@ test_expect_success 'STATUS from a node without attribute 11: dropped' '
 	grep "(rogue) left: protocol error: STATUS from a node whose HELLO did not offer it" "$HUB_LOG"
 '
 
+test_expect_success 'spare links: SPARE_TARGET 0 while paused, more when available' '
+	bg_start fake.spare "$FAKENODE" -n spare -p sparepool -s -P "on battery" \
+		-V -o -T 60 -x sp1=available -x "sp2=paused:hours" \
+		$CONTROL_PORT &&
+	wait_for_log fake.spare.out "^spare_target 0$" &&
+	touch sp1 &&
+	wait_for_log fake.spare.out "^spare_target [1-9][0-9]*$" &&
+	touch sp2 &&
+	wait_for_count fake.spare.out "^spare_target 0$" 2 &&
+	cat fake.spare.out &&
+	grep "pool: node [0-9]* target 0 (was [1-9][0-9]*): paused" "$HUB_LOG"
+'
+
 test_expect_success 'after all that: the hub serves, phone still connected' '
 	hub_serves_socks &&
 	daemon_alive $PHONE_PID &&

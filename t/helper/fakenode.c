@@ -8,7 +8,7 @@
  *
  *	fakenode [-b SRC] [-n NAME] [-p POOL]... [-t TOKEN | -k TOKEN]
  *	    [-i ID] [-r FILE | -R FILE] [-A] [-e] [-s] [-P REASON]
- *	    [-D | -F | -S FILE [-0] [-W] [-d MS] | -V [-x STEP]...]
+ *	    [-D | -F | -S FILE [-0] [-W] [-d MS] | -V [-o] [-x STEP]...]
  *	    [-T SECS] [-w MS] PORT
  *
  *	-b SRC	 connect from this local address (e.g. 127.0.0.2)
@@ -58,8 +58,10 @@
  *		 then in a child a data link with the right BIND relaying
  *		 raw bytes both ways ("relay REQ done"); RESULT refused (5)
  *		 when the target does not answer ("dial REQ refused").
- *		 Other frames: "frame 0xNN".  Runs the -x steps meanwhile;
- *		 "serve done" at -T
+ *		 SPARE_TARGET: "spare_target N"; other frames: "frame
+ *		 0xNN".  Runs the -x steps meanwhile; "serve done" at -T
+ *	-o	 with -V: open one spare link (SPARE) first, "spare open",
+ *		 and leave it idle (a DIAL on it is not served)
  *	-x STEP	 with -V, in order: WHEN=WHAT, WHEN a number (milliseconds
  *		 after the last step, or WELCOME) or a file (the step runs
  *		 once it exists); WHAT "available", "paused:REASON" (a
@@ -112,6 +114,7 @@ static int		 wait_ms;
 static int		 delay_ms;	/* -d: BIND, then the -S script */
 static const char	*steps[STEPS_MAX];	/* -x */
 static int		 nsteps;
+static int		 spare_one;	/* -o */
 static volatile sig_atomic_t flooding;
 static unsigned long	 flood_pings;
 
@@ -138,7 +141,7 @@ usage(void)
 	fprintf(stderr, "usage: fakenode [-b src] [-n name] [-p pool]... "
 	    "[-t token | -k token] [-i id] [-r file | -R file] [-A] [-e] [-s] "
 	    "[-P reason] [-D | -F | -S file [-0] [-W] [-d ms] | "
-	    "-V [-x step]...] [-T secs] [-w ms] port\n");
+	    "-V [-o] [-x step]...] [-T secs] [-w ms] port\n");
 	exit(2);
 }
 
@@ -713,6 +716,14 @@ serve(int ctl, uint32_t node, int data_port, const uint8_t *cookie)
 	signal(SIGCHLD, SIG_IGN);	/* relays' children: no zombies */
 	printf("fakenode ready: node %u\n", node);
 	fflush(stdout);
+	if (spare_one) {
+		/* Left open and idle: the hub counts it, sends SPARE_TARGET. */
+		put32(p, node);
+		bind_proof(cookie, 0, p + 4);
+		send_frame(dial_tcp(data_port), F_SPARE, p, 20);
+		printf("spare open\n");
+		fflush(stdout);
+	}
 	next = now_ms();
 	for (;;) {
 		/* Due steps first: a time, or a file that now exists. */
@@ -755,6 +766,10 @@ serve(int ctl, uint32_t node, int data_port, const uint8_t *cookie)
 			send_frame(ctl, F_PONG, p, 8);
 		else if (type == F_DIAL)
 			serve_dial(ctl, node, data_port, cookie, p, len);
+		else if (type == F_SPARE_TARGET && len == 2) {
+			printf("spare_target %u\n", p[0] << 8 | p[1]);
+			fflush(stdout);
+		}
 		else if (type == F_BYE && len >= 2 && (size_t)p[1] + 2 <= len) {
 			printf("bye %u %.*s\n", p[0], p[1], p + 2);
 			return (3);
@@ -781,7 +796,7 @@ main(int argc, char **argv)
 	uint32_t	 node, hint = 0;
 
 	while ((ch = getopt(argc, argv,
-	    "0b:d:n:p:t:k:i:r:R:ADFS:T:Ww:esP:Vx:")) != -1) {
+	    "0b:d:n:p:t:k:i:r:R:ADFS:T:Ww:esP:Vox:")) != -1) {
 		switch (ch) {
 		case 'b': src_addr = optarg; break;
 		case 'n': name = optarg; break;
@@ -808,6 +823,7 @@ main(int argc, char **argv)
 		case 's': status = 1; break;
 		case 'P': paused = optarg; break;
 		case 'V': vmode = 1; break;
+		case 'o': spare_one = 1; break;
 		case 'x':
 			if (nsteps == STEPS_MAX || strchr(optarg, '=') == NULL)
 				usage();
@@ -818,7 +834,7 @@ main(int argc, char **argv)
 	}
 	if (argc - optind != 1 || (token != NULL && kidtok != NULL) ||
 	    strlen(name) > 63 || dmode + fmode + vmode + (script != NULL) > 1 ||
-	    (nsteps > 0 && !vmode) || (paused != NULL && strlen(paused) > 255))
+	    ((nsteps > 0 || spare_one) && !vmode) || (paused != NULL && strlen(paused) > 255))
 		usage();
 	port = atoi(argv[optind]);
 	if (port <= 0 || port > 65535)

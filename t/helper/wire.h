@@ -22,6 +22,7 @@
 #define F_SPARE		0x09
 #define F_CHALLENGE	0x0a
 #define F_AUTH		0x0b
+#define F_SPARE_TARGET	0x0d
 #define F_STATUS	0x0f
 #define PAYLOAD_MAX	4096
 
