@@ -135,10 +135,11 @@ hub_admin_do(struct node *n, int op, char *text, size_t len)
 			return (0);
 		}
 		if (!n->n_keep.drain && n->n_redial != REDIAL_DRAIN) {
-			snprintf(text, len, "node %u (%s) was not drained%s%s%s",
-			    n->n_id, n->n_hello.name, n->n_paused ? "; it is "
-			    "paused by host policy (" : "", n->n_paused_why,
-			    n->n_paused ? "), which only the node lifts" : "");
+			snprintf(text, len, "node %u (%s) was not "
+			    "drained%s%s%s", n->n_id, n->n_hello.name,
+			    n->n_paused ? "; it is paused by host policy (" :
+			    "", n->n_paused_why, n->n_paused ? "), which only "
+			    "the node lifts" : "");
 			return (0);
 		}
 		n->n_keep.drain = 0;

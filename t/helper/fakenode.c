@@ -834,7 +834,8 @@ main(int argc, char **argv)
 	}
 	if (argc - optind != 1 || (token != NULL && kidtok != NULL) ||
 	    strlen(name) > 63 || dmode + fmode + vmode + (script != NULL) > 1 ||
-	    ((nsteps > 0 || spare_one) && !vmode) || (paused != NULL && strlen(paused) > 255))
+	    ((nsteps > 0 || spare_one) && !vmode) ||
+	    (paused != NULL && strlen(paused) > 255))
 		usage();
 	port = atoi(argv[optind]);
 	if (port <= 0 || port > 65535)
@@ -950,7 +951,7 @@ main(int argc, char **argv)
 			memcpy(cookie, p + 17, 16);
 			printf("welcome node=%u data_port=%u\n", node,
 			    p[13] << 8 | p[14]);
-			/* After data_host: the hub's status version, or none. */
+			/* After data_host: the hub's status version, or 0. */
 			printf("welcome status=%u\n", len > 34U + p[33] ?
 			    p[34 + p[33]] : 0);
 			fflush(stdout);
