@@ -636,8 +636,8 @@ hub_node_pause_log(struct node *n, u_int changes)
 	snprintf(c, sizeof c, "%u", changes);
 	also[0] = '\0';
 	if (changes > 0)
-		snprintf(also, sizeof also, " (after %u changes in the last "
-		    "minute)", changes);
+		snprintf(also, sizeof also, " (after %u change%s in the last "
+		    "minute)", changes, changes == 1 ? "" : "s");
 	if (n->n_paused) {
 		log_info("node %u (%s) paused by host policy: %s%s; no new "
 		    "requests, %u relays continue", n->n_id, n->n_hello.name,
