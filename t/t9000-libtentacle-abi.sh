@@ -120,4 +120,14 @@ test_expect_success 'a longer config with zero new fields works; set ones, or on
 	grep "^null: config: NULL" out
 '
 
+# The Android build (sdk/java/android/CMakeLists.txt) lists the library's
+# sources by hand: the same as LIB_SRCS, or an NDK build breaks unseen.
+test_expect_success 'the Android build compiles the sources the library has' '
+	make -s -C "$TENTACLE_SRC" print-lib-srcs | tr " " "\n" | sort >make.srcs &&
+	sed -n "s/^[[:space:]]*\(\(modules\|compat\)\/[a-z0-9_]*\.c\)/\1/p" \
+	    "$TENTACLE_SRC/sdk/java/android/CMakeLists.txt" | tr " \t" "\n\n" |
+	    grep "\.c$" | sort >cmake.srcs &&
+	test_cmp make.srcs cmake.srcs
+'
+
 test_done
