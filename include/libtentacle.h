@@ -62,7 +62,8 @@ enum tentacle_state {
 	TENTACLE_SHARING,	/* joined: the hub may send requests */
 	TENTACLE_PAUSED,	/* joined, told the hub it is unavailable */
 	TENTACLE_DRAINING,	/* stopped sharing: relays finishing */
-	TENTACLE_FAILED		/* gave up: a setting the hub refuses */
+	TENTACLE_FAILED		/* the hub refused us (why): a token, a
+				 * name; tried again with back-off */
 };
 
 /*

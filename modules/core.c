@@ -712,44 +712,6 @@ core_listener_port(struct core_listener *cl)
 	return (cl->cl_port);
 }
 
-/* A bufferevent flushing its last bytes: the context frees it at its end. */
-struct core_flush {
-	TAILQ_ENTRY(core_flush)	 entry;
-	struct bufferevent	*bev;
-};
-
-static void
-core_flush_free(struct core_flush *cf)
-{
-	TAILQ_REMOVE(&core_cur->flushing, cf, entry);
-	bufferevent_free(cf->bev);
-	free(cf);
-}
-
-/* see tentacle.h */
-void
-core_flush_drop(void)
-{
-	struct core_flush	*cf;
-
-	while ((cf = TAILQ_FIRST(&core_cur->flushing)) != NULL)
-		core_flush_free(cf);
-}
-
-static void
-core_flush_write_cb(struct bufferevent *bev, void *arg)
-{
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		core_flush_free(arg);
-}
-
-static void
-core_flush_event_cb(struct bufferevent *bev __unused, short what __unused,
-    void *arg)
-{
-	core_flush_free(arg);
-}
-
 /* see tentacle.h */
 void
 core_bev_send(struct bufferevent *bev, const void *buf, size_t len)
@@ -803,26 +765,4 @@ core_bev_enable_io(struct bufferevent *bev, int plain)
 	}
 	bufferevent_enable(bev, EV_READ);
 	bufferevent_disable(bev, EV_WRITE);	/* not in epoll: no call */
-}
-
-/* see tentacle.h: frees bev once its output is written, or after 5 s. */
-void
-core_bev_close_flush(struct bufferevent *bev)
-{
-	struct timeval		 tv = { 5, 0 };
-	struct core_flush	*cf;
-
-	bufferevent_disable(bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0 ||
-	    (cf = malloc(sizeof *cf)) == NULL) {
-		bufferevent_free(bev);
-		return;
-	}
-	cf->bev = bev;
-	TAILQ_INSERT_TAIL(&core_cur->flushing, cf, entry);
-	bufferevent_setcb(bev, NULL, core_flush_write_cb, core_flush_event_cb,
-	    cf);
-	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
-	bufferevent_set_timeouts(bev, NULL, &tv);
-	bufferevent_enable(bev, EV_WRITE);
 }

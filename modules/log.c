@@ -24,7 +24,8 @@
  * The log's state is the context's: each library node has its own.
  */
 struct core_ctx			 core_main = {
-	.log = { .level = LOG_LEVEL_INFO, .ident = "tentacle" }
+	.log = { .level = LOG_LEVEL_INFO, .ident = "tentacle" },
+	.flushing = TAILQ_HEAD_INITIALIZER(core_main.flushing)
 };
 COMPAT_THREAD struct core_ctx	*core_cur = &core_main;
 

@@ -224,6 +224,12 @@ int		 core_sa_is_localhost(const struct sockaddr *);
 int		 core_set_nonblock(int);
 /* Stop reading; free bev once its output is written (5 s at most). */
 void		 core_bev_close_flush(struct bufferevent *);
+/*
+ * The same for a bufferevent with output waiting, reading or not: its
+ * bytes go out (5 s at most), then bufferevent_free() (the TLS filter's
+ * socket lingers so).  The context frees those left at its end.
+ */
+void		 core_bev_linger(struct bufferevent *);
 /* Free those still writing now (a library node's stop, its end). */
 void		 core_flush_drop(void);
 /*

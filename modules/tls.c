@@ -65,7 +65,6 @@
 /* Bytes libevent writes from the socket's output per event. */
 #define TLS_SOCK_WRITE	(128 * 1024)
 /* How long a freed link may take to send its last records. */
-#define TLS_LINGER_S	5
 #define TLS_CHAIN_MAX	8
 #define TLS_ERR_MAX	1024
 /*
@@ -197,8 +196,6 @@ struct tls {
 static void	 tls_sock_read_cb(struct bufferevent *, void *);
 static void	 tls_sock_write_cb(struct bufferevent *, void *);
 static void	 tls_sock_event_cb(struct bufferevent *, short, void *);
-static void	 tls_linger_write_cb(struct bufferevent *, void *);
-static void	 tls_linger_event_cb(struct bufferevent *, short, void *);
 static enum bufferevent_filter_result tls_filter_in(struct evbuffer *,
 		    struct evbuffer *, ev_ssize_t, enum bufferevent_flush_mode,
 		    void *);
@@ -2284,23 +2281,19 @@ tls_hold_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 /*
  * The filter is being freed (from the loop, after bufferevent_free()):
  * records already made may still be in the socket's output; let them go
- * out, for TLS_LINGER_S at most, then close.  The engine goes now.
+ * out, for 5 s at most (core_bev_linger()), then close.  The engine goes
+ * now.
  */
 static void
 tls_ctx_free(void *arg)
 {
 	struct tls	*t = arg;
-	struct timeval	 tv = { TLS_LINGER_S, 0 };
 
 	if (evbuffer_get_length(bufferevent_get_output(t->sock)) > 0 &&
 	    !t->shut) {
+		/* The filter's free drops a reference; core's the last. */
 		bufferevent_incref(t->sock);
-		bufferevent_setcb(t->sock, NULL, tls_linger_write_cb,
-		    tls_linger_event_cb, NULL);
-		bufferevent_setwatermark(t->sock, EV_WRITE, 0, 0);
-		bufferevent_set_timeouts(t->sock, NULL, &tv);
-		bufferevent_disable(t->sock, EV_READ);
-		bufferevent_enable(t->sock, EV_WRITE);
+		core_bev_linger(t->sock);
 	}
 	if (t->hold_ev != NULL)
 		event_free(t->hold_ev);
@@ -2312,19 +2305,6 @@ tls_ctx_free(void *arg)
 	free(t->x509);
 	free(t->iobuf);
 	free(t);
-}
-
-static void
-tls_linger_write_cb(struct bufferevent *sock, void *arg __unused)
-{
-	bufferevent_free(sock);
-}
-
-static void
-tls_linger_event_cb(struct bufferevent *sock, short what __unused,
-    void *arg __unused)
-{
-	bufferevent_free(sock);
 }
 
 /* The tls behind a wrapped bufferevent, or NULL. */
