@@ -139,9 +139,7 @@ struct host {
 	enum tentacle_state	 stop_on;
 	int			 stop_on_done;
 	int64_t			 stop_on_ms;	/* how long that stop took */
-	pthread_t		 cb_thread;
-	int			 cb_thread_set;
-	int			 cb_other_thread;	/* callbacks on two threads */
+	int			 own_log;	/* log opened by host_init */
 };
 
 static inline void
@@ -152,12 +150,19 @@ host_init(struct host *h, const char *name, FILE *log)
 	pthread_cond_init(&h->cv, NULL);
 	h->name = name;
 	h->log = log;
+	/* SDK_LOG=FILE: every node's states and log lines appended there. */
+	if (log == NULL && getenv("SDK_LOG") != NULL &&
+	    (h->log = fopen(getenv("SDK_LOG"), "a")) != NULL)
+		h->own_log = 1;
 	h->stop_on = (enum tentacle_state)-1;
 }
 
 static inline void
 host_destroy(struct host *h)
 {
+	if (h->own_log)
+		fclose(h->log);
+	h->log = NULL;
 	pthread_mutex_destroy(&h->mu);
 	pthread_cond_destroy(&h->cv);
 }
