@@ -13,6 +13,10 @@
 #ifndef __unused
 #define __unused	__attribute__((__unused__))
 #endif
+/* Thread-local storage (gcc and clang everywhere we build, mingw too). */
+#ifndef COMPAT_THREAD
+#define COMPAT_THREAD	__thread
+#endif
 
 #include "queue.h"
 

@@ -661,7 +661,7 @@ admin_args(int argc, char **argv)
 	}
 	/* After the command, like before it: "info -state-dir DIR". */
 	if (state_dir != NULL)
-		node_conf.state_dir = state_dir;
+		node_conf->state_dir = state_dir;
 	return (-1);
 }
 
@@ -836,7 +836,7 @@ admin_where(struct sockaddr_storage *ss, socklen_t *sslen)
 	char			*cause = NULL;
 
 	if (ad.path == NULL) {
-		snprintf(path, sizeof path, "%s/%s", node_conf.state_dir,
+		snprintf(path, sizeof path, "%s/%s", node_conf->state_dir,
 		    COMPAT_ADMIN_TCP != NULL ? ADMIN_COOKIE_FILE :
 		    "admin.sock");
 		ad.path = path;
@@ -844,7 +844,7 @@ admin_where(struct sockaddr_storage *ss, socklen_t *sslen)
 	if (strchr(ad.path, ':') != NULL &&
 	    core_addr_parse(ad.path, &tcp, &tcplen, &cause) == 0 &&
 	    core_sa_is_localhost((struct sockaddr *)&tcp)) {
-		snprintf(path, sizeof path, "%s/%s", node_conf.state_dir,
+		snprintf(path, sizeof path, "%s/%s", node_conf->state_dir,
 		    ADMIN_COOKIE_FILE);
 		if (admin_cookie_read(path, ss, sslen) == -1)
 			return (1);
@@ -880,7 +880,8 @@ admin_main(int argc, char **argv)
 	char			*cause = NULL;
 	int			 rc;
 
-	if ((rc = node_conf_load(NODE_CONF_ADMIN, 0, NULL, &cause)) != 0) {
+	if ((rc = node_conf_load(&node_conf, NODE_CONF_ADMIN, 0, NULL,
+	    &cause)) != 0) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
 		return (rc);

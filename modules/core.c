@@ -35,8 +35,6 @@
 
 #include "tentacle.h"
 
-struct event_base	*core_base;
-struct evdns_base	*core_dns;
 
 struct core_listener {
 	struct evconnlistener	*cl_lev;
@@ -67,24 +65,64 @@ static void	core_signal_cb(evutil_socket_t, short, void *);
 void
 core_init(void)
 {
-	struct event_config	*cfg;
-
 	signal(SIGPIPE, SIG_IGN);
-	if ((cfg = event_config_new()) == NULL)
-		fatalx("event_config_new failed");
-	/* We never use the base from more than one thread. */
-	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
-	if ((core_base = event_base_new_with_config(cfg)) == NULL)
+	core_cur = &core_main;
+	if (core_ctx_init(core_cur) == -1)
 		fatalx("cannot create the event base");
-	event_config_free(cfg);
 }
 
-/* The node's resolver; the hub never resolves targets. */
+/* see tentacle.h */
+int
+core_ctx_init(struct core_ctx *ctx)
+{
+	struct event_config	*cfg;
+
+	TAILQ_INIT(&ctx->flushing);
+	if ((cfg = event_config_new()) == NULL)
+		return (-1);
+	/* We never use a base from more than one thread. */
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+	ctx->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (ctx->base == NULL)
+		return (-1);
+	if ((ctx->relay = relay_ctx_new()) == NULL) {
+		event_base_free(ctx->base);
+		ctx->base = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+/* see tentacle.h */
 void
+core_ctx_free(struct core_ctx *ctx)
+{
+	struct core_ctx	*saved = core_cur;
+
+	core_cur = ctx;
+	core_flush_drop();
+	core_cur = saved;
+	relay_ctx_free(ctx->relay);
+	ctx->relay = NULL;
+	if (ctx->dns != NULL)
+		evdns_base_free(ctx->dns, 0);
+	ctx->dns = NULL;
+	if (ctx->base != NULL)
+		event_base_free(ctx->base);
+	ctx->base = NULL;
+	log_close(&ctx->log);
+}
+
+/*
+ * The node's resolver (the hub never resolves targets).  -1 when out of
+ * memory.
+ */
+int
 core_dns_init(void)
 {
 	if (core_dns != NULL)
-		return;
+		return (0);
 	core_dns = evdns_base_new(core_base,
 	    EVDNS_BASE_INITIALIZE_NAMESERVERS |
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
@@ -94,12 +132,13 @@ core_dns_init(void)
 		core_dns = evdns_base_new(core_base,
 		    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
 		if (core_dns == NULL)
-			fatalx("cannot create the DNS resolver");
+			return (-1);
 		evdns_base_nameserver_ip_add(core_dns, "127.0.0.1");
 		evdns_base_load_hosts(core_dns, NULL);
 	}
 	evdns_base_set_option(core_dns, "timeout:", "3");
 	evdns_base_set_option(core_dns, "attempts:", "2");
+	return (0);
 }
 
 int
@@ -235,7 +274,7 @@ core_ms_tv(struct timeval *tv, int ms)
 const char *
 core_state_dir(void)
 {
-	static char	 dir[1024];
+	static COMPAT_THREAD char dir[1024];
 	const char	*home, *env;
 
 	if ((env = getenv("TENTACLE_STATE_DIR")) != NULL && *env != '\0')
@@ -673,18 +712,42 @@ core_listener_port(struct core_listener *cl)
 	return (cl->cl_port);
 }
 
+/* A bufferevent flushing its last bytes: the context frees it at its end. */
+struct core_flush {
+	TAILQ_ENTRY(core_flush)	 entry;
+	struct bufferevent	*bev;
+};
+
 static void
-core_flush_write_cb(struct bufferevent *bev, void *arg __unused)
+core_flush_free(struct core_flush *cf)
 {
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		bufferevent_free(bev);
+	TAILQ_REMOVE(&core_cur->flushing, cf, entry);
+	bufferevent_free(cf->bev);
+	free(cf);
+}
+
+/* see tentacle.h */
+void
+core_flush_drop(void)
+{
+	struct core_flush	*cf;
+
+	while ((cf = TAILQ_FIRST(&core_cur->flushing)) != NULL)
+		core_flush_free(cf);
 }
 
 static void
-core_flush_event_cb(struct bufferevent *bev, short what __unused,
-    void *arg __unused)
+core_flush_write_cb(struct bufferevent *bev, void *arg)
 {
-	bufferevent_free(bev);
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		core_flush_free(arg);
+}
+
+static void
+core_flush_event_cb(struct bufferevent *bev __unused, short what __unused,
+    void *arg)
+{
+	core_flush_free(arg);
 }
 
 /* see tentacle.h */
@@ -746,15 +809,19 @@ core_bev_enable_io(struct bufferevent *bev, int plain)
 void
 core_bev_close_flush(struct bufferevent *bev)
 {
-	struct timeval	 tv = { 5, 0 };
+	struct timeval		 tv = { 5, 0 };
+	struct core_flush	*cf;
 
 	bufferevent_disable(bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0 ||
+	    (cf = malloc(sizeof *cf)) == NULL) {
 		bufferevent_free(bev);
 		return;
 	}
+	cf->bev = bev;
+	TAILQ_INSERT_TAIL(&core_cur->flushing, cf, entry);
 	bufferevent_setcb(bev, NULL, core_flush_write_cb, core_flush_event_cb,
-	    NULL);
+	    cf);
 	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
 	bufferevent_set_timeouts(bev, NULL, &tv);
 	bufferevent_enable(bev, EV_WRITE);

@@ -37,6 +37,7 @@ static const char *frame_names[] = {
 	[FRAME_POLICY] = "POLICY",
 	[FRAME_SPARE_TARGET] = "SPARE_TARGET",
 	[FRAME_REDIAL] = "REDIAL",
+	[FRAME_STATUS] = "STATUS",
 };
 
 const char *
@@ -313,6 +314,8 @@ fwr_end(struct fwr *w)
 #define HELLO_REDIAL	8
 #define HELLO_RRES	9
 #define HELLO_RELAY	10
+#define HELLO_STATUS	11	/* node status frames: a version */
+#define HELLO_PAUSED	12	/* text: joins paused, with this reason */
 
 /* Copy a printable attribute value of at most max bytes. */
 static int
@@ -457,6 +460,23 @@ frame_hello_value_parse(struct frame_hello *h, uint8_t key,
 		h->relay = v[0] > FRAME_RELAY_VERSION ? FRAME_RELAY_VERSION :
 		    v[0];
 		break;
+	case HELLO_STATUS:
+		/* A later version of STATUS: ours is enough, as above. */
+		if (n != 1 || v[0] == 0) {
+			*cause = "bad status frames attribute";
+			return (-1);
+		}
+		h->status = v[0] > FRAME_STATUS_VERSION ?
+		    FRAME_STATUS_VERSION : v[0];
+		break;
+	case HELLO_PAUSED:
+		if (n == 0 || h->paused[0] != '\0' ||
+		    hello_attr_str(h->paused, FRAME_REASON_MAX, v, n)) {
+			h->paused[0] = '\0';
+			*cause = "bad paused attribute";
+			return (-1);
+		}
+		break;
 	default:
 		/* Newer peers may send more; skip it. */
 		break;
@@ -497,6 +517,11 @@ frame_hello_parse(const struct frame *f, struct frame_hello *h,
 	}
 	if (h->role == FRAME_ROLE_NODE && !seen_name) {
 		*cause = "HELLO without a node name";
+		return (-1);
+	}
+	/* Paused, and no way to say when it is available again. */
+	if (h->paused[0] != '\0' && h->status == 0) {
+		*cause = "HELLO paused without status frames (attribute 11)";
 		return (-1);
 	}
 	return (0);
@@ -546,6 +571,13 @@ frame_hello_encode(uint8_t *out, const struct frame_hello *h)
 	}
 	if (h->relay != 0)
 		fwr_attr(&w, HELLO_RELAY, &h->relay, 1);
+	if (h->status != 0)
+		fwr_attr(&w, HELLO_STATUS, &h->status, 1);
+	if (h->paused[0] != '\0') {
+		if (h->status == 0 || !frame_reason_valid(h->paused))
+			return (0);
+		fwr_attr(&w, HELLO_PAUSED, h->paused, strlen(h->paused));
+	}
 	return (fwr_end(&w));
 }
 
@@ -566,6 +598,17 @@ frame_welcome_parse(const struct frame *f, struct frame_welcome *wl,
 	wl->max_dials = frd_u16(&r);
 	frd_bytes(&r, wl->cookie, sizeof wl->cookie);
 	frd_str(&r, wl->data_host, sizeof wl->data_host - 1);
+	/* The status byte: only to a node whose HELLO had attribute 11. */
+	wl->status = 0;
+	if (!r.err && r.off < r.len) {
+		wl->status = frd_u8(&r);
+		if (wl->status == 0) {
+			*cause = "bad status version in WELCOME";
+			return (-1);
+		}
+		if (wl->status > FRAME_STATUS_VERSION)
+			wl->status = FRAME_STATUS_VERSION;
+	}
 	if (frd_end(&r, cause, "malformed WELCOME") == -1)
 		return (-1);
 	if (wl->version != FRAME_VERSION) {
@@ -594,6 +637,8 @@ frame_welcome_encode(uint8_t *out, const struct frame_welcome *wl)
 	fwr_u16(&w, wl->max_dials);
 	fwr_bytes(&w, wl->cookie, sizeof wl->cookie);
 	fwr_str(&w, wl->data_host, 255);
+	if (wl->status != 0)
+		fwr_u8(&w, wl->status);
 	return (fwr_end(&w));
 }
 
@@ -879,6 +924,90 @@ frame_redial_encode(uint8_t *out, const char *why)
 
 	fwr_init(&w, out, FRAME_REDIAL);
 	fwr_str(&w, why, 255);
+	return (fwr_end(&w));
+}
+
+/* see frame.h */
+int
+frame_reason_valid(const char *s)
+{
+	size_t	 i, n = strlen(s);
+
+	if (n == 0 || n > FRAME_REASON_MAX)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return (0);
+	}
+	return (1);
+}
+
+/* see frame.h */
+int
+frame_status_parse(const struct frame *f, struct frame_status *s,
+    const char **cause)
+{
+	size_t	 n;
+
+	if (frame_check_type(f, FRAME_STATUS, cause) == -1)
+		return (-1);
+	memset(s, 0, sizeof *s);
+	if (f->len == 0) {
+		*cause = "malformed STATUS";
+		return (-1);
+	}
+	s->state = f->payload[0];
+	n = f->len - 1;
+	switch (s->state) {
+	case FRAME_STATUS_AVAILABLE:
+		if (n != 0) {
+			*cause = "trailing bytes in frame";
+			return (-1);
+		}
+		return (0);
+	case FRAME_STATUS_PAUSED:
+		if (n == 0) {
+			*cause = "STATUS paused without a reason";
+			return (-1);
+		}
+		if (n > FRAME_REASON_MAX) {
+			*cause = "STATUS reason too long";
+			return (-1);
+		}
+		if (hello_attr_str(s->reason, FRAME_REASON_MAX,
+		    f->payload + 1, n) == -1) {
+			s->reason[0] = '\0';
+			*cause = "STATUS reason not printable";
+			return (-1);
+		}
+		return (0);
+	default:
+		*cause = "unknown state in STATUS";
+		return (-1);
+	}
+}
+
+/* see frame.h */
+size_t
+frame_status_encode(uint8_t *out, const struct frame_status *s)
+{
+	struct fwr	 w;
+
+	switch (s->state) {
+	case FRAME_STATUS_AVAILABLE:
+		if (s->reason[0] != '\0')
+			return (0);
+		break;
+	case FRAME_STATUS_PAUSED:
+		if (!frame_reason_valid(s->reason))
+			return (0);
+		break;
+	default:
+		return (0);
+	}
+	fwr_init(&w, out, FRAME_STATUS);
+	fwr_u8(&w, s->state);
+	fwr_bytes(&w, s->reason, strlen(s->reason));
 	return (fwr_end(&w));
 }
 

@@ -31,6 +31,7 @@
 #define FRAME_POLICY		0x0c
 #define FRAME_SPARE_TARGET	0x0d
 #define FRAME_REDIAL		0x0e
+#define FRAME_STATUS		0x0f
 /*
  * 0x10-0x14: the admin frames of 0.1, gone: the admin socket speaks HTTP
  * (doc/admin.md).  Never reuse them: frame_parse refuses them as unknown.
@@ -75,6 +76,7 @@
 #define FRAME_POOLS_MAX		16
 #define FRAME_SHORT_MAX		31	/* os, arch */
 #define FRAME_BUILD_MAX		63
+#define FRAME_REASON_MAX	63	/* STATUS, HELLO paused: a reason */
 
 /* One frame as it sits in a buffer; payload points into that buffer. */
 struct frame {
@@ -100,6 +102,8 @@ struct frame_hello {
 	uint8_t		 rres_code;	/* exit status or signal */
 	uint32_t	 rres_ms;	/* how long the action ran */
 	uint8_t		 relay;		/* relay framing spoken, 0 none */
+	uint8_t		 status;	/* attr 11, 0 none */
+	char		 paused[FRAME_REASON_MAX + 1];	/* attr 12, "" none */
 };
 
 struct frame_welcome {
@@ -111,6 +115,7 @@ struct frame_welcome {
 	uint16_t	 max_dials;
 	uint8_t		 cookie[FRAME_COOKIE_LEN];
 	char		 data_host[256];
+	uint8_t		 status;	/* the optional last byte, 0 absent */
 };
 
 /*
@@ -261,6 +266,28 @@ int	 frame_chunk_parse(const uint8_t *, size_t, struct frame_chunk *,
 	    const char **);
 /* Write a chunk head into out (FRAME_CHUNK_HEAD bytes). */
 void	 frame_chunk_head(uint8_t *, uint8_t kind, uint16_t len);
+
+/*
+ * STATUS (doc/protocol.md "Node status"): node -> hub, only from a node
+ * whose HELLO had attribute 11 and whose WELCOME ended with the hub's
+ * status version.  state FRAME_STATUS_AVAILABLE with no reason, or
+ * FRAME_STATUS_PAUSED with a reason of 1..FRAME_REASON_MAX printable
+ * bytes (why the host app stopped sharing: "metered network").  The same
+ * reason rules hold for HELLO attribute 12 (the node joins paused).
+ */
+#define FRAME_STATUS_VERSION	1	/* HELLO attr 11, WELCOME's last byte */
+#define FRAME_STATUS_AVAILABLE	0
+#define FRAME_STATUS_PAUSED	1
+struct frame_status {
+	uint8_t		 state;		/* FRAME_STATUS_* */
+	char		 reason[FRAME_REASON_MAX + 1];	/* "" if available */
+};
+int	 frame_status_parse(const struct frame *, struct frame_status *,
+	    const char **);
+/* 0 for an unknown state or a reason that breaks the rules above. */
+size_t	 frame_status_encode(uint8_t *, const struct frame_status *);
+/* Is s a valid reason: 1..FRAME_REASON_MAX printable ASCII bytes? */
+int	 frame_reason_valid(const char *);
 
 const char *frame_type_name(uint8_t);
 /* Node and pool names: [A-Za-z0-9._-], 1..max bytes. */

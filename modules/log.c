@@ -18,13 +18,17 @@
 
 #include "tentacle.h"
 
-static FILE		*log_fp;
-static int		 log_syslog;
-static int		 log_none;
-static int		 log_level = LOG_LEVEL_INFO;
-static char		*log_path;
-static int		 log_json;
-static char		 log_ident[32] = "tentacle";
+/*
+ * The process's core context (tentacle.h), here because every program
+ * links log.c (the tests too, without core.c); each thread starts there.
+ * The log's state is the context's: each library node has its own.
+ */
+struct core_ctx			 core_main = {
+	.log = { .level = LOG_LEVEL_INFO, .ident = "tentacle" }
+};
+COMPAT_THREAD struct core_ctx	*core_cur = &core_main;
+
+#define LOG	(core_cur->log)
 
 static const char *log_names[] = { "DEBUG", "INFO", "WARNING", "ERROR" };
 static const int log_prio[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
@@ -38,9 +42,9 @@ int
 log_format_set(const char *s)
 {
 	if (strcmp(s, "text") == 0)
-		log_json = 0;
+		LOG.json = 0;
 	else if (strcmp(s, "json") == 0)
-		log_json = 1;
+		LOG.json = 1;
 	else
 		return (-1);
 	return (0);
@@ -86,20 +90,20 @@ log_init(const char *dest, int level, const char *ident, char **cause)
 {
 	FILE	*fp;
 
-	log_level = level;
-	log_none = log_syslog = 0;
-	strlcpy(log_ident, ident, sizeof log_ident);
+	LOG.level = level;
+	LOG.none = LOG.syslog = 0;
+	strlcpy(LOG.ident, ident, sizeof LOG.ident);
 	if (dest == NULL || strcmp(dest, "stdout") == 0)
 		fp = stdout;
 	else if (strcmp(dest, "stderr") == 0)
 		fp = stderr;
 	else if (strcmp(dest, "none") == 0) {
-		log_none = 1;
+		LOG.none = 1;
 		fp = NULL;
 	} else if (strcmp(dest, "syslog") == 0) {
 		log_syslog_check(ident);
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
-		log_syslog = 1;
+		LOG.syslog = 1;
 		fp = NULL;
 	} else {
 		if ((fp = fopen(dest, "a")) == NULL) {
@@ -107,12 +111,12 @@ log_init(const char *dest, int level, const char *ident, char **cause)
 			return (-1);
 		}
 		setvbuf(fp, NULL, _IOLBF, 0);
-		free(log_path);
-		log_path = xstrdup(dest);
+		free(LOG.path);
+		LOG.path = xstrdup(dest);
 	}
-	if (log_fp != NULL && log_fp != stdout && log_fp != stderr)
-		fclose(log_fp);
-	log_fp = fp;
+	if (LOG.fp != NULL && LOG.fp != stdout && LOG.fp != stderr)
+		fclose(LOG.fp);
+	LOG.fp = fp;
 	if (fp == stdout)
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	return (0);
@@ -122,7 +126,7 @@ log_init(const char *dest, int level, const char *ident, char **cause)
 void
 log_level_set(int level)
 {
-	log_level = level;
+	LOG.level = level;
 }
 
 /* Reopen a log file after rotation (SIGHUP/SIGUSR1). */
@@ -131,21 +135,32 @@ log_reopen(void)
 {
 	FILE	*fp;
 
-	if (log_path == NULL || log_fp == NULL)
+	if (LOG.path == NULL || LOG.fp == NULL)
 		return;
-	if ((fp = fopen(log_path, "a")) == NULL) {
-		log_warn("reopen log %s", log_path);
+	if ((fp = fopen(LOG.path, "a")) == NULL) {
+		log_warn("reopen log %s", LOG.path);
 		return;
 	}
 	setvbuf(fp, NULL, _IOLBF, 0);
-	fclose(log_fp);
-	log_fp = fp;
+	fclose(LOG.fp);
+	LOG.fp = fp;
+}
+
+/* see tentacle.h */
+void
+log_close(struct core_log *lg)
+{
+	if (lg->fp != NULL && lg->fp != stdout && lg->fp != stderr)
+		fclose(lg->fp);
+	lg->fp = NULL;
+	free(lg->path);
+	lg->path = NULL;
 }
 
 int
 log_enabled(int level)
 {
-	return (!log_none && level >= log_level);
+	return (!LOG.none && level >= LOG.level);
 }
 
 static void
@@ -178,8 +193,14 @@ log_out(int level, const char *msg, const char *extra)
 	struct tm	 tm;
 	time_t		 t;
 
-	if (log_syslog) {
-		if (log_json)
+	if (LOG.cb != NULL) {
+		/* A library node's host: the message, no stamp. */
+		LOG.cb(LOG.cb_arg, level, msg);
+		if (LOG.fp == NULL)
+			return;
+	}
+	if (LOG.syslog) {
+		if (LOG.json)
 			syslog(log_prio[level], "{\"level\":\"%s\","
 			    "\"message\":\"%s\"%s}", log_names[level],
 			    log_json_escape(esc, sizeof esc, msg),
@@ -188,23 +209,23 @@ log_out(int level, const char *msg, const char *extra)
 			syslog(log_prio[level], "%s", msg);
 		return;
 	}
-	if (log_fp == NULL)
-		log_fp = stderr;
+	if (LOG.fp == NULL)
+		LOG.fp = stderr;
 	gettimeofday(&tv, NULL);
 	t = tv.tv_sec;
 	localtime_r(&t, &tm);
-	if (!log_json) {
+	if (!LOG.json) {
 		strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
-		fprintf(log_fp, "%s.%03d %s %s\n", stamp,
+		fprintf(LOG.fp, "%s.%03d %s %s\n", stamp,
 		    (int)(tv.tv_usec / 1000), log_names[level], msg);
 		return;
 	}
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
 	strftime(zone, sizeof zone, "%z", &tm);
-	fprintf(log_fp, "{\"time\":\"%s.%03d%.3s:%s\",\"level\":\"%s\","
+	fprintf(LOG.fp, "{\"time\":\"%s.%03d%.3s:%s\",\"level\":\"%s\","
 	    "\"program\":\"%s\",\"message\":\"%s\"%s}\n", stamp,
 	    (int)(tv.tv_usec / 1000), zone, zone + 3, log_names[level],
-	    log_ident, log_json_escape(esc, sizeof esc, msg),
+	    LOG.ident, log_json_escape(esc, sizeof esc, msg),
 	    extra != NULL ? extra : "");
 }
 
@@ -328,7 +349,7 @@ log_relay(int level, const struct relay_who *w, uint64_t up, uint64_t down,
 	    "-", w->target[0] != '\0' ? w->target : "-", end,
 	    (unsigned long long)up, (unsigned long long)down,
 	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
-	if (!log_json) {
+	if (!LOG.json) {
 		log_out(level, msg, NULL);
 		return;
 	}

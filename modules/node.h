@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "libtentacle.h"
 #include "acl.h"
 #include "frame.h"
 #include "peer.h"
@@ -63,6 +64,7 @@ struct node_conf {
 	const char		*token;		/* NULL: none */
 	const char		*log;		/* log_init() destination */
 	int			 log_level;	/* LOG_LEVEL_* */
+	int			 log_json;	/* log_format: json */
 	struct tls_conf		*tls;		/* NULL: insecure (plaintext) */
 	char			*redial_cmd;	/* NULL: cannot redial */
 	int			 redial;	/* FRAME_REDIAL_* */
@@ -70,22 +72,76 @@ struct node_conf {
 	int			 redial_timeout_ms;
 	int			 redial_min_ms;
 	int			 shutdown_grace_ms;	/* relays finish */
+
+	/* Storage: strings copied in (node_conf_own()), buffers. */
+	char			*owned[6];
+#define NODE_OWNED_BIND		2
+	char			 home_config[1024];	/* ~/.tentacler */
+	char			 known_hosts[1100];
 };
-extern struct node_conf	 node_conf;
+/* The running node's (this thread's: node.c sets it with node). */
+extern COMPAT_THREAD struct node_conf	*node_conf;
 
 /* What node_conf_load() resolves. */
 #define NODE_CONF_ADMIN	0	/* file, lists, bind, state dir (admin.c) */
 #define NODE_CONF_START	1	/* and the rest: hub, name, trust, log... */
 /*
  * Read the config file (-config, else $HOME/.tentacler if there), then
- * resolve node_conf from the flags (already parsed: node_conf_parse()),
- * the pools given as arguments (npools 0: the file's) and the file.
+ * resolve a new node_conf (*ncp; node_conf_free()) from the flags
+ * (already parsed: node_conf_parse()), the pools given as arguments
+ * (npools 0: the file's) and the file; the flags are forgotten after.
  * Returns 0, or the exit status (1, 2) with *cause the line for stderr.
  */
-int		 node_conf_load(int what, int npools, char **pools,
-		    char **cause);
+int		 node_conf_load(struct node_conf **, int what, int npools,
+		    char **pools, char **cause);
+/*
+ * A library host's settings (libtentacle.h): args as `tentacle start`
+ * flags, then the named fields on top.  As node_conf_load(); the caller
+ * holds the library's lock (the flags' table is one for the process).
+ */
+#define NODE_ARGS_MAX		64
+struct node_conf_fields {
+	const char	*hub, *token, *name, *fingerprint, *ca_file;
+	const char	*state_dir;
+	int		 insecure;
+	int		 pool_size;
+	int		 npools;
+	char		**pools;
+};
+int		 node_conf_library(struct node_conf **, char *const *args,
+		    const struct node_conf_fields *, char **cause);
+void		 node_conf_free(struct node_conf *);
 /* After a redial: the config file's bind: again (unless -bind). */
 void		 node_conf_reload_bind(void);
+
+/* node_policy.c */
+/* Apply pol now on this node (node->pol): connect or not, and so on. */
+int		 node_policy_start(void);
+/* The policy's timers and rate group freed; usage saved. */
+void		 node_policy_end(void);
+/* The host's new policy (p->size checked by the library). */
+void		 node_policy_set(const struct tentacle_policy *);
+/* WELCOME: sharing or paused; STATUS to the hub when paused. */
+void		 node_policy_welcomed(void);
+/* The control link was lost (refused: the hub said no). */
+void		 node_policy_lost(const char *why, int refused);
+/* May the node be on the hub (consent; paused needs a hub that hears it)? */
+int		 node_policy_may_join(void);
+/* A rule says no: no spare links, no requests. */
+int		 node_policy_paused(void);
+/* Why a DIAL is refused now (paused, max_relays), else NULL. */
+const char	*node_policy_dial_refused(void);
+/* A relay's target bufferevent: into the rate group.  -1: no memory. */
+int		 node_policy_relay(struct bufferevent *);
+/* enum tentacle_state's name. */
+const char	*node_policy_state_name(int);
+
+/*
+ * libtentacle.c: `tentacle start`, a host of the library: runs the node
+ * of nc (taken) on this thread with the signals a daemon takes; returns
+ * the exit status.
+ */
+int		 lib_main(struct node_conf *nc);
 
 /* node_dial.c: a DIAL from the hub, until its relay starts. */
 struct ndial {
@@ -123,6 +179,41 @@ struct spare {
 	uint32_t		 sp_gen;	/* node.spare_gen when lent */
 };
 TAILQ_HEAD(spares, spare);
+
+/*
+ * node_policy.c: the host's policy (libtentacle.h), enforced: consent,
+ * the device's state and the rules over it, the byte caps and their
+ * counts, the rates (a rate-limit group on the targets' bufferevents),
+ * max_relays, the hours.  It lives in the library's handle: the counts
+ * outlive a run.  The counters are read by other threads (status):
+ * atomics.
+ */
+struct bufferevent_rate_limit_group;
+struct ev_token_bucket_cfg;
+struct node_policy {
+	struct tentacle_policy	 p;		/* the host's, now */
+	int			 state;		/* enum tentacle_state */
+	char			 why[128];
+	/* Usage: the local day (YYYYMMDD) and month (YYYYMM) counted. */
+	uint32_t		 day, month;
+	uint64_t		 bytes_day, bytes_month;	/* atomics */
+	uint64_t		 up, down;	/* since new(): atomics */
+	int			 cap_hit;	/* a byte cap: cut, paused */
+	int			 paused;	/* a rule says no (why) */
+	int			 told;		/* the hub heard STATUS paused */
+	int			 old_hub;	/* its WELCOME: no STATUS there */
+	uint64_t		 grace_us;	/* relays cut then; 0: none */
+	uint64_t		 saved_us;	/* usage file written at */
+	int			 saved_dirty;
+	struct event		*ev;		/* the minute, the grace */
+	struct event		*cut_ev;	/* a byte cap: cut the rest */
+	struct bufferevent_rate_limit_group *group;
+	struct ev_token_bucket_cfg *bucket;
+	/* A state change: the library's snapshot and host callback. */
+	void			(*changed)(void *);
+	void			*changed_arg;
+	const char		*usage_dir;	/* usage file's; NULL none */
+};
 
 /*
  * The node's state: one per process, `node`.  node.c owns the control
@@ -177,12 +268,37 @@ struct node_state {
 	uint32_t		 spare_gen;	/* sessions: a lent link's is over */
 	uint64_t		 reused;	/* links idle again after a relay */
 	struct event		*spare_ev;	/* delayed refill */
+
+	/* node_policy.c: the host's (the handle's), enforced. */
+	struct node_policy	*pol;
+	int			 hub_status;	/* the hub takes STATUS */
 };
-extern struct node_state node;
+/* The running node's state: this thread's (a library node's, on its loop). */
+extern COMPAT_THREAD struct node_state	*node;
 
 /* node.c */
 /* A frame on the control link (nothing when it is down). */
 void		 node_send(const uint8_t *, size_t);
+/*
+ * Make st the running node (this thread's node and node_conf) with the
+ * settings nc, its timers and resolver on core_cur's base; connecting is
+ * the policy's (node_policy_start()).  -1 when out of memory (node_end()
+ * frees what was made).
+ */
+int		 node_start(struct node_state *st, struct node_conf *nc);
+/* Close every link, relay and dial; free the timers.  The loop is over. */
+void		 node_end(void);
+/*
+ * Stop: BYE to the hub, then relays get shutdown_grace (now: none), then
+ * the loop ends.  why: "signal 15", "stop requested".  Again: at once.
+ */
+void		 node_stop(int now, const char *why);
+/* Leave the hub (BYE), stay away: the host's policy says no. */
+void		 node_leave(void);
+/* Connect to the hub, unless connected, connecting or stopping. */
+void		 node_join(void);
+/* On the hub: WELCOME heard, the control link up. */
+int		 node_joined(void);
 
 /* node_dial.c */
 /*
@@ -209,8 +325,10 @@ int		 node_dial_welcome(const struct frame_welcome *);
 struct bufferevent *node_dial_hub_bev(int af);
 
 /* node_spare.c */
-/* The spare links' timer; logs our max. */
-void		 node_spare_init(void);
+/* The spare links' timer; logs our max.  -1 when out of memory. */
+int		 node_spare_init(void);
+/* Close them all, free the timer: the node ends. */
+void		 node_spare_end(void);
 /* A new session: our max, until the hub's SPARE_TARGET says otherwise. */
 void		 node_spare_welcome(void);
 /* SPARE_TARGET: the hub asks for target idle links. */

@@ -31,8 +31,6 @@
 #define REDIAL_MIN_MS		10000	/* redial_min_interval default */
 #define SHUTDOWN_GRACE_MS	10000	/* shutdown_grace default */
 
-struct node_conf	 node_conf;
-
 /* Names the user name syntax can route (route.h), and why. */
 #define NODE_CONF_NAME_CHARS	"use 1-63 of A-Z a-z 0-9 . _ (no '-': the " \
 	"proxy user name USER-node-NAME uses '-' between its keys, so a '-' " \
@@ -60,6 +58,7 @@ static struct {
 	int		 pool_size;
 	const char	*log_format;
 	int64_t		 shutdown_grace;	/* -1: not given */
+	int		 library;	/* a library host's: no ~/.tentacler */
 } nf = { .shutdown_grace = -1 };
 
 static struct opt node_opts[] = {
@@ -327,22 +326,23 @@ node_conf_file_cb(const char *key, const char *value, void *arg __unused,
  * there is one.  0, or 1 with *cause.
  */
 static int
-node_conf_read(char **cause)
+node_conf_read(struct node_conf *nc, char **cause)
 {
-	static char	 path[1024];
 	const char	*home;
 	char		*why = NULL;
 
 	nfile.redial_min_ms = -1;
 	nfile.pool_size = -1;
 	nfile.shutdown_grace_ms = -1;
-	node_conf.config = nf.config;
-	if (nf.config == NULL && (home = getenv("HOME")) != NULL) {
-		snprintf(path, sizeof path, "%s/.tentacler", home);
-		if (access(path, F_OK) == 0)
-			node_conf.config = path;
+	nc->config = nf.config;
+	if (nf.config == NULL && !nf.library &&
+	    (home = getenv("HOME")) != NULL) {
+		snprintf(nc->home_config, sizeof nc->home_config,
+		    "%s/.tentacler", home);
+		if (access(nc->home_config, F_OK) == 0)
+			nc->config = nc->home_config;
 	}
-	if (node_conf.config != NULL && opt_conf_load(node_conf.config,
+	if (nc->config != NULL && opt_conf_load(nc->config,
 	    node_conf_file_cb, NULL, &why) == -1) {
 		xasprintf(cause, "tentacle: %s", why);
 		free(why);
@@ -620,7 +620,6 @@ static int
 node_conf_resolve(struct node_conf *nc, int what, int npools, char **pools,
     char **cause)
 {
-	static char	 known_hosts[1100];
 	const char	*level, *token;
 	char		*why = NULL;
 	int		 rc;
@@ -658,13 +657,13 @@ node_conf_resolve(struct node_conf *nc, int what, int npools, char **pools,
 		return (0);
 
 	/* known_hosts: the file's, unless -state-dir names another place. */
-	snprintf(known_hosts, sizeof known_hosts, "%s/known_hosts",
+	snprintf(nc->known_hosts, sizeof nc->known_hosts, "%s/known_hosts",
 	    nc->state_dir);
 	/* insecure: the flag or the file, either one says so. */
 	if ((rc = node_conf_trust(nc, nf.fingerprint != NULL ? nf.fingerprint :
 	    nfile.fingerprint, nf.ca_file != NULL ? nf.ca_file : nfile.ca_file,
 	    nfile.known_hosts != NULL && nf.state_dir == NULL ?
-	    nfile.known_hosts : known_hosts, nf.insecure || nfile.insecure,
+	    nfile.known_hosts : nc->known_hosts, nf.insecure || nfile.insecure,
 	    cause)) != 0)
 		return (rc);
 	if (node_conf_pools(nc, npools, pools, cause) == -1 ||
@@ -697,7 +696,8 @@ node_conf_resolve(struct node_conf *nc, int what, int npools, char **pools,
 		return (2);
 	}
 	level = nf.log_format != NULL ? nf.log_format : nfile.log_format;
-	if (level != NULL && log_format_set(level) == -1) {
+	nc->log_json = level != NULL && strcmp(level, "json") == 0;
+	if (level != NULL && !nc->log_json && strcmp(level, "text") != 0) {
 		xasprintf(cause, "tentacle start: log_format \"%s\": text or "
 		    "json", level);
 		return (2);
@@ -712,15 +712,150 @@ node_conf_resolve(struct node_conf *nc, int what, int npools, char **pools,
 	return (0);
 }
 
+/*
+ * The strings nc points at, copied into its own allocations (flags point
+ * into argv or a library host's config, file values into nfile): a node
+ * keeps them until node_conf_free().  -1 when out of memory.
+ */
+static int
+node_conf_own(struct node_conf *nc)
+{
+	const char	**s[] = { &nc->config, &nc->state_dir, &nc->bind,
+			    &nc->server, &nc->token, &nc->log };
+	size_t		  i;
+
+	for (i = 0; i < nitems(s); i++) {
+		if (*s[i] == NULL)
+			continue;
+		if (*s[i] == nc->home_config)
+			continue;	/* in nc already */
+		if ((nc->owned[i] = strdup(*s[i])) == NULL)
+			return (-1);
+		*s[i] = nc->owned[i];
+	}
+	return (0);
+}
+
+/* Forget the flags and the file: the next node starts from nothing. */
+static void
+node_conf_reset(void)
+{
+	char	**strings[] = { &nfile.server, &nfile.token, &nfile.name,
+		    &nfile.log, &nfile.log_level, &nfile.fingerprint,
+		    &nfile.ca_file, &nfile.known_hosts, &nfile.state_dir,
+		    &nfile.dial_info, &nfile.bind, &nfile.data_addr,
+		    &nfile.redial, &nfile.log_format };
+	size_t	  i;
+
+	for (i = 0; i < nitems(strings); i++)
+		free(*strings[i]);
+	memset(&nfile, 0, sizeof nfile);
+	memset(&nf, 0, sizeof nf);
+	nf.shutdown_grace = -1;
+}
+
 /* see node.h */
 int
-node_conf_load(int what, int npools, char **pools, char **cause)
+node_conf_load(struct node_conf **ncp, int what, int npools, char **pools,
+    char **cause)
 {
-	int	 rc;
+	struct node_conf	*nc;
+	int			 rc;
 
-	if ((rc = node_conf_read(cause)) != 0)
-		return (rc);
-	return (node_conf_resolve(&node_conf, what, npools, pools, cause));
+	*ncp = NULL;
+	if ((nc = calloc(1, sizeof *nc)) == NULL) {
+		xasprintf(cause, "out of memory");
+		rc = 1;
+	} else if ((rc = node_conf_read(nc, cause)) == 0 &&
+	    (rc = node_conf_resolve(nc, what, npools, pools, cause)) == 0 &&
+	    node_conf_own(nc) == -1) {
+		xasprintf(cause, "out of memory");
+		rc = 1;
+	}
+	node_conf_reset();
+	if (rc != 0)
+		node_conf_free(nc);
+	else
+		*ncp = nc;
+	return (rc);
+}
+
+/* see node.h */
+void
+node_conf_free(struct node_conf *nc)
+{
+	size_t	 i;
+
+	if (nc == NULL)
+		return;
+	for (i = 0; i < nitems(nc->owned); i++)
+		free(nc->owned[i]);
+	free(nc->redial_cmd);
+	free(nc->dial_info);
+	if (nc->tls != NULL)
+		tls_conf_free(nc->tls);
+	free(nc);
+}
+
+/*
+ * see node.h: a library host's settings as `tentacle start` flags, then
+ * its fields on top (they win), resolved as the command's.
+ */
+int
+node_conf_library(struct node_conf **ncp, char *const *args,
+    const struct node_conf_fields *f, char **cause)
+{
+	char	*argv[NODE_ARGS_MAX + 2];
+	int	 argc = 1, ind = 1, rc;
+
+	*ncp = NULL;
+	node_conf_reset();
+	nf.library = 1;
+	argv[0] = "tentacle";
+	for (; args != NULL && args[argc - 1] != NULL; argc++) {
+		if (argc > NODE_ARGS_MAX) {
+			xasprintf(cause, "args: more than %d", NODE_ARGS_MAX);
+			return (2);
+		}
+		argv[argc] = args[argc - 1];
+	}
+	argv[argc] = NULL;
+	if ((rc = opt_parse(node_opts, argc, argv, &ind, cause)) == -1) {
+		node_conf_reset();
+		return (2);
+	}
+	if (rc == OPT_HELP || ind != argc) {
+		xasprintf(cause, "args: \"%s\" is not a flag of `tentacle "
+		    "start`", argv[ind < argc ? ind : 1]);
+		node_conf_reset();
+		return (2);
+	}
+	if (f->hub != NULL)
+		nf.server = f->hub;
+	if (f->token != NULL)
+		nf.token = f->token;
+	if (f->name != NULL)
+		nf.name = f->name;
+	if (f->fingerprint != NULL)
+		nf.fingerprint = f->fingerprint;
+	if (f->ca_file != NULL)
+		nf.ca_file = f->ca_file;
+	if (f->state_dir != NULL)
+		nf.state_dir = f->state_dir;
+	if (f->insecure)
+		nf.insecure = 1;
+	if (f->pool_size > 0)
+		nf.pool_size = f->pool_size;
+	if (nf.state_dir == NULL && nf.fingerprint == NULL &&
+	    nf.ca_file == NULL && !nf.insecure) {
+		xasprintf(cause, "no way to trust the hub: give its "
+		    "fingerprint, a CA file, or a state directory (trust on "
+		    "first use)");
+		node_conf_reset();
+		return (2);
+	}
+	return (node_conf_load(ncp, NODE_CONF_START, f->npools, f->pools,
+	    cause));
 }
 
 /* Only bind: of the config file, re-read after a redial. */
@@ -741,8 +876,9 @@ node_conf_reload_cb(const char *key, const char *value, void *arg,
 void
 node_conf_reload_bind(void)
 {
-	struct node_conf	*nc = &node_conf;
-	char			*b = NULL, *old = nfile.bind, *cause = NULL;
+	struct node_conf	*nc = node_conf;
+	char			*b = NULL, *cause = NULL;
+	const char		*old = nc->bind;
 
 	if (nc->config == NULL || nc->bind_flag)
 		return;
@@ -761,10 +897,11 @@ node_conf_reload_bind(void)
 		free(b);
 		return;
 	}
-	nfile.bind = b;
 	if ((old == NULL) != (b == NULL) || (old != NULL &&
 	    strcmp(old, b) != 0))
 		log_info("redial: %s now gives bind: %s (was %s)", nc->config,
 		    b != NULL ? b : "(none)", old != NULL ? old : "(none)");
-	free(old);
+	free(nc->owned[NODE_OWNED_BIND]);
+	nc->owned[NODE_OWNED_BIND] = b;
+	nc->bind = b;
 }

@@ -65,11 +65,11 @@ node_dial_bind_send(struct bufferevent *bev, uint32_t req, int result)
 	uint8_t			 buf[FRAME_MAX];
 
 	memset(&b, 0, sizeof b);
-	b.node_id = node.id;
-	token_bind_proof(node.wl.cookie, sizeof node.wl.cookie, req, b.proof);
+	b.node_id = node->id;
+	token_bind_proof(node->wl.cookie, sizeof node->wl.cookie, req, b.proof);
 	b.req = req;
 	b.result = result;
-	core_link_send(bev, node_conf.tls == NULL, buf,
+	core_link_send(bev, node_conf->tls == NULL, buf,
 	    frame_bind_encode(buf, &b));
 }
 
@@ -101,7 +101,7 @@ node_dial_fail(struct ndial *nd, int result)
 		node_dial_bind_send(nd->nd_link, nd->nd_req, result);
 		core_bev_close_flush(nd->nd_link);
 		nd->nd_link = NULL;
-	} else if (node.welcomed) {
+	} else if (node->welcomed) {
 		res.req = nd->nd_req;
 		res.result = result;
 		node_send(buf, frame_result_encode(buf, &res));
@@ -118,8 +118,8 @@ node_dial_close(struct ndial *nd)
 {
 	if (nd->nd_zombie)
 		return;
-	TAILQ_REMOVE(&node.dials, nd, nd_entry);
-	node.ndials--;
+	TAILQ_REMOVE(&node->dials, nd, nd_entry);
+	node->ndials--;
 	if (nd->nd_timer != NULL)
 		event_free(nd->nd_timer);
 	nd->nd_timer = NULL;
@@ -162,10 +162,10 @@ node_dial_link_event_cb(struct bufferevent *bev, short what, void *arg)
 		node_dial_fail(nd, DIAL_FAIL);
 		return;
 	}
-	if (node_conf.tls == NULL)
+	if (node_conf->tls == NULL)
 		core_nodelay(bufferevent_getfd(bev));
-	if (node_conf.tls != NULL && !tls_is_wrapped(bev)) {
-		nd->nd_link = tls_wrap(node_conf.tls, bev, 0, node_conf.server,
+	if (node_conf->tls != NULL && !tls_is_wrapped(bev)) {
+		nd->nd_link = tls_wrap(node_conf->tls, bev, 0, node_conf->server,
 		    &cause);
 		if (nd->nd_link == NULL) {
 			log_warnx("dial %u: data link: %s", nd->nd_req, cause);
@@ -194,6 +194,11 @@ node_dial_bind(struct ndial *nd)
 	    target_str(&nd->nd_target, ts, sizeof ts),
 	    (unsigned long long)(core_now_us() - nd->nd_start_us),
 	    nd->nd_spare ? " on a pooled link" : "");
+	if (node_policy_relay(nd->nd_target_bev) == -1) {
+		log_warnx("dial %u: out of memory", nd->nd_req);
+		node_dial_fail(nd, DIAL_FAIL);
+		return;
+	}
 	if (nd->nd_lent != NULL)
 		r = relay_new_framed(nd->nd_link, nd->nd_target_bev, tag,
 		    node_spare_back, nd->nd_lent);
@@ -206,8 +211,8 @@ node_dial_bind(struct ndial *nd)
 	}
 	memset(&who, 0, sizeof who);
 	who.proto = "dial";
-	who.node_id = node.id;
-	strlcpy(who.node, node.hello.name, sizeof who.node);
+	who.node_id = node->id;
+	strlcpy(who.node, node->hello.name, sizeof who.node);
 	strlcpy(who.client, tag, sizeof who.client);
 	strlcpy(who.target, ts, sizeof who.target);
 	relay_set_who(r, &who);
@@ -228,7 +233,7 @@ node_dial_connected(struct ndial *nd)
 		node_dial_bind(nd);
 		return;
 	}
-	nd->nd_link = node_dial_hub_bev(node.data_sa.ss_family);
+	nd->nd_link = node_dial_hub_bev(node->data_sa.ss_family);
 	if (nd->nd_link == NULL) {
 		node_dial_fail(nd, DIAL_FAIL);
 		return;
@@ -237,7 +242,7 @@ node_dial_connected(struct ndial *nd)
 	bufferevent_set_timeouts(nd->nd_link, NULL, core_ms_tv(&tv,
 	    CONNECT_MS));
 	if (bufferevent_socket_connect(nd->nd_link,
-	    (struct sockaddr *)&node.data_sa, node.data_salen) == -1) {
+	    (struct sockaddr *)&node->data_sa, node->data_salen) == -1) {
 		log_warnx("dial %u: cannot open a data link to the hub",
 		    nd->nd_req);
 		node_dial_fail(nd, DIAL_FAIL);
@@ -273,7 +278,7 @@ node_dial_target_event_cb(struct bufferevent *bev __unused, short what,
 static void
 node_local_refresh(void)
 {
-	static struct sockaddr_storage	 fresh[NODE_LOCAL_MAX];
+	static COMPAT_THREAD struct sockaddr_storage fresh[NODE_LOCAL_MAX];
 	uint64_t			 now = core_now_us();
 	int				 n;
 
@@ -281,19 +286,19 @@ node_local_refresh(void)
 	 * Every minute; every second in the minute after a redial (pppd
 	 * may bring the new address up after the command returned).
 	 */
-	if (node.local_us != 0 &&
-	    now - node.local_us < (node.redial_us != 0 &&
-	    now - node.redial_us < NODE_LOCAL_REFRESH_US ? 1000000 :
+	if (node->local_us != 0 &&
+	    now - node->local_us < (node->redial_us != 0 &&
+	    now - node->redial_us < NODE_LOCAL_REFRESH_US ? 1000000 :
 	    NODE_LOCAL_REFRESH_US))
 		return;
-	node.local_us = now;
+	node->local_us = now;
 	if ((n = compat_local_addrs(fresh, NODE_LOCAL_MAX)) == -1) {
 		log_warn("cannot list this machine's addresses (the last "
-		    "list, of %zu, stays in use)", node.nlocal);
+		    "list, of %zu, stays in use)", node->nlocal);
 		return;
 	}
-	memcpy(node.local, fresh, n * sizeof fresh[0]);
-	node.nlocal = n;
+	memcpy(node->local, fresh, n * sizeof fresh[0]);
+	node->nlocal = n;
 }
 
 /* see node.h; the hub can only add denials. */
@@ -307,7 +312,7 @@ node_dial_policy(const struct frame *f, const char **cause)
 	if (frame_policy_parse(f, &p, cause) == -1)
 		return (-1);
 	for (i = 0; i < p.n; i++) {
-		a = &node.hub_deny[i];
+		a = &node->hub_deny[i];
 		memset(a, 0, sizeof *a);
 		a->family = p.e[i].family == 4 ? AF_INET :
 		    p.e[i].family == 6 ? AF_INET6 : 0;
@@ -315,7 +320,7 @@ node_dial_policy(const struct frame *f, const char **cause)
 		memcpy(a->addr, p.e[i].addr, sizeof a->addr);
 		a->port = p.e[i].port;
 	}
-	node.nhub_deny = p.n;
+	node->nhub_deny = p.n;
 	log_info("the hub denies %d more destinations for this node's pools",
 	    p.n);
 	return (0);
@@ -346,19 +351,19 @@ node_denies(const struct acl_entry *list, size_t n,
 static int
 node_target_allowed(const struct sockaddr *sa, const char **why)
 {
-	if (node_denies(node.hub_deny, node.nhub_deny, sa)) {
+	if (node_denies(node->hub_deny, node->nhub_deny, sa)) {
 		*why = "denied by the hub's policy for this node's pools";
 		return (0);
 	}
-	if (node_denies(node_conf.deny, node_conf.ndeny, sa)) {
+	if (node_denies(node_conf->deny, node_conf->ndeny, sa)) {
 		*why = "denied by the node's deny list";
 		return (0);
 	}
-	if (!acl_allowed(node_conf.allow, node_conf.nallow, sa, why))
+	if (!acl_allowed(node_conf->allow, node_conf->nallow, sa, why))
 		return (0);
 	node_local_refresh();
-	if (acl_is_local(node.local, node.nlocal, sa) &&
-	    !acl_listed(node_conf.allow, node_conf.nallow, sa)) {
+	if (acl_is_local(node->local, node->nlocal, sa) &&
+	    !acl_listed(node_conf->allow, node_conf->nallow, sa)) {
 		*why = "one of the node's own addresses";
 		return (0);
 	}
@@ -376,18 +381,18 @@ node_target_socket(const struct sockaddr *sa)
 {
 	int	 fd;
 
-	if (node_conf.bind_len == 0)
+	if (node_conf->bind_len == 0)
 		return (-2);
-	if (node_conf.bind_sa.ss_family != sa->sa_family) {
+	if (node_conf->bind_sa.ss_family != sa->sa_family) {
 		errno = ENETUNREACH;
 		return (-1);
 	}
 	if ((fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		return (-1);
-	if (bind(fd, (struct sockaddr *)&node_conf.bind_sa,
-	    node_conf.bind_len) == -1) {
-		log_warn("bind %s for an outgoing connection", node_conf.bind);
+	if (bind(fd, (struct sockaddr *)&node_conf->bind_sa,
+	    node_conf->bind_len) == -1) {
+		log_warn("bind %s for an outgoing connection", node_conf->bind);
 		evutil_closesocket(fd);
 		errno = EADDRNOTAVAIL;
 		return (-1);
@@ -403,9 +408,9 @@ node_dial_hub_bev(int af)
 	int			 fd = -1;
 
 	/* bind() failing is logged; then the link goes unbound. */
-	if (node_conf.bind_len != 0 && (af == AF_UNSPEC ||
-	    af == node_conf.bind_sa.ss_family))
-		fd = node_target_socket((struct sockaddr *)&node_conf.bind_sa);
+	if (node_conf->bind_len != 0 && (af == AF_UNSPEC ||
+	    af == node_conf->bind_sa.ss_family))
+		fd = node_target_socket((struct sockaddr *)&node_conf->bind_sa);
 	if (fd < 0)
 		fd = -1;
 	bev = bufferevent_socket_new(core_base, fd, BEV_OPT_CLOSE_ON_FREE);
@@ -586,7 +591,7 @@ node_dial_refuse(uint32_t req, struct bufferevent *link)
 	uint8_t			 buf[FRAME_MAX];
 
 	log_warnx("dial %u: refused: %u dials in flight already", req,
-	    node.ndials);
+	    node->ndials);
 	if (link != NULL) {
 		node_dial_bind_send(link, req, DIAL_FAIL);
 		core_bev_close_flush(link);
@@ -606,7 +611,7 @@ node_dial_start(const struct frame_dial *fd, struct bufferevent *link,
 	struct timeval	 tv;
 	int		 budget;
 
-	if (node.ndials >= node.wl.max_dials ||
+	if (node->ndials >= node->wl.max_dials ||
 	    (nd = calloc(1, sizeof *nd)) == NULL) {
 		if (lent != NULL)
 			node_spare_back(NULL, lent);
@@ -624,22 +629,27 @@ node_dial_start(const struct frame_dial *fd, struct bufferevent *link,
 	nd->nd_target = fd->target;
 	nd->nd_err = DIAL_FAIL;
 	nd->nd_start_us = core_now_us();
-	TAILQ_INSERT_TAIL(&node.dials, nd, nd_entry);
-	node.ndials++;
-	if (!node.data_ok) {
+	TAILQ_INSERT_TAIL(&node->dials, nd, nd_entry);
+	node->ndials++;
+	if (!node->data_ok) {
 		/* No data link may go where the hub said: fail, and say so. */
-		if (core_now_us() - node.data_warned_us > 60000000ULL) {
+		if (core_now_us() - node->data_warned_us > 60000000ULL) {
 			log_warnx("dials fail: the hub's data address is "
 			    "refused (see the warning at connect)");
-			node.data_warned_us = core_now_us();
+			node->data_warned_us = core_now_us();
 		}
 		/* Node-side (RESULT 10): the hub retries elsewhere. */
 		nd->nd_why = "the hub's data address is not allowed";
 		node_dial_fail(nd, DIAL_NODELOST);
 		return;
 	}
+	if ((nd->nd_why = node_policy_dial_refused()) != NULL) {
+		/* Paused, or at the host's max_relays: the hub retries. */
+		node_dial_fail(nd, DIAL_NODELOST);
+		return;
+	}
 	/* Answer before the hub gives up, so it hears why. */
-	budget = node.wl.dial_ms * 3 / 4;
+	budget = node->wl.dial_ms * 3 / 4;
 	if (budget > CONNECT_MS)
 		budget = CONNECT_MS;
 	if (budget < 100)
@@ -659,7 +669,7 @@ node_dial_abort_all(void)
 {
 	struct ndial	*nd, *tmp;
 
-	TAILQ_FOREACH_SAFE(nd, &node.dials, nd_entry, tmp) {
+	TAILQ_FOREACH_SAFE(nd, &node->dials, nd_entry, tmp) {
 		log_info("dial %u: abandoned: the control link was lost",
 		    nd->nd_req);
 		node_dial_close(nd);
@@ -688,11 +698,11 @@ node_same_host(const struct sockaddr *a, const struct sockaddr *b)
 static int
 node_data_allowed(const struct sockaddr *sa, uint16_t port, const char **why)
 {
-	const struct sockaddr_storage	*ss = &node_conf.data_sa;
+	const struct sockaddr_storage	*ss = &node_conf->data_sa;
 
-	if (node_same_host(sa, (struct sockaddr *)&node.hub_sa))
+	if (node_same_host(sa, (struct sockaddr *)&node->hub_sa))
 		return (0);
-	if (node_conf.data_set && (node_conf.data_anyport ||
+	if (node_conf->data_set && (node_conf->data_anyport ||
 	    ntohs(ss->ss_family == AF_INET ?
 	    ((const struct sockaddr_in *)ss)->sin_port :
 	    ((const struct sockaddr_in6 *)ss)->sin6_port) == port) &&
@@ -705,15 +715,15 @@ node_data_allowed(const struct sockaddr *sa, uint16_t port, const char **why)
 int
 node_dial_welcome(const struct frame_welcome *wl)
 {
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&node.data_sa;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&node.data_sa;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&node->data_sa;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&node->data_sa;
 	const char		*why;
 	char			*err = NULL, addr[300], where[64];
 
 	if (wl->data_host[0] != '\0') {
 		snprintf(addr, sizeof addr, strchr(wl->data_host, ':') ?
 		    "[%s]:%u" : "%s:%u", wl->data_host, wl->data_port);
-		if (core_addr_parse(addr, &node.data_sa, &node.data_salen,
+		if (core_addr_parse(addr, &node->data_sa, &node->data_salen,
 		    &err) == -1) {
 			log_warnx("hub sent a data host that is not an "
 			    "address: %s", err);
@@ -721,25 +731,25 @@ node_dial_welcome(const struct frame_welcome *wl)
 			return (-1);
 		}
 	} else {
-		memcpy(&node.data_sa, &node.hub_sa, sizeof node.data_sa);
-		node.data_salen = node.hub_salen;
+		memcpy(&node->data_sa, &node->hub_sa, sizeof node->data_sa);
+		node->data_salen = node->hub_salen;
 	}
-	if (node.data_sa.ss_family == AF_INET)
+	if (node->data_sa.ss_family == AF_INET)
 		sin->sin_port = htons(wl->data_port);
 	else
 		sin6->sin6_port = htons(wl->data_port);
-	node.data_ok = node_data_allowed((struct sockaddr *)&node.data_sa,
+	node->data_ok = node_data_allowed((struct sockaddr *)&node->data_sa,
 	    wl->data_port, &why) == 0;
-	if (!node.data_ok) {
+	if (!node->data_ok) {
 		log_warnx("the hub %s:%s tells this node to open its data links "
 		    "to %s, which is neither the hub's own address nor allowed "
 		    "(%s): refusing; requests through this node fail until "
 		    "the hub is fixed, or data_addr: (-data-addr) names that "
-		    "address", node_conf.host, node_conf.port, core_sa_str(
-		    (struct sockaddr *)&node.data_sa, where, sizeof where),
+		    "address", node_conf->host, node_conf->port, core_sa_str(
+		    (struct sockaddr *)&node->data_sa, where, sizeof where),
 		    why);
-		node.data_warned_us = core_now_us();
+		node->data_warned_us = core_now_us();
 	}
-	node.nhub_deny = 0;	/* a POLICY may follow */
+	node->nhub_deny = 0;	/* a POLICY may follow */
 	return (0);
 }

@@ -19,7 +19,7 @@ static void	 peer_read_cb(struct bufferevent *, void *);
 static void	 peer_event_cb(struct bufferevent *, short, void *);
 
 /* "unexpected PING frame": a cause for the error callback. */
-static char	 unexpected[64];
+static COMPAT_THREAD char unexpected[64];
 
 /* see peer.h */
 void

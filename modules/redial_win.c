@@ -383,9 +383,9 @@ redial_start(const char *cmd, int timeout_ms, redial_done_cb *cb, void *arg,
 	rd.start_us = core_now_us();
 	rd.timeout_ms = timeout_ms;
 	memset(&rd.log, 0, sizeof rd.log);
-	if (node_conf.redial == FRAME_REDIAL_DIALINFO &&
-	    node_conf.dial_info != NULL) {
-		if (redial_ras_params(node_conf.dial_info) == -1) {
+	if (node_conf->redial == FRAME_REDIAL_DIALINFO &&
+	    node_conf->dial_info != NULL) {
+		if (redial_ras_params(node_conf->dial_info) == -1) {
 			xasprintf(cause, "dial_info: entry, user or password "
 			    "too long for RAS");
 			return (-1);

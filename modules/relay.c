@@ -27,7 +27,6 @@
 #include "tls.h"
 #include "relay.h"
 
-static u_int	 relay_live;
 /*
  * Memory that comes back after a load: the most relays at once since the
  * last trim; when they fall to an eighth of a peak of RELAY_TRIM_PEAK or
@@ -36,9 +35,6 @@ static u_int	 relay_live;
  */
 #define RELAY_TRIM_PEAK	64	/* below: a few MB of buffers, kept */
 #define RELAY_TRIM_S	2
-static u_int		 relay_peak;
-static struct event	*relay_trim_ev;
-static TAILQ_HEAD(, relay) relay_all = TAILQ_HEAD_INITIALIZER(relay_all);
 
 /*
  * Relays younger than RELAY_KEEPALIVE_AFTER_S, oldest first: TCP
@@ -47,8 +43,6 @@ static TAILQ_HEAD(, relay) relay_all = TAILQ_HEAD_INITIALIZER(relay_all);
  * RELAY_KEEPALIVE_S of silence anyway).
  */
 #define RELAY_KEEPALIVE_AFTER_S	30
-static TAILQ_HEAD(, relay) relay_young = TAILQ_HEAD_INITIALIZER(relay_young);
-static struct event	*relay_young_ev;
 
 static void	 relay_young_add(struct relay *);
 static void	 relay_read_cb(struct bufferevent *, void *);
@@ -68,16 +62,16 @@ relay_young_cb(evutil_socket_t fd __unused, short what __unused,
 	struct timeval	 tv;
 	uint64_t	 now = core_now_us(), due;
 
-	while ((r = TAILQ_FIRST(&relay_young)) != NULL) {
+	while ((r = TAILQ_FIRST(&RC->young)) != NULL) {
 		due = r->start_us + RELAY_KEEPALIVE_AFTER_S * 1000000ULL;
 		if (due > now) {
 			due -= now;
 			tv.tv_sec = due / 1000000;
 			tv.tv_usec = due % 1000000;
-			evtimer_add(relay_young_ev, &tv);
+			evtimer_add(RC->young_ev, &tv);
 			return;
 		}
-		TAILQ_REMOVE(&relay_young, r, yentry);
+		TAILQ_REMOVE(&RC->young, r, yentry);
 		r->young = 0;
 		/* Idle relays live on (no default idle timeout): dead peers. */
 		compat_keepalive(tls_getfd(r->user.bev), RELAY_KEEPALIVE_S, 30,
@@ -93,14 +87,14 @@ relay_young_add(struct relay *r)
 {
 	struct timeval	 tv = { RELAY_KEEPALIVE_AFTER_S, 0 };
 
-	if (relay_young_ev == NULL)
-		relay_young_ev = evtimer_new(core_base, relay_young_cb, NULL);
-	if (relay_young_ev == NULL || r->young)
+	if (RC->young_ev == NULL)
+		RC->young_ev = evtimer_new(core_base, relay_young_cb, NULL);
+	if (RC->young_ev == NULL || r->young)
 		return;
-	TAILQ_INSERT_TAIL(&relay_young, r, yentry);
+	TAILQ_INSERT_TAIL(&RC->young, r, yentry);
 	r->young = 1;
-	if (!evtimer_pending(relay_young_ev, NULL))
-		evtimer_add(relay_young_ev, &tv);
+	if (!evtimer_pending(RC->young_ev, NULL))
+		evtimer_add(RC->young_ev, &tv);
 }
 
 /* see relay.h */
@@ -122,9 +116,9 @@ relay_alloc(const char *tag, relay_close_cb *cb, void *arg)
 	r->start_us = r->active_us = core_now_us();
 	strlcpy(r->tag, tag, sizeof r->tag);
 	strlcpy(r->who.client, tag, sizeof r->who.client);
-	TAILQ_INSERT_TAIL(&relay_all, r, aentry);
-	if (++relay_live > relay_peak)
-		relay_peak = relay_live;
+	TAILQ_INSERT_TAIL(&RC->all, r, aentry);
+	if (++RC->live > RC->peak)
+		RC->peak = RC->live;
 	return (r);
 }
 
@@ -337,7 +331,7 @@ relay_put(struct relay_side *p, struct evbuffer *in, size_t n)
 	int		 w;
 
 	if (!p->tls && p->fout == RELAY_F_RAW && evbuffer_get_length(out) == 0 &&
-	    (p->r->ex == NULL || !p->r->ex->capped) &&
+	    !relay_capped(p->r) &&
 	    (fd = bufferevent_getfd(p->bev)) != -1 &&
 	    (w = evbuffer_write_atmost(in, fd, n)) > 0)
 		n -= w;
@@ -466,7 +460,52 @@ relay_tag(struct relay *r)
 u_int
 relay_count(void)
 {
-	return (relay_live);
+	return (RC->live);
+}
+
+/* see tentacle.h */
+struct relay_ctx *
+relay_ctx_new(void)
+{
+	struct relay_ctx	*rc;
+
+	if ((rc = calloc(1, sizeof *rc)) == NULL)
+		return (NULL);
+	TAILQ_INIT(&rc->all);
+	TAILQ_INIT(&rc->young);
+	TAILQ_INIT(&rc->spliced);
+	return (rc);
+}
+
+/* see tentacle.h */
+void
+relay_ctx_free(struct relay_ctx *rc)
+{
+	if (rc == NULL)
+		return;
+	if (rc->trim_ev != NULL)
+		event_free(rc->trim_ev);
+	if (rc->young_ev != NULL)
+		event_free(rc->young_ev);
+	if (rc->sweep_ev != NULL)
+		event_free(rc->sweep_ev);
+	free(rc);
+}
+
+/* see tentacle.h */
+void
+relay_meter(int (*meter)(void *, size_t, size_t), void *arg, int capped)
+{
+	RC->meter = meter;
+	RC->meter_arg = arg;
+	RC->capped = capped;
+}
+
+/* see relay.h */
+int
+relay_capped(const struct relay *r)
+{
+	return (RC->capped || (r->ex != NULL && r->ex->capped));
 }
 
 /* see tentacle.h */
@@ -490,7 +529,7 @@ relay_close_all(const char *reason, int idle_only)
 	struct relay	*r, *rtmp;
 	u_int		 n = 0;
 
-	TAILQ_FOREACH_SAFE(r, &relay_all, aentry, rtmp) {
+	TAILQ_FOREACH_SAFE(r, &RC->all, aentry, rtmp) {
 		if (idle_only && (r->http == NULL || !relay_http_idle(r)))
 			continue;
 		relay_close(r, reason);
@@ -701,7 +740,7 @@ relay_read_more(struct relay_side *s)
 	/* A capped relay reads through its bufferevents (rate limits). */
 	if (s->eof || p->shut || s->tls || s->r->cut || s->r->doom != NULL ||
 	    s->fin != RELAY_F_RAW || p->fout != RELAY_F_RAW ||
-	    (s->r->ex != NULL && s->r->ex->capped) ||
+	    relay_capped(s->r) ||
 	    (fd = bufferevent_getfd(s->bev)) == -1 ||
 	    !(bufferevent_get_enabled(s->bev) & EV_READ))
 		return (0);
@@ -761,9 +800,11 @@ relay_count_bytes(struct relay_side *s, size_t n)
 		if (st != NULL)
 			st->down += n;
 	}
-	if (r->ex != NULL && r->ex->count != NULL &&
+	if (((r->ex != NULL && r->ex->count != NULL &&
 	    r->ex->count(r->ex, s == &r->user ? n : 0,
-	    s == &r->user ? 0 : n) == -1 && !r->cut) {
+	    s == &r->user ? 0 : n) == -1) || (RC->meter != NULL &&
+	    RC->meter(RC->meter_arg, s == &r->user ? n : 0,
+	    s == &r->user ? 0 : n) == -1)) && !r->cut) {
 		/*
 		 * Our callers still use r: close it from its timer, and read
 		 * no more meanwhile (what was read still goes across).
@@ -932,9 +973,9 @@ static void
 relay_trim_cb(evutil_socket_t fd __unused, short what __unused,
     void *arg __unused)
 {
-	if (relay_live > relay_peak / 8)
+	if (RC->live > RC->peak / 8)
 		return;		/* the load came back */
-	relay_peak = relay_live;
+	RC->peak = RC->live;
 	core_memory_trim();
 }
 
@@ -944,11 +985,11 @@ relay_trim_arm(void)
 {
 	struct timeval	 tv = { RELAY_TRIM_S, 0 };
 
-	if (relay_trim_ev == NULL && (relay_trim_ev = evtimer_new(core_base,
+	if (RC->trim_ev == NULL && (RC->trim_ev = evtimer_new(core_base,
 	    relay_trim_cb, NULL)) == NULL)
 		return;
-	if (!evtimer_pending(relay_trim_ev, NULL))
-		evtimer_add(relay_trim_ev, &tv);
+	if (!evtimer_pending(RC->trim_ev, NULL))
+		evtimer_add(RC->trim_ev, &tv);
 }
 
 /*
@@ -970,8 +1011,8 @@ relay_close(struct relay *r, const char *reason)
 	if (r->timer != NULL)
 		event_free(r->timer);
 	if (r->young)
-		TAILQ_REMOVE(&relay_young, r, yentry);
-	TAILQ_REMOVE(&relay_all, r, aentry);
+		TAILQ_REMOVE(&RC->young, r, yentry);
+	TAILQ_REMOVE(&RC->all, r, aentry);
 	relay_splice_free(r);
 	/*
 	 * The exit first: its owner may take the user's side out of a
@@ -990,8 +1031,8 @@ relay_close(struct relay *r, const char *reason)
 		bufferevent_free(r->user.bev);
 	if (r->http != NULL)
 		relay_http_free(r->http);
-	relay_live--;
+	RC->live--;
 	free(r);
-	if (relay_peak >= RELAY_TRIM_PEAK && relay_live <= relay_peak / 8)
+	if (RC->peak >= RELAY_TRIM_PEAK && RC->live <= RC->peak / 8)
 		relay_trim_arm();
 }

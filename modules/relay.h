@@ -52,6 +52,29 @@ struct relay_side {
 };
 
 /*
+ * A context's relays (core_cur->relay): the counts, the timers and lists
+ * of relay.c and relay_splice.c, and a library node's meter.
+ */
+struct relay_ctx {
+	u_int			 live;
+	u_int			 peak;		/* most at once since a trim */
+	struct event		*trim_ev;
+	TAILQ_HEAD(, relay)	 all;
+	TAILQ_HEAD(, relay)	 young;		/* no keepalive yet, oldest 1st */
+	struct event		*young_ev;
+	TAILQ_HEAD(, relay)	 spliced;	/* relay_splice.c */
+	struct event		*sweep_ev;
+	u_int			 pipe_fds;	/* pipe descriptors open */
+	size_t			 pipe_grown;	/* bytes past RELAY_PIPE_SIZE */
+	int			(*meter)(void *, size_t, size_t);
+	void			*meter_arg;
+	int			 capped;	/* a rate-limit group: no splice */
+};
+#define RC	(core_cur->relay)
+/* Bytes go through the bufferevents only: a rate limit holds (no splice). */
+int	 relay_capped(const struct relay *);
+
+/*
  * A relay: the user's side (a proxy user, or on the node the data link)
  * and the exit side (the data link, or on the node the target).  Raw mode
  * (http == NULL) moves bytes both ways until both are done; HTTP mode

@@ -49,12 +49,7 @@ static void	 relay_splice_stop(struct relay *);
 /* Pipes of a relay that moved nothing for this long are closed. */
 #define RELAY_PIPE_IDLE_S	5
 
-static TAILQ_HEAD(, relay) relay_spliced =
-    TAILQ_HEAD_INITIALIZER(relay_spliced);
-static struct event	*relay_sweep_ev;
-static u_int		 relay_pipe_fds;	/* pipe descriptors open */
-static size_t		 relay_pipe_grown;	/* bytes past RELAY_PIPE_SIZE */
-static rlim_t		 relay_fd_limit;
+static COMPAT_THREAD rlim_t relay_fd_limit;
 
 static rlim_t
 relay_fd_limit_get(void)
@@ -85,7 +80,7 @@ relay_splice_fds_ok(struct relay *r)
 
 	hi = r->user.fd > r->exit.fd ? r->user.fd : r->exit.fd;
 	return ((rlim_t)hi + 4 < limit / 2 &&
-	    (rlim_t)relay_pipe_fds + 4 <= limit / 4);
+	    (rlim_t)RC->pipe_fds + 4 <= limit / 4);
 }
 
 static int
@@ -97,13 +92,13 @@ relay_splice_pipe(struct relay_side *s)
 		s->pipe[0] = s->pipe[1] = -1;
 		return (-1);
 	}
-	relay_pipe_fds += 2;
+	RC->pipe_fds += 2;
 	if ((rlim_t)s->pipe[1] >= relay_fd_limit_get() / 2) {
 		/* Someone else holds the low numbers: leave the rest. */
 		close(s->pipe[0]);
 		close(s->pipe[1]);
 		s->pipe[0] = s->pipe[1] = -1;
-		relay_pipe_fds -= 2;
+		RC->pipe_fds -= 2;
 		return (-1);
 	}
 	/* Past the per-user pipe page limit the kernel gives one page. */
@@ -124,7 +119,7 @@ relay_splice_grow(struct relay_side *s)
 	    s->pcap >= RELAY_PIPE_MAX)
 		return;
 	want = s->pcap * 4 > RELAY_PIPE_MAX ? RELAY_PIPE_MAX : s->pcap * 4;
-	if (relay_pipe_grown + (want - s->pcap) > RELAY_PIPE_GROWTH)
+	if (RC->pipe_grown + (want - s->pcap) > RELAY_PIPE_GROWTH)
 		return;
 	if ((n = fcntl(s->pipe[1], F_SETPIPE_SZ, want)) == -1 ||
 	    (size_t)n <= s->pcap) {
@@ -133,7 +128,7 @@ relay_splice_grow(struct relay_side *s)
 		return;
 	}
 	grown = (size_t)n - s->pcap;
-	relay_pipe_grown += grown;
+	RC->pipe_grown += grown;
 	s->pgrown += grown;
 	s->pcap = n;
 }
@@ -147,13 +142,13 @@ relay_sweep_cb(evutil_socket_t fd __unused, short what __unused,
 	struct timeval	 tv = { 1, 0 };
 	uint64_t	 now = core_now_us();
 
-	TAILQ_FOREACH_SAFE(r, &relay_spliced, sentry, rn) {
+	TAILQ_FOREACH_SAFE(r, &RC->spliced, sentry, rn) {
 		if (r->user.plen == 0 && r->exit.plen == 0 &&
 		    now - r->active_us >= RELAY_PIPE_IDLE_S * 1000000ULL)
 			relay_splice_stop(r);
 	}
-	if (!TAILQ_EMPTY(&relay_spliced))
-		evtimer_add(relay_sweep_ev, &tv);
+	if (!TAILQ_EMPTY(&RC->spliced))
+		evtimer_add(RC->sweep_ev, &tv);
 }
 
 /*
@@ -168,7 +163,7 @@ relay_splice_start(struct relay *r)
 	int			 i;
 
 	/* Splice ignores rate-limit groups: a capped relay never splices. */
-	if (r->splice || r->nosplice || (r->ex != NULL && r->ex->capped))
+	if (r->splice || r->nosplice || relay_capped(r))
 		return;
 	for (i = 0; i < 2; i++) {
 		s = side[i];
@@ -205,15 +200,15 @@ relay_splice_start(struct relay *r)
 			goto fail;
 	}
 	r->splice = 1;
-	TAILQ_INSERT_TAIL(&relay_spliced, r, sentry);
-	if (relay_sweep_ev == NULL &&
-	    (relay_sweep_ev = evtimer_new(core_base, relay_sweep_cb,
+	TAILQ_INSERT_TAIL(&RC->spliced, r, sentry);
+	if (RC->sweep_ev == NULL &&
+	    (RC->sweep_ev = evtimer_new(core_base, relay_sweep_cb,
 	    NULL)) == NULL)
 		goto fail;
-	if (!evtimer_pending(relay_sweep_ev, NULL)) {
+	if (!evtimer_pending(RC->sweep_ev, NULL)) {
 		struct timeval	 tv = { 1, 0 };
 
-		evtimer_add(relay_sweep_ev, &tv);
+		evtimer_add(RC->sweep_ev, &tv);
 	}
 	for (i = 0; i < 2; i++) {
 		s = side[i];
@@ -257,7 +252,7 @@ relay_splice_free(struct relay *r)
 	int			 i;
 
 	if (r->splice)
-		TAILQ_REMOVE(&relay_spliced, r, sentry);
+		TAILQ_REMOVE(&RC->spliced, r, sentry);
 	for (i = 0; i < 2; i++) {
 		s = side[i];
 		if (s->rev != NULL)
@@ -268,10 +263,10 @@ relay_splice_free(struct relay *r)
 		if (s->pipe[0] != -1) {
 			close(s->pipe[0]);
 			close(s->pipe[1]);
-			relay_pipe_fds -= 2;
+			RC->pipe_fds -= 2;
 		}
 		s->pipe[0] = s->pipe[1] = -1;
-		relay_pipe_grown -= s->pgrown;
+		RC->pipe_grown -= s->pgrown;
 		s->pgrown = 0;
 		s->pcap = s->plen = 0;
 		s->pfixed = 0;

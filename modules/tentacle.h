@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "compat.h"
@@ -68,6 +69,9 @@ void		 log_level_set(int);
 /* "text" (the default) or "json": one JSON object a line; -1 neither. */
 int		 log_format_set(const char *);
 void		 log_reopen(void);
+/* Close a context's log file, free its path (core_ctx_free()). */
+struct core_log;
+void		 log_close(struct core_log *);
 void		 log_debug(const char *, ...)
 		    __attribute__((__format__ (printf, 1, 2)));
 void		 log_info(const char *, ...)
@@ -109,16 +113,61 @@ char		*xstrdup(const char *);
 int		 xasprintf(char **, const char *, ...)
 		    __attribute__((__format__ (printf, 2, 3)));
 
-/* core.c: event base, signals, listeners, addresses, clocks. */
-extern struct event_base	*core_base;
-extern struct evdns_base	*core_dns;
+/*
+ * core.c: event base, signals, listeners, addresses, clocks.
+ *
+ * A core context is one event loop and the state of what runs on it: the
+ * hub's (one a process), the `tentacle start` node's, or each node of the
+ * library (libtentacle.h: several in one process, each on its thread).
+ * core_cur is this thread's: set once by a process's main, or by the
+ * library around a node's loop and each call into it.  Code on the loop
+ * (every callback) finds its base, resolver, log and relays there.
+ */
+struct core_log {
+	FILE		*fp;		/* NULL: stderr (nothing set up yet) */
+	int		 syslog;
+	int		 none;
+	int		 level;		/* LOG_LEVEL_* */
+	int		 json;
+	char		*path;		/* a file's, for log_reopen() */
+	char		 ident[32];
+	/* A host's callback (libtentacle), and stderr beside it or not. */
+	void		(*cb)(void *, int, const char *);
+	void		*cb_arg;
+	int		 also_stderr;
+};
+struct relay_ctx;
+struct core_flush;
+struct core_ctx {
+	struct event_base	*base;
+	struct evdns_base	*dns;
+	struct core_log		 log;
+	struct relay_ctx	*relay;		/* relay.c's: relay_ctx_free() */
+	/* Links writing their last bytes (core_bev_close_flush()). */
+	TAILQ_HEAD(, core_flush) flushing;
+};
+extern COMPAT_THREAD struct core_ctx	*core_cur;
+extern struct core_ctx			 core_main;	/* the process's */
+#define core_base	(core_cur->base)
+#define core_dns	(core_cur->dns)
 
 typedef void core_accept_cb(int, struct sockaddr *, socklen_t, void *);
 struct core_listener;
 
+/*
+ * The process's context (hub, `tentacle start`, admin commands): its base;
+ * SIGPIPE ignored (a process may; the library never does).
+ */
 void		 core_init(void);
-/* The node's resolver (evdns, reads /etc/resolv.conf and /etc/hosts). */
-void		 core_dns_init(void);
+/* A library node's context: a base of its own.  -1 when out of memory. */
+int		 core_ctx_init(struct core_ctx *);
+/* Free what core_ctx_init() and the loop's users made (base, resolver). */
+void		 core_ctx_free(struct core_ctx *);
+/*
+ * The node's resolver (evdns, reads /etc/resolv.conf and /etc/hosts); -1
+ * when out of memory.
+ */
+int		 core_dns_init(void);
 int		 core_loop(void);
 void		 core_exit(void);
 void		 core_signal(int, void (*)(int, void *), void *);
@@ -175,6 +224,8 @@ int		 core_sa_is_localhost(const struct sockaddr *);
 int		 core_set_nonblock(int);
 /* Stop reading; free bev once its output is written (5 s at most). */
 void		 core_bev_close_flush(struct bufferevent *);
+/* Free those still writing now (a library node's stop, its end). */
+void		 core_flush_drop(void);
 /*
  * Write buf to a plaintext socket bufferevent: straight to the socket
  * when nothing waits in its output (no EV_WRITE round trip, two epoll_ctl
@@ -293,8 +344,19 @@ void		 relay_set_idle(struct relay *, int ms);	/* 0 = none */
 const char	*relay_tag(struct relay *);
 /* Frees r (and its bufferevents); logs one line with the reason. */
 void		 relay_close(struct relay *, const char *reason);
-/* Number of live relays in this process. */
+/* Number of live relays in this context. */
 u_int		 relay_count(void);
+/* A context's relay state (core_ctx_init()); its free, once no relay runs. */
+struct relay_ctx *relay_ctx_new(void);
+void		 relay_ctx_free(struct relay_ctx *);
+/*
+ * Every relay of this context counts its bytes through meter too (a
+ * library node's caps: NULL none); -1 from it cuts that relay as a quota
+ * does.  capped: the context's bufferevents are in a rate-limit group,
+ * so no relay splices or reads past them.
+ */
+void		 relay_meter(int (*meter)(void *, size_t up, size_t down),
+		    void *arg, int capped);
 /*
  * Shutting down: close the relays (reason), all of them or (idle_only)
  * the HTTP ones between requests; returns how many were closed.

@@ -1529,7 +1529,7 @@ tls_kernel_keys(struct bufferevent *bev, int tx, unsigned char *key,
  * ENOENT), so only that fallback ran; after the first ENOENT no link
  * tries again.  Not for tls_hold_close() links (evhttp's last byte).
  */
-static int	 tls_kernel_missing;
+static COMPAT_THREAD int tls_kernel_missing;
 
 static void
 tls_kernel_start(struct tls *t)

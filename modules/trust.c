@@ -44,7 +44,8 @@ trust_main(int argc, char **argv)
 		{ NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 	};
 
-	if ((rc = node_conf_load(NODE_CONF_ADMIN, 0, NULL, &cause)) != 0) {
+	if ((rc = node_conf_load(&node_conf, NODE_CONF_ADMIN, 0, NULL,
+	    &cause)) != 0) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
 		return (rc);
@@ -80,7 +81,7 @@ trust_main(int argc, char **argv)
 	}
 	if (file == NULL) {
 		snprintf(path, sizeof path, "%s/known_hosts", state_dir != NULL ?
-		    state_dir : node_conf.state_dir);
+		    state_dir : node_conf->state_dir);
 		file = path;
 	}
 	if ((rc = tls_known_forget(file, argv[ind], &cause)) == -1) {

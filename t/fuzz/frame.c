@@ -3,9 +3,10 @@
  * control-link byte stream: frame_parse takes frames off its front until
  * it needs more or fails.  Every complete frame goes to every typed
  * decoder (each checks the type itself: HELLO, WELCOME, PING/PONG, DIAL,
- * RESULT, BIND, SPARE, SPARE_TARGET, BYE, POLICY, REDIAL); whatever
- * decodes is encoded again (DIAL's mode byte and HELLO's relay framing
- * attribute included) and must parse back to the same struct and,
+ * RESULT, BIND, SPARE, SPARE_TARGET, BYE, POLICY, REDIAL, STATUS);
+ * whatever decodes is encoded again (DIAL's mode byte, HELLO's relay
+ * framing and status attributes and WELCOME's status byte included)
+ * and must parse back to the same struct and,
  * for every frame type but HELLO (whose attributes may come in any
  * order), to the same bytes.  Any disagreement abort()s so the fuzzer
  * keeps the input.  The admin frames of 0.1 (0x10-0x14) are unknown
@@ -62,7 +63,8 @@ fuzz_hello_equal(const struct frame_hello *a, const struct frame_hello *b)
 		return (0);
 	if (a->redial != b->redial || a->rres != b->rres ||
 	    a->rres_code != b->rres_code || a->rres_ms != b->rres_ms ||
-	    a->relay != b->relay)
+	    a->relay != b->relay || a->status != b->status ||
+	    strcmp(a->paused, b->paused) != 0)
 		return (0);
 	for (i = 0; i < a->npools; i++) {
 		if (strcmp(a->pools[i], b->pools[i]) != 0)
@@ -102,6 +104,10 @@ fuzz_hello(const struct frame *f, uint8_t *out)
 		abort();
 	if (h.rres == FRAME_RRES_NONE && (h.rres_code != 0 || h.rres_ms != 0))
 		abort();
+	/* Paused only with status frames, and with a reason a log can take. */
+	if (h.status > FRAME_STATUS_VERSION || (h.paused[0] != '\0' &&
+	    (h.status == 0 || !frame_reason_valid(h.paused))))
+		abort();
 	if ((n = frame_hello_encode(out, &h)) == 0)
 		abort();
 	fuzz_reparse(out, n, &g);
@@ -128,9 +134,13 @@ fuzz_welcome(const struct frame *f, uint8_t *out)
 	if (w.data_port == 0 || w.dial_ms == 0 || w.heartbeat_ms < 50 ||
 	    strlen(w.data_host) > 255)
 		abort();
+	if (w.status > FRAME_STATUS_VERSION)
+		abort();
 	if ((n = frame_welcome_encode(out, &w)) == 0)
 		abort();
-	fuzz_same(f, out, n);
+	/* A later hub's status version reads as ours: the same but that. */
+	if (w.status == 0 || f->payload[f->len - 1] == w.status)
+		fuzz_same(f, out, n);
 	fuzz_reparse(out, n, &g);
 	memset(&w2, 0, sizeof w2);
 	if (frame_welcome_parse(&g, &w2, &cause) != 0 ||
@@ -333,6 +343,33 @@ fuzz_redial(const struct frame *f, uint8_t *out)
 		abort();
 }
 
+/* STATUS: available with nothing after it, or paused with a reason. */
+static void
+fuzz_status(const struct frame *f, uint8_t *out)
+{
+	struct frame_status	 s, s2;
+	struct frame		 g;
+	const char		*cause = NULL;
+	size_t			 n;
+
+	if (frame_status_parse(f, &s, &cause) == -1) {
+		if (cause == NULL)
+			abort();
+		return;
+	}
+	if (s.state == FRAME_STATUS_AVAILABLE ? s.reason[0] != '\0' :
+	    s.state != FRAME_STATUS_PAUSED || !frame_reason_valid(s.reason))
+		abort();
+	if ((n = frame_status_encode(out, &s)) == 0)
+		abort();
+	fuzz_same(f, out, n);
+	fuzz_reparse(out, n, &g);
+	memset(&s2, 0x55, sizeof s2);
+	if (frame_status_parse(&g, &s2, &cause) != 0 ||
+	    s.state != s2.state || strcmp(s.reason, s2.reason) != 0)
+		abort();
+}
+
 static void
 fuzz_policy(const struct frame *f, uint8_t *out)
 {
@@ -407,6 +444,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_bye(&f, out);
 		fuzz_policy(&f, out);
 		fuzz_redial(&f, out);
+		fuzz_status(&f, out);
 		off += (size_t)r;
 	}
 	return (0);

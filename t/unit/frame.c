@@ -105,13 +105,18 @@ refuse_trailing(decode_fn *fn, uint8_t type, const uint8_t *payload,
 	buf[len] = 0;
 	pf_make(&p, type, buf, len + 1);
 	check_int(fn(&p.f, &cause), ==, -1);
-	/* DIAL's one optional byte is its mode: 0 is not one. */
+	/*
+	 * DIAL's one optional byte is its mode, WELCOME's the hub's status
+	 * version: 0 is neither.
+	 */
 	check_str(cause, type == FRAME_DIAL ? "bad mode in DIAL" :
+	    type == FRAME_WELCOME ? "bad status version in WELCOME" :
 	    "trailing bytes in frame");
 	pf_free(&p);
-	if (type != FRAME_DIAL)
+	if (type != FRAME_DIAL && type != FRAME_WELCOME)
 		return;
-	buf[len] = FRAME_DIAL_FRAMED;
+	buf[len] = type == FRAME_DIAL ? FRAME_DIAL_FRAMED :
+	    FRAME_STATUS_VERSION;
 	buf[len + 1] = 0;
 	pf_make(&p, type, buf, len + 2);
 	check_int(fn(&p.f, &cause), ==, -1);
@@ -138,6 +143,7 @@ DECODER(dial, struct frame_dial)
 DECODER(result, struct frame_result)
 DECODER(bind, struct frame_bind)
 DECODER(bye, struct frame_bye)
+DECODER(status, struct frame_status)
 #undef DECODER
 
 static int
@@ -750,9 +756,9 @@ parse_header(uint8_t type, uint8_t flags, uint16_t len, const char **cause)
 static void
 test_parse_bad_header(void)
 {
-	static const uint8_t	 unknown[] = { 0x00, 0x0f, 0x10, 0x14,
+	static const uint8_t	 unknown[] = { 0x00, 0x10, 0x14,
 	    0x15, 0x16, 0x20, 0x7f, 0x80, 0xff };
-	static const uint8_t	 added[] = { FRAME_REDIAL };
+	static const uint8_t	 added[] = { FRAME_REDIAL, FRAME_STATUS };
 	const char		*cause;
 	size_t			 i;
 	int			 t, known = 0;
@@ -761,23 +767,23 @@ test_parse_bad_header(void)
 		check_int(parse_header(unknown[i], 0, 0, &cause), ==, -1);
 		check_str(cause, "unknown frame type");
 	}
-	/* REDIAL 0x0e is a frame now. */
+	/* REDIAL 0x0e and STATUS 0x0f are frames now. */
 	for (i = 0; i < sizeof added; i++) {
 		check_int(parse_header(added[i], 0, 0, &cause), ==,
 		    FRAME_HEADER);
 		check(cause == NULL);
 	}
 	/*
-	 * Exactly fourteen types are known: 0x01..0x0e.  0x10..0x14 (the
+	 * Exactly fifteen types are known: 0x01..0x0f.  0x10..0x14 (the
 	 * admin frames of 0.1) are as unknown as 0xff.
 	 */
 	for (t = 0; t < 256; t++) {
 		if (parse_header(t, 0, 0, &cause) == FRAME_HEADER) {
 			known++;
-			check(t >= 0x01 && t <= 0x0e);
+			check(t >= 0x01 && t <= 0x0f);
 		}
 	}
-	check_int(known, ==, 14);
+	check_int(known, ==, 15);
 
 	check_int(parse_header(FRAME_PING, 1, 8, &cause), ==, -1);
 	check_str(cause, "reserved frame flags set");
@@ -1028,6 +1034,7 @@ static const uint8_t p_bind[] = { 0, 0, 0, 1,
     1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0, 0, 0, 2, 0 };
 static const uint8_t p_bye[] = { 1, 3, 'b', 'a', 'd' };
 static const uint8_t p_redial[] = { 3, 'w', 'h', 'y' };
+static const uint8_t p_status[] = { 0 };
 
 /*
  * The fixtures above, each valid as type: every proper prefix and one byte
@@ -1063,6 +1070,9 @@ static const struct fixture {
 	    p_bye, sizeof p_bye },
 	{ "REDIAL", dec_redial, FRAME_REDIAL, { FRAME_BYE, 0 },
 	    p_redial, sizeof p_redial },
+	/* STATUS available: one byte, and nothing after it. */
+	{ "STATUS", dec_status, FRAME_STATUS, { FRAME_SPARE_TARGET,
+	    FRAME_REDIAL }, p_status, sizeof p_status },
 };
 
 static void
@@ -1776,7 +1786,7 @@ test_type_names(void)
 		{ 0x0c, "POLICY" },
 		{ 0x0d, "SPARE_TARGET" },
 		{ 0x0e, "REDIAL" },
-		{ 0x0f, "unknown" },
+		{ 0x0f, "STATUS" },
 		/* The admin frames of 0.1 are gone. */
 		{ 0x10, "unknown" },
 		{ 0x11, "unknown" },
@@ -1887,6 +1897,244 @@ test_policy(void)
 	check_int(frame_policy_encode(out, &p), ==, 0);
 }
 
+/*
+ * STATUS: available (one byte) and paused with a reason, their wire bytes,
+ * every bad form, and the encoder's refusals.
+ */
+static void
+test_status(void)
+{
+	static const struct dcase	 bad[] = {
+		{ "", 0, -1, "malformed STATUS" },
+		{ "\x02", 1, -1, "unknown state in STATUS" },
+		{ "\xff" "x", 2, -1, "unknown state in STATUS" },
+		{ "\x01", 1, -1, "STATUS paused without a reason" },
+		/* A reason when available, or any byte after it. */
+		{ "\x00" "metered", 8, -1, "trailing bytes in frame" },
+		{ "\x00\x00", 2, -1, "trailing bytes in frame" },
+		/* Printable ASCII only: no control byte, NUL, DEL, UTF-8. */
+		{ "\x01" "a\nb", 4, -1, "STATUS reason not printable" },
+		{ "\x01" "ab\0", 4, -1, "STATUS reason not printable" },
+		{ "\x01\x7f", 2, -1, "STATUS reason not printable" },
+		{ "\x01" "caf\xc3\xa9", 6, -1,
+		    "STATUS reason not printable" },
+		{ "\x01\x1f", 2, -1, "STATUS reason not printable" },
+	};
+	static const uint8_t	 wire_avail[] = { FRAME_STATUS, 0, 0, 1, 0 };
+	static const uint8_t	 wire_paused[] = { FRAME_STATUS, 0, 0, 16,
+	    1, 'm', 'e', 't', 'e', 'r', 'e', 'd', ' ', 'n', 'e', 't', 'w', 'o',
+	    'r', 'k' };
+	struct frame_status	 s, g;
+	uint8_t			 out[FRAME_MAX], buf[FRAME_PAYLOAD_MAX];
+	struct pf		 p;
+	const char		*cause = NULL;
+
+	memset(&s, 0, sizeof s);
+	s.state = FRAME_STATUS_AVAILABLE;
+	check_int(frame_status_encode(out, &s), ==, sizeof wire_avail);
+	check_mem(out, wire_avail, sizeof wire_avail);
+	frame_whole(out, sizeof wire_avail, &p);
+	memset(&g, 0xaa, sizeof g);
+	check_int(frame_status_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.state, ==, FRAME_STATUS_AVAILABLE);
+	check_str(g.reason, "");
+	pf_free(&p);
+
+	s.state = FRAME_STATUS_PAUSED;
+	strlcpy(s.reason, "metered network", sizeof s.reason);
+	check_int(frame_status_encode(out, &s), ==, sizeof wire_paused);
+	check_mem(out, wire_paused, sizeof wire_paused);
+	frame_whole(out, sizeof wire_paused, &p);
+	memset(&g, 0xaa, sizeof g);
+	check_int(frame_status_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.state, ==, FRAME_STATUS_PAUSED);
+	check_str(g.reason, "metered network");
+	pf_free(&p);
+	/* Every proper prefix of the paused frame but the 1-byte state. */
+	refuse_prefixes(dec_status, FRAME_STATUS, wire_paused + FRAME_HEADER,
+	    2);
+
+	/* 63 printable bytes (space and ~ too) fit; 64 do not. */
+	buf[0] = FRAME_STATUS_PAUSED;
+	memset(buf + 1, '~', 64);
+	buf[1] = ' ';
+	check_int(decode(dec_status, FRAME_STATUS, buf, 1 + 63, &cause), ==,
+	    0);
+	check_int(decode(dec_status, FRAME_STATUS, buf, 1 + 64, &cause), ==,
+	    -1);
+	check_str(cause, "STATUS reason too long");
+	memset(buf + 1, 'r', 200);
+	check_int(decode(dec_status, FRAME_STATUS, buf, 1 + 200, &cause), ==,
+	    -1);
+	check_str(cause, "STATUS reason too long");
+	memset(s.reason, 'r', FRAME_REASON_MAX);
+	s.reason[FRAME_REASON_MAX] = '\0';
+	check_int(frame_status_encode(out, &s), ==, FRAME_HEADER + 1 +
+	    FRAME_REASON_MAX);
+	frame_whole(out, FRAME_HEADER + 1 + FRAME_REASON_MAX, &p);
+	check_int(frame_status_parse(&p.f, &g, &cause), ==, 0);
+	check_str(g.reason, s.reason);
+	pf_free(&p);
+
+	decode_cases(dec_status, FRAME_STATUS, bad, nitems(bad));
+
+	/* The encoder writes no frame the parser would refuse. */
+	s.state = FRAME_STATUS_PAUSED;
+	s.reason[0] = '\0';
+	check_int(frame_status_encode(out, &s), ==, 0);
+	strlcpy(s.reason, "tab\there", sizeof s.reason);
+	check_int(frame_status_encode(out, &s), ==, 0);
+	s.state = FRAME_STATUS_AVAILABLE;
+	strlcpy(s.reason, "metered", sizeof s.reason);
+	check_int(frame_status_encode(out, &s), ==, 0);
+	s.state = 2;
+	s.reason[0] = '\0';
+	check_int(frame_status_encode(out, &s), ==, 0);
+
+	check(frame_reason_valid("battery low"));
+	check(!frame_reason_valid(""));
+	check(!frame_reason_valid("\x7f"));
+}
+
+/* HELLO 11 (status frames, 1 byte, not 0) and 12 (joins paused: text). */
+static void
+test_hello_status(void)
+{
+	static const struct dcase	 bad[] = {
+		{ HNODE HNAME "\x0b\x01\x00", 13, -1,
+		    "bad status frames attribute" },
+		{ HNODE HNAME "\x0b\x02\x01\x01", 14, -1,
+		    "bad status frames attribute" },
+		{ HNODE HNAME "\x0b\x00", 12, -1,
+		    "bad status frames attribute" },
+		/* A reason: 1..63 printable bytes, once. */
+		{ HNODE HNAME "\x0b\x01\x01" "\x0c\x00", 15, -1,
+		    "bad paused attribute" },
+		{ HNODE HNAME "\x0b\x01\x01" "\x0c\x02" "a\n", 17, -1,
+		    "bad paused attribute" },
+		{ HNODE HNAME "\x0b\x01\x01" "\x0c\x01" "a" "\x0c\x01" "b",
+		    21, -1, "bad paused attribute" },
+		/* Paused, and no STATUS to end it: refused. */
+		{ HNODE HNAME "\x0c\x01" "a", 13, -1,
+		    "HELLO paused without status frames (attribute 11)" },
+		/* In either order. */
+		{ HNODE HNAME "\x0c\x01" "a" "\x0b\x01\x01", 16, 0, NULL },
+	};
+	static const uint8_t	 wire[] = { FRAME_HELLO, 0, 0, 24,
+	    'T', 'N', 'T', 'C', 1, 1,
+	    1, 2, 'n', '1',
+	    11, 1, FRAME_STATUS_VERSION,
+	    12, 9, 'n', 'o', ' ', 'c', 'o', 'n', 's', 'e', 'n' };
+	struct frame_hello	 h, g;
+	uint8_t			 out[FRAME_MAX], buf[128];
+	struct pf		 p;
+	const char		*cause = NULL;
+
+	decode_cases(dec_hello, FRAME_HELLO, bad, nitems(bad));
+	memset(&h, 0, sizeof h);
+	h.version = FRAME_VERSION;
+	h.role = FRAME_ROLE_NODE;
+	strlcpy(h.name, "n1", sizeof h.name);
+	h.status = FRAME_STATUS_VERSION;
+	strlcpy(h.paused, "no consen", sizeof h.paused);
+	check_int(frame_hello_encode(out, &h), ==, sizeof wire);
+	check_mem(out, wire, sizeof wire);
+	frame_whole(out, sizeof wire, &p);
+	memset(&g, 0xaa, sizeof g);
+	check_int(frame_hello_parse(&p.f, &g, &cause), ==, 0);
+	check_mem(&g, &h, sizeof g);
+	pf_free(&p);
+
+	/* 63 bytes of reason fit, 64 do not. */
+	memcpy(buf, HNODE HNAME "\x0b\x01\x01\x0c\x3f", 15);
+	memset(buf + 15, 'r', 64);
+	check_int(hello(buf, 15 + 63, &g, &cause), ==, 0);
+	check_int(strlen(g.paused), ==, 63);
+	buf[14] = 64;
+	check_int(hello(buf, 15 + 64, &g, &cause), ==, -1);
+	check_str(cause, "bad paused attribute");
+
+	/* A later status version: the hub speaks ours. */
+	check_int(hello(HNODE HNAME "\x0b\x01\x07", 13, &g, &cause), ==, 0);
+	check_int(g.status, ==, FRAME_STATUS_VERSION);
+	check_str(g.paused, "");
+	/* An older node: neither. */
+	check_int(hello(HNODE HNAME, 10, &g, &cause), ==, 0);
+	check_int(g.status, ==, 0);
+	check_str(g.paused, "");
+
+	/* The encoder: no paused without 11, no bad reason. */
+	h.status = 0;
+	check_int(frame_hello_encode(out, &h), ==, 0);
+	h.status = FRAME_STATUS_VERSION;
+	strlcpy(h.paused, "a\tb", sizeof h.paused);
+	check_int(frame_hello_encode(out, &h), ==, 0);
+	h.paused[0] = '\0';
+	check_int(frame_hello_encode(out, &h), ==, FRAME_HEADER + 13);
+}
+
+/* WELCOME's last byte: present only when status != 0, parsed both ways. */
+static void
+test_welcome_status(void)
+{
+	struct frame_welcome	 w, g;
+	uint8_t			 out[FRAME_MAX], buf[sizeof p_welcome + 2];
+	struct pf		 p;
+	const char		*cause = NULL;
+	size_t			 n;
+
+	memset(&w, 0, sizeof w);
+	w.version = FRAME_VERSION;
+	w.node_id = 7;
+	w.heartbeat_ms = 5000;
+	w.dial_ms = 15000;
+	w.data_port = 4443;
+	strlcpy(w.data_host, "hub", sizeof w.data_host);
+	/* Without: the frame an old node has always parsed. */
+	n = frame_welcome_encode(out, &w);
+	check_int(n, ==, FRAME_HEADER + 33 + 1 + 3);
+	check_int(out[n - 1], ==, 'b');
+	frame_whole(out, n, &p);
+	memset(&g, 0xaa, sizeof g);
+	check_int(frame_welcome_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.status, ==, 0);
+	memset(&g, 0, sizeof g);
+	check_int(frame_welcome_parse(&p.f, &g, &cause), ==, 0);
+	check_mem(&g, &w, sizeof g);
+	pf_free(&p);
+	/* With: one more byte, the hub's status version. */
+	w.status = FRAME_STATUS_VERSION;
+	check_int(frame_welcome_encode(out, &w), ==, n + 1);
+	check_int(out[n], ==, FRAME_STATUS_VERSION);
+	check_int(out[3], ==, 33 + 1 + 3 + 1);
+	frame_whole(out, n + 1, &p);
+	memset(&g, 0, sizeof g);
+	check_int(frame_welcome_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.status, ==, FRAME_STATUS_VERSION);
+	check_mem(&g, &w, sizeof g);
+	pf_free(&p);
+
+	/* The fixture with 1, 2 (a later hub: ours), 0, then two bytes. */
+	memcpy(buf, p_welcome, sizeof p_welcome);
+	buf[sizeof p_welcome] = 1;
+	check_int(decode(dec_welcome, FRAME_WELCOME, buf, sizeof p_welcome + 1,
+	    &cause), ==, 0);
+	buf[sizeof p_welcome] = 2;
+	pf_make(&p, FRAME_WELCOME, buf, sizeof p_welcome + 1);
+	check_int(frame_welcome_parse(&p.f, &g, &cause), ==, 0);
+	check_int(g.status, ==, FRAME_STATUS_VERSION);
+	pf_free(&p);
+	buf[sizeof p_welcome] = 0;
+	check_int(decode(dec_welcome, FRAME_WELCOME, buf, sizeof p_welcome + 1,
+	    &cause), ==, -1);
+	check_str(cause, "bad status version in WELCOME");
+	buf[sizeof p_welcome] = 1;
+	buf[sizeof p_welcome + 1] = 1;
+	check_int(decode(dec_welcome, FRAME_WELCOME, buf, sizeof p_welcome + 2,
+	    &cause), ==, -1);
+	check_str(cause, "trailing bytes in frame");
+}
+
 int
 main(void)
 {
@@ -1925,5 +2173,8 @@ main(void)
 	TEST(test_spare_roundtrip(), "SPARE and SPARE_TARGET wire bytes, errors");
 	TEST(test_chunk(), "relay chunks: kinds, lengths, short heads");
 	TEST(test_hello_relay(), "HELLO relay framing (10): wire, errors");
+	TEST(test_status(), "STATUS: wire bytes, round trip, every bad form");
+	TEST(test_hello_status(), "HELLO status frames (11), paused (12)");
+	TEST(test_welcome_status(), "WELCOME with and without the status byte");
 	return (test_done());
 }

@@ -1,0 +1,727 @@
+/*
+ * libtentacle.c: the node as a library (include/libtentacle.h,
+ * doc/sdk.md): the handle, its lifecycle and its threads.  A handle holds
+ * everything a node has: its core context (event base, resolver, log,
+ * relays), its node_state, its settings and its policy.  Its loop runs on
+ * one thread, a library thread (tentacle_node_start()) or the caller's
+ * (tentacle_node_run()); while it runs, that thread's core_cur, node and
+ * node_conf point into the handle, and nothing else does.  Other threads
+ * reach the loop only through the handle's wake socket (one byte a
+ * request) and read its status under the handle's lock.  `tentacle start`
+ * is a host of this file too (lib_main()).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "tentacle.h"
+#include "frame.h"
+#include "node.h"
+
+#define LIB_STATUS_MS	500	/* the status snapshot's counts, refreshed */
+
+/* Requests through the wake socket, one byte each. */
+#define LIB_STOP	'S'	/* tentacle_node_stop(): the grace */
+#define LIB_POLICY	'P'	/* tentacle_node_set_policy() */
+#define LIB_SIGTERM	'T'	/* `tentacle start`'s signals */
+#define LIB_SIGINT	'I'
+#define LIB_SIGHUP	'H'
+
+struct tentacle_node {
+	/* What a node is, all of it: the loop's thread points here. */
+	struct core_ctx		 core;
+	struct node_state	 st;
+	struct node_conf	*conf;
+	struct node_policy	 pol;
+
+	/* The host. */
+	tentacle_log_cb		*on_log;
+	tentacle_state_cb	*on_state;
+	void			*arg;
+	int			 cli;		/* `tentacle start` */
+
+	/* Threads: the lock guards what follows. */
+	pthread_mutex_t		 mtx;
+	pthread_cond_t		 cv;
+	int			 running;	/* a loop runs, or will */
+	int			 thread;	/* start()'s thread to join */
+	pthread_t		 tid;
+	pthread_t		 loop_tid;	/* the loop's, while running */
+	evutil_socket_t		 wake[2];	/* -1: none (not running) */
+	struct tentacle_policy	 pending;	/* set_policy()'s, for the loop */
+	struct tentacle_status	 snap;		/* status()'s */
+	char			 hub[272];
+
+	/* The loop's own. */
+	struct event		*wake_ev;
+	struct event		*snap_ev;
+	int			 ending;	/* node_end() and after */
+};
+
+/* The flags' table (node_conf.c) is one for the process. */
+static pthread_mutex_t	 lib_conf_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* This thread's current node, saved around a call into a handle. */
+struct lib_saved {
+	struct core_ctx		*core;
+	struct node_state	*node;
+	struct node_conf	*conf;
+};
+
+static void
+lib_enter(struct tentacle_node *n, struct lib_saved *sv)
+{
+	sv->core = core_cur;
+	sv->node = node;
+	sv->conf = node_conf;
+	core_cur = &n->core;
+	node = &n->st;
+	node_conf = n->conf;
+}
+
+static void
+lib_leave(const struct lib_saved *sv)
+{
+	core_cur = sv->core;
+	node = sv->node;
+	node_conf = sv->conf;
+}
+
+TENTACLE_API const char *
+tentacle_version(void)
+{
+	return (VERSION);
+}
+
+TENTACLE_API int
+tentacle_abi(void)
+{
+	return (TENTACLE_ABI);
+}
+
+TENTACLE_API const char *
+tentacle_state_name(enum tentacle_state state)
+{
+	return (node_policy_state_name((int)state));
+}
+
+TENTACLE_API void
+tentacle_policy_init(struct tentacle_policy *p, int profile)
+{
+	memset(p, 0, sizeof *p);
+	p->size = sizeof *p;
+	p->battery_pct = -1;
+	p->grace_ms = 10000;
+	if (profile == TENTACLE_PROFILE_MOBILE) {
+		p->need_unmetered = 1;
+		p->need_charging = 1;
+	}
+}
+
+TENTACLE_API void
+tentacle_node_config_init(struct tentacle_node_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->size = sizeof *c;
+	c->log_level = TENTACLE_LOG_INFO;
+}
+
+/* A caller's struct of size `size` (an older header's: shorter), whole. */
+static int
+lib_copy(void *dst, size_t dlen, const void *src, size_t min)
+{
+	size_t	 size;
+
+	if (src == NULL)
+		return (-1);
+	memcpy(&size, src, sizeof size);
+	if (size < min)
+		return (-1);
+	memset(dst, 0, dlen);
+	memcpy(dst, src, size < dlen ? size : dlen);
+	return (0);
+}
+#define LIB_COPY(dst, src, lastfield)					\
+	lib_copy((dst), sizeof *(dst), (src),				\
+	    offsetof(__typeof__(*(dst)), lastfield) +			\
+	    sizeof (dst)->lastfield)
+
+/* The log's callback: to the host, with a level of the public header's. */
+static void
+lib_log_cb(void *arg, int level, const char *line)
+{
+	struct tentacle_node	*n = arg;
+
+	n->on_log(n->arg, level, line);
+}
+
+/* The counts status() reads, refreshed on the loop (lock held). */
+static void
+lib_snap(struct tentacle_node *n)
+{
+	n->snap.node_id = node->welcomed ? node->id : 0;
+	n->snap.relays = (int)relay_count();
+	n->snap.spare_links = (int)node->nspares;
+}
+
+static void
+lib_snap_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
+{
+	struct tentacle_node	*n = arg;
+
+	pthread_mutex_lock(&n->mtx);
+	lib_snap(n);
+	pthread_mutex_unlock(&n->mtx);
+}
+
+/* The policy's state changed (on the loop): the snapshot, the host. */
+static void
+lib_changed(void *arg)
+{
+	struct tentacle_node	*n = arg;
+	enum tentacle_state	 state = (enum tentacle_state)n->pol.state;
+	char			 why[sizeof n->pol.why];
+
+	strlcpy(why, n->pol.why, sizeof why);
+	pthread_mutex_lock(&n->mtx);
+	if (node != NULL && node->pol == &n->pol)
+		lib_snap(n);
+	n->snap.state = state;
+	strlcpy(n->snap.why, why, sizeof n->snap.why);
+	if (state == TENTACLE_FAILED || (state == TENTACLE_CONNECTING &&
+	    why[0] != '\0'))
+		strlcpy(n->snap.last_error, why, sizeof n->snap.last_error);
+	pthread_mutex_unlock(&n->mtx);
+	if (n->on_state != NULL)
+		n->on_state(n->arg, state, why);
+}
+
+static void
+lib_wake_cb(evutil_socket_t fd, short what __unused, void *arg)
+{
+	struct tentacle_node	*n = arg;
+	struct tentacle_policy	 p;
+	char			 req[64];
+	ssize_t			 len, i;
+
+	while ((len = recv(fd, req, sizeof req, 0)) > 0) {
+		for (i = 0; i < len; i++) {
+			switch (req[i]) {
+			case LIB_STOP:
+				node_stop(0, "stop requested");
+				break;
+			case LIB_SIGTERM:
+				node_stop(0, "signal 15");
+				break;
+			case LIB_SIGINT:
+				node_stop(0, "signal 2");
+				break;
+			case LIB_SIGHUP:
+				log_reopen();
+				break;
+			case LIB_POLICY:
+				pthread_mutex_lock(&n->mtx);
+				p = n->pending;
+				pthread_mutex_unlock(&n->mtx);
+				node_policy_set(&p);
+				break;
+			}
+		}
+	}
+}
+
+/* One request to the loop; async-signal-safe (`tentacle start`'s). */
+static void
+lib_post(struct tentacle_node *n, char req)
+{
+	evutil_socket_t	 fd = n->wake[1];
+
+	if (fd != -1)
+		(void)send(fd, &req, 1, 0);
+}
+
+/* see libtentacle.h */
+TENTACLE_API struct tentacle_node *
+tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
+    size_t errlen)
+{
+	struct tentacle_node_config	 c;
+	struct tentacle_node		*n;
+	struct node_conf_fields		 f;
+	struct lib_saved		 sv;
+	char				*cause = NULL;
+	const char			*p;
+	int				 npools = 0, rc, grace;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (LIB_COPY(&c, cfg, policy) == -1) {
+		if (errlen > 0)
+			strlcpy(err, "config: NULL, or its size field is not "
+			    "set (tentacle_node_config_init())", errlen);
+		return (NULL);
+	}
+	if ((n = calloc(1, sizeof *n)) == NULL) {
+		if (errlen > 0)
+			strlcpy(err, "out of memory", errlen);
+		return (NULL);
+	}
+	n->wake[0] = n->wake[1] = -1;
+	n->on_log = c.on_log;
+	n->on_state = c.on_state;
+	n->arg = c.arg;
+	n->core.log.level = c.log_level;
+	strlcpy(n->core.log.ident, "tentacle", sizeof n->core.log.ident);
+	if (c.on_log != NULL) {
+		n->core.log.cb = lib_log_cb;
+		n->core.log.cb_arg = n;
+	}
+	if (c.log_stderr)
+		n->core.log.fp = stderr;
+	else if (c.on_log == NULL)
+		n->core.log.none = 1;
+
+	memset(&f, 0, sizeof f);
+	f.hub = c.hub;
+	f.token = c.token;
+	f.name = c.name;
+	f.fingerprint = c.fingerprint;
+	f.ca_file = c.ca_file;
+	f.state_dir = c.state_dir;
+	f.insecure = c.insecure;
+	f.pool_size = c.pool_size;
+	while (c.pools != NULL && c.pools[npools] != NULL)
+		npools++;
+	f.npools = npools;
+	f.pools = (char **)(uintptr_t)c.pools;
+
+	lib_enter(n, &sv);
+	pthread_mutex_lock(&lib_conf_lock);
+	rc = node_conf_library(&n->conf, (char *const *)(uintptr_t)c.args,
+	    &f, &cause);
+	pthread_mutex_unlock(&lib_conf_lock);
+	lib_leave(&sv);
+	if (rc != 0) {
+		/* The command's prefixes mean nothing to a host. */
+		p = cause != NULL ? cause : "bad config";
+		if (strncmp(p, "tentacle start: ", 16) == 0)
+			p += 16;
+		else if (strncmp(p, "tentacle: ", 10) == 0)
+			p += 10;
+		if (errlen > 0)
+			strlcpy(err, p, errlen);
+		free(cause);
+		log_close(&n->core.log);
+		free(n);
+		return (NULL);
+	}
+	/* A host's node never runs commands: no redial action. */
+	free(n->conf->redial_cmd);
+	n->conf->redial_cmd = NULL;
+	n->conf->redial = FRAME_REDIAL_NONE;
+	/* stop() is prompt unless the host gave -shutdown-grace. */
+	grace = n->conf->shutdown_grace_ms;
+	n->conf->shutdown_grace_ms = 0;
+	for (rc = 0; c.args != NULL && c.args[rc] != NULL; rc++) {
+		if (strncmp(c.args[rc], "-shutdown-grace", 15) == 0 ||
+		    strncmp(c.args[rc], "--shutdown-grace", 16) == 0)
+			n->conf->shutdown_grace_ms = grace;
+	}
+	n->core.log.json = n->conf->log_json;
+	if (c.policy == NULL ||
+	    LIB_COPY(&n->pol.p, c.policy, grace_ms) == -1)
+		tentacle_policy_init(&n->pol.p, TENTACLE_PROFILE_DESKTOP);
+	n->pol.p.size = sizeof n->pol.p;
+	n->pol.usage_dir = n->conf->state_dir;
+	n->pol.changed = lib_changed;
+	n->pol.changed_arg = n;
+	snprintf(n->hub, sizeof n->hub, "%s:%s", n->conf->host,
+	    n->conf->port);
+	n->snap.size = sizeof n->snap;
+	strlcpy(n->snap.hub, n->hub, sizeof n->snap.hub);
+	pthread_mutex_init(&n->mtx, NULL);
+	pthread_cond_init(&n->cv, NULL);
+	return (n);
+}
+
+/* The wake socket pair and its event; -1 when out of descriptors. */
+static int
+lib_wake_open(struct tentacle_node *n)
+{
+#ifdef _WIN32
+	int	 af = AF_INET;
+#else
+	int	 af = AF_UNIX;
+#endif
+	evutil_socket_t	 sv[2];
+
+	if (evutil_socketpair(af, SOCK_STREAM, 0, sv) == -1)
+		return (-1);
+	evutil_make_socket_nonblocking(sv[0]);
+	evutil_make_socket_nonblocking(sv[1]);
+	evutil_make_socket_closeonexec(sv[0]);
+	evutil_make_socket_closeonexec(sv[1]);
+	n->wake_ev = event_new(core_base, sv[0], EV_READ | EV_PERSIST,
+	    lib_wake_cb, n);
+	if (n->wake_ev == NULL || event_add(n->wake_ev, NULL) == -1) {
+		evutil_closesocket(sv[0]);
+		evutil_closesocket(sv[1]);
+		return (-1);
+	}
+	pthread_mutex_lock(&n->mtx);
+	n->wake[0] = sv[0];
+	n->wake[1] = sv[1];
+	pthread_mutex_unlock(&n->mtx);
+	return (0);
+}
+
+/* The loop, on this thread, until a stop; everything freed after. */
+static int
+lib_loop(struct tentacle_node *n)
+{
+	struct lib_saved	 sv;
+	struct timeval		 tv;
+	int			 rc = -1;
+#ifndef _WIN32
+	sigset_t		 pipe, old, pending;
+	struct timespec		 zero = { 0, 0 };
+
+	/* A write to a closed socket: EPIPE here, no signal to the host. */
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe, &old);
+#endif
+	lib_enter(n, &sv);
+	if (core_ctx_init(&n->core) == -1) {
+		log_warnx("node: out of memory for the event loop");
+		goto done;
+	}
+	if (n->cli)
+		core_fdmap_reserve();
+	if (node_start(&n->st, n->conf) == -1 || lib_wake_open(n) == -1 ||
+	    (n->snap_ev = event_new(core_base, -1, EV_PERSIST, lib_snap_cb,
+	    n)) == NULL) {
+		log_warnx("node: out of memory or descriptors at start");
+		strlcpy(n->snap.last_error, "out of memory or descriptors",
+		    sizeof n->snap.last_error);
+		goto end;
+	}
+	n->st.pol = &n->pol;
+	event_add(n->snap_ev, core_ms_tv(&tv, LIB_STATUS_MS));
+	if (node_policy_start() == -1)
+		goto end;
+	event_base_dispatch(core_base);
+	rc = 0;
+end:
+	n->ending = 1;
+	node_end();
+	node_policy_end();
+	if (n->snap_ev != NULL)
+		event_free(n->snap_ev);
+	if (n->wake_ev != NULL)
+		event_free(n->wake_ev);
+	n->snap_ev = n->wake_ev = NULL;
+	pthread_mutex_lock(&n->mtx);
+	if (n->wake[0] != -1) {
+		evutil_closesocket(n->wake[0]);
+		evutil_closesocket(n->wake[1]);
+	}
+	n->wake[0] = n->wake[1] = -1;
+	pthread_mutex_unlock(&n->mtx);
+	log_info("node: stopped");
+done:
+	core_ctx_free(&n->core);
+	lib_leave(&sv);
+#ifndef _WIN32
+	sigpending(&pending);
+	if (sigismember(&pending, SIGPIPE))
+		sigtimedwait(&pipe, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+#endif
+	pthread_mutex_lock(&n->mtx);
+	n->running = 0;
+	n->ending = 0;
+	n->snap.state = TENTACLE_STOPPED;
+	n->snap.relays = n->snap.spare_links = 0;
+	n->snap.node_id = 0;
+	pthread_cond_broadcast(&n->cv);
+	pthread_mutex_unlock(&n->mtx);
+	return (rc);
+}
+
+/* Mark n running from this call on; -1 when it already is. */
+static int
+lib_claim(struct tentacle_node *n)
+{
+	int	 busy;
+
+	pthread_mutex_lock(&n->mtx);
+	if (!(busy = n->running))
+		n->running = 1;
+	pthread_mutex_unlock(&n->mtx);
+	return (busy ? -1 : 0);
+}
+
+TENTACLE_API int
+tentacle_node_run(struct tentacle_node *n)
+{
+	if (n == NULL || lib_claim(n) == -1)
+		return (-1);
+	pthread_mutex_lock(&n->mtx);
+	n->loop_tid = pthread_self();
+	pthread_mutex_unlock(&n->mtx);
+	return (lib_loop(n));
+}
+
+static void *
+lib_thread(void *arg)
+{
+	lib_loop(arg);
+	return (NULL);
+}
+
+TENTACLE_API int
+tentacle_node_start(struct tentacle_node *n)
+{
+	sigset_t	 all, old;
+	int		 error;
+
+	if (n == NULL || lib_claim(n) == -1)
+		return (-1);
+	pthread_mutex_lock(&n->mtx);
+	if (n->thread) {		/* a stopped thread: reap it first */
+		pthread_mutex_unlock(&n->mtx);
+		pthread_join(n->tid, NULL);
+		pthread_mutex_lock(&n->mtx);
+		n->thread = 0;
+	}
+	/* The thread takes no signal of the host's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	error = pthread_create(&n->tid, NULL, lib_thread, n);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (error != 0) {
+		n->running = 0;
+		pthread_mutex_unlock(&n->mtx);
+		return (-1);
+	}
+	n->thread = 1;
+	n->loop_tid = n->tid;
+	pthread_mutex_unlock(&n->mtx);
+	return (0);
+}
+
+/*
+ * stop() on the loop's own thread (a callback): every link and relay
+ * closed now, the loop ends when the callback returns.
+ */
+static void
+lib_stop_here(struct tentacle_node *n)
+{
+	if (n->ending || n->wake_ev == NULL)
+		return;		/* ending already, or not yet started */
+	if (!node->stopping)
+		node_stop(1, "stop requested");
+	relay_close_all("node stopping", 0);
+	core_flush_drop();
+	event_base_loopexit(n->core.base, NULL);
+}
+
+TENTACLE_API void
+tentacle_node_stop(struct tentacle_node *n)
+{
+	int	 join = 0;
+
+	if (n == NULL)
+		return;
+	pthread_mutex_lock(&n->mtx);
+	if (n->running && pthread_equal(pthread_self(), n->loop_tid) &&
+	    core_cur == &n->core) {
+		pthread_mutex_unlock(&n->mtx);
+		lib_stop_here(n);
+		return;
+	}
+	if (n->running) {
+		lib_post(n, LIB_STOP);
+		/* Not listening yet (starting): ask again until it ends. */
+		while (n->running) {
+			struct timespec	 ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 100 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			if (pthread_cond_timedwait(&n->cv, &n->mtx, &ts) ==
+			    ETIMEDOUT && n->running)
+				lib_post(n, LIB_STOP);
+		}
+	}
+	if (n->thread && !pthread_equal(pthread_self(), n->tid)) {
+		n->thread = 0;
+		join = 1;
+	}
+	pthread_mutex_unlock(&n->mtx);
+	if (join)
+		pthread_join(n->tid, NULL);
+}
+
+TENTACLE_API int
+tentacle_node_set_policy(struct tentacle_node *n,
+    const struct tentacle_policy *p)
+{
+	struct tentacle_policy	 np;
+	struct lib_saved	 sv;
+	int			 here;
+
+	if (n == NULL || LIB_COPY(&np, p, grace_ms) == -1)
+		return (-1);
+	np.size = sizeof np;
+	pthread_mutex_lock(&n->mtx);
+	here = n->running && pthread_equal(pthread_self(), n->loop_tid) &&
+	    core_cur == &n->core;
+	n->pending = np;
+	if (!n->running)
+		n->pol.p = np;	/* the next run starts with it */
+	else if (!here)
+		lib_post(n, LIB_POLICY);
+	pthread_mutex_unlock(&n->mtx);
+	if (here) {
+		lib_enter(n, &sv);
+		node_policy_set(&np);
+		lib_leave(&sv);
+	}
+	return (0);
+}
+
+TENTACLE_API int
+tentacle_node_status(struct tentacle_node *n, struct tentacle_status *st)
+{
+	size_t	 size;
+
+	if (n == NULL || st == NULL)
+		return (-1);
+	size = st->size;
+	if (size < offsetof(struct tentacle_status, last_error) +
+	    sizeof st->last_error)
+		return (-1);
+	pthread_mutex_lock(&n->mtx);
+	n->snap.bytes_up = __atomic_load_n(&n->pol.up, __ATOMIC_RELAXED);
+	n->snap.bytes_down = __atomic_load_n(&n->pol.down, __ATOMIC_RELAXED);
+	n->snap.bytes_today = __atomic_load_n(&n->pol.bytes_day,
+	    __ATOMIC_RELAXED);
+	n->snap.bytes_month = __atomic_load_n(&n->pol.bytes_month,
+	    __ATOMIC_RELAXED);
+	memcpy(st, &n->snap, size < sizeof n->snap ? size : sizeof n->snap);
+	pthread_mutex_unlock(&n->mtx);
+	st->size = size;
+	return (0);
+}
+
+TENTACLE_API void
+tentacle_node_free(struct tentacle_node *n)
+{
+	int	 here;
+
+	if (n == NULL)
+		return;
+	pthread_mutex_lock(&n->mtx);
+	here = n->running && pthread_equal(pthread_self(), n->loop_tid);
+	pthread_mutex_unlock(&n->mtx);
+	if (here) {
+		/* From its own callback: the loop still uses it.  Refused. */
+		log_warnx("tentacle_node_free() from a callback of the node: "
+		    "ignored (stop it there, free it after)");
+		return;
+	}
+	tentacle_node_stop(n);
+	node_conf_free(n->conf);
+	log_close(&n->core.log);
+	pthread_mutex_destroy(&n->mtx);
+	pthread_cond_destroy(&n->cv);
+	free(n);
+}
+
+/*
+ * `tentacle start`: the library's node on the main thread, with consent
+ * (the operator started it) and no rule, logging where -log says, and the
+ * signals a daemon takes: SIGTERM and SIGINT stop (a second: at once),
+ * SIGHUP reopens the log file.  The handlers only post to the loop.
+ */
+static struct tentacle_node	*lib_cli;
+
+static void
+lib_cli_signal(int sig)
+{
+	int	 saved = errno;
+
+	if (lib_cli != NULL)
+		lib_post(lib_cli, sig == SIGTERM ? LIB_SIGTERM :
+		    sig == SIGINT ? LIB_SIGINT : LIB_SIGHUP);
+	errno = saved;
+}
+
+/* see node.h */
+int
+lib_main(struct node_conf *nc)
+{
+	struct tentacle_node	*n;
+	struct lib_saved	 sv;
+	char			*cause = NULL;
+	int			 rc;
+
+	if ((n = calloc(1, sizeof *n)) == NULL) {
+		fprintf(stderr, "tentacle start: out of memory\n");
+		node_conf_free(nc);
+		return (1);
+	}
+	n->conf = nc;
+	n->cli = 1;
+	n->wake[0] = n->wake[1] = -1;
+	lib_enter(n, &sv);
+	if (log_init(nc->log, nc->log_level, "tentacler", &cause) == -1) {
+		lib_leave(&sv);
+		fprintf(stderr, "tentacle start: %s\n", cause);
+		free(cause);
+		node_conf_free(nc);
+		free(n);
+		return (1);
+	}
+	n->core.log.json = nc->log_json;
+	if (nc->name_host[0] != '\0')
+		log_info("node name \"%s\" from the host name \"%s\" (a "
+		    "'-' cannot be routed): route to it as -node-%s, or set "
+		    "-name / name:", nc->name, nc->name_host, nc->name);
+	lib_leave(&sv);
+	tentacle_policy_init(&n->pol.p, TENTACLE_PROFILE_DESKTOP);
+	n->pol.p.consent = 1;
+	n->pol.changed = NULL;
+	pthread_mutex_init(&n->mtx, NULL);
+	pthread_cond_init(&n->cv, NULL);
+	lib_cli = n;
+	signal(SIGTERM, lib_cli_signal);
+	signal(SIGINT, lib_cli_signal);
+#ifndef _WIN32
+	signal(SIGHUP, lib_cli_signal);
+	signal(SIGPIPE, SIG_IGN);
+#endif
+	rc = tentacle_node_run(n) == 0 ? 0 : 1;
+	lib_cli = NULL;
+	log_close(&n->core.log);
+	node_conf_free(nc);
+	pthread_mutex_destroy(&n->mtx);
+	pthread_cond_destroy(&n->cv);
+	free(n);
+	return (rc);
+}
