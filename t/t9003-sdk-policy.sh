@@ -58,7 +58,10 @@ test_expect_success 'need_unmetered, need_charging, hours, max_relays' '
 	test $info_rc = 0
 '
 
-test_expect_success 'the hub lists the paused node with the reason' '
+# The hub side of a paused node (the STATUS frame, `info` showing the
+# reason) is branch hub15's; until it is merged, a node paused by policy
+# on an older hub disconnects, and the hub lists no node at all.
+test_expect_failure 'the hub lists the paused node with the reason' '
 	grep "rules" info.paused &&
 	grep -i "paused" info.paused &&
 	grep "metered network" info.paused &&
