@@ -31,7 +31,7 @@ sdk () {
 test_expect_success 'two hubs and an origin' '
 	start_hub -state-dir "$TRASH_DIRECTORY/hubA" -admin "$TRASH_DIRECTORY/a.sock" &&
 	HUB1=127.0.0.1:$CONTROL_PORT FP1=$(hub_fp) SOCKS1=$SOCKS_PORT &&
-	HUB1_LOG=$HUB_LOG &&
+	HUB1_LOG=$HUB_LOG DATA1=$DATA_PORT &&
 	start_hub -state-dir "$TRASH_DIRECTORY/hubB" -admin "$TRASH_DIRECTORY/b.sock" &&
 	HUB2=127.0.0.1:$CONTROL_PORT FP2=$(hub_fp) SOCKS2=$SOCKS_PORT &&
 	HUB2_LOG=$HUB_LOG &&
@@ -49,7 +49,7 @@ test_expect_success 'two nodes in one process, one per hub: each request exits a
 '
 
 test_expect_success 'stop() from another thread while relays run' '
-	sdk stopload nodes stopload "$HUB1" "$FP1" $SOCKS1 $ORIGIN_PORT &&
+	SDK_DATA_PORT=$DATA1 sdk stopload nodes stopload "$HUB1" "$FP1" $SOCKS1 $ORIGIN_PORT &&
 	grep "returned after" stopload.out
 '
 

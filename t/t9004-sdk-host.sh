@@ -39,7 +39,7 @@ test_expect_success 'the host joins, and stops on SIGINT' '
 	wait_for_log "$HUB_LOG" "node [0-9]* (example) left"
 '
 
-test_expect_success 'a wrong token: the hub refuses, the host says so and keeps trying' '
+test_expect_success 'a wrong token: the hub refuses, the host shows the failed state' '
 	bg_start host2 "$HOST" 127.0.0.1:$CONTROL_PORT "$("$TENTACLE" token)" \
 		"$FP" example2 &&
 	pid=$BG_PID &&
@@ -48,6 +48,7 @@ test_expect_success 'a wrong token: the hub refuses, the host says so and keeps 
 	reap $pid 15 &&
 	cat host2.out host2.err &&
 	test "$REAPED" = 0 &&
+	grep "^node: failed: .*authentication failed" host2.out &&
 	! grep "^node: sharing" host2.out
 '
 

@@ -115,7 +115,8 @@ do_loop(const char *hub, const char *fp, int count)
 	note("growth over the last %d passes: %d fds, %ld KiB RSS "
 	    "(bound %ld KiB)", i - warm, fd1 - fd0, rss1 - rss0, bound_kb);
 	check(i == count, "stopped after %d of %d passes", i, count);
-	check(fd1 == fd0, "fds grew from %d to %d", fd0, fd1);
+	if (!check(fd1 == fd0, "fds grew from %d to %d", fd0, fd1))
+		fd_show();
 	check(rss1 - rss0 <= bound_kb, "RSS grew %ld KiB (bound %ld KiB)",
 	    rss1 - rss0, bound_kb);
 	return sdk_failed;

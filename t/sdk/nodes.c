@@ -48,11 +48,27 @@ do_two(char **av)
 	char			 path[64];
 
 	for (i = 0; i < 2; i++) {
+		/*
+		 * The config's strings on the heap, scribbled over and freed
+		 * once new() returns: the node keeps copies (a use after
+		 * free here is ASan's to report).
+		 */
+		char	*hub = strdup(hubs[i]), *fp = NULL;
+
+		if (fps[i] != NULL)
+			fp = strdup(fps[i]);
 		snprintf(name, sizeof name, "n%d", i + 1);
 		host_init(&h[i], i == 0 ? "n1" : "n2", NULL);
-		n[i] = node_make(&h[i], hubs[i], fps[i], name, NULL, err,
+		n[i] = node_make(&h[i], hub, fp, name, NULL, err,
 		    sizeof err);
-		if (!check(n[i] != NULL, "%s: tentacle_node_new: %s", name,
+		memset(hub, 'x', strlen(hub));
+		free(hub);
+		if (fp != NULL) {
+			memset(fp, 'x', strlen(fp));
+			free(fp);
+		}
+		memset(name, 'x', sizeof name - 1);
+		if (!check(n[i] != NULL, "n%d: tentacle_node_new: %s", i + 1,
 		    err))
 			return 1;
 	}
@@ -234,8 +250,11 @@ out:
 	tentacle_node_free(n);
 	host_destroy(&h);
 	fd1 = fd_count();
-	note("fds: %d before the node, %d after free", fd0, fd1);
-	check(fd1 == fd0, "fds grew from %d to %d", fd0, fd1);
+	note("fds: %d before the node, %d after free; hub data port %s",
+	    fd0, fd1, getenv("SDK_DATA_PORT") != NULL ?
+	    getenv("SDK_DATA_PORT") : "?");
+	if (!check(fd1 == fd0, "fds grew from %d to %d", fd0, fd1))
+		fd_show();
 	return sdk_failed;
 }
 

@@ -103,6 +103,57 @@ fd_count(void)
 	return n - 1;	/* the DIR's own */
 }
 
+/* " 127.0.0.1:A -> 127.0.0.1:B" for "socket:[INODE]" (/proc/net/tcp). */
+static inline const char *
+sock_ports(const char *link)
+{
+	static char	 out[96];
+	char		 line[512];
+	unsigned long	 ino, i;
+	unsigned int	 la, lp, ra, rp, st;
+	FILE		*f;
+
+	out[0] = '\0';
+	if (sscanf(link, "socket:[%lu]", &ino) != 1 ||
+	    (f = fopen("/proc/net/tcp", "r")) == NULL)
+		return out;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, " %*u: %x:%x %x:%x %x %*x:%*x %*x:%*x %*x "
+		    "%*u %*u %lu", &la, &lp, &ra, &rp, &st, &i) == 6 &&
+		    i == ino) {
+			snprintf(out, sizeof out, " (tcp :%u -> :%u, state "
+			    "%02x)", lp, rp, st);
+			break;
+		}
+	}
+	fclose(f);
+	return out;
+}
+
+/* Print this process's descriptors and what they are (a leak's clue). */
+static inline void
+fd_show(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 path[300], to[256];
+	ssize_t		 n;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/fd/%s", e->d_name);
+		if ((n = readlink(path, to, sizeof to - 1)) < 0)
+			continue;
+		to[n] = '\0';
+		printf("# fd %s: %s%s\n", e->d_name, to, sock_ports(to));
+	}
+	closedir(d);
+	fflush(stdout);
+}
+
 /* Resident memory, KiB; -1 unknown. */
 static inline long
 rss_kb(void)
@@ -300,7 +351,8 @@ static inline struct tentacle_node *
 node_make(struct host *h, const char *hub, const char *fp, const char *name,
     const struct tentacle_policy *p, char *err, size_t errlen)
 {
-	static const char *const args[] = { "-allow", "127.0.0.0/8", NULL };
+	char	 allow[] = "127.0.0.0/8";
+	const char *const args[] = { "-allow", allow, NULL };
 	struct tentacle_node_config	 c;
 	struct tentacle_policy		 pol;
 
