@@ -4,9 +4,9 @@
  *
  *	host HUB:PORT TOKEN sha256:FINGERPRINT [NAME]
  *
- * The library installs no signal handler: the host blocks SIGINT and
- * SIGTERM before the node's thread starts (it inherits the mask, so the
- * signals come to us) and waits for them with sigwait().
+ * The library installs no signal handler, and its thread blocks every
+ * signal: the host blocks SIGINT and SIGTERM too and waits for them with
+ * sigwait(), then stops the node from its own thread.
  */
 #include <signal.h>
 #include <stdio.h>

@@ -41,7 +41,7 @@ do_two(char **av)
 	const char		*fps[2] = { pin(av[1]), pin(av[4]) };
 	int			 socks[2] = { num(av[2]), num(av[5]) };
 	int			 origin = num(av[6]);
-	char			 err[256], name[8];
+	char			 err[256], name[16];
 	uint64_t		 before[2], after[2], down0[2], down1[2];
 	int64_t			 got;
 	int			 i, j, size = 300000;
