@@ -20,6 +20,24 @@
 
 #include "queue.h"
 
+/*
+ * This thread's signal mask (sigmask.c): block all signals (all) or
+ * SIGPIPE only, saving the mask; restore it, a SIGPIPE raised meanwhile
+ * dropped.  Nothing on Windows (no masks, no SIGPIPE).
+ */
+#ifndef _WIN32
+#include <signal.h>
+struct compat_sigmask {
+	sigset_t	 set;
+};
+#else
+struct compat_sigmask {
+	int		 unused;
+};
+#endif
+void	 compat_sigmask_block(int all, struct compat_sigmask *);
+void	 compat_sigmask_restore(const struct compat_sigmask *);
+
 #ifndef HAVE_STRLCPY
 size_t	 strlcpy(char *, const char *, size_t);
 #endif

@@ -12,11 +12,13 @@
  * process on bad input, writes nothing to stdout or stderr unless
  * log_stderr is set, and frees everything at tentacle_node_free().
  *
- * ABI: the library is libtentacle.so.TENTACLE_ABI.  The config and policy
- * structs begin with their size: set it to sizeof the struct you compiled
- * against (tentacle_node_config_init() and tentacle_policy_init() do), and
- * a newer library reads only that much.  Fields are only ever added at
- * the end.
+ * ABI: the library is libtentacle.so.TENTACLE_ABI.  The config, policy and
+ * status structs begin with their size: set it to sizeof the struct you
+ * compiled against (tentacle_node_config_init() and tentacle_policy_init()
+ * do).  Fields are only ever added at the end: a newer library reads an
+ * older caller's shorter struct (the rest as zero); an older library
+ * takes a newer caller's longer one only if the fields it does not know
+ * are zero (unused), and refuses it otherwise.
  */
 #ifndef LIBTENTACLE_H
 #define LIBTENTACLE_H
@@ -112,6 +114,8 @@ struct tentacle_node;
 typedef void	tentacle_log_cb(void *arg, int level, const char *line);
 typedef void	tentacle_state_cb(void *arg, enum tentacle_state state,
 		    const char *why);
+/* An error the host may show: the hub unreachable, refusing us... */
+typedef void	tentacle_error_cb(void *arg, const char *what);
 
 struct tentacle_node_config {
 	size_t		 size;		/* sizeof (struct tentacle_node_config) */
@@ -144,6 +148,7 @@ struct tentacle_node_config {
 	int		 log_stderr;	/* also write log lines to stderr */
 	tentacle_log_cb	*on_log;
 	tentacle_state_cb *on_state;
+	tentacle_error_cb *on_error;
 	void		*arg;		/* for the callbacks */
 
 	/* The policy it starts with; NULL: tentacle_policy_init(DESKTOP). */
@@ -180,6 +185,7 @@ struct tentacle_status {
 	enum tentacle_state state;
 	char		 why[128];	/* PAUSED, WAITING, FAILED: the reason */
 	char		 hub[272];	/* HOST:PORT */
+	char		 pools[528];	/* "a,b"; "": none */
 	uint32_t	 node_id;	/* the hub's id for us; 0: none yet */
 	int		 relays;	/* running */
 	int		 spare_links;	/* open */
@@ -189,7 +195,11 @@ struct tentacle_status {
 	uint64_t	 bytes_month;
 	char		 last_error[256];	/* "": none */
 };
-/* A snapshot, from any thread.  0, or -1 (st->size too small). */
+/*
+ * A snapshot, from any thread: the counts are the loop's of at most
+ * 250 ms ago (and of the last state change).  0, or -1 (st->size too
+ * small).
+ */
 TENTACLE_API int	 tentacle_node_status(struct tentacle_node *n,
 			    struct tentacle_status *st);
 /* A state's name: "sharing", "paused"... */

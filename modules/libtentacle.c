@@ -28,7 +28,7 @@
 #include "frame.h"
 #include "node.h"
 
-#define LIB_STATUS_MS	500	/* the status snapshot's counts, refreshed */
+#define LIB_STATUS_MS	250	/* the status snapshot's counts, refreshed */
 
 /* Requests through the wake socket, one byte each. */
 #define LIB_STOP	'S'	/* tentacle_node_stop(): the grace */
@@ -47,6 +47,7 @@ struct tentacle_node {
 	/* The host. */
 	tentacle_log_cb		*on_log;
 	tentacle_state_cb	*on_state;
+	tentacle_error_cb	*on_error;
 	void			*arg;
 	int			 cli;		/* `tentacle start` */
 
@@ -136,17 +137,28 @@ tentacle_node_config_init(struct tentacle_node_config *c)
 	c->log_level = TENTACLE_LOG_INFO;
 }
 
-/* A caller's struct of size `size` (an older header's: shorter), whole. */
+/*
+ * A caller's struct of its `size`: at least min (ABI 1's fields); shorter
+ * than ours (an older header, once fields are added), the rest zero;
+ * longer (a newer header), the bytes we do not know must be zero (unused
+ * new fields), as Linux's openat2() does.  -1: too small, or asks for
+ * what this library cannot do.
+ */
 static int
 lib_copy(void *dst, size_t dlen, const void *src, size_t min)
 {
-	size_t	 size;
+	const unsigned char	*p = src;
+	size_t			 size, i;
 
 	if (src == NULL)
 		return (-1);
 	memcpy(&size, src, sizeof size);
-	if (size < min)
+	if (size < min || size > 65536)
 		return (-1);
+	for (i = dlen; i < size; i++) {
+		if (p[i] != 0)
+			return (-1);
+	}
 	memset(dst, 0, dlen);
 	memcpy(dst, src, size < dlen ? size : dlen);
 	return (0);
@@ -169,6 +181,10 @@ lib_log_cb(void *arg, int level, const char *line)
 static void
 lib_snap(struct tentacle_node *n)
 {
+	n->snap.bytes_up = n->pol.up;
+	n->snap.bytes_down = n->pol.down;
+	n->snap.bytes_today = n->pol.bytes_day;
+	n->snap.bytes_month = n->pol.bytes_month;
 	n->snap.node_id = node->welcomed ? node->id : 0;
 	n->snap.relays = (int)relay_count();
 	n->snap.spare_links = (int)node->nspares;
@@ -198,12 +214,22 @@ lib_changed(void *arg)
 		lib_snap(n);
 	n->snap.state = state;
 	strlcpy(n->snap.why, why, sizeof n->snap.why);
-	if (state == TENTACLE_FAILED || (state == TENTACLE_CONNECTING &&
-	    why[0] != '\0'))
-		strlcpy(n->snap.last_error, why, sizeof n->snap.last_error);
 	pthread_mutex_unlock(&n->mtx);
 	if (n->on_state != NULL)
 		n->on_state(n->arg, state, why);
+}
+
+/* The node met an error (on the loop): last_error, the host. */
+static void
+lib_error(void *arg, const char *what)
+{
+	struct tentacle_node	*n = arg;
+
+	pthread_mutex_lock(&n->mtx);
+	strlcpy(n->snap.last_error, what, sizeof n->snap.last_error);
+	pthread_mutex_unlock(&n->mtx);
+	if (n->on_error != NULL)
+		n->on_error(n->arg, what);
 }
 
 static void
@@ -250,6 +276,25 @@ lib_post(struct tentacle_node *n, char req)
 		(void)send(fd, &req, 1, 0);
 }
 
+/* Did the host's args give the flag -name (or --name, -name=...)? */
+static int
+lib_arg_given(const char *const *args, const char *name)
+{
+	const char	*a;
+	size_t		 len = strlen(name);
+
+	for (; args != NULL && *args != NULL; args++) {
+		a = *args;
+		if (a[0] != '-')
+			continue;
+		a += a[1] == '-' ? 2 : 1;
+		if (strncmp(a, name, len) == 0 && (a[len] == '\0' ||
+		    a[len] == '='))
+			return (1);
+	}
+	return (0);
+}
+
 /* see libtentacle.h */
 TENTACLE_API struct tentacle_node *
 tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
@@ -261,14 +306,16 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 	struct lib_saved		 sv;
 	char				*cause = NULL;
 	const char			*p;
-	int				 npools = 0, rc, grace;
+	int				 npools = 0, rc;
 
 	if (errlen > 0)
 		err[0] = '\0';
 	if (LIB_COPY(&c, cfg, policy) == -1) {
 		if (errlen > 0)
-			strlcpy(err, "config: NULL, or its size field is not "
-			    "set (tentacle_node_config_init())", errlen);
+			strlcpy(err, "config: NULL, its size field not set "
+			    "(tentacle_node_config_init()), or fields this "
+			    "libtentacle does not know set (a newer header)",
+			    errlen);
 		return (NULL);
 	}
 	if ((n = calloc(1, sizeof *n)) == NULL) {
@@ -279,6 +326,7 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 	n->wake[0] = n->wake[1] = -1;
 	n->on_log = c.on_log;
 	n->on_state = c.on_state;
+	n->on_error = c.on_error;
 	n->arg = c.arg;
 	n->core.log.level = c.log_level;
 	strlcpy(n->core.log.ident, "tentacle", sizeof n->core.log.ident);
@@ -330,25 +378,29 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 	n->conf->redial_cmd = NULL;
 	n->conf->redial = FRAME_REDIAL_NONE;
 	/* stop() is prompt unless the host gave -shutdown-grace. */
-	grace = n->conf->shutdown_grace_ms;
-	n->conf->shutdown_grace_ms = 0;
-	for (rc = 0; c.args != NULL && c.args[rc] != NULL; rc++) {
-		if (strncmp(c.args[rc], "-shutdown-grace", 15) == 0 ||
-		    strncmp(c.args[rc], "--shutdown-grace", 16) == 0)
-			n->conf->shutdown_grace_ms = grace;
-	}
+	if (!lib_arg_given(c.args, "shutdown-grace"))
+		n->conf->shutdown_grace_ms = 0;
 	n->core.log.json = n->conf->log_json;
 	if (c.policy == NULL ||
 	    LIB_COPY(&n->pol.p, c.policy, grace_ms) == -1)
 		tentacle_policy_init(&n->pol.p, TENTACLE_PROFILE_DESKTOP);
 	n->pol.p.size = sizeof n->pol.p;
-	n->pol.usage_dir = n->conf->state_dir;
+	/* Only a directory the host named: the library writes nowhere else. */
+	if (c.state_dir != NULL || lib_arg_given(c.args, "state-dir"))
+		n->pol.usage_dir = n->conf->state_dir;
 	n->pol.changed = lib_changed;
+	n->pol.error = lib_error;
 	n->pol.changed_arg = n;
 	snprintf(n->hub, sizeof n->hub, "%s:%s", n->conf->host,
 	    n->conf->port);
 	n->snap.size = sizeof n->snap;
 	strlcpy(n->snap.hub, n->hub, sizeof n->snap.hub);
+	for (rc = 0; rc < n->conf->npools; rc++) {
+		if (rc > 0)
+			strlcat(n->snap.pools, ",", sizeof n->snap.pools);
+		strlcat(n->snap.pools, n->conf->pools[rc],
+		    sizeof n->snap.pools);
+	}
 	pthread_mutex_init(&n->mtx, NULL);
 	pthread_cond_init(&n->cv, NULL);
 	return (n);
@@ -391,16 +443,11 @@ lib_loop(struct tentacle_node *n)
 {
 	struct lib_saved	 sv;
 	struct timeval		 tv;
+	struct compat_sigmask	 mask;
 	int			 rc = -1;
-#ifndef _WIN32
-	sigset_t		 pipe, old, pending;
-	struct timespec		 zero = { 0, 0 };
 
 	/* A write to a closed socket: EPIPE here, no signal to the host. */
-	sigemptyset(&pipe);
-	sigaddset(&pipe, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe, &old);
-#endif
+	compat_sigmask_block(0, &mask);
 	lib_enter(n, &sv);
 	if (core_ctx_init(&n->core) == -1) {
 		log_warnx("node: out of memory for the event loop");
@@ -442,12 +489,7 @@ end:
 done:
 	core_ctx_free(&n->core);
 	lib_leave(&sv);
-#ifndef _WIN32
-	sigpending(&pending);
-	if (sigismember(&pending, SIGPIPE))
-		sigtimedwait(&pipe, NULL, &zero);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-#endif
+	compat_sigmask_restore(&mask);
 	pthread_mutex_lock(&n->mtx);
 	n->running = 0;
 	n->ending = 0;
@@ -493,8 +535,8 @@ lib_thread(void *arg)
 TENTACLE_API int
 tentacle_node_start(struct tentacle_node *n)
 {
-	sigset_t	 all, old;
-	int		 error;
+	struct compat_sigmask	 mask;
+	int			 error;
 
 	if (n == NULL || lib_claim(n) == -1)
 		return (-1);
@@ -506,10 +548,9 @@ tentacle_node_start(struct tentacle_node *n)
 		n->thread = 0;
 	}
 	/* The thread takes no signal of the host's. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	compat_sigmask_block(1, &mask);
 	error = pthread_create(&n->tid, NULL, lib_thread, n);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	compat_sigmask_restore(&mask);
 	if (error != 0) {
 		n->running = 0;
 		pthread_mutex_unlock(&n->mtx);
@@ -617,12 +658,12 @@ tentacle_node_status(struct tentacle_node *n, struct tentacle_status *st)
 	    sizeof st->last_error)
 		return (-1);
 	pthread_mutex_lock(&n->mtx);
-	n->snap.bytes_up = __atomic_load_n(&n->pol.up, __ATOMIC_RELAXED);
-	n->snap.bytes_down = __atomic_load_n(&n->pol.down, __ATOMIC_RELAXED);
-	n->snap.bytes_today = __atomic_load_n(&n->pol.bytes_day,
-	    __ATOMIC_RELAXED);
-	n->snap.bytes_month = __atomic_load_n(&n->pol.bytes_month,
-	    __ATOMIC_RELAXED);
+	if (!n->running) {	/* nobody counts: the counts themselves */
+		n->snap.bytes_up = n->pol.up;
+		n->snap.bytes_down = n->pol.down;
+		n->snap.bytes_today = n->pol.bytes_day;
+		n->snap.bytes_month = n->pol.bytes_month;
+	}
 	memcpy(st, &n->snap, size < sizeof n->snap ? size : sizeof n->snap);
 	pthread_mutex_unlock(&n->mtx);
 	st->size = size;
@@ -666,6 +707,7 @@ lib_cli_signal(int sig)
 {
 	int	 saved = errno;
 
+	signal(sig, lib_cli_signal);	/* Windows resets it to SIG_DFL */
 	if (lib_cli != NULL)
 		lib_post(lib_cli, sig == SIGTERM ? LIB_SIGTERM :
 		    sig == SIGINT ? LIB_SIGINT : LIB_SIGHUP);
@@ -712,10 +754,8 @@ lib_main(struct node_conf *nc)
 	lib_cli = n;
 	signal(SIGTERM, lib_cli_signal);
 	signal(SIGINT, lib_cli_signal);
-#ifndef _WIN32
 	signal(SIGHUP, lib_cli_signal);
 	signal(SIGPIPE, SIG_IGN);
-#endif
 	rc = tentacle_node_run(n) == 0 ? 0 : 1;
 	lib_cli = NULL;
 	log_close(&n->core.log);

@@ -542,6 +542,12 @@ node_stop_check_cb(evutil_socket_t fd __unused, short what __unused,
 
 	if ((relay_count() == 0 && !redial_running()) ||
 	    core_now_us() >= node->stop_us || node->stopping > 1) {
+		/* BYE on its way out first (a second at most). */
+		if (!TAILQ_EMPTY(&core_cur->flushing) && node->stopping == 1 &&
+		    core_now_us() < node->stop_us + 1000000) {
+			evtimer_add(node->stop_ev, &tv);
+			return;
+		}
 		cut = relay_close_all("node stopping", 0);
 		if (node->stop_relays > 0 || cut > 0)
 			log_info("node: stopped: %u relays finished, %u cut",

@@ -185,8 +185,8 @@ TAILQ_HEAD(spares, spare);
  * the device's state and the rules over it, the byte caps and their
  * counts, the rates (a rate-limit group on the targets' bufferevents),
  * max_relays, the hours.  It lives in the library's handle: the counts
- * outlive a run.  The counters are read by other threads (status):
- * atomics.
+ * outlive a run.  Only the loop's thread touches it while the node runs
+ * (status() reads the library's snapshot of it).
  */
 struct bufferevent_rate_limit_group;
 struct ev_token_bucket_cfg;
@@ -196,8 +196,8 @@ struct node_policy {
 	char			 why[128];
 	/* Usage: the local day (YYYYMMDD) and month (YYYYMM) counted. */
 	uint32_t		 day, month;
-	uint64_t		 bytes_day, bytes_month;	/* atomics */
-	uint64_t		 up, down;	/* since new(): atomics */
+	uint64_t		 bytes_day, bytes_month;
+	uint64_t		 up, down;	/* since new() */
 	int			 cap_hit;	/* a byte cap: cut, paused */
 	int			 paused;	/* a rule says no (why) */
 	int			 told;		/* the hub heard STATUS paused */
@@ -211,6 +211,8 @@ struct node_policy {
 	struct ev_token_bucket_cfg *bucket;
 	/* A state change: the library's snapshot and host callback. */
 	void			(*changed)(void *);
+	/* An error (the hub lost, refused, unreachable): the library's. */
+	void			(*error)(void *, const char *);
 	void			*changed_arg;
 	const char		*usage_dir;	/* usage file's; NULL none */
 };

@@ -128,10 +128,8 @@ policy_usage_save(void)
 		return;
 	}
 	fprintf(fp, "day %lu %llu\nmonth %lu %llu\n", (unsigned long)POL->day,
-	    (unsigned long long)__atomic_load_n(&POL->bytes_day,
-	    __ATOMIC_RELAXED), (unsigned long)POL->month,
-	    (unsigned long long)__atomic_load_n(&POL->bytes_month,
-	    __ATOMIC_RELAXED));
+	    (unsigned long long)POL->bytes_day, (unsigned long)POL->month,
+	    (unsigned long long)POL->bytes_month);
 	if (opt_file_replace_commit(fp, tmp, path, &cause) == -1) {
 		log_warnx("policy: %s: %s", path, cause);
 		free(cause);
@@ -148,12 +146,12 @@ policy_roll(int *hour)
 	policy_clock(&day, &month, hour);
 	if (day != POL->day) {
 		POL->day = day;
-		__atomic_store_n(&POL->bytes_day, 0, __ATOMIC_RELAXED);
+		POL->bytes_day = 0;
 		rolled = POL->saved_dirty = 1;
 	}
 	if (month != POL->month) {
 		POL->month = month;
-		__atomic_store_n(&POL->bytes_month, 0, __ATOMIC_RELAXED);
+		POL->bytes_month = 0;
 		rolled = POL->saved_dirty = 1;
 	}
 	return (rolled);
@@ -176,11 +174,9 @@ policy_rule(int hour)
 		return ("battery low");
 	if (p->hours != 0 && !(p->hours & (1U << hour)))
 		return ("outside the allowed hours");
-	if (p->bytes_per_day != 0 && __atomic_load_n(&POL->bytes_day,
-	    __ATOMIC_RELAXED) >= p->bytes_per_day)
+	if (p->bytes_per_day != 0 && POL->bytes_day >= p->bytes_per_day)
 		return ("daily byte cap reached");
-	if (p->bytes_per_month != 0 && __atomic_load_n(&POL->bytes_month,
-	    __ATOMIC_RELAXED) >= p->bytes_per_month)
+	if (p->bytes_per_month != 0 && POL->bytes_month >= p->bytes_per_month)
 		return ("monthly byte cap reached");
 	return (NULL);
 }
@@ -192,10 +188,10 @@ policy_meter(void *arg, size_t up, size_t down)
 	struct node_policy	*pol = arg;
 	uint64_t		 n = up + down, day, month;
 
-	__atomic_add_fetch(&pol->up, up, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&pol->down, down, __ATOMIC_RELAXED);
-	day = __atomic_add_fetch(&pol->bytes_day, n, __ATOMIC_RELAXED);
-	month = __atomic_add_fetch(&pol->bytes_month, n, __ATOMIC_RELAXED);
+	pol->up += up;
+	pol->down += down;
+	day = pol->bytes_day += n;
+	month = pol->bytes_month += n;
 	pol->saved_dirty = 1;
 	if ((pol->p.bytes_per_day != 0 && day >= pol->p.bytes_per_day) ||
 	    (pol->p.bytes_per_month != 0 && month >= pol->p.bytes_per_month)) {
@@ -468,6 +464,8 @@ node_policy_lost(const char *why, int refused)
 	char	 buf[128];
 
 	POL->told = 0;
+	if (POL->error != NULL && !node->stopping)
+		POL->error(POL->changed_arg, why);
 	if (node->stopping || !POL->p.consent)
 		return;
 	if (POL->paused && !node_policy_may_join())
