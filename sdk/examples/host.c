@@ -24,12 +24,12 @@ on_state(void *arg, enum tentacle_state state, const char *why)
 	fflush(stdout);
 }
 
+/* The hub unreachable, refusing us...: what a UI would show. */
 static void
-on_log(void *arg, int level, const char *line)
+on_error(void *arg, const char *what)
 {
 	(void)arg;
-	if (level >= TENTACLE_LOG_WARNING)
-		fprintf(stderr, "node: %s\n", line);
+	fprintf(stderr, "node: %s\n", what);
 }
 
 int
@@ -61,9 +61,8 @@ main(int argc, char **argv)
 	c.token = argv[2];
 	c.fingerprint = argv[3];
 	c.name = argc == 5 ? argv[4] : NULL;
-	c.log_level = TENTACLE_LOG_INFO;
 	c.on_state = on_state;
-	c.on_log = on_log;
+	c.on_error = on_error;
 	c.policy = &p;
 	if ((n = tentacle_node_new(&c, err, sizeof err)) == NULL) {
 		fprintf(stderr, "host: %s\n", err);

@@ -43,7 +43,7 @@ do_two(char **av)
 	int			 origin = num(av[6]);
 	char			 err[256], name[16];
 	uint64_t		 before[2], after[2], down0[2], down1[2];
-	int64_t			 got;
+	int64_t			 got, end;
 	int			 i, j, size = 300000;
 	char			 path[64];
 
@@ -98,6 +98,14 @@ do_two(char **av)
 		got = fetch(socks[i], origin, path, 20000);
 		check(got == size + i, "through hub %d: %" PRId64 " bytes of "
 		    "%d", i + 1, got, size + i);
+		/* The status counts are at most 250 ms old: wait for them. */
+		end = now_ms() + 3000;
+		do {
+			sleep_ms(50);
+			after[i] = node_bytes(n[i], &down1[i]);
+		} while (down1[i] - down0[i] < (uint64_t)(size + i) &&
+		    now_ms() < end);
+		sleep_ms(600);
 		for (j = 0; j < 2; j++)
 			after[j] = node_bytes(n[j], &down1[j]);
 		note("through hub %d: n1 +%" PRIu64 " bytes (%" PRIu64

@@ -313,6 +313,7 @@ do_bytecap(char **av)
 	if (env_open(&e, av, "bytecap") == -1)
 		return 1;
 	check(serves(&e, 10000), "sharing, but a request failed");
+	sleep_ms(600);	/* the status counts are at most 250 ms old */
 	if (!node_status(e.n, &st))
 		return 1;
 	t0 = st.bytes_today;
@@ -330,6 +331,7 @@ do_bytecap(char **av)
 	    "past the cap: %s, not paused",
 	    tentacle_state_name(host_state(&e.h, NULL, 0)));
 	host_state(&e.h, why, sizeof why);
+	sleep_ms(600);	/* the status counts are at most 250 ms old */
 	if (node_status(e.n, &st)) {
 		over = (int64_t)(st.bytes_today - cap);
 		note("bytes_per_day %" PRIu64 ": %" PRIu64 " counted today "
