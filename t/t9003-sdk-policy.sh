@@ -60,12 +60,17 @@ test_expect_success 'need_unmetered, need_charging, hours, max_relays' '
 
 # The hub side of a paused node (the STATUS frame, `info` showing the
 # reason) is branch hub15's; until it is merged, a node paused by policy
-# on an older hub disconnects, and the hub lists no node at all.
+# on an older hub disconnects, and the hub lists no node at all.  (With
+# hub15 merged into a scratch tree this passed on 5 December: make it
+# test_expect_success when main has both.)
 test_expect_failure 'the hub lists the paused node with the reason' '
-	grep "rules" info.paused &&
-	grep -i "paused" info.paused &&
-	grep "metered network" info.paused &&
-	grep "metered network" info.paused.json
+	grep "^[0-9]*  *rules  *default  *paused " info.paused &&
+	grep "node [0-9]* (rules) paused by host policy: metered network" \
+		info.paused &&
+	tr -d "\n" <info.paused.json >info.flat &&
+	grep "\"name\": *\"rules\"" info.flat &&
+	grep "\"state\": *\"paused\"" info.flat &&
+	grep "\"paused_reason\": *\"metered network\"" info.flat
 '
 
 test_expect_success 'bytes_per_day: paused at the cap, within one read' '
