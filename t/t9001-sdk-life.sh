@@ -59,6 +59,11 @@ test_expect_success 'stop() from the state callback returns; the node starts aga
 	grep "restarted: sharing" cbstop.out
 '
 
+test_expect_success 'run() on the caller'"'"'s thread, stop() from another' '
+	sdk run life run "$HUB" "$FP" &&
+	grep "run() returned 0; .* all on this thread: yes" run.out
+'
+
 test_expect_success 'start/stop 1000 times: no fd growth, RSS within its bound' '
 	sdk loop life loop "$HUB" "$FP" ${SDK_LOOP_COUNT:-1000} &&
 	grep "growth over the last" loop.out &&

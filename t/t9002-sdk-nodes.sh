@@ -5,7 +5,8 @@
 # the node of the hub it came to (the nodes' byte counters say so); and
 # tentacle_node_stop() from another thread while four relays run (two
 # bulk downloads from t/helper/origin, two slow ones) returns, closes
-# them, and leaves no descriptor and, in the san/ build, no leak.
+# them, and leaves no descriptor and, in the san/ build, no leak; and
+# set_policy() from two threads with status() from a third under traffic.
 #
 test_description='libtentacle: two nodes, stop under load'
 . "$(dirname "$0")/test-lib.sh"
@@ -51,6 +52,11 @@ test_expect_success 'two nodes in one process, one per hub: each request exits a
 test_expect_success 'stop() from another thread while relays run' '
 	SDK_DATA_PORT=$DATA1 sdk stopload nodes stopload "$HUB1" "$FP1" $SOCKS1 $ORIGIN_PORT &&
 	grep "returned after" stopload.out
+'
+
+test_expect_success 'set_policy() from two threads, status() from a third, under traffic' '
+	sdk hammer nodes hammer "$HUB2" "$FP2" $SOCKS2 $ORIGIN_PORT &&
+	grep "set_policy calls" hammer.out
 '
 
 test_expect_success 'the hub still serves' '

@@ -5,6 +5,8 @@
  *				RSS before and after
  *	life cbstop HUB FP	tentacle_node_stop() from the state
  *				callback, then a restart
+ *	life run HUB FP		tentacle_node_run() on this thread, stopped
+ *				from another; then start()
  *	life badconf FILE	bad configs: NULL and a message, nothing
  *				on stdout or stderr (results go to FILE)
  *
@@ -119,6 +121,77 @@ do_loop(const char *hub, const char *fp, int count)
 		fd_show();
 	check(rss1 - rss0 <= bound_kb, "RSS grew %ld KiB (bound %ld KiB)",
 	    rss1 - rss0, bound_kb);
+	return sdk_failed;
+}
+
+struct runner {
+	struct host		*h;
+	struct tentacle_node	*n;
+	int			 shared;
+};
+
+/* Waits for SHARING, then stops the node that runs on main's thread. */
+static void *
+runner_stop(void *arg)
+{
+	struct runner	*r = arg;
+
+	r->shared = host_wait(r->h, TENTACLE_SHARING, NULL, 15000);
+	tentacle_node_stop(r->n);
+	return NULL;
+}
+
+/*
+ * tentacle_node_run() on this thread: callbacks come on it, another
+ * thread's stop() makes run() return 0; then start() on the library's
+ * thread, and run() of a running node fails.
+ */
+static int
+do_run(const char *hub, const char *fp)
+{
+	struct host		 h;
+	struct tentacle_node	*n;
+	struct runner		 r;
+	pthread_t		 t;
+	char			 err[256];
+	int			 rc, fd0;
+
+	fd0 = fd_count();
+	host_init(&h, "run", NULL);
+	n = node_make(&h, hub, fp, "run", NULL, err, sizeof err);
+	if (!check(n != NULL, "tentacle_node_new: %s", err))
+		return 1;
+	r.h = &h;
+	r.n = n;
+	r.shared = 0;
+	pthread_create(&t, NULL, runner_stop, &r);
+	rc = tentacle_node_run(n);
+	pthread_join(t, NULL);
+	note("tentacle_node_run() returned %d; %d callbacks, all on this "
+	    "thread: %s", rc, h.cb_calls, h.cb_threads == 0 &&
+	    pthread_equal(h.cb_thread, pthread_self()) ? "yes" : "no");
+	check(rc == 0, "run() returned %d", rc);
+	check(r.shared, "run(): never sharing");
+	check(h.cb_calls >= 3 && h.cb_threads == 0 &&
+	    pthread_equal(h.cb_thread, pthread_self()),
+	    "run(): callbacks not (only) on the caller's thread");
+	check(h.state == TENTACLE_STOPPED, "after run(): %s",
+	    tentacle_state_name(h.state));
+
+	/* start(): callbacks on the library's thread, not this one. */
+	h.cb_calls = h.cb_threads = 0;
+	check(tentacle_node_start(n) == 0, "start after run");
+	check(host_wait(&h, TENTACLE_SHARING, NULL, 15000), "start after "
+	    "run: not sharing");
+	check(tentacle_node_run(n) == -1, "run() of a running node did not "
+	    "fail");
+	pthread_mutex_lock(&h.mu);
+	check(h.cb_calls > 0 && !pthread_equal(h.cb_thread, pthread_self()),
+	    "start(): a callback on the caller's thread");
+	pthread_mutex_unlock(&h.mu);
+	tentacle_node_free(n);
+	host_destroy(&h);
+	check(fd_count() == fd0, "fds %d before, %d after", fd0, fd_count());
 	return sdk_failed;
 }
 
@@ -328,7 +401,7 @@ main(int argc, char **argv)
 		return do_badconf(argv[2]);
 	if (argc < 4) {
 		fprintf(stderr, "usage: life loop HUB FP COUNT | cbstop HUB FP"
-		    " | badconf FILE\n");
+		    " | run HUB FP | badconf FILE\n");
 		return 2;
 	}
 	fp = strcmp(argv[3], "-") == 0 ? NULL : argv[3];
@@ -336,6 +409,8 @@ main(int argc, char **argv)
 		return do_loop(argv[2], fp, num(argv[4]));
 	if (argc == 4 && strcmp(argv[1], "cbstop") == 0)
 		return do_cbstop(argv[2], fp);
+	if (argc == 4 && strcmp(argv[1], "run") == 0)
+		return do_run(argv[2], fp);
 	fprintf(stderr, "life: unknown mode %s\n", argv[1]);
 	return 2;
 }

@@ -7,6 +7,9 @@
  *	nodes stopload HUB FP SOCKS ORIGIN
  *		tentacle_node_stop() from another thread while four relays
  *		run: it returns, the relays are closed, no fd is left
+ *	nodes hammer HUB FP SOCKS ORIGIN
+ *		set_policy() from two threads and status() from a third,
+ *		all at once, while requests come through
  *
  * HUB a control address, FP the hub's pin ("-": -insecure), SOCKS the
  * hub's SOCKS port, ORIGIN t/helper/origin's port.
@@ -266,6 +269,126 @@ out:
 	return sdk_failed;
 }
 
+struct hammer {
+	struct tentacle_node	*n;
+	int			 seed, calls, bad;
+	volatile int		*stop;
+};
+
+/* set_policy() as fast as it goes: consent, network, caps flipping. */
+static void *
+hammer_policy(void *arg)
+{
+	struct hammer		*hm = arg;
+	struct tentacle_policy	 p;
+	unsigned int		 x = (unsigned int)hm->seed;
+
+	while (!*hm->stop) {
+		x = x * 1103515245u + 12345u;
+		policy_yes(&p);
+		p.consent = (x >> 8) % 4 != 0;
+		p.need_unmetered = (x >> 10) & 1;
+		p.unmetered = (x >> 11) & 1;
+		p.max_relays = (int)((x >> 12) % 3);
+		p.rate_down = (x >> 14) & 1 ? 1 << 20 : 0;
+		p.grace_ms = (int)((x >> 16) % 50);
+		if (tentacle_node_set_policy(hm->n, &p) != 0)
+			hm->bad++;
+		hm->calls++;
+		if ((x >> 20) % 8 == 0)
+			sleep_ms(1);
+	}
+	return NULL;
+}
+
+/* status() as fast as it goes: every snapshot self-consistent. */
+static void *
+hammer_status(void *arg)
+{
+	struct hammer		*hm = arg;
+	struct tentacle_status	 st;
+
+	while (!*hm->stop) {
+		memset(&st, 0, sizeof st);
+		st.size = sizeof st;
+		if (tentacle_node_status(hm->n, &st) != 0 ||
+		    (int)st.state < 0 || st.state > TENTACLE_FAILED ||
+		    st.relays < 0 || st.spare_links < 0 ||
+		    memchr(st.why, '\0', sizeof st.why) == NULL ||
+		    memchr(st.hub, '\0', sizeof st.hub) == NULL ||
+		    memchr(st.last_error, '\0', sizeof st.last_error) == NULL)
+			hm->bad++;
+		hm->calls++;
+	}
+	return NULL;
+}
+
+/*
+ * Two threads change the policy and one reads the status, all at once,
+ * while requests come through the hub: no crash, no sanitizer report;
+ * afterwards a plain policy makes it share and serve again.
+ */
+static int
+do_hammer(char **av)
+{
+	struct host		 h;
+	struct tentacle_node	*n;
+	struct tentacle_policy	 p;
+	struct hammer		 hm[3];
+	pthread_t		 t[3];
+	volatile int		 stop = 0;
+	char			 err[256];
+	int			 socks = num(av[2]), origin = num(av[3]);
+	int			 fd0, i, served = 0, tried = 0;
+	int64_t			 end;
+
+	fd0 = fd_count();
+	host_init(&h, "hammer", NULL);
+	n = node_make(&h, av[0], pin(av[1]), "hammer", NULL, err, sizeof err);
+	if (!check(n != NULL, "tentacle_node_new: %s", err))
+		return 1;
+	check(tentacle_node_start(n) == 0, "start");
+	check(host_wait(&h, TENTACLE_SHARING, NULL, 15000), "not sharing");
+	for (i = 0; i < 3; i++) {
+		hm[i].n = n;
+		hm[i].seed = i + 1;
+		hm[i].calls = hm[i].bad = 0;
+		hm[i].stop = &stop;
+		pthread_create(&t[i], NULL, i < 2 ? hammer_policy :
+		    hammer_status, &hm[i]);
+	}
+	end = now_ms() + 4000;
+	while (now_ms() < end) {
+		tried++;
+		if (fetch(socks, origin, "/bytes/20000", 2000) == 20000)
+			served++;
+	}
+	stop = 1;
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	note("4 s: %d + %d set_policy calls, %d status calls, %d of %d "
+	    "requests served, %d state changes", hm[0].calls, hm[1].calls,
+	    hm[2].calls, served, tried, h.changes);
+	check(hm[0].bad + hm[1].bad == 0, "set_policy failed %d times",
+	    hm[0].bad + hm[1].bad);
+	check(hm[2].bad == 0, "%d bad status snapshots", hm[2].bad);
+	check(hm[0].calls > 100 && hm[2].calls > 100, "too few calls");
+
+	policy_yes(&p);
+	check(tentacle_node_set_policy(n, &p) == 0, "set_policy");
+	check(host_wait(&h, TENTACLE_SHARING, NULL, 15000),
+	    "plain policy after the storm: %s, not sharing",
+	    tentacle_state_name(host_state(&h, NULL, 0)));
+	check(fetch(socks, origin, "/bytes/100000", 20000) == 100000,
+	    "after the storm: a request failed");
+	tentacle_node_free(n);
+	host_destroy(&h);
+	if (!check(fd_count() == fd0, "fds %d before, %d after", fd0,
+	    fd_count()))
+		fd_show();
+	return sdk_failed;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -274,7 +397,9 @@ main(int argc, char **argv)
 		return do_two(argv + 2);
 	if (argc == 6 && strcmp(argv[1], "stopload") == 0)
 		return do_stopload(argv + 2);
+	if (argc == 6 && strcmp(argv[1], "hammer") == 0)
+		return do_hammer(argv + 2);
 	fprintf(stderr, "usage: nodes two HUB1 FP1 SOCKS1 HUB2 FP2 SOCKS2 "
-	    "ORIGIN | stopload HUB FP SOCKS ORIGIN\n");
+	    "ORIGIN | stopload|hammer HUB FP SOCKS ORIGIN\n");
 	return 2;
 }

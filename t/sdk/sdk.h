@@ -191,6 +191,9 @@ struct host {
 	int			 stop_on_done;
 	int64_t			 stop_on_ms;	/* how long that stop took */
 	int			 own_log;	/* log opened by host_init */
+	pthread_t		 cb_thread;	/* the last callback's */
+	int			 cb_calls;
+	int			 cb_threads;	/* callbacks on more than one */
 };
 
 static inline void
@@ -226,6 +229,10 @@ host_state_cb(void *arg, enum tentacle_state state, const char *why)
 	int64_t			 t0;
 
 	pthread_mutex_lock(&h->mu);
+	if (h->cb_calls++ > 0 && !pthread_equal(h->cb_thread,
+	    pthread_self()))
+		h->cb_threads++;
+	h->cb_thread = pthread_self();
 	h->state = state;
 	snprintf(h->why, sizeof h->why, "%s", why != NULL ? why : "");
 	if ((int)state >= 0 && state <= TENTACLE_FAILED)
