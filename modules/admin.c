@@ -427,6 +427,27 @@ admin_guards(void)
 	    (unsigned long long)e->admin_refused);
 }
 
+/*
+ * Under the table, a line per node its host paused, with the host's
+ * reason (too long for the STATE column).
+ */
+static void
+admin_paused(void)
+{
+	const struct inv_node	*n;
+	size_t			 i;
+
+	for (i = 0; i < ad.n; i++) {
+		n = &ad.nodes[i];
+		if (n->since == 0 || n->paused_reason[0] == '\0')
+			continue;
+		printf("node %u (%s) paused by host policy: %s%s\n", n->id,
+		    n->name, n->paused_reason, n->state == INV_PAUSED ? "" :
+		    n->state == INV_DRAINED ? " (and drained)" :
+		    " (and redialing)");
+	}
+}
+
 /* The lines under the table: totals, the guards, the pools. */
 static void
 admin_summary(const char *pool)
@@ -436,8 +457,11 @@ admin_summary(const char *pool)
 	char			 rest[64], aw[64];
 
 	inv_totals(ad.nodes, ad.n, pool, &t);
-	snprintf(rest, sizeof rest, " (%llu drained or redialing)",
-	    (unsigned long long)t.resting);
+	snprintf(rest, sizeof rest, " (%llu drained, %sor redialing)",
+	    (unsigned long long)t.resting, t.paused > 0 ? "paused " : "");
+	if (t.paused == 0)
+		snprintf(rest, sizeof rest, " (%llu drained or redialing)",
+		    (unsigned long long)t.resting);
 	snprintf(aw, sizeof aw, ", %llu away redialing",
 	    (unsigned long long)t.away);
 	printf("%llu node%s online%s%s, %llu relay%s, now %s (down %s, up %s), "
@@ -495,6 +519,7 @@ admin_table(const char *pool)
 	for (i = 0; i < nrow; i++)
 		admin_row(cells[i], w);
 	free(cells);
+	admin_paused();
 	admin_summary(pool);
 }
 
@@ -529,8 +554,11 @@ admin_detail(void)
 			printf("\n");
 		admin_pools(n, pools, sizeof pools);
 		printf("node %u (%s)\n", n->id, n->name);
-		printf("  state      %s; redial action: %s\n",
-		    inv_states[n->state], inv_redials[n->redial]);
+		printf("  state      %s%s%s; redial action: %s\n",
+		    inv_states[n->state], n->paused_reason[0] == '\0' ? "" :
+		    n->state == INV_PAUSED ? " by host policy: " :
+		    ", paused by host policy: ", n->paused_reason,
+		    inv_redials[n->redial]);
 		printf("  pools      %s\n", pools);
 		if (n->since != 0)
 			printf("  address    %s, connected %s\n", n->remote,

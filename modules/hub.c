@@ -198,7 +198,8 @@ hub_link_hold(int fd, struct sockaddr *sa)
 }
 
 void
-hub_welcome(struct bufferevent *bev, uint32_t id, const uint8_t *cookie)
+hub_welcome(struct bufferevent *bev, uint32_t id, const uint8_t *cookie,
+    uint8_t status)
 {
 	struct frame_welcome	 wl;
 	uint8_t			 buf[FRAME_MAX];
@@ -213,6 +214,9 @@ hub_welcome(struct bufferevent *bev, uint32_t id, const uint8_t *cookie)
 	if (cookie != NULL)
 		memcpy(wl.cookie, cookie, sizeof wl.cookie);
 	strlcpy(wl.data_host, hub.data_host, sizeof wl.data_host);
+	/* Only to a node that offered STATUS: an older one would choke. */
+	if (status != 0)
+		wl.status = FRAME_STATUS_VERSION;
 	hub_send(bev, buf, frame_welcome_encode(buf, &wl));
 }
 

@@ -218,6 +218,18 @@ struct node {
 	/* PINGs the node may still send: a bucket of PING_BURST. */
 	u_int			 n_ping_tokens;
 	uint64_t		 n_ping_us;
+	/*
+	 * Paused by its host's policy (HELLO attribute 12, STATUS): out of
+	 * service like a drained node, but the node's to lift, not undrain's.
+	 * Its changes are logged one by one up to 10 a minute; past that
+	 * (n_flapping) once a minute, held in n_flips_held until then.
+	 */
+	int			 n_paused;
+	char			 n_paused_why[FRAME_REASON_MAX + 1];
+	uint64_t		 n_flip_us;	/* this minute's first change */
+	u_int			 n_flips;	/* changes since n_flip_us */
+	int			 n_flapping;	/* held, logged once a minute */
+	u_int			 n_flips_held;	/* changes not logged yet */
 };
 TAILQ_HEAD(nodes, node);
 
@@ -408,8 +420,12 @@ extern struct hub	 hub;
 void		 hub_send(struct bufferevent *, const uint8_t *, size_t);
 /* BYE with a FRAME_BYE_* reason and a line for the peer's log. */
 void		 hub_bye(struct bufferevent *, uint8_t, const char *);
-/* WELCOME: node id and cookie. */
-void		 hub_welcome(struct bufferevent *, uint32_t, const uint8_t *);
+/*
+ * WELCOME: node id and cookie; status (the node's HELLO attribute 11,
+ * 0 none) adds the hub's status version as its last byte.
+ */
+void		 hub_welcome(struct bufferevent *, uint32_t, const uint8_t *,
+		    uint8_t);
 /*
  * A socket bufferevent for an accepted fd, wrapped in TLS unless the hub
  * runs -insecure.  NULL (fd closed) when out of memory.
@@ -460,7 +476,11 @@ void		 hub_api_close(void);
 /* Online node n as the API shows it (inventory.h). */
 struct inv_node;
 void		 hub_api_inv_node(struct inv_node *, struct node *);
-/* Online node n's state (INV_*): the API's and the metrics' one rule. */
+/*
+ * Online node n's state (INV_*): the API's and the metrics' one rule.  A
+ * node drained and paused at once is "drained" (its paused_reason says
+ * the rest): the operator's state first.
+ */
 static inline int
 hub_node_state(const struct node *n)
 {
@@ -468,7 +488,9 @@ hub_node_state(const struct node *n)
 		return (INV_DRAINING);
 	if (n->n_redial == REDIAL_SENT || n->n_keep.pending_us != 0)
 		return (INV_REDIALING);
-	return (n->n_keep.drain ? INV_DRAINED : INV_UP);
+	if (n->n_keep.drain)
+		return (INV_DRAINED);
+	return (n->n_paused ? INV_PAUSED : INV_UP);
 }
 /*
  * For route handlers in other files (api_route() calls them): send a
@@ -694,6 +716,8 @@ const struct hub_dash_asset *hub_dash_find(const char *path);
 #define HUB_EV_REFUSED		6	/* front, addr, limit, user */
 #define HUB_EV_NODE_AUTH_FAILED	7	/* addr, name, reason */
 #define HUB_EV_ADMIN		8	/* op, name, outcome, message */
+#define HUB_EV_NODE_PAUSED	9	/* name, reason, changes */
+#define HUB_EV_NODE_AVAILABLE	10	/* name, changes */
 /*
  * Record an event of type about node (0: none) with the fields that
  * follow: key, value (strings) pairs ended by a NULL key; a NULL value

@@ -135,8 +135,11 @@ hub_admin_do(struct node *n, int op, char *text, size_t len)
 			return (0);
 		}
 		if (!n->n_keep.drain && n->n_redial != REDIAL_DRAIN) {
-			snprintf(text, len, "node %u (%s) was not drained",
-			    n->n_id, n->n_hello.name);
+			snprintf(text, len, "node %u (%s) was not "
+			    "drained%s%s%s", n->n_id, n->n_hello.name,
+			    n->n_paused ? "; it is paused by host policy (" :
+			    "", n->n_paused_why, n->n_paused ? "), which only "
+			    "the node lifts" : "");
 			return (0);
 		}
 		n->n_keep.drain = 0;
@@ -145,7 +148,12 @@ hub_admin_do(struct node *n, int op, char *text, size_t len)
 			hub_redial_end(n);
 			snprintf(text, len, "node %u (%s) back in service; its "
 			    "redial was cancelled", n->n_id, n->n_hello.name);
-		} else
+		} else if (n->n_paused)
+			snprintf(text, len, "node %u (%s) undrained; still "
+			    "paused by host policy (%s): no requests until the "
+			    "node says it is available", n->n_id,
+			    n->n_hello.name, n->n_paused_why);
+		else
 			snprintf(text, len, "node %u (%s) back in service",
 			    n->n_id, n->n_hello.name);
 		break;
@@ -164,6 +172,12 @@ hub_admin_do(struct node *n, int op, char *text, size_t len)
 		if (n->n_redial != REDIAL_IDLE) {
 			snprintf(text, len, "node %u (%s) is already "
 			    "redialing", n->n_id, n->n_hello.name);
+			return (-1);
+		}
+		if (n->n_paused) {
+			snprintf(text, len, "node %u (%s) is paused by host "
+			    "policy (%s): no redial until it is available",
+			    n->n_id, n->n_hello.name, n->n_paused_why);
 			return (-1);
 		}
 		evtimer_del(n->n_redial_ev);

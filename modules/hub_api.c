@@ -248,6 +248,9 @@ hub_api_inv_node(struct inv_node *in, struct node *n)
 	in->spare_idle = n->n_nspares;
 	in->spare_reused = n->n_reused;
 	in->last_ok = n->n_last_ok;
+	if (n->n_paused)
+		strlcpy(in->paused_reason, n->n_paused_why,
+		    sizeof in->paused_reason);
 	hub_node_rate(n, now_us, &up, &down);
 	in->up_rate = up;
 	in->down_rate = down;
@@ -441,6 +444,7 @@ api_pools(struct api_req *r)
 		json_u64(&w, "pool_idle", a.v[i].t.idle);
 		json_u64(&w, "up_rate", a.v[i].t.up_rate);
 		json_u64(&w, "down_rate", a.v[i].t.down_rate);
+		json_u64(&w, "nodes_paused", a.v[i].t.paused);
 		json_obj_close(&w);
 		inv_totals_free(&a.v[i].t);
 	}

@@ -57,10 +57,11 @@
 static const char *const event_types[] = {
 	"node_joined", "node_left", "redial_started", "redial_done",
 	"redial_failed", "login_failed", "refused", "node_auth_failed",
-	"admin"
+	"admin", "node_paused", "node_available"
 };
+/* A node's pauses are rate-limited where they happen (hub_node.c). */
 static const uint8_t event_floods[] = {
-	0, 0, 0, 0, 0, 1, 1, 1, 0
+	0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0
 };
 
 /* One event; its fields are "key\0value\0" pairs in data[0..len). */

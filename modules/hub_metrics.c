@@ -106,6 +106,18 @@ metrics_walk_next(struct mwalk *w, struct mnode *m)
 	return (1);
 }
 
+/* Online nodes their host paused (drained ones too). */
+static u_int
+metrics_npaused(void)
+{
+	const struct node	*n;
+	u_int			 count = 0;
+
+	TAILQ_FOREACH(n, &hub.nodes, n_entry)
+		count += n->n_paused != 0;
+	return (count);
+}
+
 /* Nodes the inventory shows: online, and away redialing. */
 static u_int
 metrics_nodes_shown(void)
@@ -230,6 +242,12 @@ static uint64_t
 metrics_get_dials(const struct mnode *m)
 {
 	return (m->n->n_ndials);
+}
+
+static uint64_t
+metrics_get_paused(const struct mnode *m)
+{
+	return (m->n->n_paused != 0);
 }
 
 static uint64_t
@@ -426,8 +444,8 @@ metrics_pools(struct evbuffer *out)
 	int			 s;
 
 	metrics_head(out, "tentacle_nodes", "gauge", "Nodes by pool and "
-	    "state (up, drained, draining, redialing); a node counts in "
-	    "each of its pools.");
+	    "state (up, drained, draining, redialing, paused); a node counts "
+	    "in each of its pools.");
 	max = 0;
 	TAILQ_FOREACH(n, &hub.nodes, n_entry)
 		max += n->n_hello.npools > 0 ? (size_t)n->n_hello.npools : 1;
@@ -595,6 +613,10 @@ hub_metrics_write(struct evbuffer *out)
 	    "control link to the hub.", hub.nnodes);
 	metrics_one(out, "tentacle_nodes_redialing", "gauge", "Nodes in a "
 	    "redial cycle (draining, or away to redial).", hub.nredialing);
+	metrics_one(out, "tentacle_nodes_paused", "gauge", "Nodes connected "
+	    "but paused by their host's policy (drained ones too): no new "
+	    "requests until the node says it is available.",
+	    metrics_npaused());
 	metrics_one(out, "tentacle_relays", "gauge", "Proxied connections "
 	    "open (a relay each).", relay_count());
 	metrics_one(out, "tentacle_dials_pending", "gauge", "Requests waiting "
@@ -653,6 +675,9 @@ hub_metrics_write(struct evbuffer *out)
 	    metrics_get_relays);
 	metrics_per_node(out, "tentacle_node_dials_pending", "gauge", "Dials "
 	    "sent to the node, not answered yet.", 0, metrics_get_dials);
+	metrics_per_node(out, "tentacle_node_paused", "gauge", "1: the "
+	    "node's host paused it (its policy: consent, metered network, "
+	    "battery...); 0: not paused.", 0, metrics_get_paused);
 	metrics_per_node(out, "tentacle_node_spare_links", "gauge", "Idle "
 	    "spare data links the node keeps open to the hub.", 0,
 	    metrics_get_spares);

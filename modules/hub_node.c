@@ -3,8 +3,9 @@
  * control link once welcomed (frame dispatch, heartbeat, PING rate,
  * backlog), the node's close, the parked records that keep a node's id
  * and fleet state for an hour after it left, the ids kept on disk across
- * hub restarts (STATE_DIR/node-ids), its rates, and the counts the fronts
- * keep on it.
+ * hub restarts (STATE_DIR/node-ids), its rates, the counts the fronts
+ * keep on it, and its host's pause (STATUS: doc/protocol.md "Node
+ * status").
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -42,6 +43,8 @@
 #define IDS_FILE	"node-ids"
 #define IDS_LINE_MAX	256
 #define HB_SLOTS	64		/* ticks a heartbeat: its precision */
+#define FLIP_WINDOW_US	(60ULL * 1000000)	/* a node's pauses: */
+#define FLIP_LOGGED	10		/* ... logged one by one a minute */
 /*
  * The largest id the file may hold: hub.next_id goes on from the largest,
  * and must never wrap to 0 (no node) or onto ids in use.
@@ -88,6 +91,8 @@ static void	hub_node_heartbeat_cb(evutil_socket_t, short, void *);
 static struct idrec *hub_node_ids_find(const struct frame_hello *, uint32_t);
 static int	hub_node_ids_other(const struct frame_hello *, uint32_t);
 static void	hub_node_ids_note(const struct node *);
+static void	hub_node_pause_log(struct node *, u_int);
+static void	hub_node_flips_flush(struct node *, uint64_t);
 
 /*
  * Sample the node's byte counters (at most one sample per second, in a
@@ -279,6 +284,10 @@ hub_node_open(struct node *n, struct bufferevent *bev,
 
 	n->n_id = hub_node_id(h, &pk);
 	n->n_hello = *h;
+	if (h->paused[0] != '\0') {
+		n->n_paused = 1;
+		strlcpy(n->n_paused_why, h->paused, sizeof n->n_paused_why);
+	}
 	hub_node_ids_note(n);
 	strlcpy(n->n_remote, peer, sizeof n->n_remote);
 	strlcpy(n->n_ip, ip, sizeof n->n_ip);
@@ -303,9 +312,11 @@ hub_node_open(struct node *n, struct bufferevent *bev,
 		tv.tv_usec = tick % 1000000;
 		evtimer_add(hb_ev, &tv);
 	}
-	hub_welcome(n->n_bev, n->n_id, n->n_cookie);
+	hub_welcome(n->n_bev, n->n_id, n->n_cookie, h->status);
 	hub_node_policy_send(n);
 	hub_node_joined(n);
+	if (n->n_paused)
+		hub_node_pause_log(n, 0);
 	hub_node_keep(n, pk);
 	if (n->n_hello.redial != FRAME_REDIAL_NONE)
 		hub.nredialable++;
@@ -613,6 +624,112 @@ hub_node_redial(void *arg, const struct frame *f, const char **cause)
 	return (PEER_OK);
 }
 
+/*
+ * n's pause as it is now, in one line and one event (changes: how many
+ * changes it sums up, 0 for one).
+ */
+static void
+hub_node_pause_log(struct node *n, u_int changes)
+{
+	char	 c[32], also[64];
+
+	snprintf(c, sizeof c, "%u", changes);
+	also[0] = '\0';
+	if (changes > 0)
+		snprintf(also, sizeof also, " (after %u change%s in the last "
+		    "minute)", changes, changes == 1 ? "" : "s");
+	if (n->n_paused) {
+		log_info("node %u (%s) paused by host policy: %s%s; no new "
+		    "requests, %u relays continue", n->n_id, n->n_hello.name,
+		    n->n_paused_why, also, n->n_nrelays);
+		hub_event(HUB_EV_NODE_PAUSED, n->n_id, "name", n->n_hello.name,
+		    "reason", n->n_paused_why, "changes", changes > 0 ? c :
+		    NULL, NULL);
+	} else {
+		log_info("node %u (%s) available again%s%s", n->n_id,
+		    n->n_hello.name, also, n->n_keep.drain ? "; still drained "
+		    "(tentacle drain)" : "");
+		hub_event(HUB_EV_NODE_AVAILABLE, n->n_id, "name",
+		    n->n_hello.name, "changes", changes > 0 ? c : NULL, NULL);
+	}
+}
+
+/*
+ * A flapping node's changes held this minute, logged as one line with the
+ * state now, once its minute is up (from a change or its heartbeat); a
+ * quiet minute ends the flapping.
+ */
+static void
+hub_node_flips_flush(struct node *n, uint64_t now)
+{
+	if (!n->n_flapping || now - n->n_flip_us < FLIP_WINDOW_US)
+		return;
+	n->n_flip_us = now;
+	if (n->n_flips_held == 0) {
+		n->n_flapping = 0;	/* a quiet minute: one by one again */
+		n->n_flips = 0;
+		return;
+	}
+	hub_node_pause_log(n, n->n_flips_held);
+	n->n_flips_held = 0;
+}
+
+/*
+ * n's host paused it (why) or made it available again (why NULL): no new
+ * requests, spare links down to 0, while paused; relays run on.  Logged
+ * once per change, at most FLIP_LOGGED a minute one by one.
+ */
+static void
+hub_node_pause(struct node *n, const char *why)
+{
+	uint64_t	 now = core_now_us();
+
+	if (why == NULL ? !n->n_paused :
+	    n->n_paused && strcmp(n->n_paused_why, why) == 0)
+		return;		/* no change */
+	n->n_paused = why != NULL;
+	strlcpy(n->n_paused_why, why != NULL ? why : "",
+	    sizeof n->n_paused_why);
+	hub_spare_eval(n, 1);
+	if (!n->n_flapping) {
+		if (now - n->n_flip_us >= FLIP_WINDOW_US) {
+			n->n_flip_us = now;
+			n->n_flips = 0;
+		}
+		if (++n->n_flips <= FLIP_LOGGED) {
+			hub_node_pause_log(n, 0);
+			return;
+		}
+		log_warnx("node %u (%s): host policy changed its state more "
+		    "than %d times in a minute; its changes are logged once a "
+		    "minute until it settles", n->n_id, n->n_hello.name,
+		    FLIP_LOGGED);
+		n->n_flapping = 1;
+		n->n_flip_us = now;
+		n->n_flips_held = 0;
+	}
+	n->n_flips_held++;
+	hub_node_flips_flush(n, now);
+}
+
+/* STATUS: the node's host paused it, or lets it serve again. */
+static int
+hub_node_status(void *arg, const struct frame *f, const char **cause)
+{
+	struct node		*n = arg;
+	struct frame_status	 st;
+
+	if (n->n_hello.status == 0) {
+		*cause = "STATUS from a node whose HELLO did not offer it "
+		    "(attribute 11)";
+		return (PEER_ERROR);
+	}
+	if (frame_status_parse(f, &st, cause) == -1)
+		return (PEER_ERROR);
+	hub_node_pause(n, st.state == FRAME_STATUS_PAUSED ? st.reason : NULL);
+	return (PEER_OK);
+}
+
 static int
 hub_node_bye(void *arg, const struct frame *f, const char **cause)
 {
@@ -658,6 +775,7 @@ static const struct peer_handler hub_node_handlers[] = {
 	{ FRAME_PONG, hub_node_pong },
 	{ FRAME_RESULT, hub_node_result },
 	{ FRAME_REDIAL, hub_node_redial },
+	{ FRAME_STATUS, hub_node_status },
 	{ FRAME_BYE, hub_node_bye },
 	{ 0, NULL }
 };
@@ -730,6 +848,7 @@ hub_node_heartbeat(struct node *n, uint64_t now)
 	hub_node_rate(n, now, NULL, NULL);
 	hub_spare_idle(n, now);
 	hub_spare_eval(n, 1);
+	hub_node_flips_flush(n, now);
 }
 
 /* see hub.h */

@@ -132,8 +132,8 @@ hub_redial_cb(evutil_socket_t fd __unused, short what __unused, void *arg)
 		cap = hub.nredialable / REDIAL_SHARE;
 		if (cap == 0)
 			cap = 1;
-		if (n->n_keep.drain) {
-			hub_redial_plan(n);	/* not while drained */
+		if (n->n_keep.drain || n->n_paused) {
+			hub_redial_plan(n);	/* not while drained, paused */
 			return;
 		}
 		if (hub.nredialing >= cap) {

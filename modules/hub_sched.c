@@ -51,6 +51,8 @@ struct pmember {
 
 /* The pools= of the user whose dial is being chosen; NULL: every pool. */
 static const struct acct_limits	*hub_sched_allow;
+/* Of the nodes the last pick matched, those their host paused. */
+static u_int			 hub_sched_paused;
 
 static struct node *hub_sched_choose_allowed(struct dial *, int *);
 
@@ -159,11 +161,11 @@ hub_sched_next(struct pool *po, struct pmember **pm, struct node *n)
 	return (*pm == NULL ? NULL : (*pm)->pm_node);
 }
 
-/* Is n out of service (drained, or in a redial cycle)? */
+/* Is n out of service (drained, paused by its host, or redialing)? */
 static int
 hub_sched_resting(const struct node *n)
 {
-	return (n->n_keep.drain || n->n_redial != REDIAL_IDLE);
+	return (n->n_keep.drain || n->n_paused || n->n_redial != REDIAL_IDLE);
 }
 
 static int
@@ -285,7 +287,7 @@ hub_sched_ready(const struct node *n, const struct dial *d, uint64_t now,
 
 /*
  * Choose a node for r (NULL: any) by -schedule, skipping nodes at their
- * limit, drained or redialing, those d already tried, and those backing
+ * limit, drained, paused or redialing, those d already tried, and those backing
  * off (unless every other candidate is gone).  NULL: *matched says how
  * many nodes matched r.  A route with a pool walks that pool's members
  * (in hub.nodes' order: the same choice), twice: count, then choose;
@@ -302,6 +304,7 @@ hub_sched_pick(const struct route *r, const struct dial *d, u_int *matched)
 	int		 backoff;
 
 	*matched = 0;
+	hub_sched_paused = 0;
 	if (r != NULL && r->pool[0] != '\0' && hub.nunindexed == 0 &&
 	    (po = hub_sched_pool(r->pool)) == NULL)
 		return (NULL);
@@ -310,6 +313,8 @@ hub_sched_pick(const struct route *r, const struct dial *d, u_int *matched)
 		if (!hub_sched_matches(n, r))
 			continue;
 		(*matched)++;
+		if (n->n_paused)
+			hub_sched_paused++;
 		if (!hub_sched_ready(n, d, now, 1))
 			continue;
 		ready[1]++;
@@ -572,6 +577,7 @@ hub_sched_choose_allowed(struct dial *d, int *result)
 			    "session", r->session, d->d_user[0] != '\0' ?
 			    d->d_user : "-", se->s_node, n == NULL ? "left" :
 			    n->n_gen != se->s_gen ? "reconnected since" :
+			    n->n_paused ? "is paused by host policy" :
 			    hub_sched_resting(n) ? "is drained or redialing" :
 			    hub_sched_full(n) ? "is at its limit" :
 			    hub_sched_tried(d, n) ? "failed this request" :
@@ -588,8 +594,10 @@ hub_sched_choose_allowed(struct dial *d, int *result)
 			*result = d->d_tries > 0 ? DIAL_FAIL : DIAL_NONODE;
 			hub_sched_why(r, d->d_tries > 0 ? "no other exit "
 			    "node" : "every exit node", d->d_tries > 0 ?
-			    " to try" : " is drained, redialing or at its "
-			    "limit of relays and dials");
+			    " to try" : hub_sched_paused > 0 ? " is drained, "
+			    "paused, redialing or at its limit of relays and "
+			    "dials" : " is drained, redialing or at its limit "
+			    "of relays and dials");
 		}
 		return (NULL);
 	}

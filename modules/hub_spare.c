@@ -69,6 +69,17 @@ hub_spare_eval(struct node *n, int may_shrink)
 
 	if (!n->n_spare_seen || hub.conf.spare_max == 0)
 		return;
+	/* Paused by its host: no requests, so no idle links either. */
+	if (n->n_paused) {
+		if (n->n_spare_target != 0) {
+			log_debug("pool: node %u target 0 (was %u): paused",
+			    n->n_id, n->n_spare_target);
+			n->n_spare_target = 0;
+			hub_send(n->n_bev, buf, frame_spare_target_encode(buf,
+			    0));
+		}
+		return;
+	}
 	for (i = 0; i < SPARE_WINDOW; i++) {
 		if (sec - n->n_dsec[i] >= SPARE_WINDOW)
 			continue;
@@ -368,7 +379,7 @@ hub_spare_accept(struct dlink *l, const struct frame *f)
 	if (!n->n_spare_seen) {
 		/* Until the first heartbeat's estimate: the hub's cap. */
 		n->n_spare_seen = 1;
-		n->n_spare_target = hub.conf.spare_max;
+		n->n_spare_target = n->n_paused ? 0 : hub.conf.spare_max;
 		hub_send(n->n_bev, buf, frame_spare_target_encode(buf,
 		    n->n_spare_target));
 	}

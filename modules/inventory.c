@@ -12,7 +12,7 @@
 #include "json.h"
 
 const char *const inv_states[INV_NSTATES] = {
-	"up", "drained", "draining", "redialing"
+	"up", "drained", "draining", "redialing", "paused"
 };
 const char *const inv_redials[3] = { "none", "command", "dial_info" };
 
@@ -57,6 +57,7 @@ static const struct inv_field inv_node_fields[] = {
 	U("redials_same", redials_same),
 	U("last_redial", last_redial),
 	U("next_redial", next_redial),
+	S("paused_reason", paused_reason),
 };
 
 #define H(k, m)	{ k, F_U64, offsetof(struct inv_hub, m), 0 }
@@ -303,6 +304,8 @@ inv_totals_add(struct inv_totals *t, const struct inv_node *v,
 	t->online++;
 	if (v->state != INV_UP)
 		t->resting++;
+	if (v->paused_reason[0] != '\0')
+		t->paused++;
 	t->up += v->bytes_up;
 	t->down += v->bytes_down;
 	t->up_rate += v->up_rate;
@@ -364,6 +367,7 @@ inv_totals_write(struct json_w *w, const char *key,
 	json_u64(w, "down_rate_total", t->down_rate);
 	json_u64(w, "bytes_up_total", t->up);
 	json_u64(w, "bytes_down_total", t->down);
+	json_u64(w, "nodes_paused", t->paused);
 	json_obj_open(w, "nodes_per_pool");
 	for (i = 0; i < t->npools; i++)
 		json_u64(w, t->pools[i].name, t->pools[i].nodes);

@@ -19,7 +19,8 @@ struct json_doc;
 #define INV_DRAINED	1	/* tentacle drain */
 #define INV_DRAINING	2	/* draining before a redial */
 #define INV_REDIALING	3	/* REDIAL sent, not back yet */
-#define INV_NSTATES	4
+#define INV_PAUSED	4	/* by its host's policy (STATUS) */
+#define INV_NSTATES	5
 
 #define INV_HIST_MAX	FRAME_HIST_MAX
 
@@ -51,6 +52,8 @@ struct inv_node {
 	uint64_t	 redials_same;	/* that did not */
 	uint64_t	 last_redial;	/* unix time, 0 never */
 	uint64_t	 next_redial;	/* unix time, 0 none planned */
+	/* Why its host paused it (even when drained too); "" not paused. */
+	char		 paused_reason[FRAME_REASON_MAX + 1];
 	int		 nhist;		/* addresses, newest first */
 	struct {
 		char	 addr[64];
@@ -76,6 +79,7 @@ struct inv_pool {
 struct inv_totals {
 	uint64_t	 up, down, up_rate, down_rate;
 	uint64_t	 online, resting, away, relays, idle, reused;
+	uint64_t	 paused;	/* online with a paused_reason */
 	struct inv_pool	*pools;		/* sorted by name; inv_totals_free() */
 	size_t		 npools, cap;
 };

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <event2/thread.h>
 #include <event2/util.h>
 
 #include "tentacle.h"
@@ -71,6 +72,22 @@ struct tentacle_node {
 
 /* The flags' table (node_conf.c) is one for the process. */
 static pthread_mutex_t	 lib_conf_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * libevent's own process-wide state (its random numbers: evdns query
+ * ids, our back-off) is locked only once it has lock callbacks: the
+ * library's build (-DTENTACLE_LIB, libevent_pthreads) sets them once, for
+ * nodes on several threads.  Our bases stay lock-free (one thread each).
+ */
+static pthread_once_t	 lib_once = PTHREAD_ONCE_INIT;
+
+static void
+lib_once_init(void)
+{
+#ifdef TENTACLE_LIB
+	evthread_use_pthreads();
+#endif
+}
 
 /* This thread's current node, saved around a call into a handle. */
 struct lib_saved {
@@ -310,6 +327,7 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 
 	if (errlen > 0)
 		err[0] = '\0';
+	pthread_once(&lib_once, lib_once_init);
 	if (LIB_COPY(&c, cfg, policy) == -1) {
 		if (errlen > 0)
 			strlcpy(err, "config: NULL, its size field not set "

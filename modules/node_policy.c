@@ -217,7 +217,12 @@ policy_cut_cb(evutil_socket_t fd __unused, short what __unused,
 	policy_apply();
 }
 
-/* The rates into the group (made on first need); relays stop splicing. */
+/*
+ * The meter on every relay; under a cap, relays move bytes through their
+ * bufferevents only (no splice, no reads past them): a rate group holds,
+ * and a byte cap is met within one read (16 KiB).  The rates into the
+ * group (made on first need).
+ */
 static void
 policy_rates(void)
 {
@@ -225,11 +230,12 @@ policy_rates(void)
 	struct ev_token_bucket_cfg	*cfg;
 	struct timeval			 tick;
 	size_t				 r, w;
-	int				 capped = p->rate_up != 0 ||
+	int				 rated = p->rate_up != 0 ||
 					    p->rate_down != 0;
 
-	relay_meter(policy_meter, POL, capped);
-	if (!capped && POL->group == NULL)
+	relay_meter(policy_meter, POL, rated || p->bytes_per_day != 0 ||
+	    p->bytes_per_month != 0);
+	if (!rated && POL->group == NULL)
 		return;
 	/* Reads from targets go back down; writes to them go up. */
 	r = p->rate_down == 0 ? EV_RATE_LIMIT_MAX :
@@ -253,7 +259,6 @@ policy_rates(void)
 fail:
 	log_warnx("policy: out of memory for the rate caps: new relays run "
 	    "uncapped");
-	relay_meter(policy_meter, POL, 0);
 }
 
 /* see node.h */
@@ -424,7 +429,9 @@ void
 node_policy_set(const struct tentacle_policy *p)
 {
 	int	 rates = p->rate_up != POL->p.rate_up ||
-		    p->rate_down != POL->p.rate_down;
+		    p->rate_down != POL->p.rate_down ||
+		    p->bytes_per_day != POL->p.bytes_per_day ||
+		    p->bytes_per_month != POL->p.bytes_per_month;
 
 	POL->p = *p;
 	if (POL->ev == NULL)

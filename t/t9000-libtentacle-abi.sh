@@ -8,7 +8,7 @@ LIBA=$TENTACLE_SRC/libtentacle.a
 LIBSO=$TENTACLE_SRC/libtentacle.so.1
 INC=$TENTACLE_SRC/include
 CC=${CC:-cc}
-LIBS="-levent_extra -levent_core -lbearssl -lpthread"
+LIBS="-levent_pthreads -levent_extra -levent_core -lbearssl -lpthread"
 
 test_expect_success 'the archive defines tentacle_* and nothing else' '
 	nm -g --defined-only "$LIBA" | awk "NF == 3 { print \$3 }" >defs &&
@@ -118,6 +118,16 @@ test_expect_success 'a longer config with zero new fields works; set ones, or on
 	grep "^set: config: NULL, its size field not set" out &&
 	grep "^tiny: config: NULL, its size field not set" out &&
 	grep "^null: config: NULL" out
+'
+
+# The Android build (sdk/java/android/CMakeLists.txt) lists the library's
+# sources by hand: the same as LIB_SRCS, or an NDK build breaks unseen.
+test_expect_success 'the Android build compiles the sources the library has' '
+	make -s -C "$TENTACLE_SRC" print-lib-srcs | tr " " "\n" | sort >make.srcs &&
+	sed -n "s/^[[:space:]]*\(\(modules\|compat\)\/[a-z0-9_]*\.c\)/\1/p" \
+	    "$TENTACLE_SRC/sdk/java/android/CMakeLists.txt" | tr " \t" "\n\n" |
+	    grep "\.c$" | sort >cmake.srcs &&
+	test_cmp make.srcs cmake.srcs
 '
 
 test_done

@@ -569,6 +569,10 @@
 		td = cell(tr, "State");
 		td.appendChild(el("span", "state " + st.replace(/[^a-z-]/g, ""),
 		    st));
+		/* Paused by its host (drained too, maybe): the node's words. */
+		if (!away && n.paused_reason)
+			td.lastChild.title = "paused by host policy: " +
+			    String(n.paused_reason);
 		cell(tr, "Address", away ? "- (away)" : n.remote || "-", "addr");
 		/* "tentacle 0.1.0 (abc1234)": the name says nothing here. */
 		cell(tr, "Version", String(n.version || "-").replace(

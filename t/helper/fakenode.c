@@ -1,13 +1,15 @@
 /*
  * fakenode.c: an exit node written by hand from doc/protocol.md, for the
- * node authentication tests and a hostile node's framed relays (-S).  It
+ * node authentication tests, a hostile node's framed relays (-S) and a
+ * node its host pauses (-V, STATUS: doc/protocol.md "Node status").  It
  * packs its own frames and computes the key id, AUTH MAC and BIND proofs
  * with BearSSL directly, so it checks the hub against the document rather
  * than against modules/token.c.
  *
  *	fakenode [-b SRC] [-n NAME] [-p POOL]... [-t TOKEN | -k TOKEN]
- *	    [-i ID] [-r FILE | -R FILE] [-A]
- *	    [-D | -F | -S FILE [-0] [-W] [-d MS]] [-T SECS] [-w MS] PORT
+ *	    [-i ID] [-r FILE | -R FILE] [-A] [-e] [-s] [-P REASON]
+ *	    [-D | -F | -S FILE [-0] [-W] [-d MS] | -V [-o] [-x STEP]...]
+ *	    [-T SECS] [-w MS] PORT
  *
  *	-b SRC	 connect from this local address (e.g. 127.0.0.2)
  *	-n NAME	 node name (default "fake")
@@ -46,17 +48,39 @@
  *	-d MS	 with -S: send the BIND, wait MS milliseconds, then FILE
  *		 (default: BIND and FILE in one write, so the hub finds the
  *		 chunks behind the BIND when the relay starts)
+ *	-e	 HELLO says the node has a redial command (attribute 8)
+ *	-s	 HELLO offers node status frames (attribute 11, value 1)
+ *	-P REASON HELLO says the node joins paused (attribute 12: REASON as
+ *		 it is, even without -s or when the hub must refuse it)
+ *	-V	 serve: after WELCOME print "fakenode ready: node N", answer
+ *		 PINGs and serve each DIAL ("dial REQ HOST:PORT"): connect
+ *		 to the target (IPv4, or a numeric or "localhost" name),
+ *		 then in a child a data link with the right BIND relaying
+ *		 raw bytes both ways ("relay REQ done"); RESULT refused (5)
+ *		 when the target does not answer ("dial REQ refused").
+ *		 SPARE_TARGET: "spare_target N"; other frames: "frame
+ *		 0xNN".  Runs the -x steps meanwhile; "serve done" at -T
+ *	-o	 with -V: open one spare link (SPARE) first, "spare open",
+ *		 and leave it idle (a DIAL on it is not served)
+ *	-x STEP	 with -V, in order: WHEN=WHAT, WHEN a number (milliseconds
+ *		 after the last step, or WELCOME) or a file (the step runs
+ *		 once it exists); WHAT "available", "paused:REASON" (a
+ *		 STATUS each), "hex:HEX" (a STATUS of that payload, good or
+ *		 bad), "flap:N:REASON" (N times available, then paused:
+ *		 REASON, in one write); then "status sent WHAT"
  *	-T SECS	 give up after SECS seconds (default 10)
  *	-w MS	 wait MS milliseconds after connecting, before the HELLO
  *		 (prints "connected" first)
  *
  * Reports on stdout, one line each: "challenge HEX", "welcome node=N
- * data_port=P", "bye REASON TEXT", "closed", and in -D mode "dial REQ",
+ * data_port=P", "welcome status=V" (WELCOME's last byte, 0: absent),
+ * "bye REASON TEXT", "closed", and in -D mode "dial REQ",
  * "bind wrong-proof: closed|open", "bind other-request: closed|open",
  * "bind right-proof: done|no EOF", in -S mode the lines above and
- * "control closed" when the hub drops the node.  Exit: 0 welcomed (-D:
- * all of it ran; -S: the link closed or stayed open to -T), 3 BYE, 4
- * closed without an answer, 2 timeout or usage, 1 error.
+ * "control closed" when the hub drops the node, in -V mode the lines
+ * above.  Exit: 0 welcomed (-D: all of it ran; -S: the link closed or
+ * stayed open to -T; -V: served to -T), 3 BYE, 4 closed without an
+ * answer, 2 timeout or usage, 1 error.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -81,12 +105,16 @@
 #include "wire.h"
 
 #define SCRIPT_MAX	(256 * 1024)	/* -S FILE */
+#define STEPS_MAX	32		/* -x STEP */
 #define SENT_SHOWN	64		/* "hub sent HEX" */
 
 static const char	*src_addr;
 static int		 timeout_s = 10;
 static int		 wait_ms;
 static int		 delay_ms;	/* -d: BIND, then the -S script */
+static const char	*steps[STEPS_MAX];	/* -x */
+static int		 nsteps;
+static int		 spare_one;	/* -o */
 static volatile sig_atomic_t flooding;
 static unsigned long	 flood_pings;
 
@@ -111,8 +139,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fakenode [-b src] [-n name] [-p pool]... "
-	    "[-t token | -k token] [-i id] [-r file | -R file] [-A] "
-	    "[-D | -F | -S file [-0] [-W] [-d ms]] [-T secs] [-w ms] port\n");
+	    "[-t token | -k token] [-i id] [-r file | -R file] [-A] [-e] [-s] "
+	    "[-P reason] [-D | -F | -S file [-0] [-W] [-d ms] | "
+	    "-V [-o] [-x step]...] [-T secs] [-w ms] port\n");
 	exit(2);
 }
 
@@ -517,6 +546,240 @@ spare(int ctl, uint32_t node, int data_port, const uint8_t *cookie,
 	return (0);
 }
 
+/* -V: bytes both ways between a and b until both ends said EOF. */
+static void
+serve_relay(int a, int b)
+{
+	struct pollfd	 pfd[2];
+	uint8_t		 buf[16384];
+	int		 fds[2] = { a, b }, eof[2] = { 0, 0 }, i;
+	ssize_t		 n;
+
+	while (!eof[0] || !eof[1]) {
+		for (i = 0; i < 2; i++) {
+			pfd[i].fd = eof[i] ? -1 : fds[i];
+			pfd[i].events = POLLIN;
+		}
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		for (i = 0; i < 2; i++) {
+			if (eof[i] || pfd[i].revents == 0)
+				continue;
+			n = read(fds[i], buf, sizeof buf);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				eof[i] = 1;
+				shutdown(fds[!i], SHUT_WR);
+				continue;
+			}
+			write_all(fds[!i], buf, n);
+		}
+	}
+}
+
+/*
+ * -V: one DIAL (payload p): connect its target, then a child binds a data
+ * link to it and relays; RESULT refused if the target does not answer.
+ */
+static void
+serve_dial(int ctl, uint32_t node, int data_port, const uint8_t *cookie,
+    const uint8_t *p, size_t len)
+{
+	struct sockaddr_in	 sin;
+	char			 host[256];
+	uint8_t			 b[25];
+	uint32_t		 req;
+	int			 tfd, dfd, port;
+
+	if (len < 8)
+		return;
+	req = get32(p);
+	port = p[4] << 8 | p[5];
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	host[0] = '\0';
+	if (p[6] == 1 && len >= 11)
+		inet_ntop(AF_INET, p + 7, host, sizeof host);
+	else if (p[6] == 3 && (size_t)p[7] + 8 <= len) {
+		memcpy(host, p + 8, p[7]);
+		host[p[7]] = '\0';
+	}
+	printf("dial %u %s:%d\n", req, host, port);
+	fflush(stdout);
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof host, "127.0.0.1");
+	if ((tfd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		fatal("socket");
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1 ||
+	    connect(tfd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		close(tfd);
+		put32(b, req);
+		b[4] = 5;	/* refused */
+		send_frame(ctl, F_RESULT, b, 5);
+		printf("dial %u refused\n", req);
+		fflush(stdout);
+		return;
+	}
+	switch (fork()) {
+	case -1:
+		fatal("fork");
+		break;
+	case 0:
+		close(ctl);
+		alarm(timeout_s);
+		dfd = dial_tcp(data_port);
+		put32(b, node);
+		bind_proof(cookie, req, b + 4);
+		put32(b + 20, req);
+		b[24] = 0;
+		send_frame(dfd, F_BIND, b, 25);
+		serve_relay(dfd, tfd);
+		printf("relay %u done\n", req);
+		fflush(stdout);
+		_exit(0);
+	default:
+		close(tfd);
+	}
+}
+
+/* -V: send the STATUS frames of one step's WHAT; -1 if it is none. */
+static int
+serve_status(int ctl, const char *what)
+{
+	uint8_t		 b[PAYLOAD_MAX], all[8 * PAYLOAD_MAX];
+	const char	*r;
+	size_t		 n = 0, off = 0, i;
+	unsigned int	 x;
+	int		 flap;
+	char		*end;
+
+	if (strcmp(what, "available") == 0) {
+		b[0] = 0;
+		send_frame(ctl, F_STATUS, b, 1);
+	} else if (strncmp(what, "paused:", 7) == 0) {
+		b[0] = 1;
+		n = strlen(what + 7) & 0xff;
+		memcpy(b + 1, what + 7, n);
+		send_frame(ctl, F_STATUS, b, 1 + n);
+	} else if (strncmp(what, "hex:", 4) == 0) {
+		for (r = what + 4; r[0] != '\0' && r[1] != '\0' && n < 255;
+		    r += 2) {
+			if (sscanf(r, "%2x", &x) != 1)
+				return (-1);
+			b[n++] = x;
+		}
+		send_frame(ctl, F_STATUS, b, n);
+	} else if (strncmp(what, "flap:", 5) == 0) {
+		flap = (int)strtol(what + 5, &end, 10);
+		if (*end != ':' || flap <= 0 || flap > 100)
+			return (-1);
+		n = strlen(end + 1) & 0xff;
+		for (i = 0; i < (size_t)flap; i++) {
+			memcpy(all + off, "\017\000\000\001\000", 5);
+			off += 5;
+			all[off++] = F_STATUS;
+			all[off++] = 0;
+			all[off++] = 0;
+			all[off++] = 1 + n;
+			all[off++] = 1;
+			memcpy(all + off, end + 1, n);
+			off += n;
+		}
+		write_all(ctl, all, off);
+	} else
+		return (-1);
+	printf("status sent %s\n", what);
+	fflush(stdout);
+	return (0);
+}
+
+/*
+ * -V: serve DIALs on the control link and run the -x steps, until -T or
+ * until the hub drops the node.
+ */
+static int
+serve(int ctl, uint32_t node, int data_port, const uint8_t *cookie)
+{
+	struct pollfd	 pfd;
+	uint8_t		 p[PAYLOAD_MAX];
+	size_t		 len;
+	long		 deadline = now_ms() + timeout_s * 1000L, next, wait;
+	const char	*eq;
+	char		 when[256];
+	int		 step = 0, type, n;
+
+	signal(SIGCHLD, SIG_IGN);	/* relays' children: no zombies */
+	printf("fakenode ready: node %u\n", node);
+	fflush(stdout);
+	if (spare_one) {
+		/* Left open and idle: the hub counts it, sends SPARE_TARGET. */
+		put32(p, node);
+		bind_proof(cookie, 0, p + 4);
+		send_frame(dial_tcp(data_port), F_SPARE, p, 20);
+		printf("spare open\n");
+		fflush(stdout);
+	}
+	next = now_ms();
+	for (;;) {
+		/* Due steps first: a time, or a file that now exists. */
+		while (step < nsteps) {
+			eq = strchr(steps[step], '=');
+			snprintf(when, sizeof when, "%.*s", (int)(eq -
+			    steps[step]), steps[step]);
+			if (strspn(when, "0123456789") == strlen(when)) {
+				if (now_ms() < next + atol(when))
+					break;
+			} else if (access(when, F_OK) == -1)
+				break;
+			if (serve_status(ctl, eq + 1) == -1) {
+				fprintf(stderr, "fakenode: bad -x %s\n",
+				    steps[step]);
+				return (2);
+			}
+			next = now_ms();
+			step++;
+		}
+		if ((wait = deadline - now_ms()) <= 0) {
+			printf("serve done\n");
+			return (0);
+		}
+		if (step < nsteps && wait > 20)
+			wait = 20;
+		pfd.fd = ctl;
+		pfd.events = POLLIN;
+		if ((n = poll(&pfd, 1, (int)wait)) == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			fatal("poll");
+		if (n == 0)
+			continue;
+		if ((type = read_frame(ctl, p, &len)) == -1) {
+			printf("control closed\n");
+			return (4);
+		}
+		if (type == F_PING && len == 8)
+			send_frame(ctl, F_PONG, p, 8);
+		else if (type == F_DIAL)
+			serve_dial(ctl, node, data_port, cookie, p, len);
+		else if (type == F_SPARE_TARGET && len == 2) {
+			printf("spare_target %u\n", p[0] << 8 | p[1]);
+			fflush(stdout);
+		}
+		else if (type == F_BYE && len >= 2 && (size_t)p[1] + 2 <= len) {
+			printf("bye %u %.*s\n", p[0], p[1], p + 2);
+			return (3);
+		} else {
+			printf("frame 0x%02x\n", type);
+			fflush(stdout);
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -527,10 +790,13 @@ main(int argc, char **argv)
 	size_t		 hlen, len, i;
 	FILE		*fp;
 	int		 ch, npools = 0, fd, type, port, dmode = 0, admin = 0;
-	int		 fmode = 0, noframing = 0, shut = 0;
+	int		 fmode = 0, noframing = 0, shut = 0, vmode = 0;
+	int		 status = 0, redial = 0;
+	const char	*paused = NULL;
 	uint32_t	 node, hint = 0;
 
-	while ((ch = getopt(argc, argv, "0b:d:n:p:t:k:i:r:R:ADFS:T:Ww:")) != -1) {
+	while ((ch = getopt(argc, argv,
+	    "0b:d:n:p:t:k:i:r:R:ADFS:T:Ww:esP:Vox:")) != -1) {
 		switch (ch) {
 		case 'b': src_addr = optarg; break;
 		case 'n': name = optarg; break;
@@ -553,11 +819,23 @@ main(int argc, char **argv)
 		case 'T': timeout_s = atoi(optarg); break;
 		case 'w': wait_ms = atoi(optarg); break;
 		case 'd': delay_ms = atoi(optarg); break;
+		case 'e': redial = 1; break;
+		case 's': status = 1; break;
+		case 'P': paused = optarg; break;
+		case 'V': vmode = 1; break;
+		case 'o': spare_one = 1; break;
+		case 'x':
+			if (nsteps == STEPS_MAX || strchr(optarg, '=') == NULL)
+				usage();
+			steps[nsteps++] = optarg;
+			break;
 		default: usage();
 		}
 	}
 	if (argc - optind != 1 || (token != NULL && kidtok != NULL) ||
-	    strlen(name) > 63 || dmode + fmode + (script != NULL) > 1)
+	    strlen(name) > 63 || dmode + fmode + vmode + (script != NULL) > 1 ||
+	    ((nsteps > 0 || spare_one) && !vmode) ||
+	    (paused != NULL && strlen(paused) > 255))
 		usage();
 	port = atoi(argv[optind]);
 	if (port <= 0 || port > 65535)
@@ -565,7 +843,7 @@ main(int argc, char **argv)
 	signal(SIGALRM, alarm_cb);
 	signal(SIGPIPE, SIG_IGN);
 	/* -S ends by itself at -T: the alarm only if that is stuck. */
-	alarm(script != NULL ? timeout_s + 5 : timeout_s);
+	alarm(script != NULL || vmode ? timeout_s + 5 : timeout_s);
 
 	/* HELLO: magic, version 1, role node (or admin), then attributes. */
 	memcpy(hello, admin ? "TNTC\001\002" : "TNTC\001\001", 6);
@@ -599,6 +877,22 @@ main(int argc, char **argv)
 		/* relay framing, version 1 */
 		memcpy(hello + hlen, "\012\001\001", 3);
 		hlen += 3;
+	}
+	if (redial) {
+		/* a redial command */
+		memcpy(hello + hlen, "\010\001\001", 3);
+		hlen += 3;
+	}
+	if (status) {
+		/* node status frames, version 1 */
+		memcpy(hello + hlen, "\013\001\001", 3);
+		hlen += 3;
+	}
+	if (paused != NULL) {
+		hello[hlen++] = 12;
+		hello[hlen++] = strlen(paused);
+		memcpy(hello + hlen, paused, strlen(paused));
+		hlen += strlen(paused);
 	}
 
 	fd = dial_tcp(port);
@@ -657,7 +951,13 @@ main(int argc, char **argv)
 			memcpy(cookie, p + 17, 16);
 			printf("welcome node=%u data_port=%u\n", node,
 			    p[13] << 8 | p[14]);
+			/* After data_host: the hub's status version, or 0. */
+			printf("welcome status=%u\n", len > 34U + p[33] ?
+			    p[34 + p[33]] : 0);
 			fflush(stdout);
+			if (vmode)
+				return (serve(fd, node, p[13] << 8 | p[14],
+				    cookie));
 			if (fmode)
 				return (flood(fd));
 			if (script != NULL)

@@ -16,11 +16,14 @@
 #define F_PING		0x03
 #define F_PONG		0x04
 #define F_DIAL		0x05
+#define F_RESULT	0x06
 #define F_BIND		0x07
 #define F_BYE		0x08
 #define F_SPARE		0x09
 #define F_CHALLENGE	0x0a
 #define F_AUTH		0x0b
+#define F_SPARE_TARGET	0x0d
+#define F_STATUS	0x0f
 #define PAYLOAD_MAX	4096
 
 static void	fatal(const char *);

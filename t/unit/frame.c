@@ -2013,7 +2013,7 @@ test_hello_status(void)
 		{ HNODE HNAME "\x0b\x01\x01" "\x0c\x02" "a\n", 17, -1,
 		    "bad paused attribute" },
 		{ HNODE HNAME "\x0b\x01\x01" "\x0c\x01" "a" "\x0c\x01" "b",
-		    21, -1, "bad paused attribute" },
+		    19, -1, "bad paused attribute" },
 		/* Paused, and no STATUS to end it: refused. */
 		{ HNODE HNAME "\x0c\x01" "a", 13, -1,
 		    "HELLO paused without status frames (attribute 11)" },

@@ -249,6 +249,33 @@ test_empty(void)
 	check(text[strlen(text) - 1] == '\n');
 }
 
+/*
+ * Nodes their host paused: state paused, or drained (the operator's
+ * state first) and counted paused all the same.
+ */
+static void
+test_paused(void)
+{
+	struct node	*n;
+
+	hub_reset();
+	n = node_add(1, "phone", "alpha");
+	n->n_paused = 1;
+	strlcpy(n->n_paused_why, "metered network", sizeof n->n_paused_why);
+	n = node_add(2, "tablet", "alpha");
+	n->n_paused = 1;
+	n->n_keep.drain = 1;
+	node_add(3, "pc", "alpha");
+	check(scrape());
+	check(has_line("tentacle_nodes_paused 2"));
+	check(has_line("tentacle_nodes{pool=\"alpha\",state=\"up\"} 1"));
+	check(has_line("tentacle_nodes{pool=\"alpha\",state=\"paused\"} 1"));
+	check(has_line("tentacle_nodes{pool=\"alpha\",state=\"drained\"} 1"));
+	check(has_line("tentacle_node_paused{id=\"1\",node=\"phone\"} 1"));
+	check(has_line("tentacle_node_paused{id=\"2\",node=\"tablet\"} 1"));
+	check(has_line("tentacle_node_paused{id=\"3\",node=\"pc\"} 0"));
+}
+
 static void
 test_fleet(void)
 {
@@ -311,8 +338,13 @@ test_fleet(void)
 	check(has_line("tentacle_nodes{pool=\"beta\",state=\"up\"} 0"));
 	check(has_line("tentacle_nodes{pool=\"beta\",state=\"drained\"} 1"));
 	check(has_line("tentacle_nodes{pool=\"beta\",state=\"draining\"} 1"));
+	check(has_line("tentacle_nodes{pool=\"beta\",state=\"paused\"} 0"));
 	check_int(count_lines("tentacle_nodes{pool=\"gamma\""), ==, 0);
-	check_int(count_lines("tentacle_nodes{"), ==, 8);
+	check_int(count_lines("tentacle_nodes{"), ==, 10);
+	check(has_line("tentacle_nodes_paused 0"));
+	check(has_line("tentacle_node_paused{id=\"1\",node=\"n1\"} 0"));
+	/* Online nodes only. */
+	check_int(count_lines("tentacle_node_paused{"), ==, 3);
 
 	check(has_line("tentacle_node_up{id=\"1\",node=\"n1\"} 1"));
 	check(has_line("tentacle_node_up{id=\"2\",node=\"n1\"} 1"));
@@ -376,7 +408,7 @@ test_cap(void)
 	check_int(count_lines("tentacle_node_up{id=\"1001\""), ==, 0);
 	check_int(count_lines("tentacle_node_up{id=\"2000\""), ==, 0);
 	/* Pools: the first 1000 in order, every node counted in them. */
-	check_int(count_lines("tentacle_nodes{"), ==, 4000);
+	check_int(count_lines("tentacle_nodes{"), ==, 1000 * INV_NSTATES);
 	check(has_line("tentacle_nodes{pool=\"p0001\",state=\"up\"} 1"));
 	check(has_line("tentacle_nodes{pool=\"p0001\",state=\"redialing\"} "
 	    "1"));
@@ -417,6 +449,7 @@ int
 main(void)
 {
 	TEST(test_empty(), "no nodes: valid, no per-node series");
+	TEST(test_paused(), "paused nodes: state, count, per-node gauge");
 	TEST(test_fleet(), "nodes, a name twice, states, pools, escapes, "
 	    "one away: values and labels");
 	TEST(test_cap(), "1004 nodes in 1004 pools: 1000 with series, "
