@@ -58,12 +58,8 @@ test_expect_success 'need_unmetered, need_charging, hours, max_relays' '
 	test $info_rc = 0
 '
 
-# The hub side of a paused node (the STATUS frame, `info` showing the
-# reason) is branch hub15's; until it is merged, a node paused by policy
-# on an older hub disconnects, and the hub lists no node at all.  (With
-# hub15 merged into a scratch tree this passed on 5 December: make it
-# test_expect_success when main has both.)
-test_expect_failure 'the hub lists the paused node with the reason' '
+# The node told the hub (STATUS, doc/protocol.md) and stayed joined.
+test_expect_success 'the hub lists the paused node with the reason' '
 	grep "^[0-9]*  *rules  *default  *paused " info.paused &&
 	grep "node [0-9]* (rules) paused by host policy: metered network" \
 		info.paused &&
