@@ -4,10 +4,10 @@
 # without consent not one connection reaches the hub (a listener of the
 # program's own counts them), with consent it connects, withdrawn it
 # stops; need_unmetered on a metered network pauses the node ("metered
-# network", which the hub shows in `tentacle info`), need_charging, an
-# hours mask without this hour and max_relays do too; bytes_per_day
-# stops sharing at the cap within one read (64 KiB); rate_down and
-# rate_up are met within 10 %.
+# network", which the hub shows in `tentacle info`), need_charging,
+# need_screen_off, min_battery_pct, an hours mask without this hour and
+# max_relays do too; bytes_per_day stops sharing at the cap within one
+# read (64 KiB); rate_down and rate_up are met within 10 %.
 #
 test_description='libtentacle host policy'
 . "$(dirname "$0")/test-lib.sh"
@@ -41,7 +41,7 @@ test_expect_success 'a hub and an origin' '
 	start_origin
 '
 
-test_expect_success 'need_unmetered, need_charging, hours, max_relays' '
+test_expect_success 'need_unmetered, need_charging, need_screen_off, min_battery_pct, hours, max_relays' '
 	rm -f go &&
 	SDK_HOLD=$TRASH_DIRECTORY/go sdk rules policy rules "$HUB" "$FP" \
 		$SOCKS_PORT $ORIGIN_PORT >rules.show &

@@ -5,7 +5,9 @@
  *					the hub (a listener of ours); consent:
  *					it connects
  *	policy rules HUB FP SOCKS ORIGIN
- *					need_unmetered, hours, max_relays
+ *					need_unmetered, need_charging,
+ *					need_screen_off, min_battery_pct,
+ *					hours, max_relays
  *	policy bytecap HUB FP SOCKS ORIGIN
  *					bytes_per_day stops sharing at the cap
  *	policy rate HUB FP SOCKS ORIGIN	rate_down and rate_up, measured
@@ -246,6 +248,22 @@ do_rules(char **av)
 	e.p.charging = 1;
 	env_policy(&e);
 	expect_sharing(&e, "need_charging, charging");
+
+	/* need_screen_off, then min_battery_pct (unknown counts as no). */
+	e.p.need_screen_off = 1;
+	e.p.screen_off = 0;
+	env_policy(&e);
+	expect_paused(&e, "need_screen_off, screen on", NULL);
+	e.p.screen_off = 1;
+	env_policy(&e);
+	expect_sharing(&e, "need_screen_off, screen off");
+	e.p.min_battery_pct = 50;
+	e.p.battery_pct = 20;
+	env_policy(&e);
+	expect_paused(&e, "min_battery_pct 50, battery 20", NULL);
+	e.p.battery_pct = 80;
+	env_policy(&e);
+	expect_sharing(&e, "min_battery_pct 50, battery 80");
 
 	/* hours: every hour but this one, then only this one. */
 	now = time(NULL);
