@@ -274,7 +274,7 @@ core_ms_tv(struct timeval *tv, int ms)
 const char *
 core_state_dir(void)
 {
-	static COMPAT_THREAD char dir[1024];
+	static char	 dir[1024];	/* the library: under its conf lock */
 	const char	*home, *env;
 
 	if ((env = getenv("TENTACLE_STATE_DIR")) != NULL && *env != '\0')

@@ -61,6 +61,7 @@ struct tentacle_node {
 	pthread_t		 loop_tid;	/* the loop's, while running */
 	evutil_socket_t		 wake[2];	/* -1: none (not running) */
 	struct tentacle_policy	 pending;	/* set_policy()'s, for the loop */
+	int			 pending_set;	/* not yet taken by the loop */
 	struct tentacle_status	 snap;		/* status()'s */
 	char			 hub[272];
 
@@ -275,6 +276,7 @@ lib_wake_cb(evutil_socket_t fd, short what __unused, void *arg)
 			case LIB_POLICY:
 				pthread_mutex_lock(&n->mtx);
 				p = n->pending;
+				n->pending_set = 0;
 				pthread_mutex_unlock(&n->mtx);
 				node_policy_set(&p);
 				break;
@@ -283,14 +285,19 @@ lib_wake_cb(evutil_socket_t fd, short what __unused, void *arg)
 	}
 }
 
-/* One request to the loop; async-signal-safe (`tentacle start`'s). */
-static void
+/*
+ * One request to the loop; async-signal-safe (`tentacle start`'s).  0
+ * when the loop cannot hear it yet (starting: no wake socket).
+ */
+static int
 lib_post(struct tentacle_node *n, char req)
 {
 	evutil_socket_t	 fd = n->wake[1];
 
-	if (fd != -1)
-		(void)send(fd, &req, 1, 0);
+	if (fd == -1)
+		return (0);
+	(void)send(fd, &req, 1, MSG_NOSIGNAL);
+	return (1);
 }
 
 /* Did the host's args give the flag -name (or --name, -name=...)? */
@@ -483,6 +490,12 @@ lib_loop(struct tentacle_node *n)
 	}
 	n->st.pol = &n->pol;
 	event_add(n->snap_ev, core_ms_tv(&tv, LIB_STATUS_MS));
+	/* A policy set while the loop could not hear it yet. */
+	pthread_mutex_lock(&n->mtx);
+	if (n->pending_set)
+		n->pol.p = n->pending;
+	n->pending_set = 0;
+	pthread_mutex_unlock(&n->mtx);
 	if (node_policy_start() == -1)
 		goto end;
 	event_base_dispatch(core_base);
@@ -599,7 +612,7 @@ lib_stop_here(struct tentacle_node *n)
 TENTACLE_API void
 tentacle_node_stop(struct tentacle_node *n)
 {
-	int	 join = 0;
+	int	 join = 0, posted;
 
 	if (n == NULL)
 		return;
@@ -611,8 +624,8 @@ tentacle_node_stop(struct tentacle_node *n)
 		return;
 	}
 	if (n->running) {
-		lib_post(n, LIB_STOP);
-		/* Not listening yet (starting): ask again until it ends. */
+		posted = lib_post(n, LIB_STOP);
+		/* Not listening yet (starting): ask once it is. */
 		while (n->running) {
 			struct timespec	 ts;
 
@@ -623,8 +636,8 @@ tentacle_node_stop(struct tentacle_node *n)
 				ts.tv_nsec -= 1000000000L;
 			}
 			if (pthread_cond_timedwait(&n->cv, &n->mtx, &ts) ==
-			    ETIMEDOUT && n->running)
-				lib_post(n, LIB_STOP);
+			    ETIMEDOUT && n->running && !posted)
+				posted = lib_post(n, LIB_STOP);
 		}
 	}
 	if (n->thread && !pthread_equal(pthread_self(), n->tid)) {
@@ -653,8 +666,8 @@ tentacle_node_set_policy(struct tentacle_node *n,
 	n->pending = np;
 	if (!n->running)
 		n->pol.p = np;	/* the next run starts with it */
-	else if (!here)
-		lib_post(n, LIB_POLICY);
+	else if (!here && !lib_post(n, LIB_POLICY))
+		n->pending_set = 1;	/* the loop takes it as it starts */
 	pthread_mutex_unlock(&n->mtx);
 	if (here) {
 		lib_enter(n, &sv);

@@ -43,7 +43,6 @@ static void	node_lost(const char *);
 static int	node_redial(const char *);
 static const struct peer_ops node_handshake_ops, node_session_ops;
 static void	node_event_cb(struct bufferevent *, short, void *);
-static int	node_hint_server;	/* node_lost(): "check -server" fits */
 
 /* A plaintext link whose hub answered in TLS: the first bytes say so. */
 static int
@@ -301,15 +300,15 @@ node_event_cb(struct bufferevent *bev, short what, void *arg __unused)
 		node_connected(bev);
 		return;
 	}
-	node_hint_server = !node->welcomed;
+	node->hint_server = !node->welcomed;
 	if (node_hub_speaks_tls(bev)) {
-		node_hint_server = 0;
+		node->hint_server = 0;
 		strlcpy(why, NODE_HUB_TLS, sizeof why);
 	} else if (what & BEV_EVENT_TIMEOUT)
 		snprintf(why, sizeof why, node->welcomed ?
 		    "timed out" : "no answer within %d ms", HANDSHAKE_MS);
 	else if (tls_error(bev) != NULL) {
-		node_hint_server = 0;	/* reached a hub: its TLS said no */
+		node->hint_server = 0;	/* reached a hub: its TLS said no */
 		snprintf(why, sizeof why, "TLS: %s", tls_error(bev));
 	} else if (what & BEV_EVENT_EOF)
 		strlcpy(why, "the hub closed the connection", sizeof why);
@@ -409,9 +408,9 @@ node_lost(const char *why)
 	else
 		log_warnx("cannot connect to the hub %s:%s: %s; retrying in "
 		    "%d ms%s", node_conf->host, node_conf->port, why, wait,
-		    node_hint_server ? " (check -server / server_addr and "
+		    node->hint_server ? " (check -server / server_addr and "
 		    "that the hub runs)" : "");
-	node_hint_server = 0;
+	node->hint_server = 0;
 	node->welcomed = 0;
 	evtimer_add(node->retry_ev, core_ms_tv(&tv, wait));
 }
@@ -431,7 +430,7 @@ node_hs_timeout_cb(evutil_socket_t fd __unused, short what __unused,
 
 	snprintf(why, sizeof why, "no WELCOME within %d ms of connecting",
 	    CONNECT_MS + HANDSHAKE_MS);
-	node_hint_server = 1;	/* a silent port: maybe not the hub's */
+	node->hint_server = 1;	/* a silent port: maybe not the hub's */
 	node_lost(why);
 }
 

@@ -245,6 +245,7 @@ struct node_state {
 	u_int			 stop_relays;	/* running at the signal */
 	uint64_t		 redial_us;	/* the last redial ended */
 	uint64_t		 decline_us;	/* last "declined" warning */
+	int			 hint_server;	/* node_lost(): "check -server" */
 
 	/* node_dial.c: dials and the destination policy. */
 	struct ndials		 dials;

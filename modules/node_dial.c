@@ -278,9 +278,9 @@ node_dial_target_event_cb(struct bufferevent *bev __unused, short what,
 static void
 node_local_refresh(void)
 {
-	static COMPAT_THREAD struct sockaddr_storage fresh[NODE_LOCAL_MAX];
-	uint64_t			 now = core_now_us();
-	int				 n;
+	struct sockaddr_storage	*fresh;
+	uint64_t		 now = core_now_us();
+	int			 n;
 
 	/*
 	 * Every minute; every second in the minute after a redial (pppd
@@ -292,12 +292,16 @@ node_local_refresh(void)
 	    NODE_LOCAL_REFRESH_US))
 		return;
 	node->local_us = now;
-	if ((n = compat_local_addrs(fresh, NODE_LOCAL_MAX)) == -1) {
+	/* 8 KiB, once a minute: the heap's, not every thread's. */
+	if ((fresh = calloc(NODE_LOCAL_MAX, sizeof *fresh)) == NULL ||
+	    (n = compat_local_addrs(fresh, NODE_LOCAL_MAX)) == -1) {
 		log_warn("cannot list this machine's addresses (the last "
 		    "list, of %zu, stays in use)", node->nlocal);
+		free(fresh);
 		return;
 	}
 	memcpy(node->local, fresh, n * sizeof fresh[0]);
+	free(fresh);
 	node->nlocal = n;
 }
 
