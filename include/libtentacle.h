@@ -145,6 +145,13 @@ struct tentacle_node_config {
 	 */
 	const char	*const *args;
 
+	/*
+	 * Name servers ("192.0.2.53", "2001:db8::53"), NULL-terminated;
+	 * NULL: /etc/resolv.conf.  Android has none: give the active
+	 * network's (LinkProperties.getDnsServers()), or no name resolves.
+	 */
+	const char	*const *dns;
+
 	int		 log_level;	/* TENTACLE_LOG_*; lines below dropped */
 	int		 log_stderr;	/* also write log lines to stderr */
 	tentacle_log_cb	*on_log;
@@ -172,9 +179,11 @@ TENTACLE_API int	 tentacle_node_run(struct tentacle_node *n);
 /*
  * Stop: leave the hub, close every link and relay (running relays get the
  * config's shutdown grace, -shutdown-grace, default 0), and return when
- * all are closed and the loop has ended.  From any thread; from a callback
- * (on the loop thread) it closes everything before it returns.  A stopped
- * node may be started again.
+ * all are closed and the loop has ended.  From any thread.  From a
+ * callback (the loop's own thread) it cannot wait for the loop it runs
+ * on: it starts the stop and returns; every link and relay closes as the
+ * callback returns, then run() returns, or start()'s thread ends.  A
+ * stopped node may be started again (not from its STOPPED callback).
  */
 TENTACLE_API void	 tentacle_node_stop(struct tentacle_node *n);
 /* Replace the policy now; 0, or -1 (p too small). */
@@ -198,8 +207,9 @@ struct tentacle_status {
 };
 /*
  * A snapshot, from any thread: the counts are the loop's of at most
- * 250 ms ago (and of the last state change).  0, or -1 (st->size too
- * small).
+ * 250 ms ago (and of the last state change).  Set st->size to sizeof
+ * your struct; on return it says how much was filled (a newer header's
+ * tail is zeroed).  0, or -1 (st->size too small).
  */
 TENTACLE_API int	 tentacle_node_status(struct tentacle_node *n,
 			    struct tentacle_status *st);

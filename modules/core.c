@@ -119,10 +119,27 @@ core_ctx_free(struct core_ctx *ctx)
  * memory.
  */
 int
-core_dns_init(void)
+core_dns_init(const char (*servers)[64], int n)
 {
+	int	 i;
+
 	if (core_dns != NULL)
 		return (0);
+	if (n > 0) {
+		if ((core_dns = evdns_base_new(core_base,
+		    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL)
+			return (-1);
+		for (i = 0; i < n; i++) {
+			if (evdns_base_nameserver_ip_add(core_dns,
+			    servers[i]) != 0) {
+				log_warnx("dns: name server \"%s\": not an "
+				    "address", servers[i]);
+				return (-1);
+			}
+		}
+		evdns_base_load_hosts(core_dns, NULL);
+		goto options;
+	}
 	core_dns = evdns_base_new(core_base,
 	    EVDNS_BASE_INITIALIZE_NAMESERVERS |
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE);
@@ -136,6 +153,7 @@ core_dns_init(void)
 		evdns_base_nameserver_ip_add(core_dns, "127.0.0.1");
 		evdns_base_load_hosts(core_dns, NULL);
 	}
+options:
 	evdns_base_set_option(core_dns, "timeout:", "3");
 	evdns_base_set_option(core_dns, "attempts:", "2");
 	return (0);

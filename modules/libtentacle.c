@@ -62,6 +62,8 @@ struct tentacle_node {
 	evutil_socket_t		 wake[2];	/* -1: none (not running) */
 	struct tentacle_policy	 pending;	/* set_policy()'s, for the loop */
 	int			 pending_set;	/* not yet taken by the loop */
+	int			 stop_posted;	/* one LIB_STOP a run */
+	int			 stop_asked;	/* from a callback, before the loop */
 	struct tentacle_status	 snap;		/* status()'s */
 	char			 hub[272];
 
@@ -82,11 +84,29 @@ static pthread_mutex_t	 lib_conf_lock = PTHREAD_MUTEX_INITIALIZER;
  */
 static pthread_once_t	 lib_once = PTHREAD_ONCE_INIT;
 
+#ifdef TENTACLE_LIB
+/*
+ * libevent's own warnings (evdns: "nameserver ... has failed"): to the
+ * log of the node whose loop met them (core_cur, this thread's), not to
+ * stderr.  Process-wide, as libevent has it: a host that sets its own
+ * after tentacle_node_new() gets them instead.
+ */
+static void
+lib_event_log(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warnx("libevent: %s", msg);
+	else
+		log_debug("libevent: %s", msg);
+}
+#endif
+
 static void
 lib_once_init(void)
 {
 #ifdef TENTACLE_LIB
 	evthread_use_pthreads();
+	event_set_log_callback(lib_event_log);
 #endif
 }
 
@@ -173,7 +193,8 @@ lib_copy(void *dst, size_t dlen, const void *src, size_t min)
 	memcpy(&size, src, sizeof size);
 	if (size < min || size > 65536)
 		return (-1);
-	for (i = dlen; i < size; i++) {
+	/* From the end of our last field: the tail padding is not ours. */
+	for (i = min; i < size; i++) {
 		if (p[i] != 0)
 			return (-1);
 	}
@@ -406,9 +427,38 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 	if (!lib_arg_given(c.args, "shutdown-grace"))
 		n->conf->shutdown_grace_ms = 0;
 	n->core.log.json = n->conf->log_json;
-	if (c.policy == NULL ||
-	    LIB_COPY(&n->pol.p, c.policy, grace_ms) == -1)
+	for (rc = 0; c.dns != NULL && c.dns[rc] != NULL; rc++) {
+		struct sockaddr_storage	 ss;
+		int			 sslen = sizeof ss;
+
+		if (rc == NODE_DNS_MAX || strlen(c.dns[rc]) >=
+		    sizeof n->conf->dns[0] || evutil_parse_sockaddr_port(
+		    c.dns[rc], (struct sockaddr *)&ss, &sslen) == -1) {
+			if (errlen > 0)
+				snprintf(err, errlen, "dns: \"%s\": %s",
+				    c.dns[rc], rc == NODE_DNS_MAX ?
+				    "more than 8 name servers" :
+				    "not an IP address");
+			node_conf_free(n->conf);
+			log_close(&n->core.log);
+			free(n);
+			return (NULL);
+		}
+		strlcpy(n->conf->dns[rc], c.dns[rc], sizeof n->conf->dns[rc]);
+		n->conf->ndns = rc + 1;
+	}
+	if (c.policy == NULL)
 		tentacle_policy_init(&n->pol.p, TENTACLE_PROFILE_DESKTOP);
+	else if (LIB_COPY(&n->pol.p, c.policy, grace_ms) == -1) {
+		if (errlen > 0)
+			strlcpy(err, "policy: its size field is not set "
+			    "(tentacle_policy_init()), or fields this libtentacle "
+			    "does not know set (a newer header)", errlen);
+		node_conf_free(n->conf);
+		log_close(&n->core.log);
+		free(n);
+		return (NULL);
+	}
 	n->pol.p.size = sizeof n->pol.p;
 	/* Only a directory the host named: the library writes nowhere else. */
 	if (c.state_dir != NULL || lib_arg_given(c.args, "state-dir"))
@@ -480,15 +530,16 @@ lib_loop(struct tentacle_node *n)
 	}
 	if (n->cli)
 		core_fdmap_reserve();
-	if (node_start(&n->st, n->conf) == -1 || lib_wake_open(n) == -1 ||
+	rc = node_start(&n->st, n->conf);
+	n->st.pol = &n->pol;	/* node_start() zeroed the state */
+	if (rc == -1 || lib_wake_open(n) == -1 ||
 	    (n->snap_ev = event_new(core_base, -1, EV_PERSIST, lib_snap_cb,
 	    n)) == NULL) {
 		log_warnx("node: out of memory or descriptors at start");
-		strlcpy(n->snap.last_error, "out of memory or descriptors",
-		    sizeof n->snap.last_error);
+		lib_error(n, "out of memory or descriptors at start");
+		rc = -1;
 		goto end;
 	}
-	n->st.pol = &n->pol;
 	event_add(n->snap_ev, core_ms_tv(&tv, LIB_STATUS_MS));
 	/* A policy set while the loop could not hear it yet. */
 	pthread_mutex_lock(&n->mtx);
@@ -496,8 +547,12 @@ lib_loop(struct tentacle_node *n)
 		n->pol.p = n->pending;
 	n->pending_set = 0;
 	pthread_mutex_unlock(&n->mtx);
-	if (node_policy_start() == -1)
+	if (node_policy_start() == -1) {
+		rc = -1;
 		goto end;
+	}
+	if (n->stop_asked)	/* by a callback while starting */
+		node_stop(1, "stop requested");
 	event_base_dispatch(core_base);
 	rc = 0;
 end:
@@ -522,8 +577,14 @@ done:
 	lib_leave(&sv);
 	compat_sigmask_restore(&mask);
 	pthread_mutex_lock(&n->mtx);
+	/* A policy posted as the loop ended: the next run starts with it. */
+	if (n->pending_set)
+		n->pol.p = n->pending;
+	n->pending_set = 0;
 	n->running = 0;
 	n->ending = 0;
+	n->stop_posted = 0;
+	n->stop_asked = 0;
 	n->snap.state = TENTACLE_STOPPED;
 	n->snap.relays = n->snap.spare_links = 0;
 	n->snap.node_id = 0;
@@ -600,13 +661,14 @@ tentacle_node_start(struct tentacle_node *n)
 static void
 lib_stop_here(struct tentacle_node *n)
 {
-	if (n->ending || n->wake_ev == NULL)
-		return;		/* ending already, or not yet started */
-	if (!node->stopping)
+	if (n->ending)
+		return;
+	if (n->wake_ev == NULL) {
+		n->stop_asked = 1;	/* starting: lib_loop() stops it */
+		return;
+	}
+	if (!node->stopping)	/* again (on_log of our own stop): done */
 		node_stop(1, "stop requested");
-	relay_close_all("node stopping", 0);
-	core_flush_drop();
-	event_base_loopexit(n->core.base, NULL);
 }
 
 TENTACLE_API void
@@ -624,7 +686,9 @@ tentacle_node_stop(struct tentacle_node *n)
 		return;
 	}
 	if (n->running) {
-		posted = lib_post(n, LIB_STOP);
+		posted = n->stop_posted;
+		if (!posted)
+			posted = n->stop_posted = lib_post(n, LIB_STOP);
 		/* Not listening yet (starting): ask once it is. */
 		while (n->running) {
 			struct timespec	 ts;
@@ -636,8 +700,8 @@ tentacle_node_stop(struct tentacle_node *n)
 				ts.tv_nsec -= 1000000000L;
 			}
 			if (pthread_cond_timedwait(&n->cv, &n->mtx, &ts) ==
-			    ETIMEDOUT && n->running && !posted)
-				posted = lib_post(n, LIB_STOP);
+			    ETIMEDOUT && n->running && !n->stop_posted)
+				n->stop_posted = lib_post(n, LIB_STOP);
 		}
 	}
 	if (n->thread && !pthread_equal(pthread_self(), n->tid)) {
@@ -666,8 +730,11 @@ tentacle_node_set_policy(struct tentacle_node *n,
 	n->pending = np;
 	if (!n->running)
 		n->pol.p = np;	/* the next run starts with it */
-	else if (!here && !lib_post(n, LIB_POLICY))
-		n->pending_set = 1;	/* the loop takes it as it starts */
+	else if (!here) {
+		/* Taken by the wake callback, or as the loop starts or ends. */
+		n->pending_set = 1;
+		lib_post(n, LIB_POLICY);
+	}
 	pthread_mutex_unlock(&n->mtx);
 	if (here) {
 		lib_enter(n, &sv);
@@ -697,7 +764,9 @@ tentacle_node_status(struct tentacle_node *n, struct tentacle_status *st)
 	}
 	memcpy(st, &n->snap, size < sizeof n->snap ? size : sizeof n->snap);
 	pthread_mutex_unlock(&n->mtx);
-	st->size = size;
+	if (size > sizeof n->snap)	/* a newer header's: nothing there */
+		memset((char *)st + sizeof n->snap, 0, size - sizeof n->snap);
+	st->size = size < sizeof n->snap ? size : sizeof n->snap;
 	return (0);
 }
 

@@ -151,9 +151,10 @@ log_reopen(void)
 void
 log_close(struct core_log *lg)
 {
-	if (lg->fp != NULL && lg->fp != stdout && lg->fp != stderr)
+	if (lg->fp != NULL && lg->fp != stdout && lg->fp != stderr) {
 		fclose(lg->fp);
-	lg->fp = NULL;
+		lg->fp = NULL;		/* stdout, stderr: kept for a restart */
+	}
 	free(lg->path);
 	lg->path = NULL;
 }

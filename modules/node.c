@@ -285,6 +285,7 @@ node_connected(struct bufferevent *bev)
 	}
 	bufferevent_set_timeouts(bev, core_ms_tv(&tv, HANDSHAKE_MS), NULL);
 	node_send(buf, frame_hello_encode(buf, &node->hello));
+	node_policy_hello();
 	log_debug("connected to hub %s:%s; sent HELLO", node_conf->host,
 	    node_conf->port);
 }
@@ -362,8 +363,10 @@ node_link_down(int reason, const char *text)
 			bufferevent_free(node->bev);
 		node->bev = NULL;
 	}
-	evtimer_del(node->hb_ev);
-	evtimer_del(node->hs_ev);
+	if (node->hb_ev != NULL)	/* NULL: a start that failed */
+		evtimer_del(node->hb_ev);
+	if (node->hs_ev != NULL)
+		evtimer_del(node->hs_ev);
 	node_dial_abort_all();
 	node_spare_close_all();
 }
@@ -660,7 +663,7 @@ node_start(struct node_state *st, struct node_conf *nc)
 	TAILQ_INIT(&node->lent);
 	node->backoff_ms = BACKOFF_MIN_MS;
 	node_hello_init();
-	if (core_dns_init() == -1)
+	if (core_dns_init(node_conf->dns, node_conf->ndns) == -1)
 		return (-1);
 	node->retry_ev = evtimer_new(core_base, node_retry_cb, NULL);
 	node->hb_ev = evtimer_new(core_base, node_heartbeat_cb, NULL);
@@ -694,6 +697,8 @@ node_end(void)
 			    &node->hs_ev, &node->stop_ev };
 	size_t		  i;
 
+	if (node->pol == NULL)
+		return;		/* node_start() never ran */
 	node_link_down(-1, NULL);
 	relay_close_all("node stopped", 0);
 	node_spare_end();

@@ -72,6 +72,10 @@ struct node_conf {
 	int			 redial_timeout_ms;
 	int			 redial_min_ms;
 	int			 shutdown_grace_ms;	/* relays finish */
+	/* Name servers a library host gave (libtentacle.h dns), else none. */
+#define NODE_DNS_MAX		8
+	char			 dns[NODE_DNS_MAX][64];
+	int			 ndns;
 
 	/* Storage: strings copied in (node_conf_own()), buffers. */
 	char			*owned[6];
@@ -121,7 +125,9 @@ int		 node_policy_start(void);
 void		 node_policy_end(void);
 /* The host's new policy (p->size checked by the library). */
 void		 node_policy_set(const struct tentacle_policy *);
-/* WELCOME: sharing or paused; STATUS to the hub when paused. */
+/* HELLO went out: what it said (joins paused, why, or not). */
+void		 node_policy_hello(void);
+/* WELCOME: sharing or paused; STATUS when the HELLO said otherwise. */
 void		 node_policy_welcomed(void);
 /* The control link was lost (refused: the hub said no). */
 void		 node_policy_lost(const char *why, int refused);
@@ -202,6 +208,7 @@ struct node_policy {
 	int			 paused;	/* a rule says no (why) */
 	int			 told;		/* the hub heard STATUS paused */
 	int			 old_hub;	/* its WELCOME: no STATUS there */
+	char			 hello_said[FRAME_REASON_MAX + 1];	/* "": up */
 	uint64_t		 grace_us;	/* relays cut then; 0: none */
 	uint64_t		 saved_us;	/* usage file written at */
 	int			 saved_dirty;

@@ -157,9 +157,12 @@ policy_roll(int *hour)
 	return (rolled);
 }
 
-/* Which rule says no now, or NULL (consent is asked apart). */
+/*
+ * Which rule says no now, or NULL (consent is asked apart); *cap: a byte
+ * cap (the relays are cut, not given grace).
+ */
 static const char *
-policy_rule(int hour)
+policy_rule(int hour, int *cap)
 {
 	const struct tentacle_policy	*p = &POL->p;
 
@@ -174,10 +177,12 @@ policy_rule(int hour)
 		return ("battery low");
 	if (p->hours != 0 && !(p->hours & (1U << hour)))
 		return ("outside the allowed hours");
+	*cap = 1;
 	if (p->bytes_per_day != 0 && POL->bytes_day >= p->bytes_per_day)
 		return ("daily byte cap reached");
 	if (p->bytes_per_month != 0 && POL->bytes_month >= p->bytes_per_month)
 		return ("monthly byte cap reached");
+	*cap = 0;
 	return (NULL);
 }
 
@@ -335,7 +340,7 @@ static void
 policy_apply(void)
 {
 	const char	*why;
-	int		 hour;
+	int		 hour, cap = 0, news;
 
 	if (node->stopping)
 		return;
@@ -352,19 +357,22 @@ policy_apply(void)
 		policy_timer();
 		return;
 	}
-	if ((why = policy_rule(hour)) != NULL) {
+	if ((why = policy_rule(hour, &cap)) != NULL) {
+		news = !POL->paused || strcmp(POL->why, why) != 0;
 		POL->paused = 1;
 		strlcpy(POL->why, why, sizeof POL->why);
 		strlcpy(node->hello.paused, why, sizeof node->hello.paused);
 		if (node_joined() && node->hub_status) {
-			if (!POL->told || strcmp(POL->why, why) != 0)
+			if (!POL->told || news)
 				policy_tell(1);
-		} else if (node_joined())
-			node_leave();	/* an older hub: away is all it hears */
-		else if (node_policy_may_join())
+		} else if (node_joined()) {
+			/* An older hub: away is all it hears. */
+			POL->old_hub = 1;
+			node_leave();
+		} else if (node_policy_may_join())
 			node_join();
 		node_spare_fill();	/* idle links close */
-		if (POL->cap_hit)
+		if (cap)
 			relay_close_all(why, 0);
 		policy_drain();
 		policy_state(TENTACLE_PAUSED, why);
@@ -377,8 +385,10 @@ policy_apply(void)
 		POL->told = 0;
 		node_join();
 		node_spare_fill();
-		policy_state(node_joined() ? TENTACLE_SHARING :
-		    TENTACLE_CONNECTING, "");
+		if (node_joined())
+			policy_state(TENTACLE_SHARING, "");
+		else if (POL->state != TENTACLE_FAILED)
+			policy_state(TENTACLE_CONNECTING, "");
 	}
 	policy_timer();
 }
@@ -428,12 +438,14 @@ node_policy_end(void)
 void
 node_policy_set(const struct tentacle_policy *p)
 {
-	int	 rates = p->rate_up != POL->p.rate_up ||
-		    p->rate_down != POL->p.rate_down ||
-		    p->bytes_per_day != POL->p.bytes_per_day ||
+	int	 caps = p->bytes_per_day != POL->p.bytes_per_day ||
 		    p->bytes_per_month != POL->p.bytes_per_month;
+	int	 rates = caps || p->rate_up != POL->p.rate_up ||
+		    p->rate_down != POL->p.rate_down;
 
 	POL->p = *p;
+	if (caps)
+		POL->cap_hit = 0;	/* a new cap: its own crossing cuts */
 	if (POL->ev == NULL)
 		return;		/* not running: node_policy_start() applies */
 	if (rates)
@@ -443,10 +455,21 @@ node_policy_set(const struct tentacle_policy *p)
 
 /* see node.h */
 void
+node_policy_hello(void)
+{
+	strlcpy(POL->hello_said, node->hello.paused, sizeof POL->hello_said);
+}
+
+/* see node.h */
+void
 node_policy_welcomed(void)
 {
 	node->hub_status = node->wl.status >= FRAME_STATUS_VERSION;
 	if (!POL->paused) {
+		/* The HELLO said paused; a rule lifted since. */
+		if (POL->hello_said[0] != '\0' && node->hub_status)
+			policy_tell(0);
+		POL->told = 0;
 		policy_state(TENTACLE_SHARING, "");
 		return;
 	}
@@ -457,9 +480,9 @@ node_policy_welcomed(void)
 		node_leave();
 		return;
 	}
-	/* HELLO said paused, with this reason: only a change is news. */
+	/* What the HELLO said is what the hub knows: only a change is news. */
 	POL->told = 1;
-	if (strcmp(node->hello.paused, POL->why) != 0)
+	if (strcmp(POL->hello_said, POL->why) != 0)
 		policy_tell(1);
 	policy_state(TENTACLE_PAUSED, POL->why);
 }

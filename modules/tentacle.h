@@ -164,10 +164,11 @@ int		 core_ctx_init(struct core_ctx *);
 /* Free what core_ctx_init() and the loop's users made (base, resolver). */
 void		 core_ctx_free(struct core_ctx *);
 /*
- * The node's resolver (evdns, reads /etc/resolv.conf and /etc/hosts); -1
- * when out of memory.
+ * The node's resolver (evdns): /etc/resolv.conf and /etc/hosts, or the n
+ * name servers given (numeric addresses).  -1 when out of memory or a
+ * server is not an address.
  */
-int		 core_dns_init(void);
+int		 core_dns_init(const char (*servers)[64], int n);
 int		 core_loop(void);
 void		 core_exit(void);
 void		 core_signal(int, void (*)(int, void *), void *);

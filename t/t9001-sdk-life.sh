@@ -52,6 +52,12 @@ test_expect_success 'a hub' '
 	HUB=127.0.0.1:$CONTROL_PORT
 '
 
+test_expect_success 'stop() from on_log, whose stop logs into it again: no loop, the node stops' '
+	sdk logstop life logstop "$HUB" "$FP" &&
+	grep "armed at start: run() returned 0" logstop.out &&
+	grep "armed when sharing: .* state stopped" logstop.out
+'
+
 test_expect_success 'stop() from the state callback returns; the node starts again' '
 	sdk cbstop life cbstop "$HUB" "$FP" &&
 	grep "stop from the sharing callback returned" cbstop.out &&

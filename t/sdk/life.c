@@ -7,6 +7,9 @@
  *				callback, then a restart
  *	life run HUB FP		tentacle_node_run() on this thread, stopped
  *				from another; then start()
+ *	life logstop HUB FP	tentacle_node_stop() from on_log (the stop
+ *				logs, into the same callback): at start,
+ *				and when sharing
  *	life badconf FILE	bad configs: NULL and a message, nothing
  *				on stdout or stderr (results go to FILE)
  *
@@ -391,6 +394,111 @@ do_badconf(const char *path)
 	return failed;
 }
 
+/*
+ * tentacle_node_stop() from on_log: the stop logs too (the same callback,
+ * again, inside the first stop), and relays log as they close.  Armed
+ * from the start, it stops a node still starting (its loop not yet
+ * listening); armed once sharing, on the next line.
+ */
+struct logstop {
+	struct tentacle_node	*n;
+	int			 armed;
+	int			 calls;	/* stop() calls made from on_log */
+	int			 depth, maxdepth;
+};
+
+static void
+logstop_cb(void *arg, int level, const char *line)
+{
+	struct logstop	*ls = arg;
+
+	(void)level;
+	(void)line;
+	if (!ls->armed || ls->n == NULL)
+		return;
+	if (++ls->depth > ls->maxdepth)
+		ls->maxdepth = ls->depth;
+	if (ls->depth < 50) {		/* deeper: a loop; found below */
+		ls->calls++;
+		tentacle_node_stop(ls->n);
+	}
+	ls->depth--;
+}
+
+static int
+do_logstop(const char *hub, const char *fp)
+{
+	const char *const args[] = { "-allow", "127.0.0.0/8", NULL };
+	struct tentacle_node_config	 c;
+	struct tentacle_policy		 p;
+	struct tentacle_status		 st;
+	struct logstop			 ls;
+	char				 err[256];
+	int				 rc, i, fd0 = fd_count();
+
+	memset(&ls, 0, sizeof ls);
+	tentacle_node_config_init(&c);
+	c.hub = hub;
+	c.name = "logstop";
+	c.fingerprint = fp;
+	c.insecure = fp == NULL;
+	c.args = args;
+	c.log_level = TENTACLE_LOG_DEBUG;
+	c.on_log = logstop_cb;
+	c.arg = &ls;
+	policy_yes(&p);
+	c.policy = &p;
+	ls.n = tentacle_node_new(&c, err, sizeof err);
+	if (!check(ls.n != NULL, "tentacle_node_new: %s", err))
+		return 1;
+
+	/* Armed from the first line: run() returns, the node never joined. */
+	ls.armed = 1;
+	rc = tentacle_node_run(ls.n);
+	st.size = sizeof st;
+	tentacle_node_status(ls.n, &st);
+	note("armed at start: run() returned %d after %d stop() calls, "
+	    "depth %d; state %s, node id %u", rc, ls.calls, ls.maxdepth,
+	    tentacle_state_name(st.state), st.node_id);
+	check(rc == 0 && ls.calls > 0, "armed at start: run() %d, %d calls",
+	    rc, ls.calls);
+	check(ls.maxdepth < 3, "armed at start: stop() from on_log nested "
+	    "%d deep", ls.maxdepth);
+	check(st.state == TENTACLE_STOPPED, "armed at start: %s",
+	    tentacle_state_name(st.state));
+
+	/* Sharing first, then armed: a policy change logs, on_log stops. */
+	ls.armed = 0;
+	ls.calls = ls.maxdepth = 0;
+	check(tentacle_node_start(ls.n) == 0, "start");
+	for (i = 0; i < 1500; i++) {
+		tentacle_node_status(ls.n, &st);
+		if (st.state == TENTACLE_SHARING)
+			break;
+		usleep(10000);
+	}
+	check(st.state == TENTACLE_SHARING, "not sharing: %s",
+	    tentacle_state_name(st.state));
+	ls.armed = 1;
+	p.consent = 0;
+	tentacle_node_set_policy(ls.n, &p);
+	for (i = 0; i < 1000; i++) {
+		tentacle_node_status(ls.n, &st);
+		if (st.state == TENTACLE_STOPPED)
+			break;
+		usleep(10000);
+	}
+	note("armed when sharing: %d stop() calls, depth %d; state %s",
+	    ls.calls, ls.maxdepth, tentacle_state_name(st.state));
+	check(st.state == TENTACLE_STOPPED, "armed when sharing: %s after "
+	    "10 s", tentacle_state_name(st.state));
+	check(ls.maxdepth < 3, "armed when sharing: nested %d deep",
+	    ls.maxdepth);
+	tentacle_node_free(ls.n);
+	check(fd_count() == fd0, "fds %d before, %d after", fd0, fd_count());
+	return sdk_failed;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -401,7 +509,7 @@ main(int argc, char **argv)
 		return do_badconf(argv[2]);
 	if (argc < 4) {
 		fprintf(stderr, "usage: life loop HUB FP COUNT | cbstop HUB FP"
-		    " | run HUB FP | badconf FILE\n");
+		    " | run HUB FP | logstop HUB FP | badconf FILE\n");
 		return 2;
 	}
 	fp = strcmp(argv[3], "-") == 0 ? NULL : argv[3];
@@ -411,6 +519,8 @@ main(int argc, char **argv)
 		return do_cbstop(argv[2], fp);
 	if (argc == 4 && strcmp(argv[1], "run") == 0)
 		return do_run(argv[2], fp);
+	if (argc == 4 && strcmp(argv[1], "logstop") == 0)
+		return do_logstop(argv[2], fp);
 	fprintf(stderr, "life: unknown mode %s\n", argv[1]);
 	return 2;
 }
