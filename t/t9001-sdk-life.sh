@@ -42,6 +42,7 @@ test_expect_success 'version, ABI and bad configs: NULL, a message, no output' '
 	test_cmp /dev/null bad.err &&
 	grep "^# no hub: " bad.txt &&
 	grep "^# unknown flag in args: .*no-such-flag" bad.txt &&
+	grep "^# a name server not an address: dns: \"dns.example\": not an IP address" bad.txt &&
 	grep "^# done" bad.txt
 '
 

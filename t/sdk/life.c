@@ -283,20 +283,25 @@ do_badconf(const char *path)
 	static const char *const novalue[] = { "-allow", NULL };
 	static const char *const badval[] = { "-pool-size", "lots", NULL };
 	static const char *const badallow[] = { "-allow", "300.1.2.3", NULL };
+	static const char *const baddns[] = { "192.0.2.53", "dns.example",
+		    NULL };
 	struct {
 		const char		*what;
 		const char		*hub;
 		const char *const	*args;
+		const char *const	*dns;
 	} bad[] = {
-		{ "no hub", NULL, NULL },
-		{ "empty hub", "", NULL },
-		{ "hub without a port", "127.0.0.1", NULL },
-		{ "hub port out of range", "127.0.0.1:99999", NULL },
-		{ "hub port not a number", "127.0.0.1:http-ish", NULL },
-		{ "unknown flag in args", "127.0.0.1:1", unknown },
-		{ "flag without its value", "127.0.0.1:1", novalue },
-		{ "bad number in args", "127.0.0.1:1", badval },
-		{ "bad -allow", "127.0.0.1:1", badallow },
+		{ "no hub", NULL, NULL, NULL },
+		{ "empty hub", "", NULL, NULL },
+		{ "hub without a port", "127.0.0.1", NULL, NULL },
+		{ "hub port out of range", "127.0.0.1:99999", NULL, NULL },
+		{ "hub port not a number", "127.0.0.1:http-ish", NULL, NULL },
+		{ "unknown flag in args", "127.0.0.1:1", unknown, NULL },
+		{ "flag without its value", "127.0.0.1:1", novalue, NULL },
+		{ "bad number in args", "127.0.0.1:1", badval, NULL },
+		{ "bad -allow", "127.0.0.1:1", badallow, NULL },
+		{ "a name server not an address", "127.0.0.1:1", NULL,
+		    baddns },
 	};
 	struct tentacle_node_config	 c;
 	struct tentacle_policy		 p;
@@ -325,6 +330,7 @@ do_badconf(const char *path)
 		tentacle_node_config_init(&c);
 		c.hub = bad[i].hub;
 		c.args = bad[i].args;
+		c.dns = bad[i].dns;
 		c.insecure = 1;
 		memset(err, 0, sizeof err);
 		n = tentacle_node_new(&c, err, sizeof err);

@@ -56,6 +56,7 @@ struct jnode {
 	char			*ca_file, *state_dir;
 	char			**pools;	/* NULL-ended, or NULL */
 	char			**args;
+	char			**dns;
 };
 
 static JavaVM		*jni_vm;
@@ -342,6 +343,7 @@ jnode_free(JNIEnv *env, struct jnode *jn)
 	free(jn->state_dir);
 	jni_vec_free(jn->pools);
 	jni_vec_free(jn->args);
+	jni_vec_free(jn->dns);
 	free(jn);
 }
 
@@ -402,7 +404,8 @@ JNIEXPORT jlong JNICALL
 Java_org_tentacle_sdk_Native_create(JNIEnv *env, jclass cls, jobject self,
     jbyteArray hub, jbyteArray token, jbyteArray name, jobjectArray pools,
     jbyteArray fingerprint, jbyteArray ca_file, jbyteArray state_dir,
-    jboolean insecure, jint pool_size, jobjectArray args, jint log_level,
+    jboolean insecure, jint pool_size, jobjectArray args, jobjectArray dns,
+    jint log_level,
     jboolean log_stderr, jboolean callbacks, jintArray pi, jlongArray pl)
 {
 	struct tentacle_node_config	 c;
@@ -423,6 +426,7 @@ Java_org_tentacle_sdk_Native_create(JNIEnv *env, jclass cls, jobject self,
 	    jni_cstr(env, ca_file, &jn->ca_file) == -1 ||
 	    jni_cstr(env, state_dir, &jn->state_dir) == -1 ||
 	    jni_vec(env, args, &jn->args) == -1 ||
+	    jni_vec(env, dns, &jn->dns) == -1 ||
 	    jni_policy(env, pi, pl, &p) == -1)
 		goto fail;
 	/* Before new(): a callback may come as soon as the node exists. */
@@ -442,6 +446,7 @@ Java_org_tentacle_sdk_Native_create(JNIEnv *env, jclass cls, jobject self,
 	c.insecure = insecure ? 1 : 0;
 	c.pool_size = pool_size;
 	c.args = (const char *const *)jn->args;
+	c.dns = (const char *const *)jn->dns;
 	c.log_level = log_level;
 	c.log_stderr = log_stderr ? 1 : 0;
 	if (callbacks) {

@@ -21,7 +21,8 @@
  *	cbstop		the next SHARING callback calls stop() (allowed)
  *	afterclose	start, stop, status, setPolicy each throw
  *			IllegalStateException
- *	badconfig	a hub address the library refuses: IllegalArgumentException
+ *	badconfig	a hub address, then a name server, the library refuses:
+ *			IllegalArgumentException, twice
  *	badtoken TOKEN	a second Node with a token the hub does not know: its
  *			onError (within 20 s), lastError and state, then closed
  *	version		Node.version() and Node.abi()
@@ -104,8 +105,13 @@ public final class NodeCtl {
 	}
 
 	private static Node make(String hub) {
+		return make(hub, "127.0.0.1");
+	}
+
+	/* dns: the name server given (the hub is an address: never asked). */
+	private static Node make(String hub, String dns) {
 		Config.Builder b = new Config.Builder().hub(hub).token(argv[1])
-		    .name(argv[2]).pools("jpool").stateDir(argv[4])
+		    .name(argv[2]).pools("jpool").stateDir(argv[4]).dns(dns)
 		    .args("-allow", "127.0.0.0/8")
 		    .logLevel(Node.LOG_DEBUG).listener(listener)
 		    .policy(consent(true));
@@ -215,12 +221,20 @@ public final class NodeCtl {
 				throw new Exception("no IllegalStateException from" + bad);
 			return "";
 		} else if (c.equals("badconfig")) {
+			String r;
 			try {
 				make("no port here").close();
+				throw new Exception("a bad hub address was taken");
 			} catch (IllegalArgumentException e) {
-				return "IllegalArgumentException: " + e.getMessage();
+				r = "IllegalArgumentException: " + e.getMessage();
 			}
-			throw new Exception("a bad hub address was taken");
+			try {
+				make(argv[0], "not.an.address").close();
+				throw new Exception("a bad name server was taken");
+			} catch (IllegalArgumentException e) {
+				return r + " | IllegalArgumentException: " +
+				    e.getMessage();
+			}
 		} else if (c.equals("badtoken")) {
 			return badToken(w[1]);
 		} else if (c.equals("version")) {

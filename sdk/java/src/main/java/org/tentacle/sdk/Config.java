@@ -25,6 +25,7 @@ public final class Config {
 	final boolean insecure;
 	final int poolSize;
 	final List<String> args;
+	final List<String> dns;
 	final int logLevel;
 	final boolean logStderr;
 	final Listener listener;
@@ -41,6 +42,7 @@ public final class Config {
 		insecure = b.insecure;
 		poolSize = b.poolSize;
 		args = Collections.unmodifiableList(new ArrayList<String>(b.args));
+		dns = Collections.unmodifiableList(new ArrayList<String>(b.dns));
 		logLevel = b.logLevel;
 		logStderr = b.logStderr;
 		listener = b.listener;
@@ -57,6 +59,7 @@ public final class Config {
 	public boolean insecure() { return insecure; }
 	public int poolSize() { return poolSize; }
 	public List<String> args() { return args; }
+	public List<String> dns() { return dns; }
 	public int logLevel() { return logLevel; }
 	public boolean logStderr() { return logStderr; }
 	public Listener listener() { return listener; }
@@ -94,6 +97,7 @@ public final class Config {
 		private boolean insecure;
 		private int poolSize;
 		private final List<String> args = new ArrayList<String>();
+		private final List<String> dns = new ArrayList<String>();
 		private int logLevel = Node.LOG_INFO;
 		private boolean logStderr;
 		private Listener listener;
@@ -131,6 +135,12 @@ public final class Config {
 		 * "10.1.2.3:80" (tentacle(1)); the fields above win.
 		 */
 		public Builder args(String... v) { args.addAll(Arrays.asList(v)); return this; }
+		/**
+		 * Name servers (numeric addresses); none: /etc/resolv.conf.
+		 * Android has none: give the active network's
+		 * (LinkProperties.getDnsServers()).
+		 */
+		public Builder dns(String... v) { dns.addAll(Arrays.asList(v)); return this; }
 		/** Node.LOG_DEBUG .. Node.LOG_ERROR; lines below are dropped. */
 		public Builder logLevel(int v) {
 			if (v < Node.LOG_DEBUG || v > Node.LOG_ERROR)

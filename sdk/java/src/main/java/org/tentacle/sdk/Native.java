@@ -48,7 +48,7 @@ final class Native {
 	static native long create(Node self, byte[] hub, byte[] token,
 	    byte[] name, byte[][] pools, byte[] fingerprint, byte[] caFile,
 	    byte[] stateDir, boolean insecure, int poolSize, byte[][] args,
-	    int logLevel, boolean logStderr, boolean wantLog,
+	    byte[][] dns, int logLevel, boolean logStderr, boolean wantLog,
 	    int[] policyInts, long[] policyLongs);
 	/* 0, or -1: running already. */
 	static native int start(long handle);

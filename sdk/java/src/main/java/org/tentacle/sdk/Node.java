@@ -72,6 +72,7 @@ public final class Node implements AutoCloseable {
 		    Config.cstring("stateDir", c.stateDir), c.insecure,
 		    c.poolSize,
 		    c.args.isEmpty() ? null : Config.cstrings("args", c.args),
+		    c.dns.isEmpty() ? null : Config.cstrings("dns", c.dns),
 		    c.logLevel, c.logStderr, listener != null,
 		    p.ints(), p.longs());
 	}
