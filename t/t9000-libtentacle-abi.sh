@@ -24,6 +24,17 @@ test_expect_success 'the shared library exports tentacle_* only, soname libtenta
 	readelf -d "$LIBSO" | grep "SONAME.*\[libtentacle\.so\.1\]"
 '
 
+test_expect_success 'every function the header declares is there, in both' '
+	sed -n "s/.*[ *]\(tentacle_[a-z_]*\)(.*/\1/p" "$INC/libtentacle.h" |
+	    sort -u >declared &&
+	test $(wc -l <declared) -ge 12 &&
+	sort -u defs >defs.sorted &&
+	sort -u sodefs >sodefs.sorted &&
+	comm -23 declared defs.sorted >missing &&
+	comm -23 declared sodefs.sorted >>missing &&
+	test_cmp /dev/null missing
+'
+
 test_expect_success 'the header stands alone: strict C99, and C++' '
 	printf "#include <libtentacle.h>\nint main(void) { return tentacle_abi() != TENTACLE_ABI; }\n" >h.c &&
 	$CC -std=c99 -pedantic -Wall -Wextra -Werror -I"$INC" -c h.c &&
