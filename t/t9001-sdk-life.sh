@@ -10,27 +10,12 @@
 test_description='libtentacle life cycle'
 . "$(dirname "$0")/test-lib.sh"
 
-SDK=${TENTACLE_BUILD:-$TENTACLE_SRC}/t/sdk
 test -x "$SDK/life" || error "$SDK/life not built (make test-programs)"
 
-# sdk NAME PROGRAM ARGS...: run t/sdk/PROGRAM (stdout in NAME.out, stderr
-# in NAME.err), show both; fails on its failure or a sanitizer report.
-# The programs run with LeakSanitizer on (test-lib.sh turns it off for
-# daemons) and ASan's quarantine at 1 MiB, so that freed memory it holds
-# back settles early and does not pass for RSS growth.
-sdk () {
-	sdk_n=$1
-	sdk_p=$2
-	shift 2
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:quarantine_size_mb=1" \
-	SDK_LOG=$TRASH_DIRECTORY/$sdk_n.log \
-		timeout 900 "$SDK/$sdk_p" "$@" >"$sdk_n.out" 2>"$sdk_n.err"
-	sdk_rc=$?
-	cat "$sdk_n.out"
-	sed 's/^/stderr: /' "$sdk_n.err"
-	echo "t/sdk/$sdk_p $*: exit $sdk_rc"
-	test $sdk_rc = 0 && check_sanitizer "$sdk_n"
-}
+SDK_TIMEOUT=900
+# ASan's quarantine at 1 MiB: freed memory it holds back settles early
+# and does not pass for RSS growth in the loop.
+SDK_ASAN=quarantine_size_mb=1
 
 test_expect_success 'version, ABI and bad configs: NULL, a message, no output' '
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" \

@@ -11,23 +11,7 @@
 test_description='libtentacle: two nodes, stop under load'
 . "$(dirname "$0")/test-lib.sh"
 
-SDK=${TENTACLE_BUILD:-$TENTACLE_SRC}/t/sdk
 test -x "$SDK/nodes" || error "$SDK/nodes not built (make test-programs)"
-
-# sdk NAME PROGRAM ARGS...: as in t9001 (LeakSanitizer on, output shown).
-sdk () {
-	sdk_n=$1
-	sdk_p=$2
-	shift 2
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" \
-	SDK_LOG=$TRASH_DIRECTORY/$sdk_n.log \
-		timeout 300 "$SDK/$sdk_p" "$@" >"$sdk_n.out" 2>"$sdk_n.err"
-	sdk_rc=$?
-	cat "$sdk_n.out"
-	sed 's/^/stderr: /' "$sdk_n.err"
-	echo "t/sdk/$sdk_p $*: exit $sdk_rc"
-	test $sdk_rc = 0 && check_sanitizer "$sdk_n"
-}
 
 test_expect_success 'two hubs and an origin' '
 	start_hub -state-dir "$TRASH_DIRECTORY/hubA" -admin "$TRASH_DIRECTORY/a.sock" &&

@@ -12,23 +12,7 @@
 test_description='libtentacle host policy'
 . "$(dirname "$0")/test-lib.sh"
 
-SDK=${TENTACLE_BUILD:-$TENTACLE_SRC}/t/sdk
 test -x "$SDK/policy" || error "$SDK/policy not built (make test-programs)"
-
-# sdk NAME PROGRAM ARGS...: as in t9001 (LeakSanitizer on, output shown).
-sdk () {
-	sdk_n=$1
-	sdk_p=$2
-	shift 2
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1" \
-	SDK_LOG=$TRASH_DIRECTORY/$sdk_n.log \
-		timeout 300 "$SDK/$sdk_p" "$@" >"$sdk_n.out" 2>"$sdk_n.err"
-	sdk_rc=$?
-	cat "$sdk_n.out"
-	sed 's/^/stderr: /' "$sdk_n.err"
-	echo "t/sdk/$sdk_p $*: exit $sdk_rc"
-	test $sdk_rc = 0 && check_sanitizer "$sdk_n"
-}
 
 test_expect_success 'no consent: no connection to the hub; consent: one' '
 	sdk consent policy consent

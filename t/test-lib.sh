@@ -519,6 +519,28 @@ check_sanitizer () {
 	test $cs_bad = 0
 }
 
+# libtentacle's test programs (t/sdk/, the t90xx scripts): $SDK, the san/
+# copies under check-sanitize.  sdk NAME PROGRAM ARGS...: run
+# t/sdk/PROGRAM with LeakSanitizer on (daemons have it off), stdout in
+# NAME.out, stderr in NAME.err, both shown; fails on its failure or a
+# sanitizer report.  SDK_TIMEOUT (seconds, default 300) and SDK_ASAN (more
+# ASAN_OPTIONS) per script.
+SDK=${TENTACLE_BUILD:-$TENTACLE_SRC}/t/sdk
+sdk () {
+	sdk_n=$1
+	sdk_p=$2
+	shift 2
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1${SDK_ASAN:+:$SDK_ASAN}" \
+	SDK_LOG=$TRASH_DIRECTORY/$sdk_n.log \
+		timeout "${SDK_TIMEOUT:-300}" "$SDK/$sdk_p" "$@" \
+		>"$sdk_n.out" 2>"$sdk_n.err"
+	sdk_rc=$?
+	cat "$sdk_n.out"
+	sed 's/^/stderr: /' "$sdk_n.err"
+	echo "t/sdk/$sdk_p $*: exit $sdk_rc"
+	test $sdk_rc = 0 && check_sanitizer "$sdk_n"
+}
+
 # stop_daemon PID [SIGNAL]: stop it (TERM by default; a stopped process is
 # continued so it sees the signal), reap it within 10 s (then KILL), and
 # fail when its output holds a sanitizer report.  TEST_STOP_TIMEOUT
