@@ -64,4 +64,12 @@ test_expect_success 'rate_down and rate_up within 10 %' '
 	grep "rate_up .* B/s" rate.out
 '
 
+test_expect_success 'the day'"'"'s count outlives the node: the usage file, a cap carried over' '
+	mkdir -p ust &&
+	sdk usage policy usage "$HUB" "$FP" $SOCKS_PORT $ORIGIN_PORT "$PWD/ust" &&
+	grep "second node, same name and state_dir: starts at" usage.out &&
+	grep "^day [0-9]\{8\} [0-9]*$" ust/usage-usage &&
+	grep "^month [0-9]\{6\} [0-9]*$" ust/usage-usage
+'
+
 test_done

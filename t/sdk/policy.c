@@ -11,6 +11,9 @@
  *	policy bytecap HUB FP SOCKS ORIGIN
  *					bytes_per_day stops sharing at the cap
  *	policy rate HUB FP SOCKS ORIGIN	rate_down and rate_up, measured
+ *	policy usage HUB FP SOCKS ORIGIN DIR
+ *					the day's count outlives the node (the
+ *					usage file in its state directory)
  *
  * With SDK_HOLD=FILE in the environment, "rules" prints "# holding" once
  * the node is paused for a metered network and waits (20 s at most) for
@@ -496,6 +499,82 @@ do_rate(char **av)
 	return sdk_failed;
 }
 
+/*
+ * The day's and month's counts outlive the node: a node with a state
+ * directory counts a download, is freed (the usage file written), and a
+ * new node of the same name and directory starts from that count: with a
+ * cap just above it, it is paused at once by the next download.
+ */
+static int
+do_usage(char **av)
+{
+	const char *const args[] = { "-allow", "127.0.0.0/8", NULL };
+	struct tentacle_node_config	 c;
+	struct tentacle_policy		 p;
+	struct tentacle_status		 st;
+	struct tentacle_node		*n;
+	struct host			 h;
+	char				 err[256], path[1024], line[128];
+	uint64_t			 before = 0, t1 = 0;
+	int				 round, socks = num(av[2]), origin = num(av[3]);
+	FILE				*f;
+
+	for (round = 0; round < 2; round++) {
+		host_init(&h, "usage", NULL);
+		tentacle_node_config_init(&c);
+		c.hub = av[0];
+		c.fingerprint = pin(av[1]);
+		c.insecure = c.fingerprint == NULL;
+		c.name = "usage";
+		c.state_dir = av[4];
+		c.args = args;
+		c.on_state = host_state_cb;
+		c.arg = &h;
+		policy_yes(&p);
+		if (round == 1)
+			p.bytes_per_day = t1 + 1000;
+		c.policy = &p;
+		if (!check((n = tentacle_node_new(&c, err, sizeof err)) != NULL,
+		    "round %d: tentacle_node_new: %s", round, err))
+			return 1;
+		check(tentacle_node_start(n) == 0, "start");
+		check(host_wait(&h, TENTACLE_SHARING, NULL, 15000),
+		    "round %d: not sharing", round);
+		sleep_ms(600);
+		if (!node_status(n, &st))
+			return 1;
+		if (round == 0) {
+			before = st.bytes_today;
+			check(fetch(socks, origin, "/bytes/100000", 10000) ==
+			    100000, "the download failed");
+			sleep_ms(600);
+			node_status(n, &st);
+			t1 = st.bytes_today;
+			note("first node: %" PRIu64 " bytes today, %" PRIu64
+			    " before the download", t1, before);
+			check(t1 >= before + 100000, "the download was not "
+			    "counted");
+		} else {
+			note("second node, same name and state_dir: starts "
+			    "at %" PRIu64 " bytes today", st.bytes_today);
+			check(st.bytes_today >= t1, "the count did not carry "
+			    "over: %" PRIu64 " < %" PRIu64, st.bytes_today, t1);
+			fetch(socks, origin, "/bytes/100000", 10000);
+			check(host_wait(&h, TENTACLE_PAUSED, "cap", 10000),
+			    "not paused by the cap it carried over");
+		}
+		tentacle_node_free(n);
+		host_destroy(&h);
+	}
+	snprintf(path, sizeof path, "%s/usage-usage", av[4]);
+	if (check((f = fopen(path, "r")) != NULL, "no %s", path)) {
+		while (fgets(line, sizeof line, f) != NULL)
+			note("%s: %.*s", path, (int)strcspn(line, "\n"), line);
+		fclose(f);
+	}
+	return sdk_failed;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -506,6 +585,8 @@ main(int argc, char **argv)
 		return do_rules(argv + 2);
 	if (argc == 6 && strcmp(argv[1], "bytecap") == 0)
 		return do_bytecap(argv + 2);
+	if (argc == 7 && strcmp(argv[1], "usage") == 0)
+		return do_usage(argv + 2);
 	if (argc == 6 && strcmp(argv[1], "rate") == 0)
 		return do_rate(argv + 2);
 	fprintf(stderr, "usage: policy consent | rules|bytecap|rate HUB FP "
