@@ -452,8 +452,9 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 	else if (LIB_COPY(&n->pol.p, c.policy, grace_ms) == -1) {
 		if (errlen > 0)
 			strlcpy(err, "policy: its size field is not set "
-			    "(tentacle_policy_init()), or fields this libtentacle "
-			    "does not know set (a newer header)", errlen);
+			    "(tentacle_policy_init()), or fields this "
+			    "libtentacle does not know set (a newer header)",
+			    errlen);
 		node_conf_free(n->conf);
 		log_close(&n->core.log);
 		free(n);
