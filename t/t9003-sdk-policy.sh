@@ -64,6 +64,11 @@ test_expect_success 'rate_down and rate_up within 10 %' '
 	grep "rate_up .* B/s" rate.out
 '
 
+test_expect_success 'consent withdrawn under a relay: draining for grace_ms, then cut and waiting' '
+	sdk drain policy drain "$HUB" "$FP" $SOCKS_PORT $ORIGIN_PORT &&
+	grep "draining, then waiting after" drain.out
+'
+
 test_expect_success 'the day'"'"'s count outlives the node: the usage file, a cap carried over' '
 	mkdir -p ust &&
 	sdk usage policy usage "$HUB" "$FP" $SOCKS_PORT $ORIGIN_PORT "$PWD/ust" &&

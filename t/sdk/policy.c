@@ -11,6 +11,9 @@
  *	policy bytecap HUB FP SOCKS ORIGIN
  *					bytes_per_day stops sharing at the cap
  *	policy rate HUB FP SOCKS ORIGIN	rate_down and rate_up, measured
+ *	policy drain HUB FP SOCKS ORIGIN
+ *					consent withdrawn under a relay:
+ *					DRAINING for grace_ms, then cut, WAITING
  *	policy usage HUB FP SOCKS ORIGIN DIR
  *					the day's count outlives the node (the
  *					usage file in its state directory)
@@ -500,6 +503,53 @@ do_rate(char **av)
 }
 
 /*
+ * Consent withdrawn while a relay runs: DRAINING, the relay gets
+ * grace_ms, then it is cut and the node WAITING; consent again: sharing.
+ */
+static int
+do_drain(char **av)
+{
+	struct env	 e;
+	struct dl	 d;
+	int64_t		 t0, t_wait = -1, t_cut;
+
+	if (env_open(&e, av, "drain") == -1)
+		return 1;
+	e.p.grace_ms = 1500;
+	env_policy(&e);
+	dl_init(&d, e.socks, e.origin, "/slow/400000/200", 30000);
+	dl_start(&d);
+	check(dl_wait_body(&d, 1, 10000) && dl_body(&d) > 0,
+	    "the slow download did not start");
+	e.p.consent = 0;
+	t0 = now_ms();
+	env_policy(&e);
+	check(host_wait(&e.h, TENTACLE_DRAINING, NULL, 2000),
+	    "consent withdrawn with a relay running: %s, not draining",
+	    tentacle_state_name(host_state(&e.h, NULL, 0)));
+	if (host_wait(&e.h, TENTACLE_WAITING, NULL, 6000))
+		t_wait = now_ms() - t0;
+	while (!dl_done(&d) && now_ms() - t0 < 8000)
+		sleep_ms(20);
+	t_cut = now_ms() - t0;
+	note("draining, then waiting after %" PRId64 " ms (grace 1500); the "
+	    "download ended after %" PRId64 " ms with %" PRIu64 " of 400000 "
+	    "bytes", t_wait, t_cut, dl_body(&d));
+	check(t_wait >= 1400 && t_wait < 4000, "waiting after %" PRId64
+	    " ms, grace 1500", t_wait);
+	check(dl_done(&d) && dl_body(&d) < 400000, "the relay was not cut");
+	check(t_cut >= 1400, "the relay was cut before its grace: %" PRId64
+	    " ms", t_cut);
+	dl_cut(&d);
+	dl_join(&d);
+	e.p.consent = 1;
+	env_policy(&e);
+	expect_sharing(&e, "consent again");
+	env_close(&e);
+	return sdk_failed;
+}
+
+/*
  * The day's and month's counts outlive the node: a node with a state
  * directory counts a download, is freed (the usage file written), and a
  * new node of the same name and directory starts from that count: with a
@@ -585,6 +635,8 @@ main(int argc, char **argv)
 		return do_rules(argv + 2);
 	if (argc == 6 && strcmp(argv[1], "bytecap") == 0)
 		return do_bytecap(argv + 2);
+	if (argc == 6 && strcmp(argv[1], "drain") == 0)
+		return do_drain(argv + 2);
 	if (argc == 7 && strcmp(argv[1], "usage") == 0)
 		return do_usage(argv + 2);
 	if (argc == 6 && strcmp(argv[1], "rate") == 0)
