@@ -29,6 +29,14 @@
 #include "frame.h"
 #include "node.h"
 
+/* A host's on_log is the log's callback as it is: the levels must agree. */
+#if TENTACLE_LOG_DEBUG != LOG_LEVEL_DEBUG || \
+    TENTACLE_LOG_INFO != LOG_LEVEL_INFO || \
+    TENTACLE_LOG_WARNING != LOG_LEVEL_WARNING || \
+    TENTACLE_LOG_ERROR != LOG_LEVEL_ERROR
+#error "libtentacle.h's log levels are not log.c's"
+#endif
+
 #define LIB_STATUS_MS	250	/* the status snapshot's counts, refreshed */
 
 /* Requests through the wake socket, one byte each. */
@@ -46,7 +54,6 @@ struct tentacle_node {
 	struct node_policy	 pol;
 
 	/* The host. */
-	tentacle_log_cb		*on_log;
 	tentacle_state_cb	*on_state;
 	tentacle_error_cb	*on_error;
 	void			*arg;
@@ -65,7 +72,6 @@ struct tentacle_node {
 	int			 stop_posted;	/* one LIB_STOP a run */
 	int			 stop_asked;	/* from a callback, before the loop */
 	struct tentacle_status	 snap;		/* status()'s */
-	char			 hub[272];
 
 	/* The loop's own. */
 	struct event		*wake_ev;
@@ -207,23 +213,21 @@ lib_copy(void *dst, size_t dlen, const void *src, size_t min)
 	    offsetof(__typeof__(*(dst)), lastfield) +			\
 	    sizeof (dst)->lastfield)
 
-/* The log's callback: to the host, with a level of the public header's. */
+/* The byte counts into the snapshot (lock held; the loop's, or no loop). */
 static void
-lib_log_cb(void *arg, int level, const char *line)
+lib_snap_bytes(struct tentacle_node *n)
 {
-	struct tentacle_node	*n = arg;
-
-	n->on_log(n->arg, level, line);
+	n->snap.bytes_up = n->pol.up;
+	n->snap.bytes_down = n->pol.down;
+	n->snap.bytes_today = n->pol.bytes_day;
+	n->snap.bytes_month = n->pol.bytes_month;
 }
 
 /* The counts status() reads, refreshed on the loop (lock held). */
 static void
 lib_snap(struct tentacle_node *n)
 {
-	n->snap.bytes_up = n->pol.up;
-	n->snap.bytes_down = n->pol.down;
-	n->snap.bytes_today = n->pol.bytes_day;
-	n->snap.bytes_month = n->pol.bytes_month;
+	lib_snap_bytes(n);
 	n->snap.node_id = node->welcomed ? node->id : 0;
 	n->snap.relays = (int)relay_count();
 	n->snap.spare_links = (int)node->nspares;
@@ -321,25 +325,6 @@ lib_post(struct tentacle_node *n, char req)
 	return (1);
 }
 
-/* Did the host's args give the flag -name (or --name, -name=...)? */
-static int
-lib_arg_given(const char *const *args, const char *name)
-{
-	const char	*a;
-	size_t		 len = strlen(name);
-
-	for (; args != NULL && *args != NULL; args++) {
-		a = *args;
-		if (a[0] != '-')
-			continue;
-		a += a[1] == '-' ? 2 : 1;
-		if (strncmp(a, name, len) == 0 && (a[len] == '\0' ||
-		    a[len] == '='))
-			return (1);
-	}
-	return (0);
-}
-
 /* see libtentacle.h */
 TENTACLE_API struct tentacle_node *
 tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
@@ -370,16 +355,14 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 		return (NULL);
 	}
 	n->wake[0] = n->wake[1] = -1;
-	n->on_log = c.on_log;
 	n->on_state = c.on_state;
 	n->on_error = c.on_error;
 	n->arg = c.arg;
 	n->core.log.level = c.log_level;
 	strlcpy(n->core.log.ident, "tentacle", sizeof n->core.log.ident);
-	if (c.on_log != NULL) {
-		n->core.log.cb = lib_log_cb;
-		n->core.log.cb_arg = n;
-	}
+	/* The header's levels are log.c's (TENTACLE_LOG_* = LOG_LEVEL_*). */
+	n->core.log.cb = c.on_log;
+	n->core.log.cb_arg = c.arg;
 	if (c.log_stderr)
 		n->core.log.fp = stderr;
 	else if (c.on_log == NULL)
@@ -419,13 +402,6 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 		free(n);
 		return (NULL);
 	}
-	/* A host's node never runs commands: no redial action. */
-	free(n->conf->redial_cmd);
-	n->conf->redial_cmd = NULL;
-	n->conf->redial = FRAME_REDIAL_NONE;
-	/* stop() is prompt unless the host gave -shutdown-grace. */
-	if (!lib_arg_given(c.args, "shutdown-grace"))
-		n->conf->shutdown_grace_ms = 0;
 	n->core.log.json = n->conf->log_json;
 	for (rc = 0; c.dns != NULL && c.dns[rc] != NULL; rc++) {
 		struct sockaddr_storage	 ss;
@@ -461,16 +437,13 @@ tentacle_node_new(const struct tentacle_node_config *cfg, char *err,
 		return (NULL);
 	}
 	n->pol.p.size = sizeof n->pol.p;
-	/* Only a directory the host named: the library writes nowhere else. */
-	if (c.state_dir != NULL || lib_arg_given(c.args, "state-dir"))
-		n->pol.usage_dir = n->conf->state_dir;
+	n->pol.usage_dir = n->conf->state_dir;	/* the host's, or NULL */
 	n->pol.changed = lib_changed;
 	n->pol.error = lib_error;
 	n->pol.changed_arg = n;
-	snprintf(n->hub, sizeof n->hub, "%s:%s", n->conf->host,
-	    n->conf->port);
 	n->snap.size = sizeof n->snap;
-	strlcpy(n->snap.hub, n->hub, sizeof n->snap.hub);
+	snprintf(n->snap.hub, sizeof n->snap.hub, "%s:%s", n->conf->host,
+	    n->conf->port);
 	for (rc = 0; rc < n->conf->npools; rc++) {
 		if (rc > 0)
 			strlcat(n->snap.pools, ",", sizeof n->snap.pools);
@@ -757,12 +730,8 @@ tentacle_node_status(struct tentacle_node *n, struct tentacle_status *st)
 	    sizeof st->last_error)
 		return (-1);
 	pthread_mutex_lock(&n->mtx);
-	if (!n->running) {	/* nobody counts: the counts themselves */
-		n->snap.bytes_up = n->pol.up;
-		n->snap.bytes_down = n->pol.down;
-		n->snap.bytes_today = n->pol.bytes_day;
-		n->snap.bytes_month = n->pol.bytes_month;
-	}
+	if (!n->running)	/* nobody counts: the counts themselves */
+		lib_snap_bytes(n);
 	memcpy(st, &n->snap, size < sizeof n->snap ? size : sizeof n->snap);
 	pthread_mutex_unlock(&n->mtx);
 	if (size > sizeof n->snap)	/* a newer header's: nothing there */

@@ -100,8 +100,11 @@ int		 node_conf_load(struct node_conf **, int what, int npools,
 		    char **pools, char **cause);
 /*
  * A library host's settings (libtentacle.h): args as `tentacle start`
- * flags, then the named fields on top.  As node_conf_load(); the caller
- * holds the library's lock (the flags' table is one for the process).
+ * flags, then the named fields on top.  As node_conf_load(), and a
+ * library node's differences: no redial action, no shutdown grace
+ * unless -shutdown-grace, state_dir NULL unless the host named one.  The
+ * caller holds the library's lock (the flags' table is one for the
+ * process).
  */
 #define NODE_ARGS_MAX		64
 struct node_conf_fields {

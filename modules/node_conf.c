@@ -805,8 +805,9 @@ int
 node_conf_library(struct node_conf **ncp, char *const *args,
     const struct node_conf_fields *f, char **cause)
 {
-	char	*argv[NODE_ARGS_MAX + 2];
-	int	 argc = 1, ind = 1, rc;
+	struct node_conf	*nc;
+	char			*argv[NODE_ARGS_MAX + 2];
+	int			 argc = 1, ind = 1, rc, grace, named;
 
 	*ncp = NULL;
 	node_conf_reset();
@@ -854,8 +855,23 @@ node_conf_library(struct node_conf **ncp, char *const *args,
 		node_conf_reset();
 		return (2);
 	}
-	return (node_conf_load(ncp, NODE_CONF_START, f->npools, f->pools,
-	    cause));
+	grace = nf.shutdown_grace >= 0;
+	named = nf.state_dir != NULL;
+	if ((rc = node_conf_load(ncp, NODE_CONF_START, f->npools, f->pools,
+	    cause)) != 0)
+		return (rc);
+	nc = *ncp;
+	/* A host's node never runs commands: no redial action. */
+	free(nc->redial_cmd);
+	nc->redial_cmd = NULL;
+	nc->redial = FRAME_REDIAL_NONE;
+	/* stop() is prompt unless the host gave -shutdown-grace. */
+	if (!grace)
+		nc->shutdown_grace_ms = 0;
+	/* Only a directory the host named is written to (the usage file). */
+	if (!named)
+		nc->state_dir = NULL;
+	return (0);
 }
 
 /* Only bind: of the config file, re-read after a redial. */

@@ -315,7 +315,7 @@ policy_timer(void)
 {
 	struct timeval	 tv;
 	time_t		 t = time(NULL);
-	int		 ms = (int)(60 - t % 60) * 1000;
+	int		 ms = POLICY_TICK_MS - (int)(t % 60) * 1000;
 
 	if (POL->grace_us != 0)
 		ms = POLICY_DRAIN_MS;

@@ -255,7 +255,7 @@ do_rules(char **av)
 	env_policy(&e);
 	expect_sharing(&e, "need_charging, charging");
 
-	/* need_screen_off, then min_battery_pct (unknown counts as no). */
+	/* need_screen_off, then min_battery_pct (an unknown level, -1, passes). */
 	e.p.need_screen_off = 1;
 	e.p.screen_off = 0;
 	env_policy(&e);
@@ -641,7 +641,7 @@ main(int argc, char **argv)
 		return do_usage(argv + 2);
 	if (argc == 6 && strcmp(argv[1], "rate") == 0)
 		return do_rate(argv + 2);
-	fprintf(stderr, "usage: policy consent | rules|bytecap|rate HUB FP "
-	    "SOCKS ORIGIN\n");
+	fprintf(stderr, "usage: policy consent | rules|bytecap|drain|rate HUB "
+	    "FP SOCKS ORIGIN | usage HUB FP SOCKS ORIGIN DIR\n");
 	return 2;
 }
